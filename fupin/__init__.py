@@ -1,0 +1,1 @@
+"""Fupin (扶贫): an information system for targeted poverty alleviation."""

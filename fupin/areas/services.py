@@ -1,0 +1,227 @@
+"""Every write to the area tree."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from fupin.audit.services import audit_create, audit_update
+
+from .models import PARENT_LEVEL, PATH_LENGTH, Area, AreaDesignation, DesignationKind, Level
+
+CODE_RE = re.compile(r"^\d{12}(\d{3})?$")
+
+
+def level_for_code(code: str) -> Level:
+    """Infer the level from a statistical code by its trailing zeros (GB/T 2260 + 统计用区划代码)."""
+    if not CODE_RE.match(code):
+        raise ValidationError({"code": _("区划代码必须是 12 位数字（村民小组为 15 位）：%(code)s") % {"code": code}})
+    if len(code) == 15:
+        return Level.GROUP
+    if code[2:] == "0" * 10:
+        return Level.PROVINCE
+    if code[4:] == "0" * 8:
+        return Level.CITY
+    if code[6:] == "0" * 6:
+        return Level.COUNTY
+    if code[9:] == "000":
+        return Level.TOWNSHIP
+    return Level.VILLAGE
+
+
+def parent_path(code: str, level: Level) -> str | None:
+    parent_level = PARENT_LEVEL.get(level)
+    if parent_level is None:
+        return None
+    return code[: PATH_LENGTH[parent_level]]
+
+
+@transaction.atomic
+def area_create(*, actor, code: str, name: str, level: str | None = None, synthetic: bool = False) -> Area:
+    code = code.strip()
+    name = name.strip()
+    inferred = level_for_code(code)
+    if level and Level(level) != inferred:
+        raise ValidationError(
+            {"level": _("区划代码 %(code)s 对应的级别是%(inferred)s，与填写的%(level)s不符")
+             % {"code": code, "inferred": inferred.label, "level": Level(level).label}}
+        )
+    if not name:
+        raise ValidationError({"name": _("名称不能为空")})
+    ppath = parent_path(code, inferred)
+    parent = None
+    if ppath is not None:
+        parent = Area.objects.filter(path=ppath).first()
+        if parent is None:
+            raise ValidationError({"code": _("上级区划（代码前缀 %(path)s）不存在，请先导入上级") % {"path": ppath}})
+    area = Area(code=code, name=name, level=inferred, parent=parent, path=Area.path_for(code, inferred),
+                synthetic=synthetic)
+    area.full_clean()
+    area.save()
+    audit_create(actor=actor, obj=area, area_path=area.path)
+    return area
+
+
+@transaction.atomic
+def area_rename(*, actor, area: Area, name: str) -> Area:
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("名称不能为空")})
+    before = {"name": area.name}
+    area.name = name
+    area.full_clean()
+    area.save(update_fields=["name"])
+    audit_update(actor=actor, obj=area, before=before, after={"name": name}, area_path=area.path)
+    return area
+
+
+@transaction.atomic
+def area_designate(*, actor, area: Area, year: int, kind: str) -> AreaDesignation:
+    kind = DesignationKind(kind)
+    wanted = {DesignationKind.POOR_TOWNSHIP: Level.TOWNSHIP}.get(kind, Level.VILLAGE)
+    if area.level != wanted:
+        raise ValidationError({"kind": _("%(kind)s只能认定给%(level)s") % {"kind": kind.label, "level": wanted.label}})
+    designation, created = AreaDesignation.objects.get_or_create(area=area, year=year, kind=kind)
+    if created:
+        audit_create(actor=actor, obj=designation, area_path=area.path)
+    return designation
+
+
+# --- CSV import -------------------------------------------------------------------------------
+
+HEADER_ALIASES = {
+    "code": {"code", "区划代码", "代码", "统计用区划代码"},
+    "name": {"name", "名称", "区划名称"},
+    "level": {"level", "级别"},
+    "designations": {"designations", "贫困认定", "认定"},
+}
+LEVEL_BY_LABEL = {str(level.label): level for level in Level} | {level.value: level for level in Level}
+KIND_BY_LABEL = {str(kind.label): kind for kind in DesignationKind} | {kind.value: kind for kind in DesignationKind}
+YEARS_RE = re.compile(r"^(\d{4})(?:\s*[-–~至]\s*(\d{4}))?$")
+
+
+@dataclass
+class AreaImportResult:
+    created: int = 0
+    renamed: int = 0
+    unchanged: int = 0
+    designations: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def _parse_designations(text: str) -> list[tuple[DesignationKind, int]]:
+    """'贫困村:2014-2019; 深度贫困村:2017' → [(kind, year), ...]."""
+    out = []
+    for part in re.split(r"[;；,，]", text):
+        part = part.strip()
+        if not part:
+            continue
+        kind_text, sep, years = re.split(r"([:：])", part, maxsplit=1) if re.search(r"[:：]", part) else (part, "", "")
+        kind = KIND_BY_LABEL.get(kind_text.strip())
+        match = YEARS_RE.match(years.strip())
+        if kind is None or not match:
+            raise ValueError(_("认定“%(part)s”应写成“贫困村:2014-2019”的形式") % {"part": part})
+        start = int(match.group(1))
+        end = int(match.group(2) or start)
+        if end < start or end - start > 50:
+            raise ValueError(_("认定“%(part)s”的年份范围不合理") % {"part": part})
+        out.extend((kind, year) for year in range(start, end + 1))
+    return out
+
+
+def areas_import_csv(*, actor, text: str, synthetic: bool = False) -> AreaImportResult:
+    """Load an area tree from CSV (UTF-8, header row: 区划代码,名称[,级别][,贫困认定]).
+
+    Rows may come in any order; parents are created before children. All or nothing: if any row is
+    wrong, nothing is written and every error is reported with its line number.
+    """
+    result = AreaImportResult()
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    try:
+        header = next(reader)
+    except StopIteration:
+        result.errors.append(_("文件是空的"))
+        return result
+    columns: dict[str, int] = {}
+    for index, title in enumerate(header):
+        for key, aliases in HEADER_ALIASES.items():
+            if title.strip().lower() in aliases:
+                columns[key] = index
+    missing = [name for name in ("code", "name") if name not in columns]
+    if missing:
+        result.errors.append(_("第 1 行表头缺少列：%(cols)s（需要“区划代码”和“名称”）") % {"cols": "、".join(missing)})
+        return result
+
+    rows: list[tuple[int, str, str, Level, list]] = []
+    seen: dict[str, int] = {}
+    for line_no, row in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+
+        def cell(key: str, row=row) -> str:
+            i = columns.get(key)
+            return row[i].strip() if i is not None and i < len(row) else ""
+
+        code, name = cell("code"), cell("name")
+        try:
+            level = level_for_code(code)
+        except ValidationError as exc:
+            result.errors.append(_("第 %(line)d 行：%(msg)s") % {"line": line_no, "msg": exc.message_dict["code"][0]})
+            continue
+        if cell("level") and LEVEL_BY_LABEL.get(cell("level")) != level:
+            result.errors.append(
+                _("第 %(line)d 行：级别“%(given)s”与区划代码 %(code)s（%(level)s）不符")
+                % {"line": line_no, "given": cell("level"), "code": code, "level": level.label}
+            )
+            continue
+        if not name:
+            result.errors.append(_("第 %(line)d 行：名称不能为空") % {"line": line_no})
+            continue
+        if code in seen:
+            result.errors.append(_("第 %(line)d 行：区划代码 %(code)s 与第 %(other)d 行重复")
+                                 % {"line": line_no, "code": code, "other": seen[code]})
+            continue
+        seen[code] = line_no
+        try:
+            designations = _parse_designations(cell("designations"))
+        except ValueError as exc:
+            result.errors.append(_("第 %(line)d 行：%(msg)s") % {"line": line_no, "msg": exc})
+            continue
+        rows.append((line_no, code, name, level, designations))
+
+    rows.sort(key=lambda r: Area.path_for(r[1], r[3]))
+    known_paths = set(Area.objects.values_list("path", flat=True))
+    for line_no, code, _name, level, _d in rows:
+        ppath = parent_path(code, level)
+        if ppath is not None and ppath not in known_paths:
+            result.errors.append(
+                _("第 %(line)d 行：区划 %(code)s 的上级（代码前缀 %(path)s）既不在文件中也不在系统中")
+                % {"line": line_no, "code": code, "path": ppath}
+            )
+        known_paths.add(Area.path_for(code, level))
+    if result.errors:
+        return result
+
+    with transaction.atomic():
+        existing = {a.code: a for a in Area.objects.filter(code__in=[r[1] for r in rows])}
+        for _line, code, name, level, designations in rows:
+            area = existing.get(code)
+            if area is None:
+                area = area_create(actor=actor, code=code, name=name, level=level, synthetic=synthetic)
+                result.created += 1
+            elif area.name != name:
+                area_rename(actor=actor, area=area, name=name)
+                result.renamed += 1
+            else:
+                result.unchanged += 1
+            for kind, year in designations:
+                if not AreaDesignation.objects.filter(area=area, year=year, kind=kind).exists():
+                    area_designate(actor=actor, area=area, year=year, kind=kind)
+                    result.designations += 1
+    return result

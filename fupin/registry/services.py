@@ -1,0 +1,365 @@
+"""Every write to the registry: named, keyword-only, atomic, audited (ARCHITECTURE habits 1–2).
+
+Views, the admin, the CLI, imports, the demo generator and tests all go through these functions.
+Errors are ``django.core.exceptions.ValidationError`` with a Chinese message per field.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fupin.areas.models import Area
+from fupin.audit.models import AuditKind
+from fupin.audit.services import audit_create, audit_update, record, snapshot
+from fupin.lib import idnumber
+
+from .choices import INITIAL_STATUSES, TRANSITIONS, Procedure, Relation, Status
+from .models import Household, Member, PovertyLine, YearlyRecord
+
+HOUSEHOLD_EDITABLE = {f.name for f in Household._meta.concrete_fields if f.editable} - {"id", "created_at",
+                                                                                         "updated_at"}
+MEMBER_EDITABLE = {f.name for f in Member._meta.concrete_fields if f.editable} - {"id", "household", "created_at",
+                                                                                  "updated_at"}
+YEARLY_EDITABLE = {"member_count", "wage_income", "business_income", "property_income", "transfer_income",
+                   "business_expense", "food_clothing_secure", "education_secure", "medical_secure",
+                   "housing_secure", "water_secure", "note"}
+
+
+class StaleVersion(Exception):
+    """Someone else saved the record since it was read (optimistic locking)."""
+
+
+def _reject_unknown(data: Mapping[str, Any], allowed: set[str], what: str) -> None:
+    unknown = set(data) - allowed
+    if unknown:
+        raise ValidationError(_("%(what)s不能修改这些字段：%(fields)s") % {"what": what, "fields": "、".join(sorted(unknown))})
+
+
+def _check_scope(actor, area: Area) -> None:
+    """Writers may only touch their own subtree (the full matrix is enforced again in the views/API)."""
+    if actor is None or actor.is_superuser:
+        return
+    scope = actor.area.path if getattr(actor, "area", None) else ("" if getattr(actor, "role", "") == "admin" else None)
+    if scope is None or not area.path.startswith(scope):
+        raise ValidationError({"area": _("无权在该区划（%(name)s）登记或修改数据") % {"name": area.name}})
+
+
+def _active_elsewhere(id_number: str, exclude_member_id: int | None = None) -> Member | None:
+    qs = Member.objects.filter(id_number=id_number, active=True).select_related("household")
+    if exclude_member_id:
+        qs = qs.exclude(pk=exclude_member_id)
+    return qs.first()
+
+
+def _duplicate_person_error(other: Member) -> ValidationError:
+    return ValidationError({"id_number": _("此人（证件号码 %(id)s）已是户 %(number)s 的在户成员，一个人只能属于一户")
+                            % {"id": idnumber.mask(other.id_number), "number": other.household.number}})
+
+
+def _refresh_household_summary(household: Household) -> None:
+    """Keep the denormalised head name and member count in step with the members."""
+    active = household.members.filter(active=True)
+    head = active.filter(relation=Relation.HEAD).first()
+    household.head_name = head.name if head else ""
+    household.member_count = active.count()
+    Household.objects.filter(pk=household.pk).update(head_name=household.head_name,
+                                                     member_count=household.member_count)
+
+
+def _require_one_head(household: Household) -> None:
+    heads = household.members.filter(active=True, relation=Relation.HEAD).count()
+    if heads != 1:
+        raise ValidationError({"relation": _("每户必须有且只有一名户主（现有 %(n)d 名）") % {"n": heads}})
+
+
+def _build_member(household: Household, data: Mapping[str, Any]) -> Member:
+    _reject_unknown(data, MEMBER_EDITABLE, _("家庭成员"))
+    member = Member(household=household, **data)
+    member.full_clean(exclude=["household"])
+    other = _active_elsewhere(member.id_number)
+    if other is not None:
+        raise _duplicate_person_error(other)
+    return member
+
+
+def _save_member(member: Member) -> None:
+    try:
+        with transaction.atomic():
+            member.save()
+    except IntegrityError as exc:
+        # The database constraints are the last word when two writers race.
+        text = str(exc)
+        if "one_head" in text:
+            raise ValidationError({"relation": _("每户只能有一名户主")}) from exc
+        if "one_active_household" in text or "id_number" in text:
+            raise ValidationError({"id_number": _("此人已是另一户的在户成员，一个人只能属于一户")}) from exc
+        raise
+
+
+@transaction.atomic
+def household_create(*, actor, area: Area, number: str, members: Iterable[Mapping[str, Any]],
+                     status: str = Status.POOR, reason: str = "", date: datetime.date | None = None,
+                     procedure: str = Procedure.REGISTRATION, **fields) -> Household:
+    """Register a household with its members (exactly one 户主) in one step."""
+    _check_scope(actor, area)
+    _reject_unknown(fields, HOUSEHOLD_EDITABLE - {"number", "area", "status"}, _("贫困户"))
+    if status not in INITIAL_STATUSES:
+        raise ValidationError({"status": _("新登记的户不能直接设为“%(s)s”") % {"s": Status(status).label}})
+    members = list(members)
+    if not members:
+        raise ValidationError({"members": _("至少要登记一名家庭成员（户主）")})
+    heads = sum(1 for m in members if m.get("relation") == Relation.HEAD)
+    if heads != 1:
+        raise ValidationError({"relation": _("每户必须有且只有一名户主（现有 %(n)d 名）") % {"n": heads}})
+    numbers = [idnumber.clean(m.get("id_number", "")) for m in members]
+    if len(set(numbers)) != len(numbers):
+        raise ValidationError({"id_number": _("同一户内证件号码重复")})
+
+    household = Household(area=area, area_path=area.path, number=(number or "").strip(), status=status, **fields)
+    household.full_clean()
+    household.save()
+    built = []
+    for data in members:
+        member = _build_member(household, data)
+        _save_member(member)
+        built.append(member)
+    _refresh_household_summary(household)
+    _status_row(household, "", status, actor=actor, reason=reason or _("建档立卡登记"),
+                date=date or timezone.localdate(), procedure=procedure)
+    audit_create(actor=actor, obj=household, area_path=household.area_path,
+                 summary=_("登记贫困户 %(n)s（%(p)d 人）") % {"n": household.number, "p": len(built)})
+    for member in built:
+        audit_create(actor=actor, obj=member, area_path=household.area_path,
+                     summary=_("登记成员 %(name)s") % {"name": member.name})
+    return household
+
+
+def _bump_version(obj, expected_version: int | None) -> None:
+    """Optimistic locking: the row is only written if nobody saved it since ``expected_version``."""
+    model = type(obj)
+    if expected_version is not None:
+        updated = model.objects.filter(pk=obj.pk, version=expected_version).update(version=F("version") + 1)
+        if not updated:
+            raise StaleVersion
+        obj.version = expected_version + 1
+    else:
+        model.objects.filter(pk=obj.pk).update(version=F("version") + 1)
+        obj.version += 1
+
+
+@transaction.atomic
+def household_update(*, actor, household: Household, data: Mapping[str, Any],
+                     expected_version: int | None = None) -> Household:
+    """Change household fields (not status: see household_change_status). Audited field by field."""
+    _reject_unknown(data, HOUSEHOLD_EDITABLE - {"status", "cancel_reason"}, _("贫困户"))
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    _check_scope(actor, household.area)
+    before = snapshot(household)
+    for key, value in data.items():
+        setattr(household, key, value)
+    if "area" in data:
+        _check_scope(actor, household.area)
+        household.area_path = household.area.path
+    household.full_clean()
+    _bump_version(household, expected_version)
+    household.save()
+    audit_update(actor=actor, obj=household, before=before, after=snapshot(household),
+                 area_path=household.area_path, summary=_("修改贫困户 %(n)s") % {"n": household.number})
+    return household
+
+
+@transaction.atomic
+def household_change_status(*, actor, household: Household, to_status: str, reason: str,
+                            date: datetime.date | None = None, procedure: str = Procedure.CORRECTION,
+                            cancel_reason: str = "", exit_year: int | None = None) -> Household:
+    """Move a household along the status machine of choices.TRANSITIONS, keeping the history."""
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    _check_scope(actor, household.area)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("状态变更必须注明原因")})
+    allowed = TRANSITIONS.get(household.status, set())
+    if to_status not in allowed:
+        raise ValidationError({"status": _("不能从“%(a)s”变更为“%(b)s”") % {
+            "a": Status(household.status).label, "b": Status(to_status).label}})
+    before = snapshot(household)
+    from_status = household.status
+    household.status = to_status
+    if to_status == Status.CANCELLED:
+        household.cancel_reason = cancel_reason
+    if to_status == Status.EXITED:
+        household.exit_year = exit_year or (date or timezone.localdate()).year
+    household.full_clean()
+    household.save()
+    _bump_version(household, None)
+    _status_row(household, from_status, to_status, actor=actor, reason=reason,
+                date=date or timezone.localdate(), procedure=procedure)
+    record(kind=AuditKind.STATUS, actor=actor, obj=household, area_path=household.area_path,
+           summary=_("%(n)s：%(a)s → %(b)s") % {"n": household.number, "a": Status(from_status).label,
+                                              "b": Status(to_status).label},
+           data={"changes": {k: {"before": before[k], "after": v} for k, v in snapshot(household).items()
+                             if before.get(k) != v and k not in {"updated_at", "version"}},
+                 "reason": reason, "procedure": procedure})
+    return household
+
+
+def _status_row(household, from_status, to_status, *, actor, reason, date, procedure):
+    household.status_changes.create(
+        from_status=from_status, to_status=to_status, date=date, reason=reason[:200], procedure=procedure,
+        actor=actor if getattr(actor, "pk", None) else None, actor_name=getattr(actor, "username", "") or "system",
+    )
+
+
+@transaction.atomic
+def member_add(*, actor, household: Household, data: Mapping[str, Any]) -> Member:
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    _check_scope(actor, household.area)
+    if household.status == Status.CANCELLED:
+        raise ValidationError(_("已注销的户不能增加成员"))
+    if data.get("relation") == Relation.HEAD and household.members.filter(active=True, relation=Relation.HEAD).exists():
+        raise ValidationError({"relation": _("该户已有户主；如需更换户主，请先把原户主改为其他关系")})
+    member = _build_member(household, data)
+    _save_member(member)
+    _refresh_household_summary(household)
+    audit_create(actor=actor, obj=member, area_path=household.area_path,
+                 summary=_("%(n)s 增加成员 %(name)s") % {"n": household.number, "name": member.name})
+    return member
+
+
+@transaction.atomic
+def member_update(*, actor, member: Member, data: Mapping[str, Any], expected_version: int | None = None) -> Member:
+    _reject_unknown(data, MEMBER_EDITABLE, _("家庭成员"))
+    member = Member.objects.select_for_update().select_related("household__area").get(pk=member.pk)
+    household = member.household
+    _check_scope(actor, household.area)
+    if not member.active:
+        raise ValidationError(_("已减员的成员不能修改"))
+    before = snapshot(member)
+    for key, value in data.items():
+        setattr(member, key, value)
+    member.full_clean(exclude=["household"])
+    other = _active_elsewhere(member.id_number, exclude_member_id=member.pk)
+    if other is not None:
+        raise _duplicate_person_error(other)
+    _bump_version(member, expected_version)
+    _save_member(member)
+    _require_one_head(household)
+    _refresh_household_summary(household)
+    audit_update(actor=actor, obj=member, before=before, after=snapshot(member), area_path=household.area_path,
+                 summary=_("%(n)s 修改成员 %(name)s") % {"n": household.number, "name": member.name})
+    return member
+
+
+@transaction.atomic
+def household_set_head(*, actor, household: Household, member: Member, old_head_relation: str) -> Household:
+    """Make ``member`` the head; the old head takes ``old_head_relation`` (e.g. 配偶 after the head died)."""
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    _check_scope(actor, household.area)
+    if member.household_id != household.pk or not member.active:
+        raise ValidationError({"member": _("新户主必须是本户的在户成员")})
+    if old_head_relation == Relation.HEAD:
+        raise ValidationError({"relation": _("原户主需要改为户主以外的关系")})
+    old = household.members.filter(active=True, relation=Relation.HEAD).first()
+    if old is not None and old.pk != member.pk:
+        before = snapshot(old)
+        Member.objects.filter(pk=old.pk).update(relation=old_head_relation, version=F("version") + 1)
+        old.refresh_from_db()
+        audit_update(actor=actor, obj=old, before=before, after=snapshot(old), area_path=household.area_path)
+    before = snapshot(member)
+    Member.objects.filter(pk=member.pk).update(relation=Relation.HEAD, version=F("version") + 1)
+    member.refresh_from_db()
+    audit_update(actor=actor, obj=member, before=before, after=snapshot(member), area_path=household.area_path,
+                 summary=_("%(n)s 更换户主为 %(name)s") % {"n": household.number, "name": member.name})
+    _require_one_head(household)
+    _refresh_household_summary(household)
+    return household
+
+
+@transaction.atomic
+def member_remove(*, actor, member: Member, reason: str, date: datetime.date | None = None) -> Member:
+    """减员: the member leaves the household but keeps their history, with a reason (REFERENCE §2)."""
+    from .choices import RemovalReason
+
+    member = Member.objects.select_for_update().select_related("household__area").get(pk=member.pk)
+    household = member.household
+    _check_scope(actor, household.area)
+    if reason not in RemovalReason.values:
+        raise ValidationError({"removal_reason": _("请选择减员原因")})
+    if not member.active:
+        raise ValidationError(_("该成员已经减员"))
+    if member.relation == Relation.HEAD and household.members.filter(active=True).count() > 1:
+        raise ValidationError({"relation": _("户主减员前请先指定新户主")})
+    before = snapshot(member)
+    member.active = False
+    member.removal_reason = reason
+    member.removed_on = date or timezone.localdate()
+    member.save()
+    _refresh_household_summary(household)
+    audit_update(actor=actor, obj=member, before=before, after=snapshot(member), area_path=household.area_path,
+                 summary=_("%(n)s 成员 %(name)s 减员（%(r)s）") % {
+                     "n": household.number, "name": member.name, "r": RemovalReason(reason).label})
+    return member
+
+
+def poverty_line_for(year: int, area: Area | None, kind: str | None = None) -> PovertyLine | None:
+    """The most specific line for the year: the deepest area on the household's path, else national."""
+    qs = PovertyLine.objects.filter(year=year)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if area is not None:
+        prefixes = [area.path[:n] for n in (2, 4, 6, 9, 12, 15) if n <= len(area.path)]
+        specific = qs.filter(area__path__in=prefixes).order_by("-area__path").first()
+        if specific:
+            return specific
+    return qs.filter(area__isnull=True).exclude(kind="monitoring").order_by("kind").first()
+
+
+@transaction.atomic
+def yearly_record_save(*, actor, household: Household, year: int, data: Mapping[str, Any]) -> YearlyRecord:
+    """Create or correct one year's record; other years are untouched. Derived values are computed."""
+    _reject_unknown(data, YEARLY_EDITABLE, _("年度收入"))
+    _check_scope(actor, household.area)
+    rec = YearlyRecord.objects.select_for_update().filter(household=household, year=year).first()
+    created = rec is None
+    if created:
+        rec = YearlyRecord(household=household, year=year, member_count=household.member_count or 1)
+    before = snapshot(rec) if not created else {}
+    for key, value in data.items():
+        setattr(rec, key, value)
+    line = poverty_line_for(year, household.area)
+    rec.poverty_line = line.amount if line else None
+    rec.derive()
+    rec.full_clean(exclude=["household"])
+    rec.save()
+    if created:
+        audit_create(actor=actor, obj=rec, area_path=household.area_path,
+                     summary=_("%(n)s 登记 %(y)d 年度收入") % {"n": household.number, "y": year})
+    else:
+        audit_update(actor=actor, obj=rec, before=before, after=snapshot(rec), area_path=household.area_path,
+                     summary=_("%(n)s 修改 %(y)d 年度收入") % {"n": household.number, "y": year})
+    return rec
+
+
+@transaction.atomic
+def poverty_line_set(*, actor, year: int, amount, kind: str = "national", area: Area | None = None,
+                     note: str = "") -> PovertyLine:
+    line, created = PovertyLine.objects.get_or_create(year=year, kind=kind, area=area,
+                                                      defaults={"amount": amount, "note": note})
+    if not created and line.amount != amount:
+        before = snapshot(line)
+        line.amount = amount
+        line.note = note or line.note
+        line.full_clean()
+        line.save()
+        audit_update(actor=actor, obj=line, before=before, after=snapshot(line))
+    elif created:
+        line.full_clean()
+        audit_create(actor=actor, obj=line)
+    return line

@@ -1,0 +1,35 @@
+import pytest
+
+from fupin.accounts.models import Role
+
+from . import factories
+
+
+@pytest.fixture(autouse=True)
+def _fast_hasher(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def tree(db):
+    return factories.area_tree()
+
+
+@pytest.fixture
+def county_user(tree):
+    return factories.user("county_officer", Role.COUNTY, tree["county"])
+
+
+@pytest.fixture
+def township_a_user(tree):
+    return factories.user("township_a", Role.TOWNSHIP, tree["township_a"])
+
+
+@pytest.fixture
+def township_b_user(tree):
+    return factories.user("township_b", Role.TOWNSHIP, tree["township_b"])
+
+
+@pytest.fixture
+def village_user(tree):
+    return factories.user("village_a1", Role.VILLAGE, tree["village_a1"])
