@@ -49,6 +49,8 @@ class Area(models.Model):
         "self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
     path = models.CharField(_("代码前缀"), max_length=15, unique=True, editable=False)
+    # Denominator of 贫困发生率 (REFERENCE §4): the rural registered population of the area.
+    rural_population = models.PositiveIntegerField(_("农村户籍人口"), null=True, blank=True)
     synthetic = models.BooleanField(_("合成演示数据"), default=False)
 
     class Meta:

@@ -1,7 +1,25 @@
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(template_name="web/login.html", redirect_authenticated_user=True),
+         name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("overview/", views.overview, name="overview"),
+    path("areas/", views.area_tree, name="area_tree"),
+    path("areas/<str:code>/children/", views.area_children_partial, name="area_children"),
+    path("households/", views.household_list, name="household_list"),
+    path("households/villages/", views.village_options, name="village_options"),
+    path("households/new/", views.household_create, name="household_create"),
+    path("households/<int:pk>/", views.household_detail, name="household_detail"),
+    path("households/<int:pk>/edit/", views.household_edit, name="household_edit"),
+    path("households/<int:pk>/status/", views.status_change, name="status_change"),
+    path("households/<int:pk>/members/new/", views.member_add, name="member_add"),
+    path("households/<int:pk>/years/new/", views.yearly_edit, name="yearly_add"),
+    path("households/<int:pk>/years/<int:year>/", views.yearly_edit, name="yearly_edit"),
+    path("members/<int:pk>/edit/", views.member_edit, name="member_edit"),
+    path("members/<int:pk>/remove/", views.member_remove, name="member_remove"),
 ]

@@ -1,7 +1,383 @@
+"""Server-rendered pages. Reads go through the scoped selectors, writes through the services."""
+
+from __future__ import annotations
+
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Max, Min
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fupin.areas.models import Area, Level
+from fupin.areas.selectors import area_children, area_get, area_list, area_root, designations_for
+from fupin.registry import selectors, services
+from fupin.registry.choices import Cause, Status
+from fupin.registry.selectors import HouseholdFilters
+
+from .forms import (
+    HouseholdCreateForm,
+    HouseholdFilterForm,
+    HouseholdForm,
+    MemberForm,
+    MemberRemoveForm,
+    StatusChangeForm,
+    YearlyRecordForm,
+)
+
+
+def require_write(request: HttpRequest) -> None:
+    if not request.user.can_write:
+        raise PermissionDenied(_("您的角色只能查看，不能修改数据"))
+
+
+def apply_errors(form, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form, at the field it names when the form has it."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
 
 
 @login_required
 def home(request):
     return redirect("overview")
+
+
+# --- overview -----------------------------------------------------------------------------------
+
+@login_required
+def overview(request):
+    root = area_root(user=request.user)
+    if root is None:
+        return render(request, "web/no_scope.html")
+    code = request.GET.get("area")
+    if code:
+        root = area_get(user=request.user, code=code)
+    data = selectors.county_overview(user=request.user, root=root)
+    children = list(area_children(user=request.user, area=root))
+    summary = selectors.area_summary(user=request.user, areas=children) if children else {}
+    designations = designations_for([c.pk for c in children])
+    rows = []
+    for child in children:
+        s = summary.get(child.pk, {})
+        incidence = (s.get("poor_people", 0) / child.rural_population * 100) if child.rural_population else None
+        rows.append({"area": child, **s, "incidence": incidence,
+                     "designations": sorted({d.get_kind_display() for d in designations.get(child.pk, [])})})
+    totals = data["totals"]
+    rural = root.rural_population
+    chart = {
+        "exits": {"years": [e["year"] for e in data["exits"]], "people": [e["people"] for e in data["exits"]],
+                  "households": [e["households"] for e in data["exits"]],
+                  "returns": [e["returns"] for e in data["exits"]]},
+        "incidence": {"names": [r["area"].name for r in rows],
+                      "values": [round(r["incidence"], 2) if r["incidence"] is not None else None for r in rows]},
+        "causes": [{"name": str(Cause(c["main_cause"]).label), "value": c["households"]}
+                   for c in data["by_cause"]],
+        "status": [{"name": str(Status(s).label), "value": v["households"]}
+                   for s, v in data["by_status"].items()],
+    }
+    return render(request, "web/overview.html", {
+        "root": root,
+        "ancestors": root.ancestors(),
+        "totals": totals,
+        "incidence": (totals["poor_people"] / rural * 100) if rural else None,
+        "rows": rows,
+        "exits": data["exits"],
+        "chart": chart,
+        "child_level": children[0].get_level_display() if children else "",
+    })
+
+
+# --- area tree ----------------------------------------------------------------------------------
+
+def _tree_rows(user, area: Area) -> list[dict]:
+    children = list(area_children(user=user, area=area))
+    summary = selectors.area_summary(user=user, areas=children) if children else {}
+    designations = designations_for([c.pk for c in children])
+    return [{"area": c, **summary.get(c.pk, {}), "has_children": c.level != Level.GROUP,
+             "designations": sorted({d.get_kind_display() for d in designations.get(c.pk, [])})}
+            for c in children]
+
+
+@login_required
+def area_tree(request):
+    root = area_root(user=request.user)
+    if root is None:
+        return render(request, "web/no_scope.html")
+    summary = selectors.area_summary(user=request.user, areas=[root])
+    return render(request, "web/area_tree.html", {
+        "root": root, "root_summary": summary.get(root.pk, {}), "rows": _tree_rows(request.user, root),
+        "depth": 1,
+    })
+
+
+@login_required
+def area_children_partial(request, code: str):
+    area = area_get(user=request.user, code=code)
+    depth = int(request.GET.get("depth", "1")) if request.GET.get("depth", "1").isdigit() else 1
+    return render(request, "web/_area_rows.html", {"rows": _tree_rows(request.user, area),
+                                                   "depth": min(depth, 6), "parent": area})
+
+
+# --- household list -----------------------------------------------------------------------------
+
+def _years(user) -> list[int]:
+    bounds = selectors.household_scope(user).aggregate(lo=Min("identified_year"), hi=Max("identified_year"),
+                                                       hi_exit=Max("exit_year"))
+    lo = bounds["lo"] or timezone.localdate().year
+    hi = max(bounds["hi"] or lo, bounds["hi_exit"] or lo)
+    return list(range(hi, lo - 1, -1))
+
+
+@login_required
+def household_list(request):
+    user = request.user
+    root = area_root(user=user)
+    if root is None:
+        return render(request, "web/no_scope.html")
+    scope = area_list(user=user)
+    townships = list(scope.filter(level=Level.TOWNSHIP).order_by("code"))
+    township_code = request.GET.get("township", "")
+    villages = list(scope.filter(level=Level.VILLAGE, code__startswith=township_code[:9]).order_by("code")) \
+        if township_code else ([] if townships else list(scope.filter(level=Level.VILLAGE).order_by("code")))
+    form = HouseholdFilterForm(request.GET or None, townships=townships, villages=villages, years=_years(user))
+    filters = HouseholdFilters()
+    if form.is_bound and form.is_valid():
+        cd = form.cleaned_data
+        village = cd["village"] if cd["village"].startswith(cd["township"][:9]) else ""
+        area_code = village or cd["township"]
+        if area_code:
+            filters.area = area_get(user=user, code=area_code)
+        filters.status = cd["status"]
+        filters.attribute = cd["attribute"]
+        filters.cause = cd["cause"]
+        filters.identified_year = cd["identified_year"]
+        filters.exit_year = cd["exit_year"]
+        filters.q = cd["q"].strip()
+        filters.sort = cd["sort"] or "number"
+    qs = selectors.household_list(user=user, filters=filters)
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    sort_params = params.copy()
+    sort_params.pop("sort", None)
+    context = {
+        "form": form, "page": page, "filters": filters, "root": root,
+        "query": params.urlencode(), "sort_query": sort_params.urlencode(), "sort": filters.sort,
+        "columns": [("number", _("户编号")), ("head", _("户主")), (None, _("所在村")), ("people", _("人口")),
+                    (None, _("属性")), (None, _("主要致贫原因")), ("status", _("户状态")),
+                    ("identified", _("识别年度")), ("exit", _("脱贫年度"))],
+    }
+    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "results":
+        return render(request, "web/_household_results.html", context)
+    return render(request, "web/household_list.html", context)
+
+
+@login_required
+def village_options(request):
+    """The village drop-down for a township (htmx)."""
+    code = request.GET.get("township", "")
+    villages = []
+    if code:
+        township = area_get(user=request.user, code=code)
+        villages = list(area_children(user=request.user, area=township))
+    return render(request, "web/_village_options.html", {"villages": villages})
+
+
+# --- household page -----------------------------------------------------------------------------
+
+@login_required
+def household_detail(request, pk: int):
+    household = selectors.household_get(user=request.user, pk=pk)
+    members = list(household.members.all())
+    records = list(household.yearly_records.all())
+    chart = {"years": [r.year for r in reversed(records)],
+             "income": [float(r.per_capita_income) for r in reversed(records)],
+             "line": [float(r.poverty_line) if r.poverty_line is not None else None for r in reversed(records)]}
+    today = timezone.localdate()
+    return render(request, "web/household_detail.html", {
+        "h": household,
+        "area_chain": household.area.ancestors(include_self=True),
+        "active_members": [m for m in members if m.active],
+        "removed_members": [m for m in members if not m.active],
+        "records": records,
+        "changes": list(household.status_changes.all()),
+        "chart": chart,
+        "today": today,
+        "can_write": request.user.can_write and household.status != Status.CANCELLED,
+        "living": HouseholdForm(instance=household).grouped()[1:],
+    })
+
+
+@login_required
+def household_create(request):
+    require_write(request)
+    areas = area_list(user=request.user).filter(level__in=[Level.VILLAGE, Level.GROUP]).order_by("code")
+    form = HouseholdCreateForm(request.POST or None, areas=areas, prefix="h")
+    head = MemberForm(request.POST or None, prefix="m", initial={"relation": "head"})
+    if request.method == "POST" and form.is_valid() & head.is_valid():
+        data = dict(form.cleaned_data)
+        area, number, status = data.pop("area"), data.pop("number"), data.pop("status")
+        member = dict(head.cleaned_data)
+        try:
+            household = services.household_create(actor=request.user, area=area, number=number, status=status,
+                                                   members=[member], **data)
+        except ValidationError as exc:
+            member_fields = set(head.fields)
+            if hasattr(exc, "error_dict"):
+                for field, errs in exc.message_dict.items():
+                    (head if field in member_fields and field not in form.fields else form).add_error(
+                        field if field in form.fields or field in member_fields else None, errs)
+            else:
+                form.add_error(None, exc.messages)
+        else:
+            messages.success(request, _("已登记贫困户 %(n)s") % {"n": household.number})
+            return redirect("household_detail", pk=household.pk)
+    return render(request, "web/household_form.html", {"form": form, "head": head, "title": _("登记新贫困户")})
+
+
+@login_required
+def household_edit(request, pk: int):
+    require_write(request)
+    household = selectors.household_get(user=request.user, pk=pk)
+    form = HouseholdForm(request.POST or None, instance=household)
+    if request.method == "POST" and form.is_valid():
+        try:
+            data = {k: v for k, v in form.cleaned_data.items()}
+            services.household_update(actor=request.user, household=household, data=data,
+                                      expected_version=_int(request.POST.get("version")))
+        except services.StaleVersion:
+            form.add_error(None, _("这户信息刚被其他人修改过，请刷新页面后重新填写"))
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("已保存"))
+            return redirect("household_detail", pk=household.pk)
+    return render(request, "web/household_form.html", {"form": form, "h": household,
+                                                       "title": _("修改贫困户信息")})
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@login_required
+def member_edit(request, pk: int):
+    require_write(request)
+    member = selectors.member_get(user=request.user, pk=pk)
+    form = MemberForm(request.POST or None, instance=member)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_update(actor=request.user, member=member, data=dict(form.cleaned_data),
+                                   expected_version=_int(request.POST.get("version")))
+        except services.StaleVersion:
+            form.add_error(None, _("该成员信息刚被其他人修改过，请刷新页面后重新填写"))
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("已保存成员 %(name)s") % {"name": form.cleaned_data["name"]})
+            return redirect("household_detail", pk=member.household_id)
+    return render(request, "web/member_form.html", {"form": form, "h": member.household, "member": member,
+                                                    "title": _("修改家庭成员")})
+
+
+@login_required
+def member_add(request, pk: int):
+    require_write(request)
+    household = selectors.household_get(user=request.user, pk=pk)
+    form = MemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = services.member_add(actor=request.user, household=household, data=dict(form.cleaned_data))
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("已增加成员 %(name)s") % {"name": member.name})
+            return redirect("household_detail", pk=household.pk)
+    return render(request, "web/member_form.html", {"form": form, "h": household, "title": _("增加家庭成员")})
+
+
+@login_required
+def member_remove(request, pk: int):
+    require_write(request)
+    member = selectors.member_get(user=request.user, pk=pk)
+    form = MemberRemoveForm(request.POST or None, initial={"date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_remove(actor=request.user, member=member, reason=form.cleaned_data["reason"],
+                                   date=form.cleaned_data["date"])
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("%(name)s 已减员") % {"name": member.name})
+            return redirect("household_detail", pk=member.household_id)
+    return render(request, "web/simple_form.html", {"form": form, "h": member.household,
+                                                    "title": _("成员减员：%(name)s") % {"name": member.name},
+                                                    "submit": _("确认减员"), "danger": True})
+
+
+@login_required
+def yearly_edit(request, pk: int, year: int | None = None):
+    require_write(request)
+    household = selectors.household_get(user=request.user, pk=pk)
+    record = household.yearly_records.filter(year=year).first() if year else None
+    if year and record is None:
+        raise Http404
+    initial = {"year": timezone.localdate().year, "member_count": household.member_count} if not record else {}
+    form = YearlyRecordForm(request.POST or None, instance=record, initial=initial)
+    if record:
+        form.fields["year"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        the_year = data.pop("year") if not record else record.year
+        data.pop("year", None)
+        if not record and household.yearly_records.filter(year=the_year).exists():
+            form.add_error("year", _("%(y)d 年度已有记录，请在列表中点“修改”") % {"y": the_year})
+        else:
+            try:
+                services.yearly_record_save(actor=request.user, household=household, year=the_year, data=data)
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("已保存 %(y)d 年度收入") % {"y": the_year})
+                return redirect(reverse("household_detail", args=[household.pk]) + "#income")
+    return render(request, "web/simple_form.html", {
+        "form": form, "h": household, "submit": _("保存"),
+        "title": _("%(y)s年度收入与保障") % {"y": record.year if record else _("新增")},
+        "note": _("家庭纯收入与人均纯收入由系统按“各项收入 − 生产经营性支出”和“当年计算人口”自动计算，无需填写。"),
+    })
+
+
+@login_required
+def status_change(request, pk: int):
+    require_write(request)
+    household = selectors.household_get(user=request.user, pk=pk)
+    form = StatusChangeForm(request.POST or None, household=household, initial={"date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        cd = form.cleaned_data
+        try:
+            services.household_change_status(actor=request.user, household=household, to_status=cd["to_status"],
+                                             reason=cd["reason"], date=cd["date"],
+                                             cancel_reason=cd["cancel_reason"])
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("户状态已变更为“%(s)s”") % {"s": Status(cd["to_status"]).label})
+            return redirect(reverse("household_detail", args=[household.pk]) + "#history")
+    return render(request, "web/simple_form.html", {
+        "form": form, "h": household, "submit": _("确认变更"),
+        "title": _("变更户状态（当前：%(s)s）") % {"s": household.get_status_display()},
+        "note": _("识别、退出等正式程序上线后，状态应通过相应程序变更；此处用于更正和补录，每次变更都会记入状态历史与审计日志。"),
+    })
+
+

@@ -1,0 +1,191 @@
+"""Every read of the registry, scoped to the user's subtree first (ARCHITECTURE habit 4).
+
+Views, exports, search and dashboards call these; none of them touches ``Household.objects``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.http import Http404
+
+from fupin.areas.models import Area
+from fupin.areas.selectors import scope_q
+from fupin.lib import idnumber
+
+from .choices import NOT_EXITED_STATUSES, Status
+from .models import Household, Member, StatusChange, YearlyRecord
+
+SORTS = {
+    "number": "number",
+    "-number": "-number",
+    "head": "head_name",
+    "-head": "-head_name",
+    "people": "member_count",
+    "-people": "-member_count",
+    "identified": "identified_year",
+    "-identified": "-identified_year",
+    "exit": "exit_year",
+    "-exit": "-exit_year",
+    "status": "status",
+    "-status": "-status",
+}
+DIGITS_RE = re.compile(r"^[0-9Xx]+$")
+
+
+def household_scope(user) -> QuerySet[Household]:
+    return Household.objects.filter(scope_q(user, "area_path"))
+
+
+@dataclass
+class HouseholdFilters:
+    area: Area | None = None
+    status: str = ""
+    attribute: str = ""
+    cause: str = ""
+    identified_year: int | None = None
+    exit_year: int | None = None
+    q: str = ""
+    sort: str = "number"
+
+
+def household_search_q(text: str) -> Q:
+    """Free text: a full ID number, a household number (prefix), or a name (any member's)."""
+    text = idnumber.clean(text)
+    if not text:
+        return Q()
+    if DIGITS_RE.match(text):
+        if len(text) in (15, 18, 20, 22):
+            try:
+                number = idnumber.parse(text).citizen_id
+            except idnumber.IdNumberError:
+                number = text
+            member_households = Member.objects.filter(id_number__startswith=number).values("household_id")
+            return Q(pk__in=member_households) | Q(number=text)
+        return Q(number__startswith=text)
+    member_households = Member.objects.filter(name__contains=text, active=True).values("household_id")
+    return Q(head_name__contains=text) | Q(pk__in=member_households)
+
+
+def household_list(*, user, filters: HouseholdFilters) -> QuerySet[Household]:
+    qs = household_scope(user)
+    if filters.area is not None:
+        qs = qs.filter(area_path__startswith=filters.area.path)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.attribute:
+        qs = qs.filter(attribute=filters.attribute)
+    if filters.cause:
+        qs = qs.filter(main_cause=filters.cause)
+    if filters.identified_year:
+        qs = qs.filter(identified_year=filters.identified_year)
+    if filters.exit_year:
+        qs = qs.filter(exit_year=filters.exit_year)
+    if filters.q:
+        qs = qs.filter(household_search_q(filters.q))
+    order = SORTS.get(filters.sort, "number")
+    # The area is shown on every row: one join instead of a query per row.
+    return qs.select_related("area").order_by(order, "id")
+
+
+def household_get(*, user, pk: int) -> Household:
+    """One household with everything its page shows, or 404 outside the user's scope."""
+    household = (
+        household_scope(user)
+        .select_related("area")
+        .prefetch_related(
+            Prefetch("members", queryset=Member.objects.order_by("-active", "id")),
+            Prefetch("yearly_records", queryset=YearlyRecord.objects.order_by("-year")),
+            Prefetch("status_changes", queryset=StatusChange.objects.order_by("-date", "-id")),
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if household is None:
+        raise Http404
+    return household
+
+
+def member_get(*, user, pk: int) -> Member:
+    member = Member.objects.select_related("household__area").filter(
+        scope_q(user, "household__area_path"), pk=pk).first()
+    if member is None:
+        raise Http404
+    return member
+
+
+def area_summary(*, user, areas: list[Area]) -> dict[int, dict]:
+    """Households, people, not-exited poor people and exited people for each area's subtree.
+
+    The areas are usually siblings (the children shown in the tree): one grouped query per code
+    length, over the common parent's subtree, grouping households by the prefix of that length.
+    """
+    from django.db.models.functions import Substr
+
+    out: dict[int, dict] = {a.pk: {"households": 0, "people": 0, "poor_people": 0, "exited_people": 0}
+                            for a in areas}
+    by_len: dict[int, dict[str, Area]] = {}
+    for a in areas:
+        by_len.setdefault(len(a.path), {})[a.path] = a
+    base = household_scope(user).exclude(status=Status.CANCELLED)
+    for length, paths in by_len.items():
+        common = _common_prefix(list(paths))
+        rows = (
+            base.filter(area_path__startswith=common)
+            .annotate(prefix=Substr("area_path", 1, length))
+            .values("prefix")
+            .annotate(
+                households=Count("id"),
+                people=Sum("member_count"),
+                poor_people=Sum("member_count", filter=Q(status__in=NOT_EXITED_STATUSES)),
+                exited_people=Sum("member_count", filter=Q(status__in=[Status.EXITED, Status.EXITED_STABLE])),
+            )
+            .order_by()
+        )
+        for row in rows:
+            area = paths.get(row["prefix"])
+            if area is not None:
+                out[area.pk] = {k: row[k] or 0 for k in ("households", "people", "poor_people", "exited_people")}
+    return out
+
+
+def _common_prefix(paths: list[str]) -> str:
+    first, last = min(paths), max(paths)
+    n = 0
+    while n < min(len(first), len(last)) and first[n] == last[n]:
+        n += 1
+    return first[:n]
+
+
+def county_overview(*, user, root: Area) -> dict:
+    """Headline figures for the overview page: totals, by status, by cause, exits by year."""
+    qs = household_scope(user).filter(area_path__startswith=root.path)
+    live = qs.exclude(status=Status.CANCELLED)
+    totals = live.aggregate(households=Count("id"), people=Sum("member_count"),
+                            poor_households=Count("id", filter=Q(status__in=NOT_EXITED_STATUSES)),
+                            poor_people=Sum("member_count", filter=Q(status__in=NOT_EXITED_STATUSES)))
+    by_status = {row["status"]: row for row in qs.values("status").annotate(
+        households=Count("id"), people=Sum("member_count")).order_by()}
+    by_cause = list(live.values("main_cause").annotate(households=Count("id"), people=Sum("member_count"))
+                    .order_by("-households"))
+    # Exits by year from the status history (a household that exited twice counts in both years),
+    # in people: the figure seed 000's quotas are written in.
+    exits = (
+        StatusChange.objects.filter(household__in=qs, to_status=Status.EXITED)
+        .values("date__year")
+        .annotate(households=Count("id"), people=Sum("household__member_count"))
+        .order_by("date__year")
+    )
+    returns = dict(
+        StatusChange.objects.filter(household__in=qs, to_status=Status.RETURNED)
+        .values_list("date__year").annotate(n=Count("id")).order_by()
+    )
+    return {
+        "totals": {k: v or 0 for k, v in totals.items()},
+        "by_status": by_status,
+        "by_cause": by_cause,
+        "exits": [{"year": r["date__year"], "households": r["households"], "people": r["people"] or 0,
+                   "returns": returns.get(r["date__year"], 0)} for r in exits],
+    }

@@ -1,0 +1,110 @@
+from decimal import Decimal
+
+from django import template
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+
+from fupin.lib import idnumber
+
+register = template.Library()
+
+STATUS_CLASS = {
+    "applying": "b-grey", "poor": "b-red", "exited": "b-green", "exited_stable": "b-teal",
+    "returned": "b-orange", "cancelled": "b-dark", "monitor_risk": "b-amber", "monitor_cleared": "b-blue",
+}
+
+
+@register.filter
+def mask_id(value: str) -> str:
+    return idnumber.mask(value or "")
+
+
+@register.simple_tag
+def status_badge(household_or_status, label=None):
+    status = getattr(household_or_status, "status", household_or_status)
+    if label is None:
+        label = household_or_status.get_status_display() if hasattr(household_or_status, "get_status_display") \
+            else status
+    return format_html('<span class="badge {}">{}</span>', STATUS_CLASS.get(status, "b-grey"), label)
+
+
+@register.filter
+def yuan(value) -> str:
+    """12345.6 → 12,345.60"""
+    if value is None or value == "":
+        return "—"
+    return f"{Decimal(value):,.2f}"
+
+
+@register.filter
+def thousands(value) -> str:
+    if value is None or value == "":
+        return "—"
+    return f"{int(value):,}"
+
+
+@register.filter
+def pct(value, digits=2) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.{int(digits)}f}%"
+
+
+@register.filter
+def yesno_cn(value) -> str:
+    if value is None:
+        return "—"
+    return _("是") if value else _("否")
+
+
+@register.filter
+def field_value(form_field):
+    """A bound field's display value on a read-only page (choice label, 是/否, or the value)."""
+    form = form_field.form
+    instance = getattr(form, "instance", None)
+    name = form_field.name
+    if instance is not None and hasattr(instance, f"get_{name}_display"):
+        return getattr(instance, f"get_{name}_display")() or "—"
+    value = getattr(instance, name, None) if instance is not None else form_field.value()
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if value in (None, ""):
+        return "—"
+    return value
+
+
+@register.simple_tag(takes_context=True)
+def sort_link(context, key, label):
+    if not key:
+        return label
+    current = context.get("sort", "number")
+    query = context.get("sort_query", "")
+    new = f"-{key}" if current == key else key
+    arrow = " ▲" if current == key else (" ▼" if current == f"-{key}" else "")
+    href = f"?{query}&sort={new}" if query else f"?sort={new}"
+    return format_html('<a href="{}" class="sort">{}{}</a>', href, label, arrow)
+
+
+@register.filter
+def age(member, day) -> int:
+    return member.age_on(day)
+
+
+GUARANTEES = [
+    ("food_clothing_secure", "不愁吃穿"),
+    ("education_secure", "义务教育"),
+    ("medical_secure", "基本医疗"),
+    ("housing_secure", "住房安全"),
+    ("water_secure", "饮水安全"),
+]
+
+
+@register.simple_tag
+def guarantee_marks(record):
+    """✔ / ✘ / – for the five "两不愁三保障" and water indicators, each with its name on hover."""
+    marks = []
+    for field, label in GUARANTEES:
+        value = getattr(record, field)
+        symbol, cls = ("–", "g-none") if value is None else (("✔", "g-yes") if value else ("✘", "g-no"))
+        marks.append((cls, _(label), symbol))
+    return format_html_join("", '<span class="g {}" title="{}">{}</span>', marks)
