@@ -82,6 +82,8 @@ def overview(request):
                    for c in data["by_cause"]],
         "status": [{"name": str(Status(s).label), "value": v["households"]}
                    for s, v in data["by_status"].items()],
+        "labels": {"exited_people": _("脱贫人口"), "returns": _("返贫户"), "people": _("人"),
+                   "households": _("户"), "threshold": _("退出标准 2%")},
     }
     return render(request, "web/overview.html", {
         "root": root,
@@ -200,7 +202,8 @@ def household_detail(request, pk: int):
     records = list(household.yearly_records.all())
     chart = {"years": [r.year for r in reversed(records)],
              "income": [float(r.per_capita_income) for r in reversed(records)],
-             "line": [float(r.poverty_line) if r.poverty_line is not None else None for r in reversed(records)]}
+             "line": [float(r.poverty_line) if r.poverty_line is not None else None for r in reversed(records)],
+             "labels": {"income": _("人均纯收入"), "line": _("扶贫标准"), "yuan": _("元")}}
     today = timezone.localdate()
     return render(request, "web/household_detail.html", {
         "h": household,

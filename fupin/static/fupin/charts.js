@@ -17,15 +17,16 @@
   }
   var o = data("overview-data");
   if (o) {
+    var L = o.labels;
     make("exits-chart", {
       tooltip: { trigger: "axis" },
-      legend: { data: ["脱贫人口", "返贫户"], top: 0 },
+      legend: { data: [L.exited_people, L.returns], top: 0 },
       grid: { left: 60, right: 50, top: 36, bottom: 30 },
       xAxis: { type: "category", data: o.exits.years },
-      yAxis: [{ type: "value", name: "人" }, { type: "value", name: "户", splitLine: { show: false } }],
+      yAxis: [{ type: "value", name: L.people }, { type: "value", name: L.households, splitLine: { show: false } }],
       series: [
-        { name: "脱贫人口", type: "bar", data: o.exits.people, barMaxWidth: 42, label: { show: true, position: "top" } },
-        { name: "返贫户", type: "line", yAxisIndex: 1, data: o.exits.returns, color: "#c0392b", smooth: true }
+        { name: L.exited_people, type: "bar", data: o.exits.people, barMaxWidth: 42, label: { show: true, position: "top" } },
+        { name: L.returns, type: "line", yAxisIndex: 1, data: o.exits.returns, color: "#c0392b", smooth: true }
       ]
     });
     make("incidence-chart", {
@@ -36,10 +37,10 @@
       series: [{ type: "bar", data: o.incidence.values, barMaxWidth: 18,
                  label: { show: true, position: "right", formatter: function (p) { return p.value == null ? "" : p.value + "%"; } },
                  markLine: { symbol: "none", data: [{ xAxis: 2, name: "2%" }], lineStyle: { color: "#c0392b", type: "dashed" },
-                             label: { formatter: "退出标准 2%" } } }]
+                             label: { formatter: L.threshold } } }]
     });
     make("cause-chart", {
-      tooltip: { trigger: "item", formatter: "{b}: {c} 户 ({d}%)" },
+      tooltip: { trigger: "item", formatter: "{b}: {c} " + L.households + " ({d}%)" },
       legend: { type: "scroll", orient: "vertical", right: 0, top: "middle" },
       series: [{ type: "pie", radius: ["40%", "70%"], center: ["38%", "50%"], data: o.causes,
                  label: { formatter: "{b}\n{d}%" } }]
@@ -47,15 +48,16 @@
   }
   var h = data("income-data");
   if (h) {
+    var HL = h.labels;
     make("income-chart", {
       tooltip: { trigger: "axis" },
-      legend: { data: ["人均纯收入", "扶贫标准"], top: 0 },
+      legend: { data: [HL.income, HL.line], top: 0 },
       grid: { left: 60, right: 20, top: 36, bottom: 30 },
       xAxis: { type: "category", data: h.years },
-      yAxis: { type: "value", name: "元" },
+      yAxis: { type: "value", name: HL.yuan },
       series: [
-        { name: "人均纯收入", type: "bar", data: h.income, barMaxWidth: 36, color: "#1d4f91" },
-        { name: "扶贫标准", type: "line", data: h.line, color: "#c0392b", step: "middle", lineStyle: { type: "dashed" } }
+        { name: HL.income, type: "bar", data: h.income, barMaxWidth: 36, color: "#1d4f91" },
+        { name: HL.line, type: "line", data: h.line, color: "#c0392b", step: "middle", lineStyle: { type: "dashed" } }
       ]
     });
   }
