@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -15,7 +16,14 @@ from fupin.audit.services import audit_create, audit_update
 
 from .models import PARENT_LEVEL, PATH_LENGTH, Area, AreaDesignation, DesignationKind, Level
 
-CODE_RE = re.compile(r"^\d{12}(\d{3})?$")
+# [0-9], not \d: \d also matches full-width and other Unicode digits, which would then be stored
+# as part of a "code" that never compares equal to the ASCII one.
+CODE_RE = re.compile(r"^[0-9]{12}([0-9]{3})?$")
+
+
+def normalize_code(code: str) -> str:
+    """Full-width digits and stray spaces are common in sheets (REFERENCE §12): ５３０３２４ → 530324."""
+    return unicodedata.normalize("NFKC", code or "").strip()
 
 
 def level_for_code(code: str) -> Level:
@@ -44,7 +52,7 @@ def parent_path(code: str, level: Level) -> str | None:
 
 @transaction.atomic
 def area_create(*, actor, code: str, name: str, level: str | None = None, synthetic: bool = False) -> Area:
-    code = code.strip()
+    code = normalize_code(code)
     name = name.strip()
     inferred = level_for_code(code)
     if level and Level(level) != inferred:
@@ -81,10 +89,15 @@ def area_rename(*, actor, area: Area, name: str) -> Area:
     return area
 
 
+def designation_level(kind: str) -> Level:
+    """贫困乡镇 is given to townships; 贫困村 and 深度贫困村 to villages."""
+    return {DesignationKind.POOR_TOWNSHIP: Level.TOWNSHIP}.get(DesignationKind(kind), Level.VILLAGE)
+
+
 @transaction.atomic
 def area_designate(*, actor, area: Area, year: int, kind: str) -> AreaDesignation:
     kind = DesignationKind(kind)
-    wanted = {DesignationKind.POOR_TOWNSHIP: Level.TOWNSHIP}.get(kind, Level.VILLAGE)
+    wanted = designation_level(kind)
     if area.level != wanted:
         raise ValidationError({"kind": _("%(kind)s只能认定给%(level)s") % {"kind": kind.label, "level": wanted.label}})
     designation, created = AreaDesignation.objects.get_or_create(area=area, year=year, kind=kind)
@@ -101,9 +114,23 @@ HEADER_ALIASES = {
     "level": {"level", "级别"},
     "designations": {"designations", "贫困认定", "认定"},
 }
-LEVEL_BY_LABEL = {str(level.label): level for level in Level} | {level.value: level for level in Level}
+# The level column is only a cross-check of the code, so the words real sheets use are accepted too
+# (乡/镇/街道 for 乡镇级, 村/社区 for 村级, 区/县级市 for 县级 ...).
+LEVEL_BY_LABEL = (
+    {str(level.label): level for level in Level}
+    | {level.value: level for level in Level}
+    | dict.fromkeys(("自治区", "直辖市"), Level.PROVINCE)
+    | dict.fromkeys(("地级市", "州", "自治州", "地区", "盟"), Level.CITY)
+    | dict.fromkeys(("区", "县级市", "自治县", "旗", "自治旗", "特区", "林区"), Level.COUNTY)
+    | dict.fromkeys(("乡", "镇", "街道", "民族乡", "苏木"), Level.TOWNSHIP)
+    | dict.fromkeys(("村", "社区", "嘎查", "村委会", "居委会"), Level.VILLAGE)
+    | dict.fromkeys(("组", "小组", "自然村"), Level.GROUP)
+)
 KIND_BY_LABEL = {str(kind.label): kind for kind in DesignationKind} | {kind.value: kind for kind in DesignationKind}
-YEARS_RE = re.compile(r"^(\d{4})(?:\s*[-–~至]\s*(\d{4}))?$")
+YEARS_RE = re.compile(r"^([0-9]{4})(?:\s*[-–—－~～至到]\s*([0-9]{4}))?$")
+#: Same bounds as the area_designation_year check constraint.
+DESIGNATION_YEARS = (1980, 2100)
+NAME_MAX = Area._meta.get_field("name").max_length
 
 
 @dataclass
@@ -129,7 +156,7 @@ def _parse_designations(text: str) -> list[tuple[DesignationKind, int]]:
             raise ValueError(_("认定“%(part)s”应写成“贫困村:2014-2019”的形式") % {"part": part})
         start = int(match.group(1))
         end = int(match.group(2) or start)
-        if end < start or end - start > 50:
+        if end < start or end - start > 50 or start < DESIGNATION_YEARS[0] or end > DESIGNATION_YEARS[1]:
             raise ValueError(_("认定“%(part)s”的年份范围不合理") % {"part": part})
         out.extend((kind, year) for year in range(start, end + 1))
     return out
@@ -159,8 +186,16 @@ def areas_import_csv(*, actor, text: str, synthetic: bool = False) -> AreaImport
         return result
 
     rows: list[tuple[int, str, str, Level, list]] = []
+    errors: list[tuple[int, str]] = []
+
+    def fail(line: int, message: str, **values) -> None:
+        errors.append((line, _("第 %(line)d 行：") % {"line": line} + message % values))
+
     seen: dict[str, int] = {}
-    for line_no, row in enumerate(reader, start=2):
+    for row in reader:
+        # The physical line the row ends on, so that a quoted cell spanning lines does not shift
+        # every later line number.
+        line_no = reader.line_num
         if not any(cell.strip() for cell in row):
             continue
 
@@ -168,30 +203,37 @@ def areas_import_csv(*, actor, text: str, synthetic: bool = False) -> AreaImport
             i = columns.get(key)
             return row[i].strip() if i is not None and i < len(row) else ""
 
-        code, name = cell("code"), cell("name")
+        code, name = normalize_code(cell("code")), cell("name")
         try:
             level = level_for_code(code)
         except ValidationError as exc:
-            result.errors.append(_("第 %(line)d 行：%(msg)s") % {"line": line_no, "msg": exc.message_dict["code"][0]})
+            fail(line_no, "%(msg)s", msg=exc.message_dict["code"][0])
             continue
         if cell("level") and LEVEL_BY_LABEL.get(cell("level")) != level:
-            result.errors.append(
-                _("第 %(line)d 行：级别“%(given)s”与区划代码 %(code)s（%(level)s）不符")
-                % {"line": line_no, "given": cell("level"), "code": code, "level": level.label}
-            )
+            fail(line_no, _("级别“%(given)s”与区划代码 %(code)s（%(level)s）不符"),
+                 given=cell("level"), code=code, level=level.label)
             continue
         if not name:
-            result.errors.append(_("第 %(line)d 行：名称不能为空") % {"line": line_no})
+            fail(line_no, _("名称不能为空"))
+            continue
+        if len(name) > NAME_MAX:
+            fail(line_no, _("名称超过 %(max)d 个字"), max=NAME_MAX)
             continue
         if code in seen:
-            result.errors.append(_("第 %(line)d 行：区划代码 %(code)s 与第 %(other)d 行重复")
-                                 % {"line": line_no, "code": code, "other": seen[code]})
+            fail(line_no, _("区划代码 %(code)s 与第 %(other)d 行重复"), code=code, other=seen[code])
             continue
         seen[code] = line_no
         try:
             designations = _parse_designations(cell("designations"))
         except ValueError as exc:
-            result.errors.append(_("第 %(line)d 行：%(msg)s") % {"line": line_no, "msg": exc})
+            fail(line_no, "%(msg)s", msg=exc)
+            continue
+        # Checked here, not left to area_designate, so that the error names the line and nothing is
+        # half-written.
+        wrong = next((kind for kind, _year in designations if designation_level(kind) != level), None)
+        if wrong is not None:
+            fail(line_no, _("%(kind)s只能认定给%(wanted)s，区划代码 %(code)s 是%(level)s"),
+                 kind=wrong.label, wanted=designation_level(wrong).label, code=code, level=level.label)
             continue
         rows.append((line_no, code, name, level, designations))
 
@@ -200,11 +242,11 @@ def areas_import_csv(*, actor, text: str, synthetic: bool = False) -> AreaImport
     for line_no, code, _name, level, _d in rows:
         ppath = parent_path(code, level)
         if ppath is not None and ppath not in known_paths:
-            result.errors.append(
-                _("第 %(line)d 行：区划 %(code)s 的上级（代码前缀 %(path)s）既不在文件中也不在系统中")
-                % {"line": line_no, "code": code, "path": ppath}
-            )
+            fail(line_no, _("区划 %(code)s 的上级（代码前缀 %(path)s）既不在文件中也不在系统中"),
+                 code=code, path=ppath)
         known_paths.add(Area.path_for(code, level))
+    # Parent errors are found in path order; report everything in file order.
+    result.errors = [message for _line, message in sorted(errors, key=lambda e: e[0])]
     if result.errors:
         return result
 

@@ -1,0 +1,29 @@
+"""Users in the admin: Django's UserAdmin plus the role and the area that scope what a user sees."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .models import User
+
+FUPIN_FIELDS = ("role", "area", "display_name", "phone")
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
+        (_("扶贫系统"), {"fields": FUPIN_FIELDS}),
+    )
+    add_fieldsets = (
+        *DjangoUserAdmin.add_fieldsets,
+        (_("扶贫系统"), {"classes": ("wide",), "fields": FUPIN_FIELDS}),
+    )
+    list_display = ["username", "display_name", "role", "area", "phone", "is_active", "is_staff", "last_login"]
+    list_filter = ["role", "is_active", "is_staff", "is_superuser"]
+    search_fields = ["username", "display_name", "phone", "email", "^area__code", "area__name"]
+    list_select_related = ["area"]  # the area column
+    autocomplete_fields = ["area"]
+    ordering = ["username"]
