@@ -26,8 +26,16 @@ class StyledMixin:
                 widget.attrs.setdefault("class", "check")
             else:
                 widget.attrs.setdefault("class", "input")
-            if self.errors.get(name) if self.is_bound else False:
-                widget.attrs["aria-invalid"] = "true"
+
+    def add_error(self, field, error):
+        # Marked here rather than in __init__: reading self.errors there validated the form before
+        # subclasses had set their choices (townships, years, areas, to_status) and required flags,
+        # so every bound filter, create and status form was refused. add_error also sees the
+        # errors a service raises after validation.
+        super().add_error(field, error)
+        for name in self._errors or {}:
+            if name in self.fields:
+                self.fields[name].widget.attrs["aria-invalid"] = "true"
 
 
 class HouseholdForm(StyledMixin, forms.ModelForm):

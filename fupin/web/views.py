@@ -149,7 +149,13 @@ def household_list(request):
     township_code = request.GET.get("township", "")
     villages = list(scope.filter(level=Level.VILLAGE, code__startswith=township_code[:9]).order_by("code")) \
         if township_code else ([] if townships else list(scope.filter(level=Level.VILLAGE).order_by("code")))
-    form = HouseholdFilterForm(request.GET or None, townships=townships, villages=villages, years=_years(user))
+    data = request.GET.copy()
+    if data.get("village") and data["village"] not in {v.code for v in villages}:
+        # A village left over from the township chosen before: the htmx form sends it along with
+        # the new township before the village drop-down is refilled. Refusing the whole form would
+        # drop every filter and list the entire county; drop only the stale village.
+        data.pop("village")
+    form = HouseholdFilterForm(data or None, townships=townships, villages=villages, years=_years(user))
     filters = HouseholdFilters()
     if form.is_bound and form.is_valid():
         cd = form.cleaned_data
