@@ -100,7 +100,8 @@ def overview(request):
 # --- area tree ----------------------------------------------------------------------------------
 
 def _tree_rows(user, area: Area) -> list[dict]:
-    children = list(area_children(user=user, area=area))
+    # The parent: a village row links to the list as ?township=<parent>&village=<code>.
+    children = list(area_children(user=user, area=area).select_related("parent"))
     summary = selectors.area_summary(user=user, areas=children) if children else {}
     designations = designations_for([c.pk for c in children])
     return [{"area": c, **summary.get(c.pk, {}), "has_children": c.level != Level.GROUP,

@@ -1,0 +1,112 @@
+"""Query counts pinned (ARCHITECTURE habit 11): pages cost the same with 5 households or 25,
+with 2 members or 8. A change that adds a query per row fails here, with the queries listed.
+
+Every page pays 3 queries before the view runs (session, user, the user's area for the header)
+and 1 for the "demo data loaded?" banner (cached; the cache is cleared before each request here).
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from fupin.areas.models import Area, Level
+from fupin.registry import services
+from fupin.registry.choices import Relation
+from tests import factories
+
+from .conftest import many_households
+
+# session, user, user.area, townships, years, count, banner, the page of rows (area joined)
+LIST_QUERIES = 8
+# session, user, user.area, household, members, yearly records, status history (prefetched),
+# area chain, area full name, banner
+DETAIL_QUERIES = 10
+# session, user, user.area, totals, by status, by cause, exits, returns, children, children's
+# summary, designations, ancestors, banner
+OVERVIEW_QUERIES = 13
+# session, user, user.area, root summary, children, children's summary, designations, banner
+TREE_QUERIES = 8
+# session, user, user.area, the area, children (with parent), summary, designations, banner
+CHILDREN_QUERIES = 8
+
+
+@pytest.fixture
+def get(county_client, django_assert_num_queries):
+    def get(url, queries, **params):
+        cache.clear()
+        with django_assert_num_queries(queries):
+            response = county_client.get(url, params)
+        assert response.status_code == 200
+        return response
+    return get
+
+
+def test_the_household_list_costs_the_same_for_5_or_25_households(get, county_user, tree):
+    many_households(tree["village_a1"], county_user, 5)
+    assert "共 5 户" in get(reverse("household_list"), LIST_QUERIES).content.decode()
+    many_households(tree["village_b1"], county_user, 20, prefix="8")
+    assert "共 25 户" in get(reverse("household_list"), LIST_QUERIES).content.decode()
+    # A township chosen adds two: its villages for the second drop-down, and the area to filter by.
+    get(reverse("household_list"), LIST_QUERIES + 2, township="530324101000", q="成员", sort="-people", page=1)
+
+
+def test_the_results_partial_costs_the_same_as_the_page(get, county_client, county_user, tree,
+                                                        django_assert_num_queries):
+    many_households(tree["village_a1"], county_user, 25)
+    cache.clear()
+    with django_assert_num_queries(LIST_QUERIES):
+        county_client.get(reverse("household_list"), {"page": 2}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results")
+
+
+def add_members(household, actor, n: int) -> None:
+    for _ in range(n):
+        services.member_add(actor=actor, household=household, data=factories.member_data(Relation.OTHER, "2"))
+
+
+def test_the_household_page_costs_the_same_for_2_or_8_members_and_1_or_6_years(get, county_user, tree):
+    household = factories.household(tree["village_a1"], actor=county_user)
+    services.yearly_record_save(actor=county_user, household=household, year=2015, data={})
+    url = reverse("household_detail", args=[household.pk])
+    get(url, DETAIL_QUERIES)
+    add_members(household, county_user, 6)
+    for year in range(2016, 2021):
+        services.yearly_record_save(actor=county_user, household=household, year=year,
+                                    data={"wage_income": Decimal(year)})
+    services.member_remove(actor=county_user, member=household.members.filter(relation=Relation.OTHER).first(),
+                           reason="death", date=datetime.date(2020, 1, 1))
+    services.household_change_status(actor=county_user, household=household, to_status="exited", reason="达标")
+    text = get(url, DETAIL_QUERIES).content.decode()
+    assert text.count(">修改</a>") == 7 + 6  # 7 members still in the household, 6 years
+
+
+def test_the_overview_costs_the_same_for_5_or_25_households(get, county_user, tree):
+    many_households(tree["village_a1"], county_user, 5)
+    get(reverse("overview"), OVERVIEW_QUERIES)
+    many_households(tree["village_b1"], county_user, 20, prefix="8")
+    response = get(reverse("overview"), OVERVIEW_QUERIES)
+    assert response.context["totals"]["households"] == 25
+
+
+def test_the_area_tree_costs_the_same_for_5_or_25_households(get, county_user, tree):
+    many_households(tree["village_a1"], county_user, 5)
+    get(reverse("area_tree"), TREE_QUERIES)
+    many_households(tree["village_b1"], county_user, 20, prefix="8")
+    assert get(reverse("area_tree"), TREE_QUERIES).context["root_summary"]["households"] == 25
+
+
+def test_opening_a_township_costs_the_same_for_2_or_8_villages(get, county_user, tree):
+    url = reverse("area_children", args=["530324100000"])
+    many_households(tree["village_a1"], county_user, 5)
+    get(url, CHILDREN_QUERIES)
+    for i in range(3, 9):
+        code = f"530324100{200 + i}"
+        Area.objects.create(code=code, name=f"新村{i}", level=Level.VILLAGE, parent=tree["township_a"],
+                            path=Area.path_for(code, Level.VILLAGE))
+    many_households(tree["village_a2"], county_user, 20, prefix="8")
+    text = get(url, CHILDREN_QUERIES).content.decode()
+    assert "新村8" in text
