@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 
 class _PageParser(HTMLParser):
     """Collects the page's forms (with the values a browser would submit), the error texts inside
-    each ``<div class="field">`` keyed by the field its label points at, and non-field errors."""
+    each ``<div class="field">`` keyed by the name of the input in that block, and non-field errors."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -30,7 +30,7 @@ class _PageParser(HTMLParser):
             self._form = {"attrs": a, "fields": []}
             self.forms.append(self._form)
         elif tag == "div":
-            self._divs.append({"for": None, "errors": []} if "field" in classes else None)
+            self._divs.append({"for": None, "name": None, "errors": []} if "field" in classes else None)
         elif tag == "label" and a.get("for"):
             block = self._block()
             if block is not None and block["for"] is None:
@@ -41,9 +41,13 @@ class _PageParser(HTMLParser):
             self._nonfield = True
         elif tag == "li" and self._nonfield:
             self._li = []
+        name = a.get("name")
+        if tag in ("input", "select", "textarea") and name:
+            block = self._block()
+            if block is not None and block["name"] is None:
+                block["name"] = name
         if self._form is None:
             return
-        name = a.get("name")
         if tag == "input" and name and "disabled" not in a:
             kind = (a.get("type") or "text").lower()
             if kind in ("checkbox", "radio"):
@@ -68,8 +72,8 @@ class _PageParser(HTMLParser):
             self._form = None
         elif tag == "div" and self._divs:
             block = self._divs.pop()
-            if block is not None and block["for"]:
-                key = block["for"].removeprefix("id_")
+            if block is not None and (block["name"] or block["for"]):
+                key = block["name"] or block["for"].removeprefix("id_")
                 self.field_errors.setdefault(key, []).extend(block["errors"])
         elif tag == "span" and self._err is not None:
             block = self._block()
