@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -172,7 +173,7 @@ def household_list(request):
         filters.q = cd["q"].strip()
         filters.sort = cd["sort"] or "number"
     qs = selectors.household_list(user=user, filters=filters)
-    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    page = Paginator(qs, settings.FUPIN_PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     sort_params = params.copy()

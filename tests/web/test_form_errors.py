@@ -287,3 +287,10 @@ def test_a_household_saved_by_someone_else_meanwhile_is_not_overwritten(county_c
     assert response.status_code == 200
     assert any("刚被其他人修改过" in e for e in nonfield_errors(response.content))
     assert database_state() == before
+
+
+def test_a_new_household_whose_only_member_is_not_the_head_is_refused_at_the_relation(county_client, tree):
+    values = create_values(tree, **{"m-relation": "other"})
+    before = database_state()
+    response = submit(county_client, reverse("household_create"), **values)
+    assert_refused(response, "m-relation", "有且只有一名户主", before)

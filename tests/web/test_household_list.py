@@ -182,3 +182,10 @@ def test_a_household_with_no_head_name_shows_a_dash(county_client, county_user, 
     factories.household(tree["village_a1"], actor=county_user, number="77")
     text = county_client.get(URL).content.decode()
     assert "77" in text
+
+
+def test_the_page_size_follows_the_setting(county_client, county_user, tree, settings):
+    settings.FUPIN_PAGE_SIZE = 5
+    made = many_households(tree["village_a1"], county_user, 7)
+    assert numbers(county_client) == [h.number for h in made[:5]]
+    assert numbers(county_client, page=2) == [h.number for h in made[5:]]
