@@ -63,7 +63,8 @@ def household_search_q(text: str) -> Q:
             except idnumber.IdNumberError:
                 number = text
             member_households = Member.objects.filter(id_number__startswith=number).values("household_id")
-            return Q(pk__in=member_households) | Q(number=text)
+            # A household number may be as long as an ID number, or longer: still a prefix search.
+            return Q(pk__in=member_households) | Q(number__startswith=text)
         return Q(number__startswith=text)
     member_households = Member.objects.filter(name__contains=text, active=True).values("household_id")
     return Q(head_name__contains=text) | Q(pk__in=member_households)

@@ -52,6 +52,7 @@ def test_each_filter_narrows_the_list(county_client, registry, params, expected)
     ("甲", [NUMBER_A1, NUMBER_A2]),
     ("5303241002", [NUMBER_A1, NUMBER_A2]),  # household-number prefix
     ("53032410020200", [NUMBER_A2]),
+    ("530324100201000", [NUMBER_A1]),  # a prefix as long as an old 15-digit ID number
     (NUMBER_B1, [NUMBER_B1]),
     ("无此人", []),
 ])
