@@ -20,7 +20,11 @@ from stdnum.cn import ric
 from stdnum.exceptions import InvalidComponent
 
 EARLIEST_BIRTH = datetime.date(1900, 1, 1)
-SCIENTIFIC_RE = re.compile(r"^\d(\.\d+)?E\+?\d+$", re.IGNORECASE)
+# ASCII only: ``\d`` and str.isdigit() also accept Arabic-Indic and other scripts' digits, which
+# would then be stored as they are (and slip past the one-household-per-person constraint).
+SCIENTIFIC_RE = re.compile(r"^[0-9](\.[0-9]+)?E\+?[0-9]+$", re.ASCII)
+RIC18_RE = re.compile(r"^[0-9]{17}[0-9X]$", re.ASCII)
+DIGITS_RE = re.compile(r"^[0-9]+$", re.ASCII)
 
 
 class IdNumberError(ValueError):
@@ -44,9 +48,16 @@ class IdInfo:
     disability_grade: str | None = None  # "1".."4"
 
 
+def _ascii_digit(char: str) -> str:
+    if char.isascii() or unicodedata.category(char) != "Nd":
+        return char
+    return str(unicodedata.decimal(char))
+
+
 def clean(value: object) -> str:
-    """Full-width to half-width, no spaces or separators, upper-case X."""
+    """Full-width to half-width, any script's decimal digits to 0–9, no spaces or separators, upper-case X."""
     text = unicodedata.normalize("NFKC", str(value if value is not None else ""))
+    text = "".join(_ascii_digit(c) for c in text)
     return re.sub(r"[\s\-_]", "", text).upper()
 
 
@@ -58,7 +69,9 @@ def area_code_known(code6: str) -> bool:
     refuses real people: numbers were first issued in 1985, with the codes of that time, to people
     born long before.
     """
-    return bool(numdb.get("cn/loc").info(code6)[0][1])
+    # The table is nested (2-digit province, then the 4 remaining digits): a code is known only when
+    # its full six digits name a county-level entry, not merely when its province exists.
+    return any("county" in props for _part, props in numdb.get("cn/loc").info(code6))
 
 
 def check_digit(first17: str) -> str:
@@ -72,7 +85,7 @@ def upgrade15(number15: str) -> str:
 
 
 def _check18(number: str, *, today: datetime.date) -> tuple[datetime.date, str]:
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    if not RIC18_RE.match(number):
         raise IdNumberError("format", "证件号码只能由数字组成（第 18 位可以是 X）")
     try:
         birth = ric.get_birth_date(number)
@@ -96,17 +109,17 @@ def parse(value: object, *, today: datetime.date | None = None) -> IdInfo:
     """Clean, check and describe an ID number; raise IdNumberError with a Chinese message."""
     today = today or datetime.date.today()
     raw = str(value if value is not None else "").strip()
-    if SCIENTIFIC_RE.match(raw.replace(" ", "")):
+    number = clean(raw)
+    if SCIENTIFIC_RE.match(number):
         raise IdNumberError(
             "excel_number",
             f"证件号码“{raw}”被 Excel 存成了数字，后几位已经丢失，无法还原；请把该列设为文本后重新填写",
         )
-    number = clean(raw)
     if not number:
         raise IdNumberError("required", "证件号码不能为空")
     length = len(number)
     if length == 15:
-        if not number.isdigit():
+        if not DIGITS_RE.match(number):
             raise IdNumberError("format", "15 位证件号码只能由数字组成")
         upgraded = upgrade15(number)
         birth, sex = _check18(upgraded, today=today)
@@ -115,7 +128,7 @@ def parse(value: object, *, today: datetime.date | None = None) -> IdInfo:
         birth, sex = _check18(number, today=today)
         return IdInfo(number, "ric", number, birth, sex)
     if length in (20, 22):
-        if not number[18:].isdigit():
+        if not DIGITS_RE.match(number[18:]):
             raise IdNumberError("format", "残疾人证号第 19 位以后只能是数字")
         birth, sex = _check18(number[:18], today=today)
         category, grade = number[18], number[19]
