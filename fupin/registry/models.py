@@ -6,6 +6,7 @@ non-negative money), then in ``clean()``, then in the services, which are the on
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -60,6 +61,26 @@ def non_negative(*fields: str, prefix: str) -> list[models.CheckConstraint]:
     return [models.CheckConstraint(condition=Q(**{f"{f}__gte": 0}), name=f"{prefix}_{f}_gte_0") for f in fields]
 
 
+def negative_field_errors(obj: models.Model, fields: list[str] | tuple[str, ...]) -> dict[str, str]:
+    """The CheckConstraints above, repeated in clean() so the error names the field in Chinese (the
+    constraint itself would only say "约束 … 是无效的", for the whole form). A value that is not a number
+    yet was already reported by clean_fields()."""
+    errors = {}
+    for name in fields:
+        value = getattr(obj, name)
+        if isinstance(value, Decimal | int | float) and value < 0:
+            label = obj._meta.get_field(name).verbose_name
+            errors[name] = _("%(field)s不能为负数") % {"field": label}
+    return errors
+
+
+HOUSEHOLD_NON_NEGATIVE = ("cultivated_land", "irrigated_land", "forest_land", "returned_farmland", "orchard_land",
+                          "pasture_land", "water_surface", "road_distance_km", "house_area",
+                          "relocation_self_paid", "relocation_debt")
+MEMBER_NON_NEGATIVE = ("dibao_amount", "tekun_amount")
+YEARLY_NON_NEGATIVE = ("wage_income", "business_income", "property_income", "transfer_income", "business_expense")
+
+
 class PovertyLine(models.Model):
     """A poverty or monitoring line for a year, nationally (no area) or for an area (the most specific wins)."""
 
@@ -82,6 +103,11 @@ class PovertyLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} {self.get_kind_display()} {self.amount}"
+
+    def clean(self) -> None:
+        # poverty_line_amount_positive, said with the field's name.
+        if isinstance(self.amount, Decimal | int | float) and self.amount <= 0:
+            raise ValidationError({"amount": _("扶贫标准必须大于 0")})
 
 
 # Fields that describe production and living conditions (REFERENCE §1); listed once so that forms,
@@ -169,9 +195,7 @@ class Household(models.Model):
             models.Index(fields=["head_name"], name="household_head_name_idx"),
         ]
         constraints = [
-            *non_negative("cultivated_land", "irrigated_land", "forest_land", "returned_farmland", "orchard_land",
-                          "pasture_land", "water_surface", "road_distance_km", "house_area",
-                          "relocation_self_paid", "relocation_debt", prefix="household"),
+            *non_negative(*HOUSEHOLD_NON_NEGATIVE, prefix="household"),
             models.CheckConstraint(
                 condition=Q(exit_year__isnull=True) | Q(exit_year__gte=F("identified_year")),
                 name="household_exit_after_identification",
@@ -182,7 +206,7 @@ class Household(models.Model):
         return f"{self.number} {self.head_name}"
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors: dict[str, str] = negative_field_errors(self, HOUSEHOLD_NON_NEGATIVE)
         others = list(self.other_causes or [])
         valid = set(Cause.values)
         if any(c not in valid for c in others):
@@ -195,8 +219,8 @@ class Household(models.Model):
             errors["exit_year"] = _("脱贫年度不能早于识别年度")
         if self.exit_year_planned and self.identified_year and self.exit_year_planned < self.identified_year:
             errors["exit_year_planned"] = _("计划脱贫年度不能早于识别年度")
-        if self.irrigated_land is not None and self.cultivated_land is not None \
-                and self.irrigated_land > self.cultivated_land:
+        if isinstance(self.irrigated_land, Decimal) and isinstance(self.cultivated_land, Decimal) \
+                and self.irrigated_land > self.cultivated_land and "irrigated_land" not in errors:
             errors["irrigated_land"] = _("有效灌溉面积不能大于耕地面积")
         if not self.relocated and (self.relocation_year or self.relocation_site):
             errors["relocated"] = _("填写了搬迁年度或安置点，请勾选“是否易地扶贫搬迁户”")
@@ -267,7 +291,7 @@ class Member(models.Model):
                                     name="member_one_head_per_household"),
             models.UniqueConstraint(fields=["id_number"], condition=Q(active=True),
                                     name="member_one_active_household_per_person"),
-            *non_negative("dibao_amount", "tekun_amount", prefix="member"),
+            *non_negative(*MEMBER_NON_NEGATIVE, prefix="member"),
             models.CheckConstraint(condition=Q(work_months__lte=12), name="member_work_months_lte_12"),
             models.CheckConstraint(condition=Q(active=True) | ~Q(removal_reason=""),
                                    name="member_removed_has_reason"),
@@ -286,25 +310,26 @@ class Member(models.Model):
 
     def clean(self) -> None:
         """Check the ID number and make birth date and sex agree with it (REFERENCE §1, §6.2)."""
-        errors: dict[str, str] = {}
+        errors: dict[str, str] = negative_field_errors(self, MEMBER_NON_NEGATIVE)
         try:
             info = idnumber.parse(self.id_number or "")
         except idnumber.IdNumberError as exc:
-            raise ValidationError({"id_number": exc.message}) from exc
+            raise ValidationError({"id_number": exc.message, **errors}) from exc
         self.id_number = info.number
         self.id_kind = IdKind.DISABILITY if info.kind == "disability" else IdKind.RIC
+        # A birth date or sex that is not a date / not a code was already reported by clean_fields().
         if self.birth_date is None:
             self.birth_date = info.birth_date
-        elif self.birth_date != info.birth_date:
+        elif isinstance(self.birth_date, datetime.date) and self.birth_date != info.birth_date:
             errors["birth_date"] = _("出生日期 %(given)s 与证件号码中的 %(derived)s 不一致") % {
                 "given": self.birth_date.isoformat(), "derived": info.birth_date.isoformat()}
         if not self.sex:
             self.sex = info.sex
-        elif self.sex != info.sex:
+        elif self.sex in Sex.values and self.sex != info.sex:
             errors["sex"] = _("性别“%(given)s”与证件号码（第 17 位）不一致，应为“%(derived)s”") % {
                 "given": Sex(self.sex).label, "derived": Sex(info.sex).label}
         expected = RELATION_SEX.get(self.relation)
-        if expected and self.sex and self.sex != expected and "sex" not in errors:
+        if expected and self.sex in Sex.values and self.sex != expected and "sex" not in errors:
             errors["relation"] = _("与户主关系“%(rel)s”与性别“%(sex)s”不符") % {
                 "rel": Relation(self.relation).label, "sex": Sex(self.sex).label}
         if self.disability_cert_no:
@@ -321,9 +346,9 @@ class Member(models.Model):
             errors["work_months"] = _("填写了务工状况，务工时间不能为 0 个月")
         if self.work_months and not self.work_status:
             errors["work_status"] = _("务工时间大于 0，请选择务工状况")
-        if self.on_dibao is False and self.dibao_amount:
+        if self.on_dibao is False and self.dibao_amount and "dibao_amount" not in errors:
             errors["dibao_amount"] = _("未享受低保，低保金应为 0")
-        if self.on_tekun is False and self.tekun_amount:
+        if self.on_tekun is False and self.tekun_amount and "tekun_amount" not in errors:
             errors["tekun_amount"] = _("未享受特困供养，特困供养金应为 0")
         if errors:
             raise ValidationError(errors)
@@ -364,13 +389,21 @@ class YearlyRecord(models.Model):
         ordering = ["household_id", "year"]
         constraints = [
             models.UniqueConstraint(fields=["household", "year"], name="yearly_record_unique"),
-            *non_negative("wage_income", "business_income", "property_income", "transfer_income",
-                          "business_expense", prefix="yearly"),
+            *non_negative(*YEARLY_NON_NEGATIVE, prefix="yearly"),
             models.CheckConstraint(condition=Q(member_count__gte=1), name="yearly_member_count_gte_1"),
         ]
 
     def __str__(self) -> str:
         return f"{self.household_id} {self.year}"
+
+    def save(self, *args, **kwargs):
+        self.derive()
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        errors = negative_field_errors(self, YEARLY_NON_NEGATIVE)
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def total_income(self) -> Decimal:
@@ -387,10 +420,6 @@ class YearlyRecord(models.Model):
         if self.poverty_line is None:
             return None
         return self.per_capita_income > self.poverty_line
-
-    def save(self, *args, **kwargs):
-        self.derive()
-        super().save(*args, **kwargs)
 
 
 class StatusChange(models.Model):

@@ -7,21 +7,23 @@ Errors are ``django.core.exceptions.ValidationError`` with a Chinese message per
 from __future__ import annotations
 
 import datetime
+import decimal
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fupin.areas.models import Area
 from fupin.audit.models import AuditKind
-from fupin.audit.services import audit_create, audit_update, record, snapshot
+from fupin.audit.services import audit_create, audit_update, record
+from fupin.audit.services import snapshot as _full_snapshot
 from fupin.lib import idnumber
 
-from .choices import INITIAL_STATUSES, TRANSITIONS, Procedure, Relation, Status
+from .choices import INITIAL_STATUSES, RELATION_SEX, TRANSITIONS, LineKind, Procedure, Relation, Status
 from .models import Household, Member, PovertyLine, YearlyRecord
 
 HOUSEHOLD_EDITABLE = {f.name for f in Household._meta.concrete_fields if f.editable} - {"id", "created_at",
@@ -37,23 +39,71 @@ class StaleVersion(Exception):
     """Someone else saved the record since it was read (optimistic locking)."""
 
 
+#: Bookkeeping columns that change on every save; left out of field-level audit so that a save that
+#: changes nothing writes no audit row (audit_update's contract) and real changes are not buried.
+AUDIT_NOISE = {"updated_at", "version"}
+
+
+def snapshot(obj: models.Model) -> dict[str, Any]:
+    """The audit snapshot, minus bookkeeping, with decimals at their column's scale: 80.5 typed in and
+    80.50 read back are the same value, not a change to record."""
+    out = _full_snapshot(obj)
+    for f in obj._meta.concrete_fields:
+        value = getattr(obj, f.attname)
+        if isinstance(f, models.DecimalField) and isinstance(value, decimal.Decimal) and value.is_finite():
+            try:
+                out[f.attname] = str(value.quantize(decimal.Decimal(1).scaleb(-f.decimal_places)))
+            except decimal.InvalidOperation:
+                pass  # too many digits: full_clean() refuses it
+    return {k: v for k, v in out.items() if k not in AUDIT_NOISE}
+
+
 def _reject_unknown(data: Mapping[str, Any], allowed: set[str], what: str) -> None:
+    """Derived and bookkeeping fields (net income, version, head name ...) are never typed in; the error names
+    each offending field, like every other error of the services."""
     unknown = set(data) - allowed
     if unknown:
-        raise ValidationError(_("%(what)s不能修改这些字段：%(fields)s") % {"what": what, "fields": "、".join(sorted(unknown))})
+        raise ValidationError({field: _("%(what)s的“%(field)s”不能直接填写或修改") % {"what": what, "field": field}
+                               for field in sorted(unknown)})
+
+
+def _status_label(code: str) -> str:
+    return str(Status(code).label) if code in Status.values else str(code)
 
 
 def _check_scope(actor, area: Area) -> None:
     """Writers may only touch their own subtree (the full matrix is enforced again in the views/API)."""
     if actor is None or actor.is_superuser:
         return
+    if not getattr(actor, "can_write", False):
+        # Leaders, auditors, assessors and assistance cadres read only; the services are the last
+        # door for the CLI, imports and the API, so the role is checked here as well as in the views.
+        raise PermissionDenied(_("当前角色只能查看，不能登记或修改数据"))
     scope = actor.area.path if getattr(actor, "area", None) else ("" if getattr(actor, "role", "") == "admin" else None)
     if scope is None or not area.path.startswith(scope):
         raise ValidationError({"area": _("无权在该区划（%(name)s）登记或修改数据") % {"name": area.name}})
 
 
+def _citizen_id(id_number: str) -> str:
+    """The holder's 18-digit number: the same person may be given by ID card or by 残疾人证 number."""
+    try:
+        return idnumber.parse(id_number).citizen_id
+    except idnumber.IdNumberError:
+        return idnumber.clean(id_number)[:18]
+
+
 def _active_elsewhere(id_number: str, exclude_member_id: int | None = None) -> Member | None:
-    qs = Member.objects.filter(id_number=id_number, active=True).select_related("household")
+    """An active member who is the same person: the same 18-digit number, or a 残疾人证 number (those 18
+    digits + 2 or 4) for it. The database constraint only sees identical strings (see REPORT: a
+    citizen_id column would let it see the person)."""
+    citizen = _citizen_id(id_number)
+    if len(citizen) != 18:
+        return None
+    # A range on the indexed column (every 残疾人证 number of the person sorts between citizen and
+    # citizen + "9999"), narrowed by the prefix test: an index range scan, not a LIKE over the table.
+    qs = (Member.objects.filter(active=True, id_number__gte=citizen, id_number__lte=citizen + "9999",
+                                id_number__startswith=citizen)
+          .select_related("household"))
     if exclude_member_id:
         qs = qs.exclude(pk=exclude_member_id)
     return qs.first()
@@ -83,11 +133,36 @@ def _require_one_head(household: Household) -> None:
 def _build_member(household: Household, data: Mapping[str, Any]) -> Member:
     _reject_unknown(data, MEMBER_EDITABLE, _("家庭成员"))
     member = Member(household=household, **data)
-    member.full_clean(exclude=["household"])
-    other = _active_elsewhere(member.id_number)
+    _clean_member(member)
+    return member
+
+
+def _fill_from_id(member: Member) -> None:
+    """Sex and birth date left blank are read from the ID number (Member.clean compares them when given)."""
+    if member.sex and member.birth_date is not None:
+        return
+    try:
+        info = idnumber.parse(member.id_number or "")
+    except idnumber.IdNumberError:
+        return  # full_clean() reports it
+    member.sex = member.sex or info.sex
+    if member.birth_date is None:
+        member.birth_date = info.birth_date
+
+
+def _clean_member(member: Member) -> None:
+    """The friendly checks first, so that the error names the field and the other household, then the
+    model's own. (The database constraint's message, from full_clean, would only say "约束 … 是无效的".)"""
+    _fill_from_id(member)
+    other = _active_elsewhere(member.id_number or "", exclude_member_id=member.pk)
     if other is not None:
         raise _duplicate_person_error(other)
-    return member
+    member.full_clean(exclude=["household"])
+
+
+def _other_head(member: Member) -> Member | None:
+    return (Member.objects.filter(household_id=member.household_id, active=True, relation=Relation.HEAD)
+            .exclude(pk=member.pk).first())
 
 
 def _save_member(member: Member) -> None:
@@ -95,12 +170,13 @@ def _save_member(member: Member) -> None:
         with transaction.atomic():
             member.save()
     except IntegrityError as exc:
-        # The database constraints are the last word when two writers race.
-        text = str(exc)
-        if "one_head" in text:
+        # The database constraints are the last word when two writers race. Ask the database which
+        # invariant broke: the error text differs by backend (SQLite names the columns, not the constraint).
+        if member.active and member.relation == Relation.HEAD and _other_head(member) is not None:
             raise ValidationError({"relation": _("每户只能有一名户主")}) from exc
-        if "one_active_household" in text or "id_number" in text:
-            raise ValidationError({"id_number": _("此人已是另一户的在户成员，一个人只能属于一户")}) from exc
+        other = _active_elsewhere(member.id_number, exclude_member_id=member.pk) if member.active else None
+        if other is not None:
+            raise _duplicate_person_error(other) from exc
         raise
 
 
@@ -112,14 +188,14 @@ def household_create(*, actor, area: Area, number: str, members: Iterable[Mappin
     _check_scope(actor, area)
     _reject_unknown(fields, HOUSEHOLD_EDITABLE - {"number", "area", "status"}, _("贫困户"))
     if status not in INITIAL_STATUSES:
-        raise ValidationError({"status": _("新登记的户不能直接设为“%(s)s”") % {"s": Status(status).label}})
+        raise ValidationError({"status": _("新登记的户不能直接设为“%(s)s”") % {"s": _status_label(status)}})
     members = list(members)
     if not members:
         raise ValidationError({"members": _("至少要登记一名家庭成员（户主）")})
     heads = sum(1 for m in members if m.get("relation") == Relation.HEAD)
     if heads != 1:
         raise ValidationError({"relation": _("每户必须有且只有一名户主（现有 %(n)d 名）") % {"n": heads}})
-    numbers = [idnumber.clean(m.get("id_number", "")) for m in members]
+    numbers = [_citizen_id(m.get("id_number") or "") for m in members]
     if len(set(numbers)) != len(numbers):
         raise ValidationError({"id_number": _("同一户内证件号码重复")})
 
@@ -188,7 +264,7 @@ def household_change_status(*, actor, household: Household, to_status: str, reas
     allowed = TRANSITIONS.get(household.status, set())
     if to_status not in allowed:
         raise ValidationError({"status": _("不能从“%(a)s”变更为“%(b)s”") % {
-            "a": Status(household.status).label, "b": Status(to_status).label}})
+            "a": _status_label(household.status), "b": _status_label(to_status)}})
     before = snapshot(household)
     from_status = household.status
     household.status = to_status
@@ -244,10 +320,9 @@ def member_update(*, actor, member: Member, data: Mapping[str, Any], expected_ve
     before = snapshot(member)
     for key, value in data.items():
         setattr(member, key, value)
-    member.full_clean(exclude=["household"])
-    other = _active_elsewhere(member.id_number, exclude_member_id=member.pk)
-    if other is not None:
-        raise _duplicate_person_error(other)
+    if member.relation == Relation.HEAD and _other_head(member) is not None:
+        raise ValidationError({"relation": _("该户已有户主；如需更换户主，请使用“更换户主”")})
+    _clean_member(member)
     _bump_version(member, expected_version)
     _save_member(member)
     _require_one_head(household)
@@ -262,12 +337,21 @@ def household_set_head(*, actor, household: Household, member: Member, old_head_
     """Make ``member`` the head; the old head takes ``old_head_relation`` (e.g. 配偶 after the head died)."""
     household = Household.objects.select_for_update().get(pk=household.pk)
     _check_scope(actor, household.area)
+    # Read the member again: the caller's copy may predate a removal.
+    member = Member.objects.select_for_update().filter(pk=member.pk).first() or member
     if member.household_id != household.pk or not member.active:
         raise ValidationError({"member": _("新户主必须是本户的在户成员")})
     if old_head_relation == Relation.HEAD:
         raise ValidationError({"relation": _("原户主需要改为户主以外的关系")})
     old = household.members.filter(active=True, relation=Relation.HEAD).first()
     if old is not None and old.pk != member.pk:
+        # The old head's new relation must be a known code that agrees with his or her sex (§6.10).
+        if old_head_relation not in Relation.values:
+            raise ValidationError({"relation": _("请为原户主选择与户主的关系")})
+        expected = RELATION_SEX.get(old_head_relation)
+        if expected and old.sex != expected:
+            raise ValidationError({"relation": _("原户主的性别与关系“%(rel)s”不符") % {
+                "rel": Relation(old_head_relation).label}})
         before = snapshot(old)
         Member.objects.filter(pk=old.pk).update(relation=old_head_relation, version=F("version") + 1)
         old.refresh_from_db()
@@ -313,18 +397,24 @@ def poverty_line_for(year: int, area: Area | None, kind: str | None = None) -> P
     qs = PovertyLine.objects.filter(year=year)
     if kind:
         qs = qs.filter(kind=kind)
+    else:
+        # The monitoring line (防返贫监测线, about 1.5× the poverty line) is a different yardstick.
+        qs = qs.exclude(kind=LineKind.MONITORING)
     if area is not None:
         prefixes = [area.path[:n] for n in (2, 4, 6, 9, 12, 15) if n <= len(area.path)]
-        specific = qs.filter(area__path__in=prefixes).order_by("-area__path").first()
+        specific = qs.filter(area__path__in=prefixes).order_by("-area__path", "kind").first()
         if specific:
             return specific
-    return qs.filter(area__isnull=True).exclude(kind="monitoring").order_by("kind").first()
+    return qs.filter(area__isnull=True).order_by("kind").first()
 
 
 @transaction.atomic
 def yearly_record_save(*, actor, household: Household, year: int, data: Mapping[str, Any]) -> YearlyRecord:
     """Create or correct one year's record; other years are untouched. Derived values are computed."""
     _reject_unknown(data, YEARLY_EDITABLE, _("年度收入"))
+    # Read the household again (and lock it): the caller's copy may predate a member change, and its
+    # member_count is this year's default head count.
+    household = Household.objects.select_for_update().select_related("area").get(pk=household.pk)
     _check_scope(actor, household.area)
     rec = YearlyRecord.objects.select_for_update().filter(household=household, year=year).first()
     created = rec is None
@@ -335,8 +425,9 @@ def yearly_record_save(*, actor, household: Household, year: int, data: Mapping[
         setattr(rec, key, value)
     line = poverty_line_for(year, household.area)
     rec.poverty_line = line.amount if line else None
-    rec.derive()
+    # full_clean first: it turns typed text into Decimals, which derive() then adds up.
     rec.full_clean(exclude=["household"])
+    rec.derive()
     rec.save()
     if created:
         audit_create(actor=actor, obj=rec, area_path=household.area_path,
@@ -350,16 +441,19 @@ def yearly_record_save(*, actor, household: Household, year: int, data: Mapping[
 @transaction.atomic
 def poverty_line_set(*, actor, year: int, amount, kind: str = "national", area: Area | None = None,
                      note: str = "") -> PovertyLine:
-    line, created = PovertyLine.objects.get_or_create(year=year, kind=kind, area=area,
-                                                      defaults={"amount": amount, "note": note})
-    if not created and line.amount != amount:
-        before = snapshot(line)
-        line.amount = amount
-        line.note = note or line.note
+    line = PovertyLine.objects.select_for_update().filter(year=year, kind=kind, area=area).first()
+    if line is None:
+        # Validated before the INSERT, so a bad amount is a ValidationError, not an IntegrityError.
+        line = PovertyLine(year=year, kind=kind, area=area, amount=amount, note=note)
         line.full_clean()
         line.save()
-        audit_update(actor=actor, obj=line, before=before, after=snapshot(line))
-    elif created:
-        line.full_clean()
         audit_create(actor=actor, obj=line)
+        return line
+    before = snapshot(line)
+    line.amount = amount
+    line.note = note or line.note
+    line.full_clean()  # turns typed text into a Decimal, so the comparison below is by value
+    if snapshot(line) != before:
+        line.save()
+        audit_update(actor=actor, obj=line, before=before, after=snapshot(line))
     return line

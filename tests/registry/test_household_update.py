@@ -1,0 +1,96 @@
+"""Updating a household: field-level audit, a version bump, and optimistic locking."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from fupin.audit.models import AuditEvent, AuditKind
+from fupin.registry import services
+from fupin.registry.choices import Cause, Relation
+from fupin.registry.models import Household, Member
+from tests import factories
+
+from .helpers import counts
+
+
+@pytest.fixture
+def household(tree, county_user):
+    return factories.household(tree["village_a1"], actor=county_user, address="甲一村 3 号")
+
+
+def updates(household):
+    return AuditEvent.objects.filter(
+        kind=AuditKind.UPDATE, entity="registry.household", entity_id=str(household.pk)
+    )
+
+
+def test_an_update_records_each_changed_field_before_and_after(county_user, household):
+    services.household_update(
+        actor=county_user,
+        household=household,
+        data={"address": "甲一村 5 号", "house_area": Decimal("80.5"), "other_causes": [Cause.SKILLS]},
+    )
+    event = updates(household).get()
+    changes = event.data["changes"]
+    assert changes["address"] == {"before": "甲一村 3 号", "after": "甲一村 5 号"}
+    assert changes["house_area"] == {"before": "0.00", "after": "80.50"}
+    assert changes["other_causes"] == {"before": [], "after": [Cause.SKILLS]}
+    assert "phone" not in changes
+    assert event.actor == county_user
+    assert event.area_path == household.area_path
+
+
+def test_an_update_bumps_the_version(county_user, household):
+    updated = services.household_update(actor=county_user, household=household, data={"phone": "13800000000"})
+    assert updated.version == 2
+    assert Household.objects.get(pk=household.pk).version == 2
+    services.household_update(
+        actor=county_user, household=household, data={"phone": "13900000000"}, expected_version=2
+    )
+    assert Household.objects.get(pk=household.pk).version == 3
+
+
+def test_an_update_that_changes_nothing_writes_no_audit_row(county_user, household):
+    services.household_update(actor=county_user, household=household, data={"address": "甲一村 3 号"})
+    assert not updates(household).exists()
+
+
+def test_retyping_a_stored_amount_in_another_form_is_no_change(county_user, household):
+    services.household_update(actor=county_user, household=household, data={"house_area": Decimal("80.5")})
+    services.household_update(actor=county_user, household=household, data={"house_area": "80.50"})
+    services.household_update(actor=county_user, household=household, data={"house_area": "80.5"})
+    assert updates(household).count() == 1
+
+
+def test_a_stale_version_is_refused_and_changes_nothing(county_user, household):
+    services.household_update(actor=county_user, household=household, data={"phone": "1"}, expected_version=1)
+    before = counts()
+    with pytest.raises(services.StaleVersion):
+        services.household_update(
+            actor=county_user, household=household, data={"phone": "2"}, expected_version=1
+        )
+    fresh = Household.objects.get(pk=household.pk)
+    assert fresh.phone == "1"
+    assert fresh.version == 2
+    assert counts() == before
+
+
+def test_moving_a_household_to_another_village_moves_its_scope_prefix(tree, county_user, household):
+    services.household_update(actor=county_user, household=household, data={"area": tree["village_b1"]})
+    household.refresh_from_db()
+    assert household.area_path == tree["village_b1"].path
+    assert updates(household).get().data["changes"]["area_id"]["after"] == tree["village_b1"].pk
+
+
+def test_a_member_update_records_fields_and_respects_its_version(county_user, household):
+    spouse = household.members.get(relation=Relation.SPOUSE)
+    services.member_update(
+        actor=county_user, member=spouse, data={"phone": "13700000000"}, expected_version=1
+    )
+    event = AuditEvent.objects.get(kind=AuditKind.UPDATE, entity="registry.member", entity_id=str(spouse.pk))
+    assert event.data["changes"]["phone"] == {"before": "", "after": "13700000000"}
+    with pytest.raises(services.StaleVersion):
+        services.member_update(actor=county_user, member=spouse, data={"phone": "x"}, expected_version=1)
+    assert Member.objects.get(pk=spouse.pk).phone == "13700000000"
