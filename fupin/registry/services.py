@@ -137,27 +137,32 @@ def _build_member(household: Household, data: Mapping[str, Any]) -> Member:
     return member
 
 
-def _fill_from_id(member: Member) -> None:
-    """Sex and birth date left blank are read from the ID number (Member.clean compares them when given)."""
-    if member.sex and member.birth_date is not None:
-        return
+def _fill_from_id(member: Member) -> list[str]:
+    """Sex and birth date left blank are read from the ID number (Member.clean compares them when given).
+
+    Returns the blank fields that could not be filled because the ID number is unreadable: they are not
+    reported as missing, since the one thing to fix is the ID number, and they follow from it."""
+    blank = [name for name in ("sex", "birth_date") if getattr(member, name) in (None, "")]
+    if not blank:
+        return []
     try:
         info = idnumber.parse(member.id_number or "")
     except idnumber.IdNumberError:
-        return  # full_clean() reports it
+        return blank  # Member.clean() reports the ID number
     member.sex = member.sex or info.sex
-    if member.birth_date is None:
+    if member.birth_date is None or member.birth_date == "":
         member.birth_date = info.birth_date
+    return []
 
 
 def _clean_member(member: Member) -> None:
     """The friendly checks first, so that the error names the field and the other household, then the
     model's own. (The database constraint's message, from full_clean, would only say "约束 … 是无效的".)"""
-    _fill_from_id(member)
+    unfilled = _fill_from_id(member)
     other = _active_elsewhere(member.id_number or "", exclude_member_id=member.pk)
     if other is not None:
         raise _duplicate_person_error(other)
-    member.full_clean(exclude=["household"])
+    member.full_clean(exclude=["household", *unfilled])
 
 
 def _other_head(member: Member) -> Member | None:

@@ -206,6 +206,21 @@ def test_sex_and_birth_date_left_blank_are_taken_from_the_id(county_user, househ
     assert member.sex == Sex.FEMALE
 
 
+@pytest.mark.parametrize("blank", [None, ""])
+def test_an_unreadable_id_with_blank_sex_and_birth_date_is_the_only_error(county_user, household, blank):
+    with refused("id_number", contains="实为 3 位") as info:
+        add(
+            county_user,
+            household,
+            name="丙",
+            id_number="123",
+            sex="",
+            birth_date=blank,
+            relation=Relation.OTHER,
+        )
+    assert set(info.value.message_dict) == {"id_number"}
+
+
 def test_a_household_with_an_invalid_member_is_not_saved_at_all(tree, county_user):
     bad = factories.member_data(Relation.SPOUSE, "2")
     bad["sex"] = "1"
