@@ -308,8 +308,6 @@ def test_a_new_household_whose_only_member_is_not_the_head_is_refused_at_the_rel
     assert_refused(response, "m-relation", "有且只有一名户主", before)
 
 
-@pytest.mark.xfail(strict=True, reason="registry services: with an unreadable ID number, the blank birth date and sex "
-                   "(which the form says may be left blank) are also refused as 这个值不能为 null / 此字段不能为空")
 def test_a_wrong_id_number_is_the_only_error_when_birth_date_and_sex_are_left_blank(county_client, member_url):
     before = database_state()
     response = submit(county_client, member_url, id_number="123", birth_date="", sex="")

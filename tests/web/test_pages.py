@@ -81,3 +81,19 @@ def test_the_household_list_shows_every_household_in_scope(county_client, regist
     text = county_client.get(reverse("household_list")).content.decode()
     for expected in (NUMBER_A1, NUMBER_A2, NUMBER_B1, "赵甲山", "周甲河", "孙乙林", "共 3 户"):
         assert expected in text, expected
+
+
+@pytest.mark.parametrize("persona", ["township_a_user", "village_user", "admin"])
+@pytest.mark.parametrize("name", ["overview", "area_tree", "household_list", "household_create"])
+def test_the_main_pages_answer_every_writer_persona(request, registry, persona, name):
+    from tests import factories
+
+    from .conftest import login
+
+    user = (factories.user("admin", "admin", None) if persona == "admin"
+            else request.getfixturevalue(persona))
+    response = login(user).get(reverse(name))
+    assert response.status_code == 200
+    assert "尚未分配管辖区划" not in response.content.decode()
+    if name == "household_list":
+        assert NUMBER_A1 in response.content.decode()
