@@ -169,7 +169,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = Path(os.environ.get("FUPIN_STATIC_ROOT", PROJECT_DIR / "staticfiles"))
+# Only needed for `collectstatic` behind a separate web server; WhiteNoise serves from the package.
+STATIC_ROOT = Path(os.environ["FUPIN_STATIC_ROOT"]) if os.environ.get("FUPIN_STATIC_ROOT") else None
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Serve straight from the app folders (no collectstatic step needed for `make run`);
 # everything is vendored, nothing is loaded from outside.

@@ -124,6 +124,12 @@ def _refresh_household_summary(household: Household) -> None:
                                                      member_count=household.member_count)
 
 
+def _refuse_cancelled(household: Household) -> None:
+    """A cancelled (注销) household is closed: its record stays as it was, for the history."""
+    if household.status == Status.CANCELLED:
+        raise ValidationError(_("户 %(n)s 已注销，不能再修改") % {"n": household.number})
+
+
 def _require_one_head(household: Household) -> None:
     heads = household.members.filter(active=True, relation=Relation.HEAD).count()
     if heads != 1:
@@ -243,6 +249,7 @@ def household_update(*, actor, household: Household, data: Mapping[str, Any],
     _reject_unknown(data, HOUSEHOLD_EDITABLE - {"status", "cancel_reason"}, _("贫困户"))
     household = Household.objects.select_for_update().get(pk=household.pk)
     _check_scope(actor, household.area)
+    _refuse_cancelled(household)
     before = snapshot(household)
     for key, value in data.items():
         setattr(household, key, value)
@@ -302,8 +309,7 @@ def _status_row(household, from_status, to_status, *, actor, reason, date, proce
 def member_add(*, actor, household: Household, data: Mapping[str, Any]) -> Member:
     household = Household.objects.select_for_update().get(pk=household.pk)
     _check_scope(actor, household.area)
-    if household.status == Status.CANCELLED:
-        raise ValidationError(_("已注销的户不能增加成员"))
+    _refuse_cancelled(household)
     if data.get("relation") == Relation.HEAD and household.members.filter(active=True, relation=Relation.HEAD).exists():
         raise ValidationError({"relation": _("该户已有户主；如需更换户主，请先把原户主改为其他关系")})
     member = _build_member(household, data)
@@ -320,6 +326,7 @@ def member_update(*, actor, member: Member, data: Mapping[str, Any], expected_ve
     member = Member.objects.select_for_update().select_related("household__area").get(pk=member.pk)
     household = member.household
     _check_scope(actor, household.area)
+    _refuse_cancelled(household)
     if not member.active:
         raise ValidationError(_("已减员的成员不能修改"))
     before = snapshot(member)
@@ -342,6 +349,7 @@ def household_set_head(*, actor, household: Household, member: Member, old_head_
     """Make ``member`` the head; the old head takes ``old_head_relation`` (e.g. 配偶 after the head died)."""
     household = Household.objects.select_for_update().get(pk=household.pk)
     _check_scope(actor, household.area)
+    _refuse_cancelled(household)
     # Read the member again: the caller's copy may predate a removal.
     member = Member.objects.select_for_update().filter(pk=member.pk).first() or member
     if member.household_id != household.pk or not member.active:
@@ -379,6 +387,7 @@ def member_remove(*, actor, member: Member, reason: str, date: datetime.date | N
     member = Member.objects.select_for_update().select_related("household__area").get(pk=member.pk)
     household = member.household
     _check_scope(actor, household.area)
+    _refuse_cancelled(household)
     if reason not in RemovalReason.values:
         raise ValidationError({"removal_reason": _("请选择减员原因")})
     if not member.active:
@@ -421,6 +430,7 @@ def yearly_record_save(*, actor, household: Household, year: int, data: Mapping[
     # member_count is this year's default head count.
     household = Household.objects.select_for_update().select_related("area").get(pk=household.pk)
     _check_scope(actor, household.area)
+    _refuse_cancelled(household)
     rec = YearlyRecord.objects.select_for_update().filter(household=household, year=year).first()
     created = rec is None
     if created:

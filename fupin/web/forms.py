@@ -6,7 +6,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fupin.areas.models import Area
-from fupin.registry.choices import Attribute, Cause, RemovalReason, Status, TRANSITIONS, CancelReason
+from fupin.registry.choices import (
+    TRANSITIONS,
+    Attribute,
+    CancelReason,
+    Cause,
+    Relation,
+    RemovalReason,
+    Status,
+)
 from fupin.registry.models import LIVING_FIELDS, Household, Member, YearlyRecord
 
 BASIC_FIELDS = ["address", "phone", "bank_name", "bank_account", "standard", "attribute", "main_cause",
@@ -18,7 +26,7 @@ class StyledMixin:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
+        for field in self.fields.values():
             widget = field.widget
             if isinstance(widget, forms.CheckboxSelectMultiple):
                 widget.attrs.setdefault("class", "checks")
@@ -142,6 +150,18 @@ class StatusChangeForm(StyledMixin, forms.Form):
         super().__init__(*args, **kwargs)
         allowed = TRANSITIONS.get(household.status, set())
         self.fields["to_status"].choices = [(s.value, s.label) for s in Status if s in allowed]
+
+
+class MakeHeadForm(StyledMixin, forms.Form):
+    old_head_relation = forms.ChoiceField(label=_("原户主改为"), required=False)
+
+    def __init__(self, *args, old_head=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["old_head_relation"]
+        field.choices = [(r.value, r.label) for r in Relation if r != Relation.HEAD]
+        field.required = old_head is not None
+        if old_head is None:
+            field.widget = forms.HiddenInput()
 
 
 class MemberRemoveForm(StyledMixin, forms.Form):

@@ -22,4 +22,5 @@ urlpatterns = [
     path("households/<int:pk>/years/<int:year>/", views.yearly_edit, name="yearly_edit"),
     path("members/<int:pk>/edit/", views.member_edit, name="member_edit"),
     path("members/<int:pk>/remove/", views.member_remove, name="member_remove"),
+    path("members/<int:pk>/make-head/", views.member_make_head, name="member_make_head"),
 ]

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Max, Min
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +24,7 @@ from .forms import (
     HouseholdCreateForm,
     HouseholdFilterForm,
     HouseholdForm,
+    MakeHeadForm,
     MemberForm,
     MemberRemoveForm,
     StatusChangeForm,
@@ -149,8 +149,10 @@ def household_list(request):
     scope = area_list(user=user)
     townships = list(scope.filter(level=Level.TOWNSHIP).order_by("code"))
     township_code = request.GET.get("township", "")
-    villages = list(scope.filter(level=Level.VILLAGE, code__startswith=township_code[:9]).order_by("code")) \
-        if township_code else ([] if townships else list(scope.filter(level=Level.VILLAGE).order_by("code")))
+    # A township cadre has one township: offer its villages straight away.
+    village_prefix = township_code[:9] or (townships[0].code[:9] if len(townships) == 1 else None)
+    villages = list(scope.filter(level=Level.VILLAGE, code__startswith=village_prefix).order_by("code")) \
+        if village_prefix else ([] if townships else list(scope.filter(level=Level.VILLAGE).order_by("code")))
     data = request.GET.copy()
     if data.get("village") and data["village"] not in {v.code for v in villages}:
         # A village left over from the township chosen before: the htmx form sends it along with
@@ -335,6 +337,31 @@ def member_remove(request, pk: int):
     return render(request, "web/simple_form.html", {"form": form, "h": member.household,
                                                     "title": _("成员减员：%(name)s") % {"name": member.name},
                                                     "submit": _("确认减员"), "danger": True})
+
+
+@login_required
+def member_make_head(request, pk: int):
+    """更换户主: this member becomes the head; the old head takes another relation."""
+    require_write(request)
+    member = selectors.member_get(user=request.user, pk=pk)
+    household = member.household
+    old_head = household.members.filter(active=True, relation="head").first()
+    form = MakeHeadForm(request.POST or None, old_head=old_head)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.household_set_head(actor=request.user, household=household, member=member,
+                                        old_head_relation=form.cleaned_data.get("old_head_relation") or "")
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("户主已更换为 %(name)s") % {"name": member.name})
+            return redirect(reverse("household_detail", args=[household.pk]) + "#members")
+    return render(request, "web/simple_form.html", {
+        "form": form, "h": household, "submit": _("确认更换"),
+        "title": _("更换户主：%(name)s") % {"name": member.name},
+        "note": _("原户主（%(old)s）将改为下面选择的关系；户主姓名随之更新，变更记入审计日志。")
+        % {"old": old_head.name if old_head else "—"},
+    })
 
 
 @login_required
