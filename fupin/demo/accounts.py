@@ -1,0 +1,59 @@
+"""The demo accounts: one per role, all sharing one demo password (README "演示账号")."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.password_validation import validate_password
+
+from fupin.accounts.models import Role, User
+from fupin.areas.models import Area
+
+#: Printed by ``fupin demo_logins`` and the README; the only place it is written down.
+DEFAULT_PASSWORD = "fupin-demo-2026"
+LOGIN_URL = "http://127.0.0.1:8000/"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    role: str
+    scope: str  # "" (everything), "county", "township" or "village"
+    display_name: str  # {area} is replaced by the area's name
+
+
+DEMO_ACCOUNTS = [
+    DemoAccount("admin", Role.ADMIN, "", "系统管理员"),
+    DemoAccount("county", Role.COUNTY, "county", "{area}扶贫办 张建华"),
+    DemoAccount("township", Role.TOWNSHIP, "township", "{area}扶贫专干 王志明"),
+    DemoAccount("village", Role.VILLAGE, "village", "{area}村委会 杨丽萍"),
+    DemoAccount("cadre", Role.CADRE, "village", "帮扶责任人 李文军"),
+    DemoAccount("leader", Role.LEADER, "county", "{area}分管扶贫副县长 赵国强"),
+    DemoAccount("auditor", Role.AUDITOR, "county", "{area}审计局 陈敏"),
+]
+DEMO_USERNAMES = [a.username for a in DEMO_ACCOUNTS]
+
+
+def check_password_strength(password: str) -> None:
+    """Django's validators (length ≥ 10, not common, not all digits); raises ValidationError."""
+    validate_password(password)
+
+
+def create_demo_accounts(*, areas: dict[str, Area], password: str = DEFAULT_PASSWORD) -> tuple[list[str], list[str]]:
+    """Create the accounts that do not exist yet; an existing account is never touched (it may be a
+    real person's). Returns (created, skipped) usernames."""
+    created, skipped = [], []
+    for account in DEMO_ACCOUNTS:
+        if User.objects.filter(username=account.username).exists():
+            skipped.append(account.username)
+            continue
+        area = areas.get(account.scope) if account.scope else None
+        name = account.display_name.format(area=area.name if area else "")
+        if account.role == Role.ADMIN:
+            User.objects.create_superuser(username=account.username, password=password, role=account.role,
+                                          display_name=name)
+        else:
+            User.objects.create_user(username=account.username, password=password, role=account.role, area=area,
+                                     display_name=name)
+        created.append(account.username)
+    return created, skipped

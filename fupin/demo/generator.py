@@ -1,0 +1,1196 @@
+"""The deterministic synthetic county (REFERENCE §14, seed 000).
+
+Pure Python, no database: ``generate_county(spec, seed=..., lines=...)`` returns plain row dicts
+(keyed by model attnames, with primary keys numbered within the county) for areas, designations,
+households, members, yearly records and status changes. ``fupin.demo.loader`` writes them in bulk.
+
+Determinism: every random choice comes from one ``random.Random`` seeded with the seed and the county
+code, consumed in a fixed order; nothing iterates a set or depends on hash order. The same seed and
+spec give the same rows (the loader shifts primary keys past whatever the database already holds).
+
+The shape follows seed 000 (罗平县 2015, "33688" plan): 12,285 households / 41,685 people identified
+in 2014 (a few in 2015/2016), 3 poor townships and 24 poor villages holding most of them, first exits
+of 7,685 people in 2015, 17,000 in 2016 and 17,000 in 2017, plus households that returned to poverty
+(返贫) and exited again a year later; by 2020 most are 已脱贫 or 脱贫不再享受政策, a few are 监测对象
+and a few were cancelled (注销). Member attributes (age-dependent school status, labour ability and so
+on) describe the household as of ``AS_OF`` (end of 2020), where the yearly records stop.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime
+import itertools
+import math
+from dataclasses import dataclass, field
+from decimal import Decimal
+from random import Random
+
+from . import pools
+
+D = datetime.date
+AS_OF = D(2020, 12, 31)
+SCHOOL_DAY = D(2020, 9, 1)  # ages for school status are taken at the start of the 2020 school year
+FIRST_YEAR = 2014
+LAST_YEAR = 2020
+YEARS = list(range(FIRST_YEAR, LAST_YEAR + 1))
+
+#: National poverty lines (REFERENCE §3), yuan per person per year.
+NATIONAL_LINES = {2011: 2536, 2012: 2625, 2013: 2736, 2014: 2800, 2015: 2855, 2016: 2952, 2017: 2952,
+                  2018: 2995, 2019: 3218, 2020: 4000}
+
+#: Seed 000: 12,285 households, 41,685 people; exits of 7,685 (2015), 17,000 (2016), 17,000 (2017).
+LUOPING_HOUSEHOLDS = 12285
+LUOPING_PEOPLE = 41685
+LUOPING_QUOTAS = {2015: 7685, 2016: 17000, 2017: 17000}
+LUOPING_VILLAGES = 150
+
+CENT = Decimal("0.01")
+
+# Share of causes among main causes (因病 the most common, as in every county's statistics).
+MAIN_CAUSE_WEIGHTS = [
+    ("illness", 30), ("funds", 17), ("skills", 15), ("labour", 10), ("disability", 8), ("schooling", 7),
+    ("transport", 4), ("land", 3), ("disaster", 2.5), ("water", 1.5), ("motivation", 1.5), ("other", 0.5),
+]
+OTHER_CAUSE_WEIGHTS = [
+    ("illness", 4), ("disability", 2), ("schooling", 3), ("disaster", 1), ("land", 2), ("water", 1),
+    ("skills", 5), ("labour", 3), ("funds", 5), ("transport", 2), ("motivation", 1), ("other", 0.5),
+]
+CAUSE_LABELS = {
+    "illness": "因病", "disability": "因残", "schooling": "因学", "disaster": "因灾", "land": "缺土地",
+    "water": "缺水", "skills": "缺技术", "labour": "缺劳力", "funds": "缺资金", "transport": "交通条件落后",
+    "motivation": "自身发展动力不足", "other": "其他",
+}
+PHONE_PREFIXES = ["38", "39", "58", "59", "87", "88", "51", "52", "82", "83", "34", "35", "36", "37", "50", "57"]
+
+
+@dataclass
+class CountySpec:
+    code: str  # 6 digits
+    name: str
+    city_code: str  # 4 digits
+    city_name: str
+    households: int
+    people: int
+    villages: int
+    quotas: dict[int, int]
+    townships: list[tuple[str, str]] | None = None  # (3-digit code, name); None: invented
+    poor_townships: list[str] | None = None  # names; None: chosen
+    village_weights: dict[str, float] | None = None
+    ethnic: dict[str, list[tuple[str, float]]] | None = None  # township name → mix
+    ethnic_default: list[tuple[str, float]] = field(default_factory=lambda: list(pools.ETHNIC_DEFAULT))
+    n_poor_townships: int = 3
+    n_poor_villages: int = 24
+    n_deep_poor_villages: int = 6
+
+
+def scaled_quotas(people: int) -> dict[int, int]:
+    """Seed 000's yearly exit quotas, scaled to a county of ``people`` registered poor people."""
+    if people == LUOPING_PEOPLE:
+        return dict(LUOPING_QUOTAS)
+    q2015 = round(people * LUOPING_QUOTAS[2015] / LUOPING_PEOPLE)
+    q2016 = round(people * LUOPING_QUOTAS[2016] / LUOPING_PEOPLE)
+    return {2015: q2015, 2016: q2016, 2017: people - q2015 - q2016}
+
+
+def luoping_spec(households: int = LUOPING_HOUSEHOLDS, people: int | None = None,
+                 villages: int | None = None) -> CountySpec:
+    """罗平县 as in seed 000; smaller ``households`` give a miniature of it (for tests)."""
+    if people is None:
+        people = LUOPING_PEOPLE if households == LUOPING_HOUSEHOLDS else round(
+            households * LUOPING_PEOPLE / LUOPING_HOUSEHOLDS)
+    if villages is None:
+        villages = LUOPING_VILLAGES if households >= LUOPING_HOUSEHOLDS else max(
+            36, round(LUOPING_VILLAGES * households / LUOPING_HOUSEHOLDS))
+    return CountySpec(
+        code="530324", name="罗平县", city_code="5303", city_name="曲靖市", households=households, people=people,
+        villages=villages, quotas=scaled_quotas(people), townships=list(pools.LUOPING_TOWNSHIPS),
+        poor_townships=list(pools.LUOPING_POOR_TOWNSHIPS), village_weights=dict(pools.LUOPING_VILLAGE_WEIGHTS),
+        ethnic={k: list(v) for k, v in pools.LUOPING_ETHNIC.items()},
+    )
+
+
+# Minority groups named in Yunnan county and prefecture names (GB 3304 codes).
+_NAMED_ETHNIC = [("彝族", "07"), ("哈尼族", "16"), ("傣族", "18"), ("白族", "14"), ("苗族", "06"), ("回族", "03"),
+                 ("拉祜族", "24"), ("佤族", "21"), ("纳西族", "27"), ("瑶族", "13"), ("傈僳族", "20"), ("藏族", "04"),
+                 ("景颇族", "28"), ("布朗族", "34"), ("普米族", "40"), ("独龙族", "51"), ("怒族", "42"), ("壮族", "08"),
+                 ("布依族", "09"), ("蒙古族", "02"), ("阿昌族", "39"), ("德昂族", "46"), ("基诺族", "56")]
+
+
+def county_spec(ref, seed: int) -> CountySpec:
+    """A county of the province-sized set: the real code and name, an invented interior."""
+    from .counties import HOME_COUNTY
+
+    if ref.code == HOME_COUNTY:
+        return luoping_spec()
+    rng = Random(f"fupin-demo-spec:{seed}:{ref.code}")
+    households = round(LUOPING_HOUSEHOLDS * rng.uniform(0.8, 1.2))
+    people = round(households * rng.uniform(3.30, 3.48))
+    villages = round(LUOPING_VILLAGES * households / LUOPING_HOUSEHOLDS * rng.uniform(0.85, 1.15))
+    named = [code for word, code in _NAMED_ETHNIC if word in ref.name or word in ref.city_name]
+    if named:
+        mix = [("01", 55.0)] + [(code, 40.0 / len(named)) for code in named] + [("07", 5.0)]
+    else:
+        mix = [("01", 80.0), ("07", 12.0), ("16", 2.0), ("03", 2.0), ("06", 2.0), ("14", 2.0)]
+    merged: dict[str, float] = {}
+    for code, weight in mix:
+        merged[code] = merged.get(code, 0.0) + weight
+    return CountySpec(
+        code=ref.code, name=ref.name, city_code=ref.city_code, city_name=ref.city_name, households=households,
+        people=people, villages=villages, quotas=scaled_quotas(people), ethnic_default=list(merged.items()),
+        n_poor_townships=rng.randint(2, 4), n_poor_villages=rng.randint(18, 32),
+        n_deep_poor_villages=rng.randint(3, 8),
+    )
+
+
+@dataclass
+class CountyData:
+    spec: CountySpec
+    areas: list[dict] = field(default_factory=list)  # parents before children
+    designations: list[dict] = field(default_factory=list)
+    households: list[dict] = field(default_factory=list)
+    members: list[dict] = field(default_factory=list)
+    yearly: list[dict] = field(default_factory=list)
+    changes: list[dict] = field(default_factory=list)
+    stats: dict = field(default_factory=dict)
+    county_code: str = ""
+    demo_township_code: str = ""  # a poor township, for the demo accounts
+    demo_village_code: str = ""  # a poor village in it
+
+
+# --- small helpers ------------------------------------------------------------------------------
+
+
+class Weighted:
+    """A fixed weighted choice, drawn with one ``rng.random()`` and a bisection."""
+
+    __slots__ = ("values", "cum", "total")
+
+    def __init__(self, pairs):
+        self.values = [v for v, _w in pairs]
+        self.cum = list(itertools.accumulate(w for _v, w in pairs))
+        self.total = self.cum[-1]
+
+    def __call__(self, rng: Random):
+        return self.values[bisect.bisect_right(self.cum, rng.random() * self.total)]
+
+
+DISABILITY_CATEGORIES = Weighted([("4", 45), ("1", 12), ("2", 10), ("3", 3), ("5", 12), ("6", 10), ("7", 8)])
+DISABILITY_GRADES = Weighted([("1", 15), ("2", 30), ("3", 30), ("4", 25)])
+DIBAO_AMOUNTS = Weighted([(1380, 15), (2280, 30), (3120, 25), (3960, 20), (4500, 10)])  # yuan/person, 2020
+TEKUN_AMOUNTS = Weighted([(4800, 25), (5400, 35), (6000, 30), (6600, 10)])
+STRUCTURES_OLD = Weighted([("earth_wood", 45), ("brick_wood", 28), ("brick_concrete", 17), ("bamboo_adobe", 6),
+                           ("concrete", 3), ("other", 1)])
+FUELS = Weighted([("firewood", 38), ("coal", 27), ("electric", 25), ("lpg", 5), ("biogas", 4), ("other", 1)])
+ROADS = Weighted([("cement", 65), ("gravel", 15), ("dirt", 8), ("asphalt", 12)])
+W_SCHOOL_15 = Weighted([("junior", 35), ("senior", 40), ("vocational", 25)])
+W_SCHOOL_16 = Weighted([("senior", 50), ("vocational", 33), ("none", 17)])
+W_SCHOOL_18 = Weighted([("senior", 20), ("vocational", 10), ("higher_vocational", 12), ("undergraduate", 8),
+                        ("none", 50)])
+W_SCHOOL_19 = Weighted([("higher_vocational", 10), ("undergraduate", 8), ("none", 82)])
+W_LABOUR_75 = Weighted([("none", 40), ("lost", 30), ("weak", 30)])
+W_LABOUR_65 = Weighted([("weak", 60), ("lost", 20), ("normal", 20)])
+W_LABOUR = Weighted([("normal", 80), ("skilled", 15), ("weak", 5)])
+W_WORK = Weighted([("outside", 35), ("province", 30), ("county", 20), ("township", 15)])
+W_MONTHS = Weighted([(12, 30), (11, 15), (10, 20), (9, 10), (8, 10), (6, 10), (4, 5)])
+W_N_OTHER = Weighted([(0, 30), (1, 40), (2, 22), (3, 8)])
+
+
+def _pick(rng: Random, weighted: list[tuple]) -> str:
+    total = 0.0
+    for _v, w in weighted:
+        total += w
+    x = rng.random() * total
+    for value, w in weighted:
+        x -= w
+        if x < 0:
+            return value
+    return weighted[-1][0]
+
+
+def _date(rng: Random, start: D, end: D) -> D:
+    return start + datetime.timedelta(days=rng.randrange((end - start).days + 1))
+
+
+def _age(birth: D, on: D) -> int:
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
+def _mu(value: float) -> Decimal:
+    return Decimal(round(value * 10)) / 10 if value > 0 else Decimal(0)
+
+
+def _allocate(total: int, weights: list[float]) -> list[int]:
+    """Split ``total`` in proportion to ``weights`` (largest remainder, ties by position)."""
+    s = sum(weights)
+    raw = [total * w / s for w in weights]
+    out = [math.floor(r) for r in raw]
+    rest = total - sum(out)
+    order = sorted(range(len(weights)), key=lambda i: (-(raw[i] - out[i]), i))
+    for i in order[:rest]:
+        out[i] += 1
+    return out
+
+
+def _yuan(amount: Decimal) -> str:
+    return f"{amount:.0f}" if amount == amount.to_integral_value() else f"{amount:.2f}"
+
+
+def _luhn_complete(digits: str) -> str:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2 == 0:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return digits + str((10 - total % 10) % 10)
+
+
+def _cn_number(n: int) -> str:
+    digits = pools.GROUP_NUMERALS
+    if n <= 10:
+        return digits[n - 1]
+    if n < 20:
+        return "十" + digits[n - 11]
+    tens, ones = divmod(n, 10)
+    return digits[tens - 1] + "十" + (digits[ones - 1] if ones else "")
+
+
+# --- the generator ------------------------------------------------------------------------------
+
+
+class _Gen:
+    def __init__(self, spec: CountySpec, seed: int, ids: dict[str, int], lines: dict[int, Decimal]):
+        self.spec = spec
+        self.rng = Random(f"fupin-demo:{seed}:{spec.code}")
+        self.ids = ids
+        self.lines = lines
+        self.linef = {y: float(v) for y, v in lines.items()}
+        self.data = CountyData(spec=spec, county_code=spec.code + "000000")
+        self.used_ids: dict[tuple, set[int]] = {}
+        self.surnames = {code: Weighted(pool) for code, pool in pools.SURNAMES_BY_ETHNICITY.items()}
+        self.han = Weighted(pools.HAN_SURNAMES)
+
+    def next_id(self, table: str) -> int:
+        value = self.ids[table]
+        self.ids[table] = value + 1
+        return value
+
+    # --- areas ---------------------------------------------------------------------------------
+
+    def _area(self, code: str, name: str, level: str, parent_id: int | None, path_len: int) -> dict:
+        row = {"id": self.next_id("area"), "code": code, "name": name, "level": level, "parent_id": parent_id,
+               "path": code[:path_len], "synthetic": True}
+        self.data.areas.append(row)
+        return row
+
+    def _invent_townships(self) -> list[tuple[str, str]]:
+        rng = self.rng
+        n = rng.randint(9, 15)
+        streets = rng.randint(1, 2)
+        towns = max(3, round((n - streets) * rng.uniform(0.4, 0.65)))
+        stems = rng.sample(pools.PLACE_STEMS, n)
+        out = []
+        for i in range(n):
+            if i < streets:
+                out.append((f"{i + 1:03d}", stems[i] + "街道"))
+            elif i < streets + towns:
+                out.append((f"{101 + i - streets:03d}", stems[i] + "镇"))
+            else:
+                out.append((f"{201 + i - streets - towns:03d}", stems[i] + "乡"))
+        return out
+
+    def build_areas(self, county_id: int) -> None:
+        rng, spec = self.rng, self.spec
+        townships = spec.townships or self._invent_townships()
+        rural = [name for code, name in townships if not name.endswith("街道")]
+        if spec.poor_townships:
+            poor_t = list(spec.poor_townships)
+        else:
+            candidates = [name for code, name in townships if code.startswith("2")] or rural
+            poor_t = rng.sample(candidates, min(spec.n_poor_townships, len(candidates)))
+        weights = [(spec.village_weights or {}).get(name, 10 if name.endswith("街道") else rng.uniform(10, 17))
+                   for _c, name in townships]
+        per_township = _allocate(spec.villages, weights)
+        self.townships = []  # (row, name, is_street, is_poor)
+        self.villages = []  # dicts with row, township, poor, deep, community, groups
+        used_names: set[str] = set()
+        stems = list(pools.PLACE_STEMS)
+        rng.shuffle(stems)
+        stem_iter = iter(stems)
+
+        def fresh_stem() -> str:
+            for stem in stem_iter:
+                if stem not in used_names:
+                    used_names.add(stem)
+                    return stem
+            while True:  # the pool ran out: combine two syllables
+                a, b = rng.choice(pools.PLACE_STEMS), rng.choice(pools.PLACE_STEMS)
+                stem = a[0] + b[1]
+                if stem not in used_names:
+                    used_names.add(stem)
+                    return stem
+
+        county_prefix = spec.code
+        for (tcode, tname), nv in zip(townships, per_township, strict=True):
+            street = tname.endswith("街道")
+            trow = self._area(f"{county_prefix}{tcode}000", tname, "township", county_id, 9)
+            self.townships.append((trow, tname, street, tname in poor_t))
+            communities = max(1, round(nv * 0.4)) if street else 0
+            community_stems = [s for s in pools.COMMUNITY_STEMS if s not in used_names]
+            rng.shuffle(community_stems)
+            for i in range(nv):
+                if i < communities and community_stems:
+                    stem = community_stems.pop()
+                    used_names.add(stem)
+                    vname, vcode = stem + "社区", f"{i + 1:03d}"
+                    community = True
+                else:
+                    vname, vcode = fresh_stem() + "村", f"{201 + i:03d}"
+                    community = False
+                vrow = self._area(f"{county_prefix}{tcode}{vcode}", vname, "village", trow["id"], 12)
+                n_groups = rng.randint(3, 6) if community else rng.randint(4, 10)
+                groups = []
+                for g in range(1, n_groups + 1):
+                    gname = f"第{_cn_number(g)}居民小组" if community else f"第{_cn_number(g)}村民小组"
+                    groups.append(self._area(f"{vrow['code']}{g:03d}", gname, "group", vrow["id"], 15))
+                self.villages.append({"row": vrow, "township": trow, "tname": tname, "street": street,
+                                      "poor_t": tname in poor_t, "community": community, "groups": groups,
+                                      "poor": False, "deep": False})
+
+        # 贫困村: about 60% in the poor townships, the rest spread over the other rural townships.
+        in_poor = [v for v in self.villages if v["poor_t"] and not v["community"]]
+        elsewhere = [v for v in self.villages if not v["poor_t"] and not v["street"] and not v["community"]]
+        n_poor = min(spec.n_poor_villages, len(in_poor) + len(elsewhere))
+        k_in = min(len(in_poor), round(n_poor * 0.58))
+        chosen = rng.sample(in_poor, k_in) + rng.sample(elsewhere, min(len(elsewhere), n_poor - k_in))
+        chosen.sort(key=lambda v: v["row"]["code"])
+        for v in chosen:
+            v["poor"] = True
+        deep_pool = [v for v in chosen if v["poor_t"]] or chosen
+        for v in rng.sample(deep_pool, min(spec.n_deep_poor_villages, len(deep_pool))):
+            v["deep"] = True
+
+        # Designations (REFERENCE §1): 贫困乡镇 and 贫困村 for 2014–2019, 深度贫困村 from 2017 (when the
+        # category was introduced) to 2019.
+        for trow, _name, _street, is_poor in self.townships:
+            if is_poor:
+                for year in range(2014, 2020):
+                    self._designation(trow["id"], year, "poor_township")
+        for v in self.villages:
+            if v["poor"]:
+                for year in range(2014, 2020):
+                    self._designation(v["row"]["id"], year, "poor_village")
+            if v["deep"]:
+                for year in range(2017, 2020):
+                    self._designation(v["row"]["id"], year, "deep_poor_village")
+
+        demo_t = next((t for t in self.townships if t[3]), self.townships[0])
+        self.data.demo_township_code = demo_t[0]["code"]
+        demo_v = next((v for v in self.villages if v["township"] is demo_t[0] and v["poor"]), None) \
+            or next(v for v in self.villages if v["township"] is demo_t[0])
+        self.data.demo_village_code = demo_v["row"]["code"]
+
+    def _designation(self, area_id: int, year: int, kind: str) -> None:
+        self.data.designations.append({"id": self.next_id("designation"), "area_id": area_id, "year": year,
+                                       "kind": kind})
+
+    # --- people --------------------------------------------------------------------------------
+
+    def _sizes(self) -> list[int]:
+        """Household sizes 1–8 summing exactly to the county's people."""
+        rng, spec = self.rng, self.spec
+        weights = [(1, 12), (2, 18), (3, 23), (4, 24), (5, 14), (6, 6), (7, 2), (8, 1)]
+        pick = Weighted(weights)
+        sizes = [pick(rng) for _ in range(spec.households)]
+        diff = spec.people - sum(sizes)
+        if not spec.households <= spec.people <= 8 * spec.households:
+            raise ValueError("people must be between households and 8 × households")
+        while diff:
+            i = rng.randrange(len(sizes))
+            if diff > 0 and sizes[i] < 8 and (sizes[i] < 6 or rng.random() < 0.2):
+                sizes[i] += 1
+                diff -= 1
+            elif diff < 0 and sizes[i] > 1 and (sizes[i] > 2 or rng.random() < 0.3):
+                sizes[i] -= 1
+                diff += 1
+        return sizes
+
+    def _family(self, n: int) -> list[tuple[str, str, int]]:
+        """(relation, sex, age in mid-2014) for a household of ``n`` people."""
+        rng = self.rng
+        M, F = "1", "2"
+
+        def kid(rel_m, rel_f, age):
+            return (rel_m, M, age) if rng.random() < 0.52 else (rel_f, F, age)
+
+        def kids_of(mother_age: int, k: int, rel_m="son", rel_f="daughter"):
+            ages = rng.sample(range(max(0, mother_age - 42), mother_age - 19 + 1), k)
+            return [kid(rel_m, rel_f, a) for a in sorted(ages, reverse=True)]
+
+        def couple(head_age: int, head_male: bool):
+            spouse_age = max(18, head_age - rng.randint(-3, 6)) if head_male else head_age + rng.randint(-2, 6)
+            return [("head", M if head_male else F, head_age), ("spouse", F if head_male else M, spouse_age)]
+
+        if n == 1:
+            r = rng.random()
+            if r < 0.62:
+                return [("head", M if rng.random() < 0.5 else F, rng.randint(60, 88))]
+            if r < 0.85:
+                return [("head", M, rng.randint(32, 59))]
+            return [("head", F, rng.randint(40, 75))]
+        if n == 2:
+            r = rng.random()
+            if r < 0.5:
+                return couple(rng.randint(52, 86), rng.random() < 0.9)
+            if r < 0.72:
+                h = rng.randint(40, 80)
+                return [("head", M if rng.random() < 0.55 else F, h), kid("son", "daughter", max(0, h - rng.randint(20, 38)))]
+            if r < 0.87:
+                return couple(rng.randint(20, 50), rng.random() < 0.92)
+            if r < 0.96:
+                h = rng.randint(24, 55)
+                parent = ("mother", F) if rng.random() < 0.65 else ("father", M)
+                return [("head", M if rng.random() < 0.85 else F, h), (parent[0], parent[1], min(95, h + rng.randint(20, 34)))]
+            h = rng.randint(30, 65)
+            return [("head", M, h), ("sibling", M if rng.random() < 0.5 else F, max(18, h + rng.randint(-8, 8)))]
+
+        r = rng.random()
+        if r < 0.55:  # nuclear family
+            k = n - 2
+            m = rng.randint(19 + k, min(62, 19 + k + 28))
+            head_male = rng.random() < 0.92
+            head_age = m + rng.randint(0, 7) if head_male else m
+            fam = couple(head_age, head_male)
+            if head_male:
+                fam[1] = ("spouse", F, m)
+            else:
+                fam[1] = ("spouse", M, m + rng.randint(-2, 7))
+            return fam + kids_of(m, k)
+        if r < 0.75:  # with the head's parents
+            p = 2 if n >= 5 and rng.random() < 0.5 else 1
+            k = n - 2 - p
+            m = rng.randint(19 + k, min(55, 19 + k + 22))
+            head_age = max(19, m + rng.randint(-2, 6))
+            fam = [("head", M, head_age), ("spouse", F, m)]
+            if p == 2:
+                fa = min(95, head_age + rng.randint(20, 34))
+                fam += [("father", M, fa), ("mother", F, min(95, max(head_age + 18, fa - rng.randint(-2, 6))))]
+            elif rng.random() < 0.65:
+                fam.append(("mother", F, min(95, head_age + rng.randint(20, 34))))
+            else:
+                fam.append(("father", M, min(95, head_age + rng.randint(20, 34))))
+            return fam + kids_of(m, k)
+        if r < 0.95:  # older head with a married child and grandchildren
+            with_spouse = n >= 4 and rng.random() < 0.8
+            k = n - 1 - with_spouse - 2
+            h = rng.randint(48, 80)
+            c = max(19 + k + 1, h - rng.randint(22, 36))
+            h = max(h, c + 20)
+            head_male = rng.random() < 0.85
+            fam = couple(h, head_male) if with_spouse else [("head", M if head_male else F, h)]
+            if rng.random() < 0.85:
+                partner = max(19 + k, c + rng.randint(-4, 2))
+                fam += [("son", M, c), ("daughter_in_law", F, partner)]
+                mother = partner
+            else:  # 上门女婿, common among the minorities of the region
+                fam += [("daughter", F, c), ("son_in_law", M, c + rng.randint(-2, 5))]
+                mother = c
+            return fam + kids_of(mother, k, "grandson", "granddaughter")
+        k = n - 1  # single parent
+        m = rng.randint(19 + k, min(62, 19 + k + 25))
+        head_male = rng.random() < 0.4
+        fam = [("head", M if head_male else F, m + rng.randint(0, 6) if head_male else m)]
+        return fam + kids_of(m, k)
+
+    def _surname(self, eth: str) -> str:
+        return self.surnames.get(eth, self.han)(self.rng)
+
+    def _given(self, sex: str, birth_year: int) -> str:
+        rng = self.rng
+        gen = 0 if birth_year < 1970 else (1 if birth_year < 1995 else 2)
+        first, second = pools.GIVEN[(sex, gen)]
+        if rng.random() < 0.15:
+            return rng.choice(second)
+        return rng.choice(first) + rng.choice(second)
+
+    def _id_number(self, birth: D, sex: str) -> str:
+        from fupin.lib import idnumber
+
+        key = (birth, sex)
+        used = self.used_ids.get(key)
+        if used is None:
+            used = self.used_ids[key] = set()
+        seq = self.rng.randrange(500)
+        while seq in used:
+            seq = (seq + 1) % 500
+        used.add(seq)
+        return idnumber.make(self.spec.code, birth, seq, sex)
+
+    def _school(self, a: int) -> str:
+        rng = self.rng
+        if a < 3:
+            return "none"
+        if a <= 5:
+            return "preschool" if rng.random() < 0.85 else "none"
+        if a == 6:
+            return "primary" if rng.random() < 0.75 else "preschool"
+        if a <= 11:
+            return "primary"
+        if a == 12:
+            return "junior" if rng.random() < 0.6 else "primary"
+        if a <= 14:
+            return "junior"
+        if a == 15:
+            return W_SCHOOL_15(rng)
+        if a <= 17:
+            return W_SCHOOL_16(rng)
+        if a == 18:
+            return W_SCHOOL_18(rng)
+        if a <= 22:
+            return W_SCHOOL_19(rng)
+        return "none"
+
+    def _education(self, school: str, birth_year: int, sex: str) -> str:
+        if school != "none":
+            return {"preschool": "", "primary": "primary", "junior": "junior", "senior": "senior",
+                    "vocational": "vocational", "higher_vocational": "college",
+                    "undergraduate": "college"}[school]
+        if birth_year < 1950:
+            w = [("illiterate", 55), ("primary", 38), ("junior", 7)]
+        elif birth_year < 1965:
+            w = [("illiterate", 30), ("primary", 50), ("junior", 18), ("senior", 2)]
+        elif birth_year < 1980:
+            w = [("illiterate", 10), ("primary", 45), ("junior", 40), ("senior", 4), ("vocational", 1)]
+        elif birth_year < 1990:
+            w = [("illiterate", 4), ("primary", 28), ("junior", 58), ("senior", 6), ("vocational", 3), ("college", 1)]
+        else:
+            w = [("illiterate", 2), ("primary", 15), ("junior", 58), ("senior", 10), ("vocational", 10),
+                 ("college", 5)]
+        if sex == "2" and birth_year < 1965:
+            w = [(k, v + 15 if k == "illiterate" else v) for k, v in w]
+        return _pick(self.rng, w)
+
+    def _make_disabled(self, m: dict) -> None:
+        rng = self.rng
+        m["health"] = "disabled"
+        m["disability_category"] = DISABILITY_CATEGORIES(rng)
+        m["disability_grade"] = DISABILITY_GRADES(rng)
+        if rng.random() < 0.9:
+            m["disability_cert_no"] = m["id_number"] + m["disability_category"] + m["disability_grade"]
+
+    def _health(self, m: dict, a: int) -> None:
+        rng = self.rng
+        if a < 16:
+            p = (0.01, 0.005, 0.015)
+        elif a < 45:
+            p = (0.04, 0.015, 0.03)
+        elif a < 60:
+            p = (0.12, 0.03, 0.05)
+        else:
+            p = (0.24, 0.04, 0.07)
+        r = rng.random()
+        if r < p[0]:
+            m["health"] = "chronic"
+        elif r < p[0] + p[1]:
+            m["health"] = "serious"
+        elif r < p[0] + p[1] + p[2]:
+            self._make_disabled(m)
+
+    def _labour(self, m: dict, a: int) -> str:
+        rng = self.rng
+        if a < 16 or m["school_status"] != "none":
+            return "none"
+        h = m["health"]
+        if h == "serious":
+            return "lost" if rng.random() < 0.7 else "weak"
+        if h == "disabled":
+            return "lost" if m["disability_grade"] in ("1", "2") else ("weak" if rng.random() < 0.6 else "normal")
+        if a >= 75:
+            return W_LABOUR_75(rng)
+        if a >= 65:
+            return W_LABOUR_65(rng)
+        if h == "chronic":
+            return "weak" if rng.random() < 0.6 else "normal"
+        return W_LABOUR(rng)
+
+    def _work(self, m: dict, a: int, township: str) -> None:
+        rng = self.rng
+        if m["labour"] not in ("normal", "skilled") or not 18 <= a <= 58 or m["soldier"]:
+            return
+        if rng.random() >= (0.55 if a < 40 else 0.35):
+            return
+        status = W_WORK(rng)
+        m["work_status"] = status
+        if status in ("outside", "province"):
+            m["work_months"] = W_MONTHS(rng)
+            pool = pools.WORK_PLACES_OUTSIDE if status == "outside" else [
+                p for p in pools.WORK_PLACES_PROVINCE if self.spec.name not in p]
+            m["work_place"] = rng.choice(pool)
+        elif status == "county":
+            m["work_months"] = rng.randint(3, 12)
+            name = self.spec.name
+            m["work_place"] = f"{name[:-1]}县城" if name.endswith("县") else f"{name}城区"
+        else:
+            m["work_months"] = rng.randint(2, 10)
+            m["work_place"] = township
+
+    # --- households ----------------------------------------------------------------------------
+
+    def build_households(self) -> list[dict]:
+        rng, spec = self.rng, self.spec
+        sizes = self._sizes()
+        weights = []
+        for v in self.villages:
+            w = 5.0 if v["poor"] else 1.0
+            if v["deep"]:
+                w *= 1.3
+            if v["poor_t"]:
+                w *= 1.8
+            if v["community"]:
+                w *= 0.25
+            weights.append(w * rng.uniform(0.6, 1.4))
+        per_village = _allocate(spec.households, weights)
+        hhs = []
+        i = 0
+        for v, count in zip(self.villages, per_village, strict=True):
+            ethnic = (spec.ethnic or {}).get(v["tname"], spec.ethnic_default)
+            for seq in range(1, count + 1):
+                hhs.append(self._household(v, seq, sizes[i], ethnic))
+                i += 1
+        return hhs
+
+    def _household(self, v: dict, seq: int, n: int, ethnic: list) -> dict:
+        rng = self.rng
+        group = rng.choice(v["groups"])
+        eth = _pick(rng, ethnic)
+        family = self._family(n)
+        members = []
+        head_male = family[0][1] == "1"
+        head_surname = self._surname(eth)
+        # Children carry the father's surname: the head's, or the husband's (present or not) when the
+        # head is a woman. Grandchildren of a 上门女婿 keep the head's family name.
+        kid_surname = head_surname if head_male else self._surname(eth)
+        for rel, sex, age14 in family:
+            birth = D(2014 - age14, 6, 30) - datetime.timedelta(days=rng.randrange(365))
+            if rel in ("head", "father", "sibling"):
+                sname = head_surname
+            elif rel == "spouse":
+                sname = self._surname(eth) if head_male else kid_surname
+            elif rel in ("mother", "daughter_in_law", "son_in_law", "other"):
+                sname = self._surname(eth)
+            else:
+                sname = kid_surname
+            m_eth = eth if rel != "spouse" or rng.random() < 0.9 else _pick(rng, ethnic)
+            a9 = _age(birth, SCHOOL_DAY)
+            school = self._school(a9)
+            m = {
+                "relation": rel, "sex": sex, "birth_date": birth, "ethnicity": m_eth,
+                "name": sname + self._given(sex, birth.year), "id_number": self._id_number(birth, sex),
+                "school_status": school, "education": self._education(school, birth.year, sex),
+                "health": "healthy", "disability_category": "", "disability_grade": "", "disability_cert_no": "",
+                "labour": "", "work_status": "", "work_months": 0, "work_place": "", "soldier": False,
+                "on_dibao": False, "dibao_amount": Decimal(0), "on_tekun": False, "tekun_amount": Decimal(0),
+                "_age": _age(birth, AS_OF),
+            }
+            self._health(m, m["_age"])
+            members.append(m)
+
+        # Main cause, then make the members agree with it (REFERENCE §6.4).
+        # 因学: the cost of senior, vocational or higher schooling, or of several children at school.
+        at_school = [m for m in members if m["school_status"] not in ("none", "preschool")]
+        students_hs = len(at_school) >= 2 or any(
+            m["school_status"] in ("junior", "senior", "vocational", "higher_vocational", "undergraduate")
+            for m in at_school)
+        able = sum(1 for m in members if 18 <= m["_age"] <= 59 and m["school_status"] == "none"
+                   and m["health"] == "healthy")
+        weights = []
+        for cause, w in MAIN_CAUSE_WEIGHTS:
+            if cause == "schooling" and not students_hs:
+                continue
+            if cause == "labour" and able > 1:
+                continue
+            if cause == "illness" and any(m["health"] in ("chronic", "serious") for m in members):
+                w *= 1.6
+            if cause == "disability" and any(m["health"] == "disabled" for m in members):
+                w *= 3
+            if cause == "schooling":
+                w *= 1.5
+            if cause == "labour":
+                w *= 2
+            weights.append((cause, w))
+        main = _pick(rng, weights)
+        if main == "illness" and not any(m["health"] in ("chronic", "serious") for m in members):
+            adults = [m for m in members if m["_age"] >= 30] or members
+            target = rng.choice(adults)
+            target["health"] = "serious" if rng.random() < 0.35 else "chronic"
+            target["disability_category"] = target["disability_grade"] = target["disability_cert_no"] = ""
+        if main == "disability" and not any(m["health"] == "disabled" for m in members):
+            self._make_disabled(rng.choice(members))
+        ill = any(m["health"] in ("chronic", "serious") for m in members)
+        disabled = any(m["health"] == "disabled" for m in members)
+        student = any(m["school_status"] not in ("none", "preschool") for m in members)
+        candidates = [(c, w) for c, w in OTHER_CAUSE_WEIGHTS if c != main
+                      and (c != "illness" or ill) and (c != "disability" or disabled)
+                      and (c != "schooling" or student)]
+        others = []
+        for _ in range(W_N_OTHER(rng)):
+            if not candidates:
+                break
+            c = _pick(rng, candidates)
+            others.append(c)
+            candidates = [(x, w) for x, w in candidates if x != c]
+        others.sort(key=lambda c: [k for k, _w in OTHER_CAUSE_WEIGHTS].index(c))
+
+        for m in members:
+            if m["sex"] == "1" and 18 <= m["_age"] <= 24 and m["school_status"] == "none" \
+                    and m["health"] == "healthy" and rng.random() < 0.015:
+                m["soldier"] = True
+            m["labour"] = self._labour(m, m["_age"])
+            self._work(m, m["_age"], v["tname"])
+            a = m["_age"]
+            m["pension_insurance"] = (16 <= a <= 59 and m["school_status"] == "none" and rng.random() < 0.88) \
+                or (a >= 60 and rng.random() < 0.96)
+
+        # 贫困户属性: 特困 only where nobody of working age can work (REFERENCE §6.5).
+        can_work = any(16 <= m["_age"] <= 65 and m["labour"] in ("normal", "skilled") for m in members)
+        tekun_ok = n <= 2 and not can_work and all(
+            m["_age"] >= 60 or m["labour"] in ("lost", "none") for m in members)
+        p_dibao = 0.18 + (0.22 if main in ("illness", "disability", "labour") else 0) + (0.08 if n == 1 else 0)
+        if tekun_ok and rng.random() < 0.25:
+            attribute = "tekun"
+            for m in members:
+                m["on_tekun"] = True
+                m["tekun_amount"] = Decimal(TEKUN_AMOUNTS(rng))
+        elif rng.random() < p_dibao:
+            attribute = "dibao"
+            if rng.random() < 0.6:
+                covered = members
+            else:
+                ranked = sorted(members, key=lambda m: (m["health"] == "healthy", -m["_age"]))
+                covered = ranked[: rng.randint(1, min(2, n))]
+            amount = Decimal(DIBAO_AMOUNTS(rng))
+            for m in covered:
+                m["on_dibao"] = True
+                m["dibao_amount"] = amount
+        else:
+            attribute = "general"
+
+        number = f"{v['row']['code']}{seq:04d}"
+        head = members[0]
+        poor_v = v["poor"]
+        hh = {
+            "v": v, "group": group, "number": number, "members": members, "n": n, "main": main,
+            "others": others, "attribute": attribute, "head": head, "ident": 2014,
+            "workers": any(m["work_status"] for m in members), "poor_v": poor_v,
+        }
+        self._living(hh)
+        return hh
+
+    def _living(self, hh: dict) -> None:
+        """Production and living conditions (REFERENCE §1), and what was wrong with them in 2014."""
+        rng, n, poor_v = self.rng, hh["n"], hh["poor_v"]
+        per_head = rng.uniform(0.5, 1.9)
+        cultivated = _mu(per_head * max(n, 1.5))
+        irrigated = _mu(float(cultivated) * rng.uniform(0.05, 0.6)) if rng.random() < 0.6 else Decimal(0)
+        hh["land"] = {
+            "cultivated_land": cultivated,
+            "irrigated_land": min(irrigated, cultivated),
+            "forest_land": _mu(rng.uniform(0.5, 12)) if rng.random() < 0.6 else Decimal(0),
+            "returned_farmland": _mu(rng.uniform(0.3, 3)) if rng.random() < 0.25 else Decimal(0),
+            "orchard_land": _mu(rng.uniform(0.2, 2)) if rng.random() < 0.15 else Decimal(0),
+            "pasture_land": _mu(rng.uniform(0.5, 5)) if rng.random() < 0.05 else Decimal(0),
+            "water_surface": _mu(rng.uniform(0.2, 1.5)) if rng.random() < (
+                0.08 if "鲁布革" in hh["v"]["tname"] else 0.015) else Decimal(0),
+        }
+        hh["in_cooperative"] = rng.random() < 0.35
+        hh["production_power"] = rng.random() < 0.96
+        far = rng.random() < (0.3 if poor_v else 0.15)
+        hh["road_distance_km"] = Decimal(round(rng.uniform(2, 6) if far else rng.uniform(0, 2), 1)).quantize(CENT)
+        hh["road_type"] = ROADS(rng)
+        hh["fuel"] = FUELS(rng)
+        hh["sanitary_toilet"] = rng.random() < 0.55
+        # Housing before the campaign: C/D dangerous houses were common (seed 000: 25,932 D-class
+        # houses in the county); they are rebuilt, repaired or left behind by relocation before exit.
+        hh["old_grade"] = _pick(rng, [("D", 30 + 10 * poor_v), ("C", 20), ("B", 25), ("A", 25 - 10 * poor_v)])
+        hh["old_structure"] = STRUCTURES_OLD(rng)
+        hh["old_built"] = rng.randint(1965, 2010)
+        hh["old_area"] = Decimal(rng.randint(8, 28) * 5)
+        hh["relocate"] = rng.random() < (0.07 if poor_v else 0.02)
+        hh["water_unsafe"] = rng.random() < (0.4 if poor_v else 0.22)
+        hh["food_issue"] = rng.random() < 0.08
+        hh["medical_issue"] = rng.random() < 0.08
+        hh["education_issue"] = rng.random() < 0.03 and any(6 <= m["_age"] - 6 <= 15 for m in hh["members"])
+        hh["has_property"] = rng.random() < 0.15
+        hh["growth"] = rng.random()
+
+    # --- history ---------------------------------------------------------------------------------
+
+    def plan_history(self, hhs: list[dict]) -> None:
+        rng, spec = self.rng, self.spec
+        H = len(hhs)
+        # A few households identified in the 2015 and 2016 adjustments (REFERENCE §5).
+        order = list(range(H))
+        rng.shuffle(order)
+        n2015, n2016 = round(H * 0.015), round(H * 0.008)
+        for i in order[:n2015]:
+            hhs[i]["ident"] = 2015
+        for i in order[n2015:n2015 + n2016]:
+            hhs[i]["ident"] = 2016
+
+        # First exits: the quota of people per year (seed 000), the least poor first.
+        def key(h):
+            k = rng.random() + 0.35 * h["poor_v"] + 0.15 * h["v"]["poor_t"] - 0.1 * h["workers"]
+            k += 0.15 * (h["main"] in ("illness", "disability", "labour")) + 0.2 * (h["attribute"] != "general")
+            return k
+
+        keys = [key(h) for h in hhs]
+        ranked = sorted(range(H), key=lambda i: (keys[i], i))
+        remaining = ranked
+        achieved = {}
+        years = sorted(spec.quotas)
+        for year in years:
+            if year == years[-1]:
+                chosen = remaining
+                remaining = []
+            else:
+                target = spec.quotas[year]
+                total, chosen, rest = 0, [], []
+                for i in remaining:
+                    h = hhs[i]
+                    if h["ident"] < year and total + h["n"] <= target:
+                        chosen.append(i)
+                        total += h["n"]
+                    else:
+                        rest.append(i)
+                remaining = rest
+            for i in chosen:
+                hhs[i]["exit1"] = year
+            achieved[year] = sum(hhs[i]["n"] for i in chosen)
+        self.data.stats["first_exits"] = achieved
+
+        # 返贫 in 2016–2019, exiting again the next year (seed 000: "加上年返贫人口").
+        order = list(range(H))
+        rng.shuffle(order)
+        sick_first = sorted(order, key=lambda i: not any(m["health"] != "healthy" for m in hhs[i]["members"]))
+        want = {2016: round(H * 0.006), 2017: round(H * 0.005), 2018: round(H * 0.004), 2019: round(H * 0.003)}
+        taken = set()
+        for year, count in want.items():
+            picked = 0
+            for i in sick_first:
+                if picked >= count:
+                    break
+                h = hhs[i]
+                if i in taken or h["exit1"] >= year:
+                    continue
+                h["ret"] = year
+                ill = any(m["health"] in ("chronic", "serious") for m in h["members"])
+                h["ret_reason"] = pools.RETURN_REASONS[0] if ill and rng.random() < 0.6 else \
+                    rng.choice(pools.RETURN_REASONS)
+                taken.add(i)
+                picked += 1
+
+        # 注销: a few, always after the first exit (so the exit quotas stay whole).
+        n_cancel = max(1, round(H * 0.0035))
+        cancel_plan = [("all_dead", n_cancel // 2), ("moved_away", n_cancel // 4),
+                       ("wrongly_registered", n_cancel - n_cancel // 2 - n_cancel // 4)]
+        for reason, count in cancel_plan:
+            picked = 0
+            for i in order:
+                if picked >= count:
+                    break
+                h = hhs[i]
+                if i in taken:
+                    continue
+                if reason == "all_dead":
+                    if h["n"] != 1 or h["members"][0]["_age"] < 72:
+                        continue
+                    year = rng.randint(max(2017, h["exit1"] + 1), 2020)
+                elif reason == "moved_away":
+                    year = rng.randint(max(2018, h["exit1"] + 1), 2020)
+                else:
+                    if h["exit1"] > 2016:
+                        continue
+                    year = rng.randint(h["exit1"] + 1, 2017)
+                h["cancel"] = (reason, year)
+                taken.add(i)
+                picked += 1
+
+        # 2020: 防返贫监测 for a few; 脱贫不再享受政策 for those whose income reached the county average.
+        n_monitor = max(1, round(H * 0.015))
+        picked = 0
+        for i in sick_first:
+            if picked >= n_monitor:
+                break
+            h = hhs[i]
+            if i in taken or h["ident"] > 2015:
+                continue
+            h["monitor"] = rng.choice(pools.MONITOR_RISKS)
+            h["monitor_cleared"] = rng.random() < 0.4
+            taken.add(i)
+            picked += 1
+        for i in order:
+            h = hhs[i]
+            if i in taken or h.get("ret", 0) >= 2018 or h["attribute"] != "general":
+                continue
+            if rng.random() < 0.42:
+                h["stable"] = True
+
+    # --- incomes and rows ---------------------------------------------------------------------
+
+    def _transfer(self, h: dict, year: int) -> int:
+        factor = 0.55 + 0.075 * (year - 2014)
+        total = 0.0
+        for m in h["members"]:
+            if m["on_dibao"]:
+                total += float(m["dibao_amount"]) * factor
+            if m["on_tekun"]:
+                total += float(m["tekun_amount"]) * factor
+            if year - m["birth_date"].year >= 60:
+                total += 900 + 56 * (year - 2014)
+        land = h["land"]
+        total += float(land["cultivated_land"]) * 75 + float(land["forest_land"]) * 12 \
+            + float(land["returned_farmland"]) * 125
+        return int(round(total))
+
+    def _incomes(self, h: dict, last_year: int) -> dict[int, dict]:
+        rng = self.rng
+        n, e1 = h["n"], h["exit1"]
+        ret = h.get("ret")
+        if h.get("monitor"):
+            target_2020 = rng.uniform(6100, 7500) if h["monitor_cleared"] else rng.uniform(4150, 5800)
+        elif h.get("stable"):
+            target_2020 = rng.uniform(10500, 16000)
+        else:
+            target_2020 = rng.uniform(4400, 9000)
+        pc_exit = self.linef[e1] * rng.uniform(1.08, 1.55)
+        base_f = rng.uniform(0.5, 0.85)
+        out = {}
+        for year in range(h["ident"], last_year + 1):
+            line = self.linef[year]
+            poor = year < e1 or year == ret
+            if year < e1:
+                pc = line * min(0.93, base_f + 0.04 * (year - h["ident"])) * rng.uniform(0.96, 1.0)
+            elif year == ret:
+                pc = line * rng.uniform(0.6, 0.9)
+            else:
+                span = LAST_YEAR - e1
+                frac = (year - e1) / span if span else 1.0
+                pc = pc_exit * (target_2020 / pc_exit) ** frac * rng.uniform(0.97, 1.03)
+                if ret and year == ret + 1:
+                    pc *= rng.uniform(0.8, 0.95)
+                pc = max(pc, line * (1.08 if ret and year == ret + 1 else 1.05))
+            target = int(round(pc * n))
+            transfer = self._transfer(h, year)
+            if poor:
+                transfer = min(transfer, int(target * 0.85))
+            elif transfer > target:
+                target = transfer + int(n * rng.uniform(200, 800))
+            rest = target - transfer
+            wage = int(rest * rng.uniform(0.55, 0.88)) if h["workers"] else 0
+            prop = int(rest * rng.uniform(0.01, 0.06)) if h["has_property"] else 0
+            business_net = rest - wage - prop
+            expense = int(business_net * rng.uniform(0.3, 0.7))
+            out[year] = {"wage": wage, "business": business_net + expense, "property": prop,
+                         "transfer": transfer, "expense": expense, "poor": poor}
+        return out
+
+    def emit(self, hhs: list[dict]) -> None:
+        rng, data = self.rng, self.data
+        lines = self.lines
+        stats = data.stats
+        stats.setdefault("reexits", {})
+        stats.setdefault("returns", {})
+        stats.setdefault("statuses", {})
+        for h in hhs:
+            v = h["v"]
+            n, e1, ident = h["n"], h["exit1"], h["ident"]
+            ret = h.get("ret")
+            cancel = h.get("cancel")
+            last_year = cancel[1] - 1 if cancel else LAST_YEAR
+            last_year = max(last_year, e1)
+            hid = self.next_id("household")
+
+            # Housing and water: fixed (rebuilt, repaired, relocated, piped) no later than the exit year.
+            first_fix = max(2015, ident)
+            relocation_year = None
+            if h["relocate"] and e1 >= 2016:
+                relocation_year = rng.randint(max(2016, ident), e1)
+            house_fix = None
+            if relocation_year:
+                house_fix = relocation_year
+                structure = "concrete" if rng.random() < 0.6 else "brick_concrete"
+                built, grade = relocation_year, "A"
+                area = Decimal(min(25 * n, 125) if n > 1 else 20)
+            elif h["old_grade"] == "D":
+                house_fix = rng.randint(first_fix, max(first_fix, e1))
+                structure = "brick_concrete" if rng.random() < 0.7 else "concrete"
+                built, grade = house_fix, "A"
+                area = Decimal(rng.randint(12, 24) * 5)
+            elif h["old_grade"] == "C":
+                house_fix = rng.randint(first_fix, max(first_fix, e1))
+                structure, built, grade, area = h["old_structure"], h["old_built"], "B", h["old_area"]
+            else:
+                structure, built, grade, area = h["old_structure"], h["old_built"], h["old_grade"], h["old_area"]
+            water_fix = rng.randint(first_fix, max(first_fix, e1)) if h["water_unsafe"] else None
+            monitor = h.get("monitor")
+            if monitor and monitor[0] == "housing" and not h["monitor_cleared"]:
+                grade = "C"
+
+            # Status history.
+            changes = []
+            ident_date = {2014: (D(2014, 4, 1), D(2014, 10, 31)), 2015: (D(2015, 6, 1), D(2015, 10, 31)),
+                          2016: (D(2016, 3, 1), D(2016, 9, 30))}[ident]
+            cause_label = CAUSE_LABELS[h["main"]]
+            reason = pools.IDENTIFY_REASON.format(cause=cause_label) if ident == 2014 else \
+                pools.IDENTIFY_LATER_REASON.format(year=ident, cause=cause_label)
+            changes.append(("", "poor", _date(rng, *ident_date), reason, "identification"))
+            incomes = self._incomes(h, last_year)
+
+            def pc_of(year: int, incomes=incomes, n=n) -> Decimal:
+                inc = incomes[year]
+                net = inc["wage"] + inc["business"] + inc["property"] + inc["transfer"] - inc["expense"]
+                return (Decimal(net) / n).quantize(CENT)
+
+            changes.append(("poor", "exited", _date(rng, D(e1, 11, 1), D(e1, 12, 20)),
+                            pools.EXIT_REASON.format(pc=pc_of(e1), line=_yuan(lines[e1])), "exit"))
+            status, exit_year = "exited", e1
+            if ret:
+                changes.append(("exited", "returned", _date(rng, D(ret, 3, 1), D(ret, 9, 30)), h["ret_reason"][1],
+                                "adjustment"))
+                changes.append(("returned", "exited", _date(rng, D(ret + 1, 11, 1), D(ret + 1, 12, 20)),
+                                pools.REEXIT_REASON.format(pc=pc_of(ret + 1), line=_yuan(lines[ret + 1])), "exit"))
+                exit_year = ret + 1
+                stats["returns"][ret] = stats["returns"].get(ret, 0) + n
+                stats["reexits"][ret + 1] = stats["reexits"].get(ret + 1, 0) + n
+            if h.get("stable"):
+                year = 2019 if pc_of(2019) >= 9000 and rng.random() < 0.5 else 2020
+                if pc_of(year) >= 9000:
+                    changes.append((status, "exited_stable", _date(rng, D(year, 12, 1), D(year, 12, 28)),
+                                    pools.STABLE_REASON.format(pc=pc_of(year)), "adjustment"))
+                    status = "exited_stable"
+            if monitor:
+                changes.append((status, "monitor_risk", _date(rng, D(2020, 4, 1), D(2020, 9, 30)), monitor[1],
+                                "monitoring"))
+                status = "monitor_risk"
+                if h["monitor_cleared"]:
+                    changes.append((status, "monitor_cleared", _date(rng, D(2020, 11, 1), D(2020, 12, 25)),
+                                    pools.MONITOR_CLEARED_REASON, "monitoring"))
+                    status = "monitor_cleared"
+            cancel_reason = ""
+            if cancel:
+                reason_code, year = cancel
+                cancel_date = _date(rng, D(year, 1, 10), D(year, 10, 31))
+                changes.append((status, "cancelled", cancel_date, pools.CANCEL_REASONS[reason_code], "adjustment"))
+                status, cancel_reason = "cancelled", reason_code
+            stats["statuses"][status] = stats["statuses"].get(status, 0) + 1
+            for from_s, to_s, day, why, procedure in changes:
+                data.changes.append({"id": self.next_id("change"), "household_id": hid, "from_status": from_s,
+                                     "to_status": to_s, "date": day, "reason": why[:200], "procedure": procedure,
+                                     "actor_id": None, "actor_name": "demo"})
+
+            # Members.
+            removal = None
+            if cancel and cancel[0] in ("all_dead", "moved_away"):
+                removal = ("death" if cancel[0] == "all_dead" else "moved_out", changes[-1][2])
+            head = h["head"]
+            for m in h["members"]:
+                row = {k: val for k, val in m.items() if not k.startswith("_")}
+                row.update({"id": self.next_id("member"), "household_id": hid, "id_kind": "ric",
+                            "medical_insurance": True, "serious_illness_insurance": True, "phone": "",
+                            "active": removal is None, "removal_reason": removal[0] if removal else "",
+                            "removed_on": removal[1] if removal else None, "version": 1})
+                data.members.append(row)
+
+            # Yearly records ("两不愁三保障" as they stood each year).
+            for year, inc in incomes.items():
+                poor = inc["poor"]
+                wage, business, prop, transfer, expense = (Decimal(inc[k]) for k in (
+                    "wage", "business", "property", "transfer", "expense"))
+                net = wage + business + prop + transfer - expense
+                notes = []
+                if year == house_fix:
+                    notes.append("易地扶贫搬迁入住新房" if relocation_year else (
+                        "D级危房拆除重建" if h["old_grade"] == "D" else "C级危房加固改造"))
+                if year == water_fix:
+                    notes.append("安全饮水工程入户")
+                if year == ret:
+                    notes.append("返贫")
+                housing = not (house_fix and year < house_fix)
+                if ret == year and h["ret_reason"][0] == "disaster":
+                    housing = False
+                if year == LAST_YEAR and monitor and monitor[0] == "housing" and not h["monitor_cleared"]:
+                    housing = False
+                data.yearly.append({
+                    "id": self.next_id("yearly"), "household_id": hid, "year": year, "member_count": n,
+                    "wage_income": wage, "business_income": business, "property_income": prop,
+                    "transfer_income": transfer, "business_expense": expense, "net_income": net,
+                    "per_capita_income": (net / n).quantize(CENT), "poverty_line": lines[year],
+                    "food_clothing_secure": not (poor and year < e1 and h["food_issue"]),
+                    "education_secure": not (poor and year < e1 and h["education_issue"]),
+                    "medical_secure": not (poor and year < e1 and h["medical_issue"]),
+                    "housing_secure": housing,
+                    "water_secure": not (water_fix and year < water_fix),
+                    "note": "；".join(notes),
+                })
+
+            active = removal is None
+            t, vrow, group = v["township"], v["row"], h["group"]
+            data.households.append({
+                "id": hid, "number": h["number"], "area_id": group["id"], "area_path": group["path"],
+                "address": f"{t['name']}{vrow['name']}{group['name']}{rng.randint(1, 150)}号",
+                "head_name": head["name"] if active else "", "member_count": n if active else 0,
+                "phone": "1" + rng.choice(PHONE_PREFIXES) + f"{rng.randrange(10 ** 8):08d}",
+                "bank_name": f"{self.spec.name}农村信用合作联社",
+                "bank_account": _luhn_complete("622469" + f"{rng.randrange(10 ** 12):012d}"),
+                "standard": "national", "attribute": h["attribute"], "main_cause": h["main"],
+                "other_causes": list(h["others"]), "identified_year": ident, "exit_year_planned": e1,
+                "exit_year": exit_year, "status": status, "cancel_reason": cancel_reason,
+                **h["land"],
+                "in_cooperative": h["in_cooperative"], "production_power": h["production_power"],
+                "domestic_power": True,
+                "water_difficulty": bool(monitor and monitor[0] == "disaster" and not h["monitor_cleared"]
+                                         and rng.random() < 0.3),
+                "water_safe": True, "road_distance_km": h["road_distance_km"], "road_type": h["road_type"],
+                "fuel": h["fuel"], "sanitary_toilet": h["sanitary_toilet"], "house_area": area,
+                "house_structure": structure, "house_built_year": built, "danger_grade": grade,
+                "relocated": bool(relocation_year), "relocation_year": relocation_year,
+                "relocation_site": self._site(h) if relocation_year else "",
+                "relocation_self_paid": Decimal(min(3000 * n, 10000) * rng.randint(3, 10) // 1000 * 100)
+                if relocation_year else Decimal(0),
+                "relocation_debt": Decimal(_pick(rng, [(0, 70), (rng.randint(10, 90) * 100, 25),
+                                                       (rng.randint(105, 200) * 100, 5)]))
+                if relocation_year else Decimal(0),
+                "synthetic": True, "version": 1,
+            })
+
+    def _site(self, h: dict) -> str:
+        streets = [t for t in self.townships if t[2]]
+        if streets and self.rng.random() < 0.6:
+            seat = self.rng.choice(streets)[1]
+            return f"{seat}{self.rng.choice(['城北', '城南', '振兴', '幸福', '安居'])}易地扶贫搬迁安置区"
+        return f"{h['v']['tname']}集镇安置点"
+
+
+def generate_county(spec: CountySpec, *, seed: int, lines: dict[int, Decimal] | None = None,
+                    progress=None) -> CountyData:
+    """Generate one county (``progress(n)`` is told of half its households in all). Primary keys are numbered from 1 per table within the county, and the
+    townships' parent is 0, standing for the county's own Area row; the loader moves them."""
+    ids = dict.fromkeys(("area", "designation", "household", "member", "yearly", "change"), 1)
+    if lines is None:
+        lines = {y: Decimal(v) for y, v in NATIONAL_LINES.items()}
+    gen = _Gen(spec, seed, ids, lines)
+    gen.build_areas(0)
+    hhs = gen.build_households()
+    if progress:
+        progress(len(hhs) / 4)
+    gen.plan_history(hhs)
+    gen.emit(hhs)
+    if progress:
+        progress(len(hhs) / 4)
+    s = gen.data.stats
+    s["households"] = len(gen.data.households)
+    s["people"] = len(gen.data.members)
+    return gen.data

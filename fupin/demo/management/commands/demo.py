@@ -1,0 +1,78 @@
+"""``fupin demo``: load the deterministic synthetic county (REFERENCE §14) into an empty database."""
+
+from __future__ import annotations
+
+import sys
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from fupin.demo import counties
+from fupin.demo.accounts import DEFAULT_PASSWORD, check_password_strength
+from fupin.demo.loader import DemoRefused, load_demo
+from fupin.registry.models import Household
+
+STATUS_LABELS = {
+    "exited": "已脱贫(享受政策)", "exited_stable": "脱贫不再享受政策", "monitor_risk": "监测对象(风险未消除)",
+    "monitor_cleared": "监测对象(风险已消除)", "returned": "返贫", "poor": "贫困户(未脱贫)", "cancelled": "注销",
+}
+
+
+class Command(BaseCommand):
+    help = ("载入合成演示数据：罗平县规模的演示县（12,285 户 41,685 人，REFERENCE §14），"
+            "或用 --scale N 生成 N 个县的省级数据集。只能载入没有贫困户的数据库。"
+            " / Load the deterministic synthetic demo county into an empty database.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--scale", type=int, default=1,
+                            help=f"县的个数（1–{len(counties.yunnan_counties())}），默认 1：只有罗平县")
+        parser.add_argument("--seed", type=int, default=2015, help="随机种子；相同种子和规模生成相同数据（默认 2015）")
+        parser.add_argument("--if-empty", action="store_true",
+                            help="数据库中已有贫困户时什么也不做（供 make run 使用）")
+        parser.add_argument("--password", default=None,
+                            help=f"演示账号的共用密码（默认 {DEFAULT_PASSWORD}）")
+        parser.add_argument("--no-progress", action="store_true", help="不显示进度条")
+
+    def handle(self, *args, scale: int, seed: int, if_empty: bool, password: str | None, no_progress: bool,
+               **options):
+        if if_empty and Household.objects.exists():
+            self.stdout.write("数据库中已有贫困户数据，跳过演示数据载入。")
+            return
+        available = len(counties.yunnan_counties())
+        if not 1 <= scale <= available:
+            raise CommandError(f"--scale 应在 1 到 {available} 之间（云南省现有 {available} 个县级行政区）")
+        if password is not None:
+            try:
+                check_password_strength(password)
+            except ValidationError as exc:
+                raise CommandError("演示密码不符合要求：" + "；".join(exc.messages)) from exc
+        bar = tqdm(total=1, unit="户", disable=True if no_progress else None, file=sys.stderr, delay=0.5,
+                   bar_format="{desc} {percentage:3.0f}%|{bar}| {n:,.0f}/{total:,.0f} 户 [{elapsed}<{remaining}]")
+        try:
+            result = load_demo(scale=scale, seed=seed, password=password or DEFAULT_PASSWORD, progress=bar)
+        except DemoRefused as exc:
+            raise CommandError(exc.message) from exc
+        finally:
+            bar.close()
+
+        c = result.counts
+        w = self.stdout.write
+        w(self.style.SUCCESS(f"合成演示数据已载入（种子 {seed}，{len(result.counties)} 个县："
+                             f"{'、'.join(result.counties[:5])}{' 等' if len(result.counties) > 5 else ''}）"))
+        w(f"  行政区划     {c.get('area', 0):>10,} 个（贫困村/乡镇认定 {c.get('designation', 0):,} 条）")
+        w(f"  贫困户       {c.get('household', 0):>10,} 户")
+        w(f"  家庭成员     {c.get('member', 0):>10,} 人")
+        w(f"  年度收入记录 {c.get('yearly', 0):>10,} 条（2014–2020 年）")
+        w(f"  状态变更     {c.get('change', 0):>10,} 条")
+        w("  首次脱贫人数（计划 / 实际）：" + "，".join(
+            f"{year} 年 {result.quotas.get(year, 0):,} / {n:,}" for year, n in sorted(result.first_exits.items())))
+        w("  返贫人数：" + "，".join(f"{y} 年 {n:,}" for y, n in sorted(result.returns.items())))
+        w("  返贫后再次脱贫人数：" + "，".join(f"{y} 年 {n:,}" for y, n in sorted(result.reexits.items())))
+        w("  2020 年底户状态：" + "，".join(
+            f"{STATUS_LABELS.get(s, s)} {n:,} 户" for s, n in sorted(result.statuses.items(), key=lambda x: -x[1])))
+        if result.accounts_created:
+            w(f"  演示账号：新建 {'、'.join(result.accounts_created)}（运行 fupin demo_logins 查看）")
+        if result.accounts_skipped:
+            w(f"  已存在、未修改的账号：{'、'.join(result.accounts_skipped)}")
+        w(f"  用时 {result.seconds:.1f} 秒（写入方式：{result.method}）")

@@ -1,0 +1,74 @@
+"""The full demo county (seed 000's figures) and the province-sized set's counties."""
+
+import dataclasses
+import time
+from collections import Counter, defaultdict
+
+import pytest
+
+from fupin.areas.models import AreaDesignation
+from fupin.demo import counties
+from fupin.demo.generator import county_spec, generate_county, scaled_quotas
+from fupin.demo.loader import load_demo
+from fupin.lib import idnumber
+from fupin.registry.models import Household, Member, StatusChange
+
+
+def test_default_scale_counts(db):
+    """12,285 households, 41,685 people, first exits of 7,685 / 17,000 / 17,000 people (seed 000)."""
+    started = time.perf_counter()
+    result = load_demo()
+    assert Household.objects.count() == 12285
+    assert Member.objects.count() == 41685
+    assert result.first_exits == {2015: 7685, 2016: 17000, 2017: 17000}
+
+    sizes = Counter(Member.objects.values_list("household_id", flat=True))
+    first_exit: dict[int, int] = {}
+    for household_id, year in StatusChange.objects.filter(to_status="exited").order_by("date", "id").values_list(
+            "household_id", "date__year"):
+        first_exit.setdefault(household_id, year)
+    people = defaultdict(int)
+    for household_id, year in first_exit.items():
+        people[year] += sizes[household_id]
+    assert dict(people) == {2015: 7685, 2016: 17000, 2017: 17000}
+    returned = StatusChange.objects.filter(to_status="returned").values_list("household_id", flat=True)
+    assert set(returned) and all(StatusChange.objects.filter(household_id=h, from_status="returned",
+                                                              to_status="exited").exists() for h in returned[:20])
+
+    assert AreaDesignation.objects.filter(kind="poor_township", year=2015).count() == 3
+    assert AreaDesignation.objects.filter(kind="poor_village", year=2015).count() == 24
+    assert 140 <= result.counts["area"] and Household.objects.values("area__parent").distinct().count() > 100
+    assert time.perf_counter() - started < 60
+
+
+def test_scaled_quotas_keep_seed_000_proportions():
+    assert scaled_quotas(41685) == {2015: 7685, 2016: 17000, 2017: 17000}
+    q = scaled_quotas(1000)
+    assert sum(q.values()) == 1000 and q[2015] == 184 and q[2016] == q[2017] == 408
+
+
+def test_province_counties_are_real_yunnan_county_codes():
+    refs = counties.yunnan_counties()
+    assert refs[0].code == "530324" and refs[0].name == "罗平县" and refs[0].city_name == "曲靖市"
+    assert len(refs) >= 100
+    assert len({r.code for r in refs}) == len(refs)
+    assert all(r.code.startswith("53") and idnumber.area_code_known(r.code) for r in refs)
+    assert [r.code for r in counties.counties_for_scale(5)] == [r.code for r in refs[:5]]
+    with pytest.raises(ValueError):
+        counties.counties_for_scale(len(refs) + 1)
+
+
+def test_another_county_gets_its_own_codes_names_and_id_numbers():
+    ref = counties.yunnan_counties()[3]
+    spec = county_spec(ref, 2015)
+    assert spec == county_spec(ref, 2015)  # deterministic
+    assert 0.8 * 12285 <= spec.households <= 1.2 * 12285
+    small = dataclasses.replace(spec, households=200, people=700, villages=40, quotas=scaled_quotas(700))
+    data = generate_county(small, seed=2015)
+    assert len(data.households) == 200 and len(data.members) == 700
+    assert sum(data.stats["first_exits"].values()) == 700
+    assert all(m["id_number"].startswith(ref.code) for m in data.members)
+    assert all(a["code"].startswith(ref.code) for a in data.areas)
+    assert all(h["number"].startswith(ref.code) for h in data.households)
+    townships = [a for a in data.areas if a["level"] == "township"]
+    assert 9 <= len(townships) <= 15 and len({a["name"] for a in townships}) == len(townships)
