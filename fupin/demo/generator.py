@@ -19,6 +19,7 @@ on) describe the household as of ``AS_OF`` (end of 2020), where the yearly recor
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import datetime
 import itertools
 import math
@@ -108,6 +109,16 @@ def luoping_spec(households: int = LUOPING_HOUSEHOLDS, people: int | None = None
         poor_townships=list(pools.LUOPING_POOR_TOWNSHIPS), village_weights=dict(pools.LUOPING_VILLAGE_WEIGHTS),
         ethnic={k: list(v) for k, v in pools.LUOPING_ETHNIC.items()},
     )
+
+
+def shrink_spec(spec: CountySpec, households: int) -> CountySpec:
+    """A miniature of a county, same shape and proportions (tests)."""
+    if spec.code == "530324":
+        return luoping_spec(households=households)
+    people = round(households * spec.people / spec.households)
+    villages = max(36, round(spec.villages * households / spec.households))
+    return dataclasses.replace(spec, households=households, people=people, villages=villages,
+                               quotas=scaled_quotas(people))
 
 
 # Minority groups named in Yunnan county and prefecture names (GB 3304 codes).

@@ -38,7 +38,7 @@ from fupin.registry.models import Household, Member, PovertyLine, StatusChange, 
 
 from . import counties
 from .accounts import DEFAULT_PASSWORD, create_demo_accounts
-from .generator import NATIONAL_LINES, CountyData, county_spec, generate_county, luoping_spec
+from .generator import NATIONAL_LINES, CountyData, county_spec, generate_county, shrink_spec
 
 TABLES: dict[str, type[models.Model]] = {
     "area": Area, "designation": AreaDesignation, "household": Household, "member": Member,
@@ -289,12 +289,11 @@ def _reuse_existing_areas(data: CountyData, county: Area) -> None:
 
 
 def specs_for(*, scale: int, seed: int, households: int | None = None) -> list:
-    """The county specs of a load. ``households`` (tests) shrinks the single demo county."""
+    """The county specs of a load. ``households`` (tests) shrinks every county to that many."""
+    specs = [county_spec(ref, seed) for ref in counties.counties_for_scale(scale)]
     if households is not None:
-        if scale != 1:
-            raise ValueError("households can only be set for scale 1")
-        return [luoping_spec(households=households)]
-    return [county_spec(ref, seed) for ref in counties.counties_for_scale(scale)]
+        specs = [shrink_spec(spec, households) for spec in specs]
+    return specs
 
 
 def load_demo(*, scale: int = 1, seed: int = 2015, households: int | None = None,

@@ -44,16 +44,19 @@ def digest_generated(data: CountyData) -> str:
     )
 
 
-def digest_database() -> str:
+def digest_database(prefix: str = "") -> str:
+    """The same fingerprint from the database, optionally for the households under one area prefix."""
     codes = dict(Area.objects.values_list("id", "code"))
-    numbers = dict(Household.objects.values_list("id", "number"))
+    households = Household.objects.filter(area_path__startswith=prefix)
+    numbers = dict(households.values_list("id", "number"))
+    inside = {"household__area_path__startswith": prefix}
     return _digest(
         [(h.number, codes[h.area_id], h.head_name, h.member_count, h.status, h.main_cause, tuple(h.other_causes),
-          h.identified_year, h.exit_year, h.attribute) for h in Household.objects.all()],
-        [(numbers[m[0]], *m[1:]) for m in Member.objects.values_list(
+          h.identified_year, h.exit_year, h.attribute) for h in households],
+        [(numbers[m[0]], *m[1:]) for m in Member.objects.filter(**inside).values_list(
             "household_id", "id_number", "name", "relation", "active", "health", "disability_cert_no")],
-        [(numbers[y[0]], y[1], _money(y[2]), _money(y[3]), _money(y[4])) for y in YearlyRecord.objects.values_list(
-            "household_id", "year", "net_income", "per_capita_income", "wage_income")],
-        [(numbers[c[0]], c[1], c[2], c[3].isoformat(), c[4]) for c in StatusChange.objects.values_list(
-            "household_id", "from_status", "to_status", "date", "reason")],
+        [(numbers[y[0]], y[1], _money(y[2]), _money(y[3]), _money(y[4])) for y in YearlyRecord.objects.filter(
+            **inside).values_list("household_id", "year", "net_income", "per_capita_income", "wage_income")],
+        [(numbers[c[0]], c[1], c[2], c[3].isoformat(), c[4]) for c in StatusChange.objects.filter(
+            **inside).values_list("household_id", "from_status", "to_status", "date", "reason")],
     )

@@ -1,15 +1,16 @@
 """The full demo county (seed 000's figures) and the province-sized set's counties."""
 
 import dataclasses
+import io
 import time
 from collections import Counter, defaultdict
 
 import pytest
+from django.core.management import call_command
 
-from fupin.areas.models import AreaDesignation
+from fupin.areas.models import Area, AreaDesignation
 from fupin.demo import counties
 from fupin.demo.generator import county_spec, generate_county, scaled_quotas
-from fupin.demo.loader import load_demo
 from fupin.lib import idnumber
 from fupin.registry.models import Household, Member, StatusChange
 
@@ -17,10 +18,13 @@ from fupin.registry.models import Household, Member, StatusChange
 def test_default_scale_counts(db):
     """12,285 households, 41,685 people, first exits of 7,685 / 17,000 / 17,000 people (seed 000)."""
     started = time.perf_counter()
-    result = load_demo()
+    out = io.StringIO()
+    call_command("demo", "--no-progress", stdout=out)
+    out = out.getvalue()
     assert Household.objects.count() == 12285
     assert Member.objects.count() == 41685
-    assert result.first_exits == {2015: 7685, 2016: 17000, 2017: 17000}
+    assert "12,285 户" in out and "41,685 人" in out
+    assert "2015 年 7,685 / 7,685，2016 年 17,000 / 17,000，2017 年 17,000 / 17,000" in out
 
     sizes = Counter(Member.objects.values_list("household_id", flat=True))
     first_exit: dict[int, int] = {}
@@ -37,7 +41,8 @@ def test_default_scale_counts(db):
 
     assert AreaDesignation.objects.filter(kind="poor_township", year=2015).count() == 3
     assert AreaDesignation.objects.filter(kind="poor_village", year=2015).count() == 24
-    assert 140 <= result.counts["area"] and Household.objects.values("area__parent").distinct().count() > 100
+    assert 140 <= Area.objects.filter(level="village").count() <= 160
+    assert Household.objects.values("area__parent").distinct().count() > 100
     assert time.perf_counter() - started < 60
 
 
@@ -72,3 +77,27 @@ def test_another_county_gets_its_own_codes_names_and_id_numbers():
     assert all(h["number"].startswith(ref.code) for h in data.households)
     townships = [a for a in data.areas if a["level"] == "township"]
     assert 9 <= len(townships) <= 15 and len({a["name"] for a in townships}) == len(townships)
+
+
+def test_a_small_province_loads_county_by_county(db):
+    """--scale 3 in miniature: three real counties, each with its own tree, numbers and ID prefixes,
+    each stored exactly as generated (and the first is the scale-1 demo county)."""
+    from fupin.demo.generator import generate_county, shrink_spec
+    from fupin.demo.loader import load_demo
+
+    from .helpers import digest_database, digest_generated
+
+    result = load_demo(scale=3, households=60, seed=9)
+    refs = counties.counties_for_scale(3)
+    assert result.counties == [r.name for r in refs]
+    assert Household.objects.count() == 180
+    assert Area.objects.filter(level="province").count() == 1
+    assert sum(result.first_exits.values()) == Member.objects.count()
+    for ref in refs:
+        county = Area.objects.get(code=ref.code + "000000")
+        assert county.name == ref.name and county.parent.code == ref.city_code + "00000000"
+        assert Household.objects.filter(area_path__startswith=ref.code).count() == 60
+        ids = Member.objects.filter(household__area_path__startswith=ref.code).values_list("id_number", flat=True)
+        assert all(n.startswith(ref.code) for n in ids)
+        expected = digest_generated(generate_county(shrink_spec(county_spec(ref, 9), 60), seed=9))
+        assert digest_database(prefix=ref.code) == expected
