@@ -42,6 +42,8 @@ NATIONAL_LINES = {2011: 2536, 2012: 2625, 2013: 2736, 2014: 2800, 2015: 2855, 20
 
 #: Seed 000: 12,285 households, 41,685 people; exits of 7,685 (2015), 17,000 (2016), 17,000 (2017).
 LUOPING_HOUSEHOLDS = 12285
+# Seed 000 / REFERENCE §14: 罗平县 has roughly 500,000 rural residents.
+RURAL_POPULATION = 500_000
 LUOPING_PEOPLE = 41685
 LUOPING_QUOTAS = {2015: 7685, 2016: 17000, 2017: 17000}
 LUOPING_VILLAGES = 150
@@ -167,6 +169,7 @@ class CountyData:
     county_code: str = ""
     demo_township_code: str = ""  # a poor township, for the demo accounts
     demo_village_code: str = ""  # a poor village in it
+    rural_population: int = 0  # the county's 农村户籍人口
 
 
 # --- small helpers ------------------------------------------------------------------------------
@@ -293,7 +296,7 @@ class _Gen:
 
     def _area(self, code: str, name: str, level: str, parent_id: int | None, path_len: int) -> dict:
         row = {"id": self.next_id("area"), "code": code, "name": name, "level": level, "parent_id": parent_id,
-               "path": code[:path_len], "synthetic": True}
+               "path": code[:path_len], "synthetic": True, "rural_population": None}
         self.data.areas.append(row)
         return row
 
@@ -1100,7 +1103,7 @@ class _Gen:
             for from_s, to_s, day, why, procedure in changes:
                 data.changes.append({"id": self.next_id("change"), "household_id": hid, "from_status": from_s,
                                      "to_status": to_s, "date": day, "reason": why[:200], "procedure": procedure,
-                                     "actor_id": None, "actor_name": "demo"})
+                                     "actor_id": None, "actor_name": "demo", "member_count": n})
 
             # Members.
             removal = None
@@ -1110,6 +1113,7 @@ class _Gen:
             for m in h["members"]:
                 row = {k: val for k, val in m.items() if not k.startswith("_")}
                 row.update({"id": self.next_id("member"), "household_id": hid, "id_kind": "ric",
+                            "citizen_id": row["id_number"][:18],
                             "medical_insurance": True, "serious_illness_insurance": True, "phone": "",
                             "active": removal is None, "removal_reason": removal[0] if removal else "",
                             "removed_on": removal[1] if removal else None, "version": 1})
@@ -1177,6 +1181,40 @@ class _Gen:
                 "synthetic": True, "version": 1,
             })
 
+    def assign_population(self, hhs: list[dict]) -> None:
+        """农村户籍人口 of every village and township (the denominator of 贫困发生率, REFERENCE §4).
+
+        Registered poor people make up 15–35% of a poor village and 1–8% elsewhere; other villages are
+        then scaled so that the county lands near seed 000's ~500,000 rural people (in proportion for
+        other counties). Drawn from a stream of its own, so no other generated value moves.
+        """
+        rng = Random(f"fupin-demo-population:{self.spec.code}")
+        registered: dict[int, int] = {}
+        for h in hhs:
+            vid = h["v"]["row"]["id"]
+            registered[vid] = registered.get(vid, 0) + h["n"]
+        pops: dict[int, int] = {}
+        for v in self.villages:
+            vid = v["row"]["id"]
+            r = registered.get(vid, 0)
+            rate = rng.uniform(0.15, 0.35) if v["poor"] else (
+                rng.uniform(0.005, 0.02) if v["community"] else rng.uniform(0.01, 0.08))
+            pops[vid] = max(round(r / rate), r) if r else rng.randint(600, 2500)
+        target = round(RURAL_POPULATION * self.spec.households / LUOPING_HOUSEHOLDS)
+        fixed = sum(pops[v["row"]["id"]] for v in self.villages if v["poor"])
+        rest = sum(pops[v["row"]["id"]] for v in self.villages if not v["poor"])
+        factor = (target - fixed) / rest if rest and target > fixed else 1.0
+        by_township: dict[int, int] = {}
+        for v in self.villages:
+            vid = v["row"]["id"]
+            value = pops[vid] if v["poor"] else max(registered.get(vid, 0), round(pops[vid] * factor))
+            v["row"]["rural_population"] = value
+            tid = v["township"]["id"]
+            by_township[tid] = by_township.get(tid, 0) + value
+        for trow, _name, _street, _poor in self.townships:
+            trow["rural_population"] = by_township.get(trow["id"], 0)
+        self.data.rural_population = sum(by_township.values())
+
     def _site(self, h: dict) -> str:
         streets = [t for t in self.townships if t[2]]
         if streets and self.rng.random() < 0.6:
@@ -1199,6 +1237,7 @@ def generate_county(spec: CountySpec, *, seed: int, lines: dict[int, Decimal] | 
         progress(len(hhs) / 4)
     gen.plan_history(hhs)
     gen.emit(hhs)
+    gen.assign_population(hhs)
     if progress:
         progress(len(hhs) / 4)
     s = gen.data.stats

@@ -27,7 +27,7 @@ from decimal import Decimal
 
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
-from django.db.models import Max
+from django.db.models import Max, Sum
 from django.utils import timezone
 
 from fupin.areas.models import Area, AreaDesignation
@@ -355,6 +355,7 @@ def load_demo(*, scale: int = 1, seed: int = 2015, households: int | None = None
                                   ("yearly", data.yearly), ("change", data.changes)):
                     writer.write(key, rows, written)
                     result.counts[key] = result.counts.get(key, 0) + len(rows)
+                Area.objects.filter(pk=county.pk).update(rural_population=data.rural_population)
                 result.counties.append(spec.name)
                 stats = data.stats
                 for target, source in ((result.first_exits, stats["first_exits"]),
@@ -366,6 +367,12 @@ def load_demo(*, scale: int = 1, seed: int = 2015, households: int | None = None
                     first = {"county": county, "township": Area.objects.get(code=data.demo_township_code),
                              "village": Area.objects.get(code=data.demo_village_code)}
                 del data
+
+        # 农村户籍人口 above the county: the sum of the counties below.
+        for level in ("city", "province"):
+            for area in Area.objects.filter(level=level, synthetic=True):
+                total = Area.objects.filter(parent=area).aggregate(s=Sum("rural_population"))["s"]
+                Area.objects.filter(pk=area.pk).update(rural_population=total)
 
         # Explicit primary keys bypass PostgreSQL's sequences: move them past the new rows.
         with connection.cursor() as cursor:

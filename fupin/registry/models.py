@@ -241,6 +241,9 @@ class Member(models.Model):
                                   related_name="members")
     name = models.CharField(_("姓名"), max_length=50)
     id_number = models.CharField(_("证件号码"), max_length=22)
+    # The holder's 18-digit number, also for a 残疾人证 number: the same person is the same person
+    # whichever document was entered (kept by clean(); the unique constraint below relies on it).
+    citizen_id = models.CharField(_("公民身份号码"), max_length=18, blank=True, editable=False, db_index=True)
     id_kind = models.CharField(_("证件类型"), max_length=20, choices=IdKind.choices, default=IdKind.RIC,
                                editable=False)
     sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices)
@@ -291,6 +294,8 @@ class Member(models.Model):
                                     name="member_one_head_per_household"),
             models.UniqueConstraint(fields=["id_number"], condition=Q(active=True),
                                     name="member_one_active_household_per_person"),
+            models.UniqueConstraint(fields=["citizen_id"], condition=Q(active=True) & ~Q(citizen_id=""),
+                                    name="member_one_active_household_per_citizen"),
             *non_negative(*MEMBER_NON_NEGATIVE, prefix="member"),
             models.CheckConstraint(condition=Q(work_months__lte=12), name="member_work_months_lte_12"),
             models.CheckConstraint(condition=Q(active=True) | ~Q(removal_reason=""),
@@ -316,6 +321,7 @@ class Member(models.Model):
         except idnumber.IdNumberError as exc:
             raise ValidationError({"id_number": exc.message, **errors}) from exc
         self.id_number = info.number
+        self.citizen_id = info.citizen_id
         self.id_kind = IdKind.DISABILITY if info.kind == "disability" else IdKind.RIC
         # A birth date or sex that is not a date / not a code was already reported by clean_fields().
         if self.birth_date is None:
@@ -433,6 +439,8 @@ class StatusChange(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
                               on_delete=models.SET_NULL)
     actor_name = models.CharField(_("操作人"), max_length=150, blank=True)
+    # Household size when the status changed: "脱贫人口" of a year counts people as they were then.
+    member_count = models.PositiveSmallIntegerField(_("当时家庭人口"), null=True, blank=True)
     created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
     class Meta:

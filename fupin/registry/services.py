@@ -94,16 +94,12 @@ def _citizen_id(id_number: str) -> str:
 
 def _active_elsewhere(id_number: str, exclude_member_id: int | None = None) -> Member | None:
     """An active member who is the same person: the same 18-digit number, or a 残疾人证 number (those 18
-    digits + 2 or 4) for it. The database constraint only sees identical strings (see REPORT: a
-    citizen_id column would let it see the person)."""
+    digits + 2 or 4) for it. The database enforces the same through citizen_id; asking first gives
+    the cadre a message that names the other household."""
     citizen = _citizen_id(id_number)
     if len(citizen) != 18:
         return None
-    # A range on the indexed column (every 残疾人证 number of the person sorts between citizen and
-    # citizen + "9999"), narrowed by the prefix test: an index range scan, not a LIKE over the table.
-    qs = (Member.objects.filter(active=True, id_number__gte=citizen, id_number__lte=citizen + "9999",
-                                id_number__startswith=citizen)
-          .select_related("household"))
+    qs = Member.objects.filter(active=True, citizen_id=citizen).select_related("household")
     if exclude_member_id:
         qs = qs.exclude(pk=exclude_member_id)
     return qs.first()
@@ -301,6 +297,7 @@ def household_change_status(*, actor, household: Household, to_status: str, reas
 def _status_row(household, from_status, to_status, *, actor, reason, date, procedure):
     household.status_changes.create(
         from_status=from_status, to_status=to_status, date=date, reason=reason[:200], procedure=procedure,
+        member_count=household.member_count,
         actor=actor if getattr(actor, "pk", None) else None, actor_name=getattr(actor, "username", "") or "system",
     )
 

@@ -65,9 +65,19 @@ def overview(request):
     children = list(area_children(user=request.user, area=root))
     summary = selectors.area_summary(user=request.user, areas=children) if children else {}
     designations = designations_for([c.pk for c in children])
+    # Year-end figures from the status history: the trend for the area, and, when a year is
+    # chosen, the breakdown by the level below as it stood at the end of that year.
+    trend = selectors.poor_people_by_year(user=request.user, root=root).get(root.path, {})
+    years = sorted(trend)
+    year = _int(request.GET.get("year"))
+    year = year if year in trend else None
+    by_child = selectors.poor_people_by_year(user=request.user, root=root, prefix_length=len(children[0].path)) \
+        if (year and children) else {}
     rows = []
     for child in children:
-        s = summary.get(child.pk, {})
+        s = dict(summary.get(child.pk, {}))
+        if year:
+            s["poor_people"] = by_child.get(child.path, {}).get(year, {}).get("people", 0)
         incidence = (s.get("poor_people", 0) / child.rural_population * 100) if child.rural_population else None
         rows.append({"area": child, **s, "incidence": incidence,
                      "designations": sorted({d.get_kind_display() for d in designations.get(child.pk, [])})})
@@ -77,6 +87,8 @@ def overview(request):
         "exits": {"years": [e["year"] for e in data["exits"]], "people": [e["people"] for e in data["exits"]],
                   "households": [e["households"] for e in data["exits"]],
                   "returns": [e["returns"] for e in data["exits"]]},
+        "trend": {"years": years, "people": [trend[y]["people"] for y in years],
+                  "incidence": [round(trend[y]["people"] / rural * 100, 2) if rural else None for y in years]},
         "incidence": {"names": [r["area"].name for r in rows],
                       "values": [round(r["incidence"], 2) if r["incidence"] is not None else None for r in rows]},
         "causes": [{"name": str(Cause(c["main_cause"]).label), "value": c["households"]}
@@ -84,16 +96,22 @@ def overview(request):
         "status": [{"name": str(Status(s).label), "value": v["households"]}
                    for s, v in data["by_status"].items()],
         "labels": {"exited_people": _("脱贫人口"), "returns": _("返贫户"), "people": _("人"),
-                   "households": _("户"), "threshold": _("退出标准 2%")},
+                   "households": _("户"), "threshold": _("退出标准 2%"), "poor_people": _("年末未脱贫人口"),
+                   "incidence": _("贫困发生率")},
     }
+    first = years[0] if years else None
     return render(request, "web/overview.html", {
         "root": root,
         "ancestors": root.ancestors(),
         "totals": totals,
         "incidence": (totals["poor_people"] / rural * 100) if rural else None,
+        "first_year": first,
+        "first_incidence": (trend[first]["people"] / rural * 100) if (first and rural) else None,
         "rows": rows,
         "exits": data["exits"],
         "chart": chart,
+        "years": years,
+        "year": year,
         "child_level": children[0].get_level_display() if children else "",
     })
 

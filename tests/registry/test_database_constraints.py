@@ -137,3 +137,19 @@ def test_only_one_national_line_per_year_and_kind_in_the_database(db):
     PovertyLine.objects.create(year=2016, amount=Decimal("3146"))
     with database_refuses():
         PovertyLine.objects.create(year=2016, amount=Decimal("3200"))
+
+
+def test_the_database_refuses_the_same_person_active_twice_under_two_documents(tree, county_user):
+    """An ID card in one household and the same person's 残疾人证 number in another: one citizen_id."""
+    import pytest
+    from django.db import IntegrityError, transaction
+
+    from fupin.registry.models import Member
+
+    h1 = factories.household(tree["village_a1"], actor=county_user)
+    h2 = factories.household(tree["village_b1"], actor=county_user)
+    person = h1.members.first()
+    clone = Member(household=h2, name=person.name, id_number=person.id_number + "41", citizen_id=person.citizen_id,
+                   sex=person.sex, birth_date=person.birth_date, relation="other")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Member.objects.bulk_create([clone])

@@ -28,7 +28,8 @@ LIST_QUERIES = 8
 DETAIL_QUERIES = 10
 # session, user, user.area, totals, by status, by cause, exits, returns, children, children's
 # summary, designations, ancestors, banner
-OVERVIEW_QUERIES = 13
+# (+1 since the year-end trend of not-exited people is read from the status history)
+OVERVIEW_QUERIES = 14
 # session, user, user.area, root summary, children, children's summary, designations, banner
 TREE_QUERIES = 8
 # session, user, user.area, the area, children (with parent), summary, designations, banner

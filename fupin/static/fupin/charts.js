@@ -29,6 +29,18 @@
         { name: L.returns, type: "line", yAxisIndex: 1, data: o.exits.returns, color: "#c0392b", smooth: true }
       ]
     });
+    make("trend-chart", {
+      tooltip: { trigger: "axis" },
+      legend: { data: [L.poor_people, L.incidence], top: 0 },
+      grid: { left: 60, right: 50, top: 36, bottom: 30 },
+      xAxis: { type: "category", data: o.trend.years },
+      yAxis: [{ type: "value", name: L.people }, { type: "value", name: "%", splitLine: { show: false } }],
+      series: [
+        { name: L.poor_people, type: "bar", data: o.trend.people, barMaxWidth: 42, color: "#c0392b" },
+        { name: L.incidence, type: "line", yAxisIndex: 1, data: o.trend.incidence, color: "#1d4f91",
+          label: { show: true, formatter: function (p) { return p.value == null ? "" : p.value + "%"; } } }
+      ]
+    });
     make("incidence-chart", {
       tooltip: { trigger: "axis", valueFormatter: function (v) { return v == null ? "—" : v + "%"; } },
       grid: { left: 110, right: 40, top: 10, bottom: 30 },
@@ -37,12 +49,11 @@
       series: [{ type: "bar", data: o.incidence.values, barMaxWidth: 18,
                  label: { show: true, position: "right", formatter: function (p) { return p.value == null ? "" : p.value + "%"; } },
                  markLine: { symbol: "none", data: [{ xAxis: 2, name: "2%" }], lineStyle: { color: "#c0392b", type: "dashed" },
-                             label: { formatter: L.threshold } } }]
+                             label: { formatter: L.threshold, position: "insideEndTop" } } }]
     });
     make("cause-chart", {
       tooltip: { trigger: "item", formatter: "{b}: {c} " + L.households + " ({d}%)" },
-      legend: { type: "scroll", orient: "vertical", right: 0, top: "middle" },
-      series: [{ type: "pie", radius: ["40%", "70%"], center: ["38%", "50%"], data: o.causes,
+      series: [{ type: "pie", radius: ["38%", "66%"], center: ["50%", "52%"], data: o.causes,
                  label: { formatter: "{b}\n{d}%" } }]
     });
   }
