@@ -1,0 +1,20 @@
+"""Chinese by default whatever the browser says; English when the user picks it."""
+
+from django.conf import settings
+from django.urls import reverse
+
+
+def test_pages_are_chinese_even_for_an_english_browser(client, county_user):
+    client.force_login(county_user)
+    page = client.get(reverse("household_list"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "贫困户名册" in page
+
+
+def test_the_language_switch_turns_the_interface_english(client, county_user):
+    client.force_login(county_user)
+    response = client.post(reverse("set_language"), {"language": "en", "next": reverse("household_list")})
+    assert response.status_code == 302
+    assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    page = client.get(reverse("household_list")).content.decode()
+    assert "Poor household register" in page
+    assert "贫困户名册" not in page
