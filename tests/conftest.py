@@ -6,6 +6,16 @@ from . import factories
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Cached figures (year ranges, the demo-data banner) must not leak from one test into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

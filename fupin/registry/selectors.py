@@ -72,6 +72,17 @@ def household_search_q(text: str) -> Q:
     return Q(head_name__contains=text) | Q(pk__in=member_households)
 
 
+def register_year_range() -> tuple[int, int]:
+    """Earliest and latest identification or exit year anywhere in the register (not scoped: used
+    only to bound year drop-downs)."""
+    from django.db.models import Max, Min
+
+    b = Household.objects.aggregate(lo=Min("identified_year"), hi=Max("identified_year"), hi_exit=Max("exit_year"))
+    this_year = timezone.localdate().year
+    lo = min(b["lo"] or 2014, 2014)
+    return lo, max(b["hi"] or this_year, b["hi_exit"] or this_year)
+
+
 def household_list(*, user, filters: HouseholdFilters) -> QuerySet[Household]:
     qs = household_scope(user)
     if filters.area is not None:
