@@ -18,3 +18,18 @@ def test_the_language_switch_turns_the_interface_english(client, county_user):
     page = client.get(reverse("household_list")).content.decode()
     assert "Poor household register" in page
     assert "贫困户名册" not in page
+
+
+def test_the_login_page_and_the_admin_say_when_the_data_is_synthetic(client, county_user, tree):
+    from fupin.registry.models import Household
+
+    from .. import factories
+
+    h = factories.household(tree["village_a1"], actor=county_user)
+    Household.objects.filter(pk=h.pk).update(synthetic=True)
+    assert "合成数据" in client.get(reverse("login")).content.decode()
+    from fupin.accounts.models import User
+
+    admin = User.objects.create_superuser("root", "r@example.cn", "pw-1234567890", role="admin")
+    client.force_login(admin)
+    assert "合成数据" in client.get("/admin/").content.decode()
