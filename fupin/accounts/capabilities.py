@@ -1,0 +1,47 @@
+"""What each role may do, in one place. Views, API, exports and templates ask these functions;
+none of them compares role names itself.
+
+Scope (which households a user sees at all) is decided by the selectors; these decide what a user
+may do and see *within* that scope.
+"""
+
+from __future__ import annotations
+
+from .models import Role
+
+#: Roles that may register and correct registry data inside their area.
+WRITERS = {Role.ADMIN, Role.COUNTY, Role.TOWNSHIP, Role.VILLAGE}
+#: Roles whose work needs full ID numbers, phones and bank accounts (registration, payments).
+FULL_IDENTITY = {Role.ADMIN, Role.COUNTY, Role.TOWNSHIP, Role.VILLAGE}
+#: Roles that may see health and disability details (those who identify and help households).
+HEALTH_DETAILS = {Role.ADMIN, Role.COUNTY, Role.TOWNSHIP, Role.VILLAGE, Role.CADRE, Role.ASSESSOR}
+#: Roles that may press "显示完整信息" to reveal masked details (audited each time).
+REVEAL = {Role.ADMIN, Role.COUNTY, Role.TOWNSHIP, Role.VILLAGE, Role.CADRE, Role.AUDITOR}
+#: Roles that may read the audit trail.
+AUDIT_READERS = {Role.ADMIN, Role.COUNTY, Role.AUDITOR}
+
+
+def _role(user) -> str | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Role.ADMIN if user.is_superuser else user.role
+
+
+def can_write(user) -> bool:
+    return _role(user) in WRITERS
+
+
+def sees_full_identity(user) -> bool:
+    return _role(user) in FULL_IDENTITY
+
+
+def sees_health(user) -> bool:
+    return _role(user) in HEALTH_DETAILS
+
+
+def can_reveal(user) -> bool:
+    return _role(user) in REVEAL
+
+
+def can_read_audit(user) -> bool:
+    return _role(user) in AUDIT_READERS
