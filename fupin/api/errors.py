@@ -1,7 +1,147 @@
-"""One JSON error shape for the whole API (ARCHITECTURE habit 6)."""
+"""One JSON error shape for the whole API (ARCHITECTURE habit 6).
 
-from rest_framework.views import exception_handler as drf_exception_handler
+Every 4xx answer is ``{"error": {"status", "code", "message", "fields"?}}`` with a Chinese message,
+whatever raised it: a serializer, a service's ``django.core.exceptions.ValidationError``, a stale
+version, a missing object, a malformed or oversized body, throttling, a wrong method.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import set_rollback
+
+from fupin.registry.services import StaleVersion
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "stale_version"
+    default_detail = "该记录已被他人修改，请重新读取后再保存"
+
+
+class PreconditionRequired(exceptions.APIException):
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_code = "version_required"
+    default_detail = "修改前请在 If-Match 请求头或 version 字段中给出读取时的版本号"
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "too_large"
+    default_detail = "请求内容过大"
+
+
+#: The headline message for each status; field details, when there are any, go in ``fields``.
+MESSAGES = {
+    400: "输入有误",
+    401: "请先登录或提供有效的令牌",
+    403: "没有权限执行此操作",
+    404: "未找到，或不在您的管辖范围内",
+    405: "不支持该请求方法",
+    406: "无法提供所要求的响应格式",
+    409: "该记录已被他人修改，请重新读取后再保存",
+    413: "请求内容过大",
+    415: "不支持的请求内容类型，请使用 application/json",
+    428: "修改前请在 If-Match 请求头或 version 字段中给出读取时的版本号",
+    429: "请求过于频繁，请稍后再试",
+}
+CODES = {
+    400: "invalid",
+    401: "not_authenticated",
+    403: "permission_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "stale_version",
+    413: "too_large",
+    415: "unsupported_media_type",
+    428: "version_required",
+    429: "throttled",
+}
+
+
+def error_body(status_code: int, *, message: str | None = None, code: str | None = None,
+               fields: dict | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"status": status_code, "code": code or CODES.get(status_code, "error"),
+                            "message": message or MESSAGES.get(status_code, _("请求有误"))}
+    if fields:
+        body["fields"] = fields
+    return {"error": body}
+
+
+def _strings(detail: Any) -> Any:
+    """DRF ErrorDetail trees as plain JSON: lists of strings, nested by field (and list index)."""
+    if isinstance(detail, dict):
+        return {str(k): _strings(v) for k, v in detail.items()}
+    if isinstance(detail, list | tuple):
+        if all(not isinstance(d, dict | list | tuple) for d in detail):
+            return [str(d) for d in detail]
+        return [_strings(d) for d in detail]
+    return [str(detail)]
+
+
+def _django_validation_fields(exc: DjangoValidationError) -> tuple[dict | None, str | None]:
+    if hasattr(exc, "error_dict"):
+        fields = {("non_field_errors" if k == "__all__" else k): [str(m) for m in v]
+                  for k, v in exc.message_dict.items()}
+        return fields, None
+    return None, "；".join(str(m) for m in exc.messages)
 
 
 def exception_handler(exc, context):
-    return drf_exception_handler(exc, context)
+    headers: dict[str, str] = {}
+    if isinstance(exc, StaleVersion):
+        exc = Conflict()
+    if isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge()
+    if isinstance(exc, DjangoValidationError):
+        fields, message = _django_validation_fields(exc)
+        set_rollback()
+        return Response(error_body(400, message=message, fields=fields), status=400)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    if not isinstance(exc, exceptions.APIException):
+        return None  # a real bug: let Django log it and answer 500
+
+    if getattr(exc, "auth_header", None):
+        headers["WWW-Authenticate"] = exc.auth_header
+    if getattr(exc, "wait", None):
+        headers["Retry-After"] = str(int(exc.wait))
+    status_code = exc.status_code
+    fields = None
+    message = None
+    if isinstance(exc, exceptions.ValidationError):
+        detail = exc.detail
+        if isinstance(detail, dict):
+            fields = _strings(detail)
+        else:
+            message = "；".join(_strings(detail)) if detail else None
+    elif isinstance(exc, exceptions.PermissionDenied | exceptions.NotFound | Conflict) \
+            and str(exc.detail) != str(type(exc).default_detail):
+        message = str(exc.detail)  # a specific reason (当前角色只能查看, 页码超出范围 ...)
+    elif isinstance(exc, exceptions.ParseError):
+        message = _("请求内容不是有效的 JSON")
+    elif isinstance(exc, exceptions.MethodNotAllowed):
+        message = _("不支持 %(m)s 请求方法") % {"m": context["request"].method if context.get("request") else ""}
+    elif isinstance(exc, exceptions.Throttled) and exc.wait:
+        message = _("请求过于频繁，请 %(s)d 秒后再试") % {"s": int(exc.wait)}
+    elif status_code not in MESSAGES:
+        message = str(exc.detail)
+    set_rollback()
+    return Response(error_body(status_code, message=message, fields=fields), status=status_code, headers=headers)
+
+
+def not_found(request, *args, **kwargs):
+    """Unknown URLs under /api/ answer in the same shape, not with the HTML 404 page."""
+    return JsonResponse(error_body(404, message=_("没有这个接口地址")), status=404,
+                        json_dumps_params={"ensure_ascii": False})

@@ -1,7 +1,56 @@
-from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from django.urls import path, re_path, register_converter
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from . import views
+from .errors import not_found
+
+
+class IdConverter:
+    """Database ids: at most 18 digits, so that no id overflows a 64-bit column (that would be a 500)."""
+
+    regex = "[0-9]{1,18}"
+
+    def to_python(self, value):
+        return int(value)
+
+    def to_url(self, value):
+        return str(value)
+
+
+class AreaCodeConverter:
+    regex = "[0-9]{2,15}"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+class YearConverter(IdConverter):
+    regex = "[0-9]{4}"
+
+
+register_converter(IdConverter, "id")
+register_converter(AreaCodeConverter, "areacode")
+register_converter(YearConverter, "year")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves the page's script as a separate file, so it runs under a
+    # Content-Security-Policy without inline scripts; the assets come from the sidecar package.
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("ping/", views.PingView.as_view(), name="api-ping"),
+    path("auth/token/", views.TokenView.as_view(), name="api-token"),
+    path("areas/", views.AreaListView.as_view(), name="api-areas"),
+    path("areas/<areacode:code>/", views.AreaDetailView.as_view(), name="api-area"),
+    path("households/", views.HouseholdListView.as_view(), name="api-households"),
+    path("households/<id:pk>/", views.HouseholdDetailView.as_view(), name="api-household"),
+    path("households/<id:pk>/status/", views.HouseholdStatusView.as_view(), name="api-household-status"),
+    path("households/<id:pk>/status-history/", views.StatusHistoryView.as_view(), name="api-status-history"),
+    path("households/<id:pk>/members/", views.HouseholdMembersView.as_view(), name="api-household-members"),
+    path("households/<id:pk>/yearly/", views.YearlyListView.as_view(), name="api-yearly"),
+    path("households/<id:pk>/yearly/<year:year>/", views.YearlyDetailView.as_view(), name="api-yearly-year"),
+    path("members/<id:pk>/", views.MemberDetailView.as_view(), name="api-member"),
+    re_path(r"^.*$", not_found, name="api-not-found"),
 ]

@@ -1,0 +1,31 @@
+"""JSON parsing with the body size limit enforced (DRF reads the stream itself, past Django's check)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from rest_framework.parsers import JSONParser
+
+from .errors import PayloadTooLarge
+
+
+class LimitedJSONParser(JSONParser):
+    def parse(self, stream, media_type=None, parser_context=None):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if limit is not None and stream is not None:
+            request = (parser_context or {}).get("request")
+            length = 0
+            if request is not None:
+                try:
+                    length = int(request.META.get("CONTENT_LENGTH") or 0)
+                except ValueError:
+                    length = 0
+            if length > limit:
+                raise PayloadTooLarge()
+            # Content-Length may be absent or lie: never hold more than the limit in memory.
+            body = stream.read(limit + 1)
+            if len(body) > limit:
+                raise PayloadTooLarge()
+            import io
+
+            stream = io.BytesIO(body)
+        return super().parse(stream, media_type, parser_context)

@@ -1,0 +1,465 @@
+"""Explicit input and output schemas per operation (ARCHITECTURE habit 7).
+
+Inputs are strict: a field the operation does not take is refused with 400 and named, so that a
+typo ("idnumber") or a derived value ("net_income") is never silently dropped. Outputs mask ID
+numbers, phones and bank accounts as the pages do, and leave health and disability details out
+for roles that may not see them (fupin.accounts.capabilities).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from fupin.accounts import capabilities
+from fupin.accounts.models import Role
+from fupin.areas.models import Level
+from fupin.lib import idnumber
+from fupin.registry.choices import (
+    Attribute,
+    CancelReason,
+    Cause,
+    DangerGrade,
+    DisabilityCategory,
+    DisabilityGrade,
+    Education,
+    Ethnicity,
+    Fuel,
+    Health,
+    HouseStructure,
+    IdKind,
+    Labour,
+    Procedure,
+    Relation,
+    RemovalReason,
+    RoadType,
+    SchoolStatus,
+    Sex,
+    Standard,
+    Status,
+    WorkStatus,
+)
+
+# --- shared pieces ------------------------------------------------------------------------------
+
+
+def mask_phone(value: str) -> str:
+    """138****5678: enough to recognise a number, not enough to call it."""
+    if not value:
+        return ""
+    if len(value) <= 7:
+        return value[:1] + "*" * (len(value) - 1)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def mask_account(value: str) -> str:
+    return idnumber.mask(value or "")
+
+
+CHOICE_SCHEMA = {
+    "type": "object",
+    "nullable": True,
+    "properties": {"code": {"type": "string"}, "label": {"type": "string"}},
+    "required": ["code", "label"],
+}
+
+
+@extend_schema_field(CHOICE_SCHEMA)
+class ChoiceOut(serializers.Field):
+    """A coded value with its Chinese label: {"code": "poor", "label": "贫困户(未脱贫)"}; null when blank."""
+
+    def __init__(self, choices: type[models.TextChoices], **kwargs):
+        self.choices_cls = choices
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        if value in (None, ""):
+            return None
+        try:
+            label = str(self.choices_cls(value).label)
+        except ValueError:
+            label = str(value)
+        return {"code": value, "label": label}
+
+
+@extend_schema_field({"type": "array", "items": {**CHOICE_SCHEMA, "nullable": False}})
+class ChoiceListOut(serializers.Field):
+    def __init__(self, choices: type[models.TextChoices], **kwargs):
+        self.choices_cls = choices
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return [ChoiceOut(self.choices_cls).to_representation(v) for v in value or [] if v]
+
+
+@extend_schema_field({"type": "array", "items": {"$ref": "#/components/schemas/MainCauseEnum"}})
+class CauseListIn(serializers.ListField):
+    """Other causes: the same code list as main_cause (one named enum in the schema, not two)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(child=serializers.ChoiceField(choices=Cause.choices), max_length=len(Cause.values), **kwargs)
+
+
+class StrictInput(serializers.Serializer):
+    """An input schema that refuses fields it does not declare, naming each one."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            writable = {name for name, f in self.fields.items() if not f.read_only}
+            unknown = sorted(set(data) - writable)
+            if unknown:
+                raise serializers.ValidationError({name: [_("未知字段，或此操作不能填写该字段")] for name in unknown})
+        return super().to_internal_value(data)
+
+
+def choice(choices: type[models.TextChoices], *, blank: bool = False, **kwargs) -> serializers.ChoiceField:
+    return serializers.ChoiceField(choices=choices.choices, allow_blank=blank, **kwargs)
+
+
+def money(**kwargs) -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False, **kwargs)
+
+
+def mu(**kwargs) -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0, required=False, **kwargs)
+
+
+def year(*, lo: int = 2000, **kwargs) -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=lo, max_value=2100, **kwargs)
+
+
+def text(max_length: int, **kwargs) -> serializers.CharField:
+    kwargs.setdefault("required", False)
+    kwargs.setdefault("allow_blank", True)
+    return serializers.CharField(max_length=max_length, trim_whitespace=True, **kwargs)
+
+
+VERSION_HELP = _("读取时的版本号（也可用 If-Match 请求头）；与当前版本不符时返回 409")
+
+
+# --- areas ------------------------------------------------------------------------------------------
+
+
+class AreaOut(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    level = ChoiceOut(Level)
+    parent = serializers.SerializerMethodField()
+    rural_population = serializers.IntegerField(allow_null=True)
+
+    def get_parent(self, obj) -> str | None:
+        return obj.parent.code if obj.parent_id else None
+
+
+class AreaRefOut(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+# --- households -----------------------------------------------------------------------------------
+
+
+class HouseholdListOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    area = AreaRefOut()
+    head_name = serializers.CharField()
+    member_count = serializers.IntegerField()
+    attribute = ChoiceOut(Attribute)
+    main_cause = ChoiceOut(Cause)
+    identified_year = serializers.IntegerField()
+    exit_year = serializers.IntegerField(allow_null=True)
+    status = ChoiceOut(Status)
+    version = serializers.IntegerField()
+
+
+class HouseholdOut(HouseholdListOut):
+    address = serializers.CharField()
+    phone = serializers.SerializerMethodField()
+    bank_name = serializers.CharField()
+    bank_account = serializers.SerializerMethodField()
+    standard = ChoiceOut(Standard)
+    other_causes = ChoiceListOut(Cause)
+    exit_year_planned = serializers.IntegerField(allow_null=True)
+    cancel_reason = ChoiceOut(CancelReason)
+    cultivated_land = serializers.DecimalField(max_digits=10, decimal_places=2)
+    irrigated_land = serializers.DecimalField(max_digits=10, decimal_places=2)
+    forest_land = serializers.DecimalField(max_digits=10, decimal_places=2)
+    returned_farmland = serializers.DecimalField(max_digits=10, decimal_places=2)
+    orchard_land = serializers.DecimalField(max_digits=10, decimal_places=2)
+    pasture_land = serializers.DecimalField(max_digits=10, decimal_places=2)
+    water_surface = serializers.DecimalField(max_digits=10, decimal_places=2)
+    in_cooperative = serializers.BooleanField()
+    production_power = serializers.BooleanField()
+    domestic_power = serializers.BooleanField()
+    water_difficulty = serializers.BooleanField()
+    water_safe = serializers.BooleanField()
+    road_distance_km = serializers.DecimalField(max_digits=6, decimal_places=2)
+    road_type = ChoiceOut(RoadType)
+    fuel = ChoiceOut(Fuel)
+    sanitary_toilet = serializers.BooleanField()
+    house_area = serializers.DecimalField(max_digits=8, decimal_places=2)
+    house_structure = ChoiceOut(HouseStructure)
+    house_built_year = serializers.IntegerField(allow_null=True)
+    danger_grade = ChoiceOut(DangerGrade)
+    relocated = serializers.BooleanField()
+    relocation_year = serializers.IntegerField(allow_null=True)
+    relocation_site = serializers.CharField()
+    relocation_self_paid = serializers.DecimalField(max_digits=12, decimal_places=2)
+    relocation_debt = serializers.DecimalField(max_digits=12, decimal_places=2)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+    def get_phone(self, obj) -> str:
+        return mask_phone(obj.phone)
+
+    def get_bank_account(self, obj) -> str:
+        return mask_account(obj.bank_account)
+
+
+class HouseholdFieldsIn(StrictInput):
+    """The household's own fields, shared by create and update."""
+
+    address = text(200)
+    phone = text(30)
+    bank_name = text(100)
+    bank_account = text(40)
+    standard = choice(Standard, required=False)
+    attribute = choice(Attribute, required=False)
+    main_cause = choice(Cause)
+    other_causes = CauseListIn(required=False)
+    identified_year = year()
+    exit_year_planned = year(required=False, allow_null=True)
+    exit_year = year(required=False, allow_null=True)
+    cultivated_land = mu()
+    irrigated_land = mu()
+    forest_land = mu()
+    returned_farmland = mu()
+    orchard_land = mu()
+    pasture_land = mu()
+    water_surface = mu()
+    in_cooperative = serializers.BooleanField(required=False)
+    production_power = serializers.BooleanField(required=False)
+    domestic_power = serializers.BooleanField(required=False)
+    water_difficulty = serializers.BooleanField(required=False)
+    water_safe = serializers.BooleanField(required=False)
+    road_distance_km = serializers.DecimalField(max_digits=6, decimal_places=2, min_value=0, required=False)
+    road_type = choice(RoadType, blank=True, required=False)
+    fuel = choice(Fuel, blank=True, required=False)
+    sanitary_toilet = serializers.BooleanField(required=False)
+    house_area = serializers.DecimalField(max_digits=8, decimal_places=2, min_value=0, required=False)
+    house_structure = choice(HouseStructure, blank=True, required=False)
+    house_built_year = year(lo=1900, required=False, allow_null=True)
+    danger_grade = choice(DangerGrade, blank=True, required=False)
+    relocated = serializers.BooleanField(required=False)
+    relocation_year = year(required=False, allow_null=True)
+    relocation_site = text(100)
+    relocation_self_paid = money()
+    relocation_debt = money()
+
+
+class MemberFieldsIn(StrictInput):
+    name = serializers.CharField(max_length=50)
+    id_number = serializers.CharField(max_length=30, help_text=_("18 位身份证号，或 20/22 位残疾人证号"))
+    sex = choice(Sex, required=False, help_text=_("不填则按证件号码第 17 位"))
+    birth_date = serializers.DateField(required=False, help_text=_("不填则取证件号码中的出生日期"))
+    ethnicity = choice(Ethnicity, required=False)
+    relation = choice(Relation)
+    education = choice(Education, blank=True, required=False)
+    school_status = choice(SchoolStatus, required=False)
+    health = choice(Health, required=False)
+    disability_category = choice(DisabilityCategory, blank=True, required=False)
+    disability_grade = choice(DisabilityGrade, blank=True, required=False)
+    disability_cert_no = text(22)
+    labour = choice(Labour, blank=True, required=False)
+    work_status = choice(WorkStatus, blank=True, required=False)
+    work_months = serializers.IntegerField(min_value=0, max_value=12, required=False)
+    work_place = text(100)
+    medical_insurance = serializers.BooleanField(required=False)
+    serious_illness_insurance = serializers.BooleanField(required=False)
+    pension_insurance = serializers.BooleanField(required=False)
+    on_dibao = serializers.BooleanField(required=False)
+    dibao_amount = money()
+    on_tekun = serializers.BooleanField(required=False)
+    tekun_amount = money()
+    soldier = serializers.BooleanField(required=False)
+    phone = text(30)
+
+
+class HouseholdCreateIn(HouseholdFieldsIn):
+    number = serializers.CharField(max_length=32, help_text=_("户编号，全库唯一"))
+    area = serializers.CharField(max_length=15, help_text=_("所在行政村或村民小组的区划代码"))
+    status = choice(Status, required=False, help_text=_("默认“贫困户(未脱贫)”"))
+    reason = text(200, help_text=_("登记原因，记入状态历史"))
+    date = serializers.DateField(required=False)
+    members = MemberFieldsIn(many=True, allow_empty=False, max_length=50,
+                             help_text=_("家庭成员，必须有且只有一名户主"))
+
+
+class HouseholdUpdateIn(HouseholdFieldsIn):
+    area = serializers.CharField(max_length=15, required=False, help_text=_("迁到另一个村/组的区划代码"))
+    version = serializers.IntegerField(min_value=1, required=False, help_text=VERSION_HELP)
+
+
+class StatusChangeIn(StrictInput):
+    status = choice(Status, help_text=_("新状态"))
+    reason = serializers.CharField(max_length=200)
+    date = serializers.DateField(required=False)
+    procedure = choice(Procedure, required=False)
+    cancel_reason = choice(CancelReason, blank=True, required=False)
+    exit_year = year(required=False, allow_null=True)
+    version = serializers.IntegerField(min_value=1, required=False, help_text=VERSION_HELP)
+
+
+class StatusChangeOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    from_status = ChoiceOut(Status)
+    to_status = ChoiceOut(Status)
+    date = serializers.DateField()
+    reason = serializers.CharField()
+    procedure = ChoiceOut(Procedure)
+    actor_name = serializers.CharField()
+    member_count = serializers.IntegerField(allow_null=True)
+    created_at = serializers.DateTimeField()
+
+
+# --- members --------------------------------------------------------------------------------------
+
+HEALTH_FIELDS = ("health", "disability_category", "disability_grade", "disability_cert_no")
+
+
+class MemberOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    household = serializers.IntegerField(source="household_id")
+    name = serializers.CharField()
+    id_number = serializers.SerializerMethodField(help_text=_("脱敏显示"))
+    id_kind = ChoiceOut(IdKind)
+    sex = ChoiceOut(Sex)
+    birth_date = serializers.DateField()
+    ethnicity = ChoiceOut(Ethnicity)
+    relation = ChoiceOut(Relation)
+    education = ChoiceOut(Education)
+    school_status = ChoiceOut(SchoolStatus)
+    health = ChoiceOut(Health, required=False, help_text=_("仅对可查看健康信息的角色返回"))
+    disability_category = ChoiceOut(DisabilityCategory, required=False)
+    disability_grade = ChoiceOut(DisabilityGrade, required=False)
+    disability_cert_no = serializers.SerializerMethodField(required=False)
+    labour = ChoiceOut(Labour)
+    work_status = ChoiceOut(WorkStatus)
+    work_months = serializers.IntegerField()
+    work_place = serializers.CharField()
+    medical_insurance = serializers.BooleanField()
+    serious_illness_insurance = serializers.BooleanField()
+    pension_insurance = serializers.BooleanField()
+    on_dibao = serializers.BooleanField()
+    dibao_amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    on_tekun = serializers.BooleanField()
+    tekun_amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    soldier = serializers.BooleanField()
+    phone = serializers.SerializerMethodField()
+    active = serializers.BooleanField()
+    removal_reason = ChoiceOut(RemovalReason)
+    removed_on = serializers.DateField(allow_null=True)
+    version = serializers.IntegerField()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None and not capabilities.sees_health(request.user):
+            for name in HEALTH_FIELDS:
+                fields.pop(name, None)
+        return fields
+
+    def get_id_number(self, obj) -> str:
+        return idnumber.mask(obj.id_number)
+
+    def get_disability_cert_no(self, obj) -> str:
+        return idnumber.mask(obj.disability_cert_no)
+
+    def get_phone(self, obj) -> str:
+        return mask_phone(obj.phone)
+
+
+class MemberCreateIn(MemberFieldsIn):
+    pass
+
+
+class MemberUpdateIn(MemberFieldsIn):
+    version = serializers.IntegerField(min_value=1, required=False, help_text=VERSION_HELP)
+
+
+# --- yearly records ---------------------------------------------------------------------------------
+
+
+class YearlyRecordIn(StrictInput):
+    member_count = serializers.IntegerField(min_value=1, max_value=100, required=False,
+                                            help_text=_("当年计算人口；新建时默认当前家庭人口"))
+    wage_income = money()
+    business_income = money()
+    property_income = money()
+    transfer_income = money()
+    business_expense = money()
+    food_clothing_secure = serializers.BooleanField(required=False, allow_null=True)
+    education_secure = serializers.BooleanField(required=False, allow_null=True)
+    medical_secure = serializers.BooleanField(required=False, allow_null=True)
+    housing_secure = serializers.BooleanField(required=False, allow_null=True)
+    water_secure = serializers.BooleanField(required=False, allow_null=True)
+    note = text(200)
+
+
+class YearlyRecordOut(serializers.Serializer):
+    household = serializers.IntegerField(source="household_id")
+    year = serializers.IntegerField()
+    member_count = serializers.IntegerField()
+    wage_income = serializers.DecimalField(max_digits=12, decimal_places=2)
+    business_income = serializers.DecimalField(max_digits=12, decimal_places=2)
+    property_income = serializers.DecimalField(max_digits=12, decimal_places=2)
+    transfer_income = serializers.DecimalField(max_digits=12, decimal_places=2)
+    business_expense = serializers.DecimalField(max_digits=12, decimal_places=2)
+    net_income = serializers.DecimalField(max_digits=12, decimal_places=2)
+    per_capita_income = serializers.DecimalField(max_digits=12, decimal_places=2)
+    poverty_line = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    above_line = serializers.BooleanField(allow_null=True)
+    food_clothing_secure = serializers.BooleanField(allow_null=True)
+    education_secure = serializers.BooleanField(allow_null=True)
+    medical_secure = serializers.BooleanField(allow_null=True)
+    housing_secure = serializers.BooleanField(allow_null=True)
+    water_secure = serializers.BooleanField(allow_null=True)
+    note = serializers.CharField()
+    updated_at = serializers.DateTimeField()
+
+
+# --- auth and errors --------------------------------------------------------------------------------
+
+
+class TokenIn(StrictInput):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=200, trim_whitespace=False, style={"input_type": "password"})
+
+
+class TokenOut(serializers.Serializer):
+    token = serializers.CharField()
+    username = serializers.CharField()
+    role = ChoiceOut(Role)
+
+
+class PingOut(serializers.Serializer):
+    status = serializers.CharField()
+
+
+class ErrorBody(serializers.Serializer):
+    status = serializers.IntegerField()
+    code = serializers.CharField()
+    message = serializers.CharField()
+    fields = serializers.DictField(required=False, child=serializers.JSONField(),
+                                   help_text=_("按字段列出的错误信息"))
+
+
+class ErrorOut(serializers.Serializer):
+    error = ErrorBody()

@@ -1,0 +1,388 @@
+"""The registry API. Reads go through the scoped selectors (outside scope → 404); writes go through
+fupin.registry.services with the request's user as actor; read-only roles get 403 (habit 4, 1)."""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib.auth import authenticate
+from django.http import Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, status
+from rest_framework.authtoken.models import Token
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
+
+from fupin.accounts import capabilities
+from fupin.areas.selectors import area_get, area_list, scope_q
+from fupin.audit.models import AuditKind
+from fupin.audit.services import record
+from fupin.registry import services
+from fupin.registry.models import Household, Member, StatusChange, YearlyRecord
+from fupin.registry.selectors import household_scope
+
+from . import serializers as s
+from .errors import Conflict, PreconditionRequired
+from .filters import AreaFilter, HouseholdFilter
+from .parsers import LimitedJSONParser
+
+PARSERS = [LimitedJSONParser]
+
+
+def _errors(*codes: int) -> dict:
+    text = {400: "输入有误", 401: "未登录", 403: "无权限（只读角色）", 404: "不存在或不在管辖范围内",
+            406: "不支持的响应格式", 409: "版本冲突", 413: "请求内容过大", 415: "不支持的内容类型",
+            428: "缺少版本号", 429: "请求过于频繁"}
+    return {code: OpenApiResponse(s.ErrorOut, description=text[code]) for code in codes}
+
+
+READ_ERRORS = _errors(400, 401, 403, 404, 406, 429)
+WRITE_ERRORS = _errors(400, 401, 403, 404, 406, 409, 413, 415, 428, 429)
+ETAG = OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
+                        description="读取时的 ETag（版本号）；也可在请求体中给出 version")
+ETAG_RESPONSE_HEADER = [OpenApiParameter("ETag", OpenApiTypes.STR, OpenApiParameter.HEADER, response=True)]
+
+
+def require_writer(user) -> None:
+    if not capabilities.can_write(user):
+        raise exceptions.PermissionDenied(_("当前角色只能查看，不能登记或修改数据"))
+
+
+def etag(obj) -> dict[str, str]:
+    return {"ETag": f'"{obj.version}"'}
+
+
+_ETAG_RE = re.compile(r'^\s*(?:W/)?"?([0-9]{1,9})"?\s*$')
+
+
+def expected_version(request, data: dict) -> int | None:
+    """The version the client read: If-Match first, else the body's ``version``. Required for edits so
+    that two cadres correcting the same household cannot overwrite each other unseen."""
+    header = request.headers.get("If-Match")
+    body_version = data.pop("version", None)
+    if header is not None and header.strip() == "*":
+        return None
+    if header:
+        match = _ETAG_RE.match(header)
+        if not match:
+            raise Conflict(_("If-Match 与当前版本不符"))
+        return int(match.group(1))
+    if body_version is None:
+        raise PreconditionRequired()
+    return body_version
+
+
+def _scoped_area(user, code: str, field: str = "area"):
+    try:
+        return area_get(user=user, code=code)
+    except Http404:
+        raise exceptions.ValidationError({field: [_("区划代码不存在，或不在您的管辖范围内")]}) from None
+
+
+def household_or_404(user, pk: int) -> Household:
+    household = household_scope(user).select_related("area").filter(pk=pk).first()
+    if household is None:
+        raise Http404
+    return household
+
+
+def member_or_404(user, pk: int) -> Member:
+    member = Member.objects.select_related("household").filter(scope_q(user, "household__area_path"), pk=pk).first()
+    if member is None:
+        raise Http404
+    return member
+
+
+class Base(GenericAPIView):
+    parser_classes = PARSERS
+
+    def fake(self) -> bool:
+        return getattr(self, "swagger_fake_view", False)
+
+
+# --- ping and token -----------------------------------------------------------------------------------
+
+
+class PingView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(summary="存活检查", responses={200: s.PingOut}, auth=[])
+    def get(self, request):
+        return Response({"status": "ok"})
+
+
+class LoginThrottle(AnonRateThrottle):
+    scope = "api_token"
+    rate = "30/min"
+
+
+class TokenView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [LoginThrottle]
+    parser_classes = PARSERS
+
+    @extend_schema(summary="用户名和密码换取令牌", request=s.TokenIn,
+                   responses={200: s.TokenOut, **_errors(400, 406, 413, 415, 429)}, auth=[])
+    def post(self, request):
+        data = s.TokenIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        username = data.validated_data["username"]
+        user = authenticate(request, username=username, password=data.validated_data["password"])
+        if user is None or not user.is_active:
+            record(kind=AuditKind.LOGIN_FAILED, summary=_("接口令牌登录失败：%(u)s") % {"u": username[:50]},
+                   data={"username": username[:150], "via": "api"})
+            raise exceptions.ValidationError({"password": [_("用户名或密码不正确")]})
+        token, _created = Token.objects.get_or_create(user=user)
+        record(kind=AuditKind.LOGIN, actor=user, summary=_("接口令牌登录"), data={"via": "api"},
+               area_path=user.area.path if user.area_id else "")
+        return Response({"token": token.key, "username": user.username, "role": user.role})
+
+
+# --- areas ------------------------------------------------------------------------------------------
+
+
+class AreaListView(Base):
+    serializer_class = s.AreaOut
+    filterset_class = AreaFilter
+
+    def get_queryset(self):
+        return area_list(user=self.request.user).select_related("parent").order_by("path")
+
+    @extend_schema(summary="区划列表（管辖范围内）", responses={200: s.AreaOut(many=True), **READ_ERRORS})
+    def get(self, request):
+        qs = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(s.AreaOut(page, many=True).data)
+
+
+class AreaDetailView(Base):
+    serializer_class = s.AreaOut
+
+    @extend_schema(summary="区划详情", responses={200: s.AreaOut, **READ_ERRORS})
+    def get(self, request, code: str):
+        area = area_get(user=request.user, code=code)
+        return Response(s.AreaOut(area).data)
+
+
+# --- households -------------------------------------------------------------------------------------
+
+
+class HouseholdListView(Base):
+    serializer_class = s.HouseholdListOut
+    filterset_class = HouseholdFilter
+
+    def get_queryset(self):
+        # The area is on every row: one join instead of a query per row.
+        return household_scope(self.request.user).select_related("area").order_by("number", "id")
+
+    @extend_schema(summary="贫困户列表", responses={200: s.HouseholdListOut(many=True), **READ_ERRORS})
+    def get(self, request):
+        qs = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(s.HouseholdListOut(page, many=True).data)
+
+    @extend_schema(summary="登记贫困户（含家庭成员）", request=s.HouseholdCreateIn,
+                   responses={201: s.HouseholdOut, **WRITE_ERRORS}, parameters=[])
+    def post(self, request):
+        require_writer(request.user)
+        ser = s.HouseholdCreateIn(data=request.data)
+        ser.is_valid(raise_exception=True)
+        data = dict(ser.validated_data)
+        area = _scoped_area(request.user, data.pop("area"))
+        members = [dict(m) for m in data.pop("members")]
+        household = services.household_create(actor=request.user, area=area, number=data.pop("number"),
+                                              members=members, **data)
+        household = household_or_404(request.user, household.pk)
+        return Response(s.HouseholdOut(household, context={"request": request}).data, status=201,
+                        headers={**etag(household), "Location": f"/api/households/{household.pk}/"})
+
+
+class HouseholdDetailView(Base):
+    serializer_class = s.HouseholdOut
+
+    def _out(self, request, household, code=200):
+        return Response(s.HouseholdOut(household, context={"request": request}).data, status=code,
+                        headers=etag(household))
+
+    @extend_schema(summary="贫困户详情", responses={(200, "application/json"): s.HouseholdOut, **READ_ERRORS})
+    def get(self, request, pk: int):
+        return self._out(request, household_or_404(request.user, pk))
+
+    def _update(self, request, pk: int, partial: bool):
+        household = household_or_404(request.user, pk)
+        require_writer(request.user)
+        ser = s.HouseholdUpdateIn(data=request.data, partial=partial)
+        ser.is_valid(raise_exception=True)
+        data = dict(ser.validated_data)
+        version = expected_version(request, data)
+        if "area" in data:
+            data["area"] = _scoped_area(request.user, data["area"])
+        services.household_update(actor=request.user, household=household, data=data, expected_version=version)
+        return self._out(request, household_or_404(request.user, pk))
+
+    @extend_schema(summary="修改贫困户（全部字段）", request=s.HouseholdUpdateIn, parameters=[ETAG],
+                   responses={200: s.HouseholdOut, **WRITE_ERRORS})
+    def put(self, request, pk: int):
+        return self._update(request, pk, partial=False)
+
+    @extend_schema(summary="修改贫困户（部分字段）", request=s.HouseholdUpdateIn, parameters=[ETAG],
+                   responses={200: s.HouseholdOut, **WRITE_ERRORS})
+    def patch(self, request, pk: int):
+        return self._update(request, pk, partial=True)
+
+
+class HouseholdStatusView(Base):
+    serializer_class = s.HouseholdOut
+
+    @extend_schema(summary="变更户状态（识别、脱贫、返贫、注销……）", request=s.StatusChangeIn, parameters=[ETAG],
+                   responses={200: s.HouseholdOut, **WRITE_ERRORS})
+    def post(self, request, pk: int):
+        household = household_or_404(request.user, pk)
+        require_writer(request.user)
+        ser = s.StatusChangeIn(data=request.data)
+        ser.is_valid(raise_exception=True)
+        data = dict(ser.validated_data)
+        # The version is optional here (the status machine itself refuses most double moves), but
+        # when given it must match.
+        body_version = data.pop("version", None)
+        header = request.headers.get("If-Match")
+        if header or body_version is not None:
+            version = expected_version(request, {"version": body_version})
+            if version is not None and version != household.version:
+                raise Conflict()
+        kwargs = {"to_status": data.pop("status"), "reason": data.pop("reason")}
+        kwargs.update({k: v for k, v in data.items() if v is not None})
+        services.household_change_status(actor=request.user, household=household, **kwargs)
+        household = household_or_404(request.user, pk)
+        return Response(s.HouseholdOut(household, context={"request": request}).data, headers=etag(household))
+
+
+class StatusHistoryView(Base):
+    serializer_class = s.StatusChangeOut
+    queryset = StatusChange.objects.none()  # for the schema only; reads below are scoped
+
+    @extend_schema(summary="户状态历史", responses={200: s.StatusChangeOut(many=True), **READ_ERRORS})
+    def get(self, request, pk: int):
+        household = household_or_404(request.user, pk)
+        qs = StatusChange.objects.filter(scope_q(request.user, "household__area_path"),
+                                         household=household).order_by("-date", "-id")
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(s.StatusChangeOut(page, many=True).data)
+
+
+# --- members ----------------------------------------------------------------------------------------
+
+
+class HouseholdMembersView(Base):
+    serializer_class = s.MemberOut
+    queryset = Member.objects.none()  # for the schema only; reads below are scoped
+
+    @extend_schema(summary="某户的家庭成员", responses={200: s.MemberOut(many=True), **READ_ERRORS},
+                   parameters=[OpenApiParameter("active", OpenApiTypes.BOOL, description="只列在户（true）或已减员（false）")])
+    def get(self, request, pk: int):
+        household = household_or_404(request.user, pk)
+        qs = Member.objects.filter(scope_q(request.user, "household__area_path"),
+                                   household=household).order_by("-active", "id")
+        active = request.query_params.get("active")
+        if active not in (None, ""):
+            if active.lower() not in ("true", "false", "1", "0"):
+                raise exceptions.ValidationError({"active": [_("只能是 true 或 false")]})
+            qs = qs.filter(active=active.lower() in ("true", "1"))
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(s.MemberOut(page, many=True, context={"request": request}).data)
+
+    @extend_schema(summary="增加家庭成员", request=s.MemberCreateIn,
+                   responses={201: s.MemberOut, **WRITE_ERRORS})
+    def post(self, request, pk: int):
+        household = household_or_404(request.user, pk)
+        require_writer(request.user)
+        ser = s.MemberCreateIn(data=request.data)
+        ser.is_valid(raise_exception=True)
+        member = services.member_add(actor=request.user, household=household, data=dict(ser.validated_data))
+        return Response(s.MemberOut(member, context={"request": request}).data, status=201,
+                        headers={**etag(member), "Location": f"/api/members/{member.pk}/"})
+
+
+class MemberDetailView(Base):
+    serializer_class = s.MemberOut
+
+    def _out(self, request, member):
+        return Response(s.MemberOut(member, context={"request": request}).data, headers=etag(member))
+
+    @extend_schema(summary="家庭成员详情", responses={200: s.MemberOut, **READ_ERRORS})
+    def get(self, request, pk: int):
+        return self._out(request, member_or_404(request.user, pk))
+
+    def _update(self, request, pk: int, partial: bool):
+        member = member_or_404(request.user, pk)
+        require_writer(request.user)
+        ser = s.MemberUpdateIn(data=request.data, partial=partial)
+        ser.is_valid(raise_exception=True)
+        data = dict(ser.validated_data)
+        version = expected_version(request, data)
+        services.member_update(actor=request.user, member=member, data=data, expected_version=version)
+        return self._out(request, member_or_404(request.user, pk))
+
+    @extend_schema(summary="修改家庭成员（全部字段）", request=s.MemberUpdateIn, parameters=[ETAG],
+                   responses={200: s.MemberOut, **WRITE_ERRORS})
+    def put(self, request, pk: int):
+        return self._update(request, pk, partial=False)
+
+    @extend_schema(summary="修改家庭成员（部分字段）", request=s.MemberUpdateIn, parameters=[ETAG],
+                   responses={200: s.MemberOut, **WRITE_ERRORS})
+    def patch(self, request, pk: int):
+        return self._update(request, pk, partial=True)
+
+
+# --- yearly records ---------------------------------------------------------------------------------
+
+
+class YearlyListView(Base):
+    serializer_class = s.YearlyRecordOut
+    queryset = YearlyRecord.objects.none()  # for the schema only; reads below are scoped
+
+    @extend_schema(summary="某户的年度收入与保障", responses={200: s.YearlyRecordOut(many=True), **READ_ERRORS})
+    def get(self, request, pk: int):
+        household = household_or_404(request.user, pk)
+        qs = YearlyRecord.objects.filter(scope_q(request.user, "household__area_path"),
+                                         household=household).order_by("-year")
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(s.YearlyRecordOut(page, many=True).data)
+
+
+def _year(value: int) -> int:
+    if not 2000 <= value <= 2100:
+        raise exceptions.ValidationError({"year": [_("年度必须在 2000 到 2100 之间")]})
+    return value
+
+
+class YearlyDetailView(Base):
+    serializer_class = s.YearlyRecordOut
+
+    @extend_schema(summary="某户某年度的收入与保障", responses={200: s.YearlyRecordOut, **READ_ERRORS})
+    def get(self, request, pk: int, year: int):
+        household = household_or_404(request.user, pk)
+        rec = YearlyRecord.objects.filter(household=household, year=_year(year)).first()
+        if rec is None:
+            raise Http404
+        return Response(s.YearlyRecordOut(rec).data)
+
+    @extend_schema(summary="登记或更正某年度的收入与保障（其他年度不变）", request=s.YearlyRecordIn,
+                   responses={200: s.YearlyRecordOut, 201: s.YearlyRecordOut, **WRITE_ERRORS})
+    def put(self, request, pk: int, year: int):
+        household = household_or_404(request.user, pk)
+        require_writer(request.user)
+        _year(year)
+        ser = s.YearlyRecordIn(data=request.data)
+        ser.is_valid(raise_exception=True)
+        existed = YearlyRecord.objects.filter(household=household, year=year).exists()
+        rec = services.yearly_record_save(actor=request.user, household=household, year=year,
+                                          data=dict(ser.validated_data))
+        return Response(s.YearlyRecordOut(rec).data, status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
