@@ -134,11 +134,14 @@ def exception_handler(exc, context):
     elif isinstance(exc, exceptions.MethodNotAllowed):
         message = _("不支持 %(m)s 请求方法") % {"m": context["request"].method if context.get("request") else ""}
     elif isinstance(exc, exceptions.Throttled) and exc.wait:
-        message = _("请求过于频繁，请 %(s)d 秒后再试") % {"s": int(exc.wait)}
+        message = str(exc.detail) if "登录" in str(exc.detail) else \
+            _("请求过于频繁，请 %(s)d 秒后再试") % {"s": int(exc.wait)}
     elif status_code not in MESSAGES:
         message = str(exc.detail)
     set_rollback()
-    return Response(error_body(status_code, message=message, fields=fields), status=status_code, headers=headers)
+    code = CODES.get(status_code) if isinstance(exc, exceptions.ValidationError) else exc.default_code
+    return Response(error_body(status_code, message=message, fields=fields, code=code), status=status_code,
+                    headers=headers)
 
 
 def not_found(request, *args, **kwargs):

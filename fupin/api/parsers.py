@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import io
+
 from django.conf import settings
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
 from .errors import PayloadTooLarge
@@ -25,7 +29,9 @@ class LimitedJSONParser(JSONParser):
             body = stream.read(limit + 1)
             if len(body) > limit:
                 raise PayloadTooLarge()
-            import io
-
             stream = io.BytesIO(body)
-        return super().parse(stream, media_type, parser_context)
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            # "[[[[…]]]]" nested deeper than the interpreter's stack: malformed for our purposes.
+            raise ParseError(_("JSON 嵌套层数过多")) from None

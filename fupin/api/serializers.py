@@ -110,12 +110,19 @@ class StrictInput(serializers.Serializer):
     """An input schema that refuses fields it does not declare, naming each one."""
 
     def to_internal_value(self, data):
+        errors: dict = {}
         if isinstance(data, Mapping):
             writable = {name for name, f in self.fields.items() if not f.read_only}
-            unknown = sorted(set(data) - writable)
-            if unknown:
-                raise serializers.ValidationError({name: [_("未知字段，或此操作不能填写该字段")] for name in unknown})
-        return super().to_internal_value(data)
+            errors = {name: [_("未知字段，或此操作不能填写该字段")] for name in sorted(set(data) - writable)}
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            if not errors or not isinstance(exc.detail, dict):
+                raise
+            raise serializers.ValidationError({**exc.detail, **errors}) from None
+        if errors:
+            raise serializers.ValidationError(errors)
+        return value
 
 
 def choice(choices: type[models.TextChoices], *, blank: bool = False, **kwargs) -> serializers.ChoiceField:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
@@ -100,6 +101,8 @@ def member_or_404(user, pk: int) -> Member:
 
 class Base(GenericAPIView):
     parser_classes = PARSERS
+    # Token first: its WWW-Authenticate challenge turns "not signed in" into 401 rather than 403.
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
 
     def fake(self) -> bool:
         return getattr(self, "swagger_fake_view", False)
@@ -135,14 +138,17 @@ class TokenView(APIView):
         data.is_valid(raise_exception=True)
         username = data.validated_data["username"]
         user = authenticate(request, username=username, password=data.validated_data["password"])
+        # Failures are audited by the user_login_failed signal; the lockout backend notes a lock here.
+        minutes = getattr(request, "fupin_lockout_minutes", None)
+        if getattr(request, "fupin_login_refused", None) or (user is None and minutes):
+            raise exceptions.Throttled(wait=int(minutes or 1) * 60,
+                                       detail=_("登录失败次数过多，请 %(m)d 分钟后再试") % {"m": minutes or 1})
         if user is None or not user.is_active:
-            record(kind=AuditKind.LOGIN_FAILED, summary=_("接口令牌登录失败：%(u)s") % {"u": username[:50]},
-                   data={"username": username[:150], "via": "api"})
             raise exceptions.ValidationError({"password": [_("用户名或密码不正确")]})
         token, _created = Token.objects.get_or_create(user=user)
         record(kind=AuditKind.LOGIN, actor=user, summary=_("接口令牌登录"), data={"via": "api"},
                area_path=user.area.path if user.area_id else "")
-        return Response({"token": token.key, "username": user.username, "role": user.role})
+        return Response(s.TokenOut({"token": token.key, "username": user.username, "role": user.role}).data)
 
 
 # --- areas ------------------------------------------------------------------------------------------
