@@ -12,15 +12,23 @@ from django.http import Http404, HttpRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
+from fupin.accounts import capabilities
 from fupin.areas.models import Area, Level
 from fupin.areas.selectors import area_children, area_get, area_list, area_root, designations_for
+from fupin.audit import selectors as audit_selectors
+from fupin.audit.models import AuditKind
+from fupin.audit.services import record as audit_record
 from fupin.registry import selectors, services
 from fupin.registry.choices import Cause, Status
 from fupin.registry.selectors import HouseholdFilters
 
+from . import audit_display
 from .forms import (
+    AuditFilterForm,
     HouseholdCreateForm,
     HouseholdFilterForm,
     HouseholdForm,
@@ -33,7 +41,7 @@ from .forms import (
 
 
 def require_write(request: HttpRequest) -> None:
-    if not request.user.can_write:
+    if not capabilities.can_write(request.user):
         raise PermissionDenied(_("您的角色只能查看，不能修改数据"))
 
 
@@ -228,9 +236,21 @@ def village_options(request):
 
 # --- household page -----------------------------------------------------------------------------
 
-@login_required
-def household_detail(request, pk: int):
-    household = selectors.household_get(user=request.user, pk=pk)
+#: What "显示完整信息" shows in full: always the personal numbers; health details only to roles
+#: that see them at all (revealing does not widen what a role may see, it only unmasks).
+REVEAL_FIELDS = ["id_number", "phone", "bank_account"]
+REVEAL_HEALTH_FIELDS = ["health", "disability_category", "disability_grade", "disability_cert_no",
+                        "dibao_amount", "tekun_amount"]
+
+
+def _shows_history(user) -> bool:
+    """The 修改记录 tab: for audit readers, and for writers, who are answerable for the household's
+    data and need to see who changed what (the household is already in their scope)."""
+    return capabilities.can_read_audit(user) or capabilities.can_write(user)
+
+
+def _household_page(request, household, *, revealed: bool = False):
+    user = request.user
     members = list(household.members.all())
     records = list(household.yearly_records.all())
     chart = {"years": [r.year for r in reversed(records)],
@@ -238,6 +258,13 @@ def household_detail(request, pk: int):
              "line": [float(r.poverty_line) if r.poverty_line is not None else None for r in reversed(records)],
              "labels": {"income": _("人均纯收入"), "line": _("扶贫标准"), "yuan": _("元")}}
     today = timezone.localdate()
+    history = None
+    if _shows_history(user):
+        # One query, whatever the number of members, records or events: the ids are already loaded.
+        events = audit_selectors.household_history(user=user, household=household,
+                                                   member_ids=[m.pk for m in members],
+                                                   record_ids=[r.pk for r in records])[:HISTORY_LIMIT]
+        history = audit_display.decorate(events, user)
     return render(request, "web/household_detail.html", {
         "h": household,
         "area_chain": household.area.ancestors(include_self=True),
@@ -247,9 +274,42 @@ def household_detail(request, pk: int):
         "changes": list(household.status_changes.all()),
         "chart": chart,
         "today": today,
-        "can_write": request.user.can_write and household.status != Status.CANCELLED,
+        "can_write": capabilities.can_write(user) and household.status != Status.CANCELLED,
+        "sees_health": capabilities.sees_health(user),
+        "can_reveal": capabilities.can_reveal(user),
+        "revealed": revealed,
+        "history": history,
+        "history_limit": HISTORY_LIMIT,
         "living": HouseholdForm(instance=household).grouped()[1:],
     })
+
+
+#: Events shown in the household's 修改记录 tab; older ones are on the audit page.
+HISTORY_LIMIT = 50
+
+
+@login_required
+def household_detail(request, pk: int):
+    household = selectors.household_get(user=request.user, pk=pk)
+    return _household_page(request, household)
+
+
+@login_required
+@require_POST
+def household_reveal(request, pk: int):
+    """显示完整信息: the household page once more, unmasked for this response only, and audited.
+
+    Out of scope is a 404 (as everywhere); in scope but a role that may not reveal is a 403.
+    """
+    household = selectors.household_get(user=request.user, pk=pk)
+    if not capabilities.can_reveal(request.user):
+        raise PermissionDenied(_("您的角色不能查看完整信息"))
+    fields = REVEAL_FIELDS + (REVEAL_HEALTH_FIELDS if capabilities.sees_health(request.user) else [])
+    audit_reveal(actor=request.user, household=household, fields=fields)
+    response = _household_page(request, household, revealed=True)
+    # The unmasked page must not be kept by the browser or a proxy and shown again later.
+    patch_cache_control(response, no_store=True, private=True)
+    return response
 
 
 @login_required
@@ -442,3 +502,36 @@ def status_change(request, pk: int):
     })
 
 
+
+
+def audit_reveal(*, actor, household, fields: list[str]):
+    """The audit row for 显示完整信息: who looked at which fields of which household, from where
+    (the address comes from fupin.audit.middleware)."""
+    return audit_record(kind=AuditKind.REVEAL, actor=actor, obj=household, area_path=household.area_path,
+                        summary=_("查看完整信息：%(n)s %(name)s") % {"n": household.number,
+                                                                  "name": household.head_name},
+                        data={"fields": fields})
+
+
+# --- audit trail --------------------------------------------------------------------------------
+
+@login_required
+@require_GET
+def audit_list(request):
+    """审计日志: read-only, GET only; there is no way to change or delete an event from the UI."""
+    if not capabilities.can_read_audit(request.user):
+        raise PermissionDenied(_("您的角色不能查看审计日志"))
+    form = AuditFilterForm(request.GET or None)
+    filters = audit_selectors.AuditFilters()
+    if form.is_bound and form.is_valid():
+        cd = form.cleaned_data
+        filters = audit_selectors.AuditFilters(
+            actor=cd["actor"].strip(), kind=cd["kind"], entity=cd["entity"], entity_id=cd["entity_id"].strip(),
+            date_from=cd["date_from"], date_to=cd["date_to"], q=cd["q"].strip())
+    qs = audit_selectors.audit_list(user=request.user, filters=filters)
+    page = Paginator(qs, settings.FUPIN_PAGE_SIZE).get_page(request.GET.get("page"))
+    events = audit_display.decorate(page.object_list, request.user)
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(request, "web/audit_list.html", {"form": form, "page": page, "events": events,
+                                                   "query": params.urlencode()})

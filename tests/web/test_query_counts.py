@@ -25,7 +25,12 @@ from .conftest import many_households
 LIST_QUERIES = 8
 # session, user, user.area, household, members, yearly records, status history (prefetched),
 # area chain, area full name, banner
-DETAIL_QUERIES = 10
+# (+1: the 修改记录 tab reads the household's audit events in one query — members' and yearly
+# records' ids are taken from the rows already loaded, and events carry the actor's name as text)
+DETAIL_QUERIES = 11
+# session, user, user.area, count, the page of events (no joins: actor and labels come from the
+# row), banner
+AUDIT_QUERIES = 6
 # session, user, user.area, totals, by status, by cause, exits, returns, children, children's
 # summary, designations, ancestors, banner
 # (+1 since the year-end trend of not-exited people is read from the status history)
@@ -111,3 +116,12 @@ def test_opening_a_township_costs_the_same_for_2_or_8_villages(get, county_user,
     many_households(tree["village_a2"], county_user, 20, prefix="8")
     text = get(url, CHILDREN_QUERIES).content.decode()
     assert "新村8" in text
+
+
+def test_the_audit_page_costs_the_same_for_5_or_25_events(get, county_user, tree):
+    many_households(tree["village_a1"], county_user, 2)  # 2 households + 4 members: 6 events
+    first = get(reverse("audit_list"), AUDIT_QUERIES).context["page"].paginator.count
+    assert first >= 6
+    many_households(tree["village_b1"], county_user, 6, prefix="8")
+    response = get(reverse("audit_list"), AUDIT_QUERIES)
+    assert response.context["page"].paginator.count == first + 18

@@ -4,7 +4,8 @@ from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
-from fupin.lib import idnumber
+from fupin.accounts import capabilities
+from fupin.lib import masking
 
 register = template.Library()
 
@@ -16,7 +17,7 @@ STATUS_CLASS = {
 
 @register.filter
 def mask_id(value: str) -> str:
-    return idnumber.mask(value or "")
+    return masking.mask_id(value)
 
 
 @register.simple_tag
@@ -108,3 +109,21 @@ def guarantee_marks(record):
         symbol, cls = ("–", "g-none") if value is None else (("✔", "g-yes") if value else ("✘", "g-no"))
         marks.append((cls, _(label), symbol))
     return format_html_join("", '<span class="g {}" title="{}">{}</span>', marks)
+
+
+@register.filter
+def mask_phone(value: str) -> str:
+    return masking.mask_phone(value)
+
+
+@register.filter
+def mask_bank(value: str) -> str:
+    return masking.mask_bank(value)
+
+
+@register.filter
+def can(user, what: str) -> bool:
+    """``{% if user|can:"read_audit" %}``: the role decisions of fupin.accounts.capabilities."""
+    check = {"write": capabilities.can_write, "reveal": capabilities.can_reveal,
+             "read_audit": capabilities.can_read_audit, "see_health": capabilities.sees_health}.get(what)
+    return bool(check and check(user))

@@ -1,0 +1,81 @@
+"""Reads of the audit trail, always scoped by area (ARCHITECTURE habit 4).
+
+An event carries the area path of the household it concerns; a reader sees the events of their
+own subtree. Events with no area (logins, settings, standards) are visible only to readers whose
+scope is the whole tree (global administrators).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from fupin.accounts import capabilities
+from fupin.areas.selectors import user_scope_path
+
+from .models import AuditEvent
+
+
+@dataclass
+class AuditFilters:
+    actor: str = ""  # username contains
+    kind: str = ""
+    entity: str = ""
+    entity_id: str = ""
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+    q: str = ""  # free text in the summary
+
+
+def audit_scope(user) -> QuerySet[AuditEvent]:
+    """Every event the user may read: nothing for roles that do not read the audit trail."""
+    if not capabilities.can_read_audit(user):
+        return AuditEvent.objects.none()
+    path = user_scope_path(user)
+    if path is None:
+        return AuditEvent.objects.none()
+    qs = AuditEvent.objects.all()
+    if path:
+        qs = qs.filter(area_path__startswith=path)
+    return qs
+
+
+def audit_list(*, user, filters: AuditFilters | None = None) -> QuerySet[AuditEvent]:
+    f = filters or AuditFilters()
+    qs = audit_scope(user)
+    if f.actor:
+        qs = qs.filter(actor_name__icontains=f.actor)
+    if f.kind:
+        qs = qs.filter(kind=f.kind)
+    if f.entity:
+        qs = qs.filter(entity=f.entity)
+    if f.entity_id:
+        qs = qs.filter(entity_id=f.entity_id)
+    if f.date_from:
+        qs = qs.filter(at__date__gte=f.date_from)
+    if f.date_to:
+        qs = qs.filter(at__date__lte=f.date_to)
+    if f.q:
+        qs = qs.filter(summary__icontains=f.q)
+    return qs.order_by("-at", "-id")
+
+
+def household_history(*, user, household, member_ids=None, record_ids=None) -> QuerySet[AuditEvent]:
+    """Events for one household, its members and its yearly records, newest first.
+
+    ``household`` must come from the scoped registry selector (so it is in the user's scope).
+    The ids may be passed when the caller has already loaded members and records, saving two
+    queries.
+    """
+    if member_ids is None:
+        member_ids = list(household.members.values_list("pk", flat=True))
+    if record_ids is None:
+        record_ids = list(household.yearly_records.values_list("pk", flat=True))
+    cond = Q(entity="registry.household", entity_id=str(household.pk))
+    if member_ids:
+        cond |= Q(entity="registry.member", entity_id__in=[str(i) for i in member_ids])
+    if record_ids:
+        cond |= Q(entity="registry.yearlyrecord", entity_id__in=[str(i) for i in record_ids])
+    return AuditEvent.objects.filter(cond).order_by("-at", "-id")
