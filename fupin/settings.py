@@ -92,6 +92,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "fupin.accounts.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "fupin.web.middleware.ChineseByDefaultMiddleware",
@@ -100,6 +101,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "fupin.accounts.middleware.IdleTimeoutMiddleware",
     "fupin.audit.middleware.AuditRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -154,7 +156,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "fupin.accounts.validators.LettersAndDigitsValidator"},
 ]
+# Username/password checks refuse guesses once a username or an address is locked (fupin/accounts/lockout.py).
+AUTHENTICATION_BACKENDS = ["fupin.accounts.backends.LockoutModelBackend"]
+FUPIN_LOGIN_MAX_FAILURES = env_int("FUPIN_LOGIN_MAX_FAILURES", 5)  # per username; 0 turns it off
+FUPIN_LOGIN_MAX_IP_FAILURES = env_int("FUPIN_LOGIN_MAX_IP_FAILURES", 20)  # per client address; 0: off
+FUPIN_LOGIN_LOCK_MINUTES = env_int("FUPIN_LOGIN_LOCK_MINUTES", 15)  # the counting window and the lock
+FUPIN_IDLE_MINUTES = env_int("FUPIN_IDLE_MINUTES", 30)  # idle signed-in sessions end; 0: never
 SESSION_COOKIE_AGE = env_int("FUPIN_SESSION_SECONDS", 8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
@@ -163,6 +172,10 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Content-Security-Policy and Permissions-Policy: fupin/accounts/security.py (defaults there).
+if os.environ.get("FUPIN_CONTENT_SECURITY_POLICY") is not None:
+    FUPIN_CONTENT_SECURITY_POLICY = os.environ["FUPIN_CONTENT_SECURITY_POLICY"]
 
 LANGUAGE_CODE = os.environ.get("FUPIN_LANGUAGE", "zh-hans")
 # Follow the browser's Accept-Language instead of always starting in Chinese.

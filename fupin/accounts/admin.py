@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import User
+from .models import LoginAttempt, LoginLock, User
 
 FUPIN_FIELDS = ("role", "area", "display_name", "phone")
 
@@ -27,3 +27,37 @@ class UserAdmin(DjangoUserAdmin):
     list_select_related = ["area"]  # the area column
     autocomplete_fields = ["area"]
     ordering = ["username"]
+
+
+@admin.register(LoginLock)
+class LoginLockAdmin(admin.ModelAdmin):
+    """Locks from too many failed sign-ins; deleting one lets the username or address sign in again."""
+
+    list_display = ["scope", "key", "created", "until"]
+    list_filter = ["scope"]
+    search_fields = ["key"]
+    readonly_fields = ["scope", "key", "created", "until"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LoginAttempt)
+class LoginAttemptAdmin(admin.ModelAdmin):
+    """The last day's sign-in attempts (the throttle's counts); the audit trail keeps the history."""
+
+    list_display = ["at", "username", "ip", "succeeded"]
+    list_filter = ["succeeded"]
+    search_fields = ["username", "ip"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
     name = "fupin.accounts"
     label = "accounts"
     verbose_name = _("用户与权限")
+
+    def ready(self):
+        from . import signals  # noqa: F401 - starts the idle clock at sign-in

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -40,3 +41,44 @@ class User(AbstractUser):
     @property
     def can_write(self) -> bool:
         return self.is_superuser or self.role in WRITE_ROLES
+
+
+class LoginAttempt(models.Model):
+    """One sign-in attempt, kept for a day to throttle guessing (the audit trail keeps the history).
+
+    ``username`` is the name tried, case-folded: the same key whether or not the account exists."""
+
+    username = models.CharField(_("尝试的用户名"), max_length=150, db_index=True)
+    ip = models.GenericIPAddressField(_("来源地址"), null=True, blank=True, db_index=True)
+    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    succeeded = models.BooleanField(_("成功"), default=False)
+
+    class Meta:
+        verbose_name = _("登录尝试")
+        verbose_name_plural = _("登录尝试")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.ip or ''}"
+
+
+class LoginLock(models.Model):
+    """Sign-in refused for a username, or for a client address, until ``until``."""
+
+    class Scope(models.TextChoices):
+        USERNAME = "username", _("用户名")
+        IP = "ip", _("来源地址")
+
+    scope = models.CharField(_("范围"), max_length=10, choices=Scope.choices)
+    key = models.CharField(_("用户名或地址"), max_length=150)
+    created = models.DateTimeField(_("锁定时间"), default=timezone.now)
+    until = models.DateTimeField(_("解锁时间"), db_index=True)
+
+    class Meta:
+        verbose_name = _("登录锁定")
+        verbose_name_plural = _("登录锁定")
+        ordering = ["-until"]
+        indexes = [models.Index(fields=["scope", "key", "until"], name="accounts_lock_key_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_scope_display()} {self.key} → {self.until:%Y-%m-%d %H:%M}"

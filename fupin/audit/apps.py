@@ -6,3 +6,6 @@ class AuditConfig(AppConfig):
     name = "fupin.audit"
     label = "audit"
     verbose_name = _("审计日志")
+
+    def ready(self):
+        from . import signals  # noqa: F401 - connects the sign-in receivers

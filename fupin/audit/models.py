@@ -17,6 +17,7 @@ class AuditKind(models.TextChoices):
     REVEAL = "reveal", _("查看完整信息")
     LOGIN = "login", _("登录成功")
     LOGIN_FAILED = "login_failed", _("登录失败")
+    LOGOUT = "logout", _("退出登录")
 
 
 class AppendOnlyError(Exception):

@@ -1,0 +1,58 @@
+"""Signing out a session nobody has used for ``FUPIN_IDLE_MINUTES`` (0: never).
+
+The session's cookie already ends with the browser and after ``SESSION_COOKIE_AGE``; this also ends a
+session left open on a shared office PC. The last time the session was used is kept in the session
+(rewritten at most once a minute, not on every request).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponse
+from django.shortcuts import resolve_url
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+SESSION_KEY = "fupin_last_seen"
+#: Seconds between rewrites of the session's "last seen" time.
+RESOLUTION = 60
+
+
+class IdleTimeoutMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        idle_minutes = settings.FUPIN_IDLE_MINUTES
+        user = getattr(request, "user", None)
+        if idle_minutes > 0 and user is not None and user.is_authenticated:
+            now = int(timezone.now().timestamp())
+            last = request.session.get(SESSION_KEY)
+            if isinstance(last, int) and now - last > idle_minutes * 60:
+                return self._expired(request, idle_minutes)
+            if not isinstance(last, int) or now - last >= RESOLUTION:
+                request.session[SESSION_KEY] = now
+        return self.get_response(request)
+
+    def _expired(self, request, idle_minutes: int):
+        request.fupin_logout_reason = "idle"
+        logout(request)
+        messages.warning(request, _("超过 %(minutes)d 分钟未操作，已自动退出，请重新登录。") % {"minutes": idle_minutes})
+        path = request.get_full_path()
+        if request.headers.get("HX-Request"):
+            # htmx would put the login page inside the fragment; ask it to load the page instead.
+            current = urlsplit(request.headers.get("HX-Current-URL", ""))
+            back = (current.path + (f"?{current.query}" if current.query else "")) or path
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = redirect_to_login(back).url
+            return response
+        if (request.method in ("GET", "HEAD") and not request.path.startswith("/api/")
+                and request.path != resolve_url(settings.LOGIN_URL)):
+            return redirect_to_login(path)
+        # Anything else goes on as an anonymous request: the view refuses it as it would any other.
+        return self.get_response(request)

@@ -1,0 +1,16 @@
+"""The idle clock starts at sign-in (so the first page after it does not have to write the session)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
+from django.utils import timezone
+
+from .middleware import SESSION_KEY
+
+
+@receiver(user_logged_in, dispatch_uid="fupin.accounts.idle_clock")
+def start_idle_clock(sender, request, user, **kwargs):
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[SESSION_KEY] = int(timezone.now().timestamp())
