@@ -23,6 +23,22 @@ class YearFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
+class StrictFilterSet(django_filters.FilterSet):
+    """A filter given with an empty value (``?status=``) is an error, not "no filter": for an API an
+    empty year or code is a mistake in the caller, and the schema says so. Free text may be empty."""
+
+    def is_valid(self):
+        valid = super().is_valid()
+        for name, flt in self.filters.items():
+            if isinstance(flt, django_filters.CharFilter):
+                continue
+            if name in self.data and self.data.get(name) == "":
+                if name in self.form.fields:
+                    self.form.add_error(name, _("不能为空；不筛选时请省略该参数"))
+                valid = False
+        return valid
+
+
 class AreaCodeFilterMixin:
     def _area(self, code: str) -> Area:
         try:
@@ -31,7 +47,7 @@ class AreaCodeFilterMixin:
             raise forms.ValidationError(_("区划代码不存在，或不在您的管辖范围内")) from None
 
 
-class HouseholdFilter(AreaCodeFilterMixin, django_filters.FilterSet):
+class HouseholdFilter(AreaCodeFilterMixin, StrictFilterSet):
     area = django_filters.CharFilter(method="filter_area", max_length=15,
                                      help_text=_("区划代码：只列出该区划（含下级）内的户"))
     status = django_filters.ChoiceFilter(choices=Status.choices)
@@ -67,7 +83,7 @@ class HouseholdFilter(AreaCodeFilterMixin, django_filters.FilterSet):
             raise ValidationError({"area": list(exc.messages)}) from None
 
 
-class AreaFilter(AreaCodeFilterMixin, django_filters.FilterSet):
+class AreaFilter(AreaCodeFilterMixin, StrictFilterSet):
     parent = django_filters.CharFilter(method="filter_parent", max_length=15, help_text=_("上级区划代码"))
     level = django_filters.ChoiceFilter(choices=Level.choices)
     q = django_filters.CharFilter(field_name="name", lookup_expr="contains", max_length=50)

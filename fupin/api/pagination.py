@@ -15,7 +15,7 @@ class Pagination(PageNumberPagination):
 
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)
-        if raw is None or raw == "":
+        if raw is None:
             return self.page_size
         try:
             size = int(raw)
@@ -28,7 +28,7 @@ class Pagination(PageNumberPagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         raw = request.query_params.get(self.page_query_param)
-        if raw not in (None, "", "last"):
+        if raw is not None:
             try:
                 if int(raw) < 1:
                     raise ValueError
@@ -45,3 +45,12 @@ class Pagination(PageNumberPagination):
         out = super().get_paginated_response_schema(schema)
         out["required"] = ["count", "results"]
         return out
+
+    def get_schema_operation_parameters(self, view):
+        params = super().get_schema_operation_parameters(view)
+        for param in params:
+            if param["name"] == self.page_query_param:
+                param["schema"] = {"type": "integer", "minimum": 1}
+            elif param["name"] == self.page_size_query_param:
+                param["schema"] = {"type": "integer", "minimum": 1, "maximum": self.max_page_size}
+        return params

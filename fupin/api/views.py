@@ -297,7 +297,7 @@ class HouseholdMembersView(Base):
         qs = Member.objects.filter(scope_q(request.user, "household__area_path"),
                                    household=household).order_by("-active", "id")
         active = request.query_params.get("active")
-        if active not in (None, ""):
+        if active is not None:
             if active.lower() not in ("true", "false", "1", "0"):
                 raise exceptions.ValidationError({"active": [_("只能是 true 或 false")]})
             qs = qs.filter(active=active.lower() in ("true", "1"))

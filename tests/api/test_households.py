@@ -96,7 +96,8 @@ def test_area_filter_outside_scope_is_refused(registry, township_a_user):
 @pytest.mark.parametrize("query", [
     "identified_year=abc", "identified_year=99999999999999999999", "exit_year=1", "status=nope", "cause=x",
     "ordering=password", "page_size=100000", "page_size=0", "page_size=abc", "page=abc", "page=0", "page=-1",
-    "area=abc", "area=" + "9" * 40, "q=" + "x" * 500, "q=%00",
+    "area=abc", "area=" + "9" * 40, "q=" + "x" * 500, "q=%00", "identified_year=", "status=", "page=",
+    "page_size=", "page=last",
 ])
 def test_absurd_filters_are_4xx_with_the_error_shape(registry, county_user, query):
     r = api(county_user).get(f"/api/households/?{query}")
