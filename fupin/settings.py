@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "fupin.accounts",
     "fupin.audit",
     "fupin.registry",
+    "fupin.assistance",
+    "fupin.assessment",
     "fupin.demo",
     "fupin.web",
 ]

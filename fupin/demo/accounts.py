@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth.password_validation import validate_password
+from django.utils import timezone
 
 from fupin.accounts.models import Role, User
 from fupin.areas.models import Area
+from fupin.registry.choices import Status
+from fupin.registry.models import Household
 
 #: Printed by ``fupin demo_logins`` and the README; the only place it is written down.
 DEFAULT_PASSWORD = "fupin-demo-2026"
@@ -32,6 +36,8 @@ DEMO_ACCOUNTS = [
     DemoAccount("auditor", Role.AUDITOR, "county", "{area}审计局 陈敏"),
 ]
 DEMO_USERNAMES = [a.username for a in DEMO_ACCOUNTS]
+#: How many households of the demo village the demo 帮扶责任人 is paired with.
+CADRE_HOUSEHOLDS = 10
 
 
 def check_password_strength(password: str) -> None:
@@ -57,3 +63,25 @@ def create_demo_accounts(*, areas: dict[str, Area], password: str = DEFAULT_PASS
                                      display_name=name)
         created.append(account.username)
     return created, skipped
+
+
+def pair_demo_cadre(*, village: Area, username: str = "cadre", count: int = CADRE_HOUSEHOLDS) -> int:
+    """Pair the demo 帮扶责任人 with the first ``count`` households of the demo village (by household
+    number, cancelled ones left out), so that logging in as 'cadre' shows a cadre's real view. Called
+    by the demo loader right after creating the account, only when it created it. Returns how many."""
+    from fupin.assistance.models import Pairing
+
+    cadre = User.objects.filter(username=username, role=Role.CADRE).first()
+    if cadre is None or Pairing.objects.filter(cadre=cadre).exists():
+        return 0
+    households = (Household.objects.filter(area_path__startswith=village.path)
+                  .exclude(status=Status.CANCELLED).order_by("number", "id")[:count])
+    this_year = timezone.localdate().year
+    # Synthetic data inside the loader's transaction: bulk rows, no audit row per pairing (the loader
+    # writes one audit row for the whole demo).
+    Pairing.objects.bulk_create([
+        Pairing(cadre=cadre, household=h, start=datetime.date(min(max(h.identified_year or 2016, 2016), this_year), 1, 1),
+                note="演示数据")
+        for h in households
+    ])
+    return len(households)

@@ -37,7 +37,7 @@ from fupin.registry.choices import LineKind
 from fupin.registry.models import Household, Member, PovertyLine, StatusChange, YearlyRecord
 
 from . import counties
-from .accounts import DEFAULT_PASSWORD, create_demo_accounts
+from .accounts import DEFAULT_PASSWORD, create_demo_accounts, pair_demo_cadre
 from .generator import NATIONAL_LINES, CountyData, county_spec, generate_county, shrink_spec
 
 TABLES: dict[str, type[models.Model]] = {
@@ -380,6 +380,8 @@ def load_demo(*, scale: int = 1, seed: int = 2015, households: int | None = None
                 cursor.execute(sql)
 
         result.accounts_created, result.accounts_skipped = create_demo_accounts(areas=first, password=password)
+        if "cadre" in result.accounts_created:
+            pair_demo_cadre(village=first["village"])
         result.counts["area"] = Area.objects.count() - areas_before
         result.seconds = time.perf_counter() - started
         record(kind=AuditKind.IMPORT, actor="demo", entity="demo", entity_id=f"seed={seed},scale={scale}",

@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce, ExtractYear, Substr
 from django.http import Http404
 from django.utils import timezone
 
+from fupin.accounts.models import Role
 from fupin.areas.models import Area
 from fupin.areas.selectors import scope_q
 from fupin.lib import idnumber
@@ -37,8 +38,36 @@ SORTS = {
 DIGITS_RE = re.compile(r"^[0-9Xx]+$")
 
 
+def household_ids_q(user, field: str = "household") -> Q:
+    """A filter keeping only rows whose household (reached through ``field``; "" for Household itself)
+    the user may see. Use it for members, yearly records and status history, never a bare area filter.
+
+    Most roles see their area's subtree. Two roles see less, because their work is about particular
+    households, not an area: a 帮扶责任人 (cadre) sees the households paired to them now, an 评估人员
+    (assessor) the households of the samples assigned to them — in both cases still inside their
+    area when they have one (a cadre from a county department may have none).
+    """
+    from fupin.assessment.models import SampleHousehold
+    from fupin.assistance.models import Pairing
+
+    prefix = f"{field}__" if field else ""
+    role = None if getattr(user, "is_superuser", False) else getattr(user, "role", None)
+    if not getattr(user, "is_authenticated", False):
+        return Q(pk__in=[])
+    if role == Role.CADRE:
+        ids = Pairing.objects.ongoing().filter(cadre=user).values("household_id")
+    elif role == Role.ASSESSOR:
+        ids = SampleHousehold.objects.filter(sample__assessors__assessor=user).values("household_id")
+    else:
+        return scope_q(user, f"{prefix}area_path")
+    q = Q(**{f"{prefix}pk__in": ids})
+    if getattr(user, "area", None) is not None:
+        q &= scope_q(user, f"{prefix}area_path")
+    return q
+
+
 def household_scope(user) -> QuerySet[Household]:
-    return Household.objects.filter(scope_q(user, "area_path"))
+    return Household.objects.filter(household_ids_q(user, ""))
 
 
 @dataclass
@@ -123,8 +152,7 @@ def household_get(*, user, pk: int) -> Household:
 
 
 def member_get(*, user, pk: int) -> Member:
-    member = Member.objects.select_related("household__area").filter(
-        scope_q(user, "household__area_path"), pk=pk).first()
+    member = Member.objects.select_related("household__area").filter(household_ids_q(user), pk=pk).first()
     if member is None:
         raise Http404
     return member
@@ -210,7 +238,7 @@ _PEOPLE_THEN = Coalesce("member_count", "household__member_count")
 
 
 def _history(user, root: Area) -> QuerySet[StatusChange]:
-    return StatusChange.objects.filter(scope_q(user, "household__area_path"),
+    return StatusChange.objects.filter(household_ids_q(user),
                                        household__area_path__startswith=root.path)
 
 

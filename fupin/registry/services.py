@@ -17,6 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fupin.accounts.capabilities import can_write
 from fupin.areas.models import Area
 from fupin.audit.models import AuditKind
 from fupin.audit.services import audit_create, audit_update, record
@@ -75,7 +76,7 @@ def _check_scope(actor, area: Area) -> None:
     """Writers may only touch their own subtree (the full matrix is enforced again in the views/API)."""
     if actor is None or actor.is_superuser:
         return
-    if not getattr(actor, "can_write", False):
+    if not can_write(actor):
         # Leaders, auditors, assessors and assistance cadres read only; the services are the last
         # door for the CLI, imports and the API, so the role is checked here as well as in the views.
         raise PermissionDenied(_("当前角色只能查看，不能登记或修改数据"))

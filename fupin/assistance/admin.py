@@ -1,0 +1,61 @@
+"""Pairings in the admin: listed within the user's subtree; added and ended only through the services
+(scope check and audit row), never deleted (the history of who helped whom is kept)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from fupin.accounts.capabilities import can_write
+from fupin.areas.selectors import scope_q
+
+from . import services
+from .models import Pairing
+
+
+@admin.register(Pairing)
+class PairingAdmin(admin.ModelAdmin):
+    list_display = ["household", "household_area", "cadre", "start", "end", "note"]
+    list_filter = ["end"]
+    search_fields = ["^household__number", "household__head_name", "cadre__username", "cadre__display_name"]
+    list_select_related = ["household__area", "cadre"]  # the household, area and cadre columns
+    raw_id_fields = ["household"]
+    date_hierarchy = "start"
+    actions = None
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(scope_q(request.user, "household__area_path"))
+
+    @admin.display(description=_("所属区划"))
+    def household_area(self, obj):
+        return obj.household.area
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ["end"]
+        # Only the end date (and the note with it) may be set once, through pairing_end.
+        if obj.end is not None or not can_write(request.user):
+            return ["cadre", "household", "start", "end", "note"]
+        return ["cadre", "household", "start"]
+
+    def has_add_permission(self, request):
+        return can_write(request.user) and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return can_write(request.user) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        try:
+            if not change:
+                saved = services.pairing_create(actor=request.user, cadre=obj.cadre, household=obj.household,
+                                                start=obj.start, note=obj.note)
+                obj.pk = saved.pk
+            elif obj.end is not None and "end" in form.changed_data:
+                services.pairing_end(actor=request.user, pairing=obj, end=obj.end, note=obj.note)
+        except (ValidationError, PermissionDenied) as exc:
+            # The form validated already; a refusal here is a scope or concurrency problem.
+            raise PermissionDenied(exc) from exc
