@@ -256,11 +256,13 @@ def test_pages_carry_the_security_headers(officer, name):
     assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
 
 
-def test_pages_have_no_inline_script(officer):
+def test_pages_have_no_inline_script(officer, tree):
+    household = factories.household(tree["village_a1"], actor=officer)
     c = client()
     c.force_login(officer)
-    for name in ["login", "overview", "household_list", "area_tree"]:
-        html = c.get(reverse(name)).content.decode()
+    urls = [reverse(name) for name in ["login", "overview", "household_list", "area_tree"]]
+    for name in urls + [reverse("household_detail", args=[household.pk])]:
+        html = c.get(name).content.decode()
         for tag in re.findall(r"<script\b[^>]*>", html):
             assert "src=" in tag or 'type="application/json"' in tag, (name, tag)
         assert not re.search(r"\son[a-z]+=", html), name
@@ -307,3 +309,20 @@ def test_createsuperuser_honours_the_rule(db, monkeypatch):
                  stdout=StringIO())
     assert "密码必须同时包含字母和数字。" in err.getvalue()
     assert User.objects.get(username="root2").check_password("digits-and-letters-7")
+
+
+def test_the_api_token_endpoint_shares_the_lock(officer):
+    from django.urls import NoReverseMatch
+
+    try:
+        url = reverse("api-token")
+    except NoReverseMatch:
+        pytest.skip("the API token endpoint is not there yet")
+    with time_machine.travel(START, tick=False):
+        fail(client("10.3.3.3"), "county_officer", 5)
+        response = client("10.3.3.4").post(url, {"username": "county_officer", "password": PASSWORD},
+                                           content_type="application/json", HTTP_ACCEPT="application/json")
+    assert response.status_code == 429
+    assert "登录失败次数过多" in response.content.decode()
+    refused = AuditEvent.objects.filter(kind=AuditKind.LOGIN_FAILED).order_by("-id").first()
+    assert refused.ip == "10.3.3.4" and refused.data["reason"] == "locked_username"
