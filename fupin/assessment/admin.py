@@ -7,7 +7,8 @@ from django.contrib import admin
 from django.db.models import Q
 
 from fupin.accounts.capabilities import can_write
-from fupin.areas.selectors import scope_q, user_scope_path
+from fupin.areas.selectors import user_scope_path
+from fupin.registry.selectors import household_ids_q
 
 from . import services
 from .models import Sample, SampleAssessor, SampleHousehold
@@ -30,8 +31,7 @@ class SampleHouseholdInline(_ReadOnlyInline):
     fields = readonly_fields = ["household", "added_at"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(scope_q(request.user, "household__area_path")) \
-            .select_related("household")
+        return super().get_queryset(request).filter(household_ids_q(request.user)).select_related("household")
 
 
 class SampleAssessorInline(_ReadOnlyInline):
@@ -53,7 +53,7 @@ class SampleAdmin(admin.ModelAdmin):
         if user_scope_path(request.user) == "":
             return qs
         # A sample is seen by whoever drew it and by anyone whose subtree holds one of its households.
-        in_scope = SampleHousehold.objects.filter(scope_q(request.user, "household__area_path")).values("sample_id")
+        in_scope = SampleHousehold.objects.filter(household_ids_q(request.user)).values("sample_id")
         return qs.filter(Q(created_by=request.user) | Q(pk__in=in_scope))
 
     def get_readonly_fields(self, request, obj=None):

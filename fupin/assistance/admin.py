@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from fupin.accounts.capabilities import can_write
-from fupin.areas.selectors import scope_q
+from fupin.registry.selectors import household_ids_q
 
 from . import services
 from .models import Pairing
@@ -25,7 +25,7 @@ class PairingAdmin(admin.ModelAdmin):
     actions = None
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(scope_q(request.user, "household__area_path"))
+        return super().get_queryset(request).filter(household_ids_q(request.user))
 
     @admin.display(description=_("所属区划"))
     def household_area(self, obj):
