@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.generation.modes import GenerationMode
@@ -44,7 +46,19 @@ def _run(operation, mode, headers, path_parameters, failures):
         failures.append(f"{mode} {operation.method.upper()} {operation.path}: {exc}"[:3000])
 
 
-def test_every_operation_conforms_to_the_schema(registry, county_user):
+@pytest.fixture
+def _keep_test_connection():
+    """Requests go through the real WSGI handler, whose request signals close the database
+    connection when it is "in an unexpected state" — as it always is inside a test's transaction.
+    Django's own test client disconnects the same handler for the same reason."""
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
+
+
+def test_every_operation_conforms_to_the_schema(registry, county_user, _keep_test_connection):
     schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application())
     headers = {"Authorization": f"Token {Token.objects.create(user=county_user).key}"}
     real = {"id": registry["a1"].pk, "code": factories.VILLAGE_A1, "year": 2019}
