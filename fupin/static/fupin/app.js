@@ -4,6 +4,11 @@
   document.addEventListener("change", function (e) {
     if (e.target.matches("select[data-autosubmit]")) e.target.form.submit();
   });
+  // Enter on a focused tree toggle opens it like a click (htmx trigger filters would need eval,
+  // which the Content-Security-Policy forbids).
+  document.addEventListener("keyup", function (e) {
+    if (e.key === "Enter" && e.target.matches(".toggle[hx-get]")) e.target.click();
+  });
   document.addEventListener("htmx:beforeRequest", function (e) {
     var el = e.detail.elt;
     if (el.classList && el.classList.contains("toggle")) el.textContent = "▾";
