@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
@@ -28,6 +28,7 @@ from fupin.registry.models import Household, Member, StatusChange, YearlyRecord
 from fupin.registry.selectors import household_scope
 
 from . import serializers as s
+from .authentication import AreaTokenAuthentication
 from .errors import Conflict, PreconditionRequired
 from .filters import AreaFilter, HouseholdFilter
 from .parsers import LimitedJSONParser
@@ -102,7 +103,7 @@ def member_or_404(user, pk: int) -> Member:
 class Base(GenericAPIView):
     parser_classes = PARSERS
     # Token first: its WWW-Authenticate challenge turns "not signed in" into 401 rather than 403.
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    authentication_classes = [AreaTokenAuthentication, SessionAuthentication]
 
     def fake(self) -> bool:
         return getattr(self, "swagger_fake_view", False)
@@ -180,13 +181,20 @@ class AreaDetailView(Base):
 # --- households -------------------------------------------------------------------------------------
 
 
+#: What the list shows (HouseholdListOut), so the page query does not carry 40 unused columns.
+LIST_COLUMNS = ("id", "number", "area__code", "area__name", "head_name", "member_count", "attribute", "main_cause",
+                "identified_year", "exit_year", "status", "version")
+
+
 class HouseholdListView(Base):
     serializer_class = s.HouseholdListOut
     filterset_class = HouseholdFilter
 
     def get_queryset(self):
-        # The area is on every row: one join instead of a query per row.
-        return household_scope(self.request.user).select_related("area").order_by("number", "id")
+        # The area is on every row: one join instead of a query per row. The number is unique, so it
+        # alone orders the pages, and PostgreSQL can walk its index instead of sorting the subtree.
+        return (household_scope(self.request.user).select_related("area").order_by("number")
+                .only(*LIST_COLUMNS))
 
     @extend_schema(summary="贫困户列表", responses={200: s.HouseholdListOut(many=True), **READ_ERRORS})
     def get(self, request):
