@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
@@ -102,6 +103,10 @@ def exception_handler(exc, context):
         exc = Conflict()
     if isinstance(exc, RequestDataTooBig):
         exc = PayloadTooLarge()
+    if isinstance(exc, IntegrityError):
+        # The services check every invariant first; a constraint that still fires means another
+        # request wrote the same thing at the same moment (two registrations of one household number).
+        exc = Conflict(_("与同时提交的另一项修改冲突，请重新读取后再试"))
     if isinstance(exc, DjangoValidationError):
         fields, message = _django_validation_fields(exc)
         set_rollback()

@@ -114,6 +114,13 @@ class StrictInput(serializers.Serializer):
         if isinstance(data, Mapping):
             writable = {name for name, f in self.fields.items() if not f.read_only}
             errors = {name: [_("未知字段，或此操作不能填写该字段")] for name in sorted(set(data) - writable)}
+            # DRF turns 12 into "12" for text and code fields; a number where text belongs is a
+            # mistake of the caller (a phone number or a code sent as a number loses leading zeros).
+            for name, field in self.fields.items():
+                value = data.get(name)
+                if isinstance(field, serializers.CharField | serializers.ChoiceField) \
+                        and value is not None and not isinstance(value, str):
+                    errors.setdefault(name, [_("必须是文本（字符串）")])
         try:
             value = super().to_internal_value(data)
         except serializers.ValidationError as exc:
@@ -311,7 +318,7 @@ class HouseholdCreateIn(HouseholdFieldsIn):
 
 class HouseholdUpdateIn(HouseholdFieldsIn):
     area = serializers.CharField(max_length=15, required=False, help_text=_("迁到另一个村/组的区划代码"))
-    version = serializers.IntegerField(min_value=1, required=False, help_text=VERSION_HELP)
+    version = serializers.IntegerField(min_value=1, max_value=2**31 - 1, required=False, help_text=VERSION_HELP)
 
 
 class StatusChangeIn(StrictInput):
@@ -321,7 +328,7 @@ class StatusChangeIn(StrictInput):
     procedure = choice(Procedure, required=False)
     cancel_reason = choice(CancelReason, blank=True, required=False)
     exit_year = year(required=False, allow_null=True)
-    version = serializers.IntegerField(min_value=1, required=False, help_text=VERSION_HELP)
+    version = serializers.IntegerField(min_value=1, max_value=2**31 - 1, required=False, help_text=VERSION_HELP)
 
 
 class StatusChangeOut(serializers.Serializer):
@@ -398,7 +405,7 @@ class MemberCreateIn(MemberFieldsIn):
 
 
 class MemberUpdateIn(MemberFieldsIn):
-    version = serializers.IntegerField(min_value=1, required=False, help_text=VERSION_HELP)
+    version = serializers.IntegerField(min_value=1, max_value=2**31 - 1, required=False, help_text=VERSION_HELP)
 
 
 # --- yearly records ---------------------------------------------------------------------------------
