@@ -1,4 +1,5 @@
-"""The registry API. Reads go through the scoped selectors (outside scope → 404); writes go through
+"""The registry API. Reads go through the scoped selectors — household_scope / household_ids_q, the same
+as the pages, so a 帮扶责任人 sees only paired households (outside scope → 404); writes go through
 fupin.registry.services with the request's user as actor; read-only roles get 403 (habit 4, 1)."""
 
 from __future__ import annotations
@@ -20,12 +21,12 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from fupin.accounts import capabilities
-from fupin.areas.selectors import area_get, area_list, scope_q
+from fupin.areas.selectors import area_get, area_list
 from fupin.audit.models import AuditKind
 from fupin.audit.services import record
 from fupin.registry import services
 from fupin.registry.models import Household, Member, StatusChange, YearlyRecord
-from fupin.registry.selectors import household_scope
+from fupin.registry.selectors import household_ids_q, household_scope, member_get
 
 from . import serializers as s
 from .authentication import AreaTokenAuthentication
@@ -94,10 +95,7 @@ def household_or_404(user, pk: int) -> Household:
 
 
 def member_or_404(user, pk: int) -> Member:
-    member = Member.objects.select_related("household").filter(scope_q(user, "household__area_path"), pk=pk).first()
-    if member is None:
-        raise Http404
-    return member
+    return member_get(user=user, pk=pk)
 
 
 class Base(GenericAPIView):
@@ -285,7 +283,7 @@ class StatusHistoryView(Base):
     @extend_schema(summary="户状态历史", responses={200: s.StatusChangeOut(many=True), **READ_ERRORS})
     def get(self, request, pk: int):
         household = household_or_404(request.user, pk)
-        qs = StatusChange.objects.filter(scope_q(request.user, "household__area_path"),
+        qs = StatusChange.objects.filter(household_ids_q(request.user),
                                          household=household).order_by("-date", "-id")
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(s.StatusChangeOut(page, many=True).data)
@@ -302,7 +300,7 @@ class HouseholdMembersView(Base):
                    parameters=[OpenApiParameter("active", OpenApiTypes.BOOL, description="只列在户（true）或已减员（false）")])
     def get(self, request, pk: int):
         household = household_or_404(request.user, pk)
-        qs = Member.objects.filter(scope_q(request.user, "household__area_path"),
+        qs = Member.objects.filter(household_ids_q(request.user),
                                    household=household).order_by("-active", "id")
         active = request.query_params.get("active")
         if active is not None:
@@ -365,7 +363,7 @@ class YearlyListView(Base):
     @extend_schema(summary="某户的年度收入与保障", responses={200: s.YearlyRecordOut(many=True), **READ_ERRORS})
     def get(self, request, pk: int):
         household = household_or_404(request.user, pk)
-        qs = YearlyRecord.objects.filter(scope_q(request.user, "household__area_path"),
+        qs = YearlyRecord.objects.filter(household_ids_q(request.user),
                                          household=household).order_by("-year")
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(s.YearlyRecordOut(page, many=True).data)

@@ -276,3 +276,11 @@ def test_cancelled_household_cannot_be_edited(registry, county_user):
 def test_huge_ids_are_404_not_500(registry, county_user):
     error_of(api(county_user).get("/api/households/99999999999999999999999/"), 404)
     error_of(api(county_user).get("/api/households/9223372036854775807/"), 404)
+
+
+def test_an_unpaired_assistance_cadre_sees_no_household(registry, cadre):
+    # A 帮扶责任人 sees the households paired to them (the pages' scope), not their village.
+    assert numbers(api(cadre).get("/api/households/")) == []
+    error_of(api(cadre).get(f"/api/households/{registry['a1'].pk}/"), 404)
+    member = registry["a1"].members.first()
+    error_of(api(cadre).get(f"/api/members/{member.pk}/"), 404)
