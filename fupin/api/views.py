@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from django.contrib.auth import authenticate
+from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -262,16 +263,19 @@ class HouseholdStatusView(Base):
         ser.is_valid(raise_exception=True)
         data = dict(ser.validated_data)
         # The version is optional here (the status machine itself refuses most double moves), but
-        # when given it must match.
+        # when given it is checked under the same row lock the service takes, so it cannot go stale
+        # between the check and the change.
         body_version = data.pop("version", None)
-        header = request.headers.get("If-Match")
-        if header or body_version is not None:
+        version = None
+        if request.headers.get("If-Match") or body_version is not None:
             version = expected_version(request, {"version": body_version})
-            if version is not None and version != household.version:
-                raise Conflict()
         kwargs = {"to_status": data.pop("status"), "reason": data.pop("reason")}
         kwargs.update({k: v for k, v in data.items() if v is not None})
-        services.household_change_status(actor=request.user, household=household, **kwargs)
+        with transaction.atomic():
+            locked = Household.objects.select_for_update().get(pk=household.pk)
+            if version is not None and version != locked.version:
+                raise Conflict()
+            services.household_change_status(actor=request.user, household=locked, **kwargs)
         household = household_or_404(request.user, pk)
         return Response(s.HouseholdOut(household, context={"request": request}).data, headers=etag(household))
 

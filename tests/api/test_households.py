@@ -284,3 +284,10 @@ def test_an_unpaired_assistance_cadre_sees_no_household(registry, cadre):
     error_of(api(cadre).get(f"/api/households/{registry['a1'].pk}/"), 404)
     member = registry["a1"].members.first()
     error_of(api(cadre).get(f"/api/members/{member.pk}/"), 404)
+
+
+def test_status_change_with_the_current_version(registry, county_user):
+    pk = registry["a1"].pk
+    r = api(county_user).post(f"/api/households/{pk}/status/", {"status": "exited", "reason": "达标"},
+                              format="json", HTTP_IF_MATCH='"1"')
+    assert r.status_code == 200 and r["ETag"] == f'"{r.json()["version"]}"' and r.json()["version"] > 1
