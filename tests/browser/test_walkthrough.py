@@ -120,4 +120,14 @@ def test_a_county_officer_finds_a_household_and_corrects_a_member(live_server, c
 
     spouse = Member.objects.get(pk=spouse.pk)
     assert (spouse.education, spouse.phone, spouse.version) == ("senior", "13800000009", 2)
+
+    # The audit trail holds the edit made in the browser: who, from where, field by field.
+    from fupin.audit.models import AuditEvent
+
+    event = AuditEvent.objects.filter(entity="registry.member", entity_id=str(spouse.pk), kind="update").get()
+    assert event.actor_name == county["officer"].username
+    assert event.ip == "127.0.0.1"
+    assert event.data["changes"]["education"]["after"] == "senior"
+    assert event.data["changes"]["phone"]["after"] == "13800000009"
+    assert AuditEvent.objects.filter(kind="login", actor_name=event.actor_name).exists()
     assert time.monotonic() - started < 20
