@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "fupin.assistance",
     "fupin.assessment",
     "fupin.demo",
+    "fupin.sheets",
     "fupin.web",
 ]
 

@@ -5,5 +5,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("fupin.api.urls")),
+    path("sheets/", include("fupin.sheets.urls")),
     path("", include("fupin.web.urls")),
 ]

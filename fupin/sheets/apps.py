@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SheetsConfig(AppConfig):
+    name = "fupin.sheets"
+    label = "sheets"
+    verbose_name = _("导入导出")

@@ -1,0 +1,2 @@
+app_name = "sheets"
+urlpatterns: list = []
