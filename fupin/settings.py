@@ -239,3 +239,24 @@ SPECTACULAR_SETTINGS = {
 }
 # JSON bodies above this are refused with 413 before parsing (Django's own limit, used by DRF too).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("FUPIN_MAX_BODY_BYTES", 2 * 1024 * 1024)
+
+# --- Background jobs (fupin/sheets: imports and exports) -----------------------------------------
+# "thread": run in the web process (the embedded default: no extra service); "rq": queue on Redis
+# (production; run `fupin worker`); "sync": run inside the request (tests, debugging).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+FUPIN_JOBS = os.environ.get("FUPIN_JOBS", "rq" if REDIS_URL else "thread")
+if FUPIN_JOBS not in ("thread", "rq", "sync"):
+    raise ImproperlyConfigured(f"FUPIN_JOBS must be thread, rq or sync, got {FUPIN_JOBS!r}")
+if FUPIN_JOBS == "rq" and not REDIS_URL:
+    raise ImproperlyConfigured("FUPIN_JOBS=rq needs REDIS_URL (e.g. redis://127.0.0.1:6379/0)")
+# Job progress and cancel flags: shared by the web workers and the job runner (Redis in production,
+# files in the data folder otherwise, so that several web processes see the same progress).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "jobs": ({"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+              "KEY_PREFIX": "fupin"} if REDIS_URL else
+             {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+              "LOCATION": str(DATA_DIR / "cache" / "jobs")}),
+}
+# Largest sheet accepted for import (bytes).
+FUPIN_MAX_UPLOAD_BYTES = env_int("FUPIN_MAX_UPLOAD_BYTES", 100 * 1024 * 1024)

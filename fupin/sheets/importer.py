@@ -1,0 +1,874 @@
+"""Import of the standard flat sheet: plan (parse, validate, compare with the registry), then apply.
+
+Two steps, so that the web page can show what will change before anything is written:
+
+* ``plan_import(table, actor=..., area=...)`` reads every row, groups the rows into households by
+  户编号, validates each household with the registry's own rules (the models' ``full_clean``, the
+  services' invariants: one head, one active household per person, the status machine, scope) and
+  the single-household checks of REFERENCE §6, and compares it with what the registry holds. Nothing
+  is written. Each problem names the sheet row and column.
+* ``apply_plan(plan, actor=..., mode=...)`` writes the households that are new or changed, in bulk,
+  in one transaction, with an audit event per created or changed object that names the file.
+  ``mode="valid"`` imports the valid households and refuses the others; ``mode="all"`` writes
+  nothing unless every household is valid. A crash or cancel inside leaves the database as it was.
+
+Rules (documented for users in the template's 填写说明 sheet):
+
+* keys: a household is matched by 户编号, a member by the 18-digit citizen number within it;
+* an empty cell means "not given": a new record takes the default, an existing one keeps its value,
+  so a partly filled township sheet never wipes data; a column that is absent is not touched at all;
+* household columns may be filled on one row of the household only (or on every row, equal);
+* members in the registry but missing from the sheet are reported, never deleted (减员 is a
+  procedure with a reason, done in the system);
+* 户状态 moves along the status machine (an import is recorded as procedure 数据导入); 注销 needs a
+  reason and is done in the system;
+* 帮扶责任人 columns are read and shown, not imported (pairings are managed in the system).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fupin.accounts.capabilities import can_write
+from fupin.areas.models import Area, Level
+from fupin.areas.selectors import user_scope_path
+from fupin.audit.models import AuditEvent, AuditKind
+from fupin.audit.services import _current as _audit_request
+from fupin.audit.services import jsonable, snapshot
+from fupin.lib import idnumber
+from fupin.registry.choices import INITIAL_STATUSES, TRANSITIONS, LineKind, Procedure, Relation, Status
+from fupin.registry.models import Household, Member, PovertyLine, StatusChange, YearlyRecord
+
+from . import cells, checks
+from .columns import AREA, COLUMNS, HOUSEHOLD, INFO, MEMBER, YEARLY
+from .reader import Table
+
+ERROR = "error"
+WARNING = "warning"
+CHUNK = 900  # stays under SQLite's bound-parameter limit in IN (...) lookups
+
+HEADER_OF: dict[tuple[str, str], str] = {(c.target, c.field): c.header for c in COLUMNS}
+MEMBER_HEADER = {c.field: c.header for c in COLUMNS if c.target == MEMBER}
+HOUSEHOLD_HEADER = {c.field: c.header for c in COLUMNS if c.target == HOUSEHOLD}
+YEARLY_HEADER = {c.field: c.header for c in COLUMNS if c.target == YEARLY}
+INCOME_FIELDS = ("wage_income", "business_income", "property_income", "transfer_income", "business_expense")
+SHARED_TARGETS = (HOUSEHOLD, AREA, YEARLY, INFO)
+
+
+class ImportCancelled(Exception):
+    """The user pressed 取消 (or the job was stopped): nothing was written."""
+
+
+class ImportRefused(Exception):
+    """mode="all" and some household is invalid: nothing was written."""
+
+
+@dataclass
+class Problem:
+    row: int | None  # the sheet's row number (None: about the whole file or household)
+    header: str | None  # the column's standard header (None: the whole row)
+    message: str
+    number: str = ""  # 户编号
+    level: str = ERROR
+
+
+@dataclass
+class MemberPlan:
+    row: int
+    values: dict[str, Any]
+    obj: Member | None = None
+    existing: Member | None = None
+    changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+
+    @property
+    def citizen_id(self) -> str:
+        return self.obj.citizen_id if self.obj is not None else ""
+
+
+@dataclass
+class HouseholdPlan:
+    number: str
+    rows: list[int]
+    values: dict[str, Any] = field(default_factory=dict)  # household fields given in the sheet
+    area_values: dict[str, Any] = field(default_factory=dict)
+    yearly_values: dict[str, Any] = field(default_factory=dict)
+    info: dict[str, Any] = field(default_factory=dict)
+    existing: Household | None = None
+    obj: Household | None = None
+    area: Area | None = None
+    members: list[MemberPlan] = field(default_factory=list)
+    missing: list[Member] = field(default_factory=list)  # in the registry, not in the sheet
+    changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    status_change: tuple[str, str] | None = None
+    yearly: YearlyRecord | None = None
+    yearly_existing: bool = False
+    yearly_changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.level == ERROR]
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+    @property
+    def new_members(self) -> list[MemberPlan]:
+        return [m for m in self.members if m.existing is None]
+
+    @property
+    def changed_members(self) -> list[MemberPlan]:
+        return [m for m in self.members if m.existing is not None and m.changes]
+
+    @property
+    def action(self) -> str:
+        if not self.valid:
+            return "refused"
+        if self.existing is None:
+            return "create"
+        if self.changes or self.status_change or self.new_members or self.changed_members or self.yearly_changes \
+                or (self.yearly is not None and not self.yearly_existing):
+            return "update"
+        return "unchanged"
+
+    def add(self, row: int | None, header: str | None, message: str, level: str = ERROR) -> None:
+        self.problems.append(Problem(row, header, str(message), self.number, level))
+
+
+@dataclass
+class Plan:
+    filename: str
+    table: Table
+    households: list[HouseholdPlan]
+    problems: list[Problem]  # rows that belong to no household, and notes about the file
+    actor_name: str = ""
+
+    @property
+    def valid(self) -> bool:
+        return all(h.valid for h in self.households) and not any(p.level == ERROR for p in self.problems)
+
+    def all_problems(self) -> list[Problem]:
+        out = list(self.problems)
+        for h in self.households:
+            out.extend(h.problems)
+        return sorted(out, key=lambda p: (p.row or 0, p.level != ERROR))
+
+    def counts(self) -> dict[str, int]:
+        c = defaultdict(int)
+        for h in self.households:
+            c[h.action] += 1
+            if h.valid:
+                c["members_new"] += len(h.new_members)
+                c["members_changed"] += len(h.changed_members)
+                c["members_missing"] += len(h.missing)
+        problems = self.all_problems()
+        c["rows"] = len(self.table.rows)
+        c["households"] = len(self.households)
+        c["error_rows"] = len({p.row for p in problems if p.level == ERROR and p.row})
+        c["errors"] = sum(1 for p in problems if p.level == ERROR)
+        c["warnings"] = sum(1 for p in problems if p.level == WARNING)
+        return dict(c)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Planning
+
+
+def _chunks(items: list, size: int = CHUNK) -> Iterable[list]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal as registry values: 1.5 == 1.50, None == "" for optional text, lists by content."""
+    if isinstance(a, Decimal | int | float) and isinstance(b, Decimal | int | float) \
+            and not isinstance(a, bool) and not isinstance(b, bool):
+        return Decimal(str(a)) == Decimal(str(b))
+    if a in (None, "") and b in (None, ""):
+        return True
+    return a == b
+
+
+def _label(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    return str(value)
+
+
+class _Areas:
+    """The areas an import may write to (the actor's subtree, narrowed by --area), by code and by names."""
+
+    def __init__(self, actor, restrict: Area | None):
+        scope = user_scope_path(actor) if actor is not None else ""
+        if scope is None:
+            scope = None
+        self.scope = scope
+        self.restrict = restrict
+        prefix = restrict.path if restrict is not None else (scope or "")
+        if scope is None:
+            areas = []
+        else:
+            areas = list(Area.objects.filter(path__startswith=prefix).only("id", "code", "name", "level", "path",
+                                                                           "parent_id"))
+            ancestors = [prefix[:n] for n in (2, 4, 6, 9, 12) if n < len(prefix)]
+            areas += list(Area.objects.filter(path__in=ancestors).only("id", "code", "name", "level", "path",
+                                                                       "parent_id"))
+        self.by_id = {a.id: a for a in areas}
+        self.by_code = {a.code: a for a in areas if a.path.startswith(prefix)}
+        self.by_names: dict[tuple[str, str, str], list[Area]] = defaultdict(list)
+        for a in self.by_code.values():
+            if a.level in (Level.VILLAGE, Level.GROUP):
+                names = self.names(a)
+                self.by_names[(names["township"], names["village"], names["group"])].append(a)
+
+    def names(self, area: Area) -> dict[str, str]:
+        out = {"county": "", "township": "", "village": "", "group": ""}
+        node = area
+        while node is not None:
+            if node.level in out:
+                out[node.level] = node.name
+            node = self.by_id.get(node.parent_id)
+        return out
+
+    def inside(self, area: Area) -> bool:
+        prefix = self.restrict.path if self.restrict is not None else (self.scope or "")
+        return self.scope is not None and area.path.startswith(prefix)
+
+
+class _Lines:
+    """poverty_line_for() over all lines at once (the import may touch thousands of households)."""
+
+    def __init__(self):
+        self.lines = list(PovertyLine.objects.exclude(kind=LineKind.MONITORING).select_related("area")
+                          .order_by("kind"))
+
+    def amount(self, year: int, area: Area) -> Decimal | None:
+        best = None
+        for line in self.lines:
+            if line.year != year:
+                continue
+            if line.area_id is None:
+                if best is None:
+                    best = ("", line)
+            elif area.path.startswith(line.area.path) and (best is None or len(line.area.path) > len(best[0])):
+                best = (line.area.path, line)
+        return best[1].amount if best else None
+
+
+def _parse_rows(table: Table) -> tuple[list[tuple[int, dict[str, Any]]], dict[int, list[Problem]]]:
+    """Every mapped cell through its parser; the failures as problems of that row and column."""
+    columns = list(table.columns.values())
+    parsed: list[tuple[int, dict[str, Any]]] = []
+    problems: dict[int, list[Problem]] = defaultdict(list)
+    for row in table.rows:
+        values: dict[str, Any] = {}
+        for column in columns:
+            raw = row.values.get(column.header)
+            try:
+                value = cells.parse(column, raw)
+            except cells.CellError as exc:
+                problems[row.number].append(Problem(row.number, column.header, exc.message))
+                values[column.header] = _BAD
+                continue
+            if value is not None:
+                values[column.header] = value
+        parsed.append((row.number, values))
+    return parsed, problems
+
+
+class _Bad:
+    """A cell that did not parse (its problem is reported once, at the cell)."""
+
+    def __repr__(self) -> str:
+        return "<bad cell>"
+
+
+_BAD = _Bad()
+
+
+def _group(parsed, row_problems, plan_problems: list[Problem]) -> list[HouseholdPlan]:
+    by_number: dict[str, HouseholdPlan] = {}
+    shared = [c for c in COLUMNS if c.target in SHARED_TARGETS]
+    first_row: dict[tuple[str, str], int] = {}
+    for number_row, values in parsed:
+        number = values.get("户编号")
+        if number in (None, _BAD):
+            if number is None:
+                plan_problems.append(Problem(number_row, "户编号", _("缺少户编号：每行都要填写所在户的户编号")))
+            plan_problems.extend(row_problems.get(number_row, []))
+            continue
+        plan = by_number.get(number)
+        if plan is None:
+            plan = by_number[number] = HouseholdPlan(number=number, rows=[])
+        plan.rows.append(number_row)
+        for p in row_problems.get(number_row, []):
+            p.number = number
+            plan.problems.append(p)
+        for column in shared:
+            value = values.get(column.header)
+            if value is None or value is _BAD:
+                continue
+            bucket = {HOUSEHOLD: plan.values, AREA: plan.area_values, YEARLY: plan.yearly_values,
+                      INFO: plan.info}[column.target]
+            if column.field in bucket:
+                if not _same(bucket[column.field], value):
+                    plan.add(number_row, column.header, _(
+                        "同一户各行的“%(h)s”应一致：第 %(r)d 行为“%(a)s”，本行为“%(b)s”") % {
+                        "h": column.header, "r": first_row[(number, column.header)],
+                        "a": _label(bucket[column.field]), "b": _label(value)})
+            else:
+                bucket[column.field] = value
+                first_row[(number, column.header)] = number_row
+        member_values = {c.field: values[c.header] for c in COLUMNS
+                         if c.target == MEMBER and values.get(c.header, _BAD) is not _BAD}
+        plan.members.append(MemberPlan(row=number_row, values=member_values))
+    return list(by_number.values())
+
+
+def _load_existing(plans: list[HouseholdPlan]) -> tuple[dict[str, Household], dict[int, list[Member]],
+                                                        dict[str, Member]]:
+    numbers = [p.number for p in plans]
+    households: dict[str, Household] = {}
+    for chunk in _chunks(numbers):
+        for h in Household.objects.filter(number__in=chunk).select_related("area"):
+            households[h.number] = h
+    members: dict[int, list[Member]] = defaultdict(list)
+    ids = [h.pk for h in households.values()]
+    for chunk in _chunks(ids):
+        for m in Member.objects.filter(household_id__in=chunk, active=True).order_by("pk"):
+            members[m.household_id].append(m)
+    citizens: set[str] = set()
+    for p in plans:
+        for m in p.members:
+            number = m.values.get("id_number")
+            if isinstance(number, str):
+                try:
+                    citizens.add(idnumber.parse(number).citizen_id)
+                except idnumber.IdNumberError:
+                    pass
+    elsewhere: dict[str, Member] = {}
+    for chunk in _chunks(sorted(citizens)):
+        for m in Member.objects.filter(citizen_id__in=chunk, active=True).select_related("household"):
+            elsewhere[m.citizen_id] = m
+    return households, members, elsewhere
+
+
+def _validation_messages(exc: ValidationError, headers: dict[str, str]) -> list[tuple[str | None, str]]:
+    out = []
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            for message in errors:
+                out.append((headers.get(name), message))
+    else:
+        out.extend((None, m) for m in exc.messages)
+    return out
+
+
+def _resolve_area(plan: HouseholdPlan, areas: _Areas, first_row: int) -> None:
+    given = plan.area_values
+    code = given.get("code")
+    area = None
+    if code:
+        area = areas.by_code.get(code)
+        if area is None:
+            plan.add(first_row, "区划代码", _("区划代码 %(c)s 不存在或不在您的管辖范围内") % {"c": code})
+            return
+    elif given.get("village"):
+        matches = areas.by_names.get((given.get("township", ""), given["village"], given.get("group", "")), [])
+        if not matches and not given.get("township"):
+            matches = [a for (t, v, g), found in areas.by_names.items() for a in found
+                       if v == given["village"] and g == given.get("group", "")]
+        if len(matches) != 1:
+            where = "".join(given.get(k, "") for k in ("township", "village", "group"))
+            plan.add(first_row, "行政村", _("找不到唯一的区划“%(w)s”（或不在您的管辖范围内），请填写区划代码")
+                     % {"w": where} if not matches else
+                     _("“%(w)s”对应多个区划，请填写区划代码") % {"w": where})
+            return
+        area = matches[0]
+    if area is None:
+        if plan.existing is None:
+            plan.add(first_row, "区划代码", _("新户必须填写区划代码，或乡镇、行政村名称"))
+        return
+    if area.level not in (Level.VILLAGE, Level.GROUP):
+        plan.add(first_row, "区划代码", _("贫困户必须登记到行政村或村民小组，%(c)s 是%(l)s") % {
+            "c": area.code, "l": area.get_level_display()})
+        return
+    names = areas.names(area)
+    for key, header in (("county", "县"), ("township", "乡镇"), ("village", "行政村"), ("group", "村民小组")):
+        if given.get(key) and given[key] != names[key]:
+            plan.add(first_row, header, _("%(h)s“%(g)s”与区划代码 %(c)s（%(n)s）不一致") % {
+                "h": header, "g": given[key], "c": area.code, "n": names[key] or _("无")})
+    plan.area = area
+
+
+def _plan_household(plan: HouseholdPlan, *, existing: Household | None, members: list[Member],
+                    elsewhere: dict[str, Member], areas: _Areas, lines: _Lines,
+                    yearly_existing: dict[tuple[int, int], YearlyRecord]) -> None:
+    first_row = plan.rows[0]
+    plan.existing = existing
+    if plan.yearly_values.keys() - {"year"} and "year" not in plan.yearly_values:
+        plan.add(first_row, "年度", _("填写了收入或支出，请填写所属年度"))
+    if existing is not None and not areas.inside(existing.area):
+        plan.add(first_row, "户编号", _("户编号 %(n)s 已登记在您的管辖范围（或本次导入的区划）以外，不能导入或修改")
+                 % {"n": plan.number})
+        return
+    _resolve_area(plan, areas, first_row)
+    if plan.area is None:
+        plan.area = existing.area if existing is not None else None
+    if plan.area is None:
+        return
+
+    # The household: a copy of the registry's record with the sheet's values on top.
+    if existing is not None:
+        hh = Household(**{f.attname: getattr(existing, f.attname) for f in Household._meta.concrete_fields})
+        hh.other_causes = list(existing.other_causes or [])
+    else:
+        hh = Household(number=plan.number)
+    hh.area = plan.area
+    hh.area_path = plan.area.path
+    status = plan.values.get("status")
+    for name, value in plan.values.items():
+        if name != "status":
+            setattr(hh, name, value)
+    if existing is None:
+        hh.status = status or Status.POOR
+        if hh.status not in INITIAL_STATUSES:
+            plan.add(first_row, "户状态", _("新登记的户不能直接设为“%(s)s”") % {"s": Status(hh.status).label})
+    elif status is not None and status != existing.status:
+        if status not in TRANSITIONS.get(existing.status, set()):
+            plan.add(first_row, "户状态", _("不能从“%(a)s”变更为“%(b)s”") % {
+                "a": Status(existing.status).label, "b": Status(status).label})
+        elif status == Status.CANCELLED:
+            plan.add(first_row, "户状态", _("注销须在系统中办理并注明原因，不能通过导入完成"))
+        else:
+            hh.status = status
+            plan.status_change = (existing.status, status)
+            if status == Status.EXITED and "exit_year" not in plan.values:
+                hh.exit_year = timezone.localdate().year
+    try:
+        hh.full_clean(validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        for header, message in _validation_messages(exc, HOUSEHOLD_HEADER | {"area": "区划代码"}):
+            plan.add(first_row, header, message)
+    plan.obj = hh
+
+    # The members: matched by citizen number within the household.
+    current = {m.citizen_id: m for m in members}
+    seen: dict[str, int] = {}
+    for mp in plan.members:
+        number = mp.values.get("id_number")
+        try:
+            citizen = idnumber.parse(number).citizen_id if isinstance(number, str) else ""
+        except idnumber.IdNumberError:
+            citizen = ""
+        old = current.get(citizen) if citizen else None
+        mp.existing = old
+        if old is not None:
+            obj = Member(**{f.attname: getattr(old, f.attname) for f in Member._meta.concrete_fields})
+        else:
+            obj = Member()
+        for name, value in mp.values.items():
+            setattr(obj, name, value)
+        unfilled = _fill_from_id(obj)
+        try:
+            obj.full_clean(exclude=["household", *unfilled], validate_unique=False, validate_constraints=False)
+        except ValidationError as exc:
+            for header, message in _validation_messages(exc, MEMBER_HEADER):
+                plan.add(mp.row, header, message)
+        mp.obj = obj
+        if citizen:
+            if citizen in seen:
+                plan.add(mp.row, "证件号码", _("同一户内证件号码重复（与第 %(r)d 行）") % {"r": seen[citizen]})
+            seen[citizen] = mp.row
+            other = elsewhere.get(citizen)
+            if old is None and other is not None and other.household_id != (existing.pk if existing else None):
+                plan.add(mp.row, "证件号码", _("此人（证件号码 %(id)s）已是户 %(n)s 的在户成员，一个人只能属于一户；"
+                                              "如已迁入本户，请先在原户办理减员")
+                         % {"id": idnumber.mask(other.id_number), "n": other.household.number})
+        if old is not None:
+            for name in mp.values:
+                before, after = getattr(old, name), getattr(obj, name)
+                if not _same(before, after):
+                    mp.changes[name] = (before, after)
+    plan.missing = [m for m in members if m.citizen_id not in seen]
+    for m in plan.missing:
+        plan.add(first_row, None, _("成员 %(name)s（%(id)s）在系统中、但不在表中：未删除；如需减员请在系统中办理")
+                 % {"name": m.name, "id": idnumber.mask(m.id_number)}, WARNING)
+
+    # One head, and the 户主姓名 column names that head.
+    staying = [m for m in plan.missing] + [mp.obj for mp in plan.members if mp.obj is not None]
+    heads = [m for m in staying if m.relation == Relation.HEAD]
+    if len(heads) != 1:
+        missing_head = [m for m in plan.missing if m.relation == Relation.HEAD]
+        if missing_head and len(heads) > 1:
+            plan.add(first_row, "与户主关系", _("表中户主与系统中的户主 %(name)s 不同，而原户主不在表中：请在表中写明原户主的新关系，"
+                                            "或在系统中办理更换户主") % {"name": missing_head[0].name})
+        else:
+            plan.add(first_row, "与户主关系", _("每户必须有且只有一名户主（表中现有 %(n)d 名）") % {"n": len(heads)})
+    elif plan.info.get("head_name") and plan.info["head_name"] != heads[0].name:
+        plan.add(first_row, "户主姓名", _("户主姓名“%(a)s”与户主成员“%(b)s”不一致") % {
+            "a": plan.info["head_name"], "b": heads[0].name})
+    hh.member_count = len(staying)
+    hh.head_name = heads[0].name if len(heads) == 1 else (existing.head_name if existing else "")
+
+    _compare_household(plan, hh, existing)
+    _plan_yearly(plan, hh, lines, yearly_existing, first_row)
+    for row, header, message in checks.household_checks(hh, plan.members, plan.missing, plan.yearly):
+        plan.add(row or first_row, header, message, WARNING)
+    if existing is not None and existing.status == Status.CANCELLED and plan.action != "unchanged":
+        plan.add(first_row, None, _("户 %(n)s 已注销，不能再修改") % {"n": plan.number})
+
+
+def _fill_from_id(member: Member) -> list[str]:
+    blank = [name for name in ("sex", "birth_date") if getattr(member, name) in (None, "")]
+    if not blank:
+        return []
+    try:
+        info = idnumber.parse(member.id_number or "")
+    except idnumber.IdNumberError:
+        return blank
+    member.sex = member.sex or info.sex
+    if member.birth_date in (None, ""):
+        member.birth_date = info.birth_date
+    return []
+
+
+def _compare_household(plan: HouseholdPlan, hh: Household, existing: Household | None) -> None:
+    if existing is None:
+        return
+    names = list(plan.values) + ["area", "head_name", "member_count"]
+    if "exit_year" not in names and plan.status_change:
+        names.append("exit_year")
+    plan.changes = {}
+    for name in names:
+        attname = "area_id" if name == "area" else name
+        before, after = getattr(existing, attname), getattr(hh, attname)
+        if not _same(before, after):
+            plan.changes[name] = (before, after)
+
+
+def _plan_yearly(plan: HouseholdPlan, hh: Household, lines: _Lines,
+                 yearly_existing: dict[tuple[int, int], YearlyRecord], first_row: int) -> None:
+    year = plan.yearly_values.get("year")
+    incomes = {k: v for k, v in plan.yearly_values.items() if k != "year"}
+    if not incomes:
+        return
+    if year is None:
+        return  # reported at the start
+    old = yearly_existing.get((plan.existing.pk, year)) if plan.existing is not None else None
+    if old is not None:
+        rec = YearlyRecord(**{f.attname: getattr(old, f.attname) for f in YearlyRecord._meta.concrete_fields})
+    else:
+        rec = YearlyRecord(year=year, member_count=max(hh.member_count, 1))
+    for name, value in incomes.items():
+        setattr(rec, name, value)
+    if old is None:
+        rec.poverty_line = lines.amount(year, hh.area)
+    try:
+        rec.full_clean(exclude=["household"], validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        for header, message in _validation_messages(exc, YEARLY_HEADER):
+            plan.add(first_row, header, message)
+        return
+    rec.derive()
+    plan.yearly = rec
+    plan.yearly_existing = old is not None
+    if old is not None:
+        for name in incomes:
+            if not _same(getattr(old, name), getattr(rec, name)):
+                plan.yearly_changes[name] = (getattr(old, name), getattr(rec, name))
+
+
+def plan_import(table: Table, *, actor=None, area: Area | None = None,
+                progress: Callable[[int, int], None] | None = None) -> Plan:
+    """Read, validate and compare; write nothing. ``actor`` None is the system (the CLI without --user)."""
+    problems: list[Problem] = []
+    if actor is not None and not (actor.is_superuser or can_write(actor)):
+        problems.append(Problem(None, None, _("当前角色只能查看，不能导入数据")))
+    areas = _Areas(actor, area)
+    if area is not None and areas.scope is not None and not area.path.startswith(areas.scope):
+        problems.append(Problem(None, None, _("区划 %(c)s 不在您的管辖范围内") % {"c": area.code}))
+        areas.scope = None
+    if areas.scope is None and not problems:
+        problems.append(Problem(None, None, _("您的账号没有管辖区划，不能导入")))
+    parsed, row_problems = _parse_rows(table)
+    plans = _group(parsed, row_problems, problems)
+    if problems and any(p.row is None for p in problems):
+        for plan in plans:  # the whole file is refused: say so once, at the file
+            plan.problems.append(Problem(None, None, problems[0].message, plan.number))
+        return Plan(table.filename, table, plans, problems)
+    existing, members, elsewhere = _load_existing(plans)
+    yearly_existing = _load_yearly(plans, existing)
+    lines = _Lines()
+    # The same person in two households of the file.
+    first_seen: dict[str, tuple[str, int]] = {}
+    for i, plan in enumerate(plans):
+        _plan_household(plan, existing=existing.get(plan.number), members=members.get(
+            existing[plan.number].pk, []) if plan.number in existing else [], elsewhere=elsewhere, areas=areas,
+            lines=lines, yearly_existing=yearly_existing)
+        for mp in plan.members:
+            citizen = mp.citizen_id
+            if not citizen:
+                continue
+            if citizen in first_seen and first_seen[citizen][0] != plan.number:
+                number, row = first_seen[citizen]
+                plan.add(mp.row, "证件号码", _("此人在表中出现在两户：户 %(a)s（第 %(r)d 行）和本户") % {"a": number, "r": row})
+            else:
+                first_seen.setdefault(citizen, (plan.number, mp.row))
+        if progress and i % 500 == 0:
+            progress(i, len(plans))
+    if progress:
+        progress(len(plans), len(plans))
+    return Plan(table.filename, table, plans, problems)
+
+
+def _load_yearly(plans: list[HouseholdPlan], existing: dict[str, Household]) -> dict[tuple[int, int], YearlyRecord]:
+    wanted: dict[int, set[int]] = defaultdict(set)
+    for plan in plans:
+        year = plan.yearly_values.get("year")
+        if isinstance(year, int) and plan.number in existing:
+            wanted[year].add(existing[plan.number].pk)
+    out = {}
+    for year, ids in wanted.items():
+        for chunk in _chunks(sorted(ids)):
+            for rec in YearlyRecord.objects.filter(year=year, household_id__in=chunk):
+                out[(rec.household_id, year)] = rec
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------
+# Applying
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    refused: int = 0
+    members_created: int = 0
+    members_updated: int = 0
+    members_missing: int = 0
+    status_changes: int = 0
+    yearly_created: int = 0
+    yearly_updated: int = 0
+    audit_events: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return dict(self.__dict__)
+
+
+class _Audit:
+    def __init__(self, actor, filename: str, ip: str | None):
+        self.actor = actor if getattr(actor, "pk", None) else None
+        self.actor_name = getattr(actor, "username", "") or "system"
+        self.ip = ip or _audit_request["ip"]
+        self.filename = filename
+        self.events: list[AuditEvent] = []
+
+    def add(self, kind: str, obj, area_path: str, summary: str, data: dict) -> None:
+        data["source"] = self.filename
+        self.events.append(AuditEvent(kind=kind, entity=obj._meta.label_lower, entity_id=str(obj.pk),
+                                      actor=self.actor, actor_name=self.actor_name, ip=self.ip,
+                                      area_path=area_path, summary=summary[:200], data=data))
+
+    def changes(self, changes: dict[str, tuple[Any, Any]]) -> dict:
+        return {k: {"before": jsonable(b), "after": jsonable(a)} for k, (b, a) in changes.items()}
+
+    def flush(self) -> int:
+        AuditEvent.objects.bulk_create(self.events, batch_size=1000)
+        return len(self.events)
+
+
+def _check(cancel: Callable[[], bool] | None) -> None:
+    if cancel is not None and cancel():
+        raise ImportCancelled
+
+
+def apply_plan(plan: Plan, *, actor=None, mode: str = "valid", progress: Callable[[int, int], None] | None = None,
+               cancel: Callable[[], bool] | None = None, ip: str | None = None) -> ImportResult:
+    """Write the plan. ``mode``: "valid" (refuse invalid households, import the rest) or "all" (all or nothing)."""
+    if mode not in ("valid", "all"):
+        raise ValueError(mode)
+    if any(p.level == ERROR and p.row is None for p in plan.problems):
+        raise ImportRefused(plan.problems[0].message)
+    if mode == "all" and not plan.valid:
+        raise ImportRefused(_("有 %(n)d 处错误，按“全部有效才导入”的要求，未导入任何数据") % {
+            "n": plan.counts().get("errors", 0)})
+    result = ImportResult()
+    todo = []
+    for h in plan.households:
+        action = h.action
+        if action == "refused":
+            result.refused += 1
+        elif action == "unchanged":
+            result.unchanged += 1
+            result.members_missing += len(h.missing)
+        else:
+            todo.append(h)
+    total = max(len(todo), 1)
+    done = 0
+    audit = _Audit(actor, plan.filename, ip)
+    today = timezone.localdate()
+    reason = _("导入文件 %(f)s") % {"f": plan.filename}
+    actor_obj = actor if getattr(actor, "pk", None) else None
+    try:
+        with transaction.atomic():
+            for batch in _chunks(todo, 1000):
+                _check(cancel)
+                _write_batch(batch, result, audit, actor_obj, today, reason)
+                done += len(batch)
+                if progress:
+                    progress(done, total)
+            _check(cancel)
+            audit.events.append(AuditEvent(
+                kind=AuditKind.IMPORT, entity="sheets.file", entity_id="", actor=audit.actor,
+                actor_name=audit.actor_name, ip=audit.ip, area_path=_common_path(todo),
+                summary=(_("导入 %(f)s：新增 %(c)d 户，修改 %(u)d 户，未变 %(s)d 户，拒绝 %(r)d 户") % {
+                    "f": plan.filename, "c": result.created, "u": result.updated, "s": result.unchanged,
+                    "r": result.refused})[:200],
+                data={"source": plan.filename, "mode": mode, "result": result.as_dict()}))
+            result.audit_events = audit.flush()
+    except IntegrityError as exc:
+        raise ImportRefused(_("导入期间数据被他人修改（%(e)s），未导入任何数据，请重新预览后再导入") % {"e": exc}) from exc
+    return result
+
+
+def _common_path(plans: list[HouseholdPlan]) -> str:
+    paths = [h.obj.area_path for h in plans if h.obj is not None]
+    if not paths:
+        return ""
+    first, last = min(paths), max(paths)
+    n = 0
+    while n < min(len(first), len(last)) and first[n] == last[n]:
+        n += 1
+    for width in (15, 12, 9, 6, 4, 2, 0):
+        if width <= n:
+            return first[:width]
+    return ""
+
+
+def _write_batch(batch: list[HouseholdPlan], result: ImportResult, audit: _Audit, actor, today, reason) -> None:
+    now = timezone.now()
+    new = [h for h in batch if h.existing is None]
+    old = [h for h in batch if h.existing is not None]
+
+    # Households: new ones inserted (primary keys come back), changed ones updated with a new version.
+    for h in new:
+        h.obj.created_at = h.obj.updated_at = now
+    Household.objects.bulk_create([h.obj for h in new], batch_size=500)
+    changed_fields: set[str] = set()
+    changed = []
+    for h in old:
+        if h.changes:
+            h.obj.pk = h.existing.pk
+            h.obj.version = h.existing.version + 1
+            h.obj.updated_at = now
+            changed_fields.update("area" if k == "area" else k for k in h.changes)
+            changed.append(h.obj)
+    if changed:
+        fields = sorted(changed_fields | {"version", "updated_at", "area_path"})
+        Household.objects.bulk_update(changed, fields, batch_size=500)
+
+    # Members: a head who stops being head is written first, so one-head-per-household holds throughout.
+    new_members = []
+    updates: list[MemberPlan] = []
+    for h in batch:
+        for mp in h.members:
+            mp.obj.household_id = h.obj.pk
+            if mp.existing is None:
+                mp.obj.created_at = mp.obj.updated_at = now
+                new_members.append(mp.obj)
+            elif mp.changes:
+                mp.obj.pk = mp.existing.pk
+                mp.obj.version = mp.existing.version + 1
+                mp.obj.updated_at = now
+                updates.append(mp)
+    head_moves = [mp for mp in updates if "relation" in mp.changes]
+    head_moves.sort(key=lambda mp: mp.obj.relation == Relation.HEAD)  # old heads step down first
+    for mp in head_moves:
+        mp.obj.save(update_fields=[*mp.changes, "version", "updated_at"])
+    rest = [mp for mp in updates if "relation" not in mp.changes]
+    if rest:
+        fields = sorted({k for mp in rest for k in mp.changes} | {"version", "updated_at", "citizen_id", "id_kind"})
+        Member.objects.bulk_update([mp.obj for mp in rest], fields, batch_size=500)
+    Member.objects.bulk_create(new_members, batch_size=500)
+
+    # Status history: the first row of a new household, and changes made by the sheet.
+    rows = []
+    for h in batch:
+        if h.existing is None:
+            rows.append(StatusChange(household_id=h.obj.pk, from_status="", to_status=h.obj.status, date=today,
+                                     reason=reason[:200], procedure=Procedure.IMPORT, member_count=h.obj.member_count,
+                                     actor=actor, actor_name=audit.actor_name, created_at=now))
+        elif h.status_change:
+            rows.append(StatusChange(household_id=h.obj.pk, from_status=h.status_change[0],
+                                     to_status=h.status_change[1], date=today, reason=reason[:200],
+                                     procedure=Procedure.IMPORT, member_count=h.obj.member_count, actor=actor,
+                                     actor_name=audit.actor_name, created_at=now))
+    StatusChange.objects.bulk_create(rows, batch_size=500)
+    result.status_changes += sum(1 for h in batch if h.status_change)
+
+    # Yearly records.
+    new_years, changed_years = [], []
+    for h in batch:
+        if h.yearly is None:
+            continue
+        h.yearly.household_id = h.obj.pk
+        h.yearly.updated_at = now
+        if not h.yearly_existing:
+            h.yearly.created_at = now
+            new_years.append(h.yearly)
+        elif h.yearly_changes:
+            changed_years.append(h.yearly)
+    YearlyRecord.objects.bulk_create(new_years, batch_size=500)
+    if changed_years:
+        fields = sorted({k for h in batch for k in h.yearly_changes} | {"net_income", "per_capita_income",
+                                                                          "updated_at"})
+        YearlyRecord.objects.bulk_update(changed_years, fields, batch_size=500)
+
+    # The audit trail: one event per created or changed object, naming the file.
+    for h in batch:
+        path = h.obj.area_path
+        if h.existing is None:
+            result.created += 1
+            audit.add(AuditKind.CREATE, h.obj, path, _("导入登记贫困户 %(n)s（%(p)d 人）") % {
+                "n": h.number, "p": h.obj.member_count}, {"after": snapshot(h.obj)})
+        else:
+            result.updated += 1
+            if h.changes:
+                audit.add(AuditKind.STATUS if h.status_change else AuditKind.UPDATE, h.obj, path,
+                          _("导入修改贫困户 %(n)s") % {"n": h.number}, {"changes": audit.changes(h.changes)})
+        for mp in h.members:
+            if mp.existing is None:
+                result.members_created += 1
+                audit.add(AuditKind.CREATE, mp.obj, path, _("%(n)s 导入成员 %(name)s") % {
+                    "n": h.number, "name": mp.obj.name}, {"after": snapshot(mp.obj)})
+            elif mp.changes:
+                result.members_updated += 1
+                audit.add(AuditKind.UPDATE, mp.obj, path, _("%(n)s 导入修改成员 %(name)s") % {
+                    "n": h.number, "name": mp.obj.name}, {"changes": audit.changes(mp.changes)})
+        result.members_missing += len(h.missing)
+        if h.yearly is not None and not h.yearly_existing:
+            result.yearly_created += 1
+            audit.add(AuditKind.CREATE, h.yearly, path, _("%(n)s 导入 %(y)d 年度收入") % {
+                "n": h.number, "y": h.yearly.year}, {"after": snapshot(h.yearly)})
+        elif h.yearly_changes:
+            result.yearly_updated += 1
+            audit.add(AuditKind.UPDATE, h.yearly, path, _("%(n)s 导入修改 %(y)d 年度收入") % {
+                "n": h.number, "y": h.yearly.year}, {"changes": audit.changes(h.yearly_changes)})
+

@@ -1,0 +1,266 @@
+"""Pages of 导入导出: upload → check (preview) → confirm → import, all as background jobs with a
+progress bar and a cancel button; exports of the household list and the summary tables; the template.
+
+Every read goes through the scoped selectors; a job is visible to the user who started it only.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from fupin.accounts.capabilities import can_write, sees_full_identity
+from fupin.areas.models import Level
+from fupin.areas.selectors import area_get, area_root
+from fupin.audit.models import AuditKind
+from fupin.audit.services import record
+
+from . import jobs
+from .models import ImportMode, Job, JobKind, JobState
+
+ALLOWED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
+
+
+def _ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR")
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=_lazy("选择文件"), help_text=_lazy("标准格式的 .xlsx 或 .csv 表，每行一名家庭成员"))
+    area = forms.ChoiceField(label=_lazy("只导入该区划内的户"), required=False)
+
+    def __init__(self, *args, areas=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = [("", _("我的全部管辖范围")), *[(a.code, a.label) for a in areas]]
+
+    def clean_file(self):
+        f = self.cleaned_data["file"]
+        if not f.name.lower().endswith(ALLOWED_SUFFIXES):
+            raise forms.ValidationError(_("只能导入 .xlsx、.xls 或 .csv 文件，收到的是“%(n)s”") % {"n": f.name})
+        if f.size > settings.FUPIN_MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("文件太大（%(s)d MB），上限为 %(m)d MB") % {
+                "s": f.size // (1024 * 1024), "m": settings.FUPIN_MAX_UPLOAD_BYTES // (1024 * 1024)})
+        if f.size == 0:
+            raise forms.ValidationError(_("文件是空的"))
+        return f
+
+
+def _area_options(user):
+    """The user's own area and the townships and villages under it, for narrowing an import."""
+    from fupin.areas.selectors import area_list
+
+    root = area_root(user=user)
+    if root is None:
+        return []
+    qs = area_list(user=user).filter(level__in=[Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE]).order_by("path")
+    out = []
+    for a in qs[:2000]:
+        indent = "　" * max(0, a.depth - root.depth)
+        a.label = f"{indent}{a.name}（{a.code}）"
+        out.append(a)
+    return out
+
+
+def _own_job(request, pk) -> Job:
+    job = Job.objects.select_related("area", "source").filter(pk=pk, user=request.user).first()
+    if job is None:
+        raise Http404
+    return job
+
+
+@login_required
+def index(request):
+    user = request.user
+    form = UploadForm(areas=_area_options(user)) if can_write(user) else None
+    recent = Job.objects.filter(user=user).order_by("-created_at")[:15]
+    return render(request, "sheets/index.html", {"form": form, "recent": recent, "title": _("导入导出"),
+                                                 "root": area_root(user=user)})
+
+
+@login_required
+@require_POST
+def upload(request):
+    user = request.user
+    if not can_write(user):
+        raise PermissionDenied(_("当前角色只能查看，不能导入数据"))
+    areas = _area_options(user)
+    form = UploadForm(request.POST, request.FILES, areas=areas)
+    if not form.is_valid():
+        recent = Job.objects.filter(user=user).order_by("-created_at")[:15]
+        return render(request, "sheets/index.html", {"form": form, "recent": recent, "title": _("导入导出"),
+                                                     "root": area_root(user=user)}, status=400)
+    area = area_get(user=user, code=form.cleaned_data["area"]) if form.cleaned_data["area"] else None
+    upload_file = form.cleaned_data["file"]
+    job = Job.objects.create(kind=JobKind.CHECK, user=user, area=area, filename=Path(upload_file.name).name[:200],
+                             params={"ip": _ip(request), "language": get_language()})
+    job.folder.mkdir(parents=True, exist_ok=True)
+    with job.upload_path.open("wb") as out:
+        for chunk in upload_file.chunks():
+            out.write(chunk)
+    jobs.submit(job)
+    return redirect("sheets:job", pk=job.pk)
+
+
+@login_required
+@require_GET
+def job_detail(request, pk):
+    job = _own_job(request, pk)
+    return render(request, "sheets/job.html", _job_context(request, job))
+
+
+def _job_context(request, job: Job) -> dict:
+    progress = jobs.progress_of(job)
+    follow = Job.objects.filter(source=job).order_by("-created_at").first() if job.kind == JobKind.CHECK else None
+    return {"job": job, "progress": progress, "title": job.get_kind_display(), "follow": follow,
+            "modes": ImportMode.choices, "result": job.result or {},
+            "can_confirm": (job.kind == JobKind.CHECK and job.state == JobState.DONE and follow is None
+                            and can_write(request.user) and not (job.result or {}).get("file_error"))}
+
+
+@login_required
+@require_GET
+def job_progress(request, pk):
+    """The htmx partial polled by the job page: the bar while running, the whole page when done."""
+    job = _own_job(request, pk)
+    context = _job_context(request, job)
+    if job.finished:
+        response = HttpResponse()
+        response["HX-Refresh"] = "true"
+        return response
+    return render(request, "sheets/_progress.html", context)
+
+
+@login_required
+@require_POST
+def job_cancel(request, pk):
+    job = _own_job(request, pk)
+    if not job.finished:
+        jobs.request_cancel(job)
+        messages.info(request, _("已请求取消；正在写入的数据将全部撤回"))
+    return redirect("sheets:job", pk=job.pk)
+
+
+@login_required
+@require_POST
+def job_confirm(request, pk):
+    check = _own_job(request, pk)
+    if not can_write(request.user):
+        raise PermissionDenied(_("当前角色只能查看，不能导入数据"))
+    if check.kind != JobKind.CHECK or check.state != JobState.DONE:
+        raise Http404
+    existing = Job.objects.filter(source=check).first()
+    if existing is not None:
+        return redirect("sheets:job", pk=existing.pk)
+    mode = request.POST.get("mode", ImportMode.VALID)
+    if mode not in ImportMode.values:
+        mode = ImportMode.VALID
+    job = Job.objects.create(kind=JobKind.IMPORT, user=request.user, area=check.area, filename=check.filename,
+                             mode=mode, source=check, params={"ip": _ip(request), "language": get_language()})
+    jobs.submit(job)
+    return redirect("sheets:job", pk=job.pk)
+
+
+@login_required
+@require_GET
+def job_errors(request, pk):
+    job = _own_job(request, pk)
+    if not job.errors_path.exists():
+        raise Http404
+    record(kind=AuditKind.EXPORT, actor=request.user, entity="sheets.job", entity_id=str(job.pk),
+           area_path=job.area.path if job.area else "", ip=_ip(request),
+           summary=_("下载错误说明表：%(f)s") % {"f": job.filename}, data={"file": job.filename})
+    name = Path(job.filename).stem + _("-错误说明") + ".xlsx"
+    return FileResponse(job.errors_path.open("rb"), as_attachment=True, filename=name)
+
+
+@login_required
+@require_GET
+def job_download(request, pk):
+    job = _own_job(request, pk)
+    if job.kind != JobKind.EXPORT or job.state != JobState.DONE or not job.output_path.exists():
+        raise Http404
+    record(kind=AuditKind.EXPORT, actor=request.user, entity="sheets.job", entity_id=str(job.pk),
+           area_path=job.params.get("area_path", ""), ip=_ip(request),
+           summary=_("下载导出文件：%(f)s（%(n)d 行）") % {"f": job.filename, "n": (job.result or {}).get("rows", 0)},
+           data={"file": job.filename, "filters": job.params.get("filters", {}), "masked": job.params.get("mask"),
+                 "rows": (job.result or {}).get("rows", 0)})
+    return FileResponse(job.output_path.open("rb"), as_attachment=True, filename=job.filename)
+
+
+@login_required
+@require_GET
+def export_households(request):
+    """Export the household list as filtered on 贫困户名册 (same query string)."""
+    from fupin.web.views import household_filters_from_request
+
+    user = request.user
+    filters, _form = household_filters_from_request(request)
+    if filters is None:
+        raise Http404
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    area = filters.area or area_root(user=user)
+    name = _("贫困户信息-%(a)s-%(t)s.xlsx") % {"a": area.name if area else "", "t": stamp}
+    params = {"ip": _ip(request), "language": get_language(), "mask": not sees_full_identity(user),
+              "area_path": area.path if area else "", "year": _year(request),
+              "filters": {"area_code": filters.area.code if filters.area else "", "status": filters.status,
+                          "attribute": filters.attribute, "cause": filters.cause,
+                          "identified_year": filters.identified_year, "exit_year": filters.exit_year,
+                          "q": filters.q, "sort": filters.sort}}
+    job = Job.objects.create(kind=JobKind.EXPORT, user=user, filename=name, params=params)
+    jobs.submit(job)
+    return redirect("sheets:job", pk=job.pk)
+
+
+def _year(request) -> int | None:
+    raw = request.GET.get("year", "")
+    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else None
+
+
+@login_required
+@require_GET
+def template(request):
+    from .template import build_template
+
+    buffer = io.BytesIO()
+    build_template(buffer)
+    buffer.seek(0)
+    return FileResponse(buffer, as_attachment=True, filename=_("贫困户信息导入模板.xlsx"))
+
+
+@login_required
+@require_GET
+def summary(request):
+    from .summary import export_summary, summary_tables
+
+    user = request.user
+    code = request.GET.get("area", "")
+    root = area_get(user=user, code=code) if code else area_root(user=user)
+    if root is None:
+        raise Http404
+    year = _year(request)
+    tables = summary_tables(user, root, year)
+    buffer = io.BytesIO()
+    export_summary(tables, buffer)
+    buffer.seek(0)
+    record(kind=AuditKind.EXPORT, actor=user, obj=root, area_path=root.path, ip=_ip(request),
+           summary=_("导出汇总表：%(a)s") % {"a": root.name}, data={"area": root.code, "year": year})
+    name = _("汇总表-%(a)s.xlsx") % {"a": root.name}
+    return FileResponse(buffer, as_attachment=True, filename=name)
+
+
+def job_url(job: Job) -> str:
+    return reverse("sheets:job", kwargs={"pk": job.pk})
