@@ -159,11 +159,10 @@ def _run_import(job: Job) -> None:
 
 
 def _run_export(job: Job) -> None:
+    from fupin.areas.selectors import area_get
     from fupin.registry.selectors import HouseholdFilters, household_list
 
     from .export import export_households
-
-    from fupin.areas.selectors import area_get
 
     given = dict(job.params.get("filters", {}))
     code = given.pop("area_code", "")
