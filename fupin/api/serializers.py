@@ -404,6 +404,26 @@ class MemberCreateIn(MemberFieldsIn):
     pass
 
 
+class MemberRemoveIn(StrictInput):
+    """减员: the member leaves the household; the record and its history stay."""
+
+    reason = choice(RemovalReason, help_text=_("减员原因"))
+    date = serializers.DateField(required=False, help_text=_("减员日期，不填则为当天"))
+    version = serializers.IntegerField(min_value=1, max_value=2**31 - 1, required=False,
+                                       help_text=_("成员读取时的版本号（也可用 If-Match 请求头）；给出时与当前版本不符返回 409"))
+
+
+class HouseholdSetHeadIn(StrictInput):
+    """更换户主: ``member`` becomes the head; the old head takes ``old_head_relation``."""
+
+    member = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text=_("新户主（本户在户成员）的编号"))
+    old_head_relation = serializers.ChoiceField(
+        choices=[c for c in Relation.choices if c[0] != Relation.HEAD], required=False,
+        help_text=_("原户主改为的与户主关系；户内有原户主时必填"))
+    version = serializers.IntegerField(min_value=1, max_value=2**31 - 1, required=False,
+                                       help_text=_("户读取时的版本号（也可用 If-Match 请求头）；给出时与当前版本不符返回 409"))
+
+
 class MemberUpdateIn(MemberFieldsIn):
     version = serializers.IntegerField(min_value=1, max_value=2**31 - 1, required=False, help_text=VERSION_HELP)
 

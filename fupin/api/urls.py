@@ -47,10 +47,12 @@ urlpatterns = [
     path("households/", views.HouseholdListView.as_view(), name="api-households"),
     path("households/<id:pk>/", views.HouseholdDetailView.as_view(), name="api-household"),
     path("households/<id:pk>/status/", views.HouseholdStatusView.as_view(), name="api-household-status"),
+    path("households/<id:pk>/head/", views.HouseholdHeadView.as_view(), name="api-household-head"),
     path("households/<id:pk>/status-history/", views.StatusHistoryView.as_view(), name="api-status-history"),
     path("households/<id:pk>/members/", views.HouseholdMembersView.as_view(), name="api-household-members"),
     path("households/<id:pk>/yearly/", views.YearlyListView.as_view(), name="api-yearly"),
     path("households/<id:pk>/yearly/<year:year>/", views.YearlyDetailView.as_view(), name="api-yearly-year"),
     path("members/<id:pk>/", views.MemberDetailView.as_view(), name="api-member"),
+    path("members/<id:pk>/remove/", views.MemberRemoveView.as_view(), name="api-member-remove"),
     re_path(r"^.*$", not_found, name="api-not-found"),
 ]

@@ -5,8 +5,11 @@ fupin.registry.services with the request's user as actor; read-only roles get 40
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -47,6 +50,8 @@ def _errors(*codes: int) -> dict:
 
 READ_ERRORS = _errors(400, 401, 403, 404, 406, 429)
 WRITE_ERRORS = _errors(400, 401, 403, 404, 406, 409, 413, 415, 428, 429)
+#: Actions take the version optionally (optional_version), so they never answer 428.
+ACTION_ERRORS = _errors(400, 401, 403, 404, 406, 409, 413, 415, 429)
 ETAG = OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
                         description="读取时的 ETag（版本号）；也可在请求体中给出 version")
 ETAG_RESPONSE_HEADER = [OpenApiParameter("ETag", OpenApiTypes.STR, OpenApiParameter.HEADER, response=True)]
@@ -79,6 +84,27 @@ def expected_version(request, data: dict) -> int | None:
     if body_version is None:
         raise PreconditionRequired()
     return body_version
+
+
+def optional_version(request, data: dict) -> int | None:
+    """For actions (status change, 减员, 更换户主) the version is optional — the service itself refuses
+    the double move — but when given, in If-Match or the body, it is checked like an edit's."""
+    body_version = data.pop("version", None)
+    if request.headers.get("If-Match") or body_version is not None:
+        return expected_version(request, {"version": body_version})
+    return None
+
+
+@contextmanager
+def fields_renamed(names: dict[str, str]) -> Iterator[None]:
+    """A service names its fields after the model (``removal_reason``, ``relation``); the error should
+    name the field the caller sent (``reason``, ``old_head_relation``)."""
+    try:
+        yield
+    except DjangoValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            raise
+        raise DjangoValidationError({names.get(k, k): v for k, v in exc.error_dict.items()}) from None
 
 
 def _scoped_area(user, code: str, field: str = "area"):
@@ -255,7 +281,7 @@ class HouseholdStatusView(Base):
     serializer_class = s.HouseholdOut
 
     @extend_schema(summary="变更户状态（识别、脱贫、返贫、注销……）", request=s.StatusChangeIn, parameters=[ETAG],
-                   responses={200: s.HouseholdOut, **WRITE_ERRORS})
+                   responses={200: s.HouseholdOut, **ACTION_ERRORS})
     def post(self, request, pk: int):
         household = household_or_404(request.user, pk)
         require_writer(request.user)
@@ -265,10 +291,7 @@ class HouseholdStatusView(Base):
         # The version is optional here (the status machine itself refuses most double moves), but
         # when given it is checked under the same row lock the service takes, so it cannot go stale
         # between the check and the change.
-        body_version = data.pop("version", None)
-        version = None
-        if request.headers.get("If-Match") or body_version is not None:
-            version = expected_version(request, {"version": body_version})
+        version = optional_version(request, data)
         kwargs = {"to_status": data.pop("status"), "reason": data.pop("reason")}
         kwargs.update({k: v for k, v in data.items() if v is not None})
         with transaction.atomic():
@@ -276,6 +299,35 @@ class HouseholdStatusView(Base):
             if version is not None and version != locked.version:
                 raise Conflict()
             services.household_change_status(actor=request.user, household=locked, **kwargs)
+        household = household_or_404(request.user, pk)
+        return Response(s.HouseholdOut(household, context={"request": request}).data, headers=etag(household))
+
+
+class HouseholdHeadView(Base):
+    serializer_class = s.HouseholdOut
+
+    @extend_schema(summary="更换户主（原户主改为其他关系）", request=s.HouseholdSetHeadIn, parameters=[ETAG],
+                   responses={200: s.HouseholdOut, **ACTION_ERRORS})
+    def post(self, request, pk: int):
+        household = household_or_404(request.user, pk)
+        require_writer(request.user)
+        ser = s.HouseholdSetHeadIn(data=request.data)
+        ser.is_valid(raise_exception=True)
+        data = dict(ser.validated_data)
+        version = optional_version(request, data)
+        # Only this household's members: a member id from elsewhere is the same error as a wrong one,
+        # so the answer reveals nothing about households outside the caller's scope.
+        member = Member.objects.filter(household=household, pk=data["member"]).first()
+        if member is None:
+            raise exceptions.ValidationError({"member": [_("新户主必须是本户的在户成员")]})
+        with fields_renamed({"relation": "old_head_relation"}), transaction.atomic():
+            # The version is checked under the row lock the service takes next (household first,
+            # then members: the order every member write here follows).
+            locked = Household.objects.select_for_update().get(pk=household.pk)
+            if version is not None and version != locked.version:
+                raise Conflict()
+            services.household_set_head(actor=request.user, household=locked, member=member,
+                                        old_head_relation=data.get("old_head_relation", ""))
         household = household_or_404(request.user, pk)
         return Response(s.HouseholdOut(household, context={"request": request}).data, headers=etag(household))
 
@@ -355,6 +407,30 @@ class MemberDetailView(Base):
                    responses={200: s.MemberOut, **WRITE_ERRORS})
     def patch(self, request, pk: int):
         return self._update(request, pk, partial=True)
+
+
+class MemberRemoveView(Base):
+    serializer_class = s.MemberOut
+
+    @extend_schema(summary="成员减员（死亡、迁出、婚嫁等；记录和历史保留）", request=s.MemberRemoveIn, parameters=[ETAG],
+                   responses={200: s.MemberOut, **ACTION_ERRORS})
+    def post(self, request, pk: int):
+        member = member_or_404(request.user, pk)
+        require_writer(request.user)
+        ser = s.MemberRemoveIn(data=request.data)
+        ser.is_valid(raise_exception=True)
+        data = dict(ser.validated_data)
+        version = optional_version(request, data)
+        with fields_renamed({"removal_reason": "reason"}), transaction.atomic():
+            # Household first, then the member: the lock order of 更换户主 and 增加成员, so that a removal
+            # and a head change in one household wait for each other instead of deadlocking.
+            Household.objects.select_for_update().filter(pk=member.household_id).first()
+            locked = Member.objects.select_for_update().get(pk=member.pk)
+            if version is not None and version != locked.version:
+                raise Conflict()
+            services.member_remove(actor=request.user, member=locked, reason=data["reason"], date=data.get("date"))
+        member = member_or_404(request.user, pk)
+        return Response(s.MemberOut(member, context={"request": request}).data, headers=etag(member))
 
 
 # --- yearly records ---------------------------------------------------------------------------------
