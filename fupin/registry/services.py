@@ -374,6 +374,9 @@ def household_set_head(*, actor, household: Household, member: Member, old_head_
                  summary=_("%(n)s 更换户主为 %(name)s") % {"n": household.number, "name": member.name})
     _require_one_head(household)
     _refresh_household_summary(household)
+    # The head (name) is part of the household's record: whoever read it before the change holds a
+    # stale version now, and an If-Match given for the next head change or edit says so.
+    _bump_version(household, None)
     return household
 
 
