@@ -402,9 +402,12 @@ def export_households(
     writer = (_FastRows if use_streaming else _PlainRows)(sheet, formats, len(COLUMNS))
 
     plans = [_ColumnPlan(c, mask=mask, hide_health=hide_health) for c in COLUMNS]
-    getters = [_getter(c) for c in COLUMNS]
-    specs = [(c.target == MEMBER, get, _renderer(i, c, plan, writer.prepare))
-             for i, (c, plan, get) in enumerate(zip(COLUMNS, plans, getters, strict=True))]
+    renderers = [_renderer(i, c, plan, writer.prepare)
+                 for i, (c, plan) in enumerate(zip(COLUMNS, plans, strict=True))]
+    household_specs = [(i, c.target, c.field, render)
+                       for i, (c, render) in enumerate(zip(COLUMNS, renderers, strict=True)) if c.target != MEMBER]
+    member_specs = [(i, c.field, render) for i, (c, render) in enumerate(zip(COLUMNS, renderers, strict=True))
+                    if c.target == MEMBER]
     household_fields = _fields(HOUSEHOLD, HOUSEHOLD_EXTRA)
     member_fields = _fields(MEMBER, MEMBER_EXTRA)
     yearly_fields = _fields(YEARLY, ("household_id",))
@@ -434,18 +437,20 @@ def export_households(
                 continue
             households_written += 1
             synthetic = synthetic or h["synthetic"]
-            context = {
+            sources = {
                 HOUSEHOLD: h,
                 YEARLY: yearly.get(hid, empty_yearly),
                 AREA: areas.by_id[h["area_id"]],
                 INFO: _info(h, pairings.get(hid)),
             }
             # Household-level cells once per household, repeated on each member's row.
-            shared = [None if is_member else render(get(context)) for is_member, get, render in specs]
+            shared = [None] * len(COLUMNS)
+            for i, target, name, render in household_specs:
+                shared[i] = render(sources[target].get(name))
             for m in sorted(people, key=_head_first):
-                context[MEMBER] = m
-                cells = [render(get(context)) if is_member else shared[i]
-                         for i, (is_member, get, render) in enumerate(specs)]
+                cells = shared.copy()
+                for i, name, render in member_specs:
+                    cells[i] = render(m[name])
                 rows += 1
                 writer.write(rows, cells)
                 if progress is not None and rows % PROGRESS_EVERY == 0:
@@ -487,15 +492,6 @@ def _renderer(col: int, column: Column, plan: _ColumnPlan, prepare: Callable) ->
         return prepare(col, plan.cell(raw))
 
     return render
-
-
-def _getter(column: Column) -> Callable[[dict], Any]:
-    target, name = column.target, column.field
-
-    def get(context: dict) -> Any:
-        return context[target].get(name)
-
-    return get
 
 
 def _write_note(workbook: xlsxwriter.Workbook, sheet: Worksheet, result: ExportResult, *, exported_by: str,
