@@ -38,6 +38,11 @@ Header names
   Two headers mapping to the same column, or a required column missing, are errors; headers that
   map to nothing are kept in ``unknown_headers`` (the importer reports them as ignored).
 
+Merged cells in the data
+  Household cells (户编号, 户主姓名, 联系电话 …) merged down over the household's member rows hold
+  their value in the top cell only; each row's ``values`` gets the top cell's value (vertical
+  merges only, in the merge's first column). ``grid`` keeps the cells as read.
+
 Rows
   Right below the header, a row of column numbers (1 2 3 …) or of units (元 亩 …) is skipped.
   Then, skipped with a reason: blank rows ("空行", also rows with something only in unknown
@@ -53,7 +58,7 @@ import csv
 import io
 import operator
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import repeat
 from pathlib import Path
 from typing import BinaryIO
@@ -98,6 +103,8 @@ class Table:
     rows: list[SheetRow]
     skipped: list[tuple[int, str]]  # (row number, reason)
     header_height: int = 1  # 2 for a two-row header
+    #: Merged ranges of an Excel sheet: (first_row, first_col, last_row, last_col), 0-based, inclusive.
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)
 
     @property
     def first_data_row(self) -> int:
@@ -330,7 +337,8 @@ def _is_units_row(row: list[object]) -> bool:
     return bool(texts) and len(texts) == sum(1 for c in row if not _blank(c)) and all(t in _UNITS_ROW for t in texts)
 
 
-def _rows(grid: list[list[object]], start: int, columns: dict[int, Column]) -> tuple[list[SheetRow], list[tuple[int, str]]]:
+def _rows(grid: list[list[object]], start: int, columns: dict[int, Column],
+          fills: dict[int, list[tuple[str, object]]]) -> tuple[list[SheetRow], list[tuple[int, str]]]:
     mapped = sorted((j, c.header) for j, c in columns.items())
     id_index = next(j for j, c in columns.items() if c.kind == "id" and c.target == "member" and c.field == "id_number")
     name_index = next((j for j, c in columns.items() if c.field == "name" and c.target == "member"), None)
@@ -360,6 +368,8 @@ def _rows(grid: list[list[object]], start: int, columns: dict[int, Column]) -> t
         if not any(map(operator.is_not, values.values(), repeat(None))):
             skipped.append((number, _("空行") if all(_blank(v) for v in row) else _("空行（只有未识别的列有内容）")))
             continue
+        if i in fills:  # after the blank check: a merge reaching into a blank row does not make it a member
+            values.update(fills[i])
         id_value = values[id_header]
         has_id = id_value is not None and (
             (id_value.__class__ is str and id_value[:1].isdigit()) or any(c.isdigit() for c in str(id_value)))
@@ -402,7 +412,10 @@ _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
 
 
-def _excel_grid(data: bytes, filename: str) -> tuple[str, list[list[object]]]:
+Merges = list[tuple[int, int, int, int]]
+
+
+def _excel_grid(data: bytes, filename: str) -> tuple[str, list[list[object]], Merges]:
     if data.startswith(_OLE) and _ENCRYPTED in data:
         raise SheetError(_("“%(name)s”设置了打开密码，无法读取；请在 Excel 中取消密码（文件→信息→保护工作簿）后再上传") % {
             "name": filename})
@@ -416,11 +429,12 @@ def _excel_grid(data: bytes, filename: str) -> tuple[str, list[list[object]]]:
     sheets = [m for m in book.sheets_metadata if m.typ == python_calamine.SheetTypeEnum.WorkSheet]
     sheets.sort(key=lambda m: m.visible != python_calamine.SheetVisibleEnum.Visible)  # stable: workbook order
     anything = False
-    first: tuple[str, list[list[object]]] | None = None
+    first: tuple[str, list[list[object]], Merges] | None = None
     with book:
         for meta in sheets:
             try:
-                grid = book.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
+                sheet = book.get_sheet_by_name(meta.name)
+                grid = sheet.to_python(skip_empty_area=False)
             except Exception as exc:
                 raise SheetError(_("无法读取“%(name)s”的工作表“%(sheet)s”：文件已损坏；请用 Excel 打开后另存为 .xlsx 再上传") % {
                     "name": filename, "sheet": meta.name}) from exc
@@ -430,9 +444,10 @@ def _excel_grid(data: bytes, filename: str) -> tuple[str, list[list[object]]]:
                 continue
             # A guide sheet that lists the columns one per row has "证件号码" too: prefer the sheet
             # whose header names every required column, else the first with a header.
+            merges = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or ()]
             if _names_required(_header(grid, index)[2]):
-                return meta.name, grid
-            first = first or (meta.name, grid)
+                return meta.name, grid, merges
+            first = first or (meta.name, grid, merges)
     if first is not None:
         return first
     if not anything:
@@ -512,10 +527,10 @@ def read_table(source: str | Path | BinaryIO, filename: str) -> Table:
         raise SheetError(_("“%(name)s”是 XML 表格（Excel 2003 XML）格式；请用 Excel 打开后“另存为”Excel 工作簿（.xlsx）再上传") % {
             "name": filename})
     if data.startswith((_ZIP, _OLE)) or (suffix in EXCEL_SUFFIXES and not _looks_like_text(data)):
-        sheet_name, grid = _excel_grid(data, filename)
+        sheet_name, grid, merges = _excel_grid(data, filename)
     else:
         grid = _csv_grid(_decode(data, filename))
-        sheet_name = Path(filename).stem
+        sheet_name, merges = Path(filename).stem, []
     index = _find_header_row(grid)
     if index is None:
         raise _no_header()
@@ -523,9 +538,25 @@ def read_table(source: str | Path | BinaryIO, filename: str) -> Table:
     columns, headers, unknown = _map_headers(cells, header_index + 1)
     width = max(len(headers), max(map(len, grid), default=0))
     headers.extend([""] * (width - len(headers)))
-    rows, skipped = _rows(grid, header_index + height, columns)
+    rows, skipped = _rows(grid, header_index + height, columns, _fills(grid, header_index + height, columns, merges))
     return Table(filename=filename, sheet_name=sheet_name, grid=grid, header_row=header_index + 1, columns=columns,
-                 headers=headers, unknown_headers=unknown, rows=rows, skipped=skipped, header_height=height)
+                 headers=headers, unknown_headers=unknown, rows=rows, skipped=skipped, header_height=height,
+                 merges=merges)
+
+
+def _fills(grid: list[list[object]], start: int, columns: dict[int, Column],
+           merges: Merges) -> dict[int, list[tuple[str, object]]]:
+    """{row index: [(column header, the merged range's top value)]} for vertical merges in the data."""
+    fills: dict[int, list[tuple[str, object]]] = {}
+    for r0, c0, r1, _c1 in merges:
+        if r1 <= r0 or r0 < start or c0 not in columns or r0 >= len(grid):
+            continue
+        value = _cell(grid[r0], c0)
+        value = None if _blank(value) else value
+        for r in range(r0 + 1, min(r1, len(grid) - 1) + 1):
+            if _blank(_cell(grid[r], c0)):
+                fills.setdefault(r, []).append((columns[c0].header, value))
+    return fills
 
 
 def _looks_like_text(data: bytes) -> bool:

@@ -424,3 +424,24 @@ def test_headers_as_the_national_registration_system_exports_them():
     assert [table.columns[i].header for i in range(6, 10)] == ["劳动能力", "乡镇", "是否参加基本医疗保险", "生产经营性收入"]
     assert table.unknown_headers == []
     assert parsed(table, 0, "生产经营性收入") == Decimal("1200")
+
+
+def test_household_cells_merged_down_over_the_members_rows_reach_every_member():
+    headers = [*MINIMAL, "联系电话"]
+    rows = [headers, [*minimal_row(0), "13800138000"], [None, *minimal_row(1)[1:5], None, None],
+            [None, *minimal_row(2)[1:5], None, None], [*minimal_row(3, 户编号="5303241002010002"), None], []]
+    # 户编号, 识别年度 and 联系电话 merged over the first household's three rows; the merge of the second
+    # household's 户编号 reaches into a blank row, which stays blank.
+    merges = [(1, 0, 3, 0), (1, 5, 3, 5), (1, 6, 3, 6), (4, 0, 5, 0)]
+    table = read_xlsx(rows, merges=merges)
+    assert [r.values["户编号"] for r in table.rows] == ["5303241002010001"] * 3 + ["5303241002010002"]
+    assert [r.values["识别年度"] for r in table.rows] == [2016, 2016, 2016, 2016]
+    assert [r.values["联系电话"] for r in table.rows] == ["13800138000"] * 3 + [None]
+    assert table.grid[2][0] == ""  # the grid stays as read
+    assert (1, 0, 3, 0) in table.merges
+    assert table.skipped == []  # the blank last row is trailing
+
+
+def test_a_horizontal_merge_in_a_data_row_fills_nothing():
+    table = read_xlsx([[*MINIMAL, "县", "乡镇"], [*minimal_row(), "罗平县", None]], merges=[(1, 6, 1, 7)])
+    assert table.rows[0].values["乡镇"] is None
