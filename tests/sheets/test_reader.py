@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fupin.sheets.cells import CellError, parse
 from fupin.sheets.columns import BY_HEADER, REQUIRED
@@ -445,3 +447,22 @@ def test_household_cells_merged_down_over_the_members_rows_reach_every_member():
 def test_a_horizontal_merge_in_a_data_row_fills_nothing():
     table = read_xlsx([[*MINIMAL, "县", "乡镇"], [*minimal_row(), "罗平县", None]], merges=[(1, 6, 1, 7)])
     assert table.rows[0].values["乡镇"] is None
+
+
+@settings(max_examples=40, deadline=None)
+@given(order=st.permutations(STANDARD_HEADERS), titles=st.integers(min_value=0, max_value=5),
+       blanks=st.lists(st.booleans(), min_size=3, max_size=3))
+def test_any_column_order_under_any_number_of_title_rows(order, titles, blanks):
+    rows: list[list[object]] = [[f"标题 {i}"] for i in range(titles)] + [list(order)]
+    for n, blank_after in enumerate(blanks):
+        rows.append(standard_row(order, 证件号码=valid_id(n), 姓名=f"成员{n}"))
+        if blank_after:
+            rows.append([])
+    rows.append(["合计"])
+    table = read_xlsx(rows)
+    assert table.header_row == titles + 1
+    assert [table.columns[i].header for i in range(len(order))] == list(order)
+    assert [r.values["姓名"] for r in table.rows] == ["成员0", "成员1", "成员2"]
+    assert [r.values["证件号码"] for r in table.rows] == [valid_id(n) for n in range(3)]
+    assert table.skipped[-1][1] == "合计行"
+    assert all(reason == "空行" for _n, reason in table.skipped[:-1])
