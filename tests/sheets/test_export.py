@@ -440,6 +440,13 @@ def test_command_as_a_cadre_exports_the_paired_households_only(registry, tmp_pat
     assert {r["户编号"] for r in rows} == {"5303241002010009"}
 
 
+def test_command_as_a_cadre_without_an_area_exports_the_paired_households(registry, county_user, tmp_path):
+    dept = factories.user("cadre_dept", Role.CADRE, None, display_name="县直单位干部")
+    assistance.pairing_create(actor=county_user, cadre=dept, household=registry["c"], start=START)
+    _out, rows = run_export(tmp_path, user="cadre_dept")
+    assert {r["户编号"] for r in rows} == {"5303241012010001"}
+
+
 def test_command_summary_option_writes_the_summary_tables(registry, tmp_path):
     out, rows = run_export(tmp_path, area=factories.COUNTY, summary=True, name="sum.xlsx")
     wb = CalamineWorkbook.from_path(str(out))

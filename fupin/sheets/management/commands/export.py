@@ -92,8 +92,8 @@ class Command(BaseCommand):
         actor = resolve_user(user)
         scope_area = resolve_area(actor, area)
         root = scope_area or area_root(user=actor)
-        if root is None:
-            raise CommandError(_("用户 %(user)s 没有管辖区划，无可导出的数据") % {"user": actor.username})
+        if summary and root is None:
+            raise CommandError(_("用户 %(user)s 没有管辖区划，无法按区划汇总") % {"user": actor.username})
 
         # Written beside the target and renamed at the end: an interrupted export leaves no half file.
         # mkstemp creates it readable by its owner only, which suits a file of personal data.
