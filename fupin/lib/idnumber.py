@@ -56,6 +56,13 @@ def _ascii_digit(char: str) -> str:
 
 def clean(value: object) -> str:
     """Full-width to half-width, any script's decimal digits to 0–9, no spaces or separators, upper-case X."""
+    if value.__class__ is str:
+        return _clean_text(value)
+    return _clean_text(str(value if value is not None else ""))
+
+
+@lru_cache(maxsize=250_000)
+def _clean_text(value: str) -> str:
     text = unicodedata.normalize("NFKC", str(value if value is not None else ""))
     text = "".join(_ascii_digit(c) for c in text)
     return re.sub(r"[\s\-_]", "", text).upper()
@@ -106,7 +113,10 @@ def _check18(number: str, *, today: datetime.date) -> tuple[datetime.date, str]:
 
 
 def parse(value: object, *, today: datetime.date | None = None) -> IdInfo:
-    """Clean, check and describe an ID number; raise IdNumberError with a Chinese message."""
+    """Clean, check and describe an ID number; raise IdNumberError with a Chinese message.
+
+    Results are cached by (number, day): an import of a county checks each number several times
+    (matching, validation, the one-household-per-person check)."""
     today = today or datetime.date.today()
     raw = str(value if value is not None else "").strip()
     number = clean(raw)
@@ -115,6 +125,21 @@ def parse(value: object, *, today: datetime.date | None = None) -> IdInfo:
             "excel_number",
             f"证件号码“{raw}”被 Excel 存成了数字，后几位已经丢失，无法还原；请把该列设为文本后重新填写",
         )
+    outcome = _parse_cached(number, today)
+    if isinstance(outcome, tuple):
+        raise IdNumberError(*outcome)
+    return outcome
+
+
+@lru_cache(maxsize=250_000)
+def _parse_cached(number: str, today: datetime.date) -> IdInfo | tuple[str, str]:
+    try:
+        return _parse_clean(number, today)
+    except IdNumberError as exc:
+        return exc.code, exc.message
+
+
+def _parse_clean(number: str, today: datetime.date) -> IdInfo:
     if not number:
         raise IdNumberError("required", "证件号码不能为空")
     length = len(number)

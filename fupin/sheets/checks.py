@@ -64,7 +64,7 @@ def household_checks(household, member_plans, missing, yearly) -> Iterator[tuple
         # §6.3 missing key fields
         if m.health == Health.DISABLED and not m.disability_cert_no:
             yield row, "残疾证号", _("健康状况为残疾，但没有残疾证号")
-        if age is not None and 16 <= age <= 65 and not m.labour:
+        if age is not None and 16 <= age <= 65 and not m.labour and m.school_status not in STUDYING:
             yield row, "劳动能力", _("16–65 岁的成员应填写劳动能力")
         if age is not None and age >= 6 and m.school_status in (SchoolStatus.NONE, "") and not m.education:
             yield row, "文化程度", _("非在校生应填写文化程度")

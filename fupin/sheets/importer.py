@@ -35,6 +35,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models.base import ModelState
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -191,6 +192,8 @@ def _chunks(items: list, size: int = CHUNK) -> Iterable[list]:
 
 def _same(a: Any, b: Any) -> bool:
     """Equal as registry values: 1.5 == 1.50, None == "" for optional text, lists by content."""
+    if a == b:
+        return True
     if isinstance(a, Decimal | int | float) and isinstance(b, Decimal | int | float) \
             and not isinstance(a, bool) and not isinstance(b, bool):
         return Decimal(str(a)) == Decimal(str(b))
@@ -271,21 +274,24 @@ class _Lines:
 
 def _parse_rows(table: Table) -> tuple[list[tuple[int, dict[str, Any]]], dict[int, list[Problem]]]:
     """Every mapped cell through its parser; the failures as problems of that row and column."""
-    columns = list(table.columns.values())
+    parsers = [(column.header, cells.parser(column)) for column in table.columns.values()]
     parsed: list[tuple[int, dict[str, Any]]] = []
     problems: dict[int, list[Problem]] = defaultdict(list)
     for row in table.rows:
+        raw_values = row.values
         values: dict[str, Any] = {}
-        for column in columns:
-            raw = row.values.get(column.header)
+        for header, parse in parsers:
+            raw = raw_values.get(header)
+            if raw is None:
+                continue
             try:
-                value = cells.parse(column, raw)
+                value = parse(raw)
             except cells.CellError as exc:
-                problems[row.number].append(Problem(row.number, column.header, exc.message))
-                values[column.header] = _BAD
+                problems[row.number].append(Problem(row.number, header, exc.message))
+                values[header] = _BAD
                 continue
             if value is not None:
-                values[column.header] = value
+                values[header] = value
         parsed.append((row.number, values))
     return parsed, problems
 
@@ -351,15 +357,20 @@ def _load_existing(plans: list[HouseholdPlan]) -> tuple[dict[str, Household], di
     for chunk in _chunks(ids):
         for m in Member.objects.filter(household_id__in=chunk, active=True).order_by("pk"):
             members[m.household_id].append(m)
+    # People not already in their own household of the file: are they active in another one?
+    known = {m.citizen_id: m.household_id for ms in members.values() for m in ms}
     citizens: set[str] = set()
     for p in plans:
+        own = households[p.number].pk if p.number in households else None
         for m in p.members:
             number = m.values.get("id_number")
             if isinstance(number, str):
                 try:
-                    citizens.add(idnumber.parse(number).citizen_id)
+                    citizen = idnumber.parse(number).citizen_id
                 except idnumber.IdNumberError:
-                    pass
+                    continue
+                if own is None or known.get(citizen) != own:
+                    citizens.add(citizen)
     elsewhere: dict[str, Member] = {}
     for chunk in _chunks(sorted(citizens)):
         for m in Member.objects.filter(citizen_id__in=chunk, active=True).select_related("household"):
@@ -434,7 +445,7 @@ def _plan_household(plan: HouseholdPlan, *, existing: Household | None, members:
 
     # The household: a copy of the registry's record with the sheet's values on top.
     if existing is not None:
-        hh = Household(**{f.attname: getattr(existing, f.attname) for f in Household._meta.concrete_fields})
+        hh = _clone(existing)
         hh.other_causes = list(existing.other_causes or [])
     else:
         hh = Household(number=plan.number)
@@ -459,11 +470,13 @@ def _plan_household(plan: HouseholdPlan, *, existing: Household | None, members:
             plan.status_change = (existing.status, status)
             if status == Status.EXITED and "exit_year" not in plan.values:
                 hh.exit_year = timezone.localdate().year
-    try:
-        hh.full_clean(validate_unique=False, validate_constraints=False)
-    except ValidationError as exc:
-        for header, message in _validation_messages(exc, HOUSEHOLD_HEADER | {"area": "区划代码"}):
-            plan.add(first_row, header, message)
+    if existing is None or plan.status_change or any(
+            not _same(getattr(existing, name), getattr(hh, name)) for name in plan.values):
+        try:
+            _validate(hh, plan.values.keys() | ({"area"} if existing is None else set()), new=existing is None)
+        except ValidationError as exc:
+            for header, message in _validation_messages(exc, HOUSEHOLD_HEADER | {"area": "区划代码"}):
+                plan.add(first_row, header, message)
     plan.obj = hh
 
     # The members: matched by citizen number within the household.
@@ -477,18 +490,23 @@ def _plan_household(plan: HouseholdPlan, *, existing: Household | None, members:
             citizen = ""
         old = current.get(citizen) if citizen else None
         mp.existing = old
-        if old is not None:
-            obj = Member(**{f.attname: getattr(old, f.attname) for f in Member._meta.concrete_fields})
-        else:
-            obj = Member()
+        obj = _clone(old) if old is not None else Member()
         for name, value in mp.values.items():
             setattr(obj, name, value)
+        if citizen:
+            obj.id_number = idnumber.parse(number).number  # 15 digits upgraded, x → X: as clean() stores it
         unfilled = _fill_from_id(obj)
-        try:
-            obj.full_clean(exclude=["household", *unfilled], validate_unique=False, validate_constraints=False)
-        except ValidationError as exc:
-            for header, message in _validation_messages(exc, MEMBER_HEADER):
-                plan.add(mp.row, header, message)
+        if old is not None:
+            for name in mp.values:
+                before, after = getattr(old, name), getattr(obj, name)
+                if not _same(before, after):
+                    mp.changes[name] = (before, after)
+        if old is None or mp.changes:
+            try:
+                _validate(obj, mp.values.keys() - set(unfilled), new=old is None, skip=[*unfilled, "household"])
+            except ValidationError as exc:
+                for header, message in _validation_messages(exc, MEMBER_HEADER):
+                    plan.add(mp.row, header, message)
         mp.obj = obj
         if citizen:
             if citizen in seen:
@@ -499,11 +517,6 @@ def _plan_household(plan: HouseholdPlan, *, existing: Household | None, members:
                 plan.add(mp.row, "证件号码", _("此人（证件号码 %(id)s）已是户 %(n)s 的在户成员，一个人只能属于一户；"
                                               "如已迁入本户，请先在原户办理减员")
                          % {"id": idnumber.mask(other.id_number), "n": other.household.number})
-        if old is not None:
-            for name in mp.values:
-                before, after = getattr(old, name), getattr(obj, name)
-                if not _same(before, after):
-                    mp.changes[name] = (before, after)
     plan.missing = [m for m in members if m.citizen_id not in seen]
     for m in plan.missing:
         plan.add(first_row, None, _("成员 %(name)s（%(id)s）在系统中、但不在表中：未删除；如需减员请在系统中办理")
@@ -531,6 +544,60 @@ def _plan_household(plan: HouseholdPlan, *, existing: Household | None, members:
         plan.add(row or first_row, header, message, WARNING)
     if existing is not None and existing.status == Status.CANCELLED and plan.action != "unchanged":
         plan.add(first_row, None, _("户 %(n)s 已注销，不能再修改") % {"n": plan.number})
+
+
+def _clone(obj):
+    """A detached copy of a model instance (cheaper than building one from its field values, or than
+    copy.copy(), which goes through Model.__getstate__)."""
+    twin = obj.__class__.__new__(obj.__class__)
+    twin.__dict__ = obj.__dict__.copy()
+    state = twin._state = ModelState()
+    state.db, state.adding = obj._state.db, obj._state.adding
+    state.fields_cache = dict(obj._state.fields_cache)
+    return twin
+
+
+_REQUIRED: dict[type, list[str]] = {}
+
+
+def _required(model) -> list[str]:
+    if model not in _REQUIRED:
+        _REQUIRED[model] = [f.name for f in model._meta.concrete_fields
+                            if f.editable and not f.blank and not f.has_default() and not f.primary_key]
+    return _REQUIRED[model]
+
+
+def _validate(obj, names, *, new: bool, skip=()) -> None:
+    """The model's field validation for the fields the sheet gave (and, for a new record, the required
+    ones), then its clean(). The cell parsers already produced values of the right type from the
+    field's choices, so Field.clean()'s conversion and choice check are not repeated: on a county's
+    sheet that alone took a minute. Raises ValidationError keyed by field name, like full_clean()."""
+    errors: dict[str, list] = {}
+    meta = obj._meta
+    wanted = set(names) | (set(_required(type(obj))) if new else set())
+    for name in wanted - set(skip):
+        f = meta.get_field(name)
+        value = getattr(obj, f.attname)
+        if value is None and not f.null:
+            errors[name] = [f.error_messages["null"]]
+            continue
+        if value in f.empty_values:
+            if not f.blank:
+                errors[name] = [f.error_messages["blank"]]
+            continue
+        if f.is_relation:
+            continue
+        if f.validators:
+            try:
+                f.run_validators(value)
+            except ValidationError as exc:
+                errors[name] = exc.error_list
+    try:
+        obj.clean()
+    except ValidationError as exc:
+        exc.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
 
 
 def _fill_from_id(member: Member) -> list[str]:
@@ -571,7 +638,7 @@ def _plan_yearly(plan: HouseholdPlan, hh: Household, lines: _Lines,
         return  # reported at the start
     old = yearly_existing.get((plan.existing.pk, year)) if plan.existing is not None else None
     if old is not None:
-        rec = YearlyRecord(**{f.attname: getattr(old, f.attname) for f in YearlyRecord._meta.concrete_fields})
+        rec = _clone(old)
     else:
         rec = YearlyRecord(year=year, member_count=max(hh.member_count, 1))
     for name, value in incomes.items():
@@ -579,7 +646,7 @@ def _plan_yearly(plan: HouseholdPlan, hh: Household, lines: _Lines,
     if old is None:
         rec.poverty_line = lines.amount(year, hh.area)
     try:
-        rec.full_clean(exclude=["household"], validate_unique=False, validate_constraints=False)
+        _validate(rec, incomes.keys(), new=old is None, skip=["household"])
     except ValidationError as exc:
         for header, message in _validation_messages(exc, YEARLY_HEADER):
             plan.add(first_row, header, message)
