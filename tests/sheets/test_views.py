@@ -1,0 +1,165 @@
+"""The 导入导出 pages: upload → check (preview) → confirm → import; cancel; error sheet; exports; scope."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from fupin.accounts.models import Role
+from fupin.audit.models import AuditEvent, AuditKind
+from fupin.registry.models import Household
+from fupin.sheets import jobs
+from fupin.sheets.models import Job, JobKind, JobState
+from tests import factories
+from tests.sheets.builders import STANDARD_HEADERS, xlsx_bytes
+from tests.sheets.test_import import B1, family
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _jobs_inline(settings, tmp_path):
+    settings.FUPIN_JOBS = "sync"
+    settings.DATA_DIR = tmp_path
+    settings.CACHES = {**settings.CACHES, "jobs": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                                   "LOCATION": "sheets-tests"}}
+
+
+def login(user) -> Client:
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def upload(client, rows, name="上报.xlsx", **data):
+    f = SimpleUploadedFile(name, xlsx_bytes(rows), content_type="application/vnd.ms-excel")
+    return client.post(reverse("sheets:upload"), {"file": f, **data})
+
+
+def good_and_bad():
+    bad = family("5303241002010002", n=10)
+    bad[1][STANDARD_HEADERS.index("性别")] = "男"  # the wife's ID says female
+    return [["某乡上报表"], STANDARD_HEADERS, *family("5303241002010001", n=0), *bad]
+
+
+def test_upload_check_preview_then_confirm_imports_the_valid_households(tree, county_user):
+    client = login(county_user)
+    response = upload(client, good_and_bad())
+    assert response.status_code == 302
+    check = Job.objects.get(kind=JobKind.CHECK)
+    assert check.state == JobState.DONE and Household.objects.count() == 0
+    page = client.get(response["Location"]).content.decode()
+    assert "确认导入" in page and "5303241002010001" in page
+    assert "性别" in page and "不一致" in page  # the error, with its column
+    assert check.result["counts"]["create"] == 1 and check.result["counts"]["refused"] == 1
+
+    errors = client.get(reverse("sheets:job_errors", args=[check.pk]))
+    assert errors.status_code == 200
+    book = load_workbook(io.BytesIO(b"".join(errors.streaming_content)))
+    sheet = book.worksheets[0]
+    note_col = len(STANDARD_HEADERS) + 1
+    assert sheet.cell(row=2, column=note_col).value == "错误说明"
+    assert "性别" in sheet.cell(row=6, column=note_col).value
+    sex_col = STANDARD_HEADERS.index("性别") + 1
+    assert sheet.cell(row=6, column=sex_col).fill.fgColor.rgb.endswith("FFC7CE")
+    assert AuditEvent.objects.filter(kind=AuditKind.EXPORT, entity="sheets.job").exists()
+
+    done = client.post(reverse("sheets:job_confirm", args=[check.pk]), {"mode": "valid"})
+    job = Job.objects.get(kind=JobKind.IMPORT)
+    assert done["Location"] == reverse("sheets:job", args=[job.pk])
+    assert job.state == JobState.DONE and job.result["written"]["created"] == 1
+    assert list(Household.objects.values_list("number", flat=True)) == ["5303241002010001"]
+    event = AuditEvent.objects.get(kind=AuditKind.CREATE, entity="registry.household")
+    assert event.data["source"] == "上报.xlsx" and event.actor == county_user
+    # Confirming twice does not import twice.
+    client.post(reverse("sheets:job_confirm", args=[check.pk]), {"mode": "valid"})
+    assert Job.objects.filter(kind=JobKind.IMPORT).count() == 1
+
+
+def test_all_or_nothing_imports_nothing_when_one_household_is_bad(tree, county_user):
+    client = login(county_user)
+    upload(client, good_and_bad())
+    check = Job.objects.get(kind=JobKind.CHECK)
+    client.post(reverse("sheets:job_confirm", args=[check.pk]), {"mode": "all"})
+    job = Job.objects.get(kind=JobKind.IMPORT)
+    assert job.state == JobState.FAILED and "未导入任何数据" in job.message
+    assert Household.objects.count() == 0
+
+
+def test_a_cancelled_job_writes_nothing(tree, county_user, settings):
+    settings.FUPIN_JOBS = "sync"
+    client = login(county_user)
+    upload(client, [STANDARD_HEADERS, *family("5303241002010001", n=0)])
+    check = Job.objects.get(kind=JobKind.CHECK)
+    job = Job.objects.create(kind=JobKind.IMPORT, user=county_user, filename=check.filename, source=check)
+    jobs.request_cancel(job)
+    jobs.run_job(str(job.pk))
+    job.refresh_from_db()
+    assert job.state == JobState.CANCELLED and Household.objects.count() == 0
+
+
+def test_a_file_that_is_not_a_sheet_fails_with_a_message(tree, county_user):
+    client = login(county_user)
+    f = SimpleUploadedFile("表.xlsx", b"this is not a workbook")
+    client.post(reverse("sheets:upload"), {"file": f})
+    job = Job.objects.get()
+    assert job.state == JobState.FAILED and job.message
+    page = client.get(reverse("sheets:job", args=[job.pk])).content.decode()
+    assert job.message in page
+
+
+def test_wrong_file_type_is_refused_at_upload(tree, county_user):
+    client = login(county_user)
+    f = SimpleUploadedFile("表.docx", b"x")
+    response = client.post(reverse("sheets:upload"), {"file": f})
+    assert response.status_code == 400 and "只能导入" in response.content.decode()
+    assert not Job.objects.exists()
+
+
+def test_rows_outside_the_township_are_refused(tree, township_a_user):
+    client = login(township_a_user)
+    upload(client, [STANDARD_HEADERS, *family("5303241002010001", n=0), *family("5303241012010001", village=B1,
+                                                                                n=10)])
+    check = Job.objects.get()
+    assert check.result["counts"]["refused"] == 1
+    assert any("管辖范围" in p["message"] for p in check.result["problems"])
+
+
+def test_read_only_roles_cannot_upload_and_jobs_are_private(tree, county_user):
+    leader = factories.user("leader_y", Role.LEADER, tree["county"])
+    assert login(leader).post(reverse("sheets:upload"), {}).status_code == 403
+    assert "只能查看和导出" in login(leader).get(reverse("sheets:index")).content.decode()
+    client = login(county_user)
+    upload(client, [STANDARD_HEADERS, *family("5303241002010001", n=0)])
+    job = Job.objects.get()
+    other = factories.user("county_2", Role.COUNTY, tree["county"])
+    assert login(other).get(reverse("sheets:job", args=[job.pk])).status_code == 404
+    assert login(other).get(reverse("sheets:job_errors", args=[job.pk])).status_code == 404
+    assert login(other).post(reverse("sheets:job_confirm", args=[job.pk])).status_code == 404
+
+
+def test_progress_partial_and_index_page(tree, county_user):
+    client = login(county_user)
+    page = client.get(reverse("sheets:index")).content.decode()
+    assert "上传并检查" in page and "下载导入模板" in page
+    job = Job.objects.create(kind=JobKind.CHECK, user=county_user, filename="x.xlsx")
+    jobs.set_progress(job.pk, 250, 1000, "检查")
+    partial = client.get(reverse("sheets:job_progress", args=[job.pk])).content.decode()
+    assert "250 / 1000" in partial and "25%" in partial and 'hx-trigger="every 1s"' in partial
+
+
+def test_template_and_summary_downloads(tree, county_user):
+    client = login(county_user)
+    factories.household(tree["village_a1"])
+    template = client.get(reverse("sheets:template"))
+    assert template.status_code == 200
+    book = load_workbook(io.BytesIO(b"".join(template.streaming_content)))
+    assert "导入模板" in book.sheetnames
+    summary = client.get(reverse("sheets:summary"))
+    assert summary.status_code == 200
+    assert AuditEvent.objects.filter(kind=AuditKind.EXPORT, summary__contains="汇总表").exists()
