@@ -69,8 +69,8 @@ def household_checks(household, member_plans, missing, yearly) -> Iterator[tuple
         if age is not None and age >= 6 and m.school_status in (SchoolStatus.NONE, "") and not m.education:
             yield row, "文化程度", _("非在校生应填写文化程度")
         # §6.6 labour
-        if age is not None and 16 <= age <= 60 and m.health == Health.HEALTHY and m.labour in (Labour.NONE,
-                                                                                                Labour.LOST):
+        if age is not None and 16 <= age <= 60 and m.health == Health.HEALTHY and m.labour in (
+                Labour.NONE, Labour.LOST) and m.school_status not in STUDYING:
             yield row, "劳动能力", _("劳动年龄内的健康成员，劳动能力却为“%(l)s”") % {"l": Labour(m.labour).label}
         # §6.8 migrant work
         if m.work_status and m.labour in (Labour.NONE, Labour.LOST):

@@ -170,7 +170,8 @@ def _run_export(job: Job) -> None:
     households = household_list(user=job.user, filters=filters)
     job.folder.mkdir(parents=True, exist_ok=True)
     result = export_households(households, job.output_path, year=job.params.get("year"),
-                               progress=_stage(job, _("导出")), mask=job.params.get("mask", True))
+                               progress=_stage(job, _("导出")), mask=job.params.get("mask", True),
+                               hide_health=job.params.get("hide_health", True), exported_by=job.user.username)
     job.result = {"rows": result.rows, "households": result.households, "year": result.year}
     _finish(job, JobState.DONE)
 

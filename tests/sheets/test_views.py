@@ -163,3 +163,31 @@ def test_template_and_summary_downloads(tree, county_user):
     summary = client.get(reverse("sheets:summary"))
     assert summary.status_code == 200
     assert AuditEvent.objects.filter(kind=AuditKind.EXPORT, summary__contains="汇总表").exists()
+
+
+def test_export_of_the_filtered_list_is_scoped_masked_by_role_and_audited(tree, county_user, township_a_user):
+    from python_calamine import CalamineWorkbook
+
+    factories.household(tree["village_a1"], number="A1-POOR")
+    factories.household(tree["village_b1"], number="B1-POOR")
+    client = login(township_a_user)
+    assert "导出 Excel" in client.get(reverse("household_list")).content.decode()
+    response = client.get(reverse("sheets:export") + "?status=poor")
+    job = Job.objects.get(kind=JobKind.EXPORT)
+    assert response["Location"] == reverse("sheets:job", args=[job.pk])
+    assert job.state == JobState.DONE and job.result["households"] == 1
+    download = client.get(reverse("sheets:job_download", args=[job.pk]))
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(download.streaming_content))).get_sheet_by_index(
+        0).to_python()
+    numbers = {r[0] for r in rows[1:]}
+    assert numbers == {"A1-POOR"}  # 乙乡's household is outside the township
+    ids = [r[STANDARD_HEADERS.index("证件号码")] for r in rows[1:]]
+    assert all("*" not in i for i in ids)  # a township cadre sees full numbers
+    event = AuditEvent.objects.get(kind=AuditKind.EXPORT, entity="sheets.job")
+    assert event.actor == township_a_user and event.data["rows"] == 2
+
+    leader = factories.user("leader_z", Role.LEADER, tree["county"])
+    login(leader).get(reverse("sheets:export"))
+    job = Job.objects.filter(user=leader).get()
+    assert job.params["mask"] is True and job.state == JobState.DONE
+    assert login(county_user).get(reverse("sheets:job_download", args=[job.pk])).status_code == 404
