@@ -20,6 +20,12 @@ REVEAL = {Role.ADMIN, Role.COUNTY, Role.TOWNSHIP, Role.VILLAGE, Role.CADRE, Role
 #: Roles that may read the audit trail.
 AUDIT_READERS = {Role.ADMIN, Role.COUNTY, Role.AUDITOR}
 
+#: What "显示完整信息" shows in full: always the personal numbers; health details only to roles
+#: that see them at all (revealing does not widen what a role may see, it only unmasks).
+REVEAL_FIELDS = ["id_number", "phone", "bank_account"]
+REVEAL_HEALTH_FIELDS = ["health", "disability_category", "disability_grade", "disability_cert_no",
+                        "dibao_amount", "tekun_amount"]
+
 
 def _role(user) -> str | None:
     if not getattr(user, "is_authenticated", False):
@@ -45,3 +51,11 @@ def can_reveal(user) -> bool:
 
 def can_read_audit(user) -> bool:
     return _role(user) in AUDIT_READERS
+
+
+def revealed_fields(user) -> list[str]:
+    """The fields 显示完整信息 unmasks for this user (and writes into the audit row); empty when the
+    user may not reveal at all."""
+    if not can_reveal(user):
+        return []
+    return REVEAL_FIELDS + (REVEAL_HEALTH_FIELDS if sees_health(user) else [])

@@ -7,6 +7,7 @@ import decimal
 from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext as _
 
 from .models import AuditEvent, AuditKind
 
@@ -84,3 +85,12 @@ def audit_update(*, actor, obj: models.Model, before: dict, after: dict, area_pa
 def audit_delete(*, actor, obj: models.Model, area_path: str = "", summary: str = "") -> AuditEvent:
     return record(kind=AuditKind.DELETE, actor=actor, obj=obj, area_path=area_path, summary=summary or str(obj),
                   data={"before": snapshot(obj)})
+
+
+def audit_reveal(*, actor, household, fields: list[str]) -> AuditEvent:
+    """The audit row for 显示完整信息: who looked at which fields of which household, from where
+    (the address comes from fupin.audit.middleware). The household page and the API both call this,
+    after checking scope (the household comes from the scoped selector) and ``capabilities.can_reveal``."""
+    return record(kind=AuditKind.REVEAL, actor=actor, obj=household, area_path=household.area_path,
+                  summary=_("查看完整信息：%(n)s %(name)s") % {"n": household.number, "name": household.head_name},
+                  data={"fields": list(fields)})

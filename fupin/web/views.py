@@ -20,8 +20,7 @@ from fupin.accounts import capabilities
 from fupin.areas.models import Area, Level
 from fupin.areas.selectors import area_children, area_get, area_list, area_root, designations_for
 from fupin.audit import selectors as audit_selectors
-from fupin.audit.models import AuditKind
-from fupin.audit.services import record as audit_record
+from fupin.audit.services import audit_reveal
 from fupin.registry import selectors, services
 from fupin.registry.choices import Cause, Status
 from fupin.registry.selectors import HouseholdFilters
@@ -236,13 +235,6 @@ def village_options(request):
 
 # --- household page -----------------------------------------------------------------------------
 
-#: What "显示完整信息" shows in full: always the personal numbers; health details only to roles
-#: that see them at all (revealing does not widen what a role may see, it only unmasks).
-REVEAL_FIELDS = ["id_number", "phone", "bank_account"]
-REVEAL_HEALTH_FIELDS = ["health", "disability_category", "disability_grade", "disability_cert_no",
-                        "dibao_amount", "tekun_amount"]
-
-
 def _shows_history(user) -> bool:
     """The 修改记录 tab: for audit readers, and for writers, who are answerable for the household's
     data and need to see who changed what (the household is already in their scope)."""
@@ -304,8 +296,7 @@ def household_reveal(request, pk: int):
     household = selectors.household_get(user=request.user, pk=pk)
     if not capabilities.can_reveal(request.user):
         raise PermissionDenied(_("您的角色不能查看完整信息"))
-    fields = REVEAL_FIELDS + (REVEAL_HEALTH_FIELDS if capabilities.sees_health(request.user) else [])
-    audit_reveal(actor=request.user, household=household, fields=fields)
+    audit_reveal(actor=request.user, household=household, fields=capabilities.revealed_fields(request.user))
     response = _household_page(request, household, revealed=True)
     # The unmasked page must not be kept by the browser or a proxy and shown again later.
     patch_cache_control(response, no_store=True, private=True)
@@ -500,17 +491,6 @@ def status_change(request, pk: int):
         "title": _("变更户状态（当前：%(s)s）") % {"s": household.get_status_display()},
         "note": _("识别、退出等正式程序上线后，状态应通过相应程序变更；此处用于更正和补录，每次变更都会记入状态历史与审计日志。"),
     })
-
-
-
-
-def audit_reveal(*, actor, household, fields: list[str]):
-    """The audit row for 显示完整信息: who looked at which fields of which household, from where
-    (the address comes from fupin.audit.middleware)."""
-    return audit_record(kind=AuditKind.REVEAL, actor=actor, obj=household, area_path=household.area_path,
-                        summary=_("查看完整信息：%(n)s %(name)s") % {"n": household.number,
-                                                                  "name": household.head_name},
-                        data={"fields": fields})
 
 
 # --- audit trail --------------------------------------------------------------------------------
