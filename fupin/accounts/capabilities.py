@@ -19,6 +19,9 @@ HEALTH_DETAILS = {Role.ADMIN, Role.COUNTY, Role.TOWNSHIP, Role.VILLAGE, Role.CAD
 REVEAL = {Role.ADMIN, Role.COUNTY, Role.TOWNSHIP, Role.VILLAGE, Role.CADRE, Role.AUDITOR}
 #: Roles that may read the audit trail.
 AUDIT_READERS = {Role.ADMIN, Role.COUNTY, Role.AUDITOR}
+#: Roles shown 贫困发生率 (poor people / the area's rural population). A 帮扶责任人 or 评估人员 sees
+#: only some households of an area, so a rate over the whole area's population would be wrong.
+INCIDENCE = {Role.ADMIN, Role.COUNTY, Role.TOWNSHIP, Role.VILLAGE, Role.LEADER, Role.AUDITOR}
 
 #: What "显示完整信息" shows in full: always the personal numbers; health details only to roles
 #: that see them at all (revealing does not widen what a role may see, it only unmasks).
@@ -51,6 +54,10 @@ def can_reveal(user) -> bool:
 
 def can_read_audit(user) -> bool:
     return _role(user) in AUDIT_READERS
+
+
+def sees_incidence(user) -> bool:
+    return _role(user) in INCIDENCE
 
 
 def revealed_fields(user) -> list[str]:

@@ -14,8 +14,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from fupin.accounts.models import Role
-from fupin.areas.models import Area
-from fupin.areas.selectors import scope_q
+from fupin.areas.models import PATH_LENGTH, Area
+from fupin.areas.selectors import area_children, area_get, area_list, area_root, scope_q, user_scope_path
 from fupin.lib import idnumber
 
 from .choices import NOT_EXITED_STATUSES, Status
@@ -68,6 +68,83 @@ def household_ids_q(user, field: str = "household") -> Q:
 
 def household_scope(user) -> QuerySet[Household]:
     return Household.objects.filter(household_ids_q(user, ""))
+
+
+def scoped_by_households(user) -> bool:
+    """帮扶责任人 and 评估人员: scoped by a set of households (pairings, samples), not an area."""
+    role = None if getattr(user, "is_superuser", False) else getattr(user, "role", None)
+    return role in (Role.CADRE, Role.ASSESSOR)
+
+
+_NO_ROOT = object()
+
+
+def browse_root(*, user) -> Area | None:
+    """The area a user's pages (overview, area tree, household list) start from.
+
+    The user's own area, or the top of the tree for a global administrator (``area_root``). A
+    帮扶责任人 or 评估人员 may have no area (a cadre from a county department, a third-party evaluator):
+    their pages start from the deepest area that holds every household they may see, so that the
+    pages work from their household set. None when there is nothing to show.
+    Remembered on the user object for the rest of the request (two queries otherwise).
+    """
+    cached = getattr(user, "_fupin_browse_root", _NO_ROOT)
+    if cached is not _NO_ROOT:
+        return cached
+    root = area_root(user=user)
+    if root is None and scoped_by_households(user) and user_scope_path(user) is None:
+        root = _households_root(user)
+    try:
+        user._fupin_browse_root = root
+    except AttributeError:  # an object that takes no attributes: compute again next time
+        pass
+    return root
+
+
+def _households_root(user) -> Area | None:
+    from django.db.models import Max, Min
+
+    bounds = household_scope(user).aggregate(lo=Min("area_path"), hi=Max("area_path"))
+    if bounds["lo"] is None:
+        return None
+    # Every path between the smallest and the largest shares their common prefix; the root is the
+    # deepest area whose path is a prefix of it (paths have fixed widths per level).
+    common = _common_prefix([bounds["lo"], bounds["hi"]])
+    candidates = [common[:n] for n in PATH_LENGTH.values() if n <= len(common)]
+    return Area.objects.filter(path__in=candidates).order_by("-path").first() if candidates else None
+
+
+def _browses_by_households(user) -> bool:
+    """A household-scoped user without an area: their areas are the subtree of ``browse_root``."""
+    return scoped_by_households(user) and user_scope_path(user) is None
+
+
+def browse_areas(*, user) -> QuerySet[Area]:
+    """The areas offered for navigation and filters: the user's area subtree (``area_list``), or for
+    a household-scoped user without an area the subtree of ``browse_root``. Households inside these
+    areas are still filtered by ``household_scope``; an area here reveals no household."""
+    if not _browses_by_households(user):
+        return area_list(user=user)
+    root = browse_root(user=user)
+    if root is None:
+        return Area.objects.none()
+    return Area.objects.filter(path__startswith=root.path)
+
+
+def browse_area_get(*, user, code: str) -> Area:
+    """One area by code among ``browse_areas``, or 404."""
+    if not _browses_by_households(user):
+        return area_get(user=user, code=code)
+    area = browse_areas(user=user).filter(code=code).first()
+    if area is None:
+        raise Http404
+    return area
+
+
+def browse_area_children(*, user, area: Area) -> QuerySet[Area]:
+    if not _browses_by_households(user):
+        return area_children(user=user, area=area)
+    return browse_areas(user=user).filter(parent=area).order_by("code")
 
 
 @dataclass

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from fupin.accounts import capabilities
 from fupin.areas.models import Area, Level
-from fupin.areas.selectors import area_children, area_get, area_list, area_root, designations_for
+from fupin.areas.selectors import area_list, designations_for
 from fupin.audit import selectors as audit_selectors
 from fupin.audit.services import audit_reveal
 from fupin.registry import selectors, services
@@ -53,6 +53,11 @@ def apply_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
+def _no_scope(request):
+    """Nothing to show: no area assigned, or (帮扶责任人, 评估人员) no household paired or sampled."""
+    return render(request, "web/no_scope.html", {"by_households": selectors.scoped_by_households(request.user)})
+
+
 @login_required
 def home(request):
     return redirect("overview")
@@ -62,14 +67,14 @@ def home(request):
 
 @login_required
 def overview(request):
-    root = area_root(user=request.user)
+    root = selectors.browse_root(user=request.user)
     if root is None:
-        return render(request, "web/no_scope.html")
+        return _no_scope(request)
     code = request.GET.get("area")
     if code:
-        root = area_get(user=request.user, code=code)
+        root = selectors.browse_area_get(user=request.user, code=code)
     data = selectors.county_overview(user=request.user, root=root)
-    children = list(area_children(user=request.user, area=root))
+    children = list(selectors.browse_area_children(user=request.user, area=root))
     summary = selectors.area_summary(user=request.user, areas=children) if children else {}
     designations = designations_for([c.pk for c in children])
     # Year-end figures from the status history: the trend for the area, and, when a year is
@@ -80,24 +85,34 @@ def overview(request):
     year = year if year in trend else None
     by_child = selectors.poor_people_by_year(user=request.user, root=root, prefix_length=len(children[0].path)) \
         if (year and children) else {}
+    # 贫困发生率 divides by the area's whole rural population: for a 帮扶责任人 or 评估人员, who see only
+    # some of the area's households, it would understate the rate, so it is not computed at all.
+    show_incidence = capabilities.sees_incidence(request.user)
+
+    def rural_population(area: Area) -> int | None:
+        return area.rural_population if show_incidence else None
+
     rows = []
     for child in children:
         s = dict(summary.get(child.pk, {}))
         if year:
             s["poor_people"] = by_child.get(child.path, {}).get(year, {}).get("people", 0)
-        incidence = (s.get("poor_people", 0) / child.rural_population * 100) if child.rural_population else None
+        child_rural = rural_population(child)
+        incidence = (s.get("poor_people", 0) / child_rural * 100) if child_rural else None
         rows.append({"area": child, **s, "incidence": incidence,
                      "designations": sorted({d.get_kind_display() for d in designations.get(child.pk, [])})})
     totals = data["totals"]
-    rural = root.rural_population
+    rural = rural_population(root)
     chart = {
         "exits": {"years": [e["year"] for e in data["exits"]], "people": [e["people"] for e in data["exits"]],
                   "households": [e["households"] for e in data["exits"]],
                   "returns": [e["returns"] for e in data["exits"]]},
         "trend": {"years": years, "people": [trend[y]["people"] for y in years],
-                  "incidence": [round(trend[y]["people"] / rural * 100, 2) if rural else None for y in years]},
-        "incidence": {"names": [r["area"].name for r in rows],
-                      "values": [round(r["incidence"], 2) if r["incidence"] is not None else None for r in rows]},
+                  "incidence": [round(trend[y]["people"] / rural * 100, 2) if rural else None for y in years]
+                  if show_incidence else []},
+        "incidence": {"names": [r["area"].name for r in rows] if show_incidence else [],
+                      "values": [round(r["incidence"], 2) if r["incidence"] is not None else None for r in rows]
+                      if show_incidence else []},
         "causes": [{"name": str(Cause(c["main_cause"]).label), "value": c["households"]}
                    for c in data["by_cause"]],
         "status": [{"name": str(Status(s).label), "value": v["households"]}
@@ -115,6 +130,8 @@ def overview(request):
         "first_year": first,
         "first_incidence": (trend[first]["people"] / rural * 100) if (first and rural) else None,
         "rows": rows,
+        "show_incidence": show_incidence,
+        "trend": [{"year": y, **trend[y]} for y in years],
         "exits": data["exits"],
         "chart": chart,
         "years": years,
@@ -127,7 +144,7 @@ def overview(request):
 
 def _tree_rows(user, area: Area) -> list[dict]:
     # The parent: a village row links to the list as ?township=<parent>&village=<code>.
-    children = list(area_children(user=user, area=area).select_related("parent"))
+    children = list(selectors.browse_area_children(user=user, area=area).select_related("parent"))
     summary = selectors.area_summary(user=user, areas=children) if children else {}
     designations = designations_for([c.pk for c in children])
     return [{"area": c, **summary.get(c.pk, {}), "has_children": c.level != Level.GROUP,
@@ -137,9 +154,9 @@ def _tree_rows(user, area: Area) -> list[dict]:
 
 @login_required
 def area_tree(request):
-    root = area_root(user=request.user)
+    root = selectors.browse_root(user=request.user)
     if root is None:
-        return render(request, "web/no_scope.html")
+        return _no_scope(request)
     summary = selectors.area_summary(user=request.user, areas=[root])
     return render(request, "web/area_tree.html", {
         "root": root, "root_summary": summary.get(root.pk, {}), "rows": _tree_rows(request.user, root),
@@ -149,7 +166,7 @@ def area_tree(request):
 
 @login_required
 def area_children_partial(request, code: str):
-    area = area_get(user=request.user, code=code)
+    area = selectors.browse_area_get(user=request.user, code=code)
     depth = int(request.GET.get("depth", "1")) if request.GET.get("depth", "1").isdigit() else 1
     return render(request, "web/_area_rows.html", {"rows": _tree_rows(request.user, area),
                                                    "depth": min(depth, 6), "parent": area})
@@ -170,13 +187,14 @@ def _years(user) -> list[int]:
     return list(range(hi, lo - 1, -1))
 
 
-@login_required
-def household_list(request):
+def household_filters_from_request(request):
+    """The household list's filters from the query string: (filters, form, root), or Nones when the
+    user has nothing to browse. Shared by the list page and its Excel export (fupin.sheets)."""
     user = request.user
-    root = area_root(user=user)
+    root = selectors.browse_root(user=user)
     if root is None:
-        return render(request, "web/no_scope.html")
-    scope = area_list(user=user)
+        return None, None, None
+    scope = selectors.browse_areas(user=user)
     townships = list(scope.filter(level=Level.TOWNSHIP).order_by("code"))
     township_code = request.GET.get("township", "")
     # A township cadre has one township: offer its villages straight away.
@@ -196,7 +214,7 @@ def household_list(request):
         village = cd["village"] if cd["village"].startswith(cd["township"][:9]) else ""
         area_code = village or cd["township"]
         if area_code:
-            filters.area = area_get(user=user, code=area_code)
+            filters.area = selectors.browse_area_get(user=user, code=area_code)
         filters.status = cd["status"]
         filters.attribute = cd["attribute"]
         filters.cause = cd["cause"]
@@ -204,6 +222,15 @@ def household_list(request):
         filters.exit_year = cd["exit_year"]
         filters.q = cd["q"].strip()
         filters.sort = cd["sort"] or "number"
+    return filters, form, root
+
+
+@login_required
+def household_list(request):
+    user = request.user
+    filters, form, root = household_filters_from_request(request)
+    if root is None:
+        return _no_scope(request)
     qs = selectors.household_list(user=user, filters=filters)
     page = Paginator(qs, settings.FUPIN_PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
@@ -228,8 +255,8 @@ def village_options(request):
     code = request.GET.get("township", "")
     villages = []
     if code:
-        township = area_get(user=request.user, code=code)
-        villages = list(area_children(user=request.user, area=township))
+        township = selectors.browse_area_get(user=request.user, code=code)
+        villages = list(selectors.browse_area_children(user=request.user, area=township))
     return render(request, "web/_village_options.html", {"villages": villages})
 
 
