@@ -1,0 +1,785 @@
+"""The permission matrix: every role × every page and API operation × a household inside the role's
+scope ("in") and one outside it ("out"). One table, ``MATRIX``; each cell is its own test, with an id
+such as ``web.detail-township-out``.
+
+Roles (columns, in this order)::
+
+    admin     系统管理员   superuser, no area: the whole tree (nothing lies outside it)
+    county    县级管理员   罗平县
+    township  乡镇干部     甲乡
+    village   村干部       甲一村
+    cadre     帮扶责任人   甲一村, paired with the "in" household only            (read-only)
+    leader    领导         罗平县                                                  (read-only)
+    auditor   审计         罗平县, reads the audit trail                            (read-only)
+    assessor  评估人员     罗平县, assigned a sample holding the "in" household only (read-only)
+
+Households: "in" (甲一村一组) is inside every role's scope. "out" is, per role: county, leader,
+auditor → a household of the neighbouring county 富源县; township → 乙乡; village → 甲二村;
+cadre, assessor → an unpaired / unsampled household of the same group of 甲一村.
+
+Each cell reads ``in|out``; one outcome per side::
+
+    ok      allowed: a page or read answers 200 and shows the household; a form post redirects (302)
+            and the change is saved; an API write answers 200/201 and the change is saved
+    hide    200, but the household is not there: not listed, not found, not counted, no tab
+    404     not found — the household's existence is not revealed
+    403     refused for the role (read-only roles on writes, non-readers on the audit trail)
+    refuse  a write into an area outside the scope: the form comes back with the error at the area
+            field, the API answers 400 naming ``area``; nothing is written
+    —       no such cell: nothing lies outside a global administrator's scope
+
+Area pages (overview, area rows, village options, API area) are about the household's area, not the
+household: for a cadre or an assessor the "out" household's area lies inside their own area, so the
+area opens while the household stays uncounted. Read-only roles get 403 on web write pages before
+any lookup (so a 403 there says nothing about the household), but 404 from the API, which looks the
+household up first; both reveal nothing.
+
+The data is built once for the module, through the real services (so audit rows, head names and
+member counts are what production has), inside a transaction rolled back at the end; each cell runs
+in its own savepoint (``django.test.TestCase.setUpTestData``'s pattern). Built per test, the five
+households alone would cost ~0.5 s × 500 cells.
+
+To add a page or an operation: add a row to ``MATRIX`` (or ``EXPORTS``) and a ``@check("name")``
+function; ``test_every_row_has_a_check`` keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import pytest
+from django.db import transaction
+from django.db.models import Sum
+from django.test import Client, override_settings
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from fupin.accounts import capabilities
+from fupin.accounts.models import Role, User
+from fupin.areas.models import Area, Level
+from fupin.assessment import services as assessment
+from fupin.assistance import services as assistance
+from fupin.audit.models import AuditEvent, AuditKind
+from fupin.registry import services
+from fupin.registry.choices import Relation, Status
+from fupin.registry.models import Household, Member, StatusChange, YearlyRecord
+from tests import factories
+from tests.web.html import edit_form_values, field_errors, listed_numbers
+
+from .conftest import START
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("admin", "county", "township", "village", "cadre", "leader", "auditor", "assessor")
+
+# fmt: off
+#: ``in|out`` per role, in the order of ROLES. Read one row across to see who may do what.
+MATRIX: dict[str, tuple[str, ...]] = {
+    #                       admin    county        township      village       cadre         leader        auditor       assessor
+    # --- web pages: reads
+    "web.list":            ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
+    "web.search":          ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
+    "web.overview":        ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|hide",    "ok|404",     "ok|404",     "ok|hide"),
+    "web.area_rows":       ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|hide",    "ok|404",     "ok|404",     "ok|hide"),
+    "web.village_options": ("ok|—", "ok|404",     "ok|404",     "404|404",    "404|404",    "ok|404",     "ok|404",     "ok|ok"),
+    "web.detail":          ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
+    "web.history_tab":     ("ok|—", "ok|404",     "ok|404",     "ok|404",     "hide|404",   "hide|404",   "ok|404",     "hide|404"),
+    "web.reveal":          ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "403|404",    "ok|404",     "403|404"),
+    "web.audit":           ("ok|—", "ok|hide",    "403|403",    "403|403",    "403|403",    "403|403",    "ok|hide",    "403|403"),
+    # --- web pages: writes
+    "web.create":          ("ok|—", "ok|refuse",  "ok|refuse",  "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.edit":            ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.status":          ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.member_add":      ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.member_edit":     ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.member_remove":   ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.make_head":       ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.yearly":          ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
+    # --- API: reads
+    "api.list":            ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
+    "api.search":          ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
+    "api.detail":          ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
+    "api.members":         ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
+    "api.member":          ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
+    "api.yearly":          ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
+    "api.status_history":  ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
+    "api.area":            ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|ok",      "ok|404",     "ok|404",     "ok|ok"),
+    # --- API: writes (the household is looked up first: read-only roles get 404 outside, 403 inside)
+    "api.create":          ("ok|—", "ok|refuse",  "ok|refuse",  "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403"),
+    "api.update":          ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|404",    "403|404",    "403|404",    "403|404"),
+    "api.move":            ("ok|—", "ok|refuse",  "ok|refuse",  "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403"),
+    "api.status":          ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|404",    "403|404",    "403|404",    "403|404"),
+    "api.member_add":      ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|404",    "403|404",    "403|404",    "403|404"),
+    "api.member_update":   ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|404",    "403|404",    "403|404",    "403|404"),
+    "api.member_remove":   ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|404",    "403|404",    "403|404",    "403|404"),
+    "api.make_head":       ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|404",    "403|404",    "403|404",    "403|404"),
+    "api.yearly_put":      ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|404",    "403|404",    "403|404",    "403|404"),
+}
+
+#: Exports (issue 4: /sheets/export/ → a job → its download, /sheets/summary.xlsx, the fupin export
+#: command) go here: one row per export, the same columns, each with a @check that reads the file, e.g.
+#:     "web.export_households": ("ok|—", "ok|hide", "ok|hide", ...),  # the outside household is not in it
+EXPORTS: dict[str, tuple[str, ...]] = {}
+# fmt: on
+
+#: Where each role's "out" household lies (see the module docstring); None: nothing is outside.
+OUTSIDE = {"admin": None, "county": "far", "township": "b1", "village": "a2", "cadre": "a1_other",
+           "leader": "far", "auditor": "far", "assessor": "a1_other"}
+#: Every household each role sees, for the lists and the figures.
+VISIBLE = {
+    "admin": {"in", "a1_other", "a2", "b1", "far"},
+    "county": {"in", "a1_other", "a2", "b1"},
+    "township": {"in", "a1_other", "a2"},
+    "village": {"in", "a1_other"},
+    "cadre": {"in"},
+    "leader": {"in", "a1_other", "a2", "b1"},
+    "auditor": {"in", "a1_other", "a2", "b1"},
+    "assessor": {"in"},
+}
+#: key: (area, number, head, spouse). Every name and number is distinctive: "shown?" is a substring test.
+HOUSEHOLDS = {
+    "in": ("group_a1", "5303241002010011", "赵在内", "钱在内"),
+    "a1_other": ("group_a1", "5303241002010012", "孙同组", "李同组"),
+    "a2": ("village_a2", "5303241002020011", "周邻村", "吴邻村"),
+    "b1": ("village_b1", "5303241012010011", "郑乙乡", "王乙乡"),
+    "far": ("far_village", "5303251002010011", "冯外县", "陈外县"),
+}
+NA = "—"
+
+
+# --- the data, built once --------------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    users: dict[str, int]  # role → user id
+    areas: dict[str, Area]
+    households: dict[str, int]  # key → household id
+    spouses: dict[str, int]  # key → the spouse's member id
+    id_numbers: dict[str, str]  # key → the spouse's full ID number
+    # One client of each kind for the module, signed in afresh by each cell: a new client loads the
+    # middleware again, and WhiteNoise's scan of the static files costs ~90 ms each time.
+    web: Client = field(default_factory=Client)
+    api: APIClient = field(default_factory=APIClient)
+
+
+def _build() -> World:
+    areas = factories.area_tree()
+    areas["group_a1"] = factories.area("530324100201001", "甲一村一组")
+    areas["far_county"] = factories.area("530325000000", "富源县")
+    areas["far_township"] = factories.area("530325100000", "丙乡")
+    areas["far_village"] = factories.area("530325100201", "丙一村")
+    # The same personas as tests/conftest.py and tests/scope/conftest.py, plus the 系统管理员.
+    users = {
+        "admin": factories.user("root", Role.ADMIN, None, is_superuser=True, is_staff=True),
+        "county": factories.user("county_officer", Role.COUNTY, areas["county"]),
+        "township": factories.user("township_a", Role.TOWNSHIP, areas["township_a"]),
+        "village": factories.user("village_a1", Role.VILLAGE, areas["village_a1"]),
+        "cadre": factories.user("cadre_li", Role.CADRE, areas["village_a1"], display_name="李文军"),
+        "leader": factories.user("leader", Role.LEADER, areas["county"]),
+        "auditor": factories.user("auditor", Role.AUDITOR, areas["county"]),
+        "assessor": factories.user("assessor_he", Role.ASSESSOR, areas["county"], display_name="何评估"),
+    }
+    households = {}
+    for key, (area_key, number, head, spouse) in HOUSEHOLDS.items():
+        households[key] = factories.household(
+            areas[area_key], actor=users["admin"], number=number, status=Status.POOR,
+            members=[factories.member_data(Relation.HEAD, "1", name=head),
+                     factories.member_data(Relation.SPOUSE, "2", name=spouse)])
+    services.yearly_record_save(actor=users["admin"], household=households["in"], year=2019,
+                                data={"wage_income": "6000", "member_count": 2})
+    assistance.pairing_create(actor=users["county"], cadre=users["cadre"], household=households["in"], start=START)
+    sample = assessment.sample_create(actor=users["county"], name="矩阵抽样", year=2019)
+    assessment.sample_add_households(actor=users["county"], sample=sample, households=[households["in"]])
+    assessment.sample_assign_assessor(actor=users["county"], sample=sample, assessor=users["assessor"])
+    spouses = {key: h.members.get(relation=Relation.SPOUSE) for key, h in households.items()}
+    return World(users={role: u.pk for role, u in users.items()}, areas=areas,
+                 households={key: h.pk for key, h in households.items()},
+                 spouses={key: m.pk for key, m in spouses.items()},
+                 id_numbers={key: m.id_number for key, m in spouses.items()})
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), \
+            override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]), \
+            transaction.atomic():
+        yield _build()
+        transaction.set_rollback(True)
+
+
+# --- one cell ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Cell:
+    world: World
+    action: str
+    role: str
+    side: str  # "in" or "out"
+    expected: str
+
+    @property
+    def key(self) -> str:
+        return "in" if self.side == "in" else OUTSIDE[self.role]
+
+    @cached_property
+    def user(self) -> User:
+        # Fresh per test: the module's rows outlive a test, Python objects should not.
+        return User.objects.select_related("area").get(pk=self.world.users[self.role])
+
+    @cached_property
+    def web(self) -> Client:
+        client = self.world.web
+        client.cookies.clear()
+        client.force_login(self.user)
+        return client
+
+    @cached_property
+    def api(self) -> APIClient:
+        client = self.world.api
+        client.cookies.clear()
+        client.force_authenticate(self.user)
+        return client
+
+    @cached_property
+    def household(self) -> Household:
+        return Household.objects.select_related("area").get(pk=self.world.households[self.key])
+
+    def spouse(self) -> Member:
+        return Member.objects.get(pk=self.world.spouses[self.key])
+
+    @property
+    def number(self) -> str:
+        return HOUSEHOLDS[self.key][1]
+
+    @property
+    def head(self) -> str:
+        return HOUSEHOLDS[self.key][2]
+
+    def visible(self, under: str = "") -> set[str]:
+        """Numbers of the households this role sees whose area path starts with ``under``."""
+        paths = {key: self.world.areas[HOUSEHOLDS[key][0]].path for key in HOUSEHOLDS}
+        return {HOUSEHOLDS[key][1] for key in VISIBLE[self.role] if paths[key].startswith(under)}
+
+    def village(self) -> Area:
+        area = self.household.area
+        return area.parent if area.level == Level.GROUP else area
+
+
+CHECKS: dict[str, Callable[[Cell], None]] = {}
+
+
+def check(name: str):
+    def register(fn):
+        CHECKS[name] = fn
+        return fn
+    return register
+
+
+def _cells():
+    for action, row in {**MATRIX, **EXPORTS}.items():
+        assert len(row) == len(ROLES), action
+        for role, cell in zip(ROLES, row, strict=True):
+            for side, expected in zip(("in", "out"), cell.split("|"), strict=True):
+                if expected != NA:
+                    yield pytest.param(action, role, side, expected, id=f"{action}-{role}-{side}")
+
+
+@pytest.mark.parametrize(("action", "role", "side", "expected"), list(_cells()))
+def test_cell(world, action, role, side, expected):
+    CHECKS[action](Cell(world, action, role, side, expected))
+
+
+def test_every_row_has_a_check():
+    assert set(CHECKS) == set(MATRIX) | set(EXPORTS)
+    outcomes = {"ok", "hide", "404", "403", "refuse", NA}
+    for action, row in {**MATRIX, **EXPORTS}.items():
+        for cell in row:
+            assert set(cell.split("|")) <= outcomes, (action, cell)
+    # Only the global administrator has nothing outside.
+    assert [role for role, out in OUTSIDE.items() if out is None] == ["admin"]
+    assert all(row[0].endswith(NA) for row in MATRIX.values())
+
+
+# --- helpers -----------------------------------------------------------------------------------------
+
+
+def footprint() -> tuple:
+    """What any write would change: every write adds an audit row or bumps a version."""
+    return (Household.objects.count(), Member.objects.count(), Member.objects.filter(active=True).count(),
+            StatusChange.objects.count(), YearlyRecord.objects.count(),
+            AuditEvent.objects.exclude(kind__in=[AuditKind.LOGIN, AuditKind.LOGOUT]).count(),
+            Household.objects.aggregate(v=Sum("version"))["v"], Member.objects.aggregate(v=Sum("version"))["v"])
+
+
+def status_of(response, expected: str) -> None:
+    code = {"ok": 200, "hide": 200, "404": 404, "403": 403}[expected]
+    assert response.status_code == code, (response.status_code, response.content[:300])
+
+
+def api_error(response, status: int) -> dict:
+    """The one error shape (habit 6)."""
+    assert response.status_code == status, (response.status_code, response.content[:500])
+    err = response.json()["error"]
+    assert err["status"] == status and err["message"]
+    return err
+
+
+def shows_nothing_of(cell: Cell, text: str, *, echo: str = "") -> None:
+    text = text.replace(echo, "") if echo else text
+    assert cell.number not in text and cell.head not in text
+
+
+def api_results(response) -> list[str]:
+    assert response.status_code == 200, response.content[:300]
+    return [row["number"] for row in response.json()["results"]]
+
+
+# --- web reads ---------------------------------------------------------------------------------------
+
+
+@check("web.list")
+def _web_list(c: Cell) -> None:
+    text = c.web.get(reverse("household_list")).content.decode()
+    assert sorted(listed_numbers(text)) == sorted(c.visible())
+    if c.expected == "ok":
+        assert c.number in listed_numbers(text) and c.head in text
+    else:
+        shows_nothing_of(c, text)
+
+
+@check("web.search")
+def _web_search(c: Cell) -> None:
+    for query in (c.head, c.number, c.world.id_numbers[c.key]):
+        # The results partial: the full page echoes the query in the search box.
+        response = c.web.get(reverse("household_list"), {"q": query}, HTTP_HX_REQUEST="true",
+                             HTTP_HX_TARGET="results")
+        listed = listed_numbers(response.content)
+        if c.expected == "ok":
+            assert listed == [c.number], query
+        else:
+            assert listed == [], query
+            shows_nothing_of(c, response.content.decode(), echo=query)
+
+
+@check("web.overview")
+def _web_overview(c: Cell) -> None:
+    village = c.village()
+    response = c.web.get(reverse("overview"), {"area": village.code})
+    status_of(response, c.expected)
+    if response.status_code == 200:
+        # Only the households this role sees are counted, the outside one never.
+        assert response.context["totals"]["households"] == len(c.visible(village.path))
+        assert (c.number in c.visible()) == (c.expected == "ok")
+    root = c.web.get(reverse("overview"))
+    assert root.context["totals"]["households"] == len(c.visible(root.context["root"].path))
+
+
+@check("web.area_rows")
+def _web_area_rows(c: Cell) -> None:
+    village = c.village()
+    response = c.web.get(reverse("area_children", args=[village.code]))
+    status_of(response, c.expected)
+    if response.status_code == 200:
+        rows = response.context["rows"]
+        for row in rows:
+            assert row["households"] == len(c.visible(row["area"].path)), row["area"]
+        if c.household.area.level == Level.GROUP:
+            assert c.household.area in [row["area"] for row in rows]
+        assert (c.number in c.visible()) == (c.expected == "ok")
+    root = c.web.get(reverse("area_tree"))
+    assert root.context["root_summary"]["households"] == len(c.visible(root.context["root"].path))
+
+
+@check("web.village_options")
+def _web_village_options(c: Cell) -> None:
+    village = c.village()
+    response = c.web.get(reverse("village_options"), {"township": village.parent.code})
+    status_of(response, c.expected)
+    text = response.content.decode()
+    if c.expected == "ok":
+        assert f">{village.name}<" in text
+    assert c.number not in text and c.head not in text
+
+
+@check("web.detail")
+def _web_detail(c: Cell) -> None:
+    response = c.web.get(reverse("household_detail", args=[c.household.pk]))
+    status_of(response, c.expected)
+    text = response.content.decode()
+    if c.expected == "ok":
+        assert c.number in text and c.head in text
+    else:
+        shows_nothing_of(c, text)
+
+
+@check("web.history_tab")
+def _web_history_tab(c: Cell) -> None:
+    response = c.web.get(reverse("household_detail", args=[c.household.pk]))
+    status_of(response, c.expected)
+    if c.expected == "ok":
+        history = response.context["history"]
+        assert history is not None
+        assert any(e.entity == "registry.household" and e.kind == AuditKind.CREATE for e in history)
+        assert 'id="audit"' in response.content.decode()
+    elif c.expected == "hide":
+        assert response.context["history"] is None
+        assert "修改记录" not in response.content.decode()
+
+
+@check("web.reveal")
+def _web_reveal(c: Cell) -> None:
+    before = AuditEvent.objects.filter(kind=AuditKind.REVEAL).count()
+    response = c.web.post(reverse("household_reveal", args=[c.household.pk]))
+    status_of(response, c.expected)
+    events = AuditEvent.objects.filter(kind=AuditKind.REVEAL)
+    if c.expected == "ok":
+        assert c.world.id_numbers[c.key] in response.content.decode()
+        event = events.get()
+        assert (event.actor_id, event.entity_id) == (c.user.pk, str(c.household.pk))
+        assert event.data["fields"] == capabilities.revealed_fields(c.user)
+    else:
+        assert c.world.id_numbers[c.key] not in response.content.decode()
+        assert events.count() == before
+
+
+@check("web.audit")
+def _web_audit(c: Cell) -> None:
+    response = c.web.get(reverse("audit_list"), {"q": c.number})
+    status_of(response, c.expected)
+    if response.status_code != 200:
+        return
+    summaries = [e.summary for e in response.context["page"].object_list]
+    if c.expected == "ok":
+        assert any(c.number in s for s in summaries)
+    else:
+        assert summaries == []
+        shows_nothing_of(c, response.content.decode(), echo=c.number)
+
+
+# --- web writes --------------------------------------------------------------------------------------
+
+
+def web_write(c: Cell, url: str, changes: dict, done: Callable[[], bool], refused_field: str = "") -> None:
+    """ok: the form opens, the post redirects and ``done()`` holds. 403/404: the form and the post
+    both answer so. refuse: the form comes back with an error at ``refused_field``. Nothing is
+    written unless ok."""
+    client = c.web
+    before = footprint()
+    if c.expected in ("ok", "refuse"):
+        page = client.get(url)
+        assert page.status_code == 200
+        values = edit_form_values(page.content)
+        values.update(changes)
+        response = client.post(url, values)
+        if c.expected == "ok":
+            assert response.status_code == 302, field_errors(response.content)
+            assert done()
+            return
+        assert response.status_code == 200
+        assert refused_field in field_errors(response.content)
+    else:
+        status_of(client.get(url), c.expected)
+        status_of(client.post(url, changes), c.expected)
+    assert footprint() == before
+    assert not done()
+
+
+@check("web.create")
+def _web_create(c: Cell) -> None:
+    head = factories.member_data(Relation.HEAD, "2", name="吴新芳")
+    changes = {"h-number": "5303241002019999", "h-area": str(c.household.area.pk), "h-status": "poor",
+               "h-main_cause": "water", "h-identified_year": "2020", "m-name": "吴新芳",
+               "m-id_number": head["id_number"], "m-sex": "", "m-birth_date": "", "m-relation": "head"}
+    web_write(c, reverse("household_create"), changes, refused_field="h-area",
+              done=lambda: Household.objects.filter(number="5303241002019999", area=c.household.area).exists())
+
+
+@check("web.edit")
+def _web_edit(c: Cell) -> None:
+    web_write(c, reverse("household_edit", args=[c.household.pk]), {"address": "矩阵新址"},
+              done=lambda: Household.objects.get(pk=c.household.pk).address == "矩阵新址")
+
+
+@check("web.status")
+def _web_status(c: Cell) -> None:
+    web_write(c, reverse("status_change", args=[c.household.pk]),
+              {"to_status": Status.EXITED, "reason": "矩阵测试", "date": "2020-12-01"},
+              done=lambda: Household.objects.get(pk=c.household.pk).status == Status.EXITED)
+
+
+@check("web.member_add")
+def _web_member_add(c: Cell) -> None:
+    data = factories.member_data(Relation.DAUGHTER, "2", name="矩阵之女", birth=datetime.date(2010, 5, 6))
+    web_write(c, reverse("member_add", args=[c.household.pk]),
+              {"name": "矩阵之女", "id_number": data["id_number"], "sex": "", "birth_date": "",
+               "relation": Relation.DAUGHTER},
+              done=lambda: Member.objects.filter(household_id=c.household.pk, name="矩阵之女").exists())
+
+
+@check("web.member_edit")
+def _web_member_edit(c: Cell) -> None:
+    spouse = c.spouse()
+    web_write(c, reverse("member_edit", args=[spouse.pk]), {"phone": "13800000009"},
+              done=lambda: Member.objects.get(pk=spouse.pk).phone == "13800000009")
+
+
+@check("web.member_remove")
+def _web_member_remove(c: Cell) -> None:
+    spouse = c.spouse()
+    web_write(c, reverse("member_remove", args=[spouse.pk]), {"reason": "death", "date": "2023-03-04"},
+              done=lambda: not Member.objects.get(pk=spouse.pk).active)
+
+
+@check("web.make_head")
+def _web_make_head(c: Cell) -> None:
+    spouse = c.spouse()
+    web_write(c, reverse("member_make_head", args=[spouse.pk]), {"old_head_relation": Relation.SPOUSE},
+              done=lambda: Member.objects.get(pk=spouse.pk).relation == Relation.HEAD)
+
+
+@check("web.yearly")
+def _web_yearly(c: Cell) -> None:
+    web_write(c, reverse("yearly_add", args=[c.household.pk]),
+              {"year": "2020", "member_count": "2", "wage_income": "8000"},
+              done=lambda: YearlyRecord.objects.filter(household_id=c.household.pk, year=2020).exists())
+
+
+# --- API reads ---------------------------------------------------------------------------------------
+
+
+@check("api.list")
+def _api_list(c: Cell) -> None:
+    listed = api_results(c.api.get("/api/households/", {"page_size": 200}))
+    assert sorted(listed) == sorted(c.visible())
+    assert (c.number in listed) == (c.expected == "ok")
+
+
+@check("api.search")
+def _api_search(c: Cell) -> None:
+    for query in (c.head, c.number, c.world.id_numbers[c.key]):
+        listed = api_results(c.api.get("/api/households/", {"q": query}))
+        assert listed == ([c.number] if c.expected == "ok" else []), query
+
+
+def api_read(c: Cell, url: str, shows: Callable[[dict], bool]) -> None:
+    response = c.api.get(url)
+    if c.expected == "ok":
+        assert response.status_code == 200, response.content[:300]
+        assert shows(response.json())
+    else:
+        api_error(response, int(c.expected))
+        shows_nothing_of(c, response.content.decode())
+
+
+@check("api.detail")
+def _api_detail(c: Cell) -> None:
+    api_read(c, f"/api/households/{c.household.pk}/", lambda body: body["number"] == c.number)
+
+
+@check("api.members")
+def _api_members(c: Cell) -> None:
+    api_read(c, f"/api/households/{c.household.pk}/members/",
+             lambda body: c.head in [m["name"] for m in body["results"]])
+
+
+@check("api.member")
+def _api_member(c: Cell) -> None:
+    api_read(c, f"/api/members/{c.spouse().pk}/", lambda body: body["household"] == c.household.pk)
+
+
+@check("api.yearly")
+def _api_yearly(c: Cell) -> None:
+    api_read(c, f"/api/households/{c.household.pk}/yearly/", lambda body: [r["year"] for r in body["results"]]
+             == [2019])
+    api_read(c, f"/api/households/{c.household.pk}/yearly/2019/", lambda body: body["year"] == 2019)
+
+
+@check("api.status_history")
+def _api_status_history(c: Cell) -> None:
+    api_read(c, f"/api/households/{c.household.pk}/status-history/",
+             lambda body: [r["to_status"]["code"] for r in body["results"]] == [Status.POOR])
+
+
+@check("api.area")
+def _api_area(c: Cell) -> None:
+    village = c.village()
+    detail = c.api.get(f"/api/areas/{village.code}/")
+    listed = [a["code"] for a in c.api.get("/api/areas/", {"page_size": 200}).json()["results"]]
+    if c.expected == "ok":
+        assert detail.status_code == 200 and detail.json()["code"] == village.code
+        assert village.code in listed
+    else:
+        api_error(detail, 404)
+        assert village.code not in listed
+
+
+# --- API writes --------------------------------------------------------------------------------------
+
+
+def api_write(c: Cell, method: str, url: str, body: dict, done: Callable[[], bool], *, ok: int = 200,
+              headers: dict | None = None, refused_field: str = "") -> None:
+    before = footprint()
+    response = getattr(c.api, method)(url, body, format="json", **(headers or {}))
+    if c.expected == "ok":
+        assert response.status_code == ok, response.content[:500]
+        assert done()
+        return
+    if c.expected == "refuse":
+        assert refused_field in api_error(response, 400)["fields"]
+    else:
+        api_error(response, int(c.expected))
+        shows_nothing_of(c, response.content.decode())
+    assert footprint() == before
+    assert not done()
+
+
+def if_match(c: Cell, url: str) -> dict:
+    """The If-Match header from a read, as a client would send it; a guess where the read is refused."""
+    response = c.api.get(url)
+    if response.status_code == 200:
+        return {"HTTP_IF_MATCH": response["ETag"]}
+    assert response.status_code == 404
+    return {"HTTP_IF_MATCH": '"1"'}
+
+
+@check("api.create")
+def _api_create(c: Cell) -> None:
+    body = {"number": "5303241002019998", "area": c.household.area.code, "main_cause": "illness",
+            "identified_year": 2016,
+            "members": [{"name": "新户主", "id_number": factories.person_id(sex="1"), "relation": "head"}]}
+    api_write(c, "post", "/api/households/", body, ok=201, refused_field="area",
+              done=lambda: Household.objects.filter(number="5303241002019998").exists())
+
+
+@check("api.update")
+def _api_update(c: Cell) -> None:
+    url = f"/api/households/{c.household.pk}/"
+    headers = if_match(c, url)
+
+    def changed() -> bool:
+        return Household.objects.get(pk=c.household.pk).address == "矩阵新址"
+
+    if c.expected == "ok":
+        # The If-Match flow: no version is 428, the read's ETag is 200 with a new ETag, that same
+        # ETag again is 409 and changes nothing.
+        api_error(c.api.patch(url, {"address": "无版本"}, format="json"), 428)
+        response = c.api.patch(url, {"address": "矩阵新址"}, format="json", **headers)
+        assert response.status_code == 200 and changed(), response.content[:300]
+        assert response["ETag"] != headers["HTTP_IF_MATCH"]
+        api_error(c.api.patch(url, {"address": "过期"}, format="json", **headers), 409)
+        assert changed()
+        return
+    api_write(c, "patch", url, {"address": "矩阵新址"}, changed, headers=headers)
+
+
+@check("api.move")
+def _api_move(c: Cell) -> None:
+    """Moving the inside household: "in" to another area inside the scope (甲一村 itself, from its
+    group), "out" into the outside household's area (for a cadre or an assessor, whose outside
+    household shares the group, into the neighbouring county)."""
+    household = Household.objects.get(pk=c.world.households["in"])
+    target = c.world.areas["village_a1"] if c.side == "in" else c.household.area
+    if target == household.area:  # a cadre's or an assessor's outside household shares its group
+        target = c.world.areas["far_village"]
+    url = f"/api/households/{household.pk}/"
+    api_write(c, "patch", url, {"area": target.code}, headers=if_match(c, url), refused_field="area",
+              done=lambda: Household.objects.get(pk=household.pk).area_path == target.path)
+
+
+@check("api.status")
+def _api_status(c: Cell) -> None:
+    api_write(c, "post", f"/api/households/{c.household.pk}/status/", {"status": "exited", "reason": "矩阵测试"},
+              done=lambda: Household.objects.get(pk=c.household.pk).status == Status.EXITED)
+
+
+@check("api.member_add")
+def _api_member_add(c: Cell) -> None:
+    body = {"name": "矩阵之子", "id_number": factories.person_id(sex="1"), "relation": "son"}
+    api_write(c, "post", f"/api/households/{c.household.pk}/members/", body, ok=201,
+              done=lambda: Member.objects.filter(household_id=c.household.pk, name="矩阵之子").exists())
+
+
+@check("api.member_update")
+def _api_member_update(c: Cell) -> None:
+    url = f"/api/members/{c.spouse().pk}/"
+    api_write(c, "patch", url, {"phone": "13800000009"}, headers=if_match(c, url),
+              done=lambda: c.spouse().phone == "13800000009")
+
+
+@check("api.member_remove")
+def _api_member_remove(c: Cell) -> None:
+    api_write(c, "post", f"/api/members/{c.spouse().pk}/remove/", {"reason": "death", "date": "2019-05-02"},
+              done=lambda: not c.spouse().active)
+
+
+@check("api.make_head")
+def _api_make_head(c: Cell) -> None:
+    api_write(c, "post", f"/api/households/{c.household.pk}/head/",
+              {"member": c.spouse().pk, "old_head_relation": "spouse"},
+              done=lambda: c.spouse().relation == Relation.HEAD)
+
+
+@check("api.yearly_put")
+def _api_yearly_put(c: Cell) -> None:
+    api_write(c, "put", f"/api/households/{c.household.pk}/yearly/2020/", {"wage_income": "8000"}, ok=201,
+              done=lambda: YearlyRecord.objects.filter(household_id=c.household.pk, year=2020).exists())
+
+
+# --- moves into an area outside the scope ------------------------------------------------------------
+
+WRITERS = ("county", "township", "village")
+
+
+@pytest.mark.parametrize("role", WRITERS)
+def test_a_member_cannot_be_moved_into_a_household_outside_the_scope(world, role):
+    """No write moves a person out of the scope: the API refuses a ``household`` field on a member,
+    and adding the same person to the outside household is a 404."""
+    c = Cell(world, "member_move", role, "out", "404")
+    spouse = Member.objects.get(pk=world.spouses["in"])
+    url = f"/api/members/{spouse.pk}/"
+    before = footprint()
+    err = api_error(c.api.patch(url, {"household": c.household.pk}, format="json", **if_match(c, url)), 400)
+    assert "household" in err["fields"]
+    body = {"name": spouse.name, "id_number": spouse.id_number, "relation": "spouse"}
+    api_error(c.api.post(f"/api/households/{c.household.pk}/members/", body, format="json"), 404)
+    assert c.web.post(reverse("member_add", args=[c.household.pk]), body).status_code == 404
+    assert footprint() == before
+    assert Member.objects.get(pk=spouse.pk).household_id == world.households["in"]
+
+
+@pytest.mark.parametrize("role", WRITERS)
+def test_the_household_form_cannot_move_a_household_at_all(world, role):
+    """The web edit form has no area field: an area smuggled into the post is ignored."""
+    c = Cell(world, "web.edit", role, "out", "ok")
+    inside = Household.objects.get(pk=world.households["in"])
+    url = reverse("household_edit", args=[inside.pk])
+    values = edit_form_values(c.web.get(url).content)
+    values["area"] = str(c.household.area.pk)
+    assert c.web.post(url, values).status_code == 302
+    assert Household.objects.get(pk=inside.pk).area_path == inside.area_path
+
+
+@pytest.mark.parametrize("role", WRITERS)
+def test_the_services_refuse_a_move_out_of_the_scope(world, role):
+    """The last door, for the CLI and imports: the service itself refuses."""
+    from django.core.exceptions import ValidationError
+
+    c = Cell(world, "svc.move", role, "out", "refuse")
+    inside = Household.objects.get(pk=world.households["in"])
+    with pytest.raises(ValidationError) as exc:
+        services.household_update(actor=c.user, household=inside, data={"area": c.household.area})
+    assert "area" in exc.value.message_dict
+    assert Household.objects.get(pk=inside.pk).area_path == inside.area_path
+
+
+def test_the_global_administrator_sees_the_neighbouring_county_too(world):
+    """The admin column has no "out" cells; this is why."""
+    c = Cell(world, "web.detail", "admin", "in", "ok")
+    far = world.households["far"]
+    assert c.web.get(reverse("household_detail", args=[far])).status_code == 200
+    assert c.api.get(f"/api/households/{far}/").status_code == 200
