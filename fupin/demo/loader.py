@@ -15,12 +15,8 @@ One AuditEvent (kind "import") records the load.
 
 from __future__ import annotations
 
-import datetime
-import json
-import operator
 import threading
 import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -28,11 +24,11 @@ from decimal import Decimal
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.db.models import Max, Sum
-from django.utils import timezone
 
 from fupin.areas.models import Area, AreaDesignation
 from fupin.audit.models import AuditKind
 from fupin.audit.services import record
+from fupin.lib.bulk import BulkWriter, bulk_method
 from fupin.registry.choices import LineKind
 from fupin.registry.models import Household, Member, PovertyLine, StatusChange, YearlyRecord
 
@@ -82,107 +78,6 @@ def ensure_poverty_lines() -> dict[int, Decimal]:
             line.save()
     rows = PovertyLine.objects.filter(kind=LineKind.NATIONAL, area__isnull=True, year__in=list(NATIONAL_LINES))
     return {line.year: line.amount for line in rows}
-
-
-class _Writer:
-    def __init__(self, method: str):
-        self.method = method
-        self.now = timezone.now()
-        self.columns: dict[str, tuple[list[models.Field], list]] = {}
-        for key, model in TABLES.items():
-            fields = list(model._meta.concrete_fields)
-            defaults = []
-            for f in fields:
-                if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-                    defaults.append(self.now)
-                elif f.has_default():
-                    defaults.append(f.get_default())
-                else:
-                    defaults.append(None)
-            self.columns[key] = (fields, defaults)
-
-    @staticmethod
-    def _converter(f: models.Field) -> Callable | None:
-        """How a generated Python value becomes a driver value, as Field.get_db_prep_save would do it
-        for the values the generator makes (None: unchanged). Cheaper than calling get_db_prep_save
-        17 million times at --scale 100."""
-        ops = connection.ops
-        if isinstance(f, models.JSONField):
-            return lambda v, f=f: json.dumps(v, cls=f.encoder)
-        if isinstance(f, models.DateTimeField):
-            conv, sample = ops.adapt_datetimefield_value, timezone.now()
-        elif isinstance(f, models.DateField):
-            conv, sample = ops.adapt_datefield_value, datetime.date(2000, 1, 1)
-        else:
-            return None
-        return None if conv(sample) is sample else conv
-
-    def write(self, key: str, rows: list[dict], progress: Callable[[int], None] | None = None) -> None:
-        if not rows:
-            return
-        model = TABLES[key]
-        fields, defaults = self.columns[key]
-        if self.method == "bulk_create":
-            batch = 2000
-            for start in range(0, len(rows), batch):
-                chunk = rows[start:start + batch]
-                model.objects.bulk_create([model(**row) for row in chunk], batch_size=500)
-                if progress:
-                    progress(len(chunk))
-            return
-        # Columns the generator filled come first, taken from each row by one C-level itemgetter;
-        # the rest (timestamps) are the same for every row.
-        first = rows[0]
-        present = [f for f in fields if f.attname in first]
-        missing = [(f, d) for f, d in zip(fields, defaults, strict=True) if f.attname not in first]
-        getter = operator.itemgetter(*[f.attname for f in present])
-        tail = []
-        for f, default in missing:
-            conv = self._converter(f)
-            tail.append(conv(default) if conv and default is not None else default)
-        tail = tuple(tail)
-        converters = [(i, conv) for i, f in enumerate(present) if (conv := self._converter(f))]
-
-        def values(row: dict) -> tuple:
-            out = getter(row)
-            if converters:
-                out = list(out)
-                for i, conv in converters:
-                    if out[i] is not None:
-                        out[i] = conv(out[i])
-                out = tuple(out)
-            return out + tail
-
-        qn = connection.ops.quote_name
-        table = qn(model._meta.db_table)
-        columns = [f for f in present] + [f for f, _d in missing]
-        cols = ", ".join(qn(f.column) for f in columns)
-        batch = 5000
-        with connection.cursor() as cursor:
-            if self.method == "copy":
-                raw = cursor.cursor  # the psycopg cursor under Django's wrapper
-                with raw.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
-                    for start in range(0, len(rows), batch):
-                        chunk = rows[start:start + batch]
-                        for row in chunk:
-                            copy.write_row(values(row))
-                        if progress:
-                            progress(len(chunk))
-            else:
-                sql = f"INSERT INTO {table} ({cols}) VALUES ({', '.join(['%s'] * len(columns))})"
-                for start in range(0, len(rows), batch):
-                    chunk = rows[start:start + batch]
-                    cursor.executemany(sql, [values(row) for row in chunk])
-                    if progress:
-                        progress(len(chunk))
-
-
-def _method() -> str:
-    if connection.vendor == "postgresql":
-        return "copy"
-    if connection.vendor == "sqlite":
-        return "executemany"
-    return "bulk_create"
 
 
 def _next_ids() -> dict[str, int]:
@@ -309,7 +204,7 @@ def load_demo(*, scale: int = 1, seed: int = 2015, households: int | None = None
         raise DemoRefused("数据库中已有贫困户数据，演示数据只能载入空数据库。"
                           "如需重新载入，请先清空数据库（删除 SQLite 文件或重建 PostgreSQL 数据库）后再运行。")
     specs = specs_for(scale=scale, seed=seed, households=households)
-    method = method or _method()
+    method = method or bulk_method()
     result = LoadResult(scale=scale, seed=seed, method=method)
     bar = _Progress(progress, sum(spec.households for spec in specs))
 
@@ -322,7 +217,7 @@ def load_demo(*, scale: int = 1, seed: int = 2015, households: int | None = None
         areas_before = Area.objects.count()
         lines = ensure_poverty_lines()
         ids = _next_ids()
-        writer = _Writer(method)
+        writer = BulkWriter(method, TABLES)
         province = _area(ids, counties.PROVINCE_CODE + "0" * 10, counties.PROVINCE_NAME, "province", None)
         first: dict[str, Area] = {}
         # Generating a county is pure Python (no database); it runs one county ahead in a second

@@ -30,6 +30,7 @@ from django.db.models import TextChoices
 
 from fupin.registry.choices import (
     Attribute,
+    CancelReason,
     Cause,
     DangerGrade,
     Education,
@@ -136,6 +137,10 @@ COLUMNS: tuple[Column, ...] = (
     _C("户状态", HOUSEHOLD, "status", "choice", Status, synonyms=("贫困户状态", "脱贫状态", "状态"),
        aliases={"贫困户": "poor", "未脱贫": "poor", "已脱贫": "exited", "已脱贫享受政策": "exited",
                 "脱贫享受政策": "exited", "脱贫不享受政策": "exited_stable", "已注销": "cancelled"}, width=14),
+    # Not in REFERENCE §12's list, which has no place for it: without it a cancelled household cannot
+    # be carried over from an earlier register (注销 always has a reason, §2).
+    _C("注销原因", HOUSEHOLD, "cancel_reason", "choice", CancelReason,
+       aliases={"死亡": "all_dead", "迁出": "moved_away", "错评": "wrongly_registered"}, width=10),
     _C("年度", YEARLY, "year", "int", synonyms=("收入年度", "统计年度"), width=6),
     _C("工资性收入", YEARLY, "wage_income", "money", synonyms=("工资性收入（元）", "务工收入"), width=10),
     _C("生产经营性收入", YEARLY, "business_income", "money", synonyms=("经营性收入", "家庭经营性收入"), width=10),

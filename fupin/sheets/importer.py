@@ -46,7 +46,8 @@ from fupin.audit.models import AuditEvent, AuditKind
 from fupin.audit.services import _current as _audit_request
 from fupin.audit.services import jsonable, snapshot
 from fupin.lib import idnumber
-from fupin.registry.choices import INITIAL_STATUSES, TRANSITIONS, LineKind, Procedure, Relation, Status
+from fupin.lib.bulk import BulkWriter, bulk_method, reserve_ids
+from fupin.registry.choices import TRANSITIONS, LineKind, Procedure, Relation, Status
 from fupin.registry.models import Household, Member, PovertyLine, StatusChange, YearlyRecord
 
 from . import cells, checks
@@ -452,13 +453,15 @@ def _plan_household(plan: HouseholdPlan, *, existing: Household | None, members:
     hh.area = plan.area
     hh.area_path = plan.area.path
     status = plan.values.get("status")
+    if plan.values.get("cancel_reason") and (status or (existing.status if existing else "")) != Status.CANCELLED:
+        del plan.values["cancel_reason"]  # a reason without 注销 means nothing
     for name, value in plan.values.items():
         if name != "status":
             setattr(hh, name, value)
     if existing is None:
+        # A sheet carries households over from an earlier register (or the national system) with the
+        # status they have there, whatever it is; the history starts with one 数据导入 row.
         hh.status = status or Status.POOR
-        if hh.status not in INITIAL_STATUSES:
-            plan.add(first_row, "户状态", _("新登记的户不能直接设为“%(s)s”") % {"s": Status(hh.status).label})
     elif status is not None and status != existing.status:
         if status not in TRANSITIONS.get(existing.status, set()):
             plan.add(first_row, "户状态", _("不能从“%(a)s”变更为“%(b)s”") % {
@@ -757,8 +760,27 @@ class _Audit:
         return {k: {"before": jsonable(b), "after": jsonable(a)} for k, (b, a) in changes.items()}
 
     def flush(self) -> int:
-        AuditEvent.objects.bulk_create(self.events, batch_size=1000)
+        now = timezone.now()
+        for event in self.events:
+            event.at = event.at or now
+        _insert(self.events)
         return len(self.events)
+
+
+def _insert(objs: list) -> None:
+    """INSERT new rows fast (COPY on PostgreSQL, executemany on SQLite), with primary keys reserved
+    first so that the caller's objects carry them; Django's bulk_create on other databases. The
+    objects' field values are final (timestamps set by the caller)."""
+    if not objs:
+        return
+    model = type(objs[0])
+    method = bulk_method()
+    if method == "bulk_create":
+        model.objects.bulk_create(objs, batch_size=500)
+        return
+    for obj, pk in zip(objs, reserve_ids(model, len(objs)), strict=True):
+        obj.pk = pk
+    BulkWriter(method, {"rows": model}).write("rows", [obj.__dict__ for obj in objs])
 
 
 def _check(cancel: Callable[[], bool] | None) -> None:
@@ -837,7 +859,7 @@ def _write_batch(batch: list[HouseholdPlan], result: ImportResult, audit: _Audit
     # Households: new ones inserted (primary keys come back), changed ones updated with a new version.
     for h in new:
         h.obj.created_at = h.obj.updated_at = now
-    Household.objects.bulk_create([h.obj for h in new], batch_size=500)
+    _insert([h.obj for h in new])
     changed_fields: set[str] = set()
     changed = []
     for h in old:
@@ -873,7 +895,7 @@ def _write_batch(batch: list[HouseholdPlan], result: ImportResult, audit: _Audit
     if rest:
         fields = sorted({k for mp in rest for k in mp.changes} | {"version", "updated_at", "citizen_id", "id_kind"})
         Member.objects.bulk_update([mp.obj for mp in rest], fields, batch_size=500)
-    Member.objects.bulk_create(new_members, batch_size=500)
+    _insert(new_members)
 
     # Status history: the first row of a new household, and changes made by the sheet.
     rows = []
@@ -887,7 +909,7 @@ def _write_batch(batch: list[HouseholdPlan], result: ImportResult, audit: _Audit
                                      to_status=h.status_change[1], date=today, reason=reason[:200],
                                      procedure=Procedure.IMPORT, member_count=h.obj.member_count, actor=actor,
                                      actor_name=audit.actor_name, created_at=now))
-    StatusChange.objects.bulk_create(rows, batch_size=500)
+    _insert(rows)
     result.status_changes += sum(1 for h in batch if h.status_change)
 
     # Yearly records.
@@ -902,7 +924,7 @@ def _write_batch(batch: list[HouseholdPlan], result: ImportResult, audit: _Audit
             new_years.append(h.yearly)
         elif h.yearly_changes:
             changed_years.append(h.yearly)
-    YearlyRecord.objects.bulk_create(new_years, batch_size=500)
+    _insert(new_years)
     if changed_years:
         fields = sorted({k for h in batch for k in h.yearly_changes} | {"net_income", "per_capita_income",
                                                                           "updated_at"})

@@ -235,10 +235,14 @@ def test_a_fault_mid_import_leaves_the_database_unchanged(tree, county_user, mon
     plan = plan_import(sheet(changed, family("5303241002010002", n=10)), actor=county_user)
     assert plan.counts()["update"] == 1
 
-    def boom(*args, **kwargs):
-        raise RuntimeError("disk full")
+    real_insert = importer._insert
 
-    monkeypatch.setattr(importer.YearlyRecord.objects, "bulk_create", boom)
+    def insert_then_fail(objs):
+        if objs and isinstance(objs[0], importer.YearlyRecord):  # households and members are written by now
+            raise RuntimeError("disk full")
+        real_insert(objs)
+
+    monkeypatch.setattr(importer, "_insert", insert_then_fail)
     with pytest.raises(RuntimeError):
         apply_plan(plan, actor=county_user)
     assert counts() == before and AuditEvent.objects.count() == events
