@@ -94,7 +94,8 @@ def _in_thread(job_id: str) -> None:
 
 def run_job(job_id: str) -> None:
     """Run one job to its end; never raises (the outcome is in the job row)."""
-    close_old_connections()
+    if not connection.in_atomic_block:  # a long-lived worker: drop a connection the server closed
+        close_old_connections()
     job = Job.objects.select_related("user__area", "area", "source").filter(pk=job_id).first()
     if job is None or job.state != JobState.QUEUED:
         return
