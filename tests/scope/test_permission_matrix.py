@@ -122,7 +122,13 @@ MATRIX: dict[str, tuple[str, ...]] = {
 #: Exports (issue 4: /sheets/export/ → a job → its download, /sheets/summary.xlsx, the fupin export
 #: command) go here: one row per export, the same columns, each with a @check that reads the file, e.g.
 #:     "web.export_households": ("ok|—", "ok|hide", "ok|hide", ...),  # the outside household is not in it
-EXPORTS: dict[str, tuple[str, ...]] = {}
+EXPORTS: dict[str, tuple[str, ...]] = {
+    #                       admin    county        township      village       cadre         leader        auditor       assessor
+    # the household list as .xlsx (a job, then its download): the outside household is never in the file
+    "web.export":          ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
+    # a sheet that changes the household's phone: imported inside, refused outside, read-only roles 403
+    "web.import":          ("ok|—", "ok|refuse",  "ok|refuse",  "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403"),
+}
 # fmt: on
 
 #: Where each role's "out" household lies (see the module docstring); None: nothing is outside.
@@ -783,3 +789,79 @@ def test_the_global_administrator_sees_the_neighbouring_county_too(world):
     far = world.households["far"]
     assert c.web.get(reverse("household_detail", args=[far])).status_code == 200
     assert c.api.get(f"/api/households/{far}/").status_code == 200
+
+
+# --- exports and imports (issue 4) -------------------------------------------------------------------
+
+
+def _sheet_jobs():
+    """Jobs run inside the request, files in a scratch folder, progress in memory."""
+    import tempfile
+
+    from django.conf import settings
+
+    return override_settings(FUPIN_JOBS="sync", DATA_DIR=__import__("pathlib").Path(tempfile.mkdtemp()),
+                             CACHES={**settings.CACHES, "jobs": {
+                                 "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                 "LOCATION": "matrix-jobs"}})
+
+
+@check("web.export")
+def _web_export(c: Cell) -> None:
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    from fupin.sheets.columns import COLUMNS
+    from fupin.sheets.models import Job, JobKind, JobState
+
+    with _sheet_jobs():
+        response = c.web.get(reverse("sheets:export"))
+        assert response.status_code == 302, response.content[:300]
+        job = Job.objects.filter(user=c.user, kind=JobKind.EXPORT).latest("created_at")
+        assert job.state == JobState.DONE, job.message
+        download = c.web.get(reverse("sheets:job_download", args=[job.pk]))
+        assert download.status_code == 200
+        rows = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(download.streaming_content))) \
+            .get_sheet_by_index(0).to_python()
+    numbers = {row[0] for row in rows[1:]}
+    assert numbers == c.visible()
+    assert (c.number in numbers) == (c.expected == "ok")
+    ids = [row[[col.header for col in COLUMNS].index("证件号码")] for row in rows[1:]]
+    masked = not capabilities.sees_full_identity(c.user)
+    assert all(("*" in i) == masked for i in ids), ids
+    assert AuditEvent.objects.filter(kind=AuditKind.EXPORT, actor=c.user, entity="sheets.job",
+                                     entity_id=str(job.pk)).exists()
+
+
+@check("web.import")
+def _web_import(c: Cell) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from fupin.sheets.models import Job, JobKind
+    from tests.sheets.builders import STANDARD_HEADERS, xlsx_bytes
+
+    h = c.household
+    rows = [STANDARD_HEADERS]
+    for m in h.members.filter(active=True).order_by("-relation"):
+        values = {"户编号": h.number, "区划代码": h.area.code, "姓名": m.name, "证件号码": m.id_number,
+                  "与户主关系": m.get_relation_display(), "联系电话": "13700001111"}
+        rows.append([values.get(header) for header in STANDARD_HEADERS])
+    before = footprint()
+    with _sheet_jobs():
+        response = c.web.post(reverse("sheets:upload"),
+                              {"file": SimpleUploadedFile("矩阵.xlsx", xlsx_bytes(rows))})
+        if c.expected == "403":
+            assert response.status_code == 403
+            assert footprint() == before
+            return
+        check_job = Job.objects.filter(user=c.user, kind=JobKind.CHECK).latest("created_at")
+        c.web.post(reverse("sheets:job_confirm", args=[check_job.pk]), {"mode": "valid"})
+        job = Job.objects.get(source=check_job)
+    h.refresh_from_db()
+    if c.expected == "ok":
+        assert job.result["written"]["updated"] == 1 and h.phone == "13700001111"
+    else:
+        assert check_job.result["counts"]["refused"] == 1
+        assert job.result["written"]["updated"] == 0 and h.phone != "13700001111"
+        assert any("管辖范围" in p["message"] for p in check_job.result["problems"])
