@@ -131,3 +131,46 @@ def test_a_county_officer_finds_a_household_and_corrects_a_member(live_server, c
     assert event.data["changes"]["phone"]["after"] == "13800000009"
     assert AuditEvent.objects.filter(kind="login", actor_name=event.actor_name).exists()
     assert time.monotonic() - started < 20
+
+
+def test_a_county_officer_imports_a_township_sheet_with_one_bad_row(live_server, county, page, settings, tmp_path):
+    """Upload → background check with a progress bar → preview with the bad cell → confirm → imported,
+    audited with the file name. Jobs run in a thread of the server, as in `make run`."""
+    from fupin.audit.models import AuditEvent
+    from fupin.registry.models import Household
+    from tests.sheets.builders import STANDARD_HEADERS, build_xlsx
+    from tests.sheets.test_import import family
+
+    settings.FUPIN_JOBS = "thread"
+    settings.DATA_DIR = tmp_path
+    bad = family("5303241002010099", n=20)
+    bad[1][STANDARD_HEADERS.index("性别")] = "男"  # the wife's ID number says female
+    sheet = build_xlsx(tmp_path / "老厂乡上报.xlsx", [["老厂乡建档立卡户信息表"], STANDARD_HEADERS,
+                                                     *family("5303241002010098", n=10), *bad],
+                       merges=[(0, 0, 0, 8)])
+    expect = sync_api.expect
+    try:
+        page.goto(f"{live_server.url}/login/")
+        page.fill("#id_username", "county_officer")
+        page.fill("#id_password", PASSWORD)
+        page.get_by_role("button", name="登录").click()
+        page.wait_for_url("**/overview/")
+        page.get_by_role("link", name="导入导出").click()
+        page.set_input_files("input[type=file]", str(sheet))
+        page.get_by_role("button", name="上传并检查").click()
+        page.wait_for_url("**/sheets/jobs/**")
+        expect(page.get_by_role("heading", name="确认导入")).to_be_visible(timeout=30_000)
+        expect(page.locator(".kpi").first).to_contain_text("1")
+        problems = page.locator("table.data").last
+        expect(problems).to_contain_text("性别")
+        expect(problems).to_contain_text("5303241002010099")
+        page.get_by_role("button", name="开始导入").click()
+        expect(page.get_by_role("heading", name="已写入")).to_be_visible(timeout=30_000)
+    except Exception:
+        page.screenshot(path="/tmp/fupin-import-failure.png", full_page=True)
+        raise
+    imported = Household.objects.get(number="5303241002010098")
+    assert not Household.objects.filter(number="5303241002010099").exists()
+    event = AuditEvent.objects.get(entity="registry.household", entity_id=str(imported.pk), kind="create")
+    assert event.data["source"] == "老厂乡上报.xlsx" and event.ip == "127.0.0.1"
+    assert event.actor_name == "county_officer"
