@@ -36,6 +36,7 @@ from . import serializers as s
 from .authentication import AreaTokenAuthentication
 from .errors import Conflict, PreconditionRequired
 from .filters import AreaFilter, HouseholdFilter
+from .pagination import SortedSubsetPagination
 from .parsers import LimitedJSONParser
 
 PARSERS = [LimitedJSONParser]
@@ -191,7 +192,7 @@ class AreaListView(Base):
     def get(self, request):
         qs = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(qs)
-        return self.get_paginated_response(s.AreaOut(page, many=True).data)
+        return self.get_paginated_response(s.represent_many(s.AreaOut, page))
 
 
 class AreaDetailView(Base):
@@ -200,7 +201,7 @@ class AreaDetailView(Base):
     @extend_schema(summary="区划详情", responses={200: s.AreaOut, **READ_ERRORS})
     def get(self, request, code: str):
         area = area_get(user=request.user, code=code)
-        return Response(s.AreaOut(area).data)
+        return Response(s.represent(s.AreaOut, area))
 
 
 # --- households -------------------------------------------------------------------------------------
@@ -214,18 +215,26 @@ LIST_COLUMNS = ("id", "number", "area__code", "area__name", "head_name", "member
 class HouseholdListView(Base):
     serializer_class = s.HouseholdListOut
     filterset_class = HouseholdFilter
+    pagination_class = SortedSubsetPagination
 
     def get_queryset(self):
         # The area is on every row: one join instead of a query per row. The number is unique, so it
-        # alone orders the pages, and PostgreSQL can walk its index instead of sorting the subtree.
+        # alone orders the pages (how the page is fetched: SortedSubsetPaginator).
         return (household_scope(self.request.user).select_related("area").order_by("number")
                 .only(*LIST_COLUMNS))
+
+    def filter_queryset(self, queryset):
+        # django-filter builds and validates a form for every request; with no filter parameter
+        # given there is nothing for it to filter or refuse.
+        if not any(name in self.request.query_params for name in HouseholdFilter.base_filters):
+            return queryset
+        return super().filter_queryset(queryset)
 
     @extend_schema(summary="贫困户列表", responses={200: s.HouseholdListOut(many=True), **READ_ERRORS})
     def get(self, request):
         qs = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(qs)
-        return self.get_paginated_response(s.HouseholdListOut(page, many=True).data)
+        return self.get_paginated_response(s.represent_many(s.HouseholdListOut, page))
 
     @extend_schema(summary="登记贫困户（含家庭成员）", request=s.HouseholdCreateIn,
                    responses={201: s.HouseholdOut, **WRITE_ERRORS}, parameters=[])
@@ -239,7 +248,7 @@ class HouseholdListView(Base):
         household = services.household_create(actor=request.user, area=area, number=data.pop("number"),
                                               members=members, **data)
         household = household_or_404(request.user, household.pk)
-        return Response(s.HouseholdOut(household, context={"request": request}).data, status=201,
+        return Response(s.represent(s.HouseholdOut, household, request=request), status=201,
                         headers={**etag(household), "Location": f"/api/households/{household.pk}/"})
 
 
@@ -247,7 +256,7 @@ class HouseholdDetailView(Base):
     serializer_class = s.HouseholdOut
 
     def _out(self, request, household, code=200):
-        return Response(s.HouseholdOut(household, context={"request": request}).data, status=code,
+        return Response(s.represent(s.HouseholdOut, household, request=request), status=code,
                         headers=etag(household))
 
     @extend_schema(summary="贫困户详情", responses={(200, "application/json"): s.HouseholdOut, **READ_ERRORS})
@@ -300,7 +309,7 @@ class HouseholdStatusView(Base):
                 raise Conflict()
             services.household_change_status(actor=request.user, household=locked, **kwargs)
         household = household_or_404(request.user, pk)
-        return Response(s.HouseholdOut(household, context={"request": request}).data, headers=etag(household))
+        return Response(s.represent(s.HouseholdOut, household, request=request), headers=etag(household))
 
 
 class HouseholdHeadView(Base):
@@ -329,7 +338,7 @@ class HouseholdHeadView(Base):
             services.household_set_head(actor=request.user, household=locked, member=member,
                                         old_head_relation=data.get("old_head_relation", ""))
         household = household_or_404(request.user, pk)
-        return Response(s.HouseholdOut(household, context={"request": request}).data, headers=etag(household))
+        return Response(s.represent(s.HouseholdOut, household, request=request), headers=etag(household))
 
 
 class StatusHistoryView(Base):
@@ -342,7 +351,7 @@ class StatusHistoryView(Base):
         qs = StatusChange.objects.filter(household_ids_q(request.user),
                                          household=household).order_by("-date", "-id")
         page = self.paginate_queryset(qs)
-        return self.get_paginated_response(s.StatusChangeOut(page, many=True).data)
+        return self.get_paginated_response(s.represent_many(s.StatusChangeOut, page))
 
 
 # --- members ----------------------------------------------------------------------------------------
@@ -364,7 +373,7 @@ class HouseholdMembersView(Base):
                 raise exceptions.ValidationError({"active": [_("只能是 true 或 false")]})
             qs = qs.filter(active=active.lower() in ("true", "1"))
         page = self.paginate_queryset(qs)
-        return self.get_paginated_response(s.MemberOut(page, many=True, context={"request": request}).data)
+        return self.get_paginated_response(s.represent_many(s.MemberOut, page, request=request))
 
     @extend_schema(summary="增加家庭成员", request=s.MemberCreateIn,
                    responses={201: s.MemberOut, **WRITE_ERRORS})
@@ -374,7 +383,7 @@ class HouseholdMembersView(Base):
         ser = s.MemberCreateIn(data=request.data)
         ser.is_valid(raise_exception=True)
         member = services.member_add(actor=request.user, household=household, data=dict(ser.validated_data))
-        return Response(s.MemberOut(member, context={"request": request}).data, status=201,
+        return Response(s.represent(s.MemberOut, member, request=request), status=201,
                         headers={**etag(member), "Location": f"/api/members/{member.pk}/"})
 
 
@@ -382,7 +391,7 @@ class MemberDetailView(Base):
     serializer_class = s.MemberOut
 
     def _out(self, request, member):
-        return Response(s.MemberOut(member, context={"request": request}).data, headers=etag(member))
+        return Response(s.represent(s.MemberOut, member, request=request), headers=etag(member))
 
     @extend_schema(summary="家庭成员详情", responses={200: s.MemberOut, **READ_ERRORS})
     def get(self, request, pk: int):
@@ -430,7 +439,7 @@ class MemberRemoveView(Base):
                 raise Conflict()
             services.member_remove(actor=request.user, member=locked, reason=data["reason"], date=data.get("date"))
         member = member_or_404(request.user, pk)
-        return Response(s.MemberOut(member, context={"request": request}).data, headers=etag(member))
+        return Response(s.represent(s.MemberOut, member, request=request), headers=etag(member))
 
 
 # --- yearly records ---------------------------------------------------------------------------------
@@ -446,7 +455,7 @@ class YearlyListView(Base):
         qs = YearlyRecord.objects.filter(household_ids_q(request.user),
                                          household=household).order_by("-year")
         page = self.paginate_queryset(qs)
-        return self.get_paginated_response(s.YearlyRecordOut(page, many=True).data)
+        return self.get_paginated_response(s.represent_many(s.YearlyRecordOut, page))
 
 
 def _year(value: int) -> int:
@@ -464,7 +473,7 @@ class YearlyDetailView(Base):
         rec = YearlyRecord.objects.filter(household=household, year=_year(year)).first()
         if rec is None:
             raise Http404
-        return Response(s.YearlyRecordOut(rec).data)
+        return Response(s.represent(s.YearlyRecordOut, rec))
 
     @extend_schema(summary="登记或更正某年度的收入与保障（其他年度不变）", request=s.YearlyRecordIn,
                    responses={200: s.YearlyRecordOut, 201: s.YearlyRecordOut, **WRITE_ERRORS})
@@ -477,4 +486,4 @@ class YearlyDetailView(Base):
         existed = YearlyRecord.objects.filter(household=household, year=year).exists()
         rec = services.yearly_record_save(actor=request.user, household=household, year=year,
                                           data=dict(ser.validated_data))
-        return Response(s.YearlyRecordOut(rec).data, status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
+        return Response(s.represent(s.YearlyRecordOut, rec), status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
