@@ -21,6 +21,17 @@ from django.db.models import Max
 from django.utils import timezone
 
 
+def _remember_last(conv: Callable) -> Callable:
+    """``conv`` with the last result remembered: a batch stamps every row with the same timestamp."""
+    last = [object(), None]
+
+    def convert(value):
+        if value is not last[0]:
+            last[0], last[1] = value, conv(value)
+        return last[1]
+    return convert
+
+
 def reserve_ids(model: type[models.Model], n: int) -> list[int]:
     """``n`` fresh primary keys for ``model``, safe against other writers: PostgreSQL draws them from the
     table's sequence; SQLite continues after the largest key (the caller holds the write lock: Fupin
@@ -73,7 +84,9 @@ class BulkWriter:
             conv, sample = ops.adapt_datefield_value, datetime.date(2000, 1, 1)
         else:
             return None
-        return None if conv(sample) is sample else conv
+        if conv(sample) is sample:
+            return None
+        return _remember_last(conv)
 
     def write(self, key: str, rows: list[dict], progress: Callable[[int], None] | None = None) -> None:
         if not rows:

@@ -34,7 +34,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models.base import ModelState
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,7 +44,7 @@ from fupin.areas.models import Area, Level
 from fupin.areas.selectors import user_scope_path
 from fupin.audit.models import AuditEvent, AuditKind
 from fupin.audit.services import _current as _audit_request
-from fupin.audit.services import jsonable, snapshot
+from fupin.audit.services import jsonable
 from fupin.lib import idnumber
 from fupin.lib.bulk import BulkWriter, bulk_method, reserve_ids
 from fupin.registry.choices import TRANSITIONS, LineKind, Procedure, Relation, Status
@@ -743,28 +743,61 @@ class ImportResult:
 
 
 class _Audit:
+    """The import's audit events, written in bulk at the end (same rows as fupin.audit.services writes)."""
+
     def __init__(self, actor, filename: str, ip: str | None):
-        self.actor = actor if getattr(actor, "pk", None) else None
+        self.actor_id = actor.pk if getattr(actor, "pk", None) else None
         self.actor_name = getattr(actor, "username", "") or "system"
         self.ip = ip or _audit_request["ip"]
         self.filename = filename
-        self.events: list[AuditEvent] = []
+        self.now = timezone.now()
+        self.rows: list[dict] = []
 
     def add(self, kind: str, obj, area_path: str, summary: str, data: dict) -> None:
         data["source"] = self.filename
-        self.events.append(AuditEvent(kind=kind, entity=obj._meta.label_lower, entity_id=str(obj.pk),
-                                      actor=self.actor, actor_name=self.actor_name, ip=self.ip,
-                                      area_path=area_path, summary=summary[:200], data=data))
+        self.rows.append({"kind": kind, "entity": obj._meta.label_lower, "entity_id": str(obj.pk),
+                          "actor_id": self.actor_id, "actor_name": self.actor_name, "at": self.now, "ip": self.ip,
+                          "area_path": area_path, "summary": summary[:200], "data": data})
 
     def changes(self, changes: dict[str, tuple[Any, Any]]) -> dict:
         return {k: {"before": jsonable(b), "after": jsonable(a)} for k, (b, a) in changes.items()}
 
     def flush(self) -> int:
-        now = timezone.now()
-        for event in self.events:
-            event.at = event.at or now
-        _insert(self.events)
-        return len(self.events)
+        method = bulk_method()
+        if method == "bulk_create":
+            AuditEvent.objects.bulk_create([AuditEvent(**row) for row in self.rows], batch_size=1000)
+        else:
+            for row, pk in zip(self.rows, reserve_ids(AuditEvent, len(self.rows)), strict=True):
+                row["id"] = pk
+            BulkWriter(method, {"audit": AuditEvent}).write("audit", self.rows)
+        return len(self.rows)
+
+
+_SNAPSHOTS: dict[type, list] = {}
+
+
+def _snapshot(obj) -> dict[str, Any]:
+    """fupin.audit.services.snapshot() for the import's many objects: the JSON conversion of each field
+    is decided once per model, not once per value."""
+    model = type(obj)
+    plan = _SNAPSHOTS.get(model)
+    if plan is None:
+        plan = _SNAPSHOTS[model] = []
+        for f in model._meta.concrete_fields:
+            if isinstance(f, models.DecimalField):
+                conv = str
+            elif isinstance(f, models.DateField):  # DateTimeField too
+                conv = _isoformat
+            else:
+                conv = None
+            plan.append((f.attname, conv))
+    values = obj.__dict__
+    return {name: (conv(values[name]) if conv is not None and values[name] is not None else values[name])
+            for name, conv in plan}
+
+
+def _isoformat(value) -> str:
+    return value.isoformat()
 
 
 def _insert(objs: list) -> None:
@@ -824,13 +857,13 @@ def apply_plan(plan: Plan, *, actor=None, mode: str = "valid", progress: Callabl
                 if progress:
                     progress(done, total)
             _check(cancel)
-            audit.events.append(AuditEvent(
-                kind=AuditKind.IMPORT, entity="sheets.file", entity_id="", actor=audit.actor,
-                actor_name=audit.actor_name, ip=audit.ip, area_path=_common_path(todo),
-                summary=(_("导入 %(f)s：新增 %(c)d 户，修改 %(u)d 户，未变 %(s)d 户，拒绝 %(r)d 户") % {
+            audit.rows.append({
+                "kind": AuditKind.IMPORT, "entity": "sheets.file", "entity_id": "", "actor_id": audit.actor_id,
+                "actor_name": audit.actor_name, "at": audit.now, "ip": audit.ip, "area_path": _common_path(todo),
+                "summary": (_("导入 %(f)s：新增 %(c)d 户，修改 %(u)d 户，未变 %(s)d 户，拒绝 %(r)d 户") % {
                     "f": plan.filename, "c": result.created, "u": result.updated, "s": result.unchanged,
                     "r": result.refused})[:200],
-                data={"source": plan.filename, "mode": mode, "result": result.as_dict()}))
+                "data": {"source": plan.filename, "mode": mode, "result": result.as_dict()}})
             result.audit_events = audit.flush()
     except IntegrityError as exc:
         raise ImportRefused(_("导入期间数据被他人修改（%(e)s），未导入任何数据，请重新预览后再导入") % {"e": exc}) from exc
@@ -936,7 +969,7 @@ def _write_batch(batch: list[HouseholdPlan], result: ImportResult, audit: _Audit
         if h.existing is None:
             result.created += 1
             audit.add(AuditKind.CREATE, h.obj, path, _("导入登记贫困户 %(n)s（%(p)d 人）") % {
-                "n": h.number, "p": h.obj.member_count}, {"after": snapshot(h.obj)})
+                "n": h.number, "p": h.obj.member_count}, {"after": _snapshot(h.obj)})
         else:
             result.updated += 1
             if h.changes:
@@ -946,7 +979,7 @@ def _write_batch(batch: list[HouseholdPlan], result: ImportResult, audit: _Audit
             if mp.existing is None:
                 result.members_created += 1
                 audit.add(AuditKind.CREATE, mp.obj, path, _("%(n)s 导入成员 %(name)s") % {
-                    "n": h.number, "name": mp.obj.name}, {"after": snapshot(mp.obj)})
+                    "n": h.number, "name": mp.obj.name}, {"after": _snapshot(mp.obj)})
             elif mp.changes:
                 result.members_updated += 1
                 audit.add(AuditKind.UPDATE, mp.obj, path, _("%(n)s 导入修改成员 %(name)s") % {
@@ -955,7 +988,7 @@ def _write_batch(batch: list[HouseholdPlan], result: ImportResult, audit: _Audit
         if h.yearly is not None and not h.yearly_existing:
             result.yearly_created += 1
             audit.add(AuditKind.CREATE, h.yearly, path, _("%(n)s 导入 %(y)d 年度收入") % {
-                "n": h.number, "y": h.yearly.year}, {"after": snapshot(h.yearly)})
+                "n": h.number, "y": h.yearly.year}, {"after": _snapshot(h.yearly)})
         elif h.yearly_changes:
             result.yearly_updated += 1
             audit.add(AuditKind.UPDATE, h.yearly, path, _("%(n)s 导入修改 %(y)d 年度收入") % {

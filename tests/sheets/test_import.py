@@ -296,3 +296,13 @@ def test_status_counts_per_procedure(tree, county_user):
     apply_plan(plan_import(sheet(family("5303241002010001", n=0), family("5303241002010002", n=10)),
                            actor=county_user), actor=county_user)
     assert dict(StatusChange.objects.values_list("procedure").annotate(n=Count("id"))) == {"import": 2}
+
+
+def test_the_fast_audit_snapshot_equals_the_services_snapshot(tree, county_user):
+    from fupin.audit.services import snapshot
+
+    h = factories.household(tree["village_a1"], cultivated_land="2.50")
+    rec = __import__("fupin.registry.services", fromlist=["x"]).yearly_record_save(
+        actor=None, household=h, year=2019, data={"wage_income": "1234.50"})
+    for obj in (Household.objects.get(pk=h.pk), h.members.first(), rec):
+        assert importer._snapshot(obj) == snapshot(obj)
