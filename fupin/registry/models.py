@@ -46,6 +46,9 @@ from .choices import (
 )
 
 ZERO = Decimal("0")
+# TextChoices.values builds a new list on every call; clean() runs for every row of an import.
+CAUSE_VALUES = frozenset(Cause.values)
+SEX_VALUES = frozenset(Sex.values)
 
 
 def Money(verbose_name, **kwargs):  # noqa: N802 - reads like a field class
@@ -208,7 +211,7 @@ class Household(models.Model):
     def clean(self) -> None:
         errors: dict[str, str] = negative_field_errors(self, HOUSEHOLD_NON_NEGATIVE)
         others = list(self.other_causes or [])
-        valid = set(Cause.values)
+        valid = CAUSE_VALUES
         if any(c not in valid for c in others):
             errors["other_causes"] = _("其他致贫原因含有未知代码")
         elif self.main_cause and self.main_cause in others:
@@ -233,7 +236,7 @@ class Household(models.Model):
 
     @property
     def other_cause_labels(self) -> list[str]:
-        return [str(Cause(c).label) for c in self.other_causes or [] if c in Cause.values]
+        return [str(Cause(c).label) for c in self.other_causes or [] if c in CAUSE_VALUES]
 
 
 class Member(models.Model):
@@ -331,11 +334,11 @@ class Member(models.Model):
                 "given": self.birth_date.isoformat(), "derived": info.birth_date.isoformat()}
         if not self.sex:
             self.sex = info.sex
-        elif self.sex in Sex.values and self.sex != info.sex:
+        elif self.sex in SEX_VALUES and self.sex != info.sex:
             errors["sex"] = _("性别“%(given)s”与证件号码（第 17 位）不一致，应为“%(derived)s”") % {
                 "given": Sex(self.sex).label, "derived": Sex(info.sex).label}
         expected = RELATION_SEX.get(self.relation)
-        if expected and self.sex in Sex.values and self.sex != expected and "sex" not in errors:
+        if expected and self.sex in SEX_VALUES and self.sex != expected and "sex" not in errors:
             errors["relation"] = _("与户主关系“%(rel)s”与性别“%(sex)s”不符") % {
                 "rel": Relation(self.relation).label, "sex": Sex(self.sex).label}
         if self.disability_cert_no:
