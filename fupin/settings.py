@@ -258,5 +258,7 @@ CACHES = {
              {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
               "LOCATION": str(DATA_DIR / "cache" / "jobs")}),
 }
+# Files of import/export jobs (uploads, error sheets, exports) are deleted after this many days.
+FUPIN_JOB_FILE_DAYS = env_int("FUPIN_JOB_FILE_DAYS", 7)
 # Largest sheet accepted for import (bytes).
 FUPIN_MAX_UPLOAD_BYTES = env_int("FUPIN_MAX_UPLOAD_BYTES", 100 * 1024 * 1024)

@@ -14,6 +14,7 @@ process leaves the database as it was.
 
 from __future__ import annotations
 
+import datetime
 import logging
 import threading
 import time
@@ -70,7 +71,23 @@ def cancel_requested(job_id) -> bool:
     return bool(_cache().get(_key(job_id, "cancel")))
 
 
+def purge_old_files(days: int | None = None) -> int:
+    """Uploaded sheets, error sheets and exports hold personal data: delete the files of jobs older than
+    FUPIN_JOB_FILE_DAYS days (the job rows, with their counts, stay). Returns the folders removed."""
+    import shutil
+
+    days = settings.FUPIN_JOB_FILE_DAYS if days is None else days
+    cutoff = timezone.now() - datetime.timedelta(days=days)
+    removed = 0
+    for job in Job.objects.filter(created_at__lt=cutoff).only("id"):
+        if job.folder.exists():
+            shutil.rmtree(job.folder, ignore_errors=True)
+            removed += 1
+    return removed
+
+
 def submit(job: Job) -> None:
+    purge_old_files()
     mode = settings.FUPIN_JOBS
     set_progress(job.id, 0, 0, _("排队中"))
     if mode == "sync":
@@ -157,6 +174,7 @@ def _run_import(job: Job) -> None:
                         cancel=lambda: cancel_requested(job.id), ip=job.params.get("ip"))
     job.result["written"] = result.as_dict()
     _finish(job, JobState.DONE)
+    job.upload_path.unlink(missing_ok=True)  # imported: the uploaded copy is not kept
 
 
 def _run_export(job: Job) -> None:

@@ -191,3 +191,20 @@ def test_export_of_the_filtered_list_is_scoped_masked_by_role_and_audited(tree, 
     job = Job.objects.filter(user=leader).get()
     assert job.params["mask"] is True and job.state == JobState.DONE
     assert login(county_user).get(reverse("sheets:job_download", args=[job.pk])).status_code == 404
+
+
+def test_job_files_with_personal_data_do_not_linger(tree, county_user):
+    import datetime
+
+    from django.utils import timezone
+
+    client = login(county_user)
+    upload(client, [STANDARD_HEADERS, *family("5303241002010001", n=0)])
+    check = Job.objects.get()
+    assert check.upload_path.exists()
+    client.post(reverse("sheets:job_confirm", args=[check.pk]), {"mode": "valid"})
+    assert not check.upload_path.exists()  # imported: the copy is gone
+    Job.objects.filter(pk=check.pk).update(created_at=timezone.now() - datetime.timedelta(days=8))
+    check.folder.mkdir(parents=True, exist_ok=True)
+    (check.folder / "errors.xlsx").write_bytes(b"x")
+    assert jobs.purge_old_files() == 1 and not check.folder.exists()
