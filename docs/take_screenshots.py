@@ -68,6 +68,8 @@ def main() -> None:
         shot("07-household-form")
         page.goto(args.base + "/households/new/")
         shot("08-household-create")
+        page.goto(args.base + "/sheets/")
+        shot("11-sheets")
         browser.close()
 
 

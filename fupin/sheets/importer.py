@@ -90,6 +90,7 @@ class MemberPlan:
     obj: Member | None = None
     existing: Member | None = None
     changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    bad: set[str] = field(default_factory=set)  # fields whose cell did not parse (reported at the cell)
 
     @property
     def citizen_id(self) -> str:
@@ -115,6 +116,7 @@ class HouseholdPlan:
     yearly_existing: bool = False
     yearly_changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    bad: set[str] = field(default_factory=set)  # household fields whose cell did not parse
 
     @property
     def errors(self) -> list[Problem]:
@@ -327,6 +329,8 @@ def _group(parsed, row_problems, plan_problems: list[Problem]) -> list[Household
             plan.problems.append(p)
         for column in shared:
             value = values.get(column.header)
+            if value is _BAD and column.target == HOUSEHOLD:
+                plan.bad.add(column.field)
             if value is None or value is _BAD:
                 continue
             bucket = {HOUSEHOLD: plan.values, AREA: plan.area_values, YEARLY: plan.yearly_values,
@@ -342,7 +346,8 @@ def _group(parsed, row_problems, plan_problems: list[Problem]) -> list[Household
                 first_row[(number, column.header)] = number_row
         member_values = {c.field: values[c.header] for c in COLUMNS
                          if c.target == MEMBER and values.get(c.header, _BAD) is not _BAD}
-        plan.members.append(MemberPlan(row=number_row, values=member_values))
+        bad = {c.field for c in COLUMNS if c.target == MEMBER and values.get(c.header) is _BAD}
+        plan.members.append(MemberPlan(row=number_row, values=member_values, bad=bad))
     return list(by_number.values())
 
 
@@ -476,7 +481,8 @@ def _plan_household(plan: HouseholdPlan, *, existing: Household | None, members:
     if existing is None or plan.status_change or any(
             not _same(getattr(existing, name), getattr(hh, name)) for name in plan.values):
         try:
-            _validate(hh, plan.values.keys() | ({"area"} if existing is None else set()), new=existing is None)
+            _validate(hh, plan.values.keys() | ({"area"} if existing is None else set()), new=existing is None,
+                      skip=plan.bad)
         except ValidationError as exc:
             for header, message in _validation_messages(exc, HOUSEHOLD_HEADER | {"area": "区划代码"}):
                 plan.add(first_row, header, message)
@@ -504,9 +510,11 @@ def _plan_household(plan: HouseholdPlan, *, existing: Household | None, members:
                 before, after = getattr(old, name), getattr(obj, name)
                 if not _same(before, after):
                     mp.changes[name] = (before, after)
-        if old is None or mp.changes:
+        if "id_number" in mp.bad:
+            pass  # the unreadable ID number is the one thing to fix: what follows from it is not checked
+        elif old is None or mp.changes:
             try:
-                _validate(obj, mp.values.keys() - set(unfilled), new=old is None, skip=[*unfilled, "household"])
+                _validate(obj, mp.values.keys() - set(unfilled), new=old is None, skip=[*unfilled, *mp.bad, "household"])
             except ValidationError as exc:
                 for header, message in _validation_messages(exc, MEMBER_HEADER):
                     plan.add(mp.row, header, message)

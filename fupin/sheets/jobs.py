@@ -191,7 +191,7 @@ def _run_export(job: Job) -> None:
     result = export_households(households, job.output_path, year=job.params.get("year"),
                                progress=_stage(job, _("导出")), mask=job.params.get("mask", True),
                                hide_health=job.params.get("hide_health", True), exported_by=job.user.username)
-    job.result = {"rows": result.rows, "households": result.households, "year": result.year}
+    job.result = {"rows": result.rows, "exported_households": result.households, "year": result.year}
     _finish(job, JobState.DONE)
 
 

@@ -41,7 +41,8 @@ def _ip(request) -> str | None:
 
 class UploadForm(forms.Form):
     file = forms.FileField(label=_lazy("选择文件"), help_text=_lazy("标准格式的 .xlsx 或 .csv 表，每行一名家庭成员"))
-    area = forms.ChoiceField(label=_lazy("只导入该区划内的户"), required=False)
+    area = forms.ChoiceField(label=_lazy("只导入该区划内的户"), required=False,
+                             widget=forms.Select(attrs={"class": "input"}))
 
     def __init__(self, *args, areas=(), **kwargs):
         super().__init__(*args, **kwargs)

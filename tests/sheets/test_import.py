@@ -306,3 +306,15 @@ def test_the_fast_audit_snapshot_equals_the_services_snapshot(tree, county_user)
         actor=None, household=h, year=2019, data={"wage_income": "1234.50"})
     for obj in (Household.objects.get(pk=h.pk), h.members.first(), rec):
         assert importer._snapshot(obj) == snapshot(obj)
+
+
+def test_an_unreadable_cell_is_reported_once(tree, county_user):
+    rows = family("5303241002010001", n=0)
+    rows[1][STANDARD_HEADERS.index("证件号码")] = 5.30324198704041e17  # Excel made it a number
+    rows[0][STANDARD_HEADERS.index("识别年度")] = "二〇一四年"
+    for r in rows:
+        r[STANDARD_HEADERS.index("识别年度")] = "二〇一四年"
+    plan = plan_import(sheet(rows), actor=county_user)
+    errors = [(p.row, p.header) for p in plan.all_problems() if p.level == ERROR]
+    assert errors.count((4, "证件号码")) == 1
+    assert [h for r, h in errors if h == "识别年度"] == ["识别年度", "识别年度"]  # one per row, at the cell

@@ -175,7 +175,7 @@ def test_export_of_the_filtered_list_is_scoped_masked_by_role_and_audited(tree, 
     response = client.get(reverse("sheets:export") + "?status=poor")
     job = Job.objects.get(kind=JobKind.EXPORT)
     assert response["Location"] == reverse("sheets:job", args=[job.pk])
-    assert job.state == JobState.DONE and job.result["households"] == 1
+    assert job.state == JobState.DONE and job.result["exported_households"] == 1
     download = client.get(reverse("sheets:job_download", args=[job.pk]))
     rows = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(download.streaming_content))).get_sheet_by_index(
         0).to_python()
@@ -190,6 +190,8 @@ def test_export_of_the_filtered_list_is_scoped_masked_by_role_and_audited(tree, 
     login(leader).get(reverse("sheets:export"))
     job = Job.objects.filter(user=leader).get()
     assert job.params["mask"] is True and job.state == JobState.DONE
+    page = login(leader).get(reverse("sheets:job", args=[job.pk])).content.decode()
+    assert "下载导出文件" in page and "不能再导入" in page
     assert login(county_user).get(reverse("sheets:job_download", args=[job.pk])).status_code == 404
 
 
