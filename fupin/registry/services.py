@@ -140,7 +140,7 @@ def _build_member(household: Household, data: Mapping[str, Any]) -> Member:
     return member
 
 
-def _fill_from_id(member: Member) -> list[str]:
+def fill_from_id(member: Member) -> list[str]:
     """Sex and birth date left blank are read from the ID number (Member.clean compares them when given).
 
     Returns the blank fields that could not be filled because the ID number is unreadable: they are not
@@ -161,7 +161,7 @@ def _fill_from_id(member: Member) -> list[str]:
 def _clean_member(member: Member) -> None:
     """The friendly checks first, so that the error names the field and the other household, then the
     model's own. (The database constraint's message, from full_clean, would only say "约束 … 是无效的".)"""
-    unfilled = _fill_from_id(member)
+    unfilled = fill_from_id(member)
     other = _active_elsewhere(member.id_number or "", exclude_member_id=member.pk)
     if other is not None:
         raise _duplicate_person_error(other)

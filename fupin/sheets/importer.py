@@ -49,6 +49,7 @@ from fupin.lib import idnumber
 from fupin.lib.bulk import BulkWriter, bulk_method, reserve_ids
 from fupin.registry.choices import TRANSITIONS, LineKind, Procedure, Relation, Status
 from fupin.registry.models import Household, Member, PovertyLine, StatusChange, YearlyRecord
+from fupin.registry.services import fill_from_id
 
 from . import cells, checks
 from .columns import AREA, COLUMNS, HOUSEHOLD, INFO, MEMBER, YEARLY
@@ -504,7 +505,7 @@ def _plan_household(plan: HouseholdPlan, *, existing: Household | None, members:
             setattr(obj, name, value)
         if citizen:
             obj.id_number = idnumber.parse(number).number  # 15 digits upgraded, x → X: as clean() stores it
-        unfilled = _fill_from_id(obj)
+        unfilled = fill_from_id(obj)
         if old is not None:
             for name in mp.values:
                 before, after = getattr(old, name), getattr(obj, name)
@@ -609,20 +610,6 @@ def _validate(obj, names, *, new: bool, skip=()) -> None:
         exc.update_error_dict(errors)
     if errors:
         raise ValidationError(errors)
-
-
-def _fill_from_id(member: Member) -> list[str]:
-    blank = [name for name in ("sex", "birth_date") if getattr(member, name) in (None, "")]
-    if not blank:
-        return []
-    try:
-        info = idnumber.parse(member.id_number or "")
-    except idnumber.IdNumberError:
-        return blank
-    member.sex = member.sex or info.sex
-    if member.birth_date in (None, ""):
-        member.birth_date = info.birth_date
-    return []
 
 
 def _compare_household(plan: HouseholdPlan, hh: Household, existing: Household | None) -> None:
