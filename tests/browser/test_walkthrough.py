@@ -174,3 +174,66 @@ def test_a_county_officer_imports_a_township_sheet_with_one_bad_row(live_server,
     event = AuditEvent.objects.get(entity="registry.household", entity_id=str(imported.pk), kind="create")
     assert event.data["source"] == "老厂乡上报.xlsx" and event.ip == "127.0.0.1"
     assert event.actor_name == "county_officer"
+
+
+def sign_in(page, url: str, username: str) -> None:
+    page.goto(f"{url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url("**/overview/")
+
+
+def test_an_auditor_reveals_a_household_and_finds_the_reveal_in_the_audit_trail(live_server, county, page):
+    """审计 presses 显示完整信息 (full ID numbers for that one response, recorded), then searches the
+    audit log for it; a 领导 has neither the button nor the audit log."""
+    expect = sync_api.expect
+    factories.user("auditor_1", "auditor", county["tree"]["county"], display_name="县审计")
+    factories.user("leader_1", "leader", county["tree"]["county"], display_name="县领导")
+    household = county["a1"]
+    spouse = household.members.get(name="钱甲花")
+    masked = spouse.id_number[:6] + "********" + spouse.id_number[-4:]
+    try:
+        sign_in(page, live_server.url, "auditor_1")
+        page.goto(f"{live_server.url}/households/{household.pk}/")
+        members = page.locator("#members")
+        expect(members).to_contain_text(masked)
+        assert spouse.id_number not in page.content()
+
+        page.get_by_role("button", name="显示完整信息").click()
+        expect(page.locator(".revealed-note")).to_contain_text("正在显示完整信息")
+        expect(members).to_contain_text(spouse.id_number)
+        # Back to the masked page: the reveal lasted one response.
+        page.get_by_role("link", name="恢复脱敏显示").click()
+        expect(members).to_contain_text(masked)
+        assert spouse.id_number not in page.content()
+
+        # The audit log, searched by type and household number, shows who revealed what, from where.
+        page.get_by_role("link", name="审计日志", exact=True).click()
+        page.wait_for_url("**/audit/")
+        page.select_option("#id_kind", "reveal")
+        page.fill("#id_q", household.number)
+        page.get_by_role("button", name="查询").click()
+        expect(page.locator(".cardhead h2")).to_have_text("共 1 条")
+        row = page.locator("table.audit tbody tr").first
+        expect(row).to_contain_text("auditor_1")
+        expect(row).to_contain_text("127.0.0.1")
+        expect(row).to_contain_text("查看完整信息")
+        assert spouse.id_number not in page.content()  # the log itself is masked
+
+        # A leader: read-only, no reveal button, no audit log in the menu, 403 at its address.
+        page.context.clear_cookies()
+        sign_in(page, live_server.url, "leader_1")
+        page.goto(f"{live_server.url}/households/{household.pk}/")
+        expect(page.locator("#members")).to_contain_text(masked)
+        expect(page.get_by_role("button", name="显示完整信息")).to_have_count(0)
+        expect(page.get_by_role("link", name="审计日志", exact=True)).to_have_count(0)
+        assert page.goto(f"{live_server.url}/audit/").status == 403
+    except Exception:
+        page.screenshot(path="/tmp/fupin-reveal-failure.png", full_page=True)
+        raise
+
+    from fupin.audit.models import AuditEvent
+
+    event = AuditEvent.objects.get(kind="reveal", entity_id=str(household.pk))
+    assert (event.actor_name, event.ip) == ("auditor_1", "127.0.0.1")
