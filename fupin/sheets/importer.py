@@ -312,7 +312,8 @@ _BAD = _Bad()
 
 def _group(parsed, row_problems, plan_problems: list[Problem]) -> list[HouseholdPlan]:
     by_number: dict[str, HouseholdPlan] = {}
-    shared = [c for c in COLUMNS if c.target in SHARED_TARGETS]
+    shared = [(c.header, c.field, c.target) for c in COLUMNS if c.target in SHARED_TARGETS]
+    member_columns = [(c.header, c.field) for c in COLUMNS if c.target == MEMBER]
     first_row: dict[tuple[str, str], int] = {}
     for number_row, values in parsed:
         number = values.get("户编号")
@@ -328,26 +329,32 @@ def _group(parsed, row_problems, plan_problems: list[Problem]) -> list[Household
         for p in row_problems.get(number_row, []):
             p.number = number
             plan.problems.append(p)
-        for column in shared:
-            value = values.get(column.header)
-            if value is _BAD and column.target == HOUSEHOLD:
-                plan.bad.add(column.field)
-            if value is None or value is _BAD:
+        buckets = {HOUSEHOLD: plan.values, AREA: plan.area_values, YEARLY: plan.yearly_values, INFO: plan.info}
+        for header, name, target in shared:
+            value = values.get(header)
+            if value is None:
                 continue
-            bucket = {HOUSEHOLD: plan.values, AREA: plan.area_values, YEARLY: plan.yearly_values,
-                      INFO: plan.info}[column.target]
-            if column.field in bucket:
-                if not _same(bucket[column.field], value):
-                    plan.add(number_row, column.header, _(
+            if value is _BAD:
+                if target == HOUSEHOLD:
+                    plan.bad.add(name)
+                continue
+            bucket = buckets[target]
+            if name in bucket:
+                if not _same(bucket[name], value):
+                    plan.add(number_row, header, _(
                         "同一户各行的“%(h)s”应一致：第 %(r)d 行为“%(a)s”，本行为“%(b)s”") % {
-                        "h": column.header, "r": first_row[(number, column.header)],
-                        "a": _label(bucket[column.field]), "b": _label(value)})
+                        "h": header, "r": first_row[(number, header)],
+                        "a": _label(bucket[name]), "b": _label(value)})
             else:
-                bucket[column.field] = value
-                first_row[(number, column.header)] = number_row
-        member_values = {c.field: values[c.header] for c in COLUMNS
-                         if c.target == MEMBER and values.get(c.header, _BAD) is not _BAD}
-        bad = {c.field for c in COLUMNS if c.target == MEMBER and values.get(c.header) is _BAD}
+                bucket[name] = value
+                first_row[(number, header)] = number_row
+        member_values, bad = {}, set()
+        for header, attr in member_columns:
+            value = values.get(header)
+            if value is _BAD:
+                bad.add(attr)
+            elif value is not None:
+                member_values[attr] = value
         plan.members.append(MemberPlan(row=number_row, values=member_values, bad=bad))
     return list(by_number.values())
 
@@ -455,7 +462,9 @@ def _plan_household(plan: HouseholdPlan, *, existing: Household | None, members:
         hh = _clone(existing)
         hh.other_causes = list(existing.other_causes or [])
     else:
-        hh = Household(number=plan.number)
+        hh = _new(Household)
+        hh.number = plan.number
+        hh.other_causes = []  # the field's default is a fresh list
     hh.area = plan.area
     hh.area_path = plan.area.path
     status = plan.values.get("status")
@@ -500,7 +509,7 @@ def _plan_household(plan: HouseholdPlan, *, existing: Household | None, members:
             citizen = ""
         old = current.get(citizen) if citizen else None
         mp.existing = old
-        obj = _clone(old) if old is not None else Member()
+        obj = _clone(old) if old is not None else _new(Member)
         for name, value in mp.values.items():
             setattr(obj, name, value)
         if citizen:
@@ -567,6 +576,19 @@ def _clone(obj):
     state.db, state.adding = obj._state.db, obj._state.adding
     state.fields_cache = dict(obj._state.fields_cache)
     return twin
+
+
+_PROTOTYPES: dict[type, Any] = {}
+
+
+def _new(model):
+    """A new, unsaved instance with the field defaults: a clone of one built once per model (Model.__init__
+    with its defaults and init signals costs more than the rest of a member's check). The only mutable
+    default (Household.other_causes) is replaced by the caller."""
+    prototype = _PROTOTYPES.get(model)
+    if prototype is None:
+        prototype = _PROTOTYPES[model] = model()
+    return _clone(prototype)
 
 
 _REQUIRED: dict[type, list[str]] = {}
@@ -638,7 +660,8 @@ def _plan_yearly(plan: HouseholdPlan, hh: Household, lines: _Lines,
     if old is not None:
         rec = _clone(old)
     else:
-        rec = YearlyRecord(year=year, member_count=max(hh.member_count, 1))
+        rec = _new(YearlyRecord)
+        rec.year, rec.member_count = year, max(hh.member_count, 1)
     for name, value in incomes.items():
         setattr(rec, name, value)
     if old is None:
@@ -791,8 +814,18 @@ def _snapshot(obj) -> dict[str, Any]:
             for name, conv in plan}
 
 
+_ISO: dict[Any, str] = {}
+
+
 def _isoformat(value) -> str:
-    return value.isoformat()
+    """An import stamps every record with the same few timestamps and dates: each is formatted once."""
+    key = (value, getattr(value, "tzinfo", None))  # equal instants in two zones print differently
+    text = _ISO.get(key)
+    if text is None:
+        if len(_ISO) > 10_000:
+            _ISO.clear()
+        text = _ISO[key] = value.isoformat()
+    return text
 
 
 def _insert(objs: list) -> None:
