@@ -342,6 +342,8 @@ def main() -> None:
     parser.add_argument("--wrk-threads", type=int, default=1, help="wrk's own threads (one keeps up on 2 cores)")
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 2) + 1, help="gunicorn workers")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"],
+                        help="gunicorn worker class (sync: no keep-alive, each request goes to a free worker)")
     parser.add_argument("--only", action="append", choices=["ping", "list", "detail"],
                         help="measure only these endpoints (repeatable)")
     parser.add_argument("--wait-quiet", type=float, default=0, metavar="SECONDS",
@@ -349,13 +351,15 @@ def main() -> None:
                              "idle (< 0.25 cores busy); for shared machines")
     args = parser.parse_args()
 
+    if args.worker_class == "sync":
+        args.threads = 1  # gunicorn turns a sync worker with threads into gthread
     port = free_port()
     env = dict(os.environ, FUPIN_DEBUG="0", FUPIN_LOG_LEVEL="ERROR")
     if args.database_url:
         env["DATABASE_URL"] = args.database_url
     # Keep-alive needs a threaded worker; the sync worker closes every connection.
     cmd = [str(GUNICORN), "fupin.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
-           "--worker-class", "gthread", "--threads", str(args.threads), "--keep-alive", "30",
+           "--worker-class", args.worker_class, "--threads", str(args.threads), "--keep-alive", "30",
            "--log-level", "warning"]
     server = subprocess.Popen(cmd, cwd=ROOT, env=env)
     try:
@@ -397,7 +401,7 @@ def main() -> None:
             results[names[key]]["busy_cores_before"] = busy_before
         ping = results.get("ping")
         database = env.get("DATABASE_URL") or "sqlite (var/)"
-        print(f"{args.clients} clients ({args.client}), gunicorn {args.workers} workers × {args.threads} threads, "
+        print(f"{args.clients} clients ({args.client}), gunicorn {args.workers} {args.worker_class} workers × {args.threads} threads, "
               f"{os.cpu_count()} CPUs, database {database}, {total:,} households visible to {args.username}")
         print(f"{'endpoint':<18} {'req':>7} {'err':>4} {'req/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} "
               f"{'p50/ping':>8} {'p95/ping':>8} {'rps/ping':>8}   cores: gunicorn postgres client other")

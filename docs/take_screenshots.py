@@ -70,7 +70,43 @@ def main() -> None:
         shot("08-household-create")
         page.goto(args.base + "/sheets/")
         shot("11-sheets")
+        import_preview(page, args.base, shot)
         browser.close()
+
+
+def import_preview(page, base: str, shot) -> None:
+    """Export one village (a background job with a progress bar), spoil and change a few cells as a
+    township would, upload it again: the check's preview with the changes and the bad cells."""
+    import openpyxl
+
+    page.goto(base + "/households/")
+    page.select_option("select[name=township]", index=1)
+    page.wait_for_timeout(800)
+    page.select_option("select[name=village]", index=1)
+    page.wait_for_timeout(800)
+    page.locator("a", has_text="导出 Excel").click()
+    page.wait_for_url(re.compile(r".*/sheets/jobs/.*"))
+    with page.expect_download(timeout=60_000) as download:
+        page.locator("a", has_text="下载导出文件").click(timeout=60_000)
+    exported = Path("/tmp") / "fupin-screenshot-export.xlsx"
+    download.value.save_as(exported)
+    book = openpyxl.load_workbook(exported)
+    sheet = book.worksheets[0]
+    header_row = next(r for r in range(1, 10) if any(c.value == "证件号码" for c in sheet[r]))
+    col = {c.value: c.column for c in sheet[header_row]}
+    first = header_row + 1
+    sheet.cell(first, col["联系电话"]).value = "13912345678"  # a change to preview
+    sheet.cell(first + 1, col["性别"]).value = "男" if sheet.cell(first + 1, col["性别"]).value == "女" else "女"
+    sheet.cell(first + 2, col["证件号码"]).value = 5.30324198501011e17  # Excel turned it into a number
+    sheet.cell(first + 3, col["出生日期"]).value = "1985年13月1日"
+    changed = Path("/tmp") / "老厂乡上报（修改）.xlsx"
+    book.save(changed)
+    page.goto(base + "/sheets/")
+    page.set_input_files("input[type=file]", str(changed))
+    page.get_by_role("button", name="上传并检查").click()
+    page.wait_for_url(re.compile(r".*/sheets/jobs/.*"))
+    page.get_by_role("heading", name="确认导入").wait_for(timeout=60_000)
+    shot("12-import-preview")
 
 
 if __name__ == "__main__":
