@@ -5,9 +5,10 @@
     .venv/bin/python benchmarks/api.py --database-url postgres://postgres@127.0.0.1:5432/fupin_bench
 
 Expects a database with the demo loaded (`fupin demo`, any --scale) and its demo accounts. Starts
-gunicorn on 127.0.0.1 (a free port) with that DATABASE_URL, signs in as the county officer through
-POST /api/auth/token/, then for each endpoint in turn keeps N clients busy (one keep-alive connection
-each, a new request as soon as the last one is answered) for a fixed time: /api/ping/ (no database
+gunicorn on 127.0.0.1 (a free port; 2 × CPUs + 1 sync workers, as behind a reverse proxy; see
+--worker-class) with that DATABASE_URL, signs in as the county officer through POST
+/api/auth/token/, then for each endpoint in turn keeps N clients busy (a new request as soon as the
+last one is answered) for a fixed time: /api/ping/ (no database
 work: the floor of the stack), the household list (page of 20, pages 1–5) and household detail (a
 different household each request, from the county's first 1,000).
 
@@ -340,10 +341,14 @@ def main() -> None:
     parser.add_argument("--client", choices=["wrk", "python"], default="wrk" if shutil.which("wrk") else "python",
                         help="load generator (default: wrk when installed)")
     parser.add_argument("--wrk-threads", type=int, default=1, help="wrk's own threads (one keeps up on 2 cores)")
-    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 2) + 1, help="gunicorn workers")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="gunicorn workers (default: 2 × CPUs + 1 sync workers, CPUs + 1 gthread workers)")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
-    parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"],
-                        help="gunicorn worker class (sync: no keep-alive, each request goes to a free worker)")
+    parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"],
+                        help="gunicorn worker class. sync (the default, as behind the office's reverse proxy): "
+                             "no keep-alive, every request goes to a free worker. gthread: keep-alive, but a "
+                             "connection stays with the worker that accepted it, and one worker's threads share "
+                             "one core (the GIL), so uneven connections make p95 worse")
     parser.add_argument("--only", action="append", choices=["ping", "list", "detail"],
                         help="measure only these endpoints (repeatable)")
     parser.add_argument("--wait-quiet", type=float, default=0, metavar="SECONDS",
@@ -351,13 +356,16 @@ def main() -> None:
                              "idle (< 0.25 cores busy); for shared machines")
     args = parser.parse_args()
 
+    cpus = os.cpu_count() or 2
+    if args.workers is None:
+        args.workers = 2 * cpus + 1 if args.worker_class == "sync" else cpus + 1
     if args.worker_class == "sync":
         args.threads = 1  # gunicorn turns a sync worker with threads into gthread
     port = free_port()
     env = dict(os.environ, FUPIN_DEBUG="0", FUPIN_LOG_LEVEL="ERROR")
     if args.database_url:
         env["DATABASE_URL"] = args.database_url
-    # Keep-alive needs a threaded worker; the sync worker closes every connection.
+    # Keep-alive needs a threaded worker; the sync worker closes every connection (the clients reconnect).
     cmd = [str(GUNICORN), "fupin.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
            "--worker-class", args.worker_class, "--threads", str(args.threads), "--keep-alive", "30",
            "--log-level", "warning"]
