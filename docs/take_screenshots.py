@@ -95,7 +95,11 @@ def import_preview(page, base: str, shot) -> None:
     header_row = next(r for r in range(1, 10) if any(c.value == "证件号码" for c in sheet[r]))
     col = {c.value: c.column for c in sheet[header_row]}
     first = header_row + 1
-    sheet.cell(first, col["联系电话"]).value = "13912345678"  # a change to preview
+    last = max(r for r in range(first, sheet.max_row + 1) if sheet.cell(r, col["户编号"]).value)
+    number = sheet.cell(last, col["户编号"]).value
+    for r in range(first, sheet.max_row + 1):  # a change to preview: the last household's phone
+        if sheet.cell(r, col["户编号"]).value == number:
+            sheet.cell(r, col["联系电话"]).value = "13912345678"
     sheet.cell(first + 1, col["性别"]).value = "男" if sheet.cell(first + 1, col["性别"]).value == "女" else "女"
     sheet.cell(first + 2, col["证件号码"]).value = 5.30324198501011e17  # Excel turned it into a number
     sheet.cell(first + 3, col["出生日期"]).value = "1985年13月1日"

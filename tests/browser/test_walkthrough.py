@@ -90,6 +90,9 @@ def test_a_county_officer_finds_a_household_and_corrects_a_member(live_server, c
         assert listed(page) == ["5303241002010001", "5303241002020001"]
         expect(page.locator("#id_village option")).to_have_text(["全部", "甲一村", "甲二村"])
         assert "township=" + TOWNSHIP_A in page.url  # the filtered list has its own address
+        # 导出 Excel follows the filters refreshed by htmx (it exports what the list shows).
+        export = page.locator("#results a", has_text="导出 Excel").get_attribute("href")
+        assert export.startswith("/sheets/export/?") and "township=" + TOWNSHIP_A in export
 
         # A name search, within the township: the spouse's name finds her household.
         page.fill("#id_q", "钱甲花")

@@ -86,6 +86,15 @@ def sort_link(context, key, label):
     return format_html('<a href="{}" class="sort">{}{}</a>', href, label, arrow)
 
 
+@register.simple_tag(takes_context=True)
+def filter_query(context) -> str:
+    """The list's current filters as a query string, without the page: what 导出 Excel exports. Built
+    from the request that rendered the results, so it follows every htmx refresh of the filters."""
+    query = context["request"].GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
 @register.filter
 def age(member, day) -> int:
     return member.age_on(day)
