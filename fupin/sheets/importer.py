@@ -47,6 +47,7 @@ from fupin.audit.services import _current as _audit_request
 from fupin.audit.services import jsonable
 from fupin.lib import idnumber
 from fupin.lib.bulk import BulkWriter, bulk_method, reserve_ids
+from fupin.lib.gcpause import gc_paused
 from fupin.registry.choices import TRANSITIONS, LineKind, Procedure, Relation, Status
 from fupin.registry.models import Household, Member, PovertyLine, StatusChange, YearlyRecord
 from fupin.registry.services import fill_from_id
@@ -681,6 +682,7 @@ def _plan_yearly(plan: HouseholdPlan, hh: Household, lines: _Lines,
                 plan.yearly_changes[name] = (getattr(old, name), getattr(rec, name))
 
 
+@gc_paused()
 def plan_import(table: Table, *, actor=None, area: Area | None = None,
                 progress: Callable[[int, int], None] | None = None) -> Plan:
     """Read, validate and compare; write nothing. ``actor`` None is the system (the CLI without --user)."""
@@ -849,6 +851,7 @@ def _check(cancel: Callable[[], bool] | None) -> None:
         raise ImportCancelled
 
 
+@gc_paused()
 def apply_plan(plan: Plan, *, actor=None, mode: str = "valid", progress: Callable[[int, int], None] | None = None,
                cancel: Callable[[], bool] | None = None, ip: str | None = None) -> ImportResult:
     """Write the plan. ``mode``: "valid" (refuse invalid households, import the rest) or "all" (all or nothing)."""

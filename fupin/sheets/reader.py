@@ -66,6 +66,8 @@ from typing import BinaryIO
 import python_calamine
 from django.utils.translation import gettext as _
 
+from fupin.lib.gcpause import gc_paused
+
 from .columns import COLUMNS, ID_HEADERS, REQUIRED, TOTAL_MARKERS, Column
 
 __all__ = ["SheetError", "SheetRow", "Table", "read_table", "normalise_header", "match_header", "column_letter"]
@@ -510,6 +512,7 @@ def _csv_grid(text: str) -> list[list[object]]:
     return grid
 
 
+@gc_paused()
 def read_table(source: str | Path | BinaryIO, filename: str) -> Table:
     """Read an uploaded sheet; ``filename`` (as uploaded) decides the format and appears in messages."""
     suffix = Path(filename).suffix.lower()
