@@ -3,6 +3,8 @@
 import gc
 import threading
 
+import pytest
+
 from fupin.lib.gcpause import gc_paused
 
 
@@ -20,7 +22,7 @@ def test_a_collector_that_was_off_stays_off():
     gc.disable()
     try:
         with gc_paused():
-            pass
+            assert not gc.isenabled()
         assert not gc.isenabled()
     finally:
         gc.enable()
@@ -32,10 +34,8 @@ def test_restored_after_an_exception_and_as_a_decorator():
         assert not gc.isenabled()
         raise ValueError
 
-    try:
+    with pytest.raises(ValueError):
         work()
-    except ValueError:
-        pass
     assert gc.isenabled()
 
 
