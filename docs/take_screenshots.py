@@ -3,7 +3,9 @@
 
     .venv/bin/python docs/take_screenshots.py [--base http://127.0.0.1:8000] [--password ...]
 
-Expects the demo county to be served (`make run`). Writes docs/screenshots/*.png.
+Expects the demo county to be served (`make run`). Writes docs/screenshots/*.png. Chinese text needs a
+CJK font on the machine that takes them (`apt-get install fonts-noto-cjk`); without one every
+character is an empty box.
 """
 
 from __future__ import annotations
