@@ -93,6 +93,9 @@ class MemberPlan:
     existing: Member | None = None
     changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)
     bad: set[str] = field(default_factory=set)  # fields whose cell did not parse (reported at the cell)
+    #: The ID number parsed once, when the file's people are looked up (None: missing or invalid). The
+    #: parser's cache holds 250,000 numbers: a larger file would parse each number again later.
+    id_info: idnumber.IdInfo | None = None
 
     @property
     def citizen_id(self) -> str:
@@ -381,9 +384,10 @@ def _load_existing(plans: list[HouseholdPlan]) -> tuple[dict[str, Household], di
             number = m.values.get("id_number")
             if isinstance(number, str):
                 try:
-                    citizen = idnumber.parse(number).citizen_id
+                    m.id_info = idnumber.parse(number)
                 except idnumber.IdNumberError:
                     continue
+                citizen = m.id_info.citizen_id
                 if own is None or known.get(citizen) != own:
                     citizens.add(citizen)
     elsewhere: dict[str, Member] = {}
@@ -503,18 +507,14 @@ def _plan_household(plan: HouseholdPlan, *, existing: Household | None, members:
     current = {m.citizen_id: m for m in members}
     seen: dict[str, int] = {}
     for mp in plan.members:
-        number = mp.values.get("id_number")
-        try:
-            citizen = idnumber.parse(number).citizen_id if isinstance(number, str) else ""
-        except idnumber.IdNumberError:
-            citizen = ""
+        citizen = mp.id_info.citizen_id if mp.id_info is not None else ""
         old = current.get(citizen) if citizen else None
         mp.existing = old
         obj = _clone(old) if old is not None else _new(Member)
         for name, value in mp.values.items():
             setattr(obj, name, value)
         if citizen:
-            obj.id_number = idnumber.parse(number).number  # 15 digits upgraded, x → X: as clean() stores it
+            obj.id_number = mp.id_info.number  # 15 digits upgraded, x → X: as clean() stores it
         unfilled = fill_from_id(obj)
         if old is not None:
             for name in mp.values:
