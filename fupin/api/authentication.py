@@ -11,9 +11,11 @@ from rest_framework.authentication import TokenAuthentication
 class AreaTokenAuthentication(TokenAuthentication):
     def authenticate_credentials(self, key):
         model = self.get_model()
-        token = model.objects.select_related("user", "user__area").filter(key=key).first()
-        if token is None:
+        # The key is unique: a slice of the unordered queryset, not .first() (which adds ORDER BY key).
+        found = list(model.objects.select_related("user", "user__area").filter(key=key).order_by()[:1])
+        if not found:
             raise exceptions.AuthenticationFailed(_("令牌无效"))
+        token = found[0]
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("账号已停用"))
         return token.user, token
