@@ -65,7 +65,7 @@ class HouseholdFilter(AreaCodeFilterMixin, StrictFilterSet):
         fields: list[str] = []
 
     def filter_area(self, queryset, name, value):
-        return queryset.filter(area_path__startswith=self._area(value).path)
+        return queryset.filter(area_path__subtree=self._area(value).path)
 
     def filter_q(self, queryset, name, value):
         return queryset.filter(household_search_q(value))

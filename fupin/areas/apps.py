@@ -6,3 +6,6 @@ class AreasConfig(AppConfig):
     name = "fupin.areas"
     label = "areas"
     verbose_name = _("行政区划")
+
+    def ready(self):
+        from . import lookups  # noqa: F401  (registers CharField's ``__subtree``)

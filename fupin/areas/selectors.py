@@ -31,7 +31,7 @@ def scope_q(user, field: str = "path") -> Q:
         return Q(pk__in=[])
     if path == "":
         return Q()
-    return Q(**{f"{field}__startswith": path})
+    return Q(**{f"{field}__subtree": path})
 
 
 def area_list(*, user) -> QuerySet[Area]:

@@ -38,7 +38,7 @@ def audit_scope(user) -> QuerySet[AuditEvent]:
         return AuditEvent.objects.none()
     qs = AuditEvent.objects.all()
     if path:
-        qs = qs.filter(area_path__startswith=path)
+        qs = qs.filter(area_path__subtree=path)
     return qs
 
 

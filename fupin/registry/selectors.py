@@ -128,7 +128,7 @@ def browse_areas(*, user) -> QuerySet[Area]:
     root = browse_root(user=user)
     if root is None:
         return Area.objects.none()
-    return Area.objects.filter(path__startswith=root.path)
+    return Area.objects.filter(path__subtree=root.path)
 
 
 def browse_area_get(*, user, code: str) -> Area:
@@ -192,7 +192,7 @@ def register_year_range() -> tuple[int, int]:
 def household_list(*, user, filters: HouseholdFilters) -> QuerySet[Household]:
     qs = household_scope(user)
     if filters.area is not None:
-        qs = qs.filter(area_path__startswith=filters.area.path)
+        qs = qs.filter(area_path__subtree=filters.area.path)
     if filters.status:
         qs = qs.filter(status=filters.status)
     if filters.attribute:
@@ -250,7 +250,7 @@ def area_summary(*, user, areas: list[Area]) -> dict[int, dict]:
     for length, paths in by_len.items():
         common = _common_prefix(list(paths))
         rows = (
-            base.filter(area_path__startswith=common)
+            base.filter(area_path__subtree=common)
             .annotate(prefix=Substr("area_path", 1, length))
             .values("prefix")
             .annotate(
@@ -278,7 +278,7 @@ def _common_prefix(paths: list[str]) -> str:
 
 def county_overview(*, user, root: Area) -> dict:
     """Headline figures for the overview page: totals, by status, by cause, exits by year."""
-    qs = household_scope(user).filter(area_path__startswith=root.path)
+    qs = household_scope(user).filter(area_path__subtree=root.path)
     live = qs.exclude(status=Status.CANCELLED)
     totals = live.aggregate(households=Count("id"), people=Sum("member_count"),
                             poor_households=Count("id", filter=Q(status__in=NOT_EXITED_STATUSES)),
@@ -316,7 +316,7 @@ _PEOPLE_THEN = Coalesce("member_count", "household__member_count")
 
 def _history(user, root: Area) -> QuerySet[StatusChange]:
     return StatusChange.objects.filter(household_ids_q(user),
-                                       household__area_path__startswith=root.path)
+                                       household__area_path__subtree=root.path)
 
 
 def poor_people_by_year(*, user, root: Area, prefix_length: int | None = None) -> dict[str, dict[int, dict]]:

@@ -80,7 +80,7 @@ def summary_tables(user, root: Area, year: int | None = None) -> list[SummaryTab
     def key_of(prefix: str) -> str:
         return prefix if prefix in paths else DIRECT
 
-    households = household_scope(user).filter(area_path__startswith=root.path)
+    households = household_scope(user).filter(area_path__subtree=root.path)
     # One grouped query feeds the four registry tables.
     grouped = (
         households.annotate(prefix=Substr("area_path", 1, length))
@@ -162,7 +162,7 @@ def summary_tables(user, root: Area, year: int | None = None) -> list[SummaryTab
     ]
 
     if year is None:
-        year = (YearlyRecord.objects.filter(household_ids_q(user), household__area_path__startswith=root.path)
+        year = (YearlyRecord.objects.filter(household_ids_q(user), household__area_path__subtree=root.path)
                 .order_by("-year").values_list("year", flat=True).first())
     if year is not None:
         tables.append(_income_table(user, root, year, length, key_of, table))
@@ -171,7 +171,7 @@ def summary_tables(user, root: Area, year: int | None = None) -> list[SummaryTab
 
 def _income_table(user, root: Area, year: int, length: int, key_of, table) -> SummaryTable:
     records = (
-        YearlyRecord.objects.filter(household_ids_q(user), household__area_path__startswith=root.path, year=year)
+        YearlyRecord.objects.filter(household_ids_q(user), household__area_path__subtree=root.path, year=year)
         .annotate(prefix=Substr("household__area_path", 1, length))
         .values("prefix")
         .annotate(households=Count("id"), people=Sum("member_count"), net=Sum("net_income"),

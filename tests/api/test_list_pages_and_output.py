@@ -9,6 +9,7 @@ import random
 import pytest
 from django.utils import translation
 
+from fupin.api import pagination
 from fupin.api import serializers as s
 from fupin.api.pagination import SortedSubsetPaginator
 from fupin.registry.choices import Status
@@ -62,6 +63,25 @@ def test_every_page_is_the_plain_querysets_page(many, county_user, township_a_us
             (qs.filter(area_path__startswith=factories.VILLAGE_A1).order_by(SORTS[ordering], "id") if ordering
              else qs.filter(area_path__startswith=factories.VILLAGE_A1).order_by("number"))
             .values_list("pk", flat=True))
+
+
+@pytest.mark.parametrize("collation", [None, "en_US.UTF-8"])
+def test_pages_follow_the_columns_order_for_numbers_that_are_not_only_digits(tree, county_user, collation,
+                                                                             monkeypatch):
+    """Household numbers are free text. The page ids are sorted by a key no index can serve
+    (``text_sort_key``: ``COLLATE "C"`` on a C.UTF-8 PostgreSQL, else ``number || ''``); the pages must
+    still be the pages of ``ORDER BY number``, whatever the database's collation does with case,
+    punctuation and width. The second run takes the ``|| ''`` key whatever the database is."""
+    if collation:
+        monkeypatch.setattr(pagination, "_database_collation", lambda alias: collation)
+    numbers = ["a-10", "A-10", "A10", "a_9", "B-1", "b1", "10", "9", "1-0", "Z", "z", "号01", "Ａ1", "-5", " 7", "ä1"]
+    for n, number in enumerate(numbers):
+        village = [tree["village_a1"], tree["village_b1"]][n % 2]
+        factories.household(village, actor=county_user, number=number,
+                            members=[factories.member_data()])
+    expected = list(household_scope(county_user).order_by("number").values_list("pk", flat=True))
+    for size in (1, 3, 5):
+        assert _all_pages(api(county_user), "", size=size) == expected
 
 
 def test_the_last_page_and_pages_past_it(many, county_user):
