@@ -362,7 +362,9 @@ def main() -> None:
     if args.worker_class == "sync":
         args.threads = 1  # gunicorn turns a sync worker with threads into gthread
     port = free_port()
-    env = dict(os.environ, FUPIN_DEBUG="0", FUPIN_LOG_LEVEL="ERROR")
+    # Database connections kept for the whole run (production default: 60 s): a backend that closes
+    # during a measurement takes its CPU time with it, and the meter would count it as "other".
+    env = dict(os.environ, FUPIN_DEBUG="0", FUPIN_LOG_LEVEL="ERROR", FUPIN_DB_CONN_MAX_AGE="3600")
     if args.database_url:
         env["DATABASE_URL"] = args.database_url
     # Keep-alive needs a threaded worker; the sync worker closes every connection (the clients reconnect).
