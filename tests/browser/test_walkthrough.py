@@ -23,6 +23,8 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not 
 # calls the test makes while the browser is open (its async-unsafe check).
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
+from django.db import connections  # noqa: E402
+
 from fupin.registry.choices import Relation  # noqa: E402
 from fupin.registry.models import Member  # noqa: E402
 from tests import factories  # noqa: E402
@@ -62,6 +64,10 @@ def page():
             yield page
         finally:
             browser.close()
+            # The test's own ORM calls ran while Playwright's event loop was up, in a context of
+            # their own (asgiref keeps connections per context): close that connection here, or it
+            # stays open and PostgreSQL refuses to drop the test database at the end of the run.
+            connections.close_all()
 
 
 def listed(page) -> list[str]:
