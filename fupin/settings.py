@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "fupin.assistance",
     "fupin.assessment",
     "fupin.demo",
+    "fupin.jobs",
     "fupin.sheets",
     "fupin.web",
 ]
@@ -243,7 +244,7 @@ SPECTACULAR_SETTINGS = {
 # JSON bodies above this are refused with 413 before parsing (Django's own limit, used by DRF too).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("FUPIN_MAX_BODY_BYTES", 2 * 1024 * 1024)
 
-# --- Background jobs (fupin/sheets: imports and exports) -----------------------------------------
+# --- Background jobs (fupin/jobs: imports, exports and the jobs of other domains) ------------------
 # "thread": run in the web process (the embedded default: no extra service); "rq": queue on Redis
 # (production; run `fupin worker`); "sync": run inside the request (tests, debugging).
 REDIS_URL = os.environ.get("REDIS_URL", "")

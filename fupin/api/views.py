@@ -26,8 +26,7 @@ from rest_framework.views import APIView
 
 from fupin.accounts import capabilities
 from fupin.areas.selectors import area_get, area_list
-from fupin.audit.models import AuditKind
-from fupin.audit.services import record
+from fupin.audit.services import audit_login
 from fupin.registry import services
 from fupin.registry.models import Household, Member, StatusChange, YearlyRecord
 from fupin.registry.selectors import household_ids_q, household_scope, member_get
@@ -174,8 +173,7 @@ class TokenView(APIView):
         if user is None or not user.is_active:
             raise exceptions.ValidationError({"password": [_("用户名或密码不正确")]})
         token, _created = Token.objects.get_or_create(user=user)
-        record(kind=AuditKind.LOGIN, actor=user, summary=_("接口令牌登录"), data={"via": "api"},
-               area_path=user.area.path if user.area_id else "")
+        audit_login(user=user, summary=_("接口令牌登录"), data={"via": "api"})
         return Response(s.TokenOut({"token": token.key, "username": user.username, "role": user.role}).data)
 
 

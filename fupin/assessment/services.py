@@ -14,8 +14,7 @@ from django.utils.translation import gettext as _
 from fupin.accounts.capabilities import can_write
 from fupin.accounts.models import Role
 from fupin.areas.selectors import user_scope_path
-from fupin.audit.models import AuditKind
-from fupin.audit.services import audit_create, record
+from fupin.audit.services import audit_create, audit_delete
 from fupin.registry.models import Household
 from fupin.registry.services import _check_scope
 
@@ -83,7 +82,6 @@ def sample_assign_assessor(*, actor, sample: Sample, assessor) -> SampleAssessor
 @transaction.atomic
 def sample_unassign_assessor(*, actor, entry: SampleAssessor) -> None:
     _require_writer(actor)
-    record(kind=AuditKind.DELETE, actor=actor, obj=entry, area_path=_actor_path(actor),
-           summary=_("撤销评估人员 %(a)s 的样本 %(s)s") % {"a": entry.assessor, "s": entry.sample},
-           data={"sample": entry.sample_id, "assessor": entry.assessor_id})
+    audit_delete(actor=actor, obj=entry, area_path=_actor_path(actor),
+                 summary=_("撤销评估人员 %(a)s 的样本 %(s)s") % {"a": entry.assessor, "s": entry.sample})
     entry.delete()

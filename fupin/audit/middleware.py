@@ -1,15 +1,12 @@
-from .services import set_request_ip
+from .context import audit_context
 
 
 class AuditRequestMiddleware:
-    """Remembers the client address of the current request for the audit trail."""
+    """Gives the audit trail the client address of the request being served (fupin.audit.context)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        set_request_ip(request.META.get("REMOTE_ADDR"))
-        try:
+        with audit_context(ip=request.META.get("REMOTE_ADDR")):
             return self.get_response(request)
-        finally:
-            set_request_ip(None)

@@ -1,4 +1,12 @@
-"""One helper per kind of audit event. Called inside the caller's transaction (ARCHITECTURE habit 2)."""
+"""One named helper per kind of audit event (create, update, delete, status, export, import, reveal,
+login, login failed, logout). Called inside the caller's transaction (ARCHITECTURE habit 2).
+
+Code outside fupin.audit calls these helpers, never ``record(kind=...)`` itself, so that each kind's
+rows have one shape. The client address comes from fupin.audit.context (set per request by the
+middleware, per background job by fupin.jobs.runner) unless the caller passes ``ip``. The one bulk
+writer is fupin.sheets.importer's per-object rows (for speed); its summary row comes through
+``audit_import``.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +17,10 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext as _
 
+from .context import current_ip
 from .models import AuditEvent, AuditKind
 
-# The request being served, when there is one, so that services can record the client address
-# without every call site passing it through. Set by fupin.audit.middleware.
-_current = {"ip": None}
-
-
-def set_request_ip(ip: str | None) -> None:
-    _current["ip"] = ip
+USER_ENTITY = "accounts.user"
 
 
 def jsonable(value: Any) -> Any:
@@ -48,6 +51,10 @@ def _entity(obj: models.Model | None) -> tuple[str, str]:
 
 def record(*, kind: str, actor=None, obj: models.Model | None = None, entity: str = "", entity_id: str = "",
            area_path: str = "", summary: str = "", data: dict | None = None, ip: str | None = None) -> AuditEvent:
+    """Write one audit row. For fupin.audit's helpers: elsewhere call the helper named after the kind.
+
+    ``actor`` is a user, a string (a name with no account: a username tried, "demo") or None (the
+    system)."""
     if obj is not None:
         entity, entity_id = _entity(obj)
     return AuditEvent.objects.create(
@@ -56,7 +63,7 @@ def record(*, kind: str, actor=None, obj: models.Model | None = None, entity: st
         entity_id=entity_id,
         actor=actor if getattr(actor, "pk", None) else None,
         actor_name=getattr(actor, "username", "") or ("system" if actor is None else str(actor)),
-        ip=ip or _current["ip"],
+        ip=ip or current_ip(),
         area_path=area_path,
         summary=summary[:200],
         data=data or {},
@@ -94,3 +101,54 @@ def audit_reveal(*, actor, household, fields: list[str]) -> AuditEvent:
     return record(kind=AuditKind.REVEAL, actor=actor, obj=household, area_path=household.area_path,
                   summary=_("查看完整信息：%(n)s %(name)s") % {"n": household.number, "name": household.head_name},
                   data={"fields": list(fields)})
+
+
+def audit_status(*, actor, obj: models.Model, area_path: str = "", summary: str = "",
+                 data: dict | None = None) -> AuditEvent:
+    """A status change of ``obj`` (household status, later: cases, monitoring objects): ``data``
+    carries the field changes, the reason and the procedure."""
+    return record(kind=AuditKind.STATUS, actor=actor, obj=obj, area_path=area_path, summary=summary or str(obj),
+                  data=data)
+
+
+def audit_export(*, actor, summary: str, obj: models.Model | None = None, entity: str = "", entity_id: str = "",
+                 area_path: str = "", data: dict | None = None, ip: str | None = None) -> AuditEvent:
+    """Personal data leaving the system: a file downloaded or written (household export, summary
+    tables, an error sheet), with what was asked for in ``data``."""
+    return record(kind=AuditKind.EXPORT, actor=actor, obj=obj, entity=entity, entity_id=entity_id,
+                  area_path=area_path, summary=summary, data=data, ip=ip)
+
+
+def audit_import(*, actor, entity: str, summary: str, entity_id: str = "", area_path: str = "",
+                 data: dict | None = None, ip: str | None = None) -> AuditEvent:
+    """The summary row of a bulk load (a sheet import, the demo data): what was loaded and the counts.
+    The rows for each object written come with it (created/updated/status rows)."""
+    return record(kind=AuditKind.IMPORT, actor=actor, entity=entity, entity_id=entity_id, area_path=area_path,
+                  summary=summary, data=data, ip=ip)
+
+
+def _area_path(user) -> str:
+    area = getattr(user, "area", None)
+    return getattr(area, "path", "") or ""
+
+
+def audit_login(*, user, summary: str = "", data: dict | None = None, ip: str | None = None) -> AuditEvent:
+    """A sign-in (the login page, or an API token issued)."""
+    return record(kind=AuditKind.LOGIN, actor=user, entity=USER_ENTITY, entity_id=str(user.pk), ip=ip,
+                  area_path=_area_path(user), summary=summary or _("登录成功"),
+                  data={"username": user.get_username(), **(data or {})})
+
+
+def audit_login_failed(*, username: str, user_id=None, summary: str = "", data: dict | None = None,
+                       ip: str | None = None) -> AuditEvent:
+    """A refused sign-in. No actor: the trail names the username tried (and the account, when one has
+    that name). Never put the password tried in ``data``."""
+    return record(kind=AuditKind.LOGIN_FAILED, actor=username or "?", entity=USER_ENTITY if user_id else "",
+                  entity_id=str(user_id) if user_id else "", ip=ip, summary=summary or _("登录失败"),
+                  data={"username": username, **(data or {})})
+
+
+def audit_logout(*, user, summary: str = "", data: dict | None = None, ip: str | None = None) -> AuditEvent:
+    return record(kind=AuditKind.LOGOUT, actor=user, entity=USER_ENTITY, entity_id=str(user.pk), ip=ip,
+                  area_path=_area_path(user), summary=summary or _("退出"),
+                  data={"username": user.get_username(), **(data or {})})

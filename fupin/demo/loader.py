@@ -26,8 +26,7 @@ from django.db import connection, models, transaction
 from django.db.models import Max, Sum
 
 from fupin.areas.models import Area, AreaDesignation
-from fupin.audit.models import AuditKind
-from fupin.audit.services import record
+from fupin.audit.services import audit_import
 from fupin.lib.bulk import BulkWriter, bulk_method
 from fupin.registry.choices import LineKind
 from fupin.registry.models import Household, Member, PovertyLine, StatusChange, YearlyRecord
@@ -279,15 +278,15 @@ def load_demo(*, scale: int = 1, seed: int = 2015, households: int | None = None
             pair_demo_cadre(village=first["village"])
         result.counts["area"] = Area.objects.count() - areas_before
         result.seconds = time.perf_counter() - started
-        record(kind=AuditKind.IMPORT, actor="demo", entity="demo", entity_id=f"seed={seed},scale={scale}",
-               area_path="53" if scale > 1 else first["county"].path,
-               summary=f"载入合成演示数据：{len(result.counties)} 个县，{result.counts.get('household', 0)} 户，"
-                       f"{result.counts.get('member', 0)} 人",
-               data={"synthetic": True, "seed": seed, "scale": scale, "counties": result.counties[:200],
-                     "counts": result.counts, "first_exits": _keys_to_str(result.first_exits),
-                     "reexits": _keys_to_str(result.reexits), "returns": _keys_to_str(result.returns),
-                     "statuses": result.statuses, "method": method,
-                     "accounts_created": result.accounts_created})
+        audit_import(actor="demo", entity="demo", entity_id=f"seed={seed},scale={scale}",
+                     area_path="53" if scale > 1 else first["county"].path,
+                     summary=f"载入合成演示数据：{len(result.counties)} 个县，{result.counts.get('household', 0)} 户，"
+                             f"{result.counts.get('member', 0)} 人",
+                     data={"synthetic": True, "seed": seed, "scale": scale, "counties": result.counties[:200],
+                           "counts": result.counts, "first_exits": _keys_to_str(result.first_exits),
+                           "reexits": _keys_to_str(result.reexits), "returns": _keys_to_str(result.returns),
+                           "statuses": result.statuses, "method": method,
+                           "accounts_created": result.accounts_created})
     if connection.vendor == "postgresql":
         # Fresh statistics for the planner: without them it takes the new tables for nearly empty
         # and sorts a whole county for each list page (28 req/s instead of 260 in the API benchmark).

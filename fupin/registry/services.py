@@ -19,8 +19,7 @@ from django.utils.translation import gettext as _
 
 from fupin.accounts.capabilities import can_write
 from fupin.areas.models import Area
-from fupin.audit.models import AuditKind
-from fupin.audit.services import audit_create, audit_update, record
+from fupin.audit.services import audit_create, audit_status, audit_update
 from fupin.audit.services import snapshot as _full_snapshot
 from fupin.lib import idnumber
 
@@ -286,12 +285,12 @@ def household_change_status(*, actor, household: Household, to_status: str, reas
     _bump_version(household, None)
     _status_row(household, from_status, to_status, actor=actor, reason=reason,
                 date=date or timezone.localdate(), procedure=procedure)
-    record(kind=AuditKind.STATUS, actor=actor, obj=household, area_path=household.area_path,
-           summary=_("%(n)s：%(a)s → %(b)s") % {"n": household.number, "a": Status(from_status).label,
-                                              "b": Status(to_status).label},
-           data={"changes": {k: {"before": before[k], "after": v} for k, v in snapshot(household).items()
-                             if before.get(k) != v and k not in {"updated_at", "version"}},
-                 "reason": reason, "procedure": procedure})
+    audit_status(actor=actor, obj=household, area_path=household.area_path,
+                 summary=_("%(n)s：%(a)s → %(b)s") % {"n": household.number, "a": Status(from_status).label,
+                                                    "b": Status(to_status).label},
+                 data={"changes": {k: {"before": before[k], "after": v} for k, v in snapshot(household).items()
+                                   if before.get(k) != v and k not in {"updated_at", "version"}},
+                       "reason": reason, "procedure": procedure})
     return household
 
 

@@ -6,3 +6,8 @@ class SheetsConfig(AppConfig):
     name = "fupin.sheets"
     label = "sheets"
     verbose_name = _("导入导出")
+
+    def ready(self):
+        from .jobs import register_kinds
+
+        register_kinds()

@@ -42,9 +42,9 @@ from django.utils.translation import gettext as _
 from fupin.accounts.capabilities import can_write
 from fupin.areas.models import Area, Level
 from fupin.areas.selectors import user_scope_path
+from fupin.audit.context import current_ip
 from fupin.audit.models import AuditEvent, AuditKind
-from fupin.audit.services import _current as _audit_request
-from fupin.audit.services import jsonable
+from fupin.audit.services import audit_import, jsonable
 from fupin.lib import idnumber
 from fupin.lib.bulk import BulkWriter, bulk_method, reserve_ids
 from fupin.lib.gcpause import gc_paused
@@ -768,7 +768,7 @@ class _Audit:
     def __init__(self, actor, filename: str, ip: str | None):
         self.actor_id = actor.pk if getattr(actor, "pk", None) else None
         self.actor_name = getattr(actor, "username", "") or "system"
-        self.ip = ip or _audit_request["ip"]
+        self.ip = ip or current_ip()
         self.filename = filename
         self.now = timezone.now()
         self.rows: list[dict] = []
@@ -888,14 +888,12 @@ def apply_plan(plan: Plan, *, actor=None, mode: str = "valid", progress: Callabl
                 if progress:
                     progress(done, total)
             _check(cancel)
-            audit.rows.append({
-                "kind": AuditKind.IMPORT, "entity": "sheets.file", "entity_id": "", "actor_id": audit.actor_id,
-                "actor_name": audit.actor_name, "at": audit.now, "ip": audit.ip, "area_path": _common_path(todo),
-                "summary": (_("导入 %(f)s：新增 %(c)d 户，修改 %(u)d 户，未变 %(s)d 户，拒绝 %(r)d 户") % {
-                    "f": plan.filename, "c": result.created, "u": result.updated, "s": result.unchanged,
-                    "r": result.refused})[:200],
-                "data": {"source": plan.filename, "mode": mode, "result": result.as_dict()}})
-            result.audit_events = audit.flush()
+            result.audit_events = audit.flush() + 1  # and the summary row:
+            audit_import(actor=actor, entity="sheets.file", area_path=_common_path(todo), ip=audit.ip,
+                         summary=_("导入 %(f)s：新增 %(c)d 户，修改 %(u)d 户，未变 %(s)d 户，拒绝 %(r)d 户") % {
+                             "f": plan.filename, "c": result.created, "u": result.updated,
+                             "s": result.unchanged, "r": result.refused},
+                         data={"source": plan.filename, "mode": mode, "result": result.as_dict()})
     except IntegrityError as exc:
         raise ImportRefused(_("导入期间数据被他人修改（%(e)s），未导入任何数据，请重新预览后再导入") % {"e": exc}) from exc
     return result

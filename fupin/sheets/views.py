@@ -1,7 +1,9 @@
 """Pages of 导入导出: upload → check (preview) → confirm → import, all as background jobs with a
 progress bar and a cancel button; exports of the household list and the summary tables; the template.
 
-Every read goes through the scoped selectors; a job is visible to the user who started it only.
+Every read goes through the scoped selectors; a job is visible to the user who started it only (another
+user's job is a 404, also for cancel, confirm, errors and download). The jobs are fupin.jobs'; the kinds
+and their handlers are in fupin.sheets.jobs.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,11 +29,10 @@ from django.views.decorators.http import require_GET, require_POST
 from fupin.accounts.capabilities import can_write, sees_full_identity, sees_health
 from fupin.areas.models import Level
 from fupin.areas.selectors import area_get, area_root
-from fupin.audit.models import AuditKind
-from fupin.audit.services import record
+from fupin.audit.services import audit_export
+from fupin.jobs import runner
 
-from . import jobs
-from .models import ImportMode, Job, JobKind, JobState
+from .models import ImportMode, JobKind, JobState, SheetJob
 
 ALLOWED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
 
@@ -76,8 +78,8 @@ def _area_options(user):
     return out
 
 
-def _own_job(request, pk) -> Job:
-    job = Job.objects.select_related("area", "source").filter(pk=pk, user=request.user).first()
+def _own_job(request, pk) -> SheetJob:
+    job = SheetJob.objects.select_related("area", "source").filter(pk=pk, user=request.user).first()
     if job is None:
         raise Http404
     return job
@@ -87,7 +89,7 @@ def _own_job(request, pk) -> Job:
 def index(request):
     user = request.user
     form = UploadForm(areas=_area_options(user)) if can_write(user) else None
-    recent = Job.objects.filter(user=user).order_by("-created_at")[:15]
+    recent = SheetJob.objects.filter(user=user).order_by("-created_at")[:15]
     return render(request, "sheets/index.html", {"form": form, "recent": recent, "title": _("导入导出"),
                                                  "root": area_root(user=user)})
 
@@ -101,18 +103,18 @@ def upload(request):
     areas = _area_options(user)
     form = UploadForm(request.POST, request.FILES, areas=areas)
     if not form.is_valid():
-        recent = Job.objects.filter(user=user).order_by("-created_at")[:15]
+        recent = SheetJob.objects.filter(user=user).order_by("-created_at")[:15]
         return render(request, "sheets/index.html", {"form": form, "recent": recent, "title": _("导入导出"),
                                                      "root": area_root(user=user)}, status=400)
     area = area_get(user=user, code=form.cleaned_data["area"]) if form.cleaned_data["area"] else None
     upload_file = form.cleaned_data["file"]
-    job = Job.objects.create(kind=JobKind.CHECK, user=user, area=area, filename=Path(upload_file.name).name[:200],
-                             params={"ip": _ip(request), "language": get_language()})
+    job = runner.job_create(kind=JobKind.CHECK, user=user, area=area, filename=Path(upload_file.name).name,
+                            params={"ip": _ip(request), "language": get_language()})
     job.folder.mkdir(parents=True, exist_ok=True)
     with job.upload_path.open("wb") as out:
         for chunk in upload_file.chunks():
             out.write(chunk)
-    jobs.submit(job)
+    runner.submit(job)
     return redirect("sheets:job", pk=job.pk)
 
 
@@ -123,9 +125,9 @@ def job_detail(request, pk):
     return render(request, "sheets/job.html", _job_context(request, job))
 
 
-def _job_context(request, job: Job) -> dict:
-    progress = jobs.progress_of(job)
-    follow = Job.objects.filter(source=job).order_by("-created_at").first() if job.kind == JobKind.CHECK else None
+def _job_context(request, job: SheetJob) -> dict:
+    progress = runner.progress_of(job)
+    follow = SheetJob.objects.filter(source=job).first() if job.kind == JobKind.CHECK else None
     return {"job": job, "progress": progress, "title": job.get_kind_display(), "follow": follow,
             "modes": ImportMode.choices, "result": job.result or {},
             "can_confirm": (job.kind == JobKind.CHECK and job.state == JobState.DONE and follow is None
@@ -150,8 +152,10 @@ def job_progress(request, pk):
 def job_cancel(request, pk):
     job = _own_job(request, pk)
     if not job.finished:
-        jobs.request_cancel(job)
-        messages.info(request, _("已请求取消；正在写入的数据将全部撤回"))
+        if runner.request_cancel(job):
+            messages.info(request, _("已取消"))
+        else:
+            messages.info(request, _("已请求取消；正在写入的数据将全部撤回"))
     return redirect("sheets:job", pk=job.pk)
 
 
@@ -163,15 +167,19 @@ def job_confirm(request, pk):
         raise PermissionDenied(_("当前角色只能查看，不能导入数据"))
     if check.kind != JobKind.CHECK or check.state != JobState.DONE:
         raise Http404
-    existing = Job.objects.filter(source=check).first()
-    if existing is not None:
-        return redirect("sheets:job", pk=existing.pk)
     mode = request.POST.get("mode", ImportMode.VALID)
     if mode not in ImportMode.values:
         mode = ImportMode.VALID
-    job = Job.objects.create(kind=JobKind.IMPORT, user=request.user, area=check.area, filename=check.filename,
-                             mode=mode, source=check, params={"ip": _ip(request), "language": get_language()})
-    jobs.submit(job)
+    # One import per check, held by the database (a job has at most one follow-up job): of two
+    # confirms sent at once, one creates the import and the other is shown it.
+    try:
+        with transaction.atomic():
+            job = runner.job_create(kind=JobKind.IMPORT, user=request.user, area=check.area,
+                                    filename=check.filename, source=check,
+                                    params={"ip": _ip(request), "language": get_language(), "mode": mode})
+    except IntegrityError:
+        return redirect("sheets:job", pk=SheetJob.objects.get(source=check).pk)
+    runner.submit(job)
     return redirect("sheets:job", pk=job.pk)
 
 
@@ -181,9 +189,9 @@ def job_errors(request, pk):
     job = _own_job(request, pk)
     if not job.errors_path.exists():
         raise Http404
-    record(kind=AuditKind.EXPORT, actor=request.user, entity="sheets.job", entity_id=str(job.pk),
-           area_path=job.area.path if job.area else "", ip=_ip(request),
-           summary=_("下载错误说明表：%(f)s") % {"f": job.filename}, data={"file": job.filename})
+    audit_export(actor=request.user, entity="sheets.job", entity_id=str(job.pk),
+                 area_path=job.area.path if job.area else "",
+                 summary=_("下载错误说明表：%(f)s") % {"f": job.filename}, data={"file": job.filename})
     name = Path(job.filename).stem + _("-错误说明") + ".xlsx"
     return FileResponse(job.errors_path.open("rb"), as_attachment=True, filename=name)
 
@@ -194,11 +202,11 @@ def job_download(request, pk):
     job = _own_job(request, pk)
     if job.kind != JobKind.EXPORT or job.state != JobState.DONE or not job.output_path.exists():
         raise Http404
-    record(kind=AuditKind.EXPORT, actor=request.user, entity="sheets.job", entity_id=str(job.pk),
-           area_path=job.params.get("area_path", ""), ip=_ip(request),
-           summary=_("下载导出文件：%(f)s（%(n)d 行）") % {"f": job.filename, "n": (job.result or {}).get("rows", 0)},
-           data={"file": job.filename, "filters": job.params.get("filters", {}), "masked": job.params.get("mask"),
-                 "rows": (job.result or {}).get("rows", 0)})
+    audit_export(actor=request.user, entity="sheets.job", entity_id=str(job.pk),
+                 area_path=job.params.get("area_path", ""),
+                 summary=_("下载导出文件：%(f)s（%(n)d 行）") % {"f": job.filename, "n": (job.result or {}).get("rows", 0)},
+                 data={"file": job.filename, "filters": job.params.get("filters", {}),
+                       "masked": job.params.get("mask"), "rows": (job.result or {}).get("rows", 0)})
     return FileResponse(job.output_path.open("rb"), as_attachment=True, filename=job.filename)
 
 
@@ -222,8 +230,8 @@ def export_households(request):
                           "attribute": filters.attribute, "cause": filters.cause,
                           "identified_year": filters.identified_year, "exit_year": filters.exit_year,
                           "q": filters.q, "sort": filters.sort}}
-    job = Job.objects.create(kind=JobKind.EXPORT, user=user, filename=name, params=params)
-    jobs.submit(job)
+    job = runner.job_create(kind=JobKind.EXPORT, user=user, filename=name, params=params)
+    runner.submit(job)
     return redirect("sheets:job", pk=job.pk)
 
 
@@ -258,11 +266,11 @@ def summary(request):
     buffer = io.BytesIO()
     export_summary(tables, buffer)
     buffer.seek(0)
-    record(kind=AuditKind.EXPORT, actor=user, obj=root, area_path=root.path, ip=_ip(request),
-           summary=_("导出汇总表：%(a)s") % {"a": root.name}, data={"area": root.code, "year": year})
+    audit_export(actor=user, obj=root, area_path=root.path,
+                 summary=_("导出汇总表：%(a)s") % {"a": root.name}, data={"area": root.code, "year": year})
     name = _("汇总表-%(a)s.xlsx") % {"a": root.name}
     return FileResponse(buffer, as_attachment=True, filename=name)
 
 
-def job_url(job: Job) -> str:
+def job_url(job: SheetJob) -> str:
     return reverse("sheets:job", kwargs={"pk": job.pk})

@@ -20,8 +20,7 @@ from fupin.accounts.capabilities import sees_full_identity, sees_health
 from fupin.accounts.models import Role, User
 from fupin.areas.models import Area
 from fupin.areas.selectors import area_get, area_root
-from fupin.audit.models import AuditKind
-from fupin.audit.services import record
+from fupin.audit.services import audit_export
 from fupin.registry.selectors import HouseholdFilters, household_list
 from fupin.sheets.export import export_households
 from fupin.sheets.summary import export_summary, summary_tables
@@ -113,8 +112,9 @@ class Command(BaseCommand):
         data.update({"file": path.name, "path": str(path.resolve()), "filters": {"area": scope_area.code if scope_area else None,
                                                     "year": year, "user": user or None, "summary": summary}})
         with transaction.atomic():
-            record(kind=AuditKind.EXPORT, actor=actor, entity="registry.household",
-                   area_path=(scope_area or actor.area or Area(path="")).path, summary=data.pop("summary_text")[:200], data=data)
+            audit_export(actor=actor, entity="registry.household",
+                         area_path=(scope_area or actor.area or Area(path="")).path,
+                         summary=data.pop("summary_text")[:200], data=data)
 
     def _households(self, actor: User, area: Area | None, year: int | None, tmp: Path, *, mask: bool,
                     no_progress: bool) -> dict:

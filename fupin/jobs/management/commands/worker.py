@@ -1,4 +1,4 @@
-"""``fupin worker``: work the Redis job queue (imports and exports) when FUPIN_JOBS=rq."""
+"""``fupin worker``: work the Redis job queue (background jobs of every domain) when FUPIN_JOBS=rq."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
-    help = ("处理后台任务队列（导入、导出）；生产环境设置 REDIS_URL 后运行。"
-            " / Work the Redis job queue (imports and exports).")
+    help = ("处理后台任务队列（导入、导出等）；生产环境设置 REDIS_URL 后运行。"
+            " / Work the Redis job queue (imports, exports and other background jobs).")
 
     def add_arguments(self, parser):
         parser.add_argument("--burst", action="store_true", help="处理完队列中的任务后退出")
@@ -17,13 +17,12 @@ class Command(BaseCommand):
         if not settings.REDIS_URL:
             raise CommandError("未设置 REDIS_URL：嵌入式部署的任务在网站进程内运行，不需要 worker")
         from redis import Redis
-        from rq import Queue, SimpleWorker
+        from rq import Queue
 
-        from fupin.sheets.jobs import QUEUE
+        from fupin.jobs.rqworker import Worker
+        from fupin.jobs.runner import QUEUE
 
         connection = Redis.from_url(settings.REDIS_URL)
-        # SimpleWorker runs each job in this process (no fork): Django's database connections and
-        # settings are already set up here.
-        worker = SimpleWorker([Queue(QUEUE, connection=connection)], connection=connection)
+        worker = Worker([Queue(QUEUE, connection=connection)], connection=connection)
         self.stdout.write(f"fupin worker: 队列 {QUEUE} @ {settings.REDIS_URL}")
         worker.work(burst=burst, with_scheduler=False)
