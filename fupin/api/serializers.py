@@ -2,8 +2,8 @@
 
 Inputs are strict: a field the operation does not take is refused with 400 and named, so that a
 typo ("idnumber") or a derived value ("net_income") is never silently dropped. Outputs mask ID
-numbers, phones and bank accounts as the pages do, and leave health and disability details out
-for roles that may not see them (fupin.accounts.capabilities).
+numbers, phones and bank accounts, and leave out what a role may not see, exactly as the pages do:
+``PolicyOut`` asks fupin.accounts.policy for every sensitive field.
 """
 
 from __future__ import annotations
@@ -18,10 +18,9 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from fupin.accounts import capabilities
+from fupin.accounts import policy
 from fupin.accounts.models import Role
 from fupin.areas.models import Level
-from fupin.lib import idnumber
 from fupin.registry.choices import (
     Attribute,
     CancelReason,
@@ -97,17 +96,40 @@ def represent_many(cls: type[serializers.Serializer], instances: Iterable, *, re
 # --- shared pieces ------------------------------------------------------------------------------
 
 
-def mask_phone(value: str) -> str:
-    """138****5678: enough to recognise a number, not enough to call it."""
-    if not value:
-        return ""
-    if len(value) <= 7:
-        return value[:1] + "*" * (len(value) - 1)
-    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+class PolicyOut(serializers.Serializer):
+    """An output whose sensitive fields (fupin.accounts.policy.FIELD_GROUPS) follow the policy: left
+    out when hidden from the caller's role, masked when masked, whole when whole.
 
+    The per-role answer is the serializer's context (``output_context``), so the shared bound
+    instance (``shared``) is one per class and distinct answer, never per user."""
 
-def mask_account(value: str) -> str:
-    return idnumber.mask(value or "")
+    @classmethod
+    def output_context(cls, request) -> dict[str, Any]:
+        user = getattr(request, "user", None)
+        names = [n for n in cls._declared_fields if n in policy.GROUP_OF]
+        return {"access": tuple((n, str(policy.field_access(user, n))) for n in names)}
+
+    def _access(self) -> tuple:
+        # A serializer made without the shared context (``MemberOut(obj, context={"request": r})``)
+        # asks the policy for the request's user; with neither, the anonymous answer: all hidden.
+        access = self.context.get("access")
+        if access is None:
+            access = self.output_context(self.context.get("request"))["access"]
+        return access
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name, access in self._access():
+            if access == policy.Access.HIDDEN:
+                fields.pop(name, None)
+        return fields
+
+    def to_representation(self, instance) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        for name, access in self._access():
+            if access == policy.Access.MASKED and name in data:
+                data[name] = policy.mask(name, data[name])
+        return data
 
 
 CHOICE_SCHEMA = {
@@ -249,11 +271,11 @@ class HouseholdListOut(serializers.Serializer):
     version = serializers.IntegerField()
 
 
-class HouseholdOut(HouseholdListOut):
+class HouseholdOut(PolicyOut, HouseholdListOut):
     address = serializers.CharField()
-    phone = serializers.SerializerMethodField()
+    phone = serializers.CharField(help_text=_("按角色脱敏"))
     bank_name = serializers.CharField()
-    bank_account = serializers.SerializerMethodField()
+    bank_account = serializers.CharField(help_text=_("按角色脱敏"))
     standard = ChoiceOut(Standard)
     other_causes = ChoiceListOut(Cause)
     exit_year_planned = serializers.IntegerField(allow_null=True)
@@ -285,12 +307,6 @@ class HouseholdOut(HouseholdListOut):
     relocation_debt = serializers.DecimalField(max_digits=12, decimal_places=2)
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
-
-    def get_phone(self, obj) -> str:
-        return mask_phone(obj.phone)
-
-    def get_bank_account(self, obj) -> str:
-        return mask_account(obj.bank_account)
 
 
 class HouseholdFieldsIn(StrictInput):
@@ -401,14 +417,11 @@ class StatusChangeOut(serializers.Serializer):
 
 # --- members --------------------------------------------------------------------------------------
 
-HEALTH_FIELDS = ("health", "disability_category", "disability_grade", "disability_cert_no")
-
-
-class MemberOut(serializers.Serializer):
+class MemberOut(PolicyOut):
     id = serializers.IntegerField()
     household = serializers.IntegerField(source="household_id")
     name = serializers.CharField()
-    id_number = serializers.SerializerMethodField(help_text=_("脱敏显示"))
+    id_number = serializers.CharField(help_text=_("按角色脱敏"))
     id_kind = ChoiceOut(IdKind)
     sex = ChoiceOut(Sex)
     birth_date = serializers.DateField()
@@ -419,7 +432,7 @@ class MemberOut(serializers.Serializer):
     health = ChoiceOut(Health, required=False, help_text=_("仅对可查看健康信息的角色返回"))
     disability_category = ChoiceOut(DisabilityCategory, required=False)
     disability_grade = ChoiceOut(DisabilityGrade, required=False)
-    disability_cert_no = serializers.SerializerMethodField(required=False)
+    disability_cert_no = serializers.CharField(required=False, help_text=_("按角色脱敏；无权查看时不返回"))
     labour = ChoiceOut(Labour)
     work_status = ChoiceOut(WorkStatus)
     work_months = serializers.IntegerField()
@@ -428,39 +441,17 @@ class MemberOut(serializers.Serializer):
     serious_illness_insurance = serializers.BooleanField()
     pension_insurance = serializers.BooleanField()
     on_dibao = serializers.BooleanField()
-    dibao_amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    dibao_amount = serializers.DecimalField(max_digits=12, decimal_places=2, required=False,
+                                            help_text=_("仅对可查看保障信息的角色返回"))
     on_tekun = serializers.BooleanField()
-    tekun_amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    tekun_amount = serializers.DecimalField(max_digits=12, decimal_places=2, required=False,
+                                            help_text=_("仅对可查看保障信息的角色返回"))
     soldier = serializers.BooleanField()
-    phone = serializers.SerializerMethodField()
+    phone = serializers.CharField(help_text=_("按角色脱敏"))
     active = serializers.BooleanField()
     removal_reason = ChoiceOut(RemovalReason)
     removed_on = serializers.DateField(allow_null=True)
     version = serializers.IntegerField()
-
-    @classmethod
-    def output_context(cls, request) -> dict[str, Any]:
-        return {"sees_health": request is None or capabilities.sees_health(request.user)}
-
-    def get_fields(self):
-        fields = super().get_fields()
-        sees_health = self.context.get("sees_health")
-        if sees_health is None:
-            request = self.context.get("request")
-            sees_health = request is None or capabilities.sees_health(request.user)
-        if not sees_health:
-            for name in HEALTH_FIELDS:
-                fields.pop(name, None)
-        return fields
-
-    def get_id_number(self, obj) -> str:
-        return idnumber.mask(obj.id_number)
-
-    def get_disability_cert_no(self, obj) -> str:
-        return idnumber.mask(obj.disability_cert_no)
-
-    def get_phone(self, obj) -> str:
-        return mask_phone(obj.phone)
 
 
 class MemberCreateIn(MemberFieldsIn):

@@ -1,4 +1,4 @@
-"""The registry API. Reads go through the scoped selectors — household_scope / household_ids_q, the same
+"""The registry API. Reads go through the scoped selectors — household_scope / policy.household_q, the same
 as the pages, so a 帮扶责任人 sees only paired households (outside scope → 404); writes go through
 fupin.registry.services with the request's user as actor; read-only roles get 403 (habit 4, 1)."""
 
@@ -24,13 +24,13 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from fupin.accounts import capabilities
+from fupin.accounts import policy
 from fupin.areas.selectors import area_get, area_list
 from fupin.audit.models import AuditKind
 from fupin.audit.services import record
 from fupin.registry import services
 from fupin.registry.models import Household, Member, StatusChange, YearlyRecord
-from fupin.registry.selectors import household_ids_q, household_scope, member_get
+from fupin.registry.selectors import household_scope, member_get
 
 from . import serializers as s
 from .authentication import AreaTokenAuthentication
@@ -59,7 +59,7 @@ ETAG_RESPONSE_HEADER = [OpenApiParameter("ETag", OpenApiTypes.STR, OpenApiParame
 
 
 def require_writer(user) -> None:
-    if not capabilities.can_write(user):
+    if not policy.can_write(user):
         raise exceptions.PermissionDenied(_("当前角色只能查看，不能登记或修改数据"))
 
 
@@ -349,7 +349,7 @@ class StatusHistoryView(Base):
     @extend_schema(summary="户状态历史", responses={200: s.StatusChangeOut(many=True), **READ_ERRORS})
     def get(self, request, pk: int):
         household = household_or_404(request.user, pk)
-        qs = StatusChange.objects.filter(household_ids_q(request.user),
+        qs = StatusChange.objects.filter(policy.household_q(request.user),
                                          household=household).order_by("-date", "-id")
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(s.represent_many(s.StatusChangeOut, page))
@@ -366,7 +366,7 @@ class HouseholdMembersView(Base):
                    parameters=[OpenApiParameter("active", OpenApiTypes.BOOL, description="只列在户（true）或已减员（false）")])
     def get(self, request, pk: int):
         household = household_or_404(request.user, pk)
-        qs = Member.objects.filter(household_ids_q(request.user),
+        qs = Member.objects.filter(policy.household_q(request.user),
                                    household=household).order_by("-active", "id")
         active = request.query_params.get("active")
         if active is not None:
@@ -453,7 +453,7 @@ class YearlyListView(Base):
     @extend_schema(summary="某户的年度收入与保障", responses={200: s.YearlyRecordOut(many=True), **READ_ERRORS})
     def get(self, request, pk: int):
         household = household_or_404(request.user, pk)
-        qs = YearlyRecord.objects.filter(household_ids_q(request.user),
+        qs = YearlyRecord.objects.filter(policy.household_q(request.user),
                                          household=household).order_by("-year")
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(s.represent_many(s.YearlyRecordOut, page))

@@ -9,9 +9,10 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from fupin.accounts import policy
+
 from . import services
 from .models import Area, AreaDesignation
-from .selectors import scope_q
 
 
 def _copy_saved(target, saved) -> None:
@@ -98,7 +99,7 @@ class AreaAdmin(admin.ModelAdmin):
     readonly_fields = ["path", "level", "parent", "synthetic"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(scope_q(request.user))
+        return super().get_queryset(request).filter(policy.area_q(request.user))
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
@@ -163,7 +164,7 @@ class AreaDesignationAdmin(admin.ModelAdmin):
         return obj.area.code
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(scope_q(request.user, "area__path"))
+        return super().get_queryset(request).filter(policy.area_q(request.user, "area__path"))
 
     def has_change_permission(self, request, obj=None):
         return False

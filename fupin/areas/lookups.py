@@ -5,7 +5,7 @@ the byte-order range ``P ≤ path < P'`` (P' = P with its last digit raised by o
 operators of the ``varchar_pattern_ops`` prefix indexes (``~>=~``, ``~<~``). For ``LIKE 'P%'``
 PostgreSQL derives that same range to search the index, but then checks LIKE again on every row
 it finds; a county's 12,285 households cost 1.24 ms to count with LIKE and 0.98 ms with the range
-(at ``--scale 100``). Every scoped list, count and page goes through it (``scope_q``).
+(at ``--scale 100``). Every scoped list, count and page goes through it (``fupin.accounts.policy.area_q``).
 
 Why the range holds exactly the rows that start with P: a string s with P ≤ s < P' agrees with P up
 to P's last character (a difference before it would put s below P or at/above P'), and its

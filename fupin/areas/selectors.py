@@ -1,41 +1,17 @@
-"""Reads of the area tree, always scoped to what the user may see."""
+"""Reads of the area tree, always scoped to what the user may see (fupin.accounts.policy decides)."""
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
+
+from fupin.accounts import policy
 
 from .models import Area, AreaDesignation
 
 
-def user_scope_path(user) -> str | None:
-    """The code prefix a user may see; '' means everything; None means nothing.
-
-    Superusers and 系统管理员 without an area see the whole tree. Everyone else sees the subtree of
-    their own area, and a user with no area sees nothing (safe by default).
-    """
-    if not getattr(user, "is_authenticated", False):
-        return None
-    area = getattr(user, "area", None)
-    if area is not None:
-        return area.path
-    if user.is_superuser or getattr(user, "role", None) == "admin":
-        return ""
-    return None
-
-
-def scope_q(user, field: str = "path") -> Q:
-    """A filter that keeps only rows whose ``field`` (a code prefix) lies in the user's subtree."""
-    path = user_scope_path(user)
-    if path is None:
-        return Q(pk__in=[])
-    if path == "":
-        return Q()
-    return Q(**{f"{field}__subtree": path})
-
-
 def area_list(*, user) -> QuerySet[Area]:
-    return Area.objects.filter(scope_q(user))
+    return Area.objects.filter(policy.area_q(user))
 
 
 def area_get(*, user, code: str) -> Area:
@@ -50,7 +26,7 @@ def area_root(*, user) -> Area | None:
     """The top of what the user sees: their own area, or the shallowest area for a global admin."""
     if getattr(user, "area", None) is not None:
         return user.area
-    return area_list(user=user).order_by("path").first() if user_scope_path(user) == "" else None
+    return area_list(user=user).order_by("path").first() if policy.scope_path(user) == "" else None
 
 
 def area_children(*, user, area: Area) -> QuerySet[Area]:

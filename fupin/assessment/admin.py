@@ -6,9 +6,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db.models import Q
 
-from fupin.accounts.capabilities import can_write
-from fupin.areas.selectors import user_scope_path
-from fupin.registry.selectors import household_ids_q
+from fupin.accounts import policy
 
 from . import services
 from .models import Sample, SampleAssessor, SampleHousehold
@@ -31,7 +29,7 @@ class SampleHouseholdInline(_ReadOnlyInline):
     fields = readonly_fields = ["household", "added_at"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(household_ids_q(request.user)).select_related("household")
+        return super().get_queryset(request).filter(policy.household_q(request.user)).select_related("household")
 
 
 class SampleAssessorInline(_ReadOnlyInline):
@@ -50,17 +48,17 @@ class SampleAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)
-        if user_scope_path(request.user) == "":
+        if policy.scope_path(request.user) == "":
             return qs
         # A sample is seen by whoever drew it and by anyone whose subtree holds one of its households.
-        in_scope = SampleHousehold.objects.filter(household_ids_q(request.user)).values("sample_id")
+        in_scope = SampleHousehold.objects.filter(policy.household_q(request.user)).values("sample_id")
         return qs.filter(Q(created_by=request.user) | Q(pk__in=in_scope))
 
     def get_readonly_fields(self, request, obj=None):
         return ["created_by", "created_at"] if obj is None else ["name", "year", "created_by", "created_at"]
 
     def has_add_permission(self, request):
-        return can_write(request.user) and super().has_add_permission(request)
+        return policy.can_write(request.user) and super().has_add_permission(request)
 
     def has_change_permission(self, request, obj=None):
         return False if obj is not None else super().has_change_permission(request, obj)

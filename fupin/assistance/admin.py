@@ -7,8 +7,7 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from fupin.accounts.capabilities import can_write
-from fupin.registry.selectors import household_ids_q
+from fupin.accounts import policy
 
 from . import services
 from .models import Pairing
@@ -25,7 +24,7 @@ class PairingAdmin(admin.ModelAdmin):
     actions = None
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(household_ids_q(request.user))
+        return super().get_queryset(request).filter(policy.household_q(request.user))
 
     @admin.display(description=_("所属区划"))
     def household_area(self, obj):
@@ -35,15 +34,15 @@ class PairingAdmin(admin.ModelAdmin):
         if obj is None:
             return ["end"]
         # Only the end date (and the note with it) may be set once, through pairing_end.
-        if obj.end is not None or not can_write(request.user):
+        if obj.end is not None or not policy.can_write(request.user):
             return ["cadre", "household", "start", "end", "note"]
         return ["cadre", "household", "start"]
 
     def has_add_permission(self, request):
-        return can_write(request.user) and super().has_add_permission(request)
+        return policy.can_write(request.user) and super().has_add_permission(request)
 
     def has_change_permission(self, request, obj=None):
-        return can_write(request.user) and super().has_change_permission(request, obj)
+        return policy.can_write(request.user) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -14,17 +14,13 @@ from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets
 from django.utils.translation import gettext_lazy as _
 
-from fupin.areas.selectors import scope_q
+from fupin.accounts.policy_admin import PolicyAdminMixin
 from fupin.lib import idnumber
 
 from . import services
 from .models import LIVING_FIELDS, Household, Member, PovertyLine, StatusChange, YearlyRecord
 
 ID_LIKE = re.compile(r"^[0-9]{15}$|^[0-9]{17}[0-9Xx]$|^[0-9]{20}([0-9]{2})?$")
-
-
-def _mask_account(value: str) -> str:
-    return value[:4] + "*" * max(len(value) - 8, 0) + value[-4:] if len(value) > 8 else value
 
 
 class ReadOnlyAdminMixin:
@@ -45,7 +41,7 @@ class ReadOnlyAdminMixin:
         return flatten_fieldsets(self.get_fieldsets(request, obj))
 
 
-class ReadOnlyTabularInline(ReadOnlyAdminMixin, admin.TabularInline):
+class ReadOnlyTabularInline(PolicyAdminMixin, ReadOnlyAdminMixin, admin.TabularInline):
     extra = 0
     max_num = 0
     show_change_link = True
@@ -53,11 +49,7 @@ class ReadOnlyTabularInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 class MemberInline(ReadOnlyTabularInline):
     model = Member
-    fields = ["name", "masked_id_number", "relation", "sex", "birth_date", "active", "removal_reason"]
-
-    @admin.display(description=_("证件号码"))
-    def masked_id_number(self, obj):
-        return idnumber.mask(obj.id_number)
+    fields = ["name", "id_number", "relation", "sex", "birth_date", "active", "removal_reason"]
 
 
 class YearlyRecordInline(ReadOnlyTabularInline):
@@ -72,7 +64,7 @@ class StatusChangeInline(ReadOnlyTabularInline):
 
 
 @admin.register(Household)
-class HouseholdAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class HouseholdAdmin(PolicyAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["number", "head_name", "area", "status", "attribute", "main_cause", "member_count",
                     "identified_year", "exit_year"]
     list_filter = ["status", "attribute", "main_cause", "standard", "identified_year"]
@@ -82,7 +74,7 @@ class HouseholdAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     inlines = [MemberInline, YearlyRecordInline, StatusChangeInline]
     fieldsets = [
         (_("基本信息"), {"fields": ["number", "area", "area_path", "address", "head_name", "member_count", "phone",
-                                "bank_name", "masked_bank_account"]}),
+                                "bank_name", "bank_account"]}),
         (_("识别与状态"), {"fields": ["standard", "attribute", "main_cause", "other_causes_display",
                                   "identified_year", "exit_year_planned", "exit_year", "status",
                                   "cancel_reason"]}),
@@ -90,12 +82,7 @@ class HouseholdAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         (_("记录"), {"fields": ["synthetic", "version", "created_at", "updated_at"]}),
     ]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(scope_q(request.user, "area_path"))
-
-    @admin.display(description=_("银行账号"))
-    def masked_bank_account(self, obj):
-        return _mask_account(obj.bank_account)
+    policy_household_field = ""
 
     @admin.display(description=_("其他致贫原因"))
     def other_causes_display(self, obj):
@@ -103,14 +90,14 @@ class HouseholdAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Member)
-class MemberAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "masked_id_number", "household", "relation", "sex", "birth_date", "active"]
+class MemberAdmin(PolicyAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "id_number", "household", "relation", "sex", "birth_date", "active"]
     list_filter = ["active", "relation", "sex", "health", "labour"]
     search_fields = ["name", "^household__number"]
     list_select_related = ["household"]  # the household column
     show_full_result_count = False
     fieldsets = [
-        (None, {"fields": ["household", "name", "masked_id_number", "id_kind", "sex", "birth_date", "ethnicity",
+        (None, {"fields": ["household", "name", "id_number", "id_kind", "sex", "birth_date", "ethnicity",
                            "relation", "phone"]}),
         (_("教育、健康与就业"), {"fields": ["education", "school_status", "health", "disability_category",
                                      "disability_grade", "labour", "work_status", "work_months", "work_place"]}),
@@ -119,12 +106,7 @@ class MemberAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         (_("记录"), {"fields": ["active", "removal_reason", "removed_on", "version", "created_at", "updated_at"]}),
     ]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(scope_q(request.user, "household__area_path"))
-
-    @admin.display(description=_("证件号码"))
-    def masked_id_number(self, obj):
-        return idnumber.mask(obj.id_number)
+    policy_household_field = "household"
 
     def get_search_results(self, request, queryset, search_term):
         # An ID number is looked up exactly, so that the index on id_number answers (a LIKE on
@@ -137,7 +119,7 @@ class MemberAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(YearlyRecord)
-class YearlyRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class YearlyRecordAdmin(PolicyAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["household", "year", "member_count", "net_income", "per_capita_income", "poverty_line"]
     list_filter = ["year"]
     search_fields = ["^household__number", "household__head_name"]
@@ -152,12 +134,11 @@ class YearlyRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         (_("记录"), {"fields": ["created_at", "updated_at"]}),
     ]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(scope_q(request.user, "household__area_path"))
+    policy_household_field = "household"
 
 
 @admin.register(StatusChange)
-class StatusChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class StatusChangeAdmin(PolicyAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["household", "date", "from_status", "to_status", "procedure", "reason", "actor_name"]
     list_filter = ["to_status", "procedure"]
     search_fields = ["^household__number", "household__head_name"]
@@ -167,8 +148,7 @@ class StatusChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     fields = ["household", "date", "from_status", "to_status", "procedure", "reason", "actor", "actor_name",
               "created_at"]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(scope_q(request.user, "household__area_path"))
+    policy_household_field = "household"
 
 
 @admin.register(PovertyLine)

@@ -13,9 +13,9 @@ from django.db.models.functions import Coalesce, ExtractYear, Substr
 from django.http import Http404
 from django.utils import timezone
 
-from fupin.accounts.models import Role
+from fupin.accounts import policy
 from fupin.areas.models import PATH_LENGTH, Area
-from fupin.areas.selectors import area_children, area_get, area_list, area_root, scope_q, user_scope_path
+from fupin.areas.selectors import area_children, area_get, area_list, area_root
 from fupin.lib import idnumber
 
 from .choices import NOT_EXITED_STATUSES, Status
@@ -38,42 +38,9 @@ SORTS = {
 DIGITS_RE = re.compile(r"^[0-9Xx]+$")
 
 
-def household_ids_q(user, field: str = "household") -> Q:
-    """A filter keeping only rows whose household (reached through ``field``; "" for Household itself)
-    the user may see. Use it for members, yearly records and status history, never a bare area filter.
-
-    Most roles see their area's subtree. Two roles see less, because their work is about particular
-    households, not an area: a 帮扶责任人 (cadre) sees the households paired to them now, an 评估人员
-    (assessor) the households of the samples assigned to them — in both cases still inside their
-    area when they have one (a cadre from a county department may have none).
-    """
-    from fupin.assessment.models import SampleHousehold
-    from fupin.assistance.models import Pairing
-
-    prefix = f"{field}__" if field else ""
-    role = None if getattr(user, "is_superuser", False) else getattr(user, "role", None)
-    if not getattr(user, "is_authenticated", False):
-        return Q(pk__in=[])
-    if role == Role.CADRE:
-        ids = Pairing.objects.ongoing().filter(cadre=user).values("household_id")
-    elif role == Role.ASSESSOR:
-        ids = SampleHousehold.objects.filter(sample__assessors__assessor=user).values("household_id")
-    else:
-        return scope_q(user, f"{prefix}area_path")
-    q = Q(**{f"{prefix}pk__in": ids})
-    if getattr(user, "area", None) is not None:
-        q &= scope_q(user, f"{prefix}area_path")
-    return q
-
-
 def household_scope(user) -> QuerySet[Household]:
-    return Household.objects.filter(household_ids_q(user, ""))
-
-
-def scoped_by_households(user) -> bool:
-    """帮扶责任人 and 评估人员: scoped by a set of households (pairings, samples), not an area."""
-    role = None if getattr(user, "is_superuser", False) else getattr(user, "role", None)
-    return role in (Role.CADRE, Role.ASSESSOR)
+    """Every household the user may see (fupin.accounts.policy decides; this is its registry name)."""
+    return policy.visible_households(user)
 
 
 _NO_ROOT = object()
@@ -92,7 +59,7 @@ def browse_root(*, user) -> Area | None:
     if cached is not _NO_ROOT:
         return cached
     root = area_root(user=user)
-    if root is None and scoped_by_households(user) and user_scope_path(user) is None:
+    if root is None and policy.scoped_by_households(user) and policy.scope_path(user) is None:
         root = _households_root(user)
     try:
         user._fupin_browse_root = root
@@ -116,7 +83,7 @@ def _households_root(user) -> Area | None:
 
 def _browses_by_households(user) -> bool:
     """A household-scoped user without an area: their areas are the subtree of ``browse_root``."""
-    return scoped_by_households(user) and user_scope_path(user) is None
+    return policy.scoped_by_households(user) and policy.scope_path(user) is None
 
 
 def browse_areas(*, user) -> QuerySet[Area]:
@@ -229,7 +196,7 @@ def household_get(*, user, pk: int) -> Household:
 
 
 def member_get(*, user, pk: int) -> Member:
-    member = Member.objects.select_related("household__area").filter(household_ids_q(user), pk=pk).first()
+    member = Member.objects.select_related("household__area").filter(policy.household_q(user), pk=pk).first()
     if member is None:
         raise Http404
     return member
@@ -315,7 +282,7 @@ _PEOPLE_THEN = Coalesce("member_count", "household__member_count")
 
 
 def _history(user, root: Area) -> QuerySet[StatusChange]:
-    return StatusChange.objects.filter(household_ids_q(user),
+    return StatusChange.objects.filter(policy.household_q(user),
                                        household__area_path__subtree=root.path)
 
 

@@ -11,13 +11,13 @@ import decimal
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fupin.accounts.capabilities import can_write
+from fupin.accounts import policy
 from fupin.areas.models import Area
 from fupin.audit.models import AuditKind
 from fupin.audit.services import audit_create, audit_update, record
@@ -73,16 +73,9 @@ def _status_label(code: str) -> str:
 
 
 def _check_scope(actor, area: Area) -> None:
-    """Writers may only touch their own subtree (the full matrix is enforced again in the views/API)."""
-    if actor is None or actor.is_superuser:
-        return
-    if not can_write(actor):
-        # Leaders, auditors, assessors and assistance cadres read only; the services are the last
-        # door for the CLI, imports and the API, so the role is checked here as well as in the views.
-        raise PermissionDenied(_("当前角色只能查看，不能登记或修改数据"))
-    scope = actor.area.path if getattr(actor, "area", None) else ("" if getattr(actor, "role", "") == "admin" else None)
-    if scope is None or not area.path.startswith(scope):
-        raise ValidationError({"area": _("无权在该区划（%(name)s）登记或修改数据") % {"name": area.name}})
+    """The write-scope check of fupin.accounts.policy (the services are the last door for the CLI,
+    imports and the API, so it is checked here as well as in the views)."""
+    policy.check_write(actor, area)
 
 
 def _citizen_id(id_number: str) -> str:

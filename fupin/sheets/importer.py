@@ -39,9 +39,8 @@ from django.db.models.base import ModelState
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fupin.accounts.capabilities import can_write
+from fupin.accounts import policy
 from fupin.areas.models import Area, Level
-from fupin.areas.selectors import user_scope_path
 from fupin.audit.models import AuditEvent, AuditKind
 from fupin.audit.services import _current as _audit_request
 from fupin.audit.services import jsonable
@@ -224,7 +223,7 @@ class _Areas:
     """The areas an import may write to (the actor's subtree, narrowed by --area), by code and by names."""
 
     def __init__(self, actor, restrict: Area | None):
-        scope = user_scope_path(actor) if actor is not None else ""
+        scope = policy.scope_path(actor) if actor is not None else ""
         if scope is None:
             scope = None
         self.scope = scope
@@ -687,7 +686,7 @@ def plan_import(table: Table, *, actor=None, area: Area | None = None,
                 progress: Callable[[int, int], None] | None = None) -> Plan:
     """Read, validate and compare; write nothing. ``actor`` None is the system (the CLI without --user)."""
     problems: list[Problem] = []
-    if actor is not None and not (actor.is_superuser or can_write(actor)):
+    if actor is not None and not (actor.is_superuser or policy.can_write(actor)):
         problems.append(Problem(None, None, _("当前角色只能查看，不能导入数据")))
     areas = _Areas(actor, area)
     if area is not None and areas.scope is not None and not area.path.startswith(areas.scope):

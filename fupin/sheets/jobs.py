@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from fupin.lib import idnumber
+from fupin.accounts import policy
 
 from .importer import ERROR, ImportCancelled, ImportRefused, Plan, apply_plan, plan_import
 from .models import Job, JobKind, JobState
@@ -189,19 +189,18 @@ def _run_export(job: Job) -> None:
     households = household_list(user=job.user, filters=filters)
     job.folder.mkdir(parents=True, exist_ok=True)
     result = export_households(households, job.output_path, year=job.params.get("year"),
-                               progress=_stage(job, _("导出")), mask=job.params.get("mask", True),
-                               hide_health=job.params.get("hide_health", True), exported_by=job.user.username)
+                               progress=_stage(job, _("导出")), access=policy.export_access(job.user),
+                               exported_by=job.user.username)
     job.result = {"rows": result.rows, "exported_households": result.households, "year": result.year}
     _finish(job, JobState.DONE)
 
 
 def preview(plan: Plan, user) -> dict:
     """What the check found, for the page: counts, the first changed households, the first problems."""
-    from fupin.accounts.capabilities import sees_full_identity
     from fupin.registry.models import Household, Member
 
-    full = sees_full_identity(user)
-    show_id = (lambda v: v) if full else idnumber.mask
+    def show_id(value: str) -> str:
+        return policy.shown(user, "id_number", value, revealed=policy.export_reveals(user))
     households = []
     for h in plan.households:
         if h.action in ("create", "update") and len(households) < PREVIEW_HOUSEHOLDS:

@@ -1,7 +1,7 @@
 """Summary tables by area (汇总表): for each child area of a root, households and people, by status,
 by main cause of poverty, by 贫困户属性, and the incomes of one year.
 
-Everything is read through the scoped selectors (``household_scope``, ``household_ids_q``,
+Everything is read through the scoped selectors (``household_scope``, ``policy.household_q``,
 ``area_children``, ``poor_people_by_year``) and grouped in the database by the prefix of
 ``area_path`` of the children's length: one grouped query for the registry tables, one for the
 year's incomes, one for the year-end poor population, whatever the number of areas.
@@ -25,11 +25,12 @@ from django.db.models.functions import Substr
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from fupin.accounts import policy
 from fupin.areas.models import PATH_LENGTH, Area, Level
 from fupin.areas.selectors import area_children, area_list
 from fupin.registry.choices import NOT_EXITED_STATUSES, Attribute, Cause, Status
 from fupin.registry.models import YearlyRecord
-from fupin.registry.selectors import household_ids_q, household_scope, poor_people_by_year
+from fupin.registry.selectors import household_scope, poor_people_by_year
 
 from .export import choice_labels
 
@@ -162,7 +163,7 @@ def summary_tables(user, root: Area, year: int | None = None) -> list[SummaryTab
     ]
 
     if year is None:
-        year = (YearlyRecord.objects.filter(household_ids_q(user), household__area_path__subtree=root.path)
+        year = (YearlyRecord.objects.filter(policy.household_q(user), household__area_path__subtree=root.path)
                 .order_by("-year").values_list("year", flat=True).first())
     if year is not None:
         tables.append(_income_table(user, root, year, length, key_of, table))
@@ -171,7 +172,7 @@ def summary_tables(user, root: Area, year: int | None = None) -> list[SummaryTab
 
 def _income_table(user, root: Area, year: int, length: int, key_of, table) -> SummaryTable:
     records = (
-        YearlyRecord.objects.filter(household_ids_q(user), household__area_path__subtree=root.path, year=year)
+        YearlyRecord.objects.filter(policy.household_q(user), household__area_path__subtree=root.path, year=year)
         .annotate(prefix=Substr("household__area_path", 1, length))
         .values("prefix")
         .annotate(households=Count("id"), people=Sum("member_count"), net=Sum("net_income"),

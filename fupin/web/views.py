@@ -16,7 +16,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from fupin.accounts import capabilities
+from fupin.accounts import policy
 from fupin.areas.models import Area, Level
 from fupin.areas.selectors import area_list, designations_for
 from fupin.audit import selectors as audit_selectors
@@ -40,7 +40,7 @@ from .forms import (
 
 
 def require_write(request: HttpRequest) -> None:
-    if not capabilities.can_write(request.user):
+    if not policy.can_write(request.user):
         raise PermissionDenied(_("您的角色只能查看，不能修改数据"))
 
 
@@ -55,7 +55,7 @@ def apply_errors(form, exc: ValidationError) -> None:
 
 def _no_scope(request):
     """Nothing to show: no area assigned, or (帮扶责任人, 评估人员) no household paired or sampled."""
-    return render(request, "web/no_scope.html", {"by_households": selectors.scoped_by_households(request.user)})
+    return render(request, "web/no_scope.html", {"by_households": policy.scoped_by_households(request.user)})
 
 
 @login_required
@@ -87,7 +87,7 @@ def overview(request):
         if (year and children) else {}
     # 贫困发生率 divides by the area's whole rural population: for a 帮扶责任人 or 评估人员, who see only
     # some of the area's households, it would understate the rate, so it is not computed at all.
-    show_incidence = capabilities.sees_incidence(request.user)
+    show_incidence = policy.sees_incidence(request.user)
 
     def rural_population(area: Area) -> int | None:
         return area.rural_population if show_incidence else None
@@ -262,12 +262,6 @@ def village_options(request):
 
 # --- household page -----------------------------------------------------------------------------
 
-def _shows_history(user) -> bool:
-    """The 修改记录 tab: for audit readers, and for writers, who are answerable for the household's
-    data and need to see who changed what (the household is already in their scope)."""
-    return capabilities.can_read_audit(user) or capabilities.can_write(user)
-
-
 def _household_page(request, household, *, revealed: bool = False):
     user = request.user
     members = list(household.members.all())
@@ -278,7 +272,8 @@ def _household_page(request, household, *, revealed: bool = False):
              "labels": {"income": _("人均纯收入"), "line": _("扶贫标准"), "yuan": _("元")}}
     today = timezone.localdate()
     history = None
-    if _shows_history(user):
+    # The 修改记录 tab: for audit readers, and for writers, who are answerable for the household's data.
+    if policy.can(user, "household_history"):
         # One query, whatever the number of members, records or events: the ids are already loaded.
         events = audit_selectors.household_history(user=user, household=household,
                                                    member_ids=[m.pk for m in members],
@@ -293,9 +288,9 @@ def _household_page(request, household, *, revealed: bool = False):
         "changes": list(household.status_changes.all()),
         "chart": chart,
         "today": today,
-        "can_write": capabilities.can_write(user) and household.status != Status.CANCELLED,
-        "sees_health": capabilities.sees_health(user),
-        "can_reveal": capabilities.can_reveal(user),
+        "can_write": policy.can_write(user) and household.status != Status.CANCELLED,
+        "sees_health": policy.sees(user, "health"),
+        "can_reveal": policy.can_reveal(user),
         "revealed": revealed,
         "history": history,
         "history_limit": HISTORY_LIMIT,
@@ -321,9 +316,9 @@ def household_reveal(request, pk: int):
     Out of scope is a 404 (as everywhere); in scope but a role that may not reveal is a 403.
     """
     household = selectors.household_get(user=request.user, pk=pk)
-    if not capabilities.can_reveal(request.user):
+    if not policy.can_reveal(request.user):
         raise PermissionDenied(_("您的角色不能查看完整信息"))
-    audit_reveal(actor=request.user, household=household, fields=capabilities.revealed_fields(request.user))
+    audit_reveal(actor=request.user, household=household, fields=policy.revealed_fields(request.user))
     response = _household_page(request, household, revealed=True)
     # The unmasked page must not be kept by the browser or a proxy and shown again later.
     patch_cache_control(response, no_store=True, private=True)
@@ -526,7 +521,7 @@ def status_change(request, pk: int):
 @require_GET
 def audit_list(request):
     """审计日志: read-only, GET only; there is no way to change or delete an event from the UI."""
-    if not capabilities.can_read_audit(request.user):
+    if not policy.can_read_audit(request.user):
         raise PermissionDenied(_("您的角色不能查看审计日志"))
     form = AuditFilterForm(request.GET or None)
     filters = audit_selectors.AuditFilters()

@@ -7,6 +7,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from fupin.accounts import policy
 from fupin.areas.selectors import area_root
 from fupin.assistance import services as assistance
 from fupin.registry import selectors
@@ -53,9 +54,9 @@ def test_member_reads_follow_the_pairing(cadre, households, pairings):
 
     with pytest.raises(Http404):
         selectors.member_get(user=cadre, pk=other.pk)
-    visible = set(Member.objects.filter(selectors.household_ids_q(cadre)).values_list("household_id", flat=True))
+    visible = set(Member.objects.filter(policy.household_q(cadre)).values_list("household_id", flat=True))
     assert visible == {households["a1_paired"].pk, households["a1_paired2"].pk}
-    history = set(StatusChange.objects.filter(selectors.household_ids_q(cadre)).values_list("household_id", flat=True))
+    history = set(StatusChange.objects.filter(policy.household_q(cadre)).values_list("household_id", flat=True))
     assert history == visible
 
 

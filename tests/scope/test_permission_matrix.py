@@ -57,7 +57,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from fupin.accounts import capabilities
+from fupin.accounts import policy
 from fupin.accounts.models import Role, User
 from fupin.areas.models import Area, Level
 from fupin.assessment import services as assessment
@@ -447,7 +447,7 @@ def _web_reveal(c: Cell) -> None:
         assert c.world.id_numbers[c.key] in response.content.decode()
         event = events.get()
         assert (event.actor_id, event.entity_id) == (c.user.pk, str(c.household.pk))
-        assert event.data["fields"] == capabilities.revealed_fields(c.user)
+        assert event.data["fields"] == policy.revealed_fields(c.user)
     else:
         assert c.world.id_numbers[c.key] not in response.content.decode()
         assert events.count() == before
@@ -828,7 +828,7 @@ def _web_export(c: Cell) -> None:
     assert numbers == c.visible()
     assert (c.number in numbers) == (c.expected == "ok")
     ids = [row[[col.header for col in COLUMNS].index("证件号码")] for row in rows[1:]]
-    masked = not capabilities.sees_full_identity(c.user)
+    masked = not policy.export_reveals(c.user)
     assert all(("*" in i) == masked for i in ids), ids
     assert AuditEvent.objects.filter(kind=AuditKind.EXPORT, actor=c.user, entity="sheets.job",
                                      entity_id=str(job.pk)).exists()

@@ -4,8 +4,7 @@ from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
-from fupin.accounts import capabilities
-from fupin.lib import masking
+from fupin.accounts import policy
 
 register = template.Library()
 
@@ -15,9 +14,16 @@ STATUS_CLASS = {
 }
 
 
-@register.filter
-def mask_id(value: str) -> str:
-    return masking.mask_id(value)
+@register.simple_tag(takes_context=True)
+def shown(context, field: str, value):
+    """``{% shown "id_number" m.id_number %}``: the value as the policy lets the page's user see it —
+    whole, masked, or "无权查看" — taking the page's ``revealed`` flag (显示完整信息) into account."""
+    request = context.get("request")
+    user = getattr(request, "user", None) or context.get("user")
+    out = policy.shown(user, field, value, revealed=bool(context.get("revealed")))
+    if out is None:
+        return _("—（无权查看）")
+    return out
 
 
 @register.simple_tag
@@ -121,18 +127,12 @@ def guarantee_marks(record):
 
 
 @register.filter
-def mask_phone(value: str) -> str:
-    return masking.mask_phone(value)
-
-
-@register.filter
-def mask_bank(value: str) -> str:
-    return masking.mask_bank(value)
-
-
-@register.filter
 def can(user, what: str) -> bool:
-    """``{% if user|can:"read_audit" %}``: the role decisions of fupin.accounts.capabilities."""
-    check = {"write": capabilities.can_write, "reveal": capabilities.can_reveal,
-             "read_audit": capabilities.can_read_audit, "see_health": capabilities.sees_health}.get(what)
-    return bool(check and check(user))
+    """``{% if user|can:"read_audit" %}``: a capability of fupin.accounts.policy."""
+    return policy.can(user, what)
+
+
+@register.filter
+def sees(user, field: str) -> bool:
+    """``{% if user|sees:"health" %}``: whether the policy shows the field to the user at all."""
+    return policy.sees(user, field)

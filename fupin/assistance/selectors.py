@@ -1,0 +1,12 @@
+"""Reads of the assistance records."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from .models import Pairing
+
+
+def paired_household_ids(user) -> QuerySet:
+    """The ids of the households ``user`` helps today (the 帮扶责任人's scope, for the access policy)."""
+    return Pairing.objects.ongoing().filter(cadre=user).values("household_id")
