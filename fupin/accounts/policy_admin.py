@@ -13,6 +13,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from django.contrib.admin.utils import label_for_field
+from django.core.exceptions import FieldDoesNotExist
 
 from . import policy
 
@@ -73,10 +74,17 @@ class PolicyAdminMixin:
         if field not in policy.GROUP_OF:
             raise AttributeError(name)
 
+        try:
+            choices = dict(self.model._meta.get_field(field).flatchoices)
+        except FieldDoesNotExist:  # not a model field (a property): no labels
+            choices = {}
+
         def display(obj):
             user = _admin_user.get()
             value = policy.shown(user, field, getattr(obj, field, None))
-            return "—" if value is None else value
+            if value is None:
+                return "—"
+            return choices.get(value, value)
 
         display.short_description = label_for_field(field, self.model)
         display.__name__ = name

@@ -100,7 +100,7 @@ class MemberAdmin(PolicyAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         (None, {"fields": ["household", "name", "id_number", "id_kind", "sex", "birth_date", "ethnicity",
                            "relation", "phone"]}),
         (_("教育、健康与就业"), {"fields": ["education", "school_status", "health", "disability_category",
-                                     "disability_grade", "labour", "work_status", "work_months", "work_place"]}),
+                                     "disability_grade", "disability_cert_no", "labour", "work_status", "work_months", "work_place"]}),
         (_("保障"), {"fields": ["medical_insurance", "serious_illness_insurance", "pension_insurance", "on_dibao",
                               "dibao_amount", "on_tekun", "tekun_amount", "soldier"]}),
         (_("记录"), {"fields": ["active", "removal_reason", "removed_on", "version", "created_at", "updated_at"]}),
