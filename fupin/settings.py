@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "fupin.registry",
     "fupin.assistance",
     "fupin.assessment",
+    "fupin.monitoring",
     "fupin.demo",
     "fupin.sheets",
     "fupin.web",

@@ -28,9 +28,10 @@ from django.utils.translation import gettext as _
 from fupin.accounts import policy
 from fupin.areas.models import PATH_LENGTH, Area, Level
 from fupin.areas.selectors import area_children, area_list
+from fupin.monitoring.selectors import poor_people_by_year
 from fupin.registry.choices import NOT_EXITED_STATUSES, Attribute, Cause, Status
 from fupin.registry.models import YearlyRecord
-from fupin.registry.selectors import household_scope, poor_people_by_year
+from fupin.registry.selectors import household_scope
 
 from .export import choice_labels
 

@@ -207,7 +207,7 @@ def job_download(request, pk):
 @require_GET
 def export_households(request):
     """Export the household list as filtered on 贫困户名册 (same query string)."""
-    from fupin.web.views import household_filters_from_request
+    from fupin.registry.views import household_filters_from_request
 
     user = request.user
     filters, _form, root = household_filters_from_request(request)

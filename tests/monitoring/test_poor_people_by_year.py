@@ -3,7 +3,8 @@
 import datetime
 
 from fupin.accounts.models import Role
-from fupin.registry import selectors, services
+from fupin.monitoring import selectors
+from fupin.registry import services
 from fupin.registry.choices import Status
 
 from .. import factories
