@@ -59,6 +59,11 @@ STATISTICAL_CODE_WIDTH = PATH_LENGTH[Level.VILLAGE]
 GROUP_SUFFIX_WIDTH = PATH_LENGTH[Level.GROUP] - PATH_LENGTH[Level.VILLAGE]
 
 
+def code_width(level: str) -> int:
+    """Digits of the code prefix (the area's path) at ``level``: 9 for a 乡镇, 12 for a 行政村 …"""
+    return PATH_LENGTH[Level(level)]
+
+
 def path_prefixes(path: str) -> list[str]:
     """The area's own path and its ancestors' paths, top down ("53", "5303", … , path)."""
     return [path[:n] for n in LEVEL_WIDTHS if n <= len(path)]
