@@ -1081,8 +1081,10 @@ class _Gen:
 
             def pc_of(year: int, incomes=incomes, n=n) -> Decimal:
                 inc = incomes[year]
-                net = inc["wage"] + inc["business"] + inc["property"] + inc["transfer"] - inc["expense"]
-                return (Decimal(net) / n).quantize(CENT)
+                return rules.derive_income(
+                    wage=Decimal(inc["wage"]), business=Decimal(inc["business"]),
+                    property_=Decimal(inc["property"]), transfer=Decimal(inc["transfer"]),
+                    expense=Decimal(inc["expense"]), member_count=n)[1]
 
             changes.append(("poor", "exited", _date(rng, D(e1, 11, 1), D(e1, 12, 20)),
                             pools.EXIT_REASON.format(pc=pc_of(e1), line=_yuan(lines[e1])), "exit"))
