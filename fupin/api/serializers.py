@@ -21,6 +21,7 @@ from rest_framework import serializers
 from fupin.accounts import policy
 from fupin.accounts.models import Role
 from fupin.areas.models import Level
+from fupin.registry import rules
 from fupin.registry.choices import (
     Attribute,
     CancelReason,
@@ -214,6 +215,25 @@ def choice(choices: type[models.TextChoices], *, blank: bool = False, **kwargs) 
     return serializers.ChoiceField(choices=choices.choices, allow_blank=blank, **kwargs)
 
 
+class RuleChoiceField(serializers.ChoiceField):
+    """A code the schema lists as the values a registry rule accepts, refused in the rule's own words
+    (the same message the service and the web form give)."""
+
+    def __init__(self, *, choices: type[models.TextChoices], allowed, rule, **kwargs):
+        super().__init__(choices=[(c, choices(c).label) for c in choices.values if c in allowed], **kwargs)
+        self.rule = rule
+
+    def to_internal_value(self, data):
+        if data == "" and self.allow_blank:
+            return ""
+        if not isinstance(data, str):  # a number or a list: StrictInput names the field
+            self.fail("invalid_choice", input=data)
+        error = self.rule(data)
+        if error:
+            raise serializers.ValidationError(error, code="invalid_choice")
+        return str(data)
+
+
 def money(**kwargs) -> serializers.DecimalField:
     return serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False, **kwargs)
 
@@ -381,7 +401,9 @@ class MemberFieldsIn(StrictInput):
 class HouseholdCreateIn(HouseholdFieldsIn):
     number = serializers.CharField(max_length=32, help_text=_("户编号，全库唯一"))
     area = serializers.CharField(max_length=15, help_text=_("所在行政村或村民小组的区划代码"))
-    status = choice(Status, required=False, help_text=_("默认“贫困户(未脱贫)”"))
+    status = RuleChoiceField(choices=Status, allowed=rules.initial_statuses(Procedure.REGISTRATION),
+                             rule=lambda s: rules.initial_status_error(s, Procedure.REGISTRATION), required=False,
+                             help_text=_("默认“贫困户(未脱贫)”；新登记的户只能是“申请中”或“贫困户(未脱贫)”"))
     reason = text(200, help_text=_("登记原因，记入状态历史"))
     date = serializers.DateField(required=False)
     members = MemberFieldsIn(many=True, allow_empty=False, max_length=50,
@@ -397,7 +419,9 @@ class StatusChangeIn(StrictInput):
     status = choice(Status, help_text=_("新状态"))
     reason = serializers.CharField(max_length=200)
     date = serializers.DateField(required=False)
-    procedure = choice(Procedure, required=False)
+    procedure = RuleChoiceField(choices=Procedure, allowed=rules.MANUAL_PROCEDURES, rule=rules.manual_procedure_error,
+                                required=False, help_text=_(
+                                    "默认“信息更正”。贫困识别、脱贫退出由相应程序记录，数据导入、演示数据生成由系统记录，此处不能填写"))
     cancel_reason = choice(CancelReason, blank=True, required=False)
     exit_year = year(required=False, allow_null=True)
     version = serializers.IntegerField(min_value=1, max_value=2**31 - 1, required=False, help_text=VERSION_HELP)
