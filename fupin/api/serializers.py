@@ -187,6 +187,25 @@ def choice(choices: type[models.TextChoices], *, blank: bool = False, **kwargs) 
     return serializers.ChoiceField(choices=choices.choices, allow_blank=blank, **kwargs)
 
 
+class RuleChoiceField(serializers.ChoiceField):
+    """A code the schema lists as the values a registry rule accepts, refused in the rule's own words
+    (the same message the service and the web form give)."""
+
+    def __init__(self, *, choices: type[models.TextChoices], allowed, rule, **kwargs):
+        super().__init__(choices=[(c, choices(c).label) for c in choices.values if c in allowed], **kwargs)
+        self.rule = rule
+
+    def to_internal_value(self, data):
+        if data == "" and self.allow_blank:
+            return ""
+        if not isinstance(data, str):  # a number or a list: StrictInput names the field
+            self.fail("invalid_choice", input=data)
+        error = self.rule(data)
+        if error:
+            raise serializers.ValidationError(error, code="invalid_choice")
+        return str(data)
+
+
 def money(**kwargs) -> serializers.DecimalField:
     return serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False, **kwargs)
 

@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from random import Random
 
+from fupin.registry import rules
+
 from . import pools
 
 D = datetime.date
@@ -276,12 +278,12 @@ def _cn_number(n: int) -> str:
 
 
 class _Gen:
-    def __init__(self, spec: CountySpec, seed: int, ids: dict[str, int], lines: dict[int, Decimal]):
+    def __init__(self, spec: CountySpec, seed: int, ids: dict[str, int], lines: rules.PovertyLines):
         self.spec = spec
         self.rng = Random(f"fupin-demo:{seed}:{spec.code}")
         self.ids = ids
         self.lines = lines
-        self.linef = {y: float(v) for y, v in lines.items()}
+        self._lines_at: dict[str, dict[int, Decimal]] = {}
         self.data = CountyData(spec=spec, county_code=spec.code + "000000")
         self.used_ids: dict[tuple, set[int]] = {}
         self.surnames = {code: Weighted(pool) for code, pool in pools.SURNAMES_BY_ETHNICITY.items()}
@@ -294,9 +296,21 @@ class _Gen:
 
     # --- areas ---------------------------------------------------------------------------------
 
-    def _area(self, code: str, name: str, level: str, parent_id: int | None, path_len: int) -> dict:
+    def lines_at(self, path: str) -> dict[int, Decimal]:
+        """The poverty line of each year at an area, by the registry's rule (the most specific line)."""
+        found = self._lines_at.get(path)
+        if found is None:
+            found = self._lines_at[path] = {}
+            for year in range(FIRST_YEAR, LAST_YEAR + 1):
+                amount = self.lines.amount(year, path)
+                if amount is None:
+                    raise ValueError(f"no poverty line for {year} at {path}")
+                found[year] = amount
+        return found
+
+    def _area(self, code: str, name: str, level: str, parent_id: int | None) -> dict:
         row = {"id": self.next_id("area"), "code": code, "name": name, "level": level, "parent_id": parent_id,
-               "path": code[:path_len], "synthetic": True, "rural_population": None}
+               "path": code[:rules.code_width(level)], "synthetic": True, "rural_population": None}
         self.data.areas.append(row)
         return row
 
@@ -350,7 +364,7 @@ class _Gen:
         county_prefix = spec.code
         for (tcode, tname), nv in zip(townships, per_township, strict=True):
             street = tname.endswith("街道")
-            trow = self._area(f"{county_prefix}{tcode}000", tname, "township", county_id, 9)
+            trow = self._area(f"{county_prefix}{tcode}000", tname, "township", county_id)
             self.townships.append((trow, tname, street, tname in poor_t))
             communities = max(1, round(nv * 0.4)) if street else 0
             community_stems = [s for s in pools.COMMUNITY_STEMS if s not in used_names]
@@ -364,12 +378,13 @@ class _Gen:
                 else:
                     vname, vcode = fresh_stem() + "村", f"{201 + i:03d}"
                     community = False
-                vrow = self._area(f"{county_prefix}{tcode}{vcode}", vname, "village", trow["id"], 12)
+                vrow = self._area(f"{county_prefix}{tcode}{vcode}", vname, "village", trow["id"])
                 n_groups = rng.randint(3, 6) if community else rng.randint(4, 10)
                 groups = []
                 for g in range(1, n_groups + 1):
                     gname = f"第{_cn_number(g)}居民小组" if community else f"第{_cn_number(g)}村民小组"
-                    groups.append(self._area(f"{vrow['code']}{g:03d}", gname, "group", vrow["id"], 15))
+                    groups.append(self._area(f"{vrow['code']}{g:0{rules.GROUP_SUFFIX_WIDTH}d}", gname, "group",
+                                             vrow["id"]))
                 self.villages.append({"row": vrow, "township": trow, "tname": tname, "street": street,
                                       "poor_t": tname in poor_t, "community": community, "groups": groups,
                                       "poor": False, "deep": False})
@@ -979,11 +994,12 @@ class _Gen:
             target_2020 = rng.uniform(10500, 16000)
         else:
             target_2020 = rng.uniform(4400, 9000)
-        pc_exit = self.linef[e1] * rng.uniform(1.08, 1.55)
+        linef = {y: float(v) for y, v in self.lines_at(h["group"]["path"]).items()}
+        pc_exit = linef[e1] * rng.uniform(1.08, 1.55)
         base_f = rng.uniform(0.5, 0.85)
         out = {}
         for year in range(h["ident"], last_year + 1):
-            line = self.linef[year]
+            line = linef[year]
             poor = year < e1 or year == ret
             if year < e1:
                 pc = line * min(0.93, base_f + 0.04 * (year - h["ident"])) * rng.uniform(0.96, 1.0)
@@ -1013,7 +1029,6 @@ class _Gen:
 
     def emit(self, hhs: list[dict]) -> None:
         rng, data = self.rng, self.data
-        lines = self.lines
         stats = data.stats
         stats.setdefault("reexits", {})
         stats.setdefault("returns", {})
@@ -1026,6 +1041,7 @@ class _Gen:
             last_year = cancel[1] - 1 if cancel else LAST_YEAR
             last_year = max(last_year, e1)
             hid = self.next_id("household")
+            lines = self.lines_at(h["group"]["path"])
 
             # Housing and water: fixed (rebuilt, repaired, relocated, piped) no later than the exit year.
             first_fix = max(2015, ident)
@@ -1065,8 +1081,10 @@ class _Gen:
 
             def pc_of(year: int, incomes=incomes, n=n) -> Decimal:
                 inc = incomes[year]
-                net = inc["wage"] + inc["business"] + inc["property"] + inc["transfer"] - inc["expense"]
-                return (Decimal(net) / n).quantize(CENT)
+                return rules.derive_income(
+                    wage=Decimal(inc["wage"]), business=Decimal(inc["business"]),
+                    property_=Decimal(inc["property"]), transfer=Decimal(inc["transfer"]),
+                    expense=Decimal(inc["expense"]), member_count=n)[1]
 
             changes.append(("poor", "exited", _date(rng, D(e1, 11, 1), D(e1, 12, 20)),
                             pools.EXIT_REASON.format(pc=pc_of(e1), line=_yuan(lines[e1])), "exit"))
@@ -1100,6 +1118,7 @@ class _Gen:
                 changes.append((status, "cancelled", cancel_date, pools.CANCEL_REASONS[reason_code], "adjustment"))
                 status, cancel_reason = "cancelled", reason_code
             stats["statuses"][status] = stats["statuses"].get(status, 0) + 1
+            _check_history(h["number"], changes)
             for from_s, to_s, day, why, procedure in changes:
                 data.changes.append({"id": self.next_id("change"), "household_id": hid, "from_status": from_s,
                                      "to_status": to_s, "date": day, "reason": why[:200], "procedure": procedure,
@@ -1124,7 +1143,8 @@ class _Gen:
                 poor = inc["poor"]
                 wage, business, prop, transfer, expense = (Decimal(inc[k]) for k in (
                     "wage", "business", "property", "transfer", "expense"))
-                net = wage + business + prop + transfer - expense
+                net, per_capita = rules.derive_income(wage=wage, business=business, property_=prop,
+                                                      transfer=transfer, expense=expense, member_count=n)
                 notes = []
                 if year == house_fix:
                     notes.append("易地扶贫搬迁入住新房" if relocation_year else (
@@ -1142,7 +1162,7 @@ class _Gen:
                     "id": self.next_id("yearly"), "household_id": hid, "year": year, "member_count": n,
                     "wage_income": wage, "business_income": business, "property_income": prop,
                     "transfer_income": transfer, "business_expense": expense, "net_income": net,
-                    "per_capita_income": (net / n).quantize(CENT), "poverty_line": lines[year],
+                    "per_capita_income": per_capita, "poverty_line": lines[year],
                     "food_clothing_secure": not (poor and year < e1 and h["food_issue"]),
                     "education_secure": not (poor and year < e1 and h["education_issue"]),
                     "medical_secure": not (poor and year < e1 and h["medical_issue"]),
@@ -1223,13 +1243,30 @@ class _Gen:
         return f"{h['v']['tname']}集镇安置点"
 
 
-def generate_county(spec: CountySpec, *, seed: int, lines: dict[int, Decimal] | None = None,
+def _check_history(number: str, changes: list[tuple]) -> None:
+    """The generated history obeys the registry's status rules, as the services would enforce them: the
+    first row's status is one its procedure may start a household in, each later row a step of the
+    status machine recorded by a procedure that may take it. A refusal is a bug of the generator."""
+    source = ""
+    for from_s, to_s, _day, _why, procedure in changes:
+        if from_s != source:
+            raise ValueError(f"{number}: history row from {from_s!r} follows {source!r}")
+        error = rules.initial_status_error(to_s, procedure) if not source else \
+            rules.transition_error(source, to_s, procedure=procedure)
+        if error:
+            raise ValueError(f"{number}: {error}")
+        source = to_s
+
+
+def generate_county(spec: CountySpec, *, seed: int, lines: rules.PovertyLines | dict[int, Decimal] | None = None,
                     progress=None) -> CountyData:
     """Generate one county (``progress(n)`` is told of half its households in all). Primary keys are numbered from 1 per table within the county, and the
     townships' parent is 0, standing for the county's own Area row; the loader moves them."""
     ids = dict.fromkeys(("area", "designation", "household", "member", "yearly", "change"), 1)
     if lines is None:
-        lines = {y: Decimal(v) for y, v in NATIONAL_LINES.items()}
+        lines = NATIONAL_LINES
+    if not isinstance(lines, rules.PovertyLines):  # national lines by year
+        lines = rules.PovertyLines.national(lines)
     gen = _Gen(spec, seed, ids, lines)
     gen.build_areas(0)
     hhs = gen.build_households()

@@ -29,8 +29,10 @@ from fupin.areas.models import Area, AreaDesignation
 from fupin.audit.models import AuditKind
 from fupin.audit.services import record
 from fupin.lib.bulk import BulkWriter, bulk_method
+from fupin.registry import rules
 from fupin.registry.choices import LineKind
 from fupin.registry.models import Household, Member, PovertyLine, StatusChange, YearlyRecord
+from fupin.registry.services import poverty_lines
 
 from . import counties
 from .accounts import DEFAULT_PASSWORD, create_demo_accounts, pair_demo_cadre
@@ -67,17 +69,22 @@ class LoadResult:
     method: str = ""
 
 
-def ensure_poverty_lines() -> dict[int, Decimal]:
+def ensure_poverty_lines() -> rules.PovertyLines:
     """National lines 2011–2020 (REFERENCE §3), unless someone (a data migration, an admin) already
-    set them; the yearly records use whatever the table says, as poverty_line_for() would."""
+    set them. Returns every line: the generator takes each record's line by the registry's rule (the
+    most specific line for the household's area), as yearly_record_save() would."""
     for year, amount in NATIONAL_LINES.items():
         if not PovertyLine.objects.filter(year=year, kind=LineKind.NATIONAL, area__isnull=True).exists():
             line = PovertyLine(year=year, kind=LineKind.NATIONAL, area=None, amount=Decimal(amount),
                                note="国家扶贫标准（2010年不变价2300元，按年度调整）")
             line.full_clean()
             line.save()
-    rows = PovertyLine.objects.filter(kind=LineKind.NATIONAL, area__isnull=True, year__in=list(NATIONAL_LINES))
-    return {line.year: line.amount for line in rows}
+    return poverty_lines()
+
+
+def _code(prefix: str) -> str:
+    """The 12-digit statistical code of a province, city or county from its prefix."""
+    return prefix.ljust(rules.STATISTICAL_CODE_WIDTH, "0")
 
 
 def _next_ids() -> dict[str, int]:
@@ -218,7 +225,7 @@ def load_demo(*, scale: int = 1, seed: int = 2015, households: int | None = None
         lines = ensure_poverty_lines()
         ids = _next_ids()
         writer = BulkWriter(method, TABLES)
-        province = _area(ids, counties.PROVINCE_CODE + "0" * 10, counties.PROVINCE_NAME, "province", None)
+        province = _area(ids, _code(counties.PROVINCE_CODE), counties.PROVINCE_NAME, "province", None)
         first: dict[str, Area] = {}
         # Generating a county is pure Python (no database); it runs one county ahead in a second
         # thread, so that it overlaps with the database's work on the previous county.
@@ -230,8 +237,8 @@ def load_demo(*, scale: int = 1, seed: int = 2015, households: int | None = None
             submit = pool.submit if overlap else _Later
             upcoming = submit(generate, specs[0])
             for index, spec in enumerate(specs):
-                city = _area(ids, spec.city_code + "0" * 8, spec.city_name, "city", province)
-                county = _area(ids, spec.code + "0" * 6, spec.name, "county", city)
+                city = _area(ids, _code(spec.city_code), spec.city_name, "city", province)
+                county = _area(ids, _code(spec.code), spec.name, "county", city)
                 data = upcoming.result()
                 if index + 1 < len(specs):
                     upcoming = submit(generate, specs[index + 1])

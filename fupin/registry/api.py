@@ -15,6 +15,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
+from fupin import workflow
 from fupin.accounts import policy
 from fupin.api import serializers as s
 from fupin.api.errors import Conflict
@@ -179,17 +180,16 @@ class HouseholdStatusView(Base):
         ser = reg_s.StatusChangeIn(data=request.data)
         ser.is_valid(raise_exception=True)
         data = dict(ser.validated_data)
-        # The version is optional here (the status machine itself refuses most double moves), but
-        # when given it is checked under the same row lock the service takes, so it cannot go stale
-        # between the check and the change.
-        version = optional_version(request, data)
-        kwargs = {"to_status": data.pop("status"), "reason": data.pop("reason")}
+        # The version is optional here: the step is claimed from the status this request read
+        # (workflow.transition), so of two changes at once one is refused. When given, the version is
+        # part of the claim too.
+        kwargs = {"to_status": data.pop("status"), "reason": data.pop("reason"),
+                  "expected_version": optional_version(request, data)}
         kwargs.update({k: v for k, v in data.items() if v is not None})
-        with transaction.atomic():
-            locked = Household.objects.select_for_update().get(pk=household.pk)
-            if version is not None and version != locked.version:
-                raise Conflict()
-            services.household_change_status(actor=request.user, household=locked, **kwargs)
+        try:
+            services.household_change_status(actor=request.user, household=household, **kwargs)
+        except workflow.Conflict as exc:
+            raise Conflict(exc.messages[0]) from None
         household = household_or_404(request.user, pk)
         return Response(s.represent(reg_s.HouseholdOut, household, request=request), headers=etag(household))
 

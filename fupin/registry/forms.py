@@ -6,13 +6,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fupin.areas.models import Area
-from fupin.web.forms import StyledMixin
+from fupin.web.forms import RuleChoiceField, StyledMixin
 
+from . import rules
 from .choices import (
-    TRANSITIONS,
     Attribute,
     CancelReason,
     Cause,
+    Procedure,
     Relation,
     RemovalReason,
     Status,
@@ -21,6 +22,10 @@ from .models import LIVING_FIELDS, Household, Member, YearlyRecord
 
 BASIC_FIELDS = ["address", "phone", "bank_name", "bank_account", "standard", "attribute", "main_cause",
                 "other_causes", "identified_year", "exit_year_planned", "exit_year"]
+
+
+def _status_choices(statuses) -> list[tuple[str, str]]:
+    return [(s.value, s.label) for s in Status if s in statuses]
 
 
 class HouseholdForm(StyledMixin, forms.ModelForm):
@@ -51,10 +56,10 @@ class AreaChoiceField(forms.ModelChoiceField):
 class HouseholdCreateForm(HouseholdForm):
     number = forms.CharField(label=_("户编号"), max_length=32)
     area = AreaChoiceField(label=_("所在村/村民小组"), queryset=Area.objects.none())
-    status = forms.ChoiceField(label=_("登记状态"), choices=[(Status.APPLYING, Status.APPLYING.label),
-                                                          (Status.POOR, Status.POOR.label),
-                                                          (Status.MONITOR_RISK, Status.MONITOR_RISK.label)],
-                               initial=Status.POOR)
+    # A registration (建档立卡登记) starts where rules.INITIAL_STATUSES says; the service asks the same rule.
+    status = RuleChoiceField(label=_("登记状态"), choices=_status_choices(rules.initial_statuses(Procedure.REGISTRATION)),
+                             rule=lambda s: rules.initial_status_error(s, Procedure.REGISTRATION),
+                             initial=Status.POOR)
 
     class Meta(HouseholdForm.Meta):
         fields = ["number", "area", "status", *HouseholdForm.Meta.fields]
@@ -117,16 +122,26 @@ class YearlyRecordForm(StyledMixin, forms.ModelForm):
 
 
 class StatusChangeForm(StyledMixin, forms.Form):
-    to_status = forms.ChoiceField(label=_("变更为"))
+    """A status change by hand: the statuses the status machine allows from the current one, and only
+    the procedures a person may name (rules.MANUAL_PROCEDURES); 贫困识别 and 脱贫退出 are recorded by
+    their own procedures. ``version`` is the household's as the page showed it: a change made by
+    someone else since is refused, not overwritten."""
+
+    to_status = RuleChoiceField(label=_("变更为"), rule=lambda s: None)
+    procedure = RuleChoiceField(label=_("程序"), rule=rules.manual_procedure_error, initial=Procedure.CORRECTION,
+                                choices=[(p, Procedure(p).label) for p in rules.MANUAL_PROCEDURES])
     date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(label=_("原因"), max_length=200, widget=forms.TextInput(attrs={"size": 50}))
     cancel_reason = forms.ChoiceField(label=_("注销原因"), required=False,
                                       choices=[("", "—"), *CancelReason.choices])
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
 
     def __init__(self, *args, household: Household, **kwargs):
         super().__init__(*args, **kwargs)
-        allowed = TRANSITIONS.get(household.status, set())
-        self.fields["to_status"].choices = [(s.value, s.label) for s in Status if s in allowed]
+        field = self.fields["to_status"]
+        field.choices = _status_choices(rules.next_statuses(household.status))
+        field.rule = lambda s: rules.transition_error(household.status, s)
+        self.fields["version"].initial = household.version
 
 
 class MakeHeadForm(StyledMixin, forms.Form):

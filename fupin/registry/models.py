@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fupin.lib import idnumber
 
+from . import rules
 from .choices import (
     RELATION_SEX,
     Attribute,
@@ -422,10 +423,10 @@ class YearlyRecord(models.Model):
         return self.wage_income + self.business_income + self.property_income + self.transfer_income
 
     def derive(self) -> None:
-        """家庭纯收入 = 各项收入 − 生产经营性支出；人均纯收入 = 家庭纯收入 / 当年计算人口."""
-        self.net_income = self.total_income - self.business_expense
-        self.per_capita_income = (self.net_income / self.member_count).quantize(Decimal("0.01")) \
-            if self.member_count else ZERO
+        """家庭纯收入 and 人均纯收入, by the registry's rule (fupin.registry.rules.derive_income)."""
+        self.net_income, self.per_capita_income = rules.derive_income(
+            wage=self.wage_income, business=self.business_income, property_=self.property_income,
+            transfer=self.transfer_income, expense=self.business_expense, member_count=self.member_count)
 
     @property
     def above_line(self) -> bool | None:

@@ -14,6 +14,7 @@ from fupin.api.serializers import (
     ChoiceListOut,
     ChoiceOut,
     PolicyOut,
+    RuleChoiceField,
     StrictInput,
     choice,
     money,
@@ -23,6 +24,7 @@ from fupin.api.serializers import (
 )
 from fupin.areas.serializers import AreaRefOut
 
+from . import rules
 from .choices import (
     Attribute,
     CancelReason,
@@ -173,7 +175,9 @@ class MemberFieldsIn(StrictInput):
 class HouseholdCreateIn(HouseholdFieldsIn):
     number = serializers.CharField(max_length=32, help_text=_("户编号，全库唯一"))
     area = serializers.CharField(max_length=15, help_text=_("所在行政村或村民小组的区划代码"))
-    status = choice(Status, required=False, help_text=_("默认“贫困户(未脱贫)”"))
+    status = RuleChoiceField(choices=Status, allowed=rules.initial_statuses(Procedure.REGISTRATION),
+                             rule=lambda s: rules.initial_status_error(s, Procedure.REGISTRATION), required=False,
+                             help_text=_("默认“贫困户(未脱贫)”；新登记的户只能是“申请中”或“贫困户(未脱贫)”"))
     reason = text(200, help_text=_("登记原因，记入状态历史"))
     date = serializers.DateField(required=False)
     members = MemberFieldsIn(many=True, allow_empty=False, max_length=50,
@@ -189,7 +193,9 @@ class StatusChangeIn(StrictInput):
     status = choice(Status, help_text=_("新状态"))
     reason = serializers.CharField(max_length=200)
     date = serializers.DateField(required=False)
-    procedure = choice(Procedure, required=False)
+    procedure = RuleChoiceField(choices=Procedure, allowed=rules.MANUAL_PROCEDURES, rule=rules.manual_procedure_error,
+                                required=False, help_text=_(
+                                    "默认“信息更正”。贫困识别、脱贫退出由相应程序记录，数据导入、演示数据生成由系统记录，此处不能填写"))
     cancel_reason = choice(CancelReason, blank=True, required=False)
     exit_year = year(required=False, allow_null=True)
     version = serializers.IntegerField(min_value=1, max_value=2**31 - 1, required=False, help_text=VERSION_HELP)

@@ -364,8 +364,8 @@ def status_change(request, pk: int):
         cd = form.cleaned_data
         try:
             services.household_change_status(actor=request.user, household=household, to_status=cd["to_status"],
-                                             reason=cd["reason"], date=cd["date"],
-                                             cancel_reason=cd["cancel_reason"])
+                                             reason=cd["reason"], date=cd["date"], procedure=cd["procedure"],
+                                             cancel_reason=cd["cancel_reason"], expected_version=cd["version"])
         except ValidationError as exc:
             apply_errors(form, exc)
         else:

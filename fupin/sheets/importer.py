@@ -39,6 +39,7 @@ from django.db.models.base import ModelState
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fupin import workflow
 from fupin.accounts import policy
 from fupin.areas.models import Area, Level
 from fupin.audit.models import AuditEvent, AuditKind
@@ -47,9 +48,10 @@ from fupin.audit.services import jsonable
 from fupin.lib import idnumber
 from fupin.lib.bulk import BulkWriter, bulk_method, reserve_ids
 from fupin.lib.gcpause import gc_paused
-from fupin.registry.choices import TRANSITIONS, LineKind, Procedure, Relation, Status
-from fupin.registry.models import Household, Member, PovertyLine, StatusChange, YearlyRecord
-from fupin.registry.services import fill_from_id
+from fupin.registry import rules
+from fupin.registry.choices import Procedure, Relation, Status
+from fupin.registry.models import Household, Member, StatusChange, YearlyRecord
+from fupin.registry.services import HOUSEHOLD_STATUS_PROCESS, fill_from_id, poverty_lines
 
 from . import cells, checks
 from .columns import AREA, COLUMNS, HOUSEHOLD, INFO, MEMBER, YEARLY
@@ -259,26 +261,6 @@ class _Areas:
         return self.scope is not None and area.path.startswith(prefix)
 
 
-class _Lines:
-    """poverty_line_for() over all lines at once (the import may touch thousands of households)."""
-
-    def __init__(self):
-        self.lines = list(PovertyLine.objects.exclude(kind=LineKind.MONITORING).select_related("area")
-                          .order_by("kind"))
-
-    def amount(self, year: int, area: Area) -> Decimal | None:
-        best = None
-        for line in self.lines:
-            if line.year != year:
-                continue
-            if line.area_id is None:
-                if best is None:
-                    best = ("", line)
-            elif area.path.startswith(line.area.path) and (best is None or len(line.area.path) > len(best[0])):
-                best = (line.area.path, line)
-        return best[1].amount if best else None
-
-
 def _parse_rows(table: Table) -> tuple[list[tuple[int, dict[str, Any]]], dict[int, list[Problem]]]:
     """Every mapped cell through its parser; the failures as problems of that row and column."""
     parsers = [(column.header, cells.parser(column)) for column in table.columns.values()]
@@ -445,7 +427,7 @@ def _resolve_area(plan: HouseholdPlan, areas: _Areas, first_row: int) -> None:
 
 
 def _plan_household(plan: HouseholdPlan, *, existing: Household | None, members: list[Member],
-                    elsewhere: dict[str, Member], areas: _Areas, lines: _Lines,
+                    elsewhere: dict[str, Member], areas: _Areas, lines: rules.PovertyLines,
                     yearly_existing: dict[tuple[int, int], YearlyRecord]) -> None:
     first_row = plan.rows[0]
     plan.existing = existing
@@ -479,19 +461,22 @@ def _plan_household(plan: HouseholdPlan, *, existing: Household | None, members:
             setattr(hh, name, value)
     if existing is None:
         # A sheet carries households over from an earlier register (or the national system) with the
-        # status they have there, whatever it is; the history starts with one 数据导入 row.
+        # status they have there (rules.INITIAL_STATUSES for 数据导入: any but 注销); the history starts
+        # with one 数据导入 row.
         hh.status = status or Status.POOR
+        error = rules.initial_status_error(hh.status, Procedure.IMPORT)
+        if error:
+            plan.add(first_row, "户状态", error)
     elif status is not None and status != existing.status:
-        if status not in TRANSITIONS.get(existing.status, set()):
-            plan.add(first_row, "户状态", _("不能从“%(a)s”变更为“%(b)s”") % {
-                "a": Status(existing.status).label, "b": Status(status).label})
-        elif status == Status.CANCELLED:
-            plan.add(first_row, "户状态", _("注销须在系统中办理并注明原因，不能通过导入完成"))
+        error = rules.transition_error(existing.status, status, procedure=Procedure.IMPORT)
+        if error:
+            plan.add(first_row, "户状态", error)
         else:
             hh.status = status
             plan.status_change = (existing.status, status)
-            if status == Status.EXITED and "exit_year" not in plan.values:
-                hh.exit_year = timezone.localdate().year
+            values = rules.step_values(status, date=timezone.localdate(), exit_year=plan.values.get("exit_year"))
+            for name, value in values.items():
+                setattr(hh, name, value)
     if existing is None or plan.status_change or any(
             not _same(getattr(existing, name), getattr(hh, name)) for name in plan.values):
         try:
@@ -531,28 +516,27 @@ def _plan_household(plan: HouseholdPlan, *, existing: Household | None, members:
         mp.obj = obj
         if citizen:
             if citizen in seen:
-                plan.add(mp.row, "证件号码", _("同一户内证件号码重复（与第 %(r)d 行）") % {"r": seen[citizen]})
+                plan.add(mp.row, "证件号码", rules.repeated_person_error(seen[citizen]))
             seen[citizen] = mp.row
             other = elsewhere.get(citizen)
             if old is None and other is not None and other.household_id != (existing.pk if existing else None):
-                plan.add(mp.row, "证件号码", _("此人（证件号码 %(id)s）已是户 %(n)s 的在户成员，一个人只能属于一户；"
-                                              "如已迁入本户，请先在原户办理减员")
-                         % {"id": idnumber.mask(other.id_number), "n": other.household.number})
+                plan.add(mp.row, "证件号码", rules.person_elsewhere_error(other.id_number, other.household.number))
     plan.missing = [m for m in members if m.citizen_id not in seen]
     for m in plan.missing:
         plan.add(first_row, None, _("成员 %(name)s（%(id)s）在系统中、但不在表中：未删除；如需减员请在系统中办理")
-                 % {"name": m.name, "id": idnumber.mask(m.id_number)}, WARNING)
+                 % {"name": m.name, "id": policy.mask_id(m.id_number)}, WARNING)
 
     # One head, and the 户主姓名 column names that head.
     staying = [m for m in plan.missing] + [mp.obj for mp in plan.members if mp.obj is not None]
     heads = [m for m in staying if m.relation == Relation.HEAD]
-    if len(heads) != 1:
+    head_error = rules.head_count_error(m.relation for m in staying)
+    if head_error:
         missing_head = [m for m in plan.missing if m.relation == Relation.HEAD]
         if missing_head and len(heads) > 1:
             plan.add(first_row, "与户主关系", _("表中户主与系统中的户主 %(name)s 不同，而原户主不在表中：请在表中写明原户主的新关系，"
                                             "或在系统中办理更换户主") % {"name": missing_head[0].name})
         else:
-            plan.add(first_row, "与户主关系", _("每户必须有且只有一名户主（表中现有 %(n)d 名）") % {"n": len(heads)})
+            plan.add(first_row, "与户主关系", head_error)
     elif plan.info.get("head_name") and plan.info["head_name"] != heads[0].name:
         plan.add(first_row, "户主姓名", _("户主姓名“%(a)s”与户主成员“%(b)s”不一致") % {
             "a": plan.info["head_name"], "b": heads[0].name})
@@ -563,8 +547,8 @@ def _plan_household(plan: HouseholdPlan, *, existing: Household | None, members:
     _plan_yearly(plan, hh, lines, yearly_existing, first_row)
     for row, header, message in checks.household_checks(hh, plan.members, plan.missing, plan.yearly):
         plan.add(row or first_row, header, message, WARNING)
-    if existing is not None and existing.status == Status.CANCELLED and plan.action != "unchanged":
-        plan.add(first_row, None, _("户 %(n)s 已注销，不能再修改") % {"n": plan.number})
+    if existing is not None and rules.is_closed(existing.status) and plan.action != "unchanged":
+        plan.add(first_row, None, rules.closed_error(plan.number))
 
 
 def _clone(obj):
@@ -648,7 +632,7 @@ def _compare_household(plan: HouseholdPlan, hh: Household, existing: Household |
             plan.changes[name] = (before, after)
 
 
-def _plan_yearly(plan: HouseholdPlan, hh: Household, lines: _Lines,
+def _plan_yearly(plan: HouseholdPlan, hh: Household, lines: rules.PovertyLines,
                  yearly_existing: dict[tuple[int, int], YearlyRecord], first_row: int) -> None:
     year = plan.yearly_values.get("year")
     incomes = {k: v for k, v in plan.yearly_values.items() if k != "year"}
@@ -664,8 +648,9 @@ def _plan_yearly(plan: HouseholdPlan, hh: Household, lines: _Lines,
         rec.year, rec.member_count = year, max(hh.member_count, 1)
     for name, value in incomes.items():
         setattr(rec, name, value)
-    if old is None:
-        rec.poverty_line = lines.amount(year, hh.area)
+    # The line in force when the record is written, as yearly_record_save() takes it (for a record that
+    # exists too: a line corrected since is a change the import writes and audits).
+    rec.poverty_line = lines.amount(year, hh.area.path)
     try:
         _validate(rec, incomes.keys(), new=old is None, skip=["household"])
     except ValidationError as exc:
@@ -679,6 +664,8 @@ def _plan_yearly(plan: HouseholdPlan, hh: Household, lines: _Lines,
         for name in incomes:
             if not _same(getattr(old, name), getattr(rec, name)):
                 plan.yearly_changes[name] = (getattr(old, name), getattr(rec, name))
+        if old.poverty_line != rec.poverty_line:
+            plan.yearly_changes["poverty_line"] = (old.poverty_line, rec.poverty_line)
 
 
 @gc_paused()
@@ -702,7 +689,7 @@ def plan_import(table: Table, *, actor=None, area: Area | None = None,
         return Plan(table.filename, table, plans, problems)
     existing, members, elsewhere = _load_existing(plans)
     yearly_existing = _load_yearly(plans, existing)
-    lines = _Lines()
+    lines = poverty_lines()
     # The same person in two households of the file.
     first_seen: dict[str, tuple[str, int]] = {}
     for i, plan in enumerate(plans):
@@ -901,17 +888,7 @@ def apply_plan(plan: Plan, *, actor=None, mode: str = "valid", progress: Callabl
 
 
 def _common_path(plans: list[HouseholdPlan]) -> str:
-    paths = [h.obj.area_path for h in plans if h.obj is not None]
-    if not paths:
-        return ""
-    first, last = min(paths), max(paths)
-    n = 0
-    while n < min(len(first), len(last)) and first[n] == last[n]:
-        n += 1
-    for width in (15, 12, 9, 6, 4, 2, 0):
-        if width <= n:
-            return first[:width]
-    return ""
+    return rules.common_path(h.obj.area_path for h in plans if h.obj is not None)
 
 
 def _write_batch(batch: list[HouseholdPlan], result: ImportResult, audit: _Audit, actor, today, reason) -> None:
@@ -932,6 +909,14 @@ def _write_batch(batch: list[HouseholdPlan], result: ImportResult, audit: _Audit
             h.obj.updated_at = now
             changed_fields.update("area" if k == "area" else k for k in h.changes)
             changed.append(h.obj)
+    # Status changes are claimed first, as workflow.transition() claims one: a household whose status
+    # someone changed since the import was checked stops the whole import (nothing is written).
+    moved = workflow.claim_many(process=HOUSEHOLD_STATUS_PROCESS, steps=[
+        (h.existing.pk, *h.status_change) for h in old if h.status_change])
+    if moved:
+        numbers = sorted(h.number for h in old if h.existing.pk in set(moved))
+        raise ImportRefused(_("导入期间户 %(n)s 的状态已被他人变更，未导入任何数据，请重新预览后再导入") % {
+            "n": "、".join(numbers[:10])})
     if changed:
         fields = sorted(changed_fields | {"version", "updated_at", "area_path"})
         Household.objects.bulk_update(changed, fields, batch_size=500)

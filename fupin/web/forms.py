@@ -3,6 +3,8 @@ Each domain's forms live in its own app (fupin.registry.forms, fupin.audit.forms
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -30,6 +32,22 @@ class StyledMixin:
         for name in self._errors or {}:
             if name in self.fields:
                 self.fields[name].widget.attrs["aria-invalid"] = "true"
+
+
+class RuleChoiceField(forms.ChoiceField):
+    """A choice whose refusal comes from a registry rule, in the rule's words (the same as the API's and
+    the service's); the offered choices are the ones the rule accepts."""
+
+    def __init__(self, *, rule: Callable[[str], str | None], **kwargs):
+        super().__init__(**kwargs)
+        self.rule = rule
+
+    def validate(self, value):
+        forms.Field.validate(self, value)  # required
+        if value not in self.empty_values:
+            error = self.rule(value)
+            if error:
+                raise ValidationError(error, code="invalid_choice")
 
 
 def apply_errors(form: forms.BaseForm, exc: ValidationError) -> None:

@@ -245,7 +245,7 @@ def test_status_change_and_history(registry, county_user):
     pk = registry["a1"].pk
     client = api(county_user)
     r = client.post(f"/api/households/{pk}/status/", {"status": "exited", "reason": "达标脱贫",
-                                                       "procedure": "exit"}, format="json")
+                                                       "procedure": "adjustment"}, format="json")
     assert r.status_code == 200, r.content
     assert r.json()["status"]["code"] == "exited" and r.json()["exit_year"]
     history = client.get(f"/api/households/{pk}/status-history/").json()["results"]

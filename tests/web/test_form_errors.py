@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from fupin.accounts import policy
 from fupin.audit.models import AuditEvent
 from fupin.lib import idnumber
 from fupin.registry import services
@@ -99,7 +100,7 @@ def test_a_person_already_in_another_household_is_refused_at_the_id_number(count
     response = submit(county_client, member_url, id_number=other.id_number, sex="1", birth_date="")
     assert_refused(response, "id_number", f"已是户 {hb.number} 的在户成员", before)
     # The other person's number is named masked in the message.
-    assert any(idnumber.mask(other.id_number) in e for e in field_errors(response.content)["id_number"])
+    assert any(policy.mask_id(other.id_number) in e for e in field_errors(response.content)["id_number"])
 
 
 def test_a_negative_dibao_amount_is_refused_at_the_amount(county_client, member_url):
