@@ -128,6 +128,11 @@ EXPORTS: dict[str, tuple[str, ...]] = {
     "web.export":          ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
     # a sheet that changes the household's phone: imported inside, refused outside, read-only roles 403
     "web.import":          ("ok|—", "ok|refuse",  "ok|refuse",  "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403"),
+    # the 导入导出 page and its template (no household on them: every role opens them; only writers get the upload form)
+    "web.sheets":          ("ok|—", "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—"),
+    "web.template":        ("ok|—", "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—"),
+    # the summary tables of the user's area: the outside household is not counted
+    "web.summary":         ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
     # the command line with --user: the same scope and the same refusals as the pages
     "cli.export":          ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
     "cli.import":          ("ok|—", "ok|refuse",  "ok|refuse",  "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403"),
@@ -1026,3 +1031,36 @@ def _admin_audit(c: Cell) -> None:
         return
     ids = {r.entity_id for r in rows}
     assert (str(c.household.pk) in ids) == (c.expected == "ok")
+
+
+# --- the 导入导出 pages ------------------------------------------------------------------------------
+
+
+@check("web.sheets")
+def _web_sheets(c: Cell) -> None:
+    response = c.web.get(reverse("sheets:index"))
+    assert response.status_code == 200
+    assert ('name="file"' in response.content.decode()) == policy.can_write(c.user)
+
+
+@check("web.template")
+def _web_template(c: Cell) -> None:
+    response = c.web.get(reverse("sheets:template"))
+    assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment")
+
+
+@check("web.summary")
+def _web_summary(c: Cell) -> None:
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    response = c.web.get(reverse("sheets:summary"))
+    assert response.status_code == 200
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(response.streaming_content))) \
+        .get_sheet_by_index(0).to_python()
+    header = rows[0]
+    total = next(r for r in rows if r[1] == "合计" or r[0] == "合计")
+    households = int(total[header.index("户数")])
+    assert households == len(c.visible())
+    assert AuditEvent.objects.filter(kind=AuditKind.EXPORT, actor=c.user).exists()
