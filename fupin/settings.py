@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "fupin.assessment",
     "fupin.demo",
     "fupin.sheets",
+    "fupin.quality",
     "fupin.web",
 ]
 

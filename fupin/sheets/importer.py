@@ -41,6 +41,7 @@ from django.utils.translation import gettext as _
 
 from fupin.accounts.capabilities import can_write
 from fupin.areas.models import Area, Level
+from fupin.areas.rules import group_key
 from fupin.areas.selectors import user_scope_path
 from fupin.audit.models import AuditEvent, AuditKind
 from fupin.audit.services import _current as _audit_request
@@ -48,11 +49,14 @@ from fupin.audit.services import jsonable
 from fupin.lib import idnumber
 from fupin.lib.bulk import BulkWriter, bulk_method, reserve_ids
 from fupin.lib.gcpause import gc_paused
+from fupin.quality import rules as quality_rules
+from fupin.quality import services as quality_services
+from fupin.quality.models import Source
 from fupin.registry.choices import TRANSITIONS, LineKind, Procedure, Relation, Status
 from fupin.registry.models import Household, Member, PovertyLine, StatusChange, YearlyRecord
 from fupin.registry.services import fill_from_id
 
-from . import cells, checks
+from . import cells
 from .columns import AREA, COLUMNS, HOUSEHOLD, INFO, MEMBER, YEARLY
 from .reader import Table
 
@@ -221,7 +225,11 @@ def _label(value: Any) -> str:
 
 
 class _Areas:
-    """The areas an import may write to (the actor's subtree, narrowed by --area), by code and by names."""
+    """The areas an import may write to (the actor's subtree, narrowed by --area), by code and by names.
+
+    Statistical codes stop at the village, and sheets write the 村民小组 by hand ("3组", "第三村民小组",
+    "三社" …): groups are found under their village by :func:`fupin.areas.rules.group_key`, villages by
+    their name (under the township's name when the sheet gives it)."""
 
     def __init__(self, actor, restrict: Area | None):
         scope = user_scope_path(actor) if actor is not None else ""
@@ -240,11 +248,20 @@ class _Areas:
                                                                        "parent_id"))
         self.by_id = {a.id: a for a in areas}
         self.by_code = {a.code: a for a in areas if a.path.startswith(prefix)}
-        self.by_names: dict[tuple[str, str, str], list[Area]] = defaultdict(list)
-        for a in self.by_code.values():
-            if a.level in (Level.VILLAGE, Level.GROUP):
-                names = self.names(a)
-                self.by_names[(names["township"], names["village"], names["group"])].append(a)
+        #: village id → its groups in code order; (village id, group key) → the groups with that key.
+        self.groups: dict[int, list[Area]] = defaultdict(list)
+        self.group_keys: dict[tuple[int, str], list[Area]] = defaultdict(list)
+        #: (township name key, village name key) → villages; village name key → villages.
+        self.villages: dict[tuple[str, str], list[Area]] = defaultdict(list)
+        self.villages_anywhere: dict[str, list[Area]] = defaultdict(list)
+        for a in sorted(self.by_code.values(), key=lambda a: a.code):
+            if a.level == Level.GROUP:
+                self.groups[a.parent_id].append(a)
+                self.group_keys[(a.parent_id, group_key(a.name))].append(a)
+            elif a.level == Level.VILLAGE:
+                township = self.by_id.get(a.parent_id)
+                self.villages[(cells.key(township.name) if township else "", cells.key(a.name))].append(a)
+                self.villages_anywhere[cells.key(a.name)].append(a)
 
     def names(self, area: Area) -> dict[str, str]:
         out = {"county": "", "township": "", "village": "", "group": ""}
@@ -258,6 +275,11 @@ class _Areas:
     def inside(self, area: Area) -> bool:
         prefix = self.restrict.path if self.restrict is not None else (self.scope or "")
         return self.scope is not None and area.path.startswith(prefix)
+
+    def villages_named(self, township: str, village: str) -> list[Area]:
+        if township:
+            return self.villages.get((cells.key(township), cells.key(village)), [])
+        return self.villages_anywhere.get(cells.key(village), [])
 
 
 class _Lines:
@@ -409,8 +431,11 @@ def _validation_messages(exc: ValidationError, headers: dict[str, str]) -> list[
 
 
 def _resolve_area(plan: HouseholdPlan, areas: _Areas, first_row: int) -> None:
+    """The household's area from 区划代码 (12-digit village or 15-digit group code) or from the names,
+    then the 村民小组 as written by hand under that village; the names given must agree with it."""
     given = plan.area_values
     code = given.get("code")
+    group_text = given.get("group", "")
     area = None
     if code:
         area = areas.by_code.get(code)
@@ -418,15 +443,12 @@ def _resolve_area(plan: HouseholdPlan, areas: _Areas, first_row: int) -> None:
             plan.add(first_row, "区划代码", _("区划代码 %(c)s 不存在或不在您的管辖范围内") % {"c": code})
             return
     elif given.get("village"):
-        matches = areas.by_names.get((given.get("township", ""), given["village"], given.get("group", "")), [])
-        if not matches and not given.get("township"):
-            matches = [a for (t, v, g), found in areas.by_names.items() for a in found
-                       if v == given["village"] and g == given.get("group", "")]
+        matches = areas.villages_named(given.get("township", ""), given["village"])
         if len(matches) != 1:
-            where = "".join(given.get(k, "") for k in ("township", "village", "group"))
-            plan.add(first_row, "行政村", _("找不到唯一的区划“%(w)s”（或不在您的管辖范围内），请填写区划代码")
+            where = "".join(given.get(k, "") for k in ("township", "village"))
+            plan.add(first_row, "行政村", _("找不到唯一的行政村“%(w)s”（或不在您的管辖范围内），请填写区划代码")
                      % {"w": where} if not matches else
-                     _("“%(w)s”对应多个区划，请填写区划代码") % {"w": where})
+                     _("“%(w)s”对应多个行政村，请填写区划代码") % {"w": where})
             return
         area = matches[0]
     if area is None:
@@ -437,12 +459,44 @@ def _resolve_area(plan: HouseholdPlan, areas: _Areas, first_row: int) -> None:
         plan.add(first_row, "区划代码", _("贫困户必须登记到行政村或村民小组，%(c)s 是%(l)s") % {
             "c": area.code, "l": area.get_level_display()})
         return
+    if area.level == Level.VILLAGE:
+        if group_text:
+            area = _resolve_group(plan, areas, area, group_text, first_row)
+            if area is None:
+                return
+        elif plan.existing is not None and plan.existing.area.parent_id == area.id:
+            area = plan.existing.area  # the group was not given: the household stays in its group
     names = areas.names(area)
-    for key, header in (("county", "县"), ("township", "乡镇"), ("village", "行政村"), ("group", "村民小组")):
-        if given.get(key) and given[key] != names[key]:
+    for key, header in (("county", "县"), ("township", "乡镇"), ("village", "行政村")):
+        if given.get(key) and cells.key(given[key]) != cells.key(names[key]):
             plan.add(first_row, header, _("%(h)s“%(g)s”与区划代码 %(c)s（%(n)s）不一致") % {
                 "h": header, "g": given[key], "c": area.code, "n": names[key] or _("无")})
+    if group_text and area.level == Level.GROUP and group_key(group_text) != group_key(area.name):
+        plan.add(first_row, "村民小组", _("村民小组“%(g)s”与区划代码 %(c)s（%(n)s）不一致") % {
+            "g": group_text, "c": area.code, "n": area.name})
     plan.area = area
+
+
+def _resolve_group(plan: HouseholdPlan, areas: _Areas, village: Area, text: str, first_row: int) -> Area | None:
+    """The village's group written as ``text``; None (and an error naming the village's groups) when
+    there is no such group. A village with no groups in the system keeps the household (a warning)."""
+    groups = areas.groups.get(village.id, [])
+    if not groups:
+        plan.add(first_row, "村民小组", _("%(v)s（%(c)s）在系统中没有村民小组，本户登记到村；如需登记到组，"
+                                      "请先在系统管理中添加该村的村民小组") % {"v": village.name, "c": village.code},
+                 WARNING)
+        return village
+    found = areas.group_keys.get((village.id, group_key(text)), [])
+    if len(found) == 1:
+        return found[0]
+    listed = "、".join(g.name for g in groups[:30]) + ("……" if len(groups) > 30 else "")
+    if found:
+        plan.add(first_row, "村民小组", _("村民小组“%(g)s”在%(v)s（%(c)s）对应多个小组：%(list)s；请填写 15 位区划代码")
+                 % {"g": text, "v": village.name, "c": village.code, "list": "、".join(g.name for g in found)})
+    else:
+        plan.add(first_row, "村民小组", _("%(v)s（%(c)s）没有村民小组“%(g)s”；该村的村民小组有：%(list)s")
+                 % {"g": text, "v": village.name, "c": village.code, "list": listed})
+    return None
 
 
 def _plan_household(plan: HouseholdPlan, *, existing: Household | None, members: list[Member],
@@ -562,10 +616,22 @@ def _plan_household(plan: HouseholdPlan, *, existing: Household | None, members:
 
     _compare_household(plan, hh, existing)
     _plan_yearly(plan, hh, lines, yearly_existing, first_row)
-    for row, header, message in checks.household_checks(hh, plan.members, plan.missing, plan.yearly):
-        plan.add(row or first_row, header, message, WARNING)
+    _suspicious(plan, hh, first_row)
     if existing is not None and existing.status == Status.CANCELLED and plan.action != "unchanged":
         plan.add(first_row, None, _("户 %(n)s 已注销，不能再修改") % {"n": plan.number})
+
+
+def _suspicious(plan: HouseholdPlan, hh: Household, first_row: int) -> None:
+    """REFERENCE §6's 疑点 as 提示 (WARNING) at the member's row and the column of the field: the same
+    rules that store the findings after the import (fupin.quality.rules), on the planned records."""
+    rows = {id(mp.obj): mp.row for mp in plan.members if mp.obj is not None}
+    members = [mp.obj for mp in plan.members if mp.obj is not None] + plan.missing
+    for hit in quality_rules.check(quality_rules.Subject(hh, members, plan.yearly, timezone.localdate())):
+        if hit.member is not None:
+            row, header = rows.get(id(hit.member), first_row), MEMBER_HEADER.get(hit.field)
+        else:
+            row, header = first_row, HOUSEHOLD_HEADER.get(hit.field) or YEARLY_HEADER.get(hit.field)
+        plan.add(row, header, hit.message, WARNING)
 
 
 def _clone(obj):
@@ -757,6 +823,7 @@ class ImportResult:
     yearly_created: int = 0
     yearly_updated: int = 0
     audit_events: int = 0
+    findings: int = 0  # REFERENCE §6 疑点 stored for the households written (fupin.quality)
 
     def as_dict(self) -> dict[str, int]:
         return dict(self.__dict__)
@@ -888,6 +955,7 @@ def apply_plan(plan: Plan, *, actor=None, mode: str = "valid", progress: Callabl
                 if progress:
                     progress(done, total)
             _check(cancel)
+            result.findings = _store_findings(todo)
             audit.rows.append({
                 "kind": AuditKind.IMPORT, "entity": "sheets.file", "entity_id": "", "actor_id": audit.actor_id,
                 "actor_name": audit.actor_name, "at": audit.now, "ip": audit.ip, "area_path": _common_path(todo),
@@ -899,6 +967,21 @@ def apply_plan(plan: Plan, *, actor=None, mode: str = "valid", progress: Callabl
     except IntegrityError as exc:
         raise ImportRefused(_("导入期间数据被他人修改（%(e)s），未导入任何数据，请重新预览后再导入") % {"e": exc}) from exc
     return result
+
+
+def _store_findings(written: list[HouseholdPlan]) -> int:
+    """The §6 findings of the households just written, from the records in hand (no reload): each
+    household with its members (those of the sheet and those kept) and its latest yearly record."""
+    if not written:
+        return 0
+    latest = quality_services.latest_yearly([h.obj.pk for h in written if h.existing is not None])
+    today = timezone.localdate()
+    subjects = [quality_rules.Subject(h.obj, [mp.obj for mp in h.members] + h.missing,
+                                      latest.get(h.obj.pk, h.yearly) if h.existing is not None else h.yearly, today)
+                for h in written]
+    counts = quality_services.refresh_findings([s.household.pk for s in subjects], source=Source.IMPORT,
+                                               subjects=subjects)
+    return sum(counts.values())
 
 
 def _common_path(plans: list[HouseholdPlan]) -> str:

@@ -21,6 +21,7 @@ from fupin.areas.models import Area, Level
 from fupin.areas.selectors import area_list, designations_for
 from fupin.audit import selectors as audit_selectors
 from fupin.audit.services import audit_reveal
+from fupin.quality import selectors as quality_selectors
 from fupin.registry import selectors, services
 from fupin.registry.choices import Cause, Status
 from fupin.registry.selectors import HouseholdFilters
@@ -299,6 +300,8 @@ def _household_page(request, household, *, revealed: bool = False):
         "revealed": revealed,
         "history": history,
         "history_limit": HISTORY_LIMIT,
+        "findings": quality_selectors.household_findings(user=user, household=household),
+        "can_resolve": capabilities.can_write(user),
         "living": HouseholdForm(instance=household).grouped()[1:],
     })
 

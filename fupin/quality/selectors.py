@@ -1,0 +1,96 @@
+"""Reads of the data-quality findings, scoped to the households the user may see.
+
+Scope goes through ``household_ids_q`` (the registry's one household-scope filter) so that swapping
+it for the access policy module is one line here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, QuerySet
+from django.http import Http404
+
+from fupin.areas.models import Area
+from fupin.registry.selectors import household_ids_q
+
+from .models import Finding
+from .rules import RULES
+
+OPEN, RESOLVED, ALL = "open", "resolved", "all"
+
+
+def _scoped(user) -> QuerySet[Finding]:
+    return Finding.objects.filter(household_ids_q(user, "household"))
+
+
+def household_findings(*, user, household) -> list[Finding]:
+    """The open findings of one household, for its page (members loaded with them: one query)."""
+    return list(_scoped(user).filter(household=household, resolved_at__isnull=True)
+                .select_related("member").order_by("id"))
+
+
+@dataclass
+class FindingFilters:
+    area: Area | None = None
+    rule: str = ""
+    category: str = ""
+    state: str = OPEN
+
+
+def _filtered(user, filters: FindingFilters, *, with_rule: bool = True) -> QuerySet[Finding]:
+    qs = _scoped(user)
+    if filters.area is not None:
+        qs = qs.filter(area_path__subtree=filters.area.path)
+    if filters.state == OPEN:
+        qs = qs.filter(resolved_at__isnull=True)
+    elif filters.state == RESOLVED:
+        qs = qs.filter(resolved_at__isnull=False)
+    if filters.category:
+        qs = qs.filter(category=filters.category)
+    if with_rule and filters.rule:
+        qs = qs.filter(rule=filters.rule)
+    return qs
+
+
+def finding_list(*, user, filters: FindingFilters) -> QuerySet[Finding]:
+    # The page shows the household's number, head and area, the member's name and the resolver:
+    # joined here, one query per page whatever its length.
+    return (_filtered(user, filters)
+            .select_related("household", "household__area", "household__area__parent", "member", "resolved_by")
+            .order_by("area_path", "household__number", "id"))
+
+
+@dataclass(frozen=True)
+class RuleCount:
+    code: str
+    title: str
+    category: str
+    category_label: str
+    count: int
+
+
+def finding_counts(*, user, filters: FindingFilters) -> list[RuleCount]:
+    """Findings per rule under the filters other than the rule itself, in REFERENCE §6's order;
+    rules with none are left out."""
+    from .models import Category
+
+    rows = dict(_filtered(user, filters, with_rule=False).order_by().values_list("rule")
+                .annotate(n=Count("id")).values_list("rule", "n"))
+    out = []
+    for code, r in RULES.items():
+        if rows.get(code):
+            out.append(RuleCount(code, str(r.title), r.category, str(Category(r.category).label), rows[code]))
+    for code, n in rows.items():  # a rule retired since its findings were stored
+        if code not in RULES and n:
+            out.append(RuleCount(code, code, "", "", n))
+    return out
+
+
+def finding_get(*, user, pk: int) -> Finding:
+    """One finding the user may see, or 404 (its existence is not revealed)."""
+    finding = _scoped(user).filter(pk=pk).select_related("household", "member").first()
+    if finding is None:
+        raise Http404
+    return finding
+
