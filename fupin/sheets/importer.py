@@ -630,7 +630,8 @@ def _suspicious(plan: HouseholdPlan, hh: Household, first_row: int) -> None:
         if hit.member is not None:
             row, header = rows.get(id(hit.member), first_row), MEMBER_HEADER.get(hit.field)
         else:
-            row, header = first_row, HOUSEHOLD_HEADER.get(hit.field) or YEARLY_HEADER.get(hit.field)
+            row, header = first_row, (HOUSEHOLD_HEADER.get(hit.field) or YEARLY_HEADER.get(hit.field)
+                                      or MEMBER_HEADER.get(hit.field))
         plan.add(row, header, hit.message, WARNING)
 
 
