@@ -6,7 +6,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import Category
-from .rules import RULES
 from .selectors import ALL, OPEN, RESOLVED
 
 
@@ -17,13 +16,13 @@ class FindingFilterForm(forms.Form):
     state = forms.ChoiceField(label=_("处理情况"), required=False,
                               choices=[(OPEN, _("待核实")), (RESOLVED, _("已处理")), (ALL, _("全部"))])
 
-    def __init__(self, *args, areas=(), **kwargs):
+    def __init__(self, *args, areas=(), rules=(), **kwargs):
         super().__init__(*args, **kwargs)
         # Villages indented under their township: one drop-down for the whole subtree.
         self.fields["area"].choices = [("", _("全部"))] + [
             (a.code, ("\u3000" if a.level == "village" else "") + a.name) for a in areas]
         self.fields["category"].choices = [("", _("全部"))] + list(Category.choices)
-        self.fields["rule"].choices = [("", _("全部"))] + [(r.code, r.title) for r in RULES.values()]
+        self.fields["rule"].choices = [("", _("全部"))] + [(r.code, r.title) for r in rules]
         for field in self.fields.values():
             field.widget.attrs.setdefault("class", "input")
 

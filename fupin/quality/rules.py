@@ -105,16 +105,18 @@ class Rule:
     category: str
     title: str | Promise
     check: Callable[[Subject], Iterable[Hit]]
+    #: The finding tells a member's health or disability: shown only to roles that see health details.
+    health: bool = False
 
 
 #: Every rule, by code, in REFERENCE §6's order (the /quality/ page lists them in this order).
 RULES: dict[str, Rule] = {}
 
 
-def rule(code: str, category: str, title: str | Promise) -> Callable:
+def rule(code: str, category: str, title: str | Promise, *, health: bool = False) -> Callable:
     def register(function: Callable[[Subject], Iterable[Hit]]) -> Callable[[Subject], Iterable[Hit]]:
         assert code not in RULES, code
-        RULES[code] = Rule(code, category, title, function)
+        RULES[code] = Rule(code, category, title, function, health)
         return function
     return register
 
@@ -189,7 +191,7 @@ def exit_unsafe_water(s: Subject) -> Iterator[Hit]:
         yield Hit(_("已脱贫，但饮水不安全"), "water_safe", values={"water_safe": False})
 
 
-@rule("exit_ill_uninsured", Category.EXIT, gettext_lazy("已脱贫户患病成员未参加大病保险"))
+@rule("exit_ill_uninsured", Category.EXIT, gettext_lazy("已脱贫户患病成员未参加大病保险"), health=True)
 def exit_ill_uninsured(s: Subject) -> Iterator[Hit]:
     if s.household.status not in EXITED:
         return
@@ -262,7 +264,7 @@ def missing_labour(s: Subject) -> Iterator[Hit]:
             yield Hit(_("%(a)d 岁的成员应填写劳动能力") % {"a": age}, "labour", m, {"age": age})
 
 
-@rule("missing_disability_certificate", Category.MISSING, gettext_lazy("残疾人无残疾证号"))
+@rule("missing_disability_certificate", Category.MISSING, gettext_lazy("残疾人无残疾证号"), health=True)
 def missing_disability_certificate(s: Subject) -> Iterator[Hit]:
     for m in s.members:
         if m.health == Health.DISABLED and not m.disability_cert_no:
@@ -276,14 +278,14 @@ def _cause_field(s: Subject, cause: str) -> str:
     return "main_cause" if s.household.main_cause == cause else "other_causes"
 
 
-@rule("cause_illness_nobody_ill", Category.CAUSE, gettext_lazy("因病致贫但无患病成员"))
+@rule("cause_illness_nobody_ill", Category.CAUSE, gettext_lazy("因病致贫但无患病成员"), health=True)
 def cause_illness_nobody_ill(s: Subject) -> Iterator[Hit]:
     if Cause.ILLNESS in s.causes and not any(m.health in ILL for m in s.members):
         yield Hit(_("致贫原因含“因病”，但家庭成员中没有患病（长期慢性病或大病）的人"),
                   _cause_field(s, Cause.ILLNESS), values={"cause": Cause.ILLNESS})
 
 
-@rule("cause_disability_nobody_disabled", Category.CAUSE, gettext_lazy("因残致贫但无残疾成员"))
+@rule("cause_disability_nobody_disabled", Category.CAUSE, gettext_lazy("因残致贫但无残疾成员"), health=True)
 def cause_disability_nobody_disabled(s: Subject) -> Iterator[Hit]:
     if Cause.DISABILITY in s.causes and not any(m.health == Health.DISABLED for m in s.members):
         yield Hit(_("致贫原因含“因残”，但家庭成员中没有残疾人"), _cause_field(s, Cause.DISABILITY),
@@ -343,7 +345,7 @@ def dibao_and_tekun(s: Subject) -> Iterator[Hit]:
 # --- §6.6 labour ----------------------------------------------------------------------------------
 
 
-@rule("labour_healthy_without_labour", Category.LABOUR, gettext_lazy("劳动年龄内健康成员无劳动能力"))
+@rule("labour_healthy_without_labour", Category.LABOUR, gettext_lazy("劳动年龄内健康成员无劳动能力"), health=True)
 def labour_healthy_without_labour(s: Subject) -> Iterator[Hit]:
     for m in s.members:
         age = s.age(m)
@@ -487,6 +489,5 @@ def logic_adult_primary_pupil(s: Subject) -> Iterator[Hit]:
                       {"age": age, "school_status": m.school_status})
 
 
-def rule_choices() -> list[tuple[str, str]]:
-    """(code, title) of every rule, for filters."""
-    return [(r.code, str(r.title)) for r in RULES.values()]
+#: Rules whose findings tell a member's health or disability (hidden from roles that may not see it).
+HEALTH_RULES = frozenset(code for code, r in RULES.items() if r.health)

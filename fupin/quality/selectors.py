@@ -1,7 +1,7 @@
 """Reads of the data-quality findings, scoped to the households the user may see.
 
-Scope goes through ``household_ids_q`` (the registry's one household-scope filter) so that swapping
-it for the access policy module is one line here.
+Scope goes through ``household_ids_q`` (the registry's one household-scope filter) and health through
+``capabilities.sees_health``, so that swapping them for the access policy module is one line each.
 """
 
 from __future__ import annotations
@@ -11,17 +11,27 @@ from dataclasses import dataclass
 from django.db.models import Count, QuerySet
 from django.http import Http404
 
+from fupin.accounts import capabilities
 from fupin.areas.models import Area
 from fupin.registry.selectors import household_ids_q
 
 from .models import Finding
-from .rules import RULES
+from .rules import HEALTH_RULES, RULES, Rule
 
 OPEN, RESOLVED, ALL = "open", "resolved", "all"
 
 
 def _scoped(user) -> QuerySet[Finding]:
-    return Finding.objects.filter(household_ids_q(user, "household"))
+    qs = Finding.objects.filter(household_ids_q(user, "household"))
+    if not capabilities.sees_health(user):
+        # "健康状况为残疾，但没有残疾证号" tells a member's disability: hidden like the health column.
+        qs = qs.exclude(rule__in=HEALTH_RULES)
+    return qs
+
+
+def visible_rules(user) -> list[Rule]:
+    """The rules whose findings the user may see (for the filter's drop-down)."""
+    return [r for r in RULES.values() if capabilities.sees_health(user) or not r.health]
 
 
 def household_findings(*, user, household) -> list[Finding]:

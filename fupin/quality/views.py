@@ -32,7 +32,7 @@ def finding_list(request):
                       {"by_households": registry_selectors.scoped_by_households(user)})
     areas = list(registry_selectors.browse_areas(user=user)
                  .filter(level__in=[Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE]).order_by("path"))
-    form = FindingFilterForm(request.GET or None, areas=areas)
+    form = FindingFilterForm(request.GET or None, areas=areas, rules=selectors.visible_rules(user))
     filters = FindingFilters()
     if form.is_bound and form.is_valid():
         cd = form.cleaned_data

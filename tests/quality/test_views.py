@@ -63,7 +63,7 @@ def test_read_only_roles_see_findings_but_cannot_resolve(found, leader):
     a, _b = found
     client = login(leader)
     assert "H-A-0001" in page(client)
-    f = Finding.objects.filter(household=a).first()
+    f = Finding.objects.get(household=a, rule="logic_relation_sex")
     assert client.post(reverse("quality:resolve", args=[f.pk]), {"note": "x"}).status_code == 403
     html = client.get(reverse("household_detail", args=[a.pk])).content.decode()
     assert 'id="quality"' in html and reverse("quality:resolve", args=[f.pk]) not in html
@@ -90,3 +90,13 @@ def test_the_list_takes_a_fixed_number_of_queries(found, county_user, django_ass
     client.get(reverse("quality:list"))  # warm the session and caches
     with django_assert_max_num_queries(12):
         page(client)
+
+
+def test_findings_that_tell_health_are_hidden_from_roles_that_do_not_see_health(found, county_user, leader):
+    # "因病致贫但无患病成员" tells the members' health: 领导 do not see health details anywhere.
+    assert "因病" in page(login(county_user)) and "因病致贫但无患病成员" in page(login(county_user))
+    html = page(login(leader))
+    assert "与户主关系与性别不符" in html and "因病致贫但无患病成员" not in html and "没有患病" not in html
+    a, _b = found
+    detail = login(leader).get(reverse("household_detail", args=[a.pk])).content.decode()
+    assert "没有患病" not in detail and "与性别“女”不符" in detail
