@@ -82,6 +82,8 @@ class Subject:
     members: Sequence[Any]
     yearly: Any = None
     today: datetime.date = dataclasses.field(default_factory=datetime.date.today)
+    #: The hits, when the caller already ran the rules on exactly these records (the importer's plan).
+    hits: list[Hit] | None = None
     _ages: dict[int, int | None] = dataclasses.field(default_factory=dict, repr=False)
 
     def age(self, member) -> int | None:
@@ -302,17 +304,22 @@ def cause_schooling_no_student(s: Subject) -> Iterator[Hit]:
 # --- §6.5 低保 / 特困 ------------------------------------------------------------------------------
 
 
-@rule("dibao_household_without_dibao", Category.DIBAO, gettext_lazy("低保户无成员享受低保或低保金为0"))
+@rule("dibao_household_without_dibao", Category.DIBAO, gettext_lazy("低保户无成员享受低保"))
 def dibao_household_without_dibao(s: Subject) -> Iterator[Hit]:
+    if s.household.attribute == Attribute.DIBAO and not any(m.on_dibao for m in s.members):
+        yield Hit(_("低保贫困户，但没有成员享受低保"), "attribute", values={"attribute": Attribute.DIBAO})
+
+
+# Apart from the rule above so that the list can tell them apart: the standard import sheet has no
+# 低保金 column, so a 低保户 first registered from a sheet shows here until its amounts are entered.
+@rule("dibao_amount_zero", Category.DIBAO, gettext_lazy("低保户低保金为0"))
+def dibao_amount_zero(s: Subject) -> Iterator[Hit]:
     if s.household.attribute != Attribute.DIBAO:
         return
     on = [m for m in s.members if m.on_dibao]
-    total = sum((Decimal(m.dibao_amount or 0) for m in on), Decimal(0))
-    if not on:
-        yield Hit(_("低保贫困户，但没有成员享受低保"), "attribute", values={"attribute": Attribute.DIBAO})
-    elif total == 0:
-        yield Hit(_("低保贫困户，但享受低保的成员低保金均为 0"), "attribute",
-                  values={"attribute": Attribute.DIBAO, "on_dibao": len(on), "dibao_amount": "0"})
+    if on and not any(m.dibao_amount for m in on):
+        yield Hit(_("低保贫困户，但享受低保的成员低保金均为 0"), "dibao_amount", on[0],
+                  {"attribute": Attribute.DIBAO, "on_dibao": len(on), "dibao_amount": "0"})
 
 
 @rule("general_household_on_dibao", Category.DIBAO, gettext_lazy("一般贫困户有成员享受低保"))

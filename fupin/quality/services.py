@@ -82,7 +82,7 @@ def refresh_findings(household_ids: Iterable[int], *, source: str = Source.CHECK
             rows = []
             for subject in batch:
                 h = subject.household
-                for hit in check(subject):
+                for hit in (subject.hits if subject.hits is not None else check(subject)):
                     member_id = hit.member.pk if hit.member is not None else None
                     if resolved and _fingerprint(h.pk, member_id, hit.rule, hit.values) in resolved:
                         continue

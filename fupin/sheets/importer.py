@@ -126,6 +126,8 @@ class HouseholdPlan:
     yearly_changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     bad: set[str] = field(default_factory=set)  # household fields whose cell did not parse
+    #: REFERENCE §6 疑点 found on the planned records (fupin.quality.rules), stored after writing.
+    hits: list | None = None
 
     @property
     def errors(self) -> list[Problem]:
@@ -626,7 +628,8 @@ def _suspicious(plan: HouseholdPlan, hh: Household, first_row: int) -> None:
     rules that store the findings after the import (fupin.quality.rules), on the planned records."""
     rows = {id(mp.obj): mp.row for mp in plan.members if mp.obj is not None}
     members = [mp.obj for mp in plan.members if mp.obj is not None] + plan.missing
-    for hit in quality_rules.check(quality_rules.Subject(hh, members, plan.yearly, timezone.localdate())):
+    plan.hits = quality_rules.check(quality_rules.Subject(hh, members, plan.yearly, timezone.localdate()))
+    for hit in plan.hits:
         if hit.member is not None:
             row, header = rows.get(id(hit.member), first_row), MEMBER_HEADER.get(hit.field)
         else:
@@ -977,9 +980,15 @@ def _store_findings(written: list[HouseholdPlan]) -> int:
         return 0
     latest = quality_services.latest_yearly([h.obj.pk for h in written if h.existing is not None])
     today = timezone.localdate()
-    subjects = [quality_rules.Subject(h.obj, [mp.obj for mp in h.members] + h.missing,
-                                      latest.get(h.obj.pk, h.yearly) if h.existing is not None else h.yearly, today)
-                for h in written]
+    subjects = []
+    for h in written:
+        yearly = latest.get(h.obj.pk, h.yearly) if h.existing is not None else h.yearly
+        # The plan's hits were found on these very records, unless a later year than the sheet's is
+        # the household's latest: then the rules run again on that year.
+        hits = h.hits if yearly is h.yearly or (yearly is not None and h.yearly is not None
+                                                and yearly.year == h.yearly.year) else None
+        subjects.append(quality_rules.Subject(h.obj, [mp.obj for mp in h.members] + h.missing, yearly, today,
+                                              hits=hits))
     counts = quality_services.refresh_findings([s.household.pk for s in subjects], source=Source.IMPORT,
                                                subjects=subjects)
     return sum(counts.values())

@@ -97,6 +97,8 @@ CASES: dict[str, Callable[[Subject], None]] = {
     "cause_schooling_no_student": lambda s: (setattr(s.household, "main_cause", Cause.SCHOOLING),
                                              setattr(child(s), "school_status", SchoolStatus.PRESCHOOL)),
     "dibao_household_without_dibao": lambda s: setattr(s.household, "attribute", Attribute.DIBAO),
+    "dibao_amount_zero": lambda s: (setattr(s.household, "attribute", Attribute.DIBAO),
+                                    setattr(wife(s), "on_dibao", True)),
     "general_household_on_dibao": lambda s: setattr(wife(s), "on_dibao", True),
     "tekun_household_able_member": lambda s: setattr(s.household, "attribute", Attribute.TEKUN),
     "dibao_and_tekun": lambda s: (setattr(s.household, "attribute", Attribute.DIBAO),

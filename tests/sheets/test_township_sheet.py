@@ -170,3 +170,18 @@ def test_a_group_code_and_the_group_written_beside_it_must_agree(groups, county_
         assert errors == [] and plan.households[0].area.code == f"{A1}003"
     else:
         assert errors == [("村民小组", f"村民小组“4组”与区划代码 {A1}003（第三村民小组）不一致")]
+
+
+def test_findings_after_an_import_look_at_the_households_latest_year(tree, county_user):
+    from fupin.registry import services
+    from tests.sheets.test_import import family, sheet
+
+    apply_plan(plan_import(sheet(family("5303241002010001", n=0)), actor=county_user), actor=county_user)
+    h = Household.objects.get(number="5303241002010001")
+    # 2020: the head works away (the sheet says so) but no wage income: a §6.8 疑点 of the latest year.
+    services.yearly_record_save(actor=county_user, household=h, year=2020, data={"transfer_income": 3000})
+    plan = plan_import(sheet(family("5303241002010001", n=0, 工资性收入=13000)), actor=county_user)  # 2019
+    assert plan.households[0].action == "update"
+    apply_plan(plan, actor=county_user)
+    found = dict(Finding.objects.filter(household=h).values_list("rule", "values__year"))
+    assert found["migrant_working_without_wage"] == 2020 and set(found.values()) == {2020}  # not 2019's
