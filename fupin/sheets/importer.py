@@ -5,16 +5,19 @@ Two steps, so that the web page can show what will change before anything is wri
 * ``plan_import(table, actor=..., area=...)`` reads every row, groups the rows into households by
   户编号, validates each household with the registry's own rules (the models' ``full_clean``, the
   services' invariants: one head, one active household per person, the status machine, scope) and
-  the single-household checks of REFERENCE §6, and compares it with what the registry holds. Nothing
-  is written. Each problem names the sheet row and column.
+  the REFERENCE §6 rules of fupin.quality (提示, never refusals), and compares it with what the
+  registry holds. Nothing is written. Each problem names the sheet row and column.
 * ``apply_plan(plan, actor=..., mode=...)`` writes the households that are new or changed, in bulk,
-  in one transaction, with an audit event per created or changed object that names the file.
+  in one transaction, with an audit event per created or changed object that names the file, and
+  stores the §6 findings of the households written (fupin.quality, in bulk).
   ``mode="valid"`` imports the valid households and refuses the others; ``mode="all"`` writes
   nothing unless every household is valid. A crash or cancel inside leaves the database as it was.
 
 Rules (documented for users in the template's 填写说明 sheet):
 
 * keys: a household is matched by 户编号, a member by the 18-digit citizen number within it;
+* area: 区划代码 (12-digit village or 15-digit group) or the township and village names, with the
+  村民小组 as written by hand ("3组", "第三村民小组", "三社" …) found under the village;
 * an empty cell means "not given": a new record takes the default, an existing one keeps its value,
   so a partly filled township sheet never wipes data; a column that is absent is not touched at all;
 * household columns may be filled on one row of the household only (or on every row, equal);
