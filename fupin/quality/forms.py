@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from fupin.areas.models import Area
+
 from .models import Category
+from .rules import Rule
 from .selectors import ALL, OPEN, RESOLVED
 
 
@@ -16,7 +22,7 @@ class FindingFilterForm(forms.Form):
     state = forms.ChoiceField(label=_("处理情况"), required=False,
                               choices=[(OPEN, _("待核实")), (RESOLVED, _("已处理")), (ALL, _("全部"))])
 
-    def __init__(self, *args, areas=(), rules=(), **kwargs):
+    def __init__(self, *args: Any, areas: Iterable[Area] = (), rules: Iterable[Rule] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Villages indented under their township: one drop-down for the whole subtree.
         self.fields["area"].choices = [("", _("全部"))] + [

@@ -86,7 +86,7 @@ class Subject:
     hits: list[Hit] | None = None
     _ages: dict[int, int | None] = dataclasses.field(default_factory=dict, repr=False)
 
-    def age(self, member) -> int | None:
+    def age(self, member: Any) -> int | None:
         key = id(member)
         if key not in self._ages:
             b = member.birth_date
@@ -135,11 +135,11 @@ def check(subject: Subject, rules: Iterable[Rule] | None = None) -> list[Hit]:
     return out
 
 
-def _money(value) -> str:
+def _money(value: Any) -> str:
     return str(value) if value is not None else ""
 
 
-def _label(choices, value) -> str:
+def _label(choices: Any, value: Any) -> str:
     try:
         return str(choices(value).label)
     except ValueError:
@@ -448,7 +448,7 @@ def logic_head_spouse_same_sex(s: Subject) -> Iterator[Hit]:
             yield Hit(_("户主与配偶性别相同"), "sex", m, {"sex": m.sex})
 
 
-def _per_head(value, s: Subject) -> Decimal | None:
+def _per_head(value: Any, s: Subject) -> Decimal | None:
     if not value or not s.members:
         return None
     return (Decimal(value) / len(s.members)).quantize(Decimal("0.01"))

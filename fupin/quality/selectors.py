@@ -7,12 +7,14 @@ Scope goes through ``household_ids_q`` (the registry's one household-scope filte
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, QuerySet
 from django.http import Http404
 
 from fupin.accounts import capabilities
 from fupin.areas.models import Area
+from fupin.registry.models import Household
 from fupin.registry.selectors import household_ids_q
 
 from .models import Finding
@@ -21,7 +23,7 @@ from .rules import HEALTH_RULES, RULES, Rule
 OPEN, RESOLVED, ALL = "open", "resolved", "all"
 
 
-def _scoped(user) -> QuerySet[Finding]:
+def _scoped(user: Any) -> QuerySet[Finding]:
     qs = Finding.objects.filter(household_ids_q(user, "household"))
     if not capabilities.sees_health(user):
         # "健康状况为残疾，但没有残疾证号" tells a member's disability: hidden like the health column.
@@ -29,12 +31,12 @@ def _scoped(user) -> QuerySet[Finding]:
     return qs
 
 
-def visible_rules(user) -> list[Rule]:
+def visible_rules(user: Any) -> list[Rule]:
     """The rules whose findings the user may see (for the filter's drop-down)."""
     return [r for r in RULES.values() if capabilities.sees_health(user) or not r.health]
 
 
-def household_findings(*, user, household) -> list[Finding]:
+def household_findings(*, user: Any, household: Household) -> list[Finding]:
     """The open findings of one household, for its page (members loaded with them: one query)."""
     return list(_scoped(user).filter(household=household, resolved_at__isnull=True)
                 .select_related("member").order_by("id"))
@@ -48,7 +50,7 @@ class FindingFilters:
     state: str = OPEN
 
 
-def _filtered(user, filters: FindingFilters, *, with_rule: bool = True) -> QuerySet[Finding]:
+def _filtered(user: Any, filters: FindingFilters, *, with_rule: bool = True) -> QuerySet[Finding]:
     qs = _scoped(user)
     if filters.area is not None:
         qs = qs.filter(area_path__subtree=filters.area.path)
@@ -63,7 +65,7 @@ def _filtered(user, filters: FindingFilters, *, with_rule: bool = True) -> Query
     return qs
 
 
-def finding_list(*, user, filters: FindingFilters) -> QuerySet[Finding]:
+def finding_list(*, user: Any, filters: FindingFilters) -> QuerySet[Finding]:
     # The page shows the household's number, head and area, the member's name and the resolver:
     # joined here, one query per page whatever its length.
     return (_filtered(user, filters)
@@ -80,7 +82,7 @@ class RuleCount:
     count: int
 
 
-def finding_counts(*, user, filters: FindingFilters) -> list[RuleCount]:
+def finding_counts(*, user: Any, filters: FindingFilters) -> list[RuleCount]:
     """Findings per rule under the filters other than the rule itself, in REFERENCE §6's order;
     rules with none are left out."""
     from .models import Category
@@ -97,7 +99,7 @@ def finding_counts(*, user, filters: FindingFilters) -> list[RuleCount]:
     return out
 
 
-def finding_get(*, user, pk: int) -> Finding:
+def finding_get(*, user: Any, pk: int) -> Finding:
     """One finding the user may see, or 404 (its existence is not revealed)."""
     finding = _scoped(user).filter(pk=pk).select_related("household", "member").first()
     if finding is None:

@@ -111,7 +111,7 @@ def _insert(rows: list[dict]) -> None:
 
 
 @transaction.atomic
-def finding_resolve(*, actor, finding: Finding, note: str) -> Finding:
+def finding_resolve(*, actor: Any, finding: Finding, note: str) -> Finding:
     """Mark a finding resolved (verified and fixed, or explained), with the cadre's note; audited.
 
     ``finding`` comes from the scoped selector; only roles that may write registry data resolve."""

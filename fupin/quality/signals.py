@@ -9,6 +9,8 @@ importer refreshes the households it wrote itself, in bulk.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import connection, transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
@@ -45,13 +47,13 @@ def _schedule(household_id: int | None) -> None:
 
 
 @receiver(post_save, sender=Household, dispatch_uid="fupin.quality.household")
-def household_saved(sender, instance: Household, raw: bool = False, **kwargs) -> None:
+def household_saved(sender: type, instance: Household, raw: bool = False, **kwargs: Any) -> None:
     if not raw:
         _schedule(instance.pk)
 
 
 @receiver(post_save, sender=Member, dispatch_uid="fupin.quality.member")
 @receiver(post_save, sender=YearlyRecord, dispatch_uid="fupin.quality.yearly")
-def part_saved(sender, instance, raw: bool = False, **kwargs) -> None:
+def part_saved(sender: type, instance: Member | YearlyRecord, raw: bool = False, **kwargs: Any) -> None:
     if not raw:
         _schedule(instance.household_id)

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -24,7 +25,7 @@ from .selectors import FindingFilters
 
 @login_required
 @require_GET
-def finding_list(request):
+def finding_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     root = registry_selectors.browse_root(user=user)
     if root is None:
@@ -53,7 +54,7 @@ def finding_list(request):
     })
 
 
-def _next_url(request, default: str) -> str:
+def _next_url(request: HttpRequest, default: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
                                                   require_https=request.is_secure()):
@@ -63,7 +64,7 @@ def _next_url(request, default: str) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def finding_resolve(request, pk: int):
+def finding_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     """处理疑点: the cadre verified the values and fixed them, or explains why they are true."""
     finding = selectors.finding_get(user=request.user, pk=pk)
     if not capabilities.can_write(request.user):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -34,19 +35,19 @@ HELP = """\
 class Command(BaseCommand):
     help = "核查数据质量（REFERENCE §6）并保存疑点。"
 
-    def create_parser(self, prog_name, subcommand, **kwargs):
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> argparse.ArgumentParser:
         kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
         parser = super().create_parser(prog_name, subcommand, **kwargs)
         parser.description = HELP
         return parser
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True, metavar="check")
         check = sub.add_parser("check", help="核查并保存疑点", description=HELP,
                                formatter_class=argparse.RawDescriptionHelpFormatter)
         check.add_argument("--area", metavar="CODE", help="只核查该区划内的户（区划代码）")
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         qs = Household.objects.all()
         where = "全部区划"
         if options.get("area"):
