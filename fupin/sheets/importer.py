@@ -626,6 +626,12 @@ def _plan_household(plan: HouseholdPlan, *, existing: Household | None, members:
         plan.add(first_row, None, _("户 %(n)s 已注销，不能再修改") % {"n": plan.number})
 
 
+#: Registry fields a §6 rule may name that have no column in the standard sheet: the column the
+#: cadre looks at instead (the per-capita income follows from the income columns).
+_NEAREST_COLUMN = {"dibao_amount": "是否享受低保", "tekun_amount": "是否特困供养", "work_place": "务工状况",
+                   "per_capita_income": "工资性收入"}
+
+
 def _suspicious(plan: HouseholdPlan, hh: Household, first_row: int) -> None:
     """REFERENCE §6's 疑点 as 提示 (WARNING) at the member's row and the column of the field: the same
     rules that store the findings after the import (fupin.quality.rules), on the planned records."""
@@ -633,12 +639,17 @@ def _suspicious(plan: HouseholdPlan, hh: Household, first_row: int) -> None:
     members = [mp.obj for mp in plan.members if mp.obj is not None] + plan.missing
     plan.hits = quality_rules.check(quality_rules.Subject(hh, members, plan.yearly, timezone.localdate()))
     for hit in plan.hits:
-        if hit.member is not None:
-            row, header = rows.get(id(hit.member), first_row), MEMBER_HEADER.get(hit.field)
-        else:
-            row, header = first_row, (HOUSEHOLD_HEADER.get(hit.field) or YEARLY_HEADER.get(hit.field)
-                                      or MEMBER_HEADER.get(hit.field))
-        plan.add(row, header, hit.message, WARNING)
+        row = rows.get(id(hit.member), first_row) if hit.member is not None else first_row
+        plan.add(row, _column_of(hit), hit.message, WARNING)
+
+
+def _column_of(hit: quality_rules.Hit) -> str | None:
+    """The sheet column a §6 hit is about (its field's column, or the nearest one the sheet has)."""
+    if hit.member is not None:
+        header = MEMBER_HEADER.get(hit.field)
+    else:
+        header = HOUSEHOLD_HEADER.get(hit.field) or YEARLY_HEADER.get(hit.field) or MEMBER_HEADER.get(hit.field)
+    return header or _NEAREST_COLUMN.get(hit.field)
 
 
 def _clone(obj):

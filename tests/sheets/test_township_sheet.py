@@ -185,3 +185,16 @@ def test_findings_after_an_import_look_at_the_households_latest_year(tree, count
     apply_plan(plan, actor=county_user)
     found = dict(Finding.objects.filter(household=h).values_list("rule", "values__year"))
     assert found["migrant_working_without_wage"] == 2020 and set(found.values()) == {2020}  # not 2019's
+
+
+def test_every_rules_warning_names_a_column_of_the_standard_sheet():
+    from fupin.quality.rules import check
+    from fupin.sheets.columns import BY_HEADER
+    from fupin.sheets.importer import _column_of
+    from tests.quality.test_rules import CASES, clean
+
+    for code, case in CASES.items():
+        subject = clean()
+        case(subject)
+        for hit in check(subject):
+            assert _column_of(hit) in BY_HEADER, (code, hit.field)
