@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "fupin.monitoring",
     "fupin.demo",
     "fupin.sheets",
+    "fupin.quality",
     "fupin.web",
 ]
 

@@ -11,5 +11,6 @@ urlpatterns = [
     path("", include("fupin.monitoring.urls")),
     path("", include("fupin.registry.urls")),
     path("", include("fupin.audit.urls")),
+    path("quality/", include("fupin.quality.urls")),
     path("", include("fupin.web.urls")),
 ]

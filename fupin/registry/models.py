@@ -20,7 +20,6 @@ from fupin.lib import idnumber
 
 from . import rules
 from .choices import (
-    RELATION_SEX,
     Attribute,
     CancelReason,
     Cause,
@@ -341,10 +340,6 @@ class Member(models.Model):
         elif self.sex in SEX_VALUES and self.sex != info.sex:
             errors["sex"] = _("性别“%(given)s”与证件号码（第 17 位）不一致，应为“%(derived)s”") % {
                 "given": Sex(self.sex).label, "derived": Sex(info.sex).label}
-        expected = RELATION_SEX.get(self.relation)
-        if expected and self.sex in SEX_VALUES and self.sex != expected and "sex" not in errors:
-            errors["relation"] = _("与户主关系“%(rel)s”与性别“%(sex)s”不符") % {
-                "rel": Relation(self.relation).label, "sex": Sex(self.sex).label}
         if self.disability_cert_no:
             try:
                 cert = idnumber.parse(self.disability_cert_no)
@@ -355,10 +350,9 @@ class Member(models.Model):
                     errors["disability_cert_no"] = _("残疾证号应为 20 位或 22 位")
                 elif cert.citizen_id != info.citizen_id:
                     errors["disability_cert_no"] = _("残疾证号的前 18 位应与本人身份证号一致")
-        if self.work_status and self.work_months == 0:
-            errors["work_months"] = _("填写了务工状况，务工时间不能为 0 个月")
-        if self.work_months and not self.work_status:
-            errors["work_status"] = _("务工时间大于 0，请选择务工状况")
+        # A relation that contradicts the sex (之子 who is a woman), 务工状况 with 0 months and months
+        # without 务工状况 are REFERENCE §6 疑点 (§6.10, §6.8), not invalid data: they are stored and
+        # reported as findings for a cadre to verify (fupin.quality.rules), never refused here.
         if self.on_dibao is False and self.dibao_amount and "dibao_amount" not in errors:
             errors["dibao_amount"] = _("未享受低保，低保金应为 0")
         if self.on_tekun is False and self.tekun_amount and "tekun_amount" not in errors:

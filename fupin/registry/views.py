@@ -24,6 +24,7 @@ from fupin.areas.selectors import area_list
 from fupin.audit import display as audit_display
 from fupin.audit import selectors as audit_selectors
 from fupin.audit.services import audit_reveal
+from fupin.quality import selectors as quality_selectors
 from fupin.web.forms import apply_errors
 from fupin.web.views import no_scope, parse_int
 
@@ -164,6 +165,9 @@ def _household_page(request, household, *, revealed: bool = False):
         "revealed": revealed,
         "history": history,
         "history_limit": HISTORY_LIMIT,
+        # The household's open 数据质量疑点 (REFERENCE §6), from the quality app's selector.
+        "findings": quality_selectors.household_findings(user=user, household=household),
+        "can_resolve": policy.can_write(user),
         "living": HouseholdForm(instance=household).grouped()[1:],
     })
 

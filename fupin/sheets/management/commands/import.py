@@ -108,6 +108,8 @@ class Command(BaseCommand):
             f"已导入：新增 {result.created:,} 户、修改 {result.updated:,} 户、未变 {result.unchanged:,} 户；"
             f"新增成员 {result.members_created:,} 人、修改成员 {result.members_updated:,} 人；"
             f"年度收入新增 {result.yearly_created:,} 条、修改 {result.yearly_updated:,} 条"))
+        if result.findings:
+            self.stdout.write(f"数据质量疑点 {result.findings:,} 条已保存，请在“数据质量”页面（或 fupin quality check）查看核实；疑点不影响导入")
         if result.refused:
             self.stderr.write(f"有 {result.refused:,} 户因错误未导入")
 
