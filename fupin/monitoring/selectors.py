@@ -4,6 +4,8 @@ Scoped through fupin.accounts.policy like every read."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, ExtractYear, Substr
 from django.utils import timezone
@@ -15,15 +17,23 @@ from fupin.registry.choices import NOT_EXITED_STATUSES, Status
 from fupin.registry.models import StatusChange
 from fupin.registry.selectors import household_scope
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
 
-def area_summary(*, user, areas: list[Area]) -> dict[int, dict]:
+    from fupin.accounts.models import User
+
+#: {"households": h, "people": p, ...}: counts by name.
+Counts = dict[str, int]
+
+
+def area_summary(*, user: User | AnonymousUser, areas: list[Area]) -> dict[int, Counts]:
     """Households, people, not-exited poor people and exited people for each area's subtree.
 
     The areas are usually siblings (the children shown in the tree): one grouped query per code
     length, over the common parent's subtree, grouping households by the prefix of that length.
     """
-    out: dict[int, dict] = {a.pk: {"households": 0, "people": 0, "poor_people": 0, "exited_people": 0}
-                            for a in areas}
+    out: dict[int, Counts] = {a.pk: {"households": 0, "people": 0, "poor_people": 0, "exited_people": 0}
+                              for a in areas}
     by_len: dict[int, dict[str, Area]] = {}
     for a in areas:
         by_len.setdefault(len(a.path), {})[a.path] = a
@@ -49,7 +59,7 @@ def area_summary(*, user, areas: list[Area]) -> dict[int, dict]:
     return out
 
 
-def county_overview(*, user, root: Area) -> dict:
+def county_overview(*, user: User | AnonymousUser, root: Area) -> dict[str, Any]:
     """Headline figures for the overview page: totals, by status, by cause, exits by year."""
     qs = household_scope(user).filter(area_path__subtree=root.path)
     live = qs.exclude(status=Status.CANCELLED)
@@ -87,12 +97,13 @@ def county_overview(*, user, root: Area) -> dict:
 _PEOPLE_THEN = Coalesce("member_count", "household__member_count")
 
 
-def _history(user, root: Area) -> QuerySet[StatusChange]:
+def _history(user: User | AnonymousUser, root: Area) -> QuerySet[StatusChange]:
     return StatusChange.objects.filter(policy.household_q(user),
                                        household__area_path__subtree=root.path)
 
 
-def poor_people_by_year(*, user, root: Area, prefix_length: int | None = None) -> dict[str, dict[int, dict]]:
+def poor_people_by_year(*, user: User | AnonymousUser, root: Area,
+                        prefix_length: int | None = None) -> dict[str, dict[int, Counts]]:
     """Registered poor households and people not yet exited at the end of each year, from the status
     history (贫困发生率's numerator as it stood then).
 
@@ -119,7 +130,7 @@ def poor_people_by_year(*, user, root: Area, prefix_length: int | None = None) -
     last = max(max(r["start"] for r in rows), max((r["end"] or 0) for r in rows),
                timezone.localdate().year if still_poor else 0)
     first = min(r["start"] for r in rows)
-    out: dict[str, dict[int, dict]] = {}
+    out: dict[str, dict[int, Counts]] = {}
     for r in rows:
         key = r.get("prefix", root.path)
         years = out.setdefault(key, {y: {"households": 0, "people": 0} for y in range(first, last + 1)})

@@ -4,7 +4,10 @@ will grow here."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -17,9 +20,14 @@ from fupin.web.views import no_scope, parse_int
 
 from . import selectors
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from fupin.accounts.models import User
+
 
 @login_required
-def overview(request):
+def overview(request: HttpRequest) -> HttpResponse:
     root = registry_selectors.browse_root(user=request.user)
     if root is None:
         return no_scope(request)
@@ -93,7 +101,7 @@ def overview(request):
     })
 
 
-def _tree_rows(user, area: Area) -> list[dict]:
+def _tree_rows(user: User | AnonymousUser, area: Area) -> list[dict[str, Any]]:
     # The parent: a village row links to the list as ?township=<parent>&village=<code>.
     children = list(registry_selectors.browse_area_children(user=user, area=area).select_related("parent"))
     summary = selectors.area_summary(user=user, areas=children) if children else {}
@@ -104,7 +112,7 @@ def _tree_rows(user, area: Area) -> list[dict]:
 
 
 @login_required
-def area_tree(request):
+def area_tree(request: HttpRequest) -> HttpResponse:
     root = registry_selectors.browse_root(user=request.user)
     if root is None:
         return no_scope(request)
@@ -116,7 +124,7 @@ def area_tree(request):
 
 
 @login_required
-def area_children_partial(request, code: str):
+def area_children_partial(request: HttpRequest, code: str) -> HttpResponse:
     area = registry_selectors.browse_area_get(user=request.user, code=code)
     depth = int(request.GET.get("depth", "1")) if request.GET.get("depth", "1").isdigit() else 1
     return render(request, "monitoring/_area_rows.html", {"rows": _tree_rows(request.user, area),

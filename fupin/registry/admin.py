@@ -9,9 +9,13 @@ may be added and corrected, again through the service. ID and bank account numbe
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from fupin.accounts.policy_admin import PolicyAdminMixin
@@ -28,16 +32,16 @@ class ReadOnlyAdminMixin:
 
     actions = None
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> Sequence[str]:
         return flatten_fieldsets(self.get_fieldsets(request, obj))
 
 
@@ -85,7 +89,7 @@ class HouseholdAdmin(PolicyAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     policy_household_field = ""
 
     @admin.display(description=_("其他致贫原因"))
-    def other_causes_display(self, obj):
+    def other_causes_display(self, obj: Household) -> str:
         return "、".join(obj.other_cause_labels)
 
 
@@ -108,7 +112,8 @@ class MemberAdmin(PolicyAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
 
     policy_household_field = "household"
 
-    def get_search_results(self, request, queryset, search_term):
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet[Member],
+                           search_term: str) -> tuple[QuerySet[Member], bool]:
         # An ID number is looked up exactly, so that the index on id_number answers (a LIKE on
         # UPPER(id_number) would scan the table); 15-digit numbers are stored upgraded to 18.
         term = idnumber.clean(search_term)
@@ -164,14 +169,14 @@ class PovertyLineAdmin(admin.ModelAdmin):
     ordering = ["-year", "kind"]
     fields = ["year", "kind", "area", "amount", "note"]
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(self, request: HttpRequest, obj: PovertyLine | None = None) -> Sequence[str]:
         # poverty_line_set only updates the amount of an existing line (keeping its note).
         return ["year", "kind", "area", "note"] if obj is not None else []
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: PovertyLine | None = None) -> bool:
         return False
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: PovertyLine, form: forms.ModelForm, change: bool) -> None:
         data = form.cleaned_data
         if change:
             line = services.poverty_line_set(actor=request.user, year=obj.year, kind=obj.kind, area=obj.area,

@@ -5,14 +5,18 @@ scoped selectors (policy.household_q), so a 帮扶责任人 sees only paired hou
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import django_filters
 from django import forms
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, status
+from rest_framework.request import Request
 from rest_framework.response import Response
 
 from fupin import workflow
@@ -41,6 +45,11 @@ from .choices import Attribute, Cause, Status
 from .models import Household, Member, StatusChange, YearlyRecord
 from .selectors import SORTS, household_scope, household_search_q, member_get
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from fupin.accounts.models import User
+
 
 class HouseholdFilter(AreaCodeFilterMixin, StrictFilterSet):
     area = django_filters.CharFilter(method="filter_area", max_length=15,
@@ -59,16 +68,16 @@ class HouseholdFilter(AreaCodeFilterMixin, StrictFilterSet):
         model = Household
         fields: list[str] = []
 
-    def filter_area(self, queryset, name, value):
+    def filter_area(self, queryset: QuerySet[Household], name: str, value: str) -> QuerySet[Household]:
         return queryset.filter(area_path__subtree=self._area(value).path)
 
-    def filter_q(self, queryset, name, value):
+    def filter_q(self, queryset: QuerySet[Household], name: str, value: str) -> QuerySet[Household]:
         return queryset.filter(household_search_q(value))
 
-    def filter_ordering(self, queryset, name, value):
+    def filter_ordering(self, queryset: QuerySet[Household], name: str, value: str) -> QuerySet[Household]:
         return queryset.order_by(SORTS[value], "id")
 
-    def filter_queryset(self, queryset):
+    def filter_queryset(self, queryset: QuerySet[Household]) -> QuerySet[Household]:
         try:
             return super().filter_queryset(queryset)
         except forms.ValidationError as exc:
@@ -78,7 +87,7 @@ class HouseholdFilter(AreaCodeFilterMixin, StrictFilterSet):
             raise ValidationError({"area": list(exc.messages)}) from None
 
 
-def household_or_404(user, pk: int) -> Household:
+def household_or_404(user: User | AnonymousUser, pk: int) -> Household:
     # Slicing an unordered queryset, not .first(): that adds ORDER BY number, which one row does not need.
     found = list(household_scope(user).select_related("area").filter(pk=pk).order_by()[:1])
     if not found:
@@ -86,7 +95,7 @@ def household_or_404(user, pk: int) -> Household:
     return found[0]
 
 
-def member_or_404(user, pk: int) -> Member:
+def member_or_404(user: User | AnonymousUser, pk: int) -> Member:
     return member_get(user=user, pk=pk)
 
 
@@ -100,13 +109,13 @@ class HouseholdListView(Base):
     filterset_class = HouseholdFilter
     pagination_class = SortedSubsetPagination
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Household]:
         # The area is on every row: one join instead of a query per row. The number is unique, so it
         # alone orders the pages (how the page is fetched: SortedSubsetPaginator).
         return (household_scope(self.request.user).select_related("area").order_by("number")
                 .only(*LIST_COLUMNS))
 
-    def filter_queryset(self, queryset):
+    def filter_queryset(self, queryset: QuerySet[Household]) -> QuerySet[Household]:
         # django-filter builds and validates a form for every request; with no filter parameter
         # given there is nothing for it to filter or refuse.
         if not any(name in self.request.query_params for name in HouseholdFilter.base_filters):
@@ -114,14 +123,14 @@ class HouseholdListView(Base):
         return super().filter_queryset(queryset)
 
     @extend_schema(summary="贫困户列表", responses={200: reg_s.HouseholdListOut(many=True), **READ_ERRORS})
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         qs = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(s.represent_many(reg_s.HouseholdListOut, page))
 
     @extend_schema(summary="登记贫困户（含家庭成员）", request=reg_s.HouseholdCreateIn,
                    responses={201: reg_s.HouseholdOut, **WRITE_ERRORS}, parameters=[])
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         require_writer(request.user)
         ser = reg_s.HouseholdCreateIn(data=request.data)
         ser.is_valid(raise_exception=True)
@@ -138,15 +147,15 @@ class HouseholdListView(Base):
 class HouseholdDetailView(Base):
     serializer_class = reg_s.HouseholdOut
 
-    def _out(self, request, household, code=200):
+    def _out(self, request: Request, household: Household, code: int = 200) -> Response:
         return Response(s.represent(reg_s.HouseholdOut, household, request=request), status=code,
                         headers=etag(household))
 
     @extend_schema(summary="贫困户详情", responses={(200, "application/json"): reg_s.HouseholdOut, **READ_ERRORS})
-    def get(self, request, pk: int):
+    def get(self, request: Request, pk: int) -> Response:
         return self._out(request, household_or_404(request.user, pk))
 
-    def _update(self, request, pk: int, partial: bool):
+    def _update(self, request: Request, pk: int, partial: bool) -> Response:
         household = household_or_404(request.user, pk)
         require_writer(request.user)
         ser = reg_s.HouseholdUpdateIn(data=request.data, partial=partial)
@@ -160,12 +169,12 @@ class HouseholdDetailView(Base):
 
     @extend_schema(summary="修改贫困户（全部字段）", request=reg_s.HouseholdUpdateIn, parameters=[ETAG],
                    responses={200: reg_s.HouseholdOut, **WRITE_ERRORS})
-    def put(self, request, pk: int):
+    def put(self, request: Request, pk: int) -> Response:
         return self._update(request, pk, partial=False)
 
     @extend_schema(summary="修改贫困户（部分字段）", request=reg_s.HouseholdUpdateIn, parameters=[ETAG],
                    responses={200: reg_s.HouseholdOut, **WRITE_ERRORS})
-    def patch(self, request, pk: int):
+    def patch(self, request: Request, pk: int) -> Response:
         return self._update(request, pk, partial=True)
 
 
@@ -174,7 +183,7 @@ class HouseholdStatusView(Base):
 
     @extend_schema(summary="变更户状态（识别、脱贫、返贫、注销……）", request=reg_s.StatusChangeIn, parameters=[ETAG],
                    responses={200: reg_s.HouseholdOut, **ACTION_ERRORS})
-    def post(self, request, pk: int):
+    def post(self, request: Request, pk: int) -> Response:
         household = household_or_404(request.user, pk)
         require_writer(request.user)
         ser = reg_s.StatusChangeIn(data=request.data)
@@ -199,7 +208,7 @@ class HouseholdHeadView(Base):
 
     @extend_schema(summary="更换户主（原户主改为其他关系）", request=reg_s.HouseholdSetHeadIn, parameters=[ETAG],
                    responses={200: reg_s.HouseholdOut, **ACTION_ERRORS})
-    def post(self, request, pk: int):
+    def post(self, request: Request, pk: int) -> Response:
         household = household_or_404(request.user, pk)
         require_writer(request.user)
         ser = reg_s.HouseholdSetHeadIn(data=request.data)
@@ -228,7 +237,7 @@ class StatusHistoryView(Base):
     queryset = StatusChange.objects.none()  # for the schema only; reads below are scoped
 
     @extend_schema(summary="户状态历史", responses={200: reg_s.StatusChangeOut(many=True), **READ_ERRORS})
-    def get(self, request, pk: int):
+    def get(self, request: Request, pk: int) -> Response:
         household = household_or_404(request.user, pk)
         qs = StatusChange.objects.filter(policy.household_q(request.user),
                                          household=household).order_by("-date", "-id")
@@ -242,7 +251,7 @@ class HouseholdMembersView(Base):
 
     @extend_schema(summary="某户的家庭成员", responses={200: reg_s.MemberOut(many=True), **READ_ERRORS},
                    parameters=[OpenApiParameter("active", OpenApiTypes.BOOL, description="只列在户（true）或已减员（false）")])
-    def get(self, request, pk: int):
+    def get(self, request: Request, pk: int) -> Response:
         household = household_or_404(request.user, pk)
         qs = Member.objects.filter(policy.household_q(request.user),
                                    household=household).order_by("-active", "id")
@@ -256,7 +265,7 @@ class HouseholdMembersView(Base):
 
     @extend_schema(summary="增加家庭成员", request=reg_s.MemberCreateIn,
                    responses={201: reg_s.MemberOut, **WRITE_ERRORS})
-    def post(self, request, pk: int):
+    def post(self, request: Request, pk: int) -> Response:
         household = household_or_404(request.user, pk)
         require_writer(request.user)
         ser = reg_s.MemberCreateIn(data=request.data)
@@ -269,14 +278,14 @@ class HouseholdMembersView(Base):
 class MemberDetailView(Base):
     serializer_class = reg_s.MemberOut
 
-    def _out(self, request, member):
+    def _out(self, request: Request, member: Member) -> Response:
         return Response(s.represent(reg_s.MemberOut, member, request=request), headers=etag(member))
 
     @extend_schema(summary="家庭成员详情", responses={200: reg_s.MemberOut, **READ_ERRORS})
-    def get(self, request, pk: int):
+    def get(self, request: Request, pk: int) -> Response:
         return self._out(request, member_or_404(request.user, pk))
 
-    def _update(self, request, pk: int, partial: bool):
+    def _update(self, request: Request, pk: int, partial: bool) -> Response:
         member = member_or_404(request.user, pk)
         require_writer(request.user)
         ser = reg_s.MemberUpdateIn(data=request.data, partial=partial)
@@ -288,12 +297,12 @@ class MemberDetailView(Base):
 
     @extend_schema(summary="修改家庭成员（全部字段）", request=reg_s.MemberUpdateIn, parameters=[ETAG],
                    responses={200: reg_s.MemberOut, **WRITE_ERRORS})
-    def put(self, request, pk: int):
+    def put(self, request: Request, pk: int) -> Response:
         return self._update(request, pk, partial=False)
 
     @extend_schema(summary="修改家庭成员（部分字段）", request=reg_s.MemberUpdateIn, parameters=[ETAG],
                    responses={200: reg_s.MemberOut, **WRITE_ERRORS})
-    def patch(self, request, pk: int):
+    def patch(self, request: Request, pk: int) -> Response:
         return self._update(request, pk, partial=True)
 
 
@@ -302,7 +311,7 @@ class MemberRemoveView(Base):
 
     @extend_schema(summary="成员减员（死亡、迁出、婚嫁等；记录和历史保留）", request=reg_s.MemberRemoveIn, parameters=[ETAG],
                    responses={200: reg_s.MemberOut, **ACTION_ERRORS})
-    def post(self, request, pk: int):
+    def post(self, request: Request, pk: int) -> Response:
         member = member_or_404(request.user, pk)
         require_writer(request.user)
         ser = reg_s.MemberRemoveIn(data=request.data)
@@ -326,7 +335,7 @@ class YearlyListView(Base):
     queryset = YearlyRecord.objects.none()  # for the schema only; reads below are scoped
 
     @extend_schema(summary="某户的年度收入与保障", responses={200: reg_s.YearlyRecordOut(many=True), **READ_ERRORS})
-    def get(self, request, pk: int):
+    def get(self, request: Request, pk: int) -> Response:
         household = household_or_404(request.user, pk)
         qs = YearlyRecord.objects.filter(policy.household_q(request.user),
                                          household=household).order_by("-year")
@@ -344,7 +353,7 @@ class YearlyDetailView(Base):
     serializer_class = reg_s.YearlyRecordOut
 
     @extend_schema(summary="某户某年度的收入与保障", responses={200: reg_s.YearlyRecordOut, **READ_ERRORS})
-    def get(self, request, pk: int, year: int):
+    def get(self, request: Request, pk: int, year: int) -> Response:
         household = household_or_404(request.user, pk)
         rec = YearlyRecord.objects.filter(household=household, year=_year(year)).first()
         if rec is None:
@@ -353,7 +362,7 @@ class YearlyDetailView(Base):
 
     @extend_schema(summary="登记或更正某年度的收入与保障（其他年度不变）", request=reg_s.YearlyRecordIn,
                    responses={200: reg_s.YearlyRecordOut, 201: reg_s.YearlyRecordOut, **WRITE_ERRORS})
-    def put(self, request, pk: int, year: int):
+    def put(self, request: Request, pk: int, year: int) -> Response:
         household = household_or_404(request.user, pk)
         require_writer(request.user)
         _year(year)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Container, Iterable
+from typing import Any
+
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from fupin.areas.models import Area
@@ -20,11 +24,14 @@ from .choices import (
 )
 from .models import LIVING_FIELDS, Household, Member, YearlyRecord
 
+#: A form's fields in titled groups, as the templates lay them out.
+Groups = list[tuple[str, list[forms.BoundField]]]
+
 BASIC_FIELDS = ["address", "phone", "bank_name", "bank_account", "standard", "attribute", "main_cause",
                 "other_causes", "identified_year", "exit_year_planned", "exit_year"]
 
 
-def _status_choices(statuses) -> list[tuple[str, str]]:
+def _status_choices(statuses: Container[str]) -> list[tuple[str, str]]:
     return [(s.value, s.label) for s in Status if s in statuses]
 
 
@@ -44,12 +51,12 @@ class HouseholdForm(StyledMixin, forms.ModelForm):
         (_("易地扶贫搬迁"), LIVING_FIELDS[20:]),
     ]
 
-    def grouped(self):
+    def grouped(self) -> Groups:
         return [(title, [self[name] for name in names]) for title, names in self.groups]
 
 
 class AreaChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
+    def label_from_instance(self, obj: Area) -> str:
         return f"{obj.name}（{obj.code}）"
 
 
@@ -66,7 +73,7 @@ class HouseholdCreateForm(HouseholdForm):
 
     groups = [(_("登记"), ["number", "area", "status"]), *HouseholdForm.groups]
 
-    def __init__(self, *args, areas=None, **kwargs):
+    def __init__(self, *args: Any, areas: QuerySet[Area] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if areas is not None:
             self.fields["area"].queryset = areas
@@ -92,15 +99,15 @@ class MemberForm(StyledMixin, forms.ModelForm):
         (_("保障"), MEMBER_FIELDS[16:]),
     ]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["birth_date"].required = False
         self.fields["sex"].required = False
 
-    def grouped(self):
+    def grouped(self) -> Groups:
         return [(title, [self[name] for name in names]) for title, names in self.groups]
 
-    def _post_clean(self):
+    def _post_clean(self) -> None:
         # Model validation happens in the service (one place, with the database checks); the form
         # only converts types, so that a refused value is reported once, at its field.
         pass
@@ -117,7 +124,7 @@ class YearlyRecordForm(StyledMixin, forms.ModelForm):
         widgets = {name: forms.NullBooleanSelect() for name in
                    ["food_clothing_secure", "education_secure", "medical_secure", "housing_secure", "water_secure"]}
 
-    def _post_clean(self):
+    def _post_clean(self) -> None:
         pass
 
 
@@ -136,7 +143,7 @@ class StatusChangeForm(StyledMixin, forms.Form):
                                       choices=[("", "—"), *CancelReason.choices])
     version = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
 
-    def __init__(self, *args, household: Household, **kwargs):
+    def __init__(self, *args: Any, household: Household, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["to_status"]
         field.choices = _status_choices(rules.next_statuses(household.status))
@@ -147,7 +154,7 @@ class StatusChangeForm(StyledMixin, forms.Form):
 class MakeHeadForm(StyledMixin, forms.Form):
     old_head_relation = forms.ChoiceField(label=_("原户主改为"), required=False)
 
-    def __init__(self, *args, old_head=None, **kwargs):
+    def __init__(self, *args: Any, old_head: Member | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["old_head_relation"]
         field.choices = [(r.value, r.label) for r in Relation if r != Relation.HEAD]
@@ -173,7 +180,8 @@ class HouseholdFilterForm(StyledMixin, forms.Form):
                         widget=forms.TextInput(attrs={"placeholder": _("姓名 / 证件号码 / 户编号"), "type": "search"}))
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, townships=(), villages=(), years=(), **kwargs):
+    def __init__(self, *args: Any, townships: Iterable[Area] = (), villages: Iterable[Area] = (),
+                 years: Iterable[int] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["township"].choices = [("", _("全部")), *[(a.code, a.name) for a in townships]]
         self.fields["village"].choices = [("", _("全部")), *[(a.code, a.name) for a in villages]]

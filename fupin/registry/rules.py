@@ -35,10 +35,10 @@ with the same words:
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from django.utils.translation import gettext as _
 
@@ -270,9 +270,14 @@ def derive_income(*, wage: Decimal, business: Decimal, property_: Decimal, trans
 
 
 class LineLike(Protocol):
+    """What resolve_poverty_line reads of a line: a PovertyLine (annotated with its area's path) or a Line."""
+
     year: int
     kind: str
     amount: Decimal
+
+
+AnyLine = TypeVar("AnyLine", bound=LineLike)
 
 
 @dataclass(frozen=True)
@@ -289,8 +294,10 @@ class Line:
 _KIND_ORDER = {LineKind.CITY: 0, LineKind.PROVINCIAL: 1, LineKind.NATIONAL: 2}
 
 
-def resolve_poverty_line(lines: Iterable[Any], *, year: int, area_path: str | None,
-                         kind: str | None = None, path_of=lambda line: line.area_path or "") -> Any | None:
+def resolve_poverty_line(lines: Iterable[AnyLine], *, year: int, area_path: str | None,
+                         kind: str | None = None,
+                         path_of: Callable[[AnyLine], str] = lambda line: line.area_path or "",
+                         ) -> AnyLine | None:
     """The line for ``year`` at an area: the deepest area on the area's path that has one, else the
     national line (REFERENCE §3: "use the most specific one"). Without ``kind`` the monitoring line
     (防返贫监测线, about 1.5× the poverty line) is left out: it is a different yardstick."""
@@ -316,7 +323,7 @@ class PovertyLines:
     """All lines at once, for writers of many records (the importer, the demo): the same answer as
     :func:`resolve_poverty_line`, indexed by year and cached by (year, area path)."""
 
-    def __init__(self, lines: Iterable[Line]):
+    def __init__(self, lines: Iterable[Line]) -> None:
         self.by_year: dict[int, list[Line]] = {}
         for line in lines:
             self.by_year.setdefault(line.year, []).append(line)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
@@ -19,6 +20,11 @@ from fupin.lib import idnumber
 from fupin.lib.paths import common_prefix
 
 from .models import Household, Member, StatusChange, YearlyRecord
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from fupin.accounts.models import User
 
 SORTS = {
     "number": "number",
@@ -37,7 +43,7 @@ SORTS = {
 DIGITS_RE = re.compile(r"^[0-9Xx]+$")
 
 
-def household_scope(user) -> QuerySet[Household]:
+def household_scope(user: User | AnonymousUser) -> QuerySet[Household]:
     """Every household the user may see (fupin.accounts.policy decides; this is its registry name)."""
     return policy.visible_households(user)
 
@@ -45,7 +51,7 @@ def household_scope(user) -> QuerySet[Household]:
 _NO_ROOT = object()
 
 
-def browse_root(*, user) -> Area | None:
+def browse_root(*, user: User | AnonymousUser) -> Area | None:
     """The area a user's pages (overview, area tree, household list) start from.
 
     The user's own area, or the top of the tree for a global administrator (``area_root``). A
@@ -67,7 +73,7 @@ def browse_root(*, user) -> Area | None:
     return root
 
 
-def _households_root(user) -> Area | None:
+def _households_root(user: User | AnonymousUser) -> Area | None:
     from django.db.models import Max, Min
 
     bounds = household_scope(user).aggregate(lo=Min("area_path"), hi=Max("area_path"))
@@ -80,12 +86,12 @@ def _households_root(user) -> Area | None:
     return Area.objects.filter(path__in=candidates).order_by("-path").first() if candidates else None
 
 
-def _browses_by_households(user) -> bool:
+def _browses_by_households(user: User | AnonymousUser) -> bool:
     """A household-scoped user without an area: their areas are the subtree of ``browse_root``."""
     return policy.scoped_by_households(user) and policy.scope_path(user) is None
 
 
-def browse_areas(*, user) -> QuerySet[Area]:
+def browse_areas(*, user: User | AnonymousUser) -> QuerySet[Area]:
     """The areas offered for navigation and filters: the user's area subtree (``area_list``), or for
     a household-scoped user without an area the subtree of ``browse_root``. Households inside these
     areas are still filtered by ``household_scope``; an area here reveals no household."""
@@ -97,7 +103,7 @@ def browse_areas(*, user) -> QuerySet[Area]:
     return Area.objects.filter(path__subtree=root.path)
 
 
-def browse_area_get(*, user, code: str) -> Area:
+def browse_area_get(*, user: User | AnonymousUser, code: str) -> Area:
     """One area by code among ``browse_areas``, or 404."""
     if not _browses_by_households(user):
         return area_get(user=user, code=code)
@@ -107,7 +113,7 @@ def browse_area_get(*, user, code: str) -> Area:
     return area
 
 
-def browse_area_children(*, user, area: Area) -> QuerySet[Area]:
+def browse_area_children(*, user: User | AnonymousUser, area: Area) -> QuerySet[Area]:
     if not _browses_by_households(user):
         return area_children(user=user, area=area)
     return browse_areas(user=user).filter(parent=area).order_by("code")
@@ -155,7 +161,7 @@ def register_year_range() -> tuple[int, int]:
     return lo, max(b["hi"] or this_year, b["hi_exit"] or this_year)
 
 
-def household_list(*, user, filters: HouseholdFilters) -> QuerySet[Household]:
+def household_list(*, user: User | AnonymousUser, filters: HouseholdFilters) -> QuerySet[Household]:
     qs = household_scope(user)
     if filters.area is not None:
         qs = qs.filter(area_path__subtree=filters.area.path)
@@ -176,7 +182,7 @@ def household_list(*, user, filters: HouseholdFilters) -> QuerySet[Household]:
     return qs.select_related("area__parent").order_by(order, "id")
 
 
-def household_get(*, user, pk: int) -> Household:
+def household_get(*, user: User | AnonymousUser, pk: int) -> Household:
     """One household with everything its page shows, or 404 outside the user's scope."""
     household = (
         household_scope(user)
@@ -194,7 +200,7 @@ def household_get(*, user, pk: int) -> Household:
     return household
 
 
-def member_get(*, user, pk: int) -> Member:
+def member_get(*, user: User | AnonymousUser, pk: int) -> Member:
     member = Member.objects.select_related("household__area").filter(policy.household_q(user), pk=pk).first()
     if member is None:
         raise Http404

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 import decimal
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
@@ -29,6 +29,9 @@ from fupin.lib import idnumber
 from . import rules
 from .choices import RELATION_SEX, Procedure, Relation, Status
 from .models import Household, Member, PovertyLine, YearlyRecord
+
+if TYPE_CHECKING:
+    from fupin.accounts.models import User
 
 HOUSEHOLD_EDITABLE = {f.name for f in Household._meta.concrete_fields if f.editable} - {"id", "created_at",
                                                                                          "updated_at"}
@@ -166,9 +169,9 @@ def _save_member(member: Member) -> None:
 
 
 @transaction.atomic
-def household_create(*, actor, area: Area, number: str, members: Iterable[Mapping[str, Any]],
+def household_create(*, actor: User | None, area: Area, number: str, members: Iterable[Mapping[str, Any]],
                      status: str = Status.POOR, reason: str = "", date: datetime.date | None = None,
-                     procedure: str = Procedure.REGISTRATION, **fields) -> Household:
+                     procedure: str = Procedure.REGISTRATION, **fields: Any) -> Household:
     """Register a household with its members (exactly one 户主) in one step. The status it may start in
     depends on the procedure that brings it in (rules.INITIAL_STATUSES)."""
     policy.check_write(actor, area)
@@ -204,7 +207,7 @@ def household_create(*, actor, area: Area, number: str, members: Iterable[Mappin
     return household
 
 
-def _bump_version(obj, expected_version: int | None) -> None:
+def _bump_version(obj: Household | Member, expected_version: int | None) -> None:
     """Optimistic locking: the row is only written if nobody saved it since ``expected_version``."""
     model = type(obj)
     if expected_version is not None:
@@ -218,7 +221,7 @@ def _bump_version(obj, expected_version: int | None) -> None:
 
 
 @transaction.atomic
-def household_update(*, actor, household: Household, data: Mapping[str, Any],
+def household_update(*, actor: User | None, household: Household, data: Mapping[str, Any],
                      expected_version: int | None = None) -> Household:
     """Change household fields (not status: see household_change_status). Audited field by field."""
     _reject_unknown(data, HOUSEHOLD_EDITABLE - {"status", "cancel_reason"}, _("贫困户"))
@@ -239,7 +242,7 @@ def household_update(*, actor, household: Household, data: Mapping[str, Any],
     return household
 
 
-def household_change_status(*, actor, household: Household, to_status: str, reason: str,
+def household_change_status(*, actor: User | None, household: Household, to_status: str, reason: str,
                             date: datetime.date | None = None, procedure: str = Procedure.CORRECTION,
                             cancel_reason: str = "", exit_year: int | None = None,
                             expected_version: int | None = None) -> Household:
@@ -255,8 +258,8 @@ def household_change_status(*, actor, household: Household, to_status: str, reas
                                        exit_year=exit_year, expected_version=expected_version)
 
 
-def household_status_transition(*, actor, household: Household, to_status: str, reason: str, procedure: str,
-                                date: datetime.date | None = None, cancel_reason: str = "",
+def household_status_transition(*, actor: User | None, household: Household, to_status: str, reason: str,
+                                procedure: str, date: datetime.date | None = None, cancel_reason: str = "",
                                 exit_year: int | None = None, expected_version: int | None = None) -> Household:
     """One step of the household status machine, recorded as ``procedure``: the entry for the services
     of the procedures that own their steps (贫困识别, 脱贫退出 …); pages and the API call
@@ -268,7 +271,8 @@ def household_status_transition(*, actor, household: Household, to_status: str, 
         values=rules.step_values(to_status, date=day, cancel_reason=cancel_reason, exit_year=exit_year))
 
 
-def _status_row(household, from_status, to_status, *, actor, reason, date, procedure):
+def _status_row(household: Household, from_status: str, to_status: str, *, actor: User | None, reason: str,
+                date: datetime.date, procedure: str) -> None:
     household.status_changes.create(
         from_status=from_status, to_status=to_status, date=date, reason=reason[:200], procedure=procedure,
         member_count=household.member_count,
@@ -301,7 +305,7 @@ HOUSEHOLD_STATUS_PROCESS = workflow.Process(
 
 
 @transaction.atomic
-def member_add(*, actor, household: Household, data: Mapping[str, Any]) -> Member:
+def member_add(*, actor: User | None, household: Household, data: Mapping[str, Any]) -> Member:
     household = Household.objects.select_for_update().get(pk=household.pk)
     policy.check_write(actor, household.area)
     _refuse_cancelled(household)
@@ -316,7 +320,8 @@ def member_add(*, actor, household: Household, data: Mapping[str, Any]) -> Membe
 
 
 @transaction.atomic
-def member_update(*, actor, member: Member, data: Mapping[str, Any], expected_version: int | None = None) -> Member:
+def member_update(*, actor: User | None, member: Member, data: Mapping[str, Any],
+                  expected_version: int | None = None) -> Member:
     _reject_unknown(data, MEMBER_EDITABLE, _("家庭成员"))
     member = Member.objects.select_for_update().select_related("household__area").get(pk=member.pk)
     household = member.household
@@ -340,7 +345,8 @@ def member_update(*, actor, member: Member, data: Mapping[str, Any], expected_ve
 
 
 @transaction.atomic
-def household_set_head(*, actor, household: Household, member: Member, old_head_relation: str) -> Household:
+def household_set_head(*, actor: User | None, household: Household, member: Member,
+                       old_head_relation: str) -> Household:
     """Make ``member`` the head; the old head takes ``old_head_relation`` (e.g. 配偶 after the head died)."""
     household = Household.objects.select_for_update().get(pk=household.pk)
     policy.check_write(actor, household.area)
@@ -378,7 +384,8 @@ def household_set_head(*, actor, household: Household, member: Member, old_head_
 
 
 @transaction.atomic
-def member_remove(*, actor, member: Member, reason: str, date: datetime.date | None = None) -> Member:
+def member_remove(*, actor: User | None, member: Member, reason: str,
+                  date: datetime.date | None = None) -> Member:
     """减员: the member leaves the household but keeps their history, with a reason (REFERENCE §2)."""
     from .choices import RemovalReason
 
@@ -422,7 +429,8 @@ def poverty_lines() -> rules.PovertyLines:
 
 
 @transaction.atomic
-def yearly_record_save(*, actor, household: Household, year: int, data: Mapping[str, Any]) -> YearlyRecord:
+def yearly_record_save(*, actor: User | None, household: Household, year: int,
+                       data: Mapping[str, Any]) -> YearlyRecord:
     """Create or correct one year's record; other years are untouched. Derived values are computed."""
     _reject_unknown(data, YEARLY_EDITABLE, _("年度收入"))
     # Read the household again (and lock it): the caller's copy may predate a member change, and its
@@ -453,8 +461,8 @@ def yearly_record_save(*, actor, household: Household, year: int, data: Mapping[
 
 
 @transaction.atomic
-def poverty_line_set(*, actor, year: int, amount, kind: str = "national", area: Area | None = None,
-                     note: str = "") -> PovertyLine:
+def poverty_line_set(*, actor: User | None, year: int, amount: decimal.Decimal | int | str,
+                     kind: str = "national", area: Area | None = None, note: str = "") -> PovertyLine:
     line = PovertyLine.objects.select_for_update().filter(year=year, kind=kind, area=area).first()
     if line is None:
         # Validated before the INSERT, so a bad amount is a ValidationError, not an IntegrityError.

@@ -4,13 +4,15 @@ fupin.registry.services, decisions about who may do what through fupin.accounts.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -42,17 +44,25 @@ from .forms import (
 )
 from .selectors import HouseholdFilters
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from fupin.accounts.models import User
+    from fupin.areas.models import Area
+
+    from .models import Household
+
 
 def require_write(request: HttpRequest) -> None:
     policy.require(request.user, "write", _("您的角色只能查看，不能修改数据"))
 
 
-def _years(user) -> list[int]:
+def _years(user: User | AnonymousUser) -> list[int]:
     """Years offered in the identification/exit drop-downs: from the earliest year in the register
     (建档立卡 began in 2014) to this year. Read for the whole register and cached: a scoped MIN/MAX
     costs a scan of the user's subtree on every page (150 ms at province scale), and the range
     says nothing about any household."""
-    def bounds():
+    def bounds() -> tuple[int, int]:
         return selectors.register_year_range()
 
     lo, hi = cache.get_or_set("fupin:register-years", bounds, 600)
@@ -60,7 +70,9 @@ def _years(user) -> list[int]:
     return list(range(hi, lo - 1, -1))
 
 
-def household_filters_from_request(request):
+def household_filters_from_request(
+    request: HttpRequest,
+) -> tuple[HouseholdFilters, HouseholdFilterForm, Area] | tuple[None, None, None]:
     """The household list's filters from the query string: (filters, form, root), or Nones when the
     user has nothing to browse. Shared by the list page and its Excel export (fupin.sheets)."""
     user = request.user
@@ -99,7 +111,7 @@ def household_filters_from_request(request):
 
 
 @login_required
-def household_list(request):
+def household_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     filters, form, root = household_filters_from_request(request)
     if root is None:
@@ -123,7 +135,7 @@ def household_list(request):
 
 
 @login_required
-def village_options(request):
+def village_options(request: HttpRequest) -> HttpResponse:
     """The village drop-down for a township (htmx)."""
     code = request.GET.get("township", "")
     villages = []
@@ -133,7 +145,7 @@ def village_options(request):
     return render(request, "registry/_village_options.html", {"villages": villages})
 
 
-def _household_page(request, household, *, revealed: bool = False):
+def _household_page(request: HttpRequest, household: Household, *, revealed: bool = False) -> HttpResponse:
     user = request.user
     members = list(household.members.all())
     records = list(household.yearly_records.all())
@@ -177,14 +189,14 @@ HISTORY_LIMIT = 50
 
 
 @login_required
-def household_detail(request, pk: int):
+def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     household = selectors.household_get(user=request.user, pk=pk)
     return _household_page(request, household)
 
 
 @login_required
 @require_POST
-def household_reveal(request, pk: int):
+def household_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     """显示完整信息: the household page once more, unmasked for this response only, and audited.
 
     Out of scope is a 404 (as everywhere); in scope but a role that may not reveal is a 403.
@@ -200,7 +212,7 @@ def household_reveal(request, pk: int):
 
 
 @login_required
-def household_create(request):
+def household_create(request: HttpRequest) -> HttpResponse:
     require_write(request)
     areas = area_list(user=request.user).filter(level__in=[Level.VILLAGE, Level.GROUP]).order_by("code")
     form = HouseholdCreateForm(request.POST or None, areas=areas, prefix="h")
@@ -227,7 +239,7 @@ def household_create(request):
 
 
 @login_required
-def household_edit(request, pk: int):
+def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
     require_write(request)
     household = selectors.household_get(user=request.user, pk=pk)
     form = HouseholdForm(request.POST or None, instance=household)
@@ -248,7 +260,7 @@ def household_edit(request, pk: int):
 
 
 @login_required
-def member_edit(request, pk: int):
+def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
     require_write(request)
     member = selectors.member_get(user=request.user, pk=pk)
     form = MemberForm(request.POST or None, instance=member)
@@ -268,7 +280,7 @@ def member_edit(request, pk: int):
 
 
 @login_required
-def member_add(request, pk: int):
+def member_add(request: HttpRequest, pk: int) -> HttpResponse:
     require_write(request)
     household = selectors.household_get(user=request.user, pk=pk)
     form = MemberForm(request.POST or None)
@@ -284,7 +296,7 @@ def member_add(request, pk: int):
 
 
 @login_required
-def member_remove(request, pk: int):
+def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
     require_write(request)
     member = selectors.member_get(user=request.user, pk=pk)
     form = MemberRemoveForm(request.POST or None, initial={"date": timezone.localdate()})
@@ -303,7 +315,7 @@ def member_remove(request, pk: int):
 
 
 @login_required
-def member_make_head(request, pk: int):
+def member_make_head(request: HttpRequest, pk: int) -> HttpResponse:
     """更换户主: this member becomes the head; the old head takes another relation."""
     require_write(request)
     member = selectors.member_get(user=request.user, pk=pk)
@@ -328,7 +340,7 @@ def member_make_head(request, pk: int):
 
 
 @login_required
-def yearly_edit(request, pk: int, year: int | None = None):
+def yearly_edit(request: HttpRequest, pk: int, year: int | None = None) -> HttpResponse:
     require_write(request)
     household = selectors.household_get(user=request.user, pk=pk)
     record = household.yearly_records.filter(year=year).first() if year else None
@@ -360,7 +372,7 @@ def yearly_edit(request, pk: int, year: int | None = None):
 
 
 @login_required
-def status_change(request, pk: int):
+def status_change(request: HttpRequest, pk: int) -> HttpResponse:
     require_write(request)
     household = selectors.household_get(user=request.user, pk=pk)
     form = StatusChangeForm(request.POST or None, household=household, initial={"date": timezone.localdate()})

@@ -50,13 +50,17 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from fupin.accounts.models import User
+    from fupin.areas.models import Area
 
 Guard = Callable[["Step"], "str | Mapping[str, str] | None"]
 Effect = Callable[["Step"], None]
@@ -72,7 +76,8 @@ class Conflict(ValidationError):
 class Transition:
     source: str
     target: str
-    may: str | Callable[[Any, Any], bool] | None = None
+    #: Called only for a user: the system (actor None) may take every step.
+    may: str | Callable[[User, Any], bool] | None = None
     guards: tuple[Guard, ...] = ()
     effects: tuple[Effect, ...] = ()
     procedures: frozenset[str] | None = None
@@ -81,7 +86,7 @@ class Transition:
 class Table:
     """The steps of one process, looked up by (source, target). Pure data: no database."""
 
-    def __init__(self, *, states: Iterable[str], transitions: Iterable[Transition]):
+    def __init__(self, *, states: Iterable[str], transitions: Iterable[Transition]) -> None:
         self.states = tuple(str(s) for s in states)
         self.transitions = tuple(transitions)
         self._by_pair: dict[tuple[str, str], Transition] = {}
@@ -122,7 +127,8 @@ class Step:
 
     process: Process
     transition: Transition
-    actor: Any
+    #: None: the system (CLI without --user, data migrations).
+    actor: User | None
     obj: models.Model
     source: str
     target: str
@@ -153,7 +159,7 @@ class Process:
     table: Table
     model: type[models.Model]
     #: The area whose write scope the actor needs (a household's village or group).
-    area: Callable[[Any], Any]
+    area: Callable[[Any], Area]
     #: Writes the history row (e.g. registry StatusChange) — inside the step's transaction.
     history: Callable[[Step], None]
     #: Writes the audit row — inside the step's transaction.
@@ -173,7 +179,7 @@ class Process:
             return str(state)
 
 
-def check_write(actor, area) -> None:
+def check_write(actor: User | None, area: Area) -> None:
     """The write-scope check of every step, in one place (raises PermissionDenied / ValidationError).
 
     The access policy decides (fupin.accounts.policy.check_write)."""
@@ -182,7 +188,7 @@ def check_write(actor, area) -> None:
     policy.check_write(actor, area)
 
 
-def _may(rule: str | Callable[[Any, Any], bool] | None, actor, obj) -> bool:
+def _may(rule: str | Callable[[User, Any], bool] | None, actor: User | None, obj: models.Model) -> bool:
     if rule is None or actor is None:  # None: the system (CLI without --user, data migrations)
         return True
     if isinstance(rule, str):
@@ -200,8 +206,78 @@ def _errors(answer: str | Mapping[str, str] | None, field_name: str) -> dict[str
     return {field_name: [str(answer)]}
 
 
+def _allowed(process: Process, actor: User | None, obj: models.Model, source: str, to: str, reason: str,
+             procedure: str, procedure_label: Callable[[str], str]) -> Transition:
+    """The step's transition, once the actor's scope, the reason, the table, the procedure and the
+    actor's capability allow it; otherwise PermissionDenied or ValidationError."""
+    check_write(actor, process.area(obj))
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("状态变更必须注明原因")})
+    message = process.table.refusal(source, to, procedure=procedure, label=process.state_label,
+                                    procedure_label=procedure_label)
+    if message:
+        raise ValidationError({process.field: message})
+    t = process.table.find(source, to)
+    if not _may(t.may, actor, obj):
+        raise PermissionDenied(_("您的角色不能把状态从“%(a)s”变更为“%(b)s”") % {
+            "a": process.state_label(source), "b": process.state_label(to)})
+    return t
+
+
+def _check_guards(step: Step) -> None:
+    """Every guard is asked, so that one refusal lists all that stand in the way."""
+    errors: dict[str, list[str]] = {}
+    for guard in step.transition.guards:
+        for key, messages in _errors(guard(step), step.process.field).items():
+            errors.setdefault(key, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _set_and_validate(step: Step) -> None:
+    """Put the step's state and values on the object and validate it; on failure the caller's copy is
+    left as it was read."""
+    obj = step.obj
+    try:
+        setattr(obj, step.process.field, step.target)
+        for name, value in step.values.items():
+            setattr(obj, name, value)
+        (step.process.validate or (lambda o: o.full_clean()))(obj)
+    except Exception:
+        _restore(step)
+        raise
+
+
+def _restore(step: Step) -> None:
+    for name, value in step.before.items():
+        setattr(step.obj, name, value)
+
+
+def _claim(step: Step, expected_version: int | None) -> None:
+    """The claim: the row moves only if it is still where the caller saw it; otherwise Conflict, with
+    the caller's copy restored."""
+    process, obj, state = step.process, step.obj, step.process.field
+    where: dict[str, Any] = {"pk": obj.pk, state: step.source}
+    writes: dict[str, Any] = {state: step.target, **{process.model._meta.get_field(n).attname: getattr(obj, n)
+                                                    for n in step.values}}
+    if process.version_field:
+        if expected_version is not None:
+            where[process.version_field] = expected_version
+        writes[process.version_field] = F(process.version_field) + 1
+    if process.touch_field:
+        writes[process.touch_field] = timezone.now()
+    if process.model._default_manager.filter(**where).update(**writes):
+        return
+    _restore(step)
+    now = process.model._default_manager.filter(pk=obj.pk).values_list(state, flat=True).first()
+    if now is not None and now == step.source:
+        # The state is as the caller saw it, but the version is not: something else changed.
+        raise Conflict(_("该记录刚被他人修改过，请刷新后重试"))
+    raise Conflict(process.stale_message % {"now": process.state_label(now) if now else _("已删除")})
+
+
 @transaction.atomic
-def transition(*, process: Process, actor, obj: models.Model, to: str, reason: str,
+def transition(*, process: Process, actor: User | None, obj: models.Model, to: str, reason: str,
                date: datetime.date | None = None, procedure: str, values: Mapping[str, Any] | None = None,
                expected_version: int | None = None, procedure_label: Callable[[str], str] = str,
                extra: Mapping[str, Any] | None = None) -> models.Model:
@@ -210,58 +286,15 @@ def transition(*, process: Process, actor, obj: models.Model, to: str, reason: s
     moved on since. On success ``obj`` holds the row as written (state, values, version)."""
     state = process.field
     source = getattr(obj, state)
-    check_write(actor, process.area(obj))
-    if not (reason or "").strip():
-        raise ValidationError({"reason": _("状态变更必须注明原因")})
-    message = process.table.refusal(source, to, procedure=procedure, label=process.state_label,
-                                    procedure_label=procedure_label)
-    if message:
-        raise ValidationError({state: message})
-    t = process.table.find(source, to)
-    if not _may(t.may, actor, obj):
-        raise PermissionDenied(_("您的角色不能把状态从“%(a)s”变更为“%(b)s”") % {
-            "a": process.state_label(source), "b": process.state_label(to)})
-
+    t = _allowed(process, actor, obj, source, to, reason, procedure, procedure_label)
     values = dict(values or {})
-    names = [state, *values]
-    before = {name: getattr(obj, name) for name in names}
+    before = {name: getattr(obj, name) for name in [state, *values]}
     step = Step(process=process, transition=t, actor=actor, obj=obj, source=source, target=to,
                 reason=reason.strip(), date=date or timezone.localdate(), procedure=procedure, values=values,
                 before=before, extra=dict(extra or {}))
-    errors: dict[str, list[str]] = {}
-    for guard in t.guards:
-        for key, messages in _errors(guard(step), state).items():
-            errors.setdefault(key, []).extend(messages)
-    if errors:
-        raise ValidationError(errors)
-    try:
-        setattr(obj, state, to)
-        for name, value in values.items():
-            setattr(obj, name, value)
-        (process.validate or (lambda o: o.full_clean()))(obj)
-    except Exception:
-        for name, value in before.items():  # the caller's copy is left as it was read
-            setattr(obj, name, value)
-        raise
-
-    # The claim: the row moves only if it is still where the caller saw it.
-    where: dict[str, Any] = {"pk": obj.pk, state: source}
-    writes: dict[str, Any] = {state: to, **{process.model._meta.get_field(n).attname: getattr(obj, n)
-                                           for n in values}}
-    if process.version_field:
-        if expected_version is not None:
-            where[process.version_field] = expected_version
-        writes[process.version_field] = F(process.version_field) + 1
-    if process.touch_field:
-        writes[process.touch_field] = timezone.now()
-    if not process.model._default_manager.filter(**where).update(**writes):
-        for name, value in before.items():
-            setattr(obj, name, value)
-        now = process.model._default_manager.filter(pk=obj.pk).values_list(state, flat=True).first()
-        if now is not None and now == source:
-            # The state is as the caller saw it, but the version is not: something else changed.
-            raise Conflict(_("该记录刚被他人修改过，请刷新后重试"))
-        raise Conflict(process.stale_message % {"now": process.state_label(now) if now else _("已删除")})
+    _check_guards(step)
+    _set_and_validate(step)
+    _claim(step, expected_version)
     # The row as written (the caller's copy may predate other fields' changes, e.g. the member count
     # the history row records); the row lock taken by the UPDATE keeps it so until commit.
     obj.refresh_from_db()

@@ -89,6 +89,7 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "web.history_tab":     ("ok|—", "ok|404",     "ok|404",     "ok|404",     "hide|404",   "hide|404",   "ok|404",     "hide|404"),
     "web.reveal":          ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "403|404",    "ok|404",     "403|404"),
     "web.audit":           ("ok|—", "ok|hide",    "403|403",    "403|403",    "403|403",    "403|403",    "ok|hide",    "403|403"),
+    "web.quality":         ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
     # --- web pages: writes
     "web.create":          ("ok|—", "ok|refuse",  "ok|refuse",  "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403"),
     "web.edit":            ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
@@ -98,6 +99,7 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "web.member_remove":   ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
     "web.make_head":       ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
     "web.yearly":          ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.quality_resolve": ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|404",    "403|404",    "403|404",    "403|404"),
     # --- API: reads
     "api.list":            ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
     "api.search":          ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
@@ -227,6 +229,10 @@ def _build() -> World:
     sample = assessment.sample_create(actor=users["county"], name="矩阵抽样", year=2019)
     assessment.sample_add_households(actor=users["county"], sample=sample, households=[households["in"]])
     assessment.sample_assign_assessor(actor=users["county"], sample=sample, assessor=users["assessor"])
+    # 因病 with nobody ill: every household has an open data-quality finding (REFERENCE §6.4).
+    from fupin.quality.services import refresh_findings
+
+    refresh_findings([h.pk for h in households.values()])
     spouses = {key: h.members.get(relation=Relation.SPOUSE) for key, h in households.items()}
     return World(users={role: u.pk for role, u in users.items()}, areas=areas,
                  households={key: h.pk for key, h in households.items()},
@@ -1064,3 +1070,40 @@ def _web_summary(c: Cell) -> None:
     households = int(total[header.index("户数")])
     assert households == len(c.visible())
     assert AuditEvent.objects.filter(kind=AuditKind.EXPORT, actor=c.user).exists()
+
+
+# --- data quality ------------------------------------------------------------------------------------
+
+
+def _finding(c: Cell):
+    from fupin.quality.models import Finding
+
+    finding = Finding.objects.filter(household=c.household, resolved_at__isnull=True).first()
+    assert finding is not None, "the world gives every household a finding"
+    return finding
+
+
+@check("web.quality")
+def _web_quality(c: Cell) -> None:
+    finding = _finding(c)
+    response = c.web.get(reverse("quality:list"))
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert (c.number in text) == (c.expected == "ok")
+    listed = {f.household.number for f in response.context["page"].object_list}
+    assert listed <= c.visible()
+    assert (finding.household.number in listed) == (c.expected == "ok")
+
+
+@check("web.quality_resolve")
+def _web_quality_resolve(c: Cell) -> None:
+    finding = _finding(c)
+    before = footprint()
+    response = c.web.post(reverse("quality:resolve", args=[finding.pk]), {"note": "已入户核实：患病成员已于上月出院"})
+    finding.refresh_from_db()
+    if c.expected == "ok":
+        assert response.status_code == 302 and finding.resolved_at is not None
+        assert AuditEvent.objects.filter(actor=c.user, entity="quality.finding", entity_id=str(finding.pk)).exists()
+    else:
+        status_of(response, c.expected)
+        assert finding.resolved_at is None and footprint() == before
