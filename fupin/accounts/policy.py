@@ -20,14 +20,21 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from .models import Role
+from .models import Role, User
+
+if TYPE_CHECKING:
+    # For the annotations only: at run time the policy imports neither the areas nor the registry.
+    from django.contrib.auth.models import AnonymousUser
+
+    from fupin.areas.models import Area
+    from fupin.registry.models import Household
 
 # --- roles and capabilities ------------------------------------------------------------------------
 
@@ -56,35 +63,35 @@ CAPABILITIES: dict[str, frozenset[str]] = {
 }
 
 
-def role_of(user: Any) -> str | None:
+def role_of(user: User | AnonymousUser | None) -> str | None:
     """The role the policy applies: None for an anonymous user; a superuser counts as 系统管理员."""
     if user is None or not getattr(user, "is_authenticated", False):
         return None
     return Role.ADMIN if getattr(user, "is_superuser", False) else getattr(user, "role", None)
 
 
-def can(user: Any, capability: str) -> bool:
+def can(user: User | AnonymousUser | None, capability: str) -> bool:
     """Whether ``user``'s role has ``capability`` (a key of CAPABILITIES; an unknown key is a bug)."""
     return role_of(user) in CAPABILITIES[capability]
 
 
-def can_write(user: Any) -> bool:
+def can_write(user: User | AnonymousUser | None) -> bool:
     return can(user, "write")
 
 
-def can_reveal(user: Any) -> bool:
+def can_reveal(user: User | AnonymousUser | None) -> bool:
     return can(user, "reveal")
 
 
-def can_read_audit(user: Any) -> bool:
+def can_read_audit(user: User | AnonymousUser | None) -> bool:
     return can(user, "read_audit")
 
 
-def sees_incidence(user: Any) -> bool:
+def sees_incidence(user: User | AnonymousUser | None) -> bool:
     return can(user, "incidence")
 
 
-def require(user: Any, capability: str, message: str | None = None) -> None:
+def require(user: User | AnonymousUser | None, capability: str, message: str | None = None) -> None:
     """PermissionDenied (403) unless the user has ``capability``."""
     if not can(user, capability):
         raise PermissionDenied(message or _("您的角色只能查看，不能修改数据"))
@@ -96,7 +103,7 @@ def user_choices_q(capability: str) -> Q:
     return Q(role__in=sorted(CAPABILITIES[capability]), is_active=True)
 
 
-def check_assignable(user: Any, capability: str, field: str, message: str) -> None:
+def check_assignable(user: User | None, capability: str, field: str, message: str) -> None:
     """ValidationError on ``field`` unless ``user`` is an active account fit for ``capability``."""
     if user is None or getattr(user, "role", None) not in CAPABILITIES[capability] or not user.is_active:
         raise ValidationError({field: message})
@@ -104,7 +111,7 @@ def check_assignable(user: Any, capability: str, field: str, message: str) -> No
 
 # --- scope ---------------------------------------------------------------------------------------
 
-def scope_path(user: Any) -> str | None:
+def scope_path(user: User | AnonymousUser | None) -> str | None:
     """The area-code prefix a user's area scope covers: '' means everything, None means nothing.
 
     A user with an area sees its subtree. A 系统管理员 (or superuser) without an area sees the whole
@@ -120,7 +127,7 @@ def scope_path(user: Any) -> str | None:
     return "" if role == Role.ADMIN else None
 
 
-def area_q(user: Any, field: str = "path") -> Q:
+def area_q(user: User | AnonymousUser | None, field: str = "path") -> Q:
     """A filter keeping only rows whose ``field`` (an area-code prefix) lies in the user's subtree."""
     path = scope_path(user)
     if path is None:
@@ -132,21 +139,21 @@ def area_q(user: Any, field: str = "path") -> Q:
 
 #: role → function(user) giving a queryset of household ids that user may see. Registered by the
 #: apps that own the relation (assistance: pairings, assessment: samples).
-_HOUSEHOLD_PROVIDERS: dict[str, Callable[[Any], QuerySet]] = {}
+_HOUSEHOLD_PROVIDERS: dict[str, Callable[[User], QuerySet]] = {}
 
 
-def register_household_provider(role: str, provider: Callable[[Any], QuerySet]) -> None:
+def register_household_provider(role: str, provider: Callable[[User], QuerySet]) -> None:
     """Make ``role`` household-scoped: its users see the households ``provider(user)`` yields (a
     queryset of household ids), still inside their area when they have one."""
     _HOUSEHOLD_PROVIDERS[role] = provider
 
 
-def scoped_by_households(user: Any) -> bool:
+def scoped_by_households(user: User | AnonymousUser | None) -> bool:
     """帮扶责任人 and 评估人员 (any role with a provider): scoped by a set of households, not an area."""
     return role_of(user) in _HOUSEHOLD_PROVIDERS
 
 
-def household_q(user: Any, field: str = "household") -> Q:
+def household_q(user: User | AnonymousUser | None, field: str = "household") -> Q:
     """A filter keeping only rows whose household (reached through ``field``; "" for Household itself)
     the user may see. Members, yearly records, status history, findings ... all use it."""
     prefix = f"{field}__" if field else ""
@@ -162,17 +169,17 @@ def household_q(user: Any, field: str = "household") -> Q:
     return q
 
 
-def visible_households(user: Any) -> QuerySet:
+def visible_households(user: User | AnonymousUser | None) -> QuerySet[Household]:
     """Every household the user may see (the registry's selectors start here)."""
     return apps.get_model("registry", "Household").objects.filter(household_q(user, ""))
 
 
-def visible_areas(user: Any) -> QuerySet:
+def visible_areas(user: User | AnonymousUser | None) -> QuerySet[Area]:
     """Every area in the user's subtree."""
     return apps.get_model("areas", "Area").objects.filter(area_q(user))
 
 
-def check_write(actor: Any, area: Any) -> None:
+def check_write(actor: User | None, area: Area) -> None:
     """The write-scope check every service calls before changing anything in ``area``.
 
     ``actor`` None is the system itself (migrations, the demo generator, management commands run
@@ -189,7 +196,7 @@ def check_write(actor: Any, area: Any) -> None:
         raise ValidationError({"area": _("无权在该区划（%(name)s）登记或修改数据") % {"name": area.name}})
 
 
-def in_write_scope(actor: Any, area: Any) -> bool:
+def in_write_scope(actor: User | None, area: Area) -> bool:
     """``check_write`` as a yes/no (the importer asks it per row and words its own error)."""
     if actor is None:
         return True
@@ -197,7 +204,7 @@ def in_write_scope(actor: Any, area: Any) -> bool:
     return can_write(actor) and scope is not None and area.path.startswith(scope)
 
 
-def actor_area_path(actor: Any) -> str:
+def actor_area_path(actor: User | None) -> str:
     """The area an audit row about no particular household belongs to: the actor's own area (so the
     county and auditors of that subtree see it); '' for the system or a global administrator."""
     return (scope_path(actor) or "") if actor is not None else ""
@@ -246,7 +253,7 @@ FIELD_POLICY: dict[str, dict[str, Access]] = {
 }
 
 
-def field_access(user: Any, field: str, *, revealed: bool = False) -> Access:
+def field_access(user: User | AnonymousUser | None, field: str, *, revealed: bool = False) -> Access:
     """How ``user`` sees ``field``. Fields outside FIELD_GROUPS are not sensitive: WHOLE.
 
     ``revealed``: the response is an audited 显示完整信息 (or an export by a role with
@@ -262,12 +269,12 @@ def field_access(user: Any, field: str, *, revealed: bool = False) -> Access:
     return access
 
 
-def export_reveals(user: Any) -> bool:
+def export_reveals(user: User | AnonymousUser | None) -> bool:
     """Whether an export by ``user`` carries masked fields whole (see CAPABILITIES["export_whole"])."""
     return can(user, "export_whole")
 
 
-def export_access(user: Any, *, mask: bool = False) -> Callable[[str], Access]:
+def export_access(user: User | AnonymousUser | None, *, mask: bool = False) -> Callable[[str], Access]:
     """How an export by ``user`` carries each field (field name → Access). Personal numbers are whole
     for roles with ``export_whole`` (the file must import again after corrections), masked for the
     rest, as on their pages; ``mask`` masks them for everyone (``fupin export --mask``). What the role
@@ -280,7 +287,7 @@ def export_access(user: Any, *, mask: bool = False) -> Callable[[str], Access]:
     return access
 
 
-def revealed_fields(user: Any) -> list[str]:
+def revealed_fields(user: User | AnonymousUser | None) -> list[str]:
     """The fields 显示完整信息 unmasks for this user (written into the audit row); empty when the user
     may not reveal."""
     if not can_reveal(user):
@@ -289,17 +296,17 @@ def revealed_fields(user: Any) -> list[str]:
             if field_access(user, f) is M and field_access(user, f, revealed=True) is W]
 
 
-def hidden_fields(user: Any, fields: Iterable[str]) -> set[str]:
+def hidden_fields(user: User | AnonymousUser | None, fields: Iterable[str]) -> set[str]:
     """Which of ``fields`` the user may not see at all."""
     return {f for f in fields if field_access(user, f) is H}
 
 
-def sees(user: Any, field: str) -> bool:
+def sees(user: User | AnonymousUser | None, field: str) -> bool:
     """Whether the field is shown at all (whole or masked)."""
     return field_access(user, field) is not H
 
 
-def shown(user: Any, field: str, value: Any, *, revealed: bool = False) -> Any:
+def shown(user: User | AnonymousUser | None, field: str, value: Any, *, revealed: bool = False) -> Any:
     """``value`` as ``user`` may see it: whole, masked (a string) or None when hidden."""
     access = field_access(user, field, revealed=revealed)
     if access is W:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
 from django import forms
 from django.http import Http404
@@ -14,7 +16,7 @@ from fupin.areas.selectors import area_get
 class YearFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("min_value", 2000)
         kwargs.setdefault("max_value", 2100)
         super().__init__(*args, **kwargs)
@@ -24,7 +26,7 @@ class StrictFilterSet(django_filters.FilterSet):
     """A filter given with an empty value (``?status=``) is an error, not "no filter": for an API an
     empty year or code is a mistake in the caller, and the schema says so. Free text may be empty."""
 
-    def is_valid(self):
+    def is_valid(self) -> bool:
         valid = super().is_valid()
         for name, flt in self.filters.items():
             if isinstance(flt, django_filters.CharFilter):

@@ -9,7 +9,7 @@ numbers, phones and bank accounts, and leave out what a role may not see, exactl
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any
 
 from django.db import models
@@ -17,6 +17,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.request import Request
 
 from fupin.accounts import policy
 from fupin.accounts.models import Role
@@ -54,17 +55,19 @@ def shared(cls: type[serializers.Serializer], context: dict[str, Any]) -> serial
     return serializer
 
 
-def _context(cls, request) -> dict[str, Any]:
+def _context(cls: type[serializers.Serializer], request: Request | None) -> dict[str, Any]:
     output_context = getattr(cls, "output_context", None)
     return output_context(request) if output_context is not None else {}
 
 
-def represent(cls: type[serializers.Serializer], instance, *, request=None) -> dict[str, Any]:
+def represent(cls: type[serializers.Serializer], instance: models.Model, *,
+              request: Request | None = None) -> dict[str, Any]:
     """``cls(instance, context={"request": request}).data``, without building the serializer again."""
     return shared(cls, _context(cls, request)).to_representation(instance)
 
 
-def represent_many(cls: type[serializers.Serializer], instances: Iterable, *, request=None) -> list[dict[str, Any]]:
+def represent_many(cls: type[serializers.Serializer], instances: Iterable[models.Model], *,
+                   request: Request | None = None) -> list[dict[str, Any]]:
     serializer = shared(cls, _context(cls, request))
     return [serializer.to_representation(instance) for instance in instances]
 
@@ -77,12 +80,12 @@ class PolicyOut(serializers.Serializer):
     instance (``shared``) is one per class and distinct answer, never per user."""
 
     @classmethod
-    def output_context(cls, request) -> dict[str, Any]:
+    def output_context(cls, request: Request | None) -> dict[str, Any]:
         user = getattr(request, "user", None)
         names = [n for n in cls._declared_fields if n in policy.GROUP_OF]
         return {"access": tuple((n, str(policy.field_access(user, n))) for n in names)}
 
-    def _access(self) -> tuple:
+    def _access(self) -> tuple[tuple[str, str], ...]:
         # A serializer made without the shared context (``MemberOut(obj, context={"request": r})``)
         # asks the policy for the request's user; with neither, the anonymous answer: all hidden.
         access = self.context.get("access")
@@ -90,14 +93,14 @@ class PolicyOut(serializers.Serializer):
             access = self.output_context(self.context.get("request"))["access"]
         return access
 
-    def get_fields(self):
+    def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
         for name, access in self._access():
             if access == policy.Access.HIDDEN:
                 fields.pop(name, None)
         return fields
 
-    def to_representation(self, instance) -> dict[str, Any]:
+    def to_representation(self, instance: models.Model) -> dict[str, Any]:
         data = super().to_representation(instance)
         for name, access in self._access():
             if access == policy.Access.MASKED and name in data:
@@ -117,7 +120,7 @@ CHOICE_SCHEMA = {
 class ChoiceOut(serializers.Field):
     """A coded value with its Chinese label: {"code": "poor", "label": "贫困户(未脱贫)"}; null when blank."""
 
-    def __init__(self, choices: type[models.TextChoices], **kwargs):
+    def __init__(self, choices: type[models.TextChoices], **kwargs: Any) -> None:
         self.choices_cls = choices
         kwargs["read_only"] = True
         super().__init__(**kwargs)
@@ -126,7 +129,7 @@ class ChoiceOut(serializers.Field):
     #: for every value of every row was a fifth of a list request's time.
     _labels: dict[tuple[type, str | None], dict[str, str]] = {}
 
-    def to_representation(self, value):
+    def to_representation(self, value: str | None) -> dict[str, str] | None:
         if value in (None, ""):
             return None
         key = (self.choices_cls, translation.get_language())
@@ -139,12 +142,12 @@ class ChoiceOut(serializers.Field):
 
 @extend_schema_field({"type": "array", "items": {**CHOICE_SCHEMA, "nullable": False}})
 class ChoiceListOut(serializers.Field):
-    def __init__(self, choices: type[models.TextChoices], **kwargs):
+    def __init__(self, choices: type[models.TextChoices], **kwargs: Any) -> None:
         self.choices_cls = choices
         kwargs["read_only"] = True
         super().__init__(**kwargs)
 
-    def to_representation(self, value):
+    def to_representation(self, value: Iterable[str] | None) -> list[dict[str, str] | None]:
         one = ChoiceOut(self.choices_cls)
         return [one.to_representation(v) for v in value or [] if v]
 
@@ -153,14 +156,15 @@ class ChoiceListOut(serializers.Field):
 class CauseListIn(serializers.ListField):
     """Other causes: the same code list as main_cause (one named enum in the schema, not two)."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(child=serializers.ChoiceField(choices=Cause.choices), max_length=len(Cause.values), **kwargs)
 
 
 class StrictInput(serializers.Serializer):
     """An input schema that refuses fields it does not declare, naming each one."""
 
-    def to_internal_value(self, data):
+    # ``data`` is the request body as parsed: anything JSON can hold (a list is refused by DRF).
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
         errors: dict = {}
         if isinstance(data, Mapping):
             writable = {name for name, f in self.fields.items() if not f.read_only}
@@ -183,7 +187,8 @@ class StrictInput(serializers.Serializer):
         return value
 
 
-def choice(choices: type[models.TextChoices], *, blank: bool = False, **kwargs) -> serializers.ChoiceField:
+def choice(choices: type[models.TextChoices], *, blank: bool = False,
+           **kwargs: Any) -> serializers.ChoiceField:
     return serializers.ChoiceField(choices=choices.choices, allow_blank=blank, **kwargs)
 
 
@@ -191,11 +196,12 @@ class RuleChoiceField(serializers.ChoiceField):
     """A code the schema lists as the values a registry rule accepts, refused in the rule's own words
     (the same message the service and the web form give)."""
 
-    def __init__(self, *, choices: type[models.TextChoices], allowed, rule, **kwargs):
+    def __init__(self, *, choices: type[models.TextChoices], allowed: Collection[str],
+                 rule: Callable[[str], str | None], **kwargs: Any) -> None:
         super().__init__(choices=[(c, choices(c).label) for c in choices.values if c in allowed], **kwargs)
         self.rule = rule
 
-    def to_internal_value(self, data):
+    def to_internal_value(self, data: Any) -> str:
         if data == "" and self.allow_blank:
             return ""
         if not isinstance(data, str):  # a number or a list: StrictInput names the field
@@ -206,19 +212,19 @@ class RuleChoiceField(serializers.ChoiceField):
         return str(data)
 
 
-def money(**kwargs) -> serializers.DecimalField:
+def money(**kwargs: Any) -> serializers.DecimalField:
     return serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False, **kwargs)
 
 
-def mu(**kwargs) -> serializers.DecimalField:
+def mu(**kwargs: Any) -> serializers.DecimalField:
     return serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0, required=False, **kwargs)
 
 
-def year(*, lo: int = 2000, **kwargs) -> serializers.IntegerField:
+def year(*, lo: int = 2000, **kwargs: Any) -> serializers.IntegerField:
     return serializers.IntegerField(min_value=lo, max_value=2100, **kwargs)
 
 
-def text(max_length: int, **kwargs) -> serializers.CharField:
+def text(max_length: int, **kwargs: Any) -> serializers.CharField:
     kwargs.setdefault("required", False)
     kwargs.setdefault("allow_blank", True)
     return serializers.CharField(max_length=max_length, trim_whitespace=True, **kwargs)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -19,11 +20,13 @@ from rest_framework.authentication import SessionAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from fupin.accounts import policy
+from fupin.areas.models import Area
 from fupin.areas.selectors import area_get
 from fupin.audit.models import AuditKind
 from fupin.audit.services import record
@@ -33,10 +36,21 @@ from .authentication import AreaTokenAuthentication
 from .errors import Conflict, PreconditionRequired
 from .parsers import LimitedJSONParser
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from fupin.accounts.models import User
+
 PARSERS = [LimitedJSONParser]
 
 
-def _errors(*codes: int) -> dict:
+class Versioned(Protocol):
+    """A row with optimistic locking (household, member): its ``version`` is the ETag."""
+
+    version: int
+
+
+def _errors(*codes: int) -> dict[int, OpenApiResponse]:
     text = {400: "输入有误", 401: "未登录", 403: "无权限（只读角色）", 404: "不存在或不在管辖范围内",
             406: "不支持的响应格式", 409: "版本冲突", 413: "请求内容过大", 415: "不支持的内容类型",
             428: "缺少版本号", 429: "请求过于频繁"}
@@ -60,19 +74,19 @@ ETAG = OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, r
 ETAG_RESPONSE_HEADER = [OpenApiParameter("ETag", OpenApiTypes.STR, OpenApiParameter.HEADER, response=True)]
 
 
-def require_writer(user) -> None:
+def require_writer(user: User | AnonymousUser) -> None:
     if not policy.can_write(user):
         raise exceptions.PermissionDenied(_("当前角色只能查看，不能登记或修改数据"))
 
 
-def etag(obj) -> dict[str, str]:
+def etag(obj: Versioned) -> dict[str, str]:
     return {"ETag": f'"{obj.version}"'}
 
 
 _ETAG_RE = re.compile(r'^\s*(?:W/)?"?([0-9]{1,9})"?\s*$')
 
 
-def expected_version(request, data: dict) -> int | None:
+def expected_version(request: Request, data: dict[str, Any]) -> int | None:
     """The version the client read: If-Match first, else the body's ``version``. Required for edits so
     that two cadres correcting the same household cannot overwrite each other unseen."""
     header = request.headers.get("If-Match")
@@ -89,7 +103,7 @@ def expected_version(request, data: dict) -> int | None:
     return body_version
 
 
-def optional_version(request, data: dict) -> int | None:
+def optional_version(request: Request, data: dict[str, Any]) -> int | None:
     """For actions (status change, 减员, 更换户主) the version is optional — the service itself refuses
     the double move — but when given, in If-Match or the body, it is checked like an edit's."""
     body_version = data.pop("version", None)
@@ -110,7 +124,7 @@ def fields_renamed(names: dict[str, str]) -> Iterator[None]:
         raise DjangoValidationError({names.get(k, k): v for k, v in exc.error_dict.items()}) from None
 
 
-def _scoped_area(user, code: str, field: str = "area"):
+def _scoped_area(user: User | AnonymousUser, code: str, field: str = "area") -> Area:
     try:
         return area_get(user=user, code=code)
     except Http404:
@@ -131,7 +145,7 @@ class PingView(APIView):
     authentication_classes: list = []
 
     @extend_schema(summary="存活检查", responses={200: s.PingOut}, auth=[])
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         return Response({"status": "ok"})
 
 
@@ -148,7 +162,7 @@ class TokenView(APIView):
 
     @extend_schema(summary="用户名和密码换取令牌", request=s.TokenIn,
                    responses={200: s.TokenOut, **_errors(400, 406, 413, 415, 429)}, auth=[])
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         data = s.TokenIn(data=request.data)
         data.is_valid(raise_exception=True)
         username = data.validated_data["username"]

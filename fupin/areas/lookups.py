@@ -15,18 +15,26 @@ never leaves the digits' range of bytes; anything else falls back to LIKE.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
 from django.db.models import CharField, Lookup
 from django.db.models.lookups import StartsWith
+
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.models.sql.compiler import SQLCompiler
 
 
 @CharField.register_lookup
 class Subtree(Lookup):
     lookup_name = "subtree"
 
-    def as_sql(self, compiler, connection):
+    def as_sql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper) -> tuple[str, Sequence[Any]]:
         return compiler.compile(StartsWith(self.lhs, self.rhs))
 
-    def as_postgresql(self, compiler, connection):
+    def as_postgresql(self, compiler: SQLCompiler,
+                      connection: BaseDatabaseWrapper) -> tuple[str, Sequence[Any]]:
         prefix = self.rhs
         if self.rhs_is_direct_value() and isinstance(prefix, str) and prefix.isascii() and prefix.isdigit():
             lhs, lhs_params = self.process_lhs(compiler, connection)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from fupin.api.serializers import ChoiceOut
-from fupin.areas.models import Level
+from fupin.areas.models import Area, Level
 
 
 class AreaOut(serializers.Serializer):
@@ -15,7 +15,7 @@ class AreaOut(serializers.Serializer):
     parent = serializers.SerializerMethodField()
     rural_population = serializers.IntegerField(allow_null=True)
 
-    def get_parent(self, obj) -> str | None:
+    def get_parent(self, obj: Area) -> str | None:
         return obj.parent.code if obj.parent_id else None
 
 

@@ -6,6 +6,7 @@ evaluation): every household added must lie in the actor's subtree."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,14 +19,18 @@ from fupin.registry.models import Household
 
 from .models import Sample, SampleAssessor, SampleHousehold
 
+if TYPE_CHECKING:
+    from fupin.accounts.models import User
 
-def _require_writer(actor) -> None:
+
+def _require_writer(actor: User | None) -> None:
+    # ``actor`` None is the system itself (management commands, the demo generator): no check.
     if actor is not None:
         policy.require(actor, "write", _("当前角色只能查看，不能登记或修改数据"))
 
 
 @transaction.atomic
-def sample_create(*, actor, name: str, year: int) -> Sample:
+def sample_create(*, actor: User | None, name: str, year: int) -> Sample:
     _require_writer(actor)
     sample = Sample(name=(name or "").strip(), year=year, created_by=actor if getattr(actor, "pk", None) else None)
     sample.full_clean()
@@ -35,7 +40,7 @@ def sample_create(*, actor, name: str, year: int) -> Sample:
 
 
 @transaction.atomic
-def sample_add_households(*, actor, sample: Sample, households: Iterable[Household]) -> list[SampleHousehold]:
+def sample_add_households(*, actor: User | None, sample: Sample, households: Iterable[Household]) -> list[SampleHousehold]:
     """Adds households to the sample (those already in it are skipped); one audit row per household."""
     _require_writer(actor)
     households = list(households)
@@ -57,7 +62,7 @@ def sample_add_households(*, actor, sample: Sample, households: Iterable[Househo
 
 
 @transaction.atomic
-def sample_assign_assessor(*, actor, sample: Sample, assessor) -> SampleAssessor:
+def sample_assign_assessor(*, actor: User | None, sample: Sample, assessor: User) -> SampleAssessor:
     _require_writer(actor)
     policy.check_assignable(assessor, "be_sampled", "assessor", _("只能指派在用的“评估人员”账号"))
     if SampleAssessor.objects.filter(sample=sample, assessor=assessor).exists():
@@ -71,7 +76,7 @@ def sample_assign_assessor(*, actor, sample: Sample, assessor) -> SampleAssessor
 
 
 @transaction.atomic
-def sample_unassign_assessor(*, actor, entry: SampleAssessor) -> None:
+def sample_unassign_assessor(*, actor: User | None, entry: SampleAssessor) -> None:
     _require_writer(actor)
     record(kind=AuditKind.DELETE, actor=actor, obj=entry, area_path=policy.actor_area_path(actor),
            summary=_("撤销评估人员 %(a)s 的样本 %(s)s") % {"a": entry.assessor, "s": entry.sample},

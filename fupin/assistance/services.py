@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -16,9 +17,12 @@ from fupin.registry.services import _refuse_cancelled
 
 from .models import Pairing
 
+if TYPE_CHECKING:
+    from fupin.accounts.models import User
+
 
 @transaction.atomic
-def pairing_create(*, actor, cadre, household: Household, start: datetime.date, note: str = "") -> Pairing:
+def pairing_create(*, actor: User | None, cadre: User, household: Household, start: datetime.date, note: str = "") -> Pairing:
     """结对: ``cadre`` starts helping ``household`` on ``start``. The actor must be a writer whose
     subtree holds the household (so a township's officer pairs only that township's households)."""
     policy.check_write(actor, household.area)
@@ -42,7 +46,7 @@ def pairing_create(*, actor, cadre, household: Household, start: datetime.date, 
 
 
 @transaction.atomic
-def pairing_end(*, actor, pairing: Pairing, end: datetime.date, note: str | None = None) -> Pairing:
+def pairing_end(*, actor: User | None, pairing: Pairing, end: datetime.date, note: str | None = None) -> Pairing:
     """解除结对 on ``end``: from that day the cadre no longer sees the household."""
     pairing = Pairing.objects.select_for_update().select_related("household__area").get(pk=pairing.pk)
     household = pairing.household

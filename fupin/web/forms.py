@@ -3,7 +3,8 @@ Each domain's forms live in its own app (fupin.registry.forms, fupin.audit.forms
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -12,7 +13,7 @@ from django.core.exceptions import ValidationError
 class StyledMixin:
     """Adds the CSS classes the templates expect; checkboxes stay checkboxes."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             widget = field.widget
@@ -23,7 +24,8 @@ class StyledMixin:
             else:
                 widget.attrs.setdefault("class", "input")
 
-    def add_error(self, field, error):
+    def add_error(self, field: str | None,
+                  error: ValidationError | str | Sequence[str] | dict[str, Any]) -> None:
         # Marked here rather than in __init__: reading self.errors there validated the form before
         # subclasses had set their choices (townships, years, areas, to_status) and required flags,
         # so every bound filter, create and status form was refused. add_error also sees the
@@ -38,11 +40,11 @@ class RuleChoiceField(forms.ChoiceField):
     """A choice whose refusal comes from a registry rule, in the rule's words (the same as the API's and
     the service's); the offered choices are the ones the rule accepts."""
 
-    def __init__(self, *, rule: Callable[[str], str | None], **kwargs):
+    def __init__(self, *, rule: Callable[[str], str | None], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.rule = rule
 
-    def validate(self, value):
+    def validate(self, value: str) -> None:
         forms.Field.validate(self, value)  # required
         if value not in self.empty_values:
             error = self.rule(value)
