@@ -274,6 +274,37 @@ def _cn_number(n: int) -> str:
     return digits[tens - 1] + "十" + (digits[ones - 1] if ones else "")
 
 
+class _PlaceNames:
+    """Unique village name stems for one county: the shuffled pool first, then two-syllable blends."""
+
+    def __init__(self, rng: Random) -> None:
+        self.rng = rng
+        self.used: set[str] = set()
+        stems = list(pools.PLACE_STEMS)
+        rng.shuffle(stems)
+        self.stems = iter(stems)
+
+    def take(self, stem: str) -> str:
+        self.used.add(stem)
+        return stem
+
+    def community_stems(self) -> list[str]:
+        """The unused 社区 stems, shuffled (taken from the end)."""
+        stems = [s for s in pools.COMMUNITY_STEMS if s not in self.used]
+        self.rng.shuffle(stems)
+        return stems
+
+    def fresh(self) -> str:
+        for stem in self.stems:
+            if stem not in self.used:
+                return self.take(stem)
+        while True:  # the pool ran out: combine two syllables
+            a, b = self.rng.choice(pools.PLACE_STEMS), self.rng.choice(pools.PLACE_STEMS)
+            stem = a[0] + b[1]
+            if stem not in self.used:
+                return self.take(stem)
+
+
 # --- the generator ------------------------------------------------------------------------------
 
 
@@ -333,63 +364,59 @@ class _Gen:
     def build_areas(self, county_id: int) -> None:
         rng, spec = self.rng, self.spec
         townships = spec.townships or self._invent_townships()
-        rural = [name for code, name in townships if not name.endswith("街道")]
-        if spec.poor_townships:
-            poor_t = list(spec.poor_townships)
-        else:
-            candidates = [name for code, name in townships if code.startswith("2")] or rural
-            poor_t = rng.sample(candidates, min(spec.n_poor_townships, len(candidates)))
+        poor_t = self._poor_townships(townships)
         weights = [(spec.village_weights or {}).get(name, 10 if name.endswith("街道") else rng.uniform(10, 17))
                    for _c, name in townships]
         per_township = _allocate(spec.villages, weights)
         self.townships = []  # (row, name, is_street, is_poor)
         self.villages = []  # dicts with row, township, poor, deep, community, groups
-        used_names: set[str] = set()
-        stems = list(pools.PLACE_STEMS)
-        rng.shuffle(stems)
-        stem_iter = iter(stems)
-
-        def fresh_stem() -> str:
-            for stem in stem_iter:
-                if stem not in used_names:
-                    used_names.add(stem)
-                    return stem
-            while True:  # the pool ran out: combine two syllables
-                a, b = rng.choice(pools.PLACE_STEMS), rng.choice(pools.PLACE_STEMS)
-                stem = a[0] + b[1]
-                if stem not in used_names:
-                    used_names.add(stem)
-                    return stem
-
-        county_prefix = spec.code
+        names = _PlaceNames(rng)
         for (tcode, tname), nv in zip(townships, per_township, strict=True):
             street = tname.endswith("街道")
-            trow = self._area(f"{county_prefix}{tcode}000", tname, "township", county_id)
+            trow = self._area(f"{spec.code}{tcode}000", tname, "township", county_id)
             self.townships.append((trow, tname, street, tname in poor_t))
-            communities = max(1, round(nv * 0.4)) if street else 0
-            community_stems = [s for s in pools.COMMUNITY_STEMS if s not in used_names]
-            rng.shuffle(community_stems)
-            for i in range(nv):
-                if i < communities and community_stems:
-                    stem = community_stems.pop()
-                    used_names.add(stem)
-                    vname, vcode = stem + "社区", f"{i + 1:03d}"
-                    community = True
-                else:
-                    vname, vcode = fresh_stem() + "村", f"{201 + i:03d}"
-                    community = False
-                vrow = self._area(f"{county_prefix}{tcode}{vcode}", vname, "village", trow["id"])
-                n_groups = rng.randint(3, 6) if community else rng.randint(4, 10)
-                groups = []
-                for g in range(1, n_groups + 1):
-                    gname = f"第{_cn_number(g)}居民小组" if community else f"第{_cn_number(g)}村民小组"
-                    groups.append(self._area(f"{vrow['code']}{g:0{rules.GROUP_SUFFIX_WIDTH}d}", gname, "group",
-                                             vrow["id"]))
-                self.villages.append({"row": vrow, "township": trow, "tname": tname, "street": street,
-                                      "poor_t": tname in poor_t, "community": community, "groups": groups,
-                                      "poor": False, "deep": False})
+            self._build_villages(trow, tcode, nv, names, poor_t=tname in poor_t)
+        self._mark_poor_villages()
+        self._designate()
+        self._choose_demo_areas()
 
-        # 贫困村: about 60% in the poor townships, the rest spread over the other rural townships.
+    def _poor_townships(self, townships: list[tuple[str, str]]) -> list[str]:
+        """The spec's poor townships, or some 乡 (codes 2xx; any rural township when none) chosen."""
+        spec = self.spec
+        if spec.poor_townships:
+            return list(spec.poor_townships)
+        rural = [name for code, name in townships if not name.endswith("街道")]
+        candidates = [name for code, name in townships if code.startswith("2")] or rural
+        return self.rng.sample(candidates, min(spec.n_poor_townships, len(candidates)))
+
+    def _build_villages(self, trow: dict, tcode: str, nv: int, names: _PlaceNames, *, poor_t: bool) -> None:
+        """The ``nv`` villages of a township (about 40% 社区 in a 街道) and their groups."""
+        rng = self.rng
+        tname = trow["name"]
+        street = tname.endswith("街道")
+        communities = max(1, round(nv * 0.4)) if street else 0
+        community_stems = names.community_stems()
+        for i in range(nv):
+            if i < communities and community_stems:
+                vname, vcode = names.take(community_stems.pop()) + "社区", f"{i + 1:03d}"
+                community = True
+            else:
+                vname, vcode = names.fresh() + "村", f"{201 + i:03d}"
+                community = False
+            vrow = self._area(f"{self.spec.code}{tcode}{vcode}", vname, "village", trow["id"])
+            n_groups = rng.randint(3, 6) if community else rng.randint(4, 10)
+            kind = "居民小组" if community else "村民小组"
+            groups = [self._area(f"{vrow['code']}{g:0{rules.GROUP_SUFFIX_WIDTH}d}", f"第{_cn_number(g)}{kind}",
+                                 "group", vrow["id"])
+                      for g in range(1, n_groups + 1)]
+            self.villages.append({"row": vrow, "township": trow, "tname": tname, "street": street,
+                                  "poor_t": poor_t, "community": community, "groups": groups,
+                                  "poor": False, "deep": False})
+
+    def _mark_poor_villages(self) -> None:
+        """贫困村: about 60% in the poor townships, the rest spread over the other rural townships;
+        the 深度贫困村 among them, in the poor townships when there are any."""
+        rng, spec = self.rng, self.spec
         in_poor = [v for v in self.villages if v["poor_t"] and not v["community"]]
         elsewhere = [v for v in self.villages if not v["poor_t"] and not v["street"] and not v["community"]]
         n_poor = min(spec.n_poor_villages, len(in_poor) + len(elsewhere))
@@ -402,8 +429,9 @@ class _Gen:
         for v in rng.sample(deep_pool, min(spec.n_deep_poor_villages, len(deep_pool))):
             v["deep"] = True
 
-        # Designations (REFERENCE §1): 贫困乡镇 and 贫困村 for 2014–2019, 深度贫困村 from 2017 (when the
-        # category was introduced) to 2019.
+    def _designate(self) -> None:
+        """Designations (REFERENCE §1): 贫困乡镇 and 贫困村 for 2014–2019, 深度贫困村 from 2017 (when the
+        category was introduced) to 2019."""
         for trow, _name, _street, is_poor in self.townships:
             if is_poor:
                 for year in range(2014, 2020):
@@ -416,6 +444,8 @@ class _Gen:
                 for year in range(2017, 2020):
                     self._designation(v["row"]["id"], year, "deep_poor_village")
 
+    def _choose_demo_areas(self) -> None:
+        """The demo accounts' township (a poor one) and village (a poor one in it, if any)."""
         demo_t = next((t for t in self.townships if t[3]), self.townships[0])
         self.data.demo_township_code = demo_t[0]["code"]
         demo_v = next((v for v in self.villages if v["township"] is demo_t[0] and v["poor"]), None) \
