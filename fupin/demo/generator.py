@@ -176,6 +176,12 @@ class CountyData:
 
 # --- small helpers ------------------------------------------------------------------------------
 
+#: Sex codes (GB/T 2261.1) as the ID number and the Member model write them.
+M, F = "1", "2"
+#: One person of a generated family: (relation, sex, age in mid-2014).
+Person = tuple[str, str, int]
+
+
 
 class Weighted:
     """A fixed weighted choice, drawn with one ``rng.random()`` and a bisection."""
@@ -479,90 +485,116 @@ class _Gen:
 
     def _family(self, n: int) -> list[tuple[str, str, int]]:
         """(relation, sex, age in mid-2014) for a household of ``n`` people."""
-        rng = self.rng
-        M, F = "1", "2"
-
-        def kid(rel_m, rel_f, age):
-            return (rel_m, M, age) if rng.random() < 0.52 else (rel_f, F, age)
-
-        def kids_of(mother_age: int, k: int, rel_m="son", rel_f="daughter"):
-            ages = rng.sample(range(max(0, mother_age - 42), mother_age - 19 + 1), k)
-            return [kid(rel_m, rel_f, a) for a in sorted(ages, reverse=True)]
-
-        def couple(head_age: int, head_male: bool):
-            spouse_age = max(18, head_age - rng.randint(-3, 6)) if head_male else head_age + rng.randint(-2, 6)
-            return [("head", M if head_male else F, head_age), ("spouse", F if head_male else M, spouse_age)]
-
         if n == 1:
-            r = rng.random()
-            if r < 0.62:
-                return [("head", M if rng.random() < 0.5 else F, rng.randint(60, 88))]
-            if r < 0.85:
-                return [("head", M, rng.randint(32, 59))]
-            return [("head", F, rng.randint(40, 75))]
+            return self._single()
         if n == 2:
-            r = rng.random()
-            if r < 0.5:
-                return couple(rng.randint(52, 86), rng.random() < 0.9)
-            if r < 0.72:
-                h = rng.randint(40, 80)
-                return [("head", M if rng.random() < 0.55 else F, h), kid("son", "daughter", max(0, h - rng.randint(20, 38)))]
-            if r < 0.87:
-                return couple(rng.randint(20, 50), rng.random() < 0.92)
-            if r < 0.96:
-                h = rng.randint(24, 55)
-                parent = ("mother", F) if rng.random() < 0.65 else ("father", M)
-                return [("head", M if rng.random() < 0.85 else F, h), (parent[0], parent[1], min(95, h + rng.randint(20, 34)))]
-            h = rng.randint(30, 65)
-            return [("head", M, h), ("sibling", M if rng.random() < 0.5 else F, max(18, h + rng.randint(-8, 8)))]
+            return self._pair()
+        r = self.rng.random()
+        if r < 0.55:
+            return self._nuclear_family(n)
+        if r < 0.75:
+            return self._with_head_parents(n)
+        if r < 0.95:
+            return self._three_generations(n)
+        return self._single_parent(n)
 
+    def _kid(self, rel_m: str, rel_f: str, age: int) -> Person:
+        return (rel_m, M, age) if self.rng.random() < 0.52 else (rel_f, F, age)
+
+    def _kids_of(self, mother_age: int, k: int, rel_m: str = "son", rel_f: str = "daughter") -> list[Person]:
+        """``k`` children born when their mother was 19 to 42, eldest first."""
+        ages = self.rng.sample(range(max(0, mother_age - 42), mother_age - 19 + 1), k)
+        return [self._kid(rel_m, rel_f, a) for a in sorted(ages, reverse=True)]
+
+    def _couple(self, head_age: int, head_male: bool) -> list[Person]:
+        rng = self.rng
+        spouse_age = max(18, head_age - rng.randint(-3, 6)) if head_male else head_age + rng.randint(-2, 6)
+        return [("head", M if head_male else F, head_age), ("spouse", F if head_male else M, spouse_age)]
+
+    def _single(self) -> list[Person]:
+        """One person: mostly the elderly, else a middle-aged man or woman living alone."""
+        rng = self.rng
         r = rng.random()
-        if r < 0.55:  # nuclear family
-            k = n - 2
-            m = rng.randint(19 + k, min(62, 19 + k + 28))
-            head_male = rng.random() < 0.92
-            head_age = m + rng.randint(0, 7) if head_male else m
-            fam = couple(head_age, head_male)
-            if head_male:
-                fam[1] = ("spouse", F, m)
-            else:
-                fam[1] = ("spouse", M, m + rng.randint(-2, 7))
-            return fam + kids_of(m, k)
-        if r < 0.75:  # with the head's parents
-            p = 2 if n >= 5 and rng.random() < 0.5 else 1
-            k = n - 2 - p
-            m = rng.randint(19 + k, min(55, 19 + k + 22))
-            head_age = max(19, m + rng.randint(-2, 6))
-            fam = [("head", M, head_age), ("spouse", F, m)]
-            if p == 2:
-                fa = min(95, head_age + rng.randint(20, 34))
-                fam += [("father", M, fa), ("mother", F, min(95, max(head_age + 18, fa - rng.randint(-2, 6))))]
-            elif rng.random() < 0.65:
-                fam.append(("mother", F, min(95, head_age + rng.randint(20, 34))))
-            else:
-                fam.append(("father", M, min(95, head_age + rng.randint(20, 34))))
-            return fam + kids_of(m, k)
-        if r < 0.95:  # older head with a married child and grandchildren
-            with_spouse = n >= 4 and rng.random() < 0.8
-            k = n - 1 - with_spouse - 2
-            h = rng.randint(48, 80)
-            c = max(19 + k + 1, h - rng.randint(22, 36))
-            h = max(h, c + 20)
-            head_male = rng.random() < 0.85
-            fam = couple(h, head_male) if with_spouse else [("head", M if head_male else F, h)]
-            if rng.random() < 0.85:
-                partner = max(19 + k, c + rng.randint(-4, 2))
-                fam += [("son", M, c), ("daughter_in_law", F, partner)]
-                mother = partner
-            else:  # 上门女婿, common among the minorities of the region
-                fam += [("daughter", F, c), ("son_in_law", M, c + rng.randint(-2, 5))]
-                mother = c
-            return fam + kids_of(mother, k, "grandson", "granddaughter")
-        k = n - 1  # single parent
+        if r < 0.62:
+            return [("head", M if rng.random() < 0.5 else F, rng.randint(60, 88))]
+        if r < 0.85:
+            return [("head", M, rng.randint(32, 59))]
+        return [("head", F, rng.randint(40, 75))]
+
+    def _pair(self) -> list[Person]:
+        """Two people: an old or young couple, a parent and child, a head and a parent, or siblings."""
+        rng = self.rng
+        r = rng.random()
+        if r < 0.5:
+            return self._couple(rng.randint(52, 86), rng.random() < 0.9)
+        if r < 0.72:
+            h = rng.randint(40, 80)
+            return [("head", M if rng.random() < 0.55 else F, h), self._kid("son", "daughter", max(0, h - rng.randint(20, 38)))]
+        if r < 0.87:
+            return self._couple(rng.randint(20, 50), rng.random() < 0.92)
+        if r < 0.96:
+            h = rng.randint(24, 55)
+            parent = ("mother", F) if rng.random() < 0.65 else ("father", M)
+            return [("head", M if rng.random() < 0.85 else F, h), (parent[0], parent[1], min(95, h + rng.randint(20, 34)))]
+        h = rng.randint(30, 65)
+        return [("head", M, h), ("sibling", M if rng.random() < 0.5 else F, max(18, h + rng.randint(-8, 8)))]
+
+    def _nuclear_family(self, n: int) -> list[Person]:
+        rng = self.rng
+        k = n - 2
+        m = rng.randint(19 + k, min(62, 19 + k + 28))
+        head_male = rng.random() < 0.92
+        head_age = m + rng.randint(0, 7) if head_male else m
+        fam = self._couple(head_age, head_male)
+        if head_male:
+            fam[1] = ("spouse", F, m)
+        else:
+            fam[1] = ("spouse", M, m + rng.randint(-2, 7))
+        return fam + self._kids_of(m, k)
+
+    def _with_head_parents(self, n: int) -> list[Person]:
+        """A couple with children and one or both of the head's parents."""
+        rng = self.rng
+        p = 2 if n >= 5 and rng.random() < 0.5 else 1
+        k = n - 2 - p
+        m = rng.randint(19 + k, min(55, 19 + k + 22))
+        head_age = max(19, m + rng.randint(-2, 6))
+        fam = [("head", M, head_age), ("spouse", F, m)]
+        if p == 2:
+            fa = min(95, head_age + rng.randint(20, 34))
+            fam += [("father", M, fa), ("mother", F, min(95, max(head_age + 18, fa - rng.randint(-2, 6))))]
+        elif rng.random() < 0.65:
+            fam.append(("mother", F, min(95, head_age + rng.randint(20, 34))))
+        else:
+            fam.append(("father", M, min(95, head_age + rng.randint(20, 34))))
+        return fam + self._kids_of(m, k)
+
+    def _three_generations(self, n: int) -> list[Person]:
+        """An older head (with a spouse or not), a married child and grandchildren."""
+        rng = self.rng
+        with_spouse = n >= 4 and rng.random() < 0.8
+        k = n - 1 - with_spouse - 2
+        h = rng.randint(48, 80)
+        c = max(19 + k + 1, h - rng.randint(22, 36))
+        h = max(h, c + 20)
+        head_male = rng.random() < 0.85
+        fam = self._couple(h, head_male) if with_spouse else [("head", M if head_male else F, h)]
+        if rng.random() < 0.85:
+            partner = max(19 + k, c + rng.randint(-4, 2))
+            fam += [("son", M, c), ("daughter_in_law", F, partner)]
+            mother = partner
+        else:  # 上门女婿, common among the minorities of the region
+            fam += [("daughter", F, c), ("son_in_law", M, c + rng.randint(-2, 5))]
+            mother = c
+        return fam + self._kids_of(mother, k, "grandson", "granddaughter")
+
+    def _single_parent(self, n: int) -> list[Person]:
+        rng = self.rng
+        k = n - 1
         m = rng.randint(19 + k, min(62, 19 + k + 25))
         head_male = rng.random() < 0.4
         fam = [("head", M if head_male else F, m + rng.randint(0, 6) if head_male else m)]
-        return fam + kids_of(m, k)
+        return fam + self._kids_of(m, k)
 
     def _surname(self, eth: str) -> str:
         return self.surnames.get(eth, self.han)(self.rng)
