@@ -753,13 +753,34 @@ class _Gen:
                 i += 1
         return hhs
 
-    def _household(self, v: dict, seq: int, n: int, ethnic: list) -> dict:
+    def _household(self, v: dict, seq: int, n: int, ethnic: list[tuple[str, float]]) -> dict:
         rng = self.rng
         group = rng.choice(v["groups"])
         eth = _pick(rng, ethnic)
-        family = self._family(n)
+        members = self._members(self._family(n), eth, ethnic)
+        # Main cause, then make the members agree with it (REFERENCE §6.4).
+        main = self._main_cause(members)
+        others = self._other_causes(members, main)
+        self._activities(members, v["tname"])
+        attribute = self._attribute(members, n, main)
+
+        number = f"{v['row']['code']}{seq:04d}"
+        head = members[0]
+        poor_v = v["poor"]
+        hh = {
+            "v": v, "group": group, "number": number, "members": members, "n": n, "main": main,
+            "others": others, "attribute": attribute, "head": head, "ident": 2014,
+            "workers": any(m["work_status"] for m in members), "poor_v": poor_v,
+        }
+        self._living(hh)
+        return hh
+
+    def _members(self, family: list[Person], eth: str, ethnic: list[tuple[str, float]]) -> list[dict]:
+        """Member dicts (names, ID numbers, school and health) for the family of a household of
+        ethnicity ``eth``; a spouse may be of another (``ethnic``, the township's mix)."""
+        rng = self.rng
         members = []
-        head_male = family[0][1] == "1"
+        head_male = family[0][1] == M
         head_surname = self._surname(eth)
         # Children carry the father's surname: the head's, or the husband's (present or not) when the
         # head is a woman. Grandchildren of a 上门女婿 keep the head's family name.
@@ -788,8 +809,12 @@ class _Gen:
             }
             self._health(m, m["_age"])
             members.append(m)
+        return members
 
-        # Main cause, then make the members agree with it (REFERENCE §6.4).
+    def _main_cause(self, members: list[dict]) -> str:
+        """The main cause, weighted by what the members are like; an illness or disability is then
+        given to a member when the cause needs one and nobody has it."""
+        rng = self.rng
         # 因学: the cost of senior, vocational or higher schooling, or of several children at school.
         at_school = [m for m in members if m["school_status"] not in ("none", "preschool")]
         students_hs = len(at_school) >= 2 or any(
@@ -820,6 +845,11 @@ class _Gen:
             target["disability_category"] = target["disability_grade"] = target["disability_cert_no"] = ""
         if main == "disability" and not any(m["health"] == "disabled" for m in members):
             self._make_disabled(rng.choice(members))
+        return main
+
+    def _other_causes(self, members: list[dict], main: str) -> list[str]:
+        """0–3 other causes besides ``main``, only those the members bear out, in the causes' order."""
+        rng = self.rng
         ill = any(m["health"] in ("chronic", "serious") for m in members)
         disabled = any(m["health"] == "disabled" for m in members)
         student = any(m["school_status"] not in ("none", "preschool") for m in members)
@@ -834,29 +864,35 @@ class _Gen:
             others.append(c)
             candidates = [(x, w) for x, w in candidates if x != c]
         others.sort(key=lambda c: [k for k, _w in OTHER_CAUSE_WEIGHTS].index(c))
+        return others
 
+    def _activities(self, members: list[dict], township: str) -> None:
+        """Military service, labour ability, work and pension insurance of each member."""
+        rng = self.rng
         for m in members:
-            if m["sex"] == "1" and 18 <= m["_age"] <= 24 and m["school_status"] == "none" \
+            if m["sex"] == M and 18 <= m["_age"] <= 24 and m["school_status"] == "none" \
                     and m["health"] == "healthy" and rng.random() < 0.015:
                 m["soldier"] = True
             m["labour"] = self._labour(m, m["_age"])
-            self._work(m, m["_age"], v["tname"])
+            self._work(m, m["_age"], township)
             a = m["_age"]
             m["pension_insurance"] = (16 <= a <= 59 and m["school_status"] == "none" and rng.random() < 0.88) \
                 or (a >= 60 and rng.random() < 0.96)
 
-        # 贫困户属性: 特困 only where nobody of working age can work (REFERENCE §6.5).
+    def _attribute(self, members: list[dict], n: int, main: str) -> str:
+        """贫困户属性, with the members' 特困/低保 benefits: 特困 only where nobody of working age can
+        work (REFERENCE §6.5)."""
+        rng = self.rng
         can_work = any(16 <= m["_age"] <= 65 and m["labour"] in ("normal", "skilled") for m in members)
         tekun_ok = n <= 2 and not can_work and all(
             m["_age"] >= 60 or m["labour"] in ("lost", "none") for m in members)
         p_dibao = 0.18 + (0.22 if main in ("illness", "disability", "labour") else 0) + (0.08 if n == 1 else 0)
         if tekun_ok and rng.random() < 0.25:
-            attribute = "tekun"
             for m in members:
                 m["on_tekun"] = True
                 m["tekun_amount"] = Decimal(TEKUN_AMOUNTS(rng))
-        elif rng.random() < p_dibao:
-            attribute = "dibao"
+            return "tekun"
+        if rng.random() < p_dibao:
             if rng.random() < 0.6:
                 covered = members
             else:
@@ -866,19 +902,8 @@ class _Gen:
             for m in covered:
                 m["on_dibao"] = True
                 m["dibao_amount"] = amount
-        else:
-            attribute = "general"
-
-        number = f"{v['row']['code']}{seq:04d}"
-        head = members[0]
-        poor_v = v["poor"]
-        hh = {
-            "v": v, "group": group, "number": number, "members": members, "n": n, "main": main,
-            "others": others, "attribute": attribute, "head": head, "ident": 2014,
-            "workers": any(m["work_status"] for m in members), "poor_v": poor_v,
-        }
-        self._living(hh)
-        return hh
+            return "dibao"
+        return "general"
 
     def _living(self, hh: dict) -> None:
         """Production and living conditions (REFERENCE §1), and what was wrong with them in 2014."""
