@@ -945,54 +945,61 @@ class _Gen:
     # --- history ---------------------------------------------------------------------------------
 
     def plan_history(self, hhs: list[dict]) -> None:
-        rng, spec = self.rng, self.spec
+        """Each household's years: identification, first exit, 返贫, 注销, 2020's monitoring and
+        脱贫不再享受政策 (the keys ident, exit1, ret, cancel, monitor and stable of its dict)."""
+        self._plan_identification(hhs)
+        self._plan_first_exits(hhs)
+        # One shuffled order (the sick first, for 返贫 and monitoring) serves the later choices; a
+        # household takes part in at most one of them.
+        order = list(range(len(hhs)))
+        self.rng.shuffle(order)
+        sick_first = sorted(order, key=lambda i: not any(m["health"] != "healthy" for m in hhs[i]["members"]))
+        taken: set[int] = set()
+        self._plan_returns(hhs, sick_first, taken)
+        self._plan_cancellations(hhs, order, taken)
+        self._plan_monitoring(hhs, sick_first, taken)
+        self._plan_stable(hhs, order, taken)
+
+    def _plan_identification(self, hhs: list[dict]) -> None:
+        """A few households identified in the 2015 and 2016 adjustments (REFERENCE §5)."""
         H = len(hhs)
-        # A few households identified in the 2015 and 2016 adjustments (REFERENCE §5).
         order = list(range(H))
-        rng.shuffle(order)
+        self.rng.shuffle(order)
         n2015, n2016 = round(H * 0.015), round(H * 0.008)
         for i in order[:n2015]:
             hhs[i]["ident"] = 2015
         for i in order[n2015:n2015 + n2016]:
             hhs[i]["ident"] = 2016
 
-        # First exits: the quota of people per year (seed 000), the least poor first.
-        def key(h):
-            k = rng.random() + 0.35 * h["poor_v"] + 0.15 * h["v"]["poor_t"] - 0.1 * h["workers"]
-            k += 0.15 * (h["main"] in ("illness", "disability", "labour")) + 0.2 * (h["attribute"] != "general")
-            return k
+    def _exit_key(self, h: dict) -> float:
+        """Rank for the first exit: the least poor (lowest) first."""
+        k = self.rng.random() + 0.35 * h["poor_v"] + 0.15 * h["v"]["poor_t"] - 0.1 * h["workers"]
+        k += 0.15 * (h["main"] in ("illness", "disability", "labour")) + 0.2 * (h["attribute"] != "general")
+        return k
 
-        keys = [key(h) for h in hhs]
-        ranked = sorted(range(H), key=lambda i: (keys[i], i))
-        remaining = ranked
+    def _plan_first_exits(self, hhs: list[dict]) -> None:
+        """First exits: the quota of people per year (seed 000), the least poor first; the last year
+        takes everyone left."""
+        spec = self.spec
+        keys = [self._exit_key(h) for h in hhs]
+        remaining = sorted(range(len(hhs)), key=lambda i: (keys[i], i))
         achieved = {}
         years = sorted(spec.quotas)
         for year in years:
             if year == years[-1]:
-                chosen = remaining
-                remaining = []
+                chosen, remaining = remaining, []
             else:
-                target = spec.quotas[year]
-                total, chosen, rest = 0, [], []
-                for i in remaining:
-                    h = hhs[i]
-                    if h["ident"] < year and total + h["n"] <= target:
-                        chosen.append(i)
-                        total += h["n"]
-                    else:
-                        rest.append(i)
-                remaining = rest
+                chosen, remaining = _fill_quota(hhs, remaining, year, spec.quotas[year])
             for i in chosen:
                 hhs[i]["exit1"] = year
             achieved[year] = sum(hhs[i]["n"] for i in chosen)
         self.data.stats["first_exits"] = achieved
 
-        # 返贫 in 2016–2019, exiting again the next year (seed 000: "加上年返贫人口").
-        order = list(range(H))
-        rng.shuffle(order)
-        sick_first = sorted(order, key=lambda i: not any(m["health"] != "healthy" for m in hhs[i]["members"]))
+    def _plan_returns(self, hhs: list[dict], sick_first: list[int], taken: set[int]) -> None:
+        """返贫 in 2016–2019, exiting again the next year (seed 000: "加上年返贫人口")."""
+        rng = self.rng
+        H = len(hhs)
         want = {2016: round(H * 0.006), 2017: round(H * 0.005), 2018: round(H * 0.004), 2019: round(H * 0.003)}
-        taken = set()
         for year, count in want.items():
             picked = 0
             for i in sick_first:
@@ -1008,8 +1015,9 @@ class _Gen:
                 taken.add(i)
                 picked += 1
 
-        # 注销: a few, always after the first exit (so the exit quotas stay whole).
-        n_cancel = max(1, round(H * 0.0035))
+    def _plan_cancellations(self, hhs: list[dict], order: list[int], taken: set[int]) -> None:
+        """注销: a few, always after the first exit (so the exit quotas stay whole)."""
+        n_cancel = max(1, round(len(hhs) * 0.0035))
         cancel_plan = [("all_dead", n_cancel // 2), ("moved_away", n_cancel // 4),
                        ("wrongly_registered", n_cancel - n_cancel // 2 - n_cancel // 4)]
         for reason, count in cancel_plan:
@@ -1017,25 +1025,34 @@ class _Gen:
             for i in order:
                 if picked >= count:
                     break
-                h = hhs[i]
                 if i in taken:
                     continue
-                if reason == "all_dead":
-                    if h["n"] != 1 or h["members"][0]["_age"] < 72:
-                        continue
-                    year = rng.randint(max(2017, h["exit1"] + 1), 2020)
-                elif reason == "moved_away":
-                    year = rng.randint(max(2018, h["exit1"] + 1), 2020)
-                else:
-                    if h["exit1"] > 2016:
-                        continue
-                    year = rng.randint(h["exit1"] + 1, 2017)
+                h = hhs[i]
+                year = self._cancel_year(reason, h)
+                if year is None:
+                    continue
                 h["cancel"] = (reason, year)
                 taken.add(i)
                 picked += 1
 
-        # 2020: 防返贫监测 for a few; 脱贫不再享受政策 for those whose income reached the county average.
-        n_monitor = max(1, round(H * 0.015))
+    def _cancel_year(self, reason: str, h: dict) -> int | None:
+        """The year ``h`` is cancelled for ``reason``, or None when the reason cannot fit it: only a
+        lone elderly person dies out, only an early exit is found wrongly registered."""
+        rng = self.rng
+        if reason == "all_dead":
+            if h["n"] != 1 or h["members"][0]["_age"] < 72:
+                return None
+            return rng.randint(max(2017, h["exit1"] + 1), 2020)
+        if reason == "moved_away":
+            return rng.randint(max(2018, h["exit1"] + 1), 2020)
+        if h["exit1"] > 2016:
+            return None
+        return rng.randint(h["exit1"] + 1, 2017)
+
+    def _plan_monitoring(self, hhs: list[dict], sick_first: list[int], taken: set[int]) -> None:
+        """2020: 防返贫监测 for a few households identified by 2015, the sick first."""
+        rng = self.rng
+        n_monitor = max(1, round(len(hhs) * 0.015))
         picked = 0
         for i in sick_first:
             if picked >= n_monitor:
@@ -1047,6 +1064,11 @@ class _Gen:
             h["monitor_cleared"] = rng.random() < 0.4
             taken.add(i)
             picked += 1
+
+    def _plan_stable(self, hhs: list[dict], order: list[int], taken: set[int]) -> None:
+        """脱贫不再享受政策 is considered for general households not taken otherwise (nor back in poverty
+        since 2018); emit() grants it only where the income reached the county average."""
+        rng = self.rng
         for i in order:
             h = hhs[i]
             if i in taken or h.get("ret", 0) >= 2018 or h["attribute"] != "general":
@@ -1328,6 +1350,20 @@ class _Gen:
             seat = self.rng.choice(streets)[1]
             return f"{seat}{self.rng.choice(['城北', '城南', '振兴', '幸福', '安居'])}易地扶贫搬迁安置区"
         return f"{h['v']['tname']}集镇安置点"
+
+
+def _fill_quota(hhs: list[dict], ranked: list[int], year: int, target: int) -> tuple[list[int], list[int]]:
+    """Households (indexes, in ``ranked`` order) identified before ``year`` whose people fit in the
+    year's exit quota ``target``, skipping any that would overshoot it; and the rest, in order."""
+    total, chosen, rest = 0, [], []
+    for i in ranked:
+        h = hhs[i]
+        if h["ident"] < year and total + h["n"] <= target:
+            chosen.append(i)
+            total += h["n"]
+        else:
+            rest.append(i)
+    return chosen, rest
 
 
 def _check_history(number: str, changes: list[tuple]) -> None:
