@@ -26,6 +26,7 @@ import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 from random import Random
+from typing import NamedTuple
 
 from fupin.registry import rules
 
@@ -309,6 +310,31 @@ class _PlaceNames:
             stem = a[0] + b[1]
             if stem not in self.used:
                 return self.take(stem)
+
+
+#: One status history row: (from status, to status, date, reason, procedure).
+Change = tuple[str, str, D, str, str]
+
+
+class _Housing(NamedTuple):
+    """A household's house as it stands at the end (and the years it and its water were fixed)."""
+
+    relocation_year: int | None
+    fix_year: int | None  # rebuilt, repaired or moved into a new house
+    water_fix_year: int | None
+    structure: str
+    built_year: int
+    grade: str
+    area: Decimal
+
+
+def _per_capita(incomes: dict[int, dict], year: int, n: int) -> Decimal:
+    """Per-capita net income of a year's generated incomes, by the registry's rule."""
+    inc = incomes[year]
+    return rules.derive_income(
+        wage=Decimal(inc["wage"]), business=Decimal(inc["business"]),
+        property_=Decimal(inc["property"]), transfer=Decimal(inc["transfer"]),
+        expense=Decimal(inc["expense"]), member_count=n)[1]
 
 
 # --- the generator ------------------------------------------------------------------------------
@@ -1137,178 +1163,214 @@ class _Gen:
         return out
 
     def emit(self, hhs: list[dict]) -> None:
-        rng, data = self.rng, self.data
-        stats = data.stats
+        """The rows of every planned household: status changes, members, yearly records, the household."""
+        stats = self.data.stats
         stats.setdefault("reexits", {})
         stats.setdefault("returns", {})
         stats.setdefault("statuses", {})
         for h in hhs:
-            v = h["v"]
-            n, e1, ident = h["n"], h["exit1"], h["ident"]
-            ret = h.get("ret")
-            cancel = h.get("cancel")
-            last_year = cancel[1] - 1 if cancel else LAST_YEAR
-            last_year = max(last_year, e1)
-            hid = self.next_id("household")
-            lines = self.lines_at(h["group"]["path"])
+            self._emit_household(h)
 
-            # Housing and water: fixed (rebuilt, repaired, relocated, piped) no later than the exit year.
-            first_fix = max(2015, ident)
-            relocation_year = None
-            if h["relocate"] and e1 >= 2016:
-                relocation_year = rng.randint(max(2016, ident), e1)
-            house_fix = None
-            if relocation_year:
-                house_fix = relocation_year
-                structure = "concrete" if rng.random() < 0.6 else "brick_concrete"
-                built, grade = relocation_year, "A"
-                area = Decimal(min(25 * n, 125) if n > 1 else 20)
-            elif h["old_grade"] == "D":
-                house_fix = rng.randint(first_fix, max(first_fix, e1))
-                structure = "brick_concrete" if rng.random() < 0.7 else "concrete"
-                built, grade = house_fix, "A"
-                area = Decimal(rng.randint(12, 24) * 5)
-            elif h["old_grade"] == "C":
-                house_fix = rng.randint(first_fix, max(first_fix, e1))
-                structure, built, grade, area = h["old_structure"], h["old_built"], "B", h["old_area"]
-            else:
-                structure, built, grade, area = h["old_structure"], h["old_built"], h["old_grade"], h["old_area"]
-            water_fix = rng.randint(first_fix, max(first_fix, e1)) if h["water_unsafe"] else None
-            monitor = h.get("monitor")
-            if monitor and monitor[0] == "housing" and not h["monitor_cleared"]:
-                grade = "C"
+    def _emit_household(self, h: dict) -> None:
+        n, e1 = h["n"], h["exit1"]
+        cancel = h.get("cancel")
+        last_year = cancel[1] - 1 if cancel else LAST_YEAR
+        last_year = max(last_year, e1)
+        hid = self.next_id("household")
+        lines = self.lines_at(h["group"]["path"])
+        house = self._housing(h)
 
-            # Status history.
-            changes = []
-            ident_date = {2014: (D(2014, 4, 1), D(2014, 10, 31)), 2015: (D(2015, 6, 1), D(2015, 10, 31)),
-                          2016: (D(2016, 3, 1), D(2016, 9, 30))}[ident]
-            cause_label = CAUSE_LABELS[h["main"]]
-            reason = pools.IDENTIFY_REASON.format(cause=cause_label) if ident == 2014 else \
-                pools.IDENTIFY_LATER_REASON.format(year=ident, cause=cause_label)
-            changes.append(("", "poor", _date(rng, *ident_date), reason, "identification"))
-            incomes = self._incomes(h, last_year)
+        # Status history.
+        changes = [self._identification(h)]
+        incomes = self._incomes(h, last_year)
+        status, exit_year, cancel_reason = self._later_history(h, changes, incomes, lines)
+        statuses = self.data.stats["statuses"]
+        statuses[status] = statuses.get(status, 0) + 1
+        _check_history(h["number"], changes)
+        self._emit_changes(hid, n, changes)
 
-            def pc_of(year: int, incomes=incomes, n=n) -> Decimal:
-                inc = incomes[year]
-                return rules.derive_income(
-                    wage=Decimal(inc["wage"]), business=Decimal(inc["business"]),
-                    property_=Decimal(inc["property"]), transfer=Decimal(inc["transfer"]),
-                    expense=Decimal(inc["expense"]), member_count=n)[1]
+        removal = None
+        if cancel and cancel[0] in ("all_dead", "moved_away"):
+            removal = ("death" if cancel[0] == "all_dead" else "moved_out", changes[-1][2])
+        self._emit_members(h, hid, removal)
+        self._emit_yearly(h, hid, incomes, lines, house)
+        self._emit_household_row(h, hid, house, status=status, exit_year=exit_year, cancel_reason=cancel_reason,
+                                 active=removal is None)
 
-            changes.append(("poor", "exited", _date(rng, D(e1, 11, 1), D(e1, 12, 20)),
-                            pools.EXIT_REASON.format(pc=pc_of(e1), line=_yuan(lines[e1])), "exit"))
-            status, exit_year = "exited", e1
-            if ret:
-                changes.append(("exited", "returned", _date(rng, D(ret, 3, 1), D(ret, 9, 30)), h["ret_reason"][1],
-                                "adjustment"))
-                changes.append(("returned", "exited", _date(rng, D(ret + 1, 11, 1), D(ret + 1, 12, 20)),
-                                pools.REEXIT_REASON.format(pc=pc_of(ret + 1), line=_yuan(lines[ret + 1])), "exit"))
-                exit_year = ret + 1
-                stats["returns"][ret] = stats["returns"].get(ret, 0) + n
-                stats["reexits"][ret + 1] = stats["reexits"].get(ret + 1, 0) + n
-            if h.get("stable"):
-                year = 2019 if pc_of(2019) >= 9000 and rng.random() < 0.5 else 2020
-                if pc_of(year) >= 9000:
-                    changes.append((status, "exited_stable", _date(rng, D(year, 12, 1), D(year, 12, 28)),
-                                    pools.STABLE_REASON.format(pc=pc_of(year)), "adjustment"))
-                    status = "exited_stable"
-            if monitor:
-                changes.append((status, "monitor_risk", _date(rng, D(2020, 4, 1), D(2020, 9, 30)), monitor[1],
-                                "monitoring"))
-                status = "monitor_risk"
-                if h["monitor_cleared"]:
-                    changes.append((status, "monitor_cleared", _date(rng, D(2020, 11, 1), D(2020, 12, 25)),
-                                    pools.MONITOR_CLEARED_REASON, "monitoring"))
-                    status = "monitor_cleared"
-            cancel_reason = ""
-            if cancel:
-                reason_code, year = cancel
-                cancel_date = _date(rng, D(year, 1, 10), D(year, 10, 31))
-                changes.append((status, "cancelled", cancel_date, pools.CANCEL_REASONS[reason_code], "adjustment"))
-                status, cancel_reason = "cancelled", reason_code
-            stats["statuses"][status] = stats["statuses"].get(status, 0) + 1
-            _check_history(h["number"], changes)
-            for from_s, to_s, day, why, procedure in changes:
-                data.changes.append({"id": self.next_id("change"), "household_id": hid, "from_status": from_s,
-                                     "to_status": to_s, "date": day, "reason": why[:200], "procedure": procedure,
-                                     "actor_id": None, "actor_name": "demo", "member_count": n})
+    def _housing(self, h: dict) -> _Housing:
+        """Housing and water: fixed (rebuilt, repaired, relocated, piped) no later than the exit year."""
+        rng = self.rng
+        n, e1, ident = h["n"], h["exit1"], h["ident"]
+        first_fix = max(2015, ident)
+        relocation_year = None
+        if h["relocate"] and e1 >= 2016:
+            relocation_year = rng.randint(max(2016, ident), e1)
+        house_fix = None
+        if relocation_year:
+            house_fix = relocation_year
+            structure = "concrete" if rng.random() < 0.6 else "brick_concrete"
+            built, grade = relocation_year, "A"
+            area = Decimal(min(25 * n, 125) if n > 1 else 20)
+        elif h["old_grade"] == "D":
+            house_fix = rng.randint(first_fix, max(first_fix, e1))
+            structure = "brick_concrete" if rng.random() < 0.7 else "concrete"
+            built, grade = house_fix, "A"
+            area = Decimal(rng.randint(12, 24) * 5)
+        elif h["old_grade"] == "C":
+            house_fix = rng.randint(first_fix, max(first_fix, e1))
+            structure, built, grade, area = h["old_structure"], h["old_built"], "B", h["old_area"]
+        else:
+            structure, built, grade, area = h["old_structure"], h["old_built"], h["old_grade"], h["old_area"]
+        water_fix = rng.randint(first_fix, max(first_fix, e1)) if h["water_unsafe"] else None
+        monitor = h.get("monitor")
+        if monitor and monitor[0] == "housing" and not h["monitor_cleared"]:
+            grade = "C"
+        return _Housing(relocation_year, house_fix, water_fix, structure, built, grade, area)
 
-            # Members.
-            removal = None
-            if cancel and cancel[0] in ("all_dead", "moved_away"):
-                removal = ("death" if cancel[0] == "all_dead" else "moved_out", changes[-1][2])
-            head = h["head"]
-            for m in h["members"]:
-                row = {k: val for k, val in m.items() if not k.startswith("_")}
-                row.update({"id": self.next_id("member"), "household_id": hid, "id_kind": "ric",
-                            "citizen_id": row["id_number"][:18],
-                            "medical_insurance": True, "serious_illness_insurance": True, "phone": "",
-                            "active": removal is None, "removal_reason": removal[0] if removal else "",
-                            "removed_on": removal[1] if removal else None, "version": 1})
-                data.members.append(row)
+    def _identification(self, h: dict) -> Change:
+        """The first history row: identified as poor in the year's identification campaign."""
+        ident = h["ident"]
+        ident_date = {2014: (D(2014, 4, 1), D(2014, 10, 31)), 2015: (D(2015, 6, 1), D(2015, 10, 31)),
+                      2016: (D(2016, 3, 1), D(2016, 9, 30))}[ident]
+        cause_label = CAUSE_LABELS[h["main"]]
+        reason = pools.IDENTIFY_REASON.format(cause=cause_label) if ident == 2014 else \
+            pools.IDENTIFY_LATER_REASON.format(year=ident, cause=cause_label)
+        return ("", "poor", _date(self.rng, *ident_date), reason, "identification")
 
-            # Yearly records ("两不愁三保障" as they stood each year).
-            for year, inc in incomes.items():
-                poor = inc["poor"]
-                wage, business, prop, transfer, expense = (Decimal(inc[k]) for k in (
-                    "wage", "business", "property", "transfer", "expense"))
-                net, per_capita = rules.derive_income(wage=wage, business=business, property_=prop,
-                                                      transfer=transfer, expense=expense, member_count=n)
-                notes = []
-                if year == house_fix:
-                    notes.append("易地扶贫搬迁入住新房" if relocation_year else (
-                        "D级危房拆除重建" if h["old_grade"] == "D" else "C级危房加固改造"))
-                if year == water_fix:
-                    notes.append("安全饮水工程入户")
-                if year == ret:
-                    notes.append("返贫")
-                housing = not (house_fix and year < house_fix)
-                if ret == year and h["ret_reason"][0] == "disaster":
-                    housing = False
-                if year == LAST_YEAR and monitor and monitor[0] == "housing" and not h["monitor_cleared"]:
-                    housing = False
-                data.yearly.append({
-                    "id": self.next_id("yearly"), "household_id": hid, "year": year, "member_count": n,
-                    "wage_income": wage, "business_income": business, "property_income": prop,
-                    "transfer_income": transfer, "business_expense": expense, "net_income": net,
-                    "per_capita_income": per_capita, "poverty_line": lines[year],
-                    "food_clothing_secure": not (poor and year < e1 and h["food_issue"]),
-                    "education_secure": not (poor and year < e1 and h["education_issue"]),
-                    "medical_secure": not (poor and year < e1 and h["medical_issue"]),
-                    "housing_secure": housing,
-                    "water_secure": not (water_fix and year < water_fix),
-                    "note": "；".join(notes),
-                })
+    def _later_history(self, h: dict, changes: list[Change], incomes: dict[int, dict],
+                       lines: dict[int, Decimal]) -> tuple[str, int, str]:
+        """Append the rows after identification to ``changes`` (exit, 返贫 and re-exit, 脱贫不再享受政策,
+        monitoring, 注销); returns the final status, the (last) exit year and the cancel reason."""
+        rng, stats = self.rng, self.data.stats
+        n, e1, ret = h["n"], h["exit1"], h.get("ret")
+        changes.append(("poor", "exited", _date(rng, D(e1, 11, 1), D(e1, 12, 20)),
+                        pools.EXIT_REASON.format(pc=_per_capita(incomes, e1, n), line=_yuan(lines[e1])), "exit"))
+        status, exit_year = "exited", e1
+        if ret:
+            changes.append(("exited", "returned", _date(rng, D(ret, 3, 1), D(ret, 9, 30)), h["ret_reason"][1],
+                            "adjustment"))
+            changes.append(("returned", "exited", _date(rng, D(ret + 1, 11, 1), D(ret + 1, 12, 20)),
+                            pools.REEXIT_REASON.format(pc=_per_capita(incomes, ret + 1, n),
+                                                       line=_yuan(lines[ret + 1])), "exit"))
+            exit_year = ret + 1
+            stats["returns"][ret] = stats["returns"].get(ret, 0) + n
+            stats["reexits"][ret + 1] = stats["reexits"].get(ret + 1, 0) + n
+        if h.get("stable"):
+            year = 2019 if _per_capita(incomes, 2019, n) >= 9000 and rng.random() < 0.5 else 2020
+            if _per_capita(incomes, year, n) >= 9000:
+                changes.append((status, "exited_stable", _date(rng, D(year, 12, 1), D(year, 12, 28)),
+                                pools.STABLE_REASON.format(pc=_per_capita(incomes, year, n)), "adjustment"))
+                status = "exited_stable"
+        monitor = h.get("monitor")
+        if monitor:
+            changes.append((status, "monitor_risk", _date(rng, D(2020, 4, 1), D(2020, 9, 30)), monitor[1],
+                            "monitoring"))
+            status = "monitor_risk"
+            if h["monitor_cleared"]:
+                changes.append((status, "monitor_cleared", _date(rng, D(2020, 11, 1), D(2020, 12, 25)),
+                                pools.MONITOR_CLEARED_REASON, "monitoring"))
+                status = "monitor_cleared"
+        cancel_reason = ""
+        cancel = h.get("cancel")
+        if cancel:
+            reason_code, year = cancel
+            cancel_date = _date(rng, D(year, 1, 10), D(year, 10, 31))
+            changes.append((status, "cancelled", cancel_date, pools.CANCEL_REASONS[reason_code], "adjustment"))
+            status, cancel_reason = "cancelled", reason_code
+        return status, exit_year, cancel_reason
 
-            active = removal is None
-            t, vrow, group = v["township"], v["row"], h["group"]
-            data.households.append({
-                "id": hid, "number": h["number"], "area_id": group["id"], "area_path": group["path"],
-                "address": f"{t['name']}{vrow['name']}{group['name']}{rng.randint(1, 150)}号",
-                "head_name": head["name"] if active else "", "member_count": n if active else 0,
-                "phone": "1" + rng.choice(PHONE_PREFIXES) + f"{rng.randrange(10 ** 8):08d}",
-                "bank_name": f"{self.spec.name}农村信用合作联社",
-                "bank_account": _luhn_complete("622469" + f"{rng.randrange(10 ** 12):012d}"),
-                "standard": "national", "attribute": h["attribute"], "main_cause": h["main"],
-                "other_causes": list(h["others"]), "identified_year": ident, "exit_year_planned": e1,
-                "exit_year": exit_year, "status": status, "cancel_reason": cancel_reason,
-                **h["land"],
-                "in_cooperative": h["in_cooperative"], "production_power": h["production_power"],
-                "domestic_power": True,
-                "water_difficulty": bool(monitor and monitor[0] == "disaster" and not h["monitor_cleared"]
-                                         and rng.random() < 0.3),
-                "water_safe": True, "road_distance_km": h["road_distance_km"], "road_type": h["road_type"],
-                "fuel": h["fuel"], "sanitary_toilet": h["sanitary_toilet"], "house_area": area,
-                "house_structure": structure, "house_built_year": built, "danger_grade": grade,
-                "relocated": bool(relocation_year), "relocation_year": relocation_year,
-                "relocation_site": self._site(h) if relocation_year else "",
-                "relocation_self_paid": Decimal(min(3000 * n, 10000) * rng.randint(3, 10) // 1000 * 100)
-                if relocation_year else Decimal(0),
-                "relocation_debt": Decimal(_pick(rng, [(0, 70), (rng.randint(10, 90) * 100, 25),
-                                                       (rng.randint(105, 200) * 100, 5)]))
-                if relocation_year else Decimal(0),
-                "synthetic": True, "version": 1,
+    def _emit_changes(self, hid: int, n: int, changes: list[Change]) -> None:
+        out = self.data.changes
+        for from_s, to_s, day, why, procedure in changes:
+            out.append({"id": self.next_id("change"), "household_id": hid, "from_status": from_s,
+                        "to_status": to_s, "date": day, "reason": why[:200], "procedure": procedure,
+                        "actor_id": None, "actor_name": "demo", "member_count": n})
+
+    def _emit_members(self, h: dict, hid: int, removal: tuple[str, D] | None) -> None:
+        """Member rows; all inactive, with the removal reason and date, when the household died out or
+        moved away."""
+        out = self.data.members
+        for m in h["members"]:
+            row = {k: val for k, val in m.items() if not k.startswith("_")}
+            row.update({"id": self.next_id("member"), "household_id": hid, "id_kind": "ric",
+                        "citizen_id": row["id_number"][:18],
+                        "medical_insurance": True, "serious_illness_insurance": True, "phone": "",
+                        "active": removal is None, "removal_reason": removal[0] if removal else "",
+                        "removed_on": removal[1] if removal else None, "version": 1})
+            out.append(row)
+
+    def _emit_yearly(self, h: dict, hid: int, incomes: dict[int, dict], lines: dict[int, Decimal],
+                     house: _Housing) -> None:
+        """Yearly records ("两不愁三保障" as they stood each year)."""
+        n, e1, ret, monitor = h["n"], h["exit1"], h.get("ret"), h.get("monitor")
+        house_fix, water_fix, relocation_year = house.fix_year, house.water_fix_year, house.relocation_year
+        out = self.data.yearly
+        for year, inc in incomes.items():
+            poor = inc["poor"]
+            wage, business, prop, transfer, expense = (Decimal(inc[k]) for k in (
+                "wage", "business", "property", "transfer", "expense"))
+            net, per_capita = rules.derive_income(wage=wage, business=business, property_=prop,
+                                                  transfer=transfer, expense=expense, member_count=n)
+            notes = []
+            if year == house_fix:
+                notes.append("易地扶贫搬迁入住新房" if relocation_year else (
+                    "D级危房拆除重建" if h["old_grade"] == "D" else "C级危房加固改造"))
+            if year == water_fix:
+                notes.append("安全饮水工程入户")
+            if year == ret:
+                notes.append("返贫")
+            housing = not (house_fix and year < house_fix)
+            if ret == year and h["ret_reason"][0] == "disaster":
+                housing = False
+            if year == LAST_YEAR and monitor and monitor[0] == "housing" and not h["monitor_cleared"]:
+                housing = False
+            out.append({
+                "id": self.next_id("yearly"), "household_id": hid, "year": year, "member_count": n,
+                "wage_income": wage, "business_income": business, "property_income": prop,
+                "transfer_income": transfer, "business_expense": expense, "net_income": net,
+                "per_capita_income": per_capita, "poverty_line": lines[year],
+                "food_clothing_secure": not (poor and year < e1 and h["food_issue"]),
+                "education_secure": not (poor and year < e1 and h["education_issue"]),
+                "medical_secure": not (poor and year < e1 and h["medical_issue"]),
+                "housing_secure": housing,
+                "water_secure": not (water_fix and year < water_fix),
+                "note": "；".join(notes),
             })
+
+    def _emit_household_row(self, h: dict, hid: int, house: _Housing, *, status: str, exit_year: int,
+                            cancel_reason: str, active: bool) -> None:
+        """The household row; a household that died out or moved away keeps no head and no members."""
+        rng = self.rng
+        v, n, monitor, relocation_year = h["v"], h["n"], h.get("monitor"), house.relocation_year
+        head = h["head"]
+        t, vrow, group = v["township"], v["row"], h["group"]
+        self.data.households.append({
+            "id": hid, "number": h["number"], "area_id": group["id"], "area_path": group["path"],
+            "address": f"{t['name']}{vrow['name']}{group['name']}{rng.randint(1, 150)}号",
+            "head_name": head["name"] if active else "", "member_count": n if active else 0,
+            "phone": "1" + rng.choice(PHONE_PREFIXES) + f"{rng.randrange(10 ** 8):08d}",
+            "bank_name": f"{self.spec.name}农村信用合作联社",
+            "bank_account": _luhn_complete("622469" + f"{rng.randrange(10 ** 12):012d}"),
+            "standard": "national", "attribute": h["attribute"], "main_cause": h["main"],
+            "other_causes": list(h["others"]), "identified_year": h["ident"], "exit_year_planned": h["exit1"],
+            "exit_year": exit_year, "status": status, "cancel_reason": cancel_reason,
+            **h["land"],
+            "in_cooperative": h["in_cooperative"], "production_power": h["production_power"],
+            "domestic_power": True,
+            "water_difficulty": bool(monitor and monitor[0] == "disaster" and not h["monitor_cleared"]
+                                     and rng.random() < 0.3),
+            "water_safe": True, "road_distance_km": h["road_distance_km"], "road_type": h["road_type"],
+            "fuel": h["fuel"], "sanitary_toilet": h["sanitary_toilet"], "house_area": house.area,
+            "house_structure": house.structure, "house_built_year": house.built_year, "danger_grade": house.grade,
+            "relocated": bool(relocation_year), "relocation_year": relocation_year,
+            "relocation_site": self._site(h) if relocation_year else "",
+            "relocation_self_paid": Decimal(min(3000 * n, 10000) * rng.randint(3, 10) // 1000 * 100)
+            if relocation_year else Decimal(0),
+            "relocation_debt": Decimal(_pick(rng, [(0, 70), (rng.randint(10, 90) * 100, 25),
+                                                   (rng.randint(105, 200) * 100, 5)]))
+            if relocation_year else Decimal(0),
+            "synthetic": True, "version": 1,
+        })
 
     def assign_population(self, hhs: list[dict]) -> None:
         """农村户籍人口 of every village and township (the denominator of 贫困发生率, REFERENCE §4).
