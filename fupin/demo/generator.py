@@ -23,14 +23,18 @@ import dataclasses
 import datetime
 import itertools
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from random import Random
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 from fupin.registry import rules
 
 from . import pools
+
+if TYPE_CHECKING:
+    from .counties import CountyRef
 
 D = datetime.date
 AS_OF = D(2020, 12, 31)
@@ -52,6 +56,20 @@ LUOPING_QUOTAS = {2015: 7685, 2016: 17000, 2017: 17000}
 LUOPING_VILLAGES = 150
 
 CENT = Decimal("0.01")
+
+#: A generated row: model attnames → values (primary keys numbered within the county).
+Row = dict[str, Any]
+#: A village being filled: its Area row ("row"), township row and name, its group rows and flags
+#: (street, poor_t: in a poor township, community, poor, deep).
+VillagePlan = dict[str, Any]
+#: A member being generated: Member attnames, plus "_age" (at AS_OF), which is not written.
+MemberPlan = dict[str, Any]
+#: A household being planned: its village, group, members, causes, living conditions and the years of
+#: its history (ident, exit1, ret, cancel, monitor, stable); emit() turns it into rows.
+HouseholdPlan = dict[str, Any]
+#: One year's generated incomes (whole yuan: wage, business, property, transfer, expense) and "poor".
+YearIncome = dict[str, int]
+V = TypeVar("V")
 
 # Share of causes among main causes (因病 the most common, as in every county's statistics).
 MAIN_CAUSE_WEIGHTS = [
@@ -133,7 +151,7 @@ _NAMED_ETHNIC = [("彝族", "07"), ("哈尼族", "16"), ("傣族", "18"), ("白�
                  ("布依族", "09"), ("蒙古族", "02"), ("阿昌族", "39"), ("德昂族", "46"), ("基诺族", "56")]
 
 
-def county_spec(ref, seed: int) -> CountySpec:
+def county_spec(ref: CountyRef, seed: int) -> CountySpec:
     """A county of the province-sized set: the real code and name, an invented interior."""
     from .counties import HOME_COUNTY
 
@@ -162,13 +180,13 @@ def county_spec(ref, seed: int) -> CountySpec:
 @dataclass
 class CountyData:
     spec: CountySpec
-    areas: list[dict] = field(default_factory=list)  # parents before children
-    designations: list[dict] = field(default_factory=list)
-    households: list[dict] = field(default_factory=list)
-    members: list[dict] = field(default_factory=list)
-    yearly: list[dict] = field(default_factory=list)
-    changes: list[dict] = field(default_factory=list)
-    stats: dict = field(default_factory=dict)
+    areas: list[Row] = field(default_factory=list)  # parents before children
+    designations: list[Row] = field(default_factory=list)
+    households: list[Row] = field(default_factory=list)
+    members: list[Row] = field(default_factory=list)
+    yearly: list[Row] = field(default_factory=list)
+    changes: list[Row] = field(default_factory=list)
+    stats: dict[str, Any] = field(default_factory=dict)  # figures for the loader's report (counts by year, status)
     county_code: str = ""
     demo_township_code: str = ""  # a poor township, for the demo accounts
     demo_village_code: str = ""  # a poor village in it
@@ -184,17 +202,17 @@ Person = tuple[str, str, int]
 
 
 
-class Weighted:
+class Weighted(Generic[V]):
     """A fixed weighted choice, drawn with one ``rng.random()`` and a bisection."""
 
     __slots__ = ("values", "cum", "total")
 
-    def __init__(self, pairs):
+    def __init__(self, pairs: Sequence[tuple[V, float]]) -> None:
         self.values = [v for v, _w in pairs]
         self.cum = list(itertools.accumulate(w for _v, w in pairs))
         self.total = self.cum[-1]
 
-    def __call__(self, rng: Random):
+    def __call__(self, rng: Random) -> V:
         return self.values[bisect.bisect_right(self.cum, rng.random() * self.total)]
 
 
@@ -219,7 +237,7 @@ W_MONTHS = Weighted([(12, 30), (11, 15), (10, 20), (9, 10), (8, 10), (6, 10), (4
 W_N_OTHER = Weighted([(0, 30), (1, 40), (2, 22), (3, 8)])
 
 
-def _pick(rng: Random, weighted: list[tuple]) -> str:
+def _pick(rng: Random, weighted: Sequence[tuple[V, float]]) -> V:
     total = 0.0
     for _v, w in weighted:
         total += w
@@ -328,7 +346,7 @@ class _Housing(NamedTuple):
     area: Decimal
 
 
-def _per_capita(incomes: dict[int, dict], year: int, n: int) -> Decimal:
+def _per_capita(incomes: dict[int, YearIncome], year: int, n: int) -> Decimal:
     """Per-capita net income of a year's generated incomes, by the registry's rule."""
     inc = incomes[year]
     return rules.derive_income(
@@ -341,14 +359,14 @@ def _per_capita(incomes: dict[int, dict], year: int, n: int) -> Decimal:
 
 
 class _Gen:
-    def __init__(self, spec: CountySpec, seed: int, ids: dict[str, int], lines: rules.PovertyLines):
+    def __init__(self, spec: CountySpec, seed: int, ids: dict[str, int], lines: rules.PovertyLines) -> None:
         self.spec = spec
         self.rng = Random(f"fupin-demo:{seed}:{spec.code}")
         self.ids = ids
         self.lines = lines
         self._lines_at: dict[str, dict[int, Decimal]] = {}
         self.data = CountyData(spec=spec, county_code=spec.code + "000000")
-        self.used_ids: dict[tuple, set[int]] = {}
+        self.used_ids: dict[tuple[D, str], set[int]] = {}
         self.surnames = {code: Weighted(pool) for code, pool in pools.SURNAMES_BY_ETHNICITY.items()}
         self.han = Weighted(pools.HAN_SURNAMES)
 
@@ -371,7 +389,7 @@ class _Gen:
                 found[year] = amount
         return found
 
-    def _area(self, code: str, name: str, level: str, parent_id: int | None) -> dict:
+    def _area(self, code: str, name: str, level: str, parent_id: int | None) -> Row:
         row = {"id": self.next_id("area"), "code": code, "name": name, "level": level, "parent_id": parent_id,
                "path": code[:rules.code_width(level)], "synthetic": True, "rural_population": None}
         self.data.areas.append(row)
@@ -400,8 +418,8 @@ class _Gen:
         weights = [(spec.village_weights or {}).get(name, 10 if name.endswith("街道") else rng.uniform(10, 17))
                    for _c, name in townships]
         per_township = _allocate(spec.villages, weights)
-        self.townships = []  # (row, name, is_street, is_poor)
-        self.villages = []  # dicts with row, township, poor, deep, community, groups
+        self.townships: list[tuple[Row, str, bool, bool]] = []  # (row, name, is_street, is_poor)
+        self.villages: list[VillagePlan] = []
         names = _PlaceNames(rng)
         for (tcode, tname), nv in zip(townships, per_township, strict=True):
             street = tname.endswith("街道")
@@ -421,7 +439,7 @@ class _Gen:
         candidates = [name for code, name in townships if code.startswith("2")] or rural
         return self.rng.sample(candidates, min(spec.n_poor_townships, len(candidates)))
 
-    def _build_villages(self, trow: dict, tcode: str, nv: int, names: _PlaceNames, *, poor_t: bool) -> None:
+    def _build_villages(self, trow: Row, tcode: str, nv: int, names: _PlaceNames, *, poor_t: bool) -> None:
         """The ``nv`` villages of a township (about 40% 社区 in a 街道) and their groups."""
         rng = self.rng
         tname = trow["name"]
@@ -690,7 +708,7 @@ class _Gen:
             w = [(k, v + 15 if k == "illiterate" else v) for k, v in w]
         return _pick(self.rng, w)
 
-    def _make_disabled(self, m: dict) -> None:
+    def _make_disabled(self, m: MemberPlan) -> None:
         rng = self.rng
         m["health"] = "disabled"
         m["disability_category"] = DISABILITY_CATEGORIES(rng)
@@ -698,7 +716,7 @@ class _Gen:
         if rng.random() < 0.9:
             m["disability_cert_no"] = m["id_number"] + m["disability_category"] + m["disability_grade"]
 
-    def _health(self, m: dict, a: int) -> None:
+    def _health(self, m: MemberPlan, a: int) -> None:
         rng = self.rng
         if a < 16:
             p = (0.01, 0.005, 0.015)
@@ -716,7 +734,7 @@ class _Gen:
         elif r < p[0] + p[1] + p[2]:
             self._make_disabled(m)
 
-    def _labour(self, m: dict, a: int) -> str:
+    def _labour(self, m: MemberPlan, a: int) -> str:
         rng = self.rng
         if a < 16 or m["school_status"] != "none":
             return "none"
@@ -733,7 +751,7 @@ class _Gen:
             return "weak" if rng.random() < 0.6 else "normal"
         return W_LABOUR(rng)
 
-    def _work(self, m: dict, a: int, township: str) -> None:
+    def _work(self, m: MemberPlan, a: int, township: str) -> None:
         rng = self.rng
         if m["labour"] not in ("normal", "skilled") or not 18 <= a <= 58 or m["soldier"]:
             return
@@ -756,7 +774,7 @@ class _Gen:
 
     # --- households ----------------------------------------------------------------------------
 
-    def build_households(self) -> list[dict]:
+    def build_households(self) -> list[HouseholdPlan]:
         rng, spec = self.rng, self.spec
         sizes = self._sizes()
         weights = []
@@ -779,7 +797,7 @@ class _Gen:
                 i += 1
         return hhs
 
-    def _household(self, v: dict, seq: int, n: int, ethnic: list[tuple[str, float]]) -> dict:
+    def _household(self, v: VillagePlan, seq: int, n: int, ethnic: list[tuple[str, float]]) -> HouseholdPlan:
         rng = self.rng
         group = rng.choice(v["groups"])
         eth = _pick(rng, ethnic)
@@ -801,7 +819,7 @@ class _Gen:
         self._living(hh)
         return hh
 
-    def _members(self, family: list[Person], eth: str, ethnic: list[tuple[str, float]]) -> list[dict]:
+    def _members(self, family: list[Person], eth: str, ethnic: list[tuple[str, float]]) -> list[MemberPlan]:
         """Member dicts (names, ID numbers, school and health) for the family of a household of
         ethnicity ``eth``; a spouse may be of another (``ethnic``, the township's mix)."""
         rng = self.rng
@@ -837,7 +855,7 @@ class _Gen:
             members.append(m)
         return members
 
-    def _main_cause(self, members: list[dict]) -> str:
+    def _main_cause(self, members: list[MemberPlan]) -> str:
         """The main cause, weighted by what the members are like; an illness or disability is then
         given to a member when the cause needs one and nobody has it."""
         rng = self.rng
@@ -873,7 +891,7 @@ class _Gen:
             self._make_disabled(rng.choice(members))
         return main
 
-    def _other_causes(self, members: list[dict], main: str) -> list[str]:
+    def _other_causes(self, members: list[MemberPlan], main: str) -> list[str]:
         """0–3 other causes besides ``main``, only those the members bear out, in the causes' order."""
         rng = self.rng
         ill = any(m["health"] in ("chronic", "serious") for m in members)
@@ -892,7 +910,7 @@ class _Gen:
         others.sort(key=lambda c: [k for k, _w in OTHER_CAUSE_WEIGHTS].index(c))
         return others
 
-    def _activities(self, members: list[dict], township: str) -> None:
+    def _activities(self, members: list[MemberPlan], township: str) -> None:
         """Military service, labour ability, work and pension insurance of each member."""
         rng = self.rng
         for m in members:
@@ -905,7 +923,7 @@ class _Gen:
             m["pension_insurance"] = (16 <= a <= 59 and m["school_status"] == "none" and rng.random() < 0.88) \
                 or (a >= 60 and rng.random() < 0.96)
 
-    def _attribute(self, members: list[dict], n: int, main: str) -> str:
+    def _attribute(self, members: list[MemberPlan], n: int, main: str) -> str:
         """贫困户属性, with the members' 特困/低保 benefits: 特困 only where nobody of working age can
         work (REFERENCE §6.5)."""
         rng = self.rng
@@ -931,7 +949,7 @@ class _Gen:
             return "dibao"
         return "general"
 
-    def _living(self, hh: dict) -> None:
+    def _living(self, hh: HouseholdPlan) -> None:
         """Production and living conditions (REFERENCE §1), and what was wrong with them in 2014."""
         rng, n, poor_v = self.rng, hh["n"], hh["poor_v"]
         per_head = rng.uniform(0.5, 1.9)
@@ -970,7 +988,7 @@ class _Gen:
 
     # --- history ---------------------------------------------------------------------------------
 
-    def plan_history(self, hhs: list[dict]) -> None:
+    def plan_history(self, hhs: list[HouseholdPlan]) -> None:
         """Each household's years: identification, first exit, 返贫, 注销, 2020's monitoring and
         脱贫不再享受政策 (the keys ident, exit1, ret, cancel, monitor and stable of its dict)."""
         self._plan_identification(hhs)
@@ -986,7 +1004,7 @@ class _Gen:
         self._plan_monitoring(hhs, sick_first, taken)
         self._plan_stable(hhs, order, taken)
 
-    def _plan_identification(self, hhs: list[dict]) -> None:
+    def _plan_identification(self, hhs: list[HouseholdPlan]) -> None:
         """A few households identified in the 2015 and 2016 adjustments (REFERENCE §5)."""
         H = len(hhs)
         order = list(range(H))
@@ -997,13 +1015,13 @@ class _Gen:
         for i in order[n2015:n2015 + n2016]:
             hhs[i]["ident"] = 2016
 
-    def _exit_key(self, h: dict) -> float:
+    def _exit_key(self, h: HouseholdPlan) -> float:
         """Rank for the first exit: the least poor (lowest) first."""
         k = self.rng.random() + 0.35 * h["poor_v"] + 0.15 * h["v"]["poor_t"] - 0.1 * h["workers"]
         k += 0.15 * (h["main"] in ("illness", "disability", "labour")) + 0.2 * (h["attribute"] != "general")
         return k
 
-    def _plan_first_exits(self, hhs: list[dict]) -> None:
+    def _plan_first_exits(self, hhs: list[HouseholdPlan]) -> None:
         """First exits: the quota of people per year (seed 000), the least poor first; the last year
         takes everyone left."""
         spec = self.spec
@@ -1021,7 +1039,7 @@ class _Gen:
             achieved[year] = sum(hhs[i]["n"] for i in chosen)
         self.data.stats["first_exits"] = achieved
 
-    def _plan_returns(self, hhs: list[dict], sick_first: list[int], taken: set[int]) -> None:
+    def _plan_returns(self, hhs: list[HouseholdPlan], sick_first: list[int], taken: set[int]) -> None:
         """返贫 in 2016–2019, exiting again the next year (seed 000: "加上年返贫人口")."""
         rng = self.rng
         H = len(hhs)
@@ -1041,7 +1059,7 @@ class _Gen:
                 taken.add(i)
                 picked += 1
 
-    def _plan_cancellations(self, hhs: list[dict], order: list[int], taken: set[int]) -> None:
+    def _plan_cancellations(self, hhs: list[HouseholdPlan], order: list[int], taken: set[int]) -> None:
         """注销: a few, always after the first exit (so the exit quotas stay whole)."""
         n_cancel = max(1, round(len(hhs) * 0.0035))
         cancel_plan = [("all_dead", n_cancel // 2), ("moved_away", n_cancel // 4),
@@ -1061,7 +1079,7 @@ class _Gen:
                 taken.add(i)
                 picked += 1
 
-    def _cancel_year(self, reason: str, h: dict) -> int | None:
+    def _cancel_year(self, reason: str, h: HouseholdPlan) -> int | None:
         """The year ``h`` is cancelled for ``reason``, or None when the reason cannot fit it: only a
         lone elderly person dies out, only an early exit is found wrongly registered."""
         rng = self.rng
@@ -1075,7 +1093,7 @@ class _Gen:
             return None
         return rng.randint(h["exit1"] + 1, 2017)
 
-    def _plan_monitoring(self, hhs: list[dict], sick_first: list[int], taken: set[int]) -> None:
+    def _plan_monitoring(self, hhs: list[HouseholdPlan], sick_first: list[int], taken: set[int]) -> None:
         """2020: 防返贫监测 for a few households identified by 2015, the sick first."""
         rng = self.rng
         n_monitor = max(1, round(len(hhs) * 0.015))
@@ -1091,7 +1109,7 @@ class _Gen:
             taken.add(i)
             picked += 1
 
-    def _plan_stable(self, hhs: list[dict], order: list[int], taken: set[int]) -> None:
+    def _plan_stable(self, hhs: list[HouseholdPlan], order: list[int], taken: set[int]) -> None:
         """脱贫不再享受政策 is considered for general households not taken otherwise (nor back in poverty
         since 2018); emit() grants it only where the income reached the county average."""
         rng = self.rng
@@ -1104,7 +1122,7 @@ class _Gen:
 
     # --- incomes and rows ---------------------------------------------------------------------
 
-    def _transfer(self, h: dict, year: int) -> int:
+    def _transfer(self, h: HouseholdPlan, year: int) -> int:
         factor = 0.55 + 0.075 * (year - 2014)
         total = 0.0
         for m in h["members"]:
@@ -1119,7 +1137,7 @@ class _Gen:
             + float(land["returned_farmland"]) * 125
         return int(round(total))
 
-    def _incomes(self, h: dict, last_year: int) -> dict[int, dict]:
+    def _incomes(self, h: HouseholdPlan, last_year: int) -> dict[int, YearIncome]:
         rng = self.rng
         n, e1 = h["n"], h["exit1"]
         ret = h.get("ret")
@@ -1162,7 +1180,7 @@ class _Gen:
                          "transfer": transfer, "expense": expense, "poor": poor}
         return out
 
-    def emit(self, hhs: list[dict]) -> None:
+    def emit(self, hhs: list[HouseholdPlan]) -> None:
         """The rows of every planned household: status changes, members, yearly records, the household."""
         stats = self.data.stats
         stats.setdefault("reexits", {})
@@ -1171,7 +1189,7 @@ class _Gen:
         for h in hhs:
             self._emit_household(h)
 
-    def _emit_household(self, h: dict) -> None:
+    def _emit_household(self, h: HouseholdPlan) -> None:
         n, e1 = h["n"], h["exit1"]
         cancel = h.get("cancel")
         last_year = cancel[1] - 1 if cancel else LAST_YEAR
@@ -1197,7 +1215,7 @@ class _Gen:
         self._emit_household_row(h, hid, house, status=status, exit_year=exit_year, cancel_reason=cancel_reason,
                                  active=removal is None)
 
-    def _housing(self, h: dict) -> _Housing:
+    def _housing(self, h: HouseholdPlan) -> _Housing:
         """Housing and water: fixed (rebuilt, repaired, relocated, piped) no later than the exit year."""
         rng = self.rng
         n, e1, ident = h["n"], h["exit1"], h["ident"]
@@ -1227,7 +1245,7 @@ class _Gen:
             grade = "C"
         return _Housing(relocation_year, house_fix, water_fix, structure, built, grade, area)
 
-    def _identification(self, h: dict) -> Change:
+    def _identification(self, h: HouseholdPlan) -> Change:
         """The first history row: identified as poor in the year's identification campaign."""
         ident = h["ident"]
         ident_date = {2014: (D(2014, 4, 1), D(2014, 10, 31)), 2015: (D(2015, 6, 1), D(2015, 10, 31)),
@@ -1237,7 +1255,7 @@ class _Gen:
             pools.IDENTIFY_LATER_REASON.format(year=ident, cause=cause_label)
         return ("", "poor", _date(self.rng, *ident_date), reason, "identification")
 
-    def _later_history(self, h: dict, changes: list[Change], incomes: dict[int, dict],
+    def _later_history(self, h: HouseholdPlan, changes: list[Change], incomes: dict[int, YearIncome],
                        lines: dict[int, Decimal]) -> tuple[str, int, str]:
         """Append the rows after identification to ``changes`` (exit, 返贫 and re-exit, 脱贫不再享受政策,
         monitoring, 注销); returns the final status, the (last) exit year and the cancel reason."""
@@ -1286,7 +1304,7 @@ class _Gen:
                         "to_status": to_s, "date": day, "reason": why[:200], "procedure": procedure,
                         "actor_id": None, "actor_name": "demo", "member_count": n})
 
-    def _emit_members(self, h: dict, hid: int, removal: tuple[str, D] | None) -> None:
+    def _emit_members(self, h: HouseholdPlan, hid: int, removal: tuple[str, D] | None) -> None:
         """Member rows; all inactive, with the removal reason and date, when the household died out or
         moved away."""
         out = self.data.members
@@ -1299,7 +1317,7 @@ class _Gen:
                         "removed_on": removal[1] if removal else None, "version": 1})
             out.append(row)
 
-    def _emit_yearly(self, h: dict, hid: int, incomes: dict[int, dict], lines: dict[int, Decimal],
+    def _emit_yearly(self, h: HouseholdPlan, hid: int, incomes: dict[int, YearIncome], lines: dict[int, Decimal],
                      house: _Housing) -> None:
         """Yearly records ("两不愁三保障" as they stood each year)."""
         n, e1, ret, monitor = h["n"], h["exit1"], h.get("ret"), h.get("monitor")
@@ -1337,7 +1355,7 @@ class _Gen:
                 "note": "；".join(notes),
             })
 
-    def _emit_household_row(self, h: dict, hid: int, house: _Housing, *, status: str, exit_year: int,
+    def _emit_household_row(self, h: HouseholdPlan, hid: int, house: _Housing, *, status: str, exit_year: int,
                             cancel_reason: str, active: bool) -> None:
         """The household row; a household that died out or moved away keeps no head and no members."""
         rng = self.rng
@@ -1372,7 +1390,7 @@ class _Gen:
             "synthetic": True, "version": 1,
         })
 
-    def assign_population(self, hhs: list[dict]) -> None:
+    def assign_population(self, hhs: list[HouseholdPlan]) -> None:
         """农村户籍人口 of every village and township (the denominator of 贫困发生率, REFERENCE §4).
 
         Registered poor people make up 15–35% of a poor village and 1–8% elsewhere; other villages are
@@ -1406,7 +1424,7 @@ class _Gen:
             trow["rural_population"] = by_township.get(trow["id"], 0)
         self.data.rural_population = sum(by_township.values())
 
-    def _site(self, h: dict) -> str:
+    def _site(self, h: HouseholdPlan) -> str:
         streets = [t for t in self.townships if t[2]]
         if streets and self.rng.random() < 0.6:
             seat = self.rng.choice(streets)[1]
@@ -1414,7 +1432,7 @@ class _Gen:
         return f"{h['v']['tname']}集镇安置点"
 
 
-def _fill_quota(hhs: list[dict], ranked: list[int], year: int, target: int) -> tuple[list[int], list[int]]:
+def _fill_quota(hhs: list[HouseholdPlan], ranked: list[int], year: int, target: int) -> tuple[list[int], list[int]]:
     """Households (indexes, in ``ranked`` order) identified before ``year`` whose people fit in the
     year's exit quota ``target``, skipping any that would overshoot it; and the rest, in order."""
     total, chosen, rest = 0, [], []
@@ -1428,7 +1446,7 @@ def _fill_quota(hhs: list[dict], ranked: list[int], year: int, target: int) -> t
     return chosen, rest
 
 
-def _check_history(number: str, changes: list[tuple]) -> None:
+def _check_history(number: str, changes: list[Change]) -> None:
     """The generated history obeys the registry's status rules, as the services would enforce them: the
     first row's status is one its procedure may start a household in, each later row a step of the
     status machine recorded by a procedure that may take it. A refusal is a bug of the generator."""
@@ -1444,7 +1462,7 @@ def _check_history(number: str, changes: list[tuple]) -> None:
 
 
 def generate_county(spec: CountySpec, *, seed: int, lines: rules.PovertyLines | dict[int, Decimal] | None = None,
-                    progress=None) -> CountyData:
+                    progress: Callable[[float], object] | None = None) -> CountyData:
     """Generate one county (``progress(n)`` is told of half its households in all). Primary keys are numbered from 1 per table within the county, and the
     townships' parent is 0, standing for the county's own Area row; the loader moves them."""
     ids = dict.fromkeys(("area", "designation", "household", "member", "yearly", "change"), 1)
