@@ -76,4 +76,8 @@ class Command(BaseCommand):
             w(f"  演示账号：新建 {'、'.join(result.accounts_created)}（运行 fupin demo_logins 查看）")
         if result.accounts_skipped:
             w(f"  已存在、未修改的账号：{'、'.join(result.accounts_skipped)}")
+        if result.findings is not None:
+            w(f"  数据质量疑点：{result.findings:,} 条（“数据质量”页面；fupin quality check 可重新核查）")
+        else:
+            w("  数据质量疑点：未计算（规模较大；需要时运行 fupin quality check）")
         w(f"  用时 {result.seconds:.1f} 秒（写入方式：{result.method}）")
