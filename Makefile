@@ -6,6 +6,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# pytest-xdist workers for `make test` (one per core; `make test TEST_WORKERS=0` runs in one process)
+TEST_WORKERS ?= auto
 
 .PHONY: run test venv demo lint bench screenshots messages clean
 
@@ -29,7 +31,7 @@ test: venv
 	else \
 	  echo "== browser tests: SKIPPED — Debian's chromium is not installed (apt-get install chromium)"; \
 	fi
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadscope $(PYTEST_ARGS)
 
 lint: venv
 	$(BIN)/ruff check .

@@ -88,9 +88,11 @@ INSTALLED_APPS = [
     "fupin.registry",
     "fupin.assistance",
     "fupin.assessment",
+    "fupin.monitoring",
     "fupin.demo",
     "fupin.jobs",
     "fupin.sheets",
+    "fupin.quality",
     "fupin.web",
 ]
 

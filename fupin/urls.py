@@ -1,3 +1,5 @@
+"""Each app's pages under one root; the shell (home, sign-in) last."""
+
 from django.contrib import admin
 from django.urls import include, path
 
@@ -6,5 +8,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("fupin.api.urls")),
     path("sheets/", include("fupin.sheets.urls")),
+    path("", include("fupin.monitoring.urls")),
+    path("", include("fupin.registry.urls")),
+    path("", include("fupin.audit.urls")),
+    path("quality/", include("fupin.quality.urls")),
     path("", include("fupin.web.urls")),
 ]

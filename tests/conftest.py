@@ -16,6 +16,20 @@ def _empty_cache():
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language (zh-hans). A request made in English leaves English
+    active in the thread (LocaleMiddleware activates, nothing deactivates), and under pytest-xdist the
+    next test on that worker is whichever the scheduler picks: a Chinese message would then read
+    English only sometimes."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _fast_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

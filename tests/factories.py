@@ -8,8 +8,8 @@ import itertools
 from fupin.accounts.models import User
 from fupin.areas.models import Area, Level
 from fupin.lib import idnumber
-from fupin.registry import services
-from fupin.registry.choices import Cause, Relation
+from fupin.registry import rules, services
+from fupin.registry.choices import Cause, Procedure, Relation
 
 _seq = itertools.count(1)
 
@@ -75,5 +75,10 @@ def household(village: Area, *, actor=None, members: list[dict] | None = None, *
     members = members or [member_data(Relation.HEAD, "1"), member_data(Relation.SPOUSE, "2")]
     fields.setdefault("main_cause", Cause.ILLNESS)
     fields.setdefault("identified_year", 2014)
+    if "status" in fields and "procedure" not in fields \
+            and rules.initial_status_error(fields["status"], Procedure.REGISTRATION):
+        # Set-up of a household that has already exited, returned …: one carried over from an earlier
+        # register, the procedure that may bring a household in with any status but 注销.
+        fields["procedure"] = Procedure.IMPORT
     return services.household_create(actor=actor, area=village, number=fields.pop("number", f"H{next(_seq):08d}"),
                                      members=members, **fields)

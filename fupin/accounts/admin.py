@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from .models import LoginAttempt, LoginLock, User
@@ -38,10 +39,10 @@ class LoginLockAdmin(admin.ModelAdmin):
     search_fields = ["key"]
     readonly_fields = ["scope", "key", "created", "until"]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: LoginLock | None = None) -> bool:
         return False
 
 
@@ -53,11 +54,11 @@ class LoginAttemptAdmin(admin.ModelAdmin):
     list_filter = ["succeeded"]
     search_fields = ["username", "ip"]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: LoginAttempt | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: LoginAttempt | None = None) -> bool:
         return False

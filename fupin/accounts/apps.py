@@ -7,5 +7,5 @@ class AccountsConfig(AppConfig):
     label = "accounts"
     verbose_name = _("用户与权限")
 
-    def ready(self):
+    def ready(self) -> None:
         from . import signals  # noqa: F401 - starts the idle clock at sign-in

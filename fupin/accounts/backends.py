@@ -12,13 +12,20 @@ The outcome is left on the request for the login page and the audit trail:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
 
 from . import lockout
+from .models import User
+
+if TYPE_CHECKING:
+    from rest_framework.request import Request
 
 
-def _note(request, name: str, value) -> None:
+def _note(request: HttpRequest | Request | None, name: str, value: str | int) -> None:
     if request is not None:
         try:
             setattr(request, name, value)
@@ -27,7 +34,9 @@ def _note(request, name: str, value) -> None:
 
 
 class LockoutModelBackend(ModelBackend):
-    def authenticate(self, request, username=None, password=None, **kwargs):
+    # ``request`` is DRF's Request when the API's token endpoint signs in, None from scripts.
+    def authenticate(self, request: HttpRequest | Request | None, username: str | None = None,
+                     password: str | None = None, **kwargs: Any) -> User | None:
         if username is None:
             from django.contrib.auth import get_user_model
 

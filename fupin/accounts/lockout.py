@@ -17,29 +17,34 @@ from __future__ import annotations
 import datetime
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db.models import Max
+from django.http import HttpRequest
 from django.utils import timezone
 
 from .models import LoginAttempt, LoginLock
+
+if TYPE_CHECKING:
+    from rest_framework.request import Request
 
 #: Attempts older than this are deleted (they only matter for the throttle; the audit trail keeps them).
 KEEP = datetime.timedelta(days=1)
 
 
-def username_key(username) -> str:
+def username_key(username: str | None) -> str:
     return str(username or "").strip().casefold()[:150]
 
 
-def client_ip(request) -> str | None:
+def client_ip(request: HttpRequest | Request | None) -> str | None:
     if request is None:
         return None
     meta = getattr(request, "META", None) or {}
     return meta.get("REMOTE_ADDR") or None
 
 
-def user_agent(request) -> str:
+def user_agent(request: HttpRequest | Request | None) -> str:
     if request is None:
         return ""
     meta = getattr(request, "META", None) or {}
@@ -61,7 +66,7 @@ class Lock:
         return max(1, math.ceil((self.until - timezone.now()).total_seconds() / 60))
 
 
-def current_lock(username, ip: str | None) -> Lock | None:
+def current_lock(username: str, ip: str | None) -> Lock | None:
     """The lock that refuses this attempt, if any (the one that lasts longest)."""
     now = timezone.now()
     keys = [(LoginLock.Scope.USERNAME, username_key(username))]
@@ -81,11 +86,11 @@ def _since(scope: str, key: str, start: datetime.datetime) -> datetime.datetime:
     return max(start, last) if last else start
 
 
-def record_success(username, ip: str | None) -> None:
+def record_success(username: str, ip: str | None) -> None:
     LoginAttempt.objects.create(username=username_key(username), ip=ip, succeeded=True)
 
 
-def record_failure(username, ip: str | None) -> Lock | None:
+def record_failure(username: str, ip: str | None) -> Lock | None:
     """Note a failed attempt; returns the lock it triggers, if it reaches a limit."""
     now = timezone.now()
     key = username_key(username)

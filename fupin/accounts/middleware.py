@@ -7,13 +7,15 @@ session left open on a shared office PC. The last time the session was used is k
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import resolve_url
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,10 +26,10 @@ RESOLUTION = 60
 
 
 class IdleTimeoutMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         idle_minutes = settings.FUPIN_IDLE_MINUTES
         user = getattr(request, "user", None)
         if idle_minutes > 0 and user is not None and user.is_authenticated:
@@ -39,7 +41,7 @@ class IdleTimeoutMiddleware:
                 request.session[SESSION_KEY] = now
         return self.get_response(request)
 
-    def _expired(self, request, idle_minutes: int):
+    def _expired(self, request: HttpRequest, idle_minutes: int) -> HttpResponseBase:
         request.fupin_logout_reason = "idle"
         logout(request)
         messages.warning(request, _("超过 %(minutes)d 分钟未操作，已自动退出，请重新登录。") % {"minutes": idle_minutes})

@@ -19,10 +19,6 @@ class Role(models.TextChoices):
     ASSESSOR = "assessor", _("评估人员")
 
 
-#: Roles that may change registry data (within their scope). The rest read only.
-WRITE_ROLES = {Role.ADMIN, Role.COUNTY, Role.TOWNSHIP, Role.VILLAGE}
-
-
 class User(AbstractUser):
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.VILLAGE)
     area = models.ForeignKey(
@@ -37,10 +33,6 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.username
-
-    @property
-    def can_write(self) -> bool:
-        return self.is_superuser or self.role in WRITE_ROLES
 
 
 class LoginAttempt(models.Model):

@@ -13,7 +13,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.utils.cache import patch_cache_control
 
 DEFAULT_CSP = (
@@ -28,12 +32,12 @@ DEFAULT_PERMISSIONS_POLICY = (
 
 
 class SecurityHeadersMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
         self.csp = getattr(settings, "FUPIN_CONTENT_SECURITY_POLICY", DEFAULT_CSP)
         self.permissions = getattr(settings, "FUPIN_PERMISSIONS_POLICY", DEFAULT_PERMISSIONS_POLICY)
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         if self.csp:
             response.headers.setdefault("Content-Security-Policy", self.csp)

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -97,59 +97,74 @@ def _django_validation_fields(exc: DjangoValidationError) -> tuple[dict | None, 
     return None, "；".join(str(m) for m in exc.messages)
 
 
-def exception_handler(exc, context):
-    headers: dict[str, str] = {}
+def _as_api_exception(exc: Exception) -> Exception:
+    """Django's and the services' exceptions as the DRF exception that answers them; anything else
+    (a Django ValidationError, an APIException, a real bug) unchanged."""
     if isinstance(exc, StaleVersion):
-        exc = Conflict()
+        return Conflict()
     if isinstance(exc, RequestDataTooBig):
-        exc = PayloadTooLarge()
+        return PayloadTooLarge()
     if isinstance(exc, IntegrityError):
         # The services check every invariant first; a constraint that still fires means another
         # request wrote the same thing at the same moment (two registrations of one household number).
-        exc = Conflict(_("与同时提交的另一项修改冲突，请重新读取后再试"))
-    if isinstance(exc, DjangoValidationError):
-        fields, message = _django_validation_fields(exc)
-        set_rollback()
-        return Response(error_body(400, message=message, fields=fields), status=400)
+        return Conflict(_("与同时提交的另一项修改冲突，请重新读取后再试"))
     if isinstance(exc, Http404):
-        exc = exceptions.NotFound()
-    elif isinstance(exc, DjangoPermissionDenied):
-        exc = exceptions.PermissionDenied(str(exc) or None)
-    if not isinstance(exc, exceptions.APIException):
-        return None  # a real bug: let Django log it and answer 500
+        return exceptions.NotFound()
+    if isinstance(exc, DjangoPermissionDenied):
+        return exceptions.PermissionDenied(str(exc) or None)
+    return exc
 
+
+def _headers(exc: exceptions.APIException) -> dict[str, str]:
+    headers: dict[str, str] = {}
     if getattr(exc, "auth_header", None):
         headers["WWW-Authenticate"] = exc.auth_header
     if getattr(exc, "wait", None):
         headers["Retry-After"] = str(int(exc.wait))
-    status_code = exc.status_code
-    fields = None
-    message = None
+    return headers
+
+
+def _message_and_fields(exc: exceptions.APIException,
+                        context: dict[str, Any]) -> tuple[str | None, dict | None]:
+    """The message that replaces the status's headline (None: keep it) and the field details."""
     if isinstance(exc, exceptions.ValidationError):
         detail = exc.detail
         if isinstance(detail, dict):
-            fields = _strings(detail)
-        else:
-            message = "；".join(_strings(detail)) if detail else None
-    elif isinstance(exc, exceptions.PermissionDenied | exceptions.NotFound | Conflict) \
+            return None, _strings(detail)
+        return ("；".join(_strings(detail)) if detail else None), None
+    if isinstance(exc, exceptions.PermissionDenied | exceptions.NotFound | Conflict) \
             and str(exc.detail) != str(type(exc).default_detail):
-        message = str(exc.detail)  # a specific reason (当前角色只能查看, 页码超出范围 ...)
-    elif isinstance(exc, exceptions.ParseError):
-        message = _("请求内容不是有效的 JSON")
-    elif isinstance(exc, exceptions.MethodNotAllowed):
-        message = _("不支持 %(m)s 请求方法") % {"m": context["request"].method if context.get("request") else ""}
-    elif isinstance(exc, exceptions.Throttled) and exc.wait:
-        message = str(exc.detail) if "登录" in str(exc.detail) else \
-            _("请求过于频繁，请 %(s)d 秒后再试") % {"s": int(exc.wait)}
-    elif status_code not in MESSAGES:
-        message = str(exc.detail)
+        return str(exc.detail), None  # a specific reason (当前角色只能查看, 页码超出范围 ...)
+    if isinstance(exc, exceptions.ParseError):
+        return _("请求内容不是有效的 JSON"), None
+    if isinstance(exc, exceptions.MethodNotAllowed):
+        return _("不支持 %(m)s 请求方法") % {"m": context["request"].method if context.get("request") else ""}, None
+    if isinstance(exc, exceptions.Throttled) and exc.wait:
+        return (str(exc.detail) if "登录" in str(exc.detail) else
+                _("请求过于频繁，请 %(s)d 秒后再试") % {"s": int(exc.wait)}), None
+    if exc.status_code not in MESSAGES:
+        return str(exc.detail), None
+    return None, None
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    exc = _as_api_exception(exc)
+    if isinstance(exc, DjangoValidationError):
+        fields, message = _django_validation_fields(exc)
+        set_rollback()
+        return Response(error_body(400, message=message, fields=fields), status=400)
+    if not isinstance(exc, exceptions.APIException):
+        return None  # a real bug: let Django log it and answer 500
+
+    status_code = exc.status_code
+    message, fields = _message_and_fields(exc, context)
     set_rollback()
     code = CODES.get(status_code) if isinstance(exc, exceptions.ValidationError) else exc.default_code
     return Response(error_body(status_code, message=message, fields=fields, code=code), status=status_code,
-                    headers=headers)
+                    headers=_headers(exc))
 
 
-def not_found(request, *args, **kwargs):
+def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
     """Unknown URLs under /api/ answer in the same shape, not with the HTML 404 page."""
     return JsonResponse(error_body(404, message=_("没有这个接口地址")), status=404,
                         json_dumps_params={"ensure_ascii": False})

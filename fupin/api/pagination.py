@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from django.core.paginator import InvalidPage, Paginator
+from typing import TYPE_CHECKING, Any
+
+from django.core.paginator import InvalidPage, Page, Paginator
 from django.db import connections, models
-from django.db.models import F, Func, QuerySet, Value
+from django.db.models import F, Func, Model, QuerySet, Value
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Collate
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+
+if TYPE_CHECKING:
+    from rest_framework.views import APIView
 
 
 class Pagination(PageNumberPagination):
@@ -16,7 +23,7 @@ class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
 
-    def get_page_size(self, request):
+    def get_page_size(self, request: Request) -> int:
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return self.page_size
@@ -29,7 +36,8 @@ class Pagination(PageNumberPagination):
                 {"page_size": [_("每页条数必须在 1 到 %(n)d 之间") % {"n": self.max_page_size}]})
         return size
 
-    def paginate_queryset(self, queryset, request, view=None):
+    def paginate_queryset(self, queryset: QuerySet[Model], request: Request,
+                          view: APIView | None = None) -> list[Model] | None:
         raw = request.query_params.get(self.page_query_param)
         if raw is not None:
             try:
@@ -44,12 +52,12 @@ class Pagination(PageNumberPagination):
         except InvalidPage:  # pragma: no cover - covered by the NotFound above in DRF
             raise exceptions.NotFound(_("页码超出范围")) from None
 
-    def get_paginated_response_schema(self, schema):
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
         out = super().get_paginated_response_schema(schema)
         out["required"] = ["count", "results"]
         return out
 
-    def get_schema_operation_parameters(self, view):
+    def get_schema_operation_parameters(self, view: APIView) -> list[dict[str, Any]]:
         params = super().get_schema_operation_parameters(view)
         for param in params:
             if param["name"] == self.page_query_param:
@@ -84,7 +92,7 @@ def _database_collation(alias: str) -> str:
     return _default_collation[key]
 
 
-def text_sort_key(expression, alias: str):
+def text_sort_key(expression: Combinable, alias: str) -> Func:
     """A sort key that orders ``expression`` (a text column) exactly as the column does, but that no
     index can answer (why: SortedSubsetPaginator).
 
@@ -113,7 +121,7 @@ class SortedSubsetPaginator(Paginator):
 
     SORT_LIMIT = 200_000
 
-    def page(self, number):
+    def page(self, number: int | str) -> Page:
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = bottom + self.per_page

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
+from typing import Any, BinaryIO
 
 from django.conf import settings
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
@@ -13,7 +16,9 @@ from .errors import PayloadTooLarge
 
 
 class LimitedJSONParser(JSONParser):
-    def parse(self, stream, media_type=None, parser_context=None):
+    # ``stream`` is the Django request itself (file-like) or a BytesIO; the result is any JSON value.
+    def parse(self, stream: HttpRequest | BinaryIO | None, media_type: str | None = None,
+              parser_context: Mapping[str, Any] | None = None) -> Any:
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         if limit is not None and stream is not None:
             request = (parser_context or {}).get("request")

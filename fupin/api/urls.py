@@ -1,6 +1,9 @@
 from django.urls import path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from fupin.areas import api as areas_api
+from fupin.registry import api as registry_api
+
 from . import views
 from .errors import not_found
 
@@ -10,20 +13,20 @@ class IdConverter:
 
     regex = "[0-9]{1,18}"
 
-    def to_python(self, value):
+    def to_python(self, value: str) -> int:
         return int(value)
 
-    def to_url(self, value):
+    def to_url(self, value: int) -> str:
         return str(value)
 
 
 class AreaCodeConverter:
     regex = "[0-9]{2,15}"
 
-    def to_python(self, value):
+    def to_python(self, value: str) -> str:
         return value
 
-    def to_url(self, value):
+    def to_url(self, value: str) -> str:
         return value
 
 
@@ -42,17 +45,17 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("ping/", views.PingView.as_view(), name="api-ping"),
     path("auth/token/", views.TokenView.as_view(), name="api-token"),
-    path("areas/", views.AreaListView.as_view(), name="api-areas"),
-    path("areas/<areacode:code>/", views.AreaDetailView.as_view(), name="api-area"),
-    path("households/", views.HouseholdListView.as_view(), name="api-households"),
-    path("households/<id:pk>/", views.HouseholdDetailView.as_view(), name="api-household"),
-    path("households/<id:pk>/status/", views.HouseholdStatusView.as_view(), name="api-household-status"),
-    path("households/<id:pk>/head/", views.HouseholdHeadView.as_view(), name="api-household-head"),
-    path("households/<id:pk>/status-history/", views.StatusHistoryView.as_view(), name="api-status-history"),
-    path("households/<id:pk>/members/", views.HouseholdMembersView.as_view(), name="api-household-members"),
-    path("households/<id:pk>/yearly/", views.YearlyListView.as_view(), name="api-yearly"),
-    path("households/<id:pk>/yearly/<year:year>/", views.YearlyDetailView.as_view(), name="api-yearly-year"),
-    path("members/<id:pk>/", views.MemberDetailView.as_view(), name="api-member"),
-    path("members/<id:pk>/remove/", views.MemberRemoveView.as_view(), name="api-member-remove"),
+    path("areas/", areas_api.AreaListView.as_view(), name="api-areas"),
+    path("areas/<areacode:code>/", areas_api.AreaDetailView.as_view(), name="api-area"),
+    path("households/", registry_api.HouseholdListView.as_view(), name="api-households"),
+    path("households/<id:pk>/", registry_api.HouseholdDetailView.as_view(), name="api-household"),
+    path("households/<id:pk>/status/", registry_api.HouseholdStatusView.as_view(), name="api-household-status"),
+    path("households/<id:pk>/head/", registry_api.HouseholdHeadView.as_view(), name="api-household-head"),
+    path("households/<id:pk>/status-history/", registry_api.StatusHistoryView.as_view(), name="api-status-history"),
+    path("households/<id:pk>/members/", registry_api.HouseholdMembersView.as_view(), name="api-household-members"),
+    path("households/<id:pk>/yearly/", registry_api.YearlyListView.as_view(), name="api-yearly"),
+    path("households/<id:pk>/yearly/<year:year>/", registry_api.YearlyDetailView.as_view(), name="api-yearly-year"),
+    path("members/<id:pk>/", registry_api.MemberDetailView.as_view(), name="api-member"),
+    path("members/<id:pk>/remove/", registry_api.MemberRemoveView.as_view(), name="api-member-remove"),
     re_path(r"^.*$", not_found, name="api-not-found"),
 ]

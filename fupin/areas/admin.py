@@ -4,17 +4,23 @@ the admin only collects the code and name; level, parent and path are derived fr
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db.models import Model, QuerySet
+from django.forms import BaseInlineFormSet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+
+from fupin.accounts import policy
 
 from . import services
 from .models import Area, AreaDesignation
-from .selectors import scope_q
 
 
-def _copy_saved(target, saved) -> None:
+def _copy_saved(target: Model, saved: Model) -> None:
     """Make the admin's unsaved instance the row the service wrote (for the redirect and the log entry)."""
     for f in saved._meta.concrete_fields:
         setattr(target, f.attname, getattr(saved, f.attname))
@@ -27,7 +33,7 @@ class AreaAddForm(forms.ModelForm):
         model = Area
         fields = ["code", "name"]
 
-    def clean_code(self):
+    def clean_code(self) -> str:
         code = services.normalize_code(self.cleaned_data.get("code", ""))
         try:
             level = services.level_for_code(code)
@@ -38,7 +44,7 @@ class AreaAddForm(forms.ModelForm):
             raise ValidationError(_("上级区划（代码前缀 %(path)s）不存在，请先添加上级") % {"path": ppath})
         return code
 
-    def _post_clean(self):
+    def _post_clean(self) -> None:
         # Fill the derived fields so that the model's own validation (unique path) runs on them.
         code = self.cleaned_data.get("code")
         if code and "code" not in self._errors:
@@ -57,7 +63,7 @@ class DesignationForm(forms.ModelForm):
         model = AreaDesignation
         fields = ["area", "year", "kind"]
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         data = super().clean()
         kind = data.get("kind")
         area = data.get("area") or (self.instance.area if self.instance.area_id else None)
@@ -81,7 +87,7 @@ class AreaDesignationInline(admin.TabularInline):
     fields = ["year", "kind"]
     ordering = ["year", "kind"]
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Area | None = None) -> bool:
         return False
 
 
@@ -97,33 +103,34 @@ class AreaAdmin(admin.ModelAdmin):
     show_full_result_count = False
     readonly_fields = ["path", "level", "parent", "synthetic"]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(scope_q(request.user))
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Area]:
+        return super().get_queryset(request).filter(policy.area_q(request.user))
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
+    def get_form(self, request: HttpRequest, obj: Area | None = None, change: bool = False,
+                 **kwargs: Any) -> type[forms.ModelForm]:
         if obj is None:
             kwargs["form"] = AreaAddForm
         return super().get_form(request, obj, change=change, **kwargs)
 
-    def get_fields(self, request, obj=None):
+    def get_fields(self, request: HttpRequest, obj: Area | None = None) -> list[str]:
         if obj is None:
             return ["code", "name"]
         return ["code", "name", "level", "parent", "path", "synthetic"]
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(self, request: HttpRequest, obj: Area | None = None) -> list[str]:
         if obj is None:
             return []
         # The code fixes the level, the parent and every descendant's path: it is never edited.
         return ["code", *self.readonly_fields]
 
-    def get_inlines(self, request, obj):
+    def get_inlines(self, request: HttpRequest, obj: Area | None) -> list[type[admin.TabularInline]]:
         return [AreaDesignationInline] if obj is not None else []
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Area | None = None) -> bool:
         # Areas are referenced by households, users and the audit trail; there is no delete service.
         return False
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: Area, form: forms.ModelForm, change: bool) -> None:
         if change:
             if "name" in form.changed_data:
                 # A fresh copy: ``obj`` already carries the new name, and the audit row needs the old one.
@@ -135,7 +142,8 @@ class AreaAdmin(admin.ModelAdmin):
                                          name=form.cleaned_data["name"])
             _copy_saved(obj, saved)
 
-    def save_formset(self, request, form, formset, change):
+    def save_formset(self, request: HttpRequest, form: forms.ModelForm, formset: BaseInlineFormSet,
+                     change: bool) -> None:
         if formset.model is not AreaDesignation:
             return super().save_formset(request, form, formset, change)
         created = []
@@ -159,19 +167,20 @@ class AreaDesignationAdmin(admin.ModelAdmin):
     ordering = ["area__path", "year", "kind"]
 
     @admin.display(description=_("区划代码"), ordering="area__code")
-    def area_code(self, obj):
+    def area_code(self, obj: AreaDesignation) -> str:
         return obj.area.code
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(scope_q(request.user, "area__path"))
+    def get_queryset(self, request: HttpRequest) -> QuerySet[AreaDesignation]:
+        return super().get_queryset(request).filter(policy.area_q(request.user, "area__path"))
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: AreaDesignation | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: AreaDesignation | None = None) -> bool:
         return False
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: AreaDesignation, form: forms.ModelForm,
+                   change: bool) -> None:
         saved = services.area_designate(actor=request.user, area=form.cleaned_data["area"],
                                         year=form.cleaned_data["year"], kind=form.cleaned_data["kind"])
         _copy_saved(obj, saved)

@@ -7,5 +7,5 @@ class AreasConfig(AppConfig):
     label = "areas"
     verbose_name = _("行政区划")
 
-    def ready(self):
+    def ready(self) -> None:
         from . import lookups  # noqa: F401  (registers CharField's ``__subtree``)

@@ -5,7 +5,7 @@ the byte-order range ``P ≤ path < P'`` (P' = P with its last digit raised by o
 operators of the ``varchar_pattern_ops`` prefix indexes (``~>=~``, ``~<~``). For ``LIKE 'P%'``
 PostgreSQL derives that same range to search the index, but then checks LIKE again on every row
 it finds; a county's 12,285 households cost 1.24 ms to count with LIKE and 0.98 ms with the range
-(at ``--scale 100``). Every scoped list, count and page goes through it (``scope_q``).
+(at ``--scale 100``). Every scoped list, count and page goes through it (``fupin.accounts.policy.area_q``).
 
 Why the range holds exactly the rows that start with P: a string s with P ≤ s < P' agrees with P up
 to P's last character (a difference before it would put s below P or at/above P'), and its
@@ -15,18 +15,26 @@ never leaves the digits' range of bytes; anything else falls back to LIKE.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
 from django.db.models import CharField, Lookup
 from django.db.models.lookups import StartsWith
+
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.models.sql.compiler import SQLCompiler
 
 
 @CharField.register_lookup
 class Subtree(Lookup):
     lookup_name = "subtree"
 
-    def as_sql(self, compiler, connection):
+    def as_sql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper) -> tuple[str, Sequence[Any]]:
         return compiler.compile(StartsWith(self.lhs, self.rhs))
 
-    def as_postgresql(self, compiler, connection):
+    def as_postgresql(self, compiler: SQLCompiler,
+                      connection: BaseDatabaseWrapper) -> tuple[str, Sequence[Any]]:
         prefix = self.rhs
         if self.rhs_is_direct_value() and isinstance(prefix, str) and prefix.isascii() and prefix.isdigit():
             lhs, lhs_params = self.process_lhs(compiler, connection)

@@ -7,6 +7,7 @@ import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -15,6 +16,9 @@ from django.utils.translation import gettext as _
 from fupin.audit.services import audit_create, audit_update
 
 from .models import PARENT_LEVEL, PATH_LENGTH, Area, AreaDesignation, DesignationKind, Level
+
+if TYPE_CHECKING:
+    from fupin.accounts.models import User
 
 # [0-9], not \d: \d also matches full-width and other Unicode digits, which would then be stored
 # as part of a "code" that never compares equal to the ASCII one.
@@ -51,7 +55,7 @@ def parent_path(code: str, level: Level) -> str | None:
 
 
 @transaction.atomic
-def area_create(*, actor, code: str, name: str, level: str | None = None, synthetic: bool = False) -> Area:
+def area_create(*, actor: User | None, code: str, name: str, level: str | None = None, synthetic: bool = False) -> Area:
     code = normalize_code(code)
     name = name.strip()
     inferred = level_for_code(code)
@@ -77,7 +81,7 @@ def area_create(*, actor, code: str, name: str, level: str | None = None, synthe
 
 
 @transaction.atomic
-def area_rename(*, actor, area: Area, name: str) -> Area:
+def area_rename(*, actor: User | None, area: Area, name: str) -> Area:
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("名称不能为空")})
@@ -95,7 +99,7 @@ def designation_level(kind: str) -> Level:
 
 
 @transaction.atomic
-def area_designate(*, actor, area: Area, year: int, kind: str) -> AreaDesignation:
+def area_designate(*, actor: User | None, area: Area, year: int, kind: str) -> AreaDesignation:
     kind = DesignationKind(kind)
     wanted = designation_level(kind)
     if area.level != wanted:
@@ -162,7 +166,89 @@ def _parse_designations(text: str) -> list[tuple[DesignationKind, int]]:
     return out
 
 
-def areas_import_csv(*, actor, text: str, synthetic: bool = False) -> AreaImportResult:
+#: One accepted CSV row: line number, code, name, level (from the code), designations.
+_Row = tuple[int, str, str, Level, list[tuple[DesignationKind, int]]]
+
+
+def _header_columns(header: list[str]) -> dict[str, int]:
+    """Column index of each known field, recognised by any of its header aliases."""
+    columns: dict[str, int] = {}
+    for index, title in enumerate(header):
+        for key, aliases in HEADER_ALIASES.items():
+            if title.strip().lower() in aliases:
+                columns[key] = index
+    return columns
+
+
+def _read_row(row: list[str], line_no: int, columns: dict[str, int], seen: dict[str, int]) -> _Row:
+    """One CSV row checked on its own (the parent check needs every row and comes later); raises
+    ValueError with the message for the line. ``seen``: code → line of the rows read so far."""
+
+    def cell(key: str) -> str:
+        i = columns.get(key)
+        return row[i].strip() if i is not None and i < len(row) else ""
+
+    code, name = normalize_code(cell("code")), cell("name")
+    try:
+        level = level_for_code(code)
+    except ValidationError as exc:
+        raise ValueError(exc.message_dict["code"][0]) from exc
+    if cell("level") and LEVEL_BY_LABEL.get(cell("level")) != level:
+        raise ValueError(_("级别“%(given)s”与区划代码 %(code)s（%(level)s）不符")
+                         % {"given": cell("level"), "code": code, "level": level.label})
+    if not name:
+        raise ValueError(_("名称不能为空"))
+    if len(name) > NAME_MAX:
+        raise ValueError(_("名称超过 %(max)d 个字") % {"max": NAME_MAX})
+    if code in seen:
+        raise ValueError(_("区划代码 %(code)s 与第 %(other)d 行重复") % {"code": code, "other": seen[code]})
+    seen[code] = line_no
+    designations = _parse_designations(cell("designations"))
+    # Checked here, not left to area_designate, so that the error names the line and nothing is
+    # half-written.
+    wrong = next((kind for kind, _year in designations if designation_level(kind) != level), None)
+    if wrong is not None:
+        raise ValueError(_("%(kind)s只能认定给%(wanted)s，区划代码 %(code)s 是%(level)s")
+                         % {"kind": wrong.label, "wanted": designation_level(wrong).label, "code": code,
+                            "level": level.label})
+    return line_no, code, name, level, designations
+
+
+def _orphans(rows: list[_Row]) -> list[tuple[int, str]]:
+    """(line, message) for each row whose parent is neither in the file nor in the system; ``rows``
+    in path order (parents first), so that a parent given in the file is known before its children."""
+    known_paths = set(Area.objects.values_list("path", flat=True))
+    errors = []
+    for line_no, code, _name, level, _d in rows:
+        ppath = parent_path(code, level)
+        if ppath is not None and ppath not in known_paths:
+            errors.append((line_no, _("区划 %(code)s 的上级（代码前缀 %(path)s）既不在文件中也不在系统中")
+                           % {"code": code, "path": ppath}))
+        known_paths.add(Area.path_for(code, level))
+    return errors
+
+
+@transaction.atomic
+def _write_rows(*, actor: User | None, rows: list[_Row], synthetic: bool, result: AreaImportResult) -> None:
+    """Create, rename and designate, parents first (``rows`` in path order), counting in ``result``."""
+    existing = {a.code: a for a in Area.objects.filter(code__in=[r[1] for r in rows])}
+    for _line, code, name, level, designations in rows:
+        area = existing.get(code)
+        if area is None:
+            area = area_create(actor=actor, code=code, name=name, level=level, synthetic=synthetic)
+            result.created += 1
+        elif area.name != name:
+            area_rename(actor=actor, area=area, name=name)
+            result.renamed += 1
+        else:
+            result.unchanged += 1
+        for kind, year in designations:
+            if not AreaDesignation.objects.filter(area=area, year=year, kind=kind).exists():
+                area_designate(actor=actor, area=area, year=year, kind=kind)
+                result.designations += 1
+
+
+def areas_import_csv(*, actor: User | None, text: str, synthetic: bool = False) -> AreaImportResult:
     """Load an area tree from CSV (UTF-8, header row: 区划代码,名称[,级别][,贫困认定]).
 
     Rows may come in any order; parents are created before children. All or nothing: if any row is
@@ -175,22 +261,14 @@ def areas_import_csv(*, actor, text: str, synthetic: bool = False) -> AreaImport
     except StopIteration:
         result.errors.append(_("文件是空的"))
         return result
-    columns: dict[str, int] = {}
-    for index, title in enumerate(header):
-        for key, aliases in HEADER_ALIASES.items():
-            if title.strip().lower() in aliases:
-                columns[key] = index
+    columns = _header_columns(header)
     missing = [name for name in ("code", "name") if name not in columns]
     if missing:
         result.errors.append(_("第 1 行表头缺少列：%(cols)s（需要“区划代码”和“名称”）") % {"cols": "、".join(missing)})
         return result
 
-    rows: list[tuple[int, str, str, Level, list]] = []
+    rows: list[_Row] = []
     errors: list[tuple[int, str]] = []
-
-    def fail(line: int, message: str, **values) -> None:
-        errors.append((line, _("第 %(line)d 行：") % {"line": line} + message % values))
-
     seen: dict[str, int] = {}
     for row in reader:
         # The physical line the row ends on, so that a quoted cell spanning lines does not shift
@@ -198,72 +276,16 @@ def areas_import_csv(*, actor, text: str, synthetic: bool = False) -> AreaImport
         line_no = reader.line_num
         if not any(cell.strip() for cell in row):
             continue
-
-        def cell(key: str, row=row) -> str:
-            i = columns.get(key)
-            return row[i].strip() if i is not None and i < len(row) else ""
-
-        code, name = normalize_code(cell("code")), cell("name")
         try:
-            level = level_for_code(code)
-        except ValidationError as exc:
-            fail(line_no, "%(msg)s", msg=exc.message_dict["code"][0])
-            continue
-        if cell("level") and LEVEL_BY_LABEL.get(cell("level")) != level:
-            fail(line_no, _("级别“%(given)s”与区划代码 %(code)s（%(level)s）不符"),
-                 given=cell("level"), code=code, level=level.label)
-            continue
-        if not name:
-            fail(line_no, _("名称不能为空"))
-            continue
-        if len(name) > NAME_MAX:
-            fail(line_no, _("名称超过 %(max)d 个字"), max=NAME_MAX)
-            continue
-        if code in seen:
-            fail(line_no, _("区划代码 %(code)s 与第 %(other)d 行重复"), code=code, other=seen[code])
-            continue
-        seen[code] = line_no
-        try:
-            designations = _parse_designations(cell("designations"))
+            rows.append(_read_row(row, line_no, columns, seen))
         except ValueError as exc:
-            fail(line_no, "%(msg)s", msg=exc)
-            continue
-        # Checked here, not left to area_designate, so that the error names the line and nothing is
-        # half-written.
-        wrong = next((kind for kind, _year in designations if designation_level(kind) != level), None)
-        if wrong is not None:
-            fail(line_no, _("%(kind)s只能认定给%(wanted)s，区划代码 %(code)s 是%(level)s"),
-                 kind=wrong.label, wanted=designation_level(wrong).label, code=code, level=level.label)
-            continue
-        rows.append((line_no, code, name, level, designations))
-
-    rows.sort(key=lambda r: Area.path_for(r[1], r[3]))
-    known_paths = set(Area.objects.values_list("path", flat=True))
-    for line_no, code, _name, level, _d in rows:
-        ppath = parent_path(code, level)
-        if ppath is not None and ppath not in known_paths:
-            fail(line_no, _("区划 %(code)s 的上级（代码前缀 %(path)s）既不在文件中也不在系统中"),
-                 code=code, path=ppath)
-        known_paths.add(Area.path_for(code, level))
+            errors.append((line_no, str(exc)))
+    rows.sort(key=lambda r: Area.path_for(r[1], r[3]))  # parents first: checked and written in this order
+    errors += _orphans(rows)
     # Parent errors are found in path order; report everything in file order.
-    result.errors = [message for _line, message in sorted(errors, key=lambda e: e[0])]
+    result.errors = [_("第 %(line)d 行：") % {"line": line} + message
+                     for line, message in sorted(errors, key=lambda e: e[0])]
     if result.errors:
         return result
-
-    with transaction.atomic():
-        existing = {a.code: a for a in Area.objects.filter(code__in=[r[1] for r in rows])}
-        for _line, code, name, level, designations in rows:
-            area = existing.get(code)
-            if area is None:
-                area = area_create(actor=actor, code=code, name=name, level=level, synthetic=synthetic)
-                result.created += 1
-            elif area.name != name:
-                area_rename(actor=actor, area=area, name=name)
-                result.renamed += 1
-            else:
-                result.unchanged += 1
-            for kind, year in designations:
-                if not AreaDesignation.objects.filter(area=area, year=year, kind=kind).exists():
-                    area_designate(actor=actor, area=area, year=year, kind=kind)
-                    result.designations += 1
+    _write_rows(actor=actor, rows=rows, synthetic=synthetic, result=result)
     return result

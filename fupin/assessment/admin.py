@@ -3,12 +3,12 @@ listed read-only here and added through fupin.assessment.services (the sampling 
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
-from django.db.models import Q
+from django.db.models import Model, Q, QuerySet
+from django.http import HttpRequest
 
-from fupin.accounts.capabilities import can_write
-from fupin.areas.selectors import user_scope_path
-from fupin.registry.selectors import household_ids_q
+from fupin.accounts import policy
 
 from . import services
 from .models import Sample, SampleAssessor, SampleHousehold
@@ -19,10 +19,11 @@ class _ReadOnlyInline(admin.TabularInline):
     max_num = 0
     can_delete = False
 
-    def has_add_permission(self, request, obj=None):
+    # ``obj`` is the sample the inline belongs to (InlineModelAdmin's convention).
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
@@ -30,8 +31,8 @@ class SampleHouseholdInline(_ReadOnlyInline):
     model = SampleHousehold
     fields = readonly_fields = ["household", "added_at"]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(household_ids_q(request.user)).select_related("household")
+    def get_queryset(self, request: HttpRequest) -> QuerySet[SampleHousehold]:
+        return super().get_queryset(request).filter(policy.household_q(request.user)).select_related("household")
 
 
 class SampleAssessorInline(_ReadOnlyInline):
@@ -48,26 +49,26 @@ class SampleAdmin(admin.ModelAdmin):
     inlines = [SampleHouseholdInline, SampleAssessorInline]
     actions = None
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Sample]:
         qs = super().get_queryset(request)
-        if user_scope_path(request.user) == "":
+        if policy.scope_path(request.user) == "":
             return qs
         # A sample is seen by whoever drew it and by anyone whose subtree holds one of its households.
-        in_scope = SampleHousehold.objects.filter(household_ids_q(request.user)).values("sample_id")
+        in_scope = SampleHousehold.objects.filter(policy.household_q(request.user)).values("sample_id")
         return qs.filter(Q(created_by=request.user) | Q(pk__in=in_scope))
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(self, request: HttpRequest, obj: Sample | None = None) -> list[str]:
         return ["created_by", "created_at"] if obj is None else ["name", "year", "created_by", "created_at"]
 
-    def has_add_permission(self, request):
-        return can_write(request.user) and super().has_add_permission(request)
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return policy.can_write(request.user) and super().has_add_permission(request)
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Sample | None = None) -> bool:
         return False if obj is not None else super().has_change_permission(request, obj)
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Sample | None = None) -> bool:
         return False
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: Sample, form: forms.ModelForm, change: bool) -> None:
         if not change:
             obj.pk = services.sample_create(actor=request.user, name=obj.name, year=obj.year).pk

@@ -4,10 +4,13 @@ sampling workflow itself (townships → villages → households, 错退率/漏�
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from fupin.accounts.policy import check_assignable, user_choices_q
 
 
 class Sample(models.Model):
@@ -46,7 +49,7 @@ class SampleHousehold(models.Model):
 class SampleAssessor(models.Model):
     sample = models.ForeignKey(Sample, verbose_name=_("评估样本"), on_delete=models.CASCADE, related_name="assessors")
     assessor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("评估人员"), on_delete=models.PROTECT,
-                                 related_name="sample_assignments", limit_choices_to={"role": "assessor"})
+                                 related_name="sample_assignments", limit_choices_to=partial(user_choices_q, "be_sampled"))
     assigned_at = models.DateTimeField(_("指派时间"), auto_now_add=True)
 
     class Meta:
@@ -58,5 +61,5 @@ class SampleAssessor(models.Model):
         return f"{self.sample} · {self.assessor}"
 
     def clean(self) -> None:
-        if self.assessor_id and getattr(self.assessor, "role", None) != "assessor":
-            raise ValidationError({"assessor": _("只能指派角色为“评估人员”的用户")})
+        if self.assessor_id:
+            check_assignable(self.assessor, "be_sampled", "assessor", _("只能指派角色为“评估人员”的用户"))

@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from fupin.accounts.capabilities import can_write
-from fupin.registry.selectors import household_ids_q
+from fupin.accounts import policy
+from fupin.areas.models import Area
 
 from . import services
 from .models import Pairing
@@ -24,31 +27,31 @@ class PairingAdmin(admin.ModelAdmin):
     date_hierarchy = "start"
     actions = None
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(household_ids_q(request.user))
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Pairing]:
+        return super().get_queryset(request).filter(policy.household_q(request.user))
 
     @admin.display(description=_("所属区划"))
-    def household_area(self, obj):
+    def household_area(self, obj: Pairing) -> Area:
         return obj.household.area
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(self, request: HttpRequest, obj: Pairing | None = None) -> list[str]:
         if obj is None:
             return ["end"]
         # Only the end date (and the note with it) may be set once, through pairing_end.
-        if obj.end is not None or not can_write(request.user):
+        if obj.end is not None or not policy.can_write(request.user):
             return ["cadre", "household", "start", "end", "note"]
         return ["cadre", "household", "start"]
 
-    def has_add_permission(self, request):
-        return can_write(request.user) and super().has_add_permission(request)
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return policy.can_write(request.user) and super().has_add_permission(request)
 
-    def has_change_permission(self, request, obj=None):
-        return can_write(request.user) and super().has_change_permission(request, obj)
+    def has_change_permission(self, request: HttpRequest, obj: Pairing | None = None) -> bool:
+        return policy.can_write(request.user) and super().has_change_permission(request, obj)
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Pairing | None = None) -> bool:
         return False
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: Pairing, form: forms.ModelForm, change: bool) -> None:
         try:
             if not change:
                 saved = services.pairing_create(actor=request.user, cadre=obj.cadre, household=obj.household,

@@ -6,3 +6,12 @@ class AssistanceConfig(AppConfig):
     name = "fupin.assistance"
     label = "assistance"
     verbose_name = _("精准帮扶")
+
+    def ready(self) -> None:
+        # 帮扶责任人 see the households paired to them now (不脱贫不脱钩): the policy asks this app.
+        from fupin.accounts import policy
+        from fupin.accounts.models import Role
+
+        from .selectors import paired_household_ids
+
+        policy.register_household_provider(Role.CADRE, paired_household_ids)

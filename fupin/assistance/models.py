@@ -4,6 +4,7 @@ to them; see fupin.registry.selectors.household_scope."""
 from __future__ import annotations
 
 import datetime
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -11,6 +12,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from fupin.accounts.policy import check_assignable, user_choices_q
 
 
 class PairingQuerySet(models.QuerySet):
@@ -26,7 +29,7 @@ class Pairing(models.Model):
     A household may have several cadres; a cadre has one open pairing per household at a time."""
 
     cadre = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("帮扶责任人"), on_delete=models.PROTECT,
-                              related_name="pairings", limit_choices_to={"role": "cadre"})
+                              related_name="pairings", limit_choices_to=partial(user_choices_q, "be_paired"))
     household = models.ForeignKey("registry.Household", verbose_name=_("贫困户"), on_delete=models.PROTECT,
                                   related_name="pairings")
     start = models.DateField(_("结对日期"))
@@ -52,7 +55,7 @@ class Pairing(models.Model):
         return f"{self.cadre} → {self.household}"
 
     def clean(self) -> None:
-        if self.cadre_id and getattr(self.cadre, "role", None) != "cadre":
-            raise ValidationError({"cadre": _("只能与角色为“帮扶责任人”的用户结对")})
+        if self.cadre_id:
+            check_assignable(self.cadre, "be_paired", "cadre", _("只能与角色为“帮扶责任人”的用户结对"))
         if self.end is not None and self.start and self.end < self.start:
             raise ValidationError({"end": _("解除日期不能早于结对日期")})

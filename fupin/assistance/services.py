@@ -3,28 +3,31 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from fupin.accounts.models import Role
+from fupin.accounts import policy
 from fupin.audit.services import audit_create, audit_update, snapshot
 from fupin.registry.models import Household
-from fupin.registry.services import _check_scope, _refuse_cancelled
+from fupin.registry.services import _refuse_cancelled
 
 from .models import Pairing
 
+if TYPE_CHECKING:
+    from fupin.accounts.models import User
+
 
 @transaction.atomic
-def pairing_create(*, actor, cadre, household: Household, start: datetime.date, note: str = "") -> Pairing:
+def pairing_create(*, actor: User | None, cadre: User, household: Household, start: datetime.date, note: str = "") -> Pairing:
     """结对: ``cadre`` starts helping ``household`` on ``start``. The actor must be a writer whose
     subtree holds the household (so a township's officer pairs only that township's households)."""
-    _check_scope(actor, household.area)
+    policy.check_write(actor, household.area)
     _refuse_cancelled(household)
-    if getattr(cadre, "role", None) != Role.CADRE or not cadre.is_active:
-        raise ValidationError({"cadre": _("只能与在用的“帮扶责任人”账号结对")})
+    policy.check_assignable(cadre, "be_paired", "cadre", _("只能与在用的“帮扶责任人”账号结对"))
     # One pairing at a time per cadre and household: an open one, or one ending after this start.
     if Pairing.objects.filter(Q(end__isnull=True) | Q(end__gt=start), cadre=cadre, household=household).exists():
         raise ValidationError({"household": _("%(cadre)s 与户 %(n)s 已有进行中的结对")
@@ -43,11 +46,11 @@ def pairing_create(*, actor, cadre, household: Household, start: datetime.date, 
 
 
 @transaction.atomic
-def pairing_end(*, actor, pairing: Pairing, end: datetime.date, note: str | None = None) -> Pairing:
+def pairing_end(*, actor: User | None, pairing: Pairing, end: datetime.date, note: str | None = None) -> Pairing:
     """解除结对 on ``end``: from that day the cadre no longer sees the household."""
     pairing = Pairing.objects.select_for_update().select_related("household__area").get(pk=pairing.pk)
     household = pairing.household
-    _check_scope(actor, household.area)
+    policy.check_write(actor, household.area)
     if pairing.end is not None:
         raise ValidationError({"end": _("该结对已于 %(d)s 解除") % {"d": pairing.end}})
     before = snapshot(pairing)

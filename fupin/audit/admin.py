@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from fupin.areas.selectors import scope_q
+from fupin.accounts import policy
 
 from .models import AuditEvent
 
@@ -26,7 +26,15 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         # A staff user tied to an area sees only that subtree's events (logins carry no area).
-        return super().get_queryset(request).filter(scope_q(request.user, "area_path"))
+        return super().get_queryset(request).filter(policy.area_q(request.user, "area_path"))
+
+    # The trail is for those the policy lets read it, whatever Django permissions a staff account
+    # was given (a 领导 with view_auditevent still may not read it).
+    def has_module_permission(self, request):
+        return policy.can_read_audit(request.user) and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return policy.can_read_audit(request.user) and super().has_view_permission(request, obj)
 
     def has_add_permission(self, request):
         return False

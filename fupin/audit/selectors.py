@@ -12,8 +12,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
-from fupin.accounts import capabilities
-from fupin.areas.selectors import user_scope_path
+from fupin.accounts import policy
 
 from .models import AuditEvent
 
@@ -31,9 +30,9 @@ class AuditFilters:
 
 def audit_scope(user) -> QuerySet[AuditEvent]:
     """Every event the user may read: nothing for roles that do not read the audit trail."""
-    if not capabilities.can_read_audit(user):
+    if not policy.can_read_audit(user):
         return AuditEvent.objects.none()
-    path = user_scope_path(user)
+    path = policy.scope_path(user)
     if path is None:
         return AuditEvent.objects.none()
     qs = AuditEvent.objects.all()

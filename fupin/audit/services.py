@@ -97,7 +97,7 @@ def audit_delete(*, actor, obj: models.Model, area_path: str = "", summary: str 
 def audit_reveal(*, actor, household, fields: list[str]) -> AuditEvent:
     """The audit row for 显示完整信息: who looked at which fields of which household, from where
     (the address comes from fupin.audit.middleware). The household page and the API both call this,
-    after checking scope (the household comes from the scoped selector) and ``capabilities.can_reveal``."""
+    after checking scope (the household comes from the scoped selector) and ``policy.can_reveal``."""
     return record(kind=AuditKind.REVEAL, actor=actor, obj=household, area_path=household.area_path,
                   summary=_("查看完整信息：%(n)s %(name)s") % {"n": household.number, "name": household.head_name},
                   data={"fields": list(fields)})

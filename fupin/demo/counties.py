@@ -58,7 +58,7 @@ def yunnan_counties() -> tuple[CountyRef, ...]:
         refs = [CountyRef(PROVINCE_CODE + code4, name, PROVINCE_CODE + code4[:2], cities.get(code4[:2], ""))
                 for code4, name in units if code4[:2] in cities]
 
-        def order(ref: CountyRef) -> tuple:
+        def order(ref: CountyRef) -> tuple[bool, bool, str]:
             return (ref.code != HOME_COUNTY, ref.name.endswith("区"), ref.code)
 
         return tuple(sorted(refs, key=order))

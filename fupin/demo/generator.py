@@ -23,11 +23,18 @@ import dataclasses
 import datetime
 import itertools
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from random import Random
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
+
+from fupin.registry import rules
 
 from . import pools
+
+if TYPE_CHECKING:
+    from .counties import CountyRef
 
 D = datetime.date
 AS_OF = D(2020, 12, 31)
@@ -49,6 +56,20 @@ LUOPING_QUOTAS = {2015: 7685, 2016: 17000, 2017: 17000}
 LUOPING_VILLAGES = 150
 
 CENT = Decimal("0.01")
+
+#: A generated row: model attnames → values (primary keys numbered within the county).
+Row = dict[str, Any]
+#: A village being filled: its Area row ("row"), township row and name, its group rows and flags
+#: (street, poor_t: in a poor township, community, poor, deep).
+VillagePlan = dict[str, Any]
+#: A member being generated: Member attnames, plus "_age" (at AS_OF), which is not written.
+MemberPlan = dict[str, Any]
+#: A household being planned: its village, group, members, causes, living conditions and the years of
+#: its history (ident, exit1, ret, cancel, monitor, stable); emit() turns it into rows.
+HouseholdPlan = dict[str, Any]
+#: One year's generated incomes (whole yuan: wage, business, property, transfer, expense) and "poor".
+YearIncome = dict[str, int]
+V = TypeVar("V")
 
 # Share of causes among main causes (因病 the most common, as in every county's statistics).
 MAIN_CAUSE_WEIGHTS = [
@@ -130,7 +151,7 @@ _NAMED_ETHNIC = [("彝族", "07"), ("哈尼族", "16"), ("傣族", "18"), ("白�
                  ("布依族", "09"), ("蒙古族", "02"), ("阿昌族", "39"), ("德昂族", "46"), ("基诺族", "56")]
 
 
-def county_spec(ref, seed: int) -> CountySpec:
+def county_spec(ref: CountyRef, seed: int) -> CountySpec:
     """A county of the province-sized set: the real code and name, an invented interior."""
     from .counties import HOME_COUNTY
 
@@ -159,13 +180,13 @@ def county_spec(ref, seed: int) -> CountySpec:
 @dataclass
 class CountyData:
     spec: CountySpec
-    areas: list[dict] = field(default_factory=list)  # parents before children
-    designations: list[dict] = field(default_factory=list)
-    households: list[dict] = field(default_factory=list)
-    members: list[dict] = field(default_factory=list)
-    yearly: list[dict] = field(default_factory=list)
-    changes: list[dict] = field(default_factory=list)
-    stats: dict = field(default_factory=dict)
+    areas: list[Row] = field(default_factory=list)  # parents before children
+    designations: list[Row] = field(default_factory=list)
+    households: list[Row] = field(default_factory=list)
+    members: list[Row] = field(default_factory=list)
+    yearly: list[Row] = field(default_factory=list)
+    changes: list[Row] = field(default_factory=list)
+    stats: dict[str, Any] = field(default_factory=dict)  # figures for the loader's report (counts by year, status)
     county_code: str = ""
     demo_township_code: str = ""  # a poor township, for the demo accounts
     demo_village_code: str = ""  # a poor village in it
@@ -174,18 +195,24 @@ class CountyData:
 
 # --- small helpers ------------------------------------------------------------------------------
 
+#: Sex codes (GB/T 2261.1) as the ID number and the Member model write them.
+M, F = "1", "2"
+#: One person of a generated family: (relation, sex, age in mid-2014).
+Person = tuple[str, str, int]
 
-class Weighted:
+
+
+class Weighted(Generic[V]):
     """A fixed weighted choice, drawn with one ``rng.random()`` and a bisection."""
 
     __slots__ = ("values", "cum", "total")
 
-    def __init__(self, pairs):
+    def __init__(self, pairs: Sequence[tuple[V, float]]) -> None:
         self.values = [v for v, _w in pairs]
         self.cum = list(itertools.accumulate(w for _v, w in pairs))
         self.total = self.cum[-1]
 
-    def __call__(self, rng: Random):
+    def __call__(self, rng: Random) -> V:
         return self.values[bisect.bisect_right(self.cum, rng.random() * self.total)]
 
 
@@ -210,7 +237,7 @@ W_MONTHS = Weighted([(12, 30), (11, 15), (10, 20), (9, 10), (8, 10), (6, 10), (4
 W_N_OTHER = Weighted([(0, 30), (1, 40), (2, 22), (3, 8)])
 
 
-def _pick(rng: Random, weighted: list[tuple]) -> str:
+def _pick(rng: Random, weighted: Sequence[tuple[V, float]]) -> V:
     total = 0.0
     for _v, w in weighted:
         total += w
@@ -272,18 +299,74 @@ def _cn_number(n: int) -> str:
     return digits[tens - 1] + "十" + (digits[ones - 1] if ones else "")
 
 
+class _PlaceNames:
+    """Unique village name stems for one county: the shuffled pool first, then two-syllable blends."""
+
+    def __init__(self, rng: Random) -> None:
+        self.rng = rng
+        self.used: set[str] = set()
+        stems = list(pools.PLACE_STEMS)
+        rng.shuffle(stems)
+        self.stems = iter(stems)
+
+    def take(self, stem: str) -> str:
+        self.used.add(stem)
+        return stem
+
+    def community_stems(self) -> list[str]:
+        """The unused 社区 stems, shuffled (taken from the end)."""
+        stems = [s for s in pools.COMMUNITY_STEMS if s not in self.used]
+        self.rng.shuffle(stems)
+        return stems
+
+    def fresh(self) -> str:
+        for stem in self.stems:
+            if stem not in self.used:
+                return self.take(stem)
+        while True:  # the pool ran out: combine two syllables
+            a, b = self.rng.choice(pools.PLACE_STEMS), self.rng.choice(pools.PLACE_STEMS)
+            stem = a[0] + b[1]
+            if stem not in self.used:
+                return self.take(stem)
+
+
+#: One status history row: (from status, to status, date, reason, procedure).
+Change = tuple[str, str, D, str, str]
+
+
+class _Housing(NamedTuple):
+    """A household's house as it stands at the end (and the years it and its water were fixed)."""
+
+    relocation_year: int | None
+    fix_year: int | None  # rebuilt, repaired or moved into a new house
+    water_fix_year: int | None
+    structure: str
+    built_year: int
+    grade: str
+    area: Decimal
+
+
+def _per_capita(incomes: dict[int, YearIncome], year: int, n: int) -> Decimal:
+    """Per-capita net income of a year's generated incomes, by the registry's rule."""
+    inc = incomes[year]
+    return rules.derive_income(
+        wage=Decimal(inc["wage"]), business=Decimal(inc["business"]),
+        property_=Decimal(inc["property"]), transfer=Decimal(inc["transfer"]),
+        expense=Decimal(inc["expense"]), member_count=n)[1]
+
+
 # --- the generator ------------------------------------------------------------------------------
 
 
 class _Gen:
-    def __init__(self, spec: CountySpec, seed: int, ids: dict[str, int], lines: dict[int, Decimal]):
+    def __init__(self, spec: CountySpec, seed: int, ids: dict[str, int], lines: rules.PovertyLines) -> None:
         self.spec = spec
         self.rng = Random(f"fupin-demo:{seed}:{spec.code}")
         self.ids = ids
         self.lines = lines
-        self.linef = {y: float(v) for y, v in lines.items()}
+        self._lines_at: dict[str, dict[int, Decimal]] = {}
         self.data = CountyData(spec=spec, county_code=spec.code + "000000")
-        self.used_ids: dict[tuple, set[int]] = {}
+        self.used_ids: dict[tuple[D, str], set[int]] = {}
         self.surnames = {code: Weighted(pool) for code, pool in pools.SURNAMES_BY_ETHNICITY.items()}
         self.han = Weighted(pools.HAN_SURNAMES)
 
@@ -294,9 +377,21 @@ class _Gen:
 
     # --- areas ---------------------------------------------------------------------------------
 
-    def _area(self, code: str, name: str, level: str, parent_id: int | None, path_len: int) -> dict:
+    def lines_at(self, path: str) -> dict[int, Decimal]:
+        """The poverty line of each year at an area, by the registry's rule (the most specific line)."""
+        found = self._lines_at.get(path)
+        if found is None:
+            found = self._lines_at[path] = {}
+            for year in range(FIRST_YEAR, LAST_YEAR + 1):
+                amount = self.lines.amount(year, path)
+                if amount is None:
+                    raise ValueError(f"no poverty line for {year} at {path}")
+                found[year] = amount
+        return found
+
+    def _area(self, code: str, name: str, level: str, parent_id: int | None) -> Row:
         row = {"id": self.next_id("area"), "code": code, "name": name, "level": level, "parent_id": parent_id,
-               "path": code[:path_len], "synthetic": True, "rural_population": None}
+               "path": code[:rules.code_width(level)], "synthetic": True, "rural_population": None}
         self.data.areas.append(row)
         return row
 
@@ -319,62 +414,59 @@ class _Gen:
     def build_areas(self, county_id: int) -> None:
         rng, spec = self.rng, self.spec
         townships = spec.townships or self._invent_townships()
-        rural = [name for code, name in townships if not name.endswith("街道")]
-        if spec.poor_townships:
-            poor_t = list(spec.poor_townships)
-        else:
-            candidates = [name for code, name in townships if code.startswith("2")] or rural
-            poor_t = rng.sample(candidates, min(spec.n_poor_townships, len(candidates)))
+        poor_t = self._poor_townships(townships)
         weights = [(spec.village_weights or {}).get(name, 10 if name.endswith("街道") else rng.uniform(10, 17))
                    for _c, name in townships]
         per_township = _allocate(spec.villages, weights)
-        self.townships = []  # (row, name, is_street, is_poor)
-        self.villages = []  # dicts with row, township, poor, deep, community, groups
-        used_names: set[str] = set()
-        stems = list(pools.PLACE_STEMS)
-        rng.shuffle(stems)
-        stem_iter = iter(stems)
-
-        def fresh_stem() -> str:
-            for stem in stem_iter:
-                if stem not in used_names:
-                    used_names.add(stem)
-                    return stem
-            while True:  # the pool ran out: combine two syllables
-                a, b = rng.choice(pools.PLACE_STEMS), rng.choice(pools.PLACE_STEMS)
-                stem = a[0] + b[1]
-                if stem not in used_names:
-                    used_names.add(stem)
-                    return stem
-
-        county_prefix = spec.code
+        self.townships: list[tuple[Row, str, bool, bool]] = []  # (row, name, is_street, is_poor)
+        self.villages: list[VillagePlan] = []
+        names = _PlaceNames(rng)
         for (tcode, tname), nv in zip(townships, per_township, strict=True):
             street = tname.endswith("街道")
-            trow = self._area(f"{county_prefix}{tcode}000", tname, "township", county_id, 9)
+            trow = self._area(f"{spec.code}{tcode}000", tname, "township", county_id)
             self.townships.append((trow, tname, street, tname in poor_t))
-            communities = max(1, round(nv * 0.4)) if street else 0
-            community_stems = [s for s in pools.COMMUNITY_STEMS if s not in used_names]
-            rng.shuffle(community_stems)
-            for i in range(nv):
-                if i < communities and community_stems:
-                    stem = community_stems.pop()
-                    used_names.add(stem)
-                    vname, vcode = stem + "社区", f"{i + 1:03d}"
-                    community = True
-                else:
-                    vname, vcode = fresh_stem() + "村", f"{201 + i:03d}"
-                    community = False
-                vrow = self._area(f"{county_prefix}{tcode}{vcode}", vname, "village", trow["id"], 12)
-                n_groups = rng.randint(3, 6) if community else rng.randint(4, 10)
-                groups = []
-                for g in range(1, n_groups + 1):
-                    gname = f"第{_cn_number(g)}居民小组" if community else f"第{_cn_number(g)}村民小组"
-                    groups.append(self._area(f"{vrow['code']}{g:03d}", gname, "group", vrow["id"], 15))
-                self.villages.append({"row": vrow, "township": trow, "tname": tname, "street": street,
-                                      "poor_t": tname in poor_t, "community": community, "groups": groups,
-                                      "poor": False, "deep": False})
+            self._build_villages(trow, tcode, nv, names, poor_t=tname in poor_t)
+        self._mark_poor_villages()
+        self._designate()
+        self._choose_demo_areas()
 
-        # 贫困村: about 60% in the poor townships, the rest spread over the other rural townships.
+    def _poor_townships(self, townships: list[tuple[str, str]]) -> list[str]:
+        """The spec's poor townships, or some 乡 (codes 2xx; any rural township when none) chosen."""
+        spec = self.spec
+        if spec.poor_townships:
+            return list(spec.poor_townships)
+        rural = [name for code, name in townships if not name.endswith("街道")]
+        candidates = [name for code, name in townships if code.startswith("2")] or rural
+        return self.rng.sample(candidates, min(spec.n_poor_townships, len(candidates)))
+
+    def _build_villages(self, trow: Row, tcode: str, nv: int, names: _PlaceNames, *, poor_t: bool) -> None:
+        """The ``nv`` villages of a township (about 40% 社区 in a 街道) and their groups."""
+        rng = self.rng
+        tname = trow["name"]
+        street = tname.endswith("街道")
+        communities = max(1, round(nv * 0.4)) if street else 0
+        community_stems = names.community_stems()
+        for i in range(nv):
+            if i < communities and community_stems:
+                vname, vcode = names.take(community_stems.pop()) + "社区", f"{i + 1:03d}"
+                community = True
+            else:
+                vname, vcode = names.fresh() + "村", f"{201 + i:03d}"
+                community = False
+            vrow = self._area(f"{self.spec.code}{tcode}{vcode}", vname, "village", trow["id"])
+            n_groups = rng.randint(3, 6) if community else rng.randint(4, 10)
+            kind = "居民小组" if community else "村民小组"
+            groups = [self._area(f"{vrow['code']}{g:0{rules.GROUP_SUFFIX_WIDTH}d}", f"第{_cn_number(g)}{kind}",
+                                 "group", vrow["id"])
+                      for g in range(1, n_groups + 1)]
+            self.villages.append({"row": vrow, "township": trow, "tname": tname, "street": street,
+                                  "poor_t": poor_t, "community": community, "groups": groups,
+                                  "poor": False, "deep": False})
+
+    def _mark_poor_villages(self) -> None:
+        """贫困村: about 60% in the poor townships, the rest spread over the other rural townships;
+        the 深度贫困村 among them, in the poor townships when there are any."""
+        rng, spec = self.rng, self.spec
         in_poor = [v for v in self.villages if v["poor_t"] and not v["community"]]
         elsewhere = [v for v in self.villages if not v["poor_t"] and not v["street"] and not v["community"]]
         n_poor = min(spec.n_poor_villages, len(in_poor) + len(elsewhere))
@@ -387,8 +479,9 @@ class _Gen:
         for v in rng.sample(deep_pool, min(spec.n_deep_poor_villages, len(deep_pool))):
             v["deep"] = True
 
-        # Designations (REFERENCE §1): 贫困乡镇 and 贫困村 for 2014–2019, 深度贫困村 from 2017 (when the
-        # category was introduced) to 2019.
+    def _designate(self) -> None:
+        """Designations (REFERENCE §1): 贫困乡镇 and 贫困村 for 2014–2019, 深度贫困村 from 2017 (when the
+        category was introduced) to 2019."""
         for trow, _name, _street, is_poor in self.townships:
             if is_poor:
                 for year in range(2014, 2020):
@@ -401,6 +494,8 @@ class _Gen:
                 for year in range(2017, 2020):
                     self._designation(v["row"]["id"], year, "deep_poor_village")
 
+    def _choose_demo_areas(self) -> None:
+        """The demo accounts' township (a poor one) and village (a poor one in it, if any)."""
         demo_t = next((t for t in self.townships if t[3]), self.townships[0])
         self.data.demo_township_code = demo_t[0]["code"]
         demo_v = next((v for v in self.villages if v["township"] is demo_t[0] and v["poor"]), None) \
@@ -434,90 +529,116 @@ class _Gen:
 
     def _family(self, n: int) -> list[tuple[str, str, int]]:
         """(relation, sex, age in mid-2014) for a household of ``n`` people."""
-        rng = self.rng
-        M, F = "1", "2"
-
-        def kid(rel_m, rel_f, age):
-            return (rel_m, M, age) if rng.random() < 0.52 else (rel_f, F, age)
-
-        def kids_of(mother_age: int, k: int, rel_m="son", rel_f="daughter"):
-            ages = rng.sample(range(max(0, mother_age - 42), mother_age - 19 + 1), k)
-            return [kid(rel_m, rel_f, a) for a in sorted(ages, reverse=True)]
-
-        def couple(head_age: int, head_male: bool):
-            spouse_age = max(18, head_age - rng.randint(-3, 6)) if head_male else head_age + rng.randint(-2, 6)
-            return [("head", M if head_male else F, head_age), ("spouse", F if head_male else M, spouse_age)]
-
         if n == 1:
-            r = rng.random()
-            if r < 0.62:
-                return [("head", M if rng.random() < 0.5 else F, rng.randint(60, 88))]
-            if r < 0.85:
-                return [("head", M, rng.randint(32, 59))]
-            return [("head", F, rng.randint(40, 75))]
+            return self._single()
         if n == 2:
-            r = rng.random()
-            if r < 0.5:
-                return couple(rng.randint(52, 86), rng.random() < 0.9)
-            if r < 0.72:
-                h = rng.randint(40, 80)
-                return [("head", M if rng.random() < 0.55 else F, h), kid("son", "daughter", max(0, h - rng.randint(20, 38)))]
-            if r < 0.87:
-                return couple(rng.randint(20, 50), rng.random() < 0.92)
-            if r < 0.96:
-                h = rng.randint(24, 55)
-                parent = ("mother", F) if rng.random() < 0.65 else ("father", M)
-                return [("head", M if rng.random() < 0.85 else F, h), (parent[0], parent[1], min(95, h + rng.randint(20, 34)))]
-            h = rng.randint(30, 65)
-            return [("head", M, h), ("sibling", M if rng.random() < 0.5 else F, max(18, h + rng.randint(-8, 8)))]
+            return self._pair()
+        r = self.rng.random()
+        if r < 0.55:
+            return self._nuclear_family(n)
+        if r < 0.75:
+            return self._with_head_parents(n)
+        if r < 0.95:
+            return self._three_generations(n)
+        return self._single_parent(n)
 
+    def _kid(self, rel_m: str, rel_f: str, age: int) -> Person:
+        return (rel_m, M, age) if self.rng.random() < 0.52 else (rel_f, F, age)
+
+    def _kids_of(self, mother_age: int, k: int, rel_m: str = "son", rel_f: str = "daughter") -> list[Person]:
+        """``k`` children born when their mother was 19 to 42, eldest first."""
+        ages = self.rng.sample(range(max(0, mother_age - 42), mother_age - 19 + 1), k)
+        return [self._kid(rel_m, rel_f, a) for a in sorted(ages, reverse=True)]
+
+    def _couple(self, head_age: int, head_male: bool) -> list[Person]:
+        rng = self.rng
+        spouse_age = max(18, head_age - rng.randint(-3, 6)) if head_male else head_age + rng.randint(-2, 6)
+        return [("head", M if head_male else F, head_age), ("spouse", F if head_male else M, spouse_age)]
+
+    def _single(self) -> list[Person]:
+        """One person: mostly the elderly, else a middle-aged man or woman living alone."""
+        rng = self.rng
         r = rng.random()
-        if r < 0.55:  # nuclear family
-            k = n - 2
-            m = rng.randint(19 + k, min(62, 19 + k + 28))
-            head_male = rng.random() < 0.92
-            head_age = m + rng.randint(0, 7) if head_male else m
-            fam = couple(head_age, head_male)
-            if head_male:
-                fam[1] = ("spouse", F, m)
-            else:
-                fam[1] = ("spouse", M, m + rng.randint(-2, 7))
-            return fam + kids_of(m, k)
-        if r < 0.75:  # with the head's parents
-            p = 2 if n >= 5 and rng.random() < 0.5 else 1
-            k = n - 2 - p
-            m = rng.randint(19 + k, min(55, 19 + k + 22))
-            head_age = max(19, m + rng.randint(-2, 6))
-            fam = [("head", M, head_age), ("spouse", F, m)]
-            if p == 2:
-                fa = min(95, head_age + rng.randint(20, 34))
-                fam += [("father", M, fa), ("mother", F, min(95, max(head_age + 18, fa - rng.randint(-2, 6))))]
-            elif rng.random() < 0.65:
-                fam.append(("mother", F, min(95, head_age + rng.randint(20, 34))))
-            else:
-                fam.append(("father", M, min(95, head_age + rng.randint(20, 34))))
-            return fam + kids_of(m, k)
-        if r < 0.95:  # older head with a married child and grandchildren
-            with_spouse = n >= 4 and rng.random() < 0.8
-            k = n - 1 - with_spouse - 2
-            h = rng.randint(48, 80)
-            c = max(19 + k + 1, h - rng.randint(22, 36))
-            h = max(h, c + 20)
-            head_male = rng.random() < 0.85
-            fam = couple(h, head_male) if with_spouse else [("head", M if head_male else F, h)]
-            if rng.random() < 0.85:
-                partner = max(19 + k, c + rng.randint(-4, 2))
-                fam += [("son", M, c), ("daughter_in_law", F, partner)]
-                mother = partner
-            else:  # 上门女婿, common among the minorities of the region
-                fam += [("daughter", F, c), ("son_in_law", M, c + rng.randint(-2, 5))]
-                mother = c
-            return fam + kids_of(mother, k, "grandson", "granddaughter")
-        k = n - 1  # single parent
+        if r < 0.62:
+            return [("head", M if rng.random() < 0.5 else F, rng.randint(60, 88))]
+        if r < 0.85:
+            return [("head", M, rng.randint(32, 59))]
+        return [("head", F, rng.randint(40, 75))]
+
+    def _pair(self) -> list[Person]:
+        """Two people: an old or young couple, a parent and child, a head and a parent, or siblings."""
+        rng = self.rng
+        r = rng.random()
+        if r < 0.5:
+            return self._couple(rng.randint(52, 86), rng.random() < 0.9)
+        if r < 0.72:
+            h = rng.randint(40, 80)
+            return [("head", M if rng.random() < 0.55 else F, h), self._kid("son", "daughter", max(0, h - rng.randint(20, 38)))]
+        if r < 0.87:
+            return self._couple(rng.randint(20, 50), rng.random() < 0.92)
+        if r < 0.96:
+            h = rng.randint(24, 55)
+            parent = ("mother", F) if rng.random() < 0.65 else ("father", M)
+            return [("head", M if rng.random() < 0.85 else F, h), (parent[0], parent[1], min(95, h + rng.randint(20, 34)))]
+        h = rng.randint(30, 65)
+        return [("head", M, h), ("sibling", M if rng.random() < 0.5 else F, max(18, h + rng.randint(-8, 8)))]
+
+    def _nuclear_family(self, n: int) -> list[Person]:
+        rng = self.rng
+        k = n - 2
+        m = rng.randint(19 + k, min(62, 19 + k + 28))
+        head_male = rng.random() < 0.92
+        head_age = m + rng.randint(0, 7) if head_male else m
+        fam = self._couple(head_age, head_male)
+        if head_male:
+            fam[1] = ("spouse", F, m)
+        else:
+            fam[1] = ("spouse", M, m + rng.randint(-2, 7))
+        return fam + self._kids_of(m, k)
+
+    def _with_head_parents(self, n: int) -> list[Person]:
+        """A couple with children and one or both of the head's parents."""
+        rng = self.rng
+        p = 2 if n >= 5 and rng.random() < 0.5 else 1
+        k = n - 2 - p
+        m = rng.randint(19 + k, min(55, 19 + k + 22))
+        head_age = max(19, m + rng.randint(-2, 6))
+        fam = [("head", M, head_age), ("spouse", F, m)]
+        if p == 2:
+            fa = min(95, head_age + rng.randint(20, 34))
+            fam += [("father", M, fa), ("mother", F, min(95, max(head_age + 18, fa - rng.randint(-2, 6))))]
+        elif rng.random() < 0.65:
+            fam.append(("mother", F, min(95, head_age + rng.randint(20, 34))))
+        else:
+            fam.append(("father", M, min(95, head_age + rng.randint(20, 34))))
+        return fam + self._kids_of(m, k)
+
+    def _three_generations(self, n: int) -> list[Person]:
+        """An older head (with a spouse or not), a married child and grandchildren."""
+        rng = self.rng
+        with_spouse = n >= 4 and rng.random() < 0.8
+        k = n - 1 - with_spouse - 2
+        h = rng.randint(48, 80)
+        c = max(19 + k + 1, h - rng.randint(22, 36))
+        h = max(h, c + 20)
+        head_male = rng.random() < 0.85
+        fam = self._couple(h, head_male) if with_spouse else [("head", M if head_male else F, h)]
+        if rng.random() < 0.85:
+            partner = max(19 + k, c + rng.randint(-4, 2))
+            fam += [("son", M, c), ("daughter_in_law", F, partner)]
+            mother = partner
+        else:  # 上门女婿, common among the minorities of the region
+            fam += [("daughter", F, c), ("son_in_law", M, c + rng.randint(-2, 5))]
+            mother = c
+        return fam + self._kids_of(mother, k, "grandson", "granddaughter")
+
+    def _single_parent(self, n: int) -> list[Person]:
+        rng = self.rng
+        k = n - 1
         m = rng.randint(19 + k, min(62, 19 + k + 25))
         head_male = rng.random() < 0.4
         fam = [("head", M if head_male else F, m + rng.randint(0, 6) if head_male else m)]
-        return fam + kids_of(m, k)
+        return fam + self._kids_of(m, k)
 
     def _surname(self, eth: str) -> str:
         return self.surnames.get(eth, self.han)(self.rng)
@@ -587,7 +708,7 @@ class _Gen:
             w = [(k, v + 15 if k == "illiterate" else v) for k, v in w]
         return _pick(self.rng, w)
 
-    def _make_disabled(self, m: dict) -> None:
+    def _make_disabled(self, m: MemberPlan) -> None:
         rng = self.rng
         m["health"] = "disabled"
         m["disability_category"] = DISABILITY_CATEGORIES(rng)
@@ -595,7 +716,7 @@ class _Gen:
         if rng.random() < 0.9:
             m["disability_cert_no"] = m["id_number"] + m["disability_category"] + m["disability_grade"]
 
-    def _health(self, m: dict, a: int) -> None:
+    def _health(self, m: MemberPlan, a: int) -> None:
         rng = self.rng
         if a < 16:
             p = (0.01, 0.005, 0.015)
@@ -613,7 +734,7 @@ class _Gen:
         elif r < p[0] + p[1] + p[2]:
             self._make_disabled(m)
 
-    def _labour(self, m: dict, a: int) -> str:
+    def _labour(self, m: MemberPlan, a: int) -> str:
         rng = self.rng
         if a < 16 or m["school_status"] != "none":
             return "none"
@@ -630,7 +751,7 @@ class _Gen:
             return "weak" if rng.random() < 0.6 else "normal"
         return W_LABOUR(rng)
 
-    def _work(self, m: dict, a: int, township: str) -> None:
+    def _work(self, m: MemberPlan, a: int, township: str) -> None:
         rng = self.rng
         if m["labour"] not in ("normal", "skilled") or not 18 <= a <= 58 or m["soldier"]:
             return
@@ -653,7 +774,7 @@ class _Gen:
 
     # --- households ----------------------------------------------------------------------------
 
-    def build_households(self) -> list[dict]:
+    def build_households(self) -> list[HouseholdPlan]:
         rng, spec = self.rng, self.spec
         sizes = self._sizes()
         weights = []
@@ -676,13 +797,34 @@ class _Gen:
                 i += 1
         return hhs
 
-    def _household(self, v: dict, seq: int, n: int, ethnic: list) -> dict:
+    def _household(self, v: VillagePlan, seq: int, n: int, ethnic: list[tuple[str, float]]) -> HouseholdPlan:
         rng = self.rng
         group = rng.choice(v["groups"])
         eth = _pick(rng, ethnic)
-        family = self._family(n)
+        members = self._members(self._family(n), eth, ethnic)
+        # Main cause, then make the members agree with it (REFERENCE §6.4).
+        main = self._main_cause(members)
+        others = self._other_causes(members, main)
+        self._activities(members, v["tname"])
+        attribute = self._attribute(members, n, main)
+
+        number = f"{v['row']['code']}{seq:04d}"
+        head = members[0]
+        poor_v = v["poor"]
+        hh = {
+            "v": v, "group": group, "number": number, "members": members, "n": n, "main": main,
+            "others": others, "attribute": attribute, "head": head, "ident": 2014,
+            "workers": any(m["work_status"] for m in members), "poor_v": poor_v,
+        }
+        self._living(hh)
+        return hh
+
+    def _members(self, family: list[Person], eth: str, ethnic: list[tuple[str, float]]) -> list[MemberPlan]:
+        """Member dicts (names, ID numbers, school and health) for the family of a household of
+        ethnicity ``eth``; a spouse may be of another (``ethnic``, the township's mix)."""
+        rng = self.rng
         members = []
-        head_male = family[0][1] == "1"
+        head_male = family[0][1] == M
         head_surname = self._surname(eth)
         # Children carry the father's surname: the head's, or the husband's (present or not) when the
         # head is a woman. Grandchildren of a 上门女婿 keep the head's family name.
@@ -711,8 +853,12 @@ class _Gen:
             }
             self._health(m, m["_age"])
             members.append(m)
+        return members
 
-        # Main cause, then make the members agree with it (REFERENCE §6.4).
+    def _main_cause(self, members: list[MemberPlan]) -> str:
+        """The main cause, weighted by what the members are like; an illness or disability is then
+        given to a member when the cause needs one and nobody has it."""
+        rng = self.rng
         # 因学: the cost of senior, vocational or higher schooling, or of several children at school.
         at_school = [m for m in members if m["school_status"] not in ("none", "preschool")]
         students_hs = len(at_school) >= 2 or any(
@@ -743,6 +889,11 @@ class _Gen:
             target["disability_category"] = target["disability_grade"] = target["disability_cert_no"] = ""
         if main == "disability" and not any(m["health"] == "disabled" for m in members):
             self._make_disabled(rng.choice(members))
+        return main
+
+    def _other_causes(self, members: list[MemberPlan], main: str) -> list[str]:
+        """0–3 other causes besides ``main``, only those the members bear out, in the causes' order."""
+        rng = self.rng
         ill = any(m["health"] in ("chronic", "serious") for m in members)
         disabled = any(m["health"] == "disabled" for m in members)
         student = any(m["school_status"] not in ("none", "preschool") for m in members)
@@ -757,29 +908,35 @@ class _Gen:
             others.append(c)
             candidates = [(x, w) for x, w in candidates if x != c]
         others.sort(key=lambda c: [k for k, _w in OTHER_CAUSE_WEIGHTS].index(c))
+        return others
 
+    def _activities(self, members: list[MemberPlan], township: str) -> None:
+        """Military service, labour ability, work and pension insurance of each member."""
+        rng = self.rng
         for m in members:
-            if m["sex"] == "1" and 18 <= m["_age"] <= 24 and m["school_status"] == "none" \
+            if m["sex"] == M and 18 <= m["_age"] <= 24 and m["school_status"] == "none" \
                     and m["health"] == "healthy" and rng.random() < 0.015:
                 m["soldier"] = True
             m["labour"] = self._labour(m, m["_age"])
-            self._work(m, m["_age"], v["tname"])
+            self._work(m, m["_age"], township)
             a = m["_age"]
             m["pension_insurance"] = (16 <= a <= 59 and m["school_status"] == "none" and rng.random() < 0.88) \
                 or (a >= 60 and rng.random() < 0.96)
 
-        # 贫困户属性: 特困 only where nobody of working age can work (REFERENCE §6.5).
+    def _attribute(self, members: list[MemberPlan], n: int, main: str) -> str:
+        """贫困户属性, with the members' 特困/低保 benefits: 特困 only where nobody of working age can
+        work (REFERENCE §6.5)."""
+        rng = self.rng
         can_work = any(16 <= m["_age"] <= 65 and m["labour"] in ("normal", "skilled") for m in members)
         tekun_ok = n <= 2 and not can_work and all(
             m["_age"] >= 60 or m["labour"] in ("lost", "none") for m in members)
         p_dibao = 0.18 + (0.22 if main in ("illness", "disability", "labour") else 0) + (0.08 if n == 1 else 0)
         if tekun_ok and rng.random() < 0.25:
-            attribute = "tekun"
             for m in members:
                 m["on_tekun"] = True
                 m["tekun_amount"] = Decimal(TEKUN_AMOUNTS(rng))
-        elif rng.random() < p_dibao:
-            attribute = "dibao"
+            return "tekun"
+        if rng.random() < p_dibao:
             if rng.random() < 0.6:
                 covered = members
             else:
@@ -789,21 +946,10 @@ class _Gen:
             for m in covered:
                 m["on_dibao"] = True
                 m["dibao_amount"] = amount
-        else:
-            attribute = "general"
+            return "dibao"
+        return "general"
 
-        number = f"{v['row']['code']}{seq:04d}"
-        head = members[0]
-        poor_v = v["poor"]
-        hh = {
-            "v": v, "group": group, "number": number, "members": members, "n": n, "main": main,
-            "others": others, "attribute": attribute, "head": head, "ident": 2014,
-            "workers": any(m["work_status"] for m in members), "poor_v": poor_v,
-        }
-        self._living(hh)
-        return hh
-
-    def _living(self, hh: dict) -> None:
+    def _living(self, hh: HouseholdPlan) -> None:
         """Production and living conditions (REFERENCE §1), and what was wrong with them in 2014."""
         rng, n, poor_v = self.rng, hh["n"], hh["poor_v"]
         per_head = rng.uniform(0.5, 1.9)
@@ -842,55 +988,62 @@ class _Gen:
 
     # --- history ---------------------------------------------------------------------------------
 
-    def plan_history(self, hhs: list[dict]) -> None:
-        rng, spec = self.rng, self.spec
+    def plan_history(self, hhs: list[HouseholdPlan]) -> None:
+        """Each household's years: identification, first exit, 返贫, 注销, 2020's monitoring and
+        脱贫不再享受政策 (the keys ident, exit1, ret, cancel, monitor and stable of its dict)."""
+        self._plan_identification(hhs)
+        self._plan_first_exits(hhs)
+        # One shuffled order (the sick first, for 返贫 and monitoring) serves the later choices; a
+        # household takes part in at most one of them.
+        order = list(range(len(hhs)))
+        self.rng.shuffle(order)
+        sick_first = sorted(order, key=lambda i: not any(m["health"] != "healthy" for m in hhs[i]["members"]))
+        taken: set[int] = set()
+        self._plan_returns(hhs, sick_first, taken)
+        self._plan_cancellations(hhs, order, taken)
+        self._plan_monitoring(hhs, sick_first, taken)
+        self._plan_stable(hhs, order, taken)
+
+    def _plan_identification(self, hhs: list[HouseholdPlan]) -> None:
+        """A few households identified in the 2015 and 2016 adjustments (REFERENCE §5)."""
         H = len(hhs)
-        # A few households identified in the 2015 and 2016 adjustments (REFERENCE §5).
         order = list(range(H))
-        rng.shuffle(order)
+        self.rng.shuffle(order)
         n2015, n2016 = round(H * 0.015), round(H * 0.008)
         for i in order[:n2015]:
             hhs[i]["ident"] = 2015
         for i in order[n2015:n2015 + n2016]:
             hhs[i]["ident"] = 2016
 
-        # First exits: the quota of people per year (seed 000), the least poor first.
-        def key(h):
-            k = rng.random() + 0.35 * h["poor_v"] + 0.15 * h["v"]["poor_t"] - 0.1 * h["workers"]
-            k += 0.15 * (h["main"] in ("illness", "disability", "labour")) + 0.2 * (h["attribute"] != "general")
-            return k
+    def _exit_key(self, h: HouseholdPlan) -> float:
+        """Rank for the first exit: the least poor (lowest) first."""
+        k = self.rng.random() + 0.35 * h["poor_v"] + 0.15 * h["v"]["poor_t"] - 0.1 * h["workers"]
+        k += 0.15 * (h["main"] in ("illness", "disability", "labour")) + 0.2 * (h["attribute"] != "general")
+        return k
 
-        keys = [key(h) for h in hhs]
-        ranked = sorted(range(H), key=lambda i: (keys[i], i))
-        remaining = ranked
+    def _plan_first_exits(self, hhs: list[HouseholdPlan]) -> None:
+        """First exits: the quota of people per year (seed 000), the least poor first; the last year
+        takes everyone left."""
+        spec = self.spec
+        keys = [self._exit_key(h) for h in hhs]
+        remaining = sorted(range(len(hhs)), key=lambda i: (keys[i], i))
         achieved = {}
         years = sorted(spec.quotas)
         for year in years:
             if year == years[-1]:
-                chosen = remaining
-                remaining = []
+                chosen, remaining = remaining, []
             else:
-                target = spec.quotas[year]
-                total, chosen, rest = 0, [], []
-                for i in remaining:
-                    h = hhs[i]
-                    if h["ident"] < year and total + h["n"] <= target:
-                        chosen.append(i)
-                        total += h["n"]
-                    else:
-                        rest.append(i)
-                remaining = rest
+                chosen, remaining = _fill_quota(hhs, remaining, year, spec.quotas[year])
             for i in chosen:
                 hhs[i]["exit1"] = year
             achieved[year] = sum(hhs[i]["n"] for i in chosen)
         self.data.stats["first_exits"] = achieved
 
-        # 返贫 in 2016–2019, exiting again the next year (seed 000: "加上年返贫人口").
-        order = list(range(H))
-        rng.shuffle(order)
-        sick_first = sorted(order, key=lambda i: not any(m["health"] != "healthy" for m in hhs[i]["members"]))
+    def _plan_returns(self, hhs: list[HouseholdPlan], sick_first: list[int], taken: set[int]) -> None:
+        """返贫 in 2016–2019, exiting again the next year (seed 000: "加上年返贫人口")."""
+        rng = self.rng
+        H = len(hhs)
         want = {2016: round(H * 0.006), 2017: round(H * 0.005), 2018: round(H * 0.004), 2019: round(H * 0.003)}
-        taken = set()
         for year, count in want.items():
             picked = 0
             for i in sick_first:
@@ -906,8 +1059,9 @@ class _Gen:
                 taken.add(i)
                 picked += 1
 
-        # 注销: a few, always after the first exit (so the exit quotas stay whole).
-        n_cancel = max(1, round(H * 0.0035))
+    def _plan_cancellations(self, hhs: list[HouseholdPlan], order: list[int], taken: set[int]) -> None:
+        """注销: a few, always after the first exit (so the exit quotas stay whole)."""
+        n_cancel = max(1, round(len(hhs) * 0.0035))
         cancel_plan = [("all_dead", n_cancel // 2), ("moved_away", n_cancel // 4),
                        ("wrongly_registered", n_cancel - n_cancel // 2 - n_cancel // 4)]
         for reason, count in cancel_plan:
@@ -915,25 +1069,34 @@ class _Gen:
             for i in order:
                 if picked >= count:
                     break
-                h = hhs[i]
                 if i in taken:
                     continue
-                if reason == "all_dead":
-                    if h["n"] != 1 or h["members"][0]["_age"] < 72:
-                        continue
-                    year = rng.randint(max(2017, h["exit1"] + 1), 2020)
-                elif reason == "moved_away":
-                    year = rng.randint(max(2018, h["exit1"] + 1), 2020)
-                else:
-                    if h["exit1"] > 2016:
-                        continue
-                    year = rng.randint(h["exit1"] + 1, 2017)
+                h = hhs[i]
+                year = self._cancel_year(reason, h)
+                if year is None:
+                    continue
                 h["cancel"] = (reason, year)
                 taken.add(i)
                 picked += 1
 
-        # 2020: 防返贫监测 for a few; 脱贫不再享受政策 for those whose income reached the county average.
-        n_monitor = max(1, round(H * 0.015))
+    def _cancel_year(self, reason: str, h: HouseholdPlan) -> int | None:
+        """The year ``h`` is cancelled for ``reason``, or None when the reason cannot fit it: only a
+        lone elderly person dies out, only an early exit is found wrongly registered."""
+        rng = self.rng
+        if reason == "all_dead":
+            if h["n"] != 1 or h["members"][0]["_age"] < 72:
+                return None
+            return rng.randint(max(2017, h["exit1"] + 1), 2020)
+        if reason == "moved_away":
+            return rng.randint(max(2018, h["exit1"] + 1), 2020)
+        if h["exit1"] > 2016:
+            return None
+        return rng.randint(h["exit1"] + 1, 2017)
+
+    def _plan_monitoring(self, hhs: list[HouseholdPlan], sick_first: list[int], taken: set[int]) -> None:
+        """2020: 防返贫监测 for a few households identified by 2015, the sick first."""
+        rng = self.rng
+        n_monitor = max(1, round(len(hhs) * 0.015))
         picked = 0
         for i in sick_first:
             if picked >= n_monitor:
@@ -945,6 +1108,11 @@ class _Gen:
             h["monitor_cleared"] = rng.random() < 0.4
             taken.add(i)
             picked += 1
+
+    def _plan_stable(self, hhs: list[HouseholdPlan], order: list[int], taken: set[int]) -> None:
+        """脱贫不再享受政策 is considered for general households not taken otherwise (nor back in poverty
+        since 2018); emit() grants it only where the income reached the county average."""
+        rng = self.rng
         for i in order:
             h = hhs[i]
             if i in taken or h.get("ret", 0) >= 2018 or h["attribute"] != "general":
@@ -954,7 +1122,7 @@ class _Gen:
 
     # --- incomes and rows ---------------------------------------------------------------------
 
-    def _transfer(self, h: dict, year: int) -> int:
+    def _transfer(self, h: HouseholdPlan, year: int) -> int:
         factor = 0.55 + 0.075 * (year - 2014)
         total = 0.0
         for m in h["members"]:
@@ -969,7 +1137,7 @@ class _Gen:
             + float(land["returned_farmland"]) * 125
         return int(round(total))
 
-    def _incomes(self, h: dict, last_year: int) -> dict[int, dict]:
+    def _incomes(self, h: HouseholdPlan, last_year: int) -> dict[int, YearIncome]:
         rng = self.rng
         n, e1 = h["n"], h["exit1"]
         ret = h.get("ret")
@@ -979,11 +1147,12 @@ class _Gen:
             target_2020 = rng.uniform(10500, 16000)
         else:
             target_2020 = rng.uniform(4400, 9000)
-        pc_exit = self.linef[e1] * rng.uniform(1.08, 1.55)
+        linef = {y: float(v) for y, v in self.lines_at(h["group"]["path"]).items()}
+        pc_exit = linef[e1] * rng.uniform(1.08, 1.55)
         base_f = rng.uniform(0.5, 0.85)
         out = {}
         for year in range(h["ident"], last_year + 1):
-            line = self.linef[year]
+            line = linef[year]
             poor = year < e1 or year == ret
             if year < e1:
                 pc = line * min(0.93, base_f + 0.04 * (year - h["ident"])) * rng.uniform(0.96, 1.0)
@@ -1011,177 +1180,217 @@ class _Gen:
                          "transfer": transfer, "expense": expense, "poor": poor}
         return out
 
-    def emit(self, hhs: list[dict]) -> None:
-        rng, data = self.rng, self.data
-        lines = self.lines
-        stats = data.stats
+    def emit(self, hhs: list[HouseholdPlan]) -> None:
+        """The rows of every planned household: status changes, members, yearly records, the household."""
+        stats = self.data.stats
         stats.setdefault("reexits", {})
         stats.setdefault("returns", {})
         stats.setdefault("statuses", {})
         for h in hhs:
-            v = h["v"]
-            n, e1, ident = h["n"], h["exit1"], h["ident"]
-            ret = h.get("ret")
-            cancel = h.get("cancel")
-            last_year = cancel[1] - 1 if cancel else LAST_YEAR
-            last_year = max(last_year, e1)
-            hid = self.next_id("household")
+            self._emit_household(h)
 
-            # Housing and water: fixed (rebuilt, repaired, relocated, piped) no later than the exit year.
-            first_fix = max(2015, ident)
-            relocation_year = None
-            if h["relocate"] and e1 >= 2016:
-                relocation_year = rng.randint(max(2016, ident), e1)
-            house_fix = None
-            if relocation_year:
-                house_fix = relocation_year
-                structure = "concrete" if rng.random() < 0.6 else "brick_concrete"
-                built, grade = relocation_year, "A"
-                area = Decimal(min(25 * n, 125) if n > 1 else 20)
-            elif h["old_grade"] == "D":
-                house_fix = rng.randint(first_fix, max(first_fix, e1))
-                structure = "brick_concrete" if rng.random() < 0.7 else "concrete"
-                built, grade = house_fix, "A"
-                area = Decimal(rng.randint(12, 24) * 5)
-            elif h["old_grade"] == "C":
-                house_fix = rng.randint(first_fix, max(first_fix, e1))
-                structure, built, grade, area = h["old_structure"], h["old_built"], "B", h["old_area"]
-            else:
-                structure, built, grade, area = h["old_structure"], h["old_built"], h["old_grade"], h["old_area"]
-            water_fix = rng.randint(first_fix, max(first_fix, e1)) if h["water_unsafe"] else None
-            monitor = h.get("monitor")
-            if monitor and monitor[0] == "housing" and not h["monitor_cleared"]:
-                grade = "C"
+    def _emit_household(self, h: HouseholdPlan) -> None:
+        n, e1 = h["n"], h["exit1"]
+        cancel = h.get("cancel")
+        last_year = cancel[1] - 1 if cancel else LAST_YEAR
+        last_year = max(last_year, e1)
+        hid = self.next_id("household")
+        lines = self.lines_at(h["group"]["path"])
+        house = self._housing(h)
 
-            # Status history.
-            changes = []
-            ident_date = {2014: (D(2014, 4, 1), D(2014, 10, 31)), 2015: (D(2015, 6, 1), D(2015, 10, 31)),
-                          2016: (D(2016, 3, 1), D(2016, 9, 30))}[ident]
-            cause_label = CAUSE_LABELS[h["main"]]
-            reason = pools.IDENTIFY_REASON.format(cause=cause_label) if ident == 2014 else \
-                pools.IDENTIFY_LATER_REASON.format(year=ident, cause=cause_label)
-            changes.append(("", "poor", _date(rng, *ident_date), reason, "identification"))
-            incomes = self._incomes(h, last_year)
+        # Status history.
+        changes = [self._identification(h)]
+        incomes = self._incomes(h, last_year)
+        status, exit_year, cancel_reason = self._later_history(h, changes, incomes, lines)
+        statuses = self.data.stats["statuses"]
+        statuses[status] = statuses.get(status, 0) + 1
+        _check_history(h["number"], changes)
+        self._emit_changes(hid, n, changes)
 
-            def pc_of(year: int, incomes=incomes, n=n) -> Decimal:
-                inc = incomes[year]
-                net = inc["wage"] + inc["business"] + inc["property"] + inc["transfer"] - inc["expense"]
-                return (Decimal(net) / n).quantize(CENT)
+        removal = None
+        if cancel and cancel[0] in ("all_dead", "moved_away"):
+            removal = ("death" if cancel[0] == "all_dead" else "moved_out", changes[-1][2])
+        self._emit_members(h, hid, removal)
+        self._emit_yearly(h, hid, incomes, lines, house)
+        self._emit_household_row(h, hid, house, status=status, exit_year=exit_year, cancel_reason=cancel_reason,
+                                 active=removal is None)
 
-            changes.append(("poor", "exited", _date(rng, D(e1, 11, 1), D(e1, 12, 20)),
-                            pools.EXIT_REASON.format(pc=pc_of(e1), line=_yuan(lines[e1])), "exit"))
-            status, exit_year = "exited", e1
-            if ret:
-                changes.append(("exited", "returned", _date(rng, D(ret, 3, 1), D(ret, 9, 30)), h["ret_reason"][1],
-                                "adjustment"))
-                changes.append(("returned", "exited", _date(rng, D(ret + 1, 11, 1), D(ret + 1, 12, 20)),
-                                pools.REEXIT_REASON.format(pc=pc_of(ret + 1), line=_yuan(lines[ret + 1])), "exit"))
-                exit_year = ret + 1
-                stats["returns"][ret] = stats["returns"].get(ret, 0) + n
-                stats["reexits"][ret + 1] = stats["reexits"].get(ret + 1, 0) + n
-            if h.get("stable"):
-                year = 2019 if pc_of(2019) >= 9000 and rng.random() < 0.5 else 2020
-                if pc_of(year) >= 9000:
-                    changes.append((status, "exited_stable", _date(rng, D(year, 12, 1), D(year, 12, 28)),
-                                    pools.STABLE_REASON.format(pc=pc_of(year)), "adjustment"))
-                    status = "exited_stable"
-            if monitor:
-                changes.append((status, "monitor_risk", _date(rng, D(2020, 4, 1), D(2020, 9, 30)), monitor[1],
-                                "monitoring"))
-                status = "monitor_risk"
-                if h["monitor_cleared"]:
-                    changes.append((status, "monitor_cleared", _date(rng, D(2020, 11, 1), D(2020, 12, 25)),
-                                    pools.MONITOR_CLEARED_REASON, "monitoring"))
-                    status = "monitor_cleared"
-            cancel_reason = ""
-            if cancel:
-                reason_code, year = cancel
-                cancel_date = _date(rng, D(year, 1, 10), D(year, 10, 31))
-                changes.append((status, "cancelled", cancel_date, pools.CANCEL_REASONS[reason_code], "adjustment"))
-                status, cancel_reason = "cancelled", reason_code
-            stats["statuses"][status] = stats["statuses"].get(status, 0) + 1
-            for from_s, to_s, day, why, procedure in changes:
-                data.changes.append({"id": self.next_id("change"), "household_id": hid, "from_status": from_s,
-                                     "to_status": to_s, "date": day, "reason": why[:200], "procedure": procedure,
-                                     "actor_id": None, "actor_name": "demo", "member_count": n})
+    def _housing(self, h: HouseholdPlan) -> _Housing:
+        """Housing and water: fixed (rebuilt, repaired, relocated, piped) no later than the exit year."""
+        rng = self.rng
+        n, e1, ident = h["n"], h["exit1"], h["ident"]
+        first_fix = max(2015, ident)
+        relocation_year = None
+        if h["relocate"] and e1 >= 2016:
+            relocation_year = rng.randint(max(2016, ident), e1)
+        house_fix = None
+        if relocation_year:
+            house_fix = relocation_year
+            structure = "concrete" if rng.random() < 0.6 else "brick_concrete"
+            built, grade = relocation_year, "A"
+            area = Decimal(min(25 * n, 125) if n > 1 else 20)
+        elif h["old_grade"] == "D":
+            house_fix = rng.randint(first_fix, max(first_fix, e1))
+            structure = "brick_concrete" if rng.random() < 0.7 else "concrete"
+            built, grade = house_fix, "A"
+            area = Decimal(rng.randint(12, 24) * 5)
+        elif h["old_grade"] == "C":
+            house_fix = rng.randint(first_fix, max(first_fix, e1))
+            structure, built, grade, area = h["old_structure"], h["old_built"], "B", h["old_area"]
+        else:
+            structure, built, grade, area = h["old_structure"], h["old_built"], h["old_grade"], h["old_area"]
+        water_fix = rng.randint(first_fix, max(first_fix, e1)) if h["water_unsafe"] else None
+        monitor = h.get("monitor")
+        if monitor and monitor[0] == "housing" and not h["monitor_cleared"]:
+            grade = "C"
+        return _Housing(relocation_year, house_fix, water_fix, structure, built, grade, area)
 
-            # Members.
-            removal = None
-            if cancel and cancel[0] in ("all_dead", "moved_away"):
-                removal = ("death" if cancel[0] == "all_dead" else "moved_out", changes[-1][2])
-            head = h["head"]
-            for m in h["members"]:
-                row = {k: val for k, val in m.items() if not k.startswith("_")}
-                row.update({"id": self.next_id("member"), "household_id": hid, "id_kind": "ric",
-                            "citizen_id": row["id_number"][:18],
-                            "medical_insurance": True, "serious_illness_insurance": True, "phone": "",
-                            "active": removal is None, "removal_reason": removal[0] if removal else "",
-                            "removed_on": removal[1] if removal else None, "version": 1})
-                data.members.append(row)
+    def _identification(self, h: HouseholdPlan) -> Change:
+        """The first history row: identified as poor in the year's identification campaign."""
+        ident = h["ident"]
+        ident_date = {2014: (D(2014, 4, 1), D(2014, 10, 31)), 2015: (D(2015, 6, 1), D(2015, 10, 31)),
+                      2016: (D(2016, 3, 1), D(2016, 9, 30))}[ident]
+        cause_label = CAUSE_LABELS[h["main"]]
+        reason = pools.IDENTIFY_REASON.format(cause=cause_label) if ident == 2014 else \
+            pools.IDENTIFY_LATER_REASON.format(year=ident, cause=cause_label)
+        return ("", "poor", _date(self.rng, *ident_date), reason, "identification")
 
-            # Yearly records ("两不愁三保障" as they stood each year).
-            for year, inc in incomes.items():
-                poor = inc["poor"]
-                wage, business, prop, transfer, expense = (Decimal(inc[k]) for k in (
-                    "wage", "business", "property", "transfer", "expense"))
-                net = wage + business + prop + transfer - expense
-                notes = []
-                if year == house_fix:
-                    notes.append("易地扶贫搬迁入住新房" if relocation_year else (
-                        "D级危房拆除重建" if h["old_grade"] == "D" else "C级危房加固改造"))
-                if year == water_fix:
-                    notes.append("安全饮水工程入户")
-                if year == ret:
-                    notes.append("返贫")
-                housing = not (house_fix and year < house_fix)
-                if ret == year and h["ret_reason"][0] == "disaster":
-                    housing = False
-                if year == LAST_YEAR and monitor and monitor[0] == "housing" and not h["monitor_cleared"]:
-                    housing = False
-                data.yearly.append({
-                    "id": self.next_id("yearly"), "household_id": hid, "year": year, "member_count": n,
-                    "wage_income": wage, "business_income": business, "property_income": prop,
-                    "transfer_income": transfer, "business_expense": expense, "net_income": net,
-                    "per_capita_income": (net / n).quantize(CENT), "poverty_line": lines[year],
-                    "food_clothing_secure": not (poor and year < e1 and h["food_issue"]),
-                    "education_secure": not (poor and year < e1 and h["education_issue"]),
-                    "medical_secure": not (poor and year < e1 and h["medical_issue"]),
-                    "housing_secure": housing,
-                    "water_secure": not (water_fix and year < water_fix),
-                    "note": "；".join(notes),
-                })
+    def _later_history(self, h: HouseholdPlan, changes: list[Change], incomes: dict[int, YearIncome],
+                       lines: dict[int, Decimal]) -> tuple[str, int, str]:
+        """Append the rows after identification to ``changes`` (exit, 返贫 and re-exit, 脱贫不再享受政策,
+        monitoring, 注销); returns the final status, the (last) exit year and the cancel reason."""
+        rng, stats = self.rng, self.data.stats
+        n, e1, ret = h["n"], h["exit1"], h.get("ret")
+        changes.append(("poor", "exited", _date(rng, D(e1, 11, 1), D(e1, 12, 20)),
+                        pools.EXIT_REASON.format(pc=_per_capita(incomes, e1, n), line=_yuan(lines[e1])), "exit"))
+        status, exit_year = "exited", e1
+        if ret:
+            changes.append(("exited", "returned", _date(rng, D(ret, 3, 1), D(ret, 9, 30)), h["ret_reason"][1],
+                            "adjustment"))
+            changes.append(("returned", "exited", _date(rng, D(ret + 1, 11, 1), D(ret + 1, 12, 20)),
+                            pools.REEXIT_REASON.format(pc=_per_capita(incomes, ret + 1, n),
+                                                       line=_yuan(lines[ret + 1])), "exit"))
+            exit_year = ret + 1
+            stats["returns"][ret] = stats["returns"].get(ret, 0) + n
+            stats["reexits"][ret + 1] = stats["reexits"].get(ret + 1, 0) + n
+        if h.get("stable"):
+            year = 2019 if _per_capita(incomes, 2019, n) >= 9000 and rng.random() < 0.5 else 2020
+            if _per_capita(incomes, year, n) >= 9000:
+                changes.append((status, "exited_stable", _date(rng, D(year, 12, 1), D(year, 12, 28)),
+                                pools.STABLE_REASON.format(pc=_per_capita(incomes, year, n)), "adjustment"))
+                status = "exited_stable"
+        monitor = h.get("monitor")
+        if monitor:
+            changes.append((status, "monitor_risk", _date(rng, D(2020, 4, 1), D(2020, 9, 30)), monitor[1],
+                            "monitoring"))
+            status = "monitor_risk"
+            if h["monitor_cleared"]:
+                changes.append((status, "monitor_cleared", _date(rng, D(2020, 11, 1), D(2020, 12, 25)),
+                                pools.MONITOR_CLEARED_REASON, "monitoring"))
+                status = "monitor_cleared"
+        cancel_reason = ""
+        cancel = h.get("cancel")
+        if cancel:
+            reason_code, year = cancel
+            cancel_date = _date(rng, D(year, 1, 10), D(year, 10, 31))
+            changes.append((status, "cancelled", cancel_date, pools.CANCEL_REASONS[reason_code], "adjustment"))
+            status, cancel_reason = "cancelled", reason_code
+        return status, exit_year, cancel_reason
 
-            active = removal is None
-            t, vrow, group = v["township"], v["row"], h["group"]
-            data.households.append({
-                "id": hid, "number": h["number"], "area_id": group["id"], "area_path": group["path"],
-                "address": f"{t['name']}{vrow['name']}{group['name']}{rng.randint(1, 150)}号",
-                "head_name": head["name"] if active else "", "member_count": n if active else 0,
-                "phone": "1" + rng.choice(PHONE_PREFIXES) + f"{rng.randrange(10 ** 8):08d}",
-                "bank_name": f"{self.spec.name}农村信用合作联社",
-                "bank_account": _luhn_complete("622469" + f"{rng.randrange(10 ** 12):012d}"),
-                "standard": "national", "attribute": h["attribute"], "main_cause": h["main"],
-                "other_causes": list(h["others"]), "identified_year": ident, "exit_year_planned": e1,
-                "exit_year": exit_year, "status": status, "cancel_reason": cancel_reason,
-                **h["land"],
-                "in_cooperative": h["in_cooperative"], "production_power": h["production_power"],
-                "domestic_power": True,
-                "water_difficulty": bool(monitor and monitor[0] == "disaster" and not h["monitor_cleared"]
-                                         and rng.random() < 0.3),
-                "water_safe": True, "road_distance_km": h["road_distance_km"], "road_type": h["road_type"],
-                "fuel": h["fuel"], "sanitary_toilet": h["sanitary_toilet"], "house_area": area,
-                "house_structure": structure, "house_built_year": built, "danger_grade": grade,
-                "relocated": bool(relocation_year), "relocation_year": relocation_year,
-                "relocation_site": self._site(h) if relocation_year else "",
-                "relocation_self_paid": Decimal(min(3000 * n, 10000) * rng.randint(3, 10) // 1000 * 100)
-                if relocation_year else Decimal(0),
-                "relocation_debt": Decimal(_pick(rng, [(0, 70), (rng.randint(10, 90) * 100, 25),
-                                                       (rng.randint(105, 200) * 100, 5)]))
-                if relocation_year else Decimal(0),
-                "synthetic": True, "version": 1,
+    def _emit_changes(self, hid: int, n: int, changes: list[Change]) -> None:
+        out = self.data.changes
+        for from_s, to_s, day, why, procedure in changes:
+            out.append({"id": self.next_id("change"), "household_id": hid, "from_status": from_s,
+                        "to_status": to_s, "date": day, "reason": why[:200], "procedure": procedure,
+                        "actor_id": None, "actor_name": "demo", "member_count": n})
+
+    def _emit_members(self, h: HouseholdPlan, hid: int, removal: tuple[str, D] | None) -> None:
+        """Member rows; all inactive, with the removal reason and date, when the household died out or
+        moved away."""
+        out = self.data.members
+        for m in h["members"]:
+            row = {k: val for k, val in m.items() if not k.startswith("_")}
+            row.update({"id": self.next_id("member"), "household_id": hid, "id_kind": "ric",
+                        "citizen_id": row["id_number"][:18],
+                        "medical_insurance": True, "serious_illness_insurance": True, "phone": "",
+                        "active": removal is None, "removal_reason": removal[0] if removal else "",
+                        "removed_on": removal[1] if removal else None, "version": 1})
+            out.append(row)
+
+    def _emit_yearly(self, h: HouseholdPlan, hid: int, incomes: dict[int, YearIncome], lines: dict[int, Decimal],
+                     house: _Housing) -> None:
+        """Yearly records ("两不愁三保障" as they stood each year)."""
+        n, e1, ret, monitor = h["n"], h["exit1"], h.get("ret"), h.get("monitor")
+        house_fix, water_fix, relocation_year = house.fix_year, house.water_fix_year, house.relocation_year
+        out = self.data.yearly
+        for year, inc in incomes.items():
+            poor = inc["poor"]
+            wage, business, prop, transfer, expense = (Decimal(inc[k]) for k in (
+                "wage", "business", "property", "transfer", "expense"))
+            net, per_capita = rules.derive_income(wage=wage, business=business, property_=prop,
+                                                  transfer=transfer, expense=expense, member_count=n)
+            notes = []
+            if year == house_fix:
+                notes.append("易地扶贫搬迁入住新房" if relocation_year else (
+                    "D级危房拆除重建" if h["old_grade"] == "D" else "C级危房加固改造"))
+            if year == water_fix:
+                notes.append("安全饮水工程入户")
+            if year == ret:
+                notes.append("返贫")
+            housing = not (house_fix and year < house_fix)
+            if ret == year and h["ret_reason"][0] == "disaster":
+                housing = False
+            if year == LAST_YEAR and monitor and monitor[0] == "housing" and not h["monitor_cleared"]:
+                housing = False
+            out.append({
+                "id": self.next_id("yearly"), "household_id": hid, "year": year, "member_count": n,
+                "wage_income": wage, "business_income": business, "property_income": prop,
+                "transfer_income": transfer, "business_expense": expense, "net_income": net,
+                "per_capita_income": per_capita, "poverty_line": lines[year],
+                "food_clothing_secure": not (poor and year < e1 and h["food_issue"]),
+                "education_secure": not (poor and year < e1 and h["education_issue"]),
+                "medical_secure": not (poor and year < e1 and h["medical_issue"]),
+                "housing_secure": housing,
+                "water_secure": not (water_fix and year < water_fix),
+                "note": "；".join(notes),
             })
 
-    def assign_population(self, hhs: list[dict]) -> None:
+    def _emit_household_row(self, h: HouseholdPlan, hid: int, house: _Housing, *, status: str, exit_year: int,
+                            cancel_reason: str, active: bool) -> None:
+        """The household row; a household that died out or moved away keeps no head and no members."""
+        rng = self.rng
+        v, n, monitor, relocation_year = h["v"], h["n"], h.get("monitor"), house.relocation_year
+        head = h["head"]
+        t, vrow, group = v["township"], v["row"], h["group"]
+        self.data.households.append({
+            "id": hid, "number": h["number"], "area_id": group["id"], "area_path": group["path"],
+            "address": f"{t['name']}{vrow['name']}{group['name']}{rng.randint(1, 150)}号",
+            "head_name": head["name"] if active else "", "member_count": n if active else 0,
+            "phone": "1" + rng.choice(PHONE_PREFIXES) + f"{rng.randrange(10 ** 8):08d}",
+            "bank_name": f"{self.spec.name}农村信用合作联社",
+            "bank_account": _luhn_complete("622469" + f"{rng.randrange(10 ** 12):012d}"),
+            "standard": "national", "attribute": h["attribute"], "main_cause": h["main"],
+            "other_causes": list(h["others"]), "identified_year": h["ident"], "exit_year_planned": h["exit1"],
+            "exit_year": exit_year, "status": status, "cancel_reason": cancel_reason,
+            **h["land"],
+            "in_cooperative": h["in_cooperative"], "production_power": h["production_power"],
+            "domestic_power": True,
+            "water_difficulty": bool(monitor and monitor[0] == "disaster" and not h["monitor_cleared"]
+                                     and rng.random() < 0.3),
+            "water_safe": True, "road_distance_km": h["road_distance_km"], "road_type": h["road_type"],
+            "fuel": h["fuel"], "sanitary_toilet": h["sanitary_toilet"], "house_area": house.area,
+            "house_structure": house.structure, "house_built_year": house.built_year, "danger_grade": house.grade,
+            "relocated": bool(relocation_year), "relocation_year": relocation_year,
+            "relocation_site": self._site(h) if relocation_year else "",
+            "relocation_self_paid": Decimal(min(3000 * n, 10000) * rng.randint(3, 10) // 1000 * 100)
+            if relocation_year else Decimal(0),
+            "relocation_debt": Decimal(_pick(rng, [(0, 70), (rng.randint(10, 90) * 100, 25),
+                                                   (rng.randint(105, 200) * 100, 5)]))
+            if relocation_year else Decimal(0),
+            "synthetic": True, "version": 1,
+        })
+
+    def assign_population(self, hhs: list[HouseholdPlan]) -> None:
         """农村户籍人口 of every village and township (the denominator of 贫困发生率, REFERENCE §4).
 
         Registered poor people make up 15–35% of a poor village and 1–8% elsewhere; other villages are
@@ -1215,7 +1424,7 @@ class _Gen:
             trow["rural_population"] = by_township.get(trow["id"], 0)
         self.data.rural_population = sum(by_township.values())
 
-    def _site(self, h: dict) -> str:
+    def _site(self, h: HouseholdPlan) -> str:
         streets = [t for t in self.townships if t[2]]
         if streets and self.rng.random() < 0.6:
             seat = self.rng.choice(streets)[1]
@@ -1223,13 +1432,44 @@ class _Gen:
         return f"{h['v']['tname']}集镇安置点"
 
 
-def generate_county(spec: CountySpec, *, seed: int, lines: dict[int, Decimal] | None = None,
-                    progress=None) -> CountyData:
+def _fill_quota(hhs: list[HouseholdPlan], ranked: list[int], year: int, target: int) -> tuple[list[int], list[int]]:
+    """Households (indexes, in ``ranked`` order) identified before ``year`` whose people fit in the
+    year's exit quota ``target``, skipping any that would overshoot it; and the rest, in order."""
+    total, chosen, rest = 0, [], []
+    for i in ranked:
+        h = hhs[i]
+        if h["ident"] < year and total + h["n"] <= target:
+            chosen.append(i)
+            total += h["n"]
+        else:
+            rest.append(i)
+    return chosen, rest
+
+
+def _check_history(number: str, changes: list[Change]) -> None:
+    """The generated history obeys the registry's status rules, as the services would enforce them: the
+    first row's status is one its procedure may start a household in, each later row a step of the
+    status machine recorded by a procedure that may take it. A refusal is a bug of the generator."""
+    source = ""
+    for from_s, to_s, _day, _why, procedure in changes:
+        if from_s != source:
+            raise ValueError(f"{number}: history row from {from_s!r} follows {source!r}")
+        error = rules.initial_status_error(to_s, procedure) if not source else \
+            rules.transition_error(source, to_s, procedure=procedure)
+        if error:
+            raise ValueError(f"{number}: {error}")
+        source = to_s
+
+
+def generate_county(spec: CountySpec, *, seed: int, lines: rules.PovertyLines | dict[int, Decimal] | None = None,
+                    progress: Callable[[float], object] | None = None) -> CountyData:
     """Generate one county (``progress(n)`` is told of half its households in all). Primary keys are numbered from 1 per table within the county, and the
     townships' parent is 0, standing for the county's own Area row; the loader moves them."""
     ids = dict.fromkeys(("area", "designation", "household", "member", "yearly", "change"), 1)
     if lines is None:
-        lines = {y: Decimal(v) for y, v in NATIONAL_LINES.items()}
+        lines = NATIONAL_LINES
+    if not isinstance(lines, rules.PovertyLines):  # national lines by year
+        lines = rules.PovertyLines.national(lines)
     gen = _Gen(spec, seed, ids, lines)
     gen.build_areas(0)
     hhs = gen.build_households()

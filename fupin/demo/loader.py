@@ -15,11 +15,14 @@ One AuditEvent (kind "import") records the load.
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any, Generic, Protocol, TypeVar
 
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
@@ -28,12 +31,14 @@ from django.db.models import Max, Sum
 from fupin.areas.models import Area, AreaDesignation
 from fupin.audit.services import audit_import
 from fupin.lib.bulk import BulkWriter, bulk_method
+from fupin.registry import rules
 from fupin.registry.choices import LineKind
 from fupin.registry.models import Household, Member, PovertyLine, StatusChange, YearlyRecord
+from fupin.registry.services import poverty_lines
 
 from . import counties
 from .accounts import DEFAULT_PASSWORD, create_demo_accounts, pair_demo_cadre
-from .generator import NATIONAL_LINES, CountyData, county_spec, generate_county, shrink_spec
+from .generator import NATIONAL_LINES, CountyData, CountySpec, county_spec, generate_county, shrink_spec
 
 TABLES: dict[str, type[models.Model]] = {
     "area": Area, "designation": AreaDesignation, "household": Household, "member": Member,
@@ -41,10 +46,25 @@ TABLES: dict[str, type[models.Model]] = {
 }
 
 
+T = TypeVar("T")
+
+
+class ProgressBar(Protocol):
+    """What the loader needs of a progress bar (a ``tqdm`` has it)."""
+
+    total: float
+
+    def refresh(self) -> object: ...
+
+    def update(self, n: float = 1) -> object: ...
+
+    def set_description(self, desc: str | None = None, refresh: bool = True) -> None: ...
+
+
 class DemoRefused(Exception):
     """The database already holds households; ``message`` says so in Chinese."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
 
@@ -64,19 +84,26 @@ class LoadResult:
     accounts_skipped: list[str] = field(default_factory=list)
     seconds: float = 0.0
     method: str = ""
+    #: Open data-quality findings stored after the load (None: not computed, for a large --scale).
+    findings: int | None = None
 
 
-def ensure_poverty_lines() -> dict[int, Decimal]:
+def ensure_poverty_lines() -> rules.PovertyLines:
     """National lines 2011–2020 (REFERENCE §3), unless someone (a data migration, an admin) already
-    set them; the yearly records use whatever the table says, as poverty_line_for() would."""
+    set them. Returns every line: the generator takes each record's line by the registry's rule (the
+    most specific line for the household's area), as yearly_record_save() would."""
     for year, amount in NATIONAL_LINES.items():
         if not PovertyLine.objects.filter(year=year, kind=LineKind.NATIONAL, area__isnull=True).exists():
             line = PovertyLine(year=year, kind=LineKind.NATIONAL, area=None, amount=Decimal(amount),
                                note="国家扶贫标准（2010年不变价2300元，按年度调整）")
             line.full_clean()
             line.save()
-    rows = PovertyLine.objects.filter(kind=LineKind.NATIONAL, area__isnull=True, year__in=list(NATIONAL_LINES))
-    return {line.year: line.amount for line in rows}
+    return poverty_lines()
+
+
+def _code(prefix: str) -> str:
+    """The 12-digit statistical code of a province, city or county from its prefix."""
+    return prefix.ljust(rules.STATISTICAL_CODE_WIDTH, "0")
 
 
 def _next_ids() -> dict[str, int]:
@@ -99,7 +126,7 @@ def _area(ids: dict[str, int], code: str, name: str, level: str, parent: Area | 
 class _Progress:
     """Feeds a tqdm-like bar from both threads, never past its total (tqdm drops the total then)."""
 
-    def __init__(self, bar, total: int):
+    def __init__(self, bar: ProgressBar | None, total: int) -> None:
         self.bar, self.done, self.lock = bar, 0.0, threading.Lock()
         if bar is not None:
             bar.total = total
@@ -120,13 +147,13 @@ class _Progress:
                 self.bar.set_description(text)
 
 
-class _Later:
+class _Later(Generic[T]):
     """A stand-in for a Future that does the work when its result is asked for (no overlap)."""
 
-    def __init__(self, fn, *args):
+    def __init__(self, fn: Callable[..., T], *args: Any) -> None:
         self.fn, self.args = fn, args
 
-    def result(self):
+    def result(self) -> T:
         return self.fn(*self.args)
 
 
@@ -182,7 +209,7 @@ def _reuse_existing_areas(data: CountyData, county: Area) -> None:
         row["area_id"] = remap.get(row["area_id"], row["area_id"])
 
 
-def specs_for(*, scale: int, seed: int, households: int | None = None) -> list:
+def specs_for(*, scale: int, seed: int, households: int | None = None) -> list[CountySpec]:
     """The county specs of a load. ``households`` (tests) shrinks every county to that many."""
     specs = [county_spec(ref, seed) for ref in counties.counties_for_scale(scale)]
     if households is not None:
@@ -191,7 +218,7 @@ def specs_for(*, scale: int, seed: int, households: int | None = None) -> list:
 
 
 def load_demo(*, scale: int = 1, seed: int = 2015, households: int | None = None,
-              password: str = DEFAULT_PASSWORD, progress=None, method: str | None = None,
+              password: str = DEFAULT_PASSWORD, progress: ProgressBar | None = None, method: str | None = None,
               overlap: bool = True) -> LoadResult:
     """Generate and write the demo data set; refuses (DemoRefused) when any household exists.
 
@@ -215,87 +242,123 @@ def load_demo(*, scale: int = 1, seed: int = 2015, households: int | None = None
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         areas_before = Area.objects.count()
         lines = ensure_poverty_lines()
-        ids = _next_ids()
-        writer = BulkWriter(method, TABLES)
-        province = _area(ids, counties.PROVINCE_CODE + "0" * 10, counties.PROVINCE_NAME, "province", None)
-        first: dict[str, Area] = {}
-        # Generating a county is pure Python (no database); it runs one county ahead in a second
-        # thread, so that it overlaps with the database's work on the previous county.
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="fupin-demo") as pool:
-
-            def generate(spec):
-                return generate_county(spec, seed=seed, lines=lines, progress=bar.add)
-
-            submit = pool.submit if overlap else _Later
-            upcoming = submit(generate, specs[0])
-            for index, spec in enumerate(specs):
-                city = _area(ids, spec.city_code + "0" * 8, spec.city_name, "city", province)
-                county = _area(ids, spec.code + "0" * 6, spec.name, "county", city)
-                data = upcoming.result()
-                if index + 1 < len(specs):
-                    upcoming = submit(generate, specs[index + 1])
-                _shift_ids(data, ids, county.pk)
-                _reuse_existing_areas(data, county)
-                bar.describe(spec.name)
-                total_rows = sum(len(rows) for rows in (data.areas, data.designations, data.households,
-                                                        data.members, data.yearly, data.changes))
-                share = spec.households / 2 / total_rows
-
-                def written(n, _share=share):
-                    bar.add(n * _share)
-
-                for key, rows in (("area", data.areas), ("designation", data.designations),
-                                  ("household", data.households), ("member", data.members),
-                                  ("yearly", data.yearly), ("change", data.changes)):
-                    writer.write(key, rows, written)
-                    result.counts[key] = result.counts.get(key, 0) + len(rows)
-                Area.objects.filter(pk=county.pk).update(rural_population=data.rural_population)
-                result.counties.append(spec.name)
-                stats = data.stats
-                for target, source in ((result.first_exits, stats["first_exits"]),
-                                       (result.reexits, stats["reexits"]), (result.returns, stats["returns"]),
-                                       (result.statuses, stats["statuses"]), (result.quotas, spec.quotas)):
-                    for k, v in source.items():
-                        target[k] = target.get(k, 0) + v
-                if not first:
-                    first = {"county": county, "township": Area.objects.get(code=data.demo_township_code),
-                             "village": Area.objects.get(code=data.demo_village_code)}
-                del data
-
-        # 农村户籍人口 above the county: the sum of the counties below.
-        for level in ("city", "province"):
-            for area in Area.objects.filter(level=level, synthetic=True):
-                total = Area.objects.filter(parent=area).aggregate(s=Sum("rural_population"))["s"]
-                Area.objects.filter(pk=area.pk).update(rural_population=total)
-
-        # Explicit primary keys bypass PostgreSQL's sequences: move them past the new rows.
-        with connection.cursor() as cursor:
-            for sql in connection.ops.sequence_reset_sql(no_style(), list(TABLES.values())):
-                cursor.execute(sql)
-
+        first = _load_counties(specs, seed=seed, lines=lines, writer=BulkWriter(method, TABLES), bar=bar,
+                               result=result, overlap=overlap)
+        _sum_rural_population_upwards()
+        _reset_sequences()
         result.accounts_created, result.accounts_skipped = create_demo_accounts(areas=first, password=password)
         if "cadre" in result.accounts_created:
             pair_demo_cadre(village=first["village"])
         result.counts["area"] = Area.objects.count() - areas_before
         result.seconds = time.perf_counter() - started
-        audit_import(actor="demo", entity="demo", entity_id=f"seed={seed},scale={scale}",
-                     area_path="53" if scale > 1 else first["county"].path,
-                     summary=f"载入合成演示数据：{len(result.counties)} 个县，{result.counts.get('household', 0)} 户，"
-                             f"{result.counts.get('member', 0)} 人",
-                     data={"synthetic": True, "seed": seed, "scale": scale, "counties": result.counties[:200],
-                           "counts": result.counts, "first_exits": _keys_to_str(result.first_exits),
-                           "reexits": _keys_to_str(result.reexits), "returns": _keys_to_str(result.returns),
-                           "statuses": result.statuses, "method": method,
-                           "accounts_created": result.accounts_created})
+        _record_load(result, county=first["county"])
     if connection.vendor == "postgresql":
-        # Fresh statistics for the planner: without them it takes the new tables for nearly empty
-        # and sorts a whole county for each list page (28 req/s instead of 260 in the API benchmark).
-        with connection.cursor() as cursor:
-            for model in TABLES.values():
-                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+        _analyze()
+    if scale == 1:
+        result.findings = _store_findings()
     result.seconds = time.perf_counter() - started
     return result
 
 
-def _keys_to_str(d: dict) -> dict:
+def _store_findings() -> int:
+    """The REFERENCE §6 疑点 of the county just loaded, so that 数据质量 shows what a real county would
+    (~2 s for the demo county; at --scale 100 it is left to ``fupin quality check``)."""
+    from fupin.quality.services import refresh_findings
+
+    ids = list(Household.objects.values_list("id", flat=True))
+    return sum(refresh_findings(ids).values())
+
+
+def _load_counties(specs: list[CountySpec], *, seed: int, lines: rules.PovertyLines, writer: BulkWriter,
+                   bar: _Progress, result: LoadResult, overlap: bool) -> dict[str, Area]:
+    """Generate and write every county, with the province and cities above them. Returns the first
+    county and its demo township and village (the demo accounts' areas)."""
+    ids = _next_ids()
+    province = _area(ids, _code(counties.PROVINCE_CODE), counties.PROVINCE_NAME, "province", None)
+    first: dict[str, Area] = {}
+    generate = functools.partial(generate_county, seed=seed, lines=lines, progress=bar.add)
+    # Generating a county is pure Python (no database); it runs one county ahead in a second
+    # thread, so that it overlaps with the database's work on the previous county.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="fupin-demo") as pool:
+        submit = pool.submit if overlap else _Later
+        upcoming = submit(generate, specs[0])
+        for index, spec in enumerate(specs):
+            city = _area(ids, _code(spec.city_code), spec.city_name, "city", province)
+            county = _area(ids, _code(spec.code), spec.name, "county", city)
+            data = upcoming.result()
+            if index + 1 < len(specs):
+                upcoming = submit(generate, specs[index + 1])
+            _write_county(data, county, ids=ids, writer=writer, bar=bar, result=result)
+            if not first:
+                first = {"county": county, "township": Area.objects.get(code=data.demo_township_code),
+                         "village": Area.objects.get(code=data.demo_village_code)}
+            del data
+    return first
+
+
+def _write_county(data: CountyData, county: Area, *, ids: dict[str, int], writer: BulkWriter, bar: _Progress,
+                  result: LoadResult) -> None:
+    """Write one generated county below its Area row, adding its counts and figures to ``result``."""
+    spec = data.spec
+    _shift_ids(data, ids, county.pk)
+    _reuse_existing_areas(data, county)
+    bar.describe(spec.name)
+    tables = (("area", data.areas), ("designation", data.designations), ("household", data.households),
+              ("member", data.members), ("yearly", data.yearly), ("change", data.changes))
+    share = spec.households / 2 / sum(len(rows) for _key, rows in tables)
+
+    def written(n: int) -> None:
+        bar.add(n * share)
+
+    for key, rows in tables:
+        writer.write(key, rows, written)
+        result.counts[key] = result.counts.get(key, 0) + len(rows)
+    Area.objects.filter(pk=county.pk).update(rural_population=data.rural_population)
+    result.counties.append(spec.name)
+    stats = data.stats
+    for target, source in ((result.first_exits, stats["first_exits"]),
+                           (result.reexits, stats["reexits"]), (result.returns, stats["returns"]),
+                           (result.statuses, stats["statuses"]), (result.quotas, spec.quotas)):
+        for k, v in source.items():
+            target[k] = target.get(k, 0) + v
+
+
+def _sum_rural_population_upwards() -> None:
+    """农村户籍人口 above the county: the sum of the counties below."""
+    for level in ("city", "province"):
+        for area in Area.objects.filter(level=level, synthetic=True):
+            total = Area.objects.filter(parent=area).aggregate(s=Sum("rural_population"))["s"]
+            Area.objects.filter(pk=area.pk).update(rural_population=total)
+
+
+def _reset_sequences() -> None:
+    """Explicit primary keys bypass PostgreSQL's sequences: move them past the new rows."""
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), list(TABLES.values())):
+            cursor.execute(sql)
+
+
+def _record_load(result: LoadResult, *, county: Area) -> None:
+    """The one audit row of the load."""
+    seed, scale = result.seed, result.scale
+    audit_import(actor="demo", entity="demo", entity_id=f"seed={seed},scale={scale}",
+                 area_path="53" if scale > 1 else county.path,
+                 summary=f"载入合成演示数据：{len(result.counties)} 个县，{result.counts.get('household', 0)} 户，"
+                         f"{result.counts.get('member', 0)} 人",
+                 data={"synthetic": True, "seed": seed, "scale": scale, "counties": result.counties[:200],
+                       "counts": result.counts, "first_exits": _keys_to_str(result.first_exits),
+                       "reexits": _keys_to_str(result.reexits), "returns": _keys_to_str(result.returns),
+                       "statuses": result.statuses, "method": result.method,
+                       "accounts_created": result.accounts_created})
+
+
+def _analyze() -> None:
+    """Fresh statistics for the planner: without them it takes the new tables for nearly empty and
+    sorts a whole county for each list page (28 req/s instead of 260 in the API benchmark)."""
+    with connection.cursor() as cursor:
+        for model in TABLES.values():
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
+def _keys_to_str(d: dict[int, int]) -> dict[str, int]:
     return {str(k): v for k, v in sorted(d.items())}

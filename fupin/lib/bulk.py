@@ -25,7 +25,7 @@ def _remember_last(conv: Callable) -> Callable:
     """``conv`` with the last result remembered: a batch stamps every row with the same timestamp."""
     last = [object(), None]
 
-    def convert(value):
+    def convert(value: object) -> object:
         if value is not last[0]:
             last[0], last[1] = value, conv(value)
         return last[1]
@@ -91,42 +91,12 @@ class BulkWriter:
     def write(self, key: str, rows: list[dict], progress: Callable[[int], None] | None = None) -> None:
         if not rows:
             return
-        model = self.tables[key]
-        fields, defaults = self.columns[key]
         if self.method == "bulk_create":
-            batch = 2000
-            for start in range(0, len(rows), batch):
-                chunk = rows[start:start + batch]
-                model.objects.bulk_create([model(**row) for row in chunk], batch_size=500)
-                if progress:
-                    progress(len(chunk))
+            self._bulk_create(self.tables[key], rows, progress)
             return
-        # Columns the generator filled come first, taken from each row by one C-level itemgetter;
-        # the rest (timestamps) are the same for every row.
-        first = rows[0]
-        present = [f for f in fields if f.attname in first]
-        missing = [(f, d) for f, d in zip(fields, defaults, strict=True) if f.attname not in first]
-        getter = operator.itemgetter(*[f.attname for f in present])
-        tail = []
-        for f, default in missing:
-            conv = self._converter(f)
-            tail.append(conv(default) if conv and default is not None else default)
-        tail = tuple(tail)
-        converters = [(i, conv) for i, f in enumerate(present) if (conv := self._converter(f))]
-
-        def values(row: dict) -> tuple:
-            out = getter(row)
-            if converters:
-                out = list(out)
-                for i, conv in converters:
-                    if out[i] is not None:
-                        out[i] = conv(out[i])
-                out = tuple(out)
-            return out + tail
-
+        columns, values = self._row_values(key, rows[0])
         qn = connection.ops.quote_name
-        table = qn(model._meta.db_table)
-        columns = [f for f in present] + [f for f, _d in missing]
+        table = qn(self.tables[key]._meta.db_table)
         cols = ", ".join(qn(f.column) for f in columns)
         batch = 5000
         with connection.cursor() as cursor:
@@ -147,6 +117,43 @@ class BulkWriter:
                     if progress:
                         progress(len(chunk))
 
+    @staticmethod
+    def _bulk_create(model: type[models.Model], rows: list[dict],
+                     progress: Callable[[int], None] | None) -> None:
+        batch = 2000
+        for start in range(0, len(rows), batch):
+            chunk = rows[start:start + batch]
+            model.objects.bulk_create([model(**row) for row in chunk], batch_size=500)
+            if progress:
+                progress(len(chunk))
+
+    def _row_values(self, key: str, first: dict) -> tuple[list[models.Field], Callable[[dict], tuple]]:
+        """The columns written for rows shaped like ``first``, and the function giving a row's values
+        in that order, converted for the driver."""
+        fields, defaults = self.columns[key]
+        # Columns the generator filled come first, taken from each row by one C-level itemgetter;
+        # the rest (timestamps) are the same for every row.
+        present = [f for f in fields if f.attname in first]
+        missing = [(f, d) for f, d in zip(fields, defaults, strict=True) if f.attname not in first]
+        getter = operator.itemgetter(*[f.attname for f in present])
+        tail = []
+        for f, default in missing:
+            conv = self._converter(f)
+            tail.append(conv(default) if conv and default is not None else default)
+        tail = tuple(tail)
+        converters = [(i, conv) for i, f in enumerate(present) if (conv := self._converter(f))]
+
+        def values(row: dict) -> tuple:
+            out = getter(row)
+            if converters:
+                out = list(out)
+                for i, conv in converters:
+                    if out[i] is not None:
+                        out[i] = conv(out[i])
+                out = tuple(out)
+            return out + tail
+
+        return present + [f for f, _d in missing], values
 
 
 def bulk_method() -> str:

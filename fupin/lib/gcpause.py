@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import threading
+from typing import Self
 
 _lock = threading.Lock()
 _depth = 0
@@ -22,7 +23,7 @@ _was_enabled = False
 
 
 class gc_paused(contextlib.ContextDecorator):  # noqa: N801 - used as a decorator, like contextlib's
-    def __enter__(self):
+    def __enter__(self) -> Self:
         global _depth, _was_enabled
         with _lock:
             if _depth == 0:
@@ -31,7 +32,7 @@ class gc_paused(contextlib.ContextDecorator):  # noqa: N801 - used as a decorato
             _depth += 1
         return self
 
-    def __exit__(self, *exc) -> bool:
+    def __exit__(self, *exc: object) -> bool:
         global _depth
         with _lock:
             _depth -= 1

@@ -3,7 +3,7 @@
 The arithmetic (ISO 7064 MOD 11-2 checksum, birth date, area lookup) is python-stdnum's
 ``stdnum.cn.ric``; this module adds what the registry needs around it: tolerant input cleaning
 (full-width digits, spaces, lowercase x), 15 → 18 upgrading, sex from the 17th digit, 残疾人证
-numbers (the holder's 18-digit number + category digit + grade digit [+ 2 more]), masking, and
+numbers (the holder's 18-digit number + category digit + grade digit [+ 2 more]), and
 Chinese error messages that say exactly what is wrong.
 """
 
@@ -184,12 +184,3 @@ def make(area6: str, birth: datetime.date, sequence: int, sex: str) -> str:
     order = sequence * 2 + (1 if sex == "1" else 0)
     first17 = f"{area6}{birth:%Y%m%d}{order:03d}"
     return first17 + check_digit(first17)
-
-
-def mask(number: str) -> str:
-    """530324********123X: the area and the last four stay, the birth date and order code are hidden."""
-    if not number:
-        return ""
-    if len(number) <= 10:
-        return number[:2] + "*" * (len(number) - 2)
-    return number[:6] + "*" * (len(number) - 10) + number[-4:]

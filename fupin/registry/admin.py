@@ -9,12 +9,16 @@ may be added and corrected, again through the service. ID and bank account numbe
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from fupin.areas.selectors import scope_q
+from fupin.accounts.policy_admin import PolicyAdminMixin
 from fupin.lib import idnumber
 
 from . import services
@@ -23,29 +27,25 @@ from .models import LIVING_FIELDS, Household, Member, PovertyLine, StatusChange,
 ID_LIKE = re.compile(r"^[0-9]{15}$|^[0-9]{17}[0-9Xx]$|^[0-9]{20}([0-9]{2})?$")
 
 
-def _mask_account(value: str) -> str:
-    return value[:4] + "*" * max(len(value) - 8, 0) + value[-4:] if len(value) > 8 else value
-
-
 class ReadOnlyAdminMixin:
     """View-only: the changelist and the detail page, nothing else."""
 
     actions = None
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> Sequence[str]:
         return flatten_fieldsets(self.get_fieldsets(request, obj))
 
 
-class ReadOnlyTabularInline(ReadOnlyAdminMixin, admin.TabularInline):
+class ReadOnlyTabularInline(PolicyAdminMixin, ReadOnlyAdminMixin, admin.TabularInline):
     extra = 0
     max_num = 0
     show_change_link = True
@@ -53,11 +53,7 @@ class ReadOnlyTabularInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 class MemberInline(ReadOnlyTabularInline):
     model = Member
-    fields = ["name", "masked_id_number", "relation", "sex", "birth_date", "active", "removal_reason"]
-
-    @admin.display(description=_("证件号码"))
-    def masked_id_number(self, obj):
-        return idnumber.mask(obj.id_number)
+    fields = ["name", "id_number", "relation", "sex", "birth_date", "active", "removal_reason"]
 
 
 class YearlyRecordInline(ReadOnlyTabularInline):
@@ -72,7 +68,7 @@ class StatusChangeInline(ReadOnlyTabularInline):
 
 
 @admin.register(Household)
-class HouseholdAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class HouseholdAdmin(PolicyAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["number", "head_name", "area", "status", "attribute", "main_cause", "member_count",
                     "identified_year", "exit_year"]
     list_filter = ["status", "attribute", "main_cause", "standard", "identified_year"]
@@ -82,7 +78,7 @@ class HouseholdAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     inlines = [MemberInline, YearlyRecordInline, StatusChangeInline]
     fieldsets = [
         (_("基本信息"), {"fields": ["number", "area", "area_path", "address", "head_name", "member_count", "phone",
-                                "bank_name", "masked_bank_account"]}),
+                                "bank_name", "bank_account"]}),
         (_("识别与状态"), {"fields": ["standard", "attribute", "main_cause", "other_causes_display",
                                   "identified_year", "exit_year_planned", "exit_year", "status",
                                   "cancel_reason"]}),
@@ -90,43 +86,34 @@ class HouseholdAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         (_("记录"), {"fields": ["synthetic", "version", "created_at", "updated_at"]}),
     ]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(scope_q(request.user, "area_path"))
-
-    @admin.display(description=_("银行账号"))
-    def masked_bank_account(self, obj):
-        return _mask_account(obj.bank_account)
+    policy_household_field = ""
 
     @admin.display(description=_("其他致贫原因"))
-    def other_causes_display(self, obj):
+    def other_causes_display(self, obj: Household) -> str:
         return "、".join(obj.other_cause_labels)
 
 
 @admin.register(Member)
-class MemberAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "masked_id_number", "household", "relation", "sex", "birth_date", "active"]
+class MemberAdmin(PolicyAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "id_number", "household", "relation", "sex", "birth_date", "active"]
     list_filter = ["active", "relation", "sex", "health", "labour"]
     search_fields = ["name", "^household__number"]
     list_select_related = ["household"]  # the household column
     show_full_result_count = False
     fieldsets = [
-        (None, {"fields": ["household", "name", "masked_id_number", "id_kind", "sex", "birth_date", "ethnicity",
+        (None, {"fields": ["household", "name", "id_number", "id_kind", "sex", "birth_date", "ethnicity",
                            "relation", "phone"]}),
         (_("教育、健康与就业"), {"fields": ["education", "school_status", "health", "disability_category",
-                                     "disability_grade", "labour", "work_status", "work_months", "work_place"]}),
+                                     "disability_grade", "disability_cert_no", "labour", "work_status", "work_months", "work_place"]}),
         (_("保障"), {"fields": ["medical_insurance", "serious_illness_insurance", "pension_insurance", "on_dibao",
                               "dibao_amount", "on_tekun", "tekun_amount", "soldier"]}),
         (_("记录"), {"fields": ["active", "removal_reason", "removed_on", "version", "created_at", "updated_at"]}),
     ]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(scope_q(request.user, "household__area_path"))
+    policy_household_field = "household"
 
-    @admin.display(description=_("证件号码"))
-    def masked_id_number(self, obj):
-        return idnumber.mask(obj.id_number)
-
-    def get_search_results(self, request, queryset, search_term):
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet[Member],
+                           search_term: str) -> tuple[QuerySet[Member], bool]:
         # An ID number is looked up exactly, so that the index on id_number answers (a LIKE on
         # UPPER(id_number) would scan the table); 15-digit numbers are stored upgraded to 18.
         term = idnumber.clean(search_term)
@@ -137,7 +124,7 @@ class MemberAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(YearlyRecord)
-class YearlyRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class YearlyRecordAdmin(PolicyAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["household", "year", "member_count", "net_income", "per_capita_income", "poverty_line"]
     list_filter = ["year"]
     search_fields = ["^household__number", "household__head_name"]
@@ -152,12 +139,11 @@ class YearlyRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         (_("记录"), {"fields": ["created_at", "updated_at"]}),
     ]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(scope_q(request.user, "household__area_path"))
+    policy_household_field = "household"
 
 
 @admin.register(StatusChange)
-class StatusChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class StatusChangeAdmin(PolicyAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["household", "date", "from_status", "to_status", "procedure", "reason", "actor_name"]
     list_filter = ["to_status", "procedure"]
     search_fields = ["^household__number", "household__head_name"]
@@ -167,8 +153,7 @@ class StatusChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     fields = ["household", "date", "from_status", "to_status", "procedure", "reason", "actor", "actor_name",
               "created_at"]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(scope_q(request.user, "household__area_path"))
+    policy_household_field = "household"
 
 
 @admin.register(PovertyLine)
@@ -184,14 +169,14 @@ class PovertyLineAdmin(admin.ModelAdmin):
     ordering = ["-year", "kind"]
     fields = ["year", "kind", "area", "amount", "note"]
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(self, request: HttpRequest, obj: PovertyLine | None = None) -> Sequence[str]:
         # poverty_line_set only updates the amount of an existing line (keeping its note).
         return ["year", "kind", "area", "note"] if obj is not None else []
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: PovertyLine | None = None) -> bool:
         return False
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: PovertyLine, form: forms.ModelForm, change: bool) -> None:
         data = form.cleaned_data
         if change:
             line = services.poverty_line_set(actor=request.user, year=obj.year, kind=obj.kind, area=obj.area,

@@ -42,22 +42,6 @@ class Status(models.TextChoices):
     MONITOR_CLEARED = "monitor_cleared", _("监测对象(风险已消除)")
 
 
-#: The status machine in one place (REFERENCE §2; monitoring statuses from §7). Any status may be
-#: cancelled (注销) with a reason; a cancelled household is final.
-TRANSITIONS: dict[str, set[str]] = {
-    Status.APPLYING: {Status.POOR, Status.CANCELLED},
-    Status.POOR: {Status.EXITED, Status.CANCELLED},
-    Status.EXITED: {Status.EXITED_STABLE, Status.RETURNED, Status.MONITOR_RISK, Status.CANCELLED},
-    Status.EXITED_STABLE: {Status.RETURNED, Status.MONITOR_RISK, Status.CANCELLED},
-    Status.RETURNED: {Status.EXITED, Status.CANCELLED},
-    Status.MONITOR_RISK: {Status.MONITOR_CLEARED, Status.RETURNED, Status.CANCELLED},
-    Status.MONITOR_CLEARED: {Status.MONITOR_RISK, Status.CANCELLED},
-    Status.CANCELLED: set(),
-}
-#: Statuses a household may be registered with (new applicants, households carried over from an
-#: earlier register, and edge households enrolled straight into monitoring).
-INITIAL_STATUSES = {Status.APPLYING, Status.POOR, Status.EXITED, Status.EXITED_STABLE, Status.RETURNED,
-                    Status.MONITOR_RISK}
 #: Counted in 贫困发生率: registered poor population not yet exited (REFERENCE §4).
 NOT_EXITED_STATUSES = {Status.POOR, Status.RETURNED}
 

@@ -7,19 +7,24 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce, ExtractYear, Substr
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from fupin.accounts.models import Role
+from fupin.accounts import policy
 from fupin.areas.models import PATH_LENGTH, Area
-from fupin.areas.selectors import area_children, area_get, area_list, area_root, scope_q, user_scope_path
+from fupin.areas.selectors import area_children, area_get, area_list, area_root
 from fupin.lib import idnumber
+from fupin.lib.paths import common_prefix
 
-from .choices import NOT_EXITED_STATUSES, Status
 from .models import Household, Member, StatusChange, YearlyRecord
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from fupin.accounts.models import User
 
 SORTS = {
     "number": "number",
@@ -38,48 +43,15 @@ SORTS = {
 DIGITS_RE = re.compile(r"^[0-9Xx]+$")
 
 
-def household_ids_q(user, field: str = "household") -> Q:
-    """A filter keeping only rows whose household (reached through ``field``; "" for Household itself)
-    the user may see. Use it for members, yearly records and status history, never a bare area filter.
-
-    Most roles see their area's subtree. Two roles see less, because their work is about particular
-    households, not an area: a 帮扶责任人 (cadre) sees the households paired to them now, an 评估人员
-    (assessor) the households of the samples assigned to them — in both cases still inside their
-    area when they have one (a cadre from a county department may have none).
-    """
-    from fupin.assessment.models import SampleHousehold
-    from fupin.assistance.models import Pairing
-
-    prefix = f"{field}__" if field else ""
-    role = None if getattr(user, "is_superuser", False) else getattr(user, "role", None)
-    if not getattr(user, "is_authenticated", False):
-        return Q(pk__in=[])
-    if role == Role.CADRE:
-        ids = Pairing.objects.ongoing().filter(cadre=user).values("household_id")
-    elif role == Role.ASSESSOR:
-        ids = SampleHousehold.objects.filter(sample__assessors__assessor=user).values("household_id")
-    else:
-        return scope_q(user, f"{prefix}area_path")
-    q = Q(**{f"{prefix}pk__in": ids})
-    if getattr(user, "area", None) is not None:
-        q &= scope_q(user, f"{prefix}area_path")
-    return q
-
-
-def household_scope(user) -> QuerySet[Household]:
-    return Household.objects.filter(household_ids_q(user, ""))
-
-
-def scoped_by_households(user) -> bool:
-    """帮扶责任人 and 评估人员: scoped by a set of households (pairings, samples), not an area."""
-    role = None if getattr(user, "is_superuser", False) else getattr(user, "role", None)
-    return role in (Role.CADRE, Role.ASSESSOR)
+def household_scope(user: User | AnonymousUser) -> QuerySet[Household]:
+    """Every household the user may see (fupin.accounts.policy decides; this is its registry name)."""
+    return policy.visible_households(user)
 
 
 _NO_ROOT = object()
 
 
-def browse_root(*, user) -> Area | None:
+def browse_root(*, user: User | AnonymousUser) -> Area | None:
     """The area a user's pages (overview, area tree, household list) start from.
 
     The user's own area, or the top of the tree for a global administrator (``area_root``). A
@@ -92,7 +64,7 @@ def browse_root(*, user) -> Area | None:
     if cached is not _NO_ROOT:
         return cached
     root = area_root(user=user)
-    if root is None and scoped_by_households(user) and user_scope_path(user) is None:
+    if root is None and policy.scoped_by_households(user) and policy.scope_path(user) is None:
         root = _households_root(user)
     try:
         user._fupin_browse_root = root
@@ -101,7 +73,7 @@ def browse_root(*, user) -> Area | None:
     return root
 
 
-def _households_root(user) -> Area | None:
+def _households_root(user: User | AnonymousUser) -> Area | None:
     from django.db.models import Max, Min
 
     bounds = household_scope(user).aggregate(lo=Min("area_path"), hi=Max("area_path"))
@@ -109,17 +81,17 @@ def _households_root(user) -> Area | None:
         return None
     # Every path between the smallest and the largest shares their common prefix; the root is the
     # deepest area whose path is a prefix of it (paths have fixed widths per level).
-    common = _common_prefix([bounds["lo"], bounds["hi"]])
+    common = common_prefix([bounds["lo"], bounds["hi"]])
     candidates = [common[:n] for n in PATH_LENGTH.values() if n <= len(common)]
     return Area.objects.filter(path__in=candidates).order_by("-path").first() if candidates else None
 
 
-def _browses_by_households(user) -> bool:
+def _browses_by_households(user: User | AnonymousUser) -> bool:
     """A household-scoped user without an area: their areas are the subtree of ``browse_root``."""
-    return scoped_by_households(user) and user_scope_path(user) is None
+    return policy.scoped_by_households(user) and policy.scope_path(user) is None
 
 
-def browse_areas(*, user) -> QuerySet[Area]:
+def browse_areas(*, user: User | AnonymousUser) -> QuerySet[Area]:
     """The areas offered for navigation and filters: the user's area subtree (``area_list``), or for
     a household-scoped user without an area the subtree of ``browse_root``. Households inside these
     areas are still filtered by ``household_scope``; an area here reveals no household."""
@@ -131,7 +103,7 @@ def browse_areas(*, user) -> QuerySet[Area]:
     return Area.objects.filter(path__subtree=root.path)
 
 
-def browse_area_get(*, user, code: str) -> Area:
+def browse_area_get(*, user: User | AnonymousUser, code: str) -> Area:
     """One area by code among ``browse_areas``, or 404."""
     if not _browses_by_households(user):
         return area_get(user=user, code=code)
@@ -141,7 +113,7 @@ def browse_area_get(*, user, code: str) -> Area:
     return area
 
 
-def browse_area_children(*, user, area: Area) -> QuerySet[Area]:
+def browse_area_children(*, user: User | AnonymousUser, area: Area) -> QuerySet[Area]:
     if not _browses_by_households(user):
         return area_children(user=user, area=area)
     return browse_areas(user=user).filter(parent=area).order_by("code")
@@ -189,7 +161,7 @@ def register_year_range() -> tuple[int, int]:
     return lo, max(b["hi"] or this_year, b["hi_exit"] or this_year)
 
 
-def household_list(*, user, filters: HouseholdFilters) -> QuerySet[Household]:
+def household_list(*, user: User | AnonymousUser, filters: HouseholdFilters) -> QuerySet[Household]:
     qs = household_scope(user)
     if filters.area is not None:
         qs = qs.filter(area_path__subtree=filters.area.path)
@@ -210,7 +182,7 @@ def household_list(*, user, filters: HouseholdFilters) -> QuerySet[Household]:
     return qs.select_related("area__parent").order_by(order, "id")
 
 
-def household_get(*, user, pk: int) -> Household:
+def household_get(*, user: User | AnonymousUser, pk: int) -> Household:
     """One household with everything its page shows, or 404 outside the user's scope."""
     household = (
         household_scope(user)
@@ -228,130 +200,8 @@ def household_get(*, user, pk: int) -> Household:
     return household
 
 
-def member_get(*, user, pk: int) -> Member:
-    member = Member.objects.select_related("household__area").filter(household_ids_q(user), pk=pk).first()
+def member_get(*, user: User | AnonymousUser, pk: int) -> Member:
+    member = Member.objects.select_related("household__area").filter(policy.household_q(user), pk=pk).first()
     if member is None:
         raise Http404
     return member
-
-
-def area_summary(*, user, areas: list[Area]) -> dict[int, dict]:
-    """Households, people, not-exited poor people and exited people for each area's subtree.
-
-    The areas are usually siblings (the children shown in the tree): one grouped query per code
-    length, over the common parent's subtree, grouping households by the prefix of that length.
-    """
-    out: dict[int, dict] = {a.pk: {"households": 0, "people": 0, "poor_people": 0, "exited_people": 0}
-                            for a in areas}
-    by_len: dict[int, dict[str, Area]] = {}
-    for a in areas:
-        by_len.setdefault(len(a.path), {})[a.path] = a
-    base = household_scope(user).exclude(status=Status.CANCELLED)
-    for length, paths in by_len.items():
-        common = _common_prefix(list(paths))
-        rows = (
-            base.filter(area_path__subtree=common)
-            .annotate(prefix=Substr("area_path", 1, length))
-            .values("prefix")
-            .annotate(
-                households=Count("id"),
-                people=Sum("member_count"),
-                poor_people=Sum("member_count", filter=Q(status__in=NOT_EXITED_STATUSES)),
-                exited_people=Sum("member_count", filter=Q(status__in=[Status.EXITED, Status.EXITED_STABLE])),
-            )
-            .order_by()
-        )
-        for row in rows:
-            area = paths.get(row["prefix"])
-            if area is not None:
-                out[area.pk] = {k: row[k] or 0 for k in ("households", "people", "poor_people", "exited_people")}
-    return out
-
-
-def _common_prefix(paths: list[str]) -> str:
-    first, last = min(paths), max(paths)
-    n = 0
-    while n < min(len(first), len(last)) and first[n] == last[n]:
-        n += 1
-    return first[:n]
-
-
-def county_overview(*, user, root: Area) -> dict:
-    """Headline figures for the overview page: totals, by status, by cause, exits by year."""
-    qs = household_scope(user).filter(area_path__subtree=root.path)
-    live = qs.exclude(status=Status.CANCELLED)
-    totals = live.aggregate(households=Count("id"), people=Sum("member_count"),
-                            poor_households=Count("id", filter=Q(status__in=NOT_EXITED_STATUSES)),
-                            poor_people=Sum("member_count", filter=Q(status__in=NOT_EXITED_STATUSES)))
-    by_status = {row["status"]: row for row in qs.values("status").annotate(
-        households=Count("id"), people=Sum("member_count")).order_by()}
-    by_cause = list(live.values("main_cause").annotate(households=Count("id"), people=Sum("member_count"))
-                    .order_by("-households"))
-    # Exits by year from the status history (a household that exited twice counts in both years),
-    # in people as the household was then: the figure seed 000's quotas are written in.
-    history = _history(user, root)
-    exits = (
-        history.filter(to_status=Status.EXITED)
-        .values("date__year")
-        .annotate(households=Count("id"), people=Sum(_PEOPLE_THEN))
-        .order_by("date__year")
-    )
-    returns = dict(
-        history.filter(to_status=Status.RETURNED)
-        .values_list("date__year").annotate(n=Count("id")).order_by()
-    )
-    return {
-        "totals": {k: v or 0 for k, v in totals.items()},
-        "by_status": by_status,
-        "by_cause": by_cause,
-        "exits": [{"year": r["date__year"], "households": r["households"], "people": r["people"] or 0,
-                   "returns": returns.get(r["date__year"], 0)} for r in exits],
-    }
-
-
-# People in the household when its status changed; rows from before that was recorded fall back
-# to today's household size.
-_PEOPLE_THEN = Coalesce("member_count", "household__member_count")
-
-
-def _history(user, root: Area) -> QuerySet[StatusChange]:
-    return StatusChange.objects.filter(household_ids_q(user),
-                                       household__area_path__subtree=root.path)
-
-
-def poor_people_by_year(*, user, root: Area, prefix_length: int | None = None) -> dict[str, dict[int, dict]]:
-    """Registered poor households and people not yet exited at the end of each year, from the status
-    history (贫困发生率's numerator as it stood then).
-
-    Every change into 贫困户/返贫 opens an interval that lasts until the household's next change; the
-    household counts at the end of each year inside it, with the people it had when it entered.
-    Returns {area prefix: {year: {"households": h, "people": p}}}, grouped by the prefix of
-    ``prefix_length`` digits (one group keyed by root.path when None). One grouped query.
-    """
-    history = _history(user, root)
-    later = StatusChange.objects.filter(household_id=OuterRef("household_id")).filter(
-        Q(date__gt=OuterRef("date")) | Q(date=OuterRef("date"), id__gt=OuterRef("id"))
-    ).order_by("date", "id").values("date")[:1]
-    qs = history.filter(to_status__in=list(NOT_EXITED_STATUSES)).annotate(
-        start=ExtractYear("date"), end=ExtractYear(Subquery(later)))
-    keys = ["start", "end"]
-    if prefix_length:
-        qs = qs.annotate(prefix=Substr("household__area_path", 1, prefix_length))
-        keys.append("prefix")
-    rows = list(qs.values(*keys).annotate(households=Count("id"), people=Sum(_PEOPLE_THEN)).order_by())
-    if not rows:
-        return {}
-    # Households still poor today count up to this year.
-    still_poor = any(r["end"] is None for r in rows)
-    last = max(max(r["start"] for r in rows), max((r["end"] or 0) for r in rows),
-               timezone.localdate().year if still_poor else 0)
-    first = min(r["start"] for r in rows)
-    out: dict[str, dict[int, dict]] = {}
-    for r in rows:
-        key = r.get("prefix", root.path)
-        years = out.setdefault(key, {y: {"households": 0, "people": 0} for y in range(first, last + 1)})
-        # A household that leaves during year Z is no longer poor at the end of Z.
-        for year in range(r["start"], (r["end"] or last + 1)):
-            years[year]["households"] += r["households"]
-            years[year]["people"] += r["people"] or 0
-    return out

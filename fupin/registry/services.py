@@ -9,22 +9,28 @@ from __future__ import annotations
 import datetime
 import decimal
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from fupin.accounts.capabilities import can_write
+from fupin import workflow
+from fupin.accounts import policy
 from fupin.areas.models import Area
-from fupin.audit.services import audit_create, audit_status, audit_update
+from fupin.audit.services import audit_create, audit_status, audit_update, jsonable
 from fupin.audit.services import snapshot as _full_snapshot
 from fupin.lib import idnumber
 
-from .choices import INITIAL_STATUSES, RELATION_SEX, TRANSITIONS, LineKind, Procedure, Relation, Status
+from . import rules
+from .choices import RELATION_SEX, Procedure, Relation, Status
 from .models import Household, Member, PovertyLine, YearlyRecord
+
+if TYPE_CHECKING:
+    from fupin.accounts.models import User
 
 HOUSEHOLD_EDITABLE = {f.name for f in Household._meta.concrete_fields if f.editable} - {"id", "created_at",
                                                                                          "updated_at"}
@@ -67,36 +73,11 @@ def _reject_unknown(data: Mapping[str, Any], allowed: set[str], what: str) -> No
                                for field in sorted(unknown)})
 
 
-def _status_label(code: str) -> str:
-    return str(Status(code).label) if code in Status.values else str(code)
-
-
-def _check_scope(actor, area: Area) -> None:
-    """Writers may only touch their own subtree (the full matrix is enforced again in the views/API)."""
-    if actor is None or actor.is_superuser:
-        return
-    if not can_write(actor):
-        # Leaders, auditors, assessors and assistance cadres read only; the services are the last
-        # door for the CLI, imports and the API, so the role is checked here as well as in the views.
-        raise PermissionDenied(_("当前角色只能查看，不能登记或修改数据"))
-    scope = actor.area.path if getattr(actor, "area", None) else ("" if getattr(actor, "role", "") == "admin" else None)
-    if scope is None or not area.path.startswith(scope):
-        raise ValidationError({"area": _("无权在该区划（%(name)s）登记或修改数据") % {"name": area.name}})
-
-
-def _citizen_id(id_number: str) -> str:
-    """The holder's 18-digit number: the same person may be given by ID card or by 残疾人证 number."""
-    try:
-        return idnumber.parse(id_number).citizen_id
-    except idnumber.IdNumberError:
-        return idnumber.clean(id_number)[:18]
-
-
 def _active_elsewhere(id_number: str, exclude_member_id: int | None = None) -> Member | None:
     """An active member who is the same person: the same 18-digit number, or a 残疾人证 number (those 18
     digits + 2 or 4) for it. The database enforces the same through citizen_id; asking first gives
     the cadre a message that names the other household."""
-    citizen = _citizen_id(id_number)
+    citizen = rules.citizen_id(id_number)
     if len(citizen) != 18:
         return None
     qs = Member.objects.filter(active=True, citizen_id=citizen).select_related("household")
@@ -106,8 +87,7 @@ def _active_elsewhere(id_number: str, exclude_member_id: int | None = None) -> M
 
 
 def _duplicate_person_error(other: Member) -> ValidationError:
-    return ValidationError({"id_number": _("此人（证件号码 %(id)s）已是户 %(number)s 的在户成员，一个人只能属于一户")
-                            % {"id": idnumber.mask(other.id_number), "number": other.household.number}})
+    return ValidationError({"id_number": rules.person_elsewhere_error(other.id_number, other.household.number)})
 
 
 def _refresh_household_summary(household: Household) -> None:
@@ -122,14 +102,14 @@ def _refresh_household_summary(household: Household) -> None:
 
 def _refuse_cancelled(household: Household) -> None:
     """A cancelled (注销) household is closed: its record stays as it was, for the history."""
-    if household.status == Status.CANCELLED:
-        raise ValidationError(_("户 %(n)s 已注销，不能再修改") % {"n": household.number})
+    if rules.is_closed(household.status):
+        raise ValidationError(rules.closed_error(household.number))
 
 
 def _require_one_head(household: Household) -> None:
-    heads = household.members.filter(active=True, relation=Relation.HEAD).count()
-    if heads != 1:
-        raise ValidationError({"relation": _("每户必须有且只有一名户主（现有 %(n)d 名）") % {"n": heads}})
+    error = rules.head_count_error(household.members.filter(active=True).values_list("relation", flat=True))
+    if error:
+        raise ValidationError({"relation": error})
 
 
 def _build_member(household: Household, data: Mapping[str, Any]) -> Member:
@@ -188,23 +168,24 @@ def _save_member(member: Member) -> None:
 
 
 @transaction.atomic
-def household_create(*, actor, area: Area, number: str, members: Iterable[Mapping[str, Any]],
+def household_create(*, actor: User | None, area: Area, number: str, members: Iterable[Mapping[str, Any]],
                      status: str = Status.POOR, reason: str = "", date: datetime.date | None = None,
-                     procedure: str = Procedure.REGISTRATION, **fields) -> Household:
-    """Register a household with its members (exactly one 户主) in one step."""
-    _check_scope(actor, area)
+                     procedure: str = Procedure.REGISTRATION, **fields: Any) -> Household:
+    """Register a household with its members (exactly one 户主) in one step. The status it may start in
+    depends on the procedure that brings it in (rules.INITIAL_STATUSES)."""
+    policy.check_write(actor, area)
     _reject_unknown(fields, HOUSEHOLD_EDITABLE - {"number", "area", "status"}, _("贫困户"))
-    if status not in INITIAL_STATUSES:
-        raise ValidationError({"status": _("新登记的户不能直接设为“%(s)s”") % {"s": _status_label(status)}})
+    error = rules.initial_status_error(status, procedure)
+    if error:
+        raise ValidationError({"status": error})
     members = list(members)
     if not members:
         raise ValidationError({"members": _("至少要登记一名家庭成员（户主）")})
-    heads = sum(1 for m in members if m.get("relation") == Relation.HEAD)
-    if heads != 1:
-        raise ValidationError({"relation": _("每户必须有且只有一名户主（现有 %(n)d 名）") % {"n": heads}})
-    numbers = [_citizen_id(m.get("id_number") or "") for m in members]
-    if len(set(numbers)) != len(numbers):
-        raise ValidationError({"id_number": _("同一户内证件号码重复")})
+    error = rules.head_count_error(m.get("relation") for m in members)
+    if error:
+        raise ValidationError({"relation": error})
+    if rules.repeats(rules.citizen_id(m.get("id_number") or "") for m in members):
+        raise ValidationError({"id_number": rules.repeated_person_error()})
 
     household = Household(area=area, area_path=area.path, number=(number or "").strip(), status=status, **fields)
     household.full_clean()
@@ -225,7 +206,7 @@ def household_create(*, actor, area: Area, number: str, members: Iterable[Mappin
     return household
 
 
-def _bump_version(obj, expected_version: int | None) -> None:
+def _bump_version(obj: Household | Member, expected_version: int | None) -> None:
     """Optimistic locking: the row is only written if nobody saved it since ``expected_version``."""
     model = type(obj)
     if expected_version is not None:
@@ -239,18 +220,18 @@ def _bump_version(obj, expected_version: int | None) -> None:
 
 
 @transaction.atomic
-def household_update(*, actor, household: Household, data: Mapping[str, Any],
+def household_update(*, actor: User | None, household: Household, data: Mapping[str, Any],
                      expected_version: int | None = None) -> Household:
     """Change household fields (not status: see household_change_status). Audited field by field."""
     _reject_unknown(data, HOUSEHOLD_EDITABLE - {"status", "cancel_reason"}, _("贫困户"))
     household = Household.objects.select_for_update().get(pk=household.pk)
-    _check_scope(actor, household.area)
+    policy.check_write(actor, household.area)
     _refuse_cancelled(household)
     before = snapshot(household)
     for key, value in data.items():
         setattr(household, key, value)
     if "area" in data:
-        _check_scope(actor, household.area)
+        policy.check_write(actor, household.area)
         household.area_path = household.area.path
     household.full_clean()
     _bump_version(household, expected_version)
@@ -260,41 +241,37 @@ def household_update(*, actor, household: Household, data: Mapping[str, Any],
     return household
 
 
-@transaction.atomic
-def household_change_status(*, actor, household: Household, to_status: str, reason: str,
+def household_change_status(*, actor: User | None, household: Household, to_status: str, reason: str,
                             date: datetime.date | None = None, procedure: str = Procedure.CORRECTION,
-                            cancel_reason: str = "", exit_year: int | None = None) -> Household:
-    """Move a household along the status machine of choices.TRANSITIONS, keeping the history."""
-    household = Household.objects.select_for_update().get(pk=household.pk)
-    _check_scope(actor, household.area)
-    if not (reason or "").strip():
-        raise ValidationError({"reason": _("状态变更必须注明原因")})
-    allowed = TRANSITIONS.get(household.status, set())
-    if to_status not in allowed:
-        raise ValidationError({"status": _("不能从“%(a)s”变更为“%(b)s”") % {
-            "a": _status_label(household.status), "b": _status_label(to_status)}})
-    before = snapshot(household)
-    from_status = household.status
-    household.status = to_status
-    if to_status == Status.CANCELLED:
-        household.cancel_reason = cancel_reason
-    if to_status == Status.EXITED:
-        household.exit_year = exit_year or (date or timezone.localdate()).year
-    household.full_clean()
-    household.save()
-    _bump_version(household, None)
-    _status_row(household, from_status, to_status, actor=actor, reason=reason,
-                date=date or timezone.localdate(), procedure=procedure)
-    audit_status(actor=actor, obj=household, area_path=household.area_path,
-                 summary=_("%(n)s：%(a)s → %(b)s") % {"n": household.number, "a": Status(from_status).label,
-                                                    "b": Status(to_status).label},
-                 data={"changes": {k: {"before": before[k], "after": v} for k, v in snapshot(household).items()
-                                   if before.get(k) != v and k not in {"updated_at", "version"}},
-                       "reason": reason, "procedure": procedure})
-    return household
+                            cancel_reason: str = "", exit_year: int | None = None,
+                            expected_version: int | None = None) -> Household:
+    """A status change made by hand (the web form, the API): 信息更正, 动态调整 or 防返贫监测
+    (rules.MANUAL_PROCEDURES). The other procedures' changes are recorded by their own services through
+    household_status_transition. ``household`` is the copy the user acted on: when someone else changed
+    the status since, the change is refused (workflow.Conflict) rather than made on top of theirs."""
+    error = rules.manual_procedure_error(procedure)
+    if error:
+        raise ValidationError({"procedure": error})
+    return household_status_transition(actor=actor, household=household, to_status=to_status, reason=reason,
+                                       date=date, procedure=procedure, cancel_reason=cancel_reason,
+                                       exit_year=exit_year, expected_version=expected_version)
 
 
-def _status_row(household, from_status, to_status, *, actor, reason, date, procedure):
+def household_status_transition(*, actor: User | None, household: Household, to_status: str, reason: str,
+                                procedure: str, date: datetime.date | None = None, cancel_reason: str = "",
+                                exit_year: int | None = None, expected_version: int | None = None) -> Household:
+    """One step of the household status machine, recorded as ``procedure``: the entry for the services
+    of the procedures that own their steps (贫困识别, 脱贫退出 …); pages and the API call
+    household_change_status. History and audit are written in the step's transaction."""
+    day = date or timezone.localdate()
+    return workflow.transition(
+        process=HOUSEHOLD_STATUS_PROCESS, actor=actor, obj=household, to=to_status, reason=reason, date=day,
+        procedure=procedure, procedure_label=rules.procedure_label, expected_version=expected_version,
+        values=rules.step_values(to_status, date=day, cancel_reason=cancel_reason, exit_year=exit_year))
+
+
+def _status_row(household: Household, from_status: str, to_status: str, *, actor: User | None, reason: str,
+                date: datetime.date, procedure: str) -> None:
     household.status_changes.create(
         from_status=from_status, to_status=to_status, date=date, reason=reason[:200], procedure=procedure,
         member_count=household.member_count,
@@ -302,10 +279,35 @@ def _status_row(household, from_status, to_status, *, actor, reason, date, proce
     )
 
 
+def _status_history(step: workflow.Step) -> None:
+    _status_row(step.obj, step.source, step.target, actor=step.actor, reason=step.reason, date=step.date,
+                procedure=step.procedure)
+
+
+def _audit_status_change(step: workflow.Step) -> None:
+    """The audit row of a status change (one place: every household status step comes through here)."""
+    household = step.obj
+    audit_status(actor=step.actor, obj=household, area_path=household.area_path,
+                 summary=_("%(n)s：%(a)s → %(b)s") % {"n": household.number, "a": rules.status_label(step.source),
+                                                    "b": rules.status_label(step.target)},
+                 data={"changes": {k: {"before": jsonable(b), "after": jsonable(a)}
+                                   for k, (b, a) in step.changes.items()},
+                       "reason": step.reason, "procedure": step.procedure})
+
+
+#: The household status as a workflow process: the table is the registry's rule (rules.HOUSEHOLD_STATUS);
+#: the history row (StatusChange) and the audit row are written here.
+HOUSEHOLD_STATUS_PROCESS = workflow.Process(
+    name="household_status", table=rules.HOUSEHOLD_STATUS, model=Household, field="status",
+    area=lambda household: household.area, history=_status_history, audit=_audit_status_change,
+    label=rules.status_label, stale_message=gettext_lazy("该户状态已被他人变更（现为“%(now)s”），请刷新后重试"),
+)
+
+
 @transaction.atomic
-def member_add(*, actor, household: Household, data: Mapping[str, Any]) -> Member:
+def member_add(*, actor: User | None, household: Household, data: Mapping[str, Any]) -> Member:
     household = Household.objects.select_for_update().get(pk=household.pk)
-    _check_scope(actor, household.area)
+    policy.check_write(actor, household.area)
     _refuse_cancelled(household)
     if data.get("relation") == Relation.HEAD and household.members.filter(active=True, relation=Relation.HEAD).exists():
         raise ValidationError({"relation": _("该户已有户主；如需更换户主，请先把原户主改为其他关系")})
@@ -318,11 +320,12 @@ def member_add(*, actor, household: Household, data: Mapping[str, Any]) -> Membe
 
 
 @transaction.atomic
-def member_update(*, actor, member: Member, data: Mapping[str, Any], expected_version: int | None = None) -> Member:
+def member_update(*, actor: User | None, member: Member, data: Mapping[str, Any],
+                  expected_version: int | None = None) -> Member:
     _reject_unknown(data, MEMBER_EDITABLE, _("家庭成员"))
     member = Member.objects.select_for_update().select_related("household__area").get(pk=member.pk)
     household = member.household
-    _check_scope(actor, household.area)
+    policy.check_write(actor, household.area)
     _refuse_cancelled(household)
     if not member.active:
         raise ValidationError(_("已减员的成员不能修改"))
@@ -342,10 +345,11 @@ def member_update(*, actor, member: Member, data: Mapping[str, Any], expected_ve
 
 
 @transaction.atomic
-def household_set_head(*, actor, household: Household, member: Member, old_head_relation: str) -> Household:
+def household_set_head(*, actor: User | None, household: Household, member: Member,
+                       old_head_relation: str) -> Household:
     """Make ``member`` the head; the old head takes ``old_head_relation`` (e.g. 配偶 after the head died)."""
     household = Household.objects.select_for_update().get(pk=household.pk)
-    _check_scope(actor, household.area)
+    policy.check_write(actor, household.area)
     _refuse_cancelled(household)
     # Read the member again: the caller's copy may predate a removal.
     member = Member.objects.select_for_update().filter(pk=member.pk).first() or member
@@ -380,13 +384,14 @@ def household_set_head(*, actor, household: Household, member: Member, old_head_
 
 
 @transaction.atomic
-def member_remove(*, actor, member: Member, reason: str, date: datetime.date | None = None) -> Member:
+def member_remove(*, actor: User | None, member: Member, reason: str,
+                  date: datetime.date | None = None) -> Member:
     """减员: the member leaves the household but keeps their history, with a reason (REFERENCE §2)."""
     from .choices import RemovalReason
 
     member = Member.objects.select_for_update().select_related("household__area").get(pk=member.pk)
     household = member.household
-    _check_scope(actor, household.area)
+    policy.check_write(actor, household.area)
     _refuse_cancelled(household)
     if reason not in RemovalReason.values:
         raise ValidationError({"removal_reason": _("请选择减员原因")})
@@ -407,29 +412,31 @@ def member_remove(*, actor, member: Member, reason: str, date: datetime.date | N
 
 
 def poverty_line_for(year: int, area: Area | None, kind: str | None = None) -> PovertyLine | None:
-    """The most specific line for the year: the deepest area on the household's path, else national."""
-    qs = PovertyLine.objects.filter(year=year)
-    if kind:
-        qs = qs.filter(kind=kind)
-    else:
-        # The monitoring line (防返贫监测线, about 1.5× the poverty line) is a different yardstick.
-        qs = qs.exclude(kind=LineKind.MONITORING)
-    if area is not None:
-        prefixes = [area.path[:n] for n in (2, 4, 6, 9, 12, 15) if n <= len(area.path)]
-        specific = qs.filter(area__path__in=prefixes).order_by("-area__path", "kind").first()
-        if specific:
-            return specific
-    return qs.filter(area__isnull=True).order_by("kind").first()
+    """The line for the year at ``area`` by rules.resolve_poverty_line (the deepest area on the
+    household's path, else national); only the candidate lines are read."""
+    prefixes = rules.path_prefixes(area.path) if area is not None else []
+    candidates = (PovertyLine.objects.filter(year=year).filter(Q(area__isnull=True) | Q(area__path__in=prefixes))
+                  .annotate(area_path=F("area__path")))
+    return rules.resolve_poverty_line(candidates, year=year, area_path=area.path if area else "", kind=kind)
+
+
+def poverty_lines() -> rules.PovertyLines:
+    """Every line, for writers of many yearly records at once (the importer, the demo): the same answer
+    as poverty_line_for() without a query per record."""
+    return rules.PovertyLines(
+        rules.Line(year=year, kind=kind, amount=amount, area_path=path or "")
+        for year, kind, amount, path in PovertyLine.objects.values_list("year", "kind", "amount", "area__path"))
 
 
 @transaction.atomic
-def yearly_record_save(*, actor, household: Household, year: int, data: Mapping[str, Any]) -> YearlyRecord:
+def yearly_record_save(*, actor: User | None, household: Household, year: int,
+                       data: Mapping[str, Any]) -> YearlyRecord:
     """Create or correct one year's record; other years are untouched. Derived values are computed."""
     _reject_unknown(data, YEARLY_EDITABLE, _("年度收入"))
     # Read the household again (and lock it): the caller's copy may predate a member change, and its
     # member_count is this year's default head count.
     household = Household.objects.select_for_update().select_related("area").get(pk=household.pk)
-    _check_scope(actor, household.area)
+    policy.check_write(actor, household.area)
     _refuse_cancelled(household)
     rec = YearlyRecord.objects.select_for_update().filter(household=household, year=year).first()
     created = rec is None
@@ -454,8 +461,8 @@ def yearly_record_save(*, actor, household: Household, year: int, data: Mapping[
 
 
 @transaction.atomic
-def poverty_line_set(*, actor, year: int, amount, kind: str = "national", area: Area | None = None,
-                     note: str = "") -> PovertyLine:
+def poverty_line_set(*, actor: User | None, year: int, amount: decimal.Decimal | int | str,
+                     kind: str = "national", area: Area | None = None, note: str = "") -> PovertyLine:
     line = PovertyLine.objects.select_for_update().filter(year=year, kind=kind, area=area).first()
     if line is None:
         # Validated before the INSERT, so a bad amount is a ValidationError, not an IntegrityError.

@@ -12,8 +12,9 @@ each row to a temporary file, and the database is read in chunks of households (
 year's yearly records and the ongoing pairings fetched per chunk, a handful of queries each).
 
 The function writes what it is given: the caller passes a queryset from the scoped selectors
-(``household_list`` / ``household_scope``) and decides, from the caller's capabilities, whether
-personal numbers are masked (``mask``) and health details left out (``hide_health``).
+(``household_list`` / ``household_scope``) and decides, from the access policy, whether
+personal numbers are masked and health details left out as fupin.accounts.policy says for the
+exporting user (``access``, from ``policy.export_access``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -33,9 +35,9 @@ from django.utils.translation import gettext as _
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
+from fupin.accounts import policy
 from fupin.areas.models import Area, Level
 from fupin.assistance.models import Pairing
-from fupin.lib.masking import mask_bank, mask_id, mask_phone
 from fupin.registry.choices import Relation
 from fupin.registry.models import Household, Member, YearlyRecord
 
@@ -104,19 +106,15 @@ def _decimal(value) -> float | None:
 class _ColumnPlan:
     """How to produce one column's cell from a household, a member, a yearly record and an area."""
 
-    def __init__(self, column: Column, *, mask: bool, hide_health: bool):
+    def __init__(self, column: Column, *, access: Callable[[str], policy.Access] | None):
         self.column = column
         self.kind = column.kind
         self.labels = choice_labels(column.choices) if column.choices is not None else {}
+        self.access = access(column.field) if access is not None else policy.Access.WHOLE
         self.masker: Callable[[str], str] | None = None
-        if mask:
-            if column.kind == "id":
-                self.masker = mask_id
-            elif column.field == "bank_account":
-                self.masker = mask_bank
-            elif column.kind == "digits" or column.field in PHONE_INFO_FIELDS:
-                self.masker = _mask_phones
-        self.hidden = hide_health and column.field in ("health", "disability_cert_no")
+        if self.access is policy.Access.MASKED:
+            self.masker = partial(policy.mask, column.field)
+        self.hidden = self.access is policy.Access.HIDDEN
         if column.kind in TEXT_KINDS or column.field in PHONE_INFO_FIELDS:
             self.style = TEXT
         elif column.kind in ("int",):
@@ -152,10 +150,6 @@ class _ColumnPlan:
             if self.masker is not None:
                 value = self.masker(value)
         return self.style, value
-
-
-def _mask_phones(value: str) -> str:
-    return SEPARATOR.join(mask_phone(v) for v in value.split(SEPARATOR))
 
 
 # --- Writers ---------------------------------------------------------------------------------------
@@ -362,8 +356,7 @@ def export_households(
     *,
     year: int | None = None,
     progress: Callable[[int, int], None] | None = None,
-    mask: bool = False,
-    hide_health: bool = False,
+    access: Callable[[str], policy.Access] | None = None,
     exported_by: str = "",
     filter_text: str = "",
     chunk_size: int = CHUNK_HOUSEHOLDS,
@@ -374,9 +367,9 @@ def export_households(
     ``year``: the year of the yearly columns (年度, incomes); None picks the most recent year with a
     yearly record among these households (``ExportResult.year_defaulted``). A household without a
     record that year has those columns blank.
-    ``mask``: ID numbers, phones and bank accounts masked (for roles that may not see them in full);
-    such a file cannot be imported again, and its 说明 sheet says so.
-    ``hide_health``: 健康状况 and 残疾证号 left blank (for roles that may not see health details).
+    ``access``: field name → whole / masked / hidden, from ``policy.export_access(user)``; None
+    exports everything whole (the system itself). A file with masked numbers cannot be imported
+    again, and its 说明 sheet says so; hidden columns are left blank.
     ``exported_by`` / ``filter_text``: shown on the 说明 sheet.
     ``progress(done_rows, total_rows)`` is called every ~2,000 rows and at the end.
     """
@@ -401,7 +394,9 @@ def export_households(
     write_header(workbook, sheet, COLUMNS, column_formats=column_formats)
     writer = (_FastRows if use_streaming else _PlainRows)(sheet, formats, len(COLUMNS))
 
-    plans = [_ColumnPlan(c, mask=mask, hide_health=hide_health) for c in COLUMNS]
+    plans = [_ColumnPlan(c, access=access) for c in COLUMNS]
+    masked = any(p.masker is not None for p in plans)
+    hide_health = any(p.hidden for p in plans)
     renderers = [_renderer(i, c, plan, writer.prepare)
                  for i, (c, plan) in enumerate(zip(COLUMNS, plans, strict=True))]
     household_specs = [(i, c.target, c.field, render)
@@ -458,7 +453,7 @@ def export_households(
     if rows:
         sheet.autofilter(0, 0, rows, len(COLUMNS) - 1)
     result = ExportResult(rows=rows, households=households_written, year=year, year_defaulted=year_defaulted,
-                          masked=mask, skipped_households=skipped, synthetic=synthetic)
+                          masked=masked, skipped_households=skipped, synthetic=synthetic)
     _write_note(workbook, note_sheet, result, exported_by=exported_by, filter_text=filter_text,
                 hide_health=hide_health)
     workbook.close()

@@ -5,16 +5,19 @@ Two steps, so that the web page can show what will change before anything is wri
 * ``plan_import(table, actor=..., area=...)`` reads every row, groups the rows into households by
   户编号, validates each household with the registry's own rules (the models' ``full_clean``, the
   services' invariants: one head, one active household per person, the status machine, scope) and
-  the single-household checks of REFERENCE §6, and compares it with what the registry holds. Nothing
-  is written. Each problem names the sheet row and column.
+  the REFERENCE §6 rules of fupin.quality (提示, never refusals), and compares it with what the
+  registry holds. Nothing is written. Each problem names the sheet row and column.
 * ``apply_plan(plan, actor=..., mode=...)`` writes the households that are new or changed, in bulk,
-  in one transaction, with an audit event per created or changed object that names the file.
+  in one transaction, with an audit event per created or changed object that names the file, and
+  stores the §6 findings of the households written (fupin.quality, in bulk).
   ``mode="valid"`` imports the valid households and refuses the others; ``mode="all"`` writes
   nothing unless every household is valid. A crash or cancel inside leaves the database as it was.
 
 Rules (documented for users in the template's 填写说明 sheet):
 
 * keys: a household is matched by 户编号, a member by the 18-digit citizen number within it;
+* area: 区划代码 (12-digit village or 15-digit group) or the township and village names, with the
+  村民小组 as written by hand ("3组", "第三村民小组", "三社" …) found under the village;
 * an empty cell means "not given": a new record takes the default, an existing one keeps its value,
   so a partly filled township sheet never wipes data; a column that is absent is not touched at all;
 * household columns may be filled on one row of the household only (or on every row, equal);
@@ -39,20 +42,25 @@ from django.db.models.base import ModelState
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fupin.accounts.capabilities import can_write
+from fupin import workflow
+from fupin.accounts import policy
 from fupin.areas.models import Area, Level
-from fupin.areas.selectors import user_scope_path
+from fupin.areas.rules import group_key
 from fupin.audit.context import current_ip
 from fupin.audit.models import AuditEvent, AuditKind
 from fupin.audit.services import audit_import, jsonable
 from fupin.lib import idnumber
 from fupin.lib.bulk import BulkWriter, bulk_method, reserve_ids
 from fupin.lib.gcpause import gc_paused
-from fupin.registry.choices import TRANSITIONS, LineKind, Procedure, Relation, Status
-from fupin.registry.models import Household, Member, PovertyLine, StatusChange, YearlyRecord
-from fupin.registry.services import fill_from_id
+from fupin.quality import rules as quality_rules
+from fupin.quality import services as quality_services
+from fupin.quality.models import Source
+from fupin.registry import rules
+from fupin.registry.choices import Procedure, Relation, Status
+from fupin.registry.models import Household, Member, StatusChange, YearlyRecord
+from fupin.registry.services import HOUSEHOLD_STATUS_PROCESS, fill_from_id, poverty_lines
 
-from . import cells, checks
+from . import cells
 from .columns import AREA, COLUMNS, HOUSEHOLD, INFO, MEMBER, YEARLY
 from .reader import Table
 
@@ -122,6 +130,8 @@ class HouseholdPlan:
     yearly_changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     bad: set[str] = field(default_factory=set)  # household fields whose cell did not parse
+    #: REFERENCE §6 疑点 found on the planned records (fupin.quality.rules), stored after writing.
+    hits: list | None = None
 
     @property
     def errors(self) -> list[Problem]:
@@ -221,12 +231,17 @@ def _label(value: Any) -> str:
 
 
 class _Areas:
-    """The areas an import may write to (the actor's subtree, narrowed by --area), by code and by names."""
+    """The areas an import may write to (the actor's subtree, narrowed by --area), by code and by names.
+
+    Statistical codes stop at the village, and sheets write the 村民小组 by hand ("3组", "第三村民小组",
+    "三社" …): groups are found under their village by :func:`fupin.areas.rules.group_key`, villages by
+    their name (under the township's name when the sheet gives it)."""
 
     def __init__(self, actor, restrict: Area | None):
-        scope = user_scope_path(actor) if actor is not None else ""
-        if scope is None:
-            scope = None
+        # Only the actor's subtree is loaded (a county's areas, not the province's); whether a row may
+        # be written there is the access policy's decision (``inside``).
+        self.actor = actor
+        scope = policy.scope_path(actor) if actor is not None else ""
         self.scope = scope
         self.restrict = restrict
         prefix = restrict.path if restrict is not None else (scope or "")
@@ -235,16 +250,25 @@ class _Areas:
         else:
             areas = list(Area.objects.filter(path__startswith=prefix).only("id", "code", "name", "level", "path",
                                                                            "parent_id"))
-            ancestors = [prefix[:n] for n in (2, 4, 6, 9, 12) if n < len(prefix)]
+            ancestors = rules.path_prefixes(prefix)[:-1] if prefix else []
             areas += list(Area.objects.filter(path__in=ancestors).only("id", "code", "name", "level", "path",
                                                                        "parent_id"))
         self.by_id = {a.id: a for a in areas}
         self.by_code = {a.code: a for a in areas if a.path.startswith(prefix)}
-        self.by_names: dict[tuple[str, str, str], list[Area]] = defaultdict(list)
-        for a in self.by_code.values():
-            if a.level in (Level.VILLAGE, Level.GROUP):
-                names = self.names(a)
-                self.by_names[(names["township"], names["village"], names["group"])].append(a)
+        #: village id → its groups in code order; (village id, group key) → the groups with that key.
+        self.groups: dict[int, list[Area]] = defaultdict(list)
+        self.group_keys: dict[tuple[int, str], list[Area]] = defaultdict(list)
+        #: (township name key, village name key) → villages; village name key → villages.
+        self.villages: dict[tuple[str, str], list[Area]] = defaultdict(list)
+        self.villages_anywhere: dict[str, list[Area]] = defaultdict(list)
+        for a in sorted(self.by_code.values(), key=lambda a: a.code):
+            if a.level == Level.GROUP:
+                self.groups[a.parent_id].append(a)
+                self.group_keys[(a.parent_id, group_key(a.name))].append(a)
+            elif a.level == Level.VILLAGE:
+                township = self.by_id.get(a.parent_id)
+                self.villages[(cells.key(township.name) if township else "", cells.key(a.name))].append(a)
+                self.villages_anywhere[cells.key(a.name)].append(a)
 
     def names(self, area: Area) -> dict[str, str]:
         out = {"county": "", "township": "", "village": "", "group": ""}
@@ -256,28 +280,14 @@ class _Areas:
         return out
 
     def inside(self, area: Area) -> bool:
-        prefix = self.restrict.path if self.restrict is not None else (self.scope or "")
-        return self.scope is not None and area.path.startswith(prefix)
+        if self.restrict is not None and not area.path.startswith(self.restrict.path):
+            return False
+        return policy.in_write_scope(self.actor, area)
 
-
-class _Lines:
-    """poverty_line_for() over all lines at once (the import may touch thousands of households)."""
-
-    def __init__(self):
-        self.lines = list(PovertyLine.objects.exclude(kind=LineKind.MONITORING).select_related("area")
-                          .order_by("kind"))
-
-    def amount(self, year: int, area: Area) -> Decimal | None:
-        best = None
-        for line in self.lines:
-            if line.year != year:
-                continue
-            if line.area_id is None:
-                if best is None:
-                    best = ("", line)
-            elif area.path.startswith(line.area.path) and (best is None or len(line.area.path) > len(best[0])):
-                best = (line.area.path, line)
-        return best[1].amount if best else None
+    def villages_named(self, township: str, village: str) -> list[Area]:
+        if township:
+            return self.villages.get((cells.key(township), cells.key(village)), [])
+        return self.villages_anywhere.get(cells.key(village), [])
 
 
 def _parse_rows(table: Table) -> tuple[list[tuple[int, dict[str, Any]]], dict[int, list[Problem]]]:
@@ -409,8 +419,11 @@ def _validation_messages(exc: ValidationError, headers: dict[str, str]) -> list[
 
 
 def _resolve_area(plan: HouseholdPlan, areas: _Areas, first_row: int) -> None:
+    """The household's area from 区划代码 (12-digit village or 15-digit group code) or from the names,
+    then the 村民小组 as written by hand under that village; the names given must agree with it."""
     given = plan.area_values
     code = given.get("code")
+    group_text = given.get("group", "")
     area = None
     if code:
         area = areas.by_code.get(code)
@@ -418,15 +431,12 @@ def _resolve_area(plan: HouseholdPlan, areas: _Areas, first_row: int) -> None:
             plan.add(first_row, "区划代码", _("区划代码 %(c)s 不存在或不在您的管辖范围内") % {"c": code})
             return
     elif given.get("village"):
-        matches = areas.by_names.get((given.get("township", ""), given["village"], given.get("group", "")), [])
-        if not matches and not given.get("township"):
-            matches = [a for (t, v, g), found in areas.by_names.items() for a in found
-                       if v == given["village"] and g == given.get("group", "")]
+        matches = areas.villages_named(given.get("township", ""), given["village"])
         if len(matches) != 1:
-            where = "".join(given.get(k, "") for k in ("township", "village", "group"))
-            plan.add(first_row, "行政村", _("找不到唯一的区划“%(w)s”（或不在您的管辖范围内），请填写区划代码")
+            where = "".join(given.get(k, "") for k in ("township", "village"))
+            plan.add(first_row, "行政村", _("找不到唯一的行政村“%(w)s”（或不在您的管辖范围内），请填写区划代码")
                      % {"w": where} if not matches else
-                     _("“%(w)s”对应多个区划，请填写区划代码") % {"w": where})
+                     _("“%(w)s”对应多个行政村，请填写区划代码") % {"w": where})
             return
         area = matches[0]
     if area is None:
@@ -437,16 +447,48 @@ def _resolve_area(plan: HouseholdPlan, areas: _Areas, first_row: int) -> None:
         plan.add(first_row, "区划代码", _("贫困户必须登记到行政村或村民小组，%(c)s 是%(l)s") % {
             "c": area.code, "l": area.get_level_display()})
         return
+    if area.level == Level.VILLAGE:
+        if group_text:
+            area = _resolve_group(plan, areas, area, group_text, first_row)
+            if area is None:
+                return
+        elif plan.existing is not None and plan.existing.area.parent_id == area.id:
+            area = plan.existing.area  # the group was not given: the household stays in its group
     names = areas.names(area)
-    for key, header in (("county", "县"), ("township", "乡镇"), ("village", "行政村"), ("group", "村民小组")):
-        if given.get(key) and given[key] != names[key]:
+    for key, header in (("county", "县"), ("township", "乡镇"), ("village", "行政村")):
+        if given.get(key) and cells.key(given[key]) != cells.key(names[key]):
             plan.add(first_row, header, _("%(h)s“%(g)s”与区划代码 %(c)s（%(n)s）不一致") % {
                 "h": header, "g": given[key], "c": area.code, "n": names[key] or _("无")})
+    if group_text and area.level == Level.GROUP and group_key(group_text) != group_key(area.name):
+        plan.add(first_row, "村民小组", _("村民小组“%(g)s”与区划代码 %(c)s（%(n)s）不一致") % {
+            "g": group_text, "c": area.code, "n": area.name})
     plan.area = area
 
 
+def _resolve_group(plan: HouseholdPlan, areas: _Areas, village: Area, text: str, first_row: int) -> Area | None:
+    """The village's group written as ``text``; None (and an error naming the village's groups) when
+    there is no such group. A village with no groups in the system keeps the household (a warning)."""
+    groups = areas.groups.get(village.id, [])
+    if not groups:
+        plan.add(first_row, "村民小组", _("%(v)s（%(c)s）在系统中没有村民小组，本户登记到村；如需登记到组，"
+                                      "请先在系统管理中添加该村的村民小组") % {"v": village.name, "c": village.code},
+                 WARNING)
+        return village
+    found = areas.group_keys.get((village.id, group_key(text)), [])
+    if len(found) == 1:
+        return found[0]
+    listed = "、".join(g.name for g in groups[:30]) + ("……" if len(groups) > 30 else "")
+    if found:
+        plan.add(first_row, "村民小组", _("村民小组“%(g)s”在%(v)s（%(c)s）对应多个小组：%(list)s；请填写 15 位区划代码")
+                 % {"g": text, "v": village.name, "c": village.code, "list": "、".join(g.name for g in found)})
+    else:
+        plan.add(first_row, "村民小组", _("%(v)s（%(c)s）没有村民小组“%(g)s”；该村的村民小组有：%(list)s")
+                 % {"g": text, "v": village.name, "c": village.code, "list": listed})
+    return None
+
+
 def _plan_household(plan: HouseholdPlan, *, existing: Household | None, members: list[Member],
-                    elsewhere: dict[str, Member], areas: _Areas, lines: _Lines,
+                    elsewhere: dict[str, Member], areas: _Areas, lines: rules.PovertyLines,
                     yearly_existing: dict[tuple[int, int], YearlyRecord]) -> None:
     first_row = plan.rows[0]
     plan.existing = existing
@@ -480,19 +522,22 @@ def _plan_household(plan: HouseholdPlan, *, existing: Household | None, members:
             setattr(hh, name, value)
     if existing is None:
         # A sheet carries households over from an earlier register (or the national system) with the
-        # status they have there, whatever it is; the history starts with one 数据导入 row.
+        # status they have there (rules.INITIAL_STATUSES for 数据导入: any but 注销); the history starts
+        # with one 数据导入 row.
         hh.status = status or Status.POOR
+        error = rules.initial_status_error(hh.status, Procedure.IMPORT)
+        if error:
+            plan.add(first_row, "户状态", error)
     elif status is not None and status != existing.status:
-        if status not in TRANSITIONS.get(existing.status, set()):
-            plan.add(first_row, "户状态", _("不能从“%(a)s”变更为“%(b)s”") % {
-                "a": Status(existing.status).label, "b": Status(status).label})
-        elif status == Status.CANCELLED:
-            plan.add(first_row, "户状态", _("注销须在系统中办理并注明原因，不能通过导入完成"))
+        error = rules.transition_error(existing.status, status, procedure=Procedure.IMPORT)
+        if error:
+            plan.add(first_row, "户状态", error)
         else:
             hh.status = status
             plan.status_change = (existing.status, status)
-            if status == Status.EXITED and "exit_year" not in plan.values:
-                hh.exit_year = timezone.localdate().year
+            values = rules.step_values(status, date=timezone.localdate(), exit_year=plan.values.get("exit_year"))
+            for name, value in values.items():
+                setattr(hh, name, value)
     if existing is None or plan.status_change or any(
             not _same(getattr(existing, name), getattr(hh, name)) for name in plan.values):
         try:
@@ -532,28 +577,27 @@ def _plan_household(plan: HouseholdPlan, *, existing: Household | None, members:
         mp.obj = obj
         if citizen:
             if citizen in seen:
-                plan.add(mp.row, "证件号码", _("同一户内证件号码重复（与第 %(r)d 行）") % {"r": seen[citizen]})
+                plan.add(mp.row, "证件号码", rules.repeated_person_error(seen[citizen]))
             seen[citizen] = mp.row
             other = elsewhere.get(citizen)
             if old is None and other is not None and other.household_id != (existing.pk if existing else None):
-                plan.add(mp.row, "证件号码", _("此人（证件号码 %(id)s）已是户 %(n)s 的在户成员，一个人只能属于一户；"
-                                              "如已迁入本户，请先在原户办理减员")
-                         % {"id": idnumber.mask(other.id_number), "n": other.household.number})
+                plan.add(mp.row, "证件号码", rules.person_elsewhere_error(other.id_number, other.household.number))
     plan.missing = [m for m in members if m.citizen_id not in seen]
     for m in plan.missing:
         plan.add(first_row, None, _("成员 %(name)s（%(id)s）在系统中、但不在表中：未删除；如需减员请在系统中办理")
-                 % {"name": m.name, "id": idnumber.mask(m.id_number)}, WARNING)
+                 % {"name": m.name, "id": policy.mask_id(m.id_number)}, WARNING)
 
     # One head, and the 户主姓名 column names that head.
     staying = [m for m in plan.missing] + [mp.obj for mp in plan.members if mp.obj is not None]
     heads = [m for m in staying if m.relation == Relation.HEAD]
-    if len(heads) != 1:
+    head_error = rules.head_count_error(m.relation for m in staying)
+    if head_error:
         missing_head = [m for m in plan.missing if m.relation == Relation.HEAD]
         if missing_head and len(heads) > 1:
             plan.add(first_row, "与户主关系", _("表中户主与系统中的户主 %(name)s 不同，而原户主不在表中：请在表中写明原户主的新关系，"
                                             "或在系统中办理更换户主") % {"name": missing_head[0].name})
         else:
-            plan.add(first_row, "与户主关系", _("每户必须有且只有一名户主（表中现有 %(n)d 名）") % {"n": len(heads)})
+            plan.add(first_row, "与户主关系", head_error)
     elif plan.info.get("head_name") and plan.info["head_name"] != heads[0].name:
         plan.add(first_row, "户主姓名", _("户主姓名“%(a)s”与户主成员“%(b)s”不一致") % {
             "a": plan.info["head_name"], "b": heads[0].name})
@@ -562,10 +606,35 @@ def _plan_household(plan: HouseholdPlan, *, existing: Household | None, members:
 
     _compare_household(plan, hh, existing)
     _plan_yearly(plan, hh, lines, yearly_existing, first_row)
-    for row, header, message in checks.household_checks(hh, plan.members, plan.missing, plan.yearly):
-        plan.add(row or first_row, header, message, WARNING)
-    if existing is not None and existing.status == Status.CANCELLED and plan.action != "unchanged":
-        plan.add(first_row, None, _("户 %(n)s 已注销，不能再修改") % {"n": plan.number})
+    _suspicious(plan, hh, first_row)
+    if existing is not None and rules.is_closed(existing.status) and plan.action != "unchanged":
+        plan.add(first_row, None, rules.closed_error(plan.number))
+
+
+#: Registry fields a §6 rule may name that have no column in the standard sheet: the column the
+#: cadre looks at instead (the per-capita income follows from the income columns).
+_NEAREST_COLUMN = {"dibao_amount": "是否享受低保", "tekun_amount": "是否特困供养", "work_place": "务工状况",
+                   "per_capita_income": "工资性收入"}
+
+
+def _suspicious(plan: HouseholdPlan, hh: Household, first_row: int) -> None:
+    """REFERENCE §6's 疑点 as 提示 (WARNING) at the member's row and the column of the field: the same
+    rules that store the findings after the import (fupin.quality.rules), on the planned records."""
+    rows = {id(mp.obj): mp.row for mp in plan.members if mp.obj is not None}
+    members = [mp.obj for mp in plan.members if mp.obj is not None] + plan.missing
+    plan.hits = quality_rules.check(quality_rules.Subject(hh, members, plan.yearly, timezone.localdate()))
+    for hit in plan.hits:
+        row = rows.get(id(hit.member), first_row) if hit.member is not None else first_row
+        plan.add(row, _column_of(hit), hit.message, WARNING)
+
+
+def _column_of(hit: quality_rules.Hit) -> str | None:
+    """The sheet column a §6 hit is about (its field's column, or the nearest one the sheet has)."""
+    if hit.member is not None:
+        header = MEMBER_HEADER.get(hit.field)
+    else:
+        header = HOUSEHOLD_HEADER.get(hit.field) or YEARLY_HEADER.get(hit.field) or MEMBER_HEADER.get(hit.field)
+    return header or _NEAREST_COLUMN.get(hit.field)
 
 
 def _clone(obj):
@@ -649,7 +718,7 @@ def _compare_household(plan: HouseholdPlan, hh: Household, existing: Household |
             plan.changes[name] = (before, after)
 
 
-def _plan_yearly(plan: HouseholdPlan, hh: Household, lines: _Lines,
+def _plan_yearly(plan: HouseholdPlan, hh: Household, lines: rules.PovertyLines,
                  yearly_existing: dict[tuple[int, int], YearlyRecord], first_row: int) -> None:
     year = plan.yearly_values.get("year")
     incomes = {k: v for k, v in plan.yearly_values.items() if k != "year"}
@@ -665,8 +734,9 @@ def _plan_yearly(plan: HouseholdPlan, hh: Household, lines: _Lines,
         rec.year, rec.member_count = year, max(hh.member_count, 1)
     for name, value in incomes.items():
         setattr(rec, name, value)
-    if old is None:
-        rec.poverty_line = lines.amount(year, hh.area)
+    # The line in force when the record is written, as yearly_record_save() takes it (for a record that
+    # exists too: a line corrected since is a change the import writes and audits).
+    rec.poverty_line = lines.amount(year, hh.area.path)
     try:
         _validate(rec, incomes.keys(), new=old is None, skip=["household"])
     except ValidationError as exc:
@@ -680,6 +750,8 @@ def _plan_yearly(plan: HouseholdPlan, hh: Household, lines: _Lines,
         for name in incomes:
             if not _same(getattr(old, name), getattr(rec, name)):
                 plan.yearly_changes[name] = (getattr(old, name), getattr(rec, name))
+        if old.poverty_line != rec.poverty_line:
+            plan.yearly_changes["poverty_line"] = (old.poverty_line, rec.poverty_line)
 
 
 @gc_paused()
@@ -687,7 +759,7 @@ def plan_import(table: Table, *, actor=None, area: Area | None = None,
                 progress: Callable[[int, int], None] | None = None) -> Plan:
     """Read, validate and compare; write nothing. ``actor`` None is the system (the CLI without --user)."""
     problems: list[Problem] = []
-    if actor is not None and not (actor.is_superuser or can_write(actor)):
+    if actor is not None and not (actor.is_superuser or policy.can_write(actor)):
         problems.append(Problem(None, None, _("当前角色只能查看，不能导入数据")))
     areas = _Areas(actor, area)
     if area is not None and areas.scope is not None and not area.path.startswith(areas.scope):
@@ -703,7 +775,7 @@ def plan_import(table: Table, *, actor=None, area: Area | None = None,
         return Plan(table.filename, table, plans, problems)
     existing, members, elsewhere = _load_existing(plans)
     yearly_existing = _load_yearly(plans, existing)
-    lines = _Lines()
+    lines = poverty_lines()
     # The same person in two households of the file.
     first_seen: dict[str, tuple[str, int]] = {}
     for i, plan in enumerate(plans):
@@ -757,6 +829,7 @@ class ImportResult:
     yearly_created: int = 0
     yearly_updated: int = 0
     audit_events: int = 0
+    findings: int = 0  # REFERENCE §6 疑点 stored for the households written (fupin.quality)
 
     def as_dict(self) -> dict[str, int]:
         return dict(self.__dict__)
@@ -888,6 +961,7 @@ def apply_plan(plan: Plan, *, actor=None, mode: str = "valid", progress: Callabl
                 if progress:
                     progress(done, total)
             _check(cancel)
+            result.findings = _store_findings(todo)
             result.audit_events = audit.flush() + 1  # and the summary row:
             audit_import(actor=actor, entity="sheets.file", area_path=_common_path(todo), ip=audit.ip,
                          summary=_("导入 %(f)s：新增 %(c)d 户，修改 %(u)d 户，未变 %(s)d 户，拒绝 %(r)d 户") % {
@@ -899,18 +973,29 @@ def apply_plan(plan: Plan, *, actor=None, mode: str = "valid", progress: Callabl
     return result
 
 
+def _store_findings(written: list[HouseholdPlan]) -> int:
+    """The §6 findings of the households just written, from the records in hand (no reload): each
+    household with its members (those of the sheet and those kept) and its latest yearly record."""
+    if not written:
+        return 0
+    latest = quality_services.latest_yearly([h.obj.pk for h in written if h.existing is not None])
+    today = timezone.localdate()
+    subjects = []
+    for h in written:
+        yearly = latest.get(h.obj.pk, h.yearly) if h.existing is not None else h.yearly
+        # The plan's hits were found on these very records, unless a later year than the sheet's is
+        # the household's latest: then the rules run again on that year.
+        hits = h.hits if yearly is h.yearly or (yearly is not None and h.yearly is not None
+                                                and yearly.year == h.yearly.year) else None
+        subjects.append(quality_rules.Subject(h.obj, [mp.obj for mp in h.members] + h.missing, yearly, today,
+                                              hits=hits))
+    counts = quality_services.refresh_findings([s.household.pk for s in subjects], source=Source.IMPORT,
+                                               subjects=subjects)
+    return sum(counts.values())
+
+
 def _common_path(plans: list[HouseholdPlan]) -> str:
-    paths = [h.obj.area_path for h in plans if h.obj is not None]
-    if not paths:
-        return ""
-    first, last = min(paths), max(paths)
-    n = 0
-    while n < min(len(first), len(last)) and first[n] == last[n]:
-        n += 1
-    for width in (15, 12, 9, 6, 4, 2, 0):
-        if width <= n:
-            return first[:width]
-    return ""
+    return rules.common_path(h.obj.area_path for h in plans if h.obj is not None)
 
 
 def _write_batch(batch: list[HouseholdPlan], result: ImportResult, audit: _Audit, actor, today, reason) -> None:
@@ -931,6 +1016,14 @@ def _write_batch(batch: list[HouseholdPlan], result: ImportResult, audit: _Audit
             h.obj.updated_at = now
             changed_fields.update("area" if k == "area" else k for k in h.changes)
             changed.append(h.obj)
+    # Status changes are claimed first, as workflow.transition() claims one: a household whose status
+    # someone changed since the import was checked stops the whole import (nothing is written).
+    moved = workflow.claim_many(process=HOUSEHOLD_STATUS_PROCESS, steps=[
+        (h.existing.pk, *h.status_change) for h in old if h.status_change])
+    if moved:
+        numbers = sorted(h.number for h in old if h.existing.pk in set(moved))
+        raise ImportRefused(_("导入期间户 %(n)s 的状态已被他人变更，未导入任何数据，请重新预览后再导入") % {
+            "n": "、".join(numbers[:10])})
     if changed:
         fields = sorted(changed_fields | {"version", "updated_at", "area_path"})
         Household.objects.bulk_update(changed, fields, batch_size=500)

@@ -29,7 +29,7 @@ from fupin.jobs.runner import (  # noqa: F401 - re-exported, see above
     set_progress,
     submit,
 )
-from fupin.lib import idnumber
+from fupin.accounts import policy
 
 from .importer import ERROR, ImportCancelled, ImportRefused, Plan, apply_plan, plan_import
 from .models import JobKind, SheetJob
@@ -93,18 +93,17 @@ def run_export(job: SheetJob) -> None:
     households = household_list(user=job.user, filters=filters)
     job.folder.mkdir(parents=True, exist_ok=True)
     result = export_households(households, job.output_path, year=job.params.get("year"),
-                               progress=reporter(job, _("导出")), mask=job.params.get("mask", True),
-                               hide_health=job.params.get("hide_health", True), exported_by=job.user.username)
+                               progress=reporter(job, _("导出")), access=policy.export_access(job.user),
+                               exported_by=job.user.username)
     job.result = {"rows": result.rows, "exported_households": result.households, "year": result.year}
 
 
 def preview(plan: Plan, user) -> dict:
     """What the check found, for the page: counts, the first changed households, the first problems."""
-    from fupin.accounts.capabilities import sees_full_identity
     from fupin.registry.models import Household, Member
 
-    full = sees_full_identity(user)
-    show_id = (lambda v: v) if full else idnumber.mask
+    def show_id(value: str) -> str:
+        return policy.shown(user, "id_number", value, revealed=policy.export_reveals(user))
     households = []
     for h in plan.households:
         if h.action in ("create", "update") and len(households) < PREVIEW_HOUSEHOLDS:

@@ -1,7 +1,7 @@
 """Summary tables by area (汇总表): for each child area of a root, households and people, by status,
 by main cause of poverty, by 贫困户属性, and the incomes of one year.
 
-Everything is read through the scoped selectors (``household_scope``, ``household_ids_q``,
+Everything is read through the scoped selectors (``household_scope``, ``policy.household_q``,
 ``area_children``, ``poor_people_by_year``) and grouped in the database by the prefix of
 ``area_path`` of the children's length: one grouped query for the registry tables, one for the
 year's incomes, one for the year-end poor population, whatever the number of areas.
@@ -13,11 +13,11 @@ count nowhere but in the status table's 注销 column; people are a household's 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import xlsxwriter
 from django.db.models import Count, F, Q, Sum
@@ -25,13 +25,18 @@ from django.db.models.functions import Substr
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from fupin.accounts import policy
 from fupin.areas.models import PATH_LENGTH, Area, Level
 from fupin.areas.selectors import area_children, area_list
+from fupin.monitoring.selectors import poor_people_by_year
 from fupin.registry.choices import NOT_EXITED_STATUSES, Attribute, Cause, Status
 from fupin.registry.models import YearlyRecord
-from fupin.registry.selectors import household_ids_q, household_scope, poor_people_by_year
+from fupin.registry.selectors import household_scope
 
 from .export import choice_labels
+
+if TYPE_CHECKING:
+    from fupin.accounts.models import User
 
 EXITED_STATUSES = {Status.EXITED, Status.EXITED_STABLE}
 #: Row key of households registered directly at the root's level (e.g. at a village that has
@@ -63,17 +68,14 @@ class SummaryTable:
         return [r.values[i] for r in self.rows]
 
 
-def summary_tables(user, root: Area, year: int | None = None) -> list[SummaryTable]:
+def summary_tables(user: User, root: Area, year: int | None = None) -> list[SummaryTable]:
     """The summary tables of ``root``'s children as ``user`` sees them (404 when root is outside the
     user's scope). ``year``: the year of the income table; None takes the latest year with yearly
     records in the subtree (no income table when there is none)."""
     if not area_list(user=user).filter(pk=root.pk).exists():
         raise Http404
     children = list(area_children(user=user, area=root))
-    if children:
-        length = len(children[0].path)
-    else:
-        length = PATH_LENGTH[Level(root.level)] if root.level in Level.values else len(root.path)
+    length = _prefix_length(root, children)
     order = [(c.path, c.code, c.name) for c in children]
     paths = {c.path for c in children}
 
@@ -91,40 +93,8 @@ def summary_tables(user, root: Area, year: int | None = None) -> list[SummaryTab
     status_labels = choice_labels(Status)
     cause_labels = choice_labels(Cause)
     attribute_labels = choice_labels(Attribute)
-    basic: dict[str, list[int]] = {}
-    by_status: dict[str, list[int]] = {}
-    by_cause: dict[str, list[int]] = {}
-    by_attribute: dict[str, list[int]] = {}
-    statuses, causes, attributes = list(status_labels), list(cause_labels), list(attribute_labels)
-    for row in grouped:
-        key = key_of(row["prefix"])
-        h, p = row["households"], row["people"] or 0
-        s = by_status.setdefault(key, [0] * (2 * len(statuses)))
-        i = statuses.index(row["status"]) if row["status"] in statuses else None
-        if i is not None:
-            s[2 * i] += h
-            s[2 * i + 1] += p
-        if row["status"] == Status.CANCELLED:
-            continue
-        b = basic.setdefault(key, [0] * 6)
-        b[0] += h
-        b[1] += p
-        if row["status"] in NOT_EXITED_STATUSES:
-            b[2] += h
-            b[3] += p
-        elif row["status"] in EXITED_STATUSES:
-            b[4] += h
-            b[5] += p
-        if row["main_cause"] in causes:
-            c = by_cause.setdefault(key, [0] * (2 * len(causes)))
-            j = causes.index(row["main_cause"])
-            c[2 * j] += h
-            c[2 * j + 1] += p
-        if row["attribute"] in attributes:
-            a = by_attribute.setdefault(key, [0] * (2 * len(attributes)))
-            j = attributes.index(row["attribute"])
-            a[2 * j] += h
-            a[2 * j + 1] += p
+    basic, by_status, by_cause, by_attribute = _registry_counts(
+        grouped, key_of, list(status_labels), list(cause_labels), list(attribute_labels))
 
     direct_name = _("直接登记在%(area)s的户") % {"area": root.name}
 
@@ -162,16 +132,69 @@ def summary_tables(user, root: Area, year: int | None = None) -> list[SummaryTab
     ]
 
     if year is None:
-        year = (YearlyRecord.objects.filter(household_ids_q(user), household__area_path__subtree=root.path)
-                .order_by("-year").values_list("year", flat=True).first())
+        year = _latest_year(user, root)
     if year is not None:
         tables.append(_income_table(user, root, year, length, key_of, table))
     return tables
 
 
-def _income_table(user, root: Area, year: int, length: int, key_of, table) -> SummaryTable:
+def _prefix_length(root: Area, children: list[Area]) -> int:
+    """The length of the children's paths: the prefix of ``area_path`` that names a household's child."""
+    if children:
+        return len(children[0].path)
+    return PATH_LENGTH[Level(root.level)] if root.level in Level.values else len(root.path)
+
+
+def _registry_counts(grouped: Iterable[dict], key_of: Callable[[str], str], statuses: list[str],
+                     causes: list[str], attributes: list[str]) -> tuple[dict[str, list[int]], ...]:
+    """The four registry tables' rows (basic, by status, by cause, by attribute), each row key → values,
+    added up from the grouped query's rows (households and people per prefix, status, cause, attribute)."""
+    basic: dict[str, list[int]] = {}
+    by_status: dict[str, list[int]] = {}
+    by_cause: dict[str, list[int]] = {}
+    by_attribute: dict[str, list[int]] = {}
+    for row in grouped:
+        key = key_of(row["prefix"])
+        h, p = row["households"], row["people"] or 0
+        s = by_status.setdefault(key, [0] * (2 * len(statuses)))
+        i = statuses.index(row["status"]) if row["status"] in statuses else None
+        if i is not None:
+            s[2 * i] += h
+            s[2 * i + 1] += p
+        if row["status"] == Status.CANCELLED:
+            continue
+        b = basic.setdefault(key, [0] * 6)
+        b[0] += h
+        b[1] += p
+        if row["status"] in NOT_EXITED_STATUSES:
+            b[2] += h
+            b[3] += p
+        elif row["status"] in EXITED_STATUSES:
+            b[4] += h
+            b[5] += p
+        if row["main_cause"] in causes:
+            c = by_cause.setdefault(key, [0] * (2 * len(causes)))
+            j = causes.index(row["main_cause"])
+            c[2 * j] += h
+            c[2 * j + 1] += p
+        if row["attribute"] in attributes:
+            a = by_attribute.setdefault(key, [0] * (2 * len(attributes)))
+            j = attributes.index(row["attribute"])
+            a[2 * j] += h
+            a[2 * j + 1] += p
+    return basic, by_status, by_cause, by_attribute
+
+
+def _latest_year(user: User, root: Area) -> int | None:
+    """The latest year with yearly records in ``root``'s subtree that ``user`` sees."""
+    return (YearlyRecord.objects.filter(policy.household_q(user), household__area_path__subtree=root.path)
+            .order_by("-year").values_list("year", flat=True).first())
+
+
+def _income_table(user: User, root: Area, year: int, length: int, key_of: Callable[[str], str],
+                  table: Callable[..., SummaryTable]) -> SummaryTable:
     records = (
-        YearlyRecord.objects.filter(household_ids_q(user), household__area_path__subtree=root.path, year=year)
+        YearlyRecord.objects.filter(policy.household_q(user), household__area_path__subtree=root.path, year=year)
         .annotate(prefix=Substr("household__area_path", 1, length))
         .values("prefix")
         .annotate(households=Count("id"), people=Sum("member_count"), net=Sum("net_income"),

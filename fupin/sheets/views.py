@@ -26,7 +26,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from fupin.accounts.capabilities import can_write, sees_full_identity, sees_health
+from fupin.accounts import policy
+from fupin.accounts.policy import can_write
 from fupin.areas.models import Level
 from fupin.areas.selectors import area_get, area_root
 from fupin.audit.services import audit_export
@@ -214,7 +215,7 @@ def job_download(request, pk):
 @require_GET
 def export_households(request):
     """Export the household list as filtered on 贫困户名册 (same query string)."""
-    from fupin.web.views import household_filters_from_request
+    from fupin.registry.views import household_filters_from_request
 
     user = request.user
     filters, _form, root = household_filters_from_request(request)
@@ -223,8 +224,7 @@ def export_households(request):
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     area = filters.area or root
     name = _("贫困户信息-%(a)s-%(t)s.xlsx") % {"a": area.name if area else "", "t": stamp}
-    params = {"ip": _ip(request), "language": get_language(), "mask": not sees_full_identity(user),
-              "hide_health": not sees_health(user),
+    params = {"ip": _ip(request), "language": get_language(), "mask": not policy.export_reveals(user),
               "area_path": area.path if area else "", "year": _year(request),
               "filters": {"area_code": filters.area.code if filters.area else "", "status": filters.status,
                           "attribute": filters.attribute, "cause": filters.cause,

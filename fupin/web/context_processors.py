@@ -1,5 +1,10 @@
+from __future__ import annotations
+
+from typing import Any
+
 from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpRequest
 
 from fupin.registry.models import Household
 
@@ -13,7 +18,7 @@ def synthetic_data_present() -> bool:
     return value
 
 
-def fupin(request):
+def fupin(request: HttpRequest) -> dict[str, Any]:
     return {
         "FUPIN_NAME": settings.FUPIN_NAME,
         # Shown on every page, the login page included: whether demo data is loaded is no secret.

@@ -1,31 +1,19 @@
-"""HTML forms. They only shape input; every write goes through fupin.registry.services."""
+"""The shell's form helpers: the styling every form shares and how a service's errors land on a form.
+Each domain's forms live in its own app (fupin.registry.forms, fupin.audit.forms ...)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import Any
+
 from django import forms
-from django.utils.translation import gettext_lazy as _
-
-from fupin.areas.models import Area
-from fupin.audit.models import AuditKind
-from fupin.registry.choices import (
-    TRANSITIONS,
-    Attribute,
-    CancelReason,
-    Cause,
-    Relation,
-    RemovalReason,
-    Status,
-)
-from fupin.registry.models import LIVING_FIELDS, Household, Member, YearlyRecord
-
-BASIC_FIELDS = ["address", "phone", "bank_name", "bank_account", "standard", "attribute", "main_cause",
-                "other_causes", "identified_year", "exit_year_planned", "exit_year"]
+from django.core.exceptions import ValidationError
 
 
 class StyledMixin:
     """Adds the CSS classes the templates expect; checkboxes stay checkboxes."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             widget = field.widget
@@ -36,7 +24,8 @@ class StyledMixin:
             else:
                 widget.attrs.setdefault("class", "input")
 
-    def add_error(self, field, error):
+    def add_error(self, field: str | None,
+                  error: ValidationError | str | Sequence[str] | dict[str, Any]) -> None:
         # Marked here rather than in __init__: reading self.errors there validated the form before
         # subclasses had set their choices (townships, years, areas, to_status) and required flags,
         # so every bound filter, create and status form was refused. add_error also sees the
@@ -47,168 +36,26 @@ class StyledMixin:
                 self.fields[name].widget.attrs["aria-invalid"] = "true"
 
 
-class HouseholdForm(StyledMixin, forms.ModelForm):
-    other_causes = forms.MultipleChoiceField(label=_("其他致贫原因"), choices=Cause.choices, required=False,
-                                             widget=forms.CheckboxSelectMultiple)
+class RuleChoiceField(forms.ChoiceField):
+    """A choice whose refusal comes from a registry rule, in the rule's words (the same as the API's and
+    the service's); the offered choices are the ones the rule accepts."""
 
-    class Meta:
-        model = Household
-        fields = BASIC_FIELDS + LIVING_FIELDS
-        widgets = {"address": forms.TextInput(attrs={"size": 40})}
+    def __init__(self, *, rule: Callable[[str], str | None], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.rule = rule
 
-    groups = [
-        (_("基本信息"), BASIC_FIELDS),
-        (_("生产条件"), LIVING_FIELDS[:9]),
-        (_("生活条件"), LIVING_FIELDS[9:20]),
-        (_("易地扶贫搬迁"), LIVING_FIELDS[20:]),
-    ]
-
-    def grouped(self):
-        return [(title, [self[name] for name in names]) for title, names in self.groups]
+    def validate(self, value: str) -> None:
+        forms.Field.validate(self, value)  # required
+        if value not in self.empty_values:
+            error = self.rule(value)
+            if error:
+                raise ValidationError(error, code="invalid_choice")
 
 
-class AreaChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.name}（{obj.code}）"
-
-
-class HouseholdCreateForm(HouseholdForm):
-    number = forms.CharField(label=_("户编号"), max_length=32)
-    area = AreaChoiceField(label=_("所在村/村民小组"), queryset=Area.objects.none())
-    status = forms.ChoiceField(label=_("登记状态"), choices=[(Status.APPLYING, Status.APPLYING.label),
-                                                          (Status.POOR, Status.POOR.label),
-                                                          (Status.MONITOR_RISK, Status.MONITOR_RISK.label)],
-                               initial=Status.POOR)
-
-    class Meta(HouseholdForm.Meta):
-        fields = ["number", "area", "status", *HouseholdForm.Meta.fields]
-
-    groups = [(_("登记"), ["number", "area", "status"]), *HouseholdForm.groups]
-
-    def __init__(self, *args, areas=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if areas is not None:
-            self.fields["area"].queryset = areas
-
-
-MEMBER_FIELDS = ["name", "id_number", "sex", "birth_date", "ethnicity", "relation", "education", "school_status",
-                 "health", "disability_category", "disability_grade", "disability_cert_no", "labour",
-                 "work_status", "work_months", "work_place", "medical_insurance", "serious_illness_insurance",
-                 "pension_insurance", "on_dibao", "dibao_amount", "on_tekun", "tekun_amount", "soldier", "phone"]
-
-
-class MemberForm(StyledMixin, forms.ModelForm):
-    class Meta:
-        model = Member
-        fields = MEMBER_FIELDS
-        widgets = {"birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
-        help_texts = {"birth_date": _("可不填，按证件号码自动生成"), "id_number": _("18 位身份证号；15 位旧号自动升级")}
-
-    groups = [
-        (_("身份"), MEMBER_FIELDS[:6]),
-        (_("教育与健康"), MEMBER_FIELDS[6:12]),
-        (_("劳动与务工"), MEMBER_FIELDS[12:16]),
-        (_("保障"), MEMBER_FIELDS[16:]),
-    ]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["birth_date"].required = False
-        self.fields["sex"].required = False
-
-    def grouped(self):
-        return [(title, [self[name] for name in names]) for title, names in self.groups]
-
-    def _post_clean(self):
-        # Model validation happens in the service (one place, with the database checks); the form
-        # only converts types, so that a refused value is reported once, at its field.
-        pass
-
-
-class YearlyRecordForm(StyledMixin, forms.ModelForm):
-    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
-
-    class Meta:
-        model = YearlyRecord
-        fields = ["year", "member_count", "wage_income", "business_income", "property_income", "transfer_income",
-                  "business_expense", "food_clothing_secure", "education_secure", "medical_secure",
-                  "housing_secure", "water_secure", "note"]
-        widgets = {name: forms.NullBooleanSelect() for name in
-                   ["food_clothing_secure", "education_secure", "medical_secure", "housing_secure", "water_secure"]}
-
-    def _post_clean(self):
-        pass
-
-
-class StatusChangeForm(StyledMixin, forms.Form):
-    to_status = forms.ChoiceField(label=_("变更为"))
-    date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    reason = forms.CharField(label=_("原因"), max_length=200, widget=forms.TextInput(attrs={"size": 50}))
-    cancel_reason = forms.ChoiceField(label=_("注销原因"), required=False,
-                                      choices=[("", "—"), *CancelReason.choices])
-
-    def __init__(self, *args, household: Household, **kwargs):
-        super().__init__(*args, **kwargs)
-        allowed = TRANSITIONS.get(household.status, set())
-        self.fields["to_status"].choices = [(s.value, s.label) for s in Status if s in allowed]
-
-
-class MakeHeadForm(StyledMixin, forms.Form):
-    old_head_relation = forms.ChoiceField(label=_("原户主改为"), required=False)
-
-    def __init__(self, *args, old_head=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        field = self.fields["old_head_relation"]
-        field.choices = [(r.value, r.label) for r in Relation if r != Relation.HEAD]
-        field.required = old_head is not None
-        if old_head is None:
-            field.widget = forms.HiddenInput()
-
-
-class MemberRemoveForm(StyledMixin, forms.Form):
-    reason = forms.ChoiceField(label=_("减员原因"), choices=RemovalReason.choices)
-    date = forms.DateField(label=_("减员日期"), widget=forms.DateInput(attrs={"type": "date"}))
-
-
-class HouseholdFilterForm(StyledMixin, forms.Form):
-    township = forms.ChoiceField(label=_("乡镇"), required=False)
-    village = forms.ChoiceField(label=_("行政村"), required=False)
-    status = forms.ChoiceField(label=_("户状态"), required=False, choices=[("", _("全部")), *Status.choices])
-    attribute = forms.ChoiceField(label=_("贫困户属性"), required=False, choices=[("", _("全部")), *Attribute.choices])
-    cause = forms.ChoiceField(label=_("主要致贫原因"), required=False, choices=[("", _("全部")), *Cause.choices])
-    identified_year = forms.TypedChoiceField(label=_("识别年度"), required=False, coerce=int, empty_value=None)
-    exit_year = forms.TypedChoiceField(label=_("脱贫年度"), required=False, coerce=int, empty_value=None)
-    q = forms.CharField(label=_("搜索"), required=False, max_length=40,
-                        widget=forms.TextInput(attrs={"placeholder": _("姓名 / 证件号码 / 户编号"), "type": "search"}))
-    sort = forms.CharField(required=False, widget=forms.HiddenInput)
-
-    def __init__(self, *args, townships=(), villages=(), years=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["township"].choices = [("", _("全部")), *[(a.code, a.name) for a in townships]]
-        self.fields["village"].choices = [("", _("全部")), *[(a.code, a.name) for a in villages]]
-        year_choices = [("", _("全部")), *[(y, str(y)) for y in years]]
-        self.fields["identified_year"].choices = year_choices
-        self.fields["exit_year"].choices = year_choices
-
-
-def _audit_entities():
-    from fupin.web.audit_display import entity_label
-    entities = ["registry.household", "registry.member", "registry.yearlyrecord", "registry.povertyline",
-                "accounts.user", "areas.area"]
-    return [("", _("全部")), *[(e, entity_label(e)) for e in entities]]
-
-
-class AuditFilterForm(StyledMixin, forms.Form):
-    actor = forms.CharField(label=_("操作人"), required=False, max_length=150,
-                            widget=forms.TextInput(attrs={"placeholder": _("账号包含…"), "type": "search"}))
-    kind = forms.ChoiceField(label=_("类型"), required=False, choices=[("", _("全部")), *AuditKind.choices])
-    entity = forms.ChoiceField(label=_("对象类型"), required=False)
-    entity_id = forms.CharField(label=_("对象编号"), required=False, max_length=40)
-    date_from = forms.DateField(label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    q = forms.CharField(label=_("摘要包含"), required=False, max_length=100,
-                        widget=forms.TextInput(attrs={"placeholder": _("户编号 / 姓名 …"), "type": "search"}))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["entity"].choices = _audit_entities()
+def apply_errors(form: forms.BaseForm, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form, at the field it names when the form has it."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)

@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
+from fupin.accounts import policy
 from fupin.accounts.models import Role
 from fupin.areas import selectors
 from fupin.registry.models import Household
@@ -45,7 +46,7 @@ def test_a_user_without_an_area_sees_nothing_unless_a_system_admin(tree):
 
 def test_an_anonymous_visitor_sees_nothing(tree):
     assert codes(AnonymousUser()) == set()
-    assert selectors.user_scope_path(AnonymousUser()) is None
+    assert policy.scope_path(AnonymousUser()) is None
 
 
 def test_area_get_returns_an_area_inside_the_scope(tree, township_a_user):
@@ -68,7 +69,7 @@ def test_the_same_filter_scopes_households_by_their_copied_path(tree, county_use
     in_b1 = factories.household(tree["village_b1"])
 
     def visible(user):
-        return set(Household.objects.filter(selectors.scope_q(user, "area_path")))
+        return set(Household.objects.filter(policy.area_q(user, "area_path")))
 
     assert visible(county_user) == {in_a1, in_a2, in_b1}
     assert visible(township_a_user) == {in_a1, in_a2}

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from fupin.registry import services
-from fupin.registry.choices import Cause, Status
+from fupin.registry.choices import Cause, Procedure, Status
 from tests import factories
 
 from .helpers import refused
@@ -124,10 +124,16 @@ def test_it_refuses_a_duplicate_household_number(tree, county_user, household):
         create(tree, county_user, number=household.number)
 
 
-@pytest.mark.parametrize("status", [Status.CANCELLED, Status.MONITOR_CLEARED, "bogus"])
+@pytest.mark.parametrize("status", [s for s in Status.values if s not in (Status.APPLYING, Status.POOR)] + ["bogus"])
 def test_it_refuses_registering_with_a_status_a_household_cannot_start_in(tree, county_user, status):
-    with refused("status"):
-        create(tree, county_user, status=status)
+    """A registration (建档立卡登记) starts 申请中 or 贫困户(未脱贫) only (rules.INITIAL_STATUSES)."""
+    with refused("status", contains="申请中、贫困户(未脱贫)"):
+        create(tree, county_user, status=status, procedure=Procedure.REGISTRATION)
+
+
+def test_a_household_brought_in_by_an_import_cannot_start_cancelled(tree, county_user):
+    with refused("status", contains="注销"):
+        create(tree, county_user, status=Status.CANCELLED, cancel_reason="merged", procedure=Procedure.IMPORT)
 
 
 def test_it_refuses_fields_that_are_not_typed_in(tree, county_user, household):

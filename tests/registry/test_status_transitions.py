@@ -1,4 +1,5 @@
-"""Status changes follow choices.TRANSITIONS, need a reason, and keep their history (REFERENCE §2)."""
+"""Status changes follow the status machine (rules.HOUSEHOLD_STATUS), need a reason, and keep their history
+(REFERENCE §2)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,14 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from fupin.audit.models import AuditEvent, AuditKind
-from fupin.registry import services
-from fupin.registry.choices import TRANSITIONS, CancelReason, Procedure, Relation, Status
+from fupin.registry import rules, services
+from fupin.registry.choices import CancelReason, Procedure, Relation, Status
 from fupin.registry.models import Household
 from tests import factories
 
 from .helpers import counts, refused
 
+TRANSITIONS = rules.HOUSEHOLD_STATUS.as_dict()
 PAIRS = [(a, b) for a in Status.values for b in Status.values]
 ALLOWED = [(a, b) for a, b in PAIRS if b in TRANSITIONS[a]]
 REFUSED = [(a, b) for a, b in PAIRS if b not in TRANSITIONS[a]]

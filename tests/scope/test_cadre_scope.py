@@ -7,8 +7,10 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from fupin.accounts import policy
 from fupin.areas.selectors import area_root
 from fupin.assistance import services as assistance
+from fupin.monitoring import selectors as monitoring_selectors
 from fupin.registry import selectors
 from fupin.registry.models import Member, StatusChange
 
@@ -53,9 +55,9 @@ def test_member_reads_follow_the_pairing(cadre, households, pairings):
 
     with pytest.raises(Http404):
         selectors.member_get(user=cadre, pk=other.pk)
-    visible = set(Member.objects.filter(selectors.household_ids_q(cadre)).values_list("household_id", flat=True))
+    visible = set(Member.objects.filter(policy.household_q(cadre)).values_list("household_id", flat=True))
     assert visible == {households["a1_paired"].pk, households["a1_paired2"].pk}
-    history = set(StatusChange.objects.filter(selectors.household_ids_q(cadre)).values_list("household_id", flat=True))
+    history = set(StatusChange.objects.filter(policy.household_q(cadre)).values_list("household_id", flat=True))
     assert history == visible
 
 
@@ -97,10 +99,10 @@ def test_a_cadre_without_an_area_sees_the_paired_households(households, county_u
 def test_area_pages_count_only_the_paired_households(cadre, households, pairings, tree):
     root = area_root(user=cadre)
     assert root == tree["village_a1"]
-    summary = selectors.area_summary(user=cadre, areas=[root])
+    summary = monitoring_selectors.area_summary(user=cadre, areas=[root])
     people = sum(h.member_count for h in (households["a1_paired"], households["a1_paired2"]))
     assert summary[root.pk]["households"] == 2 and summary[root.pk]["people"] == people
-    overview = selectors.county_overview(user=cadre, root=root)
+    overview = monitoring_selectors.county_overview(user=cadre, root=root)
     assert overview["totals"]["households"] == 2
     client = login(cadre)
     assert client.get(reverse("overview")).status_code == 200

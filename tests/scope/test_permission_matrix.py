@@ -57,7 +57,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from fupin.accounts import capabilities
+from fupin.accounts import policy
 from fupin.accounts.models import Role, User
 from fupin.areas.models import Area, Level
 from fupin.assessment import services as assessment
@@ -89,6 +89,7 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "web.history_tab":     ("ok|—", "ok|404",     "ok|404",     "ok|404",     "hide|404",   "hide|404",   "ok|404",     "hide|404"),
     "web.reveal":          ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "403|404",    "ok|404",     "403|404"),
     "web.audit":           ("ok|—", "ok|hide",    "403|403",    "403|403",    "403|403",    "403|403",    "ok|hide",    "403|403"),
+    "web.quality":         ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
     # --- web pages: writes
     "web.create":          ("ok|—", "ok|refuse",  "ok|refuse",  "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403"),
     "web.edit":            ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
@@ -98,6 +99,7 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "web.member_remove":   ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
     "web.make_head":       ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
     "web.yearly":          ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.quality_resolve": ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|404",    "403|404",    "403|404",    "403|404"),
     # --- API: reads
     "api.list":            ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
     "api.search":          ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
@@ -128,6 +130,28 @@ EXPORTS: dict[str, tuple[str, ...]] = {
     "web.export":          ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
     # a sheet that changes the household's phone: imported inside, refused outside, read-only roles 403
     "web.import":          ("ok|—", "ok|refuse",  "ok|refuse",  "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403"),
+    # the 导入导出 page and its template (no household on them: every role opens them; only writers get the upload form)
+    "web.sheets":          ("ok|—", "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—"),
+    "web.template":        ("ok|—", "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—"),
+    # the summary tables of the user's area: the outside household is not counted
+    "web.summary":         ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
+    # the command line with --user: the same scope and the same refusals as the pages
+    "cli.export":          ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
+    "cli.import":          ("ok|—", "ok|refuse",  "ok|refuse",  "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403"),
+}
+
+#: The admin (/admin/) for every role, each made a staff account with Django's view permissions on
+#: every registry model: whatever Django would allow, the policy still scopes the rows (a 帮扶责任人
+#: sees the paired households, not the village) and keeps the audit trail to its readers.
+ADMIN: dict[str, tuple[str, ...]] = {
+    #                       admin    county        township      village       cadre         leader        auditor       assessor
+    "admin.households":    ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
+    "admin.household":     ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
+    "admin.members":       ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
+    "admin.yearly":        ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
+    "admin.status_history":("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
+    "admin.pairings":      ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
+    "admin.audit":         ("ok|—", "ok|hide",    "403|403",    "403|403",    "403|403",    "403|403",    "ok|hide",    "403|403"),
 }
 # fmt: on
 
@@ -198,9 +222,17 @@ def _build() -> World:
     services.yearly_record_save(actor=users["admin"], household=households["in"], year=2019,
                                 data={"wage_income": "6000", "member_count": 2})
     assistance.pairing_create(actor=users["county"], cadre=users["cadre"], household=households["in"], start=START)
+    # Every household is paired with somebody, so the pairings changelist has a row to hide.
+    helper = factories.user("helper_wang", Role.CADRE, None, display_name="王帮扶")
+    for key in HOUSEHOLDS:
+        assistance.pairing_create(actor=users["admin"], cadre=helper, household=households[key], start=START)
     sample = assessment.sample_create(actor=users["county"], name="矩阵抽样", year=2019)
     assessment.sample_add_households(actor=users["county"], sample=sample, households=[households["in"]])
     assessment.sample_assign_assessor(actor=users["county"], sample=sample, assessor=users["assessor"])
+    # 因病 with nobody ill: every household has an open data-quality finding (REFERENCE §6.4).
+    from fupin.quality.services import refresh_findings
+
+    refresh_findings([h.pk for h in households.values()])
     spouses = {key: h.members.get(relation=Relation.SPOUSE) for key, h in households.items()}
     return World(users={role: u.pk for role, u in users.items()}, areas=areas,
                  households={key: h.pk for key, h in households.items()},
@@ -287,7 +319,7 @@ def check(name: str):
 
 
 def _cells():
-    for action, row in {**MATRIX, **EXPORTS}.items():
+    for action, row in {**MATRIX, **EXPORTS, **ADMIN}.items():
         assert len(row) == len(ROLES), action
         for role, cell in zip(ROLES, row, strict=True):
             for side, expected in zip(("in", "out"), cell.split("|"), strict=True):
@@ -301,9 +333,9 @@ def test_cell(world, action, role, side, expected):
 
 
 def test_every_row_has_a_check():
-    assert set(CHECKS) == set(MATRIX) | set(EXPORTS)
+    assert set(CHECKS) == set(MATRIX) | set(EXPORTS) | set(ADMIN)
     outcomes = {"ok", "hide", "404", "403", "refuse", NA}
-    for action, row in {**MATRIX, **EXPORTS}.items():
+    for action, row in {**MATRIX, **EXPORTS, **ADMIN}.items():
         for cell in row:
             assert set(cell.split("|")) <= outcomes, (action, cell)
     # Only the global administrator has nothing outside.
@@ -447,7 +479,7 @@ def _web_reveal(c: Cell) -> None:
         assert c.world.id_numbers[c.key] in response.content.decode()
         event = events.get()
         assert (event.actor_id, event.entity_id) == (c.user.pk, str(c.household.pk))
-        assert event.data["fields"] == capabilities.revealed_fields(c.user)
+        assert event.data["fields"] == policy.revealed_fields(c.user)
     else:
         assert c.world.id_numbers[c.key] not in response.content.decode()
         assert events.count() == before
@@ -828,7 +860,7 @@ def _web_export(c: Cell) -> None:
     assert numbers == c.visible()
     assert (c.number in numbers) == (c.expected == "ok")
     ids = [row[[col.header for col in COLUMNS].index("证件号码")] for row in rows[1:]]
-    masked = not capabilities.sees_full_identity(c.user)
+    masked = not policy.export_reveals(c.user)
     assert all(("*" in i) == masked for i in ids), ids
     assert AuditEvent.objects.filter(kind=AuditKind.EXPORT, actor=c.user, entity="sheets.job",
                                      entity_id=str(job.pk)).exists()
@@ -865,3 +897,213 @@ def _web_import(c: Cell) -> None:
         assert check_job.result["counts"]["refused"] == 1
         assert job.result["written"]["updated"] == 0 and h.phone != "13700001111"
         assert any("管辖范围" in p["message"] for p in check_job.result["problems"])
+
+
+# --- the command line ----------------------------------------------------------------------------------
+
+
+@check("cli.export")
+def _cli_export(c: Cell) -> None:
+    import io
+    import tempfile
+    from pathlib import Path
+
+    from django.core.management import call_command
+    from python_calamine import CalamineWorkbook
+
+    out = Path(tempfile.mkdtemp()) / "out.xlsx"
+    call_command("export", str(out), user=c.user.username, no_progress=True, stdout=io.StringIO())
+    rows = CalamineWorkbook.from_path(str(out)).get_sheet_by_index(0).to_python()
+    numbers = {row[0] for row in rows[1:]}
+    assert numbers == c.visible()
+    assert (c.number in numbers) == (c.expected == "ok")
+    assert AuditEvent.objects.filter(kind=AuditKind.EXPORT, actor=c.user).exists()
+
+
+@check("cli.import")
+def _cli_import(c: Cell) -> None:
+    import io
+    import tempfile
+    from pathlib import Path
+
+    from django.core.management import call_command
+
+    from tests.sheets.builders import STANDARD_HEADERS, xlsx_bytes
+
+    h = c.household
+    rows = [STANDARD_HEADERS]
+    for m in h.members.filter(active=True).order_by("-relation"):
+        values = {"户编号": h.number, "区划代码": h.area.code, "姓名": m.name, "证件号码": m.id_number,
+                  "与户主关系": m.get_relation_display(), "联系电话": "13700002222"}
+        rows.append([values.get(header) for header in STANDARD_HEADERS])
+    path = Path(tempfile.mkdtemp()) / "矩阵.xlsx"
+    path.write_bytes(xlsx_bytes(rows))
+    before = footprint()
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command("import", str(path), user=c.user.username, stdout=out, stderr=err)
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+    except Exception as exc:  # noqa: BLE001 - CommandError: the command refused the whole file
+        code, err = 1, io.StringIO(str(exc))
+    h.refresh_from_db()
+    if c.expected == "ok":
+        assert code == 0 and h.phone == "13700002222", out.getvalue() + err.getvalue()
+        return
+    assert code != 0 and h.phone != "13700002222"
+    text = out.getvalue() + err.getvalue()
+    if c.expected == "403":
+        assert "只能查看" in text, text
+        assert footprint() == before
+    else:
+        assert "管辖范围" in text, text
+
+
+# --- the admin -----------------------------------------------------------------------------------------
+
+
+def _staff(c: Cell) -> Client:
+    """The cell's user as a staff account with view permissions on every registry model."""
+    from django.contrib.auth.models import Permission
+
+    if not c.user.is_superuser:
+        User.objects.filter(pk=c.user.pk).update(is_staff=True)
+        c.user.user_permissions.add(*Permission.objects.filter(codename__startswith="view_", content_type__app_label__in=[
+            "registry", "assistance", "assessment", "audit", "areas"]))
+    return c.web
+
+
+def _changelist(c: Cell, url: str):
+    response = _staff(c).get(url)
+    if c.expected == "403":
+        assert response.status_code == 403, response.status_code
+        return None
+    assert response.status_code == 200, response.status_code
+    return list(response.context["cl"].queryset)
+
+
+def _admin_rows(c: Cell, url: str, number_of) -> None:
+    rows = _changelist(c, url)
+    numbers = {number_of(r) for r in rows}
+    assert numbers == c.visible()
+    assert (c.number in numbers) == (c.expected == "ok")
+
+
+@check("admin.households")
+def _admin_households(c: Cell) -> None:
+    _admin_rows(c, "/admin/registry/household/", lambda h: h.number)
+
+
+@check("admin.household")
+def _admin_household(c: Cell) -> None:
+    response = _staff(c).get(f"/admin/registry/household/{c.household.pk}/change/", follow=False)
+    if c.expected == "ok":
+        assert response.status_code == 200 and c.number in response.content.decode()
+    else:  # the admin answers an object outside the queryset by sending the user to the index
+        assert response.status_code == 302 and c.number not in response.content.decode()
+
+
+@check("admin.members")
+def _admin_members(c: Cell) -> None:
+    _admin_rows(c, "/admin/registry/member/", lambda m: m.household.number)
+
+
+@check("admin.yearly")
+def _admin_yearly(c: Cell) -> None:
+    rows = _changelist(c, "/admin/registry/yearlyrecord/")
+    numbers = {r.household.number for r in rows}
+    # Only the "in" household has a yearly record (the households changelist proves the hiding).
+    assert numbers <= c.visible()
+    assert (c.number in numbers) == (c.expected == "ok")
+
+
+@check("admin.status_history")
+def _admin_status_history(c: Cell) -> None:
+    _admin_rows(c, "/admin/registry/statuschange/", lambda r: r.household.number)
+
+
+@check("admin.pairings")
+def _admin_pairings(c: Cell) -> None:
+    _admin_rows(c, "/admin/assistance/pairing/", lambda p: p.household.number)
+
+
+@check("admin.audit")
+def _admin_audit(c: Cell) -> None:
+    rows = _changelist(c, "/admin/audit/auditevent/?entity=registry.household")
+    if rows is None:
+        index = c.web.get("/admin/").content.decode()
+        assert "/admin/audit/" not in index  # not even offered
+        return
+    ids = {r.entity_id for r in rows}
+    assert (str(c.household.pk) in ids) == (c.expected == "ok")
+
+
+# --- the 导入导出 pages ------------------------------------------------------------------------------
+
+
+@check("web.sheets")
+def _web_sheets(c: Cell) -> None:
+    response = c.web.get(reverse("sheets:index"))
+    assert response.status_code == 200
+    assert ('name="file"' in response.content.decode()) == policy.can_write(c.user)
+
+
+@check("web.template")
+def _web_template(c: Cell) -> None:
+    response = c.web.get(reverse("sheets:template"))
+    assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment")
+
+
+@check("web.summary")
+def _web_summary(c: Cell) -> None:
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    response = c.web.get(reverse("sheets:summary"))
+    assert response.status_code == 200
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(response.streaming_content))) \
+        .get_sheet_by_index(0).to_python()
+    header = rows[0]
+    total = next(r for r in rows if r[1] == "合计" or r[0] == "合计")
+    households = int(total[header.index("户数")])
+    assert households == len(c.visible())
+    assert AuditEvent.objects.filter(kind=AuditKind.EXPORT, actor=c.user).exists()
+
+
+# --- data quality ------------------------------------------------------------------------------------
+
+
+def _finding(c: Cell):
+    from fupin.quality.models import Finding
+
+    finding = Finding.objects.filter(household=c.household, resolved_at__isnull=True).first()
+    assert finding is not None, "the world gives every household a finding"
+    return finding
+
+
+@check("web.quality")
+def _web_quality(c: Cell) -> None:
+    finding = _finding(c)
+    response = c.web.get(reverse("quality:list"))
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert (c.number in text) == (c.expected == "ok")
+    listed = {f.household.number for f in response.context["page"].object_list}
+    assert listed <= c.visible()
+    assert (finding.household.number in listed) == (c.expected == "ok")
+
+
+@check("web.quality_resolve")
+def _web_quality_resolve(c: Cell) -> None:
+    finding = _finding(c)
+    before = footprint()
+    response = c.web.post(reverse("quality:resolve", args=[finding.pk]), {"note": "已入户核实：患病成员已于上月出院"})
+    finding.refresh_from_db()
+    if c.expected == "ok":
+        assert response.status_code == 302 and finding.resolved_at is not None
+        assert AuditEvent.objects.filter(actor=c.user, entity="quality.finding", entity_id=str(finding.pk)).exists()
+    else:
+        status_of(response, c.expected)
+        assert finding.resolved_at is None and footprint() == before

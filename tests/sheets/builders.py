@@ -68,6 +68,36 @@ def standard_row(headers: Sequence[str] = STANDARD_HEADERS, **overrides: object)
     return [values.get(h) for h in headers]
 
 
+def _write_cell(sheet, r: int, c: int, value: object, formats: dict, text: bool) -> None:
+    if isinstance(value, bool):
+        sheet.write_boolean(r, c, value)
+    elif isinstance(value, int | float):
+        sheet.write_number(r, c, value)
+    elif isinstance(value, datetime.datetime | datetime.date):
+        sheet.write_datetime(r, c, value, formats["date"])
+    else:
+        sheet.write_string(r, c, str(value), formats["text"] if text else None)
+
+
+def _write_sheet(sheet, rows, formats: dict, merges=(), text_columns=frozenset(), start_row: int = 0) -> None:
+    for column in text_columns:
+        sheet.set_column(column, column, 22, formats["text"])
+    for r, row in enumerate(rows, start=start_row):
+        for c, value in enumerate(row):
+            if value is not None:
+                _write_cell(sheet, r, c, value, formats, c in text_columns)
+    for merge in merges:
+        first_row, first_col, last_row, last_col, *value = merge
+        if value and value[0] is not None:
+            sheet.merge_range(first_row, first_col, last_row, last_col, value[0], formats["merge"])
+        else:
+            # Keep what was written in the top-left cell (calamine reports the value there only).
+            sheet.merge_range(first_row, first_col, last_row, last_col, "", formats["merge"])
+            top_left = _cell(rows, first_row - start_row, first_col)
+            if top_left is not None:
+                sheet.write(first_row, first_col, top_left, formats["merge"])
+
+
 def build_xlsx(path: str | Path | io.BytesIO, rows: Iterable[Sequence[object]], *,
                merges: Iterable[Merge] = (), text_formats: Iterable[int] = (), sheet_name: str = "Sheet1",
                start_row: int = 0, extra_sheets: Iterable[tuple[str, Iterable[Sequence[object]]]] = (),
@@ -85,31 +115,10 @@ def build_xlsx(path: str | Path | io.BytesIO, rows: Iterable[Sequence[object]], 
     merge_format = workbook.add_format({"align": "center", "valign": "vcenter", "bold": True})
     text_columns = set(text_formats)
 
+    formats = {"date": date_format, "text": text_format, "merge": merge_format}
+
     def write(sheet, rows, merges=(), text_columns=frozenset(), start_row=0):
-        for column in text_columns:
-            sheet.set_column(column, column, 22, text_format)
-        for r, row in enumerate(rows, start=start_row):
-            for c, value in enumerate(row):
-                if value is None:
-                    continue
-                if isinstance(value, bool):
-                    sheet.write_boolean(r, c, value)
-                elif isinstance(value, int | float):
-                    sheet.write_number(r, c, value)
-                elif isinstance(value, datetime.datetime | datetime.date):
-                    sheet.write_datetime(r, c, value, date_format)
-                else:
-                    sheet.write_string(r, c, str(value), text_format if c in text_columns else None)
-        for merge in merges:
-            first_row, first_col, last_row, last_col, *value = merge
-            if value and value[0] is not None:
-                sheet.merge_range(first_row, first_col, last_row, last_col, value[0], merge_format)
-            else:
-                # Keep what was written in the top-left cell (calamine reports the value there only).
-                sheet.merge_range(first_row, first_col, last_row, last_col, "", merge_format)
-                top_left = _cell(rows, first_row - start_row, first_col)
-                if top_left is not None:
-                    sheet.write(first_row, first_col, top_left, merge_format)
+        _write_sheet(sheet, rows, formats, merges, text_columns, start_row)
 
     for name, other in first_sheets:
         write(workbook.add_worksheet(name), list(other))

@@ -15,10 +15,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from python_calamine import CalamineWorkbook
 
+from fupin.accounts import policy
 from fupin.accounts.models import Role
 from fupin.assistance import services as assistance
 from fupin.audit.models import AuditEvent, AuditKind
-from fupin.lib import masking
 from fupin.registry import services
 from fupin.registry.choices import (
     Attribute,
@@ -283,13 +283,13 @@ def test_a_township_scope_exports_only_its_subtree(registry, township_b_user):
     assert result.households == 1
 
 
-def test_masked_export_hides_numbers_and_says_it_cannot_be_reimported(registry):
-    rows, note, result = export(mask=True, exported_by="领导（账号 leader）", filter_text="区划：甲乡")
+def test_masked_export_hides_numbers_and_says_it_cannot_be_reimported(registry, county_user):
+    rows, note, result = export(access=policy.export_access(county_user, mask=True), exported_by="领导（账号 leader）", filter_text="区划：甲乡")
     assert result.masked
     a = [r for r in records(rows) if r["户编号"] == "5303241002010009"]
     head = a[0]
     member = Member.objects.get(name="周小超")
-    assert head["证件号码"] == masking.mask_id(member.id_number) and "*" in head["证件号码"]
+    assert head["证件号码"] == policy.mask_id(member.id_number) and "*" in head["证件号码"]
     assert head["联系电话"] == "138****5678"
     assert head["银行账号"].endswith("8901") and head["银行账号"].startswith("*")
     assert head["帮扶责任人电话"] == "139****1111、137****2222"
@@ -298,8 +298,12 @@ def test_masked_export_hides_numbers_and_says_it_cannot_be_reimported(registry):
     assert "不能用于重新导入" in text and "领导（账号 leader）" in text and "区划：甲乡" in text
 
 
-def test_health_details_can_be_left_out(registry):
-    rows, note, _result = export(hide_health=True)
+def test_health_details_are_left_out_for_roles_that_may_not_see_them(registry, tree):
+    from fupin.accounts.models import Role
+    from tests import factories
+
+    leader = factories.user("leader", Role.LEADER, tree["county"])
+    rows, note, _result = export(access=policy.export_access(leader))
     assert {r["健康状况"] for r in records(rows)} == {""}
     assert {r["残疾证号"] for r in records(rows)} == {""}
     assert any("健康状况和残疾证号" in str(c) for line in note for c in line)
@@ -499,6 +503,6 @@ def test_a_masked_export_is_refused_by_the_import(registry, county_user):
     from fupin.sheets.reader import read_table
 
     buffer = io.BytesIO()
-    export_households(Household.objects.all(), buffer, mask=True)
+    export_households(Household.objects.all(), buffer, access=policy.export_access(county_user, mask=True))
     plan = plan_import(read_table(io.BytesIO(buffer.getvalue()), "export.xlsx"), actor=county_user)
     assert not plan.valid

@@ -79,3 +79,10 @@ def test_bad_arguments_are_command_errors(tree, tmp_path):
     (tmp_path / "empty.csv").write_text("a,b\n1,2\n", encoding="utf-8")
     with pytest.raises(CommandError, match="表头"):
         call_command("import", str(tmp_path / "empty.csv"), "--no-progress")
+
+
+def test_a_suspicious_household_is_imported_with_a_hint_and_its_findings_counted(tree, tmp_path):
+    rows = family("5303241002010001", n=0, 主要致贫原因="因病")  # nobody ill: a §6.4 疑点, not an error
+    code, out, _err = run(build_xlsx(tmp_path / "疑点.xlsx", [STANDARD_HEADERS, *rows]))
+    assert code == 0 and "已导入：新增 1 户" in out
+    assert "提示 第 2 行【主要致贫原因】：致贫原因含“因病”" in out and "数据质量疑点 1 条已保存" in out

@@ -15,9 +15,9 @@ from python_calamine import CalamineWorkbook
 
 from fupin.accounts.models import Role
 from fupin.assistance import services as assistance
+from fupin.monitoring.selectors import area_summary, county_overview
 from fupin.registry import services
 from fupin.registry.choices import Attribute, Cause, Relation, Status
-from fupin.registry.selectors import area_summary, county_overview
 from fupin.sheets.export import choice_labels
 from fupin.sheets.summary import export_summary, summary_tables
 from tests import factories

@@ -25,7 +25,17 @@ class _PageParser(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
-        classes = (a.get("class") or "").split()
+        self._structure(tag, a, (a.get("class") or "").split())
+        name = a.get("name")
+        if tag in ("input", "select", "textarea") and name:
+            block = self._block()
+            if block is not None and block["name"] is None:
+                block["name"] = name
+        if self._form is not None:
+            self._form_value(tag, a, name)
+
+    def _structure(self, tag, a, classes):
+        """Forms, field blocks, labels and error lists."""
         if tag == "form":
             self._form = {"attrs": a, "fields": []}
             self.forms.append(self._form)
@@ -41,13 +51,9 @@ class _PageParser(HTMLParser):
             self._nonfield = True
         elif tag == "li" and self._nonfield:
             self._li = []
-        name = a.get("name")
-        if tag in ("input", "select", "textarea") and name:
-            block = self._block()
-            if block is not None and block["name"] is None:
-                block["name"] = name
-        if self._form is None:
-            return
+
+    def _form_value(self, tag, a, name):
+        """What the browser would submit for this element."""
         if tag == "input" and name and "disabled" not in a:
             kind = (a.get("type") or "text").lower()
             if kind in ("checkbox", "radio"):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from fupin.accounts import policy
 from fupin.audit.models import AuditEvent
 from fupin.lib import idnumber
 from fupin.registry import services
@@ -99,7 +100,7 @@ def test_a_person_already_in_another_household_is_refused_at_the_id_number(count
     response = submit(county_client, member_url, id_number=other.id_number, sex="1", birth_date="")
     assert_refused(response, "id_number", f"已是户 {hb.number} 的在户成员", before)
     # The other person's number is named masked in the message.
-    assert any(idnumber.mask(other.id_number) in e for e in field_errors(response.content)["id_number"])
+    assert any(policy.mask_id(other.id_number) in e for e in field_errors(response.content)["id_number"])
 
 
 def test_a_negative_dibao_amount_is_refused_at_the_amount(county_client, member_url):
@@ -114,10 +115,16 @@ def test_dibao_money_without_dibao_is_refused_at_the_amount(county_client, membe
     assert_refused(response, "dibao_amount", "未享受低保", before)
 
 
-def test_a_relation_that_fixes_the_sex_is_checked(county_client, member_url):
-    before = database_state()
-    response = submit(county_client, member_url, relation="son")
-    assert_refused(response, "relation", "与性别", before)
+def test_a_relation_that_contradicts_the_sex_is_saved_and_shown_as_a_finding(
+        county_client, member_url, spouse, django_capture_on_commit_callbacks):
+    # REFERENCE §6.10: a 疑点 for a cadre to verify, not invalid data.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = submit(county_client, member_url, relation="son")
+    assert response.status_code == 302
+    spouse.refresh_from_db()
+    assert spouse.relation == "son"
+    page = county_client.get(reverse("household_detail", args=[spouse.household_id])).content.decode()
+    assert "数据质量疑点" in page and "与户主关系“之子”与性别“女”不符" in page
 
 
 def test_work_months_above_twelve_are_refused(county_client, member_url):

@@ -133,14 +133,14 @@ def test_the_pager_links_keep_the_filters(county_client, county_user, tree):
 def test_an_htmx_request_for_the_results_gets_only_the_results(county_client, registry):
     response = county_client.get(URL, {"township": "530324101000"}, **HX)
     text = response.content.decode()
-    assert [t.name for t in response.templates][0] == "web/_household_results.html"
+    assert [t.name for t in response.templates][0] == "registry/_household_results.html"
     assert "<html" not in text and 'id="filters"' not in text
     assert "共 1 户" in text and listed_numbers(text) == [NUMBER_B1]
 
 
 def test_an_htmx_request_for_another_target_gets_the_whole_page(county_client, registry):
     response = county_client.get(URL, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="main")
-    assert response.templates[0].name == "web/household_list.html"
+    assert response.templates[0].name == "registry/household_list.html"
     assert "<html" in response.content.decode()
 
 

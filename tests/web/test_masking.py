@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from fupin.accounts import policy
 from fupin.accounts.models import Role
-from fupin.lib import masking
 from fupin.registry import services
 from tests import factories
 
@@ -56,7 +56,7 @@ PERSONAS = [("county", Role.COUNTY, "county"), ("township_a", Role.TOWNSHIP, "to
             ("village_a1", Role.VILLAGE, "village_a1"), ("leader", Role.LEADER, "county"),
             ("auditor", Role.AUDITOR, "county")]
 # 帮扶责任人 and 评估人员 see only their paired / sampled households (the registry's scoping), so
-# they are not in this area-based matrix; capabilities.sees_health decides for them as for all.
+# they are not in this area-based matrix; fupin.accounts.policy decides for them as for all.
 SEES_HEALTH = {"county", "township_a", "village_a1"}
 
 
@@ -78,7 +78,7 @@ def test_every_persona_sees_numbers_masked_on_the_household_page(tree, sick, use
     assert "138****5678" in text and "13812345678" not in text
     assert "***************8901" in text and "6228480012345678901" not in text
     for m in sick.members.all():
-        assert masking.mask_id(m.id_number) in text
+        assert policy.mask_id(m.id_number) in text
         assert m.id_number not in text
 
 
@@ -118,9 +118,9 @@ def test_writers_still_see_the_full_id_number_in_the_edit_form(county_client, ha
 
 
 def test_the_masking_helpers():
-    assert masking.mask_phone("13812345678") == "138****5678"
-    assert masking.mask_phone("") == ""
-    assert masking.mask_bank("6228 4800 1234 5678 901") == "***************8901"
-    assert masking.mask_id("53032419800101123X") == "530324********123X"
-    assert masking.mask_field("citizen_id", "53032419800101123X") == "530324********123X"
-    assert masking.mask_field("name", "赵甲山") == "赵甲山"
+    assert policy.mask_phone("13812345678") == "138****5678"
+    assert policy.mask_phone("") == ""
+    assert policy.mask_bank("6228 4800 1234 5678 901") == "***************8901"
+    assert policy.mask_id("53032419800101123X") == "530324********123X"
+    assert policy.mask("citizen_id", "53032419800101123X") == "530324********123X"
+    assert policy.mask("name", "赵甲山") == "赵甲山"

@@ -43,7 +43,7 @@ def test_revealing_by_the_county_shows_full_numbers_and_writes_a_reveal_audit_ro
     assert event.entity == "registry.household" and event.entity_id == str(numbered.pk)
     assert event.actor == county_user and event.ip == "10.1.2.3"
     assert event.area_path == numbered.area_path
-    assert {"id_number", "phone", "bank_account", "health"} <= set(event.data["fields"])
+    assert {"id_number", "phone", "bank_account", "disability_cert_no"} <= set(event.data["fields"])
 
 
 def test_the_next_page_view_is_masked_again(county_client, numbered):

@@ -1,11 +1,23 @@
+from __future__ import annotations
+
+import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django import template
+from django.forms import BoundField
+from django.template import Context
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from fupin.accounts import capabilities
-from fupin.lib import masking
+from fupin.accounts import policy
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from fupin.accounts.models import User
+    from fupin.registry.models import Household, Member, YearlyRecord
 
 register = template.Library()
 
@@ -15,13 +27,20 @@ STATUS_CLASS = {
 }
 
 
-@register.filter
-def mask_id(value: str) -> str:
-    return masking.mask_id(value)
+@register.simple_tag(takes_context=True)
+def shown(context: Context, field: str, value: Any) -> Any:
+    """``{% shown "id_number" m.id_number %}``: the value as the policy lets the page's user see it —
+    whole, masked, or "无权查看" — taking the page's ``revealed`` flag (显示完整信息) into account."""
+    request = context.get("request")
+    user = getattr(request, "user", None) or context.get("user")
+    out = policy.shown(user, field, value, revealed=bool(context.get("revealed")))
+    if out is None:
+        return _("—（无权查看）")
+    return out
 
 
 @register.simple_tag
-def status_badge(household_or_status, label=None):
+def status_badge(household_or_status: Household | str, label: str | None = None) -> SafeString:
     status = getattr(household_or_status, "status", household_or_status)
     if label is None:
         label = household_or_status.get_status_display() if hasattr(household_or_status, "get_status_display") \
@@ -30,7 +49,7 @@ def status_badge(household_or_status, label=None):
 
 
 @register.filter
-def yuan(value) -> str:
+def yuan(value: Decimal | float | str | None) -> str:
     """12345.6 → 12,345.60"""
     if value is None or value == "":
         return "—"
@@ -38,28 +57,28 @@ def yuan(value) -> str:
 
 
 @register.filter
-def thousands(value) -> str:
+def thousands(value: int | str | None) -> str:
     if value is None or value == "":
         return "—"
     return f"{int(value):,}"
 
 
 @register.filter
-def pct(value, digits=2) -> str:
+def pct(value: float | Decimal | None, digits: int | str = 2) -> str:
     if value is None:
         return "—"
     return f"{value:.{int(digits)}f}%"
 
 
 @register.filter
-def yesno_cn(value) -> str:
+def yesno_cn(value: object) -> str:
     if value is None:
         return "—"
     return _("是") if value else _("否")
 
 
 @register.filter
-def field_value(form_field):
+def field_value(form_field: BoundField) -> Any:
     """A bound field's display value on a read-only page (choice label, 是/否, or the value)."""
     form = form_field.form
     instance = getattr(form, "instance", None)
@@ -75,7 +94,7 @@ def field_value(form_field):
 
 
 @register.simple_tag(takes_context=True)
-def sort_link(context, key, label):
+def sort_link(context: Context, key: str | None, label: str) -> str:
     if not key:
         return label
     current = context.get("sort", "number")
@@ -87,7 +106,7 @@ def sort_link(context, key, label):
 
 
 @register.simple_tag(takes_context=True)
-def filter_query(context) -> str:
+def filter_query(context: Context) -> str:
     """The list's current filters as a query string, without the page: what 导出 Excel exports. Built
     from the request that rendered the results, so it follows every htmx refresh of the filters."""
     query = context["request"].GET.copy()
@@ -96,7 +115,7 @@ def filter_query(context) -> str:
 
 
 @register.filter
-def age(member, day) -> int:
+def age(member: Member, day: datetime.date) -> int:
     return member.age_on(day)
 
 
@@ -110,7 +129,7 @@ GUARANTEES = [
 
 
 @register.simple_tag
-def guarantee_marks(record):
+def guarantee_marks(record: YearlyRecord) -> SafeString:
     """✔ / ✘ / – for the five "两不愁三保障" and water indicators, each with its name on hover."""
     marks = []
     for field, label in GUARANTEES:
@@ -121,18 +140,12 @@ def guarantee_marks(record):
 
 
 @register.filter
-def mask_phone(value: str) -> str:
-    return masking.mask_phone(value)
+def can(user: User | AnonymousUser, what: str) -> bool:
+    """``{% if user|can:"read_audit" %}``: a capability of fupin.accounts.policy."""
+    return policy.can(user, what)
 
 
 @register.filter
-def mask_bank(value: str) -> str:
-    return masking.mask_bank(value)
-
-
-@register.filter
-def can(user, what: str) -> bool:
-    """``{% if user|can:"read_audit" %}``: the role decisions of fupin.accounts.capabilities."""
-    check = {"write": capabilities.can_write, "reveal": capabilities.can_reveal,
-             "read_audit": capabilities.can_read_audit, "see_health": capabilities.sees_health}.get(what)
-    return bool(check and check(user))
+def sees(user: User | AnonymousUser, field: str) -> bool:
+    """``{% if user|sees:"health" %}``: whether the policy shows the field to the user at all."""
+    return policy.sees(user, field)

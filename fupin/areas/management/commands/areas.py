@@ -9,8 +9,9 @@ from __future__ import annotations
 import argparse
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -87,7 +88,7 @@ def year_ranges(years: list[int]) -> list[str]:
 class Command(BaseCommand):
     help = _("行政区划：导入 CSV（import）或列出区划树（tree）。用 “fupin areas import --help” 查看文件格式。")
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True, metavar="{import,tree}",
                                     title=_("子命令"))
         imp = sub.add_parser("import", help=_("从 CSV 文件导入行政区划"), description=IMPORT_HELP,
@@ -101,7 +102,7 @@ class Command(BaseCommand):
         tree.add_argument("--depth", type=int, default=None,
                           help=_("最多列出几级下级（0 = 只列出该区划本身）"))
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "import":
             self.import_file(options["file"], dry_run=options["dry_run"])
         else:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from fupin.demo import counties
@@ -24,7 +25,7 @@ class Command(BaseCommand):
             "或用 --scale N 生成 N 个县的省级数据集。只能载入没有贫困户的数据库。"
             " / Load the deterministic synthetic demo county into an empty database.")
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--scale", type=int, default=1,
                             help=f"县的个数（1–{len(counties.yunnan_counties())}），默认 1：只有罗平县")
         parser.add_argument("--seed", type=int, default=2015, help="随机种子；相同种子和规模生成相同数据（默认 2015）")
@@ -34,8 +35,8 @@ class Command(BaseCommand):
                             help=f"演示账号的共用密码（默认 {DEFAULT_PASSWORD}）")
         parser.add_argument("--no-progress", action="store_true", help="不显示进度条")
 
-    def handle(self, *args, scale: int, seed: int, if_empty: bool, password: str | None, no_progress: bool,
-               **options):
+    def handle(self, *args: Any, scale: int, seed: int, if_empty: bool, password: str | None, no_progress: bool,
+               **options: Any) -> None:
         if if_empty and Household.objects.exists():
             self.stdout.write("数据库中已有贫困户数据，跳过演示数据载入。")
             return
@@ -75,4 +76,8 @@ class Command(BaseCommand):
             w(f"  演示账号：新建 {'、'.join(result.accounts_created)}（运行 fupin demo_logins 查看）")
         if result.accounts_skipped:
             w(f"  已存在、未修改的账号：{'、'.join(result.accounts_skipped)}")
+        if result.findings is not None:
+            w(f"  数据质量疑点：{result.findings:,} 条（“数据质量”页面；fupin quality check 可重新核查）")
+        else:
+            w("  数据质量疑点：未计算（规模较大；需要时运行 fupin quality check）")
         w(f"  用时 {result.seconds:.1f} 秒（写入方式：{result.method}）")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from typing import Any
 
 from django.core.management.base import BaseCommand
 
@@ -23,7 +24,7 @@ def table(header: list[str], rows: list[list[str]]) -> str:
     widths = [max(_width(row[i]) for row in [header, *rows]) for i in range(len(header))]
     rule = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
 
-    def line(cells):
+    def line(cells: list[str]) -> str:
         return "| " + " | ".join(_pad(c, w) for c, w in zip(cells, widths, strict=True)) + " |"
 
     return "\n".join([rule, line(header), rule, *[line(r) for r in rows], rule])
@@ -32,7 +33,7 @@ def table(header: list[str], rows: list[list[str]]) -> str:
 class Command(BaseCommand):
     help = "列出演示账号（由 fupin demo 创建）及登录地址 / Print the demo accounts and where to log in."
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         users = {u.username: u for u in User.objects.filter(username__in=DEMO_USERNAMES).select_related("area")}
         if not users:
             self.stdout.write("没有演示账号。运行 fupin demo 载入演示数据后会创建演示账号。")

@@ -16,7 +16,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
-from fupin.accounts.capabilities import sees_full_identity, sees_health
+from fupin.accounts import policy
 from fupin.accounts.models import Role, User
 from fupin.areas.models import Area
 from fupin.areas.selectors import area_get, area_root
@@ -119,8 +119,8 @@ class Command(BaseCommand):
     def _households(self, actor: User, area: Area | None, year: int | None, tmp: Path, *, mask: bool,
                     no_progress: bool) -> dict:
         households = household_list(user=actor, filters=HouseholdFilters(area=area))
-        masked = mask or not sees_full_identity(actor)
-        hide_health = not sees_health(actor)
+        access = policy.export_access(actor, mask=mask)
+        hide_health = access("health") is policy.Access.HIDDEN
         where = area or actor.area
         filter_text = (_("区划：%(area)s（%(code)s）") % {"area": where.full_name() or where.name, "code": where.code}
                        if where is not None else _("全部"))
@@ -133,8 +133,8 @@ class Command(BaseCommand):
             bar.update(done - bar.n)
 
         try:
-            result = export_households(households, tmp, year=year, progress=progress, mask=masked,
-                                       hide_health=hide_health, exported_by=actor_text(actor),
+            result = export_households(households, tmp, year=year, progress=progress, access=access,
+                                       exported_by=actor_text(actor),
                                        filter_text=filter_text)
         finally:
             bar.close()
@@ -149,6 +149,7 @@ class Command(BaseCommand):
             w(_("  年度收入：%(year)s 年") % {"year": result.year})
         if result.skipped_households:
             w(_("  %(n)s 户没有在户成员，未写入") % {"n": result.skipped_households})
+        masked = result.masked
         w(_("  号码：已遮蔽（本文件不能用于重新导入）") if masked else _("  号码：完整（请妥善保管文件）"))
         if hide_health:
             w(_("  健康状况和残疾证号按权限未导出"))

@@ -8,8 +8,7 @@ from django.apps import apps
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from fupin.accounts import capabilities
-from fupin.lib.masking import HEALTH_FIELDS, mask_field
+from fupin.accounts import policy
 
 NO_ACCESS = "—（无权查看）"
 EXTRA_LABELS = {"reason": _lazy("原因"), "procedure": _lazy("程序"), "members": _lazy("涉及成员"),
@@ -63,7 +62,6 @@ def change_rows(event, user) -> list[dict]:
     """
     data = event.data or {}
     model = _model(event.entity) if event.entity else None
-    health_ok = capabilities.sees_health(user)
     if "changes" in data:
         items = [(k, v.get("before"), v.get("after")) for k, v in data["changes"].items()]
     elif "after" in data:
@@ -78,12 +76,12 @@ def change_rows(event, user) -> list[dict]:
             continue
         field = _field(model, name)
         label = str(field.verbose_name) if field is not None else name
-        if name in HEALTH_FIELDS and not health_ok:
+        if not policy.sees(user, name):
             rows.append({"label": label, "before": NO_ACCESS, "after": NO_ACCESS})
             continue
         rows.append({"label": label,
-                     "before": _display(field, mask_field(name, before)) if before is not None else "—",
-                     "after": _display(field, mask_field(name, after)) if after is not None else "—"})
+                     "before": _display(field, policy.shown(user, name, before)) if before is not None else "—",
+                     "after": _display(field, policy.shown(user, name, after)) if after is not None else "—"})
     return rows
 
 

@@ -1,0 +1,369 @@
+"""THE access and privacy policy: every decision about who may see or change what, in one module.
+
+Pages, the API, exports, the admin, search and the CLI ask these functions; none of them compares
+role names or builds a scope filter itself (issue 10). Three questions are answered here:
+
+1. **Capabilities** — what a role may do at all (write, reveal, read the audit trail ...): ``can``.
+2. **Scope** — which areas and households a user may see (``area_q``, ``household_q``,
+   ``visible_households``) and where they may write (``check_write``). Most roles see their area's
+   subtree. Roles whose work is about particular households (帮扶责任人: the households paired to them;
+   评估人员: the households of the samples assigned to them) get their household set from a
+   *provider* that the owning app registers (``register_household_provider``) in its
+   ``AppConfig.ready``; this module imports neither app, and the registry imports neither.
+3. **Privacy** — how each sensitive field is shown to each role: whole, masked or hidden
+   (``field_access``, ``shown``), with the one set of masking functions (``mask_id``, ``mask_phone``,
+   ``mask_bank``). ``FIELD_POLICY`` is the table; tests/scope/test_field_matrix.py proves every surface
+   (page, API, export, admin) follows it.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+from django.apps import apps
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from .models import Role, User
+
+if TYPE_CHECKING:
+    # For the annotations only: at run time the policy imports neither the areas nor the registry.
+    from django.contrib.auth.models import AnonymousUser
+
+    from fupin.areas.models import Area
+    from fupin.registry.models import Household
+
+# --- roles and capabilities ------------------------------------------------------------------------
+
+#: Roles that register and correct registry data inside their area.
+WRITERS = frozenset({Role.ADMIN, Role.COUNTY, Role.TOWNSHIP, Role.VILLAGE})
+
+#: What each role may do. A capability not listed for a role is refused.
+CAPABILITIES: dict[str, frozenset[str]] = {
+    # Register and correct households, members, yearly records; import sheets; pair and sample.
+    "write": WRITERS,
+    # Press 显示完整信息: unmask personal numbers for one response (audited each time).
+    "reveal": frozenset({Role.ADMIN, Role.COUNTY, Role.TOWNSHIP, Role.VILLAGE, Role.CADRE, Role.AUDITOR}),
+    # Read the audit trail (/audit/, the audit admin).
+    "read_audit": frozenset({Role.ADMIN, Role.COUNTY, Role.AUDITOR}),
+    # See a household's 修改记录 tab (the trail of one household they may see anyway).
+    "household_history": frozenset({Role.ADMIN, Role.COUNTY, Role.TOWNSHIP, Role.VILLAGE, Role.AUDITOR}),
+    # Be shown 贫困发生率 (poor people / the area's rural population). A 帮扶责任人 or 评估人员 sees only
+    # some households of an area, so a rate over the whole area's population would be wrong.
+    "incidence": frozenset({Role.ADMIN, Role.COUNTY, Role.TOWNSHIP, Role.VILLAGE, Role.LEADER, Role.AUDITOR}),
+    # Exports carry personal numbers whole (the file must import again after corrections): only for
+    # those who correct the data. Everyone else's export is masked as their pages are.
+    "export_whole": WRITERS,
+    # May be chosen as the 帮扶责任人 of a pairing / the 评估人员 of a sample.
+    "be_paired": frozenset({Role.CADRE}),
+    "be_sampled": frozenset({Role.ASSESSOR}),
+}
+
+
+def role_of(user: User | AnonymousUser | None) -> str | None:
+    """The role the policy applies: None for an anonymous user; a superuser counts as 系统管理员."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return Role.ADMIN if getattr(user, "is_superuser", False) else getattr(user, "role", None)
+
+
+def can(user: User | AnonymousUser | None, capability: str) -> bool:
+    """Whether ``user``'s role has ``capability`` (a key of CAPABILITIES; an unknown key is a bug)."""
+    return role_of(user) in CAPABILITIES[capability]
+
+
+def can_write(user: User | AnonymousUser | None) -> bool:
+    return can(user, "write")
+
+
+def can_reveal(user: User | AnonymousUser | None) -> bool:
+    return can(user, "reveal")
+
+
+def can_read_audit(user: User | AnonymousUser | None) -> bool:
+    return can(user, "read_audit")
+
+
+def sees_incidence(user: User | AnonymousUser | None) -> bool:
+    return can(user, "incidence")
+
+
+def require(user: User | AnonymousUser | None, capability: str, message: str | None = None) -> None:
+    """PermissionDenied (403) unless the user has ``capability``."""
+    if not can(user, capability):
+        raise PermissionDenied(message or _("您的角色只能查看，不能修改数据"))
+
+
+def user_choices_q(capability: str) -> Q:
+    """Users who may be chosen for a role-bound part (``be_paired``, ``be_sampled``): for forms and
+    ``limit_choices_to``."""
+    return Q(role__in=sorted(CAPABILITIES[capability]), is_active=True)
+
+
+def check_assignable(user: User | None, capability: str, field: str, message: str) -> None:
+    """ValidationError on ``field`` unless ``user`` is an active account fit for ``capability``."""
+    if user is None or getattr(user, "role", None) not in CAPABILITIES[capability] or not user.is_active:
+        raise ValidationError({field: message})
+
+
+# --- scope ---------------------------------------------------------------------------------------
+
+def scope_path(user: User | AnonymousUser | None) -> str | None:
+    """The area-code prefix a user's area scope covers: '' means everything, None means nothing.
+
+    A user with an area sees its subtree. A 系统管理员 (or superuser) without an area sees the whole
+    tree. Anyone else without an area sees no area (safe by default); a household-scoped role may
+    still see households through its provider (``household_q``).
+    """
+    role = role_of(user)
+    if role is None:
+        return None
+    area = getattr(user, "area", None)
+    if area is not None:
+        return area.path
+    return "" if role == Role.ADMIN else None
+
+
+def area_q(user: User | AnonymousUser | None, field: str = "path") -> Q:
+    """A filter keeping only rows whose ``field`` (an area-code prefix) lies in the user's subtree."""
+    path = scope_path(user)
+    if path is None:
+        return Q(pk__in=[])
+    if path == "":
+        return Q()
+    return Q(**{f"{field}__subtree": path})
+
+
+#: role → function(user) giving a queryset of household ids that user may see. Registered by the
+#: apps that own the relation (assistance: pairings, assessment: samples).
+_HOUSEHOLD_PROVIDERS: dict[str, Callable[[User], QuerySet]] = {}
+
+
+def register_household_provider(role: str, provider: Callable[[User], QuerySet]) -> None:
+    """Make ``role`` household-scoped: its users see the households ``provider(user)`` yields (a
+    queryset of household ids), still inside their area when they have one."""
+    _HOUSEHOLD_PROVIDERS[role] = provider
+
+
+def scoped_by_households(user: User | AnonymousUser | None) -> bool:
+    """帮扶责任人 and 评估人员 (any role with a provider): scoped by a set of households, not an area."""
+    return role_of(user) in _HOUSEHOLD_PROVIDERS
+
+
+def household_q(user: User | AnonymousUser | None, field: str = "household") -> Q:
+    """A filter keeping only rows whose household (reached through ``field``; "" for Household itself)
+    the user may see. Members, yearly records, status history, findings ... all use it."""
+    prefix = f"{field}__" if field else ""
+    role = role_of(user)
+    if role is None:
+        return Q(pk__in=[])
+    provider = _HOUSEHOLD_PROVIDERS.get(role)
+    if provider is None:
+        return area_q(user, f"{prefix}area_path")
+    q = Q(**{f"{prefix}pk__in": provider(user)})
+    if getattr(user, "area", None) is not None:
+        q &= area_q(user, f"{prefix}area_path")
+    return q
+
+
+def visible_households(user: User | AnonymousUser | None) -> QuerySet[Household]:
+    """Every household the user may see (the registry's selectors start here)."""
+    return apps.get_model("registry", "Household").objects.filter(household_q(user, ""))
+
+
+def visible_areas(user: User | AnonymousUser | None) -> QuerySet[Area]:
+    """Every area in the user's subtree."""
+    return apps.get_model("areas", "Area").objects.filter(area_q(user))
+
+
+def check_write(actor: User | None, area: Area) -> None:
+    """The write-scope check every service calls before changing anything in ``area``.
+
+    ``actor`` None is the system itself (migrations, the demo generator, management commands run
+    without ``--user``). Read-only roles get PermissionDenied (403); a writer outside their subtree
+    gets a ValidationError naming the area (the object itself was already found through a scoped
+    read, so nothing is revealed).
+    """
+    if actor is None:
+        return
+    if not can_write(actor):
+        raise PermissionDenied(_("当前角色只能查看，不能登记或修改数据"))
+    scope = scope_path(actor)
+    if scope is None or not area.path.startswith(scope):
+        raise ValidationError({"area": _("无权在该区划（%(name)s）登记或修改数据") % {"name": area.name}})
+
+
+def in_write_scope(actor: User | None, area: Area) -> bool:
+    """``check_write`` as a yes/no (the importer asks it per row and words its own error)."""
+    if actor is None:
+        return True
+    scope = scope_path(actor)
+    return can_write(actor) and scope is not None and area.path.startswith(scope)
+
+
+def actor_area_path(actor: User | None) -> str:
+    """The area an audit row about no particular household belongs to: the actor's own area (so the
+    county and auditors of that subtree see it); '' for the system or a global administrator."""
+    return (scope_path(actor) or "") if actor is not None else ""
+
+
+# --- privacy -------------------------------------------------------------------------------------
+
+class Access(enum.StrEnum):
+    WHOLE = "whole"
+    MASKED = "masked"
+    HIDDEN = "hidden"
+
+
+W, M, H = Access.WHOLE, Access.MASKED, Access.HIDDEN
+
+#: Sensitive fields, grouped: every field of a group is treated alike.
+FIELD_GROUPS: dict[str, tuple[str, ...]] = {
+    "id_number": ("id_number", "citizen_id"),
+    "phone": ("phone", "cadre_phones"),
+    "bank_account": ("bank_account",),
+    "health": ("health",),
+    "disability": ("disability_category", "disability_grade"),
+    "disability_cert": ("disability_cert_no",),
+    "dibao": ("dibao_amount",),
+    "tekun": ("tekun_amount",),
+}
+GROUP_OF: dict[str, str] = {field: group for group, fields in FIELD_GROUPS.items() for field in fields}
+
+#: How each role sees each group on read surfaces (pages, API, admin), before any reveal.
+#: Personal numbers are masked for everyone (they are needed whole only to correct them, in the edit
+#: form, or after an audited 显示完整信息). Health, disability and support amounts are shown to those
+#: who identify and help households and hidden from 领导 and 审计 (seed 002: 数据不外泄; they read
+#: figures, not medical files).
+_NUMBERS = {"id_number": M, "phone": M, "bank_account": M}
+_CARE_WHOLE = {"health": W, "disability": W, "disability_cert": M, "dibao": W, "tekun": W}
+_CARE_HIDDEN = {"health": H, "disability": H, "disability_cert": H, "dibao": H, "tekun": H}
+FIELD_POLICY: dict[str, dict[str, Access]] = {
+    Role.ADMIN: {**_NUMBERS, **_CARE_WHOLE},
+    Role.COUNTY: {**_NUMBERS, **_CARE_WHOLE},
+    Role.TOWNSHIP: {**_NUMBERS, **_CARE_WHOLE},
+    Role.VILLAGE: {**_NUMBERS, **_CARE_WHOLE},
+    Role.CADRE: {**_NUMBERS, **_CARE_WHOLE},
+    Role.ASSESSOR: {**_NUMBERS, **_CARE_WHOLE},
+    Role.LEADER: {**_NUMBERS, **_CARE_HIDDEN},
+    Role.AUDITOR: {**_NUMBERS, **_CARE_HIDDEN},
+}
+
+
+def field_access(user: User | AnonymousUser | None, field: str, *, revealed: bool = False) -> Access:
+    """How ``user`` sees ``field``. Fields outside FIELD_GROUPS are not sensitive: WHOLE.
+
+    ``revealed``: the response is an audited 显示完整信息 (or an export by a role with
+    ``export_whole``): masked fields show whole for roles that may reveal. Revealing never shows what
+    the role may not see at all (HIDDEN stays hidden)."""
+    group = GROUP_OF.get(field)
+    if group is None:
+        return W
+    role = role_of(user)
+    access = FIELD_POLICY.get(role, {}).get(group, H) if role is not None else H
+    if access is M and revealed and can_reveal(user):
+        return W
+    return access
+
+
+def export_reveals(user: User | AnonymousUser | None) -> bool:
+    """Whether an export by ``user`` carries masked fields whole (see CAPABILITIES["export_whole"])."""
+    return can(user, "export_whole")
+
+
+def export_access(user: User | AnonymousUser | None, *, mask: bool = False) -> Callable[[str], Access]:
+    """How an export by ``user`` carries each field (field name → Access). Personal numbers are whole
+    for roles with ``export_whole`` (the file must import again after corrections), masked for the
+    rest, as on their pages; ``mask`` masks them for everyone (``fupin export --mask``). What the role
+    may not see is left out either way."""
+    revealed = export_reveals(user) and not mask
+
+    def access(field: str) -> Access:
+        return field_access(user, field, revealed=revealed)
+
+    return access
+
+
+def revealed_fields(user: User | AnonymousUser | None) -> list[str]:
+    """The fields 显示完整信息 unmasks for this user (written into the audit row); empty when the user
+    may not reveal."""
+    if not can_reveal(user):
+        return []
+    return [f for group in FIELD_GROUPS.values() for f in group
+            if field_access(user, f) is M and field_access(user, f, revealed=True) is W]
+
+
+def hidden_fields(user: User | AnonymousUser | None, fields: Iterable[str]) -> set[str]:
+    """Which of ``fields`` the user may not see at all."""
+    return {f for f in fields if field_access(user, f) is H}
+
+
+def sees(user: User | AnonymousUser | None, field: str) -> bool:
+    """Whether the field is shown at all (whole or masked)."""
+    return field_access(user, field) is not H
+
+
+def shown(user: User | AnonymousUser | None, field: str, value: Any, *, revealed: bool = False) -> Any:
+    """``value`` as ``user`` may see it: whole, masked (a string) or None when hidden."""
+    access = field_access(user, field, revealed=revealed)
+    if access is W:
+        return value
+    if access is H:
+        return None
+    return mask(field, value)
+
+
+# --- masking: the one implementation --------------------------------------------------------------
+
+def mask_id(value: str | None) -> str:
+    """530324********123X: the area and the last four stay, the birth date and order code are hidden.
+    Also for 残疾人证 numbers (the holder's ID + category and grade digits)."""
+    number = (value or "").strip()
+    if not number:
+        return ""
+    if len(number) <= 10:
+        return number[:2] + "*" * (len(number) - 2)
+    return number[:6] + "*" * (len(number) - 10) + number[-4:]
+
+
+def mask_phone(value: str | None) -> str:
+    """13812345678 → 138****5678; short numbers keep only their last two digits. Several numbers
+    separated by "、" or "," are masked one by one."""
+    text = (value or "").strip()
+    if not text:
+        return ""
+    for sep in ("、", ",", "，", ";", "；"):
+        if sep in text:
+            return sep.join(mask_phone(part) for part in text.split(sep))
+    digits = "".join(c for c in text if c.isdigit())
+    if len(digits) >= 11:
+        return digits[:3] + "****" + digits[-4:]
+    if len(digits) <= 4:
+        return "*" * len(digits)
+    return "*" * (len(digits) - 2) + digits[-2:]
+
+
+def mask_bank(value: str | None) -> str:
+    """6228480012345678901 → ***************8901: only the last four digits stay."""
+    text = "".join((value or "").split())
+    if not text:
+        return ""
+    if len(text) <= 4:
+        return "*" * len(text)
+    return "*" * (len(text) - 4) + text[-4:]
+
+
+_MASKERS: dict[str, Callable[[str | None], str]] = {
+    "id_number": mask_id, "phone": mask_phone, "bank_account": mask_bank, "disability_cert": mask_id,
+}
+
+
+def mask(field: str, value: Any) -> Any:
+    """The masked form of ``value`` for ``field`` (personal numbers); other values unchanged."""
+    if value in (None, ""):
+        return value
+    masker = _MASKERS.get(GROUP_OF.get(field, ""))
+    return value if masker is None else masker(str(value))

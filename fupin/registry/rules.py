@@ -1,0 +1,341 @@
+"""The registry's rules, each in one place (REFERENCE §1–§4): plain functions over plain values.
+
+Nothing here writes to the database. The services, the web forms, the API, the importer's plan and
+the demo generator all ask these functions, so that a household refused by one is refused by all,
+with the same words:
+
+* **code widths** — statistical codes and the group suffix (:func:`path_prefixes`, :func:`common_path`);
+* **the status machine** — :data:`HOUSEHOLD_STATUS` (the transition table of the workflow engine,
+  ``fupin.workflow``), :func:`transition_error`, :func:`step_values`;
+* **the status a new household may start in**, by the procedure that brings it in
+  (:data:`INITIAL_STATUSES`, :func:`initial_status_error`):
+
+  - 建档立卡登记 (the web form and the API) and 贫困识别: 申请中 or 贫困户(未脱贫). A household is
+    registered when it applies or when it is identified; any later status is reached through the
+    procedures (脱贫退出, 动态调整 …), each recorded in its history.
+  - 防返贫监测: 监测对象(风险未消除) — a 边缘易致贫户 or 突发严重困难户 enrolled straight into
+    monitoring (REFERENCE §7) without ever having been registered poor.
+  - 数据导入 and 演示数据生成: any status except 注销. They bring in a register kept elsewhere, where a
+    household may already have exited or be monitored; but a household cannot be born cancelled —
+    注销 needs a reason and is done in the system, on a household that exists.
+  - every other procedure (脱贫退出, 动态调整, 信息更正) changes an existing household and starts none;
+* **which procedures a person may name for a manual status change** (the web form and the API):
+  :data:`MANUAL_PROCEDURES` — 信息更正, 动态调整, 防返贫监测. 贫困识别 and 脱贫退出 are recorded by
+  their own procedures' services (notices, votes, announcements), 数据导入 by the importer,
+  演示数据生成 by the demo, 建档立卡登记 by the registration itself;
+* **one head per household** (:func:`head_count_error`);
+* **one person in one active household** — a person is their 18-digit citizen number, whichever
+  document was entered (:func:`citizen_id`, :func:`person_elsewhere_error`, :func:`repeats`);
+* **income derivation** — 家庭纯收入 and 人均纯收入 (:func:`derive_income`);
+* **the poverty line of a year** — the most specific area wins (:func:`resolve_poverty_line`,
+  :class:`PovertyLines`). A yearly record takes the line in force whenever it is written, by the
+  services and by the importer alike.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Protocol, TypeVar
+
+from django.utils.translation import gettext as _
+
+from fupin import workflow
+from fupin.accounts import policy
+from fupin.areas.models import PATH_LENGTH, Level
+from fupin.lib import idnumber
+
+from .choices import LineKind, Procedure, Relation, Status
+
+# --- code widths ----------------------------------------------------------------------------------
+
+#: Digits of an area's code prefix at each level, top down: (2, 4, 6, 9, 12, 15). The widths
+#: themselves are the areas app's (fupin.areas.models.PATH_LENGTH); these are the registry's names.
+LEVEL_WIDTHS: tuple[int, ...] = tuple(PATH_LENGTH.values())
+#: The 12-digit statistical code stops at the village (行政村).
+STATISTICAL_CODE_WIDTH = PATH_LENGTH[Level.VILLAGE]
+#: A 村民小组 adds a local suffix of this many digits to its village's code.
+GROUP_SUFFIX_WIDTH = PATH_LENGTH[Level.GROUP] - PATH_LENGTH[Level.VILLAGE]
+
+
+def code_width(level: str) -> int:
+    """Digits of the code prefix (the area's path) at ``level``: 9 for a 乡镇, 12 for a 行政村 …"""
+    return PATH_LENGTH[Level(level)]
+
+
+def path_prefixes(path: str) -> list[str]:
+    """The area's own path and its ancestors' paths, top down ("53", "5303", … , path)."""
+    return [path[:n] for n in LEVEL_WIDTHS if n <= len(path)]
+
+
+def common_path(paths: Iterable[str]) -> str:
+    """The deepest area path that holds all ``paths`` ("" when they share no province)."""
+    paths = list(paths)
+    if not paths:
+        return ""
+    first, last = min(paths), max(paths)
+    shared = 0
+    while shared < min(len(first), len(last)) and first[shared] == last[shared]:
+        shared += 1
+    return max((first[:n] for n in LEVEL_WIDTHS if n <= shared), key=len, default="")
+
+
+# --- statuses ---------------------------------------------------------------------------------------
+
+
+def status_label(code: str) -> str:
+    return str(Status(code).label) if code in Status.values else str(code)
+
+
+def procedure_label(code: str) -> str:
+    return str(Procedure(code).label) if code in Procedure.values else str(code)
+
+
+def _step(source: str, target: str, **kwargs: Any) -> workflow.Transition:
+    return workflow.Transition(source, target, **kwargs)
+
+
+#: Every procedure except 数据导入: 注销 needs a reason and is done in the system (a sheet's 注销原因
+#: column is shown, not acted on).
+_NOT_BY_IMPORT = frozenset(Procedure.values) - {Procedure.IMPORT}
+
+#: The household's status machine (REFERENCE §2; monitoring statuses from §7): the one table the
+#: services, forms, API, importer and demo follow. Any status may be cancelled (注销) with a reason;
+#: a cancelled household is final.
+HOUSEHOLD_STATUS = workflow.Table(
+    states=Status.values,
+    transitions=[
+        _step(Status.APPLYING, Status.POOR),
+        _step(Status.POOR, Status.EXITED),
+        _step(Status.EXITED, Status.EXITED_STABLE),
+        _step(Status.EXITED, Status.RETURNED),
+        _step(Status.EXITED, Status.MONITOR_RISK),
+        _step(Status.EXITED_STABLE, Status.RETURNED),
+        _step(Status.EXITED_STABLE, Status.MONITOR_RISK),
+        _step(Status.RETURNED, Status.EXITED),
+        _step(Status.MONITOR_RISK, Status.MONITOR_CLEARED),
+        _step(Status.MONITOR_RISK, Status.RETURNED),
+        _step(Status.MONITOR_CLEARED, Status.MONITOR_RISK),
+        *[_step(s, Status.CANCELLED, procedures=_NOT_BY_IMPORT) for s in Status.values if s != Status.CANCELLED],
+    ],
+)
+
+
+def next_statuses(status: str) -> frozenset[str]:
+    """The statuses a household in ``status`` may move to (empty for 注销, and for an unknown code)."""
+    return HOUSEHOLD_STATUS.targets(status)
+
+
+def is_closed(status: str) -> bool:
+    """注销: the household's record stays as it was, for the history; nothing may change it."""
+    return status == Status.CANCELLED
+
+
+def closed_error(number: str) -> str:
+    return _("户 %(n)s 已注销，不能再修改") % {"n": number}
+
+
+def transition_error(source: str, target: str, *, procedure: str | None = None) -> str | None:
+    """Why a household may not move from ``source`` to ``target`` (recorded by ``procedure``), or None."""
+    message = HOUSEHOLD_STATUS.refusal(source, target, procedure=procedure, label=status_label,
+                                       procedure_label=procedure_label)
+    if message and target == Status.CANCELLED and procedure == Procedure.IMPORT \
+            and HOUSEHOLD_STATUS.find(source, target) is not None:
+        return _("注销须在系统中办理并注明原因，不能通过导入完成")
+    return message
+
+
+def step_values(target: str, *, date: datetime.date, cancel_reason: str = "",
+                exit_year: int | None = None) -> dict[str, Any]:
+    """The fields that move with the status: 注销 keeps its reason; 脱贫 records the exit year (the
+    one given, else the year of the change)."""
+    if target == Status.CANCELLED:
+        return {"cancel_reason": cancel_reason}
+    if target == Status.EXITED:
+        return {"exit_year": exit_year or date.year}
+    return {}
+
+
+_ANY_BUT_CANCELLED = frozenset(Status.values) - {Status.CANCELLED}
+
+#: The statuses a new household may start in, by the procedure that brings it in (see the module's
+#: docstring for why). A procedure missing here starts no household.
+INITIAL_STATUSES: Mapping[str, frozenset[str]] = {
+    Procedure.REGISTRATION: frozenset({Status.APPLYING, Status.POOR}),
+    Procedure.IDENTIFICATION: frozenset({Status.APPLYING, Status.POOR}),
+    Procedure.MONITORING: frozenset({Status.MONITOR_RISK}),
+    Procedure.IMPORT: _ANY_BUT_CANCELLED,
+    Procedure.DEMO: _ANY_BUT_CANCELLED,
+}
+
+
+def initial_statuses(procedure: str) -> frozenset[str]:
+    return INITIAL_STATUSES.get(procedure, frozenset())
+
+
+def initial_status_error(status: Any, procedure: str) -> str | None:
+    """Why a new household brought in by ``procedure`` may not start in ``status``, or None."""
+    allowed = initial_statuses(procedure)
+    if not allowed:
+        return _("“%(p)s”不能登记新户") % {"p": procedure_label(procedure)}
+    if status in allowed:
+        return None
+    names = "、".join(status_label(s) for s in Status.values if s in allowed)
+    if status not in Status.values:
+        return _("未知的户状态“%(s)s”；新户可选：%(allowed)s") % {"s": status, "allowed": names}
+    return _("新户（%(p)s）不能直接设为“%(s)s”，只能是：%(allowed)s") % {
+        "p": procedure_label(procedure), "s": status_label(status), "allowed": names}
+
+
+#: Procedures a person may name when changing a household's status by hand (web form, API).
+MANUAL_PROCEDURES: tuple[str, ...] = (Procedure.CORRECTION, Procedure.ADJUSTMENT, Procedure.MONITORING)
+
+
+def manual_procedure_error(procedure: Any) -> str | None:
+    """Why ``procedure`` may not be named for a manual status change, or None."""
+    if procedure in MANUAL_PROCEDURES:
+        return None
+    allowed = "、".join(procedure_label(p) for p in MANUAL_PROCEDURES)
+    if procedure in Procedure.values:
+        return _("“%(p)s”的状态变更只能由该程序记录，不能手工登记；手工变更状态可选：%(allowed)s") % {
+            "p": procedure_label(procedure), "allowed": allowed}
+    return _("未知的程序“%(p)s”；手工变更状态可选：%(allowed)s") % {"p": procedure, "allowed": allowed}
+
+
+# --- one head, one household per person -----------------------------------------------------------------
+
+
+def head_count_error(relations: Iterable[str]) -> str | None:
+    """Every household has exactly one 户主 among its active members."""
+    heads = sum(1 for r in relations if r == Relation.HEAD)
+    if heads == 1:
+        return None
+    return _("每户必须有且只有一名户主（现有 %(n)d 名）") % {"n": heads}
+
+
+def citizen_id(id_number: str) -> str:
+    """The person behind a document number: the 18-digit citizen number, also for a 残疾人证 number
+    (those 18 digits + 2 or 4) and an old 15-digit number. A number that does not parse is compared
+    by its first 18 cleaned characters (its own error is reported at the field)."""
+    try:
+        return idnumber.parse(id_number or "").citizen_id
+    except idnumber.IdNumberError:
+        return idnumber.clean(id_number or "")[:18]
+
+
+def repeats(keys: Iterable[str]) -> dict[int, int]:
+    """{index: index of its first occurrence} for every key that repeats an earlier one (blank keys
+    are never repeats): the same person twice in one household."""
+    first: dict[str, int] = {}
+    out: dict[int, int] = {}
+    for i, key in enumerate(keys):
+        if not key:
+            continue
+        if key in first:
+            out[i] = first[key]
+        else:
+            first[key] = i
+    return out
+
+
+def repeated_person_error(first_row: int | None = None) -> str:
+    if first_row is None:
+        return _("同一户内证件号码重复")
+    return _("同一户内证件号码重复（与第 %(r)d 行）") % {"r": first_row}
+
+
+def person_elsewhere_error(id_number: str, household_number: str) -> str:
+    """A person is an active member of at most one household (REFERENCE §1)."""
+    return _("此人（证件号码 %(id)s）已是户 %(n)s 的在户成员，一个人只能属于一户；如已迁入本户，请先在原户办理减员") % {
+        "id": policy.mask_id(id_number), "n": household_number}
+
+
+# --- income ---------------------------------------------------------------------------------------------
+
+CENT = Decimal("0.01")
+
+
+def derive_income(*, wage: Decimal, business: Decimal, property_: Decimal, transfer: Decimal,
+                  expense: Decimal, member_count: int) -> tuple[Decimal, Decimal]:
+    """(家庭纯收入, 人均纯收入): 家庭纯收入 = 各项收入 − 生产经营性支出; 人均纯收入 = 家庭纯收入 / 当年计算人口,
+    to the fen (REFERENCE §1). No people counted: 0 per head."""
+    net = wage + business + property_ + transfer - expense
+    per_capita = (net / member_count).quantize(CENT) if member_count else Decimal(0)
+    return net, per_capita
+
+
+# --- poverty lines --------------------------------------------------------------------------------------
+
+
+class LineLike(Protocol):
+    """What resolve_poverty_line reads of a line: a PovertyLine (annotated with its area's path) or a Line."""
+
+    year: int
+    kind: str
+    amount: Decimal
+
+
+AnyLine = TypeVar("AnyLine", bound=LineLike)
+
+
+@dataclass(frozen=True)
+class Line:
+    """A poverty line as plain data: ``area_path`` is "" for a national (area-less) line."""
+
+    year: int
+    kind: str
+    amount: Decimal
+    area_path: str = ""
+
+
+#: Among lines of the same area, the more local standard wins (市定 before 省定 before 国家).
+_KIND_ORDER = {LineKind.CITY: 0, LineKind.PROVINCIAL: 1, LineKind.NATIONAL: 2}
+
+
+def resolve_poverty_line(lines: Iterable[AnyLine], *, year: int, area_path: str | None,
+                         kind: str | None = None,
+                         path_of: Callable[[AnyLine], str] = lambda line: line.area_path or "",
+                         ) -> AnyLine | None:
+    """The line for ``year`` at an area: the deepest area on the area's path that has one, else the
+    national line (REFERENCE §3: "use the most specific one"). Without ``kind`` the monitoring line
+    (防返贫监测线, about 1.5× the poverty line) is left out: it is a different yardstick."""
+    best, best_key = None, None
+    for line in lines:
+        if line.year != year:
+            continue
+        if kind is not None:
+            if line.kind != kind:
+                continue
+        elif line.kind == LineKind.MONITORING:
+            continue
+        path = path_of(line)
+        if path and not (area_path or "").startswith(path):
+            continue
+        key = (-len(path), _KIND_ORDER.get(line.kind, 3), line.kind)
+        if best_key is None or key < best_key:
+            best, best_key = line, key
+    return best
+
+
+class PovertyLines:
+    """All lines at once, for writers of many records (the importer, the demo): the same answer as
+    :func:`resolve_poverty_line`, indexed by year and cached by (year, area path)."""
+
+    def __init__(self, lines: Iterable[Line]) -> None:
+        self.by_year: dict[int, list[Line]] = {}
+        for line in lines:
+            self.by_year.setdefault(line.year, []).append(line)
+        self._cache: dict[tuple[int, str], Decimal | None] = {}
+
+    @classmethod
+    def national(cls, amounts: Mapping[int, Decimal]) -> PovertyLines:
+        return cls(Line(year=y, kind=LineKind.NATIONAL, amount=Decimal(a)) for y, a in amounts.items())
+
+    def amount(self, year: int, area_path: str) -> Decimal | None:
+        key = (year, area_path)
+        if key not in self._cache:
+            line = resolve_poverty_line(self.by_year.get(year, ()), year=year, area_path=area_path)
+            self._cache[key] = line.amount if line is not None else None
+        return self._cache[key]

@@ -1,0 +1,289 @@
+"""The field matrix: role × surface × sensitive field → whole / masked / hidden.
+
+One table, ``FIELDS_SEEN``, says how each role sees each sensitive field on the read surfaces (the
+household page, the API, the admin). Every surface is then *observed* — the page's HTML, the API's
+JSON, the admin's change pages, the file ``fupin export --user`` writes — and must show each field
+exactly as the table says. Exports differ in one documented way: roles that correct the data
+(``EXPORT_WHOLE``) get personal numbers whole, because the file must import again after corrections;
+everyone else's file is masked as their pages are. Hidden stays hidden everywhere.
+
+The table is also compared with fupin.accounts.policy.FIELD_POLICY, so the policy and this proof
+cannot drift apart.
+
+Cells::
+
+    whole    the full value is shown
+    masked   a masked form is shown (530324********123X, 138****5678, ***…8901), never the full value
+    hidden   neither: the field is left out (page: 无权查看; API: no key; export: an empty column)
+    n/a      the surface has no such field (the standard sheet has no 低保金 column)
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.core.management import call_command
+from django.db import transaction
+from django.test import Client, override_settings
+from python_calamine import CalamineWorkbook
+from rest_framework.test import APIClient
+
+from fupin.accounts import policy
+from fupin.accounts.models import Role, User
+from fupin.assessment import services as assessment
+from fupin.assistance import services as assistance
+from fupin.registry.choices import Health, Relation
+from fupin.sheets.columns import COLUMNS
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("admin", "county", "township", "village", "cadre", "leader", "auditor", "assessor")
+FIELDS = ("id_number", "phone", "bank_account", "health", "disability", "disability_cert", "dibao", "tekun")
+SURFACES = ("page", "api", "admin", "export")
+
+# fmt: off
+#: How each role sees each field on the page, in the API and in the admin (before any 显示完整信息).
+FIELDS_SEEN: dict[str, tuple[str, ...]] = {
+    #            id_number  phone     bank      health    disability disab.cert dibao     tekun
+    "admin":    ("masked", "masked", "masked", "whole",  "whole",   "masked",  "whole",  "whole"),
+    "county":   ("masked", "masked", "masked", "whole",  "whole",   "masked",  "whole",  "whole"),
+    "township": ("masked", "masked", "masked", "whole",  "whole",   "masked",  "whole",  "whole"),
+    "village":  ("masked", "masked", "masked", "whole",  "whole",   "masked",  "whole",  "whole"),
+    "cadre":    ("masked", "masked", "masked", "whole",  "whole",   "masked",  "whole",  "whole"),
+    "assessor": ("masked", "masked", "masked", "whole",  "whole",   "masked",  "whole",  "whole"),
+    "leader":   ("masked", "masked", "masked", "hidden", "hidden",  "hidden",  "hidden", "hidden"),
+    "auditor":  ("masked", "masked", "masked", "hidden", "hidden",  "hidden",  "hidden", "hidden"),
+}
+# fmt: on
+#: Roles whose exports carry personal numbers whole.
+EXPORT_WHOLE = {"admin", "county", "township", "village"}
+#: Fields each surface carries at all.
+ON_SURFACE = {
+    "page": set(FIELDS), "api": set(FIELDS), "admin": set(FIELDS),
+    "export": {"id_number", "phone", "bank_account", "health", "disability_cert"},
+}
+#: The policy's name of one field of each group (fupin.accounts.policy.FIELD_GROUPS).
+POLICY_FIELD = {"id_number": "id_number", "phone": "phone", "bank_account": "bank_account", "health": "health",
+                "disability": "disability_category", "disability_cert": "disability_cert_no",
+                "dibao": "dibao_amount", "tekun": "tekun_amount"}
+
+PHONE = "13812345678"
+BANK = "6228480012345678901"
+DIBAO, DIBAO_SHOWN = "1234.56", "1,234.56"
+TEKUN, TEKUN_SHOWN = "2345.67", "2,345.67"
+
+
+def expected(role: str, surface: str) -> dict[str, str]:
+    out = {}
+    for field, seen in zip(FIELDS, FIELDS_SEEN[role], strict=True):
+        if field not in ON_SURFACE[surface]:
+            continue
+        if surface == "export" and seen == "masked" and role in EXPORT_WHOLE:
+            seen = "whole"
+        out[field] = seen
+    return out
+
+
+# --- the data, built once --------------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    users: dict[str, int]
+    household: int
+    head: int
+    spouse: int
+    ids: dict[str, str]  # field → the full value to look for
+
+
+def _build() -> World:
+    areas = factories.area_tree()
+    users = {
+        "admin": factories.user("root", Role.ADMIN, None, is_superuser=True, is_staff=True),
+        "county": factories.user("county_officer", Role.COUNTY, areas["county"], is_staff=True),
+        "township": factories.user("township_a", Role.TOWNSHIP, areas["township_a"], is_staff=True),
+        "village": factories.user("village_a1", Role.VILLAGE, areas["village_a1"], is_staff=True),
+        "cadre": factories.user("cadre_li", Role.CADRE, areas["village_a1"], is_staff=True),
+        "leader": factories.user("leader", Role.LEADER, areas["county"], is_staff=True),
+        "auditor": factories.user("auditor", Role.AUDITOR, areas["county"], is_staff=True),
+        "assessor": factories.user("assessor_he", Role.ASSESSOR, areas["county"], is_staff=True),
+    }
+    # Staff accounts may open the admin's registry pages at all; what they see there is the policy's.
+    views = Permission.objects.filter(codename__in=["view_household", "view_member"])
+    for user in users.values():
+        if not user.is_superuser:
+            user.user_permissions.add(*views)
+    spouse_id = factories.person_id(datetime.date(1970, 5, 6), "2")
+    cert = spouse_id + "11"
+    household = factories.household(
+        areas["village_a1"], actor=users["admin"], number="5303241002010021", phone=PHONE,
+        bank_name="农村信用社", bank_account=BANK,
+        members=[
+            factories.member_data(Relation.HEAD, "1", name="赵敏感", health=Health.CHRONIC, on_dibao=True,
+                                  dibao_amount=DIBAO),
+            factories.member_data(Relation.SPOUSE, "2", name="钱敏感", id_number=spouse_id,
+                                  birth_date=datetime.date(1970, 5, 6), health=Health.DISABLED,
+                                  disability_category="1", disability_grade="2", disability_cert_no=cert,
+                                  on_tekun=True, tekun_amount=TEKUN),
+        ])
+    start = datetime.date(2016, 3, 1)
+    assistance.pairing_create(actor=users["county"], cadre=users["cadre"], household=household, start=start)
+    sample = assessment.sample_create(actor=users["county"], name="字段矩阵抽样", year=2019)
+    assessment.sample_add_households(actor=users["county"], sample=sample, households=[household])
+    assessment.sample_assign_assessor(actor=users["county"], sample=sample, assessor=users["assessor"])
+    head = household.members.get(relation=Relation.HEAD)
+    spouse = household.members.get(relation=Relation.SPOUSE)
+    return World(users={r: u.pk for r, u in users.items()}, household=household.pk, head=head.pk,
+                 spouse=spouse.pk, ids={"id_number": spouse.id_number, "disability_cert": cert})
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), \
+            override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]), \
+            transaction.atomic():
+        yield _build()
+        transaction.set_rollback(True)
+
+
+# --- observing a surface ---------------------------------------------------------------------------
+
+
+def _in_text(text: str, whole: str, masked: str) -> str:
+    if whole in text:
+        return "whole"
+    if masked and masked in text:
+        return "masked"
+    return "hidden"
+
+
+def _numbers_in_text(world: World, text: str) -> dict[str, str]:
+    return {
+        "id_number": _in_text(text, world.ids["id_number"], policy.mask_id(world.ids["id_number"])),
+        "phone": _in_text(text, PHONE, policy.mask_phone(PHONE)),
+        "bank_account": _in_text(text, BANK, policy.mask_bank(BANK)),
+        "disability_cert": _in_text(text, world.ids["disability_cert"], policy.mask_id(world.ids["disability_cert"])),
+    }
+
+
+def _care_in_text(text: str) -> dict[str, str]:
+    return {"health": "whole" if "长期慢性病" in text else "hidden",
+            "disability": "whole" if "视力残疾" in text else "hidden",
+            "dibao": "whole" if DIBAO_SHOWN in text or DIBAO in text else "hidden",
+            "tekun": "whole" if TEKUN_SHOWN in text or TEKUN in text else "hidden"}
+
+
+def observe_page(world: World, user: User) -> dict[str, str]:
+    client = Client()
+    client.force_login(user)
+    response = client.get(f"/households/{world.household}/")
+    assert response.status_code == 200
+    text = response.content.decode()
+    return {**_numbers_in_text(world, text), **_care_in_text(text)}
+
+
+def _json_value(value, whole: str, masked: str | None = None) -> str:
+    if value is None:
+        return "hidden"
+    if str(value) == whole:
+        return "whole"
+    assert masked is None or value == masked, (value, masked)
+    return "masked"
+
+
+def observe_api(world: World, user: User) -> dict[str, str]:
+    client = APIClient()
+    client.force_authenticate(user)
+    household = client.get(f"/api/households/{world.household}/").json()
+    members = {m["id"]: m for m in client.get(f"/api/households/{world.household}/members/").json()["results"]}
+    head, spouse = members[world.head], members[world.spouse]
+    cert = world.ids["disability_cert"]
+    return {
+        "id_number": _json_value(spouse.get("id_number"), world.ids["id_number"],
+                                 policy.mask_id(world.ids["id_number"])),
+        "phone": _json_value(household.get("phone"), PHONE, policy.mask_phone(PHONE)),
+        "bank_account": _json_value(household.get("bank_account"), BANK, policy.mask_bank(BANK)),
+        "health": "hidden" if "health" not in head else _json_value(head["health"]["code"], Health.CHRONIC),
+        "disability": "hidden" if "disability_category" not in spouse
+        else _json_value(spouse["disability_category"]["code"], "1"),
+        "disability_cert": _json_value(spouse.get("disability_cert_no"), cert, policy.mask_id(cert)),
+        "dibao": "hidden" if "dibao_amount" not in head else _json_value(head["dibao_amount"], DIBAO),
+        "tekun": "hidden" if "tekun_amount" not in spouse else _json_value(spouse["tekun_amount"], TEKUN),
+    }
+
+
+def observe_admin(world: World, user: User) -> dict[str, str]:
+    client = Client()
+    client.force_login(user)
+    pages = [client.get(f"/admin/registry/household/{world.household}/change/"),
+             client.get(f"/admin/registry/member/{world.head}/change/"),
+             client.get(f"/admin/registry/member/{world.spouse}/change/"),
+             client.get("/admin/registry/member/")]
+    for page in pages:
+        assert page.status_code == 200, (page.status_code, user.role)
+    text = "".join(p.content.decode() for p in pages)
+    # The admin shows money as typed (1234.56) and choices by label.
+    return {**_numbers_in_text(world, text), **_care_in_text(text)}
+
+
+def observe_export(world: World, user: User, tmp_path) -> dict[str, str]:
+    out = tmp_path / f"{user.username}.xlsx"
+    call_command("export", str(out), user=user.username, no_progress=True, stdout=io.StringIO())
+    rows = CalamineWorkbook.from_path(str(out)).get_sheet_by_index(0).to_python()
+    headers = [c.header for c in COLUMNS]
+    by_name = {row[headers.index("姓名")]: dict(zip(headers, row, strict=False)) for row in rows[1:]}
+    head, spouse = by_name["赵敏感"], by_name["钱敏感"]
+    cert = world.ids["disability_cert"]
+
+    def cell(value, whole, masked) -> str:
+        return "hidden" if value in ("", None) else _json_value(str(value), whole, masked)
+
+    return {
+        "id_number": cell(spouse["证件号码"], world.ids["id_number"], policy.mask_id(world.ids["id_number"])),
+        "phone": cell(head["联系电话"], PHONE, policy.mask_phone(PHONE)),
+        "bank_account": cell(head["银行账号"], BANK, policy.mask_bank(BANK)),
+        "health": "hidden" if not head["健康状况"] else ("whole" if head["健康状况"] == "长期慢性病" else "?"),
+        "disability_cert": cell(spouse["残疾证号"], cert, policy.mask_id(cert)),
+    }
+
+
+# --- the tests -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("surface", SURFACES)
+@pytest.mark.parametrize("role", ROLES)
+def test_cell(world, role, surface, tmp_path):
+    user = User.objects.select_related("area").get(pk=world.users[role])
+    if surface == "page":
+        seen = observe_page(world, user)
+    elif surface == "api":
+        seen = observe_api(world, user)
+    elif surface == "admin":
+        seen = observe_admin(world, user)
+    else:
+        seen = observe_export(world, user, tmp_path)
+    assert seen == expected(role, surface)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_table_is_the_policy(world, role):
+    user = User.objects.get(pk=world.users[role])
+    from_policy = tuple(str(policy.field_access(user, POLICY_FIELD[f])) for f in FIELDS)
+    assert from_policy == FIELDS_SEEN[role]
+    assert policy.export_reveals(user) == (role in EXPORT_WHOLE)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_revealing_unmasks_only_for_roles_that_may_and_never_shows_what_is_hidden(world, role):
+    user = User.objects.get(pk=world.users[role])
+    for field, seen in zip(FIELDS, FIELDS_SEEN[role], strict=True):
+        revealed = str(policy.field_access(user, POLICY_FIELD[field], revealed=True))
+        if seen == "masked":
+            assert revealed == ("whole" if policy.can_reveal(user) else "masked")
+        else:
+            assert revealed == seen
