@@ -73,6 +73,18 @@ def main() -> None:
         page.goto(args.base + "/sheets/")
         shot("11-sheets")
         import_preview(page, args.base, shot)
+        page.goto(args.base + "/quality/")
+        shot("13-quality")
+        # The same pages on a village cadre's phone (390 × 844).
+        phone = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN", device_scale_factor=2,
+                                 is_mobile=True, has_touch=True)
+        phone.context.add_cookies(page.context.cookies())
+        for name, url in (("14-phone-household", household_url), ("15-phone-quality", args.base + "/quality/"),
+                          ("16-phone-overview", args.base + "/overview/")):
+            phone.goto(url)
+            phone.wait_for_timeout(500)
+            phone.screenshot(path=str(OUT / f"{name}.png"), full_page=False)
+            print("saved", name)
         browser.close()
 
 

@@ -37,7 +37,7 @@ def registry_state(year: int) -> tuple[dict, dict, dict]:
 
 def wipe_registry() -> None:
     with connection.cursor() as cursor:
-        for table in ("assistance_pairing", "assessment_samplehousehold", "registry_statuschange",
+        for table in ("quality_finding", "assistance_pairing", "assessment_samplehousehold", "registry_statuschange",
                       "registry_yearlyrecord", "registry_member", "registry_household"):
             cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
 
