@@ -7,5 +7,5 @@ class AuditConfig(AppConfig):
     label = "audit"
     verbose_name = _("审计日志")
 
-    def ready(self):
+    def ready(self) -> None:
         from . import signals  # noqa: F401 - connects the sign-in receivers

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from fupin.accounts import policy
+
+from .models import AuditEvent
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+    from django.db import models
+
+    from fupin.accounts.models import User
 
 NO_ACCESS = "—（无权查看）"
 EXTRA_LABELS = {"reason": _lazy("原因"), "procedure": _lazy("程序"), "members": _lazy("涉及成员"),
@@ -29,7 +39,7 @@ def entity_label(entity: str) -> str:
     return str(model._meta.verbose_name) if model else entity
 
 
-def _field(model, name: str):
+def _field(model: type[models.Model] | None, name: str) -> models.Field | None:
     if model is None:
         return None
     for f in model._meta.concrete_fields:
@@ -38,7 +48,7 @@ def _field(model, name: str):
     return None
 
 
-def _display(field, value) -> str:
+def _display(field: models.Field | None, value: Any) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
@@ -53,7 +63,7 @@ def _display(field, value) -> str:
     return str(value)
 
 
-def change_rows(event, user) -> list[dict]:
+def change_rows(event: AuditEvent, user: User | AnonymousUser) -> list[dict]:
     """Field-level rows (label, before, after) from an event's data.
 
     Updates carry ``changes``; creates an ``after`` snapshot and deletes a ``before`` one. Personal
@@ -85,7 +95,7 @@ def change_rows(event, user) -> list[dict]:
     return rows
 
 
-def extra_rows(event) -> list[dict]:
+def extra_rows(event: AuditEvent) -> list[dict]:
     """Anything else worth showing (the fields a reveal showed, a status change's from/to)."""
     data = event.data or {}
     out = []
@@ -103,7 +113,7 @@ def extra_rows(event) -> list[dict]:
     return out
 
 
-def decorate(events, user) -> list:
+def decorate(events: Iterable[AuditEvent], user: User | AnonymousUser) -> list[AuditEvent]:
     """Attach display rows to each event (no queries: everything comes from the event itself)."""
     out = []
     for e in events:

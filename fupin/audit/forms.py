@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -28,6 +30,6 @@ class AuditFilterForm(StyledMixin, forms.Form):
     q = forms.CharField(label=_("摘要包含"), required=False, max_length=100,
                         widget=forms.TextInput(attrs={"placeholder": _("户编号 / 姓名 …"), "type": "search"}))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["entity"].choices = _audit_entities()

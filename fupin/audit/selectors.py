@@ -8,13 +8,21 @@ scope is the whole tree (global administrators).
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 
 from fupin.accounts import policy
 
 from .models import AuditEvent
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from fupin.accounts.models import User
+    from fupin.registry.models import Household
 
 
 @dataclass
@@ -28,7 +36,7 @@ class AuditFilters:
     q: str = ""  # free text in the summary
 
 
-def audit_scope(user) -> QuerySet[AuditEvent]:
+def audit_scope(user: User | AnonymousUser) -> QuerySet[AuditEvent]:
     """Every event the user may read: nothing for roles that do not read the audit trail."""
     if not policy.can_read_audit(user):
         return AuditEvent.objects.none()
@@ -41,7 +49,7 @@ def audit_scope(user) -> QuerySet[AuditEvent]:
     return qs
 
 
-def audit_list(*, user, filters: AuditFilters | None = None) -> QuerySet[AuditEvent]:
+def audit_list(*, user: User | AnonymousUser, filters: AuditFilters | None = None) -> QuerySet[AuditEvent]:
     f = filters or AuditFilters()
     qs = audit_scope(user)
     if f.actor:
@@ -61,7 +69,8 @@ def audit_list(*, user, filters: AuditFilters | None = None) -> QuerySet[AuditEv
     return qs.order_by("-at", "-id")
 
 
-def household_history(*, user, household, member_ids=None, record_ids=None) -> QuerySet[AuditEvent]:
+def household_history(*, user: User | AnonymousUser, household: Household, member_ids: Iterable[int] | None = None,
+                      record_ids: Iterable[int] | None = None) -> QuerySet[AuditEvent]:
     """Events for one household, its members and its yearly records, newest first.
 
     ``household`` must come from the scoped registry selector (so it is in the user's scope).

@@ -12,13 +12,20 @@ from __future__ import annotations
 
 import datetime
 import decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from django.db import models
 from django.utils.translation import gettext as _
 
 from .context import current_ip
 from .models import AuditEvent, AuditKind
+
+if TYPE_CHECKING:
+    from fupin.accounts.models import User
+    from fupin.registry.models import Household
+
+#: Who acted: a user, a name with no account (a username tried, "demo"), or None (the system).
+Actor: TypeAlias = "User | str | None"
 
 USER_ENTITY = "accounts.user"
 
@@ -49,7 +56,7 @@ def _entity(obj: models.Model | None) -> tuple[str, str]:
     return obj._meta.label_lower, str(obj.pk)
 
 
-def record(*, kind: str, actor=None, obj: models.Model | None = None, entity: str = "", entity_id: str = "",
+def record(*, kind: str, actor: Actor = None, obj: models.Model | None = None, entity: str = "", entity_id: str = "",
            area_path: str = "", summary: str = "", data: dict | None = None, ip: str | None = None) -> AuditEvent:
     """Write one audit row. For fupin.audit's helpers: elsewhere call the helper named after the kind.
 
@@ -70,12 +77,12 @@ def record(*, kind: str, actor=None, obj: models.Model | None = None, entity: st
     )
 
 
-def audit_create(*, actor, obj: models.Model, area_path: str = "", summary: str = "") -> AuditEvent:
+def audit_create(*, actor: Actor, obj: models.Model, area_path: str = "", summary: str = "") -> AuditEvent:
     return record(kind=AuditKind.CREATE, actor=actor, obj=obj, area_path=area_path, summary=summary or str(obj),
                   data={"after": snapshot(obj)})
 
 
-def audit_update(*, actor, obj: models.Model, before: dict, after: dict, area_path: str = "",
+def audit_update(*, actor: Actor, obj: models.Model, before: dict, after: dict, area_path: str = "",
                  summary: str = "") -> AuditEvent | None:
     """Field-level before/after; nothing is written when nothing changed."""
     changes = {
@@ -89,12 +96,12 @@ def audit_update(*, actor, obj: models.Model, before: dict, after: dict, area_pa
                   data={"changes": changes})
 
 
-def audit_delete(*, actor, obj: models.Model, area_path: str = "", summary: str = "") -> AuditEvent:
+def audit_delete(*, actor: Actor, obj: models.Model, area_path: str = "", summary: str = "") -> AuditEvent:
     return record(kind=AuditKind.DELETE, actor=actor, obj=obj, area_path=area_path, summary=summary or str(obj),
                   data={"before": snapshot(obj)})
 
 
-def audit_reveal(*, actor, household, fields: list[str]) -> AuditEvent:
+def audit_reveal(*, actor: Actor, household: Household, fields: list[str]) -> AuditEvent:
     """The audit row for 显示完整信息: who looked at which fields of which household, from where
     (the address comes from fupin.audit.middleware). The household page and the API both call this,
     after checking scope (the household comes from the scoped selector) and ``policy.can_reveal``."""
@@ -103,7 +110,7 @@ def audit_reveal(*, actor, household, fields: list[str]) -> AuditEvent:
                   data={"fields": list(fields)})
 
 
-def audit_status(*, actor, obj: models.Model, area_path: str = "", summary: str = "",
+def audit_status(*, actor: Actor, obj: models.Model, area_path: str = "", summary: str = "",
                  data: dict | None = None) -> AuditEvent:
     """A status change of ``obj`` (household status, later: cases, monitoring objects): ``data``
     carries the field changes, the reason and the procedure."""
@@ -111,7 +118,7 @@ def audit_status(*, actor, obj: models.Model, area_path: str = "", summary: str 
                   data=data)
 
 
-def audit_export(*, actor, summary: str, obj: models.Model | None = None, entity: str = "", entity_id: str = "",
+def audit_export(*, actor: Actor, summary: str, obj: models.Model | None = None, entity: str = "", entity_id: str = "",
                  area_path: str = "", data: dict | None = None, ip: str | None = None) -> AuditEvent:
     """Personal data leaving the system: a file downloaded or written (household export, summary
     tables, an error sheet), with what was asked for in ``data``."""
@@ -119,7 +126,7 @@ def audit_export(*, actor, summary: str, obj: models.Model | None = None, entity
                   area_path=area_path, summary=summary, data=data, ip=ip)
 
 
-def audit_import(*, actor, entity: str, summary: str, entity_id: str = "", area_path: str = "",
+def audit_import(*, actor: Actor, entity: str, summary: str, entity_id: str = "", area_path: str = "",
                  data: dict | None = None, ip: str | None = None) -> AuditEvent:
     """The summary row of a bulk load (a sheet import, the demo data): what was loaded and the counts.
     The rows for each object written come with it (created/updated/status rows)."""
@@ -127,19 +134,19 @@ def audit_import(*, actor, entity: str, summary: str, entity_id: str = "", area_
                   summary=summary, data=data, ip=ip)
 
 
-def _area_path(user) -> str:
+def _area_path(user: User) -> str:
     area = getattr(user, "area", None)
     return getattr(area, "path", "") or ""
 
 
-def audit_login(*, user, summary: str = "", data: dict | None = None, ip: str | None = None) -> AuditEvent:
+def audit_login(*, user: User, summary: str = "", data: dict | None = None, ip: str | None = None) -> AuditEvent:
     """A sign-in (the login page, or an API token issued)."""
     return record(kind=AuditKind.LOGIN, actor=user, entity=USER_ENTITY, entity_id=str(user.pk), ip=ip,
                   area_path=_area_path(user), summary=summary or _("登录成功"),
                   data={"username": user.get_username(), **(data or {})})
 
 
-def audit_login_failed(*, username: str, user_id=None, summary: str = "", data: dict | None = None,
+def audit_login_failed(*, username: str, user_id: int | None = None, summary: str = "", data: dict | None = None,
                        ip: str | None = None) -> AuditEvent:
     """A refused sign-in. No actor: the trail names the username tried (and the account, when one has
     that name). Never put the password tried in ``data``."""
@@ -148,7 +155,7 @@ def audit_login_failed(*, username: str, user_id=None, summary: str = "", data: 
                   data={"username": username, **(data or {})})
 
 
-def audit_logout(*, user, summary: str = "", data: dict | None = None, ip: str | None = None) -> AuditEvent:
+def audit_logout(*, user: User, summary: str = "", data: dict | None = None, ip: str | None = None) -> AuditEvent:
     return record(kind=AuditKind.LOGOUT, actor=user, entity=USER_ENTITY, entity_id=str(user.pk), ip=ip,
                   area_path=_area_path(user), summary=summary or _("退出"),
                   data={"username": user.get_username(), **(data or {})})

@@ -6,26 +6,34 @@ the browser's user agent. Connected in ``AuditConfig.ready``.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 from django.utils.translation import gettext as _
 
 from .services import audit_login, audit_login_failed, audit_logout
 
+if TYPE_CHECKING:
+    from django.http import HttpRequest
 
-def _client(request) -> tuple[str | None, str]:
+    from fupin.accounts.models import User
+
+
+def _client(request: HttpRequest | None) -> tuple[str | None, str]:
     meta = getattr(request, "META", None) or {}
     return meta.get("REMOTE_ADDR") or None, str(meta.get("HTTP_USER_AGENT", ""))[:300]
 
 
 @receiver(user_logged_in, dispatch_uid="fupin.audit.login")
-def on_login(sender, request, user, **kwargs):
+def on_login(sender: type, request: HttpRequest, user: User, **kwargs: Any) -> None:
     ip, agent = _client(request)
     audit_login(user=user, ip=ip, summary=_("登录成功"), data={"user_agent": agent})
 
 
 @receiver(user_login_failed, dispatch_uid="fupin.audit.login_failed")
-def on_login_failed(sender, credentials, request=None, **kwargs):
+def on_login_failed(sender: str, credentials: dict[str, Any], request: HttpRequest | None = None,
+                    **kwargs: Any) -> None:
     from django.contrib.auth import get_user_model
 
     User = get_user_model()
@@ -42,7 +50,7 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
 
 
 @receiver(user_logged_out, dispatch_uid="fupin.audit.logout")
-def on_logout(sender, request, user, **kwargs):
+def on_logout(sender: type, request: HttpRequest, user: User | None, **kwargs: Any) -> None:
     if user is None:  # a visitor who was not signed in
         return
     ip, agent = _client(request)

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -19,7 +20,7 @@ from .forms import AuditFilterForm
 
 @login_required
 @require_GET
-def audit_list(request):
+def audit_list(request: HttpRequest) -> HttpResponse:
     """审计日志: read-only, GET only; there is no way to change or delete an event from the UI."""
     if not policy.can_read_audit(request.user):
         raise PermissionDenied(_("您的角色不能查看审计日志"))

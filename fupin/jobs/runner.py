@@ -26,7 +26,9 @@ import shutil
 import threading
 import time
 import traceback
+import uuid
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.cache import caches
@@ -39,6 +41,13 @@ from fupin.audit.context import audit_context
 
 from . import kinds
 from .models import Job, JobState
+
+if TYPE_CHECKING:
+    from fupin.accounts.models import User
+    from fupin.areas.models import Area
+
+#: A job's id as the runner is given it: the UUID, or its text (rq and threads pass text).
+JobId = uuid.UUID | str
 
 log = logging.getLogger(__name__)
 QUEUE = "fupin"
@@ -70,11 +79,11 @@ def _cache():
     return caches["jobs"]
 
 
-def _key(job_id, what: str) -> str:
+def _key(job_id: JobId, what: str) -> str:
     return f"jobs:{job_id}:{what}"
 
 
-def set_progress(job_id, done: int, total: int, stage: str) -> None:
+def set_progress(job_id: JobId, done: int, total: int, stage: str) -> None:
     _cache().set(_key(job_id, "progress"), {"done": done, "total": total, "stage": stage, "at": time.time()},
                  timeout=_CACHE_SECONDS)
 
@@ -89,7 +98,7 @@ def progress_of(job: Job) -> dict:
     return data
 
 
-def cancel_requested(job_id) -> bool:
+def cancel_requested(job_id: JobId) -> bool:
     return bool(_cache().get(_key(job_id, "cancel")))
 
 
@@ -130,7 +139,7 @@ def purge_old_files(days: int | None = None) -> int:
 
 # --- creating and submitting ------------------------------------------------------------------------
 
-def job_create(*, kind: str, user, filename: str = "", area=None, source: Job | None = None,
+def job_create(*, kind: str, user: User, filename: str = "", area: Area | None = None, source: Job | None = None,
                params: dict | None = None) -> Job:
     """A queued job of a registered kind (an instance of the kind's model). Submit it with ``submit``."""
     spec = kinds.get(kind)
@@ -181,7 +190,7 @@ def _in_thread(job_id: str) -> None:
 
 # --- running ----------------------------------------------------------------------------------------
 
-def claim(job_id) -> bool:
+def claim(job_id: JobId) -> bool:
     """Take a queued job for running: True for exactly one caller, however many try at once."""
     return bool(Job.objects.filter(pk=job_id, state=JobState.QUEUED)
                 .update(state=JobState.RUNNING, started_at=timezone.now()))

@@ -7,7 +7,7 @@ class SheetsConfig(AppConfig):
     label = "sheets"
     verbose_name = _("导入导出")
 
-    def ready(self):
+    def ready(self) -> None:
         from .jobs import register_kinds
 
         register_kinds()

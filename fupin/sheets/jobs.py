@@ -12,9 +12,13 @@ which name ``fupin.sheets.jobs.run_job``).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from fupin.accounts import policy
 from fupin.jobs import kinds
 from fupin.jobs.runner import (  # noqa: F401 - re-exported, see above
     STALE_SECONDS,
@@ -29,11 +33,13 @@ from fupin.jobs.runner import (  # noqa: F401 - re-exported, see above
     set_progress,
     submit,
 )
-from fupin.accounts import policy
 
 from .importer import ERROR, ImportCancelled, ImportRefused, Plan, apply_plan, plan_import
 from .models import JobKind, SheetJob
 from .reader import SheetError, read_table
+
+if TYPE_CHECKING:
+    from fupin.accounts.models import User
 
 PREVIEW_HOUSEHOLDS = 200
 PREVIEW_PROBLEMS = 500
@@ -98,7 +104,7 @@ def run_export(job: SheetJob) -> None:
     job.result = {"rows": result.rows, "exported_households": result.households, "year": result.year}
 
 
-def preview(plan: Plan, user) -> dict:
+def preview(plan: Plan, user: User) -> dict:
     """What the check found, for the page: counts, the first changed households, the first problems."""
     from fupin.registry.models import Household, Member
 
@@ -129,14 +135,14 @@ def preview(plan: Plan, user) -> dict:
             "file_error": next((p.message for p in plan.problems if p.row is None and p.level == ERROR), "")}
 
 
-def _label(model, name: str) -> str:
+def _label(model: type[models.Model], name: str) -> str:
     try:
         return str(model._meta.get_field(name).verbose_name)
     except Exception:  # noqa: BLE001 - not a model field
         return name
 
 
-def _show(model, name: str, value) -> str:
+def _show(model: type[models.Model], name: str, value: Any) -> str:
     """A registry value as the sheet and the forms write it: labels for codes, 是/否, area names."""
     from fupin.areas.models import Area
 

@@ -9,7 +9,10 @@ and their handlers are in fupin.sheets.jobs.
 from __future__ import annotations
 
 import io
+import uuid
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
@@ -17,7 +20,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -35,10 +38,16 @@ from fupin.jobs import runner
 
 from .models import ImportMode, JobKind, JobState, SheetJob
 
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+
+    from fupin.accounts.models import User
+    from fupin.areas.models import Area
+
 ALLOWED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
 
 
-def _ip(request) -> str | None:
+def _ip(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR")
 
 
@@ -47,11 +56,11 @@ class UploadForm(forms.Form):
     area = forms.ChoiceField(label=_lazy("只导入该区划内的户"), required=False,
                              widget=forms.Select(attrs={"class": "input"}))
 
-    def __init__(self, *args, areas=(), **kwargs):
+    def __init__(self, *args: Any, areas: Iterable[Area] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["area"].choices = [("", _("我的全部管辖范围")), *[(a.code, a.label) for a in areas]]
 
-    def clean_file(self):
+    def clean_file(self) -> UploadedFile:
         f = self.cleaned_data["file"]
         if not f.name.lower().endswith(ALLOWED_SUFFIXES):
             raise forms.ValidationError(_("只能导入 .xlsx、.xls 或 .csv 文件，收到的是“%(n)s”") % {"n": f.name})
@@ -63,7 +72,7 @@ class UploadForm(forms.Form):
         return f
 
 
-def _area_options(user):
+def _area_options(user: User) -> list[Area]:
     """The user's own area and the townships and villages under it, for narrowing an import."""
     from fupin.areas.selectors import area_list
 
@@ -79,7 +88,7 @@ def _area_options(user):
     return out
 
 
-def _own_job(request, pk) -> SheetJob:
+def _own_job(request: HttpRequest, pk: uuid.UUID) -> SheetJob:
     job = SheetJob.objects.select_related("area", "source").filter(pk=pk, user=request.user).first()
     if job is None:
         raise Http404
@@ -87,7 +96,7 @@ def _own_job(request, pk) -> SheetJob:
 
 
 @login_required
-def index(request):
+def index(request: HttpRequest) -> HttpResponse:
     user = request.user
     form = UploadForm(areas=_area_options(user)) if can_write(user) else None
     recent = SheetJob.objects.filter(user=user).order_by("-created_at")[:15]
@@ -97,7 +106,7 @@ def index(request):
 
 @login_required
 @require_POST
-def upload(request):
+def upload(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not can_write(user):
         raise PermissionDenied(_("当前角色只能查看，不能导入数据"))
@@ -121,12 +130,12 @@ def upload(request):
 
 @login_required
 @require_GET
-def job_detail(request, pk):
+def job_detail(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     job = _own_job(request, pk)
     return render(request, "sheets/job.html", _job_context(request, job))
 
 
-def _job_context(request, job: SheetJob) -> dict:
+def _job_context(request: HttpRequest, job: SheetJob) -> dict:
     progress = runner.progress_of(job)
     follow = SheetJob.objects.filter(source=job).first() if job.kind == JobKind.CHECK else None
     return {"job": job, "progress": progress, "title": job.get_kind_display(), "follow": follow,
@@ -137,7 +146,7 @@ def _job_context(request, job: SheetJob) -> dict:
 
 @login_required
 @require_GET
-def job_progress(request, pk):
+def job_progress(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     """The htmx partial polled by the job page: the bar while running, the whole page when done."""
     job = _own_job(request, pk)
     context = _job_context(request, job)
@@ -150,7 +159,7 @@ def job_progress(request, pk):
 
 @login_required
 @require_POST
-def job_cancel(request, pk):
+def job_cancel(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     job = _own_job(request, pk)
     if not job.finished:
         if runner.request_cancel(job):
@@ -162,7 +171,7 @@ def job_cancel(request, pk):
 
 @login_required
 @require_POST
-def job_confirm(request, pk):
+def job_confirm(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     check = _own_job(request, pk)
     if not can_write(request.user):
         raise PermissionDenied(_("当前角色只能查看，不能导入数据"))
@@ -186,7 +195,7 @@ def job_confirm(request, pk):
 
 @login_required
 @require_GET
-def job_errors(request, pk):
+def job_errors(request: HttpRequest, pk: uuid.UUID) -> HttpResponseBase:
     job = _own_job(request, pk)
     if not job.errors_path.exists():
         raise Http404
@@ -199,7 +208,7 @@ def job_errors(request, pk):
 
 @login_required
 @require_GET
-def job_download(request, pk):
+def job_download(request: HttpRequest, pk: uuid.UUID) -> HttpResponseBase:
     job = _own_job(request, pk)
     if job.kind != JobKind.EXPORT or job.state != JobState.DONE or not job.output_path.exists():
         raise Http404
@@ -213,7 +222,7 @@ def job_download(request, pk):
 
 @login_required
 @require_GET
-def export_households(request):
+def export_households(request: HttpRequest) -> HttpResponse:
     """Export the household list as filtered on 贫困户名册 (same query string)."""
     from fupin.registry.views import household_filters_from_request
 
@@ -235,14 +244,14 @@ def export_households(request):
     return redirect("sheets:job", pk=job.pk)
 
 
-def _year(request) -> int | None:
+def _year(request: HttpRequest) -> int | None:
     raw = request.GET.get("year", "")
     return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else None
 
 
 @login_required
 @require_GET
-def template(request):
+def template(request: HttpRequest) -> HttpResponseBase:
     from .template import build_template
 
     buffer = io.BytesIO()
@@ -253,7 +262,7 @@ def template(request):
 
 @login_required
 @require_GET
-def summary(request):
+def summary(request: HttpRequest) -> HttpResponseBase:
     from .summary import export_summary, summary_tables
 
     user = request.user

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
+from typing import Any
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
@@ -10,10 +13,10 @@ class Command(BaseCommand):
     help = ("处理后台任务队列（导入、导出等）；生产环境设置 REDIS_URL 后运行。"
             " / Work the Redis job queue (imports, exports and other background jobs).")
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--burst", action="store_true", help="处理完队列中的任务后退出")
 
-    def handle(self, *args, burst: bool, **options):
+    def handle(self, *args: Any, burst: bool, **options: Any) -> None:
         if not settings.REDIS_URL:
             raise CommandError("未设置 REDIS_URL：嵌入式部署的任务在网站进程内运行，不需要 worker")
         from redis import Redis
