@@ -42,7 +42,7 @@ __all__ = ["CellError", "parse", "parser", "fold", "key"]
 class CellError(ValueError):
     """A cell that cannot be read; ``message`` is Chinese and says what to write instead."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
 
