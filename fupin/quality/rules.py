@@ -18,8 +18,9 @@ import datetime
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.db.models import Choices
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -39,6 +40,9 @@ from fupin.registry.choices import (
 )
 
 from .models import Category
+
+if TYPE_CHECKING:
+    from fupin.registry.models import Household, Member, YearlyRecord
 
 STUDYING = frozenset(s for s in SchoolStatus.values if s not in (SchoolStatus.NONE, SchoolStatus.PRESCHOOL))
 SENIOR_OR_MORE = frozenset({Education.SENIOR, Education.VOCATIONAL, Education.COLLEGE})
@@ -69,7 +73,7 @@ class Hit:
 
     message: str
     field: str = ""
-    member: Any = None
+    member: Member | None = None
     values: dict[str, Any] = dataclasses.field(default_factory=dict)
     rule: str = ""
 
@@ -78,15 +82,15 @@ class Hit:
 class Subject:
     """What the rules see: a household, its active members and its latest yearly record (or None)."""
 
-    household: Any
-    members: Sequence[Any]
-    yearly: Any = None
+    household: Household
+    members: Sequence[Member]
+    yearly: YearlyRecord | None = None
     today: datetime.date = dataclasses.field(default_factory=datetime.date.today)
     #: The hits, when the caller already ran the rules on exactly these records (the importer's plan).
     hits: list[Hit] | None = None
     _ages: dict[int, int | None] = dataclasses.field(default_factory=dict, repr=False)
 
-    def age(self, member: Any) -> int | None:
+    def age(self, member: Member) -> int | None:
         key = id(member)
         if key not in self._ages:
             b = member.birth_date
@@ -101,12 +105,16 @@ class Subject:
         return {h.main_cause, *(h.other_causes or [])} - {""}
 
 
+#: One rule: the hits it finds in a subject.
+RuleCheck = Callable[[Subject], Iterable[Hit]]
+
+
 @dataclass(frozen=True)
 class Rule:
     code: str
     category: str
     title: str | Promise
-    check: Callable[[Subject], Iterable[Hit]]
+    check: RuleCheck
     #: The finding tells a member's health or disability: shown only to roles that see health details.
     health: bool = False
 
@@ -115,8 +123,8 @@ class Rule:
 RULES: dict[str, Rule] = {}
 
 
-def rule(code: str, category: str, title: str | Promise, *, health: bool = False) -> Callable:
-    def register(function: Callable[[Subject], Iterable[Hit]]) -> Callable[[Subject], Iterable[Hit]]:
+def rule(code: str, category: str, title: str | Promise, *, health: bool = False) -> Callable[[RuleCheck], RuleCheck]:
+    def register(function: RuleCheck) -> RuleCheck:
         assert code not in RULES, code
         RULES[code] = Rule(code, category, title, function, health)
         return function
@@ -135,11 +143,11 @@ def check(subject: Subject, rules: Iterable[Rule] | None = None) -> list[Hit]:
     return out
 
 
-def _money(value: Any) -> str:
+def _money(value: Decimal | None) -> str:
     return str(value) if value is not None else ""
 
 
-def _label(choices: Any, value: Any) -> str:
+def _label(choices: type[Choices], value: object) -> str:
     try:
         return str(choices(value).label)
     except ValueError:
@@ -448,7 +456,7 @@ def logic_head_spouse_same_sex(s: Subject) -> Iterator[Hit]:
             yield Hit(_("户主与配偶性别相同"), "sex", m, {"sex": m.sex})
 
 
-def _per_head(value: Any, s: Subject) -> Decimal | None:
+def _per_head(value: Decimal | int | None, s: Subject) -> Decimal | None:
     if not value or not s.members:
         return None
     return (Decimal(value) / len(s.members)).quantize(Decimal("0.01"))

@@ -6,7 +6,7 @@ Scope and the health question go through fupin.accounts.policy (``household_q``,
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, QuerySet
 from django.http import Http404
@@ -18,10 +18,15 @@ from fupin.registry.models import Household
 from .models import Finding
 from .rules import HEALTH_RULES, RULES, Rule
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from fupin.accounts.models import User
+
 OPEN, RESOLVED, ALL = "open", "resolved", "all"
 
 
-def _scoped(user: Any) -> QuerySet[Finding]:
+def _scoped(user: User | AnonymousUser) -> QuerySet[Finding]:
     qs = Finding.objects.filter(policy.household_q(user, "household"))
     if not policy.sees(user, "health"):
         # "健康状况为残疾，但没有残疾证号" tells a member's disability: hidden like the health column.
@@ -29,12 +34,12 @@ def _scoped(user: Any) -> QuerySet[Finding]:
     return qs
 
 
-def visible_rules(user: Any) -> list[Rule]:
+def visible_rules(user: User | AnonymousUser) -> list[Rule]:
     """The rules whose findings the user may see (for the filter's drop-down)."""
     return [r for r in RULES.values() if policy.sees(user, "health") or not r.health]
 
 
-def household_findings(*, user: Any, household: Household) -> list[Finding]:
+def household_findings(*, user: User | AnonymousUser, household: Household) -> list[Finding]:
     """The open findings of one household, for its page (members loaded with them: one query)."""
     return list(_scoped(user).filter(household=household, resolved_at__isnull=True)
                 .select_related("member").order_by("id"))
@@ -48,7 +53,7 @@ class FindingFilters:
     state: str = OPEN
 
 
-def _filtered(user: Any, filters: FindingFilters, *, with_rule: bool = True) -> QuerySet[Finding]:
+def _filtered(user: User | AnonymousUser, filters: FindingFilters, *, with_rule: bool = True) -> QuerySet[Finding]:
     qs = _scoped(user)
     if filters.area is not None:
         qs = qs.filter(area_path__subtree=filters.area.path)
@@ -63,7 +68,7 @@ def _filtered(user: Any, filters: FindingFilters, *, with_rule: bool = True) -> 
     return qs
 
 
-def finding_list(*, user: Any, filters: FindingFilters) -> QuerySet[Finding]:
+def finding_list(*, user: User | AnonymousUser, filters: FindingFilters) -> QuerySet[Finding]:
     # The page shows the household's number, head and area, the member's name and the resolver:
     # joined here, one query per page whatever its length.
     return (_filtered(user, filters)
@@ -80,7 +85,7 @@ class RuleCount:
     count: int
 
 
-def finding_counts(*, user: Any, filters: FindingFilters) -> list[RuleCount]:
+def finding_counts(*, user: User | AnonymousUser, filters: FindingFilters) -> list[RuleCount]:
     """Findings per rule under the filters other than the rule itself, in REFERENCE §6's order;
     rules with none are left out."""
     from .models import Category
@@ -97,7 +102,7 @@ def finding_counts(*, user: Any, filters: FindingFilters) -> list[RuleCount]:
     return out
 
 
-def finding_get(*, user: Any, pk: int) -> Finding:
+def finding_get(*, user: User | AnonymousUser, pk: int) -> Finding:
     """One finding the user may see, or 404 (its existence is not revealed)."""
     finding = _scoped(user).filter(pk=pk).select_related("household", "member").first()
     if finding is None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -21,11 +21,16 @@ from fupin.registry.models import Household, Member, YearlyRecord
 from .models import Finding, Source
 from .rules import RULES, Subject, check
 
+if TYPE_CHECKING:
+    from fupin.accounts.models import User
+
+_T = TypeVar("_T")
+
 CHUNK = 900  # under SQLite's bound-parameter limit in IN (...) lookups
 RULE_CODES = tuple(RULES)
 
 
-def _chunks(items: list, size: int = CHUNK) -> Iterable[list]:
+def _chunks(items: list[_T], size: int = CHUNK) -> Iterator[list[_T]]:
     for start in range(0, len(items), size):
         yield items[start:start + size]
 
@@ -51,13 +56,14 @@ def latest_yearly(household_ids: list[int]) -> dict[int, YearlyRecord]:
     return out
 
 
-def _fingerprint(household_id: int, member_id: int | None, rule: str, values: Any) -> tuple:
+def _fingerprint(household_id: int, member_id: int | None, rule: str, values: dict[str, Any]
+                 ) -> tuple[int, int | None, str, str]:
     return household_id, member_id, rule, json.dumps(values, sort_keys=True, ensure_ascii=False, default=str)
 
 
 def refresh_findings(household_ids: Iterable[int], *, source: str = Source.CHECK,
                      subjects: Iterable[Subject] | None = None,
-                     progress: Callable[[int, int], None] | None = None) -> Counter:
+                     progress: Callable[[int, int], None] | None = None) -> Counter[str]:
     """Recompute the §6 findings of these households, in bulk; returns the open findings per rule.
 
     Each household's open findings of the rules in :mod:`fupin.quality.rules` are replaced by what the
@@ -68,7 +74,7 @@ def refresh_findings(household_ids: Iterable[int], *, source: str = Source.CHECK
     households and members must be saved (have primary keys)."""
     ids = sorted(set(household_ids))
     given = {s.household.pk: s for s in subjects} if subjects is not None else None
-    counts: Counter = Counter()
+    counts: Counter[str] = Counter()
     now = timezone.now()
     done = 0
     for chunk in _chunks(ids):
@@ -99,7 +105,7 @@ def refresh_findings(household_ids: Iterable[int], *, source: str = Source.CHECK
     return counts
 
 
-def _insert(rows: list[dict]) -> None:
+def _insert(rows: list[dict[str, Any]]) -> None:
     """INSERT the rows fast (executemany on SQLite, COPY on PostgreSQL), keys reserved first."""
     if not rows:
         return
@@ -111,7 +117,7 @@ def _insert(rows: list[dict]) -> None:
 
 
 @transaction.atomic
-def finding_resolve(*, actor: Any, finding: Finding, note: str) -> Finding:
+def finding_resolve(*, actor: User, finding: Finding, note: str) -> Finding:
     """Mark a finding resolved (verified and fixed, or explained), with the cadre's note; audited.
 
     ``finding`` comes from the scoped selector; only roles that may write registry data resolve."""

@@ -47,13 +47,13 @@ def _schedule(household_id: int | None) -> None:
 
 
 @receiver(post_save, sender=Household, dispatch_uid="fupin.quality.household")
-def household_saved(sender: type, instance: Household, raw: bool = False, **kwargs: Any) -> None:
+def household_saved(sender: type[Household], instance: Household, raw: bool = False, **kwargs: Any) -> None:
     if not raw:
         _schedule(instance.pk)
 
 
 @receiver(post_save, sender=Member, dispatch_uid="fupin.quality.member")
 @receiver(post_save, sender=YearlyRecord, dispatch_uid="fupin.quality.yearly")
-def part_saved(sender: type, instance: Member | YearlyRecord, raw: bool = False, **kwargs: Any) -> None:
+def part_saved(sender: type[Member] | type[YearlyRecord], instance: Member | YearlyRecord, raw: bool = False, **kwargs: Any) -> None:
     if not raw:
         _schedule(instance.household_id)

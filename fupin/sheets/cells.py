@@ -42,7 +42,7 @@ __all__ = ["CellError", "parse", "parser", "fold", "key"]
 class CellError(ValueError):
     """A cell that cannot be read; ``message`` is Chinese and says what to write instead."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
 
@@ -236,31 +236,9 @@ def _digits_parser(column: Column) -> Parser:
         cls = raw.__class__
         if cls is str:
             text = raw.strip()
-            if text.isascii() and text.isdigit():
+            if text.isascii() and text.isdigit():  # the usual cell, nothing to clean
                 return text
-            text = _unquote(fold(text))
-            if (error := _excel_error(text)) is not None:
-                raise error
-            text = "".join(text.split())
-            if text.casefold() in _EMPTY:
-                return None
-            digits = _scientific_digits(text)
-            if digits is None:
-                raise _number_error(column, raw.strip())
-            if digits:
-                return digits
-            text = _ascii_digits(text)
-            if phone:
-                text = text.translate(_PHONE_SEPARATORS)
-                if not (_PHONE_CHARS.issuperset(text) and any(c in _DIGITS for c in text)):
-                    raise CellError(_("“%(value)s”不是有效的电话号码，只能包含数字和 -") % {"value": raw.strip()})
-                return text
-            if not code:
-                text = text.replace("-", "")  # bank accounts written in groups: 6217-0000-…
-            if not (text.isascii() and text.isdigit()):
-                raise CellError(_("%(column)s“%(value)s”只能由数字组成") % {
-                    "column": column.header, "value": raw.strip()})
-            return text
+            return _messy_digits(column, text, phone=phone, code=code)
         if cls is float or cls is int:
             if cls is float and not (math.isfinite(raw) and raw.is_integer()):
                 raise _wrong_type(column, raw, expected)
@@ -273,6 +251,34 @@ def _digits_parser(column: Column) -> Parser:
         raise _wrong_type(column, raw, expected)
 
     return parse_digits
+
+
+def _messy_digits(column: Column, text: str, *, phone: bool, code: bool) -> str | None:
+    """A digits cell that is not plain ASCII digits (``text`` stripped): quotes, full-width or other
+    scripts' digits, spaces or dashes between groups, scientific notation, several phone numbers."""
+    shown = text
+    text = _unquote(fold(text))
+    if (error := _excel_error(text)) is not None:
+        raise error
+    text = "".join(text.split())
+    if text.casefold() in _EMPTY:
+        return None
+    digits = _scientific_digits(text)
+    if digits is None:
+        raise _number_error(column, shown)
+    if digits:
+        return digits
+    text = _ascii_digits(text)
+    if phone:
+        text = text.translate(_PHONE_SEPARATORS)
+        if not (_PHONE_CHARS.issuperset(text) and any(c in _DIGITS for c in text)):
+            raise CellError(_("“%(value)s”不是有效的电话号码，只能包含数字和 -") % {"value": shown})
+        return text
+    if not code:
+        text = text.replace("-", "")  # bank accounts written in groups: 6217-0000-…
+    if not (text.isascii() and text.isdigit()):
+        raise CellError(_("%(column)s“%(value)s”只能由数字组成") % {"column": column.header, "value": shown})
+    return text
 
 
 # --- choice and choices -----------------------------------------------------------------------
@@ -360,19 +366,6 @@ def _choices_parser(column: Column) -> Parser:
     # Two or more characters, so that a single-character alias (病, 残) does not split words.
     segment_keys = sorted((k for k in table if len(k) >= 2), key=len, reverse=True)
 
-    def segment(text: str) -> list[str] | None:
-        """"因病因残" → [illness, disability]: greedy longest match over the known labels."""
-        codes, i = [], 0
-        while i < len(text):
-            for k in segment_keys:
-                if text.startswith(k, i):
-                    codes.append(table[k])
-                    i += len(k)
-                    break
-            else:
-                return None
-        return codes
-
     def parse_choices(raw: object) -> list[str] | None:
         if raw is None:
             return None
@@ -386,29 +379,50 @@ def _choices_parser(column: Column) -> Parser:
             return [table[whole]]
         if whole in _EMPTY:
             return None
-        codes: list[str] = []
-        for chunk in text.casefold().translate(_LIST_SEPARATORS).split("、"):
-            chunk_key = "".join(chunk.split())
-            code = table.get(chunk_key)
+        return _listed_choices(column, labels, table, segment_keys, text) or None
+
+    return parse_choices
+
+
+def _listed_choices(column: Column, labels: list[str], table: dict[str, str], segment_keys: list[str],
+                    text: str) -> list[str]:
+    """The codes of a list of choices ("因病、因残", "因病 因残", "因病因残"), each once, in order."""
+    codes: list[str] = []
+    for chunk in text.casefold().translate(_LIST_SEPARATORS).split("、"):
+        chunk_key = "".join(chunk.split())
+        code = table.get(chunk_key)
+        if code is not None:
+            codes.append(code)
+            continue
+        if chunk_key in _EMPTY:
+            continue
+        for part in chunk.split():  # spaces separate too: "因病 因残"
+            code = table.get(part)
             if code is not None:
                 codes.append(code)
                 continue
-            if chunk_key in _EMPTY:
+            if part in _EMPTY:
                 continue
-            for part in chunk.split():  # spaces separate too: "因病 因残"
-                code = table.get(part)
-                if code is not None:
-                    codes.append(code)
-                    continue
-                if part in _EMPTY:
-                    continue
-                found = segment(part)
-                if found is None:
-                    raise _unknown_choice(column, labels, part)
-                codes.extend(found)
-        return list(dict.fromkeys(codes)) or None
+            found = _segment(part, table, segment_keys)
+            if found is None:
+                raise _unknown_choice(column, labels, part)
+            codes.extend(found)
+    return list(dict.fromkeys(codes))
 
-    return parse_choices
+
+def _segment(text: str, table: dict[str, str], segment_keys: list[str]) -> list[str] | None:
+    """"因病因残" → [illness, disability]: greedy longest match over the known labels (``segment_keys``,
+    longest first); None when some part matches none."""
+    codes, i = [], 0
+    while i < len(text):
+        for k in segment_keys:
+            if text.startswith(k, i):
+                codes.append(table[k])
+                i += len(k)
+                break
+        else:
+            return None
+    return codes
 
 
 # --- bool -------------------------------------------------------------------------------------
@@ -462,65 +476,75 @@ _DATE_SEPARATORS = str.maketrans({"年": "-", "月": "-", "日": None, "号": No
 
 
 def _date_parser(column: Column) -> Parser:
-    def bad_date(value: str) -> CellError:
-        return CellError(_("“%(value)s”不是可识别的日期；%(column)s请写成 1985-04-04、1985.04.04 或 1985年4月4日") % {
-            "value": value, "column": column.header})
-
-    def impossible(value: str) -> CellError:
-        return CellError(_("日期“%(value)s”不存在，请核对年、月、日") % {"value": value})
-
-    def month_only(value: str) -> CellError:
-        return CellError(_("“%(value)s”只有年月（或只有年份），%(column)s需要完整的年月日，如 1985-04-04；"
-                           "不清楚可留空") % {"value": value, "column": column.header})
-
-    def ymd(y: int, m: int, d: int, shown: str) -> datetime.date:
-        try:
-            return datetime.date(y, m, d)
-        except ValueError:
-            raise impossible(shown) from None
-
     def parse_date(raw: object) -> datetime.date | None:
         if raw is None:
             return None
         cls = raw.__class__
-        if cls is datetime.date:
+        if cls is datetime.date:  # the usual cell: Excel's date, as calamine reads it
             return raw
         if cls is datetime.datetime:
             return raw.date()
         if cls is str:
-            text = fold(raw).strip()
-            if not text or text.casefold() in _EMPTY:
-                return None
-            if (error := _excel_error(text)) is not None:
-                raise error
-            value = text
-            if ":" in value:  # "1985-04-04 00:00:00", "1985-04-04T00:00"
-                value = value.replace("T", " ").split(" ", 1)[0]
-            value = "".join(value.translate(_DATE_SEPARATORS).split()).strip("-")
-            parts = value.split("-")
-            if not all(p.isdigit() for p in parts):
-                raise bad_date(text)
-            if len(parts) == 3 and len(parts[0]) == 4 and len(parts[1]) <= 2 and len(parts[2]) <= 2:
-                return ymd(int(parts[0]), int(parts[1]), int(parts[2]), text)
-            if len(parts) == 1 and len(value) == 8:
-                return ymd(int(value[:4]), int(value[4:6]), int(value[6:]), text)
-            if (len(parts) == 2 and len(parts[0]) == 4) or (len(parts) == 1 and len(value) in (4, 6)):
-                raise month_only(text)
-            raise bad_date(text)
+            return _date_from_text(column, raw)
         if cls is float or cls is int:
-            if not math.isfinite(raw) or raw <= 0:
-                raise bad_date(_shown(raw))
-            number = int(raw)
-            if number == raw and 10_000_000 <= number <= 99_999_999:  # 19850404 typed as a number
-                return ymd(number // 10000, number // 100 % 100, number % 100, str(number))
-            if number == raw and (1900 <= number <= 2100 or 190_001 <= number <= 210_012):
-                raise month_only(str(number))  # 1985 or 198504, not Excel serials of 1905 or 2443
-            if number <= _LAST_SERIAL:
-                return _EXCEL_EPOCH + datetime.timedelta(days=number)
-            raise bad_date(_shown(raw))
-        raise bad_date(_shown(raw))
+            return _date_from_number(column, raw)
+        raise _bad_date(column, _shown(raw))
 
     return parse_date
+
+
+def _date_from_text(column: Column, raw: str) -> datetime.date | None:
+    """A date written as text: 1985-04-04, 1985.4.4, 1985/04/04, 1985年4月4日, 19850404, with a time or not."""
+    text = fold(raw).strip()
+    if not text or text.casefold() in _EMPTY:
+        return None
+    if (error := _excel_error(text)) is not None:
+        raise error
+    value = text
+    if ":" in value:  # "1985-04-04 00:00:00", "1985-04-04T00:00"
+        value = value.replace("T", " ").split(" ", 1)[0]
+    value = "".join(value.translate(_DATE_SEPARATORS).split()).strip("-")
+    parts = value.split("-")
+    if not all(p.isdigit() for p in parts):
+        raise _bad_date(column, text)
+    if len(parts) == 3 and len(parts[0]) == 4 and len(parts[1]) <= 2 and len(parts[2]) <= 2:
+        return _ymd(int(parts[0]), int(parts[1]), int(parts[2]), text)
+    if len(parts) == 1 and len(value) == 8:
+        return _ymd(int(value[:4]), int(value[4:6]), int(value[6:]), text)
+    if (len(parts) == 2 and len(parts[0]) == 4) or (len(parts) == 1 and len(value) in (4, 6)):
+        raise _month_only(column, text)
+    raise _bad_date(column, text)
+
+
+def _date_from_number(column: Column, raw: float) -> datetime.date:
+    """A number in a date column: 19850404 typed as a number, or an Excel serial shown as a number."""
+    if not math.isfinite(raw) or raw <= 0:
+        raise _bad_date(column, _shown(raw))
+    number = int(raw)
+    if number == raw and 10_000_000 <= number <= 99_999_999:  # 19850404 typed as a number
+        return _ymd(number // 10000, number // 100 % 100, number % 100, str(number))
+    if number == raw and (1900 <= number <= 2100 or 190_001 <= number <= 210_012):
+        raise _month_only(column, str(number))  # 1985 or 198504, not Excel serials of 1905 or 2443
+    if number <= _LAST_SERIAL:
+        return _EXCEL_EPOCH + datetime.timedelta(days=number)
+    raise _bad_date(column, _shown(raw))
+
+
+def _ymd(y: int, m: int, d: int, shown: str) -> datetime.date:
+    try:
+        return datetime.date(y, m, d)
+    except ValueError:
+        raise CellError(_("日期“%(value)s”不存在，请核对年、月、日") % {"value": shown}) from None
+
+
+def _bad_date(column: Column, value: str) -> CellError:
+    return CellError(_("“%(value)s”不是可识别的日期；%(column)s请写成 1985-04-04、1985.04.04 或 1985年4月4日") % {
+        "value": value, "column": column.header})
+
+
+def _month_only(column: Column, value: str) -> CellError:
+    return CellError(_("“%(value)s”只有年月（或只有年份），%(column)s需要完整的年月日，如 1985-04-04；"
+                       "不清楚可留空") % {"value": value, "column": column.header})
 
 
 # --- numbers ----------------------------------------------------------------------------------
@@ -550,112 +574,137 @@ def _plain_number(text: str) -> Decimal | None:
 def _number_parser(column: Column) -> Parser:
     money = column.kind == "money"
     expected = _("金额（元）") if money else _("数字")
-    suffixes = _MONEY_SUFFIXES if money else _AMOUNT_SUFFIXES
-
-    def not_a_number(value: str) -> CellError:
-        if money:
-            return CellError(_("“%(value)s”不是金额；%(column)s请填写以元为单位的数字，如 1234.50") % {
-                "value": value, "column": column.header})
-        return CellError(_("“%(value)s”不是数字；%(column)s请填写数字，如 2.5") % {
-            "value": value, "column": column.header})
-
-    def quantize(number: Decimal, raw: object) -> Decimal:
-        try:
-            return number.quantize(_CENT, rounding=ROUND_HALF_UP)
-        except InvalidOperation:  # more digits than Decimal's 28
-            raise not_a_number(_shown(raw)) from None
 
     def parse_number(raw: object) -> Decimal | None:
         if raw is None:
             return None
         cls = raw.__class__
-        if cls is float:
+        if cls is float:  # the usual cell: a number in Excel
             if not math.isfinite(raw):
-                raise not_a_number(_shown(raw))
-            return quantize(Decimal(repr(raw)), raw)
+                raise _not_a_number(column, _shown(raw))
+            return _cents(column, Decimal(repr(raw)), raw)
         if cls is int:
             return Decimal(raw).quantize(_CENT)
         if cls is str:
             text = raw.strip()
             if text.isascii() and text.isdigit():
                 return Decimal(text).quantize(_CENT)
-            text = "".join(fold(text).split())
-            if text.casefold() in _EMPTY:
-                return None
-            if (error := _excel_error(text)) is not None:
-                raise error
-            value = text.casefold()
-            factor = 1
-            if money:
-                for prefix in _MONEY_PREFIXES:
-                    if value.startswith(prefix) or value.startswith("-" + prefix):
-                        value = value.replace(prefix, "", 1)
-                        break
-                if value.endswith("万元") or value.endswith("万"):
-                    value, factor = value.rstrip("元")[:-1], 10000
-            for suffix in suffixes:
-                if value.endswith(suffix):
-                    value = value[: -len(suffix)]
-                    break
-            number = _plain_number(value)
-            if number is None:
-                raise not_a_number(text)
-            return quantize(number * factor, text)
+            return _number_from_text(column, text, money=money)
         if cls is Decimal:
             if not raw.is_finite():
-                raise not_a_number(str(raw))
-            return quantize(raw, raw)
+                raise _not_a_number(column, str(raw))
+            return _cents(column, raw, raw)
         raise _wrong_type(column, raw, expected)
 
     return parse_number
+
+
+def _number_from_text(column: Column, text: str, *, money: bool) -> Decimal | None:
+    """A number written as text (``text`` stripped): thousands separators, units (元, 万元, 亩, ㎡ …)."""
+    text = "".join(fold(text).split())
+    if text.casefold() in _EMPTY:
+        return None
+    if (error := _excel_error(text)) is not None:
+        raise error
+    value = text.casefold()
+    factor = 1
+    if money:
+        value, factor = _without_currency(value)
+    for suffix in _MONEY_SUFFIXES if money else _AMOUNT_SUFFIXES:
+        if value.endswith(suffix):
+            value = value[: -len(suffix)]
+            break
+    number = _plain_number(value)
+    if number is None:
+        raise _not_a_number(column, text)
+    return _cents(column, number * factor, text)
+
+
+def _without_currency(value: str) -> tuple[str, int]:
+    """An amount without its currency prefix (¥, RMB, 人民币) and 万 (the factor it stands for)."""
+    for prefix in _MONEY_PREFIXES:
+        if value.startswith(prefix) or value.startswith("-" + prefix):
+            value = value.replace(prefix, "", 1)
+            break
+    if value.endswith("万元") or value.endswith("万"):
+        return value.rstrip("元")[:-1], 10000
+    return value, 1
+
+
+def _cents(column: Column, number: Decimal, raw: object) -> Decimal:
+    """``number`` rounded half up to the cent; CellError when it has more digits than Decimal's 28."""
+    try:
+        return number.quantize(_CENT, rounding=ROUND_HALF_UP)
+    except InvalidOperation:
+        raise _not_a_number(column, _shown(raw)) from None
+
+
+def _not_a_number(column: Column, value: str) -> CellError:
+    if column.kind == "money":
+        return CellError(_("“%(value)s”不是金额；%(column)s请填写以元为单位的数字，如 1234.50") % {
+            "value": value, "column": column.header})
+    return CellError(_("“%(value)s”不是数字；%(column)s请填写数字，如 2.5") % {
+        "value": value, "column": column.header})
 
 
 _INT_SUFFIXES = ("个月", "月", "年度", "年")
 
 
 def _int_parser(column: Column) -> Parser:
-    def not_an_int(value: str) -> CellError:
-        return CellError(_("“%(value)s”不是整数；%(column)s请填写整数，如 %(example)s") % {
-            "value": value, "column": column.header, "example": "2016" if "年" in column.header else "6"})
-
     def parse_int(raw: object) -> int | None:
         if raw is None:
             return None
         cls = raw.__class__
         if cls is int:
             return raw
-        if cls is float:
+        if cls is float:  # the usual cell: a number in Excel
             if not (math.isfinite(raw) and raw.is_integer()):
-                raise not_an_int(_shown(raw))
+                raise _not_an_int(column, _shown(raw))
             return int(raw)
         if cls is str:
             text = raw.strip()
             if text.isascii() and text.isdigit():
                 return int(text)
-            text = "".join(fold(text).split())
-            if text.casefold() in _EMPTY:
-                return None
-            if (error := _excel_error(text)) is not None:
-                raise error
-            value = text
-            for suffix in _INT_SUFFIXES:
-                if value.endswith(suffix):
-                    value = value[: -len(suffix)]
-                    break
-            number = _plain_number(value)
-            if number is None or number != number.to_integral_value():
-                raise not_an_int(text)
-            return int(number)
-        if cls is datetime.date or (cls is datetime.datetime and raw.time() == datetime.time()):
-            # A whole number in a cell formatted as a date (2016 shown as 1905-07-08): the stored
-            # number is exact, only its display is wrong.
-            day = raw if cls is datetime.date else raw.date()
-            return (day - _EXCEL_EPOCH).days
-        if cls is Decimal and raw.is_finite() and raw == raw.to_integral_value():
-            return int(raw)
-        raise not_an_int(_shown(raw))
+            return _int_from_text(column, text)
+        return _int_from_other(column, raw)
 
     return parse_int
+
+
+def _int_from_text(column: Column, text: str) -> int | None:
+    """A whole number written as text (``text`` stripped), with a unit (6个月, 2016年) or not."""
+    text = "".join(fold(text).split())
+    if text.casefold() in _EMPTY:
+        return None
+    if (error := _excel_error(text)) is not None:
+        raise error
+    value = text
+    for suffix in _INT_SUFFIXES:
+        if value.endswith(suffix):
+            value = value[: -len(suffix)]
+            break
+    number = _plain_number(value)
+    if number is None or number != number.to_integral_value():
+        raise _not_an_int(column, text)
+    return int(number)
+
+
+def _int_from_other(column: Column, raw: object) -> int:
+    """A whole number that arrives as a date or a Decimal; anything else is not one."""
+    cls = raw.__class__
+    if cls is datetime.date or (cls is datetime.datetime and raw.time() == datetime.time()):
+        # A whole number in a cell formatted as a date (2016 shown as 1905-07-08): the stored
+        # number is exact, only its display is wrong.
+        day = raw if cls is datetime.date else raw.date()
+        return (day - _EXCEL_EPOCH).days
+    if cls is Decimal and raw.is_finite() and raw == raw.to_integral_value():
+        return int(raw)
+    raise _not_an_int(column, _shown(raw))
+
+
+def _not_an_int(column: Column, value: str) -> CellError:
+    return CellError(_("“%(value)s”不是整数；%(column)s请填写整数，如 %(example)s") % {
+        "value": value, "column": column.header, "example": "2016" if "年" in column.header else "6"})
 
 
 # --- dispatch ---------------------------------------------------------------------------------

@@ -24,14 +24,16 @@ import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import xlsxwriter
-from django.db.models import Max, QuerySet
+from django.db.models import Choices, Max, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
@@ -73,7 +75,7 @@ class ExportResult:
     seconds: float = 0.0
 
 
-def choice_labels(choices) -> dict[str, str]:
+def choice_labels(choices: type[Choices]) -> dict[str, str]:
     """{code: Chinese label}. The sheet's labels are the Chinese source strings, whatever language is
     active: the import format is Chinese (REFERENCE §12)."""
     with translation.override(None):
@@ -95,9 +97,13 @@ PLAIN_TEXT = "plain"  # text cell, general format
 INT = "int"
 NUMBER = "number"  # 2 decimals
 DATE = "date"
+#: (style, value) of one cell: a str for TEXT / PLAIN_TEXT, int, float, or datetime.date.
+Cell = tuple[str, Any]
+#: A cell as the row writer takes it: the XML after the reference (_FastRows) or the Cell (_PlainRows).
+_Rendered = str | Cell | None
 
 
-def _decimal(value) -> float | None:
+def _decimal(value: Decimal | float | str | None) -> float | None:
     if value is None or value == "":
         return None
     return float(value)
@@ -106,7 +112,7 @@ def _decimal(value) -> float | None:
 class _ColumnPlan:
     """How to produce one column's cell from a household, a member, a yearly record and an area."""
 
-    def __init__(self, column: Column, *, access: Callable[[str], policy.Access] | None):
+    def __init__(self, column: Column, *, access: Callable[[str], policy.Access] | None) -> None:
         self.column = column
         self.kind = column.kind
         self.labels = choice_labels(column.choices) if column.choices is not None else {}
@@ -126,7 +132,7 @@ class _ColumnPlan:
         else:
             self.style = PLAIN_TEXT
 
-    def cell(self, value) -> tuple[str, Any] | None:
+    def cell(self, value: Any) -> Cell | None:
         if self.hidden or value is None or value == "":
             return None
         kind = self.kind
@@ -200,14 +206,14 @@ class _FastRows:
     """Renders each cell once to the XML after its reference (``<c r="A`` + row + fragment), so that
     the household's cells, repeated on every member's row, are rendered once per household."""
 
-    def __init__(self, sheet: StreamingSheet, formats: dict[str, Any], ncols: int):
+    def __init__(self, sheet: StreamingSheet, formats: dict[str, Format | None], ncols: int) -> None:
         self.sheet = sheet
         self.letters = [xl_col_to_name(c) for c in range(ncols)]
         self.attr = {style: (f' s="{fmt._get_xf_index()}"' if fmt is not None else "")
                      for style, fmt in formats.items()}
         self.last_col = ncols - 1
 
-    def prepare(self, col: int, cell: tuple[str, Any] | None) -> str | None:
+    def prepare(self, col: int, cell: Cell | None) -> str | None:
         if cell is None:
             return None
         style, value = cell
@@ -230,15 +236,15 @@ class _FastRows:
 class _PlainRows:
     """Cell by cell through xlsxwriter's public API (slower; used when StreamingSheet is not)."""
 
-    def __init__(self, sheet: Worksheet, formats: dict[str, Any], ncols: int):
+    def __init__(self, sheet: Worksheet, formats: dict[str, Format | None], ncols: int) -> None:
         self.sheet = sheet
         self.formats = formats
 
     @staticmethod
-    def prepare(col: int, cell: tuple[str, Any] | None) -> tuple[str, Any] | None:
+    def prepare(col: int, cell: Cell | None) -> Cell | None:
         return cell
 
-    def write(self, row: int, cells: list) -> None:
+    def write(self, row: int, cells: list[Cell | None]) -> None:
         ws = self.sheet
         fmt = self.formats
         for col, cell in enumerate(cells):
@@ -256,7 +262,7 @@ class _PlainRows:
                 ws.write_number(row, col, value, fmt[style])
 
 
-def _formats(workbook: xlsxwriter.Workbook) -> dict[str, Any]:
+def _formats(workbook: xlsxwriter.Workbook) -> dict[str, Format | None]:
     return {
         TEXT: workbook.add_format({"num_format": "@"}),
         PLAIN_TEXT: None,
@@ -267,7 +273,7 @@ def _formats(workbook: xlsxwriter.Workbook) -> dict[str, Any]:
 
 
 def write_header(workbook: xlsxwriter.Workbook, sheet: Worksheet, columns: Iterable[Column], *,
-                 column_formats: dict[str, Any] | None = None) -> Any:
+                 column_formats: dict[str, Format] | None = None) -> Format:
     """Row 1: the headers, bold, frozen, with the contract's column widths."""
     header = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
                                   "valign": "vcenter", "align": "center"})
@@ -343,7 +349,7 @@ def _pairings(household_ids: list[int]) -> dict[int, tuple[str, str]]:
     return {hid: (SEPARATOR.join(n), SEPARATOR.join(phones.get(hid, []))) for hid, n in names.items()}
 
 
-def _head_first(member: dict) -> tuple[int, int]:
+def _head_first(member: dict[str, Any]) -> tuple[int, int]:
     return (0 if member["relation"] == Relation.HEAD else 1, member["id"])
 
 
@@ -413,7 +419,7 @@ def export_households(
     empty_yearly: dict[str, Any] = {}
     for chunk in _chunks(ids, chunk_size):
         hh = {h["id"]: h for h in base.filter(pk__in=chunk).values(*household_fields)}
-        members: dict[int, list[dict]] = {}
+        members: dict[int, list[dict[str, Any]]] = {}
         for m in Member.objects.filter(household_id__in=chunk, active=True).values(*member_fields):
             members.setdefault(m["household_id"], []).append(m)
         yearly = {}
@@ -463,18 +469,19 @@ def export_households(
     return result
 
 
-def _info(household: dict, pairing: tuple[str, str] | None) -> dict[str, str]:
+def _info(household: dict[str, Any], pairing: tuple[str, str] | None) -> dict[str, str]:
     names, phones = pairing or ("", "")
     return {"head_name": household["head_name"], "cadre_names": names, "cadre_phones": phones}
 
 
-def _renderer(col: int, column: Column, plan: _ColumnPlan, prepare: Callable) -> Callable[[Any], Any]:
+def _renderer(col: int, column: Column, plan: _ColumnPlan, prepare: Callable[[int, Cell | None], _Rendered]
+              ) -> Callable[[Any], _Rendered]:
     """raw database value → what the row writer takes. Columns with few distinct values (choices,
     booleans, area names) keep each rendering: most cells of a county's sheet are such repeats."""
     if column.kind in ("choice", "bool") or column.target == AREA:
-        cache: dict = {}
+        cache: dict[Any, _Rendered] = {}
 
-        def cached(raw):
+        def cached(raw: Any) -> _Rendered:
             try:
                 return cache[raw]
             except KeyError:
@@ -483,7 +490,7 @@ def _renderer(col: int, column: Column, plan: _ColumnPlan, prepare: Callable) ->
 
         return cached
 
-    def render(raw):
+    def render(raw: Any) -> _Rendered:
         return prepare(col, plan.cell(raw))
 
     return render
@@ -505,7 +512,7 @@ def _write_note(workbook: xlsxwriter.Workbook, sheet: Worksheet, result: ExportR
         year_text = _("%(year)s 年（未指定年度，取所导出的户最近有年度收入记录的年份）") % {"year": result.year}
     else:
         year_text = _("%(year)s 年") % {"year": result.year}
-    lines: list[tuple[str, str, Any]] = [
+    lines: list[tuple[str, str, Format]] = [
         (_("导出时间"), now.strftime("%Y-%m-%d %H:%M:%S"), wrap),
         (_("导出人"), exported_by or _("系统"), wrap),
         (_("筛选条件"), filter_text or _("全部（导出人管辖范围内）"), wrap),

@@ -30,11 +30,12 @@ Rules (documented for users in the template's 填写说明 sheet):
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
@@ -63,6 +64,12 @@ from fupin.registry.services import HOUSEHOLD_STATUS_PROCESS, fill_from_id, pove
 from . import cells
 from .columns import AREA, COLUMNS, HOUSEHOLD, INFO, MEMBER, YEARLY
 from .reader import Table
+
+if TYPE_CHECKING:
+    from fupin.accounts.models import User
+
+_M = TypeVar("_M", bound=models.Model)
+_T = TypeVar("_T")
 
 ERROR = "error"
 WARNING = "warning"
@@ -131,7 +138,7 @@ class HouseholdPlan:
     problems: list[Problem] = field(default_factory=list)
     bad: set[str] = field(default_factory=set)  # household fields whose cell did not parse
     #: REFERENCE §6 疑点 found on the planned records (fupin.quality.rules), stored after writing.
-    hits: list | None = None
+    hits: list[quality_rules.Hit] | None = None
 
     @property
     def errors(self) -> list[Problem]:
@@ -183,7 +190,7 @@ class Plan:
         return sorted(out, key=lambda p: (p.row or 0, p.level != ERROR))
 
     def counts(self) -> dict[str, int]:
-        c = defaultdict(int)
+        c: defaultdict[str, int] = defaultdict(int)
         for h in self.households:
             c[h.action] += 1
             if h.valid:
@@ -203,7 +210,7 @@ class Plan:
 # Planning
 
 
-def _chunks(items: list, size: int = CHUNK) -> Iterable[list]:
+def _chunks(items: list[_T], size: int = CHUNK) -> Iterator[list[_T]]:
     for start in range(0, len(items), size):
         yield items[start:start + size]
 
@@ -237,7 +244,7 @@ class _Areas:
     "三社" …): groups are found under their village by :func:`fupin.areas.rules.group_key`, villages by
     their name (under the township's name when the sheet gives it)."""
 
-    def __init__(self, actor, restrict: Area | None):
+    def __init__(self, actor: User | None, restrict: Area | None) -> None:
         # Only the actor's subtree is loaded (a county's areas, not the province's); whether a row may
         # be written there is the access policy's decision (``inside``).
         self.actor = actor
@@ -324,7 +331,8 @@ class _Bad:
 _BAD = _Bad()
 
 
-def _group(parsed, row_problems, plan_problems: list[Problem]) -> list[HouseholdPlan]:
+def _group(parsed: list[tuple[int, dict[str, Any]]], row_problems: dict[int, list[Problem]],
+           plan_problems: list[Problem]) -> list[HouseholdPlan]:
     by_number: dict[str, HouseholdPlan] = {}
     shared = [(c.header, c.field, c.target) for c in COLUMNS if c.target in SHARED_TARGETS]
     member_columns = [(c.header, c.field) for c in COLUMNS if c.target == MEMBER]
@@ -503,8 +511,19 @@ def _plan_household(plan: HouseholdPlan, *, existing: Household | None, members:
         plan.area = existing.area if existing is not None else None
     if plan.area is None:
         return
+    hh = plan.obj = _plan_record(plan, existing, first_row)
+    seen = _plan_members(plan, members, elsewhere)
+    _plan_heads(plan, hh, [m for m in members if m.citizen_id not in seen], first_row)
+    _compare_household(plan, hh, existing)
+    _plan_yearly(plan, hh, lines, yearly_existing, first_row)
+    _suspicious(plan, hh, first_row)
+    if existing is not None and rules.is_closed(existing.status) and plan.action != "unchanged":
+        plan.add(first_row, None, rules.closed_error(plan.number))
 
-    # The household: a copy of the registry's record with the sheet's values on top.
+
+def _plan_record(plan: HouseholdPlan, existing: Household | None, first_row: int) -> Household:
+    """The household: a copy of the registry's record (or a new one) with the sheet's values on top,
+    its status moved as the sheet says, validated when anything differs."""
     if existing is not None:
         hh = _clone(existing)
         hh.other_causes = list(existing.other_causes or [])
@@ -520,6 +539,20 @@ def _plan_household(plan: HouseholdPlan, *, existing: Household | None, members:
     for name, value in plan.values.items():
         if name != "status":
             setattr(hh, name, value)
+    _plan_status(plan, hh, existing, status, first_row)
+    if existing is None or plan.status_change or any(
+            not _same(getattr(existing, name), getattr(hh, name)) for name in plan.values):
+        try:
+            _validate(hh, plan.values.keys() | ({"area"} if existing is None else set()), new=existing is None,
+                      skip=plan.bad)
+        except ValidationError as exc:
+            _add_invalid(plan, first_row, exc, HOUSEHOLD_HEADER | {"area": "区划代码"})
+    return hh
+
+
+def _plan_status(plan: HouseholdPlan, hh: Household, existing: Household | None, status: str | None,
+                 first_row: int) -> None:
+    """户状态 of the sheet on ``hh``: a new household's initial status, or a step of the status machine."""
     if existing is None:
         # A sheet carries households over from an earlier register (or the national system) with the
         # status they have there (rules.INITIAL_STATUSES for 数据导入: any but 注销); the history starts
@@ -532,24 +565,19 @@ def _plan_household(plan: HouseholdPlan, *, existing: Household | None, members:
         error = rules.transition_error(existing.status, status, procedure=Procedure.IMPORT)
         if error:
             plan.add(first_row, "户状态", error)
-        else:
-            hh.status = status
-            plan.status_change = (existing.status, status)
-            values = rules.step_values(status, date=timezone.localdate(), exit_year=plan.values.get("exit_year"))
-            for name, value in values.items():
-                setattr(hh, name, value)
-    if existing is None or plan.status_change or any(
-            not _same(getattr(existing, name), getattr(hh, name)) for name in plan.values):
-        try:
-            _validate(hh, plan.values.keys() | ({"area"} if existing is None else set()), new=existing is None,
-                      skip=plan.bad)
-        except ValidationError as exc:
-            for header, message in _validation_messages(exc, HOUSEHOLD_HEADER | {"area": "区划代码"}):
-                plan.add(first_row, header, message)
-    plan.obj = hh
+            return
+        hh.status = status
+        plan.status_change = (existing.status, status)
+        values = rules.step_values(status, date=timezone.localdate(), exit_year=plan.values.get("exit_year"))
+        for name, value in values.items():
+            setattr(hh, name, value)
 
-    # The members: matched by citizen number within the household.
+
+def _plan_members(plan: HouseholdPlan, members: list[Member], elsewhere: dict[str, Member]) -> dict[str, int]:
+    """The sheet's members, matched by citizen number with the household's ``members`` in the registry:
+    each one's record, changes and problems. Returns {citizen number: sheet row} of those the sheet names."""
     current = {m.citizen_id: m for m in members}
+    own = plan.existing.pk if plan.existing is not None else None
     seen: dict[str, int] = {}
     for mp in plan.members:
         citizen = mp.id_info.citizen_id if mp.id_info is not None else ""
@@ -562,37 +590,37 @@ def _plan_household(plan: HouseholdPlan, *, existing: Household | None, members:
             obj.id_number = mp.id_info.number  # 15 digits upgraded, x → X: as clean() stores it
         unfilled = fill_from_id(obj)
         if old is not None:
-            for name in mp.values:
-                before, after = getattr(old, name), getattr(obj, name)
-                if not _same(before, after):
-                    mp.changes[name] = (before, after)
+            mp.changes = _changes(old, obj, mp.values)
         if "id_number" in mp.bad:
             pass  # the unreadable ID number is the one thing to fix: what follows from it is not checked
         elif old is None or mp.changes:
             try:
                 _validate(obj, mp.values.keys() - set(unfilled), new=old is None, skip=[*unfilled, *mp.bad, "household"])
             except ValidationError as exc:
-                for header, message in _validation_messages(exc, MEMBER_HEADER):
-                    plan.add(mp.row, header, message)
+                _add_invalid(plan, mp.row, exc, MEMBER_HEADER)
         mp.obj = obj
         if citizen:
             if citizen in seen:
                 plan.add(mp.row, "证件号码", rules.repeated_person_error(seen[citizen]))
             seen[citizen] = mp.row
             other = elsewhere.get(citizen)
-            if old is None and other is not None and other.household_id != (existing.pk if existing else None):
+            if old is None and other is not None and other.household_id != own:
                 plan.add(mp.row, "证件号码", rules.person_elsewhere_error(other.id_number, other.household.number))
-    plan.missing = [m for m in members if m.citizen_id not in seen]
-    for m in plan.missing:
+    return seen
+
+
+def _plan_heads(plan: HouseholdPlan, hh: Household, missing: list[Member], first_row: int) -> None:
+    """The registry's members the sheet leaves out (kept, with a warning), then one head among those who
+    stay, and the 户主姓名 column naming that head; the household's head name and member count."""
+    plan.missing = missing
+    for m in missing:
         plan.add(first_row, None, _("成员 %(name)s（%(id)s）在系统中、但不在表中：未删除；如需减员请在系统中办理")
                  % {"name": m.name, "id": policy.mask_id(m.id_number)}, WARNING)
-
-    # One head, and the 户主姓名 column names that head.
-    staying = [m for m in plan.missing] + [mp.obj for mp in plan.members if mp.obj is not None]
+    staying = [*missing, *(mp.obj for mp in plan.members if mp.obj is not None)]
     heads = [m for m in staying if m.relation == Relation.HEAD]
     head_error = rules.head_count_error(m.relation for m in staying)
     if head_error:
-        missing_head = [m for m in plan.missing if m.relation == Relation.HEAD]
+        missing_head = [m for m in missing if m.relation == Relation.HEAD]
         if missing_head and len(heads) > 1:
             plan.add(first_row, "与户主关系", _("表中户主与系统中的户主 %(name)s 不同，而原户主不在表中：请在表中写明原户主的新关系，"
                                             "或在系统中办理更换户主") % {"name": missing_head[0].name})
@@ -602,13 +630,24 @@ def _plan_household(plan: HouseholdPlan, *, existing: Household | None, members:
         plan.add(first_row, "户主姓名", _("户主姓名“%(a)s”与户主成员“%(b)s”不一致") % {
             "a": plan.info["head_name"], "b": heads[0].name})
     hh.member_count = len(staying)
+    existing = plan.existing
     hh.head_name = heads[0].name if len(heads) == 1 else (existing.head_name if existing else "")
 
-    _compare_household(plan, hh, existing)
-    _plan_yearly(plan, hh, lines, yearly_existing, first_row)
-    _suspicious(plan, hh, first_row)
-    if existing is not None and rules.is_closed(existing.status) and plan.action != "unchanged":
-        plan.add(first_row, None, rules.closed_error(plan.number))
+
+def _add_invalid(plan: HouseholdPlan, row: int, exc: ValidationError, headers: dict[str, str]) -> None:
+    """The messages of a failed validation as errors of ``row``, each at its field's column."""
+    for header, message in _validation_messages(exc, headers):
+        plan.add(row, header, message)
+
+
+def _changes(before: models.Model, after: models.Model, names: Iterable[str]) -> dict[str, tuple[Any, Any]]:
+    """{name: (before, after)} of the fields ``names`` that differ between two records."""
+    changes = {}
+    for name in names:
+        old, new = getattr(before, name), getattr(after, name)
+        if not _same(old, new):
+            changes[name] = (old, new)
+    return changes
 
 
 #: Registry fields a §6 rule may name that have no column in the standard sheet: the column the
@@ -637,7 +676,7 @@ def _column_of(hit: quality_rules.Hit) -> str | None:
     return header or _NEAREST_COLUMN.get(hit.field)
 
 
-def _clone(obj):
+def _clone(obj: _M) -> _M:
     """A detached copy of a model instance (cheaper than building one from its field values, or than
     copy.copy(), which goes through Model.__getstate__)."""
     twin = obj.__class__.__new__(obj.__class__)
@@ -648,10 +687,10 @@ def _clone(obj):
     return twin
 
 
-_PROTOTYPES: dict[type, Any] = {}
+_PROTOTYPES: dict[type[models.Model], models.Model] = {}
 
 
-def _new(model):
+def _new(model: type[_M]) -> _M:
     """A new, unsaved instance with the field defaults: a clone of one built once per model (Model.__init__
     with its defaults and init signals costs more than the rest of a member's check). The only mutable
     default (Household.other_causes) is replaced by the caller."""
@@ -661,22 +700,22 @@ def _new(model):
     return _clone(prototype)
 
 
-_REQUIRED: dict[type, list[str]] = {}
+_REQUIRED: dict[type[models.Model], list[str]] = {}
 
 
-def _required(model) -> list[str]:
+def _required(model: type[models.Model]) -> list[str]:
     if model not in _REQUIRED:
         _REQUIRED[model] = [f.name for f in model._meta.concrete_fields
                             if f.editable and not f.blank and not f.has_default() and not f.primary_key]
     return _REQUIRED[model]
 
 
-def _validate(obj, names, *, new: bool, skip=()) -> None:
+def _validate(obj: models.Model, names: Iterable[str], *, new: bool, skip: Iterable[str] = ()) -> None:
     """The model's field validation for the fields the sheet gave (and, for a new record, the required
     ones), then its clean(). The cell parsers already produced values of the right type from the
     field's choices, so Field.clean()'s conversion and choice check are not repeated: on a county's
     sheet that alone took a minute. Raises ValidationError keyed by field name, like full_clean()."""
-    errors: dict[str, list] = {}
+    errors: dict[str, list[ValidationError]] = {}
     meta = obj._meta
     wanted = set(names) | (set(_required(type(obj))) if new else set())
     for name in wanted - set(skip):
@@ -740,22 +779,19 @@ def _plan_yearly(plan: HouseholdPlan, hh: Household, lines: rules.PovertyLines,
     try:
         _validate(rec, incomes.keys(), new=old is None, skip=["household"])
     except ValidationError as exc:
-        for header, message in _validation_messages(exc, YEARLY_HEADER):
-            plan.add(first_row, header, message)
+        _add_invalid(plan, first_row, exc, YEARLY_HEADER)
         return
     rec.derive()
     plan.yearly = rec
     plan.yearly_existing = old is not None
     if old is not None:
-        for name in incomes:
-            if not _same(getattr(old, name), getattr(rec, name)):
-                plan.yearly_changes[name] = (getattr(old, name), getattr(rec, name))
+        plan.yearly_changes.update(_changes(old, rec, incomes))
         if old.poverty_line != rec.poverty_line:
             plan.yearly_changes["poverty_line"] = (old.poverty_line, rec.poverty_line)
 
 
 @gc_paused()
-def plan_import(table: Table, *, actor=None, area: Area | None = None,
+def plan_import(table: Table, *, actor: User | None = None, area: Area | None = None,
                 progress: Callable[[int, int], None] | None = None) -> Plan:
     """Read, validate and compare; write nothing. ``actor`` None is the system (the CLI without --user)."""
     problems: list[Problem] = []
@@ -838,21 +874,21 @@ class ImportResult:
 class _Audit:
     """The import's audit events, written in bulk at the end (same rows as fupin.audit.services writes)."""
 
-    def __init__(self, actor, filename: str, ip: str | None):
+    def __init__(self, actor: User | None, filename: str, ip: str | None) -> None:
         self.actor_id = actor.pk if getattr(actor, "pk", None) else None
         self.actor_name = getattr(actor, "username", "") or "system"
         self.ip = ip or current_ip()
         self.filename = filename
         self.now = timezone.now()
-        self.rows: list[dict] = []
+        self.rows: list[dict[str, Any]] = []
 
-    def add(self, kind: str, obj, area_path: str, summary: str, data: dict) -> None:
+    def add(self, kind: str, obj: models.Model, area_path: str, summary: str, data: dict[str, Any]) -> None:
         data["source"] = self.filename
         self.rows.append({"kind": kind, "entity": obj._meta.label_lower, "entity_id": str(obj.pk),
                           "actor_id": self.actor_id, "actor_name": self.actor_name, "at": self.now, "ip": self.ip,
                           "area_path": area_path, "summary": summary[:200], "data": data})
 
-    def changes(self, changes: dict[str, tuple[Any, Any]]) -> dict:
+    def changes(self, changes: dict[str, tuple[Any, Any]]) -> dict[str, dict[str, Any]]:
         return {k: {"before": jsonable(b), "after": jsonable(a)} for k, (b, a) in changes.items()}
 
     def flush(self) -> int:
@@ -866,10 +902,10 @@ class _Audit:
         return len(self.rows)
 
 
-_SNAPSHOTS: dict[type, list] = {}
+_SNAPSHOTS: dict[type[models.Model], list[tuple[str, Callable[[Any], str] | None]]] = {}
 
 
-def _snapshot(obj) -> dict[str, Any]:
+def _snapshot(obj: models.Model) -> dict[str, Any]:
     """fupin.audit.services.snapshot() for the import's many objects: the JSON conversion of each field
     is decided once per model, not once per value."""
     model = type(obj)
@@ -889,10 +925,10 @@ def _snapshot(obj) -> dict[str, Any]:
             for name, conv in plan}
 
 
-_ISO: dict[Any, str] = {}
+_ISO: dict[tuple[datetime.date, datetime.tzinfo | None], str] = {}
 
 
-def _isoformat(value) -> str:
+def _isoformat(value: datetime.date) -> str:
     """An import stamps every record with the same few timestamps and dates: each is formatted once."""
     key = (value, getattr(value, "tzinfo", None))  # equal instants in two zones print differently
     text = _ISO.get(key)
@@ -903,7 +939,7 @@ def _isoformat(value) -> str:
     return text
 
 
-def _insert(objs: list) -> None:
+def _insert(objs: list[models.Model]) -> None:
     """INSERT new rows fast (COPY on PostgreSQL, executemany on SQLite), with primary keys reserved
     first so that the caller's objects carry them; Django's bulk_create on other databases. The
     objects' field values are final (timestamps set by the caller)."""
@@ -925,7 +961,7 @@ def _check(cancel: Callable[[], bool] | None) -> None:
 
 
 @gc_paused()
-def apply_plan(plan: Plan, *, actor=None, mode: str = "valid", progress: Callable[[int, int], None] | None = None,
+def apply_plan(plan: Plan, *, actor: User | None = None, mode: str = "valid", progress: Callable[[int, int], None] | None = None,
                cancel: Callable[[], bool] | None = None, ip: str | None = None) -> ImportResult:
     """Write the plan. ``mode``: "valid" (refuse invalid households, import the rest) or "all" (all or nothing)."""
     if mode not in ("valid", "all"):
@@ -998,12 +1034,21 @@ def _common_path(plans: list[HouseholdPlan]) -> str:
     return rules.common_path(h.obj.area_path for h in plans if h.obj is not None)
 
 
-def _write_batch(batch: list[HouseholdPlan], result: ImportResult, audit: _Audit, actor, today, reason) -> None:
+def _write_batch(batch: list[HouseholdPlan], result: ImportResult, audit: _Audit, actor: User | None,
+                 today: datetime.date, reason: str) -> None:
     now = timezone.now()
+    _write_households(batch, now)
+    _write_members(batch, now)
+    _write_status_history(batch, audit, actor, today, reason, now)
+    result.status_changes += sum(1 for h in batch if h.status_change)
+    _write_yearly(batch, now)
+    _audit_batch(batch, result, audit)
+
+
+def _write_households(batch: list[HouseholdPlan], now: datetime.datetime) -> None:
+    """New households inserted (primary keys come back), changed ones updated with a new version."""
     new = [h for h in batch if h.existing is None]
     old = [h for h in batch if h.existing is not None]
-
-    # Households: new ones inserted (primary keys come back), changed ones updated with a new version.
     for h in new:
         h.obj.created_at = h.obj.updated_at = now
     _insert([h.obj for h in new])
@@ -1028,7 +1073,10 @@ def _write_batch(batch: list[HouseholdPlan], result: ImportResult, audit: _Audit
         fields = sorted(changed_fields | {"version", "updated_at", "area_path"})
         Household.objects.bulk_update(changed, fields, batch_size=500)
 
-    # Members: a head who stops being head is written first, so one-head-per-household holds throughout.
+
+def _write_members(batch: list[HouseholdPlan], now: datetime.datetime) -> None:
+    """New members inserted, changed ones updated; a head who stops being head is written first, so
+    one-head-per-household holds throughout."""
     new_members = []
     updates: list[MemberPlan] = []
     for h in batch:
@@ -1052,7 +1100,10 @@ def _write_batch(batch: list[HouseholdPlan], result: ImportResult, audit: _Audit
         Member.objects.bulk_update([mp.obj for mp in rest], fields, batch_size=500)
     _insert(new_members)
 
-    # Status history: the first row of a new household, and changes made by the sheet.
+
+def _write_status_history(batch: list[HouseholdPlan], audit: _Audit, actor: User | None, today: datetime.date,
+                          reason: str, now: datetime.datetime) -> None:
+    """Status history: the first row of a new household, and changes made by the sheet."""
     rows = []
     for h in batch:
         if h.existing is None:
@@ -1065,9 +1116,10 @@ def _write_batch(batch: list[HouseholdPlan], result: ImportResult, audit: _Audit
                                      procedure=Procedure.IMPORT, member_count=h.obj.member_count, actor=actor,
                                      actor_name=audit.actor_name, created_at=now))
     _insert(rows)
-    result.status_changes += sum(1 for h in batch if h.status_change)
 
-    # Yearly records.
+
+def _write_yearly(batch: list[HouseholdPlan], now: datetime.datetime) -> None:
+    """The yearly records of the sheet's year: new ones inserted, changed ones updated."""
     new_years, changed_years = [], []
     for h in batch:
         if h.yearly is None:
@@ -1085,7 +1137,9 @@ def _write_batch(batch: list[HouseholdPlan], result: ImportResult, audit: _Audit
                                                                           "updated_at"})
         YearlyRecord.objects.bulk_update(changed_years, fields, batch_size=500)
 
-    # The audit trail: one event per created or changed object, naming the file.
+
+def _audit_batch(batch: list[HouseholdPlan], result: ImportResult, audit: _Audit) -> None:
+    """The audit trail: one event per created or changed object, naming the file; the counts of the result."""
     for h in batch:
         path = h.obj.area_path
         if h.existing is None:
@@ -1115,4 +1169,3 @@ def _write_batch(batch: list[HouseholdPlan], result: ImportResult, audit: _Audit
             result.yearly_updated += 1
             audit.add(AuditKind.UPDATE, h.yearly, path, _("%(n)s 导入修改 %(y)d 年度收入") % {
                 "n": h.number, "y": h.yearly.year}, {"changes": audit.changes(h.yearly_changes)})
-

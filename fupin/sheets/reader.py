@@ -82,7 +82,7 @@ CSV_DELIMITERS = (",", "\t", ";")
 class SheetError(Exception):
     """The file as a whole cannot be imported; ``message`` is Chinese and says what to do."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
 

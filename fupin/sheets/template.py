@@ -21,6 +21,8 @@ from typing import BinaryIO
 import xlsxwriter
 from django.utils.translation import gettext as _
 from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
 
 from fupin.lib import idnumber
 
@@ -213,7 +215,7 @@ def build_template(out: str | Path | BinaryIO) -> None:
     workbook.close()
 
 
-def _validate(sheet, col: int, column: Column) -> None:
+def _validate(sheet: Worksheet, col: int, column: Column) -> None:
     first, last = 1, TEMPLATE_ROWS
     name = list_name(column)
     if name is not None:
@@ -244,7 +246,7 @@ def _validate(sheet, col: int, column: Column) -> None:
         })
 
 
-def _write_guide(workbook, guide) -> None:
+def _write_guide(workbook: Workbook, guide: Worksheet) -> None:
     title = workbook.add_format({"bold": True, "font_size": 14})
     bold = workbook.add_format({"bold": True})
     wrap = workbook.add_format({"text_wrap": True, "valign": "top", "border": 1})

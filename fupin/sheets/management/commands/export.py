@@ -5,10 +5,12 @@ to the audit trail."""
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -67,7 +69,7 @@ def actor_text(user: User) -> str:
 class Command(BaseCommand):
     help = _("导出贫困户信息（标准表：每名在户成员一行）或按区划的汇总表（--summary），并记入审计日志。")
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("out", help=_("输出文件（.xlsx）"))
         parser.add_argument("--area", metavar="CODE", help=_("只导出该区划（代码）及其下级"))
         parser.add_argument("--year", type=int, metavar="YYYY",
@@ -79,8 +81,8 @@ class Command(BaseCommand):
                             help=_("遮蔽证件号码、电话和银行账号（无权查看完整号码的用户总是遮蔽）"))
         parser.add_argument("--no-progress", action="store_true", help=_("不显示进度条"))
 
-    def handle(self, *args, out: str, area: str | None, year: int | None, user: str | None, summary: bool,
-               mask: bool, no_progress: bool, **options):
+    def handle(self, *args: Any, out: str, area: str | None, year: int | None, user: str | None, summary: bool,
+               mask: bool, no_progress: bool, **options: Any) -> None:
         path = Path(out)
         if path.suffix.lower() != ".xlsx":
             raise CommandError(_("输出文件应以 .xlsx 结尾：%(path)s") % {"path": out})

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
@@ -15,10 +17,10 @@ from fupin.sheets.template import build_template
 class Command(BaseCommand):
     help = _("生成贫困户信息导入模板（.xlsx）：表头、下拉列表、文本格式的号码列和填写说明。")
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("out", help=_("输出文件（.xlsx）"))
 
-    def handle(self, *args, out: str, **options):
+    def handle(self, *args: Any, out: str, **options: Any) -> None:
         path = Path(out)
         if path.suffix.lower() != ".xlsx":
             raise CommandError(_("输出文件应以 .xlsx 结尾：%(path)s") % {"path": out})
