@@ -4,6 +4,8 @@ its queryset refuse updates and deletes); the admin offers no way to add, change
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from fupin.accounts import policy
 
@@ -24,23 +26,23 @@ class AuditEventAdmin(admin.ModelAdmin):
     readonly_fields = fields
     actions = None
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[AuditEvent]:
         # A staff user tied to an area sees only that subtree's events (logins carry no area).
         return super().get_queryset(request).filter(policy.area_q(request.user, "area_path"))
 
     # The trail is for those the policy lets read it, whatever Django permissions a staff account
     # was given (a 领导 with view_auditevent still may not read it).
-    def has_module_permission(self, request):
+    def has_module_permission(self, request: HttpRequest) -> bool:
         return policy.can_read_audit(request.user) and super().has_module_permission(request)
 
-    def has_view_permission(self, request, obj=None):
+    def has_view_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
         return policy.can_read_audit(request.user) and super().has_view_permission(request, obj)
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
         return False
