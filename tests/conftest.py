@@ -1,8 +1,27 @@
+import importlib
+
 import pytest
+from django.db.models.signals import post_migrate
 
 from fupin.accounts.models import Role
 
 from . import factories
+
+
+def _restore_migration_data(sender, **kwargs) -> None:
+    """A transactional test (``django_db(transaction=True)``) ends by emptying every table; Django then
+    sends post_migrate, as after a migration. Put back what the data migrations wrote (the national
+    poverty lines, registry 0002; idempotent), so that the tests that run next on the same worker —
+    under pytest-xdist any test may — find the database as migrated."""
+    if sender.label != "registry":
+        return
+    from django.apps import apps
+
+    lines = importlib.import_module("fupin.registry.migrations.0002_national_poverty_lines")
+    lines.add_lines(apps, None)
+
+
+post_migrate.connect(_restore_migration_data, dispatch_uid="tests-restore-migration-data")
 
 
 @pytest.fixture(autouse=True)

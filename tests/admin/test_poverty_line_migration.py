@@ -62,3 +62,13 @@ def test_reversing_removes_only_those_lines(tree):
     assert list(PovertyLine.objects.all()) == [own]
     migration.add_lines(apps, None)
     assert national() == {year: Decimal(amount) for year, amount in NATIONAL.items()}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_lines_survive_the_flush_that_ends_a_transactional_test():
+    """tests/conftest.py puts the migration's rows back after a flush: without that, a test that ran
+    after a transactional one on the same xdist worker found no national lines (seen on PostgreSQL)."""
+    from django.core.management import call_command
+
+    call_command("flush", interactive=False, verbosity=0)
+    assert national() == {year: Decimal(amount) for year, amount in NATIONAL.items()}
