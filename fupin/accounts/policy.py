@@ -137,20 +137,29 @@ def area_q(user: User | AnonymousUser | None, field: str = "path") -> Q:
     return Q(**{f"{field}__subtree": path})
 
 
-#: role → function(user) giving a queryset of household ids that user may see. Registered by the
-#: apps that own the relation (assistance: pairings, assessment: samples).
+#: Roles whose scope is a set of households rather than an area, and the name of that set: a
+#: 帮扶责任人 sees the households paired to them (不脱贫不脱钩), an 评估人员 those of the samples
+#: assigned to them.
+HOUSEHOLD_SCOPES: dict[str, str] = {Role.CADRE: "pairings", Role.ASSESSOR: "samples"}
+
+#: scope name → function(user) giving a queryset of the ids of that user's households. Registered by
+#: the apps that own the relation (assistance: "pairings", assessment: "samples"), so that this
+#: module imports neither and the apps name no role.
 _HOUSEHOLD_PROVIDERS: dict[str, Callable[[User], QuerySet]] = {}
 
 
-def register_household_provider(role: str, provider: Callable[[User], QuerySet]) -> None:
-    """Make ``role`` household-scoped: its users see the households ``provider(user)`` yields (a
-    queryset of household ids), still inside their area when they have one."""
-    _HOUSEHOLD_PROVIDERS[role] = provider
+def register_household_provider(scope: str, provider: Callable[[User], QuerySet]) -> None:
+    """Provide the household set named ``scope`` (a value of HOUSEHOLD_SCOPES): the users of that role
+    see the households ``provider(user)`` yields (a queryset of ids), still inside their area when
+    they have one."""
+    if scope not in HOUSEHOLD_SCOPES.values():
+        raise ValueError(f"unknown household scope {scope!r}")
+    _HOUSEHOLD_PROVIDERS[scope] = provider
 
 
 def scoped_by_households(user: User | AnonymousUser | None) -> bool:
-    """帮扶责任人 and 评估人员 (any role with a provider): scoped by a set of households, not an area."""
-    return role_of(user) in _HOUSEHOLD_PROVIDERS
+    """帮扶责任人 and 评估人员: scoped by a set of households, not an area."""
+    return role_of(user) in HOUSEHOLD_SCOPES
 
 
 def household_q(user: User | AnonymousUser | None, field: str = "household") -> Q:
@@ -160,9 +169,12 @@ def household_q(user: User | AnonymousUser | None, field: str = "household") -> 
     role = role_of(user)
     if role is None:
         return Q(pk__in=[])
-    provider = _HOUSEHOLD_PROVIDERS.get(role)
-    if provider is None:
+    scope = HOUSEHOLD_SCOPES.get(role)
+    if scope is None:
         return area_q(user, f"{prefix}area_path")
+    provider = _HOUSEHOLD_PROVIDERS.get(scope)
+    if provider is None:  # the owning app is not installed: nothing, never everything
+        return Q(pk__in=[])
     q = Q(**{f"{prefix}pk__in": provider(user)})
     if getattr(user, "area", None) is not None:
         q &= area_q(user, f"{prefix}area_path")

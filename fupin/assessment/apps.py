@@ -10,8 +10,7 @@ class AssessmentConfig(AppConfig):
     def ready(self) -> None:
         # 评估人员 see the households of the samples assigned to them: the policy asks this app.
         from fupin.accounts import policy
-        from fupin.accounts.models import Role
 
         from .selectors import sampled_household_ids
 
-        policy.register_household_provider(Role.ASSESSOR, sampled_household_ids)
+        policy.register_household_provider("samples", sampled_household_ids)

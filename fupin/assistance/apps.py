@@ -10,8 +10,7 @@ class AssistanceConfig(AppConfig):
     def ready(self) -> None:
         # 帮扶责任人 see the households paired to them now (不脱贫不脱钩): the policy asks this app.
         from fupin.accounts import policy
-        from fupin.accounts.models import Role
 
         from .selectors import paired_household_ids
 
-        policy.register_household_provider(Role.CADRE, paired_household_ids)
+        policy.register_household_provider("pairings", paired_household_ids)
