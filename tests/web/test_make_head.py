@@ -28,14 +28,20 @@ def test_a_member_becomes_head_and_the_old_head_takes_the_chosen_relation(client
     assert AuditEvent.objects.filter(entity="registry.member", entity_id=str(wife.pk), kind="update").exists()
 
 
-def test_the_old_head_cannot_take_a_relation_of_the_other_sex(client, tree, county_user):
+def test_an_old_head_given_a_relation_of_the_other_sex_is_kept_as_a_data_quality_finding(
+        client, tree, county_user, django_capture_on_commit_callbacks):
+    from fupin.quality.models import Finding
+
     h = factories.household(tree["village_a1"], actor=county_user)
     wife = h.members.get(relation=Relation.SPOUSE)
+    old = h.members.get(relation=Relation.HEAD)
     client.force_login(county_user)
-    response = client.post(reverse("member_make_head", args=[wife.pk]), {"old_head_relation": Relation.MOTHER})
-    assert response.status_code == 200
-    assert "不符" in response.content.decode()
-    assert Member.objects.get(pk=wife.pk).relation == Relation.SPOUSE
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("member_make_head", args=[wife.pk]), {"old_head_relation": Relation.MOTHER})
+    assert response.status_code == 302  # REFERENCE §6.10: a 疑点 to verify, not invalid data
+    assert Member.objects.get(pk=wife.pk).relation == Relation.HEAD
+    assert Member.objects.get(pk=old.pk).relation == Relation.MOTHER
+    assert Finding.objects.filter(member=old, resolved_at__isnull=True).exists()
 
 
 def test_an_outsider_cannot_open_the_make_head_page(client, tree, county_user, township_b_user):
