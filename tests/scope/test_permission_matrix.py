@@ -140,6 +140,19 @@ EXPORTS: dict[str, tuple[str, ...]] = {
     "cli.import":          ("ok|—", "ok|refuse",  "ok|refuse",  "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403"),
 }
 
+#: Background jobs (/sheets/jobs/…): "in" is a job of the cell's own user, "out" one of another user —
+#: a job is its owner's alone, whatever the role (404, its existence not revealed). A read-only role's
+#: own check job (left from before its role changed) cannot be confirmed (403).
+JOBS: dict[str, tuple[str, ...]] = {
+    #                       admin    county        township      village       cadre         leader        auditor       assessor
+    "job.detail":          ("ok|404", "ok|404",   "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
+    "job.progress":        ("ok|404", "ok|404",   "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
+    "job.cancel":          ("ok|404", "ok|404",   "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
+    "job.download":        ("ok|404", "ok|404",   "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
+    "job.errors":          ("ok|404", "ok|404",   "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
+    "job.confirm":         ("ok|404", "ok|404",   "ok|404",     "ok|404",     "403|404",    "403|404",    "403|404",    "403|404"),
+}
+
 #: The admin (/admin/) for every role, each made a staff account with Django's view permissions on
 #: every registry model: whatever Django would allow, the policy still scopes the rows (a 帮扶责任人
 #: sees the paired households, not the village) and keeps the audit trail to its readers.
@@ -319,7 +332,7 @@ def check(name: str):
 
 
 def _cells():
-    for action, row in {**MATRIX, **EXPORTS, **ADMIN}.items():
+    for action, row in {**MATRIX, **EXPORTS, **ADMIN, **JOBS}.items():
         assert len(row) == len(ROLES), action
         for role, cell in zip(ROLES, row, strict=True):
             for side, expected in zip(("in", "out"), cell.split("|"), strict=True):
@@ -333,9 +346,9 @@ def test_cell(world, action, role, side, expected):
 
 
 def test_every_row_has_a_check():
-    assert set(CHECKS) == set(MATRIX) | set(EXPORTS) | set(ADMIN)
+    assert set(CHECKS) == set(MATRIX) | set(EXPORTS) | set(ADMIN) | set(JOBS)
     outcomes = {"ok", "hide", "404", "403", "refuse", NA}
-    for action, row in {**MATRIX, **EXPORTS, **ADMIN}.items():
+    for action, row in {**MATRIX, **EXPORTS, **ADMIN, **JOBS}.items():
         for cell in row:
             assert set(cell.split("|")) <= outcomes, (action, cell)
     # Only the global administrator has nothing outside.
@@ -1107,3 +1120,93 @@ def _web_quality_resolve(c: Cell) -> None:
     else:
         status_of(response, c.expected)
         assert finding.resolved_at is None and footprint() == before
+
+
+# --- background jobs ------------------------------------------------------------------------------------
+
+
+def _job(c: Cell, kind: str, *, state: str = "done", queued_for_cancel: bool = False):
+    """A job of the cell's user ("in") or of another user ("out"), with the files its pages serve."""
+    from fupin.sheets.models import Job, JobKind
+
+    owner = c.user if c.side == "in" else User.objects.get(pk=c.world.users["county" if c.role != "county"
+                                                                              else "township"])
+    job = Job.objects.create(kind=kind, user=owner, state=state, filename="矩阵.xlsx",
+                             params={"ip": "127.0.0.1", "language": "zh-hans"},
+                             result={"counts": {"create": 0, "update": 1, "unchanged": 0, "refused": 0}}
+                             if kind == JobKind.CHECK else {"rows": 2})
+    job.folder.mkdir(parents=True, exist_ok=True)
+    job.output_path.write_bytes(b"PK")
+    job.errors_path.write_bytes(b"PK")
+    return job
+
+
+def _job_page(c: Cell, name: str, kind: str, method: str = "get", state: str = "done", data: dict | None = None):
+    from fupin.sheets.models import JobKind  # noqa: F401 - the kinds below are its values
+
+    with _sheet_jobs():
+        job = _job(c, kind, state=state)
+        url = reverse(f"sheets:{name}", args=[job.pk])
+        response = getattr(c.web, method)(url, data or {})
+        return job, response
+
+
+@check("job.detail")
+def _job_detail(c: Cell) -> None:
+    _job, response = _job_page(c, "job", "export")
+    status_of(response, c.expected)
+    if c.expected == "ok":
+        assert "矩阵.xlsx" in response.content.decode()
+
+
+@check("job.progress")
+def _job_progress(c: Cell) -> None:
+    _job, response = _job_page(c, "job_progress", "export", state="running")
+    status_of(response, c.expected)
+
+
+@check("job.cancel")
+def _job_cancel(c: Cell) -> None:
+    job, response = _job_page(c, "job_cancel", "export", method="post", state="queued")
+    job.refresh_from_db()
+    if c.expected == "ok":
+        assert response.status_code == 302 and job.state == "cancelled"
+    else:
+        status_of(response, c.expected)
+        assert job.state == "queued"
+
+
+@check("job.download")
+def _job_download(c: Cell) -> None:
+    job, response = _job_page(c, "job_download", "export")
+    status_of(response, c.expected)
+    assert AuditEvent.objects.filter(kind=AuditKind.EXPORT, actor=c.user, entity_id=str(job.pk)).exists() == \
+        (c.expected == "ok")
+
+
+@check("job.errors")
+def _job_errors(c: Cell) -> None:
+    job, response = _job_page(c, "job_errors", "check")
+    status_of(response, c.expected)
+    assert AuditEvent.objects.filter(kind=AuditKind.EXPORT, actor=c.user, entity_id=str(job.pk)).exists() == \
+        (c.expected == "ok")
+
+
+@check("job.confirm")
+def _job_confirm(c: Cell) -> None:
+    from fupin.sheets.models import Job
+
+    with _sheet_jobs():
+        check_job = _job(c, "check")
+        before = Job.objects.count()
+        # The confirmed import itself is not run here (its upload is a placeholder): only who may start it.
+        from unittest import mock
+
+        with mock.patch("fupin.jobs.runner.submit"):
+            response = c.web.post(reverse("sheets:job_confirm", args=[check_job.pk]), {"mode": "valid"})
+    if c.expected == "ok":
+        assert response.status_code == 302
+        assert Job.objects.filter(source=check_job, user=c.user).count() == 1
+    else:
+        status_of(response, c.expected)
+        assert Job.objects.count() == before
