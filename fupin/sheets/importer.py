@@ -1045,22 +1045,49 @@ def _write_batch(batch: list[HouseholdPlan], result: ImportResult, audit: _Audit
     _audit_batch(batch, result, audit)
 
 
+def _refuse_stale(model: type[Household] | type[Member], read: list[tuple[int, int, str]]) -> None:
+    """Refuse the whole import when a record it changes was saved by someone else after the check.
+
+    ``read``: (primary key, version as the check read it, household number). The rows are locked
+    (PostgreSQL) until the import commits, so nobody can slip in between this test and the write: an
+    import writes only over what it read, and a version only ever goes up (issue 11, finding 1)."""
+    if not read:
+        return
+    current = dict(model.objects.select_for_update().filter(pk__in=[pk for pk, _v, _n in read])
+                   .values_list("pk", "version"))
+    stale = sorted({number for pk, version, number in read if current.get(pk) != version})
+    if stale:
+        raise ImportRefused(_("检查之后，户 %(n)s 的信息已被他人修改，未导入任何数据；请重新上传检查后再导入")
+                            % {"n": "、".join(stale[:10]) + ("等" if len(stale) > 10 else "")})
+
+
+def _bulk_update_each(objs_fields: list[tuple[Household | Member | YearlyRecord, frozenset[str]]],
+                      always: set[str]) -> None:
+    """Update each record's own changed columns only (grouped by the set of columns, one bulk update a
+    group): a column the sheet did not change is never written back from the check's read."""
+    groups: dict[frozenset[str], list] = defaultdict(list)
+    for obj, fields in objs_fields:
+        groups[fields].append(obj)
+    for fields, objs in groups.items():
+        type(objs[0]).objects.bulk_update(objs, sorted(fields | always), batch_size=500)
+
+
 def _write_households(batch: list[HouseholdPlan], now: datetime.datetime) -> None:
     """New households inserted (primary keys come back), changed ones updated with a new version."""
     new = [h for h in batch if h.existing is None]
     old = [h for h in batch if h.existing is not None]
+    _refuse_stale(Household, [(h.existing.pk, h.existing.version, h.number) for h in old
+                              if h.changes or h.status_change])
     for h in new:
         h.obj.created_at = h.obj.updated_at = now
     _insert([h.obj for h in new])
-    changed_fields: set[str] = set()
     changed = []
     for h in old:
         if h.changes:
             h.obj.pk = h.existing.pk
             h.obj.version = h.existing.version + 1
             h.obj.updated_at = now
-            changed_fields.update("area" if k == "area" else k for k in h.changes)
-            changed.append(h.obj)
+            changed.append((h.obj, frozenset(h.changes)))
     # Status changes are claimed first, as workflow.transition() claims one: a household whose status
     # someone changed since the import was checked stops the whole import (nothing is written).
     moved = workflow.claim_many(process=HOUSEHOLD_STATUS_PROCESS, steps=[
@@ -1069,9 +1096,7 @@ def _write_households(batch: list[HouseholdPlan], now: datetime.datetime) -> Non
         numbers = sorted(h.number for h in old if h.existing.pk in set(moved))
         raise ImportRefused(_("导入期间户 %(n)s 的状态已被他人变更，未导入任何数据，请重新预览后再导入") % {
             "n": "、".join(numbers[:10])})
-    if changed:
-        fields = sorted(changed_fields | {"version", "updated_at", "area_path"})
-        Household.objects.bulk_update(changed, fields, batch_size=500)
+    _bulk_update_each(changed, {"version", "updated_at", "area_path"})
 
 
 def _write_members(batch: list[HouseholdPlan], now: datetime.datetime) -> None:
@@ -1079,6 +1104,8 @@ def _write_members(batch: list[HouseholdPlan], now: datetime.datetime) -> None:
     one-head-per-household holds throughout."""
     new_members = []
     updates: list[MemberPlan] = []
+    _refuse_stale(Member, [(mp.existing.pk, mp.existing.version, h.number) for h in batch for mp in h.members
+                           if mp.existing is not None and mp.changes])
     for h in batch:
         for mp in h.members:
             mp.obj.household_id = h.obj.pk
@@ -1094,10 +1121,8 @@ def _write_members(batch: list[HouseholdPlan], now: datetime.datetime) -> None:
     head_moves.sort(key=lambda mp: mp.obj.relation == Relation.HEAD)  # old heads step down first
     for mp in head_moves:
         mp.obj.save(update_fields=[*mp.changes, "version", "updated_at"])
-    rest = [mp for mp in updates if "relation" not in mp.changes]
-    if rest:
-        fields = sorted({k for mp in rest for k in mp.changes} | {"version", "updated_at", "citizen_id", "id_kind"})
-        Member.objects.bulk_update([mp.obj for mp in rest], fields, batch_size=500)
+    _bulk_update_each([(mp.obj, frozenset(mp.changes)) for mp in updates if "relation" not in mp.changes],
+                      {"version", "updated_at", "citizen_id", "id_kind"})
     _insert(new_members)
 
 
@@ -1130,12 +1155,9 @@ def _write_yearly(batch: list[HouseholdPlan], now: datetime.datetime) -> None:
             h.yearly.created_at = now
             new_years.append(h.yearly)
         elif h.yearly_changes:
-            changed_years.append(h.yearly)
+            changed_years.append((h.yearly, frozenset(h.yearly_changes)))
     _insert(new_years)
-    if changed_years:
-        fields = sorted({k for h in batch for k in h.yearly_changes} | {"net_income", "per_capita_income",
-                                                                          "updated_at"})
-        YearlyRecord.objects.bulk_update(changed_years, fields, batch_size=500)
+    _bulk_update_each(changed_years, {"net_income", "per_capita_income", "poverty_line", "updated_at"})
 
 
 def _audit_batch(batch: list[HouseholdPlan], result: ImportResult, audit: _Audit) -> None:
