@@ -13,8 +13,10 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from django.views.csrf import csrf_failure as django_csrf_failure
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -132,7 +134,7 @@ def _message_and_fields(exc: exceptions.APIException,
         if isinstance(detail, dict):
             return None, _strings(detail)
         return ("；".join(_strings(detail)) if detail else None), None
-    if isinstance(exc, exceptions.PermissionDenied | exceptions.NotFound | Conflict) \
+    if isinstance(exc, exceptions.PermissionDenied | exceptions.NotFound | Conflict | exceptions.AuthenticationFailed) \
             and str(exc.detail) != str(type(exc).default_detail):
         return str(exc.detail), None  # a specific reason (当前角色只能查看, 页码超出范围 ...)
     if isinstance(exc, exceptions.ParseError):
@@ -164,7 +166,23 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
                     headers=_headers(exc))
 
 
+def _json(status_code: int, **kwargs: Any) -> JsonResponse:
+    return JsonResponse(error_body(status_code, **kwargs), status=status_code, json_dumps_params={"ensure_ascii": False})
+
+
+@csrf_exempt
 def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
-    """Unknown URLs under /api/ answer in the same shape, not with the HTML 404 page."""
-    return JsonResponse(error_body(404, message=_("没有这个接口地址")), status=404,
-                        json_dumps_params={"ensure_ascii": False})
+    """Unknown URLs under /api/ answer in the same shape, not with the HTML 404 page — whatever the
+    method: exempt from the CSRF check, which would otherwise answer a POST or DELETE with its HTML
+    403 page before the 404 (there is nothing here to protect)."""
+    return _json(404, message=_("没有这个接口地址"))
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """settings.CSRF_FAILURE_VIEW: under /api/ a refused CSRF check is the API's JSON 403; elsewhere
+    Django's own page."""
+    if request.path_info.startswith("/api/"):
+        return _json(403, code="csrf_failed",
+                     message=_("CSRF 校验失败：使用登录会话调用接口时请在 X-CSRFToken 请求头中提供 CSRF 令牌，"
+                               "或改用令牌（Authorization: Token …）"))
+    return django_csrf_failure(request, reason=reason)
