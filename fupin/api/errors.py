@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.csrf import csrf_failure as django_csrf_failure
 from django.views.decorators.csrf import csrf_exempt
+from django.views.defaults import server_error as django_server_error
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -55,6 +56,7 @@ MESSAGES = {
     415: "不支持的请求内容类型，请使用 application/json",
     428: "修改前请在 If-Match 请求头或 version 字段中给出读取时的版本号",
     429: "请求过于频繁，请稍后再试",
+    500: "服务器内部错误，已记录，请稍后再试或联系系统管理员",
 }
 CODES = {
     400: "invalid",
@@ -68,6 +70,7 @@ CODES = {
     415: "unsupported_media_type",
     428: "version_required",
     429: "throttled",
+    500: "server_error",
 }
 
 
@@ -186,3 +189,11 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
                      message=_("CSRF 校验失败：使用登录会话调用接口时请在 X-CSRFToken 请求头中提供 CSRF 令牌，"
                                "或改用令牌（Authorization: Token …）"))
     return django_csrf_failure(request, reason=reason)
+
+
+def server_error(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    """handler500: under /api/ the one JSON shape (a client parsing JSON gets JSON even from a bug);
+    elsewhere Django's page. The exception itself is logged by Django before this runs."""
+    if request.path_info.startswith("/api/"):
+        return _json(500)
+    return django_server_error(request, *args, **kwargs)

@@ -99,3 +99,22 @@ def test_a_failed_csrf_check_under_api_is_json_and_elsewhere_the_page(county_use
     client.force_login(county_user)
     r = client.post("/logout/")
     assert r.status_code == 403 and r["Content-Type"].startswith("text/html")
+
+
+def test_a_server_error_under_api_is_json_and_elsewhere_the_page(county_user, monkeypatch, rf):
+    """A bug (here: a view that raises) answers the JSON shape under /api/, not the HTML 500 page."""
+    from fupin.api import views
+
+    def broken(self, request):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(views.PingView, "get", broken)
+    client = Client(raise_request_exception=False)
+    r = client.get("/api/ping/")
+    err = error_of(r, 500)
+    assert r["Content-Type"] == "application/json" and err["code"] == "server_error"
+    assert "a bug" not in r.content.decode()
+    from fupin.api.errors import server_error
+
+    page = server_error(rf.get("/households/"))
+    assert page.status_code == 500 and page["Content-Type"].startswith("text/html")
