@@ -14,3 +14,6 @@ urlpatterns = [
     path("quality/", include("fupin.quality.urls")),
     path("", include("fupin.web.urls")),
 ]
+
+# A bug under /api/ still answers the API's JSON error shape (fupin.api.errors); elsewhere the page.
+handler500 = "fupin.api.errors.server_error"

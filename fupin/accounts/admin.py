@@ -1,13 +1,19 @@
-"""Users in the admin: Django's UserAdmin plus the role and the area that scope what a user sees."""
+"""Users in the admin: Django's UserAdmin plus the role and the area that scope what a user sees; API
+tokens (listed without their keys, revocable)."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from .models import LoginAttempt, LoginLock, User
+from fupin.audit.services import audit_token_revoked
+
+from .models import ApiToken, LoginAttempt, LoginLock, User
+from .tokens import token_revoke
 
 FUPIN_FIELDS = ("role", "area", "display_name", "phone")
 
@@ -62,3 +68,40 @@ class LoginAttemptAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: LoginAttempt | None = None) -> bool:
         return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """API tokens: who, when issued, last used, until when, revoked — never the key (only its hash is
+    stored; the prefix tells tokens apart). An administrator revokes, audited; nothing is added or
+    edited here, and a token is not deleted (its row says when and why it stopped working)."""
+
+    list_display = ["prefix", "user", "created", "last_used", "expires", "revoked_at", "revoked_reason"]
+    list_filter = ["revoked_reason"]
+    search_fields = ["prefix", "user__username", "user__display_name"]
+    list_select_related = ["user"]
+    fields = ["prefix", "user", "created", "last_used", "expires", "revoked_at", "revoked_reason"]
+    readonly_fields = fields
+    actions = ["revoke"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: ApiToken | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: ApiToken | None = None) -> bool:
+        return False
+
+    def has_revoke_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("accounts.change_apitoken")
+
+    @admin.action(description=_("撤销所选令牌"), permissions=["revoke"])
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
+        count = 0
+        with transaction.atomic():
+            for token in queryset.select_related("user", "user__area"):
+                if token_revoke(token=token, reason=ApiToken.Reason.ADMIN):
+                    audit_token_revoked(actor=request.user, token=token)
+                    count += 1
+        self.message_user(request, _("已撤销 %(n)d 个令牌") % {"n": count})

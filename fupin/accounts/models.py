@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
@@ -74,3 +76,40 @@ class LoginLock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_scope_display()} {self.key} → {self.until:%Y-%m-%d %H:%M}"
+
+
+class ApiToken(models.Model):
+    """An API token: one per sign-in, shown once. Only the SHA-256 of the key is kept (a copy of the
+    table opens no account); ``prefix`` — the key's first characters — lets a person tell tokens apart.
+
+    A token stops working when it expires (``FUPIN_API_TOKEN_HOURS`` after sign-in), is revoked (by its
+    user signing out, by an administrator, on a password change or deactivation), or when the user's
+    password no longer matches ``password_fingerprint`` (so a password changed by any path — a
+    queryset update, ``changepassword`` — ends its tokens even before they are marked revoked)."""
+
+    class Reason(models.TextChoices):
+        LOGOUT = "logout", _("用户退出")
+        ADMIN = "admin", _("管理员撤销")
+        PASSWORD = "password", _("密码已修改")
+        DEACTIVATED = "deactivated", _("账号已停用")
+
+    key_hash = models.CharField(_("令牌摘要"), max_length=64, unique=True, editable=False)
+    prefix = models.CharField(_("令牌前缀"), max_length=8, editable=False)
+    user = models.ForeignKey(User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="api_tokens")
+    password_fingerprint = models.CharField(max_length=64, editable=False)
+    created = models.DateTimeField(_("签发时间"), default=timezone.now)
+    last_used = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    expires = models.DateTimeField(_("过期时间"), db_index=True)
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    revoked_reason = models.CharField(_("撤销原因"), max_length=20, choices=Reason.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("接口令牌")
+        verbose_name_plural = _("接口令牌")
+        ordering = ["-created", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user_id})"
+
+    def is_live(self, now: datetime.datetime | None = None) -> bool:
+        return self.revoked_at is None and self.expires > (now or timezone.now())

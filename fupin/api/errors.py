@@ -13,8 +13,11 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from django.views.csrf import csrf_failure as django_csrf_failure
+from django.views.decorators.csrf import csrf_exempt
+from django.views.defaults import server_error as django_server_error
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -53,6 +56,7 @@ MESSAGES = {
     415: "不支持的请求内容类型，请使用 application/json",
     428: "修改前请在 If-Match 请求头或 version 字段中给出读取时的版本号",
     429: "请求过于频繁，请稍后再试",
+    500: "服务器内部错误，已记录，请稍后再试或联系系统管理员",
 }
 CODES = {
     400: "invalid",
@@ -66,6 +70,7 @@ CODES = {
     415: "unsupported_media_type",
     428: "version_required",
     429: "throttled",
+    500: "server_error",
 }
 
 
@@ -132,7 +137,7 @@ def _message_and_fields(exc: exceptions.APIException,
         if isinstance(detail, dict):
             return None, _strings(detail)
         return ("；".join(_strings(detail)) if detail else None), None
-    if isinstance(exc, exceptions.PermissionDenied | exceptions.NotFound | Conflict) \
+    if isinstance(exc, exceptions.PermissionDenied | exceptions.NotFound | Conflict | exceptions.AuthenticationFailed) \
             and str(exc.detail) != str(type(exc).default_detail):
         return str(exc.detail), None  # a specific reason (当前角色只能查看, 页码超出范围 ...)
     if isinstance(exc, exceptions.ParseError):
@@ -164,7 +169,31 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
                     headers=_headers(exc))
 
 
+def _json(status_code: int, **kwargs: Any) -> JsonResponse:
+    return JsonResponse(error_body(status_code, **kwargs), status=status_code, json_dumps_params={"ensure_ascii": False})
+
+
+@csrf_exempt
 def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
-    """Unknown URLs under /api/ answer in the same shape, not with the HTML 404 page."""
-    return JsonResponse(error_body(404, message=_("没有这个接口地址")), status=404,
-                        json_dumps_params={"ensure_ascii": False})
+    """Unknown URLs under /api/ answer in the same shape, not with the HTML 404 page — whatever the
+    method: exempt from the CSRF check, which would otherwise answer a POST or DELETE with its HTML
+    403 page before the 404 (there is nothing here to protect)."""
+    return _json(404, message=_("没有这个接口地址"))
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """settings.CSRF_FAILURE_VIEW: under /api/ a refused CSRF check is the API's JSON 403; elsewhere
+    Django's own page."""
+    if request.path_info.startswith("/api/"):
+        return _json(403, code="csrf_failed",
+                     message=_("CSRF 校验失败：使用登录会话调用接口时请在 X-CSRFToken 请求头中提供 CSRF 令牌，"
+                               "或改用令牌（Authorization: Token …）"))
+    return django_csrf_failure(request, reason=reason)
+
+
+def server_error(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    """handler500: under /api/ the one JSON shape (a client parsing JSON gets JSON even from a bug);
+    elsewhere Django's page. The exception itself is logged by Django before this runs."""
+    if request.path_info.startswith("/api/"):
+        return _json(500)
+    return django_server_error(request, *args, **kwargs)

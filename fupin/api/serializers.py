@@ -239,7 +239,8 @@ class TokenIn(StrictInput):
 
 
 class TokenOut(serializers.Serializer):
-    token = serializers.CharField()
+    token = serializers.CharField(help_text="令牌，仅在此次响应中显示一次")
+    expires = serializers.DateTimeField(help_text="过期时间，过期后请重新登录")
     username = serializers.CharField()
     role = ChoiceOut(Role)
 

@@ -17,18 +17,19 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.authtoken.models import Token
 from rest_framework.generics import GenericAPIView
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from fupin.accounts import policy
+from fupin.accounts.models import ApiToken
+from fupin.accounts.tokens import token_issue, token_revoke
 from fupin.areas.models import Area
 from fupin.areas.selectors import area_get
-from fupin.audit.services import audit_login
+from fupin.audit.services import audit_login, audit_logout
 
 from . import serializers as s
 from .authentication import AreaTokenAuthentication
@@ -154,12 +155,20 @@ class LoginThrottle(AnonRateThrottle):
 
 
 class TokenView(APIView):
-    permission_classes = [AllowAny]
-    authentication_classes: list = []
+    """POST: a new token for each sign-in, shown in that answer only. DELETE: sign out — the token
+    that authenticates the request is revoked (204); the user's other tokens keep working."""
+
     throttle_classes = [LoginThrottle]
     parser_classes = PARSERS
 
-    @extend_schema(summary="用户名和密码换取令牌", request=s.TokenIn,
+    def get_authenticators(self) -> list:
+        # Signing in reads no credentials (a stale token sent along must not turn it into a 401).
+        return [] if getattr(self.request, "method", None) == "POST" else [AreaTokenAuthentication()]
+
+    def get_permissions(self) -> list[BasePermission]:
+        return [AllowAny()] if getattr(self.request, "method", None) == "POST" else [IsAuthenticated()]
+
+    @extend_schema(summary="用户名和密码换取令牌（每次登录一个新令牌，仅显示一次）", request=s.TokenIn,
                    responses={200: s.TokenOut, **_errors(400, 406, 413, 415, 429)}, auth=[])
     def post(self, request: Request) -> Response:
         data = s.TokenIn(data=request.data)
@@ -173,6 +182,17 @@ class TokenView(APIView):
                                        detail=_("登录失败次数过多，请 %(m)d 分钟后再试") % {"m": minutes or 1})
         if user is None or not user.is_active:
             raise exceptions.ValidationError({"password": [_("用户名或密码不正确")]})
-        token, _created = Token.objects.get_or_create(user=user)
-        audit_login(user=user, summary=_("接口令牌登录"), data={"via": "api"})
-        return Response(s.TokenOut({"token": token.key, "username": user.username, "role": user.role}).data)
+        token, key = token_issue(user=user)
+        audit_login(user=user, summary=_("接口令牌登录"), data={"via": "api", "token": token.prefix})
+        return Response(s.TokenOut({"token": key, "expires": token.expires, "username": user.username,
+                                    "role": user.role}).data)
+
+    @extend_schema(summary="退出：撤销本次请求所用的令牌", request=None,
+                   responses={204: None, **_errors(401, 406, 429)})
+    def delete(self, request: Request) -> Response:
+        token = request.auth
+        if not isinstance(token, ApiToken):  # pragma: no cover - only token authentication is accepted here
+            raise exceptions.NotAuthenticated()
+        token_revoke(token=token, reason=ApiToken.Reason.LOGOUT)
+        audit_logout(user=request.user, summary=_("接口令牌退出"), data={"via": "api", "token": token.prefix})
+        return Response(status=204)

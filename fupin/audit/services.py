@@ -1,5 +1,5 @@
 """One named helper per kind of audit event (create, update, delete, status, export, import, reveal,
-login, login failed, logout). Called inside the caller's transaction (ARCHITECTURE habit 2).
+login, login failed, logout, API token revoked). Called inside the caller's transaction (ARCHITECTURE habit 2).
 
 Code outside fupin.audit calls these helpers, never ``record(kind=...)`` itself, so that each kind's
 rows have one shape. The client address comes from fupin.audit.context (set per request by the
@@ -21,7 +21,7 @@ from .context import current_ip
 from .models import AuditEvent, AuditKind
 
 if TYPE_CHECKING:
-    from fupin.accounts.models import User
+    from fupin.accounts.models import ApiToken, User
     from fupin.registry.models import Household
 
 #: Who acted: a user, a name with no account (a username tried, "demo"), or None (the system).
@@ -159,3 +159,12 @@ def audit_logout(*, user: User, summary: str = "", data: dict | None = None, ip:
     return record(kind=AuditKind.LOGOUT, actor=user, entity=USER_ENTITY, entity_id=str(user.pk), ip=ip,
                   area_path=_area_path(user), summary=summary or _("退出"),
                   data={"username": user.get_username(), **(data or {})})
+
+
+def audit_token_revoked(*, actor: Actor, token: ApiToken, summary: str = "") -> AuditEvent:
+    """An API token revoked by someone other than its user signing out (an administrator): recorded as a
+    sign-out of the token's user, done by ``actor``, naming the token by its prefix (never its key)."""
+    return record(kind=AuditKind.LOGOUT, actor=actor, entity=USER_ENTITY, entity_id=str(token.user_id),
+                  area_path=_area_path(token.user), summary=summary or _("撤销接口令牌"),
+                  data={"username": token.user.get_username(), "token": token.prefix,
+                        "reason": token.revoked_reason})

@@ -67,3 +67,54 @@ def test_session_login_works_and_writes_need_csrf(registry, county_user):
     err = error_of(client.patch(f"/api/households/{registry['a1'].pk}/", {"address": "x", "version": 1},
                                 content_type="application/json"), 403)
     assert err["code"] == "permission_denied"
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete", "get", "options"])
+def test_unknown_api_url_is_a_json_404_whatever_the_method(county_user, method):
+    """Issue 11, finding 9: with a session (the CSRF check applies) a POST or DELETE to an unknown API
+    path answered Django's HTML CSRF page (403) instead of the JSON 404."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(county_user)
+    r = getattr(client, method)("/api/no/such/thing/", content_type="application/json")
+    err = error_of(r, 404)
+    assert r["Content-Type"] == "application/json" and err["code"] == "not_found"
+    # Without a session too, and without the trailing slash (no redirect to an HTML page).
+    error_of(getattr(Client(enforce_csrf_checks=True), method)("/api/households"), 404)
+
+
+def test_a_failed_csrf_check_under_api_is_json_and_elsewhere_the_page(county_user, rf):
+    """Defence in depth: any CSRF refusal under /api/ (a non-DRF view) answers the one JSON shape."""
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    view = import_string(settings.CSRF_FAILURE_VIEW)
+    r = view(rf.post("/api/anything/"), reason="CSRF cookie not set.")
+    r.json = lambda: json.loads(r.content)  # a bare response, not the test client's
+    err = error_of(r, 403)
+    assert err["code"] == "csrf_failed" and "CSRF" in err["message"]
+    page = view(rf.post("/households/"), reason="CSRF cookie not set.")
+    assert page.status_code == 403 and page["Content-Type"].startswith("text/html")
+    # And end to end: a page's form posted without the token still gets the HTML page.
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(county_user)
+    r = client.post("/logout/")
+    assert r.status_code == 403 and r["Content-Type"].startswith("text/html")
+
+
+def test_a_server_error_under_api_is_json_and_elsewhere_the_page(county_user, monkeypatch, rf):
+    """A bug (here: a view that raises) answers the JSON shape under /api/, not the HTML 500 page."""
+    from fupin.api import views
+
+    def broken(self, request):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(views.PingView, "get", broken)
+    client = Client(raise_request_exception=False)
+    r = client.get("/api/ping/")
+    err = error_of(r, 500)
+    assert r["Content-Type"] == "application/json" and err["code"] == "server_error"
+    assert "a bug" not in r.content.decode()
+    from fupin.api.errors import server_error
+
+    page = server_error(rf.get("/households/"))
+    assert page.status_code == 500 and page["Content-Type"].startswith("text/html")

@@ -18,9 +18,9 @@ from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.generation.modes import GenerationMode
 
+from fupin.accounts.tokens import token_issue
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -60,18 +60,22 @@ def _keep_test_connection():
 
 def test_every_operation_conforms_to_the_schema(registry, county_user, _keep_test_connection):
     schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application())
-    headers = {"Authorization": f"Token {Token.objects.create(user=county_user).key}"}
+    headers = {"Authorization": f"Token {token_issue(user=county_user)[1]}"}
     real = {"id": registry["a1"].pk, "code": factories.VILLAGE_A1, "year": 2019}
     failures: list[str] = []
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 18
     for operation in operations:
         names = {p.name for p in operation.path_parameters}
+        # Signing out revokes the token it is sent with: it gets a token of its own, so that the other
+        # operations keep theirs.
+        own = ({"Authorization": f"Token {token_issue(user=county_user)[1]}"}
+               if (operation.method.upper(), operation.path) == ("DELETE", "/api/auth/token/") else headers)
         # Random path values mostly hit 404; real ones reach the validation and the services.
-        _run(operation, GenerationMode.POSITIVE, headers, {}, failures)
+        _run(operation, GenerationMode.POSITIVE, own, {}, failures)
         fixed = {k: v for k, v in real.items() if k in names}
         if fixed:
-            _run(operation, GenerationMode.POSITIVE, headers, fixed, failures)
+            _run(operation, GenerationMode.POSITIVE, own, fixed, failures)
         if operation.method.upper() != "GET" or operation.query:
-            _run(operation, GenerationMode.NEGATIVE, headers, fixed, failures)
+            _run(operation, GenerationMode.NEGATIVE, own, fixed, failures)
     assert not failures, "\n\n".join(failures)
