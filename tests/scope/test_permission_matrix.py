@@ -861,7 +861,7 @@ def _web_export(c: Cell) -> None:
     from fupin.sheets.models import Job, JobKind, JobState
 
     with _sheet_jobs():
-        response = c.web.get(reverse("sheets:export"))
+        response = c.web.post(reverse("sheets:export"))
         assert response.status_code == 302, response.content[:300]
         job = Job.objects.filter(user=c.user, kind=JobKind.EXPORT).latest("created_at")
         assert job.state == JobState.DONE, job.message
