@@ -269,5 +269,9 @@ CACHES = {
 }
 # Files of import/export jobs (uploads, error sheets, exports) are deleted after this many days.
 FUPIN_JOB_FILE_DAYS = env_int("FUPIN_JOB_FILE_DAYS", 7)
+# Unfinished background jobs (checks, imports, exports) one user may have at once; a further start
+# from the pages is refused with a message (no job is created). Jobs older than two hours do not
+# count: they were lost with a stopped worker (fupin.jobs.runner.unfinished_jobs).
+FUPIN_MAX_JOBS_PER_USER = env_int("FUPIN_MAX_JOBS_PER_USER", 3)
 # Largest sheet accepted for import (bytes).
 FUPIN_MAX_UPLOAD_BYTES = env_int("FUPIN_MAX_UPLOAD_BYTES", 100 * 1024 * 1024)

@@ -186,6 +186,16 @@ def visible_households(user: User | AnonymousUser | None) -> QuerySet[Household]
     return apps.get_model("registry", "Household").objects.filter(household_q(user, ""))
 
 
+def household_ids_seen(user: User | None, household_ids: Iterable[int]) -> set[int]:
+    """Which of ``household_ids`` the user may see; all of them for the system (``user`` None). A
+    message about another household (a person already registered there, its number taken) names it
+    only to those who may see it: to others it would tell where someone lives (issue 11 #6)."""
+    ids = set(household_ids)
+    if user is None or not ids:
+        return ids
+    return set(visible_households(user).filter(pk__in=ids).values_list("pk", flat=True))
+
+
 def visible_areas(user: User | AnonymousUser | None) -> QuerySet[Area]:
     """Every area in the user's subtree."""
     return apps.get_model("areas", "Area").objects.filter(area_q(user))

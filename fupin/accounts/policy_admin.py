@@ -36,6 +36,12 @@ _admin_user: ContextVar[User | AnonymousUser | None] = ContextVar("fupin_admin_u
 _PREFIX = "policy_"
 
 
+def admin_viewer() -> User | AnonymousUser | None:
+    """The user whose admin page is being rendered (inside a PolicyAdminMixin view), for displays
+    that ask the policy about more than one field (the audit trail's before/after)."""
+    return _admin_user.get()
+
+
 class PolicyAdminMixin:
     """Scope the queryset through the policy and show sensitive fields whole, masked or not at all."""
 

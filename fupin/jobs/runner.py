@@ -139,6 +139,19 @@ def purge_old_files(days: int | None = None) -> int:
 
 # --- creating and submitting ------------------------------------------------------------------------
 
+#: An unfinished job older than this no longer counts against FUPIN_MAX_JOBS_PER_USER: the longest
+#: job (a county import) takes minutes, so it was lost with a stopped worker and must not lock its
+#: user out for ever.
+LIMIT_WINDOW = datetime.timedelta(hours=2)
+
+
+def unfinished_jobs(user: User) -> int:
+    """How many of ``user``'s jobs are queued or running (started within LIMIT_WINDOW): what
+    FUPIN_MAX_JOBS_PER_USER limits."""
+    return Job.objects.filter(user=user, state__in=(JobState.QUEUED, JobState.RUNNING),
+                              created_at__gte=timezone.now() - LIMIT_WINDOW).count()
+
+
 def job_create(*, kind: str, user: User, filename: str = "", area: Area | None = None, source: Job | None = None,
                params: dict | None = None) -> Job:
     """A queued job of a registered kind (an instance of the kind's model). Submit it with ``submit``."""

@@ -240,14 +240,28 @@ def repeats(keys: Iterable[str]) -> dict[int, int]:
     return out
 
 
+def number_taken_error(number: str, *, seen: bool) -> str:
+    """An import names a 户编号 registered outside where it may write. ``seen``: the user may see that
+    household (outside only the area the import was narrowed to); otherwise the message says the number
+    is taken and whom to ask, not where."""
+    if seen:
+        return _("户编号 %(n)s 已登记在您的管辖范围（或本次导入的区划）以外，不能导入或修改") % {"n": number}
+    return _("户编号 %(n)s 已被其他户使用，不能导入或修改；如有疑问请联系县扶贫办核实") % {"n": number}
+
+
 def repeated_person_error(first_row: int | None = None) -> str:
     if first_row is None:
         return _("同一户内证件号码重复")
     return _("同一户内证件号码重复（与第 %(r)d 行）") % {"r": first_row}
 
 
-def person_elsewhere_error(id_number: str, household_number: str) -> str:
-    """A person is an active member of at most one household (REFERENCE §1)."""
+def person_elsewhere_error(id_number: str, household_number: str | None) -> str:
+    """A person is an active member of at most one household (REFERENCE §1). ``household_number`` None
+    when the user may not see that household (policy.household_ids_seen): the message then says that
+    the person is registered and whom to ask, not where (the number encodes the village)."""
+    if household_number is None:
+        return _("此人（证件号码 %(id)s）已登记为另一户的在户成员，一个人只能属于一户；"
+                 "如已迁入本户，请联系县扶贫办核实，由其在原户办理减员") % {"id": policy.mask_id(id_number)}
     return _("此人（证件号码 %(id)s）已是户 %(n)s 的在户成员，一个人只能属于一户；如已迁入本户，请先在原户办理减员") % {
         "id": policy.mask_id(id_number), "n": household_number}
 

@@ -86,8 +86,11 @@ def _active_elsewhere(id_number: str, exclude_member_id: int | None = None) -> M
     return qs.first()
 
 
-def _duplicate_person_error(other: Member) -> ValidationError:
-    return ValidationError({"id_number": rules.person_elsewhere_error(other.id_number, other.household.number)})
+def _duplicate_person_error(other: Member, actor: User | None) -> ValidationError:
+    """The other household is named only to an actor who may see it (no existence oracle across areas)."""
+    seen = other.household_id in policy.household_ids_seen(actor, [other.household_id])
+    return ValidationError({"id_number": rules.person_elsewhere_error(
+        other.id_number, other.household.number if seen else None)})
 
 
 def _refresh_household_summary(household: Household) -> None:
@@ -112,10 +115,10 @@ def _require_one_head(household: Household) -> None:
         raise ValidationError({"relation": error})
 
 
-def _build_member(household: Household, data: Mapping[str, Any]) -> Member:
+def _build_member(household: Household, data: Mapping[str, Any], actor: User | None) -> Member:
     _reject_unknown(data, MEMBER_EDITABLE, _("家庭成员"))
     member = Member(household=household, **data)
-    _clean_member(member)
+    _clean_member(member, actor)
     return member
 
 
@@ -137,13 +140,13 @@ def fill_from_id(member: Member) -> list[str]:
     return []
 
 
-def _clean_member(member: Member) -> None:
+def _clean_member(member: Member, actor: User | None) -> None:
     """The friendly checks first, so that the error names the field and the other household, then the
     model's own. (The database constraint's message, from full_clean, would only say "约束 … 是无效的".)"""
     unfilled = fill_from_id(member)
     other = _active_elsewhere(member.id_number or "", exclude_member_id=member.pk)
     if other is not None:
-        raise _duplicate_person_error(other)
+        raise _duplicate_person_error(other, actor)
     member.full_clean(exclude=["household", *unfilled])
 
 
@@ -152,7 +155,7 @@ def _other_head(member: Member) -> Member | None:
             .exclude(pk=member.pk).first())
 
 
-def _save_member(member: Member) -> None:
+def _save_member(member: Member, actor: User | None) -> None:
     try:
         with transaction.atomic():
             member.save()
@@ -163,7 +166,7 @@ def _save_member(member: Member) -> None:
             raise ValidationError({"relation": _("每户只能有一名户主")}) from exc
         other = _active_elsewhere(member.id_number, exclude_member_id=member.pk) if member.active else None
         if other is not None:
-            raise _duplicate_person_error(other) from exc
+            raise _duplicate_person_error(other, actor) from exc
         raise
 
 
@@ -192,8 +195,8 @@ def household_create(*, actor: User | None, area: Area, number: str, members: It
     household.save()
     built = []
     for data in members:
-        member = _build_member(household, data)
-        _save_member(member)
+        member = _build_member(household, data, actor)
+        _save_member(member, actor)
         built.append(member)
     _refresh_household_summary(household)
     _status_row(household, "", status, actor=actor, reason=reason or _("建档立卡登记"),
@@ -311,8 +314,8 @@ def member_add(*, actor: User | None, household: Household, data: Mapping[str, A
     _refuse_cancelled(household)
     if data.get("relation") == Relation.HEAD and household.members.filter(active=True, relation=Relation.HEAD).exists():
         raise ValidationError({"relation": _("该户已有户主；如需更换户主，请先把原户主改为其他关系")})
-    member = _build_member(household, data)
-    _save_member(member)
+    member = _build_member(household, data, actor)
+    _save_member(member, actor)
     _refresh_household_summary(household)
     audit_create(actor=actor, obj=member, area_path=household.area_path,
                  summary=_("%(n)s 增加成员 %(name)s") % {"n": household.number, "name": member.name})
@@ -334,9 +337,9 @@ def member_update(*, actor: User | None, member: Member, data: Mapping[str, Any]
         setattr(member, key, value)
     if member.relation == Relation.HEAD and _other_head(member) is not None:
         raise ValidationError({"relation": _("该户已有户主；如需更换户主，请使用“更换户主”")})
-    _clean_member(member)
+    _clean_member(member, actor)
     _bump_version(member, expected_version)
-    _save_member(member)
+    _save_member(member, actor)
     _require_one_head(household)
     _refresh_household_summary(household)
     audit_update(actor=actor, obj=member, before=before, after=snapshot(member), area_path=household.area_path,

@@ -46,6 +46,7 @@ from .selectors import HouseholdFilters
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
+    from django.http import QueryDict
 
     from fupin.accounts.models import User
     from fupin.areas.models import Area
@@ -71,22 +72,25 @@ def _years(user: User | AnonymousUser) -> list[int]:
 
 
 def household_filters_from_request(
-    request: HttpRequest,
+    request: HttpRequest, data: QueryDict | None = None,
 ) -> tuple[HouseholdFilters, HouseholdFilterForm, Area] | tuple[None, None, None]:
-    """The household list's filters from the query string: (filters, form, root), or Nones when the
-    user has nothing to browse. Shared by the list page and its Excel export (fupin.sheets)."""
+    """The household list's filters from the query string (or from ``data``: the fields the 导出 Excel
+    form posts): (filters, form, root), or Nones when the user has nothing to browse. Shared by the
+    list page and its Excel export (fupin.sheets)."""
     user = request.user
+    source = request.GET if data is None else data
     root = selectors.browse_root(user=user)
     if root is None:
         return None, None, None
     scope = selectors.browse_areas(user=user)
     townships = list(scope.filter(level=Level.TOWNSHIP).order_by("code"))
-    township_code = request.GET.get("township", "")
+    township_code = source.get("township", "")
     # A township cadre has one township: offer its villages straight away.
     village_prefix = township_code[:9] or (townships[0].code[:9] if len(townships) == 1 else None)
     villages = list(scope.filter(level=Level.VILLAGE, code__startswith=village_prefix).order_by("code")) \
         if village_prefix else ([] if townships else list(scope.filter(level=Level.VILLAGE).order_by("code")))
-    data = request.GET.copy()
+    data = source.copy()
+    data.pop("csrfmiddlewaretoken", None)
     if data.get("village") and data["village"] not in {v.code for v in villages}:
         # A village left over from the township chosen before: the htmx form sends it along with
         # the new township before the village drop-down is refilled. Refusing the whole form would

@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 from fupin.lib import idnumber
 
 from .columns import Column
+from .formulas import restore
 
 __all__ = ["CellError", "parse", "parser", "fold", "key"]
 
@@ -169,7 +170,8 @@ def _text_parser(column: Column) -> Parser:
         if raw is None:
             return None
         if raw.__class__ is str:
-            text = _collapse(fold(raw))
+            # The apostrophe the exporter put before formula-looking text, and only it (formulas.py).
+            text = _collapse(fold(restore(raw)))
             if text.casefold() in _EMPTY:
                 return None
             if (error := _excel_error(text)) is not None:

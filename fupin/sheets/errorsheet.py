@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
+from .formulas import echo, neutralise
 from .importer import ERROR, Plan, Problem
 
 
@@ -70,7 +71,7 @@ def write_error_sheet(plan: Plan, out: str | Path | BinaryIO) -> int:
         if is_header:
             sheet.write_string(r, width, _("错误说明"), formats.bold)
         elif row_problems:
-            sheet.write_string(r, width, _note(row_problems), formats.note)
+            sheet.write_string(r, width, neutralise(_note(row_problems)), formats.note)
     sheet.set_column(width, width, 60)
     sheet.freeze_panes(table.header_row, 0)
 
@@ -118,7 +119,9 @@ def _write_row(sheet: Worksheet, r: int, values: list, marks: dict[int, str], is
         elif isinstance(value, int | float):
             sheet.write_number(r, c, value, fmt)
         else:
-            sheet.write_string(r, c, str(value), fmt)
+            # The uploaded text back as it was read, formula-looking text behind an apostrophe that
+            # the importer removes again when the corrected sheet is uploaded (formulas.py).
+            sheet.write_string(r, c, echo(str(value)), fmt)
     # A problem on a column the row's cells do not reach still gets a colored (blank) cell.
     for c in marks:
         if c >= len(values):
@@ -134,10 +137,10 @@ def _write_summary(workbook: xlsxwriter.Workbook, problems: list[Problem], bold:
     for r, p in enumerate(problems, start=1):
         if p.row:
             summary.write_number(r, 0, p.row)
-        summary.write_string(r, 1, p.number or "")
-        summary.write_string(r, 2, p.header or "")
+        summary.write_string(r, 1, neutralise(p.number or ""))
+        summary.write_string(r, 2, neutralise(p.header or ""))
         summary.write_string(r, 3, _("错误") if p.level == ERROR else _("提示"))
-        summary.write_string(r, 4, p.message)
+        summary.write_string(r, 4, neutralise(p.message))
     summary.set_column(0, 0, 6)
     summary.set_column(1, 1, 18)
     summary.set_column(2, 3, 12)

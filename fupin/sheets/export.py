@@ -44,6 +44,7 @@ from fupin.registry.choices import Relation
 from fupin.registry.models import Household, Member, YearlyRecord
 
 from .columns import AREA, COLUMNS, HOUSEHOLD, INFO, MEMBER, YEARLY, Column
+from .formulas import neutralise
 
 SHEET_NAME = "贫困户信息"
 NOTE_SHEET_NAME = "说明"
@@ -155,6 +156,9 @@ class _ColumnPlan:
             value = str(value)
             if self.masker is not None:
                 value = self.masker(value)
+            # Free text that looks like a formula (=HYPERLINK(…), +cmd|…) goes behind an apostrophe,
+            # or it turns live when edited in Excel; the importer removes exactly that apostrophe.
+            value = neutralise(value)
         return self.style, value
 
 
@@ -514,8 +518,8 @@ def _write_note(workbook: xlsxwriter.Workbook, sheet: Worksheet, result: ExportR
         year_text = _("%(year)s 年") % {"year": result.year}
     lines: list[tuple[str, str, Format]] = [
         (_("导出时间"), now.strftime("%Y-%m-%d %H:%M:%S"), wrap),
-        (_("导出人"), exported_by or _("系统"), wrap),
-        (_("筛选条件"), filter_text or _("全部（导出人管辖范围内）"), wrap),
+        (_("导出人"), neutralise(exported_by) or _("系统"), wrap),
+        (_("筛选条件"), neutralise(filter_text) or _("全部（导出人管辖范围内）"), wrap),
         (_("收入数据年度"), year_text, wrap),
         (_("行数"), _("%(rows)s 行（%(households)s 户），每行一名在户家庭成员") % {
             "rows": f"{result.rows:,}", "households": f"{result.households:,}"}, wrap),

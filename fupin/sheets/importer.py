@@ -503,8 +503,8 @@ def _plan_household(plan: HouseholdPlan, *, existing: Household | None, members:
     if plan.yearly_values.keys() - {"year"} and "year" not in plan.yearly_values:
         plan.add(first_row, "年度", _("填写了收入或支出，请填写所属年度"))
     if existing is not None and not areas.inside(existing.area):
-        plan.add(first_row, "户编号", _("户编号 %(n)s 已登记在您的管辖范围（或本次导入的区划）以外，不能导入或修改")
-                 % {"n": plan.number})
+        seen = existing.pk in policy.household_ids_seen(areas.actor, [existing.pk])
+        plan.add(first_row, "户编号", rules.number_taken_error(plan.number, seen=seen))
         return
     _resolve_area(plan, areas, first_row)
     if plan.area is None:
@@ -512,7 +512,7 @@ def _plan_household(plan: HouseholdPlan, *, existing: Household | None, members:
     if plan.area is None:
         return
     hh = plan.obj = _plan_record(plan, existing, first_row)
-    seen = _plan_members(plan, members, elsewhere)
+    seen = _plan_members(plan, members, elsewhere, areas.actor)
     _plan_heads(plan, hh, [m for m in members if m.citizen_id not in seen], first_row)
     _compare_household(plan, hh, existing)
     _plan_yearly(plan, hh, lines, yearly_existing, first_row)
@@ -573,7 +573,8 @@ def _plan_status(plan: HouseholdPlan, hh: Household, existing: Household | None,
             setattr(hh, name, value)
 
 
-def _plan_members(plan: HouseholdPlan, members: list[Member], elsewhere: dict[str, Member]) -> dict[str, int]:
+def _plan_members(plan: HouseholdPlan, members: list[Member], elsewhere: dict[str, Member],
+                  actor: User | None) -> dict[str, int]:
     """The sheet's members, matched by citizen number with the household's ``members`` in the registry:
     each one's record, changes and problems. Returns {citizen number: sheet row} of those the sheet names."""
     current = {m.citizen_id: m for m in members}
@@ -605,7 +606,10 @@ def _plan_members(plan: HouseholdPlan, members: list[Member], elsewhere: dict[st
             seen[citizen] = mp.row
             other = elsewhere.get(citizen)
             if old is None and other is not None and other.household_id != own:
-                plan.add(mp.row, "证件号码", rules.person_elsewhere_error(other.id_number, other.household.number))
+                # The other household is named only to those who may see it (no oracle across areas).
+                seen_other = other.household_id in policy.household_ids_seen(actor, [other.household_id])
+                plan.add(mp.row, "证件号码", rules.person_elsewhere_error(
+                    other.id_number, other.household.number if seen_other else None))
     return seen
 
 

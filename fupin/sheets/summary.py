@@ -34,6 +34,7 @@ from fupin.registry.models import YearlyRecord
 from fupin.registry.selectors import household_scope
 
 from .export import choice_labels
+from .formulas import neutralise
 
 if TYPE_CHECKING:
     from fupin.accounts.models import User
@@ -257,7 +258,7 @@ def export_summary(tables: list[SummaryTable], out: str | Path | BinaryIO) -> No
             ws.write_string(0, col, h, header)
         for r, row in enumerate(t.rows, start=1):
             ws.write_string(r, 0, row.code, text)
-            ws.write_string(r, 1, row.name, cell)
+            ws.write_string(r, 1, neutralise(row.name), cell)  # names of 村民小组 come from imported sheets
             for c, v in enumerate(row.values, start=2):
                 ws.write_number(r, c, float(v), money if isinstance(v, Decimal) else integer)
         last = len(t.rows) + 1

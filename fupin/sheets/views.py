@@ -88,6 +88,18 @@ def _area_options(user: User) -> list[Area]:
     return out
 
 
+def _over_job_limit(request: HttpRequest) -> HttpResponse | None:
+    """None when the user may start another job; otherwise a redirect to 导入导出 (their jobs, with
+    the cancel buttons) and a message naming the limit, FUPIN_MAX_JOBS_PER_USER. No job is created."""
+    limit = settings.FUPIN_MAX_JOBS_PER_USER
+    running = runner.unfinished_jobs(request.user)
+    if running < limit:
+        return None
+    messages.error(request, _("您已有 %(n)d 个导入或导出任务尚未完成，每人最多同时 %(limit)d 个；"
+                              "请等任务完成（或取消其中一个）后再试，本次未创建任务") % {"n": running, "limit": limit})
+    return redirect("sheets:index")
+
+
 def _own_job(request: HttpRequest, pk: uuid.UUID) -> SheetJob:
     job = SheetJob.objects.select_related("area", "source").filter(pk=pk, user=request.user).first()
     if job is None:
@@ -116,6 +128,8 @@ def upload(request: HttpRequest) -> HttpResponse:
         recent = SheetJob.objects.filter(user=user).order_by("-created_at")[:15]
         return render(request, "sheets/index.html", {"form": form, "recent": recent, "title": _("导入导出"),
                                                      "root": area_root(user=user)}, status=400)
+    if (refused := _over_job_limit(request)) is not None:
+        return refused
     area = area_get(user=user, code=form.cleaned_data["area"]) if form.cleaned_data["area"] else None
     upload_file = form.cleaned_data["file"]
     job = runner.job_create(kind=JobKind.CHECK, user=user, area=area, filename=Path(upload_file.name).name,
@@ -177,6 +191,8 @@ def job_confirm(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
         raise PermissionDenied(_("当前角色只能查看，不能导入数据"))
     if check.kind != JobKind.CHECK or check.state != JobState.DONE:
         raise Http404
+    if (refused := _over_job_limit(request)) is not None:
+        return refused
     mode = request.POST.get("mode", ImportMode.VALID)
     if mode not in ImportMode.values:
         mode = ImportMode.VALID
@@ -221,20 +237,25 @@ def job_download(request: HttpRequest, pk: uuid.UUID) -> HttpResponseBase:
 
 
 @login_required
-@require_GET
+@require_POST
 def export_households(request: HttpRequest) -> HttpResponse:
-    """Export the household list as filtered on 贫困户名册 (same query string)."""
+    """Export the household list as filtered on 贫困户名册 (its filters, posted by the 导出 Excel form).
+
+    A POST, so that it is CSRF-protected: an export starts a job that reads a whole county, and a link
+    (or an image) on another site must not be able to start one; a GET answers 405."""
     from fupin.registry.views import household_filters_from_request
 
     user = request.user
-    filters, _form, root = household_filters_from_request(request)
+    filters, _form, root = household_filters_from_request(request, data=request.POST)
     if root is None:
         raise Http404
+    if (refused := _over_job_limit(request)) is not None:
+        return refused
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     area = filters.area or root
     name = _("贫困户信息-%(a)s-%(t)s.xlsx") % {"a": area.name if area else "", "t": stamp}
     params = {"ip": _ip(request), "language": get_language(), "mask": not policy.export_reveals(user),
-              "area_path": area.path if area else "", "year": _year(request),
+              "area_path": area.path if area else "", "year": _year(request.POST.get("year", "")),
               "filters": {"area_code": filters.area.code if filters.area else "", "status": filters.status,
                           "attribute": filters.attribute, "cause": filters.cause,
                           "identified_year": filters.identified_year, "exit_year": filters.exit_year,
@@ -244,8 +265,7 @@ def export_households(request: HttpRequest) -> HttpResponse:
     return redirect("sheets:job", pk=job.pk)
 
 
-def _year(request: HttpRequest) -> int | None:
-    raw = request.GET.get("year", "")
+def _year(raw: str) -> int | None:
     return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else None
 
 
@@ -270,7 +290,7 @@ def summary(request: HttpRequest) -> HttpResponseBase:
     root = area_get(user=user, code=code) if code else area_root(user=user)
     if root is None:
         raise Http404
-    year = _year(request)
+    year = _year(request.GET.get("year", ""))
     tables = summary_tables(user, root, year)
     buffer = io.BytesIO()
     export_summary(tables, buffer)

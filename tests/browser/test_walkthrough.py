@@ -74,7 +74,9 @@ def listed(page) -> list[str]:
     return page.locator("#results tbody tr td:first-child a").all_inner_texts()
 
 
-def test_a_county_officer_finds_a_household_and_corrects_a_member(live_server, county, page):
+def test_a_county_officer_finds_a_household_and_corrects_a_member(live_server, county, page, settings, tmp_path):
+    settings.FUPIN_JOBS = "thread"
+    settings.DATA_DIR = tmp_path
     expect = sync_api.expect
     started = time.monotonic()
     spouse = county["a1"].members.get(name="钱甲花")
@@ -96,9 +98,9 @@ def test_a_county_officer_finds_a_household_and_corrects_a_member(live_server, c
         assert listed(page) == ["5303241002010001", "5303241002020001"]
         expect(page.locator("#id_village option")).to_have_text(["全部", "甲一村", "甲二村"])
         assert "township=" + TOWNSHIP_A in page.url  # the filtered list has its own address
-        # 导出 Excel follows the filters refreshed by htmx (it exports what the list shows).
-        export = page.locator("#results a", has_text="导出 Excel").get_attribute("href")
-        assert export.startswith("/sheets/export/?") and "township=" + TOWNSHIP_A in export
+        # 导出 Excel follows the filters refreshed by htmx (it exports what the list shows); it is a
+        # form that posts them (an export starts a job: never a link).
+        expect(page.locator("#export-form input[name=township]")).to_have_value(TOWNSHIP_A)
 
         # A name search, within the township: the spouse's name finds her household.
         page.fill("#id_q", "钱甲花")
@@ -123,6 +125,12 @@ def test_a_county_officer_finds_a_household_and_corrects_a_member(live_server, c
         page.wait_for_url(f"**/households/{county['a1'].pk}/")
         expect(page.locator(".messages")).to_contain_text("已保存成员 钱甲花")
         expect(members.locator("tr", has_text="钱甲花")).to_contain_text("高中")
+
+        # The export form posts (with the CSRF token) and opens the export job, done in the background.
+        page.goto(f"{live_server.url}/households/?township={TOWNSHIP_A}")
+        page.locator("#export-form").get_by_role("button", name="导出 Excel").click()
+        page.wait_for_url("**/sheets/jobs/**")
+        expect(page.get_by_text("下载导出文件")).to_be_visible()
     except Exception:
         page.screenshot(path="/tmp/fupin-walkthrough-failure.png", full_page=True)
         raise

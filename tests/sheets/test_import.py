@@ -155,7 +155,9 @@ def test_an_existing_household_outside_scope_cannot_be_overwritten(tree, county_
     factories.household(tree["village_b1"], number="5303241012010001")
     plan = plan_import(sheet(family("5303241012010001", village=A1, n=0)), actor=township_a_user)
     assert not plan.valid
-    assert "管辖范围" in plan.households[0].errors[0].message
+    # Refused without telling that it is registered outside the township (issue 11 #6).
+    assert plan.households[0].errors[0].message == \
+        "户编号 5303241012010001 已被其他户使用，不能导入或修改；如有疑问请联系县扶贫办核实"
 
 
 def test_read_only_roles_cannot_import(tree):

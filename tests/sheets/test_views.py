@@ -172,7 +172,7 @@ def test_export_of_the_filtered_list_is_scoped_masked_by_role_and_audited(tree, 
     factories.household(tree["village_b1"], number="B1-POOR")
     client = login(township_a_user)
     assert "导出 Excel" in client.get(reverse("household_list")).content.decode()
-    response = client.get(reverse("sheets:export") + "?status=poor")
+    response = client.post(reverse("sheets:export"), {"status": "poor"})
     job = Job.objects.get(kind=JobKind.EXPORT)
     assert response["Location"] == reverse("sheets:job", args=[job.pk])
     assert job.state == JobState.DONE and job.result["exported_households"] == 1
@@ -187,12 +187,64 @@ def test_export_of_the_filtered_list_is_scoped_masked_by_role_and_audited(tree, 
     assert event.actor == township_a_user and event.data["rows"] == 2
 
     leader = factories.user("leader_z", Role.LEADER, tree["county"])
-    login(leader).get(reverse("sheets:export"))
+    login(leader).post(reverse("sheets:export"))
     job = Job.objects.filter(user=leader).get()
     assert job.params["mask"] is True and job.state == JobState.DONE
     page = login(leader).get(reverse("sheets:job", args=[job.pk])).content.decode()
     assert "下载导出文件" in page and "不能再导入" in page
     assert login(county_user).get(reverse("sheets:job_download", args=[job.pk])).status_code == 404
+
+
+def test_an_export_is_started_by_a_posted_form_only_never_by_a_link_or_another_site(tree, county_user):
+    # Issue 11 #8: ten GETs of /sheets/export/ started ten county exports, and a link (or <img>) on
+    # another site could start one. Now a GET is 405 and a POST without the CSRF token is 403.
+    factories.household(tree["village_a1"], number="A1-POOR")
+    client = login(county_user)
+    assert client.get(reverse("sheets:export") + "?status=poor").status_code == 405
+    cross_site = Client(enforce_csrf_checks=True)
+    cross_site.force_login(county_user)
+    assert cross_site.post(reverse("sheets:export"), {"status": "poor"}).status_code == 403
+    assert not Job.objects.exists()
+    # The list's 导出 Excel is a form posting the current filters (the township chosen, the page left out).
+    page = cross_site.get(reverse("household_list") + "?township=" + factories.TOWNSHIP_A + "&page=1")
+    html = page.content.decode()
+    start = html.rindex("<form", 0, html.index('id="export-form"'))
+    form = html[start:html.index("</form>", start)]
+    assert form.startswith('<form method="post" action="/sheets/export/"')
+    assert "csrfmiddlewaretoken" in form and f'name="township" value="{factories.TOWNSHIP_A}"' in form
+    assert 'name="page"' not in form
+    token = page.cookies["csrftoken"].value
+    response = cross_site.post(reverse("sheets:export"), {"township": factories.TOWNSHIP_A,
+                                                          "csrfmiddlewaretoken": token})
+    job = Job.objects.get(kind=JobKind.EXPORT)
+    assert response["Location"] == reverse("sheets:job", args=[job.pk])
+    assert job.params["filters"]["area_code"] == factories.TOWNSHIP_A
+
+
+def test_a_user_may_have_only_so_many_unfinished_jobs(tree, county_user, settings):
+    import datetime
+
+    from django.utils import timezone
+
+    from fupin.jobs import runner
+
+    settings.FUPIN_MAX_JOBS_PER_USER = 2
+    client = login(county_user)
+    queued = [runner.job_create(kind=JobKind.EXPORT, user=county_user, filename=f"{i}.xlsx") for i in range(2)]
+    response = client.post(reverse("sheets:export"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("sheets:index")
+    assert "您已有 2 个导入或导出任务尚未完成，每人最多同时 2 个" in response.content.decode()
+    assert upload(client, good_and_bad()).status_code == 302
+    assert Job.objects.count() == 2  # neither the export nor the check was created
+    # Another user is not held back by them.
+    other = factories.user("county_other", Role.COUNTY, tree["county"])
+    login(other).post(reverse("sheets:export"))
+    assert Job.objects.filter(user=other).count() == 1
+    # A finished job frees its place; one lost with a stopped worker (still "queued" hours later) too.
+    Job.objects.filter(pk=queued[0].pk).update(state=JobState.DONE)
+    Job.objects.filter(pk=queued[1].pk).update(created_at=timezone.now() - datetime.timedelta(hours=3))
+    client.post(reverse("sheets:export"))
+    assert Job.objects.filter(user=county_user).count() == 3
 
 
 def test_job_files_with_personal_data_do_not_linger(tree, county_user):

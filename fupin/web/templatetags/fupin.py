@@ -106,12 +106,12 @@ def sort_link(context: Context, key: str | None, label: str) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def filter_query(context: Context) -> str:
-    """The list's current filters as a query string, without the page: what 导出 Excel exports. Built
+def filter_fields(context: Context) -> list[tuple[str, str]]:
+    """The list's current filters as (name, value) pairs, without the page: the hidden fields of the
+    导出 Excel form (an export starts a job, so it is a POST with the CSRF token, never a link). Built
     from the request that rendered the results, so it follows every htmx refresh of the filters."""
-    query = context["request"].GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
+    return [(name, value) for name, values in context["request"].GET.lists() if name != "page"
+            for value in values]
 
 
 @register.filter
