@@ -91,6 +91,35 @@ def test_a_cell_past_either_limit_is_refused_naming_it(settings, far, cell):
     assert f"达到 {cell}，超出 200 列 × 2,000 行的上限" in message
 
 
+def move_sheet(data: bytes, where: str) -> bytes:
+    """The workbook with its sheet stored at ``where`` (the relationships and content types follow)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for part in source.infolist():
+            content, name = source.read(part), part.filename
+            if name == "xl/worksheets/sheet1.xml":
+                name = where
+            content = content.replace(b"worksheets/sheet1.xml", where.removeprefix("xl/").encode())
+            target.writestr(name, content)
+    return out.getvalue()
+
+
+def test_a_sheet_stored_outside_xl_worksheets_is_checked_too(settings):
+    """calamine finds a worksheet by the workbook's relationships, wherever it is stored."""
+    settings.FUPIN_SHEET_MAX_ROWS = 2000
+    data = move_sheet(small_book(far=(2999, 0)), "xl/data/a.xml")
+    message, _peak = refusal(data, "花名册.xlsx")
+    assert "达到 A3000" in message
+
+
+def test_references_in_single_quotes_and_spaced_are_found():
+    data = rewrite_sheet(small_book(far=(1048575, 16383)),
+                         lambda xml: re.sub(rb' r="([A-Z]*[0-9]+)"', rb" r = '\1'", xml))
+    assert b"r = 'XFD1048576'" in zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
+    message, _peak = refusal(data, "花名册.xlsx")
+    assert "XFD1048576" in message
+
+
 def test_a_stale_dimension_far_larger_than_the_data_is_read():
     """Excel often records a used range far beyond the data; calamine sizes by the real cells."""
     data = rewrite_sheet(small_book(), lambda xml: re.sub(rb'<dimension ref="[^"]*"/>',
