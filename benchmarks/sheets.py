@@ -469,7 +469,10 @@ class Databases:
 
 def run_child(step: str, url: str, params: dict) -> dict:
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "fupin.settings",
-           "FUPIN_DB_CONN_MAX_AGE": "0"}
+           "FUPIN_DB_CONN_MAX_AGE": "0",
+           # --scale 10 is one sheet of ten counties (411,373 rows, ~1 GB of XML): past a county's limits.
+           "FUPIN_SHEET_MAX_ROWS": os.environ.get("FUPIN_SHEET_MAX_ROWS", "10000000"),
+           "FUPIN_SHEET_MAX_INFLATED_BYTES": os.environ.get("FUPIN_SHEET_MAX_INFLATED_BYTES", str(1 << 40))}
     proc = subprocess.run([sys.executable, __file__, "--child", step, "--params", json.dumps(params)], env=env,
                           cwd=ROOT, capture_output=True, text=True)
     if proc.returncode != 0:

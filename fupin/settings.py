@@ -275,3 +275,11 @@ FUPIN_JOB_FILE_DAYS = env_int("FUPIN_JOB_FILE_DAYS", 7)
 FUPIN_MAX_JOBS_PER_USER = env_int("FUPIN_MAX_JOBS_PER_USER", 3)
 # Largest sheet accepted for import (bytes).
 FUPIN_MAX_UPLOAD_BYTES = env_int("FUPIN_MAX_UPLOAD_BYTES", 100 * 1024 * 1024)
+# Limits checked before a sheet is read (fupin/sheets/reader.py, "Limits"), so that a small hostile file (a cell
+# at XFD1048576, a zip bomb) cannot make the reader allocate gigabytes. A big county sheet has ~50,000
+# member rows and ~60 columns; the demo county's export (41,633 rows × 54 columns) inflates to 106 MB.
+FUPIN_SHEET_MAX_ROWS = env_int("FUPIN_SHEET_MAX_ROWS", 100_000)
+FUPIN_SHEET_MAX_COLUMNS = env_int("FUPIN_SHEET_MAX_COLUMNS", 200)
+FUPIN_SHEET_MAX_INFLATED_BYTES = env_int("FUPIN_SHEET_MAX_INFLATED_BYTES", 400 * 1024 * 1024)
+# Background jobs run at once by the "thread" runner of one web process; more wait, queued.
+FUPIN_MAX_CONCURRENT_JOBS = env_int("FUPIN_MAX_CONCURRENT_JOBS", 2)

@@ -3,7 +3,9 @@
 ``submit(job)`` hands a queued job to the runner chosen by ``settings.FUPIN_JOBS``, once the caller's
 transaction has committed (the runner works in another thread or process and must find the row):
 
-* ``thread`` (the embedded default): a thread of the web process; no extra service;
+* ``thread`` (the embedded default): a thread of the web process; no extra service. At most
+  FUPIN_MAX_CONCURRENT_JOBS jobs run at once in one process (a county check takes hundreds of MB):
+  the others wait, queued (and cancellable), for a slot;
 * ``rq``: the Redis queue "fupin", worked by ``fupin worker`` (production);
 * ``sync``: at once, in the caller and its transaction (tests).
 
@@ -194,11 +196,27 @@ def _dispatch(mode: str, job_id: str, timeout: int) -> None:
             set_progress(job_id, 1, 1, str(JobState.FAILED.label))
 
 
+_slots_lock = threading.Lock()
+_slots: tuple[int, threading.BoundedSemaphore] | None = None
+
+
+def _thread_slots() -> threading.BoundedSemaphore:
+    """The process's job slots, made anew if FUPIN_MAX_CONCURRENT_JOBS changed (tests change it)."""
+    global _slots
+    size = max(1, settings.FUPIN_MAX_CONCURRENT_JOBS)
+    with _slots_lock:
+        if _slots is None or _slots[0] != size:
+            _slots = (size, threading.BoundedSemaphore(size))
+        return _slots[1]
+
+
 def _in_thread(job_id: str) -> None:
-    try:
-        run_job(job_id)
-    finally:
-        connection.close()
+    # Waits for a slot while the job stays queued: claimed (running) only once it has one.
+    with _thread_slots():
+        try:
+            run_job(job_id)
+        finally:
+            connection.close()
 
 
 # --- running ----------------------------------------------------------------------------------------

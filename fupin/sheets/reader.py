@@ -56,14 +56,20 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import operator
+import posixpath
+import re
 import unicodedata
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 from itertools import repeat
 from pathlib import Path
 from typing import BinaryIO
 
 import python_calamine
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from fupin.lib.gcpause import gc_paused
@@ -409,6 +415,166 @@ def _read_bytes(source: str | Path | BinaryIO | bytes) -> bytes:
     return data.encode() if isinstance(data, str) else bytes(data)
 
 
+# --- limits -----------------------------------------------------------------------------------
+
+#: A part inflating to more than this may not be compressed more than _MAX_RATIO:1 (a zip bomb; a real
+#: sheet's XML compresses about 10:1, the demo county export's 11:1).
+_RATIO_FLOOR = 20 * 1024 * 1024
+_MAX_RATIO = 100
+_CHUNK = 1 << 20
+_OVERLAP = 64  # longer than any match below, so a match cut by a chunk's end is found in the next
+#: A worksheet part of an .xlsx/.xlsm (the .bin parts of an .xlsb are binary: only their sizes are checked).
+_WORKSHEET = re.compile(r"xl/worksheets/[^/]+\.xml", re.IGNORECASE)
+#: A row's start tag, without or with a namespace prefix (each pattern starts with a literal: fast).
+_ROW_TAGS = (re.compile(rb"<row[\s/>]"), re.compile(rb":row[\s/>]"))
+
+
+def _mb(size: int) -> str:
+    return f"{size / (1024 * 1024):,.0f}"
+
+
+def _above(limit: int) -> bytes:
+    """A regex alternative matching column letters after column number ``limit`` (1-based): for
+    200 (GR): three or more letters, H-Z then a letter, or G then S-Z."""
+    letters = column_letter(limit - 1)
+    parts = [b"[A-Z]{%d,}" % (len(letters) + 1)]
+    for i, letter in enumerate(letters):
+        if letter != "Z":
+            rest = len(letters) - i - 1
+            parts.append(letters[:i].encode() + b"[%s-Z]" % chr(ord(letter) + 1).encode() + b"[A-Z]" * rest)
+    return b"|".join(parts)
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+class _Limits:
+    """The settings' limits and the pattern that finds a cell beyond them: a cell reference
+    (``r="XFD1048576"`` on a cell, ``r="5"`` on a row) whose column is after the last allowed, or
+    whose row number has at least as many digits as the row limit (then compared as a number). It
+    starts with a literal, which keeps the scan at about 0.2 s per 100 MB of XML. Either quote and
+    spaces around "=" are allowed, as XML allows them."""
+
+    def __init__(self) -> None:
+        self.rows = settings.FUPIN_SHEET_MAX_ROWS
+        self.columns = settings.FUPIN_SHEET_MAX_COLUMNS
+        self.inflated = settings.FUPIN_SHEET_MAX_INFLATED_BYTES
+        self.far = re.compile(rb"""r\s*=\s*["']((?:%s)[0-9]+|[A-Z]{0,3}[0-9]{%d,})["']"""
+                              % (_above(self.columns), len(str(self.rows))))
+
+    def beyond(self, buffer: bytes, match: re.Match) -> str | None:
+        """The reference ``match`` found, if it is an attribute ``r`` (not the end of another's name)
+        of a cell beyond the limits."""
+        if match.start() and (buffer[match.start() - 1:match.start()].isalnum()
+                              or buffer[match.start() - 1:match.start()] in b":_-."):
+            return None
+        reference = match.group(1).decode()
+        digits = reference.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+        letters = reference[:len(reference) - len(digits)]
+        if int(digits) > self.rows or (letters and _column_number(letters) > self.columns):
+            return f"{letters}{int(digits)}"
+        return None
+
+    def too_far(self, reference: str) -> SheetError:
+        return SheetError(_("表格的使用范围达到 %(cell)s，超出 %(columns)s 列 × %(rows)s 行的上限；"
+                            "请删除多余的单元格（或整行、整列）后重新保存再上传") % {
+            "cell": reference, "columns": f"{self.columns:,}", "rows": f"{self.rows:,}"})
+
+    def too_many_rows(self, rows: int) -> SheetError:
+        return SheetError(_("表格超过 %(limit)s 行的上限（已读到第 %(rows)s 行）；请把表格按乡镇拆分成几个文件分别导入") % {
+            "limit": f"{self.rows:,}", "rows": f"{rows:,}"})
+
+
+def _check_zip(data: bytes, filename: str) -> None:
+    """Refuse a zip-based workbook that would take more memory to read than the limits allow,
+    without inflating more than one 1 MB piece at a time (see "Limits" above)."""
+    try:
+        book = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, zlib.error, ValueError, OSError):
+        return  # not a readable zip: calamine says the file is damaged
+    limits = _Limits()
+    with book:
+        parts = book.infolist()
+        inflated = sum(part.file_size for part in parts)
+        if inflated > limits.inflated:
+            raise SheetError(_("“%(name)s”解压后有 %(size)s MB，超过 %(limit)s MB 的上限；"
+                               "请删除不需要的工作表、空白行列和格式，或按乡镇拆分成几个文件后再上传") % {
+                "name": filename, "size": _mb(inflated), "limit": _mb(limits.inflated)})
+        for part in parts:
+            if part.file_size > _RATIO_FLOOR and part.file_size > _MAX_RATIO * max(part.compress_size, 1):
+                raise SheetError(_("“%(name)s”的压缩比异常（%(ratio)s 倍，上限 %(limit)d 倍），不像是正常的 Excel 文件；"
+                                   "请用 Excel 打开后另存为 .xlsx 再上传") % {
+                    "name": filename, "ratio": f"{part.file_size // max(part.compress_size, 1):,}",
+                    "limit": _MAX_RATIO})
+        try:
+            for part in _worksheets(book, parts):
+                _scan_worksheet(book, part, limits)
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
+            raise SheetError(_("无法读取“%(name)s”：文件已损坏；请用 Excel 打开后另存为 .xlsx 再上传") % {
+                "name": filename}) from exc
+
+
+_WORKSHEET_TARGET = re.compile(rb"""<(?:\w+:)?Relationship\b[^>]*?\bType\s*=\s*["'][^"']*/worksheet["'][^>]*>""",
+                               re.IGNORECASE)
+_TARGET = re.compile(rb"""\bTarget\s*=\s*["']([^"']+)["']""")
+
+
+def _worksheets(book: zipfile.ZipFile, parts: list[zipfile.ZipInfo]) -> list[zipfile.ZipInfo]:
+    """The worksheet parts: those under xl/worksheets/ and wherever a relationship says a worksheet is
+    (calamine follows the workbook's relationships, so a crafted file may put one anywhere)."""
+    by_name = {part.filename: part for part in parts}
+    found = {part.filename for part in parts if _WORKSHEET.fullmatch(part.filename)}
+    for rels in parts:
+        if not rels.filename.endswith(".rels") or rels.file_size > _CHUNK:
+            continue
+        folder = posixpath.dirname(posixpath.dirname(rels.filename))  # xl/_rels/workbook.xml.rels → xl
+        for relationship in _WORKSHEET_TARGET.findall(book.read(rels)):
+            target = _TARGET.search(relationship)
+            if target is None:
+                continue
+            name = target.group(1).decode(errors="replace")
+            name = posixpath.normpath(name.lstrip("/") if name.startswith("/") else posixpath.join(folder, name))
+            if name in by_name:
+                found.add(name)
+    return [by_name[name] for name in sorted(found)]
+
+
+def _check_references(buffer: bytes, cut: int, limits: _Limits) -> None:
+    found: str | None = None
+    for match in limits.far.finditer(buffer):
+        if match.start() < cut and (reference := limits.beyond(buffer, match)) is not None:
+            if not reference[0].isdigit():
+                raise limits.too_far(reference)
+            # A far <row r="1048576">: name the cell in it (XFD1048576), which the user can find.
+            found = found or reference
+    if found is not None:
+        raise limits.too_far(found)
+
+
+def _scan_worksheet(book: zipfile.ZipFile, part: zipfile.ZipInfo, limits: _Limits) -> None:
+    """Count the rows and look for a cell beyond the limits, one piece at a time. zipfile stops at the
+    size the zip declares and checks the CRC at the end: a part that lies about its size fails."""
+    rows = 0
+    tail = b""
+    with book.open(part) as stream:
+        while True:
+            chunk = stream.read(_CHUNK)
+            buffer = tail + chunk
+            # Matches starting before ``cut`` are complete in ``buffer``; the rest are seen next time.
+            cut = len(buffer) - _OVERLAP if chunk else len(buffer)
+            _check_references(buffer, cut, limits)
+            rows += sum(1 for pattern in _ROW_TAGS for match in pattern.finditer(buffer) if match.start() < cut)
+            if rows > limits.rows:
+                raise limits.too_many_rows(rows)
+            if not chunk:
+                return
+            tail = buffer[cut:]
+
+
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
@@ -421,6 +587,8 @@ def _excel_grid(data: bytes, filename: str) -> tuple[str, list[list[object]], Me
     if data.startswith(_OLE) and _ENCRYPTED in data:
         raise SheetError(_("“%(name)s”设置了打开密码，无法读取；请在 Excel 中取消密码（文件→信息→保护工作簿）后再上传") % {
             "name": filename})
+    if data.startswith(_ZIP):
+        _check_zip(data, filename)
     try:
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except python_calamine.PasswordError as exc:
@@ -469,28 +637,39 @@ def _no_header(sheet_names: list[str] | None = None) -> SheetError:
     return SheetError(message)
 
 
-def _decode(data: bytes, filename: str) -> str:
+def _encoding(data: bytes, filename: str) -> str:
+    """The text's encoding, checked by decoding it 1 MB at a time (the decoded text is not kept)."""
     if data.startswith(codecs.BOM_UTF8):
         encodings: tuple[str, ...] = ("utf-8-sig",)
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         encodings = ("utf-16",)
     else:
         encodings = ("utf-8", "gb18030")
+    view = memoryview(data)
     for encoding in encodings:
+        decoder = codecs.getincrementaldecoder(encoding)()
         try:
-            return data.decode(encoding)
+            for start in range(0, len(data), _CHUNK):
+                decoder.decode(view[start:start + _CHUNK])
+            decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             continue
+        return encoding
     raise SheetError(_("无法识别“%(name)s”的文字编码；请用 Excel 另存为“CSV UTF-8（逗号分隔）”或 .xlsx 再上传") % {
         "name": filename})
 
 
-def _csv_grid(text: str) -> list[list[object]]:
-    head = "\n".join(text.splitlines()[: HEADER_SEARCH_ROWS + 5])
+def _csv_grid(data: bytes, filename: str) -> list[list[object]]:
+    encoding = _encoding(data, filename)
+
+    def text() -> io.TextIOWrapper:  # decoded as read: the whole text is never one string
+        return io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
+
+    head = "".join(itertools.islice(text(), HEADER_SEARCH_ROWS + 5))
     best, best_count = None, 0
     for delimiter in CSV_DELIMITERS:
         try:
-            rows = list(csv.reader(io.StringIO(head), delimiter=delimiter))
+            rows = list(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter))
         except csv.Error:
             continue
         index = _find_header_row(rows)
@@ -501,8 +680,14 @@ def _csv_grid(text: str) -> list[list[object]]:
             best, best_count = delimiter, count
     if best is None:
         raise _no_header()
+    limit = settings.FUPIN_SHEET_MAX_ROWS
+    grid: list[list[object]] = []
     try:
-        grid: list[list[object]] = list(csv.reader(io.StringIO(text, newline=""), delimiter=best))
+        # Record by record, stopping at the row limit: the grid of a file over it is never built whole.
+        for row in csv.reader(text(), delimiter=best):
+            if len(grid) >= limit:
+                raise _Limits().too_many_rows(len(grid) + 1)
+            grid.append(row)
     except csv.Error as exc:
         raise SheetError(_("CSV 文件格式有误：%(error)s") % {"error": exc}) from exc
     width = max(map(len, grid), default=0)
@@ -532,7 +717,7 @@ def read_table(source: str | Path | BinaryIO, filename: str) -> Table:
     if data.startswith((_ZIP, _OLE)) or (suffix in EXCEL_SUFFIXES and not _looks_like_text(data)):
         sheet_name, grid, merges = _excel_grid(data, filename)
     else:
-        grid = _csv_grid(_decode(data, filename))
+        grid = _csv_grid(data, filename)
         sheet_name, merges = Path(filename).stem, []
     index = _find_header_row(grid)
     if index is None:
