@@ -147,6 +147,16 @@ def purge_old_files(days: int | None = None) -> int:
 LIMIT_WINDOW = datetime.timedelta(hours=2)
 
 
+def fail_abandoned() -> int:
+    """Mark failed the jobs still queued or running LIMIT_WINDOW after they were created: their worker
+    stopped (a web process restarted, a `fupin worker` killed), and they would show "进行中" for ever.
+    An import in one is all or nothing, so nothing of it was written. Returns how many were marked."""
+    return Job.objects.filter(state__in=(JobState.QUEUED, JobState.RUNNING),
+                              created_at__lt=timezone.now() - LIMIT_WINDOW).update(
+        state=JobState.FAILED, finished_at=timezone.now(),
+        message=_("任务中断：处理它的进程已停止，没有写入任何数据；请重新提交"))
+
+
 def unfinished_jobs(user: User) -> int:
     """How many of ``user``'s jobs are queued or running (started within LIMIT_WINDOW): what
     FUPIN_MAX_JOBS_PER_USER limits."""
@@ -170,6 +180,7 @@ def submit(job: Job) -> None:
     if spec is None:
         raise ValueError(f"unknown job kind {job.kind!r}")
     purge_old_files()
+    fail_abandoned()
     set_progress(job.id, 0, 0, _("排队中"))
     mode = settings.FUPIN_JOBS
     if mode == "sync":

@@ -158,3 +158,24 @@ def test_a_kind_name_cannot_be_registered_twice_with_another_handler(kind):
 def test_the_sheets_app_registers_its_kinds():
     assert {k: kinds.label(k) for k in ("check", "import", "export")} == {
         "check": "导入检查", "import": "导入", "export": "导出"}
+
+
+@pytest.mark.django_db
+def test_a_job_left_running_by_a_stopped_worker_is_failed_when_the_next_job_is_submitted(county_user):
+    """Issue 11: a job whose worker died showed 进行中 for ever. LIMIT_WINDOW after it was created it is
+    marked failed, saying nothing was written; a recent running job is left alone."""
+    import datetime as _dt
+
+    from django.utils import timezone as _tz
+
+    from fupin.jobs import runner
+    from fupin.jobs.models import Job, JobState
+
+    old = Job.objects.create(kind="export", user=county_user, state=JobState.RUNNING)
+    Job.objects.filter(pk=old.pk).update(created_at=_tz.now() - runner.LIMIT_WINDOW - _dt.timedelta(minutes=1))
+    recent = Job.objects.create(kind="export", user=county_user, state=JobState.RUNNING)
+    assert runner.fail_abandoned() == 1
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert old.state == JobState.FAILED and "没有写入任何数据" in old.message and old.finished_at is not None
+    assert recent.state == JobState.RUNNING

@@ -86,3 +86,20 @@ def test_a_suspicious_household_is_imported_with_a_hint_and_its_findings_counted
     code, out, _err = run(build_xlsx(tmp_path / "疑点.xlsx", [STANDARD_HEADERS, *rows]))
     assert code == 0 and "已导入：新增 1 户" in out
     assert "提示 第 2 行【主要致贫原因】：致贫原因含“因病”" in out and "数据质量疑点 1 条已保存" in out
+
+
+def test_a_database_connection_cut_mid_import_is_said_in_chinese_and_writes_nothing(tree, tmp_path, monkeypatch):
+    """Issue 11 (fault run): an administrator ending the import's database session used to end the
+    command with a Python traceback."""
+    from django.db import OperationalError
+
+    from fupin.sheets import importer
+
+    def cut(*args, **kwargs):
+        raise OperationalError("terminating connection due to administrator command")
+
+    monkeypatch.setattr(importer, "_write_batch", cut)
+    path = build_xlsx(tmp_path / "ok.xlsx", [STANDARD_HEADERS, *family("5303241002010001", n=0)])
+    code, _out, err = run(path)
+    assert code == 1 and "数据库连接中断，未导入任何数据" in err
+    assert Household.objects.count() == 0

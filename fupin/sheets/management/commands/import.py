@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 from tqdm import tqdm
 
 from fupin.accounts.models import User
@@ -71,6 +72,12 @@ class Command(BaseCommand):
         except ImportRefused as exc:
             bar.close()
             self.stderr.write(str(exc))
+            sys.exit(1)
+        except DatabaseError as exc:
+            # The connection was cut (the database restarted, an administrator ended the session): the
+            # import is one transaction, so nothing of it was written.
+            bar.close()
+            self.stderr.write(f"数据库连接中断，未导入任何数据（导入在一个事务中，已全部撤回）：{exc}".strip())
             sys.exit(1)
         bar.close()
         self._report_result(result)
