@@ -24,12 +24,37 @@ terminates its backend (pg_terminate_backend) at the same point; after each, the
 the one before (the import is one transaction). Last, a control: the same import run to completion must
 change the checksum (the killed imports did have something to write). Results are saved to
 benchmarks/results/faults-<engine>.json.
+
+Two more modes, PostgreSQL under gunicorn (sync workers, 2 × CPUs + 1, as api.py), on a database with
+the demo loaded (`fupin demo --scale 100` for the latency targets of api.py):
+
+    .venv/bin/python benchmarks/faults.py --mode mixed-load --clients 50 --seconds 60 \
+        --database-url postgres://postgres@127.0.0.1:5432/loadpg
+    .venv/bin/python benchmarks/faults.py --mode kill-worker --clients 50 --seconds 60 --kills 5 \
+        --database-url postgres://postgres@127.0.0.1:5432/loadpg
+
+mixed-load: N client threads (signed in as county) for T seconds, without pauses, each loop: 70 %
+reads (half a list page 1–5, half a household's detail), 30 % writes (--write-share) over the county
+list's first 1,000 non-cancelled households: GET the detail for its ETag, then PATCH two fields together
+— address "LOAD-<n>" and house_area paired_area(n), n unique per write — with If-Match; a 409 re-reads and
+retries (up to 5 times) and is counted apart as correct behaviour. Reports requests/s, status codes per
+kind, 5xx, connection errors, p50/p95/p99 per kind (list, detail, the writers' detail GETs, PATCH), and
+checks the targets: list p95 ≤ 150 ms, detail p95 ≤ 50 ms. kill-worker: the same load; --kills times,
+evenly spaced, the script finds a gunicorn worker (a child of the master) whose PostgreSQL backend holds
+a RowExclusiveLock on registry_household inside an open transaction (a PATCH is writing; the backend's
+client port is matched to the worker by `ss`), SIGKILLs it, and checks that the master has respawned a
+worker and that requests succeed again within 1 s and 5 s. Both modes end with the pairing check: every
+household has address LOAD-n with house_area paired_area(n) (both written), or both fields as they were
+before the run (neither); anything else is half written. Pass: no 5xx, nothing half written; mixed-load
+also no connection errors; kill-worker also every worker respawned and clients recovering. Saved to
+benchmarks/results/faults-<mode>.json.
 """
 
 from __future__ import annotations
 
 import argparse
 import collections
+import http.client
 import json
 import os
 import random
@@ -396,9 +421,290 @@ def run_postgresql(args: argparse.Namespace) -> dict:
     return result
 
 
+# --- postgresql: 50 clients mixing reads and writes; a gunicorn worker killed mid-write ----------------
+
+
+TAG = "LOAD-"
+
+
+def paired_area(n: int) -> str:
+    """The 住房面积 that goes with address LOAD-<n>: one PATCH writes both, so a household with one and
+    not the other was half written."""
+    return f"{n % 900000 + 1}.{n % 97:02d}"
+
+
+def mixed_client(port: int, token: str, ids: list[int], stop_at: float, seed: int, write_share: float,
+                 out: dict, lock: threading.Lock) -> None:
+    """One client: (1 - write_share) reads, half list pages 1–5, half a household's detail; write_share
+    writes: GET the detail for its ETag, PATCH address = LOAD-<n> and house_area = paired_area(n) with
+    If-Match; a 409 re-reads and retries (up to 5 times); a dropped connection also re-reads and retries."""
+    rng = random.Random(seed)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    lat: dict[str, list[float]] = collections.defaultdict(list)
+    statuses: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
+    done: list[tuple[float, bool]] = []  # (time, ok) of every request, to see recovery after a kill
+    counts = collections.Counter()
+    # n unique across runs too (a run's LOAD-n must not repeat one an earlier run left behind)
+    serial = time.time_ns() // 1_000_000_000 % 100_000 * 10**9 + seed * 10_000_000
+
+    def call(kind: str, method: str, path: str, body: dict | None = None, etag: str | None = None):
+        nonlocal conn
+        headers = {"Accept": "application/json", "Authorization": f"Token {token}"}
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        if etag:
+            headers["If-Match"] = etag
+        t0 = time.perf_counter()
+        try:
+            conn.request(method, path, body=data, headers=headers)
+            r = conn.getresponse()
+            payload = r.read()
+        except (OSError, http.client.HTTPException) as exc:
+            conn.close()
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            statuses[kind][f"connection error ({type(exc).__name__})"] += 1
+            done.append((time.monotonic(), False))
+            return 0, b"", None
+        lat[kind].append(time.perf_counter() - t0)
+        statuses[kind][r.status] += 1
+        done.append((time.monotonic(), r.status < 500))
+        if r.status >= 500 and len(out["samples"]) < 5:
+            out["samples"][f"{r.status} {method} {path}"] = payload[:300].decode(errors="replace")
+        return r.status, payload, r.getheader("ETag")
+
+    while time.monotonic() < stop_at:
+        pk = rng.choice(ids)
+        if rng.random() >= write_share:
+            if rng.random() < 0.5:
+                call("list", "GET", f"/api/households/?page={rng.randint(1, 5)}")
+            else:
+                call("detail", "GET", f"/api/households/{pk}/")
+            continue
+        serial += 1
+        body = {"address": f"{TAG}{serial}", "house_area": paired_area(serial)}
+        for _attempt in range(5):
+            status, _p, etag = call("detail (for ETag)", "GET", f"/api/households/{pk}/")
+            if status != 200:
+                continue
+            status, _p, _e = call("patch", "PATCH", f"/api/households/{pk}/", body, etag)
+            if status == 200:
+                counts["writes_ok"] += 1
+                break
+            counts["409_retried" if status == 409 else "patch_retried_after_error"] += 1
+            if status not in (0, 409):
+                break
+        else:
+            counts["gave_up_after_5"] += 1
+    with lock:
+        for kind, values in lat.items():
+            out["latencies"][kind].extend(values)
+        for kind, c in statuses.items():
+            out["statuses"][kind].update(c)
+        out["counts"].update(counts)
+        out["done"].extend(done)
+
+
+def run_mixed(args: argparse.Namespace, port: int, token: str, ids: list[int], kill=None) -> dict:
+    out = {"latencies": collections.defaultdict(list), "statuses": collections.defaultdict(collections.Counter),
+           "counts": collections.Counter(), "done": [], "samples": {}}
+    lock = threading.Lock()
+    t_start = time.monotonic()
+    stop_at = t_start + args.seconds
+    threads = [threading.Thread(target=mixed_client, args=(port, token, ids, stop_at, n + 1, args.write_share, out, lock))
+               for n in range(args.clients)]
+    for t in threads:
+        t.start()
+    kills = kill(t_start, stop_at) if kill else []
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - t_start
+    everything = [s for c in out["statuses"].values() for s in c.elements()]
+    per_kind = {}
+    for kind in ("list", "detail", "detail (for ETag)", "patch"):
+        lat = out["latencies"].get(kind, [])
+        per_kind[kind] = {
+            "requests": len(lat),
+            "statuses": {str(k): v for k, v in sorted(out["statuses"][kind].items(), key=str)},
+            **{f"p{int(q * 100)}_ms": round(percentile(lat, q) * 1000, 1) if lat else None for q in (0.5, 0.95, 0.99)},
+            "max_ms": round(max(lat) * 1000, 1) if lat else None,
+        }
+    reads = out["latencies"].get("detail", []) + out["latencies"].get("detail (for ETag)", [])
+    per_kind["detail, all GETs"] = {f"p{int(q * 100)}_ms": round(percentile(reads, q) * 1000, 1) if reads else None
+                                    for q in (0.5, 0.95, 0.99)}
+    result = {
+        "clients": args.clients, "seconds": round(elapsed, 1), "write_share": args.write_share,
+        "requests": len(everything), "rps": round(len(everything) / elapsed, 1),
+        "5xx": sum(1 for s in everything if isinstance(s, int) and s >= 500),
+        "connection_errors": sum(1 for s in everything if isinstance(s, str)),
+        "counts": dict(out["counts"]), "per_kind": per_kind, "5xx_samples": out["samples"], "kills": kills,
+    }
+    for k in kills:  # recovery: requests that succeeded within 1 s and 5 s after each kill
+        result.setdefault("ok_requests_after_kill", []).append(
+            {w: sum(1 for t, ok in out["done"] if ok and k["at_mono"] < t <= k["at_mono"] + w) for w in (1, 5)})
+        del k["at_mono"]
+    return result
+
+
+def paired_check(conn, ids: list[int], original: dict[int, tuple[str, str]]) -> dict:
+    """Every household written by the load must have both fields of one PATCH (address LOAD-n and
+    house_area paired_area(n)), or neither (both as they were before the run)."""
+    from decimal import Decimal
+
+    with conn.cursor() as cur:
+        cur.execute("SELECT id, address, house_area FROM registry_household WHERE id = ANY(%s)", (ids,))
+        rows = cur.fetchall()
+    written = untouched = 0
+    half = []
+    for pk, address, area in rows:
+        if address.startswith(TAG):
+            n = int(address[len(TAG):])
+            if Decimal(paired_area(n)) == area:
+                written += 1
+            else:
+                half.append((pk, address, str(area)))
+        elif (address, str(area)) == original[pk]:
+            untouched += 1
+        else:
+            half.append((pk, address, str(area)))
+    return {"households": len(rows), "both_written": written, "neither_written": untouched,
+            "half_written": len(half), "half_written_samples": half[:5]}
+
+
+def gunicorn_workers(master: int) -> list[int]:
+    children = Path(f"/proc/{master}/task/{master}/children")
+    return sorted(int(p) for p in children.read_text().split()) if children.exists() else []
+
+
+def writing_worker(conn, master: int) -> tuple[int | None, int | None]:
+    """A gunicorn worker whose PostgreSQL backend is inside a transaction that has written to
+    registry_household (RowExclusiveLock held): (worker pid, backend pid), found through the backend's
+    client port and `ss`."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT a.pid, a.client_port FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid "
+                    "AND l.mode = 'RowExclusiveLock' JOIN pg_class c ON c.oid = l.relation "
+                    "AND c.relname = 'registry_household' WHERE a.xact_start IS NOT NULL AND a.pid <> pg_backend_pid()")
+        rows = cur.fetchall()
+    if not rows:
+        return None, None
+    sockets = subprocess.run(["ss", "-tnpH", "state", "established"], capture_output=True, text=True).stdout
+    workers = set(gunicorn_workers(master))
+    for backend, port in rows:
+        for line in sockets.splitlines():
+            cols = line.split()
+            if len(cols) >= 4 and cols[2].endswith(f":{port}"):
+                m = re.search(r"pid=(\d+)", line)
+                if m and int(m.group(1)) in workers:
+                    return int(m.group(1)), backend
+    return None, None
+
+
+def start_gunicorn(args: argparse.Namespace, env: dict, log_path: Path) -> tuple[subprocess.Popen, int, int]:
+    port = free_port()
+    workers = args.workers or 2 * (os.cpu_count() or 2) + 1
+    with open(log_path, "w") as log:
+        server = subprocess.Popen([str(GUNICORN), "fupin.wsgi:application", "--bind", f"127.0.0.1:{port}",
+                                   "--workers", str(workers), "--worker-class", "sync", "--log-level", "warning",
+                                   "--timeout", "60"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    wait_until_up(port, server)
+    return server, port, workers
+
+
+def run_load_pg(args: argparse.Namespace) -> dict:
+    import psycopg
+
+    if not args.database_url.startswith("postgres"):
+        raise SystemExit(f"--mode {args.mode} needs --database-url postgres://… (with `fupin demo` loaded)")
+    workdir = Path(args.workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ, DATABASE_URL=args.database_url, FUPIN_DEBUG="0", FUPIN_LOG_LEVEL="WARNING",
+               FUPIN_DB_CONN_MAX_AGE="3600", PYTHONUNBUFFERED="1")
+    conn = psycopg.connect(args.database_url.replace("postgres://", "postgresql://", 1), autocommit=True)
+    with conn.cursor() as cur:
+        cur.execute("SELECT count(*) FROM registry_household")
+        total = cur.fetchone()[0]
+    server_log = workdir / f"gunicorn-{args.mode}.log"
+    server, port, workers = start_gunicorn(args, env, server_log)
+    try:
+        status, body = Api(port).request("POST", "/api/auth/token/", {"username": "county", "password": PASSWORD})
+        if status != 200:
+            raise SystemExit(f"sign-in failed ({status}): {body[:300]!r}")
+        token = json.loads(body)["token"]
+        ids, _numbers = household_ids(Api(port, token))
+        with conn.cursor() as cur:
+            cur.execute("SELECT id, address, house_area FROM registry_household WHERE id = ANY(%s)", (ids,))
+            original = {pk: (a, str(h)) for pk, a, h in cur.fetchall()}
+        kill = None
+        if args.mode == "kill-worker":
+            def kill(t_start: float, stop_at: float) -> list[dict]:
+                kills = []
+                for n in range(args.kills):
+                    time.sleep(max(0.0, t_start + (n + 1) * args.seconds / (args.kills + 1) - time.monotonic()))
+                    before = gunicorn_workers(server.pid)
+                    victim = backend = None
+                    deadline = time.monotonic() + 3
+                    while victim is None and time.monotonic() < deadline:
+                        victim, backend = writing_worker(conn, server.pid)
+                    mid_write = victim is not None
+                    victim = victim or random.choice(before)
+                    at = time.monotonic()
+                    os.kill(victim, signal.SIGKILL)
+                    respawned_after = None
+                    while time.monotonic() - at < 10:
+                        now = gunicorn_workers(server.pid)
+                        if len(now) == workers and victim not in now:
+                            respawned_after = round(time.monotonic() - at, 2)
+                            break
+                        time.sleep(0.02)
+                    if backend:  # PostgreSQL sees the dead worker's socket close and rolls back
+                        for _ in range(100):
+                            with conn.cursor() as cur:
+                                cur.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", (backend,))
+                                if cur.fetchone()[0] == 0:
+                                    break
+                            time.sleep(0.05)
+                    kills.append({"worker": victim, "mid_write_transaction": mid_write, "backend": backend,
+                                  "at_s": round(at - t_start, 1), "respawned_after_s": respawned_after,
+                                  "workers_after": len(gunicorn_workers(server.pid)), "at_mono": at})
+                    print("kill", kills[-1])
+                return kills
+        result = run_mixed(args, port, token, ids, kill)
+        result["integrity"] = paired_check(conn, ids, original)
+        result["server_alive"] = server.poll() is None
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        conn.close()
+    server_text = server_log.read_text(errors="replace")
+    result.update(mode=args.mode, engine="postgresql", households=total, writer_households=len(ids),
+                  server=f"gunicorn {workers} sync workers", cpus=os.cpu_count(),
+                  server_tracebacks=server_text.count("Traceback"), load_average_after=os.getloadavg())
+    ok = result["integrity"]["half_written"] == 0 and result["5xx"] == 0
+    if args.mode == "mixed-load":
+        ok = ok and result["connection_errors"] == 0
+        lp95 = result["per_kind"]["list"]["p95_ms"]
+        dp95 = result["per_kind"]["detail, all GETs"]["p95_ms"]
+        result["targets"] = {"list_p95_le_150_ms": lp95 is not None and lp95 <= 150,
+                             "detail_p95_le_50_ms": dp95 is not None and dp95 <= 50}
+    else:
+        ok = ok and all(k["respawned_after_s"] is not None for k in result["kills"]) and all(
+            r[5] > 0 for r in result.get("ok_requests_after_kill", []))
+    result["pass"] = ok
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--engine", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--mode", choices=["faults", "mixed-load", "kill-worker"], default="faults",
+                        help="faults: the engine's runs above; mixed-load / kill-worker: PostgreSQL under gunicorn "
+                             "(--database-url with the demo loaded), see the docstring")
+    parser.add_argument("--write-share", type=float, default=0.3, help="mixed-load / kill-worker: share of writes")
+    parser.add_argument("--kills", type=int, default=5, help="kill-worker: workers to SIGKILL during the run")
     parser.add_argument("--database-url", default="", help="postgresql only: a database of its own (it is migrated, "
                                                           "the demo loaded if empty, and written to)")
     parser.add_argument("--workdir", default="/tmp/fupin-faults", help="scratch directory (SQLite file, sheets, logs)")
@@ -411,9 +717,13 @@ def main() -> None:
     parser.add_argument("--delay", type=float, default=1.0,
                         help="postgresql: seconds between the import's first registry write lock and the kill")
     args = parser.parse_args()
-    result = run_sqlite(args) if args.engine == "sqlite" else run_postgresql(args)
+    if args.mode != "faults":
+        result = run_load_pg(args)
+    else:
+        result = run_sqlite(args) if args.engine == "sqlite" else run_postgresql(args)
     print(json.dumps(result, ensure_ascii=False, indent=2))
-    out = ROOT / "benchmarks" / "results" / f"faults-{args.engine}.json"
+    name = args.engine if args.mode == "faults" else args.mode
+    out = ROOT / "benchmarks" / "results" / f"faults-{name}.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(result, ensure_ascii=False, indent=2))
     print(f"{'PASS' if result['pass'] else 'FAIL'}; saved {out.relative_to(ROOT)}")
