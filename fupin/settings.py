@@ -145,7 +145,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"].setdefault("TEST", {})["NAME"] = ""  # in-memory test database
+    # The test database is a file (one per pytest-xdist worker: pytest-django adds the worker's
+    # suffix), not SQLite's in-memory shared cache: there, a second thread writing gets "table is
+    # locked" at once instead of waiting on the busy timeout, so tests of concurrent job threads
+    # failed at random.
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = str(DATA_DIR / "test.sqlite3")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The household area index carries extra columns (INCLUDE) for PostgreSQL's index-only scans; SQLite
 # builds the same index without them, which is all W040 says.

@@ -9,16 +9,13 @@ from __future__ import annotations
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 from rest_framework.test import APIClient
 
 from tests import factories
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql",
-                       reason="needs PostgreSQL: concurrent transactions from two threads with row locks "
-                              "(the SQLite test database is in memory and private to one connection)"),
 ]
 
 

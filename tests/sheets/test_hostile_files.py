@@ -17,7 +17,6 @@ import tracemalloc
 import zipfile
 
 import pytest
-from django.db import connection
 
 from fupin.jobs import kinds
 from fupin.jobs import runner as jobs
@@ -232,10 +231,6 @@ def _wait_for(condition, seconds: float = 20) -> bool:
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql",
-                    reason="needs PostgreSQL: four job threads writing at once; the SQLite test database is "
-                           "in memory with a shared cache, where concurrent writers get 'table is locked' at "
-                           "once (a file database, as `make run` uses, waits on its busy timeout instead)")
 def test_jobs_beyond_the_cap_wait_queued_in_the_thread_runner(settings, tmp_path, county_user, blocking_kind):
     settings.FUPIN_JOBS = "thread"
     settings.DATA_DIR = tmp_path

@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from fupin import workflow
 from fupin.audit.models import AuditEvent, AuditKind
@@ -20,9 +20,6 @@ from tests import factories
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql",
-                       reason="needs PostgreSQL: concurrent transactions from two threads with row locks "
-                              "(the SQLite test database is in memory and private to one connection)"),
 ]
 
 
