@@ -1,7 +1,7 @@
 """Two cadres save the same household at the same moment with the same version: exactly one wins.
 
-Needs real concurrent transactions with row locks, so it runs on PostgreSQL only (SQLite serialises
-whole-database writes, and the in-memory test database is not shared between threads).
+Real concurrent transactions from two threads: row locks on PostgreSQL; on SQLite (a file test
+database) the IMMEDIATE transactions serialise the writers and the second one waits on the busy timeout.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """Two cadres change the same household's status at the same moment: exactly one succeeds, the other is
 told the status was changed by someone else; one history row, one audit row.
 
-Real concurrent transactions from two threads need PostgreSQL (the SQLite test database is in memory
-and private to one connection; test_transition.py covers the same claim with two stale copies)."""
+Real concurrent transactions from two threads, on both databases (SQLite's test database is a file,
+so the second writer waits on the busy timeout; test_transition.py covers the same claim with two stale
+copies)."""
 
 from __future__ import annotations
 
