@@ -88,15 +88,12 @@ def _area_options(user: User) -> list[Area]:
     return out
 
 
-def _over_job_limit(request: HttpRequest) -> HttpResponse | None:
-    """None when the user may start another job; otherwise a redirect to 导入导出 (their jobs, with
-    the cancel buttons) and a message naming the limit, FUPIN_MAX_JOBS_PER_USER. No job is created."""
-    limit = settings.FUPIN_MAX_JOBS_PER_USER
-    running = runner.unfinished_jobs(request.user)
-    if running < limit:
-        return None
+def _over_job_limit(request: HttpRequest, refused: runner.JobLimitReached) -> HttpResponse:
+    """A redirect to 导入导出 (their jobs, with the cancel buttons) and a message naming the limit,
+    FUPIN_MAX_JOBS_PER_USER, which ``runner.job_create(limited=True)`` enforced. No job was created."""
     messages.error(request, _("您已有 %(n)d 个导入或导出任务尚未完成，每人最多同时 %(limit)d 个；"
-                              "请等任务完成（或取消其中一个）后再试，本次未创建任务") % {"n": running, "limit": limit})
+                              "请等任务完成（或取消其中一个）后再试，本次未创建任务") % {
+        "n": refused.running, "limit": refused.limit})
     return redirect("sheets:index")
 
 
@@ -128,12 +125,13 @@ def upload(request: HttpRequest) -> HttpResponse:
         recent = SheetJob.objects.filter(user=user).order_by("-created_at")[:15]
         return render(request, "sheets/index.html", {"form": form, "recent": recent, "title": _("导入导出"),
                                                      "root": area_root(user=user)}, status=400)
-    if (refused := _over_job_limit(request)) is not None:
-        return refused
     area = area_get(user=user, code=form.cleaned_data["area"]) if form.cleaned_data["area"] else None
     upload_file = form.cleaned_data["file"]
-    job = runner.job_create(kind=JobKind.CHECK, user=user, area=area, filename=Path(upload_file.name).name,
-                            params={"ip": _ip(request), "language": get_language()})
+    try:
+        job = runner.job_create(kind=JobKind.CHECK, user=user, area=area, filename=Path(upload_file.name).name,
+                                params={"ip": _ip(request), "language": get_language()}, limited=True)
+    except runner.JobLimitReached as refused:
+        return _over_job_limit(request, refused)
     job.folder.mkdir(parents=True, exist_ok=True)
     with job.upload_path.open("wb") as out:
         for chunk in upload_file.chunks():
@@ -191,8 +189,6 @@ def job_confirm(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
         raise PermissionDenied(_("当前角色只能查看，不能导入数据"))
     if check.kind != JobKind.CHECK or check.state != JobState.DONE:
         raise Http404
-    if (refused := _over_job_limit(request)) is not None:
-        return refused
     mode = request.POST.get("mode", ImportMode.VALID)
     if mode not in ImportMode.values:
         mode = ImportMode.VALID
@@ -202,7 +198,10 @@ def job_confirm(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
         with transaction.atomic():
             job = runner.job_create(kind=JobKind.IMPORT, user=request.user, area=check.area,
                                     filename=check.filename, source=check,
-                                    params={"ip": _ip(request), "language": get_language(), "mode": mode})
+                                    params={"ip": _ip(request), "language": get_language(), "mode": mode},
+                                    limited=True)
+    except runner.JobLimitReached as refused:
+        return _over_job_limit(request, refused)
     except IntegrityError:
         return redirect("sheets:job", pk=SheetJob.objects.get(source=check).pk)
     runner.submit(job)
@@ -249,8 +248,6 @@ def export_households(request: HttpRequest) -> HttpResponse:
     filters, _form, root = household_filters_from_request(request, data=request.POST)
     if root is None:
         raise Http404
-    if (refused := _over_job_limit(request)) is not None:
-        return refused
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     area = filters.area or root
     name = _("贫困户信息-%(a)s-%(t)s.xlsx") % {"a": area.name if area else "", "t": stamp}
@@ -260,7 +257,10 @@ def export_households(request: HttpRequest) -> HttpResponse:
                           "attribute": filters.attribute, "cause": filters.cause,
                           "identified_year": filters.identified_year, "exit_year": filters.exit_year,
                           "q": filters.q, "sort": filters.sort}}
-    job = runner.job_create(kind=JobKind.EXPORT, user=user, filename=name, params=params)
+    try:
+        job = runner.job_create(kind=JobKind.EXPORT, user=user, filename=name, params=params, limited=True)
+    except runner.JobLimitReached as refused:
+        return _over_job_limit(request, refused)
     runner.submit(job)
     return redirect("sheets:job", pk=job.pk)
 
