@@ -6,12 +6,13 @@ from __future__ import annotations
 import threading
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils.translation import get_language
 
 from fupin.audit.context import current_ip
 from fupin.jobs import kinds, runner
 from fupin.jobs.models import Job, JobState
+from tests.threads import in_two_threads
 
 
 def _job(kind, user, **params) -> Job:
@@ -47,26 +48,12 @@ def test_two_workers_starting_the_same_job_at_once_run_it_once(kind, county_user
         both_loaded.wait()  # both have found the job queued; now both try to take it
         return original(job_id)
 
-    errors = []
-
-    def worker():
-        try:
-            runner.run_job(str(job.pk))
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
     runner.claim = claim_together
     try:
-        threads = [threading.Thread(target=worker) for _ in range(2)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(30)
+        outcomes = in_two_threads(lambda: runner.run_job(str(job.pk)))
     finally:
         runner.claim = original
-    assert not errors
+    assert outcomes == [None, None]
     job.refresh_from_db()
     assert kind.runs == [job.pk] and job.state == JobState.DONE
 
@@ -199,26 +186,13 @@ def test_two_requests_at_once_cannot_both_pass_the_per_user_job_limit(kind, coun
         time.sleep(0.5)
         return running
 
-    outcomes: list[object] = []
-
     def request():
-        try:
-            start.wait()
-            outcomes.append(runner.job_create(kind=kind.name, user=county_user, limited=True))
-        except runner.JobLimitReached as refused:
-            outcomes.append(refused)
-        except Exception as exc:  # noqa: BLE001 - reported below
-            outcomes.append(exc)
-        finally:
-            connection.close()
+        start.wait()
+        return runner.job_create(kind=kind.name, user=county_user, limited=True)
 
     runner.unfinished_jobs = slow_count
     try:
-        threads = [threading.Thread(target=request) for _ in range(2)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(30)
+        outcomes = in_two_threads(request)
     finally:
         runner.unfinished_jobs = original
     refused = [o for o in outcomes if isinstance(o, runner.JobLimitReached)]
