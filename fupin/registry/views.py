@@ -168,7 +168,8 @@ def _household_page(request: HttpRequest, household: Household, *, revealed: boo
         events = audit_selectors.household_history(user=user, household=household,
                                                    member_ids=[m.pk for m in members],
                                                    record_ids=[r.pk for r in records])[:HISTORY_LIMIT]
-        history = audit_display.decorate(events, user)
+        history = audit_display.decorate(events, user,
+                                         known=audit_display.household_names(household, members, records))
     return render(request, "registry/household_detail.html", {
         "h": household,
         "area_chain": household.area.ancestors(include_self=True),
