@@ -6,7 +6,7 @@ Views, exports, search and dashboards call these; none of them touches ``Househo
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -19,6 +19,8 @@ from fupin.areas.selectors import area_children, area_get, area_list, area_root
 from fupin.lib import idnumber
 from fupin.lib.paths import common_prefix
 
+from . import counts
+from .choices import Status
 from .models import Household, Member, StatusChange, YearlyRecord
 
 if TYPE_CHECKING:
@@ -165,8 +167,7 @@ def household_list(*, user: User | AnonymousUser, filters: HouseholdFilters) -> 
     qs = household_scope(user)
     if filters.area is not None:
         qs = qs.filter(area_path__subtree=filters.area.path)
-    if filters.status:
-        qs = qs.filter(status=filters.status)
+    qs = counts.by_status_filter(qs, filters.status)
     if filters.attribute:
         qs = qs.filter(attribute=filters.attribute)
     if filters.cause:
@@ -180,6 +181,14 @@ def household_list(*, user: User | AnonymousUser, filters: HouseholdFilters) -> 
     order = SORTS.get(filters.sort, "number")
     # The area is shown on every row: one join instead of a query per row.
     return qs.select_related("area__parent").order_by(order, "id")
+
+
+def cancelled_left_out(*, user: User | AnonymousUser, filters: HouseholdFilters) -> int:
+    """How many 注销 households match the list's other filters but are left out by its default
+    status filter (在册户, fupin.registry.counts); 0 when a status is chosen."""
+    if filters.status:
+        return 0
+    return household_list(user=user, filters=replace(filters, status=Status.CANCELLED)).order_by().count()
 
 
 def household_get(*, user: User | AnonymousUser, pk: int) -> Household:

@@ -101,7 +101,8 @@ def run_export(job: SheetJob) -> None:
     result = export_households(households, job.output_path, year=job.params.get("year"),
                                progress=reporter(job, _("导出")), access=policy.export_access(job.user),
                                exported_by=job.user.username)
-    job.result = {"rows": result.rows, "exported_households": result.households, "year": result.year}
+    job.result = {"rows": result.rows, "exported_households": result.households, "year": result.year,
+                  "skipped_households": result.skipped_households}
 
 
 def preview(plan: Plan, user: User) -> dict:

@@ -29,6 +29,7 @@ from fupin.accounts import policy
 from fupin.areas.models import PATH_LENGTH, Area, Level
 from fupin.areas.selectors import area_children, area_list
 from fupin.monitoring.selectors import poor_people_by_year
+from fupin.registry import counts
 from fupin.registry.choices import NOT_EXITED_STATUSES, Attribute, Cause, Status
 from fupin.registry.models import YearlyRecord
 from fupin.registry.selectors import household_scope
@@ -39,7 +40,6 @@ from .formulas import neutralise
 if TYPE_CHECKING:
     from fupin.accounts.models import User
 
-EXITED_STATUSES = {Status.EXITED, Status.EXITED_STABLE}
 #: Row key of households registered directly at the root's level (e.g. at a village that has
 #: groups, when the root is the village): they belong to no child but count in the total.
 DIRECT = "__direct__"
@@ -121,11 +121,12 @@ def summary_tables(user: User, root: Area, year: int | None = None) -> list[Summ
             out += [_("%(label)s户数") % {"label": label}, _("%(label)s人数") % {"label": label}]
         return out
 
-    live_note = _("不含已注销的户；人数为在户家庭成员数。")
+    live_note = _("%(households)s；人数为%(people)s。") % {"households": counts.NOTES["households"],
+                                                         "people": counts.NOTES["people"]}
     tables = [
         table("households", _("户数与人口"),
               [_("户数"), _("人数"), _("未脱贫户数"), _("未脱贫人数"), _("已脱贫户数"), _("已脱贫人数")], basic,
-              note=live_note + _("未脱贫：贫困户(未脱贫)和返贫；已脱贫：已脱贫(享受政策)和脱贫不再享受政策。")),
+              note=live_note + f'{counts.NOTES["poor"]}；{counts.NOTES["exited"]}。'),
         table("status", _("按户状态"), pairs(status_labels), by_status,
               note=_("当前户状态，含已注销的户；人数为在户家庭成员数。")),
         table("cause", _("按主要致贫原因"), pairs(cause_labels), by_cause, note=live_note),
@@ -162,7 +163,7 @@ def _registry_counts(grouped: Iterable[dict], key_of: Callable[[str], str], stat
         if i is not None:
             s[2 * i] += h
             s[2 * i + 1] += p
-        if row["status"] == Status.CANCELLED:
+        if not counts.counts_in_register(row["status"]):
             continue
         b = basic.setdefault(key, [0] * 6)
         b[0] += h
@@ -170,7 +171,7 @@ def _registry_counts(grouped: Iterable[dict], key_of: Callable[[str], str], stat
         if row["status"] in NOT_EXITED_STATUSES:
             b[2] += h
             b[3] += p
-        elif row["status"] in EXITED_STATUSES:
+        elif row["status"] in counts.EXITED_STATUSES:
             b[4] += h
             b[5] += p
         if row["main_cause"] in causes:

@@ -150,7 +150,7 @@ def test_progress_partial_and_index_page(tree, county_user):
     job = Job.objects.create(kind=JobKind.CHECK, user=county_user, filename="x.xlsx")
     jobs.set_progress(job.pk, 250, 1000, "检查")
     partial = client.get(reverse("sheets:job_progress", args=[job.pk])).content.decode()
-    assert "250 / 1000" in partial and "25%" in partial and 'hx-trigger="every 1s"' in partial
+    assert "250 / 1,000" in partial and "25%" in partial and 'hx-trigger="every 1s"' in partial
 
 
 def test_template_and_summary_downloads(tree, county_user):
