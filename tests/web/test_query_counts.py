@@ -37,7 +37,7 @@ AUDIT_QUERIES = 9
 # session, user, user.area, totals, by status, by cause, exits, returns, children, children's
 # summary, designations, ancestors, banner
 # (+1 since the year-end trend of not-exited people is read from the status history)
-OVERVIEW_QUERIES = 14
+OVERVIEW_QUERIES = 15  # + the level below at each year's end (the area chart's first-year comparison)
 # session, user, user.area, root summary, children, children's summary, designations, banner
 TREE_QUERIES = 8
 # session, user, user.area, the area, children (with parent), summary, designations, banner
