@@ -17,16 +17,11 @@ from fupin.audit.models import AuditEvent, AuditKind
 from fupin.registry import services
 from fupin.registry.choices import Health, Relation
 from tests import factories
+from tests.web.conftest import login as client_for
 
 from .test_render import needs_poppler, pdf_text, squeezed
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 @pytest.fixture
