@@ -135,6 +135,8 @@ EXPORTS: dict[str, tuple[str, ...]] = {
     "web.template":        ("ok|—", "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—"),
     # the summary tables of the user's area: the outside household is not counted
     "web.summary":         ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
+    # 打印户档案: the household's record as a PDF (fupin.documents), audited as an export; 404 as its page
+    "web.record_pdf":      ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
     # the command line with --user: the same scope and the same refusals as the pages
     "cli.export":          ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
     "cli.import":          ("ok|—", "ok|refuse",  "ok|refuse",  "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403"),
@@ -1084,6 +1086,27 @@ def _web_summary(c: Cell) -> None:
     households = int(total[header.index("户数")])
     assert households == len(c.visible())
     assert AuditEvent.objects.filter(kind=AuditKind.EXPORT, actor=c.user).exists()
+
+
+@check("web.record_pdf")
+def _web_record_pdf(c: Cell) -> None:
+    import shutil
+    import subprocess
+
+    exports = AuditEvent.objects.filter(kind=AuditKind.EXPORT, actor=c.user, entity_id=str(c.household.pk))
+    before = exports.count()
+    response = c.web.get(reverse("household_record_pdf", args=[c.household.pk]))
+    status_of(response, c.expected)
+    if c.expected == "ok":
+        assert response["Content-Type"] == "application/pdf"
+        assert exports.count() == before + 1
+        if shutil.which("pdftotext"):
+            text = subprocess.run(["pdftotext", "-", "-"], input=response.content, capture_output=True,
+                                  check=True).stdout.decode()
+            assert c.number in text and c.head in text
+    else:
+        shows_nothing_of(c, response.content.decode())
+        assert exports.count() == before
 
 
 # --- data quality ------------------------------------------------------------------------------------
