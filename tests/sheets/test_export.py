@@ -486,6 +486,20 @@ def test_command_summary_option_writes_the_summary_tables(registry, tmp_path):
     assert AuditEvent.objects.get(kind=AuditKind.EXPORT).data["kind"] == "summary"
 
 
+def test_command_takes_the_last_complete_year_unless_given_and_refuses_a_future_one(registry, tmp_path):
+    YearlyRecord.objects.create(household=registry["b"], year=2031, member_count=1)  # a stray year
+    out = io.StringIO()
+    with in_2020():
+        call_command("export", str(tmp_path / "h.xlsx"), no_progress=True, stdout=out)
+        run_export(tmp_path, area=factories.COUNTY, summary=True, name="sum.xlsx")
+        with pytest.raises(CommandError, match="年度应在 2013 到 2020 之间，收到的是“2031”"):
+            call_command("export", str(tmp_path / "x.xlsx"), no_progress=True, year=2031)
+    assert "年度收入：2019 年（未选择年度，默认取上一个完整年度）；3 户中 1 户有该年度收入记录" in out.getvalue()
+    sheets = CalamineWorkbook.from_path(str(tmp_path / "sum.xlsx")).sheet_names
+    assert sheets[-1] == "2019年度收入" and len(sheets) == 5
+    assert not (tmp_path / "x.xlsx").exists()
+
+
 def test_command_refuses_a_name_without_xlsx(registry, tmp_path):
     with pytest.raises(CommandError, match=r"\.xlsx"):
         call_command("export", str(tmp_path / "out.csv"), no_progress=True)
