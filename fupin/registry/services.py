@@ -192,6 +192,10 @@ def household_create(*, actor: User | None, area: Area, number: str, members: It
 
     household = Household(area=area, area_path=area.path, number=(number or "").strip(), status=status, **fields)
     household.full_clean()
+    date = date or timezone.localdate()
+    error = rules.status_date_error(date, identified_year=household.identified_year)
+    if error:
+        raise ValidationError({"date": error})
     household.save()
     built = []
     for data in members:
@@ -199,8 +203,8 @@ def household_create(*, actor: User | None, area: Area, number: str, members: It
         _save_member(member, actor)
         built.append(member)
     _refresh_household_summary(household)
-    _status_row(household, "", status, actor=actor, reason=reason or _("建档立卡登记"),
-                date=date or timezone.localdate(), procedure=procedure)
+    _status_row(household, "", status, actor=actor, reason=reason or _("建档立卡登记"), date=date,
+                procedure=procedure)
     audit_create(actor=actor, obj=household, area_path=household.area_path,
                  summary=_("登记贫困户 %(n)s（%(p)d 人）") % {"n": household.number, "p": len(built)})
     for member in built:
@@ -287,6 +291,15 @@ def _status_history(step: workflow.Step) -> None:
                 procedure=step.procedure)
 
 
+def _status_date_in_order(step: workflow.Step) -> dict[str, str] | None:
+    """The step's date by rules.status_date_error: not in the future, not before the household was
+    identified, not before its latest status change."""
+    household = step.obj
+    previous = household.status_changes.order_by("-date").values_list("date", flat=True).first()
+    error = rules.status_date_error(step.date, identified_year=household.identified_year, previous=previous)
+    return {"date": error} if error else None
+
+
 def _audit_status_change(step: workflow.Step) -> None:
     """The audit row of a status change (one place: every household status step comes through here)."""
     household = step.obj
@@ -303,7 +316,7 @@ def _audit_status_change(step: workflow.Step) -> None:
 HOUSEHOLD_STATUS_PROCESS = workflow.Process(
     name="household_status", table=rules.HOUSEHOLD_STATUS, model=Household, field="status",
     area=lambda household: household.area, history=_status_history, audit=_audit_status_change,
-    label=rules.status_label, stale_message=gettext_lazy("该户状态已被他人变更（现为“%(now)s”），请刷新后重试"),
+    label=rules.status_label, guards=(_status_date_in_order,), stale_message=gettext_lazy("该户状态已被他人变更（现为“%(now)s”），请刷新后重试"),
 )
 
 
@@ -441,6 +454,9 @@ def yearly_record_save(*, actor: User | None, household: Household, year: int,
     household = Household.objects.select_for_update().select_related("area").get(pk=household.pk)
     policy.check_write(actor, household.area)
     _refuse_cancelled(household)
+    error = rules.income_year_error(year, identified_year=household.identified_year)
+    if error:
+        raise ValidationError({"year": error})
     rec = YearlyRecord.objects.select_for_update().filter(household=household, year=year).first()
     created = rec is None
     if created:

@@ -769,6 +769,10 @@ def _plan_yearly(plan: HouseholdPlan, hh: Household, lines: rules.PovertyLines,
         return
     if year is None:
         return  # reported at the start
+    error = rules.income_year_error(year, identified_year=hh.identified_year)
+    if error:
+        plan.add(first_row, YEARLY_HEADER["year"], error)
+        return
     old = yearly_existing.get((plan.existing.pk, year)) if plan.existing is not None else None
     if old is not None:
         rec = _clone(old)
