@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 import xlsxwriter
+from django.conf import settings
 from django.utils.translation import gettext as _
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.workbook import Workbook
@@ -32,8 +33,16 @@ from .export import NO, PHONE_INFO_FIELDS, SEPARATOR, TEXT_KINDS, YES, choice_la
 SHEET_NAME = "导入模板"
 GUIDE_SHEET_NAME = "填写说明"
 CODES_SHEET_NAME = "代码表"
-#: Rows below the header that carry the drop-downs and checks (columns keep their formats beyond).
-TEMPLATE_ROWS = 500
+#: The last row an Excel sheet has.
+EXCEL_MAX_ROWS = 1_048_576
+
+
+def template_rows() -> int:
+    """Rows below the header that carry the drop-downs and checks: as many as an import reads
+    (FUPIN_SHEET_MAX_ROWS counts the header too). They stopped at row 501 before (issue 12, item 6)."""
+    return max(1, min(settings.FUPIN_SHEET_MAX_ROWS, EXCEL_MAX_ROWS) - 1)
+
+
 BOOL_LIST = "L_BOOL"
 
 
@@ -216,7 +225,7 @@ def build_template(out: str | Path | BinaryIO) -> None:
 
 
 def _validate(sheet: Worksheet, col: int, column: Column) -> None:
-    first, last = 1, TEMPLATE_ROWS
+    first, last = 1, template_rows()
     name = list_name(column)
     if name is not None:
         options = {"validate": "list", "source": f"={name}", "dropdown": True, "ignore_blank": True,
