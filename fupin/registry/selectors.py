@@ -14,11 +14,12 @@ from django.http import Http404
 from django.utils import timezone
 
 from fupin.accounts import policy
-from fupin.areas.models import PATH_LENGTH, Area
+from fupin.areas.models import PATH_LENGTH, Area, Level
 from fupin.areas.selectors import area_children, area_get, area_list, area_root
 from fupin.lib import idnumber
 from fupin.lib.paths import common_prefix
 
+from . import rules
 from .models import Household, Member, StatusChange, YearlyRecord
 
 if TYPE_CHECKING:
@@ -205,3 +206,129 @@ def member_get(*, user: User | AnonymousUser, pk: int) -> Member:
     if member is None:
         raise Http404
     return member
+
+
+# --- the area picker of the registration form ---------------------------------------------------------
+
+#: Areas a household may be registered in (Household.clean says the same).
+HOUSEHOLD_LEVELS = (Level.VILLAGE, Level.GROUP)
+
+
+@dataclass
+class PickerStep:
+    """One drop-down of the cascading area picker: the areas under ``parent`` (None: the top of the
+    tree, for a global administrator), with ``selected`` among them."""
+
+    level: str
+    label: str
+    parent: Area | None
+    options: list[Area]
+    selected: Area | None = None
+
+
+@dataclass
+class AreaPick:
+    steps: list[PickerStep]
+    #: The user's own area when it is a 行政村 or 村民小组: shown fixed above the drop-downs.
+    fixed: list[Area]
+    #: The chosen village or group (what the form posts), else None.
+    area: Area | None
+
+    @property
+    def label(self) -> str:
+        """"老厂乡 › 竹基村 › 第一村民小组": the places chosen, top down."""
+        return " › ".join([a.name for a in self.fixed] + [s.selected.name for s in self.steps if s.selected])
+
+
+def _writable_areas(user: User | AnonymousUser) -> QuerySet[Area]:
+    """The areas a writer may register households in: their area subtree (fupin.accounts.policy)."""
+    return area_list(user=user)
+
+
+def area_pick(*, user: User | AnonymousUser, chosen: Area | None) -> AreaPick:
+    """The cascading picker (乡镇 → 行政村 → 村民小组) with ``chosen`` (any area of the user's subtree)
+    selected: one drop-down per level below the user's own area, each listing the children of the
+    area chosen above it; a level with a single choice is chosen at once. ``chosen`` outside the
+    user's subtree is ignored (the caller has already 404ed on it)."""
+    scope = _writable_areas(user)
+    own = getattr(user, "area", None) if policy.scope_path(user) else None
+    chain = {a.level: a for a in (chosen.ancestors(include_self=True) if chosen is not None else [])}
+    fixed = [a for a in (own.ancestors(include_self=True) if own is not None else [])
+             if a.level in HOUSEHOLD_LEVELS]
+    steps: list[PickerStep] = []
+    parent = own
+    while True:
+        children = scope.filter(parent=parent) if parent is not None else scope.filter(parent__isnull=True)
+        options = list(children.order_by("code"))
+        if not options:
+            break
+        level = options[0].level
+        selected = chain.get(level)
+        if selected is not None and selected.pk not in {o.pk for o in options}:
+            selected = None
+        if selected is None and len(options) == 1 and level not in HOUSEHOLD_LEVELS[1:]:
+            selected = options[0]
+        steps.append(PickerStep(level=level, label=Level(level).label, parent=parent, options=options,
+                                selected=selected))
+        if selected is None or level == Level.GROUP:
+            break
+        parent = selected
+    deepest = next((s.selected for s in reversed(steps) if s.selected is not None), None)
+    if deepest is None and own is not None and own.level in HOUSEHOLD_LEVELS:
+        deepest = own
+    area = deepest if deepest is not None and deepest.level in HOUSEHOLD_LEVELS else None
+    return AreaPick(steps=steps, fixed=fixed, area=area)
+
+
+def area_list_for_registration(*, user: User | AnonymousUser) -> QuerySet[Area]:
+    """The villages and groups of the user's subtree: where the user may register a household."""
+    return _writable_areas(user).filter(level__in=HOUSEHOLD_LEVELS).order_by("code")
+
+
+def writable_area_get(*, user: User | AnonymousUser, pk: int) -> Area:
+    """One area of the user's subtree by id, or 404."""
+    area = _writable_areas(user).filter(pk=pk).first()
+    if area is None:
+        raise Http404
+    return area
+
+
+#: At most this many places listed by the picker's search; more asks for a longer name.
+AREA_SEARCH_LIMIT = 30
+
+
+def area_search(*, user: User | AnonymousUser, text: str) -> tuple[list[tuple[Area, str]], bool]:
+    """Villages and groups of the user's subtree whose name (or, for a group, its village's name)
+    contains ``text``, or whose code starts with it: [(area, "老厂乡 › 竹基村 › 第一村民小组")], and
+    whether there were more than AREA_SEARCH_LIMIT."""
+    text = (text or "").strip()
+    if not text:
+        return [], False
+    match = Q(name__contains=text) | Q(level=Level.GROUP, parent__name__contains=text)
+    if text.isdigit():
+        match |= Q(code__startswith=text)
+    qs = (_writable_areas(user).filter(match, level__in=HOUSEHOLD_LEVELS)
+          .select_related("parent__parent").order_by("path"))
+    hits = list(qs[:AREA_SEARCH_LIMIT + 1])
+    out = []
+    for area in hits[:AREA_SEARCH_LIMIT]:
+        names = [area.name]
+        up = area.parent
+        while up is not None and up.level in (Level.TOWNSHIP, Level.VILLAGE) and len(names) < 3:
+            names.insert(0, up.name)
+            up = up.parent if up.level != Level.TOWNSHIP else None
+        out.append((area, " › ".join(names)))
+    return out, len(hits) > AREA_SEARCH_LIMIT
+
+
+def proposed_household_number(*, user: User | AnonymousUser, area: Area) -> str | None:
+    """The next free 户编号 in the area's village (rules.next_household_number): one after the highest
+    of the village's households, skipping a number taken anywhere (numbers are unique in the whole
+    register; asking whether one is taken says no more than the refusal of a taken number would)."""
+    village = area if area.level == Level.VILLAGE else area.parent
+    if village is None or village.level != Level.VILLAGE:
+        return None
+    numbers = (household_scope(user).filter(area_path__subtree=village.path)
+               .filter(number__startswith=village.code).values_list("number", flat=True))
+    return rules.next_household_number(village.code, numbers,
+                                       taken=lambda n: Household.objects.filter(number=n).exists())
