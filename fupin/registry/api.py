@@ -72,7 +72,7 @@ class HouseholdFilter(AreaCodeFilterMixin, StrictFilterSet):
         return queryset.filter(area_path__subtree=self._area(value).path)
 
     def filter_q(self, queryset: QuerySet[Household], name: str, value: str) -> QuerySet[Household]:
-        return queryset.filter(household_search_q(value))
+        return queryset.filter(household_search_q(value, user=self.request.user))
 
     def filter_ordering(self, queryset: QuerySet[Household], name: str, value: str) -> QuerySet[Household]:
         return queryset.order_by(SORTS[value], "id")

@@ -215,7 +215,7 @@ class HouseholdFilterForm(StyledMixin, forms.Form):
     identified_year = forms.TypedChoiceField(label=_("识别年度"), required=False, coerce=int, empty_value=None)
     exit_year = forms.TypedChoiceField(label=_("脱贫年度"), required=False, coerce=int, empty_value=None)
     q = forms.CharField(label=_("搜索"), required=False, max_length=40,
-                        widget=forms.TextInput(attrs={"placeholder": _("姓名 / 证件号码 / 户编号"), "type": "search"}))
+                        widget=forms.TextInput(attrs={"placeholder": _("姓名 / 证件号码或其后 4、6 位 / 户编号"), "type": "search"}))
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, townships: Iterable[Area] = (), villages: Iterable[Area] = (),

@@ -6,10 +6,12 @@ Views, exports, search and dashboards call these; none of them touches ``Househo
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.db.models.functions import Reverse
 from django.http import Http404
 from django.utils import timezone
 
@@ -132,23 +134,64 @@ class HouseholdFilters:
     sort: str = "number"
 
 
-def household_search_q(text: str) -> Q:
-    """Free text: a full ID number, a household number (prefix), or a name (any member's)."""
-    text = idnumber.clean(text)
-    if not text:
+def _matching_members(text: str, user: User | AnonymousUser) -> tuple[QuerySet[Member] | None, str]:
+    """The members a search text names, and how ("id_number" or "name"); (None, "") when it names
+    no member (a household number). One place for both the search and the "匹配成员" shown with it.
+
+    * a whole ID number (15, 18, 20 or 22 characters): any member, present or removed;
+    * its last 4 or 6 characters (policy.ID_SUFFIX_LENGTHS): a present member whose 18-digit citizen
+      number ends so (on PostgreSQL through the index on the reversed number, migration 0005);
+    * other text that is not digits: a present member whose name contains it.
+    ID numbers only for roles that may search by them (policy.may_search_id)."""
+    cleaned = idnumber.clean(text)
+    if not cleaned:
+        return None, ""
+    if not DIGITS_RE.match(cleaned):
+        return Member.objects.filter(name__contains=text.strip(), active=True), "name"
+    if not policy.may_search_id(user):
+        return None, ""
+    if len(cleaned) in (15, 18, 20, 22):
+        try:
+            number = idnumber.parse(cleaned).citizen_id
+        except idnumber.IdNumberError:
+            number = cleaned
+        return Member.objects.filter(id_number__startswith=number), "id_number"
+    if len(cleaned) in policy.ID_SUFFIX_LENGTHS:
+        tail = cleaned[::-1]
+        return (Member.objects.annotate(citizen_reversed=Reverse("citizen_id"))
+                .filter(active=True, citizen_reversed__startswith=tail)), "id_number"
+    return None, ""
+
+
+def household_search_q(text: str, *, user: User | AnonymousUser) -> Q:
+    """Free text: a household by any member's name, whole ID number or the last 4 or 6 digits of one
+    (``_matching_members``), or by its 户编号 or the beginning of it (7 digits or more)."""
+    cleaned = idnumber.clean(text)
+    if not cleaned:
         return Q()
-    if DIGITS_RE.match(text):
-        if len(text) in (15, 18, 20, 22):
-            try:
-                number = idnumber.parse(text).citizen_id
-            except idnumber.IdNumberError:
-                number = text
-            member_households = Member.objects.filter(id_number__startswith=number).values("household_id")
-            # A household number may be as long as an ID number, or longer: still a prefix search.
-            return Q(pk__in=member_households) | Q(number__startswith=text)
-        return Q(number__startswith=text)
-    member_households = Member.objects.filter(name__contains=text, active=True).values("household_id")
-    return Q(head_name__contains=text) | Q(pk__in=member_households)
+    members, how = _matching_members(text, user)
+    q = Q(pk__in=members.values("household_id")) if members is not None else Q(pk__in=[])
+    if how == "name":
+        return q | Q(head_name__contains=text.strip())
+    if DIGITS_RE.match(cleaned) and len(cleaned) not in policy.ID_SUFFIX_LENGTHS:
+        # A household number may be as long as an ID number, or longer: still a prefix search.
+        q |= Q(number__startswith=cleaned)
+    return q
+
+
+def search_matches(*, user: User | AnonymousUser, households: Iterable[Household],
+                   text: str) -> tuple[dict[int, list[Member]], str]:
+    """For the households of a result page, the members the search text named ({household id:
+    [members]}), and how they matched ("id_number" or "name"): shown under each result, so that a
+    household found by a spouse's name or a child's ID number says who it was found by."""
+    ids = [h.pk for h in households]
+    members, how = _matching_members(text, user)
+    if not ids or members is None:
+        return {}, how
+    out: dict[int, list[Member]] = {}
+    for member in members.filter(household_id__in=ids).order_by("household_id", "-active", "id"):
+        out.setdefault(member.household_id, []).append(member)
+    return out, how
 
 
 def register_year_range() -> tuple[int, int]:
@@ -177,7 +220,7 @@ def household_list(*, user: User | AnonymousUser, filters: HouseholdFilters) -> 
     if filters.exit_year:
         qs = qs.filter(exit_year=filters.exit_year)
     if filters.q:
-        qs = qs.filter(household_search_q(filters.q))
+        qs = qs.filter(household_search_q(filters.q, user=user))
     order = SORTS.get(filters.sort, "number")
     # The area is shown on every row: one join instead of a query per row.
     return qs.select_related("area__parent").order_by(order, "id")

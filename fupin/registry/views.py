@@ -124,6 +124,12 @@ def household_list(request: HttpRequest) -> HttpResponse:
         return no_scope(request)
     qs = selectors.household_list(user=user, filters=filters)
     page = Paginator(qs, settings.FUPIN_PAGE_SIZE).get_page(request.GET.get("page"))
+    if filters.q:
+        # Who each household was found by (a spouse's name, a child's ID number), shown under it.
+        matches, how = selectors.search_matches(user=user, households=page.object_list, text=filters.q)
+        for h in page.object_list:
+            h.matched = [m for m in matches.get(h.pk, []) if how == "id_number" or not m.is_head]
+            h.matched_by_id = how == "id_number"
     params = request.GET.copy()
     params.pop("page", None)
     sort_params = params.copy()

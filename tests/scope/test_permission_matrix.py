@@ -406,7 +406,8 @@ def _web_list(c: Cell) -> None:
 
 @check("web.search")
 def _web_search(c: Cell) -> None:
-    for query in (c.head, c.number, c.world.id_numbers[c.key]):
+    spouse_id = c.world.id_numbers[c.key]
+    for query in (c.head, c.number, spouse_id, spouse_id[-6:], spouse_id[-4:], HOUSEHOLDS[c.key][3]):
         # The results partial: the full page echoes the query in the search box.
         response = c.web.get(reverse("household_list"), {"q": query}, HTTP_HX_REQUEST="true",
                              HTTP_HX_TARGET="results")
@@ -630,7 +631,8 @@ def _api_list(c: Cell) -> None:
 
 @check("api.search")
 def _api_search(c: Cell) -> None:
-    for query in (c.head, c.number, c.world.id_numbers[c.key]):
+    spouse_id = c.world.id_numbers[c.key]
+    for query in (c.head, c.number, spouse_id, spouse_id[-6:], spouse_id[-4:], HOUSEHOLDS[c.key][3]):
         listed = api_results(c.api.get("/api/households/", {"q": query}))
         assert listed == ([c.number] if c.expected == "ok" else []), query
 
