@@ -32,8 +32,9 @@ if TYPE_CHECKING:
 SORTS = {
     "number": "number",
     "-number": "-number",
-    "head": "head_name",
-    "-head": "-head_name",
+    # 户主 in pinyin order (fupin.lib.pinyin), not by code point.
+    "head": "head_name_pinyin",
+    "-head": "-head_name_pinyin",
     "people": "member_count",
     "-people": "-member_count",
     "identified": "identified_year",
@@ -43,6 +44,8 @@ SORTS = {
     "status": "status",
     "-status": "-status",
 }
+#: Next keys of a sort whose values tie: the same pinyin (张三, 章三) by the name itself.
+SORT_TIES = {"head_name_pinyin": ("head_name",), "-head_name_pinyin": ("-head_name",)}
 DIGITS_RE = re.compile(r"^[0-9Xx]+$")
 
 
@@ -223,7 +226,7 @@ def household_list(*, user: User | AnonymousUser, filters: HouseholdFilters) -> 
         qs = qs.filter(household_search_q(filters.q, user=user))
     order = SORTS.get(filters.sort, "number")
     # The area is shown on every row: one join instead of a query per row.
-    return qs.select_related("area__parent").order_by(order, "id")
+    return qs.select_related("area__parent").order_by(order, *SORT_TIES.get(order, ()), "id")
 
 
 def household_get(*, user: User | AnonymousUser, pk: int) -> Household:

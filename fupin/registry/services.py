@@ -23,7 +23,7 @@ from fupin.accounts import policy
 from fupin.areas.models import Area
 from fupin.audit.services import audit_create, audit_status, audit_update, jsonable
 from fupin.audit.services import snapshot as _full_snapshot
-from fupin.lib import idnumber
+from fupin.lib import idnumber, pinyin
 
 from . import rules
 from .choices import Procedure, Relation, Status
@@ -107,8 +107,10 @@ def _refresh_household_summary(household: Household) -> None:
     active = household.members.filter(active=True)
     head = active.filter(relation=Relation.HEAD).first()
     household.head_name = head.name if head else ""
+    household.head_name_pinyin = pinyin.sort_key(household.head_name)
     household.member_count = active.count()
     Household.objects.filter(pk=household.pk).update(head_name=household.head_name,
+                                                     head_name_pinyin=household.head_name_pinyin,
                                                      member_count=household.member_count)
 
 
