@@ -72,7 +72,7 @@ class AreaChoiceField(forms.ModelChoiceField):
 
 
 class HouseholdCreateForm(HouseholdForm):
-    number = forms.CharField(label=_("户编号"), max_length=32,
+    number = forms.CharField(label=_("户编号"), max_length=32, error_messages={"required": _("请填写户编号；选定村或村民小组后会自动建议")},
                              help_text=_("选定村或村民小组后自动建议下一个空闲户编号（村代码 12 位 + 顺序号 4 位）"))
     # Chosen with the cascading picker (乡镇 → 行政村 → 村民小组, with search): the picker posts the id.
     area = AreaChoiceField(label=_("所在村/村民小组"), queryset=Area.objects.none(), widget=forms.HiddenInput,

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Expression, ExpressionWrapper, Prefetch, Q, QuerySet
 from django.db.models.functions import Reverse
 from django.http import Http404
 from django.utils import timezone
@@ -46,6 +46,15 @@ SORTS = {
 }
 #: Next keys of a sort whose values tie: the same pinyin (张三, 章三) by the name itself.
 SORT_TIES = {"head_name_pinyin": ("head_name",), "-head_name_pinyin": ("-head_name",)}
+def sort_order(key: str) -> list[str | Expression]:
+    """The ORDER BY of a list sort (a key of SORTS; an unknown key sorts by 户编号), before "id".
+    By 户主: households without a head (died out, moved away) come after the named ones, either way."""
+    order = SORTS.get(key, "number")
+    if order.lstrip("-") != "head_name_pinyin":
+        return [order]
+    return [ExpressionWrapper(Q(head_name=""), output_field=BooleanField()), order, *SORT_TIES[order]]
+
+
 DIGITS_RE = re.compile(r"^[0-9Xx]+$")
 
 
@@ -224,9 +233,8 @@ def household_list(*, user: User | AnonymousUser, filters: HouseholdFilters) -> 
         qs = qs.filter(exit_year=filters.exit_year)
     if filters.q:
         qs = qs.filter(household_search_q(filters.q, user=user))
-    order = SORTS.get(filters.sort, "number")
     # The area is shown on every row: one join instead of a query per row.
-    return qs.select_related("area__parent").order_by(order, *SORT_TIES.get(order, ()), "id")
+    return qs.select_related("area__parent").order_by(*sort_order(filters.sort), "id")
 
 
 def household_get(*, user: User | AnonymousUser, pk: int) -> Household:

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from fupin.lib.pinyin import sort_key
 from fupin.registry import services
 from fupin.registry.choices import Relation
+from fupin.registry.models import Household
 from fupin.sheets.importer import apply_plan, plan_import
 from tests import factories
 from tests.sheets.test_import import family, sheet
@@ -44,8 +46,6 @@ def test_the_services_keep_the_key_with_the_heads_name(tree, county_user):
 
 def test_an_imported_household_gets_the_key(tree, county_user):
     apply_plan(plan_import(sheet(family("5303241002010001", n=0)), actor=county_user), actor=county_user)
-    from fupin.registry.models import Household
-
     assert Household.objects.get(number="5303241002010001").head_name_pinyin == sort_key("户主0")
 
 
@@ -60,3 +60,12 @@ def test_the_household_list_sorts_heads_by_pinyin(tree, county_user):
     assert listed == [made[s].number for s in ("安", "邓", "钱", "曾", "赵")]
     backwards = listed_numbers(client.get(reverse("household_list"), {"sort": "-head"}).content)
     assert backwards == listed[::-1]
+    # A household whose people all died or moved away has no head: after the named ones, either way.
+    gone = made["安"]
+    Household.objects.filter(pk=gone.pk).update(head_name="", head_name_pinyin="")
+    for sort in ("head", "-head"):
+        assert listed_numbers(client.get(reverse("household_list"), {"sort": sort}).content)[-1] == gone.number
+    api = APIClient()
+    api.force_authenticate(county_user)
+    rows = api.get("/api/households/", {"ordering": "head"}).json()["results"]
+    assert [r["number"] for r in rows] == [made[s].number for s in ("邓", "钱", "曾", "赵", "安")]

@@ -44,7 +44,7 @@ pytestmark = pytest.mark.django_db
 
 ROLES = ("admin", "county", "township", "village", "cadre", "leader", "auditor", "assessor")
 FIELDS = ("id_number", "phone", "bank_account", "health", "disability", "disability_cert", "dibao", "tekun")
-SURFACES = ("page", "api", "admin", "export")
+SURFACES = ("page", "api", "admin", "export", "search")
 
 # fmt: off
 #: How each role sees each field on the page, in the API and in the admin (before any 显示完整信息).
@@ -66,6 +66,9 @@ EXPORT_WHOLE = {"admin", "county", "township", "village"}
 ON_SURFACE = {
     "page": set(FIELDS), "api": set(FIELDS), "admin": set(FIELDS),
     "export": {"id_number", "phone", "bank_account", "health", "disability_cert"},
+    # the household list searched by the last six digits of the spouse's ID number: the member found
+    # is named under the result with her ID number as the role sees it
+    "search": {"id_number"},
 }
 #: The policy's name of one field of each group (fupin.accounts.policy.FIELD_GROUPS).
 POLICY_FIELD = {"id_number": "id_number", "phone": "phone", "bank_account": "bank_account", "health": "health",
@@ -187,6 +190,17 @@ def observe_page(world: World, user: User) -> dict[str, str]:
     return {**_numbers_in_text(world, text), **_care_in_text(text)}
 
 
+def observe_search(world: World, user: User) -> dict[str, str]:
+    client = Client()
+    client.force_login(user)
+    response = client.get("/households/", {"q": world.ids["id_number"][-6:]}, HTTP_HX_REQUEST="true",
+                          HTTP_HX_TARGET="results")
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "匹配：钱敏感（配偶）" in text
+    return {"id_number": _numbers_in_text(world, text)["id_number"]}
+
+
 def _json_value(value, whole: str, masked: str | None = None) -> str:
     if value is None:
         return "hidden"
@@ -265,6 +279,8 @@ def test_cell(world, role, surface, tmp_path):
         seen = observe_api(world, user)
     elif surface == "admin":
         seen = observe_admin(world, user)
+    elif surface == "search":
+        seen = observe_search(world, user)
     else:
         seen = observe_export(world, user, tmp_path)
     assert seen == expected(role, surface)
