@@ -133,6 +133,10 @@ class Household(models.Model):
     address = models.CharField(_("住址"), max_length=200, blank=True)
     # Denormalised from the head member by the services, for fast lists and search.
     head_name = models.CharField(_("户主姓名"), max_length=50, editable=False, blank=True)
+    # The head's name as a pinyin sort key (fupin.lib.pinyin.sort_key), kept with head_name: lists
+    # sorted by 户主 follow pinyin order, as Chinese users expect, not code points.
+    head_name_pinyin = models.CharField(_("户主姓名拼音排序键"), max_length=200, editable=False, blank=True,
+                                        default="")
     member_count = models.PositiveSmallIntegerField(_("家庭人口"), default=0, editable=False)
     phone = models.CharField(_("联系电话"), max_length=30, blank=True)
     bank_name = models.CharField(_("开户银行"), max_length=100, blank=True)
@@ -200,6 +204,7 @@ class Household(models.Model):
             models.Index(fields=["area_path", "main_cause"], name="household_area_cause_idx"),
             models.Index(fields=["status"], name="household_status_idx"),
             models.Index(fields=["head_name"], name="household_head_name_idx"),
+            models.Index(fields=["head_name_pinyin", "head_name", "id"], name="household_head_pinyin_idx"),
         ]
         constraints = [
             *non_negative(*HOUSEHOLD_NON_NEGATIVE, prefix="household"),

@@ -458,3 +458,46 @@ def report_year_error(year: Any, today: datetime.date | None = None) -> str | No
     if isinstance(year, int) and not isinstance(year, bool) and years[-1] <= year <= years[0]:
         return None
     return _("年度应在 %(a)d 到 %(b)d 之间，收到的是“%(y)s”") % {"a": years[-1], "b": years[0], "y": year}
+
+
+# --- 户编号: the village's code and a sequence -------------------------------------------------------------
+
+#: A 户编号 is the 12-digit statistical code of the household's 行政村 followed by its sequence within
+#: the village, 4 digits from 0001 (5303241002010001): the numbering of the import template, the demo
+#: and county registers. A household in a 村民小组 takes its village's code (groups are not in the code).
+HOUSEHOLD_SEQ_WIDTH = 4
+
+
+def household_number(village_code: str, seq: int) -> str:
+    return f"{village_code}{seq:0{HOUSEHOLD_SEQ_WIDTH}d}"
+
+
+def household_number_seq(number: str, village_code: str) -> int | None:
+    """The sequence of ``number`` in the village, or None when the number does not follow the format."""
+    tail = number[len(village_code):] if number.startswith(village_code) else ""
+    if len(tail) != HOUSEHOLD_SEQ_WIDTH or not tail.isdigit():
+        return None
+    return int(tail)
+
+
+def next_household_number(village_code: str, numbers: Iterable[str],
+                          taken: Callable[[str], bool] = lambda n: False) -> str | None:
+    """The 户编号 to propose for a new household in the village: one after the highest sequence among
+    ``numbers`` (the village's households), skipping any ``taken`` elsewhere; None when the village's
+    sequence is used up (9999)."""
+    seqs = [s for s in (household_number_seq(n, village_code) for n in numbers) if s is not None]
+    seq = max(seqs, default=0) + 1
+    while seq < 10 ** HOUSEHOLD_SEQ_WIDTH:
+        candidate = household_number(village_code, seq)
+        if not taken(candidate):
+            return candidate
+        seq += 1
+    return None
+
+
+# --- 住房面积 ------------------------------------------------------------------------------------------------
+
+#: 住房面积 0 means "no house" (REFERENCE §1): a form that registers or corrects a household must not
+#: offer 0 by default, or every household left blank would be recorded as having no house.
+def house_area_required() -> str:
+    return _("请填写住房面积（平方米）；无房请填 0")

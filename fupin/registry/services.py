@@ -23,7 +23,7 @@ from fupin.accounts import policy
 from fupin.areas.models import Area
 from fupin.audit.services import audit_create, audit_status, audit_update, jsonable
 from fupin.audit.services import snapshot as _full_snapshot
-from fupin.lib import idnumber
+from fupin.lib import idnumber, pinyin
 
 from . import rules
 from .choices import Procedure, Relation, Status
@@ -64,6 +64,15 @@ def snapshot(obj: models.Model) -> dict[str, Any]:
     return {k: v for k, v in out.items() if k not in AUDIT_NOISE}
 
 
+class MemberError(ValidationError):
+    """A member of a household being registered is refused: ``index`` is the member's place in the
+    list given (0 the first), so that a form or an API answer can put the error at that member."""
+
+    def __init__(self, index: int, error: ValidationError) -> None:
+        super().__init__(error)
+        self.index = index
+
+
 def _reject_unknown(data: Mapping[str, Any], allowed: set[str], what: str) -> None:
     """Derived and bookkeeping fields (net income, version, head name ...) are never typed in; the error names
     each offending field, like every other error of the services."""
@@ -98,8 +107,10 @@ def _refresh_household_summary(household: Household) -> None:
     active = household.members.filter(active=True)
     head = active.filter(relation=Relation.HEAD).first()
     household.head_name = head.name if head else ""
+    household.head_name_pinyin = pinyin.sort_key(household.head_name)
     household.member_count = active.count()
     Household.objects.filter(pk=household.pk).update(head_name=household.head_name,
+                                                     head_name_pinyin=household.head_name_pinyin,
                                                      member_count=household.member_count)
 
 
@@ -187,8 +198,9 @@ def household_create(*, actor: User | None, area: Area, number: str, members: It
     error = rules.head_count_error(m.get("relation") for m in members)
     if error:
         raise ValidationError({"relation": error})
-    if rules.repeats(rules.citizen_id(m.get("id_number") or "") for m in members):
-        raise ValidationError({"id_number": rules.repeated_person_error()})
+    repeated = rules.repeats(rules.citizen_id(m.get("id_number") or "") for m in members)
+    if repeated:
+        raise MemberError(min(repeated), ValidationError({"id_number": rules.repeated_person_error()}))
 
     household = Household(area=area, area_path=area.path, number=(number or "").strip(), status=status, **fields)
     household.full_clean()
@@ -198,9 +210,12 @@ def household_create(*, actor: User | None, area: Area, number: str, members: It
         raise ValidationError({"date": error})
     household.save()
     built = []
-    for data in members:
-        member = _build_member(household, data, actor)
-        _save_member(member, actor)
+    for index, data in enumerate(members):
+        try:
+            member = _build_member(household, data, actor)
+            _save_member(member, actor)
+        except ValidationError as exc:
+            raise MemberError(index, exc) from exc
         built.append(member)
     _refresh_household_summary(household)
     _status_row(household, "", status, actor=actor, reason=reason or _("建档立卡登记"), date=date,

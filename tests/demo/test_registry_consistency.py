@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from fupin.areas.models import Area, AreaDesignation
 from fupin.lib import idnumber
+from fupin.lib.pinyin import sort_key
 from fupin.registry import rules
 from fupin.registry.choices import RELATION_SEX, Relation, Status
 from fupin.registry.models import Household, Member, PovertyLine, StatusChange, YearlyRecord
@@ -52,6 +53,7 @@ def test_exactly_one_active_head_and_summary_fields_match_the_members(small_demo
         if active:
             assert len(heads) == 1
             assert h.head_name == heads[0].name
+            assert h.head_name_pinyin == sort_key(h.head_name) != ""
         else:  # the whole household died or moved away: cancelled, as the services would leave it
             assert h.status == Status.CANCELLED and h.cancel_reason in ("all_dead", "moved_away")
             assert h.head_name == ""
