@@ -100,6 +100,11 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "web.make_head":       ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
     "web.yearly":          ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
     "web.quality_resolve": ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|404",    "403|404",    "403|404",    "403|404"),
+    # 用户管理 (issue 12 #15): "in" is a village account at the "in" household's village, "out" one at the
+    # "out" household's village; only user managers (CAPABILITIES["manage_users"]) open the pages
+    "web.users":           ("ok|—", "ok|hide",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.user_lock":       ("ok|—", "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.user_password":   ("ok|—", "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
     # --- API: reads
     "api.list":            ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
     "api.search":          ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
@@ -1121,6 +1126,52 @@ def _web_quality_resolve(c: Cell) -> None:
     else:
         status_of(response, c.expected)
         assert finding.resolved_at is None and footprint() == before
+
+
+# --- 用户管理 ---------------------------------------------------------------------------------------------
+
+
+def _account(c: Cell) -> User:
+    """A village account at the village of the cell's household (made once per key, rolled back with the
+    cell)."""
+    username = f"acct_{c.key}"
+    user = User.objects.filter(username=username).first()
+    return user or factories.user(username, Role.VILLAGE, c.village())
+
+
+@check("web.users")
+def _web_users(c: Cell) -> None:
+    account = _account(c)
+    response = c.web.get(reverse("accounts:users"))
+    status_of(response, c.expected)
+    if c.expected in ("ok", "hide"):
+        assert (account.username in response.content.decode()) == (c.expected == "ok")
+
+
+@check("web.user_lock")
+def _web_user_lock(c: Cell) -> None:
+    account = _account(c)
+    response = c.web.post(reverse("accounts:user_lock", args=[account.pk]))
+    account.refresh_from_db()
+    if c.expected == "ok":
+        assert response.status_code == 302 and not account.is_active
+        assert AuditEvent.objects.filter(actor=c.user, entity="accounts.user", entity_id=str(account.pk)).exists()
+    else:
+        status_of(response, c.expected)
+        assert account.is_active
+
+
+@check("web.user_password")
+def _web_user_password(c: Cell) -> None:
+    account = _account(c)
+    response = c.web.post(reverse("accounts:user_password", args=[account.pk]), {"password": "", "password2": ""})
+    account.refresh_from_db()
+    if c.expected == "ok":
+        assert response.status_code == 200 and account.check_password(response.context["temporary"])
+        assert account.must_change_password
+    else:
+        status_of(response, c.expected)
+        assert not account.must_change_password
 
 
 # --- background jobs ------------------------------------------------------------------------------------
