@@ -109,3 +109,8 @@ def finding_get(*, user: User | AnonymousUser, pk: int) -> Finding:
         raise Http404
     return finding
 
+
+
+def open_count(*, user: User | AnonymousUser) -> int:
+    """The open findings the user may see (the 待办 panel)."""
+    return _scoped(user).filter(resolved_at__isnull=True).count()

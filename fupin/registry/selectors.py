@@ -6,7 +6,7 @@ Views, exports, search and dashboards call these; none of them touches ``Househo
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -129,6 +129,8 @@ class HouseholdFilters:
     exit_year: int | None = None
     q: str = ""
     sort: str = "number"
+    # Households ticked on the list (导出所选): only these, still inside the user's scope.
+    ids: list[int] = field(default_factory=list)
 
 
 def household_search_q(text: str) -> Q:
@@ -177,6 +179,8 @@ def household_list(*, user: User | AnonymousUser, filters: HouseholdFilters) -> 
         qs = qs.filter(exit_year=filters.exit_year)
     if filters.q:
         qs = qs.filter(household_search_q(filters.q))
+    if filters.ids:
+        qs = qs.filter(pk__in=filters.ids)
     order = SORTS.get(filters.sort, "number")
     # The area is shown on every row: one join instead of a query per row.
     return qs.select_related("area__parent").order_by(order, "id")

@@ -249,6 +249,9 @@ def export_households(request: HttpRequest) -> HttpResponse:
     filters, _form, root = household_filters_from_request(request, data=request.POST)
     if root is None:
         raise Http404
+    if request.POST.get("selection") and not filters.ids:
+        messages.error(request, _("请先勾选要导出的户"))
+        return redirect("household_list")
     if (refused := _over_job_limit(request)) is not None:
         return refused
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
@@ -259,7 +262,7 @@ def export_households(request: HttpRequest) -> HttpResponse:
               "filters": {"area_code": filters.area.code if filters.area else "", "status": filters.status,
                           "attribute": filters.attribute, "cause": filters.cause,
                           "identified_year": filters.identified_year, "exit_year": filters.exit_year,
-                          "q": filters.q, "sort": filters.sort}}
+                          "q": filters.q, "sort": filters.sort, "ids": filters.ids}}
     job = runner.job_create(kind=JobKind.EXPORT, user=user, filename=name, params=params)
     runner.submit(job)
     return redirect("sheets:job", pk=job.pk)
