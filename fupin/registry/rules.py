@@ -501,3 +501,20 @@ def next_household_number(village_code: str, numbers: Iterable[str],
 #: offer 0 by default, or every household left blank would be recorded as having no house.
 def house_area_required() -> str:
     return _("请填写住房面积（平方米）；无房请填 0")
+
+
+# --- batch correction (issue 12 #16) ------------------------------------------------------------------
+
+#: The household fields a batch correction on the list may set, one value for every ticked household.
+#: Only coded fields that are the same kind of fact for many households and carry no personal number and
+#: no money: 主要致贫原因 (the usual mass correction after a review), 入户路类型, 主要燃料类型. Never 联系电话,
+#: 银行账号, 户编号, the area, the status or the household's attribute (低保/特困 changes support amounts).
+BATCH_FIELDS: tuple[str, ...] = ("main_cause", "road_type", "fuel")
+#: At most this many households per batch (a page of the list).
+BATCH_LIMIT = 200
+
+
+def batch_field_error(field: str) -> str | None:
+    if field not in BATCH_FIELDS:
+        return _("“%(f)s”不能批量更正") % {"f": field}
+    return None

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from django.db.models import BooleanField, Expression, ExpressionWrapper, Prefetch, Q, QuerySet
@@ -145,6 +145,8 @@ class HouseholdFilters:
     exit_year: int | None = None
     q: str = ""
     sort: str = "number"
+    # Households ticked on the list (导出所选): only these, still inside the user's scope.
+    ids: list[int] = field(default_factory=list)
 
 
 def _matching_members(text: str, user: User | AnonymousUser) -> tuple[QuerySet[Member] | None, str]:
@@ -233,6 +235,8 @@ def household_list(*, user: User | AnonymousUser, filters: HouseholdFilters) -> 
         qs = qs.filter(exit_year=filters.exit_year)
     if filters.q:
         qs = qs.filter(household_search_q(filters.q, user=user))
+    if filters.ids:
+        qs = qs.filter(pk__in=filters.ids)
     # The area is shown on every row: one join instead of a query per row.
     return qs.select_related("area__parent").order_by(*sort_order(filters.sort), "id")
 

@@ -113,6 +113,10 @@ def household_filters_from_request(
         filters.exit_year = cd["exit_year"]
         filters.q = cd["q"].strip()
         filters.sort = cd["sort"] or "number"
+    if source.get("selection"):  # 导出所选: the households ticked on the list (bulk.ticked_ids)
+        from .bulk import ticked_ids
+
+        filters.ids = ticked_ids(source)
     return filters, form, root
 
 

@@ -258,6 +258,9 @@ def export_households(request: HttpRequest) -> HttpResponse:
     if error:
         messages.error(request, error)
         return redirect("household_list")
+    if request.POST.get("selection") and not filters.ids:
+        messages.error(request, _("请先勾选要导出的户"))
+        return redirect("household_list")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     area = filters.area or root
     name = _("贫困户信息-%(a)s-%(t)s.xlsx") % {"a": area.name if area else "", "t": stamp}
@@ -266,7 +269,7 @@ def export_households(request: HttpRequest) -> HttpResponse:
               "filters": {"area_code": filters.area.code if filters.area else "", "status": filters.status,
                           "attribute": filters.attribute, "cause": filters.cause,
                           "identified_year": filters.identified_year, "exit_year": filters.exit_year,
-                          "q": filters.q, "sort": filters.sort}}
+                          "q": filters.q, "sort": filters.sort, "ids": filters.ids}}
     try:
         job = runner.job_create(kind=JobKind.EXPORT, user=user, filename=name, params=params, limited=True)
     except runner.JobLimitReached as refused:
