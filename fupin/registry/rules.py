@@ -433,6 +433,19 @@ def status_date_error(day: datetime.date, *, identified_year: Any = None, previo
     return None
 
 
+def identified_year_error(identified_year: Any, *, first_income_year: int | None,
+                          first_change: datetime.date | None) -> str | None:
+    """A 识别年度 changed on an existing household may not come after what its records already hold:
+    its earliest yearly record, its earliest status change (the household's life starts there)."""
+    if not isinstance(identified_year, int):
+        return None
+    if first_income_year is not None and first_income_year < identified_year:
+        return _("识别年度 %(i)d 年晚于该户已有的 %(y)d 年度收入记录") % {"i": identified_year, "y": first_income_year}
+    if first_change is not None and first_change.year < identified_year:
+        return _("识别年度 %(i)d 年晚于该户最早的状态变更（%(d)s）") % {"i": identified_year, "d": first_change.isoformat()}
+    return None
+
+
 # --- the year of a report -------------------------------------------------------------------------------
 
 #: The first year a report may be asked for (建档立卡 began with the 2014 identification; earlier

@@ -256,6 +256,13 @@ def household_update(*, actor: User | None, household: Household, data: Mapping[
         policy.check_write(actor, household.area)
         household.area_path = household.area.path
     household.full_clean()
+    if household.identified_year != before.get("identified_year"):
+        error = rules.identified_year_error(
+            household.identified_year,
+            first_income_year=household.yearly_records.aggregate(y=models.Min("year"))["y"],
+            first_change=household.status_changes.aggregate(d=models.Min("date"))["d"])
+        if error:
+            raise ValidationError({"identified_year": error})
     _bump_version(household, expected_version)
     household.save()
     audit_update(actor=actor, obj=household, before=before, after=snapshot(household),
