@@ -78,6 +78,11 @@ class HouseholdCreateForm(HouseholdForm):
         if areas is not None:
             self.fields["area"].queryset = areas
 
+    def _get_validation_exclusions(self) -> set[str]:
+        # The 户编号 is the service's to check (rules.number_duplicate_error links to the household that has
+        # it, for those who may see it); the model's own unique check would only say "已存在".
+        return {*super()._get_validation_exclusions(), "number"}
+
 
 MEMBER_FIELDS = ["name", "id_number", "sex", "birth_date", "ethnicity", "relation", "education", "school_status",
                  "health", "disability_category", "disability_grade", "disability_cert_no", "labour",
