@@ -111,7 +111,7 @@ class MemberForm(StyledMixin, forms.ModelForm):
         self.fields["sex"].required = False
         # fupin/static/fupin/app.js fills 出生日期 and 性别 from the number as it is typed (issue 12, item 10).
         self.fields["id_number"].widget.attrs.update({
-            "data-id-fill": "1", "data-id-note": _("已按证件号码填写出生日期和性别，请核对")})
+            "data-id-fill": "1", "data-id-note": _("已按证件号码填写出生日期和性别，请核对。")})
 
     def grouped(self) -> Groups:
         return [(title, [self[name] for name in names]) for title, names in self.groups]

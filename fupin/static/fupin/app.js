@@ -53,7 +53,7 @@
     if (filled) {
       var note = input.parentNode.querySelector(".id-note");
       if (!note) {
-        note = document.createElement("span");
+        note = document.createElement("div");
         note.className = "help id-note";
         note.setAttribute("role", "status");
         input.parentNode.insertBefore(note, input.nextSibling);
