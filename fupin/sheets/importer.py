@@ -55,7 +55,7 @@ from fupin.areas.rules import group_key
 from fupin.audit.context import current_ip
 from fupin.audit.models import AuditEvent, AuditKind
 from fupin.audit.services import audit_import, jsonable
-from fupin.lib import idnumber
+from fupin.lib import idnumber, pinyin
 from fupin.lib.bulk import BulkWriter, bulk_method, reserve_ids
 from fupin.lib.gcpause import gc_paused
 from fupin.quality import rules as quality_rules
@@ -718,6 +718,7 @@ def _plan_heads(plan: HouseholdPlan, hh: Household, missing: list[Member], first
     hh.member_count = len(staying)
     existing = plan.existing
     hh.head_name = heads[0].name if len(heads) == 1 else (existing.head_name if existing else "")
+    hh.head_name_pinyin = pinyin.sort_key(hh.head_name)
 
 
 def _add_invalid(plan: HouseholdPlan, row: int, exc: ValidationError, headers: dict[str, str]) -> None:
@@ -863,6 +864,10 @@ def _plan_yearly(plan: HouseholdPlan, hh: Household, lines: rules.PovertyLines,
         return
     if year is None:
         return  # reported at the start
+    error = rules.income_year_error(year, identified_year=hh.identified_year)
+    if error:
+        plan.add(first_row, YEARLY_HEADER["year"], error)
+        return
     old = yearly_existing.get((plan.existing.pk, year)) if plan.existing is not None else None
     if old is not None:
         rec = _clone(old)
@@ -1207,7 +1212,7 @@ def _write_households(batch: list[HouseholdPlan], now: datetime.datetime) -> Non
         numbers = sorted(h.number for h in old if h.existing.pk in set(moved))
         raise ImportRefused(_("导入期间户 %(n)s 的状态已被他人变更，未导入任何数据，请重新预览后再导入") % {
             "n": "、".join(numbers[:10])})
-    _bulk_update_each(changed, {"version", "updated_at", "area_path"})
+    _bulk_update_each(changed, {"version", "updated_at", "area_path", "head_name_pinyin"})
 
 
 def _write_members(batch: list[HouseholdPlan], now: datetime.datetime) -> None:

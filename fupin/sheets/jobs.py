@@ -91,7 +91,7 @@ def run_export(job: SheetJob) -> None:
     from fupin.areas.selectors import area_get
     from fupin.registry.selectors import HouseholdFilters, household_list
 
-    from .export import export_households
+    from .export import export_households, year_note
 
     given = dict(job.params.get("filters", {}))
     code = given.pop("area_code", "")
@@ -101,7 +101,10 @@ def run_export(job: SheetJob) -> None:
     result = export_households(households, job.output_path, year=job.params.get("year"),
                                progress=reporter(job, _("导出")), access=policy.export_access(job.user),
                                exported_by=job.user.username)
-    job.result = {"rows": result.rows, "exported_households": result.households, "year": result.year}
+    job.result = {"rows": result.rows, "exported_households": result.households, "year": result.year,
+                  "skipped_households": result.skipped_households,
+                  "year_text": year_note(result.year, defaulted=result.year_defaulted, with_year=result.with_year,
+                                         households=result.households)}
 
 
 def preview(plan: Plan, user: User) -> dict:

@@ -134,7 +134,7 @@ def test_the_registration_form_shows_a_link_to_the_household_with_that_number(tr
     url = reverse("household_create")
     values = edit_form_values(client.get(url).content)
     values.update({"h-number": OWN, "h-area": str(tree["village_a1"].pk), "h-main_cause": "illness",
-                   "h-identified_year": "2016", "m-name": "王五", "m-relation": "head",
+                   "h-identified_year": "2016", "h-house_area": "80", "m-name": "王五", "m-relation": "head",
                    "m-id_number": factories.person_id(sex="1")})
     page = client.post(url, values).content.decode()
     assert f'<a href="{reverse("household_detail", args=[first.pk])}">' in page

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registry', '0004_area_prefix_index_covers_number'),
+        ('registry', '0006_entry_household_head_pinyin'),
     ]
 
     operations = [
