@@ -51,6 +51,7 @@ def test_the_county_creates_a_village_account_and_the_new_user_must_change_the_p
     event = AuditEvent.objects.get(kind=AuditKind.CREATE, entity="accounts.user", entity_id=str(user.pk))
     assert event.actor == county and event.area_path == tree["village_a1"].path
     assert temporary not in str(event.data) and "password" not in event.data["after"]
+    assert event.data["after"]["area"] == "甲一村" and event.data["after"]["role"] == Role.VILLAGE
 
     # The new user signs in and is sent to 修改密码 until they choose their own password.
     new = Client()
