@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "fupin.jobs",
     "fupin.sheets",
     "fupin.quality",
+    "fupin.documents",
     "fupin.web",
 ]
 

@@ -427,6 +427,25 @@ def shown(user: User | AnonymousUser | None, field: str, value: Any, *, revealed
     return mask(field, value)
 
 
+# --- search by personal numbers --------------------------------------------------------------------
+
+#: A household may be found by the last this-many digits of a member's ID number (the 18-digit citizen
+#: number, also behind a 残疾人证 number).
+ID_SUFFIX_LENGTHS = (4, 6)
+
+
+def may_search_id(user: User | AnonymousUser | None) -> bool:
+    """Whether ``user`` may find households by an ID number: whole, or its last 4 or 6 digits.
+
+    A search answers "is there such a person among my households", so it must tell no more than the
+    role already sees. Searches are scoped (only the households the user may see are searched), and
+    every role that sees ID numbers at all, even masked, sees what a suffix search confirms: the last
+    four digits are in the mask (``mask_id``), and the two before them (the 13th and 14th) are the
+    day of birth, which the same roles see as the member's 出生日期 (API, member form). A role for
+    which ID numbers are hidden may not search by them."""
+    return sees(user, "id_number")
+
+
 # --- masking: the one implementation --------------------------------------------------------------
 
 def mask_id(value: str | None) -> str:

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 from django.db import models
 from django.utils.translation import gettext as _
 
+from fupin.accounts import policy
+
 from .context import current_ip
 from .models import AuditEvent, AuditKind
 
@@ -61,9 +63,15 @@ def record(*, kind: str, actor: Actor = None, obj: models.Model | None = None, e
     """Write one audit row. For fupin.audit's helpers: elsewhere call the helper named after the kind.
 
     ``actor`` is a user, a string (a name with no account: a username tried, "demo") or None (the
-    system)."""
+    system). ``area_path``: the area of what the row concerns; when there is none, the actor's own
+    area (``policy.actor_area_path``), so that no row about a user's act is invisible to the
+    readers of that user's area (issue 12 item 4)."""
     if obj is not None:
         entity, entity_id = _entity(obj)
+    if not area_path and getattr(actor, "pk", None):
+        # A row about no particular area (an error sheet downloaded, an import that wrote nothing, a
+        # sign-in) belongs to the actor's own area: the county and the auditors of that subtree read it.
+        area_path = policy.actor_area_path(actor)
     return AuditEvent.objects.create(
         kind=kind,
         entity=entity,

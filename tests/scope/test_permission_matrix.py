@@ -92,6 +92,7 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "web.quality":         ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
     # --- web pages: writes
     "web.create":          ("ok|—", "ok|refuse",  "ok|refuse",  "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.area_picker":     ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
     "web.edit":            ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
     "web.status":          ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
     "web.member_add":      ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
@@ -146,6 +147,8 @@ EXPORTS: dict[str, tuple[str, ...]] = {
     "web.template":        ("ok|—", "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—"),
     # the summary tables of the user's area: the outside household is not counted
     "web.summary":         ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
+    # 打印户档案: the household's record as a PDF (fupin.documents), audited as an export; 404 as its page
+    "web.record_pdf":      ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
     # the command line with --user: the same scope and the same refusals as the pages
     "cli.export":          ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
     "cli.import":          ("ok|—", "ok|refuse",  "ok|refuse",  "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403"),
@@ -416,7 +419,8 @@ def _web_list(c: Cell) -> None:
 
 @check("web.search")
 def _web_search(c: Cell) -> None:
-    for query in (c.head, c.number, c.world.id_numbers[c.key]):
+    spouse_id = c.world.id_numbers[c.key]
+    for query in (c.head, c.number, spouse_id, spouse_id[-6:], spouse_id[-4:], HOUSEHOLDS[c.key][3]):
         # The results partial: the full page echoes the query in the search box.
         response = c.web.get(reverse("household_list"), {"q": query}, HTTP_HX_REQUEST="true",
                              HTTP_HX_TARGET="results")
@@ -555,10 +559,27 @@ def web_write(c: Cell, url: str, changes: dict, done: Callable[[], bool], refuse
 def _web_create(c: Cell) -> None:
     head = factories.member_data(Relation.HEAD, "2", name="吴新芳")
     changes = {"h-number": "5303241002019999", "h-area": str(c.household.area.pk), "h-status": "poor",
-               "h-main_cause": "water", "h-identified_year": "2020", "m-name": "吴新芳",
+               "h-main_cause": "water", "h-identified_year": "2020", "h-house_area": "60", "m-name": "吴新芳",
                "m-id_number": head["id_number"], "m-sex": "", "m-birth_date": "", "m-relation": "head"}
     web_write(c, reverse("household_create"), changes, refused_field="h-area",
               done=lambda: Household.objects.filter(number="5303241002019999", area=c.household.area).exists())
+
+
+@check("web.area_picker")
+def _web_area_picker(c: Cell) -> None:
+    """The registration form's area picker (and its search) at the household's place: a writer's own
+    subtree only; read-only roles are refused before any lookup."""
+    area = c.household.area
+    response = c.web.get(reverse("household_area_picker"), {"pick": area.pk})
+    status_of(response, c.expected)
+    hits = c.web.get(reverse("household_area_search"), {"area_q": c.village().name})
+    assert hits.status_code == (403 if c.expected == "403" else 200)
+    if c.expected == "ok":
+        assert f'id="id_h-area" value="{area.pk}"' in response.content.decode()
+        assert f"?pick={c.village().pk}" in hits.content.decode()
+    elif c.expected == "404":
+        assert f"?pick={c.village().pk}" not in hits.content.decode()
+    assert c.head not in response.content.decode()
 
 
 @check("web.edit")
@@ -623,7 +644,8 @@ def _api_list(c: Cell) -> None:
 
 @check("api.search")
 def _api_search(c: Cell) -> None:
-    for query in (c.head, c.number, c.world.id_numbers[c.key]):
+    spouse_id = c.world.id_numbers[c.key]
+    for query in (c.head, c.number, spouse_id, spouse_id[-6:], spouse_id[-4:], HOUSEHOLDS[c.key][3]):
         listed = api_results(c.api.get("/api/households/", {"q": query}))
         assert listed == ([c.number] if c.expected == "ok" else []), query
 
@@ -1117,6 +1139,27 @@ def _web_summary(c: Cell) -> None:
     households = int(total[header.index("户数")])
     assert households == len(c.visible())
     assert AuditEvent.objects.filter(kind=AuditKind.EXPORT, actor=c.user).exists()
+
+
+@check("web.record_pdf")
+def _web_record_pdf(c: Cell) -> None:
+    import shutil
+    import subprocess
+
+    exports = AuditEvent.objects.filter(kind=AuditKind.EXPORT, actor=c.user, entity_id=str(c.household.pk))
+    before = exports.count()
+    response = c.web.get(reverse("household_record_pdf", args=[c.household.pk]))
+    status_of(response, c.expected)
+    if c.expected == "ok":
+        assert response["Content-Type"] == "application/pdf"
+        assert exports.count() == before + 1
+        if shutil.which("pdftotext"):
+            text = subprocess.run(["pdftotext", "-", "-"], input=response.content, capture_output=True,
+                                  check=True).stdout.decode()
+            assert c.number in text and c.head in text
+    else:
+        shows_nothing_of(c, response.content.decode())
+        assert exports.count() == before
 
 
 # --- data quality ------------------------------------------------------------------------------------

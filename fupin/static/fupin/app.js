@@ -21,6 +21,11 @@
   document.addEventListener("keyup", function (e) {
     if (e.key === "Enter" && e.target.matches(".toggle[hx-get]")) e.target.click();
   });
+  // A further member's row on the registration form: removed rows are simply not posted.
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest && e.target.closest("[data-remove-row]");
+    if (button) button.closest(".member-row").remove();
+  });
   document.addEventListener("htmx:beforeRequest", function (e) {
     var el = e.detail.elt;
     if (el.classList && el.classList.contains("toggle")) el.textContent = "▾";
