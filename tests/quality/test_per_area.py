@@ -73,3 +73,17 @@ def test_explain_stores_the_note_and_is_audited(found, county_user):
     event = AuditEvent.objects.get(kind=AuditKind.UPDATE, entity="quality.finding", entity_id=str(finding.pk))
     assert event.actor == county_user and event.area_path == a.area_path
     assert by_area(get(login(county_user))) == {"甲乡": (1, 1), "乙乡": (1, 1)}
+
+
+def test_values_follow_the_privacy_policy(found, county_user, leader):
+    # 低保金 and 特困金 are hidden from 领导 (FIELD_POLICY): the values of a finding too.
+    from django.utils import timezone
+
+    a, _b = found
+    Finding.objects.create(household=a, rule="dibao_and_tekun", category="dibao", message="同时享受低保和特困供养",
+                           values={"dibao_amount": "3456.00", "tekun_amount": "7890.00"}, area_path=a.area_path,
+                           found_at=timezone.now())
+    county = get(login(county_user), rule="dibao_and_tekun")
+    assert {v for _label, v in county.context["page"].object_list[0].value_rows} == {"3456.00", "7890.00"}
+    html = get(login(leader), rule="dibao_and_tekun").content.decode()
+    assert "同时享受低保和特困供养" in html and "3456.00" not in html and "7890.00" not in html
