@@ -346,7 +346,7 @@ class _OdsScanner:
         if self.cell_depth:
             self.cell_depth += 1
             self.cell_filled = True  # text or anything else in a cell: count it as not empty
-        elif name == _TABLE and not self.in_row:
+        elif name == _TABLE and not self.in_table:  # a table started inside one does not start a new range
             self.in_table, self.rows, self.row_elements = True, 0, 0
         elif name == _ROW and self.in_table:
             self.in_row, self.column, self.width = True, 0, 0
@@ -371,7 +371,7 @@ class _OdsScanner:
             if self.width:
                 _check_cell(self.limits, self.rows + self.repeats, self.width)
             self.rows += self.repeats
-        elif name == _TABLE and not self.in_row:
+        elif name == _TABLE and not self.in_row:  # calamine ends the range at the first end of a table
             self.in_table = False
 
     def text(self, data: str) -> None:

@@ -317,3 +317,12 @@ def test_a_panic_in_calamine_is_a_refusal_not_a_crash(monkeypatch):
     monkeypatch.setattr(formats, "check_xls", lambda data, limits: None)
     message, _peak = refusal(compound(biff(ROWS, sheet_at=1 << 20)), "花名册.xls")
     assert "文件已损坏" in message
+
+
+def test_an_ods_table_started_inside_a_table_does_not_reset_the_count(settings):
+    """calamine ignores a table that starts inside a table (its rows join the outer range), so the
+    count goes on: each nested start must not give a crafted file a fresh row limit."""
+    settings.FUPIN_SHEET_MAX_ROWS = 2000
+    rows = ods_row(ods_cell("x"), repeat=1500)
+    message, _peak = refusal(ods(ROWS, extra=rows + '<table:table table:name="b">' + rows), "花名册.ods")
+    assert "达到 A3002，超出 200 列 × 2,000 行的上限" in message
