@@ -81,7 +81,7 @@ from django.utils.translation import gettext as _
 from fupin.lib.gcpause import gc_paused
 
 from . import formats
-from .columns import COLUMNS, ID_HEADERS, REQUIRED, TOTAL_MARKERS, Column
+from .columns import COLUMNS, ID_HEADERS, KEYS, REQUIRED, TOTAL_MARKERS, Column
 
 __all__ = ["SheetError", "SheetRow", "Table", "read_table", "normalise_header", "match_header", "column_letter"]
 
@@ -181,6 +181,7 @@ def match_header(text: object) -> tuple[Column | None, str]:
 _WRONG_UNITS: dict[str, tuple[str, frozenset[str]]] = {
     "money": ("元", frozenset({"万元", "万", "千元", "百元", "角", "分"})),
     "cultivated_land": ("亩", frozenset({"公顷", "hm2", "ha", "平方米", "m2", "平方公里", "km2"})),
+    "irrigated_land": ("亩", frozenset({"公顷", "hm2", "ha", "平方米", "m2", "平方公里", "km2"})),
     "forest_land": ("亩", frozenset({"公顷", "hm2", "ha", "平方米", "m2", "平方公里", "km2"})),
     "house_area": ("平方米", frozenset({"亩", "公顷", "间"})),
     "road_distance_km": ("公里", frozenset({"米", "m"})),
@@ -302,7 +303,9 @@ def _map_headers(cells: list[object], header_row: int) -> tuple[dict[int, Column
         _check_unit(column, text, unit, j)
         where[column.header] = j
         columns[j] = column
-    missing = [c.header for c in REQUIRED if c.header not in where]
+    # Only the keys: a partial sheet updates the columns it has; the importer asks a new household or
+    # member for the REQUIRED columns it lacks.
+    missing = [c.header for c in KEYS if c.header not in where]
     if missing:
         raise SheetError(_("缺少必填列：%(missing)s；请在表头（第 %(row)d 行）中添加这些列") % {
             "missing": "、".join(missing), "row": header_row})
