@@ -164,8 +164,10 @@ class HouseholdDetailView(Base):
         version = expected_version(request, data)
         if "area" in data:
             data["area"] = _scoped_area(request.user, data["area"])
-        services.household_update(actor=request.user, household=household, data=data, expected_version=version)
-        return self._out(request, household_or_404(request.user, pk))
+        # The service returns the row it locked, wrote and re-checked the scope of (its area loaded):
+        # answering with it saves reading the household a third time.
+        return self._out(request, services.household_update(actor=request.user, household=household, data=data,
+                                                            expected_version=version))
 
     @extend_schema(summary="修改贫困户（全部字段）", request=reg_s.HouseholdUpdateIn, parameters=[ETAG],
                    responses={200: reg_s.HouseholdOut, **WRITE_ERRORS})
