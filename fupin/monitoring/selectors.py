@@ -4,6 +4,7 @@ Scoped through fupin.accounts.policy like every read."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
@@ -103,10 +104,11 @@ def _history(user: User | AnonymousUser, root: Area) -> QuerySet[StatusChange]:
                                        household__area_path__subtree=root.path)
 
 
-def poor_people_by_year(*, user: User | AnonymousUser, root: Area,
-                        prefix_length: int | None = None) -> dict[str, dict[int, Counts]]:
+def poor_people_by_year(*, user: User | AnonymousUser, root: Area, prefix_length: int | None = None,
+                        statuses: Iterable[str] = NOT_EXITED_STATUSES) -> dict[str, dict[int, Counts]]:
     """Registered poor households and people not yet exited at the end of each year, from the status
-    history (贫困发生率's numerator as it stood then).
+    history (贫困发生率's numerator as it stood then). ``statuses`` counts households in other statuses
+    the same way (the overview's 脱贫进度 at a year's end: 已脱贫 among all not 注销).
 
     Every change into 贫困户/返贫 opens an interval that lasts until the household's next change; the
     household counts at the end of each year inside it, with the people it had when it entered.
@@ -117,7 +119,7 @@ def poor_people_by_year(*, user: User | AnonymousUser, root: Area,
     later = StatusChange.objects.filter(household_id=OuterRef("household_id")).filter(
         Q(date__gt=OuterRef("date")) | Q(date=OuterRef("date"), id__gt=OuterRef("id"))
     ).order_by("date", "id").values("date")[:1]
-    qs = history.filter(to_status__in=list(NOT_EXITED_STATUSES)).annotate(
+    qs = history.filter(to_status__in=list(statuses)).annotate(
         start=ExtractYear("date"), end=ExtractYear(Subquery(later)))
     keys = ["start", "end"]
     if prefix_length:

@@ -29,7 +29,7 @@ from fupin.accounts import policy
 from fupin.areas.models import PATH_LENGTH, Area, Level
 from fupin.areas.selectors import area_children, area_list
 from fupin.monitoring.selectors import poor_people_by_year
-from fupin.registry import counts
+from fupin.registry import counts, rules
 from fupin.registry.choices import NOT_EXITED_STATUSES, Attribute, Cause, Status
 from fupin.registry.models import YearlyRecord
 from fupin.registry.selectors import household_scope
@@ -71,8 +71,9 @@ class SummaryTable:
 
 def summary_tables(user: User, root: Area, year: int | None = None) -> list[SummaryTable]:
     """The summary tables of ``root``'s children as ``user`` sees them (404 when root is outside the
-    user's scope). ``year``: the year of the income table; None takes the latest year with yearly
-    records in the subtree (no income table when there is none)."""
+    user's scope). ``year``: the year of the income table; None is the last complete year
+    (rules.default_report_year), never a year inferred from the data: the same five tables whatever
+    the records hold."""
     if not area_list(user=user).filter(pk=root.pk).exists():
         raise Http404
     children = list(area_children(user=user, area=root))
@@ -133,10 +134,8 @@ def summary_tables(user: User, root: Area, year: int | None = None) -> list[Summ
         table("attribute", _("按贫困户属性"), pairs(attribute_labels), by_attribute, note=live_note),
     ]
 
-    if year is None:
-        year = _latest_year(user, root)
-    if year is not None:
-        tables.append(_income_table(user, root, year, length, key_of, table))
+    tables.append(_income_table(user, root, rules.default_report_year() if year is None else year, length, key_of,
+                                table))
     return tables
 
 
@@ -187,12 +186,6 @@ def _registry_counts(grouped: Iterable[dict], key_of: Callable[[str], str], stat
     return basic, by_status, by_cause, by_attribute
 
 
-def _latest_year(user: User, root: Area) -> int | None:
-    """The latest year with yearly records in ``root``'s subtree that ``user`` sees."""
-    return (YearlyRecord.objects.filter(policy.household_q(user), household__area_path__subtree=root.path)
-            .order_by("-year").values_list("year", flat=True).first())
-
-
 def _income_table(user: User, root: Area, year: int, length: int, key_of: Callable[[str], str],
                   table: Callable[..., SummaryTable]) -> SummaryTable:
     records = (
@@ -229,6 +222,18 @@ def _income_table(user: User, root: Area, year: int, length: int, key_of: Callab
         data, derived={3: per_capita}, zero=zero,
         note=_("人均纯收入 = 家庭纯收入合计 / 计算人口；年末未脱贫户数、人数按状态历史推算（含当年注销前的状态）。"),
     )
+
+
+def report_year_choices(user: User, root: Area | None = None) -> list[tuple[int, str]]:
+    """The years a report may be asked for (rules.report_years), latest first, each labelled with the
+    number of households in ``root`` (default: the user's whole scope) that have a record of it — to
+    help choose, not to choose: the default stays rules.default_report_year()."""
+    records = YearlyRecord.objects.filter(policy.household_q(user))
+    if root is not None:
+        records = records.filter(household__area_path__subtree=root.path)
+    counts = dict(records.values_list("year").annotate(n=Count("id")).order_by())
+    return [(y, _("%(y)d 年（%(n)s 户有记录）") % {"y": y, "n": f"{counts[y]:,}"} if counts.get(y)
+             else _("%(y)d 年（无记录）") % {"y": y}) for y in rules.report_years()]
 
 
 def export_summary(tables: list[SummaryTable], out: str | Path | BinaryIO) -> None:
