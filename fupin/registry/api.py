@@ -244,7 +244,7 @@ class StatusHistoryView(Base):
         qs = StatusChange.objects.filter(policy.household_q(request.user),
                                          household=household).order_by("-date", "-id")
         page = self.paginate_queryset(qs)
-        return self.get_paginated_response(s.represent_many(reg_s.StatusChangeOut, page))
+        return self.get_paginated_response(s.represent_many(reg_s.StatusChangeOut, page, request=request))
 
 
 class HouseholdMembersView(Base):
@@ -342,7 +342,7 @@ class YearlyListView(Base):
         qs = YearlyRecord.objects.filter(policy.household_q(request.user),
                                          household=household).order_by("-year")
         page = self.paginate_queryset(qs)
-        return self.get_paginated_response(s.represent_many(reg_s.YearlyRecordOut, page))
+        return self.get_paginated_response(s.represent_many(reg_s.YearlyRecordOut, page, request=request))
 
 
 def _year(value: int) -> int:
@@ -360,7 +360,7 @@ class YearlyDetailView(Base):
         rec = YearlyRecord.objects.filter(household=household, year=_year(year)).first()
         if rec is None:
             raise Http404
-        return Response(s.represent(reg_s.YearlyRecordOut, rec))
+        return Response(s.represent(reg_s.YearlyRecordOut, rec, request=request))
 
     @extend_schema(summary="登记或更正某年度的收入与保障（其他年度不变）", request=reg_s.YearlyRecordIn,
                    responses={200: reg_s.YearlyRecordOut, 201: reg_s.YearlyRecordOut, **WRITE_ERRORS})
@@ -373,4 +373,5 @@ class YearlyDetailView(Base):
         existed = YearlyRecord.objects.filter(household=household, year=year).exists()
         rec = services.yearly_record_save(actor=request.user, household=household, year=year,
                                           data=dict(ser.validated_data))
-        return Response(s.represent(reg_s.YearlyRecordOut, rec), status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
+        return Response(s.represent(reg_s.YearlyRecordOut, rec, request=request),
+                        status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
