@@ -39,8 +39,8 @@ from fupin.api.views import (
     require_writer,
 )
 
+from . import counts, services
 from . import serializers as reg_s
-from . import services
 from .choices import Attribute, Cause, Status
 from .models import Household, Member, StatusChange, YearlyRecord
 from .selectors import SORTS, household_scope, household_search_q, member_get, sort_order
@@ -54,7 +54,9 @@ if TYPE_CHECKING:
 class HouseholdFilter(AreaCodeFilterMixin, StrictFilterSet):
     area = django_filters.CharFilter(method="filter_area", max_length=15,
                                      help_text=_("区划代码：只列出该区划（含下级）内的户"))
-    status = django_filters.ChoiceFilter(choices=Status.choices)
+    status = django_filters.ChoiceFilter(
+        method="filter_status", choices=[*Status.choices, (counts.ALL_STATUSES, _("全部（含注销）"))],
+        help_text=_("户状态；省略时只列在册户（不含注销），all 为全部（含注销）"))
     attribute = django_filters.ChoiceFilter(choices=Attribute.choices)
     cause = django_filters.ChoiceFilter(field_name="main_cause", choices=Cause.choices, help_text=_("主要致贫原因"))
     identified_year = YearFilter()
@@ -74,10 +76,15 @@ class HouseholdFilter(AreaCodeFilterMixin, StrictFilterSet):
     def filter_q(self, queryset: QuerySet[Household], name: str, value: str) -> QuerySet[Household]:
         return queryset.filter(household_search_q(value, user=self.request.user))
 
+    def filter_status(self, queryset: QuerySet[Household], name: str, value: str) -> QuerySet[Household]:
+        return counts.by_status_filter(queryset, value)
+
     def filter_ordering(self, queryset: QuerySet[Household], name: str, value: str) -> QuerySet[Household]:
         return queryset.order_by(*sort_order(value), "id")
 
     def filter_queryset(self, queryset: QuerySet[Household]) -> QuerySet[Household]:
+        if "status" not in self.data:  # 在册户, as the household list counts them (fupin.registry.counts)
+            queryset = counts.in_register(queryset)
         try:
             return super().filter_queryset(queryset)
         except forms.ValidationError as exc:
@@ -119,7 +126,7 @@ class HouseholdListView(Base):
         # django-filter builds and validates a form for every request; with no filter parameter
         # given there is nothing for it to filter or refuse.
         if not any(name in self.request.query_params for name in HouseholdFilter.base_filters):
-            return queryset
+            return counts.in_register(queryset)  # 在册户, as the household list counts them
         return super().filter_queryset(queryset)
 
     @extend_schema(summary="贫困户列表", responses={200: reg_s.HouseholdListOut(many=True), **READ_ERRORS})

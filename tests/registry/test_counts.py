@@ -116,3 +116,20 @@ def test_counts_on_the_list_have_thousands_separators(county_user):
                              "count_note": counts.list_note(""), "cancelled_left_out": 1043},
                             request=request)
     assert "共 12,287 户" in html and "另有已注销 1,043 户" in html
+
+
+def test_the_api_lists_the_households_in_the_register_unless_asked_for_all(village, county_user):
+    """GET /api/households/ counted 注销 households where the page and the overview did not."""
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(county_user)
+
+    def numbers(**params) -> set[str]:
+        response = client.get("/api/households/", params)
+        assert response.status_code == 200, response.content
+        return {row["number"] for row in response.json()["results"]}
+
+    assert numbers() == numbers(area=factories.VILLAGE_A1) == {"A1-POOR", "A1-EXITED"}
+    assert numbers(status=counts.ALL_STATUSES) == {"A1-POOR", "A1-EXITED", "A1-GONE"}
+    assert numbers(status=Status.CANCELLED) == {"A1-GONE"}
