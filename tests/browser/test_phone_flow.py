@@ -21,7 +21,7 @@ from fupin.registry.choices import Relation
 from fupin.registry.models import Household
 from tests import factories
 
-from .test_walkthrough import CHROMIUM, PASSWORD, sync_api
+from .test_walkthrough import PASSWORD, browser_page, sync_api
 
 pytestmark = pytest.mark.browser
 
@@ -46,20 +46,13 @@ def county(transactional_db):
 
 @pytest.fixture
 def phone():
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM,
-                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        try:
-            context = browser.new_context(locale="zh-CN", viewport=PHONE, is_mobile=True, has_touch=True,
-                                          device_scale_factor=2)
-            page = context.new_page()
-            page.set_default_timeout(8_000)
-            yield page
-        finally:
-            browser.close()
-            from django.db import connections
+    with browser_page(8_000, viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2) as page:
+        yield page
 
-            connections.close_all()
+
+def settled(page) -> None:
+    """htmx has swapped and processed the new content (a choice made before would be lost)."""
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
 
 
 def register_and_find(page, url: str, county: dict) -> Household:
@@ -78,14 +71,18 @@ def register_and_find(page, url: str, county: dict) -> Household:
 
     # The cascade: each choice refills the next drop-down (htmx); the place and its next number follow.
     expect(page.locator("#pick-township option")).to_have_text(["请选择", "甲乡", "乙乡"])
+    settled(page)
     page.select_option("#pick-township", label="甲乡")
     expect(page.locator("#pick-village option")).to_have_text(["请选择", "甲一村", "甲二村"])
+    settled(page)
     page.select_option("#pick-village", label="甲一村")
     expect(page.locator("#pick-group option")).to_have_text(["（不分组，登记到行政村）", "第一村民小组", "第二村民小组"])
+    settled(page)
     page.select_option("#pick-group", label="第二村民小组")
     expect(page.locator("#picked-area")).to_have_text("甲乡 › 甲一村 › 第二村民小组")
     expect(page.locator("#id_h-number")).to_have_value(NUMBER_PROPOSED)
 
+    settled(page)
     page.select_option("#id_h-main_cause", "water")
     page.fill("#id_h-identified_year", "2020")
     expect(page.locator("#id_h-house_area")).to_have_value("")  # 0 would mean "no house"
@@ -93,6 +90,7 @@ def register_and_find(page, url: str, county: dict) -> Household:
     page.fill("#id_m-name", head["name"])
     page.fill("#id_m-id_number", head["id_number"])
     page.get_by_role("button", name="增加一名家庭成员").click()
+    settled(page)
     page.fill("#id_x-0-name", spouse["name"])
     page.fill("#id_x-0-id_number", spouse["id_number"])
     page.select_option("#id_x-0-relation", "spouse")
