@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from fupin.areas.models import Area
 from fupin.web.forms import RuleChoiceField, StyledMixin
 
-from . import rules
+from . import counts, rules
 from .choices import (
     Attribute,
     CancelReason,
@@ -209,7 +209,10 @@ class MemberRemoveForm(StyledMixin, forms.Form):
 class HouseholdFilterForm(StyledMixin, forms.Form):
     township = forms.ChoiceField(label=_("乡镇"), required=False)
     village = forms.ChoiceField(label=_("行政村"), required=False)
-    status = forms.ChoiceField(label=_("户状态"), required=False, choices=[("", _("全部")), *Status.choices])
+    # "" lists 在册户 (not 注销), as every figure counts them (fupin.registry.counts).
+    status = forms.ChoiceField(label=_("户状态"), required=False,
+                               choices=[("", _("在册户（不含注销）")), (counts.ALL_STATUSES, _("全部（含注销）")),
+                                        *Status.choices])
     attribute = forms.ChoiceField(label=_("贫困户属性"), required=False, choices=[("", _("全部")), *Attribute.choices])
     cause = forms.ChoiceField(label=_("主要致贫原因"), required=False, choices=[("", _("全部")), *Cause.choices])
     identified_year = forms.TypedChoiceField(label=_("识别年度"), required=False, coerce=int, empty_value=None)

@@ -236,6 +236,10 @@ class Household(models.Model):
             errors["irrigated_land"] = _("有效灌溉面积不能大于耕地面积")
         if not self.relocated and (self.relocation_year or self.relocation_site):
             errors["relocated"] = _("填写了搬迁年度或安置点，请勾选“是否易地扶贫搬迁户”")
+        for name, message in rules.household_year_errors(
+                status=self.status, identified_year=self.identified_year, exit_year=self.exit_year,
+                house_built_year=self.house_built_year, relocation_year=self.relocation_year).items():
+            errors.setdefault(name, message)
         if self.status == Status.CANCELLED and not self.cancel_reason:
             errors["cancel_reason"] = _("注销必须注明原因")
         if self.area_id and self.area.level not in ("village", "group"):

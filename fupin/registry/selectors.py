@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from django.db.models import BooleanField, Expression, ExpressionWrapper, Prefetch, Q, QuerySet
@@ -21,7 +21,8 @@ from fupin.areas.selectors import area_children, area_get, area_list, area_root
 from fupin.lib import idnumber
 from fupin.lib.paths import common_prefix
 
-from . import rules
+from . import counts, rules
+from .choices import Status
 from .models import Household, Member, StatusChange, YearlyRecord
 
 if TYPE_CHECKING:
@@ -144,6 +145,8 @@ class HouseholdFilters:
     exit_year: int | None = None
     q: str = ""
     sort: str = "number"
+    # Households ticked on the list (导出所选): only these, still inside the user's scope.
+    ids: list[int] = field(default_factory=list)
 
 
 def _matching_members(text: str, user: User | AnonymousUser) -> tuple[QuerySet[Member] | None, str]:
@@ -221,8 +224,7 @@ def household_list(*, user: User | AnonymousUser, filters: HouseholdFilters) -> 
     qs = household_scope(user)
     if filters.area is not None:
         qs = qs.filter(area_path__subtree=filters.area.path)
-    if filters.status:
-        qs = qs.filter(status=filters.status)
+    qs = counts.by_status_filter(qs, filters.status)
     if filters.attribute:
         qs = qs.filter(attribute=filters.attribute)
     if filters.cause:
@@ -233,8 +235,18 @@ def household_list(*, user: User | AnonymousUser, filters: HouseholdFilters) -> 
         qs = qs.filter(exit_year=filters.exit_year)
     if filters.q:
         qs = qs.filter(household_search_q(filters.q, user=user))
+    if filters.ids:
+        qs = qs.filter(pk__in=filters.ids)
     # The area is shown on every row: one join instead of a query per row.
     return qs.select_related("area__parent").order_by(*sort_order(filters.sort), "id")
+
+
+def cancelled_left_out(*, user: User | AnonymousUser, filters: HouseholdFilters) -> int:
+    """How many 注销 households match the list's other filters but are left out by its default
+    status filter (在册户, fupin.registry.counts); 0 when a status is chosen."""
+    if filters.status:
+        return 0
+    return household_list(user=user, filters=replace(filters, status=Status.CANCELLED)).order_by().count()
 
 
 def household_get(*, user: User | AnonymousUser, pk: int) -> Household:

@@ -30,7 +30,7 @@ from fupin.quality import selectors as quality_selectors
 from fupin.web.forms import apply_errors
 from fupin.web.views import no_scope, parse_int
 
-from . import selectors, services
+from . import counts, selectors, services
 from .choices import Status
 from .forms import (
     HouseholdCreateForm,
@@ -113,6 +113,10 @@ def household_filters_from_request(
         filters.exit_year = cd["exit_year"]
         filters.q = cd["q"].strip()
         filters.sort = cd["sort"] or "number"
+    if source.get("selection"):  # 导出所选: the households ticked on the list (bulk.ticked_ids)
+        from .bulk import ticked_ids
+
+        filters.ids = ticked_ids(source)
     return filters, form, root
 
 
@@ -137,6 +141,9 @@ def household_list(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form, "page": page, "filters": filters, "root": root,
         "query": params.urlencode(), "sort_query": sort_params.urlencode(), "sort": filters.sort,
+        # What 共 N 户 counts (fupin.registry.counts), and the 注销 households the default leaves out.
+        "count_note": counts.list_note(filters.status),
+        "cancelled_left_out": selectors.cancelled_left_out(user=user, filters=filters),
         "columns": [("number", _("户编号")), ("head", _("户主")), (None, _("所在村")), ("people", _("人口")),
                     (None, _("属性")), (None, _("主要致贫原因")), ("status", _("户状态")),
                     ("identified", _("识别年度")), ("exit", _("脱贫年度"))],
@@ -173,7 +180,8 @@ def _household_page(request: HttpRequest, household: Household, *, revealed: boo
         events = audit_selectors.household_history(user=user, household=household,
                                                    member_ids=[m.pk for m in members],
                                                    record_ids=[r.pk for r in records])[:HISTORY_LIMIT]
-        history = audit_display.decorate(events, user)
+        history = audit_display.decorate(events, user,
+                                         known=audit_display.household_names(household, members, records))
     return render(request, "registry/household_detail.html", {
         "h": household,
         "area_chain": household.area.ancestors(include_self=True),
