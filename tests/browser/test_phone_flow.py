@@ -2,10 +2,9 @@
 household through the cascading picker (乡镇 → 行政村 → 村民小组, with the proposed 户编号), with its head
 and a spouse; finds it by the last six digits of the spouse's ID number; and prints its 户档案.
 
-The print step is its own test (``test_…_prints_its_household_record``): the PDF 户档案 (URL name
-``household_record_pdf``, button “打印户档案 (PDF)” on the household page) is built on the ``print``
-branch. Until that branch is merged this test fails at the missing URL name — on purpose: it is the
-check that the merged whole does what the issue asks, not a step to skip.
+The print step is its own test (``test_…_prints_its_household_record_found``): the PDF 户档案 (URL name
+``household_record_pdf``, the link “打印户档案 (PDF)” on the household page) came with the ``print``
+branch; the test checks that the page's link answers with a PDF for the signed-in officer.
 
 Drives Debian's chromium through Playwright's sync API (pattern and fixtures: test_walkthrough.py).
 """
@@ -21,7 +20,7 @@ from fupin.registry.choices import Relation
 from fupin.registry.models import Household
 from tests import factories
 
-from .test_walkthrough import PASSWORD, browser_page, sync_api
+from .test_walkthrough import browser_page, sign_in, sync_api
 
 pytestmark = pytest.mark.browser
 
@@ -59,11 +58,7 @@ def register_and_find(page, url: str, county: dict) -> Household:
     """Sign in, register the household through the picker, find it by the spouse's ID tail, open it."""
     expect = sync_api.expect
     head, spouse = county["head"], county["spouse"]
-    page.goto(f"{url}/login/")
-    page.fill("#id_username", "county_officer")
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/overview/")
+    sign_in(page, url, "county_officer")
 
     page.goto(f"{url}/households/")
     page.get_by_role("link", name="登记新户").click()
@@ -121,8 +116,7 @@ def test_a_county_officer_registers_and_finds_a_household_on_a_phone(live_server
         raise
 
 
-# --- ENABLE AFTER MERGING the `print` branch (PDF 户档案) --------------------------------------------------
-# Fails until then: the URL name household_record_pdf and the button “打印户档案 (PDF)” come with it.
+# --- printing the 户档案 (fupin/documents, from the print branch) ------------------------------------------
 
 
 def test_a_county_officer_on_a_phone_prints_the_household_record_found(live_server, county, phone):
