@@ -131,7 +131,8 @@ def preview(plan: Plan, user: User) -> dict:
                            else None),
             })
     refused = [{"number": h.number, "rows": _rows_text(h.rows),
-                "reasons": [f"{p.header}：{p.message}" if p.header else p.message for p in h.errors[:3]],
+                "reasons": [f"{p.header}：{p.message}" if p.header and p.header not in p.message else p.message
+                            for p in h.errors[:3]],
                 "more": max(0, len(h.errors) - 3)}
                for h in plan.households if h.action == "refused"][:PREVIEW_HOUSEHOLDS]
     problems = [{"row": p.row, "number": p.number, "header": p.header or "", "message": p.message,
