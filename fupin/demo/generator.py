@@ -809,7 +809,7 @@ class _Gen:
         self._activities(members, v["tname"])
         attribute = self._attribute(members, n, main)
 
-        number = f"{v['row']['code']}{seq:04d}"
+        number = rules.household_number(v["row"]["code"], seq)
         head = members[0]
         poor_v = v["poor"]
         hh = {

@@ -180,7 +180,7 @@ def _matching_members(text: str, user: User | AnonymousUser) -> tuple[QuerySet[M
 
 def household_search_q(text: str, *, user: User | AnonymousUser) -> Q:
     """Free text: a household by any member's name, whole ID number or the last 4 or 6 digits of one
-    (``_matching_members``), or by its 户编号 or the beginning of it (7 digits or more)."""
+    (``_matching_members``), or by its 户编号 or the beginning of it (any number of digits but 4 or 6)."""
     cleaned = idnumber.clean(text)
     if not cleaned:
         return Q()

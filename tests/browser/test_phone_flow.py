@@ -2,10 +2,9 @@
 household through the cascading picker (乡镇 → 行政村 → 村民小组, with the proposed 户编号), with its head
 and a spouse; finds it by the last six digits of the spouse's ID number; and prints its 户档案.
 
-The print step is its own test (``test_…_prints_its_household_record``): the PDF 户档案 (URL name
-``household_record_pdf``, button “打印户档案 (PDF)” on the household page) is built on the ``print``
-branch. Until that branch is merged this test fails at the missing URL name — on purpose: it is the
-check that the merged whole does what the issue asks, not a step to skip.
+The print step is its own test (``test_…_prints_its_household_record_found``): the PDF 户档案 (URL name
+``household_record_pdf``, the link “打印户档案 (PDF)” on the household page) came with the ``print``
+branch; the test checks that the page's link answers with a PDF for the signed-in officer.
 
 Drives Debian's chromium through Playwright's sync API (pattern and fixtures: test_walkthrough.py).
 """
@@ -21,7 +20,7 @@ from fupin.registry.choices import Relation
 from fupin.registry.models import Household
 from tests import factories
 
-from .test_walkthrough import CHROMIUM, PASSWORD, sync_api
+from .test_walkthrough import browser_page, sign_in, sync_api
 
 pytestmark = pytest.mark.browser
 
@@ -46,31 +45,20 @@ def county(transactional_db):
 
 @pytest.fixture
 def phone():
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM,
-                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        try:
-            context = browser.new_context(locale="zh-CN", viewport=PHONE, is_mobile=True, has_touch=True,
-                                          device_scale_factor=2)
-            page = context.new_page()
-            page.set_default_timeout(8_000)
-            yield page
-        finally:
-            browser.close()
-            from django.db import connections
+    with browser_page(8_000, viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2) as page:
+        yield page
 
-            connections.close_all()
+
+def settled(page) -> None:
+    """htmx has swapped and processed the new content (a choice made before would be lost)."""
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
 
 
 def register_and_find(page, url: str, county: dict) -> Household:
     """Sign in, register the household through the picker, find it by the spouse's ID tail, open it."""
     expect = sync_api.expect
     head, spouse = county["head"], county["spouse"]
-    page.goto(f"{url}/login/")
-    page.fill("#id_username", "county_officer")
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{url}/")  # home: the 待办 panel
+    sign_in(page, url, "county_officer")
 
     page.goto(f"{url}/households/")
     page.get_by_role("link", name="登记新户").click()
@@ -78,14 +66,18 @@ def register_and_find(page, url: str, county: dict) -> Household:
 
     # The cascade: each choice refills the next drop-down (htmx); the place and its next number follow.
     expect(page.locator("#pick-township option")).to_have_text(["请选择", "甲乡", "乙乡"])
+    settled(page)
     page.select_option("#pick-township", label="甲乡")
     expect(page.locator("#pick-village option")).to_have_text(["请选择", "甲一村", "甲二村"])
+    settled(page)
     page.select_option("#pick-village", label="甲一村")
     expect(page.locator("#pick-group option")).to_have_text(["（不分组，登记到行政村）", "第一村民小组", "第二村民小组"])
+    settled(page)
     page.select_option("#pick-group", label="第二村民小组")
     expect(page.locator("#picked-area")).to_have_text("甲乡 › 甲一村 › 第二村民小组")
     expect(page.locator("#id_h-number")).to_have_value(NUMBER_PROPOSED)
 
+    settled(page)
     page.select_option("#id_h-main_cause", "water")
     page.fill("#id_h-identified_year", "2020")
     expect(page.locator("#id_h-house_area")).to_have_value("")  # 0 would mean "no house"
@@ -93,6 +85,7 @@ def register_and_find(page, url: str, county: dict) -> Household:
     page.fill("#id_m-name", head["name"])
     page.fill("#id_m-id_number", head["id_number"])
     page.get_by_role("button", name="增加一名家庭成员").click()
+    settled(page)
     page.fill("#id_x-0-name", spouse["name"])
     page.fill("#id_x-0-id_number", spouse["id_number"])
     page.select_option("#id_x-0-relation", "spouse")
@@ -123,8 +116,7 @@ def test_a_county_officer_registers_and_finds_a_household_on_a_phone(live_server
         raise
 
 
-# --- ENABLE AFTER MERGING the `print` branch (PDF 户档案) --------------------------------------------------
-# Fails until then: the URL name household_record_pdf and the button “打印户档案 (PDF)” come with it.
+# --- printing the 户档案 (fupin/documents, from the print branch) ------------------------------------------
 
 
 def test_a_county_officer_on_a_phone_prints_the_household_record_found(live_server, county, phone):

@@ -7,6 +7,7 @@ ever downloaded. Skipped, with the reason, where that chromium is absent.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from pathlib import Path
@@ -52,15 +53,16 @@ def county(transactional_db):
     return {"officer": officer, "tree": tree, **households}
 
 
-@pytest.fixture
-def page():
+@contextlib.contextmanager
+def browser_page(timeout: int = 5_000, **context_options):
+    """A page of a fresh chromium (Chinese locale; ``context_options``: a viewport, a phone …)."""
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM,
                                     args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
         try:
-            context = browser.new_context(locale="zh-CN")
+            context = browser.new_context(locale="zh-CN", **context_options)
             page = context.new_page()
-            page.set_default_timeout(5_000)
+            page.set_default_timeout(timeout)
             yield page
         finally:
             browser.close()
@@ -68,6 +70,12 @@ def page():
             # their own (asgiref keeps connections per context): close that connection here, or it
             # stays open and PostgreSQL refuses to drop the test database at the end of the run.
             connections.close_all()
+
+
+@pytest.fixture
+def page():
+    with browser_page() as page:
+        yield page
 
 
 def listed(page) -> list[str]:
