@@ -74,6 +74,26 @@ def _member(user: User | AnonymousUser, m: Member, today: datetime.date, sees_he
     }
 
 
+#: 生产生活条件 printed on the record (the household page shows them all).
+LIVING = ("cultivated_land", "house_area", "house_structure", "house_built_year", "danger_grade", "water_safe",
+          "water_difficulty", "domestic_power", "road_type", "road_distance_km", "fuel", "sanitary_toilet",
+          "in_cooperative", "relocated", "relocation_site")
+
+
+def _living(h: Household) -> list[list[str]]:
+    """(label, value) of each LIVING field: choices by their label, yes/no in words, empty as —."""
+    out = []
+    for name in LIVING:
+        field = h._meta.get_field(name)
+        value = getattr(h, name)
+        if field.choices and value:
+            value = getattr(h, f"get_{name}_display")()
+        elif isinstance(value, bool):
+            value = _("是") if value else _("否")
+        out.append([str(field.verbose_name), _text(value) or "—"])
+    return out
+
+
 def _income(r: YearlyRecord) -> dict[str, str]:
     above = r.above_line
     return {
@@ -109,6 +129,7 @@ def household_record(*, user: User | AnonymousUser, household: Household,
             "exit_year_planned": _text(h.exit_year_planned), "exit_year": _text(h.exit_year),
             "cancel_reason": h.get_cancel_reason_display() if h.cancel_reason else "",
         },
+        "living": _living(h),
         "show_health": sees_health,
         "members": [_member(user, m, today, sees_health) for m in members if m.active],
         "removed": [{"name": m.name, "relation": m.get_relation_display(),
@@ -117,7 +138,7 @@ def household_record(*, user: User | AnonymousUser, household: Household,
         "income": [_income(r) for r in list(household.yearly_records.all())[::-1]],
         "changes": changes,
         "pairings": [{"cadre": p.cadre.display_name or p.cadre.username, "start": _date(p.start),
-                      "end": _date(p.end) or _("帮扶中")} for p in household_pairings(household=household)],
+                      "end": (_date(p.end) + _(" 止")) if p.end else _("帮扶中")} for p in household_pairings(household=household)],
         "printed": {"by": getattr(user, "display_name", "") or user.get_username(),
                     "at": now.strftime("%Y-%m-%d %H:%M"),
                     "note": _("证件号码、电话已脱敏；请妥善保管，不得外传")},

@@ -49,7 +49,7 @@ def test_the_record_prints_names_masked_numbers_income_and_cadre(household, coun
     spouse = household.members.get(relation=Relation.SPOUSE)
     for expected in ("建档立卡贫困户档案", "5303241002010077", "朱镕基", "王玥垚", "甲一村 7 号",
                      spouse.id_number[:6] + "********" + spouse.id_number[-4:], "138****5678",
-                     "12,345.60", "6,172.80", "李文军", "长期慢性病", "打印"):
+                     "12,345.60", "6,172.80", "李文军（2016-03-01起，帮扶中）", "长期慢性病", "住房面积", "打印"):
         assert squeezed(expected) in text, expected
     assert spouse.id_number not in text and "13812345678" not in text
 
