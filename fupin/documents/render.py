@@ -138,9 +138,10 @@ def _compiler() -> typst.Compiler:
     """One compiler per thread (it keeps a cache of the parsed templates and the loaded font)."""
     compiler = getattr(_local, "compiler", None)
     if compiler is None:
-        # An empty package path: a template importing "@preview/…" fails instead of downloading.
+        # Templates import only each other (root: the templates folder); a Typst package import
+        # ("@preview/…") would be downloaded, so none is used (tests/documents checks the sources).
         compiler = _local.compiler = typst.Compiler(root=str(TEMPLATE_DIR), font_paths=_fonts(),
-                                                    ignore_system_fonts=True, package_path=str(TEMPLATE_DIR))
+                                                    ignore_system_fonts=True)
     return compiler
 
 

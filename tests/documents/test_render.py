@@ -119,10 +119,11 @@ def test_typst_errors_and_warnings_are_document_errors(monkeypatch, tmp_path):
     monkeypatch.setattr(render._local, "compiler", None, raising=False)
 
 
-def test_the_fixed_text_of_every_template_is_in_the_font():
+def test_the_fixed_text_of_every_template_is_in_the_font_and_no_template_imports_a_package():
     chars = render.printable()
     for path in render.TEMPLATE_DIR.glob("*.typ"):
         source = path.read_text()
+        assert "@preview/" not in source and "@local/" not in source, path.name  # no downloads, ever
         missing = {ch for ch in source if ord(ch) not in chars and ch not in render.LAYOUT_CHARS}
         assert not missing, (path.name, missing)
 
