@@ -78,13 +78,13 @@ def main() -> None:
     def whole(pk: int) -> bytes:
         household = selectors.household_get(user=user, pk=pk)
         data = records.household_record(user=user, household=household)
-        return render_pdf(records.TEMPLATE, data, labels=records.LABELS)
+        return render_pdf(records.TEMPLATE, data, labels=records.labels())
 
     whole(ids[0])  # warm-up: the font is loaded and the templates parsed once per process
     pdfs = timed("whole", ids, whole)
     data = [records.household_record(user=user, household=selectors.household_get(user=user, pk=pk)) for pk in ids]
-    timed("render", data, lambda d: render_pdf(records.TEMPLATE, d, labels=records.LABELS))
-    timed("check", data, lambda d: check_printable(d, labels=records.LABELS))
+    timed("render", data, lambda d: render_pdf(records.TEMPLATE, d, labels=records.labels()))
+    timed("check", data, lambda d: check_printable(d, labels=records.labels()))
 
     import subprocess
 

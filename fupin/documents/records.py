@@ -12,8 +12,10 @@ import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.apps import apps
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fupin.accounts import policy
 from fupin.assistance.selectors import household_pairings
@@ -28,19 +30,19 @@ TEMPLATE = "household_record"
 
 #: The names people know the fields by, for the error when a character cannot be printed.
 LABELS = {
-    "household.number": _("户编号"),
-    "household.head_name": _("户主姓名"),
-    "household.area": _("所在区划"),
-    "household.address": _("住址"),
-    "household.phone": _("联系电话"),
-    "members.*.name": _("家庭成员姓名"),
-    "members.*.id_number": _("家庭成员证件号码"),
-    "members.*.work": _("家庭成员务工状况"),
-    "removed.*.name": _("已减员成员姓名"),
-    "changes.*.reason": _("状态变更原因"),
-    "changes.*.actor": _("状态变更操作人"),
-    "pairings.*.cadre": _("帮扶责任人"),
-    "printed.by": _("打印人"),
+    "household.number": gettext_lazy("户编号"),
+    "household.head_name": gettext_lazy("户主姓名"),
+    "household.area": gettext_lazy("所在区划"),
+    "household.address": gettext_lazy("住址"),
+    "household.phone": gettext_lazy("联系电话"),
+    "members.*.name": gettext_lazy("家庭成员姓名"),
+    "members.*.id_number": gettext_lazy("家庭成员证件号码"),
+    "members.*.work": gettext_lazy("家庭成员务工状况"),
+    "removed.*.name": gettext_lazy("已减员成员姓名"),
+    "changes.*.reason": gettext_lazy("状态变更原因"),
+    "changes.*.actor": gettext_lazy("状态变更操作人"),
+    "pairings.*.cadre": gettext_lazy("帮扶责任人"),
+    "printed.by": gettext_lazy("打印人"),
 }
 
 
@@ -80,8 +82,15 @@ LIVING = ("cultivated_land", "house_area", "house_structure", "house_built_year"
           "in_cooperative", "relocated", "relocation_site")
 
 
-def _living(h: Household) -> list[list[str]]:
-    """(label, value) of each LIVING field: choices by their label, yes/no in words, empty as —."""
+def labels() -> dict[str, Any]:
+    """LABELS and each 生产生活条件 line by its field's name (安置点 …)."""
+    household = apps.get_model("registry", "Household")
+    return LABELS | {f"living.{i}.value": household._meta.get_field(name).verbose_name
+                     for i, name in enumerate(LIVING)}
+
+
+def _living(h: Household) -> list[dict[str, str]]:
+    """Label and value of each LIVING field: choices by their label, yes/no in words, empty as —."""
     out = []
     for name in LIVING:
         field = h._meta.get_field(name)
@@ -90,7 +99,7 @@ def _living(h: Household) -> list[list[str]]:
             value = getattr(h, f"get_{name}_display")()
         elif isinstance(value, bool):
             value = _("是") if value else _("否")
-        out.append([str(field.verbose_name), _text(value) or "—"])
+        out.append({"label": str(field.verbose_name), "value": _text(value) or "—"})
     return out
 
 

@@ -98,12 +98,12 @@ def _label(path: str, labels: Mapping[str, str]) -> str:
     """The people's name of a data path: ``labels`` keys may use ``*`` for a list index
     ("members.*.name"); the item's place is added ("家庭成员姓名（第 3 项）")."""
     if path in labels:
-        return labels[path]
+        return str(labels[path])
     indexes = re.findall(r"\.(\d+)(?=\.|$)", path)
     pattern = re.sub(r"\.\d+(?=\.|$)", ".*", path)
     if pattern in labels:
         where = "".join(_("（第 %(n)s 项）") % {"n": int(i) + 1} for i in indexes)
-        return labels[pattern] + where
+        return str(labels[pattern]) + where
     return path
 
 

@@ -85,7 +85,7 @@ def test_a_template_renders_its_data_to_pdf_text():
                           "phone": "138****5678", "attribute": "一般贫困户", "standard": "国家标准",
                           "main_cause": "因病", "other_causes": "", "identified_year": "2014",
                           "exit_year_planned": "2019", "exit_year": "", "cancel_reason": ""},
-            "living": [["住房面积（平方米）", "45.00"], ["房屋结构", "砖混"]], "show_health": True,
+            "living": [{"label": "住房面积（平方米）", "value": "45.00"}, {"label": "房屋结构", "value": "砖混"}], "show_health": True,
             "members": [{"name": "朱镕基", "relation": "户主", "id_number": "530324********123X", "sex": "男",
                          "age": "60", "ethnicity": "汉族", "education": "小学", "school": "非在校生",
                          "health": "健康", "labour": "普通劳动力", "work": "—"}],
