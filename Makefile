@@ -22,7 +22,7 @@ venv: $(BIN)/fupin
 run: venv
 	$(BIN)/fupin migrate --noinput
 	$(BIN)/fupin demo --if-empty
-	$(BIN)/fupin demo_logins
+	$(BIN)/fupin demo_logins --host $(HOST) --port $(PORT)
 	$(BIN)/fupin runserver $(HOST):$(PORT) --noreload
 
 test: venv

@@ -18,6 +18,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -159,7 +160,9 @@ class TokenView(APIView):
     that authenticates the request is revoked (204); the user's other tokens keep working."""
 
     throttle_classes = [LoginThrottle]
-    parser_classes = PARSERS
+    # Signing in takes JSON or a form (curl -d, -F), as DRF's own token view and its clients expect;
+    # every other endpoint takes JSON only. Django's body limit applies to forms as well.
+    parser_classes = [*PARSERS, FormParser, MultiPartParser]
 
     def get_authenticators(self) -> list:
         # Signing in reads no credentials (a stale token sent along must not turn it into a 401).

@@ -15,7 +15,18 @@ from fupin.registry.models import Household
 
 #: Printed by ``fupin demo_logins`` and the README; the only place it is written down.
 DEFAULT_PASSWORD = "fupin-demo-2026"
-LOGIN_URL = "http://127.0.0.1:8000/"
+
+
+def login_url(*, url: str | None = None, host: str | None = None, port: str | int | None = None,
+              environ: dict[str, str] | None = None) -> str:
+    """Where the demo server answers: ``url`` as given, else ``http://HOST:PORT/`` from the arguments,
+    else from the environment's ``HOST`` and ``PORT`` (what ``make run`` serves on), else 127.0.0.1:8000."""
+    if url:
+        return url if url.endswith("/") else url + "/"
+    env = environ if environ is not None else {}
+    host = host or env.get("HOST") or "127.0.0.1"
+    port = port or env.get("PORT") or 8000
+    return f"http://{host}:{port}/"
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ Scoped through fupin.accounts.policy like every read."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
@@ -13,6 +14,7 @@ from django.utils import timezone
 from fupin.accounts import policy
 from fupin.areas.models import Area
 from fupin.lib.paths import common_prefix
+from fupin.registry import counts
 from fupin.registry.choices import NOT_EXITED_STATUSES, Status
 from fupin.registry.models import StatusChange
 from fupin.registry.selectors import household_scope
@@ -37,7 +39,7 @@ def area_summary(*, user: User | AnonymousUser, areas: list[Area]) -> dict[int, 
     by_len: dict[int, dict[str, Area]] = {}
     for a in areas:
         by_len.setdefault(len(a.path), {})[a.path] = a
-    base = household_scope(user).exclude(status=Status.CANCELLED)
+    base = counts.in_register(household_scope(user))
     for length, paths in by_len.items():
         common = common_prefix(list(paths))
         rows = (
@@ -47,8 +49,8 @@ def area_summary(*, user: User | AnonymousUser, areas: list[Area]) -> dict[int, 
             .annotate(
                 households=Count("id"),
                 people=Sum("member_count"),
-                poor_people=Sum("member_count", filter=Q(status__in=NOT_EXITED_STATUSES)),
-                exited_people=Sum("member_count", filter=Q(status__in=[Status.EXITED, Status.EXITED_STABLE])),
+                poor_people=Sum("member_count", filter=counts.poor_q()),
+                exited_people=Sum("member_count", filter=counts.exited_q()),
             )
             .order_by()
         )
@@ -62,10 +64,10 @@ def area_summary(*, user: User | AnonymousUser, areas: list[Area]) -> dict[int, 
 def county_overview(*, user: User | AnonymousUser, root: Area) -> dict[str, Any]:
     """Headline figures for the overview page: totals, by status, by cause, exits by year."""
     qs = household_scope(user).filter(area_path__subtree=root.path)
-    live = qs.exclude(status=Status.CANCELLED)
+    live = counts.in_register(qs)
     totals = live.aggregate(households=Count("id"), people=Sum("member_count"),
-                            poor_households=Count("id", filter=Q(status__in=NOT_EXITED_STATUSES)),
-                            poor_people=Sum("member_count", filter=Q(status__in=NOT_EXITED_STATUSES)))
+                            poor_households=Count("id", filter=counts.poor_q()),
+                            poor_people=Sum("member_count", filter=counts.poor_q()))
     by_status = {row["status"]: row for row in qs.values("status").annotate(
         households=Count("id"), people=Sum("member_count")).order_by()}
     by_cause = list(live.values("main_cause").annotate(households=Count("id"), people=Sum("member_count"))
@@ -102,10 +104,11 @@ def _history(user: User | AnonymousUser, root: Area) -> QuerySet[StatusChange]:
                                        household__area_path__subtree=root.path)
 
 
-def poor_people_by_year(*, user: User | AnonymousUser, root: Area,
-                        prefix_length: int | None = None) -> dict[str, dict[int, Counts]]:
+def poor_people_by_year(*, user: User | AnonymousUser, root: Area, prefix_length: int | None = None,
+                        statuses: Iterable[str] = NOT_EXITED_STATUSES) -> dict[str, dict[int, Counts]]:
     """Registered poor households and people not yet exited at the end of each year, from the status
-    history (贫困发生率's numerator as it stood then).
+    history (贫困发生率's numerator as it stood then). ``statuses`` counts households in other statuses
+    the same way (the overview's 脱贫进度 at a year's end: 已脱贫 among all not 注销).
 
     Every change into 贫困户/返贫 opens an interval that lasts until the household's next change; the
     household counts at the end of each year inside it, with the people it had when it entered.
@@ -116,7 +119,7 @@ def poor_people_by_year(*, user: User | AnonymousUser, root: Area,
     later = StatusChange.objects.filter(household_id=OuterRef("household_id")).filter(
         Q(date__gt=OuterRef("date")) | Q(date=OuterRef("date"), id__gt=OuterRef("id"))
     ).order_by("date", "id").values("date")[:1]
-    qs = history.filter(to_status__in=list(NOT_EXITED_STATUSES)).annotate(
+    qs = history.filter(to_status__in=list(statuses)).annotate(
         start=ExtractYear("date"), end=ExtractYear(Subquery(later)))
     keys = ["start", "end"]
     if prefix_length:

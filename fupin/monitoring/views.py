@@ -26,6 +26,71 @@ if TYPE_CHECKING:
     from fupin.accounts.models import User
 
 
+#: 脱贫进度 at a year's end: people in households then 已脱贫 among people in households then registered.
+EXITED = (Status.EXITED, Status.EXITED_STABLE)
+REGISTERED = tuple(st for st in Status if st != Status.CANCELLED)
+
+
+def _progress(exited: int | None, people: int | None) -> float | None:
+    return round(exited / people * 100, 1) if people else None
+
+
+def _area_rows(user: User | AnonymousUser, root: Area, children: list[Area], year: int | None,
+               by_child: dict[str, dict[int, dict[str, int]]], show_incidence: bool) -> list[dict[str, Any]]:
+    """One row per child area: today's counts, or with a year its poor people and 脱贫进度 at that
+    year's end (from the status history, like the trend)."""
+    summary = selectors.area_summary(user=user, areas=children) if children else {}
+    designations = designations_for([c.pk for c in children])
+    then: dict[str, dict[str, dict[int, dict[str, int]]]] = {}
+    if year and children:
+        length = len(children[0].path)
+        then = {key: selectors.poor_people_by_year(user=user, root=root, prefix_length=length, statuses=st)
+                for key, st in (("exited", EXITED), ("registered", REGISTERED))}
+    rows = []
+    for child in children:
+        s = dict(summary.get(child.pk, {}))
+        progress = _progress(s.get("exited_people", 0), s.get("people", 0))
+        if year:
+            s["poor_people"] = by_child.get(child.path, {}).get(year, {}).get("people", 0)
+            exited, s["people_then"] = (then[k].get(child.path, {}).get(year, {}).get("people", 0)
+                                        for k in ("exited", "registered"))
+            progress = _progress(exited, s["people_then"])
+        rural = child.rural_population if show_incidence else None
+        rows.append({"area": child, **s, "progress": progress,
+                     "incidence": (s.get("poor_people", 0) / rural * 100) if rural else None,
+                     "designations": sorted({d.get_kind_display() for d in designations.get(child.pk, [])})})
+    return rows
+
+
+def _area_chart(rows: list[dict[str, Any]], by_child: dict[str, dict[int, dict[str, int]]],
+                first: int | None, year: int | None, show_incidence: bool) -> dict[str, Any]:
+    """The chart of the level below. 贫困发生率 at the chosen time, beside the first year's end (so that a
+    county where everyone has exited shows where it started, not an empty chart). An area whose
+    children have no rural population registered (a village's 村民小组) gets people instead:
+    registered and not yet exited. Nothing for roles that do not see incidence."""
+    if not show_incidence or not rows:
+        return {"kind": None}
+    names = [r["area"].name for r in rows]
+    # Room for each area's bars (two when there is a comparison), so that no label is squeezed out.
+    height = max(300, 70 + len(rows) * (34 if first is not None else 22))
+    if any(r["area"].rural_population for r in rows):
+        def rate(r: dict[str, Any], people: int) -> float | None:
+            rural = r["area"].rural_population
+            return round(people / rural * 100, 2) if rural else None
+        baseline = []
+        if first is not None and first != year:
+            baseline = [rate(r, by_child.get(r["area"].path, {}).get(first, {}).get("people", 0)) for r in rows]
+        return {"kind": "incidence", "names": names, "height": height,
+                "current": [round(r["incidence"], 2) if r["incidence"] is not None else None for r in rows],
+                "baseline": baseline,
+                "current_label": _("%(y)d 年末") % {"y": year} if year else _("当前"),
+                "baseline_label": _("%(y)d 年末") % {"y": first} if baseline else ""}
+    return {"kind": "people", "names": names, "height": height, "current": [r.get("poor_people", 0) for r in rows],
+            "baseline": [r.get("people_then", r.get("people", 0)) for r in rows],
+            "current_label": _("%(y)d 年末未脱贫人口") % {"y": year} if year else _("未脱贫人口"),
+            "baseline_label": _("%(y)d 年末建档立卡人口") % {"y": year} if year else _("建档立卡人口")}
+
+
 @login_required
 def overview(request: HttpRequest) -> HttpResponse:
     root = registry_selectors.browse_root(user=request.user)
@@ -36,34 +101,21 @@ def overview(request: HttpRequest) -> HttpResponse:
         root = registry_selectors.browse_area_get(user=request.user, code=code)
     data = selectors.county_overview(user=request.user, root=root)
     children = list(registry_selectors.browse_area_children(user=request.user, area=root))
-    summary = selectors.area_summary(user=request.user, areas=children) if children else {}
-    designations = designations_for([c.pk for c in children])
-    # Year-end figures from the status history: the trend for the area, and, when a year is
-    # chosen, the breakdown by the level below as it stood at the end of that year.
+    # Year-end figures from the status history: the trend for the area, and the breakdown by the
+    # level below as it stood at the end of each year (the chosen one, and the first for comparison).
     trend = selectors.poor_people_by_year(user=request.user, root=root).get(root.path, {})
     years = sorted(trend)
+    first = years[0] if years else None
     year = parse_int(request.GET.get("year"))
     year = year if year in trend else None
     by_child = selectors.poor_people_by_year(user=request.user, root=root, prefix_length=len(children[0].path)) \
-        if (year and children) else {}
+        if (trend and children) else {}
     # 贫困发生率 divides by the area's whole rural population: for a 帮扶责任人 or 评估人员, who see only
     # some of the area's households, it would understate the rate, so it is not computed at all.
     show_incidence = policy.sees_incidence(request.user)
-
-    def rural_population(area: Area) -> int | None:
-        return area.rural_population if show_incidence else None
-
-    rows = []
-    for child in children:
-        s = dict(summary.get(child.pk, {}))
-        if year:
-            s["poor_people"] = by_child.get(child.path, {}).get(year, {}).get("people", 0)
-        child_rural = rural_population(child)
-        incidence = (s.get("poor_people", 0) / child_rural * 100) if child_rural else None
-        rows.append({"area": child, **s, "incidence": incidence,
-                     "designations": sorted({d.get_kind_display() for d in designations.get(child.pk, [])})})
+    rural = root.rural_population if show_incidence else None
+    rows = _area_rows(request.user, root, children, year, by_child, show_incidence)
     totals = data["totals"]
-    rural = rural_population(root)
     chart = {
         "exits": {"years": [e["year"] for e in data["exits"]], "people": [e["people"] for e in data["exits"]],
                   "households": [e["households"] for e in data["exits"]],
@@ -71,9 +123,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         "trend": {"years": years, "people": [trend[y]["people"] for y in years],
                   "incidence": [round(trend[y]["people"] / rural * 100, 2) if rural else None for y in years]
                   if show_incidence else []},
-        "incidence": {"names": [r["area"].name for r in rows] if show_incidence else [],
-                      "values": [round(r["incidence"], 2) if r["incidence"] is not None else None for r in rows]
-                      if show_incidence else []},
+        "areas": _area_chart(rows, by_child, first, year, show_incidence),
         "causes": [{"name": str(Cause(c["main_cause"]).label), "value": c["households"]}
                    for c in data["by_cause"]],
         "status": [{"name": str(Status(s).label), "value": v["households"]}
@@ -82,7 +132,6 @@ def overview(request: HttpRequest) -> HttpResponse:
                    "households": _("户"), "threshold": _("退出标准 2%"), "poor_people": _("年末未脱贫人口"),
                    "incidence": _("贫困发生率")},
     }
-    first = years[0] if years else None
     return render(request, "monitoring/overview.html", {
         "root": root,
         "ancestors": root.ancestors(),

@@ -92,3 +92,23 @@ def test_demo_logins_prints_every_account_with_url_role_area_and_password(small_
     leader.save()
     out = run("demo_logins")
     assert "（已更改）" in out and out.count(DEFAULT_PASSWORD) == len(DEMO_USERNAMES) - 1
+
+
+def test_demo_logins_prints_the_port_the_server_uses(small_demo, monkeypatch):
+    """Issue 12, item 9: it printed 8000 whatever port `make run PORT=…` served on."""
+    monkeypatch.delenv("HOST", raising=False)
+    monkeypatch.setenv("PORT", "8123")
+    assert "演示系统地址：http://127.0.0.1:8123/" in run("demo_logins")
+    assert "演示系统地址：http://0.0.0.0:9000/" in run("demo_logins", "--host", "0.0.0.0", "--port", "9000")
+    out = run("demo_logins", "--url", "https://fupin.example.gov.cn")
+    assert "演示系统地址：https://fupin.example.gov.cn/" in out and "8123" not in out
+    monkeypatch.delenv("PORT")
+    assert "演示系统地址：http://127.0.0.1:8000/" in run("demo_logins")
+
+
+def test_make_run_tells_demo_logins_its_port():
+    from pathlib import Path
+
+    makefile = (Path(__file__).resolve().parents[2] / "Makefile").read_text()
+    assert "fupin demo_logins --host $(HOST) --port $(PORT)" in makefile
+    assert "fupin runserver $(HOST):$(PORT)" in makefile

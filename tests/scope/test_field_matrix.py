@@ -45,7 +45,7 @@ pytestmark = pytest.mark.django_db
 
 ROLES = ("admin", "county", "township", "village", "cadre", "leader", "auditor", "assessor")
 FIELDS = ("id_number", "phone", "bank_account", "health", "disability", "disability_cert", "dibao", "tekun")
-SURFACES = ("page", "api", "admin", "export", "pdf")
+SURFACES = ("page", "api", "admin", "export", "pdf", "search")
 
 # fmt: off
 #: How each role sees each field on the page, in the API and in the admin (before any 显示完整信息).
@@ -69,6 +69,9 @@ ON_SURFACE = {
     "export": {"id_number", "phone", "bank_account", "health", "disability_cert"},
     # The 户档案 PDF (fupin.documents): a printed sheet carries no bank account, certificate or amounts.
     "pdf": {"id_number", "phone", "health", "disability"},
+    # the household list searched by the last six digits of the spouse's ID number: the member found
+    # is named under the result with her ID number as the role sees it
+    "search": {"id_number"},
 }
 #: The policy's name of one field of each group (fupin.accounts.policy.FIELD_GROUPS).
 POLICY_FIELD = {"id_number": "id_number", "phone": "phone", "bank_account": "bank_account", "health": "health",
@@ -190,6 +193,17 @@ def observe_page(world: World, user: User) -> dict[str, str]:
     return {**_numbers_in_text(world, text), **_care_in_text(text)}
 
 
+def observe_search(world: World, user: User) -> dict[str, str]:
+    client = Client()
+    client.force_login(user)
+    response = client.get("/households/", {"q": world.ids["id_number"][-6:]}, HTTP_HX_REQUEST="true",
+                          HTTP_HX_TARGET="results")
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "匹配：钱敏感（配偶）" in text
+    return {"id_number": _numbers_in_text(world, text)["id_number"]}
+
+
 def _json_value(value, whole: str, masked: str | None = None) -> str:
     if value is None:
         return "hidden"
@@ -287,6 +301,8 @@ def test_cell(world, role, surface, tmp_path):
         if shutil.which("pdftotext") is None:
             pytest.skip("pdftotext missing: apt-get install poppler-utils")
         seen = observe_pdf(world, user)
+    elif surface == "search":
+        seen = observe_search(world, user)
     else:
         seen = observe_export(world, user, tmp_path)
     assert seen == expected(role, surface)

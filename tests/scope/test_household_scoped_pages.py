@@ -153,10 +153,12 @@ def incidence_shown(response) -> bool:
     assert (EXPLANATION in text) == (not shown)
     # The chart data follow the page: no rate, and no per-area rates, when the page hides it.
     if shown:
-        assert len(chart["incidence"]["values"]) == len(response.context["rows"])
+        if response.context["rows"]:  # people: children without a rural population (村民小组)
+            assert chart["areas"]["kind"] in ("incidence", "people")
+            assert len(chart["areas"]["current"]) == len(response.context["rows"])
         assert any(v is not None for v in chart["trend"]["incidence"])
     else:
-        assert chart["incidence"] == {"names": [], "values": []} and chart["trend"]["incidence"] == []
+        assert chart["areas"] == {"kind": None} and chart["trend"]["incidence"] == []
     assert shown == (response.context["incidence"] is not None)
     assert all(("incidence" in r and r["incidence"] is not None) == shown for r in response.context["rows"])
     return shown
@@ -183,7 +185,7 @@ def test_the_overview_shows_the_incidence_to_area_roles(persona, request, popula
 def test_the_hidden_incidence_leaves_a_year_end_table_instead_of_the_chart(cadre, pairings, populations):
     response = login(cadre).get(reverse("overview"))
     text = response.content.decode()
-    assert 'id="trend-chart"' not in text and 'id="incidence-chart"' not in text
+    assert 'id="trend-chart"' not in text and 'id="areas-chart"' not in text
     assert "年末未脱贫人口" in text
     this_year = response.context["trend"][-1]
     assert this_year["households"] == 2

@@ -18,39 +18,74 @@
   var o = data("overview-data");
   if (o) {
     var L = o.labels;
+    var narrow = function () { return window.innerWidth < 600; };
     make("exits-chart", {
       tooltip: { trigger: "axis" },
       legend: { data: [L.exited_people, L.returns], top: 0 },
-      grid: { left: 60, right: 50, top: 36, bottom: 30 },
+      grid: { left: 8, right: 8, top: 36, bottom: 8, containLabel: true },
       xAxis: { type: "category", data: o.exits.years },
-      yAxis: [{ type: "value", name: L.people }, { type: "value", name: L.households, splitLine: { show: false } }],
+      yAxis: [{ type: "value", name: L.people, min: 0 },
+              { type: "value", name: L.households, min: 0, minInterval: 1, splitLine: { show: false } }],
       series: [
         { name: L.exited_people, type: "bar", data: o.exits.people, barMaxWidth: 42, label: { show: true, position: "top" } },
-        { name: L.returns, type: "line", yAxisIndex: 1, data: o.exits.returns, color: "#c0392b", smooth: true }
+        // Straight segments: a smoothed curve between 0 and a peak dips below zero, which a count never does.
+        { name: L.returns, type: "line", yAxisIndex: 1, data: o.exits.returns, color: "#c0392b", smooth: false }
       ]
     });
     make("trend-chart", {
       tooltip: { trigger: "axis" },
       legend: { data: [L.poor_people, L.incidence], top: 0 },
-      grid: { left: 60, right: 50, top: 36, bottom: 30 },
+      grid: { left: 8, right: 8, top: 36, bottom: 8, containLabel: true },
       xAxis: { type: "category", data: o.trend.years },
-      yAxis: [{ type: "value", name: L.people }, { type: "value", name: "%", splitLine: { show: false } }],
+      yAxis: [{ type: "value", name: L.people, min: 0 }, { type: "value", name: "%", min: 0, splitLine: { show: false } }],
       series: [
         { name: L.poor_people, type: "bar", data: o.trend.people, barMaxWidth: 42, color: "#c0392b" },
         { name: L.incidence, type: "line", yAxisIndex: 1, data: o.trend.incidence, color: "#1d4f91",
           label: { show: true, formatter: function (p) { return p.value == null ? "" : p.value + "%"; } } }
       ]
     });
-    make("incidence-chart", {
-      tooltip: { trigger: "axis", valueFormatter: function (v) { return v == null ? "—" : v + "%"; } },
-      grid: { left: 110, right: 40, top: 10, bottom: 30 },
-      xAxis: { type: "value", axisLabel: { formatter: "{value}%" } },
-      yAxis: { type: "category", data: o.incidence.names, inverse: true },
-      series: [{ type: "bar", data: o.incidence.values, barMaxWidth: 18,
-                 label: { show: true, position: "right", formatter: function (p) { return p.value == null ? "" : p.value + "%"; } },
-                 markLine: { symbol: "none", data: [{ xAxis: 2, name: "2%" }], lineStyle: { color: "#c0392b", type: "dashed" },
-                             label: { formatter: L.threshold, position: "insideEndTop" } } }]
-    });
+    var A = o.areas;
+    if (A && A.kind) {
+      var isRate = A.kind === "incidence";
+      var fmt = function (v) { return v == null ? "—" : (isRate ? v + "%" : v.toLocaleString()); };
+      var bars = function (name, values, color, withLine) {
+        var s = { name: name, type: "bar", data: values, barMaxWidth: 14, barGap: "20%", color: color,
+                  label: { show: true, position: "right", fontSize: 11,
+                           formatter: function (p) { return p.value == null ? "" : fmt(p.value); } } };
+        if (withLine) {
+          // The 2% exit threshold: a dashed line, named in the legend above the grid (a label on the
+          // line itself was drawn over the bars).
+          s.markLine = { symbol: "none", silent: true, label: { show: false },
+                         lineStyle: { color: "#c0392b", type: "dashed", width: 1.5 }, data: [{ xAxis: 2 }] };
+        }
+        return s;
+      };
+      var top = Math.max.apply(null, A.current.concat(A.baseline).map(function (v) { return v || 0; }));
+      var series = [], legend = [];
+      if (A.baseline.length) {
+        series.push(bars(A.baseline_label, A.baseline, "#9db4d3", false));
+        legend.push(A.baseline_label);
+      }
+      series.push(bars(A.current_label, A.current, isRate ? "#1d4f91" : "#c0392b", isRate));
+      legend.push(A.current_label);
+      if (isRate) {
+        // An empty series that only puts "退出标准 2%" with a dashed red mark in the legend.
+        series.push({ name: L.threshold, type: "line", data: [], color: "#c0392b", lineStyle: { type: "dashed" },
+                      symbol: "none" });
+        legend.push(L.threshold);
+      }
+      make("areas-chart", {
+        tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: fmt },
+        legend: { data: legend, top: 0 },
+        // containLabel keeps long names inside; the right margin leaves room for the value labels.
+        grid: { left: 4, right: narrow() ? 56 : 64, top: 32, bottom: 4, containLabel: true },
+        xAxis: { type: "value", min: 0, max: isRate && top < 2.5 ? 2.5 : null,  // the 2% line always in view
+                 axisLabel: { formatter: isRate ? "{value}%" : "{value}", hideOverlap: true } },
+        yAxis: { type: "category", data: A.names, inverse: true,
+                 axisLabel: { width: narrow() ? 84 : 140, overflow: "truncate" } },
+        series: series
+      });
+    }
     make("cause-chart", {
       tooltip: { trigger: "item", formatter: "{b}: {c} " + L.households + " ({d}%)" },
       series: [{ type: "pie", radius: ["38%", "66%"], center: ["50%", "52%"], data: o.causes,

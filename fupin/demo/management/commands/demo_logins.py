@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import unicodedata
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 from fupin.accounts.models import Role, User
-from fupin.demo.accounts import DEFAULT_PASSWORD, DEMO_USERNAMES, LOGIN_URL
+from fupin.demo.accounts import DEFAULT_PASSWORD, DEMO_USERNAMES, login_url
 
 
 def _width(text: str) -> int:
@@ -33,6 +34,11 @@ def table(header: list[str], rows: list[list[str]]) -> str:
 class Command(BaseCommand):
     help = "列出演示账号（由 fupin demo 创建）及登录地址 / Print the demo accounts and where to log in."
 
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--url", help="登录地址，如 https://fupin.example.gov.cn/（默认由 --host/--port 组成）")
+        parser.add_argument("--host", help="服务器地址（默认取环境变量 HOST，否则 127.0.0.1）")
+        parser.add_argument("--port", help="服务器端口（默认取环境变量 PORT，即 make run 所用端口，否则 8000）")
+
     def handle(self, *args: Any, **options: Any) -> None:
         users = {u.username: u for u in User.objects.filter(username__in=DEMO_USERNAMES).select_related("area")}
         if not users:
@@ -48,7 +54,9 @@ class Command(BaseCommand):
             changed = changed or not same
             rows.append([username, str(Role(user.role).label) if user.role in Role.values else user.role,
                          area, user.display_name or "", DEFAULT_PASSWORD if same else "（已更改）"])
-        self.stdout.write(f"演示系统地址：{LOGIN_URL}")
+        url = login_url(url=options.get("url"), host=options.get("host"), port=options.get("port"),
+                        environ=dict(os.environ))
+        self.stdout.write(f"演示系统地址：{url}")
         self.stdout.write("以下账号均为合成演示数据的演示账号：")
         self.stdout.write(table(["账号", "角色", "管辖区划", "姓名", "密码"], rows))
         if changed:
