@@ -70,7 +70,7 @@ def register_and_find(page, url: str, county: dict) -> Household:
     page.fill("#id_username", "county_officer")
     page.fill("#id_password", PASSWORD)
     page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/overview/")
+    page.wait_for_url(lambda u: "/login/" not in u)  # home (the 待办 panel) since issue 12 #16
 
     page.goto(f"{url}/households/")
     page.get_by_role("link", name="登记新户").click()
