@@ -12,8 +12,10 @@ import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.apps import apps
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fupin.accounts import policy
 from fupin.assistance.selectors import household_pairings
@@ -28,19 +30,19 @@ TEMPLATE = "household_record"
 
 #: The names people know the fields by, for the error when a character cannot be printed.
 LABELS = {
-    "household.number": _("户编号"),
-    "household.head_name": _("户主姓名"),
-    "household.area": _("所在区划"),
-    "household.address": _("住址"),
-    "household.phone": _("联系电话"),
-    "members.*.name": _("家庭成员姓名"),
-    "members.*.id_number": _("家庭成员证件号码"),
-    "members.*.work": _("家庭成员务工状况"),
-    "removed.*.name": _("已减员成员姓名"),
-    "changes.*.reason": _("状态变更原因"),
-    "changes.*.actor": _("状态变更操作人"),
-    "pairings.*.cadre": _("帮扶责任人"),
-    "printed.by": _("打印人"),
+    "household.number": gettext_lazy("户编号"),
+    "household.head_name": gettext_lazy("户主姓名"),
+    "household.area": gettext_lazy("所在区划"),
+    "household.address": gettext_lazy("住址"),
+    "household.phone": gettext_lazy("联系电话"),
+    "members.*.name": gettext_lazy("家庭成员姓名"),
+    "members.*.id_number": gettext_lazy("家庭成员证件号码"),
+    "members.*.work": gettext_lazy("家庭成员务工状况"),
+    "removed.*.name": gettext_lazy("已减员成员姓名"),
+    "changes.*.reason": gettext_lazy("状态变更原因"),
+    "changes.*.actor": gettext_lazy("状态变更操作人"),
+    "pairings.*.cadre": gettext_lazy("帮扶责任人"),
+    "printed.by": gettext_lazy("打印人"),
 }
 
 
@@ -72,6 +74,33 @@ def _member(user: User | AnonymousUser, m: Member, today: datetime.date, sees_he
         "education": m.get_education_display() or "—", "school": m.get_school_status_display() or "—",
         "health": health, "labour": m.get_labour_display() or "—", "work": work or "—",
     }
+
+
+#: 生产生活条件 printed on the record (the household page shows them all).
+LIVING = ("cultivated_land", "house_area", "house_structure", "house_built_year", "danger_grade", "water_safe",
+          "water_difficulty", "domestic_power", "road_type", "road_distance_km", "fuel", "sanitary_toilet",
+          "in_cooperative", "relocated", "relocation_site")
+
+
+def labels() -> dict[str, Any]:
+    """LABELS and each 生产生活条件 line by its field's name (安置点 …)."""
+    household = apps.get_model("registry", "Household")
+    return LABELS | {f"living.{i}.value": household._meta.get_field(name).verbose_name
+                     for i, name in enumerate(LIVING)}
+
+
+def _living(h: Household) -> list[dict[str, str]]:
+    """Label and value of each LIVING field: choices by their label, yes/no in words, empty as —."""
+    out = []
+    for name in LIVING:
+        field = h._meta.get_field(name)
+        value = getattr(h, name)
+        if field.choices and value:
+            value = getattr(h, f"get_{name}_display")()
+        elif isinstance(value, bool):
+            value = _("是") if value else _("否")
+        out.append({"label": str(field.verbose_name), "value": _text(value) or "—"})
+    return out
 
 
 def _income(r: YearlyRecord) -> dict[str, str]:
@@ -111,6 +140,7 @@ def household_record(*, user: User | AnonymousUser, household: Household,
             "exit_year_planned": _text(h.exit_year_planned), "exit_year": _text(h.exit_year),
             "cancel_reason": h.get_cancel_reason_display() if h.cancel_reason else "",
         },
+        "living": _living(h),
         "show_health": sees_health,
         "members": [_member(user, m, today, sees_health) for m in members if m.active],
         "removed": [{"name": m.name, "relation": m.get_relation_display(),
@@ -119,7 +149,7 @@ def household_record(*, user: User | AnonymousUser, household: Household,
         "income": [_income(r) for r in list(household.yearly_records.all())[::-1]],
         "changes": changes,
         "pairings": [{"cadre": p.cadre.display_name or p.cadre.username, "start": _date(p.start),
-                      "end": _date(p.end) or _("帮扶中")} for p in household_pairings(household=household)],
+                      "end": (_date(p.end) + _(" 止")) if p.end else _("帮扶中")} for p in household_pairings(household=household)],
         "printed": {"by": getattr(user, "display_name", "") or user.get_username(),
                     "at": now.strftime("%Y-%m-%d %H:%M"),
                     "note": _("证件号码、电话已脱敏；请妥善保管，不得外传")},

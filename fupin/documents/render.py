@@ -98,12 +98,12 @@ def _label(path: str, labels: Mapping[str, str]) -> str:
     """The people's name of a data path: ``labels`` keys may use ``*`` for a list index
     ("members.*.name"); the item's place is added ("家庭成员姓名（第 3 项）")."""
     if path in labels:
-        return labels[path]
+        return str(labels[path])
     indexes = re.findall(r"\.(\d+)(?=\.|$)", path)
     pattern = re.sub(r"\.\d+(?=\.|$)", ".*", path)
     if pattern in labels:
         where = "".join(_("（第 %(n)s 项）") % {"n": int(i) + 1} for i in indexes)
-        return labels[pattern] + where
+        return str(labels[pattern]) + where
     return path
 
 
@@ -138,9 +138,10 @@ def _compiler() -> typst.Compiler:
     """One compiler per thread (it keeps a cache of the parsed templates and the loaded font)."""
     compiler = getattr(_local, "compiler", None)
     if compiler is None:
-        # An empty package path: a template importing "@preview/…" fails instead of downloading.
+        # Templates import only each other (root: the templates folder); a Typst package import
+        # ("@preview/…") would be downloaded, so none is used (tests/documents checks the sources).
         compiler = _local.compiler = typst.Compiler(root=str(TEMPLATE_DIR), font_paths=_fonts(),
-                                                    ignore_system_fonts=True, package_path=str(TEMPLATE_DIR))
+                                                    ignore_system_fonts=True)
     return compiler
 
 

@@ -32,7 +32,7 @@ def household_record_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     household = registry_selectors.household_get(user=request.user, pk=pk)
     data = records.household_record(user=request.user, household=household)
     try:
-        pdf = render_pdf(records.TEMPLATE, data, labels=records.LABELS)
+        pdf = render_pdf(records.TEMPLATE, data, labels=records.labels())
     except UnprintableText as exc:
         for message in exc.messages:
             messages.error(request, _("无法打印户档案：") + message)

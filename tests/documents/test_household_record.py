@@ -49,7 +49,7 @@ def test_the_record_prints_names_masked_numbers_income_and_cadre(household, coun
     spouse = household.members.get(relation=Relation.SPOUSE)
     for expected in ("建档立卡贫困户档案", "5303241002010077", "朱镕基", "王玥垚", "甲一村 7 号",
                      spouse.id_number[:6] + "********" + spouse.id_number[-4:], "138****5678",
-                     "12,345.60", "6,172.80", "李文军", "长期慢性病", "打印"):
+                     "12,345.60", "6,172.80", "李文军（2016-03-01起，帮扶中）", "长期慢性病", "住房面积", "打印"):
         assert squeezed(expected) in text, expected
     assert spouse.id_number not in text and "13812345678" not in text
 
@@ -111,3 +111,10 @@ def test_a_page_renders_to_an_image(household, county_user, tmp_path):
     png = next(tmp_path.glob("p*.png")).read_bytes()
     width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
     assert abs(height / width - 297 / 210) < 0.01
+
+
+def test_an_unprintable_living_condition_is_named_by_its_field(tree, county_user):
+    h = factories.household(tree["village_a1"], actor=county_user, number="5303241002010079", relocated=True,
+                            relocation_year=2018, relocation_site="𬌗家坪安置点")
+    response = client_for(county_user).get(reverse("household_record_pdf", args=[h.pk]), follow=True)
+    assert "安置点“𬌗家坪安置点”中的“𬌗”（U+2C317）不在打印字体中" in response.content.decode()

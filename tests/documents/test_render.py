@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 from fontTools.ttLib import TTFont
 
 from fupin.documents import render
+from fupin.documents.management.commands import build_font
 from fupin.documents.management.commands.build_font import charset
 
 needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None,
@@ -19,6 +21,15 @@ needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None,
 def pdf_text(pdf: bytes) -> str:
     out = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True)
     return out.stdout.decode()
+
+
+def bare_record(head_name: str) -> dict:
+    """The household_record template's data with nothing but a head's name."""
+    empty = ("status", "area", "address", "phone", "attribute", "standard", "main_cause", "other_causes",
+             "identified_year", "exit_year_planned", "exit_year", "cancel_reason")
+    return {"household": dict.fromkeys(empty, "") | {"number": "1", "head_name": head_name, "member_count": "0"},
+            "living": [], "show_health": False, "members": [], "removed": [], "income": [], "changes": [],
+            "pairings": [], "printed": {"by": "x", "at": "y", "note": "z"}}
 
 
 def squeezed(text: str) -> str:
@@ -74,7 +85,7 @@ def test_a_template_renders_its_data_to_pdf_text():
                           "phone": "138****5678", "attribute": "一般贫困户", "standard": "国家标准",
                           "main_cause": "因病", "other_causes": "", "identified_year": "2014",
                           "exit_year_planned": "2019", "exit_year": "", "cancel_reason": ""},
-            "show_health": True,
+            "living": [{"label": "住房面积（平方米）", "value": "45.00"}, {"label": "房屋结构", "value": "砖混"}], "show_health": True,
             "members": [{"name": "朱镕基", "relation": "户主", "id_number": "530324********123X", "sex": "男",
                          "age": "60", "ethnicity": "汉族", "education": "小学", "school": "非在校生",
                          "health": "健康", "labour": "普通劳动力", "work": "—"}],
@@ -89,12 +100,7 @@ def test_a_template_renders_its_data_to_pdf_text():
 
 
 def test_data_is_printed_as_text_never_run_as_typst_markup(tmp_path):
-    data = {"household": {k: "" for k in ("status", "area", "address", "phone", "attribute", "standard",
-                                          "main_cause", "other_causes", "identified_year", "exit_year_planned",
-                                          "exit_year", "cancel_reason")}
-            | {"number": "1", "head_name": '#panic("x") *粗* $x$ = 标题', "member_count": "0"},
-            "show_health": False, "members": [], "removed": [], "income": [], "changes": [], "pairings": [],
-            "printed": {"by": "x", "at": "y", "note": "z"}}
+    data = bare_record('#panic("x") *粗* $x$ = 标题')
     pdf = render.render_pdf("household_record", data)
     if shutil.which("pdftotext"):
         assert '#panic("x") *粗* $x$ = 标题' in pdf_text(pdf)
@@ -113,9 +119,27 @@ def test_typst_errors_and_warnings_are_document_errors(monkeypatch, tmp_path):
     monkeypatch.setattr(render._local, "compiler", None, raising=False)
 
 
-def test_the_fixed_text_of_every_template_is_in_the_font():
+def test_the_fixed_text_of_every_template_is_in_the_font_and_no_template_imports_a_package():
     chars = render.printable()
     for path in render.TEMPLATE_DIR.glob("*.typ"):
         source = path.read_text()
+        assert "@preview/" not in source and "@local/" not in source, path.name  # no downloads, ever
         missing = {ch for ch in source if ord(ch) not in chars and ch not in render.LAYOUT_CHARS}
         assert not missing, (path.name, missing)
+
+
+@needs_poppler
+def test_the_pdf_embeds_the_vendored_font_only():
+    data = bare_record("朱镕基 Zhu 123")
+    pdf = render.render_pdf("household_record", data)
+    out = subprocess.run(["pdffonts", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    fonts = [line.split()[0] for line in out.splitlines()[2:]]
+    assert fonts and all(f.endswith("+NotoSansCJKsc-Regular-Identity-H") for f in fonts), out
+    assert all(" yes yes yes " in line for line in out.splitlines()[2:])  # embedded, subset, with ToUnicode
+
+
+@pytest.mark.skipif(not Path(build_font.DEBIAN_TTC).exists(), reason="fonts-noto-cjk not installed")
+def test_the_font_command_finds_the_simplified_chinese_face_by_its_name():
+    assert build_font.sc_face(build_font.DEBIAN_TTC) == 2
+    points = charset()
+    assert 21_800 < len(points) < 22_600 and 0x9555 in points and 0x7F not in points  # 镕 in, DEL out
