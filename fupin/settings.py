@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "fupin.jobs",
     "fupin.sheets",
     "fupin.quality",
+    "fupin.documents",
     "fupin.web",
 ]
 
@@ -107,6 +108,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "fupin.accounts.middleware.IdleTimeoutMiddleware",
+    "fupin.accounts.middleware.PasswordChangeRequiredMiddleware",
     "fupin.audit.middleware.AuditRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]

@@ -10,8 +10,10 @@ urlpatterns = [
     path("sheets/", include("fupin.sheets.urls")),
     path("", include("fupin.monitoring.urls")),
     path("", include("fupin.registry.urls")),
+    path("", include("fupin.documents.urls")),
     path("", include("fupin.audit.urls")),
     path("quality/", include("fupin.quality.urls")),
+    path("accounts/", include("fupin.accounts.urls")),
     path("", include("fupin.web.urls")),
 ]
 

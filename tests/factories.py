@@ -80,5 +80,10 @@ def household(village: Area, *, actor=None, members: list[dict] | None = None, *
         # Set-up of a household that has already exited, returned …: one carried over from an earlier
         # register, the procedure that may bring a household in with any status but 注销.
         fields["procedure"] = Procedure.IMPORT
+    if fields.get("status") in rules.EXITED_STATUSES:
+        fields.setdefault("exit_year", max(fields["identified_year"], 2016))
+    # Registered in the year it was identified, so that the status changes a test records later (dated
+    # 2015 … today) come after it, as rules.status_date_error requires.
+    fields.setdefault("date", datetime.date(fields["identified_year"], 1, 1))
     return services.household_create(actor=actor, area=village, number=fields.pop("number", f"H{next(_seq):08d}"),
                                      members=members, **fields)

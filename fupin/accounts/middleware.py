@@ -16,7 +16,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import resolve_url
+from django.shortcuts import redirect, resolve_url
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -57,4 +57,27 @@ class IdleTimeoutMiddleware:
                 and request.path != resolve_url(settings.LOGIN_URL)):
             return redirect_to_login(path)
         # Anything else goes on as an anonymous request: the view refuses it as it would any other.
+        return self.get_response(request)
+
+
+class PasswordChangeRequiredMiddleware:
+    """A user whose password a manager reset (``must_change_password``) is sent to 修改密码 until they
+    choose their own: every page but that one, 退出 and static files redirects there (an htmx request
+    is told to load it). The API authenticates per view, by token; a reset already ended the user's
+    tokens, and a new token needs the password the user chose."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and getattr(user, "must_change_password", False):
+            target = resolve_url("accounts:password_change")
+            allowed = (target, resolve_url("logout"), resolve_url(settings.LOGIN_URL))
+            if request.path not in allowed and not request.path.startswith((settings.STATIC_URL, "/api/", "/i18n/")):
+                if request.headers.get("HX-Request"):
+                    response = HttpResponse(status=204)
+                    response["HX-Redirect"] = target
+                    return response
+                return redirect(target)
         return self.get_response(request)

@@ -28,6 +28,9 @@ class User(AbstractUser):
     )
     display_name = models.CharField(_("姓名"), max_length=50, blank=True)
     phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    # Set when a user manager resets the password: the user must choose their own at the next sign-in
+    # (fupin.accounts.middleware.PasswordChangeRequiredMiddleware).
+    must_change_password = models.BooleanField(_("下次登录须修改密码"), default=False)
 
     class Meta:
         verbose_name = _("用户")

@@ -60,6 +60,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # May be chosen as the 帮扶责任人 of a pairing / the 评估人员 of a sample.
     "be_paired": frozenset({Role.CADRE}),
     "be_sampled": frozenset({Role.ASSESSOR}),
+    # Manage the accounts of their subtree (/accounts/users/): create, reset a password, lock, unlock;
+    # which roles each may give is ASSIGNABLE_ROLES.
+    "manage_users": frozenset({Role.ADMIN, Role.COUNTY}),
 }
 
 
@@ -107,6 +110,92 @@ def check_assignable(user: User | None, capability: str, field: str, message: st
     """ValidationError on ``field`` unless ``user`` is an active account fit for ``capability``."""
     if user is None or getattr(user, "role", None) not in CAPABILITIES[capability] or not user.is_active:
         raise ValidationError({field: message})
+
+
+# --- user management -----------------------------------------------------------------------------
+
+#: The roles a user manager may give an account (create it with, reset or lock it): never a role with
+#: more power than their own, never their own (a 县级管理员 does not make other 县级管理员).
+#: A 县级管理员 sets up the township and village cadres and the 帮扶责任人 of the county; 领导, 审计 and
+#: 评估人员 belong to other offices and are set up by the 系统管理员.
+ASSIGNABLE_ROLES: dict[str, frozenset[str]] = {
+    Role.ADMIN: frozenset(Role.values) - {Role.ADMIN},
+    Role.COUNTY: frozenset({Role.TOWNSHIP, Role.VILLAGE, Role.CADRE}),
+}
+
+#: The area levels an account of each role is placed at (its area is its scope).
+ROLE_AREA_LEVELS: dict[str, tuple[str, ...]] = {
+    Role.COUNTY: ("county",),
+    Role.TOWNSHIP: ("township",),
+    Role.VILLAGE: ("village",),
+    Role.CADRE: ("county", "township", "village"),
+    Role.LEADER: ("county", "township"),
+    Role.AUDITOR: ("county",),
+    Role.ASSESSOR: ("county",),
+}
+
+
+def assignable_roles(actor: User | AnonymousUser | None) -> list[str]:
+    """The roles ``actor`` may give, in the order of Role (empty without ``manage_users``)."""
+    if not can(actor, "manage_users"):
+        return []
+    allowed = ASSIGNABLE_ROLES.get(role_of(actor), frozenset())
+    return [r for r in Role.values if r in allowed]
+
+
+def users_q(actor: User | AnonymousUser | None) -> Q:
+    """The accounts a user manager sees on the accounts page: those placed in their subtree (a global
+    administrator: every account). Nobody else sees any."""
+    if not can(actor, "manage_users"):
+        return Q(pk__in=[])
+    return area_q(actor, "area__path") if scope_path(actor) else Q()
+
+
+def manageable_users_q(actor: User | AnonymousUser | None) -> Q:
+    """The accounts ``actor`` may reset and lock: in their subtree, of a role they may give, never a
+    superuser and never themselves."""
+    roles = assignable_roles(actor)
+    if not roles:
+        return Q(pk__in=[])
+    return users_q(actor) & Q(role__in=roles, is_superuser=False) & ~Q(pk=getattr(actor, "pk", None))
+
+
+def may_manage(actor: User | AnonymousUser | None, user: User) -> bool:
+    """Whether ``actor`` may reset / lock ``user`` (the account's role and area, as ``manageable_users_q``)."""
+    if user.is_superuser or user.pk == getattr(actor, "pk", None) or user.role not in assignable_roles(actor):
+        return False
+    scope = scope_path(actor)
+    if scope == "":
+        return True
+    area = getattr(user, "area", None)
+    return scope is not None and area is not None and area.path.startswith(scope)
+
+
+def check_account(actor: User | None, role: str, area: Area | None) -> None:
+    """The check every account write calls: PermissionDenied without ``manage_users``; a
+    ValidationError naming ``role`` for a role the actor may not give, and naming ``area`` for an area
+    outside their subtree or of the wrong level for the role. ``actor`` None is the system."""
+    if actor is None:
+        return
+    if not can(actor, "manage_users"):
+        raise PermissionDenied(_("您的角色不能管理用户账号"))
+    if role not in assignable_roles(actor):
+        raise ValidationError({"role": _("您不能设置“%(role)s”角色的账号") % {"role": Role(role).label}})
+    levels = ROLE_AREA_LEVELS.get(role, ())
+    if area is None:
+        raise ValidationError({"area": _("请选择所属区划")})
+    scope = scope_path(actor)
+    if scope is None or not area.path.startswith(scope):
+        raise ValidationError({"area": _("无权在该区划（%(name)s）设置账号") % {"name": area.name}})
+    if levels and area.level not in levels:
+        raise ValidationError({"area": _("“%(role)s”账号的所属区划须为%(levels)s，“%(name)s”不是") % {
+            "role": Role(role).label, "name": area.name,
+            "levels": "、".join(str(_level_label(lv)) for lv in levels)}})
+
+
+def _level_label(level: str) -> str:
+    field = apps.get_model("areas", "Area")._meta.get_field("level")
+    return str(dict(field.flatchoices).get(level, level))
 
 
 # --- scope ---------------------------------------------------------------------------------------
@@ -336,6 +425,25 @@ def shown(user: User | AnonymousUser | None, field: str, value: Any, *, revealed
     if access is H:
         return None
     return mask(field, value)
+
+
+# --- search by personal numbers --------------------------------------------------------------------
+
+#: A household may be found by the last this-many digits of a member's ID number (the 18-digit citizen
+#: number, also behind a 残疾人证 number).
+ID_SUFFIX_LENGTHS = (4, 6)
+
+
+def may_search_id(user: User | AnonymousUser | None) -> bool:
+    """Whether ``user`` may find households by an ID number: whole, or its last 4 or 6 digits.
+
+    A search answers "is there such a person among my households", so it must tell no more than the
+    role already sees. Searches are scoped (only the households the user may see are searched), and
+    every role that sees ID numbers at all, even masked, sees what a suffix search confirms: the last
+    four digits are in the mask (``mask_id``), and the two before them (the 13th and 14th) are the
+    day of birth, which the same roles see as the member's 出生日期 (API, member form). A role for
+    which ID numbers are hidden may not search by them."""
+    return sees(user, "id_number")
 
 
 # --- masking: the one implementation --------------------------------------------------------------

@@ -10,8 +10,15 @@ from .models import Pairing
 
 if TYPE_CHECKING:
     from fupin.accounts.models import User
+    from fupin.registry.models import Household
 
 
 def paired_household_ids(user: User) -> QuerySet:
     """The ids of the households ``user`` helps today (the 帮扶责任人's scope, for the access policy)."""
     return Pairing.objects.ongoing().filter(cadre=user).values("household_id")
+
+
+def household_pairings(*, household: Household) -> QuerySet[Pairing]:
+    """Every pairing of ``household`` (ongoing and ended), oldest first, with its cadre. The caller
+    has read the household through a scoped selector."""
+    return Pairing.objects.filter(household=household).select_related("cadre").order_by("start", "id")

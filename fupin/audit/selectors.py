@@ -66,7 +66,7 @@ def audit_list(*, user: User | AnonymousUser, filters: AuditFilters | None = Non
         qs = qs.filter(at__date__lte=f.date_to)
     if f.q:
         qs = qs.filter(summary__icontains=f.q)
-    return qs.order_by("-at", "-id")
+    return qs.select_related("actor").order_by("-at", "-id")
 
 
 def household_history(*, user: User | AnonymousUser, household: Household, member_ids: Iterable[int] | None = None,
@@ -86,4 +86,4 @@ def household_history(*, user: User | AnonymousUser, household: Household, membe
         cond |= Q(entity="registry.member", entity_id__in=[str(i) for i in member_ids])
     if record_ids:
         cond |= Q(entity="registry.yearlyrecord", entity_id__in=[str(i) for i in record_ids])
-    return AuditEvent.objects.filter(cond).order_by("-at", "-id")
+    return AuditEvent.objects.filter(cond).select_related("actor").order_by("-at", "-id")

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 from django.db import models
 from django.utils.translation import gettext as _
 
+from fupin.accounts import policy
+
 from .context import current_ip
 from .models import AuditEvent, AuditKind
 
@@ -61,9 +63,15 @@ def record(*, kind: str, actor: Actor = None, obj: models.Model | None = None, e
     """Write one audit row. For fupin.audit's helpers: elsewhere call the helper named after the kind.
 
     ``actor`` is a user, a string (a name with no account: a username tried, "demo") or None (the
-    system)."""
+    system). ``area_path``: the area of what the row concerns; when there is none, the actor's own
+    area (``policy.actor_area_path``), so that no row about a user's act is invisible to the
+    readers of that user's area (issue 12 item 4)."""
     if obj is not None:
         entity, entity_id = _entity(obj)
+    if not area_path and getattr(actor, "pk", None):
+        # A row about no particular area (an error sheet downloaded, an import that wrote nothing, a
+        # sign-in) belongs to the actor's own area: the county and the auditors of that subtree read it.
+        area_path = policy.actor_area_path(actor)
     return AuditEvent.objects.create(
         kind=kind,
         entity=entity,
@@ -168,3 +176,39 @@ def audit_token_revoked(*, actor: Actor, token: ApiToken, summary: str = "") -> 
                   area_path=_area_path(token.user), summary=summary or _("撤销接口令牌"),
                   data={"username": token.user.get_username(), "token": token.prefix,
                         "reason": token.revoked_reason})
+
+
+#: What an account row in the trail shows: never the password hash, never the phone.
+ACCOUNT_FIELDS = ("username", "display_name", "role", "area_id", "is_active")
+
+
+def audit_user_created(*, actor: Actor, user: User) -> AuditEvent:
+    """An account created by a user manager (/accounts/users/): who made it, its role and area."""
+    return record(kind=AuditKind.CREATE, actor=actor, entity=USER_ENTITY, entity_id=str(user.pk),
+                  area_path=_area_path(user), summary=_("新建账号 %(u)s") % {"u": user.get_username()},
+                  data={"after": {f: jsonable(getattr(user, f)) for f in ACCOUNT_FIELDS}})
+
+
+def audit_user_password_reset(*, actor: Actor, user: User, generated: bool) -> AuditEvent:
+    """A password set for someone else by a user manager (never the password itself): ``generated``
+    tells a temporary password made by the system from one typed by the manager."""
+    how = _("系统生成临时密码") if generated else _("管理员设定")
+    return record(kind=AuditKind.UPDATE, actor=actor, entity=USER_ENTITY, entity_id=str(user.pk),
+                  area_path=_area_path(user),
+                  summary=_("重置账号 %(u)s 的密码（%(how)s，下次登录须修改）") % {"u": user.get_username(), "how": how},
+                  data={"changes": {"password": {"before": "", "after": _("已重置")}}})
+
+
+def audit_user_active(*, actor: Actor, user: User) -> AuditEvent:
+    """An account locked (停用) or unlocked (启用) by a user manager."""
+    summary = _("启用账号 %(u)s") if user.is_active else _("停用账号 %(u)s")
+    return record(kind=AuditKind.UPDATE, actor=actor, entity=USER_ENTITY, entity_id=str(user.pk),
+                  area_path=_area_path(user), summary=summary % {"u": user.get_username()},
+                  data={"changes": {"is_active": {"before": not user.is_active, "after": user.is_active}}})
+
+
+def audit_password_changed(*, user: User) -> AuditEvent:
+    """A user changed their own password (as they must after a reset)."""
+    return record(kind=AuditKind.UPDATE, actor=user, entity=USER_ENTITY, entity_id=str(user.pk),
+                  area_path=_area_path(user), summary=_("修改本人密码"),
+                  data={"changes": {"password": {"before": "", "after": _("已修改")}}})

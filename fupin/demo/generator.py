@@ -29,6 +29,7 @@ from decimal import Decimal
 from random import Random
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
+from fupin.lib import pinyin
 from fupin.registry import rules
 
 from . import pools
@@ -1366,6 +1367,7 @@ class _Gen:
             "id": hid, "number": h["number"], "area_id": group["id"], "area_path": group["path"],
             "address": f"{t['name']}{vrow['name']}{group['name']}{rng.randint(1, 150)}号",
             "head_name": head["name"] if active else "", "member_count": n if active else 0,
+            "head_name_pinyin": pinyin.sort_key(head["name"]) if active else "",
             "phone": "1" + rng.choice(PHONE_PREFIXES) + f"{rng.randrange(10 ** 8):08d}",
             "bank_name": f"{self.spec.name}农村信用合作联社",
             "bank_account": _luhn_complete("622469" + f"{rng.randrange(10 ** 12):012d}"),

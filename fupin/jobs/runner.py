@@ -33,6 +33,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import caches
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
@@ -164,14 +165,37 @@ def unfinished_jobs(user: User) -> int:
                               created_at__gte=timezone.now() - LIMIT_WINDOW).count()
 
 
+class JobLimitReached(Exception):  # noqa: N818 - the user's expected way to be refused
+    """The user has FUPIN_MAX_JOBS_PER_USER unfinished jobs already: no job was created."""
+
+    def __init__(self, running: int, limit: int) -> None:
+        super().__init__(f"{running} unfinished jobs, limit {limit}")
+        self.running = running
+        self.limit = limit
+
+
 def job_create(*, kind: str, user: User, filename: str = "", area: Area | None = None, source: Job | None = None,
-               params: dict | None = None) -> Job:
-    """A queued job of a registered kind (an instance of the kind's model). Submit it with ``submit``."""
+               params: dict | None = None, limited: bool = False) -> Job:
+    """A queued job of a registered kind (an instance of the kind's model). Submit it with ``submit``.
+
+    ``limited``: refuse with :class:`JobLimitReached` when the user already has
+    FUPIN_MAX_JOBS_PER_USER unfinished jobs. Counting and creating are one transaction that holds
+    the user's row (SELECT … FOR UPDATE on PostgreSQL; on SQLite the transaction takes the write lock
+    as it begins, BEGIN IMMEDIATE): of two requests at once, the second counts after the first has
+    committed, so the limit holds under concurrent requests."""
     spec = kinds.get(kind)
     if spec is None:
         raise ValueError(f"unknown job kind {kind!r}")
-    return spec.model.objects.create(kind=kind, user=user, filename=filename[:200], area=area, source=source,
-                                     params=params or {})
+    fields = {"kind": kind, "user": user, "filename": filename[:200], "area": area, "source": source,
+              "params": params or {}}
+    if not limited:
+        return spec.model.objects.create(**fields)
+    with transaction.atomic():
+        list(get_user_model()._base_manager.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
+        running, limit = unfinished_jobs(user), settings.FUPIN_MAX_JOBS_PER_USER
+        if running >= limit:
+            raise JobLimitReached(running, limit)
+        return spec.model.objects.create(**fields)
 
 
 def submit(job: Job) -> None:

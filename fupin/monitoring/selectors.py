@@ -14,6 +14,7 @@ from django.utils import timezone
 from fupin.accounts import policy
 from fupin.areas.models import Area
 from fupin.lib.paths import common_prefix
+from fupin.registry import counts
 from fupin.registry.choices import NOT_EXITED_STATUSES, Status
 from fupin.registry.models import StatusChange
 from fupin.registry.selectors import household_scope
@@ -38,7 +39,7 @@ def area_summary(*, user: User | AnonymousUser, areas: list[Area]) -> dict[int, 
     by_len: dict[int, dict[str, Area]] = {}
     for a in areas:
         by_len.setdefault(len(a.path), {})[a.path] = a
-    base = household_scope(user).exclude(status=Status.CANCELLED)
+    base = counts.in_register(household_scope(user))
     for length, paths in by_len.items():
         common = common_prefix(list(paths))
         rows = (
@@ -48,8 +49,8 @@ def area_summary(*, user: User | AnonymousUser, areas: list[Area]) -> dict[int, 
             .annotate(
                 households=Count("id"),
                 people=Sum("member_count"),
-                poor_people=Sum("member_count", filter=Q(status__in=NOT_EXITED_STATUSES)),
-                exited_people=Sum("member_count", filter=Q(status__in=[Status.EXITED, Status.EXITED_STABLE])),
+                poor_people=Sum("member_count", filter=counts.poor_q()),
+                exited_people=Sum("member_count", filter=counts.exited_q()),
             )
             .order_by()
         )
@@ -63,10 +64,10 @@ def area_summary(*, user: User | AnonymousUser, areas: list[Area]) -> dict[int, 
 def county_overview(*, user: User | AnonymousUser, root: Area) -> dict[str, Any]:
     """Headline figures for the overview page: totals, by status, by cause, exits by year."""
     qs = household_scope(user).filter(area_path__subtree=root.path)
-    live = qs.exclude(status=Status.CANCELLED)
+    live = counts.in_register(qs)
     totals = live.aggregate(households=Count("id"), people=Sum("member_count"),
-                            poor_households=Count("id", filter=Q(status__in=NOT_EXITED_STATUSES)),
-                            poor_people=Sum("member_count", filter=Q(status__in=NOT_EXITED_STATUSES)))
+                            poor_households=Count("id", filter=counts.poor_q()),
+                            poor_people=Sum("member_count", filter=counts.poor_q()))
     by_status = {row["status"]: row for row in qs.values("status").annotate(
         households=Count("id"), people=Sum("member_count")).order_by()}
     by_cause = list(live.values("main_cause").annotate(households=Count("id"), people=Sum("member_count"))

@@ -8,4 +8,11 @@ class QualityConfig(AppConfig):
     verbose_name = _("数据质量")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401 - connects the refresh after registry writes
+        from fupin.web.todo import register_todo_provider
+
+        from . import (
+            signals,  # noqa: F401 - connects the refresh after registry writes
+            todo,
+        )
+
+        register_todo_provider("quality.open_findings", todo.todos)

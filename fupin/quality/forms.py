@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fupin.areas.models import Area
 
-from .models import Category
+from .models import Category, Source
 from .rules import Rule
 from .selectors import ALL, OPEN, RESOLVED
 
@@ -19,6 +19,7 @@ class FindingFilterForm(forms.Form):
     area = forms.ChoiceField(label=_("区划"), required=False)
     category = forms.ChoiceField(label=_("疑点类别"), required=False)
     rule = forms.ChoiceField(label=_("核查规则"), required=False)
+    source = forms.ChoiceField(label=_("来源"), required=False, choices=[("", _("全部")), *Source.choices])
     state = forms.ChoiceField(label=_("处理情况"), required=False,
                               choices=[(OPEN, _("待核实")), (RESOLVED, _("已处理")), (ALL, _("全部"))])
 

@@ -386,7 +386,11 @@ def income_business_without_expense(s: Subject) -> Iterator[Hit]:
 def income_per_capita_out_of_range(s: Subject) -> Iterator[Hit]:
     y = s.yearly
     if y is not None and (y.per_capita_income <= 0 or y.per_capita_income > PER_CAPITA_MAX):
-        yield Hit(_("%(y)d 年人均纯收入 %(v)s 元，不在 0–100,000 元之间") % {"y": y.year, "v": y.per_capita_income},
+        # Which bound is crossed: "0.00 元，不在 0–100,000 元之间" read as nonsense (0 is in it).
+        text = (_("%(y)d 年人均纯收入 %(v)s 元，不大于 0（家庭纯收入为零或负数），请核实各项收入和支出")
+                if y.per_capita_income <= 0 else
+                _("%(y)d 年人均纯收入 %(v)s 元，超过 100,000 元，请核实各项收入"))
+        yield Hit(text % {"y": y.year, "v": y.per_capita_income},
                   "per_capita_income", values={"year": y.year, "per_capita_income": _money(y.per_capita_income)})
 
 

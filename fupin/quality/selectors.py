@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db.models import Count, QuerySet
+from django.db.models.functions import Substr
 from django.http import Http404
 
 from fupin.accounts import policy
@@ -51,6 +52,7 @@ class FindingFilters:
     rule: str = ""
     category: str = ""
     state: str = OPEN
+    source: str = ""  # Source: 数据导入 lists the import warnings
 
 
 def _filtered(user: User | AnonymousUser, filters: FindingFilters, *, with_rule: bool = True) -> QuerySet[Finding]:
@@ -63,6 +65,8 @@ def _filtered(user: User | AnonymousUser, filters: FindingFilters, *, with_rule:
         qs = qs.filter(resolved_at__isnull=False)
     if filters.category:
         qs = qs.filter(category=filters.category)
+    if filters.source:
+        qs = qs.filter(source=filters.source)
     if with_rule and filters.rule:
         qs = qs.filter(rule=filters.rule)
     return qs
@@ -109,3 +113,32 @@ def finding_get(*, user: User | AnonymousUser, pk: int) -> Finding:
         raise Http404
     return finding
 
+
+
+def open_count(*, user: User | AnonymousUser) -> int:
+    """The open findings the user may see (the 待办 panel)."""
+    return _scoped(user).filter(resolved_at__isnull=True).count()
+
+
+@dataclass(frozen=True)
+class AreaCount:
+    area: Area
+    households: int
+    findings: int
+
+
+def area_counts(*, user: User | AnonymousUser, filters: FindingFilters, root: Area) -> list[AreaCount]:
+    """Per area one level below the chosen one (``filters.area``, else ``root``): the households with
+    findings under the filters and the findings — one query; areas with none are left out. The areas
+    are those the user may browse (registry's ``browse_areas``)."""
+    parent = filters.area or root
+    from fupin.registry.selectors import browse_areas
+
+    children = list(browse_areas(user=user).filter(parent=parent).order_by("code"))
+    if not children:
+        return []
+    width = len(children[0].path)
+    rows = {row["prefix"]: row for row in _filtered(user, filters).order_by()
+            .annotate(prefix=Substr("area_path", 1, width)).values("prefix")
+            .annotate(findings=Count("id"), households=Count("household_id", distinct=True))}
+    return [AreaCount(a, rows[a.path]["households"], rows[a.path]["findings"]) for a in children if a.path in rows]

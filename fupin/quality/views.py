@@ -18,7 +18,7 @@ from fupin.accounts import policy
 from fupin.areas.models import Level
 from fupin.registry import selectors as registry_selectors
 
-from . import selectors, services
+from . import display, selectors, services
 from .forms import FindingFilterForm, ResolveForm
 from .selectors import FindingFilters
 
@@ -40,17 +40,24 @@ def finding_list(request: HttpRequest) -> HttpResponse:
         if cd["area"]:
             filters.area = registry_selectors.browse_area_get(user=user, code=cd["area"])
         filters.rule, filters.category, filters.state = cd["rule"], cd["category"], cd["state"] or filters.state
+        filters.source = cd["source"]
     page = Paginator(selectors.finding_list(user=user, filters=filters), settings.FUPIN_PAGE_SIZE) \
         .get_page(request.GET.get("page"))
+    for finding in page.object_list:
+        finding.rule_title = display.rule_title(finding)
+        finding.value_rows = display.value_rows(finding, user)
     counts = selectors.finding_counts(user=user, filters=filters)
     params = request.GET.copy()
     params.pop("page", None)
     rule_params = params.copy()
     rule_params.pop("rule", None)
+    area_params = params.copy()
+    area_params.pop("area", None)
     return render(request, "quality/finding_list.html", {
         "form": form, "page": page, "filters": filters, "root": root, "counts": counts,
+        "area_counts": selectors.area_counts(user=user, filters=filters, root=root),
         "total": sum(c.count for c in counts), "query": params.urlencode(), "rule_query": rule_params.urlencode(),
-        "can_write": policy.can_write(user), "next": request.get_full_path(),
+        "area_query": area_params.urlencode(), "can_write": policy.can_write(user), "next": request.get_full_path(),
     })
 
 
@@ -81,4 +88,5 @@ def finding_resolve(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("已处理疑点：%(m)s") % {"m": finding.message})
             return redirect(back)
     return render(request, "quality/resolve.html", {"finding": finding, "form": form, "h": finding.household,
-                                                    "next": back})
+                                                    "next": back, "rule_title": display.rule_title(finding),
+                                                    "value_rows": display.value_rows(finding, request.user)})

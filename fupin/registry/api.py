@@ -43,7 +43,7 @@ from . import serializers as reg_s
 from . import services
 from .choices import Attribute, Cause, Status
 from .models import Household, Member, StatusChange, YearlyRecord
-from .selectors import SORTS, household_scope, household_search_q, member_get
+from .selectors import SORTS, household_scope, household_search_q, member_get, sort_order
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -72,10 +72,10 @@ class HouseholdFilter(AreaCodeFilterMixin, StrictFilterSet):
         return queryset.filter(area_path__subtree=self._area(value).path)
 
     def filter_q(self, queryset: QuerySet[Household], name: str, value: str) -> QuerySet[Household]:
-        return queryset.filter(household_search_q(value))
+        return queryset.filter(household_search_q(value, user=self.request.user))
 
     def filter_ordering(self, queryset: QuerySet[Household], name: str, value: str) -> QuerySet[Household]:
-        return queryset.order_by(SORTS[value], "id")
+        return queryset.order_by(*sort_order(value), "id")
 
     def filter_queryset(self, queryset: QuerySet[Household]) -> QuerySet[Household]:
         try:

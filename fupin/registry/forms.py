@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from fupin.areas.models import Area
 from fupin.web.forms import RuleChoiceField, StyledMixin
 
-from . import rules
+from . import counts, rules
 from .choices import (
     Attribute,
     CancelReason,
@@ -51,6 +51,17 @@ class HouseholdForm(StyledMixin, forms.ModelForm):
         (_("易地扶贫搬迁"), LIVING_FIELDS[20:]),
     ]
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # 0 means "no house" (rules.house_area_required): a new household's form starts empty, and the
+        # field is required, so that a house left blank is never recorded as none.
+        house = self.fields["house_area"]
+        house.required = True
+        house.error_messages["required"] = rules.house_area_required()
+        if self.instance.pk is None and "house_area" not in (kwargs.get("initial") or {}):
+            self.initial.pop("house_area", None)
+            house.initial = None
+
     def grouped(self) -> Groups:
         return [(title, [self[name] for name in names]) for title, names in self.groups]
 
@@ -61,8 +72,11 @@ class AreaChoiceField(forms.ModelChoiceField):
 
 
 class HouseholdCreateForm(HouseholdForm):
-    number = forms.CharField(label=_("户编号"), max_length=32)
-    area = AreaChoiceField(label=_("所在村/村民小组"), queryset=Area.objects.none())
+    number = forms.CharField(label=_("户编号"), max_length=32, error_messages={"required": _("请填写户编号；选定村或村民小组后会自动建议")},
+                             help_text=_("选定村或村民小组后自动建议下一个空闲户编号（村代码 12 位 + 顺序号 4 位）"))
+    # Chosen with the cascading picker (乡镇 → 行政村 → 村民小组, with search): the picker posts the id.
+    area = AreaChoiceField(label=_("所在村/村民小组"), queryset=Area.objects.none(), widget=forms.HiddenInput,
+                           error_messages={"required": _("请选择行政村或村民小组")})
     # A registration (建档立卡登记) starts where rules.INITIAL_STATUSES says; the service asks the same rule.
     status = RuleChoiceField(label=_("登记状态"), choices=_status_choices(rules.initial_statuses(Procedure.REGISTRATION)),
                              rule=lambda s: rules.initial_status_error(s, Procedure.REGISTRATION),
@@ -71,7 +85,7 @@ class HouseholdCreateForm(HouseholdForm):
     class Meta(HouseholdForm.Meta):
         fields = ["number", "area", "status", *HouseholdForm.Meta.fields]
 
-    groups = [(_("登记"), ["number", "area", "status"]), *HouseholdForm.groups]
+    groups = [(_("登记"), ["status"]), *HouseholdForm.groups]
 
     def __init__(self, *args: Any, areas: QuerySet[Area] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -111,6 +125,30 @@ class MemberForm(StyledMixin, forms.ModelForm):
         # Model validation happens in the service (one place, with the database checks); the form
         # only converts types, so that a refused value is reported once, at its field.
         pass
+
+
+class MemberBriefForm(StyledMixin, forms.ModelForm):
+    """A further member entered with the head when a household is registered: who they are; the rest
+    (education, health, work …) on the member's own form later."""
+
+    class Meta:
+        model = Member
+        fields = MEMBER_FIELDS[:6]
+        widgets = MemberForm.Meta.widgets
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["birth_date"].required = False
+        self.fields["sex"].required = False
+        self.fields["relation"].choices = [("", "—"), *[(r.value, r.label) for r in Relation if r != Relation.HEAD]]
+        self.fields["birth_date"].help_text = _("可不填，按证件号码自动生成")
+
+    def _post_clean(self) -> None:
+        pass
+
+
+#: The further members of a registration (prefix "x"); rows are added by htmx, left blank rows are skipped.
+MemberBriefFormSet = forms.formset_factory(MemberBriefForm, extra=0, max_num=20, validate_max=True)
 
 
 class YearlyRecordForm(StyledMixin, forms.ModelForm):
@@ -171,13 +209,16 @@ class MemberRemoveForm(StyledMixin, forms.Form):
 class HouseholdFilterForm(StyledMixin, forms.Form):
     township = forms.ChoiceField(label=_("乡镇"), required=False)
     village = forms.ChoiceField(label=_("行政村"), required=False)
-    status = forms.ChoiceField(label=_("户状态"), required=False, choices=[("", _("全部")), *Status.choices])
+    # "" lists 在册户 (not 注销), as every figure counts them (fupin.registry.counts).
+    status = forms.ChoiceField(label=_("户状态"), required=False,
+                               choices=[("", _("在册户（不含注销）")), (counts.ALL_STATUSES, _("全部（含注销）")),
+                                        *Status.choices])
     attribute = forms.ChoiceField(label=_("贫困户属性"), required=False, choices=[("", _("全部")), *Attribute.choices])
     cause = forms.ChoiceField(label=_("主要致贫原因"), required=False, choices=[("", _("全部")), *Cause.choices])
     identified_year = forms.TypedChoiceField(label=_("识别年度"), required=False, coerce=int, empty_value=None)
     exit_year = forms.TypedChoiceField(label=_("脱贫年度"), required=False, coerce=int, empty_value=None)
     q = forms.CharField(label=_("搜索"), required=False, max_length=40,
-                        widget=forms.TextInput(attrs={"placeholder": _("姓名 / 证件号码 / 户编号"), "type": "search"}))
+                        widget=forms.TextInput(attrs={"placeholder": _("姓名 / 证件号码或其后 4、6 位 / 户编号"), "type": "search"}))
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, townships: Iterable[Area] = (), villages: Iterable[Area] = (),

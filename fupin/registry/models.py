@@ -133,6 +133,10 @@ class Household(models.Model):
     address = models.CharField(_("住址"), max_length=200, blank=True)
     # Denormalised from the head member by the services, for fast lists and search.
     head_name = models.CharField(_("户主姓名"), max_length=50, editable=False, blank=True)
+    # The head's name as a pinyin sort key (fupin.lib.pinyin.sort_key), kept with head_name: lists
+    # sorted by 户主 follow pinyin order, as Chinese users expect, not code points.
+    head_name_pinyin = models.CharField(_("户主姓名拼音排序键"), max_length=200, editable=False, blank=True,
+                                        default="")
     member_count = models.PositiveSmallIntegerField(_("家庭人口"), default=0, editable=False)
     phone = models.CharField(_("联系电话"), max_length=30, blank=True)
     bank_name = models.CharField(_("开户银行"), max_length=100, blank=True)
@@ -200,6 +204,7 @@ class Household(models.Model):
             models.Index(fields=["area_path", "main_cause"], name="household_area_cause_idx"),
             models.Index(fields=["status"], name="household_status_idx"),
             models.Index(fields=["head_name"], name="household_head_name_idx"),
+            models.Index(fields=["head_name_pinyin", "head_name", "id"], name="household_head_pinyin_idx"),
         ]
         constraints = [
             *non_negative(*HOUSEHOLD_NON_NEGATIVE, prefix="household"),
@@ -231,6 +236,10 @@ class Household(models.Model):
             errors["irrigated_land"] = _("有效灌溉面积不能大于耕地面积")
         if not self.relocated and (self.relocation_year or self.relocation_site):
             errors["relocated"] = _("填写了搬迁年度或安置点，请勾选“是否易地扶贫搬迁户”")
+        for name, message in rules.household_year_errors(
+                status=self.status, identified_year=self.identified_year, exit_year=self.exit_year,
+                house_built_year=self.house_built_year, relocation_year=self.relocation_year).items():
+            errors.setdefault(name, message)
         if self.status == Status.CANCELLED and not self.cancel_reason:
             errors["cancel_reason"] = _("注销必须注明原因")
         if self.area_id and self.area.level not in ("village", "group"):

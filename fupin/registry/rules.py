@@ -29,7 +29,15 @@ with the same words:
 * **income derivation** — 家庭纯收入 and 人均纯收入 (:func:`derive_income`);
 * **the poverty line of a year** — the most specific area wins (:func:`resolve_poverty_line`,
   :class:`PovertyLines`). A yearly record takes the line in force whenever it is written, by the
-  services and by the importer alike.
+  services and by the importer alike;
+* **years and dates within the household's life, never in the future** — 识别年度, 实际脱贫年度 (which
+  an exited household must keep), 建房年份, 搬迁年度 (:func:`household_year_errors`, asked by
+  ``Household.clean`` and so by every writer); an income year (:func:`income_year_error`, asked by the
+  services and the importer); a status change's date, in order with the history
+  (:func:`status_date_error`, a guard of the household status process). "Today" is
+  ``timezone.localdate()`` unless given;
+* **the year a report shows** — chosen, never inferred from the data: by default the last complete
+  year (:func:`default_report_year`, :func:`report_years`).
 """
 
 from __future__ import annotations
@@ -40,6 +48,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol, TypeVar
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fupin import workflow
@@ -353,3 +362,159 @@ class PovertyLines:
             line = resolve_poverty_line(self.by_year.get(year, ()), year=year, area_path=area_path)
             self._cache[key] = line.amount if line is not None else None
         return self._cache[key]
+
+
+# --- years and dates ------------------------------------------------------------------------------------
+
+#: The statuses of a household that has exited (脱贫): its 实际脱贫年度 may not be blank.
+EXITED_STATUSES: frozenset[str] = frozenset({Status.EXITED, Status.EXITED_STABLE})
+
+#: The household's year fields that may not lie in the future: field → its label.
+_PAST_YEAR_FIELDS: Mapping[str, str] = {
+    "identified_year": "识别年度", "exit_year": "实际脱贫年度", "house_built_year": "建房年份",
+    "relocation_year": "搬迁年度",
+}
+
+
+def _today(today: datetime.date | None) -> datetime.date:
+    return today or timezone.localdate()
+
+
+def future_year_error(label: str, year: Any, *, today: datetime.date | None = None) -> str | None:
+    """A year after this year (a typing slip such as 2099 or 2031), or None. Not a year: None (the
+    field's own check reports it)."""
+    now = _today(today).year
+    if isinstance(year, int) and year > now:
+        return _("%(field)s %(y)d 年晚于今年（%(now)d 年），不能填写未来的年度") % {
+            "field": label, "y": year, "now": now}
+    return None
+
+
+def household_year_errors(*, status: str, identified_year: Any, exit_year: Any, house_built_year: Any = None,
+                          relocation_year: Any = None, today: datetime.date | None = None) -> dict[str, str]:
+    """The household's years: none in the future, and an exited household (已脱贫, 脱贫不再享受政策)
+    keeps its 实际脱贫年度. {field: message}; empty when all is well. (脱贫年度 before 识别年度 is the
+    model's own check, held by a database constraint too.)"""
+    values = {"identified_year": identified_year, "exit_year": exit_year, "house_built_year": house_built_year,
+              "relocation_year": relocation_year}
+    errors = {}
+    for name, label in _PAST_YEAR_FIELDS.items():
+        error = future_year_error(label, values[name], today=today)
+        if error:
+            errors[name] = error
+    if status in EXITED_STATUSES and exit_year in (None, ""):
+        errors["exit_year"] = _("户状态为“%(s)s”，实际脱贫年度不能为空") % {"s": status_label(status)}
+    return errors
+
+
+def income_year_error(year: Any, *, identified_year: Any = None, today: datetime.date | None = None) -> str | None:
+    """A yearly record's 年度: not in the future, not before the household was identified. None when well."""
+    error = future_year_error("收入年度", year, today=today)
+    if error:
+        return error
+    if isinstance(year, int) and isinstance(identified_year, int) and year < identified_year:
+        return _("收入年度 %(y)d 年早于该户的识别年度（%(i)d 年）") % {"y": year, "i": identified_year}
+    return None
+
+
+def status_date_error(day: datetime.date, *, identified_year: Any = None, previous: datetime.date | None = None,
+                      today: datetime.date | None = None) -> str | None:
+    """A status change's date: not in the future, not before the year the household was identified, not
+    before the household's previous status change (the history reads in the order it happened)."""
+    now = _today(today)
+    if day > now:
+        return _("状态变更日期 %(d)s 晚于今天（%(now)s），不能登记未来的变更") % {
+            "d": day.isoformat(), "now": now.isoformat()}
+    if isinstance(identified_year, int) and day.year < identified_year:
+        return _("状态变更日期 %(d)s 早于该户的识别年度（%(i)d 年）") % {"d": day.isoformat(), "i": identified_year}
+    if previous is not None and day < previous:
+        return _("状态变更日期 %(d)s 早于该户上一次状态变更（%(p)s）；状态历史须按时间先后登记") % {
+            "d": day.isoformat(), "p": previous.isoformat()}
+    return None
+
+
+# --- the year of a report -------------------------------------------------------------------------------
+
+#: The first year a report may be asked for (建档立卡 began with the 2014 identification; earlier
+#: lines exist for the 2013 incomes it used).
+FIRST_REPORT_YEAR = 2013
+
+
+def default_report_year(today: datetime.date | None = None) -> int:
+    """The year an export or a summary shows when none is chosen: the last complete year (the year
+    before today's), never the latest year found in the data — one stray record of a later year must
+    not move every household's figures."""
+    return _today(today).year - 1
+
+
+def report_years(today: datetime.date | None = None) -> list[int]:
+    """The years a report may be asked for, latest first: this year down to FIRST_REPORT_YEAR."""
+    return list(range(_today(today).year, FIRST_REPORT_YEAR - 1, -1))
+
+
+def report_year_error(year: Any, today: datetime.date | None = None) -> str | None:
+    """Why ``year`` cannot be a report's year (not a year, or outside report_years()), or None."""
+    years = report_years(today)
+    if isinstance(year, int) and not isinstance(year, bool) and years[-1] <= year <= years[0]:
+        return None
+    return _("年度应在 %(a)d 到 %(b)d 之间，收到的是“%(y)s”") % {"a": years[-1], "b": years[0], "y": year}
+
+
+# --- 户编号: the village's code and a sequence -------------------------------------------------------------
+
+#: A 户编号 is the 12-digit statistical code of the household's 行政村 followed by its sequence within
+#: the village, 4 digits from 0001 (5303241002010001): the numbering of the import template, the demo
+#: and county registers. A household in a 村民小组 takes its village's code (groups are not in the code).
+HOUSEHOLD_SEQ_WIDTH = 4
+
+
+def household_number(village_code: str, seq: int) -> str:
+    return f"{village_code}{seq:0{HOUSEHOLD_SEQ_WIDTH}d}"
+
+
+def household_number_seq(number: str, village_code: str) -> int | None:
+    """The sequence of ``number`` in the village, or None when the number does not follow the format."""
+    tail = number[len(village_code):] if number.startswith(village_code) else ""
+    if len(tail) != HOUSEHOLD_SEQ_WIDTH or not tail.isdigit():
+        return None
+    return int(tail)
+
+
+def next_household_number(village_code: str, numbers: Iterable[str],
+                          taken: Callable[[str], bool] = lambda n: False) -> str | None:
+    """The 户编号 to propose for a new household in the village: one after the highest sequence among
+    ``numbers`` (the village's households), skipping any ``taken`` elsewhere; None when the village's
+    sequence is used up (9999)."""
+    seqs = [s for s in (household_number_seq(n, village_code) for n in numbers) if s is not None]
+    seq = max(seqs, default=0) + 1
+    while seq < 10 ** HOUSEHOLD_SEQ_WIDTH:
+        candidate = household_number(village_code, seq)
+        if not taken(candidate):
+            return candidate
+        seq += 1
+    return None
+
+
+# --- 住房面积 ------------------------------------------------------------------------------------------------
+
+#: 住房面积 0 means "no house" (REFERENCE §1): a form that registers or corrects a household must not
+#: offer 0 by default, or every household left blank would be recorded as having no house.
+def house_area_required() -> str:
+    return _("请填写住房面积（平方米）；无房请填 0")
+
+
+# --- batch correction (issue 12 #16) ------------------------------------------------------------------
+
+#: The household fields a batch correction on the list may set, one value for every ticked household.
+#: Only coded fields that are the same kind of fact for many households and carry no personal number and
+#: no money: 主要致贫原因 (the usual mass correction after a review), 入户路类型, 主要燃料类型. Never 联系电话,
+#: 银行账号, 户编号, the area, the status or the household's attribute (低保/特困 changes support amounts).
+BATCH_FIELDS: tuple[str, ...] = ("main_cause", "road_type", "fuel")
+#: At most this many households per batch (a page of the list).
+BATCH_LIMIT = 200
+
+
+def batch_field_error(field: str) -> str | None:
+    if field not in BATCH_FIELDS:
+        return _("“%(f)s”不能批量更正") % {"f": field}
+    return None

@@ -6,19 +6,23 @@ Views, exports, search and dashboards call these; none of them touches ``Househo
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Expression, ExpressionWrapper, Prefetch, Q, QuerySet
+from django.db.models.functions import Reverse
 from django.http import Http404
 from django.utils import timezone
 
 from fupin.accounts import policy
-from fupin.areas.models import PATH_LENGTH, Area
+from fupin.areas.models import PATH_LENGTH, Area, Level
 from fupin.areas.selectors import area_children, area_get, area_list, area_root
 from fupin.lib import idnumber
 from fupin.lib.paths import common_prefix
 
+from . import counts, rules
+from .choices import Status
 from .models import Household, Member, StatusChange, YearlyRecord
 
 if TYPE_CHECKING:
@@ -29,8 +33,9 @@ if TYPE_CHECKING:
 SORTS = {
     "number": "number",
     "-number": "-number",
-    "head": "head_name",
-    "-head": "-head_name",
+    # 户主 in pinyin order (fupin.lib.pinyin), not by code point.
+    "head": "head_name_pinyin",
+    "-head": "-head_name_pinyin",
     "people": "member_count",
     "-people": "-member_count",
     "identified": "identified_year",
@@ -40,6 +45,17 @@ SORTS = {
     "status": "status",
     "-status": "-status",
 }
+#: Next keys of a sort whose values tie: the same pinyin (张三, 章三) by the name itself.
+SORT_TIES = {"head_name_pinyin": ("head_name",), "-head_name_pinyin": ("-head_name",)}
+def sort_order(key: str) -> list[str | Expression]:
+    """The ORDER BY of a list sort (a key of SORTS; an unknown key sorts by 户编号), before "id".
+    By 户主: households without a head (died out, moved away) come after the named ones, either way."""
+    order = SORTS.get(key, "number")
+    if order.lstrip("-") != "head_name_pinyin":
+        return [order]
+    return [ExpressionWrapper(Q(head_name=""), output_field=BooleanField()), order, *SORT_TIES[order]]
+
+
 DIGITS_RE = re.compile(r"^[0-9Xx]+$")
 
 
@@ -129,25 +145,68 @@ class HouseholdFilters:
     exit_year: int | None = None
     q: str = ""
     sort: str = "number"
+    # Households ticked on the list (导出所选): only these, still inside the user's scope.
+    ids: list[int] = field(default_factory=list)
 
 
-def household_search_q(text: str) -> Q:
-    """Free text: a full ID number, a household number (prefix), or a name (any member's)."""
-    text = idnumber.clean(text)
-    if not text:
+def _matching_members(text: str, user: User | AnonymousUser) -> tuple[QuerySet[Member] | None, str]:
+    """The members a search text names, and how ("id_number" or "name"); (None, "") when it names
+    no member (a household number). One place for both the search and the "匹配成员" shown with it.
+
+    * a whole ID number (15, 18, 20 or 22 characters): any member, present or removed;
+    * its last 4 or 6 characters (policy.ID_SUFFIX_LENGTHS): a present member whose 18-digit citizen
+      number ends so (on PostgreSQL through the index on the reversed number, migration 0005);
+    * other text that is not digits: a present member whose name contains it.
+    ID numbers only for roles that may search by them (policy.may_search_id)."""
+    cleaned = idnumber.clean(text)
+    if not cleaned:
+        return None, ""
+    if not DIGITS_RE.match(cleaned):
+        return Member.objects.filter(name__contains=text.strip(), active=True), "name"
+    if not policy.may_search_id(user):
+        return None, ""
+    if len(cleaned) in (15, 18, 20, 22):
+        try:
+            number = idnumber.parse(cleaned).citizen_id
+        except idnumber.IdNumberError:
+            number = cleaned
+        return Member.objects.filter(id_number__startswith=number), "id_number"
+    if len(cleaned) in policy.ID_SUFFIX_LENGTHS:
+        tail = cleaned[::-1]
+        return (Member.objects.annotate(citizen_reversed=Reverse("citizen_id"))
+                .filter(active=True, citizen_reversed__startswith=tail)), "id_number"
+    return None, ""
+
+
+def household_search_q(text: str, *, user: User | AnonymousUser) -> Q:
+    """Free text: a household by any member's name, whole ID number or the last 4 or 6 digits of one
+    (``_matching_members``), or by its 户编号 or the beginning of it (7 digits or more)."""
+    cleaned = idnumber.clean(text)
+    if not cleaned:
         return Q()
-    if DIGITS_RE.match(text):
-        if len(text) in (15, 18, 20, 22):
-            try:
-                number = idnumber.parse(text).citizen_id
-            except idnumber.IdNumberError:
-                number = text
-            member_households = Member.objects.filter(id_number__startswith=number).values("household_id")
-            # A household number may be as long as an ID number, or longer: still a prefix search.
-            return Q(pk__in=member_households) | Q(number__startswith=text)
-        return Q(number__startswith=text)
-    member_households = Member.objects.filter(name__contains=text, active=True).values("household_id")
-    return Q(head_name__contains=text) | Q(pk__in=member_households)
+    members, how = _matching_members(text, user)
+    q = Q(pk__in=members.values("household_id")) if members is not None else Q(pk__in=[])
+    if how == "name":
+        return q | Q(head_name__contains=text.strip())
+    if DIGITS_RE.match(cleaned) and len(cleaned) not in policy.ID_SUFFIX_LENGTHS:
+        # A household number may be as long as an ID number, or longer: still a prefix search.
+        q |= Q(number__startswith=cleaned)
+    return q
+
+
+def search_matches(*, user: User | AnonymousUser, households: Iterable[Household],
+                   text: str) -> tuple[dict[int, list[Member]], str]:
+    """For the households of a result page, the members the search text named ({household id:
+    [members]}), and how they matched ("id_number" or "name"): shown under each result, so that a
+    household found by a spouse's name or a child's ID number says who it was found by."""
+    ids = [h.pk for h in households]
+    members, how = _matching_members(text, user)
+    if not ids or members is None:
+        return {}, how
+    out: dict[int, list[Member]] = {}
+    for member in members.filter(household_id__in=ids).order_by("household_id", "-active", "id"):
+        out.setdefault(member.household_id, []).append(member)
+    return out, how
 
 
 def register_year_range() -> tuple[int, int]:
@@ -165,8 +224,7 @@ def household_list(*, user: User | AnonymousUser, filters: HouseholdFilters) -> 
     qs = household_scope(user)
     if filters.area is not None:
         qs = qs.filter(area_path__subtree=filters.area.path)
-    if filters.status:
-        qs = qs.filter(status=filters.status)
+    qs = counts.by_status_filter(qs, filters.status)
     if filters.attribute:
         qs = qs.filter(attribute=filters.attribute)
     if filters.cause:
@@ -176,10 +234,19 @@ def household_list(*, user: User | AnonymousUser, filters: HouseholdFilters) -> 
     if filters.exit_year:
         qs = qs.filter(exit_year=filters.exit_year)
     if filters.q:
-        qs = qs.filter(household_search_q(filters.q))
-    order = SORTS.get(filters.sort, "number")
+        qs = qs.filter(household_search_q(filters.q, user=user))
+    if filters.ids:
+        qs = qs.filter(pk__in=filters.ids)
     # The area is shown on every row: one join instead of a query per row.
-    return qs.select_related("area__parent").order_by(order, "id")
+    return qs.select_related("area__parent").order_by(*sort_order(filters.sort), "id")
+
+
+def cancelled_left_out(*, user: User | AnonymousUser, filters: HouseholdFilters) -> int:
+    """How many 注销 households match the list's other filters but are left out by its default
+    status filter (在册户, fupin.registry.counts); 0 when a status is chosen."""
+    if filters.status:
+        return 0
+    return household_list(user=user, filters=replace(filters, status=Status.CANCELLED)).order_by().count()
 
 
 def household_get(*, user: User | AnonymousUser, pk: int) -> Household:
@@ -205,3 +272,129 @@ def member_get(*, user: User | AnonymousUser, pk: int) -> Member:
     if member is None:
         raise Http404
     return member
+
+
+# --- the area picker of the registration form ---------------------------------------------------------
+
+#: Areas a household may be registered in (Household.clean says the same).
+HOUSEHOLD_LEVELS = (Level.VILLAGE, Level.GROUP)
+
+
+@dataclass
+class PickerStep:
+    """One drop-down of the cascading area picker: the areas under ``parent`` (None: the top of the
+    tree, for a global administrator), with ``selected`` among them."""
+
+    level: str
+    label: str
+    parent: Area | None
+    options: list[Area]
+    selected: Area | None = None
+
+
+@dataclass
+class AreaPick:
+    steps: list[PickerStep]
+    #: The user's own area when it is a 行政村 or 村民小组: shown fixed above the drop-downs.
+    fixed: list[Area]
+    #: The chosen village or group (what the form posts), else None.
+    area: Area | None
+
+    @property
+    def label(self) -> str:
+        """"老厂乡 › 竹基村 › 第一村民小组": the places chosen, top down."""
+        return " › ".join([a.name for a in self.fixed] + [s.selected.name for s in self.steps if s.selected])
+
+
+def _writable_areas(user: User | AnonymousUser) -> QuerySet[Area]:
+    """The areas a writer may register households in: their area subtree (fupin.accounts.policy)."""
+    return area_list(user=user)
+
+
+def area_pick(*, user: User | AnonymousUser, chosen: Area | None) -> AreaPick:
+    """The cascading picker (乡镇 → 行政村 → 村民小组) with ``chosen`` (any area of the user's subtree)
+    selected: one drop-down per level below the user's own area, each listing the children of the
+    area chosen above it; a level with a single choice is chosen at once. ``chosen`` outside the
+    user's subtree is ignored (the caller has already 404ed on it)."""
+    scope = _writable_areas(user)
+    own = getattr(user, "area", None) if policy.scope_path(user) else None
+    chain = {a.level: a for a in (chosen.ancestors(include_self=True) if chosen is not None else [])}
+    fixed = [a for a in (own.ancestors(include_self=True) if own is not None else [])
+             if a.level in HOUSEHOLD_LEVELS]
+    steps: list[PickerStep] = []
+    parent = own
+    while True:
+        children = scope.filter(parent=parent) if parent is not None else scope.filter(parent__isnull=True)
+        options = list(children.order_by("code"))
+        if not options:
+            break
+        level = options[0].level
+        selected = chain.get(level)
+        if selected is not None and selected.pk not in {o.pk for o in options}:
+            selected = None
+        if selected is None and len(options) == 1 and level not in HOUSEHOLD_LEVELS[1:]:
+            selected = options[0]
+        steps.append(PickerStep(level=level, label=Level(level).label, parent=parent, options=options,
+                                selected=selected))
+        if selected is None or level == Level.GROUP:
+            break
+        parent = selected
+    deepest = next((s.selected for s in reversed(steps) if s.selected is not None), None)
+    if deepest is None and own is not None and own.level in HOUSEHOLD_LEVELS:
+        deepest = own
+    area = deepest if deepest is not None and deepest.level in HOUSEHOLD_LEVELS else None
+    return AreaPick(steps=steps, fixed=fixed, area=area)
+
+
+def area_list_for_registration(*, user: User | AnonymousUser) -> QuerySet[Area]:
+    """The villages and groups of the user's subtree: where the user may register a household."""
+    return _writable_areas(user).filter(level__in=HOUSEHOLD_LEVELS).order_by("code")
+
+
+def writable_area_get(*, user: User | AnonymousUser, pk: int) -> Area:
+    """One area of the user's subtree by id, or 404."""
+    area = _writable_areas(user).filter(pk=pk).first()
+    if area is None:
+        raise Http404
+    return area
+
+
+#: At most this many places listed by the picker's search; more asks for a longer name.
+AREA_SEARCH_LIMIT = 30
+
+
+def area_search(*, user: User | AnonymousUser, text: str) -> tuple[list[tuple[Area, str]], bool]:
+    """Villages and groups of the user's subtree whose name (or, for a group, its village's name)
+    contains ``text``, or whose code starts with it: [(area, "老厂乡 › 竹基村 › 第一村民小组")], and
+    whether there were more than AREA_SEARCH_LIMIT."""
+    text = (text or "").strip()
+    if not text:
+        return [], False
+    match = Q(name__contains=text) | Q(level=Level.GROUP, parent__name__contains=text)
+    if text.isdigit():
+        match |= Q(code__startswith=text)
+    qs = (_writable_areas(user).filter(match, level__in=HOUSEHOLD_LEVELS)
+          .select_related("parent__parent").order_by("path"))
+    hits = list(qs[:AREA_SEARCH_LIMIT + 1])
+    out = []
+    for area in hits[:AREA_SEARCH_LIMIT]:
+        names = [area.name]
+        up = area.parent
+        while up is not None and up.level in (Level.TOWNSHIP, Level.VILLAGE) and len(names) < 3:
+            names.insert(0, up.name)
+            up = up.parent if up.level != Level.TOWNSHIP else None
+        out.append((area, " › ".join(names)))
+    return out, len(hits) > AREA_SEARCH_LIMIT
+
+
+def proposed_household_number(*, user: User | AnonymousUser, area: Area) -> str | None:
+    """The next free 户编号 in the area's village (rules.next_household_number): one after the highest
+    of the village's households, skipping a number taken anywhere (numbers are unique in the whole
+    register; asking whether one is taken says no more than the refusal of a taken number would)."""
+    village = area if area.level == Level.VILLAGE else area.parent
+    if village is None or village.level != Level.VILLAGE:
+        return None
+    numbers = (household_scope(user).filter(area_path__subtree=village.path)
+               .filter(number__startswith=village.code).values_list("number", flat=True))
+    return rules.next_household_number(village.code, numbers,
+                                       taken=lambda n: Household.objects.filter(number=n).exists())

@@ -23,7 +23,7 @@ from fupin.accounts import policy
 from fupin.areas.models import Area
 from fupin.audit.services import audit_create, audit_status, audit_update, jsonable
 from fupin.audit.services import snapshot as _full_snapshot
-from fupin.lib import idnumber
+from fupin.lib import idnumber, pinyin
 
 from . import rules
 from .choices import Procedure, Relation, Status
@@ -64,6 +64,15 @@ def snapshot(obj: models.Model) -> dict[str, Any]:
     return {k: v for k, v in out.items() if k not in AUDIT_NOISE}
 
 
+class MemberError(ValidationError):
+    """A member of a household being registered is refused: ``index`` is the member's place in the
+    list given (0 the first), so that a form or an API answer can put the error at that member."""
+
+    def __init__(self, index: int, error: ValidationError) -> None:
+        super().__init__(error)
+        self.index = index
+
+
 def _reject_unknown(data: Mapping[str, Any], allowed: set[str], what: str) -> None:
     """Derived and bookkeeping fields (net income, version, head name ...) are never typed in; the error names
     each offending field, like every other error of the services."""
@@ -98,8 +107,10 @@ def _refresh_household_summary(household: Household) -> None:
     active = household.members.filter(active=True)
     head = active.filter(relation=Relation.HEAD).first()
     household.head_name = head.name if head else ""
+    household.head_name_pinyin = pinyin.sort_key(household.head_name)
     household.member_count = active.count()
     Household.objects.filter(pk=household.pk).update(head_name=household.head_name,
+                                                     head_name_pinyin=household.head_name_pinyin,
                                                      member_count=household.member_count)
 
 
@@ -187,20 +198,28 @@ def household_create(*, actor: User | None, area: Area, number: str, members: It
     error = rules.head_count_error(m.get("relation") for m in members)
     if error:
         raise ValidationError({"relation": error})
-    if rules.repeats(rules.citizen_id(m.get("id_number") or "") for m in members):
-        raise ValidationError({"id_number": rules.repeated_person_error()})
+    repeated = rules.repeats(rules.citizen_id(m.get("id_number") or "") for m in members)
+    if repeated:
+        raise MemberError(min(repeated), ValidationError({"id_number": rules.repeated_person_error()}))
 
     household = Household(area=area, area_path=area.path, number=(number or "").strip(), status=status, **fields)
     household.full_clean()
+    date = date or timezone.localdate()
+    error = rules.status_date_error(date, identified_year=household.identified_year)
+    if error:
+        raise ValidationError({"date": error})
     household.save()
     built = []
-    for data in members:
-        member = _build_member(household, data, actor)
-        _save_member(member, actor)
+    for index, data in enumerate(members):
+        try:
+            member = _build_member(household, data, actor)
+            _save_member(member, actor)
+        except ValidationError as exc:
+            raise MemberError(index, exc) from exc
         built.append(member)
     _refresh_household_summary(household)
-    _status_row(household, "", status, actor=actor, reason=reason or _("建档立卡登记"),
-                date=date or timezone.localdate(), procedure=procedure)
+    _status_row(household, "", status, actor=actor, reason=reason or _("建档立卡登记"), date=date,
+                procedure=procedure)
     audit_create(actor=actor, obj=household, area_path=household.area_path,
                  summary=_("登记贫困户 %(n)s（%(p)d 人）") % {"n": household.number, "p": len(built)})
     for member in built:
@@ -242,6 +261,44 @@ def household_update(*, actor: User | None, household: Household, data: Mapping[
     audit_update(actor=actor, obj=household, before=before, after=snapshot(household),
                  area_path=household.area_path, summary=_("修改贫困户 %(n)s") % {"n": household.number})
     return household
+
+
+
+@transaction.atomic
+def households_correct(*, actor: User | None, households: Iterable[Household], versions: Mapping[int, int],
+                       field: str, value: Any) -> list[Household]:
+    """批量更正: set one field (rules.BATCH_FIELDS) to one value on every household given, each as
+    ``household_update`` does (scope checked, audited per household). All or nothing: a household
+    someone saved since the list was read (its version differs from ``versions``) or one the value does
+    not fit stops the batch, the error naming the household, and nothing is written. Households that
+    already have the value are left as they are. Returns the households changed."""
+    error = rules.batch_field_error(field)
+    if error:
+        raise ValidationError({"field": error})
+    households = list(households)
+    if not households:
+        raise ValidationError(_("请先勾选要更正的户"))
+    if len(households) > rules.BATCH_LIMIT:
+        raise ValidationError(_("一次最多更正 %(n)d 户") % {"n": rules.BATCH_LIMIT})
+    changed = []
+    for household in sorted(households, key=lambda h: h.pk):
+        if household.pk not in versions:
+            raise ValidationError(_("户 %(n)s 缺少版本号，请刷新后重试") % {"n": household.number})
+        try:
+            current = Household.objects.get(pk=household.pk)
+            if current.version != versions[household.pk]:
+                raise StaleVersion
+            if getattr(current, field) == value:
+                continue
+            changed.append(household_update(actor=actor, household=current, data={field: value},
+                                            expected_version=versions[household.pk]))
+        except StaleVersion as exc:
+            raise ValidationError(_("户 %(n)s 已被他人修改，请刷新后重试；本次没有修改任何户")
+                                  % {"n": household.number}) from exc
+        except ValidationError as exc:
+            raise ValidationError(_("户 %(n)s：%(m)s；本次没有修改任何户")
+                                  % {"n": household.number, "m": "；".join(exc.messages)}) from exc
+    return changed
 
 
 def household_change_status(*, actor: User | None, household: Household, to_status: str, reason: str,
@@ -287,6 +344,15 @@ def _status_history(step: workflow.Step) -> None:
                 procedure=step.procedure)
 
 
+def _status_date_in_order(step: workflow.Step) -> dict[str, str] | None:
+    """The step's date by rules.status_date_error: not in the future, not before the household was
+    identified, not before its latest status change."""
+    household = step.obj
+    previous = household.status_changes.order_by("-date").values_list("date", flat=True).first()
+    error = rules.status_date_error(step.date, identified_year=household.identified_year, previous=previous)
+    return {"date": error} if error else None
+
+
 def _audit_status_change(step: workflow.Step) -> None:
     """The audit row of a status change (one place: every household status step comes through here)."""
     household = step.obj
@@ -303,7 +369,7 @@ def _audit_status_change(step: workflow.Step) -> None:
 HOUSEHOLD_STATUS_PROCESS = workflow.Process(
     name="household_status", table=rules.HOUSEHOLD_STATUS, model=Household, field="status",
     area=lambda household: household.area, history=_status_history, audit=_audit_status_change,
-    label=rules.status_label, stale_message=gettext_lazy("该户状态已被他人变更（现为“%(now)s”），请刷新后重试"),
+    label=rules.status_label, guards=(_status_date_in_order,), stale_message=gettext_lazy("该户状态已被他人变更（现为“%(now)s”），请刷新后重试"),
 )
 
 
@@ -441,6 +507,9 @@ def yearly_record_save(*, actor: User | None, household: Household, year: int,
     household = Household.objects.select_for_update().select_related("area").get(pk=household.pk)
     policy.check_write(actor, household.area)
     _refuse_cancelled(household)
+    error = rules.income_year_error(year, identified_year=household.identified_year)
+    if error:
+        raise ValidationError({"year": error})
     rec = YearlyRecord.objects.select_for_update().filter(household=household, year=year).first()
     created = rec is None
     if created:

@@ -1,11 +1,15 @@
 from django.urls import path
 
-from . import views
+from . import bulk, views
 
 urlpatterns = [
     path("households/", views.household_list, name="household_list"),
     path("households/villages/", views.village_options, name="village_options"),
     path("households/new/", views.household_create, name="household_create"),
+    path("households/new/area/", views.household_area_picker, name="household_area_picker"),
+    path("households/new/area/search/", views.household_area_search, name="household_area_search"),
+    path("households/new/member/", views.household_member_row, name="household_member_row"),
+    path("households/bulk/correct/", bulk.household_bulk_correct, name="household_bulk_correct"),
     path("households/<int:pk>/", views.household_detail, name="household_detail"),
     path("households/<int:pk>/reveal/", views.household_reveal, name="household_reveal"),
     path("households/<int:pk>/edit/", views.household_edit, name="household_edit"),

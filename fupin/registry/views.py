@@ -4,8 +4,9 @@ fupin.registry.services, decisions about who may do what through fupin.accounts.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,7 +23,6 @@ from django.views.decorators.http import require_POST
 
 from fupin.accounts import policy
 from fupin.areas.models import Level
-from fupin.areas.selectors import area_list
 from fupin.audit import display as audit_display
 from fupin.audit import selectors as audit_selectors
 from fupin.audit.services import audit_reveal
@@ -30,13 +30,15 @@ from fupin.quality import selectors as quality_selectors
 from fupin.web.forms import apply_errors
 from fupin.web.views import no_scope, parse_int
 
-from . import selectors, services
+from . import counts, selectors, services
 from .choices import Status
 from .forms import (
     HouseholdCreateForm,
     HouseholdFilterForm,
     HouseholdForm,
     MakeHeadForm,
+    MemberBriefForm,
+    MemberBriefFormSet,
     MemberForm,
     MemberRemoveForm,
     StatusChangeForm,
@@ -111,6 +113,10 @@ def household_filters_from_request(
         filters.exit_year = cd["exit_year"]
         filters.q = cd["q"].strip()
         filters.sort = cd["sort"] or "number"
+    if source.get("selection"):  # 导出所选: the households ticked on the list (bulk.ticked_ids)
+        from .bulk import ticked_ids
+
+        filters.ids = ticked_ids(source)
     return filters, form, root
 
 
@@ -122,6 +128,12 @@ def household_list(request: HttpRequest) -> HttpResponse:
         return no_scope(request)
     qs = selectors.household_list(user=user, filters=filters)
     page = Paginator(qs, settings.FUPIN_PAGE_SIZE).get_page(request.GET.get("page"))
+    if filters.q:
+        # Who each household was found by (a spouse's name, a child's ID number), shown under it.
+        matches, how = selectors.search_matches(user=user, households=page.object_list, text=filters.q)
+        for h in page.object_list:
+            h.matched = [m for m in matches.get(h.pk, []) if how == "id_number" or not m.is_head]
+            h.matched_by_id = how == "id_number"
     params = request.GET.copy()
     params.pop("page", None)
     sort_params = params.copy()
@@ -129,6 +141,9 @@ def household_list(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form, "page": page, "filters": filters, "root": root,
         "query": params.urlencode(), "sort_query": sort_params.urlencode(), "sort": filters.sort,
+        # What 共 N 户 counts (fupin.registry.counts), and the 注销 households the default leaves out.
+        "count_note": counts.list_note(filters.status),
+        "cancelled_left_out": selectors.cancelled_left_out(user=user, filters=filters),
         "columns": [("number", _("户编号")), ("head", _("户主")), (None, _("所在村")), ("people", _("人口")),
                     (None, _("属性")), (None, _("主要致贫原因")), ("status", _("户状态")),
                     ("identified", _("识别年度")), ("exit", _("脱贫年度"))],
@@ -165,7 +180,8 @@ def _household_page(request: HttpRequest, household: Household, *, revealed: boo
         events = audit_selectors.household_history(user=user, household=household,
                                                    member_ids=[m.pk for m in members],
                                                    record_ids=[r.pk for r in records])[:HISTORY_LIMIT]
-        history = audit_display.decorate(events, user)
+        history = audit_display.decorate(events, user,
+                                         known=audit_display.household_names(household, members, records))
     return render(request, "registry/household_detail.html", {
         "h": household,
         "area_chain": household.area.ancestors(include_self=True),
@@ -215,31 +231,108 @@ def household_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+def _picker(request: HttpRequest, chosen: Area | None, *, number: str = "", proposed: str = "",
+            form: HouseholdCreateForm | None = None) -> dict[str, Any]:
+    """The context of the cascading area picker (registry/_area_picker.html): the drop-downs for
+    ``chosen``, the 户编号 field, and the number proposed for the chosen place. The proposal fills the
+    number when it is empty or still the one proposed before (a number typed by hand is kept)."""
+    pick = selectors.area_pick(user=request.user, chosen=chosen)
+    new_proposal = selectors.proposed_household_number(user=request.user, area=pick.area) if pick.area else None
+    if new_proposal and (not number or number == proposed):
+        number = new_proposal
+    return {"pick": pick, "number": number, "proposed": new_proposal or "", "form": form,
+            "search_limit": selectors.AREA_SEARCH_LIMIT}
+
+
+def _chosen_area(request: HttpRequest, value: str | None) -> Area | None:
+    """An area id from the picker or the form, looked up in the user's subtree (404 outside it)."""
+    pk = parse_int(value)
+    return selectors.writable_area_get(user=request.user, pk=pk) if pk else None
+
+
+@login_required
+def household_area_picker(request: HttpRequest) -> HttpResponse:
+    """The picker again after a drop-down changed or a search hit was chosen (htmx): ``pick`` is the
+    area chosen, ``up`` the area above the drop-down that was cleared."""
+    require_write(request)
+    get = request.GET
+    chosen = _chosen_area(request, get.get("pick") or get.get("up"))
+    return render(request, "registry/_area_picker.html",
+                  _picker(request, chosen, number=get.get("h-number", "").strip(), proposed=get.get("proposed", "")))
+
+
+@login_required
+def household_area_search(request: HttpRequest) -> HttpResponse:
+    """村/组 whose name contains the text typed in the picker's search box (htmx)."""
+    require_write(request)
+    hits, more = selectors.area_search(user=request.user, text=request.GET.get("area_q", ""))
+    return render(request, "registry/_area_hits.html", {"hits": hits, "more": more,
+                                                        "q": request.GET.get("area_q", "").strip()})
+
+
+@login_required
+def household_member_row(request: HttpRequest) -> HttpResponse:
+    """One more blank member on the registration form (htmx): the row and the formset's new count."""
+    require_write(request)
+    index = min(max(parse_int(request.GET.get("x-TOTAL_FORMS")) or 0, 0), MemberBriefFormSet.max_num)
+    formset = MemberBriefFormSet(prefix="x")
+    return render(request, "registry/_member_row.html", {"f": formset._construct_form(index), "index": index,
+                                                         "total": index + 1, "oob": True})
+
+
+def _filled(formset: MemberBriefFormSet) -> list[tuple[int, MemberBriefForm]]:
+    """The further members' forms that hold something (blank rows are skipped), with their row index."""
+    return [(i, f) for i, f in enumerate(formset.forms) if f.has_changed()]
+
+
+def _place_member_error(exc: ValidationError, form: HouseholdCreateForm, head: MemberForm,
+                        more: list[tuple[int, MemberBriefForm]]) -> None:
+    """A service error at the member it concerns (services.MemberError.index: 0 the head)."""
+    index = getattr(exc, "index", None)
+    target: forms.BaseForm = form
+    if index == 0:
+        target = head
+    elif index is not None and 0 < index <= len(more):
+        target = more[index - 1][1]
+    if target is form and hasattr(exc, "error_dict"):
+        member_fields = set(head.fields)
+        for field, errs in exc.message_dict.items():
+            (head if field in member_fields and field not in form.fields else form).add_error(
+                field if field in form.fields or field in member_fields else None, errs)
+        return
+    apply_errors(target, exc)
+
+
 @login_required
 def household_create(request: HttpRequest) -> HttpResponse:
+    """建档立卡登记: the place (cascading picker), the 户编号 proposed for it, the household, its head and
+    any further members, written at once (services.household_create: all or nothing)."""
     require_write(request)
-    areas = area_list(user=request.user).filter(level__in=[Level.VILLAGE, Level.GROUP]).order_by("code")
-    form = HouseholdCreateForm(request.POST or None, areas=areas, prefix="h")
-    head = MemberForm(request.POST or None, prefix="m", initial={"relation": "head"})
-    if request.method == "POST" and form.is_valid() & head.is_valid():
+    areas = selectors.area_list_for_registration(user=request.user)
+    post = request.POST or None
+    form = HouseholdCreateForm(post, areas=areas, prefix="h")
+    head = MemberForm(post, prefix="m", initial={"relation": "head"})
+    more = MemberBriefFormSet(post, prefix="x")
+    if request.method == "POST" and form.is_valid() & head.is_valid() & more.is_valid():
         data = dict(form.cleaned_data)
         area, number, status = data.pop("area"), data.pop("number"), data.pop("status")
-        member = dict(head.cleaned_data)
+        filled = _filled(more)
+        members = [dict(head.cleaned_data), *[dict(f.cleaned_data) for _i, f in filled]]
         try:
             household = services.household_create(actor=request.user, area=area, number=number, status=status,
-                                                   members=[member], **data)
+                                                   members=members, **data)
         except ValidationError as exc:
-            member_fields = set(head.fields)
-            if hasattr(exc, "error_dict"):
-                for field, errs in exc.message_dict.items():
-                    (head if field in member_fields and field not in form.fields else form).add_error(
-                        field if field in form.fields or field in member_fields else None, errs)
-            else:
-                form.add_error(None, exc.messages)
+            _place_member_error(exc, form, head, filled)
         else:
-            messages.success(request, _("已登记贫困户 %(n)s") % {"n": household.number})
+            messages.success(request, _("已登记贫困户 %(n)s（%(p)d 人）") % {"n": household.number, "p": len(members)})
             return redirect("household_detail", pk=household.pk)
-    return render(request, "registry/household_form.html", {"form": form, "head": head, "title": _("登记新贫困户")})
+    chosen = None
+    if request.method == "POST":
+        chosen = areas.filter(pk=parse_int(request.POST.get("h-area")) or 0).first()
+    picker = _picker(request, chosen, number=request.POST.get("h-number", "").strip(),
+                     proposed=request.POST.get("proposed", ""), form=form)
+    return render(request, "registry/household_form.html", {"form": form, "head": head, "more": more,
+                                                            "title": _("登记新贫困户"), **picker})
 
 
 @login_required

@@ -148,6 +148,9 @@ COLUMNS: tuple[Column, ...] = (
     _C("转移性收入", YEARLY, "transfer_income", "money", width=10),
     _C("生产经营性支出", YEARLY, "business_expense", "money", synonyms=("经营性支出", "生产性支出"), width=10),
     _C("耕地面积", HOUSEHOLD, "cultivated_land", "decimal", width=8),
+    # Not in REFERENCE §12's list either (it is a §1 field): the registry checks it against 耕地面积, so a
+    # sheet that lowers 耕地面积 must be able to show and correct it (issue 12, item 6).
+    _C("有效灌溉面积", HOUSEHOLD, "irrigated_land", "decimal", synonyms=("灌溉面积",), width=8),
     _C("林地面积", HOUSEHOLD, "forest_land", "decimal", width=8),
     _C("住房面积", HOUSEHOLD, "house_area", "decimal", width=8),
     _C("危房等级", HOUSEHOLD, "danger_grade", "choice", DangerGrade,
@@ -170,7 +173,11 @@ COLUMNS: tuple[Column, ...] = (
 )
 
 BY_HEADER: dict[str, Column] = {c.header: c for c in COLUMNS}
+#: Columns a new household or member needs (an existing one keeps its values when they are absent).
 REQUIRED: tuple[Column, ...] = tuple(c for c in COLUMNS if c.required)
+#: The columns every sheet needs, partial or not: the keys that find the household and the member. A
+#: sheet of a few columns (户编号, 证件号码, 联系电话) updates just those columns (issue 12, item 6).
+KEYS: tuple[Column, ...] = tuple(c for c in COLUMNS if c.header in ("户编号", "证件号码"))
 #: The header row is the first row that contains one of these (REFERENCE §12).
 ID_HEADERS = ("证件号码", "身份证号", "公民身份号码", "身份证号码", "身份证件号码")
 #: Rows whose first cells say this are totals, not members.

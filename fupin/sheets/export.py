@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import xlsxwriter
-from django.db.models import Choices, Max, QuerySet
+from django.db.models import Choices, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from xlsxwriter.format import Format
@@ -40,6 +40,7 @@ from xlsxwriter.worksheet import Worksheet
 from fupin.accounts import policy
 from fupin.areas.models import Area, Level
 from fupin.assistance.models import Pairing
+from fupin.registry import rules
 from fupin.registry.choices import Relation
 from fupin.registry.models import Household, Member, YearlyRecord
 
@@ -68,10 +69,11 @@ EXCEL_FIRST_SAFE_DATE = datetime.date(1900, 3, 1)
 class ExportResult:
     rows: int  # member rows written (the header not counted)
     households: int  # households written (those with at least one active member)
-    year: int | None  # the year of the yearly columns; None when no household has a yearly record
-    year_defaulted: bool  # True when ``year`` was not given and the latest year with records was used
+    year: int  # the year of the yearly columns
+    year_defaulted: bool  # True when ``year`` was not given: the last complete year (rules.default_report_year)
     masked: bool
     skipped_households: int = 0  # households without any active member: nothing to write
+    with_year: int = 0  # households written that have a yearly record of ``year``
     synthetic: bool = False  # the file holds synthetic demo data
     seconds: float = 0.0
 
@@ -81,12 +83,6 @@ def choice_labels(choices: type[Choices]) -> dict[str, str]:
     active: the import format is Chinese (REFERENCE §12)."""
     with translation.override(None):
         return {str(value): str(label) for value, label in choices.choices}
-
-
-def latest_year(households: QuerySet[Household]) -> int | None:
-    """The most recent year with a yearly record among ``households``."""
-    ids = households.order_by().values("pk")
-    return YearlyRecord.objects.filter(household__in=ids).aggregate(y=Max("year"))["y"]
 
 
 # --- Cells -----------------------------------------------------------------------------------------
@@ -374,9 +370,10 @@ def export_households(
 ) -> ExportResult:
     """Write ``households`` (already scoped and filtered by the caller) to ``out`` as an .xlsx file.
 
-    ``year``: the year of the yearly columns (年度, incomes); None picks the most recent year with a
-    yearly record among these households (``ExportResult.year_defaulted``). A household without a
-    record that year has those columns blank.
+    ``year``: the year of the yearly columns (年度, incomes); None is the last complete year
+    (rules.default_report_year, ``ExportResult.year_defaulted``), never a year inferred from the data:
+    one household's record of a stray later year must not blank everyone else's columns. A household
+    without a record that year has those columns blank.
     ``access``: field name → whole / masked / hidden, from ``policy.export_access(user)``; None
     exports everything whole (the system itself). A file with masked numbers cannot be imported
     again, and its 说明 sheet says so; hidden columns are left blank.
@@ -387,7 +384,7 @@ def export_households(
     base = households.order_by()
     year_defaulted = year is None
     if year is None:
-        year = latest_year(base)
+        year = rules.default_report_year()
     total = Member.objects.filter(household__in=base.values("pk"), active=True).count() if progress else 0
     ids = list(base.order_by("number", "id").values_list("id", flat=True))
 
@@ -418,7 +415,7 @@ def export_households(
     yearly_fields = _fields(YEARLY, ("household_id",))
     areas = _Areas()
 
-    rows = households_written = skipped = 0
+    rows = households_written = skipped = with_year = 0
     synthetic = False
     empty_yearly: dict[str, Any] = {}
     for chunk in _chunks(ids, chunk_size):
@@ -426,10 +423,8 @@ def export_households(
         members: dict[int, list[dict[str, Any]]] = {}
         for m in Member.objects.filter(household_id__in=chunk, active=True).values(*member_fields):
             members.setdefault(m["household_id"], []).append(m)
-        yearly = {}
-        if year is not None:
-            yearly = {y["household_id"]: y for y in
-                      YearlyRecord.objects.filter(household_id__in=chunk, year=year).values(*yearly_fields)}
+        yearly = {y["household_id"]: y for y in
+                  YearlyRecord.objects.filter(household_id__in=chunk, year=year).values(*yearly_fields)}
         pairings = _pairings(chunk)
         areas.load(h["area_id"] for h in hh.values())
         for hid in chunk:
@@ -441,6 +436,7 @@ def export_households(
                 skipped += 1
                 continue
             households_written += 1
+            with_year += hid in yearly
             synthetic = synthetic or h["synthetic"]
             sources = {
                 HOUSEHOLD: h,
@@ -463,7 +459,7 @@ def export_households(
     if rows:
         sheet.autofilter(0, 0, rows, len(COLUMNS) - 1)
     result = ExportResult(rows=rows, households=households_written, year=year, year_defaulted=year_defaulted,
-                          masked=masked, skipped_households=skipped, synthetic=synthetic)
+                          masked=masked, skipped_households=skipped, synthetic=synthetic, with_year=with_year)
     _write_note(workbook, note_sheet, result, exported_by=exported_by, filter_text=filter_text,
                 hide_health=hide_health)
     workbook.close()
@@ -500,6 +496,17 @@ def _renderer(col: int, column: Column, plan: _ColumnPlan, prepare: Callable[[in
     return render
 
 
+def year_note(year: int, *, defaulted: bool, with_year: int, households: int) -> str:
+    """How the 说明 sheet, the job page and the CLI state the year of the income columns."""
+    text = _("%(year)s 年") % {"year": year}
+    if defaulted:
+        text += _("（未选择年度，默认取上一个完整年度）")
+    if households and with_year < households:
+        text += _("；%(n)s 户中 %(w)s 户有该年度收入记录，其余户的收入各列为空") % {
+            "n": f"{households:,}", "w": f"{with_year:,}"}
+    return text
+
+
 def _write_note(workbook: xlsxwriter.Workbook, sheet: Worksheet, result: ExportResult, *, exported_by: str,
                 filter_text: str, hide_health: bool) -> None:
     """The 说明 sheet: when, by whom, what was selected, whether numbers are masked. Labels avoid the
@@ -510,12 +517,8 @@ def _write_note(workbook: xlsxwriter.Workbook, sheet: Worksheet, result: ExportR
     sheet.set_column(0, 0, 18)
     sheet.set_column(1, 1, 80)
     now = timezone.localtime()
-    if result.year is None:
-        year_text = _("无（所导出的户没有年度收入记录）")
-    elif result.year_defaulted:
-        year_text = _("%(year)s 年（未指定年度，取所导出的户最近有年度收入记录的年份）") % {"year": result.year}
-    else:
-        year_text = _("%(year)s 年") % {"year": result.year}
+    year_text = year_note(result.year, defaulted=result.year_defaulted, with_year=result.with_year,
+                          households=result.households)
     lines: list[tuple[str, str, Format]] = [
         (_("导出时间"), now.strftime("%Y-%m-%d %H:%M:%S"), wrap),
         (_("导出人"), neutralise(exported_by) or _("系统"), wrap),

@@ -20,7 +20,12 @@ Rules (documented for users in the template's 填写说明 sheet):
   村民小组 as written by hand ("3组", "第三村民小组", "三社" …) found under the village;
 * an empty cell means "not given": a new record takes the default, an existing one keeps its value,
   so a partly filled township sheet never wipes data; a column that is absent is not touched at all;
-* household columns may be filled on one row of the household only (or on every row, equal);
+* household columns may be filled on one row of the household only (or on every row); rows that
+  differ do not refuse the household: when the registry's value is on some rows and one new value on
+  the others, the new value wins (a cadre changed one row); otherwise the first row's value wins; the
+  preview notes it (a 提示 naming the rows and the values);
+* a sheet needs only the keys (户编号, 证件号码): a partial sheet updates the columns it has; a new
+  household or member needs the REQUIRED columns;
 * members in the registry but missing from the sheet are reported, never deleted (减员 is a
   procedure with a reason, done in the system);
 * 户状态 moves along the status machine (an import is recorded as procedure 数据导入); 注销 needs a
@@ -50,7 +55,7 @@ from fupin.areas.rules import group_key
 from fupin.audit.context import current_ip
 from fupin.audit.models import AuditEvent, AuditKind
 from fupin.audit.services import audit_import, jsonable
-from fupin.lib import idnumber
+from fupin.lib import idnumber, pinyin
 from fupin.lib.bulk import BulkWriter, bulk_method, reserve_ids
 from fupin.lib.gcpause import gc_paused
 from fupin.quality import rules as quality_rules
@@ -62,7 +67,7 @@ from fupin.registry.models import Household, Member, StatusChange, YearlyRecord
 from fupin.registry.services import HOUSEHOLD_STATUS_PROCESS, fill_from_id, poverty_lines
 
 from . import cells
-from .columns import AREA, COLUMNS, HOUSEHOLD, INFO, MEMBER, YEARLY
+from .columns import AREA, BY_HEADER, COLUMNS, HOUSEHOLD, INFO, MEMBER, REQUIRED, YEARLY, Column
 from .reader import Table
 
 if TYPE_CHECKING:
@@ -137,6 +142,9 @@ class HouseholdPlan:
     yearly_changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     bad: set[str] = field(default_factory=set)  # household fields whose cell did not parse
+    #: Shared columns filled differently on the household's rows: (target, field, header) → [(row, value)]
+    #: of every row that filled it, resolved by _resolve_differences once the registry's record is known.
+    differing: dict[tuple[str, str, str], list[tuple[int, Any]]] = field(default_factory=dict)
     #: REFERENCE §6 疑点 found on the planned records (fupin.quality.rules), stored after writing.
     hits: list[quality_rules.Hit] | None = None
 
@@ -227,14 +235,20 @@ def _same(a: Any, b: Any) -> bool:
     return a == b
 
 
-def _label(value: Any) -> str:
+def cell_label(column: Column, value: Any) -> str:
+    """A parsed value as the sheet writes it: the Chinese label of a code (never "returned"), 是/否."""
+    from .export import SEPARATOR, choice_labels
+
     if value is None:
         return ""
     if isinstance(value, bool):
         return _("是") if value else _("否")
+    labels = choice_labels(column.choices) if column.choices is not None else {}
     if isinstance(value, list):
-        return "、".join(str(v) for v in value)
-    return str(value)
+        return SEPARATOR.join(labels.get(str(v), str(v)) for v in value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return labels.get(str(value), str(value))
 
 
 class _Areas:
@@ -331,6 +345,33 @@ class _Bad:
 _BAD = _Bad()
 
 
+def _take_shared(plan: HouseholdPlan, number_row: int, values: dict[str, Any],
+                 shared: list[tuple[str, str, str]], first_row: dict[tuple[str, str], int]) -> None:
+    """A row's household, area, yearly and info cells into the household's plan: the first value of each
+    column is kept; the rows that differ from it are kept aside (plan.differing) to be resolved later."""
+    number = plan.number
+    buckets = {HOUSEHOLD: plan.values, AREA: plan.area_values, YEARLY: plan.yearly_values, INFO: plan.info}
+    for header, name, target in shared:
+        value = values.get(header)
+        if value is None:
+            continue
+        if value is _BAD:
+            if target == HOUSEHOLD:
+                plan.bad.add(name)
+            continue
+        bucket = buckets[target]
+        if name in bucket:
+            differing = plan.differing.get((target, name, header))
+            if differing is not None:
+                differing.append((number_row, value))
+            elif not _same(bucket[name], value):
+                plan.differing[(target, name, header)] = [(first_row[(number, header)], bucket[name]),
+                                                          (number_row, value)]
+        else:
+            bucket[name] = value
+            first_row[(number, header)] = number_row
+
+
 def _group(parsed: list[tuple[int, dict[str, Any]]], row_problems: dict[int, list[Problem]],
            plan_problems: list[Problem]) -> list[HouseholdPlan]:
     by_number: dict[str, HouseholdPlan] = {}
@@ -351,25 +392,7 @@ def _group(parsed: list[tuple[int, dict[str, Any]]], row_problems: dict[int, lis
         for p in row_problems.get(number_row, []):
             p.number = number
             plan.problems.append(p)
-        buckets = {HOUSEHOLD: plan.values, AREA: plan.area_values, YEARLY: plan.yearly_values, INFO: plan.info}
-        for header, name, target in shared:
-            value = values.get(header)
-            if value is None:
-                continue
-            if value is _BAD:
-                if target == HOUSEHOLD:
-                    plan.bad.add(name)
-                continue
-            bucket = buckets[target]
-            if name in bucket:
-                if not _same(bucket[name], value):
-                    plan.add(number_row, header, _(
-                        "同一户各行的“%(h)s”应一致：第 %(r)d 行为“%(a)s”，本行为“%(b)s”") % {
-                        "h": header, "r": first_row[(number, header)],
-                        "a": _label(bucket[name]), "b": _label(value)})
-            else:
-                bucket[name] = value
-                first_row[(number, header)] = number_row
+        _take_shared(plan, number_row, values, shared, first_row)
         member_values, bad = {}, set()
         for header, attr in member_columns:
             value = values.get(header)
@@ -415,14 +438,16 @@ def _load_existing(plans: list[HouseholdPlan]) -> tuple[dict[str, Household], di
     return households, members, elsewhere
 
 
-def _validation_messages(exc: ValidationError, headers: dict[str, str]) -> list[tuple[str | None, str]]:
-    out = []
+def _validation_messages(exc: ValidationError, headers: dict[str, str]) -> list[tuple[str | None, str | None, str]]:
+    """(field name or None, its column's header or None, message) of each error."""
+    out: list[tuple[str | None, str | None, str]] = []
     if hasattr(exc, "error_dict"):
         for name, errors in exc.message_dict.items():
             for message in errors:
-                out.append((headers.get(name), message))
+                field_name = None if name == "__all__" else name
+                out.append((field_name, headers.get(name), message))
     else:
-        out.extend((None, m) for m in exc.messages)
+        out.extend((None, None, m) for m in exc.messages)
     return out
 
 
@@ -495,11 +520,56 @@ def _resolve_group(plan: HouseholdPlan, areas: _Areas, village: Area, text: str,
     return None
 
 
+def _resolve_differences(plan: HouseholdPlan, existing: Household | None) -> None:
+    """A shared column filled differently on the household's rows does not refuse the household: when
+    the registry's value is on some rows and one other value on the rest, that change wins (the cadre
+    corrected one row of the household and not the others); otherwise the first row's value. A 提示
+    at the winning row says which rows said what."""
+    buckets = {HOUSEHOLD: plan.values, AREA: plan.area_values, YEARLY: plan.yearly_values, INFO: plan.info}
+    for (target, name, header), seen in plan.differing.items():
+        column = BY_HEADER[header]
+        distinct: list[tuple[Any, list[int]]] = []
+        for row, value in seen:
+            for known, rows in distinct:
+                if _same(known, value):
+                    rows.append(row)
+                    break
+            else:
+                distinct.append((value, [row]))
+        winner, rows = distinct[0]
+        why = _("以第一行为准")
+        if target == HOUSEHOLD and existing is not None:
+            changed = [d for d in distinct if not _same(d[0], getattr(existing, name))]
+            if len(changed) == 1:
+                winner, rows = changed[0]
+                why = _("其他行与系统中的值相同，按改动的值导入")
+        buckets[target][name] = winner
+        said = "；".join(_("第 %(rows)s 行为“%(v)s”") % {"rows": "、".join(str(r) for r in rs),
+                                                     "v": cell_label(column, v)} for v, rs in distinct)
+        plan.add(rows[0], header, _("同一户各行的“%(h)s”不一致（%(said)s）：%(why)s，导入“%(v)s”；"
+                                    "如不对，请改正表中该户各行后重新导入") % {
+            "h": header, "said": said, "why": why, "v": cell_label(column, winner)}, WARNING)
+
+
+def _require_columns(plan: HouseholdPlan, present: frozenset[str], first_row: int) -> None:
+    """A new household needs the REQUIRED household columns, a partial sheet notwithstanding (an existing
+    one keeps its values for the columns the sheet does not have)."""
+    for column in REQUIRED:
+        if column.target == HOUSEHOLD and column.header not in present:
+            plan.add(first_row, column.header, _("户 %(n)s 是新户，须填写“%(h)s”，但表中没有这一列；"
+                                                 "请加上该列，或只导入已登记的户") % {"n": plan.number, "h": column.header})
+            plan.bad.add(column.field)  # reported here, not once more as a blank field
+
+
 def _plan_household(plan: HouseholdPlan, *, existing: Household | None, members: list[Member],
                     elsewhere: dict[str, Member], areas: _Areas, lines: rules.PovertyLines,
-                    yearly_existing: dict[tuple[int, int], YearlyRecord]) -> None:
+                    yearly_existing: dict[tuple[int, int], YearlyRecord],
+                    present: frozenset[str] = frozenset(c.header for c in COLUMNS)) -> None:
     first_row = plan.rows[0]
     plan.existing = existing
+    _resolve_differences(plan, existing)
+    if existing is None:
+        _require_columns(plan, present, first_row)
     if plan.yearly_values.keys() - {"year"} and "year" not in plan.yearly_values:
         plan.add(first_row, "年度", _("填写了收入或支出，请填写所属年度"))
     if existing is not None and not areas.inside(existing.area):
@@ -512,7 +582,7 @@ def _plan_household(plan: HouseholdPlan, *, existing: Household | None, members:
     if plan.area is None:
         return
     hh = plan.obj = _plan_record(plan, existing, first_row)
-    seen = _plan_members(plan, members, elsewhere, areas.actor)
+    seen = _plan_members(plan, members, elsewhere, areas.actor, present)
     _plan_heads(plan, hh, [m for m in members if m.citizen_id not in seen], first_row)
     _compare_household(plan, hh, existing)
     _plan_yearly(plan, hh, lines, yearly_existing, first_row)
@@ -574,7 +644,7 @@ def _plan_status(plan: HouseholdPlan, hh: Household, existing: Household | None,
 
 
 def _plan_members(plan: HouseholdPlan, members: list[Member], elsewhere: dict[str, Member],
-                  actor: User | None) -> dict[str, int]:
+                  actor: User | None, present: frozenset[str]) -> dict[str, int]:
     """The sheet's members, matched by citizen number with the household's ``members`` in the registry:
     each one's record, changes and problems. Returns {citizen number: sheet row} of those the sheet names."""
     current = {m.citizen_id: m for m in members}
@@ -585,6 +655,12 @@ def _plan_members(plan: HouseholdPlan, members: list[Member], elsewhere: dict[st
         old = current.get(citizen) if citizen else None
         mp.existing = old
         obj = _clone(old) if old is not None else _new(Member)
+        if old is None and citizen:
+            for column in REQUIRED:
+                if column.target == MEMBER and column.header not in present:
+                    plan.add(mp.row, column.header, _("新成员须填写“%(h)s”，但表中没有这一列；请加上该列") % {
+                        "h": column.header})
+                    mp.bad.add(column.field)
         for name, value in mp.values.items():
             setattr(obj, name, value)
         if citizen:
@@ -636,12 +712,25 @@ def _plan_heads(plan: HouseholdPlan, hh: Household, missing: list[Member], first
     hh.member_count = len(staying)
     existing = plan.existing
     hh.head_name = heads[0].name if len(heads) == 1 else (existing.head_name if existing else "")
+    hh.head_name_pinyin = pinyin.sort_key(hh.head_name)
 
 
 def _add_invalid(plan: HouseholdPlan, row: int, exc: ValidationError, headers: dict[str, str]) -> None:
     """The messages of a failed validation as errors of ``row``, each at its field's column."""
-    for header, message in _validation_messages(exc, headers):
+    for name, header, message in _validation_messages(exc, headers):
+        if header is None and name is not None:
+            # A field the sheet has no column for (计划脱贫年度 …): say where to change it.
+            message = _("%(m)s（“%(f)s”不在导入表中，请在户页面修改）") % {"m": message, "f": _field_label(name)}
         plan.add(row, header, message)
+
+
+def _field_label(name: str) -> str:
+    for model in (Household, Member, YearlyRecord):
+        try:
+            return str(model._meta.get_field(name).verbose_name)
+        except Exception:  # noqa: BLE001 - not this model's field
+            continue
+    return name
 
 
 def _changes(before: models.Model, after: models.Model, names: Iterable[str]) -> dict[str, tuple[Any, Any]]:
@@ -769,6 +858,10 @@ def _plan_yearly(plan: HouseholdPlan, hh: Household, lines: rules.PovertyLines,
         return
     if year is None:
         return  # reported at the start
+    error = rules.income_year_error(year, identified_year=hh.identified_year)
+    if error:
+        plan.add(first_row, YEARLY_HEADER["year"], error)
+        return
     old = yearly_existing.get((plan.existing.pk, year)) if plan.existing is not None else None
     if old is not None:
         rec = _clone(old)
@@ -813,6 +906,7 @@ def plan_import(table: Table, *, actor: User | None = None, area: Area | None = 
         for plan in plans:  # the whole file is refused: say so once, at the file
             plan.problems.append(Problem(None, None, problems[0].message, plan.number))
         return Plan(table.filename, table, plans, problems)
+    present = frozenset(c.header for c in table.columns.values())
     existing, members, elsewhere = _load_existing(plans)
     yearly_existing = _load_yearly(plans, existing)
     lines = poverty_lines()
@@ -821,7 +915,7 @@ def plan_import(table: Table, *, actor: User | None = None, area: Area | None = 
     for i, plan in enumerate(plans):
         _plan_household(plan, existing=existing.get(plan.number), members=members.get(
             existing[plan.number].pk, []) if plan.number in existing else [], elsewhere=elsewhere, areas=areas,
-            lines=lines, yearly_existing=yearly_existing)
+            lines=lines, yearly_existing=yearly_existing, present=present)
         for mp in plan.members:
             citizen = mp.citizen_id
             if not citizen:
@@ -1100,7 +1194,7 @@ def _write_households(batch: list[HouseholdPlan], now: datetime.datetime) -> Non
         numbers = sorted(h.number for h in old if h.existing.pk in set(moved))
         raise ImportRefused(_("导入期间户 %(n)s 的状态已被他人变更，未导入任何数据，请重新预览后再导入") % {
             "n": "、".join(numbers[:10])})
-    _bulk_update_each(changed, {"version", "updated_at", "area_path"})
+    _bulk_update_each(changed, {"version", "updated_at", "area_path", "head_name_pinyin"})
 
 
 def _write_members(batch: list[HouseholdPlan], now: datetime.datetime) -> None:

@@ -91,7 +91,7 @@ def run_export(job: SheetJob) -> None:
     from fupin.areas.selectors import area_get
     from fupin.registry.selectors import HouseholdFilters, household_list
 
-    from .export import export_households
+    from .export import export_households, year_note
 
     given = dict(job.params.get("filters", {}))
     code = given.pop("area_code", "")
@@ -101,7 +101,10 @@ def run_export(job: SheetJob) -> None:
     result = export_households(households, job.output_path, year=job.params.get("year"),
                                progress=reporter(job, _("导出")), access=policy.export_access(job.user),
                                exported_by=job.user.username)
-    job.result = {"rows": result.rows, "exported_households": result.households, "year": result.year}
+    job.result = {"rows": result.rows, "exported_households": result.households, "year": result.year,
+                  "skipped_households": result.skipped_households,
+                  "year_text": year_note(result.year, defaulted=result.year_defaulted, with_year=result.with_year,
+                                         households=result.households)}
 
 
 def preview(plan: Plan, user: User) -> dict:
@@ -115,8 +118,9 @@ def preview(plan: Plan, user: User) -> dict:
         if h.action in ("create", "update") and len(households) < PREVIEW_HOUSEHOLDS:
             households.append({
                 "number": h.number, "action": h.action, "head": h.obj.head_name if h.obj else "",
+                # The status is shown once, on its own line ("status"), not again among the fields.
                 "changes": [[_label(Household, k), _show(Household, k, b), _show(Household, k, a)]
-                            for k, (b, a) in h.changes.items() if k not in ("head_name", "member_count")],
+                            for k, (b, a) in h.changes.items() if k not in ("head_name", "member_count", "status")],
                 "status": [_show(Household, "status", s) for s in h.status_change] if h.status_change else None,
                 "new_members": [f"{m.obj.name}（{show_id(m.obj.id_number)}）" for m in h.new_members],
                 "changed_members": [{"name": m.obj.name, "changes": [
@@ -126,13 +130,24 @@ def preview(plan: Plan, user: User) -> dict:
                 "yearly": (h.yearly.year if h.yearly is not None and (h.yearly_changes or not h.yearly_existing)
                            else None),
             })
+    refused = [{"number": h.number, "rows": _rows_text(h.rows),
+                "reasons": [f"{p.header}：{p.message}" if p.header else p.message for p in h.errors[:3]],
+                "more": max(0, len(h.errors) - 3)}
+               for h in plan.households if h.action == "refused"][:PREVIEW_HOUSEHOLDS]
     problems = [{"row": p.row, "number": p.number, "header": p.header or "", "message": p.message,
                  "error": p.level == ERROR} for p in plan.all_problems()[:PREVIEW_PROBLEMS]]
     table = plan.table
-    return {"counts": plan.counts(), "households": households, "problems": problems,
+    return {"counts": plan.counts(), "households": households, "refused": refused, "problems": problems,
             "sheet": table.sheet_name, "header_row": table.header_row,
             "ignored": [h for _i, h in table.unknown_headers], "skipped": len(table.skipped),
             "file_error": next((p.message for p in plan.problems if p.row is None and p.level == ERROR), "")}
+
+
+def _rows_text(rows: list[int]) -> str:
+    """"3–5" for consecutive rows, "3、7" otherwise (the sheet's row numbers)."""
+    if len(rows) > 1 and rows == list(range(rows[0], rows[-1] + 1)):
+        return f"{rows[0]}–{rows[-1]}"
+    return "、".join(str(r) for r in rows[:10]) + ("……" if len(rows) > 10 else "")
 
 
 def _label(model: type[models.Model], name: str) -> str:

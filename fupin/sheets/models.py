@@ -50,6 +50,26 @@ class SheetJob(BaseJob):
         return str(ImportMode(self.mode).label)
 
     @property
+    def refused_households(self) -> int:
+        """Households an import left out (or a check found with errors), from the job's result."""
+        result = self.result or {}
+        if self.kind == JobKind.IMPORT:
+            return int((result.get("written") or {}).get("refused") or 0)
+        if self.kind == JobKind.CHECK:
+            return int((result.get("counts") or {}).get("refused") or 0)
+        return 0
+
+    def state_text(self) -> str:
+        """The state as the lists show it: a finished import that left households out says so ("已完成" alone
+        reads as "all imported")."""
+        refused = self.refused_households if self.state == JobState.DONE else 0
+        if refused and self.kind == JobKind.IMPORT:
+            return _("已完成，%(n)d 户未导入") % {"n": refused}
+        if refused and self.kind == JobKind.CHECK:
+            return _("已完成，%(n)d 户有错误") % {"n": refused}
+        return str(self.get_state_display())
+
+    @property
     def upload_path(self) -> Path:
         """The uploaded sheet: an import reads the file its check job received."""
         src = self.source if self.source_id else self

@@ -16,6 +16,12 @@ File
   UTF-16 with BOM, else GB18030 (what Chinese Excel writes); the delimiter (comma, tab, semicolon)
   is the one under which a header row is found with the most known columns.
 
+Limits (FUPIN_SHEET_MAX_ROWS, _COLUMNS, _INFLATED_BYTES), checked before calamine reads anything
+  Any zip (.xlsx .xlsm .xlsb .ods): the inflated size and each part's compression ratio; then, a
+  piece at a time, an .xlsx's sheet XML, an .xlsb's sheet records and an .ods's content.xml for a
+  row or cell beyond the limits. An .xls: its OLE2 container's chains and its sheets' DIMENSIONS
+  and cell records (:mod:`fupin.sheets.formats`). A CSV stops at the row limit.
+
 Sheet and header row
   The first worksheet (visible ones first, in workbook order) in whose first 30 rows a cell reads
   one of ``columns.ID_HEADERS`` or another synonym of 证件号码 — after normalising: NFKC, no whitespace or line breaks, no * ※
@@ -74,7 +80,8 @@ from django.utils.translation import gettext as _
 
 from fupin.lib.gcpause import gc_paused
 
-from .columns import COLUMNS, ID_HEADERS, REQUIRED, TOTAL_MARKERS, Column
+from . import formats
+from .columns import COLUMNS, ID_HEADERS, KEYS, REQUIRED, TOTAL_MARKERS, Column
 
 __all__ = ["SheetError", "SheetRow", "Table", "read_table", "normalise_header", "match_header", "column_letter"]
 
@@ -174,6 +181,7 @@ def match_header(text: object) -> tuple[Column | None, str]:
 _WRONG_UNITS: dict[str, tuple[str, frozenset[str]]] = {
     "money": ("元", frozenset({"万元", "万", "千元", "百元", "角", "分"})),
     "cultivated_land": ("亩", frozenset({"公顷", "hm2", "ha", "平方米", "m2", "平方公里", "km2"})),
+    "irrigated_land": ("亩", frozenset({"公顷", "hm2", "ha", "平方米", "m2", "平方公里", "km2"})),
     "forest_land": ("亩", frozenset({"公顷", "hm2", "ha", "平方米", "m2", "平方公里", "km2"})),
     "house_area": ("平方米", frozenset({"亩", "公顷", "间"})),
     "road_distance_km": ("公里", frozenset({"米", "m"})),
@@ -295,7 +303,9 @@ def _map_headers(cells: list[object], header_row: int) -> tuple[dict[int, Column
         _check_unit(column, text, unit, j)
         where[column.header] = j
         columns[j] = column
-    missing = [c.header for c in REQUIRED if c.header not in where]
+    # Only the keys: a partial sheet updates the columns it has; the importer asks a new household or
+    # member for the REQUIRED columns it lacks.
+    missing = [c.header for c in KEYS if c.header not in where]
     if missing:
         raise SheetError(_("缺少必填列：%(missing)s；请在表头（第 %(row)d 行）中添加这些列") % {
             "missing": "、".join(missing), "row": header_row})
@@ -423,8 +433,8 @@ _RATIO_FLOOR = 20 * 1024 * 1024
 _MAX_RATIO = 100
 _CHUNK = 1 << 20
 _OVERLAP = 64  # longer than any match below, so a match cut by a chunk's end is found in the next
-#: A worksheet part of an .xlsx/.xlsm (the .bin parts of an .xlsb are binary: only their sizes are checked).
-_WORKSHEET = re.compile(r"xl/worksheets/[^/]+\.xml", re.IGNORECASE)
+#: A worksheet part of an .xlsx/.xlsm, or of an .xlsb (binary records, walked by fupin.sheets.formats).
+_WORKSHEET = re.compile(r"xl/worksheets/[^/]+\.(?:xml|bin)", re.IGNORECASE)
 #: A row's start tag, without or with a namespace prefix (each pattern starts with a literal: fast).
 _ROW_TAGS = (re.compile(rb"<row[\s/>]"), re.compile(rb":row[\s/>]"))
 
@@ -512,35 +522,52 @@ def _check_zip(data: bytes, filename: str) -> None:
                     "limit": _MAX_RATIO})
         try:
             for part in _worksheets(book, parts):
-                _scan_worksheet(book, part, limits)
-        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
-            raise SheetError(_("无法读取“%(name)s”：文件已损坏；请用 Excel 打开后另存为 .xlsx 再上传") % {
-                "name": filename}) from exc
+                if part.filename.lower().endswith(".bin"):  # an .xlsb's
+                    with book.open(part) as stream:
+                        formats.check_xlsb_sheet(stream, limits)
+                else:
+                    _scan_worksheet(book, part, limits)
+            for part in parts:
+                if part.filename == "content.xml":  # an .ods's sheets (calamine reads it by this name)
+                    with book.open(part) as stream:
+                        formats.check_ods_content(stream, limits)
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, formats.Damaged) as exc:
+            raise _damaged(filename) from exc
+
+
+def _damaged(filename: str) -> SheetError:
+    return SheetError(_("无法读取“%(name)s”：文件已损坏；请用 Excel 打开后另存为 .xlsx 再上传") % {"name": filename})
 
 
 _WORKSHEET_TARGET = re.compile(rb"""<(?:\w+:)?Relationship\b[^>]*?\bType\s*=\s*["'][^"']*/worksheet["'][^>]*>""",
                                re.IGNORECASE)
 _TARGET = re.compile(rb"""\bTarget\s*=\s*["']([^"']+)["']""")
+_ANY_TARGET = re.compile(rb"""<(?:\w+:)?Relationship\b[^>]*>""", re.IGNORECASE)
 
 
 def _worksheets(book: zipfile.ZipFile, parts: list[zipfile.ZipInfo]) -> list[zipfile.ZipInfo]:
     """The worksheet parts: those under xl/worksheets/ and wherever a relationship says a worksheet is
     (calamine follows the workbook's relationships, so a crafted file may put one anywhere)."""
-    by_name = {part.filename: part for part in parts}
-    found = {part.filename for part in parts if _WORKSHEET.fullmatch(part.filename)}
+    # calamine looks parts up ignoring case and with "\\" read as "/"; a name may be stored twice.
+    keys = {part.filename.replace("\\", "/").lower() for part in parts}
+    found = {key for key in keys if _WORKSHEET.fullmatch(key)}
     for rels in parts:
         if not rels.filename.endswith(".rels") or rels.file_size > _CHUNK:
             continue
         folder = posixpath.dirname(posixpath.dirname(rels.filename))  # xl/_rels/workbook.xml.rels → xl
-        for relationship in _WORKSHEET_TARGET.findall(book.read(rels)):
+        # An .xlsb's sheets are found by relationship id whatever the relationship's type: take every
+        # target of its workbook's relationships (its other binary parts have no row or cell records).
+        binary = rels.filename == "xl/_rels/workbook.bin.rels"
+        for relationship in (_ANY_TARGET if binary else _WORKSHEET_TARGET).findall(book.read(rels)):
             target = _TARGET.search(relationship)
             if target is None:
                 continue
             name = target.group(1).decode(errors="replace")
             name = posixpath.normpath(name.lstrip("/") if name.startswith("/") else posixpath.join(folder, name))
-            if name in by_name:
+            name = name.replace("\\", "/").lower()
+            if name in keys and (not binary or name.endswith(".bin")):
                 found.add(name)
-    return [by_name[name] for name in sorted(found)]
+    return [part for part in parts if part.filename.replace("\\", "/").lower() in found]
 
 
 def _check_references(buffer: bytes, cut: int, limits: _Limits) -> None:
@@ -583,17 +610,30 @@ _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
 Merges = list[tuple[int, int, int, int]]
 
 
+def _calamine_failed(exc: BaseException) -> bool:
+    """An error of calamine's own, or a Rust panic in it: pyo3's PanicException, a BaseException (its
+    class is made at the first panic), which a crafted file must not let take the worker down."""
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
+
+
 def _excel_grid(data: bytes, filename: str) -> tuple[str, list[list[object]], Merges]:
     if data.startswith(_OLE) and _ENCRYPTED in data:
         raise SheetError(_("“%(name)s”设置了打开密码，无法读取；请在 Excel 中取消密码（文件→信息→保护工作簿）后再上传") % {
             "name": filename})
     if data.startswith(_ZIP):
         _check_zip(data, filename)
+    elif data.startswith(_OLE):
+        try:
+            formats.check_xls(data, _Limits())
+        except formats.Damaged as exc:
+            raise _damaged(filename) from exc
     try:
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except python_calamine.PasswordError as exc:
         raise SheetError(_("“%(name)s”设置了密码，无法读取；请在 Excel 中取消密码后再上传") % {"name": filename}) from exc
-    except Exception as exc:  # calamine raises CalamineError, ZipError, XmlError … and sometimes plain errors
+    except BaseException as exc:  # calamine raises CalamineError, ZipError, XmlError … and sometimes plain errors
+        if not _calamine_failed(exc):
+            raise
         raise SheetError(_("无法读取“%(name)s”：文件已损坏或不是 Excel 文件；请用 Excel 打开后另存为 .xlsx 再上传") % {
             "name": filename}) from exc
     sheets = [m for m in book.sheets_metadata if m.typ == python_calamine.SheetTypeEnum.WorkSheet]
@@ -605,7 +645,9 @@ def _excel_grid(data: bytes, filename: str) -> tuple[str, list[list[object]], Me
             try:
                 sheet = book.get_sheet_by_name(meta.name)
                 grid = sheet.to_python(skip_empty_area=False)
-            except Exception as exc:
+            except BaseException as exc:
+                if not _calamine_failed(exc):
+                    raise
                 raise SheetError(_("无法读取“%(name)s”的工作表“%(sheet)s”：文件已损坏；请用 Excel 打开后另存为 .xlsx 再上传") % {
                     "name": filename, "sheet": meta.name}) from exc
             anything = anything or bool(grid)

@@ -29,6 +29,7 @@ from fupin.accounts import policy
 from fupin.areas.models import PATH_LENGTH, Area, Level
 from fupin.areas.selectors import area_children, area_list
 from fupin.monitoring.selectors import poor_people_by_year
+from fupin.registry import counts, rules
 from fupin.registry.choices import NOT_EXITED_STATUSES, Attribute, Cause, Status
 from fupin.registry.models import YearlyRecord
 from fupin.registry.selectors import household_scope
@@ -39,7 +40,6 @@ from .formulas import neutralise
 if TYPE_CHECKING:
     from fupin.accounts.models import User
 
-EXITED_STATUSES = {Status.EXITED, Status.EXITED_STABLE}
 #: Row key of households registered directly at the root's level (e.g. at a village that has
 #: groups, when the root is the village): they belong to no child but count in the total.
 DIRECT = "__direct__"
@@ -71,8 +71,9 @@ class SummaryTable:
 
 def summary_tables(user: User, root: Area, year: int | None = None) -> list[SummaryTable]:
     """The summary tables of ``root``'s children as ``user`` sees them (404 when root is outside the
-    user's scope). ``year``: the year of the income table; None takes the latest year with yearly
-    records in the subtree (no income table when there is none)."""
+    user's scope). ``year``: the year of the income table; None is the last complete year
+    (rules.default_report_year), never a year inferred from the data: the same five tables whatever
+    the records hold."""
     if not area_list(user=user).filter(pk=root.pk).exists():
         raise Http404
     children = list(area_children(user=user, area=root))
@@ -121,21 +122,20 @@ def summary_tables(user: User, root: Area, year: int | None = None) -> list[Summ
             out += [_("%(label)s户数") % {"label": label}, _("%(label)s人数") % {"label": label}]
         return out
 
-    live_note = _("不含已注销的户；人数为在户家庭成员数。")
+    live_note = _("%(households)s；人数为%(people)s。") % {"households": counts.NOTES["households"],
+                                                         "people": counts.NOTES["people"]}
     tables = [
         table("households", _("户数与人口"),
               [_("户数"), _("人数"), _("未脱贫户数"), _("未脱贫人数"), _("已脱贫户数"), _("已脱贫人数")], basic,
-              note=live_note + _("未脱贫：贫困户(未脱贫)和返贫；已脱贫：已脱贫(享受政策)和脱贫不再享受政策。")),
+              note=live_note + f'{counts.NOTES["poor"]}；{counts.NOTES["exited"]}。'),
         table("status", _("按户状态"), pairs(status_labels), by_status,
               note=_("当前户状态，含已注销的户；人数为在户家庭成员数。")),
         table("cause", _("按主要致贫原因"), pairs(cause_labels), by_cause, note=live_note),
         table("attribute", _("按贫困户属性"), pairs(attribute_labels), by_attribute, note=live_note),
     ]
 
-    if year is None:
-        year = _latest_year(user, root)
-    if year is not None:
-        tables.append(_income_table(user, root, year, length, key_of, table))
+    tables.append(_income_table(user, root, rules.default_report_year() if year is None else year, length, key_of,
+                                table))
     return tables
 
 
@@ -162,7 +162,7 @@ def _registry_counts(grouped: Iterable[dict], key_of: Callable[[str], str], stat
         if i is not None:
             s[2 * i] += h
             s[2 * i + 1] += p
-        if row["status"] == Status.CANCELLED:
+        if not counts.counts_in_register(row["status"]):
             continue
         b = basic.setdefault(key, [0] * 6)
         b[0] += h
@@ -170,7 +170,7 @@ def _registry_counts(grouped: Iterable[dict], key_of: Callable[[str], str], stat
         if row["status"] in NOT_EXITED_STATUSES:
             b[2] += h
             b[3] += p
-        elif row["status"] in EXITED_STATUSES:
+        elif row["status"] in counts.EXITED_STATUSES:
             b[4] += h
             b[5] += p
         if row["main_cause"] in causes:
@@ -184,12 +184,6 @@ def _registry_counts(grouped: Iterable[dict], key_of: Callable[[str], str], stat
             a[2 * j] += h
             a[2 * j + 1] += p
     return basic, by_status, by_cause, by_attribute
-
-
-def _latest_year(user: User, root: Area) -> int | None:
-    """The latest year with yearly records in ``root``'s subtree that ``user`` sees."""
-    return (YearlyRecord.objects.filter(policy.household_q(user), household__area_path__subtree=root.path)
-            .order_by("-year").values_list("year", flat=True).first())
 
 
 def _income_table(user: User, root: Area, year: int, length: int, key_of: Callable[[str], str],
@@ -228,6 +222,18 @@ def _income_table(user: User, root: Area, year: int, length: int, key_of: Callab
         data, derived={3: per_capita}, zero=zero,
         note=_("人均纯收入 = 家庭纯收入合计 / 计算人口；年末未脱贫户数、人数按状态历史推算（含当年注销前的状态）。"),
     )
+
+
+def report_year_choices(user: User, root: Area | None = None) -> list[tuple[int, str]]:
+    """The years a report may be asked for (rules.report_years), latest first, each labelled with the
+    number of households in ``root`` (default: the user's whole scope) that have a record of it — to
+    help choose, not to choose: the default stays rules.default_report_year()."""
+    records = YearlyRecord.objects.filter(policy.household_q(user))
+    if root is not None:
+        records = records.filter(household__area_path__subtree=root.path)
+    counts = dict(records.values_list("year").annotate(n=Count("id")).order_by())
+    return [(y, _("%(y)d 年（%(n)s 户有记录）") % {"y": y, "n": f"{counts[y]:,}"} if counts.get(y)
+             else _("%(y)d 年（无记录）") % {"y": y}) for y in rules.report_years()]
 
 
 def export_summary(tables: list[SummaryTable], out: str | Path | BinaryIO) -> None:

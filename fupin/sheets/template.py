@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 import xlsxwriter
+from django.conf import settings
 from django.utils.translation import gettext as _
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.workbook import Workbook
@@ -32,8 +33,16 @@ from .export import NO, PHONE_INFO_FIELDS, SEPARATOR, TEXT_KINDS, YES, choice_la
 SHEET_NAME = "导入模板"
 GUIDE_SHEET_NAME = "填写说明"
 CODES_SHEET_NAME = "代码表"
-#: Rows below the header that carry the drop-downs and checks (columns keep their formats beyond).
-TEMPLATE_ROWS = 500
+#: The last row an Excel sheet has.
+EXCEL_MAX_ROWS = 1_048_576
+
+
+def template_rows() -> int:
+    """Rows below the header that carry the drop-downs and checks: as many as an import reads
+    (FUPIN_SHEET_MAX_ROWS counts the header too). They stopped at row 501 before (issue 12, item 6)."""
+    return max(1, min(settings.FUPIN_SHEET_MAX_ROWS, EXCEL_MAX_ROWS) - 1)
+
+
 BOOL_LIST = "L_BOOL"
 
 
@@ -102,6 +111,7 @@ def _notes() -> dict[str, str]:
         "年度": _("本行收入数据所属年度（4 位年份）；不填年度时不导入收入各列。"),
         "生产经营性支出": _("元；家庭纯收入 = 各项收入之和 − 生产经营性支出，由系统计算。"),
         "耕地面积": _("亩，最多 2 位小数。"),
+        "有效灌溉面积": _("亩，最多 2 位小数；不能大于耕地面积。"),
         "林地面积": _("亩，最多 2 位小数。"),
         "住房面积": _("平方米，最多 2 位小数；0 表示无房。"),
         "与村主干路距离": _("公里，最多 2 位小数。"),
@@ -139,7 +149,8 @@ def _kind_text(column: Column) -> str:
 def _rules() -> list[str]:
     return [
         _("每行填写一名家庭成员。户的信息（户编号、区划、联系电话、识别标准、贫困户属性、致贫原因、识别和脱贫年度、户状态、"
-          "年度收入、生产生活条件、银行账号）在该户每名成员的行上重复填写，同一户各行须一致。"),
+          "年度收入、生产生活条件、银行账号）在该户每名成员的行上重复填写（也可只填一行）。同一户各行不一致时不会拒绝该户："
+          "只有一个值与系统中不同时按这个改动的值导入，否则以第一行为准，并在检查结果中提示。"),
         _("户编号和证件号码是识别的依据：户编号确定是哪一户，证件号码确定是户内哪一名成员。已有的户和成员按它们更新，"
           "新的户编号登记为新户，新的证件号码登记为新成员。"),
         _("重新导入一户时，系统中有而表中没有的成员不会被删除，只在导入报告中列出；成员减员（死亡、迁出、分户等）"
@@ -147,7 +158,8 @@ def _rules() -> list[str]:
         _("证件号码、户编号、区划代码、联系电话、银行账号本模板已设为文本格式。从其他表格粘贴时请用“选择性粘贴—数值”，"
           "并确认号码没有变成 5.30324E+17 这样的数字：这样的号码已丢失末几位，会被拒绝，不会被猜测补全。"),
         _("第 1 行为表头，请勿修改表头文字；列的顺序可以调整，不需要的非必填列可以删除，表头也可使用下表中的其他列名。"
-          "表头为橙色的列必须填写。"),
+          "表头为橙色的列是新户、新成员必须填写的；只更新已登记的户时，表中只需户编号、证件号码和要更新的列，"
+          "表中没有的列不会改变。"),
         _("带下拉列表的列请从列表中选择。年度收入各列填写“年度”一列所示年份的数据，金额单位为元。"),
         _("表中的空行和“合计”“小计”行会被跳过。"),
         _("导入时按全国数据清洗规则检查疑点（如填写了务工状况但务工时间为 0、致贫原因为因病但家中无人患病）："
@@ -216,7 +228,7 @@ def build_template(out: str | Path | BinaryIO) -> None:
 
 
 def _validate(sheet: Worksheet, col: int, column: Column) -> None:
-    first, last = 1, TEMPLATE_ROWS
+    first, last = 1, template_rows()
     name = list_name(column)
     if name is not None:
         options = {"validate": "list", "source": f"={name}", "dropdown": True, "ignore_blank": True,

@@ -35,6 +35,7 @@ from fupin.areas.models import Level
 from fupin.areas.selectors import area_get, area_root
 from fupin.audit.services import audit_export
 from fupin.jobs import runner
+from fupin.registry import rules
 
 from .models import ImportMode, JobKind, JobState, SheetJob
 
@@ -88,15 +89,12 @@ def _area_options(user: User) -> list[Area]:
     return out
 
 
-def _over_job_limit(request: HttpRequest) -> HttpResponse | None:
-    """None when the user may start another job; otherwise a redirect to 导入导出 (their jobs, with
-    the cancel buttons) and a message naming the limit, FUPIN_MAX_JOBS_PER_USER. No job is created."""
-    limit = settings.FUPIN_MAX_JOBS_PER_USER
-    running = runner.unfinished_jobs(request.user)
-    if running < limit:
-        return None
+def _over_job_limit(request: HttpRequest, refused: runner.JobLimitReached) -> HttpResponse:
+    """A redirect to 导入导出 (their jobs, with the cancel buttons) and a message naming the limit,
+    FUPIN_MAX_JOBS_PER_USER, which ``runner.job_create(limited=True)`` enforced. No job was created."""
     messages.error(request, _("您已有 %(n)d 个导入或导出任务尚未完成，每人最多同时 %(limit)d 个；"
-                              "请等任务完成（或取消其中一个）后再试，本次未创建任务") % {"n": running, "limit": limit})
+                              "请等任务完成（或取消其中一个）后再试，本次未创建任务") % {
+        "n": refused.running, "limit": refused.limit})
     return redirect("sheets:index")
 
 
@@ -107,13 +105,20 @@ def _own_job(request: HttpRequest, pk: uuid.UUID) -> SheetJob:
     return job
 
 
+def _index_context(user: User, form: UploadForm | None) -> dict[str, Any]:
+    from .summary import report_year_choices
+
+    areas = _area_options(user)
+    return {"form": form, "recent": SheetJob.objects.filter(user=user).order_by("-created_at")[:15],
+            "title": _("导入导出"), "root": area_root(user=user), "summary_areas": areas,
+            "years": report_year_choices(user), "default_year": rules.default_report_year()}
+
+
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     user = request.user
     form = UploadForm(areas=_area_options(user)) if can_write(user) else None
-    recent = SheetJob.objects.filter(user=user).order_by("-created_at")[:15]
-    return render(request, "sheets/index.html", {"form": form, "recent": recent, "title": _("导入导出"),
-                                                 "root": area_root(user=user)})
+    return render(request, "sheets/index.html", _index_context(user, form))
 
 
 @login_required
@@ -125,15 +130,14 @@ def upload(request: HttpRequest) -> HttpResponse:
     areas = _area_options(user)
     form = UploadForm(request.POST, request.FILES, areas=areas)
     if not form.is_valid():
-        recent = SheetJob.objects.filter(user=user).order_by("-created_at")[:15]
-        return render(request, "sheets/index.html", {"form": form, "recent": recent, "title": _("导入导出"),
-                                                     "root": area_root(user=user)}, status=400)
-    if (refused := _over_job_limit(request)) is not None:
-        return refused
+        return render(request, "sheets/index.html", _index_context(user, form), status=400)
     area = area_get(user=user, code=form.cleaned_data["area"]) if form.cleaned_data["area"] else None
     upload_file = form.cleaned_data["file"]
-    job = runner.job_create(kind=JobKind.CHECK, user=user, area=area, filename=Path(upload_file.name).name,
-                            params={"ip": _ip(request), "language": get_language()})
+    try:
+        job = runner.job_create(kind=JobKind.CHECK, user=user, area=area, filename=Path(upload_file.name).name,
+                                params={"ip": _ip(request), "language": get_language()}, limited=True)
+    except runner.JobLimitReached as refused:
+        return _over_job_limit(request, refused)
     job.folder.mkdir(parents=True, exist_ok=True)
     with job.upload_path.open("wb") as out:
         for chunk in upload_file.chunks():
@@ -191,8 +195,6 @@ def job_confirm(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
         raise PermissionDenied(_("当前角色只能查看，不能导入数据"))
     if check.kind != JobKind.CHECK or check.state != JobState.DONE:
         raise Http404
-    if (refused := _over_job_limit(request)) is not None:
-        return refused
     mode = request.POST.get("mode", ImportMode.VALID)
     if mode not in ImportMode.values:
         mode = ImportMode.VALID
@@ -202,7 +204,10 @@ def job_confirm(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
         with transaction.atomic():
             job = runner.job_create(kind=JobKind.IMPORT, user=request.user, area=check.area,
                                     filename=check.filename, source=check,
-                                    params={"ip": _ip(request), "language": get_language(), "mode": mode})
+                                    params={"ip": _ip(request), "language": get_language(), "mode": mode},
+                                    limited=True)
+    except runner.JobLimitReached as refused:
+        return _over_job_limit(request, refused)
     except IntegrityError:
         return redirect("sheets:job", pk=SheetJob.objects.get(source=check).pk)
     runner.submit(job)
@@ -249,24 +254,39 @@ def export_households(request: HttpRequest) -> HttpResponse:
     filters, _form, root = household_filters_from_request(request, data=request.POST)
     if root is None:
         raise Http404
-    if (refused := _over_job_limit(request)) is not None:
-        return refused
+    year, error = _year(request.POST.get("year", ""))
+    if error:
+        messages.error(request, error)
+        return redirect("household_list")
+    if request.POST.get("selection") and not filters.ids:
+        messages.error(request, _("请先勾选要导出的户"))
+        return redirect("household_list")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     area = filters.area or root
     name = _("贫困户信息-%(a)s-%(t)s.xlsx") % {"a": area.name if area else "", "t": stamp}
     params = {"ip": _ip(request), "language": get_language(), "mask": not policy.export_reveals(user),
-              "area_path": area.path if area else "", "year": _year(request.POST.get("year", "")),
+              "area_path": area.path if area else "", "year": year,
               "filters": {"area_code": filters.area.code if filters.area else "", "status": filters.status,
                           "attribute": filters.attribute, "cause": filters.cause,
                           "identified_year": filters.identified_year, "exit_year": filters.exit_year,
-                          "q": filters.q, "sort": filters.sort}}
-    job = runner.job_create(kind=JobKind.EXPORT, user=user, filename=name, params=params)
+                          "q": filters.q, "sort": filters.sort, "ids": filters.ids}}
+    try:
+        job = runner.job_create(kind=JobKind.EXPORT, user=user, filename=name, params=params, limited=True)
+    except runner.JobLimitReached as refused:
+        return _over_job_limit(request, refused)
     runner.submit(job)
     return redirect("sheets:job", pk=job.pk)
 
 
-def _year(raw: str) -> int | None:
-    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else None
+def _year(raw: str) -> tuple[int | None, str | None]:
+    """The year a report was asked for: (None, None) when none was chosen (the report takes the last
+    complete year, rules.default_report_year); (None, message) for a year outside rules.report_years."""
+    raw = (raw or "").strip()
+    if not raw:
+        return None, None
+    year: int | str = int(raw) if raw.isdigit() else raw
+    error = rules.report_year_error(year)
+    return (None, error) if error else (int(year), None)
 
 
 @login_required
@@ -290,14 +310,18 @@ def summary(request: HttpRequest) -> HttpResponseBase:
     root = area_get(user=user, code=code) if code else area_root(user=user)
     if root is None:
         raise Http404
-    year = _year(request.GET.get("year", ""))
+    year, error = _year(request.GET.get("year", ""))
+    if error:
+        messages.error(request, error)
+        return redirect("sheets:index")
+    year = rules.default_report_year() if year is None else year
     tables = summary_tables(user, root, year)
     buffer = io.BytesIO()
     export_summary(tables, buffer)
     buffer.seek(0)
     audit_export(actor=user, obj=root, area_path=root.path,
                  summary=_("导出汇总表：%(a)s") % {"a": root.name}, data={"area": root.code, "year": year})
-    name = _("汇总表-%(a)s.xlsx") % {"a": root.name}
+    name = _("汇总表-%(a)s-%(y)d年度收入.xlsx") % {"a": root.name, "y": year}
     return FileResponse(buffer, as_attachment=True, filename=name)
 
 

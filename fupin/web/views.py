@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 
 from fupin.accounts import policy
+
+from . import todo
 
 
 def no_scope(request: HttpRequest) -> HttpResponse:
@@ -23,4 +25,5 @@ def parse_int(value: object) -> int | None:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return redirect("overview")
+    """首页: the user's 待办 (fupin.web.todo: what the domains registered) and the way to their pages."""
+    return render(request, "web/home.html", {"todos": todo.todos_for(request.user)})

@@ -8,7 +8,8 @@ a monitoring object's risk, a project's stage) with a table of the steps it may 
   or a callable ``(actor, obj) -> bool``; every step also needs the actor's write scope over the
   object's area (one check, :func:`check_write`);
 * ``procedures``: which procedures may record it (None: any), e.g. 注销 is never done by 数据导入;
-* ``guards``: callables ``(step) -> None | message | {field: message}``; any answer but None refuses;
+* ``guards``: callables ``(step) -> None | message | {field: message}``; any answer but None refuses
+  (a process may also have guards of its own, asked for every step: ``Process.guards``);
 * ``effects``: callables ``(step) -> None`` run after the state has changed, in the same transaction
   (a failing effect undoes the whole step).
 
@@ -169,6 +170,9 @@ class Process:
     label: Callable[[str], str] = str
     #: Validates the object with the step's values set (default: full_clean()); raises ValidationError.
     validate: Callable[[Any], None] | None = None
+    #: Guards asked of every step of the process, before each transition's own (e.g. the step's date
+    #: in order with the history).
+    guards: tuple[Guard, ...] = ()
     version_field: str | None = "version"
     touch_field: str | None = "updated_at"
 
@@ -225,9 +229,10 @@ def _allowed(process: Process, actor: User | None, obj: models.Model, source: st
 
 
 def _check_guards(step: Step) -> None:
-    """Every guard is asked, so that one refusal lists all that stand in the way."""
+    """Every guard is asked (the process's, then the transition's), so that one refusal lists all that
+    stand in the way."""
     errors: dict[str, list[str]] = {}
-    for guard in step.transition.guards:
+    for guard in (*step.process.guards, *step.transition.guards):
         for key, messages in _errors(guard(step), step.process.field).items():
             errors.setdefault(key, []).extend(messages)
     if errors:
@@ -292,6 +297,11 @@ def transition(*, process: Process, actor: User | None, obj: models.Model, to: s
     step = Step(process=process, transition=t, actor=actor, obj=obj, source=source, target=to,
                 reason=reason.strip(), date=date or timezone.localdate(), procedure=procedure, values=values,
                 before=before, extra=dict(extra or {}))
+    if expected_version is not None and process.version_field \
+            and getattr(obj, process.version_field) != expected_version:
+        # The caller's page is older than the copy read now: say so before any guard compares the step
+        # with what the page did not show (e.g. a later status change).
+        raise Conflict(_("该记录刚被他人修改过，请刷新后重试"))
     _check_guards(step)
     _set_and_validate(step)
     _claim(step, expected_version)

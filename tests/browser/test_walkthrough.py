@@ -71,7 +71,8 @@ def page():
 
 
 def listed(page) -> list[str]:
-    return page.locator("#results tbody tr td:first-child a").all_inner_texts()
+    # The number is the first cell after the bulk-action checkbox (issue 12 #16).
+    return page.locator("#results tbody tr td.pick + td a").all_inner_texts()
 
 
 def test_a_county_officer_finds_a_household_and_corrects_a_member(live_server, county, page, settings, tmp_path):
@@ -85,6 +86,9 @@ def test_a_county_officer_finds_a_household_and_corrects_a_member(live_server, c
         page.fill("#id_username", "county_officer")
         page.fill("#id_password", PASSWORD)
         page.get_by_role("button", name="登录").click()
+        page.wait_for_url(f"{live_server.url}/")  # home: the 待办 panel (issue 12 #16)
+        expect(page.locator("#todo")).to_be_visible()
+        page.get_by_role("link", name="概览", exact=True).click()
         page.wait_for_url("**/overview/")
         expect(page.locator("h1")).to_contain_text("罗平县")
 
@@ -171,8 +175,8 @@ def test_a_county_officer_imports_a_township_sheet_with_one_bad_row(live_server,
         page.fill("#id_username", "county_officer")
         page.fill("#id_password", PASSWORD)
         page.get_by_role("button", name="登录").click()
-        page.wait_for_url("**/overview/")
-        page.get_by_role("link", name="导入导出").click()
+        page.wait_for_url(f"{live_server.url}/")
+        page.get_by_role("link", name="导入导出", exact=True).click()
         page.set_input_files("input[type=file]", str(sheet))
         page.get_by_role("button", name="上传并检查").click()
         page.wait_for_url("**/sheets/jobs/**")
@@ -198,7 +202,7 @@ def sign_in(page, url: str, username: str) -> None:
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/overview/")
+    page.wait_for_url(f"{url}/")
 
 
 def test_an_auditor_reveals_a_household_and_finds_the_reveal_in_the_audit_trail(live_server, county, page):

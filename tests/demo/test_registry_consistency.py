@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from fupin.areas.models import Area, AreaDesignation
 from fupin.lib import idnumber
+from fupin.lib.pinyin import sort_key
 from fupin.registry import rules
 from fupin.registry.choices import RELATION_SEX, Relation, Status
 from fupin.registry.models import Household, Member, PovertyLine, StatusChange, YearlyRecord
@@ -52,6 +53,7 @@ def test_exactly_one_active_head_and_summary_fields_match_the_members(small_demo
         if active:
             assert len(heads) == 1
             assert h.head_name == heads[0].name
+            assert h.head_name_pinyin == sort_key(h.head_name) != ""
         else:  # the whole household died or moved away: cancelled, as the services would leave it
             assert h.status == Status.CANCELLED and h.cancel_reason in ("all_dead", "moved_away")
             assert h.head_name == ""
@@ -238,3 +240,26 @@ def test_the_demo_county_is_clean_under_the_data_quality_rules(small_demo):
             assert h.danger_grade in ("A", "B") and h.water_safe
         if h.relocated:
             assert h.relocation_year and h.relocation_site
+
+
+def test_years_and_dates_obey_the_rules(small_demo):
+    """Issue 12.1: the demo's years and status-change dates pass the registry's rules — none in the
+    future, none before the household was identified, the status history in date order, an exited
+    household with its 实际脱贫年度."""
+    changes = defaultdict(list)
+    for c in StatusChange.objects.order_by("household_id", "id"):
+        changes[c.household_id].append(c)
+    records = defaultdict(list)
+    for r in YearlyRecord.objects.all():
+        records[r.household_id].append(r.year)
+    for h in Household.objects.all():
+        assert rules.household_year_errors(status=h.status, identified_year=h.identified_year,
+                                           exit_year=h.exit_year, house_built_year=h.house_built_year,
+                                           relocation_year=h.relocation_year) == {}, h.number
+        for year in records[h.pk]:
+            assert rules.income_year_error(year, identified_year=h.identified_year) is None, (h.number, year)
+        previous = None
+        for c in changes[h.pk]:
+            error = rules.status_date_error(c.date, identified_year=h.identified_year, previous=previous)
+            assert error is None, (h.number, error)
+            previous = c.date

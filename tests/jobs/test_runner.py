@@ -6,12 +6,13 @@ from __future__ import annotations
 import threading
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils.translation import get_language
 
 from fupin.audit.context import current_ip
 from fupin.jobs import kinds, runner
 from fupin.jobs.models import Job, JobState
+from tests.threads import in_two_threads
 
 
 def _job(kind, user, **params) -> Job:
@@ -47,26 +48,12 @@ def test_two_workers_starting_the_same_job_at_once_run_it_once(kind, county_user
         both_loaded.wait()  # both have found the job queued; now both try to take it
         return original(job_id)
 
-    errors = []
-
-    def worker():
-        try:
-            runner.run_job(str(job.pk))
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
     runner.claim = claim_together
     try:
-        threads = [threading.Thread(target=worker) for _ in range(2)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(30)
+        outcomes = in_two_threads(lambda: runner.run_job(str(job.pk)))
     finally:
         runner.claim = original
-    assert not errors
+    assert outcomes == [None, None]
     job.refresh_from_db()
     assert kind.runs == [job.pk] and job.state == JobState.DONE
 
@@ -179,3 +166,37 @@ def test_a_job_left_running_by_a_stopped_worker_is_failed_when_the_next_job_is_s
     recent.refresh_from_db()
     assert old.state == JobState.FAILED and "没有写入任何数据" in old.message and old.finished_at is not None
     assert recent.state == JobState.RUNNING
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_requests_at_once_cannot_both_pass_the_per_user_job_limit(kind, county_user, settings):
+    """Counting the user's unfinished jobs and creating the new one is one transaction holding the
+    user's row: with one place left, of two requests at once exactly one creates a job. (Before, both
+    counted one unfinished job and both created theirs.) The count is slowed so that an unlocked
+    second request would count before the first commits."""
+    import time
+
+    settings.FUPIN_MAX_JOBS_PER_USER = 2
+    _job(kind, county_user)
+    start = threading.Barrier(2, timeout=10)
+    original = runner.unfinished_jobs
+
+    def slow_count(user):
+        running = original(user)
+        time.sleep(0.5)
+        return running
+
+    def request():
+        start.wait()
+        return runner.job_create(kind=kind.name, user=county_user, limited=True)
+
+    runner.unfinished_jobs = slow_count
+    try:
+        outcomes = in_two_threads(request)
+    finally:
+        runner.unfinished_jobs = original
+    refused = [o for o in outcomes if isinstance(o, runner.JobLimitReached)]
+    created = [o for o in outcomes if isinstance(o, Job)]
+    assert len(created) == 1 and len(refused) == 1, outcomes
+    assert (refused[0].running, refused[0].limit) == (2, 2)
+    assert Job.objects.filter(user=county_user).count() == 2

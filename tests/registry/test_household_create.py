@@ -14,6 +14,7 @@ def test_registration_writes_a_status_row_and_an_audit_row_per_record(tree, coun
     household = factories.household(
         tree["village_a1"],
         actor=county_user,
+        date=None,  # the service's default: today
         members=[
             factories.member_data(Relation.HEAD, "1", name="王五"),
             factories.member_data(Relation.SPOUSE, "2", name="赵六"),

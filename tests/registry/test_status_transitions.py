@@ -26,7 +26,8 @@ def household_in(tree, actor, status) -> Household:
     household = factories.household(tree["village_a1"], actor=actor, identified_year=2014)
     # Set-up only: put the household straight into the starting status.
     Household.objects.filter(pk=household.pk).update(
-        status=status, cancel_reason=CancelReason.MERGED if status == Status.CANCELLED else ""
+        status=status, cancel_reason=CancelReason.MERGED if status == Status.CANCELLED else "",
+        exit_year=2016 if status in rules.EXITED_STATUSES else None,
     )
     household.refresh_from_db()
     return household

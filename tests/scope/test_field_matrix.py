@@ -2,7 +2,7 @@
 
 One table, ``FIELDS_SEEN``, says how each role sees each sensitive field on the read surfaces (the
 household page, the API, the admin). Every surface is then *observed* — the page's HTML, the API's
-JSON, the admin's change pages, the file ``fupin export --user`` writes — and must show each field
+JSON, the admin's change pages, the file ``fupin export --user`` writes, the 户档案 PDF — and must show each field
 exactly as the table says. Exports differ in one documented way: roles that correct the data
 (``EXPORT_WHOLE``) get personal numbers whole, because the file must import again after corrections;
 everyone else's file is masked as their pages are. Hidden stays hidden everywhere.
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import shutil
 from dataclasses import dataclass
 
 import pytest
@@ -44,7 +45,7 @@ pytestmark = pytest.mark.django_db
 
 ROLES = ("admin", "county", "township", "village", "cadre", "leader", "auditor", "assessor")
 FIELDS = ("id_number", "phone", "bank_account", "health", "disability", "disability_cert", "dibao", "tekun")
-SURFACES = ("page", "api", "admin", "export")
+SURFACES = ("page", "api", "admin", "export", "pdf", "search")
 
 # fmt: off
 #: How each role sees each field on the page, in the API and in the admin (before any 显示完整信息).
@@ -66,6 +67,11 @@ EXPORT_WHOLE = {"admin", "county", "township", "village"}
 ON_SURFACE = {
     "page": set(FIELDS), "api": set(FIELDS), "admin": set(FIELDS),
     "export": {"id_number", "phone", "bank_account", "health", "disability_cert"},
+    # The 户档案 PDF (fupin.documents): a printed sheet carries no bank account, certificate or amounts.
+    "pdf": {"id_number", "phone", "health", "disability"},
+    # the household list searched by the last six digits of the spouse's ID number: the member found
+    # is named under the result with her ID number as the role sees it
+    "search": {"id_number"},
 }
 #: The policy's name of one field of each group (fupin.accounts.policy.FIELD_GROUPS).
 POLICY_FIELD = {"id_number": "id_number", "phone": "phone", "bank_account": "bank_account", "health": "health",
@@ -187,6 +193,17 @@ def observe_page(world: World, user: User) -> dict[str, str]:
     return {**_numbers_in_text(world, text), **_care_in_text(text)}
 
 
+def observe_search(world: World, user: User) -> dict[str, str]:
+    client = Client()
+    client.force_login(user)
+    response = client.get("/households/", {"q": world.ids["id_number"][-6:]}, HTTP_HX_REQUEST="true",
+                          HTTP_HX_TARGET="results")
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "匹配：钱敏感（配偶）" in text
+    return {"id_number": _numbers_in_text(world, text)["id_number"]}
+
+
 def _json_value(value, whole: str, masked: str | None = None) -> str:
     if value is None:
         return "hidden"
@@ -252,6 +269,21 @@ def observe_export(world: World, user: User, tmp_path) -> dict[str, str]:
     }
 
 
+def observe_pdf(world: World, user: User) -> dict[str, str]:
+    """The 户档案 PDF as pdftotext reads it (white space removed: a table cell may wrap)."""
+    import subprocess
+
+    client = Client()
+    client.force_login(user)
+    response = client.get(f"/households/{world.household}/record.pdf")
+    assert response.status_code == 200
+    text = "".join(subprocess.run(["pdftotext", "-", "-"], input=response.content, capture_output=True,
+                                  check=True).stdout.decode().split())
+    numbers, care = _numbers_in_text(world, text), _care_in_text(text)
+    return {"id_number": numbers["id_number"], "phone": numbers["phone"], "health": care["health"],
+            "disability": care["disability"]}
+
+
 # --- the tests -------------------------------------------------------------------------------------
 
 
@@ -265,6 +297,12 @@ def test_cell(world, role, surface, tmp_path):
         seen = observe_api(world, user)
     elif surface == "admin":
         seen = observe_admin(world, user)
+    elif surface == "pdf":
+        if shutil.which("pdftotext") is None:
+            pytest.skip("pdftotext missing: apt-get install poppler-utils")
+        seen = observe_pdf(world, user)
+    elif surface == "search":
+        seen = observe_search(world, user)
     else:
         seen = observe_export(world, user, tmp_path)
     assert seen == expected(role, surface)

@@ -92,6 +92,7 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "web.quality":         ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
     # --- web pages: writes
     "web.create":          ("ok|—", "ok|refuse",  "ok|refuse",  "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.area_picker":     ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
     "web.edit":            ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
     "web.status":          ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
     "web.member_add":      ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
@@ -100,6 +101,15 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "web.make_head":       ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
     "web.yearly":          ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
     "web.quality_resolve": ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|404",    "403|404",    "403|404",    "403|404"),
+    # 用户管理 (issue 12 #15): "in" is a village account at the "in" household's village, "out" one at the
+    # "out" household's village; only user managers (CAPABILITIES["manage_users"]) open the pages
+    "web.users":           ("ok|—", "ok|hide",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.user_lock":       ("ok|—", "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.user_password":   ("ok|—", "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    # 批量更正 of the ticked households (issue 12 #16): a household outside the scope is not found
+    "web.bulk_correct":    ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
+    # the 待办 panel on the home page: open findings counted in the scope, for those who verify them
+    "web.todo":            ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "hide|hide",  "hide|hide",  "hide|hide",  "hide|hide"),
     # --- API: reads
     "api.list":            ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
     "api.search":          ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
@@ -128,6 +138,8 @@ EXPORTS: dict[str, tuple[str, ...]] = {
     #                       admin    county        township      village       cadre         leader        auditor       assessor
     # the household list as .xlsx (a job, then its download): the outside household is never in the file
     "web.export":          ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
+    # 导出所选 (issue 12 #16): the cell's household ticked (a forged tick for "out"): only visible ones in the file
+    "web.export_selected": ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
     # a sheet that changes the household's phone: imported inside, refused outside, read-only roles 403
     "web.import":          ("ok|—", "ok|refuse",  "ok|refuse",  "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403"),
     # the 导入导出 page and its template (no household on them: every role opens them; only writers get the upload form)
@@ -135,6 +147,8 @@ EXPORTS: dict[str, tuple[str, ...]] = {
     "web.template":        ("ok|—", "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—"),
     # the summary tables of the user's area: the outside household is not counted
     "web.summary":         ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
+    # 打印户档案: the household's record as a PDF (fupin.documents), audited as an export; 404 as its page
+    "web.record_pdf":      ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
     # the command line with --user: the same scope and the same refusals as the pages
     "cli.export":          ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
     "cli.import":          ("ok|—", "ok|refuse",  "ok|refuse",  "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403"),
@@ -405,7 +419,8 @@ def _web_list(c: Cell) -> None:
 
 @check("web.search")
 def _web_search(c: Cell) -> None:
-    for query in (c.head, c.number, c.world.id_numbers[c.key]):
+    spouse_id = c.world.id_numbers[c.key]
+    for query in (c.head, c.number, spouse_id, spouse_id[-6:], spouse_id[-4:], HOUSEHOLDS[c.key][3]):
         # The results partial: the full page echoes the query in the search box.
         response = c.web.get(reverse("household_list"), {"q": query}, HTTP_HX_REQUEST="true",
                              HTTP_HX_TARGET="results")
@@ -544,10 +559,27 @@ def web_write(c: Cell, url: str, changes: dict, done: Callable[[], bool], refuse
 def _web_create(c: Cell) -> None:
     head = factories.member_data(Relation.HEAD, "2", name="吴新芳")
     changes = {"h-number": "5303241002019999", "h-area": str(c.household.area.pk), "h-status": "poor",
-               "h-main_cause": "water", "h-identified_year": "2020", "m-name": "吴新芳",
+               "h-main_cause": "water", "h-identified_year": "2020", "h-house_area": "60", "m-name": "吴新芳",
                "m-id_number": head["id_number"], "m-sex": "", "m-birth_date": "", "m-relation": "head"}
     web_write(c, reverse("household_create"), changes, refused_field="h-area",
               done=lambda: Household.objects.filter(number="5303241002019999", area=c.household.area).exists())
+
+
+@check("web.area_picker")
+def _web_area_picker(c: Cell) -> None:
+    """The registration form's area picker (and its search) at the household's place: a writer's own
+    subtree only; read-only roles are refused before any lookup."""
+    area = c.household.area
+    response = c.web.get(reverse("household_area_picker"), {"pick": area.pk})
+    status_of(response, c.expected)
+    hits = c.web.get(reverse("household_area_search"), {"area_q": c.village().name})
+    assert hits.status_code == (403 if c.expected == "403" else 200)
+    if c.expected == "ok":
+        assert f'id="id_h-area" value="{area.pk}"' in response.content.decode()
+        assert f"?pick={c.village().pk}" in hits.content.decode()
+    elif c.expected == "404":
+        assert f"?pick={c.village().pk}" not in hits.content.decode()
+    assert c.head not in response.content.decode()
 
 
 @check("web.edit")
@@ -612,7 +644,8 @@ def _api_list(c: Cell) -> None:
 
 @check("api.search")
 def _api_search(c: Cell) -> None:
-    for query in (c.head, c.number, c.world.id_numbers[c.key]):
+    spouse_id = c.world.id_numbers[c.key]
+    for query in (c.head, c.number, spouse_id, spouse_id[-6:], spouse_id[-4:], HOUSEHOLDS[c.key][3]):
         listed = api_results(c.api.get("/api/households/", {"q": query}))
         assert listed == ([c.number] if c.expected == "ok" else []), query
 
@@ -879,6 +912,28 @@ def _web_export(c: Cell) -> None:
                                      entity_id=str(job.pk)).exists()
 
 
+@check("web.export_selected")
+def _web_export_selected(c: Cell) -> None:
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    from fupin.sheets.models import Job, JobKind
+
+    with _sheet_jobs():
+        response = c.web.post(reverse("sheets:export"), {"selection": "1", "ids": [c.household.pk]})
+        assert response.status_code == 302, response.content[:300]
+        job = Job.objects.filter(user=c.user, kind=JobKind.EXPORT).latest("created_at")
+        download = c.web.get(reverse("sheets:job_download", args=[job.pk]))
+        assert download.status_code == 200
+        rows = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(download.streaming_content))) \
+            .get_sheet_by_index(0).to_python()
+    numbers = {row[0] for row in rows[1:]}
+    assert numbers == ({c.number} if c.expected == "ok" else set())
+    assert AuditEvent.objects.filter(kind=AuditKind.EXPORT, actor=c.user, entity="sheets.job",
+                                     entity_id=str(job.pk)).exists()
+
+
 @check("web.import")
 def _web_import(c: Cell) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -1086,6 +1141,27 @@ def _web_summary(c: Cell) -> None:
     assert AuditEvent.objects.filter(kind=AuditKind.EXPORT, actor=c.user).exists()
 
 
+@check("web.record_pdf")
+def _web_record_pdf(c: Cell) -> None:
+    import shutil
+    import subprocess
+
+    exports = AuditEvent.objects.filter(kind=AuditKind.EXPORT, actor=c.user, entity_id=str(c.household.pk))
+    before = exports.count()
+    response = c.web.get(reverse("household_record_pdf", args=[c.household.pk]))
+    status_of(response, c.expected)
+    if c.expected == "ok":
+        assert response["Content-Type"] == "application/pdf"
+        assert exports.count() == before + 1
+        if shutil.which("pdftotext"):
+            text = subprocess.run(["pdftotext", "-", "-"], input=response.content, capture_output=True,
+                                  check=True).stdout.decode()
+            assert c.number in text and c.head in text
+    else:
+        shows_nothing_of(c, response.content.decode())
+        assert exports.count() == before
+
+
 # --- data quality ------------------------------------------------------------------------------------
 
 
@@ -1121,6 +1197,85 @@ def _web_quality_resolve(c: Cell) -> None:
     else:
         status_of(response, c.expected)
         assert finding.resolved_at is None and footprint() == before
+
+
+# --- 用户管理 ---------------------------------------------------------------------------------------------
+
+
+def _account(c: Cell) -> User:
+    """A village account at the village of the cell's household (made once per key, rolled back with the
+    cell)."""
+    username = f"acct_{c.key}"
+    user = User.objects.filter(username=username).first()
+    return user or factories.user(username, Role.VILLAGE, c.village())
+
+
+@check("web.users")
+def _web_users(c: Cell) -> None:
+    account = _account(c)
+    response = c.web.get(reverse("accounts:users"))
+    status_of(response, c.expected)
+    if c.expected in ("ok", "hide"):
+        assert (account.username in response.content.decode()) == (c.expected == "ok")
+
+
+@check("web.user_lock")
+def _web_user_lock(c: Cell) -> None:
+    account = _account(c)
+    response = c.web.post(reverse("accounts:user_lock", args=[account.pk]))
+    account.refresh_from_db()
+    if c.expected == "ok":
+        assert response.status_code == 302 and not account.is_active
+        assert AuditEvent.objects.filter(actor=c.user, entity="accounts.user", entity_id=str(account.pk)).exists()
+    else:
+        status_of(response, c.expected)
+        assert account.is_active
+
+
+@check("web.user_password")
+def _web_user_password(c: Cell) -> None:
+    account = _account(c)
+    response = c.web.post(reverse("accounts:user_password", args=[account.pk]), {"password": "", "password2": ""})
+    account.refresh_from_db()
+    if c.expected == "ok":
+        assert response.status_code == 200 and account.check_password(response.context["temporary"])
+        assert account.must_change_password
+    else:
+        status_of(response, c.expected)
+        assert not account.must_change_password
+
+
+@check("web.bulk_correct")
+def _web_bulk_correct(c: Cell) -> None:
+    household = c.household
+    before = footprint()
+    response = c.web.post(reverse("household_bulk_correct"), {
+        "ids": [household.pk], "change": "main_cause=land", f"v{household.pk}": household.version})
+    household.refresh_from_db()
+    if c.expected == "ok":
+        assert response.status_code == 302 and household.main_cause == "land"
+        assert AuditEvent.objects.filter(actor=c.user, kind=AuditKind.UPDATE, entity="registry.household",
+                                         entity_id=str(household.pk)).exists()
+    else:
+        status_of(response, c.expected)
+        assert household.main_cause != "land" and footprint() == before
+
+
+@check("web.todo")
+def _web_todo(c: Cell) -> None:
+    from fupin.quality.models import Finding
+
+    response = c.web.get(reverse("home"))
+    assert response.status_code == 200
+    todos = {t.label: t.count for t in response.context["todos"]}
+    if not policy.can_write(c.user):
+        assert "数据质量疑点待核实" not in todos
+        return
+    visible = [c.world.households[key] for key in VISIBLE[c.role]]
+    assert todos["数据质量疑点待核实"] == Finding.objects.filter(household_id__in=visible,
+                                                            resolved_at__isnull=True).count()
+    assert Finding.objects.filter(household_id=c.household.pk, resolved_at__isnull=True).exists()
+    assert (c.key in VISIBLE[c.role]) == (c.expected == "ok")
 
 
 # --- background jobs ------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -148,7 +149,7 @@ def test_one_row_per_active_member_head_first_households_in_number_order(registr
 
 def test_identifier_cells_are_text_never_numbers(registry):
     buffer = io.BytesIO()
-    export_households(Household.objects.all(), buffer)
+    export_households(Household.objects.all(), buffer, year=2019)
     ws = openpyxl.load_workbook(io.BytesIO(buffer.getvalue()))[SHEET_NAME]
     checked = 0
     for header in TEXT_COLUMNS:
@@ -259,22 +260,49 @@ def test_household_columns_repeat_on_every_member_row(registry):
         assert len({tuple(r[h] for h in household_headers) for r in mine}) == 1
 
 
-def test_default_year_is_the_latest_with_records_and_blank_without_one(registry):
-    rows, note, result = export()
-    assert (result.year, result.year_defaulted) == (2019, True)
+def in_2020():
+    """"Today" in March 2020: the last complete year is 2019."""
+    return time_machine.travel(datetime.datetime(2020, 3, 1, 4, 0, tzinfo=datetime.UTC), tick=False)
+
+
+def test_default_year_is_the_last_complete_year(registry):
+    with in_2020():
+        rows, note, result = export()
+    assert (result.year, result.year_defaulted, result.with_year) == (2019, True, 1)
     by_number = {r["户编号"]: r for r in records(rows)}
     assert by_number["5303241002010009"]["年度"] == 2019
     assert by_number["5303241002010009"]["工资性收入"] == 22512
     yearly = [c.header for c in COLUMNS if c.target == YEARLY]
     assert all(by_number["5303241002020001"][h] == "" for h in yearly)  # B has only 2018
-    assert any("2019" in str(cell) and "未指定年度" in str(cell) for line in note for cell in line)
+    assert any(str(cell).startswith("2019 年（未选择年度，默认取上一个完整年度）；3 户中 1 户有该年度收入记录")
+               for line in note for cell in line), note
 
 
-def test_default_year_is_taken_among_the_exported_households_only(registry):
-    _rows, _note, result = export(Household.objects.filter(number="5303241002020001"))
-    assert result.year == 2018
-    _rows, _note, result = export(Household.objects.filter(number="5303241012010001"))
-    assert result.year is None
+def test_default_year_is_never_taken_from_the_data(registry):
+    """Issue 12.2: neither the households exported nor their records move the year."""
+    with in_2020():
+        _rows, _note, result = export(Household.objects.filter(number="5303241002020001"))
+        assert (result.year, result.with_year) == (2019, 0)  # B's latest record is 2018
+        _rows, _note, result = export(Household.objects.filter(number="5303241012010001"))
+        assert (result.year, result.with_year) == (2019, 0)
+
+
+def test_one_stray_later_year_does_not_blank_the_other_households(registry):
+    """Issue 12.2: after one household's record of 2031 (written before the rules refused it), every
+    other household's income columns still show the chosen year."""
+    b = registry["b"]
+    YearlyRecord.objects.create(household=b, year=2031, member_count=1, wage_income=Decimal("1"))
+    YearlyRecord.objects.create(household=b, year=2019, member_count=1, wage_income=Decimal("9000"))
+    with in_2020():
+        rows, _note, result = export()
+    assert (result.year, result.with_year) == (2019, 2)
+    by_number = {r["户编号"]: r for r in records(rows)}
+    assert by_number["5303241002010009"]["工资性收入"] == 22512
+    assert by_number["5303241002020001"]["工资性收入"] == 9000
+    assert by_number["5303241002020001"]["年度"] == 2019
+    rows, _note, result = export(year=2019)  # chosen: the same today as in 2020
+    assert (result.year, result.year_defaulted) == (2019, False)
+    assert {r["户编号"]: r for r in records(rows)}["5303241002010009"]["工资性收入"] == 22512
 
 
 def test_a_township_scope_exports_only_its_subtree(registry, township_b_user):
@@ -456,6 +484,20 @@ def test_command_summary_option_writes_the_summary_tables(registry, tmp_path):
     wb = CalamineWorkbook.from_path(str(out))
     assert "户数与人口" in wb.sheet_names and rows == []
     assert AuditEvent.objects.get(kind=AuditKind.EXPORT).data["kind"] == "summary"
+
+
+def test_command_takes_the_last_complete_year_unless_given_and_refuses_a_future_one(registry, tmp_path):
+    YearlyRecord.objects.create(household=registry["b"], year=2031, member_count=1)  # a stray year
+    out = io.StringIO()
+    with in_2020():
+        call_command("export", str(tmp_path / "h.xlsx"), no_progress=True, stdout=out)
+        run_export(tmp_path, area=factories.COUNTY, summary=True, name="sum.xlsx")
+        with pytest.raises(CommandError, match="年度应在 2013 到 2020 之间，收到的是“2031”"):
+            call_command("export", str(tmp_path / "x.xlsx"), no_progress=True, year=2031)
+    assert "年度收入：2019 年（未选择年度，默认取上一个完整年度）；3 户中 1 户有该年度收入记录" in out.getvalue()
+    sheets = CalamineWorkbook.from_path(str(tmp_path / "sum.xlsx")).sheet_names
+    assert sheets[-1] == "2019年度收入" and len(sheets) == 5
+    assert not (tmp_path / "x.xlsx").exists()
 
 
 def test_command_refuses_a_name_without_xlsx(registry, tmp_path):

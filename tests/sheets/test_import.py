@@ -188,7 +188,7 @@ def test_the_same_person_in_two_households_of_the_file_is_refused(tree, county_u
     assert any("两户" in p.message and p.row == 6 for p in plan.all_problems())
 
 
-def test_household_columns_may_be_filled_once_but_must_agree(tree, county_user):
+def test_household_columns_may_be_filled_once_and_the_first_row_wins_when_they_differ(tree, county_user):
     rows = family("5303241002010001", n=0)
     for header in ("识别年度", "主要致贫原因", "联系电话"):
         rows[1][STANDARD_HEADERS.index(header)] = None
@@ -196,8 +196,10 @@ def test_household_columns_may_be_filled_once_but_must_agree(tree, county_user):
     assert plan.valid, plan.all_problems()
     rows[1][STANDARD_HEADERS.index("联系电话")] = "13000000000"
     plan = plan_import(sheet(rows), actor=county_user)
-    problem = plan.households[0].errors[0]
-    assert problem.header == "联系电话" and problem.row == 4 and "第 3 行" in problem.message
+    assert plan.valid  # a new household: the first row's value wins, with a 提示 (issue 12, item 6)
+    problem, = [p for p in plan.households[0].problems if p.header == "联系电话"]
+    assert problem.level == WARNING and problem.row == 3 and "第 4 行" in problem.message
+    assert plan.households[0].obj.phone == "13800138000"
 
 
 def test_status_moves_along_the_status_machine(tree, county_user):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 
 import pytest
-from django.db import connection
 from django.test import RequestFactory
 from django.urls import reverse
 
@@ -17,6 +16,7 @@ from fupin.sheets.models import Job, JobKind, JobState
 from tests.sheets.builders import STANDARD_HEADERS
 from tests.sheets.test_import import family
 from tests.sheets.test_views import login, upload
+from tests.threads import in_two_threads
 
 
 @pytest.fixture(autouse=True)
@@ -64,26 +64,18 @@ def test_two_confirms_sent_at_once_import_once(tree, county_user, monkeypatch):
     submitted = []
     monkeypatch.setattr(views, "_own_job", read_then_wait_for_the_other)
     monkeypatch.setattr(runner, "submit", lambda job: submitted.append(str(job.pk)))
-    responses, errors = [], []
 
     def confirm():
         request = RequestFactory().post(reverse("sheets:job_confirm", args=[check.pk]), {"mode": "valid"})
         request.user = county_user
         try:
-            responses.append(views.job_confirm(request, pk=check.pk))
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
+            return views.job_confirm(request, pk=check.pk)
         finally:
             if one_writer.locked():
                 one_writer.release()
-            connection.close()
 
-    threads = [threading.Thread(target=confirm) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    assert not errors
+    responses = in_two_threads(confirm, timeout=60)
+    assert not [r for r in responses if isinstance(r, Exception)], responses
     for job_id in submitted:  # what the runner does with what was submitted
         runner.run_job(job_id)
 

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fupin.sheets.cells import CellError, parse
-from fupin.sheets.columns import BY_HEADER, REQUIRED
+from fupin.sheets.columns import BY_HEADER, KEYS, REQUIRED
 from fupin.sheets.reader import SheetError, column_letter, normalise_header, read_table
 
 from .builders import STANDARD_HEADERS, build_csv, build_xlsx, csv_text, standard_row, valid_id, xlsx_bytes
@@ -138,11 +138,21 @@ def test_a_column_named_twice_is_refused_naming_both():
     assert "C 列“证件号码”" in message and "G 列“身份证号”" in message
 
 
-def test_a_missing_required_column_is_refused_naming_it():
+def test_a_missing_key_column_is_refused_naming_it():
     headers = [h for h in MINIMAL if h not in ("户编号", "识别年度")]
     message = sheet_error(io.BytesIO(xlsx_bytes([headers, ["张三", valid_id(0), "户主", "因病"]])), "a.xlsx")
-    assert "户编号" in message and "识别年度" in message and "第 1 行" in message
-    assert {c.header for c in REQUIRED} >= {"户编号", "识别年度"}
+    assert "户编号" in message and "第 1 行" in message
+    assert "识别年度" not in message  # required of a new household only (the importer asks for it)
+    assert {c.header for c in KEYS} == {"户编号", "证件号码"}
+    assert {c.header for c in REQUIRED} >= {"户编号", "识别年度", "主要致贫原因"}
+
+
+def test_a_partial_sheet_of_keys_and_one_column_is_read():
+    """Issue 12, item 6: a sheet with 户编号, 证件号码 and 联系电话 only was refused for lacking 主要致贫原因
+    and 识别年度."""
+    table = read_xlsx([["户编号", "证件号码", "联系电话"], ["5303241002010001", valid_id(0), "13912345678"]])
+    assert [c.header for c in table.columns.values()] == ["户编号", "证件号码", "联系电话"]
+    assert len(table.rows) == 1
 
 
 # --- two-row headers ---------------------------------------------------------------------------------

@@ -8,16 +8,21 @@ import io
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.db import connection
 from django.http import Http404
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
 from fupin.accounts.models import Role
 from fupin.assistance import services as assistance
+from fupin.audit.models import AuditEvent, AuditKind
 from fupin.monitoring.selectors import area_summary, county_overview
 from fupin.registry import services
 from fupin.registry.choices import Attribute, Cause, Relation, Status
+from fupin.registry.models import YearlyRecord
 from fupin.sheets.export import choice_labels
 from fupin.sheets.summary import export_summary, summary_tables
 from tests import factories
@@ -145,16 +150,60 @@ def test_the_income_table_of_a_year(registry, county_user, tree):
     assert income.total[3] == (Decimal("14000.50") / 7).quantize(Decimal("0.01"))  # computed, not summed
 
 
-def test_the_default_year_is_the_latest_with_records(registry, county_user, tree):
-    income = by_key(summary_tables(county_user, tree["county"], None))["income"]
-    assert income.title == "2019年度收入"
+def travel(year: int, month: int = 3):
+    return time_machine.travel(datetime.datetime(year, month, 1, 4, 0, tzinfo=datetime.UTC), tick=False)
+
+
+def test_the_default_year_is_the_last_complete_year(registry, county_user, tree):
+    with travel(2020):
+        income = by_key(summary_tables(county_user, tree["county"], None))["income"]
+    assert income.title == "2019年度收入" and income.total[0] == 3
     income_2018 = by_key(summary_tables(county_user, tree["township_a"], 2018))["income"]
     assert income_2018.total[0] == 1
 
 
-def test_no_income_table_without_yearly_records(tree, county_user):
+def test_the_income_table_is_there_for_a_year_without_records(tree, county_user):
+    """The five tables whatever the records hold: a year without records shows zeros, not no table."""
     factories.household(tree["village_a1"], actor=county_user)
-    assert "income" not in by_key(summary_tables(county_user, tree["county"], None))
+    with travel(2027):
+        income = by_key(summary_tables(county_user, tree["county"], None))["income"]
+    assert income.title == "2026年度收入" and income.total[:5] == [0, 0, 0, 0, 0]
+
+
+def test_one_stray_later_year_neither_empties_the_figures_nor_adds_a_sheet(registry, county_user, tree):
+    """Issue 12.2: one household's record of 2031 (written before the rules refused it) changes nothing."""
+    with travel(2020):
+        before = summary_tables(county_user, tree["county"], None)
+    YearlyRecord.objects.create(household=registry["b1_poor"], year=2031, member_count=1, wage_income=Decimal("1"))
+    with travel(2020):
+        after = summary_tables(county_user, tree["county"], None)
+    assert [t.title for t in after] == [t.title for t in before] == [
+        "户数与人口", "按户状态", "按主要致贫原因", "按贫困户属性", "2019年度收入"]
+    assert by_key(after)["income"].total == by_key(before)["income"].total
+    assert by_key(after)["income"].total[0] == 3
+    buffer = io.BytesIO()
+    export_summary(after, buffer)
+    assert CalamineWorkbook.from_filelike(io.BytesIO(buffer.getvalue())).sheet_names == [
+        "户数与人口", "按户状态", "按主要致贫原因", "按贫困户属性", "2019年度收入"]
+
+
+def test_the_summary_download_takes_the_chosen_year(registry, county_user, tree):
+    client = Client()
+    client.force_login(county_user)
+    with travel(2020):
+        r = client.get(reverse("sheets:summary"), {"area": tree["county"].code})
+        assert r.status_code == 200 and "2019" in r["Content-Disposition"]
+        r = client.get(reverse("sheets:summary"), {"area": tree["township_a"].code, "year": "2018"})
+        assert r.status_code == 200
+        sheets = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(r.streaming_content))).sheet_names
+        assert sheets[-1] == "2018年度收入"
+        event = AuditEvent.objects.filter(kind=AuditKind.EXPORT).latest("id")
+        assert event.data["year"] == 2018
+        r = client.get(reverse("sheets:summary"), {"year": "2031"}, follow=True)
+        assert "年度应在 2013 到 2020 之间，收到的是“2031”" in r.content.decode()
+        page = client.get(reverse("sheets:index")).content.decode()
+    assert 'name="year"' in page and '<option value="2019" selected>2019 年（3 户有记录）</option>' in page
+    assert '<option value="2020">2020 年（无记录）</option>' in page
 
 
 def test_a_fixed_number_of_queries_whatever_the_areas(registry, county_user, tree):

@@ -16,9 +16,9 @@ from fupin.sheets.template import (
     CODES_SHEET_NAME,
     GUIDE_SHEET_NAME,
     SHEET_NAME,
-    TEMPLATE_ROWS,
     build_template,
     list_name,
+    template_rows,
 )
 
 LETTER = {c.header: get_column_letter(i + 1) for i, c in enumerate(COLUMNS)}
@@ -75,7 +75,7 @@ def _validations(ws) -> dict[str, object]:
     for dv in ws.data_validations.dataValidation:
         for rng in str(dv.sqref).split():
             min_col, min_row, _max_col, max_row = range_boundaries(rng)
-            assert (min_row, max_row) == (2, TEMPLATE_ROWS + 1)
+            assert (min_row, max_row) == (2, template_rows() + 1)
             out[get_column_letter(min_col)] = dv
     return out
 

@@ -150,7 +150,7 @@ def test_progress_partial_and_index_page(tree, county_user):
     job = Job.objects.create(kind=JobKind.CHECK, user=county_user, filename="x.xlsx")
     jobs.set_progress(job.pk, 250, 1000, "检查")
     partial = client.get(reverse("sheets:job_progress", args=[job.pk])).content.decode()
-    assert "250 / 1000" in partial and "25%" in partial and 'hx-trigger="every 1s"' in partial
+    assert "250 / 1,000" in partial and "25%" in partial and 'hx-trigger="every 1s"' in partial
 
 
 def test_template_and_summary_downloads(tree, county_user):
@@ -262,3 +262,32 @@ def test_job_files_with_personal_data_do_not_linger(tree, county_user):
     check.folder.mkdir(parents=True, exist_ok=True)
     (check.folder / "errors.xlsx").write_bytes(b"x")
     assert jobs.purge_old_files() == 1 and not check.folder.exists()
+
+
+def test_the_list_export_takes_the_year_chosen_beside_its_button(tree, county_user):
+    """Issue 12.2: the year of the income columns is picked (default: the last complete year), and the
+    job page says which year it is and how many households have a record of it."""
+    from fupin.registry import rules, services
+
+    household = factories.household(tree["village_a1"], number="A1-POOR")
+    services.yearly_record_save(actor=county_user, household=household, year=2018, data={"wage_income": 100})
+    client = login(county_user)
+    html = client.get(reverse("household_list")).content.decode()
+    start = html.rindex("<form", 0, html.index('id="export-form"'))
+    form = html[start:html.index("</form>", start)]
+    default = rules.default_report_year()
+    assert f'<option value="{default}" selected>{default} 年</option>' in form
+
+    client.post(reverse("sheets:export"), {"year": "2018"})
+    job = Job.objects.get(kind=JobKind.EXPORT)
+    assert job.params["year"] == 2018 and job.result["year"] == 2018
+    assert "年度收入：2018 年" in client.get(reverse("sheets:job", args=[job.pk])).content.decode()
+
+    response = client.post(reverse("sheets:export"), {"year": "2099"}, follow=True)
+    assert "年度应在 2013 到" in response.content.decode() and Job.objects.count() == 1
+
+    client.post(reverse("sheets:export"))
+    job = Job.objects.latest("created_at")
+    assert job.params["year"] is None and job.result["year"] == default
+    page = client.get(reverse("sheets:job", args=[job.pk])).content.decode()
+    assert f"{default} 年（未选择年度，默认取上一个完整年度）；1 户中 0 户有该年度收入记录" in page

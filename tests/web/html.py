@@ -146,7 +146,8 @@ def nonfield_errors(content: bytes | str) -> list[str]:
     return parse(content).nonfield_errors
 
 
-ROW_RE = re.compile(r'<tr>\s*<td><a href="/households/(\d+)/">([^<]+)</a>')
+# The list's rows open with the bulk-action checkbox (issue 12 #16), then the number.
+ROW_RE = re.compile(r'<tr>\s*(?:<td class="pick">[^\n]*?</td>\s*)?<td><a href="/households/(\d+)/">([^<]+)</a>')
 
 
 def listed_numbers(content: bytes | str) -> list[str]:

@@ -79,7 +79,7 @@ def test_editing_a_household_saves_and_audits_each_changed_field(county_client, 
 def test_registering_a_household_creates_it_with_its_head(county_client, county_user, tree):
     head = factories.member_data("head", "2", name="吴新芳")
     values = {"h-number": "5303241002019999", "h-area": str(tree["village_a1"].pk), "h-status": "poor",
-              "h-main_cause": "water", "h-identified_year": "2020", "m-name": "吴新芳",
+              "h-main_cause": "water", "h-identified_year": "2020", "h-house_area": "60", "m-name": "吴新芳",
               "m-id_number": head["id_number"], "m-sex": "", "m-birth_date": "", "m-relation": "head",
               "m-phone": "13700000000"}
     response = submit(county_client, reverse("household_create"), **values)

@@ -173,7 +173,7 @@ def create_values(tree, **head) -> dict:
 
     data = factories.member_data("head", "1", name="新登记")
     values = {"h-number": "5303241002019999", "h-area": str(tree["village_a1"].pk), "h-status": "poor",
-              "h-main_cause": "illness", "h-identified_year": "2020", "m-name": data["name"],
+              "h-main_cause": "illness", "h-identified_year": "2020", "h-house_area": "60", "m-name": data["name"],
               "m-id_number": data["id_number"], "m-sex": "", "m-birth_date": "", "m-relation": "head"}
     values.update(head)
     return values

@@ -17,14 +17,15 @@ def test_the_login_page_renders_in_chinese(db):
     assert "登录" in text and "用户名" in text and "密码" in text
 
 
-def test_a_county_officer_signs_in_and_lands_on_the_overview(county_user):
+def test_a_county_officer_signs_in_and_lands_on_the_todo_panel(county_user):
     client = Client()
     response = client.post(reverse("login"), {"username": "county_officer", "password": "test-pass-123456"},
                            follow=True)
     assert response.status_code == 200
-    assert response.redirect_chain[-1][0] == reverse("overview")
+    assert response.redirect_chain[-1][0] == reverse("home")
     assert response.wsgi_request.user == county_user
-    assert "脱贫攻坚概览" in response.content.decode()
+    text = response.content.decode()
+    assert 'id="todo"' in text and reverse("overview") in text
 
 
 def test_a_wrong_password_is_refused_with_a_chinese_message(county_user):

@@ -41,9 +41,11 @@ def test_every_page_answers_a_county_officer(county_client, registry, page):
     assert response.status_code == 200, page
 
 
-def test_home_goes_to_the_overview(county_client):
+def test_home_shows_the_todo_panel_and_the_way_to_the_overview(county_client):
+    # Issue 12 #16: home is the user's 待办 (it used to redirect to the overview).
     response = county_client.get(reverse("home"))
-    assert response.status_code == 302 and response.url == reverse("overview")
+    assert response.status_code == 200 and 'id="todo"' in response.content.decode()
+    assert reverse("overview") in response.content.decode()
 
 
 def test_the_county_overview_counts_both_townships(county_client, registry):

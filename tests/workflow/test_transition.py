@@ -111,6 +111,7 @@ def _toy_process(**transition) -> workflow.Process:
 
 
 def step(process, actor, household, **kwargs):
+    kwargs.setdefault("values", {"exit_year": 2019})  # an exited household keeps its 实际脱贫年度
     return workflow.transition(process=process, actor=actor, obj=household, to=Status.EXITED, reason="测试",
                                procedure=Procedure.CORRECTION, **kwargs)
 

@@ -149,3 +149,17 @@ def can(user: User | AnonymousUser, what: str) -> bool:
 def sees(user: User | AnonymousUser, field: str) -> bool:
     """``{% if user|sees:"health" %}``: whether the policy shows the field to the user at all."""
     return policy.sees(user, field)
+
+
+@register.simple_tag
+def report_year_select(name: str = "year", css: str = "input") -> SafeString:
+    """A <select> of the years a report may be asked for (registry.rules.report_years), the last
+    complete year selected (rules.default_report_year): exports never infer the year from the data."""
+    from fupin.registry import rules
+
+    default = rules.default_report_year()
+    options = format_html_join("", '<option value="{}"{}>{}</option>', (
+        (y, " selected" if y == default else "", _("%(y)d 年") % {"y": y}) for y in rules.report_years()))
+    return format_html('<select name="{}" class="{}" style="width:auto;padding:3px 6px;font-size:13px" '
+                       'aria-label="{}" title="{}">{}</select>', name, css,
+                       _("收入年度"), _("收入各列的年度，默认上一个完整年度"), options)

@@ -23,8 +23,9 @@ from fupin.accounts.models import Role, User
 from fupin.areas.models import Area
 from fupin.areas.selectors import area_get, area_root
 from fupin.audit.services import audit_export
+from fupin.registry import rules
 from fupin.registry.selectors import HouseholdFilters, household_list
-from fupin.sheets.export import export_households
+from fupin.sheets.export import export_households, year_note
 from fupin.sheets.summary import export_summary, summary_tables
 
 
@@ -73,7 +74,7 @@ class Command(BaseCommand):
         parser.add_argument("out", help=_("输出文件（.xlsx）"))
         parser.add_argument("--area", metavar="CODE", help=_("只导出该区划（代码）及其下级"))
         parser.add_argument("--year", type=int, metavar="YYYY",
-                            help=_("年度收入各列的年度；默认取所导出的户最近有年度记录的年份"))
+                            help=_("年度收入各列（汇总表的收入表）的年度；默认上一个完整年度（今年减一），不按数据推断"))
         parser.add_argument("--user", metavar="USERNAME",
                             help=_("以该用户的身份和管辖范围导出（默认：系统，全部数据）"))
         parser.add_argument("--summary", action="store_true", help=_("导出按区划的汇总表，而不是每名成员一行的明细"))
@@ -88,8 +89,10 @@ class Command(BaseCommand):
             raise CommandError(_("输出文件应以 .xlsx 结尾：%(path)s") % {"path": out})
         if not path.parent.is_dir():
             raise CommandError(_("目录不存在：%(dir)s") % {"dir": path.parent})
-        if year is not None and not 2000 <= year <= 2100:
-            raise CommandError(_("年度应在 2000 到 2100 之间"))
+        if year is not None and (error := rules.report_year_error(year)):
+            raise CommandError(error)
+        if summary and year is None:
+            year = rules.default_report_year()
         actor = resolve_user(user)
         scope_area = resolve_area(actor, area)
         root = scope_area or area_root(user=actor)
@@ -143,12 +146,8 @@ class Command(BaseCommand):
         w = self.stdout.write
         w(self.style.SUCCESS(_("已导出 %(rows)s 行（%(households)s 户）") % {
             "rows": f"{result.rows:,}", "households": f"{result.households:,}"}))
-        if result.year is None:
-            w(_("  年度收入：所导出的户没有年度记录，收入各列为空"))
-        elif result.year_defaulted:
-            w(_("  年度收入：%(year)s 年（未指定 --year，取最近有记录的年份）") % {"year": result.year})
-        else:
-            w(_("  年度收入：%(year)s 年") % {"year": result.year})
+        w(_("  年度收入：%(text)s") % {"text": year_note(result.year, defaulted=result.year_defaulted,
+                                                      with_year=result.with_year, households=result.households)})
         if result.skipped_households:
             w(_("  %(n)s 户没有在户成员，未写入") % {"n": result.skipped_households})
         masked = result.masked
