@@ -6,8 +6,6 @@
   var bar = document.getElementById("topbar");
   var toggle = bar && bar.querySelector(".menu-toggle");
   if (toggle) {
-    toggle.hidden = false;  // without this script the menu stays unfolded (see app.css)
-    bar.classList.add("foldable");
     var set = function (open) {
       bar.classList.toggle("open", open);
       toggle.setAttribute("aria-expanded", open ? "true" : "false");
