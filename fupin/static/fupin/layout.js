@@ -1,5 +1,5 @@
 /* The responsive page layout (no library; the Content-Security-Policy allows no inline script).
-   Up to 1180 px the menu, the account and 退出 fold behind the 菜单 button; wide tables scroll
+   Up to 1260 px the menu, the account and 退出 fold behind the 菜单 button; wide tables scroll
    sideways inside their own box instead of widening the page. */
 (function () {
   "use strict";
