@@ -45,7 +45,9 @@ a RowExclusiveLock on registry_household inside an open transaction (a PATCH is 
 client port is matched to the worker by `ss`), SIGKILLs it, and checks that the master has respawned a
 worker and that requests succeed again within 1 s and 5 s. Both modes end with the pairing check: every
 household has address LOAD-n with house_area paired_area(n) (both written), or both fields as they were
-before the run (neither); anything else is half written. Pass: no 5xx, nothing half written; mixed-load
+before the run (neither); anything else is half written. --think MIN-MAX paces the clients like people:
+after each read or write a client pauses a random MIN to MAX seconds (e.g. 0.5-2), and the clients
+start staggered; saved as faults-<mode>-paced.json. Pass: no 5xx, nothing half written; mixed-load
 also no connection errors; kill-worker also every worker respawned and clients recovering. Saved to
 benchmarks/results/faults-<mode>.json.
 """
@@ -434,11 +436,16 @@ def paired_area(n: int) -> str:
 
 
 def mixed_client(port: int, token: str, ids: list[int], stop_at: float, seed: int, write_share: float,
-                 out: dict, lock: threading.Lock) -> None:
+                 out: dict, lock: threading.Lock, think: tuple[float, float] | None = None) -> None:
     """One client: (1 - write_share) reads, half list pages 1–5, half a household's detail; write_share
     writes: GET the detail for its ETag, PATCH address = LOAD-<n> and house_area = paired_area(n) with
-    If-Match; a 409 re-reads and retries (up to 5 times); a dropped connection also re-reads and retries."""
+    If-Match; a 409 re-reads and retries (up to 5 times); a dropped connection also re-reads and retries.
+    ``think`` (seconds, min and max): after each read or write, the client pauses a random time in that
+    range, as a person reads the page before the next click; it starts after a random part of one pause,
+    so that the clients do not click in step."""
     rng = random.Random(seed)
+    if think:
+        time.sleep(rng.uniform(0, think[1]))
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     lat: dict[str, list[float]] = collections.defaultdict(list)
     statuses: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
@@ -475,6 +482,10 @@ def mixed_client(port: int, token: str, ids: list[int], stop_at: float, seed: in
         return r.status, payload, r.getheader("ETag")
 
     while time.monotonic() < stop_at:
+        if think and lat:  # not before the first request (the start was staggered)
+            time.sleep(min(rng.uniform(*think), max(0.0, stop_at - time.monotonic())))
+            if time.monotonic() >= stop_at:
+                break
         pk = rng.choice(ids)
         if rng.random() >= write_share:
             if rng.random() < 0.5:
@@ -512,7 +523,9 @@ def run_mixed(args: argparse.Namespace, port: int, token: str, ids: list[int], k
     lock = threading.Lock()
     t_start = time.monotonic()
     stop_at = t_start + args.seconds
-    threads = [threading.Thread(target=mixed_client, args=(port, token, ids, stop_at, n + 1, args.write_share, out, lock))
+    think = args.think
+    threads = [threading.Thread(target=mixed_client,
+                                args=(port, token, ids, stop_at, n + 1, args.write_share, out, lock, think))
                for n in range(args.clients)]
     for t in threads:
         t.start()
@@ -535,6 +548,7 @@ def run_mixed(args: argparse.Namespace, port: int, token: str, ids: list[int], k
                                     for q in (0.5, 0.95, 0.99)}
     result = {
         "clients": args.clients, "seconds": round(elapsed, 1), "write_share": args.write_share,
+        "think_s": list(think) if think else None,
         "requests": len(everything), "rps": round(len(everything) / elapsed, 1),
         "5xx": sum(1 for s in everything if isinstance(s, int) and s >= 500),
         "connection_errors": sum(1 for s in everything if isinstance(s, str)),
@@ -697,6 +711,14 @@ def run_load_pg(args: argparse.Namespace) -> dict:
     return result
 
 
+def _think(text: str) -> tuple[float, float]:
+    low, _sep, high = text.partition("-")
+    pause = (float(low), float(high or low))
+    if not 0 <= pause[0] <= pause[1]:
+        raise argparse.ArgumentTypeError("MIN-MAX with 0 ≤ MIN ≤ MAX, e.g. 0.5-2")
+    return pause
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--engine", choices=["sqlite", "postgresql"], default="sqlite")
@@ -704,6 +726,9 @@ def main() -> None:
                         help="faults: the engine's runs above; mixed-load / kill-worker: PostgreSQL under gunicorn "
                              "(--database-url with the demo loaded), see the docstring")
     parser.add_argument("--write-share", type=float, default=0.3, help="mixed-load / kill-worker: share of writes")
+    parser.add_argument("--think", type=_think, default=None, metavar="MIN-MAX",
+                        help="mixed-load / kill-worker: each client pauses MIN to MAX seconds (random) after each "
+                             "read or write, as people do between clicks (e.g. 0.5-2); default: no pause")
     parser.add_argument("--kills", type=int, default=5, help="kill-worker: workers to SIGKILL during the run")
     parser.add_argument("--database-url", default="", help="postgresql only: a database of its own (it is migrated, "
                                                           "the demo loaded if empty, and written to)")
@@ -722,7 +747,7 @@ def main() -> None:
     else:
         result = run_sqlite(args) if args.engine == "sqlite" else run_postgresql(args)
     print(json.dumps(result, ensure_ascii=False, indent=2))
-    name = args.engine if args.mode == "faults" else args.mode
+    name = args.engine if args.mode == "faults" else args.mode + ("-paced" if args.think else "")
     out = ROOT / "benchmarks" / "results" / f"faults-{name}.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(result, ensure_ascii=False, indent=2))

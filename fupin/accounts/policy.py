@@ -341,7 +341,13 @@ FIELD_GROUPS: dict[str, tuple[str, ...]] = {
     "disability_cert": ("disability_cert_no",),
     "dibao": ("dibao_amount",),
     "tekun": ("tekun_amount",),
+    # Free text that can carry health details ("家庭成员患大病…"): the status history's reasons, the
+    # notes of yearly records, the explanation of a data-quality finding. It follows the health rule
+    # (HEALTH_FOLLOWERS), on every surface.
+    "health_text": ("reason", "note", "resolution_note"),
 }
+#: Groups that have no rule of their own: they are treated as the group named here, for every role.
+HEALTH_FOLLOWERS: dict[str, str] = {"health_text": "health"}
 GROUP_OF: dict[str, str] = {field: group for group, fields in FIELD_GROUPS.items() for field in fields}
 
 #: How each role sees each group on read surfaces (pages, API, admin), before any reveal.
@@ -373,6 +379,7 @@ def field_access(user: User | AnonymousUser | None, field: str, *, revealed: boo
     group = GROUP_OF.get(field)
     if group is None:
         return W
+    group = HEALTH_FOLLOWERS.get(group, group)
     role = role_of(user)
     access = FIELD_POLICY.get(role, {}).get(group, H) if role is not None else H
     if access is M and revealed and can_reveal(user):

@@ -84,7 +84,7 @@ def user_create(*, actor: User, username: str, role: str, area: Area | None, dis
 def user_reset_password(*, actor: User, user: User, password: str | None = None) -> str | None:
     """Set a new password for ``user`` (typed, or a temporary one returned to be shown once); the user
     must change it at the next sign-in. Their API tokens end with the old password."""
-    user = User.objects.select_for_update().select_related("area").get(pk=user.pk)
+    user = User.objects.select_for_update(of=("self",)).select_related("area").get(pk=user.pk)
     _check_manage(actor, user)
     password, generated = _password(user, password)
     user.set_password(password)
@@ -98,7 +98,7 @@ def user_reset_password(*, actor: User, user: User, password: str | None = None)
 def user_set_active(*, actor: User, user: User, active: bool) -> User:
     """Lock (停用: no sign-in, API tokens revoked) or unlock (启用) an account. Unlocking also lifts a
     sign-in lock left by wrong passwords on that username."""
-    user = User.objects.select_for_update().select_related("area").get(pk=user.pk)
+    user = User.objects.select_for_update(of=("self",)).select_related("area").get(pk=user.pk)
     _check_manage(actor, user)
     if user.is_active == active:
         return user

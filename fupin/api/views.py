@@ -185,6 +185,8 @@ class TokenView(APIView):
                                        detail=_("登录失败次数过多，请 %(m)d 分钟后再试") % {"m": minutes or 1})
         if user is None or not user.is_active:
             raise exceptions.ValidationError({"password": [_("用户名或密码不正确")]})
+        if user.must_change_password:  # a password a manager reset opens only the 修改密码 page
+            raise exceptions.PermissionDenied(_("管理员已重置您的密码：请先登录网页修改密码，再申请接口令牌"))
         token, key = token_issue(user=user)
         audit_login(user=user, summary=_("接口令牌登录"), data={"via": "api", "token": token.prefix})
         return Response(s.TokenOut({"token": key, "expires": token.expires, "username": user.username,

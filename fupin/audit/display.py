@@ -102,7 +102,7 @@ def change_rows(event: AuditEvent, user: User | AnonymousUser) -> list[dict]:
     return rows
 
 
-def extra_rows(event: AuditEvent) -> list[dict]:
+def extra_rows(event: AuditEvent, user: User | AnonymousUser | None = None) -> list[dict]:
     """Anything else worth showing (the fields a reveal showed, a file's name, what an export asked
     for, an import's counts), each under a Chinese label, values by their Chinese names: never a key
     in English or a Python dict."""
@@ -112,6 +112,10 @@ def extra_rows(event: AuditEvent) -> list[dict]:
         out.append({"label": _("查看的字段"), "value": "、".join(_field_label(name) for name in data["fields"])})
     for key, value in data.items():
         if key in ("changes", "after", "before", "fields") or key in _NOT_SHOWN:
+            continue
+        if event.kind not in SIGN_IN_KINDS and not policy.sees(user, key):
+            # A status change's reason is free text that may name an illness: the health rule.
+            out.append({"label": _key_label(key), "value": NO_ACCESS})
             continue
         out.append({"label": _key_label(key), "value": _value_text(event, key, value)})
     return out
@@ -145,6 +149,8 @@ SIGN_IN_REASONS = {"user": _lazy("用户退出"), "idle": _lazy("闲置超时"),
                    "logout": _lazy("用户退出"), "admin": _lazy("管理员撤销"), "password": _lazy("密码已修改"),
                    "deactivated": _lazy("账号已停用"), "api": _lazy("接口")}
 _HOUSEHOLD = "registry.household"
+#: Kinds whose ``reason`` is a code of the sign-in (用户退出, 闲置超时 …), not free text.
+SIGN_IN_KINDS = frozenset({"login", "login_failed", "logout"})
 #: Keys of nested data that say nothing to a reader (the list's sort order).
 _NOT_SHOWN = {"sort", "method"}
 
@@ -171,7 +177,7 @@ def _value_text(event: AuditEvent, key: str, value: Any) -> str:
         parts = [f"{_key_label(str(k))}：{_value_text(event, str(k), v)}" for k, v in value.items()
                  if v not in (None, "", [], {}) and k not in _NOT_SHOWN]
         return "；".join(parts) or "—"
-    if key == "reason" and event.kind in ("login", "login_failed", "logout") and isinstance(value, str):
+    if key == "reason" and event.kind in SIGN_IN_KINDS and isinstance(value, str):
         if value.startswith("locked_"):
             return _("失败次数过多，已锁定")
         return str(SIGN_IN_REASONS.get(value, value))
@@ -292,5 +298,5 @@ def decorate(events: Iterable[AuditEvent], user: User | AnonymousUser,
             _("%(what)s（已删除）") % {"what": e.entity_label} if e.entity else "")
         e.actor_label = actor_label(e)
         e.rows = change_rows(e, user)
-        e.extra = extra_rows(e)
+        e.extra = extra_rows(e, user)
     return events

@@ -179,14 +179,15 @@ def audit_token_revoked(*, actor: Actor, token: ApiToken, summary: str = "") -> 
 
 
 #: What an account row in the trail shows: never the password hash, never the phone.
-ACCOUNT_FIELDS = ("username", "display_name", "role", "area_id", "is_active")
+ACCOUNT_FIELDS = ("username", "display_name", "role", "is_active")
 
 
 def audit_user_created(*, actor: Actor, user: User) -> AuditEvent:
     """An account created by a user manager (/accounts/users/): who made it, its role and area."""
     return record(kind=AuditKind.CREATE, actor=actor, entity=USER_ENTITY, entity_id=str(user.pk),
                   area_path=_area_path(user), summary=_("新建账号 %(u)s") % {"u": user.get_username()},
-                  data={"after": {f: jsonable(getattr(user, f)) for f in ACCOUNT_FIELDS}})
+                  data={"after": {**{f: jsonable(getattr(user, f)) for f in ACCOUNT_FIELDS},
+                                  "area": getattr(user.area, "name", "")}})
 
 
 def audit_user_password_reset(*, actor: Actor, user: User, generated: bool) -> AuditEvent:

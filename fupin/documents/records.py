@@ -92,13 +92,15 @@ def household_record(*, user: User | AnonymousUser, household: Household,
     today = now.date()
     members = list(household.members.all())
     sees_health = policy.sees(user, "health")
+    sees_reason = policy.sees(user, "reason")
     h = household
     changes = []
     for c in list(household.status_changes.all())[::-1]:  # oldest first, as a record is read
         status = (f"{c.get_from_status_display()} → " if c.from_status else "") + c.get_to_status_display()
-        # The reason is free text that can tell of an illness: it follows the health rule.
+        # The reason is free text that can tell of an illness: the policy's health rule
+        # (FIELD_GROUPS["health_text"]).
         changes.append({"date": _date(c.date), "status": status, "procedure": c.get_procedure_display(),
-                        "reason": c.reason if sees_health else _("（无权查看）"), "actor": c.actor_name or "—"})
+                        "reason": c.reason if sees_reason else _("（无权查看）"), "actor": c.actor_name or "—"})
     return {
         "household": {
             "number": h.number, "head_name": h.head_name or "—", "status": h.get_status_display(),

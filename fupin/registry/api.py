@@ -39,8 +39,8 @@ from fupin.api.views import (
     require_writer,
 )
 
+from . import counts, services
 from . import serializers as reg_s
-from . import services
 from .choices import Attribute, Cause, Status
 from .models import Household, Member, StatusChange, YearlyRecord
 from .selectors import SORTS, household_scope, household_search_q, member_get, sort_order
@@ -54,7 +54,9 @@ if TYPE_CHECKING:
 class HouseholdFilter(AreaCodeFilterMixin, StrictFilterSet):
     area = django_filters.CharFilter(method="filter_area", max_length=15,
                                      help_text=_("区划代码：只列出该区划（含下级）内的户"))
-    status = django_filters.ChoiceFilter(choices=Status.choices)
+    status = django_filters.ChoiceFilter(
+        method="filter_status", choices=[*Status.choices, (counts.ALL_STATUSES, _("全部（含注销）"))],
+        help_text=_("户状态；省略时只列在册户（不含注销），all 为全部（含注销）"))
     attribute = django_filters.ChoiceFilter(choices=Attribute.choices)
     cause = django_filters.ChoiceFilter(field_name="main_cause", choices=Cause.choices, help_text=_("主要致贫原因"))
     identified_year = YearFilter()
@@ -74,10 +76,15 @@ class HouseholdFilter(AreaCodeFilterMixin, StrictFilterSet):
     def filter_q(self, queryset: QuerySet[Household], name: str, value: str) -> QuerySet[Household]:
         return queryset.filter(household_search_q(value, user=self.request.user))
 
+    def filter_status(self, queryset: QuerySet[Household], name: str, value: str) -> QuerySet[Household]:
+        return counts.by_status_filter(queryset, value)
+
     def filter_ordering(self, queryset: QuerySet[Household], name: str, value: str) -> QuerySet[Household]:
         return queryset.order_by(*sort_order(value), "id")
 
     def filter_queryset(self, queryset: QuerySet[Household]) -> QuerySet[Household]:
+        if "status" not in self.data:  # 在册户, as the household list counts them (fupin.registry.counts)
+            queryset = counts.in_register(queryset)
         try:
             return super().filter_queryset(queryset)
         except forms.ValidationError as exc:
@@ -119,7 +126,7 @@ class HouseholdListView(Base):
         # django-filter builds and validates a form for every request; with no filter parameter
         # given there is nothing for it to filter or refuse.
         if not any(name in self.request.query_params for name in HouseholdFilter.base_filters):
-            return queryset
+            return counts.in_register(queryset)  # 在册户, as the household list counts them
         return super().filter_queryset(queryset)
 
     @extend_schema(summary="贫困户列表", responses={200: reg_s.HouseholdListOut(many=True), **READ_ERRORS})
@@ -164,8 +171,10 @@ class HouseholdDetailView(Base):
         version = expected_version(request, data)
         if "area" in data:
             data["area"] = _scoped_area(request.user, data["area"])
-        services.household_update(actor=request.user, household=household, data=data, expected_version=version)
-        return self._out(request, household_or_404(request.user, pk))
+        # The service returns the row it locked, wrote and re-checked the scope of (its area loaded):
+        # answering with it saves reading the household a third time.
+        return self._out(request, services.household_update(actor=request.user, household=household, data=data,
+                                                            expected_version=version))
 
     @extend_schema(summary="修改贫困户（全部字段）", request=reg_s.HouseholdUpdateIn, parameters=[ETAG],
                    responses={200: reg_s.HouseholdOut, **WRITE_ERRORS})
@@ -242,7 +251,7 @@ class StatusHistoryView(Base):
         qs = StatusChange.objects.filter(policy.household_q(request.user),
                                          household=household).order_by("-date", "-id")
         page = self.paginate_queryset(qs)
-        return self.get_paginated_response(s.represent_many(reg_s.StatusChangeOut, page))
+        return self.get_paginated_response(s.represent_many(reg_s.StatusChangeOut, page, request=request))
 
 
 class HouseholdMembersView(Base):
@@ -340,7 +349,7 @@ class YearlyListView(Base):
         qs = YearlyRecord.objects.filter(policy.household_q(request.user),
                                          household=household).order_by("-year")
         page = self.paginate_queryset(qs)
-        return self.get_paginated_response(s.represent_many(reg_s.YearlyRecordOut, page))
+        return self.get_paginated_response(s.represent_many(reg_s.YearlyRecordOut, page, request=request))
 
 
 def _year(value: int) -> int:
@@ -358,7 +367,7 @@ class YearlyDetailView(Base):
         rec = YearlyRecord.objects.filter(household=household, year=_year(year)).first()
         if rec is None:
             raise Http404
-        return Response(s.represent(reg_s.YearlyRecordOut, rec))
+        return Response(s.represent(reg_s.YearlyRecordOut, rec, request=request))
 
     @extend_schema(summary="登记或更正某年度的收入与保障（其他年度不变）", request=reg_s.YearlyRecordIn,
                    responses={200: reg_s.YearlyRecordOut, 201: reg_s.YearlyRecordOut, **WRITE_ERRORS})
@@ -371,4 +380,5 @@ class YearlyDetailView(Base):
         existed = YearlyRecord.objects.filter(household=household, year=year).exists()
         rec = services.yearly_record_save(actor=request.user, household=household, year=year,
                                           data=dict(ser.validated_data))
-        return Response(s.represent(reg_s.YearlyRecordOut, rec), status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
+        return Response(s.represent(reg_s.YearlyRecordOut, rec, request=request),
+                        status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED)

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from fupin.areas.models import Area
+from fupin.lib import idnumber
 from fupin.web.forms import RuleChoiceField, StyledMixin
 
 from . import counts, rules
@@ -92,6 +93,11 @@ class HouseholdCreateForm(HouseholdForm):
         if areas is not None:
             self.fields["area"].queryset = areas
 
+    def _get_validation_exclusions(self) -> set[str]:
+        # The 户编号 is the service's to check (rules.number_duplicate_error links to the household that has
+        # it, for those who may see it); the model's own unique check would only say "已存在".
+        return {*super()._get_validation_exclusions(), "number"}
+
 
 MEMBER_FIELDS = ["name", "id_number", "sex", "birth_date", "ethnicity", "relation", "education", "school_status",
                  "health", "disability_category", "disability_grade", "disability_cert_no", "labour",
@@ -117,9 +123,27 @@ class MemberForm(StyledMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["birth_date"].required = False
         self.fields["sex"].required = False
+        # fupin/static/fupin/app.js fills 出生日期 and 性别 from the number as it is typed (issue 12, item 10).
+        self.fields["id_number"].widget.attrs.update({
+            "data-id-fill": "1", "data-id-note": _("已按证件号码填写出生日期和性别，请核对。")})
 
     def grouped(self) -> Groups:
         return [(title, [self[name] for name in names]) for title, names in self.groups]
+
+    def clean(self) -> dict[str, Any]:
+        """出生日期 and 性别 follow a valid ID number when left blank, or left as they were while the number
+        was corrected (they then belong to the old number). A date or sex the user changed is kept, and
+        Member.clean reports it if it does not match the number."""
+        data = super().clean()
+        try:
+            info = idnumber.parse(data.get("id_number") or "")
+        except idnumber.IdNumberError:
+            return data  # the service reports the number at its field
+        for name, derived in (("sex", info.sex), ("birth_date", info.birth_date)):
+            value = data.get(name)
+            if value in (None, "") or (name not in self.changed_data and value != derived):
+                data[name] = derived
+        return data
 
     def _post_clean(self) -> None:
         # Model validation happens in the service (one place, with the database checks); the form

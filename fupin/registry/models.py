@@ -124,6 +124,13 @@ LIVING_FIELDS = [
 ]
 
 
+def validate_phone(value: str) -> None:
+    """rules.phone_error as a field validator: full_clean (services, API), the forms and the importer run it."""
+    error = rules.phone_error(value)
+    if error:
+        raise ValidationError(error, code="phone")
+
+
 class Household(models.Model):
     number = models.CharField(_("户编号"), max_length=32, unique=True)
     area = models.ForeignKey("areas.Area", verbose_name=_("所在区划"), on_delete=models.PROTECT,
@@ -138,7 +145,7 @@ class Household(models.Model):
     head_name_pinyin = models.CharField(_("户主姓名拼音排序键"), max_length=200, editable=False, blank=True,
                                         default="")
     member_count = models.PositiveSmallIntegerField(_("家庭人口"), default=0, editable=False)
-    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=30, blank=True, validators=[validate_phone])
     bank_name = models.CharField(_("开户银行"), max_length=100, blank=True)
     bank_account = models.CharField(_("银行账号"), max_length=40, blank=True)
 
@@ -287,7 +294,7 @@ class Member(models.Model):
     on_tekun = models.BooleanField(_("是否特困供养"), default=False)
     tekun_amount = Money(_("特困供养金（元/年）"))
     soldier = models.BooleanField(_("是否现役军人"), default=False)
-    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=30, blank=True, validators=[validate_phone])
 
     active = models.BooleanField(_("在户"), default=True, editable=False)
     removal_reason = models.CharField(_("减员原因"), max_length=20, choices=RemovalReason.choices, blank=True,

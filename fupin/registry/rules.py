@@ -26,6 +26,11 @@ with the same words:
 * **one head per household** (:func:`head_count_error`);
 * **one person in one active household** — a person is their 18-digit citizen number, whichever
   document was entered (:func:`citizen_id`, :func:`person_elsewhere_error`, :func:`repeats`);
+* **contact numbers and 户编号** — a phone is a mainland mobile or a fixed line with its area code
+  (:func:`phone_error`, a validator of the models' phone fields, so the form, the API and the importer
+  ask it); a 户编号 that starts with a village's code starts with the household's own
+  (:func:`number_prefix_error`); a 户编号 already used links to that household for those who may see it
+  (:func:`number_duplicate_error`);
 * **income derivation** — 家庭纯收入 and 人均纯收入 (:func:`derive_income`);
 * **the poverty line of a year** — the most specific area wins (:func:`resolve_poverty_line`,
   :class:`PovertyLines`). A yearly record takes the line in force whenever it is written, by the
@@ -43,12 +48,14 @@ with the same words:
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol, TypeVar
 
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from fupin import workflow
@@ -275,6 +282,84 @@ def person_elsewhere_error(id_number: str, household_number: str | None) -> str:
         "id": policy.mask_id(id_number), "n": household_number}
 
 
+# --- contact numbers and 户编号 ------------------------------------------------------------------------------
+
+#: Characters people put between a phone number's digits: spaces, hyphens, brackets around an area code.
+_PHONE_SEPARATORS = str.maketrans("", "", " -()（）—－")
+_MOBILE = re.compile(r"1[3-9]\d{9}")
+#: A fixed line with its area code: 0, a 2- or 3-digit area code (010, 0874), then 7 or 8 digits.
+_FIXED_LINE = re.compile(r"0[1-9]\d{1,2}\d{7,8}")
+
+
+def phone_error(value: str | None) -> str | None:
+    """Why ``value`` is not a mainland phone number, or None (blank is allowed: "not given").
+
+    Accepted: a mobile number, 11 digits 1[3-9]…, optionally after +86; a fixed line with its area
+    code (0874-1234567, 010 12345678), 10–12 digits. Spaces, hyphens and brackets are allowed between the
+    digits. "1391234" (a local number without its area code, or a mobile number cut short) and "abc" are
+    refused: a number nobody can call is no contact."""
+    text = (value or "").strip()
+    if not text:
+        return None
+    digits = text.translate(_PHONE_SEPARATORS)
+    if digits.startswith("+86"):
+        digits = digits[3:]
+    elif digits.startswith("86") and len(digits) == 13:
+        digits = digits[2:]
+    if digits.isascii() and (_MOBILE.fullmatch(digits) or _FIXED_LINE.fullmatch(digits)):
+        return None
+    return _("联系电话“%(v)s”不是有效的号码：手机号为 1 开头的 11 位数字，固定电话须带区号（如 0874-1234567）") % {
+        "v": text}
+
+
+def number_prefix_error(number: str, *, area_path: str, prefix_is_village: bool) -> str | None:
+    """A 户编号 that begins with a village's 12-digit statistical code names that village (the usual
+    numbering: the village's code and a 4-digit serial). It must then be the household's own village:
+    a number that starts with another village's code would file the household under the wrong village
+    in every sheet and report. ``prefix_is_village``: the number's first 12 digits are a village's code
+    (the caller looks it up); other numbering schemes are left alone."""
+    number = (number or "").strip()
+    prefix = number[:STATISTICAL_CODE_WIDTH]
+    if not (prefix_is_village and number.isdigit() and len(number) > STATISTICAL_CODE_WIDTH):
+        return None
+    own = area_path[:STATISTICAL_CODE_WIDTH]
+    if prefix == own:
+        return None
+    return _("户编号 %(n)s 以另一个行政村的区划代码 %(p)s 开头，而本户在区划 %(own)s；"
+             "户编号应以本村的区划代码 %(own)s 开头") % {"n": number, "p": prefix, "own": own}
+
+
+class _Linked(str):
+    """A message that is plain text wherever it is text (the API's JSON, logs), with the page's address at
+    its end, and a link in an HTML page (Django templates call ``__html__``)."""
+
+    text: str
+    url: str
+    link_text: str
+
+    def __new__(cls, text: str, *, url: str, link_text: str) -> _Linked:
+        obj = super().__new__(cls, f"{text}{url}")
+        obj.text, obj.url, obj.link_text = text, url, link_text
+        return obj
+
+    def __str__(self) -> str:  # ValidationError and the form's error list call str(): stay linked
+        return self
+
+    def __html__(self) -> str:
+        return format_html('{}<a href="{}">{}</a>', self.text, self.url, self.link_text)
+
+
+def number_duplicate_error(number: str, *, url: str | None, head_name: str = "") -> str:
+    """A 户编号 that another household has. ``url``: that household's page when the user may see it
+    (policy.household_ids_seen); None: the message says the number is taken and whom to ask, not where
+    (no existence oracle across areas: the number encodes the village)."""
+    if url is None:
+        return number_taken_error(number, seen=False)
+    text = _("户编号 %(n)s 已被户主为%(h)s的户使用，不能重复登记；请核对户编号，或打开该户修改：") % {
+        "n": number, "h": head_name or _("（未登记户主）")}
+    return _Linked(text, url=url, link_text=_("查看户 %(n)s") % {"n": number})
+
+
 # --- income ---------------------------------------------------------------------------------------------
 
 CENT = Decimal("0.01")
@@ -430,6 +515,19 @@ def status_date_error(day: datetime.date, *, identified_year: Any = None, previo
     if previous is not None and day < previous:
         return _("状态变更日期 %(d)s 早于该户上一次状态变更（%(p)s）；状态历史须按时间先后登记") % {
             "d": day.isoformat(), "p": previous.isoformat()}
+    return None
+
+
+def identified_year_error(identified_year: Any, *, first_income_year: int | None,
+                          first_change: datetime.date | None) -> str | None:
+    """A 识别年度 changed on an existing household may not come after what its records already hold:
+    its earliest yearly record, its earliest status change (the household's life starts there)."""
+    if not isinstance(identified_year, int):
+        return None
+    if first_income_year is not None and first_income_year < identified_year:
+        return _("识别年度 %(i)d 年晚于该户已有的 %(y)d 年度收入记录") % {"i": identified_year, "y": first_income_year}
+    if first_change is not None and first_change.year < identified_year:
+        return _("识别年度 %(i)d 年晚于该户最早的状态变更（%(d)s）") % {"i": identified_year, "d": first_change.isoformat()}
     return None
 
 

@@ -201,7 +201,10 @@ class StatusChangeIn(StrictInput):
     version = serializers.IntegerField(min_value=1, max_value=2**31 - 1, required=False, help_text=VERSION_HELP)
 
 
-class StatusChangeOut(serializers.Serializer):
+class StatusChangeOut(PolicyOut):
+    """One status change; ``reason`` is free text that may name an illness: it follows the health
+    rule (policy.FIELD_GROUPS["health_text"]), left out for roles that do not see health."""
+
     id = serializers.IntegerField()
     from_status = ChoiceOut(Status)
     to_status = ChoiceOut(Status)
@@ -294,7 +297,9 @@ class YearlyRecordIn(StrictInput):
     note = text(200)
 
 
-class YearlyRecordOut(serializers.Serializer):
+class YearlyRecordOut(PolicyOut):
+    """One year's incomes and guarantees; ``note`` follows the health rule as ``reason`` does."""
+
     household = serializers.IntegerField(source="household_id")
     year = serializers.IntegerField()
     member_count = serializers.IntegerField()

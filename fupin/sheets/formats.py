@@ -94,17 +94,24 @@ class _Compound:
         if max(fat_sectors, struct.unpack_from("<I", data, 62)[0]) > _MAX_DECLARED_ENTRIES:
             raise Damaged
         difat = list(struct.unpack_from("<109I", data, 76))
+        # The allocation table needs one sector per (sector size / 4) sectors of the file: a header or
+        # DIFAT that lists more (or one twice) would have calamine (and this check) build a table far
+        # larger than the file.
+        per_sector = self.size // 4
+        needed = self.last // per_sector + 2
         seen: set[int] = set()
         while difat_start < _RESERVED:
-            if difat_start in seen:
+            if difat_start in seen or len(seen) > needed // (per_sector - 1) + 1:
                 raise Damaged
             seen.add(difat_start)
             difat.extend(_u32s(self._sector(difat_start)))
             difat_start = difat.pop()
+        tables = [sector for sector in difat if sector < _DIF_SECTOR]
+        if len(tables) > needed or len(set(tables)) != len(tables):
+            raise Damaged
         self.fat: list[int] = []
-        for sector in difat:
-            if sector < _DIF_SECTOR:
-                self.fat.extend(_u32s(self._sector(sector)))
+        for sector in tables:
+            self.fat.extend(_u32s(self._sector(sector)))
         directory = self.chain(directory_start, self.fat, self._sector, None)
         self.entries = [directory[i:i + 128] for i in range(0, len(directory) - 127, 128)]
         if not self.entries:
@@ -346,7 +353,7 @@ class _OdsScanner:
         if self.cell_depth:
             self.cell_depth += 1
             self.cell_filled = True  # text or anything else in a cell: count it as not empty
-        elif name == _TABLE and not self.in_row:
+        elif name == _TABLE and not self.in_table:  # a table started inside one does not start a new range
             self.in_table, self.rows, self.row_elements = True, 0, 0
         elif name == _ROW and self.in_table:
             self.in_row, self.column, self.width = True, 0, 0
@@ -371,7 +378,7 @@ class _OdsScanner:
             if self.width:
                 _check_cell(self.limits, self.rows + self.repeats, self.width)
             self.rows += self.repeats
-        elif name == _TABLE and not self.in_row:
+        elif name == _TABLE and not self.in_row:  # calamine ends the range at the first end of a table
             self.in_table = False
 
     def text(self, data: str) -> None:

@@ -564,7 +564,8 @@ def _require_columns(plan: HouseholdPlan, present: frozenset[str], first_row: in
 def _plan_household(plan: HouseholdPlan, *, existing: Household | None, members: list[Member],
                     elsewhere: dict[str, Member], areas: _Areas, lines: rules.PovertyLines,
                     yearly_existing: dict[tuple[int, int], YearlyRecord],
-                    present: frozenset[str] = frozenset(c.header for c in COLUMNS)) -> None:
+                    present: frozenset[str] = frozenset(c.header for c in COLUMNS),
+                    village_codes: frozenset[str] = frozenset()) -> None:
     first_row = plan.rows[0]
     plan.existing = existing
     _resolve_differences(plan, existing)
@@ -581,6 +582,11 @@ def _plan_household(plan: HouseholdPlan, *, existing: Household | None, members:
         plan.area = existing.area if existing is not None else None
     if plan.area is None:
         return
+    if existing is None:
+        error = rules.number_prefix_error(plan.number, area_path=plan.area.path,
+                                          prefix_is_village=plan.number[:rules.STATISTICAL_CODE_WIDTH] in village_codes)
+        if error:
+            plan.add(first_row, "户编号", error)
     hh = plan.obj = _plan_record(plan, existing, first_row)
     seen = _plan_members(plan, members, elsewhere, areas.actor, present)
     _plan_heads(plan, hh, [m for m in members if m.citizen_id not in seen], first_row)
@@ -909,13 +915,14 @@ def plan_import(table: Table, *, actor: User | None = None, area: Area | None = 
     present = frozenset(c.header for c in table.columns.values())
     existing, members, elsewhere = _load_existing(plans)
     yearly_existing = _load_yearly(plans, existing)
+    village_codes = _village_prefixes([p.number for p in plans if p.number not in existing])
     lines = poverty_lines()
     # The same person in two households of the file.
     first_seen: dict[str, tuple[str, int]] = {}
     for i, plan in enumerate(plans):
         _plan_household(plan, existing=existing.get(plan.number), members=members.get(
             existing[plan.number].pk, []) if plan.number in existing else [], elsewhere=elsewhere, areas=areas,
-            lines=lines, yearly_existing=yearly_existing, present=present)
+            lines=lines, yearly_existing=yearly_existing, present=present, village_codes=village_codes)
         for mp in plan.members:
             citizen = mp.citizen_id
             if not citizen:
@@ -930,6 +937,17 @@ def plan_import(table: Table, *, actor: User | None = None, area: Area | None = 
     if progress:
         progress(len(plans), len(plans))
     return Plan(table.filename, table, plans, problems)
+
+
+def _village_prefixes(numbers: list[str]) -> frozenset[str]:
+    """The villages' codes among the first 12 digits of new households' numbers (rules.number_prefix_error),
+    looked up across the whole registry: a number may start with a village outside the user's scope."""
+    width = rules.STATISTICAL_CODE_WIDTH
+    prefixes = sorted({n[:width] for n in numbers if n.isdigit() and len(n) > width})
+    found: set[str] = set()
+    for chunk in _chunks(prefixes):
+        found.update(Area.objects.filter(code__in=chunk, level=Level.VILLAGE).values_list("code", flat=True))
+    return frozenset(found)
 
 
 def _load_yearly(plans: list[HouseholdPlan], existing: dict[str, Household]) -> dict[tuple[int, int], YearlyRecord]:

@@ -40,6 +40,7 @@ from .reader import SheetError, read_table
 
 if TYPE_CHECKING:
     from fupin.accounts.models import User
+    from fupin.registry.selectors import HouseholdFilters
 
 PREVIEW_HOUSEHOLDS = 200
 PREVIEW_PROBLEMS = 500
@@ -100,11 +101,24 @@ def run_export(job: SheetJob) -> None:
     job.folder.mkdir(parents=True, exist_ok=True)
     result = export_households(households, job.output_path, year=job.params.get("year"),
                                progress=reporter(job, _("导出")), access=policy.export_access(job.user),
-                               exported_by=job.user.username)
+                               exported_by=job.user.username, filter_text=_filter_text(filters))
     job.result = {"rows": result.rows, "exported_households": result.households, "year": result.year,
                   "skipped_households": result.skipped_households,
                   "year_text": year_note(result.year, defaulted=result.year_defaulted, with_year=result.with_year,
                                          households=result.households)}
+
+
+def _filter_text(filters: HouseholdFilters) -> str:
+    """The export's 筛选条件 for its 说明 sheet: which households (fupin.registry.counts), and where."""
+    from fupin.registry import counts
+    from fupin.registry.choices import Status
+
+    parts = [counts.list_note(filters.status)]
+    if filters.status and filters.status in Status.values:
+        parts.insert(0, _("户状态：%(s)s") % {"s": Status(filters.status).label})
+    if filters.area is not None:
+        parts.append(_("区划：%(a)s") % {"a": filters.area.name})
+    return "；".join(str(p) for p in parts)
 
 
 def preview(plan: Plan, user: User) -> dict:
@@ -131,7 +145,8 @@ def preview(plan: Plan, user: User) -> dict:
                            else None),
             })
     refused = [{"number": h.number, "rows": _rows_text(h.rows),
-                "reasons": [f"{p.header}：{p.message}" if p.header else p.message for p in h.errors[:3]],
+                "reasons": [f"{p.header}：{p.message}" if p.header and p.header not in p.message else p.message
+                            for p in h.errors[:3]],
                 "more": max(0, len(h.errors) - 3)}
                for h in plan.households if h.action == "refused"][:PREVIEW_HOUSEHOLDS]
     problems = [{"row": p.row, "number": p.number, "header": p.header or "", "message": p.message,

@@ -527,6 +527,9 @@ def _check_zip(data: bytes, filename: str) -> None:
                         formats.check_xlsb_sheet(stream, limits)
                 else:
                     _scan_worksheet(book, part, limits)
+            if any(part.filename == "META-INF/manifest.xml" and part.file_size <= _CHUNK
+                   and b"encryption-data" in book.read(part) for part in parts):  # an .ods saved with a password
+                raise SheetError(_("“%(name)s”设置了密码，无法读取；请取消密码后再上传") % {"name": filename})
             for part in parts:
                 if part.filename == "content.xml":  # an .ods's sheets (calamine reads it by this name)
                     with book.open(part) as stream:

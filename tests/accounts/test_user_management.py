@@ -51,6 +51,7 @@ def test_the_county_creates_a_village_account_and_the_new_user_must_change_the_p
     event = AuditEvent.objects.get(kind=AuditKind.CREATE, entity="accounts.user", entity_id=str(user.pk))
     assert event.actor == county and event.area_path == tree["village_a1"].path
     assert temporary not in str(event.data) and "password" not in event.data["after"]
+    assert event.data["after"]["area"] == "甲一村" and event.data["after"]["role"] == Role.VILLAGE
 
     # The new user signs in and is sent to 修改密码 until they choose their own password.
     new = Client()
@@ -194,3 +195,17 @@ def test_the_policy_never_gives_more_power_than_the_manager_has():
             theirs = {cap for cap in powers if role in policy.CAPABILITIES[cap]}
             assert theirs <= own or manager == Role.ADMIN, (manager, role, theirs - own)
             assert "manage_users" not in theirs or manager == Role.ADMIN
+
+
+def test_a_reset_password_opens_no_api_token_until_changed(county, tree):
+    village = factories.user("village_a1", Role.VILLAGE, tree["village_a1"])
+    temporary = services.user_reset_password(actor=county, user=village)
+    api = Client()
+    response = api.post(reverse("api-token"), {"username": "village_a1", "password": temporary},
+                        content_type="application/json")
+    assert response.status_code == 403 and "修改密码" in response.json()["error"]["message"]
+    assert not ApiToken.objects.filter(user=village).exists()
+    services.password_changed(user=village)
+    response = api.post(reverse("api-token"), {"username": "village_a1", "password": temporary},
+                        content_type="application/json")
+    assert response.status_code == 200 and response.json()["token"]

@@ -114,3 +114,16 @@ def test_the_audit_page_names_people_and_objects(tree, people):
                      "filters", "masked", "source", "result：", "mode", "correction", "via"):
         assert internal not in text, internal
 
+
+
+def test_a_status_reason_that_names_an_illness_follows_the_health_rule_on_the_audit_page(tree, people):
+    county, auditor = people
+    household = factories.household(tree["village_a1"], actor=county)
+    registry.household_change_status(actor=county, household=household, to_status=Status.EXITED,
+                                     reason="家庭成员患大病，住院后收入稳定", exit_year=2020)
+    for user, sees in ((county, True), (auditor, False)):
+        client = Client()
+        client.force_login(user)
+        html = client.get(reverse("audit_list")).content.decode()
+        assert ("家庭成员患大病" in html) is sees
+        assert "户状态" in html and "信息更正" in html  # the rest of the row stays readable

@@ -2,7 +2,6 @@
 
 import dataclasses
 import io
-import time
 from collections import Counter, defaultdict
 
 import pytest
@@ -17,7 +16,6 @@ from fupin.registry.models import Household, Member, StatusChange
 
 def test_default_scale_counts(db):
     """12,285 households, 41,685 people, first exits of 7,685 / 17,000 / 17,000 people (seed 000)."""
-    started = time.perf_counter()
     out = io.StringIO()
     call_command("demo", "--no-progress", stdout=out)
     out = out.getvalue()
@@ -43,7 +41,6 @@ def test_default_scale_counts(db):
     assert AreaDesignation.objects.filter(kind="poor_village", year=2015).count() == 24
     assert 140 <= Area.objects.filter(level="village").count() <= 160
     assert Household.objects.values("area__parent").distinct().count() > 100
-    assert time.perf_counter() - started < 60
 
 
 def test_scaled_quotas_keep_seed_000_proportions():

@@ -73,3 +73,28 @@ def test_explain_stores_the_note_and_is_audited(found, county_user):
     event = AuditEvent.objects.get(kind=AuditKind.UPDATE, entity="quality.finding", entity_id=str(finding.pk))
     assert event.actor == county_user and event.area_path == a.area_path
     assert by_area(get(login(county_user))) == {"甲乡": (1, 1), "乙乡": (1, 1)}
+
+
+def test_values_follow_the_privacy_policy(found, county_user, leader):
+    # 低保金 and 特困金 are hidden from 领导 (FIELD_POLICY): the values of a finding too.
+    from django.utils import timezone
+
+    a, _b = found
+    Finding.objects.create(household=a, rule="dibao_and_tekun", category="dibao", message="同时享受低保和特困供养",
+                           values={"dibao_amount": "3456.00", "tekun_amount": "7890.00"}, area_path=a.area_path,
+                           found_at=timezone.now())
+    county = get(login(county_user), rule="dibao_and_tekun")
+    assert {v for _label, v in county.context["page"].object_list[0].value_rows} == {"3456.00", "7890.00"}
+    html = get(login(leader), rule="dibao_and_tekun").content.decode()
+    assert "同时享受低保和特困供养" in html and "3456.00" not in html and "7890.00" not in html
+
+
+def test_an_explanation_follows_the_health_rule(found, county_user, leader):
+    # A finding's 处理说明 is free text ("户主患大病住院…"): hidden from 领导 like the health column.
+    a, _b = found
+    finding = Finding.objects.filter(household=a, rule="logic_relation_sex").get()
+    note = "户主患大病住院，由其女代为核实"
+    login(county_user).post(reverse("quality:resolve", args=[finding.pk]), {"note": note})
+    assert note in get(login(county_user), state="resolved").content.decode()
+    page = get(login(leader), state="resolved")
+    assert page.status_code == 200 and "已处理" in page.content.decode() and note not in page.content.decode()

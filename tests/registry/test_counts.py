@@ -8,6 +8,7 @@ export wrote 2 households without a word on the page about the one it left out."
 from __future__ import annotations
 
 import datetime
+import io
 import re
 from types import SimpleNamespace
 
@@ -15,6 +16,7 @@ import pytest
 from django.template.loader import render_to_string
 from django.test import Client, RequestFactory
 from django.urls import reverse
+from python_calamine import CalamineWorkbook
 
 from fupin.monitoring.selectors import area_summary, county_overview
 from fupin.registry import counts, services
@@ -93,6 +95,11 @@ def test_an_export_that_leaves_a_household_out_says_so_on_the_job_page(village, 
     assert job.result["exported_households"] == 2 and job.result["skipped_households"] == 1
     page = client.get(reverse("sheets:job", args=[job.pk])).content.decode()
     assert "另有 1 户没有在户家庭成员，未写入文件" in page
+    # The file's 说明 sheet says which households it holds and which one it left out, and why.
+    download = client.get(reverse("sheets:job_download", args=[job.pk]))
+    book = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(download.streaming_content)))
+    note = "\n".join(" ".join(str(c) for c in row) for row in book.get_sheet_by_name("说明").to_python())
+    assert str(counts.NOTES["all"]) in note and "1 户没有在户成员，未写入" in note
 
 
 def test_status_filter_default_is_the_register(village, county_user):
@@ -109,3 +116,20 @@ def test_counts_on_the_list_have_thousands_separators(county_user):
                              "count_note": counts.list_note(""), "cancelled_left_out": 1043},
                             request=request)
     assert "共 12,287 户" in html and "另有已注销 1,043 户" in html
+
+
+def test_the_api_lists_the_households_in_the_register_unless_asked_for_all(village, county_user):
+    """GET /api/households/ counted 注销 households where the page and the overview did not."""
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(county_user)
+
+    def numbers(**params) -> set[str]:
+        response = client.get("/api/households/", params)
+        assert response.status_code == 200, response.content
+        return {row["number"] for row in response.json()["results"]}
+
+    assert numbers() == numbers(area=factories.VILLAGE_A1) == {"A1-POOR", "A1-EXITED"}
+    assert numbers(status=counts.ALL_STATUSES) == {"A1-POOR", "A1-EXITED", "A1-GONE"}
+    assert numbers(status=Status.CANCELLED) == {"A1-GONE"}

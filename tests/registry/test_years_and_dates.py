@@ -227,3 +227,14 @@ def test_registration_dated_before_identification_or_in_the_future_is_refused(tr
         factories.household(tree["village_a1"], actor=county_user, date=D("2027-01-01"))
     with refused("date", contains="早于该户的识别年度（2016 年）"):
         factories.household(tree["village_a1"], actor=county_user, identified_year=2016, date=D("2015-12-31"))
+
+
+def test_the_identified_year_may_not_move_after_the_households_records(tree, county_user):
+    household = factories.household(tree["village_a1"], actor=county_user, identified_year=2014)  # registered 2014-01-01
+    services.yearly_record_save(actor=county_user, household=household, year=2016, data={"wage_income": 1})
+    with refused("identified_year", contains="识别年度 2015 年晚于该户最早的状态变更（2014-01-01）"):
+        services.household_update(actor=county_user, household=household, data={"identified_year": 2015})
+    assert rules.identified_year_error(2017, first_income_year=2016, first_change=None) == \
+        "识别年度 2017 年晚于该户已有的 2016 年度收入记录"
+    services.household_update(actor=county_user, household=household, data={"identified_year": 2013})
+    assert Household.objects.get(pk=household.pk).identified_year == 2013

@@ -37,28 +37,30 @@ from fupin.accounts import policy
 from fupin.accounts.models import Role, User
 from fupin.assessment import services as assessment
 from fupin.assistance import services as assistance
-from fupin.registry.choices import Health, Relation
+from fupin.registry import services as registry
+from fupin.registry.choices import Health, Relation, Status
 from fupin.sheets.columns import COLUMNS
 from tests import factories
 
 pytestmark = pytest.mark.django_db
 
 ROLES = ("admin", "county", "township", "village", "cadre", "leader", "auditor", "assessor")
-FIELDS = ("id_number", "phone", "bank_account", "health", "disability", "disability_cert", "dibao", "tekun")
+FIELDS = ("id_number", "phone", "bank_account", "health", "disability", "disability_cert", "dibao", "tekun",
+          "health_text")
 SURFACES = ("page", "api", "admin", "export", "pdf", "search")
 
 # fmt: off
 #: How each role sees each field on the page, in the API and in the admin (before any 显示完整信息).
 FIELDS_SEEN: dict[str, tuple[str, ...]] = {
-    #            id_number  phone     bank      health    disability disab.cert dibao     tekun
-    "admin":    ("masked", "masked", "masked", "whole",  "whole",   "masked",  "whole",  "whole"),
-    "county":   ("masked", "masked", "masked", "whole",  "whole",   "masked",  "whole",  "whole"),
-    "township": ("masked", "masked", "masked", "whole",  "whole",   "masked",  "whole",  "whole"),
-    "village":  ("masked", "masked", "masked", "whole",  "whole",   "masked",  "whole",  "whole"),
-    "cadre":    ("masked", "masked", "masked", "whole",  "whole",   "masked",  "whole",  "whole"),
-    "assessor": ("masked", "masked", "masked", "whole",  "whole",   "masked",  "whole",  "whole"),
-    "leader":   ("masked", "masked", "masked", "hidden", "hidden",  "hidden",  "hidden", "hidden"),
-    "auditor":  ("masked", "masked", "masked", "hidden", "hidden",  "hidden",  "hidden", "hidden"),
+    #            id_number  phone     bank      health    disability disab.cert dibao     tekun     health text
+    "admin":    ("masked", "masked", "masked", "whole",  "whole",   "masked",  "whole",  "whole",  "whole"),
+    "county":   ("masked", "masked", "masked", "whole",  "whole",   "masked",  "whole",  "whole",  "whole"),
+    "township": ("masked", "masked", "masked", "whole",  "whole",   "masked",  "whole",  "whole",  "whole"),
+    "village":  ("masked", "masked", "masked", "whole",  "whole",   "masked",  "whole",  "whole",  "whole"),
+    "cadre":    ("masked", "masked", "masked", "whole",  "whole",   "masked",  "whole",  "whole",  "whole"),
+    "assessor": ("masked", "masked", "masked", "whole",  "whole",   "masked",  "whole",  "whole",  "whole"),
+    "leader":   ("masked", "masked", "masked", "hidden", "hidden",  "hidden",  "hidden", "hidden", "hidden"),
+    "auditor":  ("masked", "masked", "masked", "hidden", "hidden",  "hidden",  "hidden", "hidden", "hidden"),
 }
 # fmt: on
 #: Roles whose exports carry personal numbers whole.
@@ -68,7 +70,7 @@ ON_SURFACE = {
     "page": set(FIELDS), "api": set(FIELDS), "admin": set(FIELDS),
     "export": {"id_number", "phone", "bank_account", "health", "disability_cert"},
     # The 户档案 PDF (fupin.documents): a printed sheet carries no bank account, certificate or amounts.
-    "pdf": {"id_number", "phone", "health", "disability"},
+    "pdf": {"id_number", "phone", "health", "disability", "health_text"},
     # the household list searched by the last six digits of the spouse's ID number: the member found
     # is named under the result with her ID number as the role sees it
     "search": {"id_number"},
@@ -76,10 +78,13 @@ ON_SURFACE = {
 #: The policy's name of one field of each group (fupin.accounts.policy.FIELD_GROUPS).
 POLICY_FIELD = {"id_number": "id_number", "phone": "phone", "bank_account": "bank_account", "health": "health",
                 "disability": "disability_category", "disability_cert": "disability_cert_no",
-                "dibao": "dibao_amount", "tekun": "tekun_amount"}
+                "dibao": "dibao_amount", "tekun": "tekun_amount", "health_text": "reason"}
 
 PHONE = "13812345678"
 BANK = "6228480012345678901"
+#: Free text that names an illness (issue 12 item 5): a status change's reason, a yearly record's note.
+REASON = "家庭成员患大病，住院治疗后收入稳定"
+NOTE = "户主患大病，医疗支出大"
 DIBAO, DIBAO_SHOWN = "1234.56", "1,234.56"
 TEKUN, TEKUN_SHOWN = "2345.67", "2,345.67"
 
@@ -120,7 +125,8 @@ def _build() -> World:
         "assessor": factories.user("assessor_he", Role.ASSESSOR, areas["county"], is_staff=True),
     }
     # Staff accounts may open the admin's registry pages at all; what they see there is the policy's.
-    views = Permission.objects.filter(codename__in=["view_household", "view_member"])
+    views = Permission.objects.filter(codename__in=["view_household", "view_member", "view_statuschange",
+                                                    "view_yearlyrecord"])
     for user in users.values():
         if not user.is_superuser:
             user.user_permissions.add(*views)
@@ -142,6 +148,10 @@ def _build() -> World:
     sample = assessment.sample_create(actor=users["county"], name="字段矩阵抽样", year=2019)
     assessment.sample_add_households(actor=users["county"], sample=sample, households=[household])
     assessment.sample_assign_assessor(actor=users["county"], sample=sample, assessor=users["assessor"])
+    registry.yearly_record_save(actor=users["county"], household=household, year=2019,
+                                data={"wage_income": "8000", "note": NOTE})
+    registry.household_change_status(actor=users["county"], household=household, to_status=Status.EXITED,
+                                     reason=REASON, date=datetime.date(2019, 12, 1), exit_year=2019)
     head = household.members.get(relation=Relation.HEAD)
     spouse = household.members.get(relation=Relation.SPOUSE)
     return World(users={r: u.pk for r, u in users.items()}, household=household.pk, head=head.pk,
@@ -181,7 +191,10 @@ def _care_in_text(text: str) -> dict[str, str]:
     return {"health": "whole" if "长期慢性病" in text else "hidden",
             "disability": "whole" if "视力残疾" in text else "hidden",
             "dibao": "whole" if DIBAO_SHOWN in text or DIBAO in text else "hidden",
-            "tekun": "whole" if TEKUN_SHOWN in text or TEKUN in text else "hidden"}
+            "tekun": "whole" if TEKUN_SHOWN in text or TEKUN in text else "hidden",
+            # The page and the admin show the status history's reason (and its audit row); the admin
+            # the yearly record's note as well. Either one seen is the free text seen.
+            "health_text": "whole" if REASON in text or NOTE in text else "hidden"}
 
 
 def observe_page(world: World, user: User) -> dict[str, str]:
@@ -220,7 +233,15 @@ def observe_api(world: World, user: User) -> dict[str, str]:
     members = {m["id"]: m for m in client.get(f"/api/households/{world.household}/members/").json()["results"]}
     head, spouse = members[world.head], members[world.spouse]
     cert = world.ids["disability_cert"]
+    history = client.get(f"/api/households/{world.household}/status-history/").json()["results"]
+    (change,) = [c for c in history if c["to_status"]["code"] == Status.EXITED]
+    (record,) = client.get(f"/api/households/{world.household}/yearly/").json()["results"]
+    year = client.get(f"/api/households/{world.household}/yearly/2019/").json()
+    texts = {_json_value(change.get("reason"), REASON), _json_value(record.get("note"), NOTE),
+             _json_value(year.get("note"), NOTE)}
+    assert len(texts) == 1, texts  # the three outputs agree
     return {
+        "health_text": texts.pop(),
         "id_number": _json_value(spouse.get("id_number"), world.ids["id_number"],
                                  policy.mask_id(world.ids["id_number"])),
         "phone": _json_value(household.get("phone"), PHONE, policy.mask_phone(PHONE)),
@@ -240,7 +261,9 @@ def observe_admin(world: World, user: User) -> dict[str, str]:
     pages = [client.get(f"/admin/registry/household/{world.household}/change/"),
              client.get(f"/admin/registry/member/{world.head}/change/"),
              client.get(f"/admin/registry/member/{world.spouse}/change/"),
-             client.get("/admin/registry/member/")]
+             client.get("/admin/registry/member/"),
+             client.get("/admin/registry/statuschange/"),
+             client.get("/admin/registry/yearlyrecord/")]
     for page in pages:
         assert page.status_code == 200, (page.status_code, user.role)
     text = "".join(p.content.decode() for p in pages)
@@ -281,7 +304,7 @@ def observe_pdf(world: World, user: User) -> dict[str, str]:
                                   check=True).stdout.decode().split())
     numbers, care = _numbers_in_text(world, text), _care_in_text(text)
     return {"id_number": numbers["id_number"], "phone": numbers["phone"], "health": care["health"],
-            "disability": care["disability"]}
+            "disability": care["disability"], "health_text": care["health_text"]}
 
 
 # --- the tests -------------------------------------------------------------------------------------

@@ -317,3 +317,37 @@ def test_a_panic_in_calamine_is_a_refusal_not_a_crash(monkeypatch):
     monkeypatch.setattr(formats, "check_xls", lambda data, limits: None)
     message, _peak = refusal(compound(biff(ROWS, sheet_at=1 << 20)), "花名册.xls")
     assert "文件已损坏" in message
+
+
+def test_an_ods_table_started_inside_a_table_does_not_reset_the_count(settings):
+    """calamine ignores a table that starts inside a table (its rows join the outer range), so the
+    count goes on: each nested start must not give a crafted file a fresh row limit."""
+    settings.FUPIN_SHEET_MAX_ROWS = 2000
+    rows = ods_row(ods_cell("x"), repeat=1500)
+    message, _peak = refusal(ods(ROWS, extra=rows + '<table:table table:name="b">' + rows), "花名册.ods")
+    assert "达到 A3002，超出 200 列 × 2,000 行的上限" in message
+
+
+def test_an_xls_listing_one_allocation_sector_many_times_is_refused_as_damaged():
+    """A header whose sector list names the allocation-table sector 109 times would have the table
+    built 109 times over (and a DIFAT chain could name it millions of times)."""
+    data = bytearray(compound(biff(ROWS)))
+    data[76:76 + 4 * 109] = struct.pack("<109I", *[0] * 109)
+    message, _peak = refusal(bytes(data), "花名册.xls")
+    assert "文件已损坏" in message
+
+
+def test_an_ods_saved_with_a_password_is_refused_saying_so():
+    """Its content.xml is encrypted (not XML): the manifest says so, and the message says what to do."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(ods(ROWS))) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for part in source.infolist():
+            content = source.read(part)
+            if part.filename == "META-INF/manifest.xml":
+                content = content.replace(b'manifest:media-type="text/xml"/>', b'manifest:media-type="text/xml">'
+                                          b"<manifest:encryption-data/></manifest:file-entry>")
+            if part.filename == "content.xml":
+                content = bytes(range(256)) * 4
+            target.writestr(part.filename, content)
+    message, _peak = refusal(out.getvalue(), "花名册.ods")
+    assert "设置了密码" in message

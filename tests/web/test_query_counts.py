@@ -60,8 +60,9 @@ def test_the_household_list_costs_the_same_for_5_or_25_households(get, county_us
     assert "共 5 户" in get(reverse("household_list"), LIST_QUERIES).content.decode()
     many_households(tree["village_b1"], county_user, 20, prefix="8")
     assert "共 25 户" in get(reverse("household_list"), LIST_QUERIES).content.decode()
-    # A township chosen adds two: its villages for the second drop-down, and the area to filter by.
-    get(reverse("household_list"), LIST_QUERIES + 2, township="530324101000", q="成员", sort="-people", page=1)
+    # A township chosen adds two: its villages for the second drop-down, and the area to filter by; a
+    # name searched adds one: the members it matched on this page, named under each result.
+    get(reverse("household_list"), LIST_QUERIES + 3, township="530324101000", q="成员", sort="-people", page=1)
 
 
 def test_the_results_partial_costs_the_same_as_the_page(get, county_client, county_user, tree,

@@ -21,6 +21,64 @@
   document.addEventListener("keyup", function (e) {
     if (e.key === "Enter" && e.target.matches(".toggle[hx-get]")) e.target.click();
   });
+  // 出生日期 and 性别 from the ID number as it is typed (the member form; the server does the same on
+  // saving, fupin.registry.forms.MemberForm.clean). A date or sex the user typed is left alone: only a
+  // blank one, or one that came from the number as it was before, follows the number.
+  var WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  function fromId(raw) {
+    var n = String(raw || "").replace(/\s+/g, "").toUpperCase();
+    if (n.length === 20 || n.length === 22) n = n.slice(0, 18);  // 残疾人证: the holder's number + 2/4
+    var y, md, sexDigit;
+    if (/^\d{17}[\dX]$/.test(n)) {
+      var sum = 0;
+      for (var i = 0; i < 17; i++) sum += Number(n[i]) * WEIGHTS[i];
+      if ("10X98765432"[sum % 11] !== n[17]) return null;
+      y = n.slice(6, 10); md = n.slice(10, 14); sexDigit = n[16];
+    } else if (/^\d{15}$/.test(n)) {
+      y = "19" + n.slice(6, 8); md = n.slice(8, 12); sexDigit = n[14];
+    } else {
+      return null;
+    }
+    var date = y + "-" + md.slice(0, 2) + "-" + md.slice(2);
+    var d = new Date(date + "T00:00:00Z");
+    if (isNaN(d) || d.toISOString().slice(0, 10) !== date) return null;
+    return {birth: date, sex: Number(sexDigit) % 2 ? "1" : "2"};
+  }
+  function idFields(input) {
+    var prefix = input.name.slice(0, input.name.length - "id_number".length);
+    var form = input.form;
+    return form && {birth: form.elements[prefix + "birth_date"], sex: form.elements[prefix + "sex"]};
+  }
+  function fillFromId(input) {
+    var fields = idFields(input);
+    if (!fields) return;
+    // "before" is the last valid number: while a number is retyped digit by digit it is invalid in between.
+    var now = fromId(input.value), before = fromId(input.dataset.idBefore);
+    if (!now) return;
+    input.dataset.idBefore = input.value;
+    var filled = false;
+    [["birth", now.birth, before && before.birth], ["sex", now.sex, before && before.sex]].forEach(function (f) {
+      var el = fields[f[0]];
+      if (!el || el.value === f[1]) return;
+      if (el.value === "" || el.value === f[2]) { el.value = f[1]; filled = true; }
+    });
+    if (filled) {
+      var note = input.parentNode.querySelector(".id-note");
+      if (!note) {
+        note = document.createElement("div");
+        note.className = "help id-note";
+        note.setAttribute("role", "status");
+        input.parentNode.insertBefore(note, input.nextSibling);
+      }
+      note.textContent = input.dataset.idNote || "";
+    }
+  }
+  document.querySelectorAll("input[data-id-fill]").forEach(function (input) {
+    input.dataset.idBefore = input.value;
+  });
+  document.addEventListener("input", function (e) {
+    if (e.target.matches("input[data-id-fill]")) fillFromId(e.target);
+  });
   // A further member's row on the registration form: removed rows are simply not posted.
   document.addEventListener("click", function (e) {
     var button = e.target.closest && e.target.closest("[data-remove-row]");

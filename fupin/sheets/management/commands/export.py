@@ -23,7 +23,7 @@ from fupin.accounts.models import Role, User
 from fupin.areas.models import Area
 from fupin.areas.selectors import area_get, area_root
 from fupin.audit.services import audit_export
-from fupin.registry import rules
+from fupin.registry import counts, rules
 from fupin.registry.selectors import HouseholdFilters, household_list
 from fupin.sheets.export import export_households, year_note
 from fupin.sheets.summary import export_summary, summary_tables
@@ -129,6 +129,7 @@ class Command(BaseCommand):
         where = area or actor.area
         filter_text = (_("区划：%(area)s（%(code)s）") % {"area": where.full_name() or where.name, "code": where.code}
                        if where is not None else _("全部"))
+        filter_text = f"{filter_text}；{counts.NOTES['households']}"  # HouseholdFilters() lists 在册户
         bar = tqdm(total=0, unit=_("行"), disable=True if no_progress else None, file=sys.stderr, delay=0.5,
                    bar_format="{desc} {percentage:3.0f}%|{bar}| {n:,.0f}/{total:,.0f} [{elapsed}<{remaining}]")
         bar.set_description(_("导出"))
