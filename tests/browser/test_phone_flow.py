@@ -80,8 +80,12 @@ def register_and_find(page, url: str, county: dict) -> Household:
     expect(page.locator("#pick-township option")).to_have_text(["请选择", "甲乡", "乙乡"])
     page.select_option("#pick-township", label="甲乡")
     expect(page.locator("#pick-village option")).to_have_text(["请选择", "甲一村", "甲二村"])
+    # htmx binds the swapped-in picker when it settles (htmx-added until then): a choice made
+    # before that fires no request.
+    expect(page.locator("#area-picker.htmx-added")).to_have_count(0)
     page.select_option("#pick-village", label="甲一村")
     expect(page.locator("#pick-group option")).to_have_text(["（不分组，登记到行政村）", "第一村民小组", "第二村民小组"])
+    expect(page.locator("#area-picker.htmx-added")).to_have_count(0)
     page.select_option("#pick-group", label="第二村民小组")
     expect(page.locator("#picked-area")).to_have_text("甲乡 › 甲一村 › 第二村民小组")
     expect(page.locator("#id_h-number")).to_have_value(NUMBER_PROPOSED)
