@@ -40,7 +40,7 @@ bench: venv
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 screenshots: venv
-	$(BIN)/python docs/take_screenshots.py
+	$(BIN)/python docs/take_screenshots.py --base http://$(HOST):$(PORT)
 
 messages: venv
 	cd fupin && ../$(BIN)/django-admin makemessages -l en --ignore='*/migrations/*' && ../$(BIN)/django-admin compilemessages

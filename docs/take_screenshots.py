@@ -3,7 +3,9 @@
 
     .venv/bin/python docs/take_screenshots.py [--base http://127.0.0.1:8000] [--password ...]
 
-Expects the demo county to be served (`make run`). Writes docs/screenshots/*.png. Chinese text needs a
+Expects the demo county to be served (`make run`; the address defaults to FUPIN_URL, else
+http://$HOST:$PORT as `make run` uses). Writes docs/screenshots/*.png: every page at 1400×900
+(NN-name.png) and on a 390×844 phone (NN-name-phone.png), and the phone's unfolded menu. Chinese text needs a
 CJK font on the machine that takes them (`apt-get install fonts-noto-cjk`); without one every
 character is an empty box.
 """
@@ -18,78 +20,151 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 OUT = Path(__file__).resolve().parent / "screenshots"
+DESKTOP = {"width": 1400, "height": 900}
+PHONE = {"width": 390, "height": 844}  # a village cadre's phone
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--base", default="http://127.0.0.1:8000")
-    parser.add_argument("--user", default="county")
-    parser.add_argument("--password", default=os.environ.get("FUPIN_DEMO_PASSWORD", "fupin-demo-2026"))
-    args = parser.parse_args()
-    OUT.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium",
-                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        page = browser.new_page(viewport={"width": 1400, "height": 900}, locale="zh-CN")
+def sign_in(page, base: str, user: str, password: str) -> None:
+    page.goto(base + "/login/")
+    page.fill("#id_username", user)
+    page.fill("#id_password", password)
+    page.click("form.login-card button[type=submit]")
+    page.wait_for_url(base + "/")  # home: the 待办 panel
 
-        def shot(name: str, full: bool = True) -> None:
-            page.wait_for_timeout(500)
-            page.screenshot(path=str(OUT / f"{name}.png"), full_page=full)
-            print("saved", name)
 
-        page.goto(args.base + "/login/")
-        shot("01-login", full=False)
-        page.fill("#id_username", args.user)
-        page.fill("#id_password", args.password)
-        page.click("form.login-card button[type=submit]")
-        page.wait_for_url(args.base + "/")  # home: the 待办 panel (issue 12 #16)
-        page.goto(args.base + "/overview/")
-        shot("02-overview")
-        page.goto(args.base + "/areas/")
+def first_household(page, base: str) -> str:
+    page.goto(base + "/households/")
+    page.locator("#results tbody a").first.click()
+    page.wait_for_url(re.compile(r".*/households/\d+/$"))
+    return page.url
+
+
+class Pages:
+    """How to reach each page from a signed-in browser; run once per screen size (what the first run
+    found, such as the household or the import preview, is reused by the second)."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.state: dict[str, str] = {}
+
+    def login(self, page) -> None:
+        page.context.clear_cookies()
+        page.goto(self.base + "/login/")
+
+    def overview(self, page) -> None:
+        page.goto(self.base + "/overview/")
+
+    def area_tree(self, page) -> None:
+        page.goto(self.base + "/areas/")
         page.locator(".toggle:not(.leaf)").first.click()
         page.wait_for_timeout(800)
-        shot("03-area-tree")
-        page.goto(args.base + "/households/")
+
+    def household_list(self, page) -> None:
+        if "list" in self.state:
+            page.goto(self.state["list"])
+            return
+        page.goto(self.base + "/households/")
         page.select_option("select[name=township]", index=1)
         page.wait_for_timeout(800)
         page.select_option("select[name=cause]", "illness")
         page.wait_for_timeout(800)
-        shot("04-household-list")
-        page.locator("#results tbody a").first.click()
-        page.wait_for_url(re.compile(r".*/households/\d+/$"))
-        household_url = page.url
-        shot("05-household")
+        self.state["list"] = page.url  # the filtered list has its own address
+
+    def household(self, page) -> None:
+        if "household" not in self.state:
+            self.state["household"] = first_household(page, self.base)
+        page.goto(self.state["household"])
+
+    def member_error(self, page) -> None:
+        self.household(page)
         page.locator("#members a", has_text="修改").first.click()
         page.wait_for_url(re.compile(r".*/members/\d+/edit/$"))
         page.fill("input[name=id_number]", "530324199001011234")
         page.click("main .formactions button[type=submit]")
         page.wait_for_load_state()
-        shot("06-member-form-error")
-        page.goto(household_url)
+
+    def household_form(self, page) -> None:
+        self.household(page)
         page.locator("a", has_text="修改户信息").click()
         page.wait_for_url(re.compile(r".*/edit/$"))
-        shot("07-household-form")
-        page.goto(args.base + "/households/new/")
-        shot("08-household-create")
-        page.goto(args.base + "/sheets/")
-        shot("11-sheets")
-        import_preview(page, args.base, shot)
-        page.goto(args.base + "/quality/")
-        shot("13-quality")
-        # The same pages on a village cadre's phone (390 × 844).
-        phone = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN", device_scale_factor=2,
-                                 is_mobile=True, has_touch=True)
-        phone.context.add_cookies(page.context.cookies())
-        for name, url in (("14-phone-household", household_url), ("15-phone-quality", args.base + "/quality/"),
-                          ("16-phone-overview", args.base + "/overview/")):
-            phone.goto(url)
-            phone.wait_for_timeout(500)
-            phone.screenshot(path=str(OUT / f"{name}.png"), full_page=False)
-            print("saved", name)
+
+    def household_create(self, page) -> None:
+        page.goto(self.base + "/households/new/")
+
+    def audit(self, page) -> None:
+        page.goto(self.base + "/audit/")
+
+    def reveal(self, page) -> None:
+        self.household(page)
+        page.get_by_role("button", name="显示完整信息").click()
+        page.locator(".revealed-note").wait_for()
+
+    def sheets(self, page) -> None:
+        page.goto(self.base + "/sheets/")
+
+    def import_preview(self, page) -> None:
+        if "preview" not in self.state:
+            import_preview(page, self.base)
+            self.state["preview"] = page.url
+        page.goto(self.state["preview"])
+        page.get_by_role("heading", name="确认导入").wait_for(timeout=60_000)
+
+    def quality(self, page) -> None:
+        page.goto(self.base + "/quality/")
+
+    def home(self, page) -> None:
+        page.goto(self.base + "/")
+
+    def users(self, page) -> None:
+        page.goto(self.base + "/accounts/users/")
+
+
+#: (file name, Pages method, whole page rather than the first screen)
+SHOTS = [("01-login", "login", False), ("02-overview", "overview", True), ("03-area-tree", "area_tree", True),
+         ("04-household-list", "household_list", True), ("05-household", "household", True),
+         ("06-member-form-error", "member_error", True), ("07-household-form", "household_form", True),
+         ("08-household-create", "household_create", True), ("09-audit", "audit", True),
+         ("10-reveal", "reveal", True), ("11-sheets", "sheets", True), ("12-import-preview", "import_preview", True),
+         ("13-quality", "quality", True), ("14-home", "home", True), ("15-users", "users", True)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--base", default=os.environ.get("FUPIN_URL") or
+                        f"http://{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}")
+    parser.add_argument("--user", default="county")
+    parser.add_argument("--password", default=os.environ.get("FUPIN_DEMO_PASSWORD", "fupin-demo-2026"))
+    args = parser.parse_args()
+    base = args.base.rstrip("/")
+    OUT.mkdir(exist_ok=True)
+    pages = Pages(base)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium",
+                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        desktop = browser.new_page(viewport=DESKTOP, locale="zh-CN")
+        phone = browser.new_page(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
+        for suffix, page in (("", desktop), ("-phone", phone)):
+            for name, method, full in SHOTS:
+                if name != "01-login":
+                    sign_in_if_needed(page, base, args.user, args.password)
+                getattr(pages, method)(page)
+                page.wait_for_timeout(600)
+                page.screenshot(path=str(OUT / f"{name}{suffix}.png"), full_page=full)
+                print("saved", name + suffix)
+        pages.overview(phone)  # the phone's menu, unfolded
+        phone.locator(".menu-toggle").click()
+        phone.wait_for_timeout(300)
+        phone.screenshot(path=str(OUT / "16-menu-phone.png"))
+        print("saved 16-menu-phone")
         browser.close()
 
 
-def import_preview(page, base: str, shot) -> None:
+def sign_in_if_needed(page, base: str, user: str, password: str) -> None:
+    if not page.context.cookies() or "/login/" in page.url:
+        sign_in(page, base, user, password)
+
+
+def import_preview(page, base: str) -> None:
     """Export one village (a background job with a progress bar), spoil and change a few cells as a
     township would, upload it again: the check's preview with the changes and the bad cells."""
     import openpyxl
@@ -99,7 +174,7 @@ def import_preview(page, base: str, shot) -> None:
     page.wait_for_timeout(800)
     page.select_option("select[name=village]", index=1)
     page.wait_for_timeout(800)
-    page.locator("a", has_text="导出 Excel").click()
+    page.locator("#export-form").get_by_role("button", name="导出 Excel").click()
     page.wait_for_url(re.compile(r".*/sheets/jobs/.*"))
     with page.expect_download(timeout=60_000) as download:
         page.locator("a", has_text="下载导出文件").click(timeout=60_000)
@@ -125,7 +200,6 @@ def import_preview(page, base: str, shot) -> None:
     page.get_by_role("button", name="上传并检查").click()
     page.wait_for_url(re.compile(r".*/sheets/jobs/.*"))
     page.get_by_role("heading", name="确认导入").wait_for(timeout=60_000)
-    shot("12-import-preview")
 
 
 if __name__ == "__main__":

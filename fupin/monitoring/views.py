@@ -83,12 +83,12 @@ def _area_chart(rows: list[dict[str, Any]], by_child: dict[str, dict[int, dict[s
         return {"kind": "incidence", "names": names, "height": height,
                 "current": [round(r["incidence"], 2) if r["incidence"] is not None else None for r in rows],
                 "baseline": baseline,
-                "current_label": _("%(y)d 年末") % {"y": year} if year else _("当前"),
-                "baseline_label": _("%(y)d 年末") % {"y": first} if baseline else ""}
+                "current_label": _("%(y)s 年末") % {"y": year} if year else _("当前"),
+                "baseline_label": _("%(y)s 年末") % {"y": first} if baseline else ""}
     return {"kind": "people", "names": names, "height": height, "current": [r.get("poor_people", 0) for r in rows],
             "baseline": [r.get("people_then", r.get("people", 0)) for r in rows],
-            "current_label": _("%(y)d 年末未脱贫人口") % {"y": year} if year else _("未脱贫人口"),
-            "baseline_label": _("%(y)d 年末建档立卡人口") % {"y": year} if year else _("建档立卡人口")}
+            "current_label": _("%(y)s 年末未脱贫人口") % {"y": year} if year else _("未脱贫人口"),
+            "baseline_label": _("%(y)s 年末建档立卡人口") % {"y": year} if year else _("建档立卡人口")}
 
 
 @login_required

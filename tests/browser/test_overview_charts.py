@@ -11,8 +11,8 @@ import datetime
 import pytest
 
 from tests import factories
-from tests.browser.test_walkthrough import PASSWORD, sync_api  # skips where chromium is absent
 from tests.browser.test_walkthrough import page as page  # noqa: F401 - the fixture
+from tests.browser.test_walkthrough import sign_in, sync_api  # skips where chromium is absent
 
 pytestmark = pytest.mark.browser
 
@@ -61,11 +61,7 @@ OPTIONS = """() => {
 @pytest.mark.parametrize("viewport", [{"width": 1400, "height": 900}, {"width": 390, "height": 844}])
 def test_the_overview_charts_keep_lines_above_zero_and_labels_inside(live_server, county, page, viewport):
     page.set_viewport_size(viewport)
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", "county_officer")
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{live_server.url}/")  # home: the 待办 panel
+    sign_in(page, live_server.url, "county_officer")
     page.goto(f"{live_server.url}/overview/")
     sync_api.expect(page.locator("#areas-chart canvas")).to_have_count(1)
     o = page.evaluate(OPTIONS)

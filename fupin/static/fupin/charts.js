@@ -86,7 +86,17 @@
         series: series
       });
     }
-    make("cause-chart", {
+    // On a phone the labels around the ring would be cut at the edges: a legend below instead.
+    make("cause-chart", narrow() ? {
+      tooltip: { trigger: "item", formatter: "{b}: {c} " + L.households + " ({d}%)" },
+      legend: { type: "plain", bottom: 0, left: "center", itemWidth: 12, itemHeight: 10, textStyle: { fontSize: 12 },
+                formatter: function (name) {
+                  var total = 0, v = 0;
+                  o.causes.forEach(function (c) { total += c.value; if (c.name === name) v = c.value; });
+                  return name + " " + (total ? (v / total * 100).toFixed(1) : 0) + "%";
+                } },
+      series: [{ type: "pie", radius: ["32%", "60%"], center: ["50%", "36%"], data: o.causes, label: { show: false } }]
+    } : {
       tooltip: { trigger: "item", formatter: "{b}: {c} " + L.households + " ({d}%)" },
       series: [{ type: "pie", radius: ["38%", "66%"], center: ["50%", "52%"], data: o.causes,
                  label: { formatter: "{b}\n{d}%" } }]
