@@ -50,8 +50,10 @@ def phone():
 
 
 def settled(page) -> None:
-    """htmx has swapped and processed the new content (a choice made before would be lost)."""
-    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
+    """htmx has swapped, settled and bound the new content (htmx-added until then): a choice made
+    before that fires no request and would be lost."""
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')")
 
 
 def register_and_find(page, url: str, county: dict) -> Household:
