@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import subprocess
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -118,6 +119,25 @@ class Pages:
     def users(self, page) -> None:
         page.goto(self.base + "/accounts/users/")
 
+    def user_create(self, page) -> None:
+        page.goto(self.base + "/accounts/users/new/")
+
+    def search(self, page) -> None:
+        # Any member's name finds the household; the member it matched is named under the result.
+        page.goto(self.base + "/households/?q=%E6%A2%85")  # 梅
+
+    def quality_resolve(self, page) -> None:
+        page.goto(self.base + "/quality/")
+        page.goto(self.base + page.locator("a[href*='/resolve/']").first.get_attribute("href"))
+
+    def bulk_correct(self, page) -> None:
+        self.household_list(page)
+        boxes = page.locator("input[name=ids]")
+        boxes.nth(0).check()
+        boxes.nth(1).check()
+        page.get_by_role("button", name="批量更正所选").click()
+        page.wait_for_load_state()
+
 
 #: (file name, Pages method, whole page rather than the first screen)
 SHOTS = [("01-login", "login", False), ("02-overview", "overview", True), ("03-area-tree", "area_tree", True),
@@ -125,7 +145,9 @@ SHOTS = [("01-login", "login", False), ("02-overview", "overview", True), ("03-a
          ("06-member-form-error", "member_error", True), ("07-household-form", "household_form", True),
          ("08-household-create", "household_create", True), ("09-audit", "audit", True),
          ("10-reveal", "reveal", True), ("11-sheets", "sheets", True), ("12-import-preview", "import_preview", True),
-         ("13-quality", "quality", True), ("14-home", "home", True), ("15-users", "users", True)]
+         ("13-quality", "quality", True), ("14-home", "home", True), ("15-users", "users", True),
+         ("17-user-create", "user_create", True), ("18-search", "search", True),
+         ("19-quality-resolve", "quality_resolve", True), ("20-bulk-correct", "bulk_correct", True)]
 
 
 def main() -> None:
@@ -156,7 +178,20 @@ def main() -> None:
         phone.wait_for_timeout(300)
         phone.screenshot(path=str(OUT / "16-menu-phone.png"))
         print("saved 16-menu-phone")
+        record_pdf(desktop, pages)
         browser.close()
+
+
+def record_pdf(page, pages: Pages) -> None:
+    """The household's 户档案 PDF, its first page as a PNG (pdftoppm, from poppler-utils)."""
+    pages.household(page)
+    response = page.request.get(page.url.rstrip("/") + "/record.pdf")
+    pdf = OUT / "21-household-record.pdf"
+    pdf.write_bytes(response.body())
+    subprocess.run(["pdftoppm", "-png", "-r", "80", "-singlefile", str(pdf), str(OUT / "21-household-record")],
+                   check=True)
+    pdf.unlink()
+    print("saved 21-household-record")
 
 
 def sign_in_if_needed(page, base: str, user: str, password: str) -> None:
