@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from fupin.accounts import policy
 
@@ -23,9 +23,9 @@ if TYPE_CHECKING:
     from fupin.registry.models import Household, Member, YearlyRecord
 
 NO_ACCESS = "—（无权查看）"
-EXTRA_LABELS = {"reason": _lazy("原因"), "procedure": _lazy("程序"), "members": _lazy("涉及成员"),
-                "count": _lazy("条数"), "format": _lazy("格式"),
-                "username": _lazy("账号"), "user_agent": _lazy("浏览器")}
+EXTRA_LABELS = {"reason": gettext_lazy("原因"), "procedure": gettext_lazy("程序"), "members": gettext_lazy("涉及成员"),
+                "count": gettext_lazy("条数"), "format": gettext_lazy("格式"),
+                "username": gettext_lazy("账号"), "user_agent": gettext_lazy("浏览器")}
 
 
 @lru_cache(maxsize=64)
@@ -36,7 +36,7 @@ def _model(entity: str):
         return None
 
 
-ENTITY_LABELS = {"sheets.file": _lazy("导入文件"), "sheets.job": _lazy("文件"), "demo": _lazy("演示数据")}
+ENTITY_LABELS = {"sheets.file": gettext_lazy("导入文件"), "sheets.job": gettext_lazy("文件"), "demo": gettext_lazy("演示数据")}
 
 
 def entity_label(entity: str) -> str:
@@ -125,29 +125,29 @@ def extra_rows(event: AuditEvent, user: User | AnonymousUser | None = None) -> l
 
 #: Labels of the keys the helpers' callers put in ``data`` (fupin.audit.services' callers).
 EXTRA_LABELS.update({
-    "source": _lazy("文件"), "file": _lazy("文件"), "mode": _lazy("导入方式"), "result": _lazy("结果"),
-    "filters": _lazy("筛选条件"), "masked": _lazy("号码遮蔽"), "rows": _lazy("行数"), "area": _lazy("区划"),
-    "area_code": _lazy("区划"), "year": _lazy("年度"), "via": _lazy("方式"), "token": _lazy("令牌前缀"),
-    "locked_minutes": _lazy("锁定分钟数"), "synthetic": _lazy("合成演示数据"), "seed": _lazy("随机种子"),
-    "scale": _lazy("规模"), "counties": _lazy("县"), "method": _lazy("写入方式"),
-    "accounts_created": _lazy("新建账号"), "first_exits": _lazy("首次脱贫户数（按年）"),
-    "reexits": _lazy("再次脱贫户数（按年）"), "returns": _lazy("返贫户数（按年）"), "statuses": _lazy("户状态"),
-    "counts": _lazy("条数"), "q": _lazy("搜索"), "sort": _lazy("排序"), "status": _lazy("户状态"),
-    "attribute": _lazy("贫困户属性"), "cause": _lazy("主要致贫原因"), "identified_year": _lazy("识别年度"),
-    "exit_year": _lazy("脱贫年度"), "household": _lazy("户"), "member": _lazy("成员"), "yearly": _lazy("年度记录"),
-    "change": _lazy("状态变更"), "designation": _lazy("区划称号"), "cadre_phones": _lazy("帮扶责任人电话"),
-    "cadre_names": _lazy("帮扶责任人"),
+    "source": gettext_lazy("文件"), "file": gettext_lazy("文件"), "mode": gettext_lazy("导入方式"), "result": gettext_lazy("结果"),
+    "filters": gettext_lazy("筛选条件"), "masked": gettext_lazy("号码遮蔽"), "rows": gettext_lazy("行数"), "area": gettext_lazy("区划"),
+    "area_code": gettext_lazy("区划"), "year": gettext_lazy("年度"), "via": gettext_lazy("方式"), "token": gettext_lazy("令牌前缀"),
+    "locked_minutes": gettext_lazy("锁定分钟数"), "synthetic": gettext_lazy("合成演示数据"), "seed": gettext_lazy("随机种子"),
+    "scale": gettext_lazy("规模"), "counties": gettext_lazy("县"), "method": gettext_lazy("写入方式"),
+    "accounts_created": gettext_lazy("新建账号"), "first_exits": gettext_lazy("首次脱贫户数（按年）"),
+    "reexits": gettext_lazy("再次脱贫户数（按年）"), "returns": gettext_lazy("返贫户数（按年）"), "statuses": gettext_lazy("户状态"),
+    "counts": gettext_lazy("条数"), "q": gettext_lazy("搜索"), "sort": gettext_lazy("排序"), "status": gettext_lazy("户状态"),
+    "attribute": gettext_lazy("贫困户属性"), "cause": gettext_lazy("主要致贫原因"), "identified_year": gettext_lazy("识别年度"),
+    "exit_year": gettext_lazy("脱贫年度"), "household": gettext_lazy("户"), "member": gettext_lazy("成员"), "yearly": gettext_lazy("年度记录"),
+    "change": gettext_lazy("状态变更"), "designation": gettext_lazy("区划称号"), "cadre_phones": gettext_lazy("帮扶责任人电话"),
+    "cadre_names": gettext_lazy("帮扶责任人"),
     # An import's result (fupin.sheets.importer.ImportResult)
-    "created": _lazy("新增户"), "updated": _lazy("修改户"), "unchanged": _lazy("未变户"), "refused": _lazy("拒绝户"),
-    "members_created": _lazy("新增成员"), "members_updated": _lazy("修改成员"), "findings": _lazy("数据质量疑点"),
-    "members_missing": _lazy("表中缺少的成员"), "yearly_created": _lazy("新增年度记录"),
-    "yearly_updated": _lazy("修改年度记录"),
-    "audit_events": _lazy("审计记录"), "status_changes": _lazy("状态变更"), "yearly_records": _lazy("年度记录"),
+    "created": gettext_lazy("新增户"), "updated": gettext_lazy("修改户"), "unchanged": gettext_lazy("未变户"), "refused": gettext_lazy("拒绝户"),
+    "members_created": gettext_lazy("新增成员"), "members_updated": gettext_lazy("修改成员"), "findings": gettext_lazy("数据质量疑点"),
+    "members_missing": gettext_lazy("表中缺少的成员"), "yearly_created": gettext_lazy("新增年度记录"),
+    "yearly_updated": gettext_lazy("修改年度记录"),
+    "audit_events": gettext_lazy("审计记录"), "status_changes": gettext_lazy("状态变更"), "yearly_records": gettext_lazy("年度记录"),
 })
 #: Codes a sign-in row carries as its reason.
-SIGN_IN_REASONS = {"user": _lazy("用户退出"), "idle": _lazy("闲置超时"), "credentials": _lazy("账号或密码错误"),
-                   "logout": _lazy("用户退出"), "admin": _lazy("管理员撤销"), "password": _lazy("密码已修改"),
-                   "deactivated": _lazy("账号已停用"), "api": _lazy("接口")}
+SIGN_IN_REASONS = {"user": gettext_lazy("用户退出"), "idle": gettext_lazy("闲置超时"), "credentials": gettext_lazy("账号或密码错误"),
+                   "logout": gettext_lazy("用户退出"), "admin": gettext_lazy("管理员撤销"), "password": gettext_lazy("密码已修改"),
+                   "deactivated": gettext_lazy("账号已停用"), "api": gettext_lazy("接口")}
 _HOUSEHOLD = "registry.household"
 #: Kinds whose ``reason`` is a code of the sign-in (用户退出, 闲置超时 …), not free text.
 SIGN_IN_KINDS = frozenset({"login", "login_failed", "logout"})

@@ -24,9 +24,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from fupin.accounts import policy
@@ -53,8 +52,8 @@ def _ip(request: HttpRequest) -> str | None:
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label=_lazy("选择文件"), help_text=_lazy("标准格式的 .xlsx 或 .csv 表，每行一名家庭成员"))
-    area = forms.ChoiceField(label=_lazy("只导入该区划内的户"), required=False,
+    file = forms.FileField(label=gettext_lazy("选择文件"), help_text=gettext_lazy("标准格式的 .xlsx 或 .csv 表，每行一名家庭成员"))
+    area = forms.ChoiceField(label=gettext_lazy("只导入该区划内的户"), required=False,
                              widget=forms.Select(attrs={"class": "input"}))
 
     def __init__(self, *args: Any, areas: Iterable[Area] = (), **kwargs: Any) -> None:
