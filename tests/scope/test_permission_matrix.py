@@ -92,6 +92,8 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "web.quality":         ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
     # --- web pages: writes
     "web.create":          ("ok|—", "ok|refuse",  "ok|refuse",  "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403"),
+    # one more blank member row on the registration form (no data, no place): writers only
+    "web.member_row":      ("ok|—", "ok|ok",      "ok|ok",      "ok|ok",      "403|403",    "403|403",    "403|403",    "403|403"),
     "web.area_picker":     ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
     "web.edit":            ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
     "web.status":          ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
@@ -106,6 +108,9 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "web.users":           ("ok|—", "ok|hide",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
     "web.user_lock":       ("ok|—", "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
     "web.user_password":   ("ok|—", "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.user_unlock":     ("ok|—", "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    # a new village account at the cell's village: outside the manager's county the place is not offered
+    "web.user_create":     ("ok|—", "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
     # 批量更正 of the ticked households (issue 12 #16): a household outside the scope is not found
     "web.bulk_correct":    ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
     # the 待办 panel on the home page: open findings counted in the scope, for those who verify them
@@ -563,6 +568,14 @@ def _web_create(c: Cell) -> None:
                "m-id_number": head["id_number"], "m-sex": "", "m-birth_date": "", "m-relation": "head"}
     web_write(c, reverse("household_create"), changes, refused_field="h-area",
               done=lambda: Household.objects.filter(number="5303241002019999", area=c.household.area).exists())
+
+
+@check("web.member_row")
+def _web_member_row(c: Cell) -> None:
+    response = c.web.get(reverse("household_member_row"), {"x-TOTAL_FORMS": "1"})
+    status_of(response, c.expected)
+    if c.expected == "ok":
+        assert 'name="x-1-name"' in response.content.decode()
 
 
 @check("web.area_picker")
@@ -1230,6 +1243,38 @@ def _web_user_lock(c: Cell) -> None:
     else:
         status_of(response, c.expected)
         assert account.is_active
+
+
+@check("web.user_unlock")
+def _web_user_unlock(c: Cell) -> None:
+    account = _account(c)
+    User.objects.filter(pk=account.pk).update(is_active=False)
+    response = c.web.post(reverse("accounts:user_unlock", args=[account.pk]))
+    account.refresh_from_db()
+    if c.expected == "ok":
+        assert response.status_code == 302 and account.is_active
+        assert AuditEvent.objects.filter(actor=c.user, entity="accounts.user", entity_id=str(account.pk)).exists()
+    else:
+        status_of(response, c.expected)
+        assert not account.is_active
+
+
+@check("web.user_create")
+def _web_user_create(c: Cell) -> None:
+    username = f"new_{c.key}"
+    response = c.web.post(reverse("accounts:user_create"), {
+        "username": username, "display_name": "新村干部", "phone": "", "role": Role.VILLAGE,
+        "area": c.village().code, "password": "", "password2": ""})
+    made = User.objects.filter(username=username).first()
+    if c.expected == "ok":
+        assert response.status_code == 200, response.content[:300]
+        assert made is not None and made.area == c.village() and made.check_password(response.context["temporary"])
+        assert AuditEvent.objects.filter(actor=c.user, entity="accounts.user", entity_id=str(made.pk)).exists()
+    elif c.expected == "refuse":
+        assert response.status_code == 200 and "area" in response.context["form"].errors and made is None
+    else:
+        status_of(response, c.expected)
+        assert made is None
 
 
 @check("web.user_password")
