@@ -23,7 +23,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from fupin.accounts import policy
-from fupin.documents.render import render_pdf
+from fupin.documents.render import check_printable, render_pdf
 
 TEMPLATE = "notice"
 
@@ -195,17 +195,38 @@ def notice_data(kind: str, area: Area, entries: Sequence[Entry], period: Period,
     }
 
 
+def _entry_labels(names: Sequence[str], fields: dict[str, str]) -> dict[str, str]:
+    """``entries.<i>.<field>`` → "名单第 3 户（李四）的户主姓名": each entry by its number and name."""
+    out = {}
+    for i, name in enumerate(names):
+        who = _("名单第 %(n)s 户（%(name)s）的") % {"n": i + 1, "name": name}
+        out.update({f"entries.{i}.{key}": who + label for key, label in fields.items()})
+    return out
+
+
+def check_inputs(kind: str, area: Area, entries: Sequence[Entry], hotline: Hotline) -> None:
+    """UnprintableText unless every character typed in is in the print font: each error names what was
+    typed (村名, 名单第 3 户（李𬌗）的户主姓名 …), not the sentence of the notice it ends up in."""
+    k = KINDS[kind]
+    typed = {"area": {"county": area.county, "township": area.township, "village": area.village},
+             "hotline": {"phone": hotline.phone, "address": hotline.address},
+             "entries": [{"name": e.name, "id_number": e.id_number, "village": e.village, "group": e.group,
+                          "reason": e.reason} for e in entries]}
+    fields = {"name": _("户主姓名"), "id_number": _("证件号码"), "village": _("所在村"), "group": _("所在组"),
+              "reason": k.reason_header}
+    check_printable(typed, labels={
+        "area.county": _("县名"), "area.township": _("乡镇名"), "area.village": _("村名"),
+        "hotline.phone": _("异议受理电话"), "hotline.address": _("异议受理地址"),
+        **_entry_labels([e.name for e in entries], fields)})
+
+
 def labels(data: dict[str, Any]) -> dict[str, str]:
-    """Every printed field by the name people know, each entry by its number and name: "名单第 3 户
-    （李四）的户主姓名" (for the error when a character cannot be printed)."""
-    out = {"place": _("地名"), "issuer": _("发布单位"), "hotline.phone": _("异议受理电话"),
-           "hotline.address": _("异议受理地址")}
+    """The printed fields by the names people know (the render's own check, after ``check_inputs``)."""
     fields = {"name": _("户主姓名"), "id_number": _("证件号码"), "group": data["place_header"],
               "reason": data["reason_header"]}
-    for i, e in enumerate(data["entries"]):
-        who = _("名单第 %(n)s 户（%(name)s）的") % {"n": i + 1, "name": e["name"]}
-        out.update({f"entries.{i}.{key}": who + str(label) for key, label in fields.items()})
-    return out
+    return {"place": _("地名"), "lead": _("公示正文"), "issuer": _("发布单位"), "hotline.phone": _("异议受理电话"),
+            "hotline.address": _("异议受理地址"),
+            **_entry_labels([e["name"] for e in data["entries"]], fields)}
 
 
 def notice_pdf(kind: str, area: Area, entries: Sequence[Entry], period: Period, hotline: Hotline,
@@ -214,4 +235,5 @@ def notice_pdf(kind: str, area: Area, entries: Sequence[Entry], period: Period, 
     """The notice as an A4 PDF (see ``notice_data``). Raises ValidationError on bad data and
     UnprintableText (a ValidationError) when a character is not in the font, naming the entry."""
     data = notice_data(kind, area, entries, period, hotline, issued_on, year=year, min_days=min_days)
+    check_inputs(kind, area, entries, hotline)
     return render_pdf(TEMPLATE, data, labels=labels(data), when=when)

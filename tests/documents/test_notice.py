@@ -178,3 +178,11 @@ def test_a_tall_row_moves_to_the_next_page_whole():
         on = [n for n, text in enumerate(texts) if policy.mask_id(e.id_number) in text]
         assert len(on) == 1 and f"核{i}号" in texts[on[0]], (i, on)
         assert texts[on[0]].count(f"核{i}号") == 1
+
+
+def test_an_unprintable_place_name_is_named_as_typed_once():
+    with pytest.raises(UnprintableText) as info:
+        notices.notice_pdf("first", Area(county="罗平县", township="甲乡", village="𬌗村"), entries(2), PERIOD,
+                           HOTLINE, ISSUED)
+    assert len(info.value.messages) == 1
+    assert info.value.messages[0].startswith("村名“𬌗村”中的“𬌗”（U+2C317）不在打印字体中")
