@@ -186,3 +186,11 @@ def test_an_unprintable_place_name_is_named_as_typed_once():
                            HOTLINE, ISSUED)
     assert len(info.value.messages) == 1
     assert info.value.messages[0].startswith("村名“𬌗村”中的“𬌗”（U+2C317）不在打印字体中")
+
+
+def test_an_unprintable_character_in_an_id_number_is_reported_masked():
+    listed = [Entry(name="王五", members=2, id_number="53032419600101123✔", group="第1村民小组", reason="缺劳力")]
+    with pytest.raises(UnprintableText) as info:
+        notices.notice_pdf("first", VILLAGE, listed, PERIOD, HOTLINE, ISSUED)
+    assert info.value.messages == [info.value.messages[0]]
+    assert info.value.messages[0].startswith("名单第 1 户（王五）的证件号码“530324********123✔”中的“✔”")
