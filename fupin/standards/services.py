@@ -1,0 +1,123 @@
+"""Writers and readers of rule sets (issue 13 item 2): create, revise (a used version is never changed:
+a new version is made), resolve the one in force for a kind, year and area, and record a decision with
+the version it used. No access rules here: the pages that call these check the user's scope first."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max, Q, QuerySet
+from django.db.models.functions import Coalesce, Length
+from django.utils.translation import gettext as _
+
+from fupin.accounts.models import User
+from fupin.areas.models import Area
+from fupin.audit.services import audit_create, audit_update, snapshot
+from fupin.registry import rules
+from fupin.registry.models import Household
+
+from . import engine
+from .models import DEFAULT_MATCH, Decision, RuleKind, RuleSet
+
+
+def ruleset_for(kind: str, year: int, area: Area | None) -> RuleSet | None:
+    """The rule set in force: the most specific area on ``area``'s path (nearest first, national last)
+    that has one for ``kind`` and ``year``, and of that area the latest version."""
+    prefixes = rules.path_prefixes(area.path) if area is not None else []
+    return (RuleSet.objects.filter(kind=kind, year=year)
+            .filter(Q(area__isnull=True) | Q(area__path__in=prefixes))
+            .annotate(depth=Coalesce(Length("area__path"), 0))
+            .order_by("-depth", "-version").first())
+
+
+def _next_version(kind: str, year: int, area: Area | None) -> int:
+    latest = RuleSet.objects.filter(kind=kind, year=year, area=area).aggregate(v=Max("version"))["v"]
+    return (latest or 0) + 1
+
+
+@transaction.atomic
+def ruleset_create(*, actor: User | None, kind: str, year: int, area: Area | None, name: str,
+                   conditions: list[dict[str, Any]], match: str | None = None, note: str = "") -> RuleSet:
+    """A new rule set (version 1 for its kind, year and area, or the next version when one exists)."""
+    if kind not in RuleKind.values:
+        raise ValidationError({"kind": _("未知的规则类别“%(k)s”") % {"k": kind}})
+    ruleset = RuleSet(kind=kind, year=year, area=area, name=name, conditions=conditions,
+                      match=match or DEFAULT_MATCH[RuleKind(kind)], note=note, created_by=actor,
+                      version=_next_version(kind, year, area))
+    ruleset.full_clean()
+    ruleset.save()
+    audit_create(actor=actor, obj=ruleset, area_path=area.path if area else "",
+                 summary=_("新建规则集“%(n)s”%(y)d 年第 %(v)d 版") % {"n": name, "y": year, "v": ruleset.version})
+    return ruleset
+
+
+@transaction.atomic
+def ruleset_revise(*, actor: User | None, ruleset: RuleSet, conditions: list[dict[str, Any]],
+                   match: str | None = None, note: str | None = None) -> RuleSet:
+    """Change the conditions. A version no decision has used is changed in place; a used one stays as it
+    was and the change becomes the next version (returned)."""
+    ruleset = RuleSet.objects.select_for_update().get(pk=ruleset.pk)
+    if ruleset.used:
+        return ruleset_create(actor=actor, kind=ruleset.kind, year=ruleset.year, area=ruleset.area,
+                              name=ruleset.name, conditions=conditions, match=match or ruleset.match,
+                              note=ruleset.note if note is None else note)
+    before = snapshot(ruleset)
+    ruleset.conditions = conditions
+    ruleset.match = match or ruleset.match
+    if note is not None:
+        ruleset.note = note
+    ruleset.full_clean()
+    ruleset.save()
+    audit_update(actor=actor, obj=ruleset, before=before, after=snapshot(ruleset),
+                 area_path=ruleset.area.path if ruleset.area else "",
+                 summary=_("修改规则集“%(n)s”第 %(v)d 版") % {"n": ruleset.name, "v": ruleset.version})
+    return ruleset
+
+
+def conditions_of(ruleset: RuleSet) -> list[engine.Condition]:
+    return engine.parse_conditions(ruleset.conditions)
+
+
+def evaluate_household(ruleset: RuleSet, household: Household, year: int,
+                       lines: rules.PovertyLines | None = None) -> engine.Result:
+    """The rule set for one household, each condition with its reason."""
+    return engine.evaluate(conditions_of(ruleset), ruleset.match, engine.facts_for(household, year, lines))
+
+
+def households_holding(ruleset: RuleSet, households: QuerySet[Household], year: int,
+                       lines: rules.PovertyLines | None = None) -> QuerySet[Household]:
+    """The households of ``households`` for which the rule set holds, as one query."""
+    return engine.holding(households, conditions_of(ruleset), ruleset.match, year, lines)
+
+
+def bulk_outcomes(ruleset: RuleSet, households: QuerySet[Household], year: int,
+                  lines: rules.PovertyLines | None = None) -> dict[int, tuple[bool, tuple[bool, ...]]]:
+    return engine.outcomes_by_household(households, conditions_of(ruleset), ruleset.match, year, lines)
+
+
+def outcome_rows(result: engine.Result) -> list[dict[str, Any]]:
+    return [{"label": o.label, "holds": o.holds, "reason": o.reason} for o in result.outcomes]
+
+
+@transaction.atomic
+def decision_record(*, actor: User | None, household: Household, ruleset: RuleSet, year: int) -> Decision:
+    """Judge ``household`` by ``ruleset`` and keep the answer with the version used and every reason.
+    The version is frozen from now on (RuleSet.used)."""
+    result = evaluate_household(ruleset, household, year)
+    RuleSet.objects.filter(pk=ruleset.pk, used=False).update(used=True)
+    ruleset.used = True
+    decision = Decision.objects.create(household=household, ruleset=ruleset, ruleset_version=ruleset.version,
+                                       year=year, passed=result.holds, outcomes=outcome_rows(result),
+                                       decided_by=actor)
+    audit_create(actor=actor, obj=decision, area_path=household.area_path,
+                 summary=_("户 %(h)s 按“%(n)s”第 %(v)d 版判定：%(r)s") % {
+                     "h": household.number, "n": ruleset.name, "v": ruleset.version,
+                     "r": _("符合") if result.holds else _("不符合")})
+    return decision
+
+
+def failed_labels(outcomes: Sequence[dict[str, Any]]) -> list[str]:
+    return [o["label"] for o in outcomes if not o["holds"]]
