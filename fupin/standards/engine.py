@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import BooleanField, Case, DecimalField, F, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Count, DecimalField, F, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from fupin.registry import rules
@@ -296,26 +296,53 @@ def condition_q(condition: Condition) -> Q:
 
 
 def annotate(queryset: QuerySet[Household], conditions: Sequence[Condition], match: str, year: int,
-             lines: rules.PovertyLines | None = None) -> QuerySet[Household]:
+             lines: rules.PovertyLines | None = None, prefix: str = "std") -> QuerySet[Household]:
     """``queryset`` with ``std_c0`` … (each condition, true/false) and ``std_holds`` (the rule set's
-    answer): one query however many households."""
+    answer): one query however many households. Another ``prefix`` lets a second rule set of the same
+    year be annotated on the same queryset (the field values and the line are shared)."""
     from fupin.registry.services import poverty_lines
 
     lines = lines or poverty_lines()
+    present = set(queryset.query.annotations)
     annotations: dict[str, Any] = {}
-    if any(c.value == POVERTY_LINE for c in conditions):
+    if any(c.value == POVERTY_LINE for c in conditions) and LINE_ANNOTATION not in present:
         annotations[LINE_ANNOTATION] = line_expression(year, lines)
     for condition in conditions:
-        annotations.setdefault(_name(condition), condition.field.expression(year))
+        if _name(condition) not in present:
+            annotations.setdefault(_name(condition), condition.field.expression(year))
     queryset = queryset.annotate(**annotations)
     qs = [condition_q(c) for c in conditions]
-    flags = {f"std_c{i}": Case(When(q, then=Value(True)), default=Value(False), output_field=BooleanField())
+    flags = {f"{prefix}_c{i}": Case(When(q, then=Value(True)), default=Value(False), output_field=BooleanField())
              for i, q in enumerate(qs)}
     combined = Q()
     for q in qs:
         combined = (combined & q) if match == "all" else (combined | q)
-    return queryset.annotate(**flags, std_holds=Case(When(combined, then=Value(True)), default=Value(False),
-                                                     output_field=BooleanField()))
+    flags[f"{prefix}_holds"] = Case(When(combined, then=Value(True)), default=Value(False),
+                                    output_field=BooleanField())
+    return queryset.annotate(**flags)
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What an edit would change among the households: how many the rule holds for now and after, and
+    how many move each way."""
+
+    total: int
+    before: int
+    after: int
+    gained: int
+    lost: int
+
+
+def preview(queryset: QuerySet[Household], old: tuple[Sequence[Condition], str],
+            new: tuple[Sequence[Condition], str], year: int, lines: rules.PovertyLines | None = None) -> Preview:
+    """Compare two versions of a rule set (each (conditions, match)) over ``queryset`` in one query."""
+    annotated = annotate(annotate(queryset, *old, year, lines, prefix="old"), *new, year, lines, prefix="new")
+    counts = annotated.aggregate(
+        total=Count("pk"), before=Count("pk", filter=Q(old_holds=True)), after=Count("pk", filter=Q(new_holds=True)),
+        gained=Count("pk", filter=Q(old_holds=False, new_holds=True)),
+        lost=Count("pk", filter=Q(old_holds=True, new_holds=False)))
+    return Preview(**counts)
 
 
 def holding(queryset: QuerySet[Household], conditions: Sequence[Condition], match: str, year: int,

@@ -98,6 +98,14 @@ def bulk_outcomes(ruleset: RuleSet, households: QuerySet[Household], year: int,
     return engine.outcomes_by_household(households, conditions_of(ruleset), ruleset.match, year, lines)
 
 
+def preview_revision(ruleset: RuleSet, conditions: list[dict[str, Any]], households: QuerySet[Household],
+                     year: int, match: str | None = None, lines: rules.PovertyLines | None = None) -> engine.Preview:
+    """How many of ``households`` an edit of ``ruleset`` would change, before it is saved (one query).
+    The edited conditions are validated first (ValidationError naming the condition)."""
+    new = (engine.parse_conditions(conditions), match or ruleset.match)
+    return engine.preview(households, (conditions_of(ruleset), ruleset.match), new, year, lines)
+
+
 def outcome_rows(result: engine.Result) -> list[dict[str, Any]]:
     return [{"label": o.label, "holds": o.holds, "reason": o.reason} for o in result.outcomes]
 
@@ -106,9 +114,12 @@ def outcome_rows(result: engine.Result) -> list[dict[str, Any]]:
 def decision_record(*, actor: User | None, household: Household, ruleset: RuleSet, year: int) -> Decision:
     """Judge ``household`` by ``ruleset`` and keep the answer with the version used and every reason.
     The version is frozen from now on (RuleSet.used)."""
+    # Locked: a concurrent in-place edit (ruleset_revise on an unused version) waits, then sees it used.
+    ruleset = RuleSet.objects.select_for_update().get(pk=ruleset.pk)
     result = evaluate_household(ruleset, household, year)
-    RuleSet.objects.filter(pk=ruleset.pk, used=False).update(used=True)
-    ruleset.used = True
+    if not ruleset.used:
+        RuleSet.objects.filter(pk=ruleset.pk).update(used=True)
+        ruleset.used = True
     decision = Decision.objects.create(household=household, ruleset=ruleset, ruleset_version=ruleset.version,
                                        year=year, passed=result.holds, outcomes=outcome_rows(result),
                                        decided_by=actor)

@@ -128,3 +128,22 @@ def test_which_households_in_an_area_pass_is_one_query(tree, django_assert_num_q
     expected = {h.pk for h in in_township if engine.evaluate(parsed, "all", engine.facts_for(h, YEAR, lines)).holds}
     assert passing == expected
     assert passing  # the sample has households that pass
+
+
+def test_preview_of_an_edit_is_one_query_and_counts_the_changes(tree, django_assert_num_queries):
+    varied_households(tree)
+    old = engine.parse_conditions([{"field": "per_capita_income", "op": "gt", "value": POVERTY_LINE}])
+    new = engine.parse_conditions([{"field": "per_capita_income", "op": "gt", "value": POVERTY_LINE},
+                                   {"field": "house_area", "op": "gt", "value": 0}])
+    lines = poverty_lines()
+    with django_assert_num_queries(1):
+        shown = engine.preview(Household.objects.all(), (old, "all"), (new, "any"), YEAR, lines)
+    before = {h.pk: engine.evaluate(old, "all", engine.facts_for(h, YEAR, lines)).holds
+              for h in Household.objects.all()}
+    after = {h.pk: engine.evaluate(new, "any", engine.facts_for(h, YEAR, lines)).holds
+             for h in Household.objects.all()}
+    assert shown == engine.Preview(
+        total=len(before), before=sum(before.values()), after=sum(after.values()),
+        gained=sum(1 for pk in before if after[pk] and not before[pk]),
+        lost=sum(1 for pk in before if before[pk] and not after[pk]))
+    assert shown.gained > 0 and shown.lost == 0

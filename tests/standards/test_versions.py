@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from fupin.audit.models import AuditEvent
+from fupin.registry.models import Household
 from fupin.standards import services
 from fupin.standards.models import Decision, RuleKind, RuleSet
 
@@ -89,3 +90,15 @@ def test_a_used_version_cannot_be_saved_with_other_conditions(tree):
         ruleset.save()
     ruleset.refresh_from_db()
     assert ruleset.conditions == INCOME
+
+
+def test_preview_of_a_revision_before_it_is_saved(tree):
+    national_line()
+    household(tree["village_a1"], income="9000", house_area=0)
+    household(tree["village_a1"], income="1000")
+    ruleset = create()
+    shown = services.preview_revision(ruleset, HOUSE, Household.objects.all(), YEAR)
+    assert (shown.total, shown.before, shown.after, shown.gained, shown.lost) == (2, 1, 1, 1, 1)
+    with pytest.raises(ValidationError, match="第 1 条条件"):
+        services.preview_revision(ruleset, [{"field": "x", "op": "eq", "value": 1}], Household.objects.all(), YEAR)
+    assert RuleSet.objects.get(pk=ruleset.pk).conditions == INCOME
