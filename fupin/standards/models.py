@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -36,7 +37,7 @@ DEFAULT_MATCH = {RuleKind.EXIT: Match.ALL, RuleKind.EXCLUSION: Match.ANY, RuleKi
 
 class RuleSet(models.Model):
     kind = models.CharField(_("类别"), max_length=20, choices=RuleKind.choices)
-    year = models.PositiveSmallIntegerField(_("年度"))
+    year = models.PositiveSmallIntegerField(_("年度"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
     area = models.ForeignKey("areas.Area", verbose_name=_("适用区划"), null=True, blank=True,
                              on_delete=models.PROTECT, help_text=_("空 = 全国"))
     version = models.PositiveIntegerField(_("版本"), default=1)
