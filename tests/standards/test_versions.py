@@ -10,6 +10,7 @@ from fupin.audit.models import AuditEvent
 from fupin.registry.models import Household
 from fupin.standards import services
 from fupin.standards.models import Decision, RuleKind, RuleSet
+from tests import factories
 
 from .helpers import YEAR, household, national_line
 
@@ -102,3 +103,35 @@ def test_preview_of_a_revision_before_it_is_saved(tree):
     with pytest.raises(ValidationError, match="第 1 条条件"):
         services.preview_revision(ruleset, [{"field": "x", "op": "eq", "value": 1}], Household.objects.all(), YEAR)
     assert RuleSet.objects.get(pk=ruleset.pk).conditions == INCOME
+
+
+def test_an_area_is_judged_by_each_households_own_rules_in_one_query(tree, django_assert_num_queries):
+    national_line()
+    national = create()  # income above the line
+    county = create(tree["county"], INCOME + HOUSE)
+    village = create(tree["village_a2"], HOUSE)
+    other_county = create(factories.area("530325000000", "富源县"), [{"field": "relocated", "op": "is_true"}])
+    made = [household(v, income=income, house_area=area)
+            for v in (tree["village_a1"], tree["village_a2"], tree["village_b1"])
+            for income, area in (("9000", 50), ("9000", 0), ("1000", 50), (None, 50))]
+    assert services.rulesets_within(RuleKind.EXIT, YEAR, tree["county"]) == [village, county]
+    assert services.rulesets_within(RuleKind.EXIT, YEAR, tree["village_a2"]) == [village]
+    assert set(services.rulesets_within(RuleKind.EXIT, YEAR, None)) >= {village, county, other_county}
+    with django_assert_num_queries(3):  # the rule sets, the poverty lines, then the households
+        rows = {h.pk: (h.std_holds, h.std_ruleset)
+                for h in services.area_outcomes(RuleKind.EXIT, YEAR, tree["county"])}
+    assert len(rows) == len(made)
+    for h in made:
+        own = services.ruleset_for(RuleKind.EXIT, YEAR, h.area)
+        assert rows[h.pk] == (services.evaluate_household(own, h, YEAR).holds, own.pk), h.number
+    assert {which for _holds, which in rows.values()} == {county.pk, village.pk}
+
+    factories.area("530325100000", "某乡")
+    elsewhere = household(factories.area("530325100201", "富源某村"), income="9000", relocated=False)
+    everywhere = {h.pk: (h.std_holds, h.std_ruleset) for h in services.area_outcomes(RuleKind.EXIT, YEAR, None)}
+    assert everywhere[elsewhere.pk] == (False, other_county.pk)
+    assert {pk: everywhere[pk] for pk in rows} == rows
+    RuleSet.objects.filter(pk=other_county.pk).delete()
+    everywhere = {h.pk: (h.std_holds, h.std_ruleset) for h in services.area_outcomes(RuleKind.EXIT, YEAR, None)}
+    assert everywhere[elsewhere.pk] == (True, national.pk)  # no county rules there: the national ones
+    assert services.area_outcomes(RuleKind.EXCLUSION, YEAR, None).filter(std_holds=True).count() == 0
