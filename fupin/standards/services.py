@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import BooleanField, Case, F, IntegerField, Max, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, Length
 from django.utils.translation import gettext as _
@@ -96,8 +96,13 @@ def ruleset_create(*, actor: User | None, kind: str, year: int, area: Area | Non
     ruleset = RuleSet(kind=kind, year=year, area=area, name=name, conditions=conditions,
                       match=match or DEFAULT_MATCH[RuleKind(kind)], note=note, created_by=actor,
                       version=_next_version(kind, year, area))
-    ruleset.full_clean()
-    ruleset.save()
+    ruleset.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            ruleset.save()
+    except IntegrityError as exc:  # two people saved a version of the same rules at once
+        raise ValidationError(_("规则集“%(n)s”%(y)d 年第 %(v)d 版刚被他人保存，请刷新后重试") % {
+            "n": name, "y": year, "v": ruleset.version}) from exc
     audit_create(actor=actor, obj=ruleset, area_path=area.path if area else "",
                  summary=_("新建规则集“%(n)s”%(y)d 年第 %(v)d 版") % {"n": name, "y": year, "v": ruleset.version})
     return ruleset

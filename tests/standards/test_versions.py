@@ -135,3 +135,11 @@ def test_an_area_is_judged_by_each_households_own_rules_in_one_query(tree, djang
     everywhere = {h.pk: (h.std_holds, h.std_ruleset) for h in services.area_outcomes(RuleKind.EXIT, YEAR, None)}
     assert everywhere[elsewhere.pk] == (True, national.pk)  # no county rules there: the national ones
     assert services.area_outcomes(RuleKind.EXCLUSION, YEAR, None).filter(std_holds=True).count() == 0
+
+
+def test_two_saves_of_the_same_version_at_once_are_refused_in_chinese(tree, monkeypatch):
+    create()
+    monkeypatch.setattr(services, "_next_version", lambda kind, year, area: 1)  # as if both read "1" at once
+    with pytest.raises(ValidationError, match="第 1 版刚被他人保存，请刷新后重试"):
+        create()
+    assert RuleSet.objects.count() == 1
