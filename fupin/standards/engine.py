@@ -51,6 +51,8 @@ TYPE_OPERATORS: dict[str, tuple[str, ...]] = {
 NO_VALUE = frozenset({"is_true", "is_false", "is_null", "not_null"})
 LISTS = frozenset({"in", "not_in"})
 KEYS = frozenset({"field", "op", "value", "label"})
+#: A number a condition may hold: what the money columns (12 digits, 2 decimals) hold.
+LIMIT = Decimal(10) ** 10
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,8 @@ def _scalar(spec: Field, op: str, value: Any) -> tuple[Any, str | None]:
     if spec.type == MONEY and value == POVERTY_LINE and op in COMPARISONS:
         return POVERTY_LINE, None
     number = _number(value, spec.type == INTEGER)
+    if isinstance(number, Decimal) and (number.as_tuple().exponent < -2 or abs(number) >= LIMIT):
+        return None, _("“%(f)s”的比较值“%(v)s”超出范围：最多两位小数，绝对值小于一百亿") % {"f": spec.label, "v": value}
     if number is None:
         kind = _("整数") if spec.type == INTEGER else _("数值")
         extra = _("，或“%(t)s”（当年扶贫标准）") % {"t": POVERTY_LINE} if spec.type == MONEY else ""

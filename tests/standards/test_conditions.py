@@ -14,6 +14,8 @@ from fupin.standards import engine
     ({"field": "house_area", "op": "gt", "value": "abc"}, "“住房面积”的比较值应为数值，收到的是“abc”"),
     ({"field": "house_area", "op": "gt", "value": True}, "“住房面积”的比较值应为数值"),
     ({"field": "house_area", "op": "gt", "value": "@poverty_line"}, "“住房面积”的比较值应为数值"),
+    ({"field": "house_area", "op": "gt", "value": "2952.005"}, "“住房面积”的比较值“2952.005”超出范围：最多两位小数"),
+    ({"field": "net_income", "op": "gt", "value": "1e12"}, "“家庭纯收入”的比较值“1e12”超出范围"),
     ({"field": "member_count", "op": "ge", "value": 2.5}, "“家庭人口”的比较值应为整数"),
     ({"field": "danger_grade", "op": "in", "value": []}, "运算符“in”的比较值应为非空列表"),
     ({"field": "danger_grade", "op": "in", "value": ["C", "E"]}, "“E”不是“危房等级”的可选值"),
