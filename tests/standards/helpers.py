@@ -22,13 +22,19 @@ def national_line(year: int = YEAR, amount: str = "2952") -> PovertyLine:
 def household(village, *, members: list[dict] | None = None, income: Decimal | str | None = None,
               people: int = 2, year: int = YEAR, food: bool | None = True, **fields):
     """A household; ``income`` the 工资性收入 of ``year`` (None: no record that year)."""
-    members = members or [factories.member_data(Relation.HEAD, "1"), factories.member_data(Relation.SPOUSE, "2")]
+    members = members or [adult(), adult(Relation.SPOUSE, "2")]
     fields.setdefault("house_area", Decimal("80"))
     h = factories.household(village, members=members, **fields)
     if income is not None:
         services.yearly_record_save(actor=None, household=h, year=year, data={
             "member_count": people, "wage_income": Decimal(income), "food_clothing_secure": food})
     return h
+
+
+def adult(relation: str = Relation.HEAD, sex: str = "1", **extra) -> dict:
+    """A member born in 1975: never of school age in the years the tests judge (the factories' default
+    birth dates follow a global counter, so a default member could be a child in one run and not another)."""
+    return factories.member_data(relation, sex, birth=datetime.date(1975, 3, 1), **extra)
 
 
 def child(*, school: str = SchoolStatus.PRIMARY, born: datetime.date = datetime.date(2006, 5, 1), **extra) -> dict:

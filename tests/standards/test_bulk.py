@@ -28,7 +28,7 @@ PEOPLE = [1, 2, 3, 4]
 
 def _member(rng: random.Random, relation: str) -> dict:
     school_age = relation == Relation.SON and rng.random() < 0.7
-    born = datetime.date(YEAR - rng.randint(6, 15), 3, 1) if school_age else None
+    born = datetime.date(YEAR - rng.randint(6, 15), 3, 1) if school_age else datetime.date(rng.randint(1940, 1995), 3, 1)
     return factories.member_data(
         relation, "1" if relation != Relation.SPOUSE else "2", birth=born,
         medical_insurance=rng.random() < 0.8, serious_illness_insurance=rng.random() < 0.8,
@@ -50,13 +50,19 @@ def varied_households(tree, n: int = 24) -> list[Household]:
         people = len(members)
         line = rng.choice([Decimal("2952"), Decimal("3335")])
         per_head = line + rng.choice([Decimal("-1"), Decimal("0"), Decimal("1"), Decimal("-500"), Decimal("900")])
-        income = None if i % 7 == 3 else per_head * people
-        made.append(household(
-            villages[i % 3], members=members, income=income, people=people,
-            food=rng.choice([True, True, False, None]),
-            danger_grade=rng.choice(["", "", "A", "C", "D"]), house_area=rng.choice([Decimal(0), Decimal("60.5")]),
-            water_safe=rng.random() < 0.8, water_difficulty=rng.random() < 0.2, relocated=rng.random() < 0.3,
-            cultivated_land=Decimal(rng.randint(0, 8))))
+        fields = {"income": None if i % 7 == 3 else per_head * people, "food": rng.choice([True, True, False, None]),
+                  "danger_grade": rng.choice(["", "", "A", "C", "D"]),
+                  "house_area": rng.choice([Decimal(0), Decimal("60.5")]),
+                  "water_safe": rng.random() < 0.8, "water_difficulty": rng.random() < 0.2}
+        if i % 4 == 0:  # one in four meets every exit criterion, so that the sample has both answers
+            for member in members:
+                member.update(medical_insurance=True, serious_illness_insurance=True)
+                if member["birth_date"].year > YEAR - 17:  # a child of school age goes to school
+                    member["school_status"] = SchoolStatus.PRIMARY
+            fields.update(income=Decimal(4000) * people, food=True, danger_grade="", house_area=Decimal("60.5"),
+                          water_safe=True, water_difficulty=False)
+        made.append(household(villages[i % 3], members=members, people=people, relocated=rng.random() < 0.3,
+                              cultivated_land=Decimal(rng.randint(0, 8)), **fields))
     return made
 
 

@@ -12,9 +12,8 @@ from django.apps import apps
 from fupin.registry.choices import Health, SchoolStatus
 from fupin.standards import services
 from fupin.standards.models import RuleKind, RuleSet
-from tests import factories
 
-from .helpers import YEAR, child, household, national_line
+from .helpers import YEAR, adult, child, household, national_line
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +36,7 @@ def test_seeded_for_every_year_with_a_national_line(exit_rules):
 
 
 def test_a_household_meeting_every_criterion_may_exit(tree, exit_rules):
-    h = household(tree["village_a1"], members=[factories.member_data(), child()], income="6000")
+    h = household(tree["village_a1"], members=[adult(), child()], income="6000")
     result = services.evaluate_household(exit_rules, h, YEAR)
     assert result.holds, [o.reason for o in result.failed]
 
@@ -54,12 +53,12 @@ def test_a_household_meeting_every_criterion_may_exit(tree, exit_rules):
     ("饮水不困难", {"water_difficulty": True}),
 ])
 def test_each_criterion_failing_alone_is_named(tree, exit_rules, label, change):
-    members = {"dropout": [factories.member_data(), child(school=SchoolStatus.NONE)],
-               "no_medical": [factories.member_data(), child(medical_insurance=False)],
-               "no_serious": [factories.member_data(health=Health.SERIOUS, serious_illness_insurance=False),
+    members = {"dropout": [adult(), child(school=SchoolStatus.NONE)],
+               "no_medical": [adult(), child(medical_insurance=False)],
+               "no_serious": [adult(health=Health.SERIOUS, serious_illness_insurance=False),
                               child()]}.get(change.pop("members", None))
     change.setdefault("income", "6000")
-    h = household(tree["village_a1"], members=members or [factories.member_data(), child()], **change)
+    h = household(tree["village_a1"], members=members or [adult(), child()], **change)
     result = services.evaluate_household(exit_rules, h, YEAR)
     assert [o.label for o in result.failed] == [label]
     assert not result.holds

@@ -11,9 +11,8 @@ from fupin.registry.choices import Health, SchoolStatus
 from fupin.registry.models import PovertyLine
 from fupin.standards import engine
 from fupin.standards.fields import Facts
-from tests import factories
 
-from .helpers import YEAR, child, household, national_line
+from .helpers import YEAR, adult, child, household, national_line
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +68,7 @@ def test_no_record_or_no_line_does_not_hold(tree):
 
 def test_member_aggregates_and_choices(tree):
     national_line()
-    members = [factories.member_data(health=Health.SERIOUS, serious_illness_insurance=False),
+    members = [adult(health=Health.SERIOUS, serious_illness_insurance=False),
                child(school=SchoolStatus.NONE)]
     h = household(tree["village_a1"], members=members, income="9000", danger_grade="C")
     result = judge([
@@ -90,7 +89,7 @@ def test_a_child_outside_school_age_does_not_count(tree):
     national_line()
     young = child(school=SchoolStatus.NONE, born=datetime.date(YEAR - 5, 1, 1))
     old = child(school=SchoolStatus.NONE, born=datetime.date(YEAR - 17, 1, 1))
-    h = household(tree["village_a1"], members=[factories.member_data(), young, old], income="9000")
+    h = household(tree["village_a1"], members=[adult(), young, old], income="9000")
     assert judge([{"field": "any_school_age_child_out_of_school", "op": "is_false"}], h).holds
 
 
