@@ -35,6 +35,10 @@ class Match(models.TextChoices):
 DEFAULT_MATCH = {RuleKind.EXIT: Match.ALL, RuleKind.EXCLUSION: Match.ANY, RuleKind.INCLUSION: Match.ANY}
 
 
+#: What a used version may no longer change (its name and note may be corrected).
+FROZEN = ("kind", "year", "area_id", "version", "match", "conditions")
+
+
 class RuleSet(models.Model):
     kind = models.CharField(_("类别"), max_length=20, choices=RuleKind.choices)
     year = models.PositiveSmallIntegerField(_("年度"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
@@ -67,9 +71,8 @@ class RuleSet(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
-            stored = RuleSet.objects.filter(pk=self.pk).values("used", "conditions", "match").first()
-            if stored and stored["used"] and (stored["conditions"] != self.conditions
-                                              or stored["match"] != self.match):
+            stored = RuleSet.objects.filter(pk=self.pk).values("used", *FROZEN).first()
+            if stored and stored["used"] and any(stored[f] != getattr(self, f) for f in FROZEN):
                 raise ValidationError(_("规则集“%(n)s”第 %(v)d 版已被决定引用，不能修改；请另存为新版本") % {
                     "n": self.name, "v": self.version})
         super().save(*args, **kwargs)

@@ -91,6 +91,12 @@ def test_a_used_version_cannot_be_saved_with_other_conditions(tree):
         ruleset.save()
     ruleset.refresh_from_db()
     assert ruleset.conditions == INCOME
+    ruleset.year = YEAR + 1
+    with pytest.raises(ValidationError, match="已被决定引用，不能修改"):
+        ruleset.save()
+    ruleset.refresh_from_db()
+    ruleset.note = "改正说明"
+    ruleset.save()  # the note is not part of the rule
 
 
 def test_preview_of_a_revision_before_it_is_saved(tree):
