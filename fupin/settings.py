@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "fupin.sheets",
     "fupin.quality",
     "fupin.documents",
+    "fupin.standards",
     "fupin.web",
 ]
 

@@ -11,14 +11,17 @@ from . import factories
 def _restore_migration_data(sender, **kwargs) -> None:
     """A transactional test (``django_db(transaction=True)``) ends by emptying every table; Django then
     sends post_migrate, as after a migration. Put back what the data migrations wrote (the national
-    poverty lines, registry 0002; idempotent), so that the tests that run next on the same worker —
-    under pytest-xdist any test may — find the database as migrated."""
-    if sender.label != "registry":
-        return
+    poverty lines, registry 0002; the national exit criteria, standards 0002; both idempotent), so that
+    the tests that run next on the same worker — under pytest-xdist any test may — find the database
+    as migrated."""
     from django.apps import apps
 
-    lines = importlib.import_module("fupin.registry.migrations.0002_national_poverty_lines")
-    lines.add_lines(apps, None)
+    if sender.label == "registry":
+        lines = importlib.import_module("fupin.registry.migrations.0002_national_poverty_lines")
+        lines.add_lines(apps, None)
+    elif sender.label == "standards":
+        rules = importlib.import_module("fupin.standards.migrations.0002_standards_exit_criteria")
+        rules.add_rules(apps, None)
 
 
 post_migrate.connect(_restore_migration_data, dispatch_uid="tests-restore-migration-data")

@@ -1,0 +1,364 @@
+"""Conditions: validated against the whitelist (fupin.standards.fields), evaluated for one household with
+a reason for each condition, and compiled into one query over households (issue 13 item 2).
+
+A condition is ``{"field": key, "op": operator, "value": …, "label": "…"}``. A condition whose field has
+no value (no record for the year, no poverty line) does not hold, in Python and in SQL alike, except
+``is_null``. A rule set's conditions combine by ``match``: all must hold, or any one.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import BooleanField, Case, Count, DecimalField, F, Q, QuerySet, Value, When
+from django.utils.translation import gettext as _
+
+from fupin.registry import rules
+from fupin.registry.models import Household
+
+from .fields import (
+    BOOLEAN,
+    CHOICE,
+    FIELDS,
+    INTEGER,
+    MONEY,
+    NUMBER,
+    POVERTY_LINE,
+    POVERTY_LINE_LABEL,
+    Facts,
+    Field,
+)
+
+COMPARISONS = ("eq", "ne", "lt", "le", "gt", "ge")
+#: Operator → its sign in a reason.
+OPERATORS: dict[str, str] = {
+    "eq": "=", "ne": "≠", "lt": "<", "le": "≤", "gt": ">", "ge": "≥", "in": "属于", "not_in": "不属于",
+    "is_true": "为“是”", "is_false": "为“否”", "is_null": "未填报", "not_null": "已填报",
+}
+#: The operators each field type takes.
+TYPE_OPERATORS: dict[str, tuple[str, ...]] = {
+    MONEY: (*COMPARISONS, "is_null", "not_null"),
+    NUMBER: (*COMPARISONS, "is_null", "not_null"),
+    INTEGER: (*COMPARISONS, "in", "not_in", "is_null", "not_null"),
+    BOOLEAN: ("is_true", "is_false", "is_null", "not_null"),
+    CHOICE: ("eq", "ne", "in", "not_in"),
+}
+NO_VALUE = frozenset({"is_true", "is_false", "is_null", "not_null"})
+LISTS = frozenset({"in", "not_in"})
+KEYS = frozenset({"field", "op", "value", "label"})
+#: A number a condition may hold: what the money columns (12 digits, 2 decimals) hold.
+LIMIT = Decimal(10) ** 10
+
+
+@dataclass(frozen=True)
+class Condition:
+    field: Field
+    op: str
+    value: Any
+    label: str
+
+    @property
+    def name(self) -> str:
+        return self.label or str(self.field.label)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    index: int
+    label: str
+    holds: bool
+    reason: str
+
+
+@dataclass(frozen=True)
+class Result:
+    holds: bool
+    outcomes: list[Outcome]
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if not o.holds]
+
+
+# --- validation ---------------------------------------------------------------------------------------
+
+
+def _where(index: int, raw: Any) -> str:
+    label = raw.get("label") if isinstance(raw, dict) else None
+    if isinstance(label, str) and label.strip():
+        return _("第 %(n)d 条条件（%(l)s）") % {"n": index + 1, "l": label.strip()}
+    return _("第 %(n)d 条条件") % {"n": index + 1}
+
+
+def _number(value: Any, integer: bool) -> Decimal | int | None:
+    if isinstance(value, bool):
+        return None
+    if integer:
+        return value if isinstance(value, int) else None
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+    return number if number.is_finite() else None
+
+
+def _scalar(spec: Field, op: str, value: Any) -> tuple[Any, str | None]:
+    """(parsed value, error) of one operand."""
+    if spec.type == CHOICE:
+        codes = [c for c, _label in spec.choices]
+        if value not in codes:
+            names = "、".join(str(label) for _c, label in spec.choices)
+            return None, _("“%(v)s”不是“%(f)s”的可选值（可选：%(names)s）") % {
+                "v": value, "f": spec.label, "names": names}
+        return value, None
+    if spec.type == MONEY and value == POVERTY_LINE and op in COMPARISONS:
+        return POVERTY_LINE, None
+    number = _number(value, spec.type == INTEGER)
+    if isinstance(number, Decimal) and (number.as_tuple().exponent < -2 or abs(number) >= LIMIT):
+        return None, _("“%(f)s”的比较值“%(v)s”超出范围：最多两位小数，绝对值小于一百亿") % {"f": spec.label, "v": value}
+    if number is None:
+        kind = _("整数") if spec.type == INTEGER else _("数值")
+        extra = _("，或“%(t)s”（当年扶贫标准）") % {"t": POVERTY_LINE} if spec.type == MONEY else ""
+        return None, _("“%(f)s”的比较值应为%(k)s%(extra)s，收到的是“%(v)s”") % {
+            "f": spec.label, "k": kind, "extra": extra, "v": value}
+    return number, None
+
+
+def _parse_one(raw: Any) -> tuple[Condition | None, str | None]:
+    if not isinstance(raw, dict):
+        return None, _("应为包含字段、运算符和比较值的条目")
+    unknown = sorted(set(raw) - KEYS)
+    if unknown:
+        return None, _("含有未知的键：%(k)s") % {"k": "、".join(unknown)}
+    spec = FIELDS.get(raw.get("field"))
+    if spec is None:
+        return None, _("字段“%(f)s”不在可用字段中") % {"f": raw.get("field", "")}
+    op = raw.get("op")
+    allowed = TYPE_OPERATORS[spec.type]
+    if op not in allowed:
+        return None, _("“%(f)s”不能使用运算符“%(o)s”（可用：%(a)s）") % {
+            "f": spec.label, "o": op, "a": "、".join(allowed)}
+    label = raw.get("label", "")
+    if not isinstance(label, str) or len(label) > 100:
+        return None, _("名称应为不超过 100 字的文字")
+    value = raw.get("value")
+    if op in NO_VALUE:
+        if value not in (None, ""):
+            return None, _("运算符“%(o)s”不需要比较值") % {"o": op}
+        return Condition(spec, op, None, label.strip()), None
+    if op in LISTS:
+        if not isinstance(value, list) or not value:
+            return None, _("运算符“%(o)s”的比较值应为非空列表") % {"o": op}
+        parsed = []
+        for item in value:
+            one, error = _scalar(spec, op, item)
+            if error:
+                return None, error
+            parsed.append(one)
+        return Condition(spec, op, tuple(parsed), label.strip()), None
+    one, error = _scalar(spec, op, value)
+    if error:
+        return None, error
+    return Condition(spec, op, one, label.strip()), None
+
+
+def conditions_errors(conditions: Any) -> list[str]:
+    """Every problem of a conditions list, each naming its condition; empty when it is valid."""
+    if not isinstance(conditions, list) or not conditions:
+        return [_("规则集至少需要一条条件")]
+    errors = []
+    for index, raw in enumerate(conditions):
+        _condition, error = _parse_one(raw)
+        if error:
+            errors.append(f"{_where(index, raw)}：{error}")
+    return errors
+
+
+def parse_conditions(conditions: Any) -> list[Condition]:
+    errors = conditions_errors(conditions)
+    if errors:
+        raise ValidationError(errors)
+    return [c for c, _e in map(_parse_one, conditions) if c is not None]
+
+
+# --- one household ------------------------------------------------------------------------------------
+
+
+def _fmt(value: Any, spec: Field) -> str:
+    if value is None:
+        return _("未填报")
+    if spec.type == BOOLEAN:
+        return _("是") if value else _("否")
+    if spec.type == CHOICE:
+        return next((str(label) for code, label in spec.choices if code == value), str(value))
+    if isinstance(value, Decimal):
+        text = f"{int(value):,}" if value == value.to_integral_value() else f"{value:,.2f}"
+    else:
+        text = f"{value:,}"
+    return f"{text} {spec.unit}".rstrip()
+
+
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    "eq": operator.eq, "ne": operator.ne, "lt": operator.lt, "le": operator.le, "gt": operator.gt,
+    "ge": operator.ge, "in": lambda a, e: a in e, "not_in": lambda a, e: a not in e,
+}
+
+
+def evaluate_condition(condition: Condition, facts: Facts, index: int = 0) -> Outcome:
+    spec, op = condition.field, condition.op
+    actual = spec.value(facts)
+    expected = condition.value
+    if expected == POVERTY_LINE:
+        expected = facts.poverty_line
+    if op == "is_null":
+        holds = actual is None
+    elif op == "not_null":
+        holds = actual is not None
+    elif op in ("is_true", "is_false"):
+        holds = actual is (op == "is_true")
+    else:
+        holds = actual is not None and expected is not None and _COMPARE[op](actual, expected)
+    reason = _reason(condition, actual, expected, holds)
+    return Outcome(index=index, label=condition.name, holds=holds, reason=reason)
+
+
+def _reason(condition: Condition, actual: Any, expected: Any, holds: bool) -> str:
+    spec, op = condition.field, condition.op
+    verdict = _("符合") if holds else _("不符合")
+    if op in NO_VALUE:
+        return _("%(f)s：%(a)s（应%(o)s）：%(v)s") % {
+            "f": spec.label, "a": _fmt(actual, spec), "o": OPERATORS[op], "v": verdict}
+    if condition.value == POVERTY_LINE:
+        shown = _("%(t)s %(x)s") % {"t": POVERTY_LINE_LABEL, "x": _fmt(expected, spec)} if expected is not None \
+            else _("当年无扶贫标准")
+    elif op in LISTS:
+        shown = "、".join(_fmt(v, spec) for v in expected)
+    else:
+        shown = _fmt(expected, spec)
+    return _("%(f)s %(a)s %(o)s %(e)s：%(v)s") % {
+        "f": spec.label, "a": _fmt(actual, spec), "o": OPERATORS[op], "e": shown, "v": verdict}
+
+
+def facts_for(household: Household, year: int, lines: rules.PovertyLines | None = None) -> Facts:
+    """Read one household's facts for ``year`` (its active members, the year's record, the line)."""
+    from fupin.registry.services import poverty_lines
+
+    lines = lines or poverty_lines()
+    return Facts(household=household, members=list(household.members.filter(active=True)),
+                 record=household.yearly_records.filter(year=year).first(), year=year,
+                 poverty_line=lines.amount(year, household.area_path))
+
+
+def evaluate(conditions: Sequence[Condition], match: str, facts: Facts) -> Result:
+    outcomes = [evaluate_condition(c, facts, i) for i, c in enumerate(conditions)]
+    combine = all if match == "all" else any
+    return Result(holds=combine(o.holds for o in outcomes), outcomes=outcomes)
+
+
+# --- in bulk: one query ---------------------------------------------------------------------------------
+
+LINE_ANNOTATION = "std_line"
+MONEY_FIELD = DecimalField(max_digits=12, decimal_places=2)
+
+
+def line_expression(year: int, lines: rules.PovertyLines) -> Case:
+    """The year's line at each household's area as one CASE over the area path: the deepest area that has
+    a line first, else the national one — the answer of PovertyLines.amount for every household."""
+    paths = sorted({line.area_path for line in lines.by_year.get(year, ()) if line.area_path}, key=len, reverse=True)
+    national = lines.amount(year, "")
+    whens = [When(area_path__startswith=p, then=Value(lines.amount(year, p), output_field=MONEY_FIELD))
+             for p in paths]
+    return Case(*whens, default=Value(national, output_field=MONEY_FIELD), output_field=MONEY_FIELD)
+
+
+def _name(condition: Condition) -> str:
+    return f"std_f_{condition.field.key}"
+
+
+def condition_q(condition: Condition) -> Q:
+    """The condition as a WHERE clause over the annotations made by annotate()."""
+    name, op, value = _name(condition), condition.op, condition.value
+    if op == "is_null":
+        return Q(**{f"{name}__isnull": True})
+    if op == "not_null":
+        return Q(**{f"{name}__isnull": False})
+    if op in ("is_true", "is_false"):
+        return Q(**{name: op == "is_true"})
+    operand = F(LINE_ANNOTATION) if value == POVERTY_LINE else value
+    present = Q(**{f"{name}__isnull": False})
+    if op == "ne":
+        return present & ~Q(**{name: operand})
+    if op == "not_in":
+        return present & ~Q(**{f"{name}__in": operand})
+    lookup = {"eq": "exact", "lt": "lt", "le": "lte", "gt": "gt", "ge": "gte", "in": "in"}[op]
+    return Q(**{f"{name}__{lookup}": operand})
+
+
+def annotate(queryset: QuerySet[Household], conditions: Sequence[Condition], match: str, year: int,
+             lines: rules.PovertyLines | None = None, prefix: str = "std") -> QuerySet[Household]:
+    """``queryset`` with ``std_c0`` … (each condition, true/false) and ``std_holds`` (the rule set's
+    answer): one query however many households. Another ``prefix`` lets a second rule set of the same
+    year be annotated on the same queryset (the field values and the line are shared)."""
+    from fupin.registry.services import poverty_lines
+
+    lines = lines or poverty_lines()
+    present = set(queryset.query.annotations)
+    annotations: dict[str, Any] = {}
+    if any(c.value == POVERTY_LINE for c in conditions) and LINE_ANNOTATION not in present:
+        annotations[LINE_ANNOTATION] = line_expression(year, lines)
+    for condition in conditions:
+        if _name(condition) not in present:
+            annotations.setdefault(_name(condition), condition.field.expression(year))
+    queryset = queryset.annotate(**annotations)
+    qs = [condition_q(c) for c in conditions]
+    flags = {f"{prefix}_c{i}": Case(When(q, then=Value(True)), default=Value(False), output_field=BooleanField())
+             for i, q in enumerate(qs)}
+    combined = Q()
+    for q in qs:
+        combined = (combined & q) if match == "all" else (combined | q)
+    flags[f"{prefix}_holds"] = Case(When(combined, then=Value(True)), default=Value(False),
+                                    output_field=BooleanField())
+    return queryset.annotate(**flags)
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What an edit would change among the households: how many the rule holds for now and after, and
+    how many move each way."""
+
+    total: int
+    before: int
+    after: int
+    gained: int
+    lost: int
+
+
+def preview(queryset: QuerySet[Household], old: tuple[Sequence[Condition], str],
+            new: tuple[Sequence[Condition], str], year: int, lines: rules.PovertyLines | None = None) -> Preview:
+    """Compare two versions of a rule set (each (conditions, match)) over ``queryset`` in one query."""
+    annotated = annotate(annotate(queryset, *old, year, lines, prefix="old"), *new, year, lines, prefix="new")
+    counts = annotated.aggregate(
+        total=Count("pk"), before=Count("pk", filter=Q(old_holds=True)), after=Count("pk", filter=Q(new_holds=True)),
+        gained=Count("pk", filter=Q(old_holds=False, new_holds=True)),
+        lost=Count("pk", filter=Q(old_holds=True, new_holds=False)))
+    return Preview(**counts)
+
+
+def holding(queryset: QuerySet[Household], conditions: Sequence[Condition], match: str, year: int,
+            lines: rules.PovertyLines | None = None) -> QuerySet[Household]:
+    """The households of ``queryset`` for which the rule set holds (one query)."""
+    return annotate(queryset, conditions, match, year, lines).filter(std_holds=True)
+
+
+def outcomes_by_household(queryset: QuerySet[Household], conditions: Sequence[Condition], match: str, year: int,
+                          lines: rules.PovertyLines | None = None) -> dict[int, tuple[bool, tuple[bool, ...]]]:
+    """{household id: (holds, (each condition …))} in one query."""
+    names = [f"std_c{i}" for i in range(len(conditions))]
+    rows: Iterable[tuple[Any, ...]] = annotate(queryset, conditions, match, year, lines).values_list(
+        "pk", "std_holds", *names)
+    return {row[0]: (bool(row[1]), tuple(bool(v) for v in row[2:])) for row in rows}
