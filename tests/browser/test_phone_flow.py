@@ -45,7 +45,7 @@ def county(transactional_db):
 
 @pytest.fixture
 def phone():
-    with browser_page(8_000, viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2) as page:
+    with browser_page(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2) as page:
         yield page
 
 

@@ -54,8 +54,11 @@ def county(transactional_db):
 
 
 @contextlib.contextmanager
-def browser_page(timeout: int = 5_000, **context_options):
-    """A page of a fresh chromium (Chinese locale; ``context_options``: a viewport, a phone …)."""
+def browser_page(timeout: int = 15_000, **context_options):
+    """A page of a fresh chromium (Chinese locale; ``context_options``: a viewport, a phone …).
+
+    Waits and ``expect`` give up after ``timeout`` ms: generous, since a passing step never waits it
+    out, and a machine busy with other work (two xdist workers, a browser each) can take seconds."""
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM,
                                     args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
@@ -63,6 +66,7 @@ def browser_page(timeout: int = 5_000, **context_options):
             context = browser.new_context(locale="zh-CN", **context_options)
             page = context.new_page()
             page.set_default_timeout(timeout)
+            sync_api.expect.set_options(timeout=timeout)
             yield page
         finally:
             browser.close()
