@@ -142,6 +142,18 @@ def change_banks(exported: Path, out: Path, skip: set[str], drop: set[str] = fro
 # --- sqlite: concurrent API writers and a county import ---------------------------------------------
 
 
+def api_request(token: str, body: dict | None, if_match: str | None) -> tuple[bytes | None, dict]:
+    """The body and headers of one API call: JSON, the token, and If-Match for a conditional write."""
+    headers = {"Accept": "application/json", "Authorization": f"Token {token}"}
+    data = None
+    if body is not None:
+        data = json.dumps(body).encode()
+        headers["Content-Type"] = "application/json"
+    if if_match:
+        headers["If-Match"] = if_match
+    return data, headers
+
+
 def writer_loop(port: int, token: str, ids: list[int], stop_at: float, seed: int, out: dict, lock: threading.Lock) -> None:
     rng = random.Random(seed)
     api = Api(port, token)
@@ -150,13 +162,7 @@ def writer_loop(port: int, token: str, ids: list[int], stop_at: float, seed: int
     conflicts = gave_up = writes_ok = 0
 
     def call(method: str, path: str, body: dict | None = None, if_match: str | None = None) -> tuple[int, bytes, dict]:
-        headers = {"Accept": "application/json", "Authorization": f"Token {token}"}
-        data = None
-        if body is not None:
-            data = json.dumps(body).encode()
-            headers["Content-Type"] = "application/json"
-        if if_match:
-            headers["If-Match"] = if_match
+        data, headers = api_request(token, body, if_match)
         t0 = time.perf_counter()
         for attempt in (1, 2):
             try:
@@ -456,13 +462,7 @@ def mixed_client(port: int, token: str, ids: list[int], stop_at: float, seed: in
 
     def call(kind: str, method: str, path: str, body: dict | None = None, etag: str | None = None):
         nonlocal conn
-        headers = {"Accept": "application/json", "Authorization": f"Token {token}"}
-        data = None
-        if body is not None:
-            data = json.dumps(body).encode()
-            headers["Content-Type"] = "application/json"
-        if etag:
-            headers["If-Match"] = etag
+        data, headers = api_request(token, body, etag)
         t0 = time.perf_counter()
         try:
             conn.request(method, path, body=data, headers=headers)
