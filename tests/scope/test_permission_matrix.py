@@ -114,6 +114,8 @@ MATRIX: dict[str, tuple[str, ...]] = {
     # 批量更正 of the ticked households (issue 12 #16): a household outside the scope is not found
     "web.bulk_correct":    ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
     # the 待办 panel on the home page: open findings counted in the scope, for those who verify them
+    # 修改密码: every signed-in user's own password, no one else's (no area: "in" and "out" alike)
+    "web.password_change": ("ok|—", "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok"),
     "web.todo":            ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "hide|hide",  "hide|hide",  "hide|hide",  "hide|hide"),
     # --- API: reads
     "api.list":            ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
@@ -1304,6 +1306,18 @@ def _web_bulk_correct(c: Cell) -> None:
     else:
         status_of(response, c.expected)
         assert household.main_cause != "land" and footprint() == before
+
+
+@check("web.password_change")
+def _web_password_change(c: Cell) -> None:
+    page = c.web.get(reverse("accounts:password_change"))
+    status_of(page, c.expected)
+    # The old password is asked for: a wrong one changes nothing.
+    refused = c.web.post(reverse("accounts:password_change"), {
+        "old_password": "not-the-password", "new_password1": "Another-pass-2026!", "new_password2": "Another-pass-2026!"})
+    assert refused.status_code == 200 and "old_password" in refused.context["form"].errors
+    c.user.refresh_from_db()
+    assert not c.user.check_password("Another-pass-2026!")
 
 
 @check("web.todo")
