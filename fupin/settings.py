@@ -46,6 +46,9 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 DATA_DIR = Path(os.environ.get("FUPIN_DATA_DIR", PROJECT_DIR / "var"))
+# Uploaded files (case attachments) live under the data directory; they are served only through views
+# that check the reader's scope, never as static files.
+MEDIA_ROOT = Path(os.environ.get("FUPIN_MEDIA_ROOT", DATA_DIR / "media"))
 
 DEBUG = env_bool("FUPIN_DEBUG", False)
 
@@ -94,6 +97,7 @@ INSTALLED_APPS = [
     "fupin.quality",
     "fupin.documents",
     "fupin.standards",
+    "fupin.identification",
     "fupin.web",
 ]
 
@@ -251,6 +255,10 @@ SPECTACULAR_SETTINGS = {
 }
 # API tokens (fupin.accounts.tokens): a new one per sign-in, valid this many hours, then sign in again.
 FUPIN_API_TOKEN_HOURS = env_int("FUPIN_API_TOKEN_HOURS", 12)
+# Public notices (公示/公告) run at least this many days, first and last included (REFERENCE §3: 7).
+NOTICE_MIN_DAYS = env_int("FUPIN_NOTICE_MIN_DAYS", 7)
+# Case attachments (photos, scanned signed forms): each at most this many megabytes.
+ATTACHMENT_MAX_MB = env_int("FUPIN_ATTACHMENT_MAX_MB", 10)
 # Under /api/ a refused CSRF check answers in the API's JSON error shape; elsewhere Django's page.
 CSRF_FAILURE_VIEW = "fupin.api.errors.csrf_failure"
 # JSON bodies above this are refused with 413 before parsing (Django's own limit, used by DRF too).

@@ -63,6 +63,19 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # Manage the accounts of their subtree (/accounts/users/): create, reset a password, lock, unlock;
     # which roles each may give is ASSIGNABLE_ROLES.
     "manage_users": frozenset({Role.ADMIN, Role.COUNTY}),
+    # The steps of identification and exit cases (fupin.identification.rules says which step needs
+    # which): each level acts only on its own steps, inside its own subtree (check_write). 户申报 /
+    # 干部上报 may come from any writer; 小组议, 村评定, 民主评议 and 户认可 are the village's; 入户查 the
+    # village's or the township's; 逐级核 and the village-exit application the township's; 县确认, 销号
+    # and the county's notices the county's; 市抽查 is recorded by the county office (the city's
+    # checkers have no accounts here). 系统管理员 may take every step.
+    "case_open": WRITERS,
+    "case_village": frozenset({Role.ADMIN, Role.VILLAGE}),
+    "case_visit": frozenset({Role.ADMIN, Role.VILLAGE, Role.TOWNSHIP}),
+    "case_township": frozenset({Role.ADMIN, Role.TOWNSHIP}),
+    "case_county": frozenset({Role.ADMIN, Role.COUNTY}),
+    # Edit the standards (poverty lines, exit criteria, 七不进, 四进, 四看 scoring) of their area.
+    "manage_standards": frozenset({Role.ADMIN, Role.COUNTY}),
 }
 
 

@@ -63,6 +63,8 @@ class CancelReason(models.TextChoices):
     WRONGLY_REGISTERED = "wrongly_registered", _("错评")
     MERGED = "merged", _("合户")
     SPLIT = "split", _("分户")
+    #: The application was refused or withdrawn during identification (识别未通过): the 申请中 record ends.
+    NOT_IDENTIFIED = "not_identified", _("识别未通过")
 
 
 class RoadType(models.TextChoices):

@@ -1,0 +1,276 @@
+"""The rules of identification, exit and village exit (REFERENCE §3, §4; seed 004): the transition
+tables of the three case processes, who takes each step, the vote's quorum, the home-visit checklist,
+which notice each step waits for, and the notice period's minimum. One place: the services, the pages,
+the API, the adjustment job and the demo all follow these tables.
+
+Identification (识别, seven steps; the state names the last step done)::
+
+    户申报 applied → 小组议 group → 村评定 village ══ first notice (村) ══▶ 入户查 visited
+      → 逐级核 township ══ second notice (村) ══▶ 县确认 county (户 → 贫困户) ══ announcement (县) ══▶ 市抽查 city
+
+Exit (退出)::
+
+    民主评议 proposed (exit check passes) → 户认可 agreed ══ exit notice (村) ══▶ 乡镇审核 reviewed
+      ══ exit announcement (县) ══▶ 销号 closed (户 → 已脱贫, the check passing again)
+
+Village exit (贫困村退出)::
+
+    乡镇申请 village_proposed (incidence under the threshold) ══ notice (乡镇) ══▶ 县级核查 village_reviewed
+      ══ announcement (县) ══▶ 批准退出 village_exited
+
+Any open step may send the case back to an earlier one (with a reason; it is then struck from the notices
+it was on) or refuse it (不予通过); the applicant may withdraw (撤回). The one who may take the next step
+forward is the one who sends back or refuses.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from fupin import workflow
+
+from .models import CaseKind, NoticeKind, Step
+
+if TYPE_CHECKING:
+    from fupin.accounts.models import User
+
+    from .models import Case
+
+# --- who ----------------------------------------------------------------------------------------------
+
+#: The capability (fupin.accounts.policy.CAPABILITIES) that reaching each state needs.
+STEP_CAPABILITY: dict[str, str] = {
+    Step.APPLIED: "case_open",
+    Step.GROUP: "case_village",
+    Step.VILLAGE: "case_village",
+    Step.VISITED: "case_visit",
+    Step.TOWNSHIP: "case_township",
+    Step.COUNTY: "case_county",
+    Step.CITY: "case_county",
+    Step.PROPOSED: "case_village",
+    Step.AGREED: "case_village",
+    Step.REVIEWED: "case_township",
+    Step.CLOSED: "case_county",
+    Step.VILLAGE_PROPOSED: "case_township",
+    Step.VILLAGE_REVIEWED: "case_county",
+    Step.VILLAGE_EXITED: "case_county",
+}
+
+#: The forward path of each kind, first state first.
+PATHS: dict[str, tuple[str, ...]] = {
+    CaseKind.IDENTIFICATION: (Step.APPLIED, Step.GROUP, Step.VILLAGE, Step.VISITED, Step.TOWNSHIP, Step.COUNTY,
+                              Step.CITY),
+    CaseKind.EXIT: (Step.PROPOSED, Step.AGREED, Step.REVIEWED, Step.CLOSED),
+    CaseKind.VILLAGE_EXIT: (Step.VILLAGE_PROPOSED, Step.VILLAGE_REVIEWED, Step.VILLAGE_EXITED),
+}
+FINAL = frozenset({Step.CITY, Step.CLOSED, Step.VILLAGE_EXITED, Step.REJECTED, Step.WITHDRAWN})
+#: After these, the household's status has changed: the case can no longer go back or be refused.
+POINT_OF_NO_RETURN = frozenset({Step.COUNTY})
+
+#: The notice a case waits on before it may leave a state: {state: notice kind}. The notice is hung while
+#: the case is in that state; the next step may be taken only once its period is over and every objection
+#: to the case (or to the notice as a whole) is resolved and none upheld.
+NOTICE_BEFORE_LEAVING: dict[str, str] = {
+    Step.VILLAGE: NoticeKind.FIRST,
+    Step.TOWNSHIP: NoticeKind.SECOND,
+    Step.COUNTY: NoticeKind.COUNTY,
+    Step.AGREED: NoticeKind.EXIT_NOTICE,
+    Step.REVIEWED: NoticeKind.EXIT_ANNOUNCEMENT,
+    Step.VILLAGE_PROPOSED: NoticeKind.VILLAGE_EXIT_NOTICE,
+    Step.VILLAGE_REVIEWED: NoticeKind.VILLAGE_EXIT_ANNOUNCEMENT,
+}
+#: {notice kind: the state its cases are in}, and the level of area a notice of the kind hangs in.
+NOTICE_STEP: dict[str, str] = {kind: step for step, kind in NOTICE_BEFORE_LEAVING.items()}
+NOTICE_LEVEL: dict[str, str] = {
+    NoticeKind.FIRST: "village", NoticeKind.SECOND: "village", NoticeKind.EXIT_NOTICE: "village",
+    NoticeKind.COUNTY: "county", NoticeKind.EXIT_ANNOUNCEMENT: "county",
+    NoticeKind.VILLAGE_EXIT_NOTICE: "township", NoticeKind.VILLAGE_EXIT_ANNOUNCEMENT: "county",
+}
+#: Who publishes a notice of each kind (and resolves its objections: the level that decided).
+NOTICE_CAPABILITY: dict[str, str] = {
+    NoticeKind.FIRST: "case_village", NoticeKind.SECOND: "case_township", NoticeKind.COUNTY: "case_county",
+    NoticeKind.EXIT_NOTICE: "case_village", NoticeKind.EXIT_ANNOUNCEMENT: "case_county",
+    NoticeKind.VILLAGE_EXIT_NOTICE: "case_township", NoticeKind.VILLAGE_EXIT_ANNOUNCEMENT: "case_county",
+}
+
+
+def notice_min_days() -> int:
+    """A notice runs at least this many days, first and last included (REFERENCE §3: 7, configurable
+    through FUPIN_NOTICE_MIN_DAYS)."""
+    return int(getattr(settings, "NOTICE_MIN_DAYS", 7))
+
+
+def step_label(code: str) -> str:
+    return str(Step(code).label) if code in Step.values else str(code)
+
+
+def may_take(actor: User | None, target: str) -> bool:
+    """Whether ``actor``'s role may bring a case to ``target`` (scope is checked apart)."""
+    from fupin.accounts import policy
+
+    return actor is None or policy.can(actor, STEP_CAPABILITY[target])
+
+
+def _forward_capability(source: str, kind: str) -> str:
+    """Sending back or refusing from ``source`` is for whoever would take the next step forward."""
+    path = PATHS[kind]
+    return STEP_CAPABILITY[path[path.index(source) + 1]]
+
+
+# --- the vote -----------------------------------------------------------------------------------------
+
+#: 村民代表会议: at least two thirds of the representatives present, and more than half of those present
+#: in favour (REFERENCE §3: "a quorum of 2/3 of representatives is typical").
+QUORUM_NUMERATOR, QUORUM_DENOMINATOR = 2, 3
+#: The steps that are a democratic appraisal and need the vote.
+VOTED_STEPS = frozenset({Step.VILLAGE, Step.PROPOSED})
+
+
+def vote_errors(votes: Mapping[str, Any] | None) -> dict[str, str]:
+    """Why a recorded vote does not carry the step ({field: message}), empty when it does."""
+    votes = votes or {}
+    names = ("representatives", "present", "votes_for", "votes_against", "votes_abstain")
+    values: dict[str, int] = {}
+    errors: dict[str, str] = {}
+    for name in names:
+        value = votes.get(name)
+        if value in (None, ""):
+            value = 0 if name in ("votes_against", "votes_abstain") else None
+        if value is None:
+            errors[name] = _("民主评定须填写应到代表人数、实到人数和同意票数")
+            continue
+        try:
+            values[name] = int(value)
+        except (TypeError, ValueError):
+            errors[name] = _("“%(v)s”不是人数") % {"v": value}
+            continue
+        if values[name] < 0:
+            errors[name] = _("人数不能为负数")
+    if errors:
+        return errors
+    total, present = values["representatives"], values["present"]
+    if total < 1:
+        return {"representatives": _("应到代表人数至少为 1")}
+    if present > total:
+        return {"present": _("实到人数（%(p)d）不能多于应到代表人数（%(t)d）") % {"p": present, "t": total}}
+    cast = values["votes_for"] + values["votes_against"] + values["votes_abstain"]
+    if cast > present:
+        return {"votes_for": _("同意、反对、弃权票合计 %(c)d 张，多于实到人数 %(p)d") % {"c": cast, "p": present}}
+    needed = math.ceil(total * QUORUM_NUMERATOR / QUORUM_DENOMINATOR)
+    if present < needed:
+        return {"present": _("实到 %(p)d 人，不足应到代表 %(t)d 人的三分之二（至少 %(n)d 人），会议无效") % {
+            "p": present, "t": total, "n": needed}}
+    if values["votes_for"] * 2 <= present:
+        return {"votes_for": _("同意 %(f)d 票，未超过实到人数 %(p)d 的半数，评定未通过") % {
+            "f": values["votes_for"], "p": present}}
+    return {}
+
+
+# --- the home visit -----------------------------------------------------------------------------------
+
+#: 入户查 (REFERENCE §3 step 4): each item answered 是/否 with a note; every item must be answered.
+CHECKLIST: dict[str, Any] = {
+    "housing": gettext_lazy("住房情况已核实（面积、结构、是否危房）"),
+    "grain": gettext_lazy("粮食与生产情况已核实（耕地、作物、养殖）"),
+    "labour": gettext_lazy("劳动力与务工情况已核实"),
+    "schooling": gettext_lazy("子女就学情况已核实"),
+    "assets": gettext_lazy("家庭资产已核实（车辆、商品房、经营实体）"),
+    "registries": gettext_lazy("已与公安、车管、工商、不动产等部门信息比对"),
+    "consent": gettext_lazy("农户已签字同意信息核查"),
+}
+
+
+def checklist_errors(checklist: Mapping[str, Any] | None) -> dict[str, str]:
+    checklist = checklist or {}
+    unknown = sorted(set(checklist) - set(CHECKLIST))
+    if unknown:
+        return {"checklist": _("入户核查清单含有未知项目：%(k)s") % {"k": "、".join(unknown)}}
+    missing = [str(label) for key, label in CHECKLIST.items()
+               if not isinstance(checklist.get(key), Mapping) or not isinstance(checklist[key].get("ok"), bool)]
+    if missing:
+        return {"checklist": _("入户核查清单未填完：%(items)s") % {"items": "；".join(missing)}}
+    return {}
+
+
+# --- the tables ---------------------------------------------------------------------------------------
+
+
+def _needs_vote(step: workflow.Step) -> Mapping[str, str] | None:
+    return vote_errors(step.extra.get("votes")) or None
+
+
+def _needs_checklist(step: workflow.Step) -> Mapping[str, str] | None:
+    return checklist_errors(step.extra.get("checklist")) or None
+
+
+def _notice_over(step: workflow.Step) -> str | None:
+    """The case may leave its state only after the notice it waits on has run its full period with every
+    objection resolved and none upheld (fupin.identification.services.notice_blocker)."""
+    from . import services
+
+    return services.notice_blocker(step.obj, step.source)
+
+
+def _household_effect(step: workflow.Step) -> None:
+    from . import services
+
+    services.apply_household_effect(step)
+
+
+def _guard(source: str, target: str) -> tuple:
+    guards: list = []
+    if source in NOTICE_BEFORE_LEAVING and target not in (Step.REJECTED, Step.WITHDRAWN) \
+            and PATHS_INDEX.get((source, target)) == "forward":
+        guards.append(_notice_over)
+    if target in VOTED_STEPS:
+        guards.append(_needs_vote)
+    if target == Step.VISITED:
+        guards.append(_needs_checklist)
+    return tuple(guards)
+
+
+PATHS_INDEX: dict[tuple[str, str], str] = {}
+
+
+def _table(kind: str) -> workflow.Table:
+    path = PATHS[kind]
+    transitions = []
+    for i, source in enumerate(path[:-1]):
+        target = path[i + 1]
+        PATHS_INDEX[(source, target)] = "forward"
+        transitions.append(workflow.Transition(source, target, may=STEP_CAPABILITY[target],
+                                               guards=_guard(source, target), effects=(_household_effect,)))
+        if source in POINT_OF_NO_RETURN:
+            continue
+        back = _forward_capability(source, kind)
+        for earlier in path[:i]:
+            PATHS_INDEX[(source, earlier)] = "back"
+            transitions.append(workflow.Transition(source, earlier, may=back, effects=(_household_effect,)))
+        transitions.append(workflow.Transition(source, Step.REJECTED, may=back, effects=(_household_effect,)))
+        transitions.append(workflow.Transition(source, Step.WITHDRAWN, may=STEP_CAPABILITY[path[0]],
+                                               effects=(_household_effect,)))
+    states = [*path, Step.REJECTED, Step.WITHDRAWN]
+    return workflow.Table(states=states, transitions=transitions)
+
+
+TABLES: dict[str, workflow.Table] = {kind: _table(kind) for kind in PATHS}
+
+
+def is_back(source: str, target: str) -> bool:
+    return PATHS_INDEX.get((source, target)) == "back"
+
+
+def next_steps(case: Case) -> list[str]:
+    """The states a case may move to from where it is, forward first (for the page's buttons)."""
+    table = TABLES[case.kind]
+    path = PATHS[case.kind]
+    targets = table.targets(case.step)
+    forward = [t for t in path if t in targets and not is_back(case.step, t)]
+    back = [t for t in path if t in targets and is_back(case.step, t)]
+    return [*forward, *back, *[t for t in (Step.REJECTED, Step.WITHDRAWN) if t in targets]]
