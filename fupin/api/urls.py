@@ -2,6 +2,7 @@ from django.urls import path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from fupin.areas import api as areas_api
+from fupin.identification import api as cases_api
 from fupin.registry import api as registry_api
 
 from . import views
@@ -57,5 +58,8 @@ urlpatterns = [
     path("households/<id:pk>/yearly/<year:year>/", registry_api.YearlyDetailView.as_view(), name="api-yearly-year"),
     path("members/<id:pk>/", registry_api.MemberDetailView.as_view(), name="api-member"),
     path("members/<id:pk>/remove/", registry_api.MemberRemoveView.as_view(), name="api-member-remove"),
+    path("cases/", cases_api.CaseListView.as_view(), name="api-cases"),
+    path("cases/<id:pk>/", cases_api.CaseDetailView.as_view(), name="api-case"),
+    path("cases/<id:pk>/step/", cases_api.CaseStepView.as_view(), name="api-case-step"),
     re_path(r"^.*$", not_found, name="api-not-found"),
 ]

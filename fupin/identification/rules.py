@@ -110,11 +110,18 @@ def step_label(code: str) -> str:
     return str(Step(code).label) if code in Step.values else str(code)
 
 
-def may_take(actor: User | None, target: str) -> bool:
-    """Whether ``actor``'s role may bring a case to ``target`` (scope is checked apart)."""
+def may_take(actor: User | None, target: str, case: Case | None = None) -> bool:
+    """Whether ``actor``'s role may bring a case to ``target`` (scope is checked apart). With ``case``, the
+    table's answer for the step from where the case is (sending back, 不予通过 and 撤回 depend on it)."""
     from fupin.accounts import policy
 
-    return actor is None or policy.can(actor, STEP_CAPABILITY[target])
+    if actor is None:
+        return True
+    capability = STEP_CAPABILITY.get(target)
+    if case is not None:
+        transition = TABLES[case.kind].find(case.step, target)
+        capability = transition.may if transition is not None else None
+    return isinstance(capability, str) and policy.can(actor, capability)
 
 
 def _forward_capability(source: str, kind: str) -> str:

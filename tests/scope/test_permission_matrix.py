@@ -63,6 +63,7 @@ from fupin.areas.models import Area, Level
 from fupin.assessment import services as assessment
 from fupin.assistance import services as assistance
 from fupin.audit.models import AuditEvent, AuditKind
+from fupin.identification.models import Case, CaseKind, Step
 from fupin.registry import services
 from fupin.registry.choices import Relation, Status
 from fupin.registry.models import Household, Member, StatusChange, YearlyRecord
@@ -136,6 +137,11 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "api.member_remove":   ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|404",    "403|404",    "403|404",    "403|404"),
     "api.make_head":       ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|404",    "403|404",    "403|404",    "403|404"),
     "api.yearly_put":      ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|404",    "403|404",    "403|404",    "403|404"),
+    # --- API: identification and exit cases (each household has an exit case at 民主评议)
+    "api.cases":           ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
+    "api.case":            ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
+    # 户认可 is the village's own step: the county and the township may not take it (policy.LEVEL_DUTIES)
+    "api.case_step":       ("ok|—", "403|404",    "403|404",    "ok|404",     "403|404",    "403|404",    "403|404",    "403|404"),
 }
 
 #: Exports (issue 4: /sheets/export/ → a job → its download, /sheets/summary.xlsx, the fupin export
@@ -267,6 +273,12 @@ def _build() -> World:
     from fupin.quality.services import refresh_findings
 
     refresh_findings([h.pk for h in households.values()])
+    # An exit case at 民主评议 for each household, as case_open leaves it (the exit check and the vote
+    # it runs are tested in tests/identification; here only who may see and move the case matters).
+    for h in households.values():
+        village = h.area.parent if h.area.level == Level.GROUP else h.area
+        Case.objects.create(kind=CaseKind.EXIT, household=h, area=village, area_path=h.area_path, year=2019,
+                            step=Step.PROPOSED, reason="矩阵测试")
     spouses = {key: h.members.get(relation=Relation.SPOUSE) for key, h in households.items()}
     return World(users={role: u.pk for role, u in users.items()}, areas=areas,
                  households={key: h.pk for key, h in households.items()},
@@ -794,6 +806,31 @@ def _api_move(c: Cell) -> None:
 def _api_status(c: Cell) -> None:
     api_write(c, "post", f"/api/households/{c.household.pk}/status/", {"status": "exited", "reason": "矩阵测试"},
               done=lambda: Household.objects.get(pk=c.household.pk).status == Status.EXITED)
+
+
+def case_of(c: Cell) -> Case:
+    return Case.objects.get(household_id=c.household.pk)
+
+
+@check("api.cases")
+def _api_cases(c: Cell) -> None:
+    response = c.api.get("/api/cases/", {"page_size": 200})
+    assert response.status_code == 200, response.content[:300]
+    listed = [row["household_number"] for row in response.json()["results"]]
+    assert sorted(listed) == sorted(c.visible())
+    assert (c.number in listed) == (c.expected == "ok")
+
+
+@check("api.case")
+def _api_case(c: Cell) -> None:
+    api_read(c, f"/api/cases/{case_of(c).pk}/", lambda body: body["household_number"] == c.number)
+
+
+@check("api.case_step")
+def _api_case_step(c: Cell) -> None:
+    case = case_of(c)
+    api_write(c, "post", f"/api/cases/{case.pk}/step/", {"to": Step.AGREED, "opinion": "户主签字认可"},
+              done=lambda: Case.objects.get(pk=case.pk).step == Step.AGREED)
 
 
 @check("api.member_add")
