@@ -430,8 +430,9 @@ def write_csv(rows: Iterable[ExitRow], out: IO[str]) -> int:
     writer = csv.writer(out)
     writer.writerow([str(c) for c in COLUMNS])
     n = 0
-    for n, row in enumerate(rows, 1):
+    for row in rows:
         writer.writerow(["" if v is None else v for v in row_cells(row)])
+        n += 1
     return n
 
 
@@ -439,7 +440,7 @@ def write_xlsx(rows: Iterable[ExitRow], out: str | IO[bytes], *, title: str = ""
     """The rows as one sheet (xlsxwriter's constant_memory: each row leaves memory once written); the count."""
     import xlsxwriter
 
-    book = xlsxwriter.Workbook(out, {"constant_memory": True, "in_memory": not isinstance(out, str)})
+    book = xlsxwriter.Workbook(out, {"constant_memory": True})
     try:
         sheet = book.add_worksheet(str(_("退出核查")))
         bold = book.add_format({"bold": True, "bg_color": "#eef2f7", "border": 1})
