@@ -50,14 +50,15 @@ def year_choices() -> list[tuple[int, str]]:
 
 
 class ExitCheckForm(forms.Form):
-    area = forms.ChoiceField(label=gettext_lazy("区划"), required=False)
+    # A code, not a choice: a code outside the user's subtree is a 404 (browse_area_get), as everywhere.
+    area = forms.CharField(label=gettext_lazy("区划"), required=False, widget=forms.Select)
     year = forms.TypedChoiceField(label=gettext_lazy("核查年度"), coerce=int)
     scope = forms.ChoiceField(label=gettext_lazy("核查范围"), required=False, choices=list(exitcheck.SCOPES.items()))
     conclusion = forms.ChoiceField(label=gettext_lazy("结论"), required=False, choices=CONCLUSIONS)
 
     def __init__(self, *args: Any, areas: list[Area], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["area"].choices = [("", _("全部"))] + [
+        self.fields["area"].widget.choices = [("", _("全部"))] + [
             (a.code, {"township": "\u3000", "village": "\u3000\u3000"}.get(a.level, "") + a.name) for a in areas]
         self.fields["year"].choices = year_choices()
         for f in self.fields.values():
