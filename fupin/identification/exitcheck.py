@@ -56,6 +56,9 @@ GROUPS: tuple[tuple[str, Any, frozenset[str]], ...] = (
     ("water", gettext_lazy("饮水安全"), frozenset({"water_safe", "water_difficulty"})),
 )
 OTHER = ("other", gettext_lazy("其他"))
+#: Criteria read from the members' health (健康状况, a field the privacy policy may hide from a role): their
+#: reason (which says whether someone is ill or disabled) is shown only to those who see health.
+HEALTH_FIELDS = frozenset({"any_member_seriously_ill", "any_member_disabled"})
 _GROUP_OF = {key: (name, label) for name, label, keys in GROUPS for key in keys}
 
 
@@ -108,6 +111,7 @@ class Criterion:
     label: str
     holds: bool
     reason: str
+    health: bool = False
 
 
 @dataclass(frozen=True)
@@ -194,7 +198,8 @@ def exit_check(household: Household, year: int, *, lines: rules.PovertyLines | N
         result = engine.evaluate(conditions, ruleset.match, facts)
         for condition, outcome in zip(conditions, result.outcomes, strict=True):
             name, label = group_of(condition.field.key)
-            criteria.append(Criterion(name, str(label), outcome.label, outcome.holds, outcome.reason))
+            criteria.append(Criterion(name, str(label), outcome.label, outcome.holds, outcome.reason,
+                                      health=condition.field.key in HEALTH_FIELDS))
         exitable = result.holds
     problem = _problem(ruleset, facts.poverty_line)
     return ExitCheck(household=household, year=year, exitable=None if problem else exitable, problem=problem,

@@ -105,7 +105,7 @@ def exit_check_list(request: HttpRequest) -> HttpResponse:
     chosen = _check_request(request)
     if chosen is None:
         return render(request, "web/no_scope.html",
-                      {"by_households": registry_selectors.scoped_by_households(request.user)})
+                      {"by_households": policy.scoped_by_households(request.user)})
     judged: exitcheck.Judged = chosen["judged"]
     counts = exitcheck.exit_check_counts(judged)
     values = chosen["rows"].order_by("area_path", "number").values(*exitcheck.ROW_FIELDS, *_flags(judged))
