@@ -22,12 +22,14 @@ from __future__ import annotations
 import csv
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db import connection, transaction
+from django.db.models import BooleanField, Case, Count, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -240,7 +242,10 @@ class ExitRow:
 
 
 INCOME = "std_f_per_capita_income"
+LINE_OK = "std_line_ok"
 _FLAG = re.compile(r"^r(\d+)_c(\d+)$")
+#: A condition no row meets (a real SQL condition, unlike ``pk__in=[]``, so it may sit in a CASE or a filter).
+NOTHING = Q(pk__isnull=True)
 
 
 @dataclass
@@ -258,17 +263,49 @@ class Judged:
     def line(self, area_path: str) -> Decimal | None:
         return self.lines.amount(self.year, area_path)
 
+    @property
+    def all_flags(self) -> list[str]:
+        return [name for names in self.flags.values() for name in names]
+
+    def decide(self, ruleset_id: int | None, has_line: bool, row: dict[str, Any]) -> tuple[
+            bool | None, str, tuple[str, ...]]:
+        """(exitable, problem, failed criteria) of one row from its rule set's condition flags, combined
+        as the rule set says (engine.evaluate's rule): the SQL computes each condition once."""
+        ruleset = self.rulesets.get(ruleset_id) if ruleset_id is not None else None
+        if ruleset is None:
+            return None, str(NO_RULES), ()
+        values = [bool(row[flag]) for flag in self.flags[ruleset.pk]]
+        failed = tuple(label for label, v in zip(self.labels[ruleset.pk], values, strict=True) if not v)
+        if not has_line:
+            return None, str(NO_LINE), failed
+        return (all if ruleset.match == "all" else any)(values), "", failed
+
+
+def _line_q(lines: rules.PovertyLines, year: int) -> Q | None:
+    """The households whose area has a poverty line for ``year``; None when every area has one."""
+    paths = {line.area_path for line in lines.by_year.get(year, ()) if line.kind != LineKind.MONITORING}
+    if "" in paths:
+        return None
+    q = NOTHING
+    for path in paths:
+        q |= Q(area_path__startswith=path)
+    return q
+
 
 def judge(households: QuerySet[Household], year: int, *, area: Area | None = None, scope: str = POOR,
           lines: rules.PovertyLines | None = None) -> Judged:
     """``households`` (already scoped to the user) in the check's scope, inside ``area``, annotated with the
     rule set in force at each one's area (``std_ruleset``), its answer (``std_holds``), each condition
-    (``r{id}_c{i}``) and the year's per-capita income: still one query (fupin.standards.services)."""
+    (``r{id}_c{i}``), whether the area has a line (``std_line_ok``) and the year's per-capita income: still
+    one query (fupin.standards.services)."""
     from fupin.registry.services import poverty_lines
 
     lines = lines or poverty_lines()
     base = households_in_scope(households, scope).annotate(**{INCOME: FIELDS["per_capita_income"].expression(year)})
     qs = standards.area_outcomes(RuleKind.EXIT, year, area, households=base, lines=lines)
+    line_q = _line_q(lines, year)
+    qs = qs.annotate(**{LINE_OK: Value(True) if line_q is None else Case(
+        When(line_q, then=Value(True)), default=Value(False), output_field=BooleanField())})
     flags: dict[int, list[tuple[int, str]]] = {}
     for name in qs.query.annotations:
         if match := _FLAG.match(name):
@@ -279,7 +316,9 @@ def judge(households: QuerySet[Household], year: int, *, area: Area | None = Non
     return Judged(queryset=qs, year=year, rulesets=rulesets, flags=ordered, labels=labels, lines=lines, area=area)
 
 
-ROW_FIELDS = ("pk", "number", "head_name", "area_path", "member_count", INCOME, "std_holds", "std_ruleset")
+#: What a row reads. Not ``std_holds``: the answer is combined from the flags in Python, so that each
+#: condition's SQL runs once a row (an annotation used twice is computed twice).
+ROW_FIELDS = ("pk", "number", "head_name", "area_path", "member_count", INCOME, "std_ruleset")
 
 
 def area_names(area: Area | None) -> dict[str, str]:
@@ -292,29 +331,37 @@ def area_names(area: Area | None) -> dict[str, str]:
     return dict(areas.values_list("path", "name"))
 
 
-def read_rows(judged: Judged, rows: Sequence[dict[str, Any]] | Iterator[dict[str, Any]],
-              names: dict[str, str]) -> Iterator[ExitRow]:
-    """ExitRow of each ``values()`` row of ``judged.queryset``."""
+def read_rows(judged: Judged, rows: Iterable[dict[str, Any]], names: dict[str, str]) -> Iterator[ExitRow]:
+    """ExitRow of each row of ``row_values(judged)``."""
     for row in rows:
         ruleset = judged.rulesets.get(row["std_ruleset"])
-        line = judged.line(row["area_path"])
-        problem = _problem(ruleset, line)
-        failed: tuple[str, ...] = ()
-        if ruleset is not None:
-            failed = tuple(label for label, flag in zip(judged.labels[ruleset.pk], judged.flags[ruleset.pk],
-                                                        strict=True) if not row[flag])
         path = row["area_path"]
+        line = judged.line(path)
+        exitable, problem, failed = judged.decide(row["std_ruleset"], line is not None, row)
         yield ExitRow(household_id=row["pk"], number=row["number"], head_name=row["head_name"],
                       township=names.get(path[:9], ""), village=names.get(path[:12], ""),
                       member_count=row["member_count"], income=row[INCOME], line=line,
-                      exitable=None if problem else bool(row["std_holds"]), problem=problem, failed=failed,
+                      exitable=exitable, problem=problem, failed=failed,
                       ruleset_id=ruleset.pk if ruleset else None, ruleset_name=ruleset.name if ruleset else "",
                       ruleset_version=ruleset.version if ruleset else None)
 
 
-def row_values(judged: Judged) -> QuerySet[Household, dict[str, Any]]:
-    flags = [name for names in judged.flags.values() for name in names]
-    return judged.queryset.order_by("area_path", "number").values(*ROW_FIELDS, *flags)
+def row_values(judged: Judged, queryset: QuerySet[Household] | None = None) -> QuerySet[Household, dict[str, Any]]:
+    """The rows to read (``queryset``: judged.queryset filtered), ordered by area and number."""
+    queryset = judged.queryset if queryset is None else queryset
+    return queryset.order_by("area_path", "number").values(*ROW_FIELDS, *judged.all_flags)
+
+
+@contextmanager
+def without_jit() -> Iterator[None]:
+    """A transaction in which PostgreSQL does not JIT-compile: the check's query has many expressions and a
+    high cost estimate, and on the demo county JIT spent ~2 s compiling to run a 0.3 s query (EXPLAIN
+    ANALYZE). Other databases: just the transaction."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+        yield
 
 
 def exit_check_rows(households: QuerySet[Household], year: int, *, area: Area | None = None, scope: str = POOR,
@@ -324,7 +371,8 @@ def exit_check_rows(households: QuerySet[Household], year: int, *, area: Area | 
     number."""
     judged = judge(households, year, area=area, scope=scope, lines=lines)
     names = area_names(area)
-    yield from read_rows(judged, row_values(judged).iterator(chunk_size=chunk_size), names)
+    with without_jit():
+        yield from read_rows(judged, row_values(judged).iterator(chunk_size=chunk_size), names)
 
 
 # --- the counts -----------------------------------------------------------------------------------------
@@ -336,84 +384,70 @@ class Counts:
     exitable: int
     not_exitable: int
     undecided: dict[str, int]  # reason → households
-    failed: list[tuple[str, int]]  # criterion → households failing it, in the rule sets' order
+    failed: list[tuple[str, int]]  # criterion → 不可退出 households failing it, in the rule sets' order
 
     @property
     def undecided_total(self) -> int:
         return sum(self.undecided.values())
 
 
-#: A condition no row meets (a real SQL condition, unlike ``pk__in=[]``, so it may sit in an aggregate's filter).
-NOTHING = Q(pk__isnull=True)
-
-
-def _line_q(judged: Judged) -> Q | None:
-    """The households whose area has a poverty line for the year; None when every area has one."""
-    paths = {line.area_path for line in judged.lines.by_year.get(judged.year, ())
-             if line.kind != LineKind.MONITORING}
-    if "" in paths:
-        return None
-    q = NOTHING
-    for path in paths:
-        q |= Q(area_path__startswith=path)
-    return q
-
-
-def _decided_q(judged: Judged) -> Q:
-    line = _line_q(judged)
-    return Q(std_ruleset__isnull=False) & (line if line is not None else Q())
-
-
-def _no_line_q(judged: Judged) -> Q:
-    line = _line_q(judged)
-    return NOTHING if line is None else Q(std_ruleset__isnull=False) & ~line
-
-
 def exit_check_counts(judged: Judged) -> Counts:
-    """How many households are 可退出, 不可退出 (and how many fail each criterion), 不可判定: one query."""
-    decided = _decided_q(judged)
-    aggregates: dict[str, Any] = {
-        "total": Count("pk"),
-        "yes": Count("pk", filter=decided & Q(std_holds=True)),
-        "no": Count("pk", filter=decided & Q(std_holds=False)),
-        "no_rules": Count("pk", filter=Q(std_ruleset__isnull=True)),
-        "no_line": Count("pk", filter=_no_line_q(judged)),
-    }
-    for pk, flags in judged.flags.items():
-        for i, flag in enumerate(flags):
-            aggregates[f"f{pk}_{i}"] = Count("pk", filter=decided & Q(std_ruleset=pk, **{flag: False}))
-    result = judged.queryset.aggregate(**aggregates)
+    """How many households are 可退出, 不可退出 (and how many fail each criterion), 不可判定: one query,
+    grouped by rule set, line and the conditions' outcomes (a few dozen groups however many households)."""
+    with without_jit():
+        groups = list(judged.queryset.order_by().values("std_ruleset", LINE_OK, *judged.all_flags).annotate(
+            std_n=Count("pk")))
+    total = yes = no = 0
+    undecided: Counter[str] = Counter()
     failed: Counter[str] = Counter()
+    for group in groups:
+        n = group["std_n"]
+        total += n
+        exitable, problem, names = judged.decide(group["std_ruleset"], bool(group[LINE_OK]), group)
+        if exitable is None:
+            undecided[problem] += n
+        elif exitable:
+            yes += n
+        else:
+            no += n
+            for name in names:
+                failed[name] += n
     order: list[str] = []
-    for pk in sorted(judged.flags):
-        for i, label in enumerate(judged.labels[pk]):
-            if label not in order:
-                order.append(label)
-            failed[label] += result[f"f{pk}_{i}"]
-    undecided = {str(NO_RULES): result["no_rules"], str(NO_LINE): result["no_line"]}
-    return Counts(total=result["total"], exitable=result["yes"], not_exitable=result["no"],
-                  undecided={k: v for k, v in undecided.items() if v},
+    for pk in sorted(judged.labels):
+        order += [label for label in judged.labels[pk] if label not in order]
+    return Counts(total=total, exitable=yes, not_exitable=no, undecided=dict(undecided),
                   failed=[(label, failed[label]) for label in order])
 
 
+def _decided_q() -> Q:
+    return Q(std_ruleset__isnull=False, **{LINE_OK: True})
+
+
 def failed_q(judged: Judged, label: str) -> Q:
-    """The households failing the criterion named ``label`` (under whichever rule set judged them)."""
+    """The 不可退出 households failing the criterion named ``label`` (under whichever rule set judged them)."""
     q = NOTHING
     for pk, labels in judged.labels.items():
         for flag, name in zip(judged.flags[pk], labels, strict=True):
             if name == label:
                 q |= Q(std_ruleset=pk, **{flag: False})
-    return q & _decided_q(judged)
+    return q & _decided_q() & Q(std_holds=False)
+
+
+def filtered_count(counts: Counts, conclusion: str, failed: str) -> int:
+    """How many rows ``conclusion_q`` and ``failed_q`` leave, read from the counts (no second scan)."""
+    if failed:
+        return dict(counts.failed).get(failed, 0) if conclusion in ("", "no") else 0
+    return {"yes": counts.exitable, "no": counts.not_exitable, "undecided": counts.undecided_total}.get(
+        conclusion, counts.total)
 
 
 def conclusion_q(judged: Judged, conclusion: str) -> Q:
     """The households of one conclusion: "yes" 可退出, "no" 不可退出, "undecided" 不可判定."""
-    decided = _decided_q(judged)
     if conclusion == "yes":
-        return decided & Q(std_holds=True)
+        return _decided_q() & Q(std_holds=True)
     if conclusion == "no":
-        return decided & Q(std_holds=False)
-    return ~decided
+        return _decided_q() & Q(std_holds=False)
+    return ~_decided_q()
 
 
 # --- the file (the command's --out and the page's download) ---------------------------------------------

@@ -4,6 +4,7 @@ panel of one household's check shown on the household page (issue 13 item 4; REF
 from __future__ import annotations
 
 import datetime
+import io
 import tempfile
 from typing import Any
 
@@ -108,8 +109,11 @@ def exit_check_list(request: HttpRequest) -> HttpResponse:
                       {"by_households": policy.scoped_by_households(request.user)})
     judged: exitcheck.Judged = chosen["judged"]
     counts = exitcheck.exit_check_counts(judged)
-    values = chosen["rows"].order_by("area_path", "number").values(*exitcheck.ROW_FIELDS, *_flags(judged))
-    page = Paginator(values, settings.FUPIN_PAGE_SIZE).get_page(request.GET.get("page"))
+    values = exitcheck.row_values(judged, chosen["rows"])
+    paginator = Paginator(values, settings.FUPIN_PAGE_SIZE)
+    # The number of rows is already in the counts: a COUNT over the annotated rows would judge them again.
+    paginator.count = exitcheck.filtered_count(counts, chosen["conclusion"], chosen["failed"])
+    page = paginator.get_page(request.GET.get("page"))
     where = chosen["area"] or chosen["root"]
     page.object_list = list(exitcheck.read_rows(judged, page.object_list, exitcheck.area_names(where)))
     params = request.GET.copy()
@@ -126,10 +130,6 @@ def exit_check_list(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _flags(judged: exitcheck.Judged) -> list[str]:
-    return [name for names in judged.flags.values() for name in names]
-
-
 @login_required
 @require_GET
 def exit_check_download(request: HttpRequest, kind: str) -> HttpResponse:
@@ -141,21 +141,21 @@ def exit_check_download(request: HttpRequest, kind: str) -> HttpResponse:
         raise Http404
     judged: exitcheck.Judged = chosen["judged"]
     where = chosen["area"] or chosen["root"]
-    values = chosen["rows"].order_by("area_path", "number").values(*exitcheck.ROW_FIELDS, *_flags(judged))
-    rows = exitcheck.read_rows(judged, values.iterator(chunk_size=2000), exitcheck.area_names(where))
+    values = exitcheck.row_values(judged, chosen["rows"])
+    names = exitcheck.area_names(where)
     title = _("%(where)s %(y)d 年退出核查（%(scope)s）") % {
         "where": where.name, "y": chosen["year"], "scope": exitcheck.SCOPES[chosen["scope"]]}
     # A temporary file, not memory: a province's list may be large. Gone when the response is closed.
     out = tempfile.TemporaryFile()
-    if kind == exitcheck.CSV:
-        import io
-
-        text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
-        n = exitcheck.write_csv(rows, text)
-        text.flush()
-        text.detach()
-    else:
-        n = exitcheck.write_xlsx(rows, out, title=title)
+    with exitcheck.without_jit():
+        rows = exitcheck.read_rows(judged, values.iterator(chunk_size=2000), names)
+        if kind == exitcheck.CSV:
+            text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
+            n = exitcheck.write_csv(rows, text)
+            text.flush()
+            text.detach()
+        else:
+            n = exitcheck.write_xlsx(rows, out, title=title)
     out.seek(0)
     stamp = timezone.localdate().strftime("%Y%m%d")
     name = f"{_('退出核查')}-{where.name}-{chosen['year']}-{stamp}.{kind}"
