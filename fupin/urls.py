@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("fupin.audit.urls")),
     path("quality/", include("fupin.quality.urls")),
     path("", include("fupin.identification.urls")),
+    path("exit-check/", include("fupin.identification.urls_exitcheck")),
     path("accounts/", include("fupin.accounts.urls")),
     path("", include("fupin.web.urls")),
 ]

@@ -26,6 +26,7 @@ from fupin.areas.models import Level
 from fupin.audit import display as audit_display
 from fupin.audit import selectors as audit_selectors
 from fupin.audit.services import audit_reveal
+from fupin.identification.views_exitcheck import exit_check_context
 from fupin.quality import selectors as quality_selectors
 from fupin.web.forms import apply_errors
 from fupin.web.views import no_scope, parse_int
@@ -201,6 +202,8 @@ def _household_page(request: HttpRequest, household: Household, *, revealed: boo
         "findings": quality_selectors.household_findings(user=user, household=household),
         "can_resolve": policy.can_write(user),
         "living": HouseholdForm(instance=household).grouped()[1:],
+        # 退出核查 (REFERENCE §4): the household's check for its latest year, from the identification app.
+        "exit_check": exit_check_context(household),
     })
 
 

@@ -91,6 +91,10 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "web.reveal":          ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "403|404",    "ok|404",     "403|404"),
     "web.audit":           ("ok|—", "ok|hide",    "403|403",    "403|403",    "403|403",    "403|403",    "ok|hide",    "403|403"),
     "web.quality":         ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
+    # 退出核查 (/exit-check/): the households in scope listed and counted; the page narrowed to the
+    # household's village (an area outside the subtree is a 404, as the overview)
+    "web.exit_check":      ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
+    "web.exit_check_area": ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|hide",    "ok|404",     "ok|404",     "ok|hide"),
     # --- web pages: writes
     "web.create":          ("ok|—", "ok|refuse",  "ok|refuse",  "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403"),
     # one more blank member row on the registration form (no data, no place): writers only
@@ -164,6 +168,9 @@ EXPORTS: dict[str, tuple[str, ...]] = {
     "web.record_pdf":      ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
     # the command line with --user: the same scope and the same refusals as the pages
     "cli.export":          ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
+    # 退出核查: the page's download and ``fupin exit-check --user … --out``: the outside household never in the file
+    "web.exit_check_download": ("ok|—", "ok|hide", "ok|hide",   "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
+    "cli.exit_check":      ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
     "cli.import":          ("ok|—", "ok|refuse",  "ok|refuse",  "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403"),
 }
 
@@ -1235,6 +1242,64 @@ def _web_quality(c: Cell) -> None:
     listed = {f.household.number for f in response.context["page"].object_list}
     assert listed <= c.visible()
     assert (finding.household.number in listed) == (c.expected == "ok")
+
+
+def _exit_check_numbers(c: Cell, response) -> set[str]:
+    status_of(response, c.expected)
+    return {r.number for r in response.context["page"].object_list} if response.status_code == 200 else set()
+
+
+@check("web.exit_check")
+def _web_exit_check(c: Cell) -> None:
+    response = c.web.get(reverse("exitcheck:list"), {"year": 2019})
+    listed = _exit_check_numbers(c, response)
+    assert listed == c.visible()  # every household of the matrix is 贫困户(未脱贫): all of them are checked
+    assert response.context["counts"].total == len(c.visible())
+    assert (c.number in response.content.decode()) == (c.expected == "ok")
+
+
+@check("web.exit_check_area")
+def _web_exit_check_area(c: Cell) -> None:
+    village = c.village()
+    response = c.web.get(reverse("exitcheck:list"), {"year": 2019, "area": village.code})
+    listed = _exit_check_numbers(c, response)
+    if c.expected != "404":
+        assert listed == c.visible(village.path)
+        assert (c.number in listed) == (c.expected == "ok")
+    else:
+        assert c.number not in response.content.decode()
+
+
+@check("web.exit_check_download")
+def _web_exit_check_download(c: Cell) -> None:
+    import csv
+    import io
+
+    response = c.web.get(reverse("exitcheck:download", args=["csv"]), {"year": 2019})
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    numbers = {row[0] for row in rows[1:]}
+    assert numbers == c.visible()
+    assert (c.number in numbers) == (c.expected == "ok")
+    assert AuditEvent.objects.filter(kind=AuditKind.EXPORT, actor=c.user, entity="identification.exit_check").exists()
+
+
+@check("cli.exit_check")
+def _cli_exit_check(c: Cell) -> None:
+    import csv
+    import io
+    import tempfile
+    from pathlib import Path
+
+    from django.core.management import call_command
+
+    out = Path(tempfile.mkdtemp()) / "out.csv"
+    call_command("exit_check", year=2019, user=c.user.username, out=str(out), no_progress=True, stdout=io.StringIO())
+    with out.open(encoding="utf-8-sig") as f:
+        numbers = {row["户编号"] for row in csv.DictReader(f)}
+    assert numbers == c.visible()
+    assert (c.number in numbers) == (c.expected == "ok")
+    assert AuditEvent.objects.filter(kind=AuditKind.EXPORT, actor=c.user, entity="identification.exit_check").exists()
 
 
 @check("web.quality_resolve")

@@ -102,6 +102,18 @@
                  label: { formatter: "{b}\n{d}%" } }]
     });
   }
+  var x = data("exitcheck-data");  // 退出核查: households failing each criterion
+  if (x) {
+    make("exitcheck-chart", {
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      grid: { left: 4, right: 48, top: 8, bottom: 4, containLabel: true },
+      xAxis: { type: "value", min: 0, minInterval: 1, axisLabel: { hideOverlap: true } },
+      yAxis: { type: "category", data: x.labels, inverse: true,
+               axisLabel: { width: window.innerWidth < 600 ? 120 : 200, overflow: "truncate" } },
+      series: [{ name: x.title, type: "bar", data: x.values, barMaxWidth: 16, color: "#c0392b",
+                 label: { show: true, position: "right" } }]
+    });
+  }
   var h = data("income-data");
   if (h) {
     var HL = h.labels;
