@@ -209,9 +209,15 @@ class NoticeForm(StyledMixin, forms.Form):
     address = forms.CharField(label=gettext_lazy("异议受理地址"), max_length=100)
 
 
+def _may(user: Any, case: Any, to: str) -> bool:
+    """Whether the user's role may take ``case`` to ``to`` (the table's ``may`` of that transition)."""
+    transition = rules.TABLES[case.kind].find(case.step, to)
+    return transition is not None and (transition.may is None or policy.can(user, transition.may))
+
+
 def _step_choices(user: Any, case: Any) -> list[tuple[str, str]]:
     return [(to, (_("退回到“%(s)s”") % {"s": rules.step_label(to)}) if rules.is_back(case.step, to)
-             else rules.step_label(to)) for to in rules.next_steps(case) if rules.may_take(user, to)]
+             else rules.step_label(to)) for to in rules.next_steps(case) if _may(user, case, to)]
 
 
 def _notice_area(case: Any, kind: str) -> Area:
