@@ -33,7 +33,7 @@ from fupin.web.views import no_scope, parse_int
 
 from . import rules, selectors, services, villages
 from .models import CaseKind, NoticeEntry, NoticeKind
-from .models_villages import VillageIndicators
+from .models_villages import ExitLevel, VillageIndicators
 
 FIRST_YEAR = 2014
 
@@ -142,6 +142,10 @@ def indicators_edit(request: HttpRequest, code: str, year: int) -> HttpResponse:
         raise Http404
     record = VillageIndicators.objects.filter(area=village, year=year).first()
     form = IndicatorsForm(request.POST or None, instance=record)
+    threshold = villages.threshold_for(ExitLevel.VILLAGE, village, year)
+    if threshold is not None and threshold.collective_income is not None:
+        form.fields["collective_income"].help_text = _("退出标准：不低于 %(m)s 元（地方规定）") % {
+            "m": villages.yuan(threshold.collective_income)}
     back = f"{reverse('incidence')}?area={village.parent.code}&year={year}"
     if request.method == "POST" and form.is_valid():
         try:
@@ -192,10 +196,14 @@ def village_exit_apply(request: HttpRequest, code: str) -> HttpResponse:
 # --- the case -----------------------------------------------------------------------------------------
 
 
+#: A date picker: the browser's needs the ISO form of the initial value.
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 class StepForm(StyledMixin, forms.Form):
     to = forms.ChoiceField(label=gettext_lazy("办理"))
     opinion = forms.CharField(label=gettext_lazy("意见"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
-    date = forms.DateField(label=gettext_lazy("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=gettext_lazy("日期"), widget=DATE)
 
     def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -203,8 +211,8 @@ class StepForm(StyledMixin, forms.Form):
 
 
 class NoticeForm(StyledMixin, forms.Form):
-    starts_on = forms.DateField(label=gettext_lazy("公示开始"), widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(label=gettext_lazy("公示结束"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(label=gettext_lazy("公示开始"), widget=DATE)
+    ends_on = forms.DateField(label=gettext_lazy("公示结束"), widget=DATE)
     hotline = forms.CharField(label=gettext_lazy("异议受理电话"), max_length=30)
     address = forms.CharField(label=gettext_lazy("异议受理地址"), max_length=100)
 
@@ -281,5 +289,13 @@ def village_exit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "notice_label": NoticeKind(notice_kind).label if notice_kind else "",
         "blocker": services.notice_blocker(case, case.step) if notice_kind else None,
         "path": [(s, rules.step_label(s)) for s in rules.PATHS[CaseKind.VILLAGE_EXIT]],
-        "indicators": villages.INDICATORS,
+        "marks": _marks(township.villages[0].indicators),
     })
+
+
+def _marks(record: VillageIndicators | None) -> list[tuple[str, bool]]:
+    """Each indicator by its name (通硬化路 …) and whether it is met, for the case page."""
+    if record is None:
+        return []
+    return [(str(VillageIndicators._meta.get_field(name).verbose_name), getattr(record, name))
+            for name in villages.INDICATOR_FIELDS]

@@ -102,14 +102,20 @@ def rate(people: int, rural: int | None) -> Decimal | None:
 
 
 @dataclass
-class VillageRow:
+class Figures:
+    """An area's 贫困发生率: its not-exited households and people over its rural population."""
+
     area: Area
     rural: int | None
     households: int
     people: int
     rate: Decimal | None
     threshold: ExitThreshold | None
-    indicators: VillageIndicators | None
+
+
+@dataclass
+class VillageRow(Figures):
+    indicators: VillageIndicators | None = None
     exit: VillageExit | None = None
     case: Case | None = None
     blockers: list[str] = field(default_factory=list)
@@ -136,15 +142,9 @@ STATUS_LABELS = {"eligible": gettext_lazy("可申请退出"), "blocked": gettext
 
 
 @dataclass
-class AreaRow:
+class AreaRow(Figures):
     """A township or the county: its villages' people added up, over its own rural population."""
 
-    area: Area
-    rural: int | None
-    households: int
-    people: int
-    rate: Decimal | None
-    threshold: ExitThreshold | None
     villages: list[VillageRow] = field(default_factory=list)
 
     @property

@@ -4,22 +4,15 @@ read-only for 领导 and 审计; not for 帮扶责任人 or 评估人员; outsid
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from fupin.accounts.models import Role
 from tests import factories
 
 from .helpers import clock
-from .villages_helpers import indicators, populate
+from .villages_helpers import client_for, indicators, populate
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ import re
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.test import Client
 from django.urls import reverse
 
 from fupin.audit.models import AuditEvent
@@ -19,15 +18,9 @@ from fupin.identification.models import Case, CaseKind, Notice, NoticeKind, Step
 from fupin.identification.models_villages import VillageExit
 
 from .helpers import clock
-from .villages_helpers import indicators, populate
+from .villages_helpers import client_for, indicators, populate
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def notice_post(client, case, start: datetime.date):

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.test import Client
 from django.urls import reverse
 
 from fupin.accounts.models import Role
@@ -17,15 +16,9 @@ from fupin.identification.models_villages import VillageIndicators
 from tests import factories
 
 from .helpers import clock
-from .villages_helpers import GOOD
+from .villages_helpers import GOOD, client_for
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def form_data(**changes) -> dict:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.test import Client
+
 from fupin.areas.models import Area
 from fupin.identification import villages
 from fupin.registry.choices import Status
@@ -29,3 +31,9 @@ def populate(village: Area, rural: int | None, poor: int = 0, exited: int = 0, r
 
 def indicators(village: Area, year: int = 2026, **changes):
     return villages.indicators_save(actor=None, village=village, year=year, data={**GOOD, **changes})
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client

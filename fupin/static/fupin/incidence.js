@@ -9,6 +9,7 @@
   var d = JSON.parse(src.textContent);
   var narrow = window.innerWidth < 600;
   var shown = narrow ? 10 : 40;
+  var zoom = d.names.length > shown;
   var top = Math.max.apply(null, d.rates.map(function (v) { return v || 0; }).concat([d.threshold || 0]));
   function color(i) {
     if (d.status[i] === "exited") return "#1e8449";
@@ -26,12 +27,12 @@
                    (d.rates[i] == null ? "—" : d.rates[i] + "%");
                } },
     legend: { data: [d.labels.rate, d.labels.threshold], top: 0 },
-    grid: { left: 8, right: 12, top: 36, bottom: 48, containLabel: true },
+    grid: { left: 8, right: 12, top: 36, bottom: zoom ? 36 : 4, containLabel: true },
     xAxis: { type: "category", data: d.names,
              axisLabel: { interval: 0, rotate: 60, fontSize: 11, width: 64, overflow: "truncate" } },
     yAxis: { type: "value", min: 0, max: Math.ceil(Math.max(top * 1.1, (d.threshold || 0) + 0.5)),
              axisLabel: { formatter: "{value}%" } },
-    dataZoom: d.names.length > shown ? [
+    dataZoom: zoom ? [
       { type: "slider", xAxisIndex: 0, startValue: 0, endValue: shown - 1, height: 18, bottom: 6,
         showDetail: false, brushSelect: false },
       { type: "inside", xAxisIndex: 0, zoomOnMouseWheel: false, moveOnMouseWheel: true }
