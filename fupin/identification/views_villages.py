@@ -113,13 +113,16 @@ def incidence(request: HttpRequest) -> HttpResponse:
                                      if d.year == year})
             v.may_apply = may_apply and v.status == "eligible" and policy.in_write_scope(request.user, v.area)
             v.may_edit = villages.may_edit_indicators(request.user, v.area)
+    # The way back up from a township (or village) to the county, as far as the user's subtree goes.
+    scope = policy.scope_path(request.user) or ""
+    crumbs = [a for a in root.ancestors() if a.level in (Level.COUNTY, Level.TOWNSHIP) and a.path.startswith(scope)]
     counties = []
     if registry_selectors.browse_root(user=request.user).level in (Level.PROVINCE, Level.CITY):
         counties = list(policy.visible_areas(request.user).filter(level=Level.COUNTY).order_by("path"))
     return render(request, "identification/incidence.html", {
         "root": root, "year": year, "years": _years(), "live": live, "townships": townships, "county": county,
         "assessment": villages.assessment_rates(root, year) if county else None, "counties": counties,
-        "chart": _chart(townships), "indicators": villages.INDICATORS,
+        "chart": _chart(townships), "crumbs": crumbs,
     })
 
 

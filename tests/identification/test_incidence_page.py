@@ -78,3 +78,10 @@ def test_an_earlier_year_shows_its_year_end_and_offers_no_application(eligible, 
     assert response.context["year"] == 2025 and not response.context["live"]
     assert "按 2025 年末状态计算" in response.content.decode()
     assert reverse("village_exit_apply", args=[eligible.code]) not in response.content.decode()
+
+
+def test_the_county_drills_down_to_a_township_and_back(eligible, county_user, tree):
+    response = client_for(county_user).get(reverse("incidence"), {"area": tree["township_a"].code, "year": 2026})
+    assert [t.area.name for t in response.context["townships"]] == ["甲乡"]
+    assert response.context["county"] is None
+    assert response.context["crumbs"] == [tree["county"]]
