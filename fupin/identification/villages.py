@@ -218,7 +218,8 @@ def figures(*, root: Area, year: int, user: User | AnonymousUser | None = None,
             live: bool | None = None) -> list[AreaRow]:
     """The incidence of every village in ``root``'s subtree for ``year``, grouped by township, with the
     threshold, the status (可申请退出 / 未达标 / 退出办理中 / 已退出) and the blockers of each village.
-    ``root`` may be a county, a township or a village (a village: one township row holding it). The
+    ``root`` may be a county, a township or a village (a village: one township row holding only it, whose
+    own figures then stand for that village alone, not the township). The
     people are today's when ``live`` (default: for the current year), else those at the year's end (a
     ``user`` is then needed: the status history is read through the policy)."""
     villages = list(Area.objects.filter(level=Level.VILLAGE, path__subtree=root.path).order_by("path")
@@ -258,7 +259,9 @@ def figures(*, root: Area, year: int, user: User | AnonymousUser | None = None,
             township.households += households
             township.people += people
     for t in by_township.values():
-        if t.rural is None and t.villages and all(v.rural for v in t.villages):
+        if root.level == Level.VILLAGE:
+            t.rural = root.rural_population
+        elif t.rural is None and t.villages and all(v.rural for v in t.villages):
             t.rural = sum(v.rural for v in t.villages)
         t.rate = rate(t.people, t.rural)
     return list(by_township.values())
