@@ -57,3 +57,6 @@ class ObjectionAdmin(ReadOnly):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Objection]:
         return Objection.objects.filter(notice__in=selectors.notices_for(request.user))
+
+
+from . import admin_villages  # noqa: E402, F401  (the village/county exit thresholds and indicators)

@@ -279,3 +279,5 @@ class Objection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.notice_id}: {self.content[:20]}"
+
+from .models_villages import ExitThreshold, VillageExit, VillageIndicators, WesternProvince  # noqa: E402,F401

@@ -122,6 +122,13 @@ MATRIX: dict[str, tuple[str, ...]] = {
     # 修改密码: every signed-in user's own password, no one else's (no area: "in" and "out" alike)
     "web.password_change": ("ok|—", "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok"),
     "web.todo":            ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "hide|hide",  "hide|hide",  "hide|hide",  "hide|hide"),
+    # 贫困村退出 (issue 13 #6), about the household's village: /incidence/ of its township (roles that see
+    # 贫困发生率; its people counted whatever the role; ?area=the village), the village's indicators (the township records
+    # them), the exit application (the township's) and the village exit case (whoever sees the village)
+    "web.incidence":       ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "ok|404",     "ok|404",     "403|403"),
+    "web.village_indicators": ("ok|—", "403|404", "ok|404",     "403|404",    "403|403",    "403|404",    "403|404",    "403|403"),
+    "web.village_exit_apply": ("ok|—", "403|404", "ok|404",     "403|404",    "403|403",    "403|404",    "403|404",    "403|403"),
+    "web.village_exit_detail": ("ok|—", "ok|404", "ok|404",     "ok|404",     "404|404",    "ok|404",     "ok|404",     "404|404"),
     # --- API: reads
     "api.list":            ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
     "api.search":          ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
@@ -1437,6 +1444,85 @@ def _web_todo(c: Cell) -> None:
                                                             resolved_at__isnull=True).count()
     assert Finding.objects.filter(household_id=c.household.pk, resolved_at__isnull=True).exists()
     assert (c.key in VISIBLE[c.role]) == (c.expected == "ok")
+
+
+# --- 贫困村退出 (issue 13 #6) -------------------------------------------------------------------------------
+
+
+def _eligible_village(c: Cell) -> Area:
+    """The cell's village made eligible for exit: a large rural population, every indicator met."""
+    from decimal import Decimal
+
+    from fupin.identification import villages
+
+    village = c.village()
+    Area.objects.filter(pk=village.pk).update(rural_population=1000)
+    village.refresh_from_db()
+    villages.indicators_save(actor=None, village=village, year=datetime.date.today().year, data={
+        **{name: True for name in villages.INDICATOR_FIELDS}, "collective_income": Decimal("30000")})
+    return village
+
+
+@check("web.incidence")
+def _web_incidence(c: Cell) -> None:
+    village = c.village()
+    response = c.web.get(reverse("incidence"), {"area": village.code})
+    status_of(response, c.expected)
+    if c.expected == "ok":
+        rows = {v.area.pk: v for t in response.context["townships"] for v in t.villages}
+        # 贫困发生率 counts the whole village (every household of 2 people in it), not the role's set.
+        in_village = [key for key, spec in HOUSEHOLDS.items() if c.world.areas[spec[0]].path.startswith(village.path)]
+        assert rows[village.pk].people == 2 * len(in_village)
+    shows_nothing_of(c, response.content.decode())
+
+
+@check("web.village_indicators")
+def _web_village_indicators(c: Cell) -> None:
+    from fupin.identification.models_villages import VillageIndicators
+
+    village = c.village()
+    url = reverse("village_indicators", args=[village.code, datetime.date.today().year])
+    if c.expected == "ok":
+        assert c.web.get(url).status_code == 200
+        response = c.web.post(url, {"road": "on", "water": "on", "collective_income": "12000"})
+        assert response.status_code == 302
+        assert VillageIndicators.objects.get(area=village).collective_income == 12000
+        return
+    status_of(c.web.get(url), c.expected)
+    status_of(c.web.post(url, {"road": "on"}), c.expected)
+    assert not VillageIndicators.objects.filter(area=village).exists()
+
+
+@check("web.village_exit_apply")
+def _web_village_exit_apply(c: Cell) -> None:
+    from fupin.identification.models import Case
+
+    village = _eligible_village(c)
+    url = reverse("village_exit_apply", args=[village.code])
+    if c.expected == "ok":
+        assert c.web.get(url).status_code == 200
+        response = c.web.post(url, {"reason": "贫困发生率低于 3%，指标达标"})
+        assert response.status_code == 302, field_errors(response.content)
+        assert Case.objects.filter(kind="village_exit", area=village).exists()
+        return
+    status_of(c.web.get(url), c.expected)
+    status_of(c.web.post(url, {"reason": "越权申请"}), c.expected)
+    assert not Case.objects.filter(kind="village_exit").exists()
+
+
+@check("web.village_exit_detail")
+def _web_village_exit_detail(c: Cell) -> None:
+    from fupin.identification import services as identification
+    from fupin.identification.models import CaseKind
+
+    village = _eligible_village(c)
+    case = identification.case_open(actor=None, kind=CaseKind.VILLAGE_EXIT, village=village,
+                                    year=datetime.date.today().year, reason="矩阵村退出申请理由")
+    response = c.web.get(reverse("village_exit_detail", args=[case.pk]))
+    status_of(response, c.expected)
+    text = response.content.decode()
+    assert ("矩阵村退出申请理由" in text) == (c.expected == "ok")
+    shows_nothing_of(c, text)
 
 
 # --- background jobs ------------------------------------------------------------------------------------
