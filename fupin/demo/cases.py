@@ -110,6 +110,8 @@ OBJECTION_UPHELD = ("反映该户户主之子在县城事业单位工作，属�
                     "经乡村两级入户核实，反映情况属实，属“七不进”情形，异议成立")
 OBJECTION_DISMISSED = ("反映该户家中有小轿车",
                        "经核查，该户车辆为农用三轮车，不属于“七不进”所列车辆，异议不成立")
+#: The guarantees of a year's record left unrecorded when the household fails the exit check.
+UNRECORDED = ("education_secure", "medical_secure", "housing_secure", "water_secure")
 EXIT_REASON = "人均纯收入{pc}元，超过当年扶贫标准{line}元，“两不愁三保障”和饮水安全达标，提名脱贫退出"
 OBJECTION_OPEN = "反映该户长期在外务工，家庭实际收入较高"
 
@@ -220,7 +222,23 @@ class _Builder:
                 "birth_date": birth, "school_status": school,
                 "education": {"primary": "primary", "junior": "junior", "senior": "senior"}.get(
                     school, "" if age < 16 else rng.choice(["primary", "junior"])),
-                "labour": "none" if age < 16 else ("weak" if age >= 65 else "normal")}
+                "labour": "none" if age < 16 or school != "none" else ("weak" if age >= 65 else "normal")}
+
+    def _cause(self, family: list[dict[str, Any]]) -> str:
+        """The main cause, and the member it concerns made to agree with it (REFERENCE §6.4: 因病 with
+        somebody ill, 因残 with somebody disabled and certified, 因学 with somebody at school)."""
+        rng = self.rng
+        cause = CAUSES(rng)
+        adult = family[rng.randrange(min(2, len(family)))]
+        if cause == "schooling" and not any(m["school_status"] in ("primary", "junior", "senior") for m in family):
+            cause = "funds"
+        if cause == "illness":
+            adult.update(health="serious" if rng.random() < 0.3 else "chronic", labour="weak")
+        elif cause == "disability":
+            category, grade = "4", rng.choice("34")
+            adult.update(health="disabled", disability_category=category, disability_grade=grade,
+                         disability_cert_no=adult["id_number"] + category + grade, labour="weak")
+        return cause
 
     def _family(self) -> list[dict[str, Any]]:
         rng = self.rng
@@ -244,12 +262,16 @@ class _Builder:
         numbers = Household.objects.filter(area_path__startswith=village.path).values_list("number", flat=True)
         number = registry_rules.next_household_number(
             village.code, numbers, taken=lambda n: Household.objects.filter(number=n).exists())
-        cause = CAUSES(self.rng)
+        family = self._family()
+        cause = self._cause(family)
+        rng = self.rng
         household = registry.household_create(
-            actor=None, area=self.rng.choice(groups), number=number, members=self._family(),
+            actor=None, area=rng.choice(groups), number=number, members=family,
             status=Status.APPLYING, procedure=Procedure.REGISTRATION, date=applied_on,
             reason=f"{DEMO}：农户提出贫困户申请", main_cause=cause, identified_year=applied_on.year,
-            house_area=Decimal(self.rng.randint(45, 120)), house_structure="brick_wood")
+            house_area=Decimal(rng.randint(45, 120)), house_structure=rng.choice(["brick_wood", "earth_wood"]),
+            road_type=rng.choice(["cement", "gravel"]), fuel=rng.choice(["firewood", "coal", "electric"]),
+            cultivated_land=Decimal(rng.randint(2, 12)) / 2)
         Household.objects.filter(pk=household.pk).update(synthetic=True)
         household.synthetic = True
         household.apply_reason = APPLY_REASONS[cause]
@@ -376,15 +398,22 @@ class _Builder:
     # --- exit -------------------------------------------------------------------------------------
 
     def _record_data(self, household: Household, line: Decimal, above: bool) -> dict[str, Any]:
+        """This year's record: a per-capita income well above the line (or, ``above`` False, under it),
+        from wages when somebody works away, else from farming. The guarantees are marked held: the record
+        of a household that fails one (the exit check's pre-check says) leaves them unrecorded."""
         rng = self.rng
         n = household.member_count or 1
         per_head = line * Decimal(str(rng.uniform(1.25, 2.1) if above else rng.uniform(0.6, 0.85)))
         total = int(per_head * n)
         transfer = int(total * rng.uniform(0.12, 0.25))
-        business = int(total * rng.uniform(0.1, 0.25))
         prop = int(total * rng.uniform(0, 0.04))
+        working = household.members.filter(active=True).exclude(work_status="").exists()
+        business = int(total * rng.uniform(0.1, 0.25)) if working else total - transfer - prop
         expense = int(business * rng.uniform(0.2, 0.4))
-        wage = total - transfer - business - prop + expense
+        if working:
+            wage = total - transfer - business - prop + expense
+        else:
+            wage, business = 0, business + expense
         return {"wage_income": Decimal(wage), "business_income": Decimal(business), "property_income": Decimal(prop),
                 "transfer_income": Decimal(transfer), "business_expense": Decimal(expense),
                 "food_clothing_secure": True, "education_secure": True, "medical_secure": True,
@@ -423,7 +452,7 @@ class _Builder:
             if self._precheck(ruleset, household, data, line).holds:
                 passing.append((household, data))
             elif failing is None:
-                failing = (household, data)
+                failing = (household, {**data, **dict.fromkeys(UNRECORDED)})
             if len(passing) > wanted and (failing is not None or self.refused):
                 break
         refusal = None
