@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import datetime
 import math
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -130,6 +131,7 @@ class CasesResult:
     ruleset: str = ""
     #: What finished_adjustment_year() did (None: not wired yet).
     adjustment: Any = None
+    seconds: float = 0.0
 
 
 def _days(n: int) -> datetime.timedelta:
@@ -510,6 +512,7 @@ class _Builder:
 
 def build_cases(*, county: Area, seed: int, demo_village: Area | None = None) -> CasesResult:
     """Build the demo county's identification and exit cases (see the module's docstring)."""
+    started = time.perf_counter()
     builder = _Builder(county=county, seed=seed)
     result = CasesResult(year=builder.year)
     line, ruleset = builder.standards()
@@ -524,6 +527,7 @@ def build_cases(*, county: Area, seed: int, demo_village: Area | None = None) ->
     result.ruleset = f"{ruleset.name} 第 {ruleset.version} 版"
     result.adjustment = finished_adjustment_year(county=county, year=builder.year - 1)
     summarise(result, county)
+    result.seconds = time.perf_counter() - started
     return result
 
 
@@ -550,7 +554,7 @@ def finished_adjustment_year(*, county: Area, year: int) -> Any:
 def summary_lines(result: CasesResult) -> list[str]:
     """What ``fupin demo`` prints about the cases: per kind, the cases at each step; the notices running
     today; the objections; the refused exit proposal; the year's standards."""
-    lines = [f"  识别与退出案件（{result.year} 年，{'、'.join(result.villages)}）："]
+    lines = [f"  识别与退出案件（{result.year} 年，{'、'.join(result.villages)}；用时 {result.seconds:.1f} 秒）："]
     for kind in (CaseKind.IDENTIFICATION, CaseKind.EXIT):
         states = [*case_rules.PATHS[kind], Step.REJECTED, Step.WITHDRAWN]
         counts = [(step, result.steps.get((kind, step), 0)) for step in states]
