@@ -38,6 +38,7 @@ from fupin.registry.services import poverty_lines
 
 from . import counties
 from .accounts import DEFAULT_PASSWORD, create_demo_accounts, pair_demo_cadre
+from .cases import CasesResult, build_cases
 from .generator import NATIONAL_LINES, CountyData, CountySpec, county_spec, generate_county, shrink_spec
 
 TABLES: dict[str, type[models.Model]] = {
@@ -86,6 +87,8 @@ class LoadResult:
     method: str = ""
     #: Open data-quality findings stored after the load (None: not computed, for a large --scale).
     findings: int | None = None
+    #: The demo county's identification and exit cases (fupin.demo.cases; None: not built).
+    cases: CasesResult | None = None
 
 
 def ensure_poverty_lines() -> rules.PovertyLines:
@@ -219,11 +222,12 @@ def specs_for(*, scale: int, seed: int, households: int | None = None) -> list[C
 
 def load_demo(*, scale: int = 1, seed: int = 2015, households: int | None = None,
               password: str = DEFAULT_PASSWORD, progress: ProgressBar | None = None, method: str | None = None,
-              overlap: bool = True) -> LoadResult:
+              overlap: bool = True, cases: bool = True) -> LoadResult:
     """Generate and write the demo data set; refuses (DemoRefused) when any household exists.
 
     ``progress`` is an optional tqdm-like object (``update(n)``, ``set_description(s)``, ``total``):
-    half of each county's households count for generating, half for writing.
+    half of each county's households count for generating, half for writing. ``cases`` (default on)
+    runs the first county's identification and exit cases through the real services (fupin.demo.cases).
     """
     started = time.perf_counter()
     if Household.objects.exists():
@@ -249,6 +253,8 @@ def load_demo(*, scale: int = 1, seed: int = 2015, households: int | None = None
         result.accounts_created, result.accounts_skipped = create_demo_accounts(areas=first, password=password)
         if "cadre" in result.accounts_created:
             pair_demo_cadre(village=first["village"])
+        if cases:
+            result.cases = build_cases(county=first["county"], seed=seed, demo_village=first["village"])
         result.counts["area"] = Area.objects.count() - areas_before
         result.seconds = time.perf_counter() - started
         _record_load(result, county=first["county"])

@@ -11,6 +11,7 @@ from tqdm import tqdm
 
 from fupin.demo import counties
 from fupin.demo.accounts import DEFAULT_PASSWORD, check_password_strength
+from fupin.demo.cases import summary_lines
 from fupin.demo.loader import DemoRefused, load_demo
 from fupin.registry.models import Household
 
@@ -80,4 +81,7 @@ class Command(BaseCommand):
             w(f"  数据质量疑点：{result.findings:,} 条（“数据质量”页面；fupin quality check 可重新核查）")
         else:
             w("  数据质量疑点：未计算（规模较大；需要时运行 fupin quality check）")
+        if result.cases is not None:
+            for line in summary_lines(result.cases):
+                w(line)
         w(f"  用时 {result.seconds:.1f} 秒（写入方式：{result.method}）")
