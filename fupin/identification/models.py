@@ -279,3 +279,4 @@ class Objection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.notice_id}: {self.content[:20]}"
+from .models_adjustment import AdjustmentRun, Proposal  # noqa: E402,F401 - the yearly adjustment's models
