@@ -50,7 +50,7 @@ from django.utils.translation import gettext_lazy
 
 from fupin.accounts import policy
 from fupin.areas.models import Area
-from fupin.audit.services import audit_create, audit_status
+from fupin.audit.services import audit_status
 from fupin.jobs import kinds, runner
 from fupin.registry.choices import NOT_EXITED_STATUSES, CancelReason, Procedure, RemovalReason, Status
 from fupin.registry.models import Household, Member, YearlyRecord
@@ -104,26 +104,27 @@ def year_error(year: Any) -> str | None:
 
 
 @transaction.atomic
-def run_start(*, actor: User | None, year: int, area: Area, job_user: User | None = None,
-              submit: bool = True) -> AdjustmentRun:
-    """A new run for ``year`` in ``area`` (inside the actor's write scope), computed by a background job
-    owned by the actor (``job_user`` for the CLI without ``--user``). ``submit=False`` leaves the job
-    queued (the CLI runs it in its own process)."""
+def run_start(*, actor: User | None, year: int, area: Area, background: bool = True) -> AdjustmentRun:
+    """A new run for ``year`` in ``area`` (inside the actor's write scope). ``background``: computed by a
+    background job owned by the actor (limited like every user's jobs); otherwise (the command line) the
+    run is left for the caller to compute with :func:`propose`."""
     _require_adjust(actor)
     policy.check_write(actor, area)
     error = year_error(year)
     if error:
         raise ValidationError({"year": error})
-    owner = actor or job_user
-    if owner is None:
-        raise ValidationError({"user": _("请指定操作人")})
-    job = runner.job_create(kind=JOB_KIND, user=owner, area=area, filename=f"{year} {area.name}",
-                            params={"year": year}, limited=actor is not None)
+    job = None
+    if background:
+        if actor is None or actor.pk is None:
+            raise ValidationError({"user": _("后台测算须由登录用户发起")})
+        job = runner.job_create(kind=JOB_KIND, user=actor, area=area, filename=f"{year} {area.name}",
+                                params={"year": year}, limited=True)
     run = AdjustmentRun.objects.create(year=year, area=area, job=job,
                                        created_by=actor if getattr(actor, "pk", None) else None)
-    audit_create(actor=actor, obj=run, area_path=area.path,
-                 summary=_("发起 %(y)d 年%(a)s动态调整") % {"y": year, "a": area.name})
-    if submit:
+    audit_status(actor=actor, obj=run, area_path=area.path,
+                 summary=_("发起 %(y)d 年%(a)s动态调整") % {"y": year, "a": area.name},
+                 data={"year": year, "area": area.code, "job": str(job.pk) if job else None})
+    if job is not None:
         runner.submit(job)
     return run
 
