@@ -366,6 +366,7 @@ def _messages(exc: Exception) -> str:
 def _check_run(actor: User | None, run: AdjustmentRun) -> None:
     _require_adjust(actor)
     policy.check_write(actor, run.area)
+    run.refresh_from_db(fields=["status"])
     if run.status not in (RunStatus.REVIEW, RunStatus.CONFIRMED):
         raise ValidationError(_("该次动态调整的状态是“%(s)s”，不能审核") % {"s": run.get_status_display()})
 

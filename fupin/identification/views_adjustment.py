@@ -54,6 +54,11 @@ def _run_get(request: HttpRequest, pk: int) -> AdjustmentRun:
     run = _runs(request).filter(pk=pk).first()
     if run is None:
         raise Http404
+    if run.status == RunStatus.COMPUTING and run.job is not None and run.job.finished \
+            and run.job.state != runner.JobState.DONE:
+        # Cancelled before its handler started (or its worker died): it computed nothing.
+        AdjustmentRun.objects.filter(pk=run.pk, status=RunStatus.COMPUTING).update(status=RunStatus.CANCELLED)
+        run.status = RunStatus.CANCELLED
     return run
 
 
