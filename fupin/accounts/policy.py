@@ -76,6 +76,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "case_county": frozenset({Role.ADMIN, Role.COUNTY}),
     # Edit the standards (poverty lines, exit criteria, 七不进, 四进, 四看 scoring) of their area.
     "manage_standards": frozenset({Role.ADMIN, Role.COUNTY}),
+    # Run the yearly dynamic adjustment (动态调整) of their area and confirm or decline its proposals.
+    "adjust": frozenset({Role.ADMIN, Role.COUNTY}),
 }
 
 

@@ -6,3 +6,8 @@ class IdentificationConfig(AppConfig):
     name = "fupin.identification"
     label = "identification"
     verbose_name = _("识别与退出")
+
+    def ready(self) -> None:
+        from .adjustment import register_kind
+
+        register_kind()

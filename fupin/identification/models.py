@@ -280,4 +280,5 @@ class Objection(models.Model):
     def __str__(self) -> str:
         return f"{self.notice_id}: {self.content[:20]}"
 
+from .models_adjustment import AdjustmentRun, Proposal  # noqa: E402,F401 - the yearly adjustment's models
 from .models_villages import ExitThreshold, VillageExit, VillageIndicators, WesternProvince  # noqa: E402,F401

@@ -129,6 +129,17 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "web.village_indicators": ("ok|—", "403|404", "ok|404",     "403|404",    "403|403",    "403|404",    "403|404",    "403|403"),
     "web.village_exit_apply": ("ok|—", "403|404", "ok|404",     "403|404",    "403|403",    "403|404",    "403|404",    "403|403"),
     "web.village_exit_detail": ("ok|—", "ok|404", "ok|404",     "ok|404",     "404|404",    "ok|404",     "ok|404",     "404|404"),
+    # 动态调整 (issue 13 #5): runs of an area, their review and the reconciliation need the area-wide
+    # capability "incidence"; starting and reviewing need "adjust" (县级管理员, 系统管理员). "in" / "out":
+    # a run (or the reconciliation) of the cell household's village, holding its proposal.
+    "web.adjust_list":     ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "403|403",    "ok|hide",    "ok|hide",    "403|403"),
+    "web.adjust_detail":   ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "ok|404",     "ok|404",     "403|403"),
+    "web.adjust_start":    ("ok|—", "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.adjust_review":   ("ok|—", "ok|404",     "403|404",    "403|404",    "403|403",    "403|404",    "403|404",    "403|403"),
+    "web.reconciliation":  ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "ok|404",     "ok|404",     "403|403"),
+    "web.reconciliation_list": ("ok|—", "ok|404", "ok|404",     "ok|404",     "403|403",    "ok|404",     "ok|404",     "403|403"),
+    # 五个清楚 of one household: whoever may open the household
+    "web.five_clear":      ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
     # --- API: reads
     "api.list":            ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
     "api.search":          ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
@@ -1613,3 +1624,101 @@ def _job_confirm(c: Cell) -> None:
     else:
         status_of(response, c.expected)
         assert Job.objects.count() == before
+
+
+# --- 动态调整 (issue 13 #5) ---------------------------------------------------------------------------
+
+
+def _adjust_run(c: Cell):
+    """A run of the cell household's village awaiting review, with a 清退 proposal for the household."""
+    from fupin.identification.models_adjustment import AdjustmentRun, Proposal, ProposalKind, RunStatus
+
+    run = AdjustmentRun.objects.create(year=2019, area=c.village(), status=RunStatus.REVIEW,
+                                       counts={"removal": 1, "notes": []})
+    Proposal.objects.create(run=run, household=c.household, kind=ProposalKind.REMOVAL, reason="矩阵测试清退",
+                            details={"cancel_reason": "wrongly_registered"})
+    return run
+
+
+@check("web.adjust_list")
+def _web_adjust_list(c: Cell) -> None:
+    run = _adjust_run(c)
+    response = c.web.get(reverse("adjustment_list"))
+    status_of(response, c.expected)
+    if response.status_code == 200:
+        listed = reverse("adjustment_detail", args=[run.pk]) in response.content.decode()
+        assert listed == (c.expected == "ok")
+
+
+@check("web.adjust_detail")
+def _web_adjust_detail(c: Cell) -> None:
+    run = _adjust_run(c)
+    response = c.web.get(reverse("adjustment_detail", args=[run.pk]), {"tab": "removal"})
+    status_of(response, c.expected)
+    text = response.content.decode()
+    if c.expected == "ok":
+        assert c.number in text and c.head in text
+    else:
+        shows_nothing_of(c, text)
+
+
+@check("web.adjust_start")
+def _web_adjust_start(c: Cell) -> None:
+    import tempfile
+    from pathlib import Path
+
+    from fupin.identification.models_adjustment import AdjustmentRun
+
+    with override_settings(FUPIN_JOBS="sync", DATA_DIR=Path(tempfile.mkdtemp())):
+        response = c.web.post(reverse("adjustment_list"), {"year": "2019", "area": c.village().code})
+    started = AdjustmentRun.objects.filter(area=c.village(), year=2019).exists()
+    if c.expected == "ok":
+        assert response.status_code == 302 and started
+    else:
+        status_of(response, c.expected)
+        assert not started
+
+
+@check("web.adjust_review")
+def _web_adjust_review(c: Cell) -> None:
+    run = _adjust_run(c)
+    proposal = run.proposals.get()
+    response = c.web.post(reverse("adjustment_review", args=[run.pk]),
+                          {"tab": "removal", "action": "confirm", "ids": [proposal.pk]})
+    cancelled = Household.objects.get(pk=c.household.pk).status == Status.CANCELLED
+    if c.expected == "ok":
+        assert response.status_code == 302 and cancelled
+    else:
+        status_of(response, c.expected)
+        assert not cancelled
+
+
+@check("web.reconciliation")
+def _web_reconciliation(c: Cell) -> None:
+    response = c.web.get(reverse("reconciliation"), {"area": c.village().code, "year": START.year})
+    status_of(response, c.expected)
+    if c.expected == "ok":
+        assert response.context["rec"].get("end").households >= 1
+
+
+@check("web.reconciliation_list")
+def _web_reconciliation_list(c: Cell) -> None:
+    response = c.web.get(reverse("reconciliation_list"),
+                         {"area": c.village().code, "year": datetime.date.today().year, "figure": "end"})
+    status_of(response, c.expected)
+    text = response.content.decode()
+    if c.expected == "ok":
+        assert c.number in text
+    else:
+        shows_nothing_of(c, text)
+
+
+@check("web.five_clear")
+def _web_five_clear(c: Cell) -> None:
+    response = c.web.get(reverse("household_five_clear", args=[c.household.pk]))
+    status_of(response, c.expected)
+    text = response.content.decode()
+    if c.expected == "ok":
+        assert c.number in text and c.head in text
+    else:
+        shows_nothing_of(c, text)

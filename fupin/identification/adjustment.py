@@ -1,0 +1,532 @@
+"""The yearly dynamic adjustment (动态调整, issue 13 item 5; REFERENCE §5).
+
+A run for one year and one area is computed by a background job (fupin.jobs, kind ``adjustment``):
+:func:`propose` looks at every household of the area at once, in four set-based passes, and stores one
+:class:`Proposal` per household and kind — never a query per household:
+
+* **清退 removals** — households in the register (not 注销, not 申请中: an applicant's refusal is its
+  case's 不予通过) that have no member left in the household (注销原因 全户死亡 when every member left by
+  death, else 全户迁出), or for which the year's exclusion rules (七不进) in force at their area hold
+  (注销原因 错评). Without an exclusion rule set for the year no exclusion removal is proposed, and the run
+  says so.
+* **脱贫 exits** — 贫困户(未脱贫) and 返贫 households for which the exit criteria (一超两不愁三保障) in
+  force at their area hold (fupin.standards.services.area_outcomes: one query per rule set).
+* **返贫 returns** — exited households (已脱贫(享受政策), 脱贫不再享受政策, 监测对象(风险未消除): the
+  statuses from which the registry's status table allows 返贫) whose recorded per-capita net income of
+  the year is at or below the year's poverty line at their area. Income is the yardstick, not the whole
+  exit check: a guarantee (两不愁三保障) that slips for an exited household is 防返贫监测's business,
+  and a year's record that lacks a guarantee flag would otherwise send every such household back.
+  Households without a record for the year are not proposed.
+* **新识别 entrants** — identification cases at 逐级核 whose second notice is over with no open
+  objection and none upheld against them (the set-based form of services.notice_blocker).
+
+A household proposed for removal is proposed for nothing else. The many rows (exits, returns, exclusion
+removals) are written by INSERT … SELECT over ranges of CHUNK household ids, reason and evidence built in
+SQL, so no row passes through Python; the few (entrants, empty households) by ``bulk_create`` in batches
+of BATCH from ``values_list`` iterators. The job's progress is reported and its cancel honoured between
+ranges and batches (a cancelled run keeps no proposal: one transaction).
+
+Confirming (:func:`proposals_confirm`) is one workflow transition per proposal, each in its own
+savepoint, audited: an entrant's case goes to 县确认 (services.case_step, which makes the household
+贫困户); an exit is judged again by the criteria in force (services.exit_decision keeps a standards
+Decision with the rule version) and the household goes to 已脱贫 by 动态调整; a return goes to 返贫; a
+removal to 注销 with its reason. A household that changed since the run (its version moved) or that no
+longer qualifies is refused by name; the others go through. 不采纳 (:func:`proposals_decline`) needs a
+reason.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.db.models import (
+    Case as SqlCase,
+)
+from django.db.models import (
+    CharField,
+    Count,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Concat, JSONObject, Left
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from fupin.accounts import policy
+from fupin.areas.models import Area
+from fupin.audit.services import audit_status
+from fupin.jobs import kinds, runner
+from fupin.registry.choices import NOT_EXITED_STATUSES, CancelReason, Procedure, RemovalReason, Status
+from fupin.registry.models import Household, Member, YearlyRecord
+
+from . import rules
+from .models import Case, CaseKind, NoticeEntry, Objection, ObjectionStatus, Step
+from .models_adjustment import AdjustmentRun, Proposal, ProposalKind, ProposalState, RunStatus
+
+if TYPE_CHECKING:
+    from fupin.accounts.models import User
+    from fupin.jobs.models import Job
+
+JOB_KIND = "adjustment"
+BATCH = 5000
+#: Household ids per INSERT … SELECT (progress and cancel between them).
+CHUNK = 50_000
+#: Exited statuses from which the registry's status table allows 返贫.
+RETURN_FROM = (Status.EXITED, Status.EXITED_STABLE, Status.MONITOR_RISK)
+#: The statuses a removal may start from: in the register, and not an applicant (whose case decides).
+REMOVABLE_EXCLUDED = (Status.CANCELLED, Status.APPLYING)
+#: The order of the passes (removals first: a household proposed for removal is proposed for nothing else).
+KIND_ORDER = (ProposalKind.REMOVAL, ProposalKind.EXIT, ProposalKind.RETURN, ProposalKind.ENTRANT)
+STAGES = {
+    ProposalKind.REMOVAL: gettext_lazy("计算清退（无在户成员、七不进）"),
+    ProposalKind.EXIT: gettext_lazy("计算脱贫（退出标准）"),
+    ProposalKind.RETURN: gettext_lazy("计算返贫（当年收入）"),
+    ProposalKind.ENTRANT: gettext_lazy("计算新识别（公示期满的识别案件）"),
+}
+
+Report = Callable[[int, int], None]
+
+
+def register_kind() -> None:
+    kinds.register(JOB_KIND, label=gettext_lazy("动态调整"), handler=run_job)
+
+
+def _money(value: Any) -> str:
+    return f"{Decimal(value):.2f}" if value is not None else ""
+
+
+# --- starting a run ---------------------------------------------------------------------------------------
+
+
+def _require_adjust(actor: User | None) -> None:
+    if actor is not None and not policy.can(actor, "adjust"):
+        raise PermissionDenied(_("您的角色不能办理动态调整（限县级管理员、系统管理员）"))
+
+
+def year_error(year: Any) -> str | None:
+    from fupin.registry import rules as registry_rules
+
+    return registry_rules.report_year_error(year)
+
+
+@transaction.atomic
+def run_start(*, actor: User | None, year: int, area: Area, background: bool = True) -> AdjustmentRun:
+    """A new run for ``year`` in ``area`` (inside the actor's write scope). ``background``: computed by a
+    background job owned by the actor (limited like every user's jobs); otherwise (the command line) the
+    run is left for the caller to compute with :func:`propose`."""
+    _require_adjust(actor)
+    policy.check_write(actor, area)
+    error = year_error(year)
+    if error:
+        raise ValidationError({"year": error})
+    job = None
+    if background:
+        if actor is None or actor.pk is None:
+            raise ValidationError({"user": _("后台测算须由登录用户发起")})
+        job = runner.job_create(kind=JOB_KIND, user=actor, area=area, filename=f"{year} {area.name}",
+                                params={"year": year}, limited=True)
+    run = AdjustmentRun.objects.create(year=year, area=area, job=job,
+                                       created_by=actor if getattr(actor, "pk", None) else None)
+    audit_status(actor=actor, obj=run, area_path=area.path,
+                 summary=_("发起 %(y)d 年%(a)s动态调整") % {"y": year, "a": area.name},
+                 data={"year": year, "area": area.code, "job": str(job.pk) if job else None})
+    if job is not None:
+        runner.submit(job)
+    return run
+
+
+def run_job(job: Job) -> None:
+    """The job's handler: compute the run's proposals; a cancelled job leaves the run cancelled and empty."""
+    run = AdjustmentRun.objects.select_related("area").get(job=job)
+    try:
+        counts = propose(run, job=job)
+    except runner.JobCancelled:
+        AdjustmentRun.objects.filter(pk=run.pk).update(status=RunStatus.CANCELLED, finished_at=timezone.now())
+        raise
+    except Exception:
+        AdjustmentRun.objects.filter(pk=run.pk).update(status=RunStatus.CANCELLED, finished_at=timezone.now(),
+                                                       counts={"error": True})
+        raise
+    job.result = counts
+
+
+# --- proposing --------------------------------------------------------------------------------------------
+
+
+def _scope(run: AdjustmentRun) -> QuerySet[Household]:
+    return Household.objects.filter(area_path__startswith=run.area.path)
+
+
+def _not_removed(run: AdjustmentRun) -> Exists:
+    return Exists(Proposal.objects.filter(run=run, kind=ProposalKind.REMOVAL, household=OuterRef("pk")))
+
+
+def _income(year: int) -> Subquery:
+    return Subquery(YearlyRecord.objects.filter(household=OuterRef("pk"), year=year).values("per_capita_income")[:1])
+
+
+class _Text(Func):
+    """A number as text with two decimals (the money columns), in SQL."""
+
+    template = "CAST(%(expressions)s AS TEXT)"
+    output_field = CharField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return super().as_sql(compiler, connection, template="printf('%%%%.2f', %(expressions)s)", **extra)
+
+
+def _by_ruleset(info: dict[int, tuple[Any, list[str]]], value: Callable[[Any], Any], field: Any) -> SqlCase:
+    """One value per rule set (its name, its version …) for the row's ``std_ruleset``."""
+    return SqlCase(*[When(std_ruleset=pk, then=Value(value(ruleset))) for pk, (ruleset, _labels) in info.items()],
+                default=Value(None), output_field=field)
+
+
+def _batches(rows: Iterable[Any], size: int = BATCH) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+@dataclasses.dataclass
+class _Pass:
+    """One pass's writer: few rows (entrants, empty households) with ``bulk_create`` in batches from an
+    iterator; many (exits, returns, exclusion removals) with INSERT … SELECT over ranges of CHUNK household
+    ids, so that no row travels through Python. Progress is reported and the cancel honoured between
+    batches / ranges."""
+
+    run: AdjustmentRun
+    kind: str
+    report: Report
+    index: int
+    written: int = 0
+
+    def write(self, rows: Iterable[tuple[int, str, dict[str, Any]]], skip: set[int] | None = None) -> int:
+        for batch in _batches(rows):
+            objs = [Proposal(run=self.run, household_id=hid, kind=self.kind, reason=reason[:300], details=details)
+                    for hid, reason, details in batch if not (skip and hid in skip)]
+            Proposal.objects.bulk_create(objs, batch_size=BATCH)
+            self.written += len(objs)
+            self.report(self.index, len(KIND_ORDER))
+        return self.written
+
+    def insert_select(self, households: QuerySet[Household], reason: Any, details: Any) -> int:
+        """INSERT INTO proposals SELECT … FROM ``households`` (already filtered to those proposed), with
+        ``reason`` and ``details`` as SQL expressions over its annotations."""
+        bounds = _scope(self.run).aggregate(lo=Min("pk"), hi=Max("pk"))
+        if bounds["lo"] is None:
+            return self.written
+        table = connection.ops.quote_name(Proposal._meta.db_table)
+        columns = ", ".join(connection.ops.quote_name(c) for c in
+                            ("household_id", "reason", "details", "run_id", "kind", "state", "note"))
+        chunks = range(bounds["lo"], bounds["hi"] + 1, CHUNK)
+        for done, low in enumerate(chunks):
+            rows = (households.filter(pk__gte=low, pk__lt=low + CHUNK)
+                    .annotate(p_household=F("pk"), p_reason=Left(reason, 300), p_details=details)
+                    .values("p_household", "p_reason", "p_details").order_by())
+            sql, params = rows.query.sql_with_params()
+            with connection.cursor() as cursor:
+                cursor.execute(f"INSERT INTO {table} ({columns}) SELECT q.p_household, q.p_reason, q.p_details, "
+                               f"%s, %s, %s, %s FROM ({sql}) q",
+                               (self.run.pk, self.kind, ProposalState.PENDING.value, "", *params))
+                self.written += max(cursor.rowcount, 0)
+            self.report(self.index * len(chunks) + done + 1, len(KIND_ORDER) * len(chunks))
+        return self.written
+
+
+def _ruleset_info(kind: str, year: int, area: Area) -> dict[int, tuple[Any, list[str]]]:
+    from fupin.standards import services as standards
+
+    return {r.pk: (r, [c.name for c in standards.conditions_of(r)])
+            for r in standards.rulesets_within(kind, year, area)}
+
+
+def _removals(run: AdjustmentRun, step: _Pass, notes: list[str]) -> None:
+    from fupin.standards import services as standards
+    from fupin.standards.models import RuleKind
+
+    candidates = _scope(run).exclude(status__in=REMOVABLE_EXCLUDED)
+    inactive = Member.objects.filter(household=OuterRef("pk"), active=False)
+    empty = (candidates.filter(~Exists(Member.objects.filter(household=OuterRef("pk"), active=True)))
+             .annotate(left=Subquery(inactive.values("household").annotate(n=Count("pk")).values("n")[:1]),
+                       deaths=Subquery(inactive.filter(removal_reason=RemovalReason.DEATH).values("household")
+                                       .annotate(n=Count("pk")).values("n")[:1]))
+             .values_list("pk", "left", "deaths").order_by().iterator(chunk_size=BATCH))
+
+    def empty_rows() -> Iterator[tuple[int, str, dict[str, Any]]]:
+        for hid, left, deaths in empty:
+            all_dead = bool(left) and deaths == left
+            reason = CancelReason.ALL_DEAD if all_dead else CancelReason.MOVED_AWAY
+            yield hid, _("无在户成员（%(r)s）") % {"r": reason.label}, {
+                "cancel_reason": reason.value, "members_left": left or 0, "deaths": deaths or 0}
+
+    step.write(empty_rows())
+    info = _ruleset_info(RuleKind.EXCLUSION, run.year, run.area)
+    if not info:
+        notes.append(_("%(y)d 年没有适用的排除规则（七不进），未按排除规则提出清退建议") % {"y": run.year})
+        return
+    hits = (standards.area_outcomes(RuleKind.EXCLUSION, run.year, run.area, households=candidates)
+            .filter(std_holds=True).filter(~_not_removed(run)))
+    # The reason names the conditions that hold, each from its rule set's own flag column.
+    held = [When(Q(std_ruleset=pk) & Q(**{f"r{pk}_c{i}": True}), then=Value(f"{label}；"))
+            for pk, (_r, labels) in info.items() for i, label in enumerate(labels)]
+    pieces = [SqlCase(w, default=Value(""), output_field=CharField()) for w in held]
+    reason = Concat(Value(str(_("符合排除规则（"))), _by_ruleset(info, lambda r: r.name, CharField()),
+                    Value(str(_(" 第 "))), _by_ruleset(info, lambda r: str(r.version), CharField()),
+                    Value(str(_(" 版）："))), *pieces, output_field=CharField())
+    details = JSONObject(cancel_reason=Value(CancelReason.WRONGLY_REGISTERED.value), ruleset=F("std_ruleset"),
+                         ruleset_version=_by_ruleset(info, lambda r: r.version, IntegerField()),
+                         version=F("version"))
+    step.insert_select(hits, reason, details)
+
+
+def _exits(run: AdjustmentRun, step: _Pass, notes: list[str]) -> None:
+    from fupin.registry.services import poverty_lines
+    from fupin.standards import engine
+    from fupin.standards import services as standards
+    from fupin.standards.models import RuleKind
+
+    info = _ruleset_info(RuleKind.EXIT, run.year, run.area)
+    if not info:
+        notes.append(_("%(y)d 年没有适用的脱贫退出标准，未提出脱贫建议") % {"y": run.year})
+        return
+    lines = poverty_lines()
+    households = _scope(run).filter(status__in=list(NOT_EXITED_STATUSES)).filter(~_not_removed(run))
+    holding = (standards.area_outcomes(RuleKind.EXIT, run.year, run.area, households=households, lines=lines)
+               .filter(std_holds=True)
+               .annotate(adj_income=_income(run.year), adj_line=engine.line_expression(run.year, lines)))
+    reason = Concat(
+        Value(str(_("达到脱贫退出标准（"))), _by_ruleset(info, lambda r: r.name, CharField()), Value(str(_(" 第 "))),
+        _by_ruleset(info, lambda r: str(r.version), CharField()), Value(str(_(" 版）：人均纯收入 "))),
+        _Text(F("adj_income")), Value(str(_(" 元，标准 "))), _Text(F("adj_line")), Value(str(_(" 元"))),
+        output_field=CharField())
+    details = JSONObject(ruleset=F("std_ruleset"), ruleset_version=_by_ruleset(info, lambda r: r.version,
+                                                                                 IntegerField()),
+                         income=_Text(F("adj_income")), line=_Text(F("adj_line")), version=F("version"))
+    step.insert_select(holding, reason, details)
+
+
+def _returns(run: AdjustmentRun, step: _Pass, notes: list[str]) -> None:
+    from fupin.registry.services import poverty_lines
+    from fupin.standards import engine
+
+    lines = poverty_lines()
+    below = (_scope(run).filter(status__in=RETURN_FROM).filter(~_not_removed(run))
+             .annotate(adj_income=_income(run.year), adj_line=engine.line_expression(run.year, lines))
+             .filter(adj_income__isnull=False, adj_line__isnull=False, adj_income__lte=F("adj_line")))
+    reason = Concat(Value(str(_("%(y)d 年人均纯收入 ") % {"y": run.year})), _Text(F("adj_income")),
+                    Value(str(_(" 元，不高于当年扶贫标准 "))), _Text(F("adj_line")), Value(str(_(" 元"))),
+                    output_field=CharField())
+    details = JSONObject(income=_Text(F("adj_income")), line=_Text(F("adj_line")), status=F("status"),
+                         version=F("version"))
+    step.insert_select(below, reason, details)
+    notes.append(_("返贫按当年人均纯收入不高于扶贫标准判断；监测对象(风险已消除)须先转为风险未消除，不直接提出返贫"))
+
+
+def entrant_cases(area: Area, year: int, today: datetime.date | None = None) -> QuerySet[Case]:
+    """Identification cases at 逐级核 inside ``area`` (of ``year`` or before) whose second notice is over, with
+    no open objection (to the case or to the notice as a whole) and none upheld against the case: the
+    set-based form of services.notice_blocker(case, Step.TOWNSHIP), one query."""
+    today = today or timezone.localdate()
+    kind = rules.NOTICE_BEFORE_LEAVING[Step.TOWNSHIP]
+    latest = (NoticeEntry.objects.filter(case=OuterRef("pk"), struck=False, notice__kind=kind, notice__withdrawn=False)
+              .order_by("-notice__ends_on", "-id"))
+    open_objection = Objection.objects.filter(notice=OuterRef("notice_id"), status=ObjectionStatus.OPEN).filter(
+        Q(entry=OuterRef("entry_id")) | Q(entry__isnull=True))
+    upheld = Objection.objects.filter(entry=OuterRef("entry_id"), status=ObjectionStatus.UPHELD)
+    return (Case.objects.filter(kind=CaseKind.IDENTIFICATION, step=Step.TOWNSHIP, year__lte=year,
+                                area_path__startswith=area.path, household__status=Status.APPLYING)
+            .annotate(entry_id=Subquery(latest.values("pk")[:1]), notice_id=Subquery(latest.values("notice_id")[:1]),
+                      notice_end=Subquery(latest.values("notice__ends_on")[:1]))
+            .filter(notice_end__lt=today).filter(~Exists(open_objection), ~Exists(upheld)))
+
+
+def _entrants(run: AdjustmentRun, step: _Pass, notes: list[str]) -> None:
+    rows = (entrant_cases(run.area, run.year).filter(~Exists(Proposal.objects.filter(
+        run=run, kind=ProposalKind.REMOVAL, household=OuterRef("household_id"))))
+        .values_list("household_id", "pk", "version", "notice_end").iterator(chunk_size=BATCH))
+
+    def entrant_rows() -> Iterator[tuple[int, str, dict[str, Any]]]:
+        for hid, case_id, version, end in rows:
+            yield hid, _("识别案件已完成逐级核，第二次公示 %(d)s 期满，无待处理异议") % {"d": end.isoformat()}, {
+                "case": case_id, "case_version": version, "notice_end": end.isoformat()}
+
+    step.write(entrant_rows())
+
+
+PASSES = {ProposalKind.REMOVAL: _removals, ProposalKind.EXIT: _exits, ProposalKind.RETURN: _returns,
+          ProposalKind.ENTRANT: _entrants}
+
+
+def propose(run: AdjustmentRun, *, job: Job | None = None) -> dict[str, Any]:
+    """Compute the run's proposals (replacing any it had) in one transaction; returns the counts stored
+    on the run. With ``job`` the progress is reported to it and its cancel honoured between batches."""
+    notes: list[str] = []
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # Each range's query is costed high enough for PostgreSQL to compile it (JIT): ~1.5 s a query,
+            # longer than running it. Off for this transaction only.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+        run.proposals.all().delete()
+        for index, kind in enumerate(KIND_ORDER):
+            report: Report = runner.reporter(job, str(STAGES[kind])) if job is not None else (lambda d, t: None)
+            report(index, len(KIND_ORDER))
+            PASSES[kind](run, _Pass(run=run, kind=kind, report=report, index=index), notes)
+        counts = dict(run.proposals.values_list("kind").annotate(n=Count("pk")).order_by())
+        counts = {kind.value: counts.get(kind.value, 0) for kind in KIND_ORDER}
+        counts["households"] = _scope(run).count()
+        counts["notes"] = notes
+        run.counts = counts
+        run.status = RunStatus.REVIEW
+        run.finished_at = timezone.now()
+        run.save(update_fields=["counts", "status", "finished_at"])
+    if job is not None:
+        runner.set_progress(job.id, len(KIND_ORDER), len(KIND_ORDER), _("计算完成"))
+    return counts
+
+
+# --- reviewing ---------------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class Outcome:
+    confirmed: int = 0
+    declined: int = 0
+    #: (户编号 户主, why) of every proposal refused.
+    refused: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+
+
+def _messages(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return "；".join(exc.messages)
+    return str(exc) or _("无权办理")
+
+
+def _check_run(actor: User | None, run: AdjustmentRun) -> None:
+    _require_adjust(actor)
+    policy.check_write(actor, run.area)
+    run.refresh_from_db(fields=["status"])
+    if run.status not in (RunStatus.REVIEW, RunStatus.CONFIRMED):
+        raise ValidationError(_("该次动态调整的状态是“%(s)s”，不能审核") % {"s": run.get_status_display()})
+
+
+def _apply(actor: User | None, run: AdjustmentRun, proposal: Proposal, day: datetime.date) -> None:
+    """The proposal's transition on the workflow (raises when it is refused)."""
+    from fupin.registry.services import household_status_transition
+
+    from . import services
+
+    household = Household.objects.select_for_update().select_related("area").get(pk=proposal.household_id)
+    details = proposal.details or {}
+    reason = _("%(y)d 年动态调整：%(r)s") % {"y": run.year, "r": proposal.reason}
+    if proposal.kind == ProposalKind.ENTRANT:
+        case = Case.objects.select_related("household", "area").get(pk=details["case"])
+        services.case_step(actor=actor, case=case, to=Step.COUNTY, opinion=reason, date=day,
+                           expected_version=details.get("case_version"))
+        return
+    version = details.get("version")
+    if proposal.kind == ProposalKind.EXIT:
+        if household.status not in NOT_EXITED_STATUSES:
+            raise ValidationError(_("现状态为“%(s)s”") % {"s": household.get_status_display()})
+        services.exit_decision(actor=actor, household=household, year=run.year)
+        household_status_transition(actor=actor, household=household, to_status=Status.EXITED, reason=reason,
+                                    procedure=Procedure.ADJUSTMENT, date=day, exit_year=run.year,
+                                    expected_version=version)
+    elif proposal.kind == ProposalKind.RETURN:
+        household_status_transition(actor=actor, household=household, to_status=Status.RETURNED, reason=reason,
+                                    procedure=Procedure.ADJUSTMENT, date=day, expected_version=version)
+    else:
+        household_status_transition(actor=actor, household=household, to_status=Status.CANCELLED, reason=reason,
+                                    procedure=Procedure.ADJUSTMENT, date=day,
+                                    cancel_reason=details.get("cancel_reason") or CancelReason.WRONGLY_REGISTERED)
+
+
+def _pending(run: AdjustmentRun, ids: Sequence[int] | None, kind: str | None) -> QuerySet[Proposal]:
+    qs = run.proposals.filter(state=ProposalState.PENDING)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    return qs
+
+
+def _finish_if_done(run: AdjustmentRun) -> None:
+    if not run.proposals.filter(state=ProposalState.PENDING).exists():
+        AdjustmentRun.objects.filter(pk=run.pk, status=RunStatus.REVIEW).update(status=RunStatus.CONFIRMED)
+
+
+def proposals_confirm(*, actor: User | None, run: AdjustmentRun, ids: Sequence[int] | None = None,
+                      kind: str | None = None, date: datetime.date | None = None) -> Outcome:
+    """Confirm the pending proposals ``ids`` (None: every pending one, of ``kind`` if given). Each is its
+    own transaction: a refused one is reported by household and reason, the others go through."""
+    _check_run(actor, run)
+    day = date or timezone.localdate()
+    outcome = Outcome()
+    pending = list(_pending(run, ids, kind).select_related("household").order_by("kind", "id")
+                   .values_list("pk", "household__number", "household__head_name"))
+    for pk, number, head in pending:
+        try:
+            with transaction.atomic():
+                proposal = Proposal.objects.select_for_update().get(pk=pk)
+                if proposal.state != ProposalState.PENDING:
+                    continue
+                _apply(actor, run, proposal, day)
+                proposal.state = ProposalState.CONFIRMED
+                proposal.confirmed_by = actor if getattr(actor, "pk", None) else None
+                proposal.confirmed_at = timezone.now()
+                proposal.save(update_fields=["state", "confirmed_by", "confirmed_at"])
+                audit_status(actor=actor, obj=proposal, area_path=run.area.path,
+                             summary=_("%(y)d 年动态调整：确认%(k)s %(n)s %(h)s") % {
+                                 "y": run.year, "k": proposal.get_kind_display(), "n": number, "h": head},
+                             data={"run": run.pk, "kind": proposal.kind, "household": proposal.household_id})
+            outcome.confirmed += 1
+        except (ValidationError, PermissionDenied, Case.DoesNotExist) as exc:
+            outcome.refused.append((f"{number} {head}", _messages(exc)))
+    _finish_if_done(run)
+    return outcome
+
+
+@transaction.atomic
+def proposals_decline(*, actor: User | None, run: AdjustmentRun, note: str, ids: Sequence[int] | None = None,
+                      kind: str | None = None) -> Outcome:
+    """不采纳 the pending proposals ``ids`` (None: every pending one, of ``kind`` if given), with a reason."""
+    _check_run(actor, run)
+    if not (note or "").strip():
+        raise ValidationError({"note": _("不采纳须注明理由")})
+    outcome = Outcome()
+    for proposal in _pending(run, ids, kind).select_for_update().select_related("household"):
+        proposal.state = ProposalState.DECLINED
+        proposal.note = note.strip()[:300]
+        proposal.confirmed_by = actor if getattr(actor, "pk", None) else None
+        proposal.confirmed_at = timezone.now()
+        proposal.save(update_fields=["state", "note", "confirmed_by", "confirmed_at"])
+        audit_status(actor=actor, obj=proposal, area_path=run.area.path,
+                     summary=_("%(y)d 年动态调整：不采纳%(k)s %(n)s %(h)s（%(r)s）") % {
+                         "y": run.year, "k": proposal.get_kind_display(), "n": proposal.household.number,
+                         "h": proposal.household.head_name, "r": proposal.note},
+                     data={"run": run.pk, "kind": proposal.kind, "household": proposal.household_id})
+        outcome.declined += 1
+    _finish_if_done(run)
+    return outcome
