@@ -322,8 +322,10 @@ def notice_blocker(case: Case, state: str) -> str | None:
 
 def _entry_values(case: Case) -> dict[str, Any]:
     if case.household_id is None:
-        return {"name": case.area.name, "members": None, "id_masked": "", "village": case.area.name, "group": "",
-                "reason": case.reason}
+        # A village on a village-exit notice: the printed "group" column is its township.
+        township = case.area.parent.name if case.area.parent_id else ""
+        return {"name": case.area.name, "members": None, "id_masked": "", "village": case.area.name,
+                "group": township, "reason": case.reason}
     household = case.household
     head = household.members.filter(active=True, relation="head").only("id_number").first()
     area = household.area
