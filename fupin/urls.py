@@ -14,6 +14,8 @@ urlpatterns = [
     path("", include("fupin.audit.urls")),
     path("quality/", include("fupin.quality.urls")),
     path("", include("fupin.identification.urls")),
+    # The public notice board: no login (fupin.identification.public)
+    path("public/", include("fupin.identification.urls_public")),
     path("accounts/", include("fupin.accounts.urls")),
     path("", include("fupin.web.urls")),
 ]

@@ -139,6 +139,11 @@ def _issuer(kind: Kind, area: Area) -> str:
     return _("%(county)s扶贫开发领导小组") % {"county": area.county}
 
 
+def issuer_of(kind: str, area: Area) -> str:
+    """Who issues a notice of ``kind`` hung in ``area``: "甲一村村民委员会", "甲乡人民政府", …"""
+    return _issuer(KINDS[kind], area)
+
+
 def _check(kind_name: str, area: Area, entries: Sequence[Entry], period: Period, hotline: Hotline,
            min_days: int) -> Kind:
     """The kind, or a ValidationError listing every problem in Chinese (the entry by its number and name)."""
