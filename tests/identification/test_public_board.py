@@ -112,8 +112,8 @@ def test_the_board_groups_notices_per_township_and_village(users, tree):
     with clock():
         a1 = at_village_step(users["village"], tree["village_a1"], head="甲一户")
         first_notice(users["village"], tree["village_a1"], [a1])
-        from tests import factories
         from fupin.accounts.models import Role
+        from tests import factories
 
         a2_user = factories.user("village_a2", Role.VILLAGE, tree["village_a2"])
         a2 = at_village_step(a2_user, tree["village_a2"], head="甲二户")
