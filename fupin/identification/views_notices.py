@@ -200,13 +200,20 @@ def notice_create(request: HttpRequest) -> HttpResponse:
     data = request.POST if request.method == "POST" else request.GET
     kind = data.get("kind") if data.get("kind") in dict(kinds) else kinds[0][0]
     areas = notice_areas(user, kind)
-    area = next((a for a in areas if a.code == data.get("area")), areas[0] if areas else None)
+    area = next((a for a in areas if a.code == data.get("area")), None)
+    refused = request.method == "POST" and area is None
+    if area is None and not refused:
+        area = areas[0] if areas else None
     choose = NoticeChooseForm(initial={"kind": kind, "area": area.code if area else ""}, kinds=kinds, areas=areas)
     cases = eligible_cases(user, kind, area) if area else []
     start, end = default_period(timezone.localdate(), rules.notice_min_days())
     form = NoticePublishForm(request.POST or None, cases=cases, initial={
         "cases": [str(c.pk) for c in cases], "starts_on": start, "ends_on": end, **(_last_contact(area) if area else {})})
-    if request.method == "POST" and area is not None and form.is_valid():
+    if refused:
+        form.is_valid()
+        form.add_error(None, _("所选区划不在您可发布“%(k)s”的范围内（应为您辖区内的%(level)s）") % {
+            "k": NoticeKind(kind).label, "level": LEVEL_LABEL[rules.NOTICE_LEVEL[kind]]})
+    elif request.method == "POST" and form.is_valid():
         cd = form.cleaned_data
         chosen = [c for c in cases if str(c.pk) in cd["cases"]]
         try:
@@ -217,8 +224,6 @@ def notice_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("已发布“%(t)s”，共 %(n)d 户（村）") % {"t": document_title(notice), "n": len(chosen)})
             return redirect("notice_detail", pk=notice.pk)
-    elif request.method == "POST" and area is None:
-        form.add_error(None, _("您的辖区内没有可发布该类公示的%(level)s") % {"level": LEVEL_LABEL[rules.NOTICE_LEVEL[kind]]})
     ticked = set(form["cases"].value() or []) if form.is_bound else {str(c.pk) for c in cases}
     heads = _head_ids(cases, user)
     for case in cases:
