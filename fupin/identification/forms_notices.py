@@ -82,7 +82,7 @@ class ObjectionForm(StyledMixin, forms.Form):
 
 
 class ResolveForm(StyledMixin, forms.Form):
-    status = forms.ChoiceField(label=_("核查结论"), widget=forms.RadioSelect,
+    status = forms.ChoiceField(label=_("核查结论"), widget=forms.RadioSelect(attrs={"class": "check"}),
                                choices=[(ObjectionStatus.UPHELD, _("异议成立")),
                                         (ObjectionStatus.DISMISSED, _("异议不成立"))])
     resolution = forms.CharField(label=_("核查处理意见"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))

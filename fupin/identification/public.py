@@ -65,6 +65,8 @@ def _decorate(notice: Notice, places: dict[str, Area], today: datetime.date) -> 
     notice.issuer = documents.issuer_of(notice.kind, documents.Area(county=names.get("county", ""), township=notice.township,
                                                            village=notice.village))
     notice.people = sum(e.members or 0 for e in notice.listed)
+    # As on the paper: a village's notice names the group only; a township's or county's the village too.
+    notice.one_village = bool(notice.village)
     return notice
 
 
