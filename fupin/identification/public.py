@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from fupin.areas.models import Area
 from fupin.documents import notices as documents
@@ -94,7 +94,7 @@ def _sections(notices: list[Notice]) -> list[dict]:
     return out
 
 
-@require_GET
+@require_safe
 def public_board(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     notices = _running(today)
@@ -110,13 +110,13 @@ def _one(pk: int) -> Notice:
     return _decorate(notices[0], _places(notices), today)
 
 
-@require_GET
+@require_safe
 def public_notice(request: HttpRequest, pk: int) -> HttpResponse:
     notice = _one(pk)
     return _public(render(request, "identification/public_notice.html", {"notice": notice, "today": timezone.localdate()}))
 
 
-@require_GET
+@require_safe
 def public_notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The sheet as it hangs today; rendered once per change of what it prints, not once per visitor."""
     notice = _one(pk)
