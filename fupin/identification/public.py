@@ -99,7 +99,7 @@ def public_board(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     notices = _running(today)
     return _public(render(request, "identification/public_board.html", {
-        "sections": _sections(notices), "count": len(notices), "today": today}))
+        "sections": _sections(notices), "today": today}))
 
 
 def _one(pk: int) -> Notice:

@@ -83,3 +83,33 @@ def test_the_village_exit_kinds_list_villages_with_their_township(kind, title, i
     for shown in (title, issuer, "序号村名所属乡镇退出依据", "1甲一村甲乡贫困发生率1.8%，低于3%", "名单共2个行政村"):
         assert shown in text, shown
     assert "证件号码" not in text and "家庭人口" not in text
+
+
+def test_a_village_exit_notice_is_published_printed_and_shown_as_a_list_of_villages(township_a_user, tree):
+    """The township's 贫困村退出公示 from the page to the PDF and the board (the village-exit case is set up
+    directly at 乡镇申请: its incidence rules are another part of issue 13)."""
+    from django.test import Client
+
+    from fupin.identification.models import Case, CaseKind, Notice
+
+    village = tree["village_a1"]
+    case = Case.objects.create(kind=CaseKind.VILLAGE_EXIT, area=village, area_path=village.path, year=2026,
+                               step=Step.VILLAGE_PROPOSED, reason="贫困发生率降至1.8%，低于3%")
+    client = login(township_a_user)
+    with clock():
+        page = client.get(reverse("notice_create"), {"kind": "village_exit_notice"})
+        assert [c.pk for c in page.context["cases"]] == [case.pk]
+        response = client.post(reverse("notice_create"), {
+            "kind": "village_exit_notice", "area": tree["township_a"].code, "cases": [str(case.pk)],
+            "starts_on": "2026-03-02", "ends_on": "2026-03-08", "hotline": "0874-8212345", "address": "甲乡人民政府"})
+        assert response.status_code == 302
+        notice = Notice.objects.get()
+        entry = notice.entries.get()
+        assert (entry.name, entry.group, entry.members, entry.id_masked) == ("甲一村", "甲乡", None, "")
+        text = pdf_text(client.get(reverse("notice_pdf", args=[notice.pk])).content)
+        board = Client().get(reverse("public_board")).content.decode()
+    for shown in ("2026年拟退出贫困村公示", "甲乡人民政府", "村名", "所属乡镇", "退出依据", "甲一村",
+                  "贫困发生率降至1.8%，低于3%", "公示名单共1个行政村"):
+        assert shown in text, shown
+    assert "证件号码" not in text
+    assert "拟退出贫困村公示" in board and "<th>所属乡镇</th>" in board and "<th>证件号码</th>" not in board
