@@ -14,7 +14,7 @@ from fupin.identification import services
 from fupin.identification.models import Notice, NoticeKind, Objection, ObjectionStatus, Step
 
 from .helpers import clock
-from .notices_helpers import START, at_village_step, first_notice, login
+from .notices_helpers import at_village_step, first_notice, login
 
 pytestmark = pytest.mark.django_db
 
@@ -164,4 +164,3 @@ def test_withdrawing_needs_a_reason_and_the_publishing_level(users, tree):
         assert client.post(url, {"reason": "名单漏户，重新公示"}).status_code == 302
     notice.refresh_from_db()
     assert notice.withdrawn and notice.withdrawn_reason == "名单漏户，重新公示"
-    assert START  # the clock of these tests
