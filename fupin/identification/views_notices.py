@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fupin.accounts import policy
@@ -42,7 +43,7 @@ from .forms_notices import (
 )
 from .models import Case, Notice, NoticeEntry, NoticeKind, Objection, ObjectionStatus
 
-LEVEL_LABEL = {"village": _("行政村"), "township": _("乡镇"), "county": _("县")}
+LEVEL_LABEL = {"village": gettext_lazy("行政村"), "township": gettext_lazy("乡镇"), "county": gettext_lazy("县")}
 
 
 # --- what a notice is, today ---------------------------------------------------------------------------
