@@ -202,7 +202,8 @@ def notice_create(request: HttpRequest) -> HttpResponse:
     kind = data.get("kind") if data.get("kind") in dict(kinds) else kinds[0][0]
     areas = notice_areas(user, kind)
     area = next((a for a in areas if a.code == data.get("area")), None)
-    refused = request.method == "POST" and area is None
+    # A post names its kind and area; one the role may not publish, or an area it may not post in, is refused.
+    refused = request.method == "POST" and (area is None or data.get("kind") != kind)
     if area is None and not refused:
         area = areas[0] if areas else None
     choose = NoticeChooseForm(initial={"kind": kind, "area": area.code if area else ""}, kinds=kinds, areas=areas)
@@ -210,7 +211,10 @@ def notice_create(request: HttpRequest) -> HttpResponse:
     start, end = default_period(timezone.localdate(), rules.notice_min_days())
     form = NoticePublishForm(request.POST or None, cases=cases, initial={
         "cases": [str(c.pk) for c in cases], "starts_on": start, "ends_on": end, **(_last_contact(area) if area else {})})
-    if refused:
+    if refused and data.get("kind") != kind:
+        form.is_valid()
+        form.add_error(None, _("您的角色不能发布该类公示"))
+    elif refused:
         form.is_valid()
         form.add_error(None, _("所选区划不在您可发布“%(k)s”的范围内（应为您辖区内的%(level)s）") % {
             "k": NoticeKind(kind).label, "level": LEVEL_LABEL[rules.NOTICE_LEVEL[kind]]})

@@ -164,3 +164,14 @@ def test_withdrawing_needs_a_reason_and_the_publishing_level(users, tree):
         assert client.post(url, {"reason": "名单漏户，重新公示"}).status_code == 302
     notice.refresh_from_db()
     assert notice.withdrawn and notice.withdrawn_reason == "名单漏户，重新公示"
+
+
+def test_a_post_of_a_kind_the_role_may_not_publish_is_refused(users, tree):
+    village = tree["village_a1"]
+    with clock():
+        case = at_village_step(users["village"], village, head="钟越级")
+        response = login(users["village"]).post(reverse("notice_create"), {
+            "kind": NoticeKind.COUNTY, "area": tree["county"].code, "cases": [str(case.pk)],
+            "starts_on": "2026-03-02", "ends_on": "2026-03-08", "hotline": "1", "address": "县"})
+    assert response.status_code == 200 and "您的角色不能发布该类公示" in response.content.decode()
+    assert not Notice.objects.exists()
