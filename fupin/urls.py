@@ -15,6 +15,8 @@ urlpatterns = [
     path("quality/", include("fupin.quality.urls")),
     path("", include("fupin.identification.urls")),
     path("exit-check/", include("fupin.identification.urls_exitcheck")),
+    # The public notice board: no login (fupin.identification.public)
+    path("public/", include("fupin.identification.urls_public")),
     path("accounts/", include("fupin.accounts.urls")),
     path("", include("fupin.web.urls")),
 ]

@@ -25,6 +25,12 @@ SESSION_KEY = "fupin_last_seen"
 RESOLUTION = 60
 
 
+def is_public(request: HttpRequest) -> bool:
+    """The public notice board (/public/) is the same page for everyone, signed in or not: neither an
+    idle session nor a pending password change sends its reader to another page."""
+    return request.path.startswith(resolve_url("public_board"))
+
+
 class IdleTimeoutMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
@@ -32,7 +38,7 @@ class IdleTimeoutMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         idle_minutes = settings.FUPIN_IDLE_MINUTES
         user = getattr(request, "user", None)
-        if idle_minutes > 0 and user is not None and user.is_authenticated:
+        if idle_minutes > 0 and not is_public(request) and user is not None and user.is_authenticated:
             now = int(timezone.now().timestamp())
             last = request.session.get(SESSION_KEY)
             if isinstance(last, int) and now - last > idle_minutes * 60:
@@ -71,7 +77,8 @@ class PasswordChangeRequiredMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and getattr(user, "must_change_password", False):
+        if not is_public(request) and user is not None and user.is_authenticated \
+                and getattr(user, "must_change_password", False):
             target = resolve_url("accounts:password_change")
             allowed = (target, resolve_url("logout"), resolve_url(settings.LOGIN_URL))
             if request.path not in allowed and not request.path.startswith((settings.STATIC_URL, "/api/", "/i18n/")):

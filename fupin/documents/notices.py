@@ -43,6 +43,8 @@ class Kind:
     reason_header: str  # "致贫原因" or "退出依据"
     lead: str  # the paragraph above the table; %(year)s, %(place)s
     exit: bool = False
+    #: The list is of villages (贫困村退出), not households: no size, no ID number; ``group`` is the township.
+    villages: bool = False
 
 
 KINDS: dict[str, Kind] = {
@@ -66,6 +68,17 @@ KINDS: dict[str, Kind] = {
         word="公告", title="退出贫困户公告", subtitle="县级公告", issuer="county", reason_header="退出依据", exit=True,
         lead="经村级评议公示、乡镇审核，县扶贫开发领导小组确认，现将%(place)s%(year)s年"
              "退出贫困户名单予以公告。"),
+    # 贫困村退出 (REFERENCE §4): the township's notice, the county's announcement; the list is of villages.
+    "village_exit_notice": Kind(
+        word="公示", title="拟退出贫困村公示", subtitle="乡镇审核", issuer="township", reason_header="退出依据",
+        exit=True, villages=True,
+        lead="经村级申请、乡镇人民政府核查，下列行政村贫困发生率已降至规定标准以下，达到贫困村退出条件，"
+             "现将%(place)s%(year)s年拟退出贫困村名单予以公示。"),
+    "village_exit_announcement": Kind(
+        word="公告", title="退出贫困村公告", subtitle="县级公告", issuer="county", reason_header="退出依据",
+        exit=True, villages=True,
+        lead="经乡镇申请并公示、县级核查，县扶贫开发领导小组批准，现将%(place)s%(year)s年"
+             "退出贫困村名单予以公告。"),
 }
 
 
@@ -81,11 +94,13 @@ class Area:
 @dataclass(frozen=True)
 class Entry:
     """One household on the list: the head's name, the household size, the head's ID number (whole:
-    it is masked here), the villagers' group, the reason (致贫原因 or 退出依据). ``village``: for a
-    notice of a township or county, the household's village (printed with the group)."""
+    it is masked here; a number masked before stays as it is, ``policy.mask_id`` being idempotent),
+    the villagers' group, the reason (致贫原因 or 退出依据). ``village``: for a notice of a township or
+    county, the household's village (printed with the group). On a village-exit notice an entry is a
+    village: ``name`` the village, ``group`` its township, no size and no ID number."""
 
     name: str
-    members: int
+    members: int | None
     id_number: str
     group: str
     reason: str
@@ -124,6 +139,11 @@ def _issuer(kind: Kind, area: Area) -> str:
     return _("%(county)s扶贫开发领导小组") % {"county": area.county}
 
 
+def issuer_of(kind: str, area: Area) -> str:
+    """Who issues a notice of ``kind`` hung in ``area``: "甲一村村民委员会", "甲乡人民政府", …"""
+    return _issuer(KINDS[kind], area)
+
+
 def _check(kind_name: str, area: Area, entries: Sequence[Entry], period: Period, hotline: Hotline,
            min_days: int) -> Kind:
     """The kind, or a ValidationError listing every problem in Chinese (the entry by its number and name)."""
@@ -143,6 +163,8 @@ def _check(kind_name: str, area: Area, entries: Sequence[Entry], period: Period,
         who = _("名单第 %(n)s 户（%(name)s）") % {"n": n, "name": e.name.strip() or _("未填姓名")}
         if not e.name.strip():
             errors.append(who + _("：户主姓名不能为空。"))
+        if kind.villages:
+            continue
         if isinstance(e.members, bool) or not isinstance(e.members, int) or e.members < 1:
             errors.append(who + _("：家庭人口应为正整数，现为“%(v)s”。") % {"v": e.members})
     if period.end < period.start:
@@ -170,25 +192,32 @@ def notice_data(kind: str, area: Area, entries: Sequence[Entry], period: Period,
     place = area.county + area.township + area.village
     year = year or issued_on.year
     many_villages = not area.village
+    if k.villages:
+        count_line = _("%(word)s名单共 %(n)s 个行政村，具体如下：") % {"word": k.word, "n": len(entries)}
+    else:
+        count_line = _("%(word)s名单共 %(n)s 户 %(p)s 人（证件号码已作脱敏处理），具体如下：") % {
+            "word": k.word, "n": len(entries), "p": sum(e.members or 0 for e in entries)}
     return {
         "kind": kind,
         "exit": k.exit,
+        "villages": k.villages,
+        "count_line": count_line,
         "place": place,
         "title": _("%(year)s年%(title)s") % {"year": year, "title": k.title},
         "subtitle": k.subtitle,
         "word": k.word,
         "lead": k.lead % {"year": year, "place": place},
         "issuer": _issuer(k, area),
-        "place_header": _("所在村组") if many_villages else _("所在组"),
+        "place_header": _("所属乡镇") if k.villages else _("所在村组") if many_villages else _("所在组"),
         "reason_header": k.reason_header,
         "entries": [{
-            "n": str(n), "name": e.name.strip(), "members": str(e.members),
+            "n": str(n), "name": e.name.strip(), "members": "" if e.members is None else str(e.members),
             "id_number": policy.mask_id(e.id_number),
-            "group": (e.village + e.group) if many_villages else e.group,
+            "group": e.group if k.villages else (e.village + e.group) if many_villages else e.group,
             "reason": e.reason.strip() or "—",
         } for n, e in enumerate(entries, start=1)],
         "households": str(len(entries)),
-        "people": str(sum(e.members for e in entries)),
+        "people": str(sum(e.members or 0 for e in entries)),
         "period": {"start": _date(period.start), "end": _date(period.end), "days": str(period.days)},
         "hotline": {"phone": hotline.phone.strip(), "address": hotline.address.strip()},
         "issued_on": _date(issued_on),
@@ -214,7 +243,8 @@ def check_inputs(kind: str, area: Area, entries: Sequence[Entry], hotline: Hotli
              # must not carry a whole number either
              "entries": [{"name": e.name, "village": e.village, "group": e.group, "reason": e.reason}
                          for e in entries]}
-    fields = {"name": _("户主姓名"), "village": _("所在村"), "group": _("所在组"), "reason": k.reason_header}
+    fields = ({"name": _("村名"), "group": _("所属乡镇"), "reason": k.reason_header} if k.villages else
+              {"name": _("户主姓名"), "village": _("所在村"), "group": _("所在组"), "reason": k.reason_header})
     check_printable(typed, labels={
         "area.county": _("县名"), "area.township": _("乡镇名"), "area.village": _("村名"),
         "hotline.phone": _("异议受理电话"), "hotline.address": _("异议受理地址"),
@@ -223,8 +253,8 @@ def check_inputs(kind: str, area: Area, entries: Sequence[Entry], hotline: Hotli
 
 def labels(data: dict[str, Any]) -> dict[str, str]:
     """The printed fields by the names people know (the render's own check, after ``check_inputs``)."""
-    fields = {"name": _("户主姓名"), "id_number": _("证件号码"), "group": data["place_header"],
-              "reason": data["reason_header"]}
+    fields = {"name": _("村名") if data["villages"] else _("户主姓名"), "id_number": _("证件号码"),
+              "group": data["place_header"], "reason": data["reason_header"]}
     return {"place": _("地名"), "lead": _("公示正文"), "issuer": _("发布单位"), "hotline.phone": _("异议受理电话"),
             "hotline.address": _("异议受理地址"),
             **_entry_labels([e["name"] for e in data["entries"]], fields)}

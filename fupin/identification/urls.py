@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views_adjustment, views_villages
+from . import views_adjustment, views_notices, views_villages
 
 urlpatterns: list = [
     # 贫困村退出 / 贫困县摘帽 (villages)
@@ -19,4 +19,12 @@ urlpatterns: list = [
     path("adjustment/reconciliation/", views_adjustment.reconciliation_page, name="reconciliation"),
     path("adjustment/reconciliation/list/", views_adjustment.reconciliation_list, name="reconciliation_list"),
     path("households/<int:pk>/five-clear/", views_adjustment.household_five_clear, name="household_five_clear"),
+    # 公示公告 (notices): the list, publishing, one notice, its objections, withdrawing, its PDF
+    path("notices/", views_notices.notice_list, name="notice_list"),
+    path("notices/new/", views_notices.notice_create, name="notice_create"),
+    path("notices/<int:pk>/", views_notices.notice_detail, name="notice_detail"),
+    path("notices/<int:pk>/objections/", views_notices.objection_add, name="notice_objection_add"),
+    path("notices/objections/<int:pk>/resolve/", views_notices.objection_resolve, name="notice_objection_resolve"),
+    path("notices/<int:pk>/withdraw/", views_notices.notice_withdraw, name="notice_withdraw"),
+    path("notices/<int:pk>/notice.pdf", views_notices.notice_pdf, name="notice_pdf"),
 ]

@@ -47,7 +47,7 @@ pytestmark = pytest.mark.django_db
 ROLES = ("admin", "county", "township", "village", "cadre", "leader", "auditor", "assessor")
 FIELDS = ("id_number", "phone", "bank_account", "health", "disability", "disability_cert", "dibao", "tekun",
           "health_text")
-SURFACES = ("page", "api", "admin", "export", "pdf", "search")
+SURFACES = ("page", "api", "admin", "export", "pdf", "search", "notice", "public")
 
 # fmt: off
 #: How each role sees each field on the page, in the API and in the admin (before any 显示完整信息).
@@ -74,6 +74,11 @@ ON_SURFACE = {
     # the household list searched by the last six digits of the spouse's ID number: the member found
     # is named under the result with her ID number as the role sees it
     "search": {"id_number"},
+    # 公示公告 (issue 13): the notice's page and PDF list the head with the ID number masked for every
+    # role, as printed; the page names who raised an objection with their contact (a phone number)
+    "notice": {"id_number", "phone"},
+    # the public board (/public/) and its PDF: the notice as printed, nothing else
+    "public": {"id_number"},
 }
 #: The policy's name of one field of each group (fupin.accounts.policy.FIELD_GROUPS).
 POLICY_FIELD = {"id_number": "id_number", "phone": "phone", "bank_account": "bank_account", "health": "health",
@@ -307,6 +312,64 @@ def observe_pdf(world: World, user: User) -> dict[str, str]:
             "disability": care["disability"], "health_text": care["health_text"]}
 
 
+def _notice(world: World):
+    """A running first notice listing the household (its case set up directly: the household's status is
+    the matrix's), with an objection whose contact is a phone number."""
+    from django.utils import timezone
+
+    from fupin.identification import services as identification
+    from fupin.identification.models import Case, CaseKind
+    from fupin.registry.models import Household
+
+    household = Household.objects.select_related("area").get(pk=world.household)
+    village = household.area if household.area.level == "village" else household.area.parent
+    case = Case.objects.create(kind=CaseKind.IDENTIFICATION, household=household, area=village,
+                               area_path=household.area_path, year=2026, step="village", reason="缺劳力")
+    today = timezone.localdate()
+    notice = identification.notice_publish(actor=None, kind="first", area=village, cases=[case], starts_on=today,
+                                           ends_on=today + datetime.timedelta(days=6), hotline="0874-8212345",
+                                           address="村委会")
+    identification.objection_record(actor=None, notice=notice, content="字段矩阵异议", contact=PHONE)
+    return notice
+
+
+def _pdf_words(pdf: bytes) -> str:
+    import subprocess
+
+    return "".join(subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True,
+                                  check=True).stdout.decode().split())
+
+
+def _head_id_in(world: World, text: str) -> str:
+    from fupin.registry.models import Member
+
+    head_id = Member.objects.get(pk=world.head).id_number
+    return _in_text(text, head_id, policy.mask_id(head_id))
+
+
+def observe_notice(world: World, user: User) -> dict[str, str]:
+    notice = _notice(world)
+    client = Client()
+    client.force_login(user)
+    page = client.get(f"/notices/{notice.pk}/")
+    pdf = client.get(f"/notices/{notice.pk}/notice.pdf")
+    assert page.status_code == 200 and pdf.status_code == 200
+    text = page.content.decode() + _pdf_words(pdf.content)
+    return {"id_number": _head_id_in(world, text), "phone": _in_text(text, PHONE, policy.mask_phone(PHONE))}
+
+
+def observe_public(world: World, user: User) -> dict[str, str]:
+    notice = _notice(world)
+    client = Client()
+    client.force_login(user)
+    pages = [client.get("/public/"), client.get(f"/public/{notice.pk}/")]
+    pdf = client.get(f"/public/{notice.pk}/notice.pdf")
+    assert all(p.status_code == 200 for p in [*pages, pdf])
+    text = "".join(p.content.decode() for p in pages) + _pdf_words(pdf.content)
+    assert PHONE not in text and policy.mask_phone(PHONE) not in text  # neither the household's nor the objector's
+    return {"id_number": _head_id_in(world, text)}
+
+
 # --- the tests -------------------------------------------------------------------------------------
 
 
@@ -326,6 +389,10 @@ def test_cell(world, role, surface, tmp_path):
         seen = observe_pdf(world, user)
     elif surface == "search":
         seen = observe_search(world, user)
+    elif surface in ("notice", "public"):
+        if shutil.which("pdftotext") is None:
+            pytest.skip("pdftotext missing: apt-get install poppler-utils")
+        seen = observe_notice(world, user) if surface == "notice" else observe_public(world, user)
     else:
         seen = observe_export(world, user, tmp_path)
     assert seen == expected(role, surface)

@@ -218,6 +218,28 @@ ADMIN: dict[str, tuple[str, ...]] = {
     "admin.pairings":      ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
     "admin.audit":         ("ok|—", "ok|hide",    "403|403",    "403|403",    "403|403",    "403|403",    "ok|hide",    "403|403"),
 }
+
+#: 公示公告 (issue 13): a notice hangs in an area, so these rows are about the notice's area, as the area
+#: pages are. "in" is a notice listing the "in" household, hung in its village; "out" one listing the
+#: role's "out" household, hung in that household's village. For a 帮扶责任人 or an 评估人员 the "out"
+#: household's village lies in their own area, so its notice is theirs to read too (a notice is public).
+#: Writes: only the level that published (rules.NOTICE_CAPABILITY) resolves and withdraws; any writer in
+#: scope records an objection; publishing takes the role's own kind of notice (village: the first notice,
+#: township: the second, county: the county announcement) in its own area. The public board needs no
+#: login and shows every running notice to everyone (anonymous: test_the_public_board_is_public).
+NOTICES: dict[str, tuple[str, ...]] = {
+    #                       admin    county        township      village       cadre         leader        auditor       assessor
+    "web.notice_list":     ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|ok",      "ok|hide",    "ok|hide",    "ok|ok"),
+    "web.notice_detail":   ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|ok",      "ok|404",     "ok|404",     "ok|ok"),
+    "web.notice_pdf":      ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|ok",      "ok|404",     "ok|404",     "ok|ok"),
+    "web.notice_create":   ("ok|—", "ok|refuse",  "ok|refuse",  "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.notice_objection":("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|404",    "403|404",    "403|403"),
+    "web.notice_resolve":  ("ok|—", "403|404",    "403|404",    "ok|404",     "403|403",    "403|404",    "403|404",    "403|403"),
+    "web.notice_withdraw": ("ok|—", "403|404",    "403|404",    "ok|404",     "403|403",    "403|404",    "403|404",    "403|403"),
+    "public.board":        ("ok|—", "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok"),
+    "public.notice":       ("ok|—", "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok"),
+    "public.pdf":          ("ok|—", "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok"),
+}
 # fmt: on
 
 #: Where each role's "out" household lies (see the module docstring); None: nothing is outside.
@@ -390,7 +412,7 @@ def check(name: str):
 
 
 def _cells():
-    for action, row in {**MATRIX, **EXPORTS, **ADMIN, **JOBS}.items():
+    for action, row in {**MATRIX, **EXPORTS, **ADMIN, **JOBS, **NOTICES}.items():
         assert len(row) == len(ROLES), action
         for role, cell in zip(ROLES, row, strict=True):
             for side, expected in zip(("in", "out"), cell.split("|"), strict=True):
@@ -404,9 +426,9 @@ def test_cell(world, action, role, side, expected):
 
 
 def test_every_row_has_a_check():
-    assert set(CHECKS) == set(MATRIX) | set(EXPORTS) | set(ADMIN) | set(JOBS)
+    assert set(CHECKS) == set(MATRIX) | set(EXPORTS) | set(ADMIN) | set(JOBS) | set(NOTICES)
     outcomes = {"ok", "hide", "404", "403", "refuse", NA}
-    for action, row in {**MATRIX, **EXPORTS, **ADMIN, **JOBS}.items():
+    for action, row in {**MATRIX, **EXPORTS, **ADMIN, **JOBS, **NOTICES}.items():
         for cell in row:
             assert set(cell.split("|")) <= outcomes, (action, cell)
     # Only the global administrator has nothing outside.
@@ -1658,6 +1680,66 @@ def _web_adjust_detail(c: Cell) -> None:
     text = response.content.decode()
     if c.expected == "ok":
         assert c.number in text and c.head in text
+# --- 公示公告 and the public board (issue 13) -----------------------------------------------------------
+
+#: The notice each writer publishes in the create cell: its own level's kind.
+PUBLISHES = {"admin": "first", "county": "county", "township": "second", "village": "first"}
+
+
+def _notice_area(c: Cell, kind: str) -> Area:
+    from fupin.identification import rules
+
+    village = c.village()
+    return village if rules.NOTICE_LEVEL[kind] == "village" else village.parent.parent
+
+
+def _case(c: Cell, kind: str):
+    """A case of the cell's household waiting on a notice of ``kind`` (set up directly: the household's
+    status is the matrix's, and only who may reach the notice is tested here)."""
+    from fupin.identification import rules
+    from fupin.identification.models import Case, CaseKind
+
+    return Case.objects.create(kind=CaseKind.IDENTIFICATION, household=c.household, area=c.village(),
+                               area_path=c.household.area_path, year=2026, step=rules.NOTICE_STEP[kind],
+                               reason="矩阵公示理由")
+
+
+def _notice(c: Cell, kind: str = "first"):
+    """A running notice of ``kind`` listing the cell's household, published by the system."""
+    from django.utils import timezone
+
+    from fupin.identification import services as identification
+
+    today = timezone.localdate()
+    return identification.notice_publish(actor=None, kind=kind, area=_notice_area(c, kind), cases=[_case(c, kind)],
+                                         starts_on=today, ends_on=today + datetime.timedelta(days=6),
+                                         hotline="0874-8212345", address="矩阵受理地址")
+
+
+def _notice_footprint() -> tuple:
+    from fupin.identification.models import Notice, Objection
+
+    return (Notice.objects.count(), Notice.objects.filter(withdrawn=True).count(), Objection.objects.count(),
+            Objection.objects.exclude(status="open").count(), footprint())
+
+
+@check("web.notice_list")
+def _web_notice_list(c: Cell) -> None:
+    notice = _notice(c)
+    response = c.web.get(reverse("notice_list"))
+    assert response.status_code == 200
+    listed = [n.pk for n in response.context["page"].object_list]
+    assert (notice.pk in listed) == (c.expected == "ok")
+
+
+@check("web.notice_detail")
+def _web_notice_detail(c: Cell) -> None:
+    notice = _notice(c)
+    response = c.web.get(reverse("notice_detail", args=[notice.pk]))
+    status_of(response, c.expected)
+    text = response.content.decode()
+    if c.expected == "ok":
+        assert c.head in text and notice.entries.get().id_masked in text
     else:
         shows_nothing_of(c, text)
 
@@ -1722,3 +1804,151 @@ def _web_five_clear(c: Cell) -> None:
         assert c.number in text and c.head in text
     else:
         shows_nothing_of(c, text)
+@check("web.notice_pdf")
+def _web_notice_pdf(c: Cell) -> None:
+    notice = _notice(c)
+    exports = AuditEvent.objects.filter(kind=AuditKind.EXPORT, actor=c.user, entity_id=str(notice.pk))
+    response = c.web.get(reverse("notice_pdf", args=[notice.pk]))
+    status_of(response, c.expected)
+    if c.expected == "ok":
+        assert response["Content-Type"] == "application/pdf" and exports.count() == 1
+    else:
+        shows_nothing_of(c, response.content.decode())
+        assert exports.count() == 0
+
+
+@check("web.notice_create")
+def _web_notice_create(c: Cell) -> None:
+    from django.utils import timezone
+
+    from fupin.identification.models import Notice
+
+    kind = PUBLISHES.get(c.role, "first")
+    area, case = _notice_area(c, kind), _case(c, kind)
+    url = reverse("notice_create")
+    today = timezone.localdate()
+    data = {"kind": kind, "area": area.code, "cases": [str(case.pk)], "starts_on": today.isoformat(),
+            "ends_on": (today + datetime.timedelta(days=6)).isoformat(), "hotline": "0874-1", "address": "矩阵"}
+    before = _notice_footprint()
+    if c.expected == "403":
+        status_of(c.web.get(url, {"kind": kind, "area": area.code}), "403")
+        status_of(c.web.post(url, data), "403")
+    elif c.expected == "ok":
+        page = c.web.get(url, {"kind": kind, "area": area.code})
+        assert [x.pk for x in page.context["cases"]] == [case.pk]
+        response = c.web.post(url, data)
+        assert response.status_code == 302, response.content.decode()[-2000:]
+        assert Notice.objects.filter(kind=kind, area=area, entries__case=case).exists()
+        return
+    else:
+        page = c.web.get(url, {"kind": kind, "area": area.code})
+        assert page.status_code == 200 and page.context["area"] != area and c.head not in page.content.decode()
+        response = c.web.post(url, data)
+        assert response.status_code == 200
+        assert "所选区划不在您可发布" in response.content.decode()
+    assert _notice_footprint() == before
+
+
+@check("web.notice_objection")
+def _web_notice_objection(c: Cell) -> None:
+    from django.utils import timezone
+
+    notice = _notice(c)
+    before = _notice_footprint()
+    response = c.web.post(reverse("notice_objection_add", args=[notice.pk]),
+                          {"received_on": timezone.localdate().isoformat(), "entry": str(notice.entries.get().pk),
+                           "content": "矩阵异议"})
+    if c.expected == "ok":
+        assert response.status_code == 302, response.content.decode()[-2000:]
+        assert notice.objections.filter(content="矩阵异议").exists()
+    else:
+        status_of(response, c.expected)
+        assert _notice_footprint() == before
+
+
+def _objection(c: Cell):
+    from fupin.identification import services as identification
+
+    notice = _notice(c)
+    return notice, identification.objection_record(actor=None, notice=notice, content="矩阵异议")
+
+
+@check("web.notice_resolve")
+def _web_notice_resolve(c: Cell) -> None:
+    _notice_obj, objection = _objection(c)
+    before = _notice_footprint()
+    response = c.web.post(reverse("notice_objection_resolve", args=[objection.pk]),
+                          {f"r{objection.pk}-status": "dismissed", f"r{objection.pk}-resolution": "经核查不属实"})
+    objection.refresh_from_db()
+    if c.expected == "ok":
+        assert response.status_code == 302 and objection.status == "dismissed"
+    else:
+        status_of(response, c.expected)
+        assert objection.status == "open" and _notice_footprint() == before
+
+
+@check("web.notice_withdraw")
+def _web_notice_withdraw(c: Cell) -> None:
+    notice = _notice(c)
+    before = _notice_footprint()
+    response = c.web.post(reverse("notice_withdraw", args=[notice.pk]), {"reason": "矩阵撤销"})
+    notice.refresh_from_db()
+    if c.expected == "ok":
+        assert response.status_code == 302 and notice.withdrawn
+    else:
+        status_of(response, c.expected)
+        assert not notice.withdrawn and _notice_footprint() == before
+
+
+def _public(c: Cell, name: str):
+    notice = _notice(c)
+    args = [] if name == "public_board" else [notice.pk]
+    response = c.web.get(reverse(name, args=args))
+    status_of(response, c.expected)
+    return notice, response
+
+
+@check("public.board")
+def _public_board(c: Cell) -> None:
+    notice, response = _public(c, "public_board")
+    text = response.content.decode()
+    assert c.head in text and notice.entries.get().id_masked in text and c.number not in text
+
+
+@check("public.notice")
+def _public_notice(c: Cell) -> None:
+    notice, response = _public(c, "public_notice")
+    text = response.content.decode()
+    assert c.head in text and c.number not in text and c.world.id_numbers[c.key] not in text
+
+
+@check("public.pdf")
+def _public_pdf(c: Cell) -> None:
+    notice, response = _public(c, "public_notice_pdf")
+    assert response["Content-Type"] == "application/pdf"
+    assert not AuditEvent.objects.filter(kind=AuditKind.EXPORT, entity_id=str(notice.pk)).exists()
+
+
+@pytest.mark.parametrize("name", ["public_board", "public_notice", "public_notice_pdf"])
+def test_the_public_board_is_public(world, name):
+    """Anonymous: the public pages answer; every other notice page sends to the login page."""
+    from fupin.identification import services as identification
+    from fupin.identification.models import Case, CaseKind
+
+    household = Household.objects.select_related("area").get(pk=world.households["in"])
+    village = household.area.parent
+    case = Case.objects.create(kind=CaseKind.IDENTIFICATION, household=household, area=village,
+                               area_path=household.area_path, year=2026, step="village", reason="公开")
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    notice = identification.notice_publish(actor=None, kind="first", area=village, cases=[case], starts_on=today,
+                                           ends_on=today + datetime.timedelta(days=6), hotline="1", address="村委会")
+    anonymous = Client()
+    response = anonymous.get(reverse(name, args=[] if name == "public_board" else [notice.pk]))
+    assert response.status_code == 200
+    for private in ("notice_list", "notice_create"):
+        assert anonymous.get(reverse(private)).status_code == 302
+    for private in ("notice_detail", "notice_pdf"):
+        assert anonymous.get(reverse(private, args=[notice.pk])).status_code == 302
+    assert anonymous.post(reverse("notice_withdraw", args=[notice.pk]), {"reason": "x"}).status_code == 302
