@@ -77,6 +77,8 @@ IDENTIFICATION_PLAN: tuple[tuple[str, int], ...] = (
     (Step.CITY, 1), (Step.COUNTY, 1), (Step.TOWNSHIP, 1), (Step.VISITED, 1), (Step.REJECTED, 1),
     (Step.VILLAGE, 2), (Step.GROUP, 1), (Step.APPLIED, 1), (Step.WITHDRAWN, 1),
 )
+#: The identification cases that went through the earlier first notice (ended weeks ago).
+EARLY = frozenset({Step.CITY, Step.COUNTY, Step.TOWNSHIP, Step.VISITED, Step.REJECTED})
 #: Exit cases per village, by the step they are in today (rotated per village, so that a village short
 #: of candidates still leaves every step covered somewhere).
 EXIT_PLAN: tuple[str, ...] = (Step.CLOSED, Step.REVIEWED, Step.AGREED, Step.PROPOSED)
@@ -107,7 +109,7 @@ CHECKLIST_NOTES = {
     "registries": "已与公安、车管、工商、不动产信息比对，无异常",
     "consent": "户主已签字同意信息核查",
 }
-OBJECTION_UPHELD = ("反映该户户主之子在县城事业单位工作，属财政供养人员",
+OBJECTION_UPHELD = ("反映该户家庭成员在县城事业单位工作，属财政供养人员",
                     "经乡村两级入户核实，反映情况属实，属“七不进”情形，异议成立")
 OBJECTION_DISMISSED = ("反映该户家中有小轿车",
                        "经核查，该户车辆为农用三轮车，不属于“七不进”所列车辆，异议不成立")
@@ -164,8 +166,8 @@ class _Builder:
             actor=None, year=self.year, amount=Decimal(NATIONAL_LINES[CARRIED_LINE_YEAR]), kind=LineKind.NATIONAL,
             area=self.county, note=LINE_NOTE)
         ruleset = standards.ruleset_for(RuleKind.EXIT, self.year, self.county)
-        if ruleset is None or ruleset.year != self.year:
-            national = (standards.ruleset_for(RuleKind.EXIT, CARRIED_LINE_YEAR, None))
+        if ruleset is None:
+            national = standards.ruleset_for(RuleKind.EXIT, CARRIED_LINE_YEAR, None)
             if national is None:
                 raise ValidationError(f"没有 {CARRIED_LINE_YEAR} 年的国家脱贫退出标准，无法生成演示退出案件")
             ruleset = standards.ruleset_create(
@@ -320,9 +322,9 @@ class _Builder:
     def identification(self, village: Area) -> None:
         p, lead = self.period, self.lead
         township = village.parent
-        plan = [step for step, n in IDENTIFICATION_PLAN for _i in range(n)]
-        # The earlier round: first notice run out weeks ago.
-        early = [s for s in plan if s in (Step.CITY, Step.COUNTY, Step.TOWNSHIP, Step.VISITED, Step.REJECTED)]
+        counts = dict(IDENTIFICATION_PLAN)
+        # The earlier round: its first notice ran out weeks ago.
+        early = [step for step, n in IDENTIFICATION_PLAN if step in EARLY for _i in range(n)]
         start = -(3 * p + 12)
         by_target: dict[str, list[Case]] = {}
         for target in early:
@@ -350,10 +352,9 @@ class _Builder:
         self._step(rejected, Step.REJECTED, first_end + 2, "公示期间群众反映问题经核查属实，属“七不进”情形，不予通过")
         self._visit(kept, -5)
         visit_day = first_end + 2  # = -(2p + 6)
-        for case in by_target[Step.TOWNSHIP]:
-            case = self._visit(case, visit_day)
-            case = self._step(case, Step.TOWNSHIP, -4, "乡镇审核通过，报县扶贫办")
-            self._notice(NoticeKind.SECOND, village, [case], -lead, f"{township.name}人民政府扶贫工作站")
+        reviewed = [self._step(self._visit(case, visit_day), Step.TOWNSHIP, -4, "乡镇审核通过，报县扶贫办")
+                    for case in by_target[Step.TOWNSHIP]]
+        self._notice(NoticeKind.SECOND, village, reviewed, -lead, f"{township.name}人民政府扶贫工作站")
         ahead = []
         for case in [*by_target[Step.CITY], *by_target[Step.COUNTY]]:
             case = self._visit(case, visit_day)
@@ -368,7 +369,7 @@ class _Builder:
                 self.county_now.append(self._step(case, Step.COUNTY, -4, confirm))
         # The later round: still in the village.
         voting = []
-        for _i in range(sum(1 for s in plan if s == Step.VILLAGE)):
+        for _i in range(counts[Step.VILLAGE]):
             case = self._open(village, self.day(-12))
             case = self._group(case, -9)
             voting.append(self._village(case, -6))
@@ -376,10 +377,13 @@ class _Builder:
         cases.objection_record(actor=None, notice=running, entry=self._entry(running, voting[0]),
                                content=OBJECTION_OPEN, received_on=self.day(-min(1, lead)), raised_by="匿名",
                                synthetic=True)
-        self._group(self._open(village, self.day(-7)), -3)
-        self._open(village, self.day(-2))
-        withdrawn = self._group(self._open(village, self.day(-10)), -8)
-        self._step(withdrawn, Step.WITHDRAWN, -5, "家庭成员外出务工收入增加，户主本人申请撤回")
+        for _i in range(counts[Step.GROUP]):
+            self._group(self._open(village, self.day(-7)), -3)
+        for _i in range(counts[Step.APPLIED]):
+            self._open(village, self.day(-2))
+        for _i in range(counts[Step.WITHDRAWN]):
+            withdrawn = self._group(self._open(village, self.day(-10)), -8)
+            self._step(withdrawn, Step.WITHDRAWN, -5, "家庭成员外出务工收入增加，户主本人申请撤回")
 
     def county_notices(self) -> None:
         p, lead = self.period, self.lead
