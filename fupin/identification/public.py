@@ -59,6 +59,7 @@ def _decorate(notice: Notice, places: dict[str, Area], today: datetime.date) -> 
     notice.title = document_title(notice)
     notice.days_left = days_left(notice, today)
     kind = documents.KINDS[notice.kind]
+    notice.lead = kind.lead % {"year": notice.year, "place": notice.place}
     notice.villages_kind = kind.villages
     notice.word = kind.word
     notice.reason_header = kind.reason_header
