@@ -11,7 +11,7 @@ from . import factories
 def _restore_migration_data(sender, **kwargs) -> None:
     """A transactional test (``django_db(transaction=True)``) ends by emptying every table; Django then
     sends post_migrate, as after a migration. Put back what the data migrations wrote (the national
-    poverty lines, registry 0002; the national exit criteria, standards 0002; both idempotent), so that
+    poverty lines, registry 0002; the national exit criteria, standards 0002; 七不进, 四进 and 四看, standards 0004; all idempotent), so that
     the tests that run next on the same worker — under pytest-xdist any test may — find the database
     as migrated."""
     from django.apps import apps
@@ -22,6 +22,8 @@ def _restore_migration_data(sender, **kwargs) -> None:
     elif sender.label == "standards":
         rules = importlib.import_module("fupin.standards.migrations.0002_standards_exit_criteria")
         rules.add_rules(apps, None)
+        more = importlib.import_module("fupin.standards.migrations.0004_stdpages_seed_negative_inclusion_scoring")
+        more.add_rules(apps, None)
 
 
 post_migrate.connect(_restore_migration_data, dispatch_uid="tests-restore-migration-data")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -51,6 +51,12 @@ TYPE_OPERATORS: dict[str, tuple[str, ...]] = {
 NO_VALUE = frozenset({"is_true", "is_false", "is_null", "not_null"})
 LISTS = frozenset({"in", "not_in"})
 KEYS = frozenset({"field", "op", "value", "label"})
+#: A scoring condition (四看/五看, RuleKind.SCORING) carries its points and its group as well.
+SCORING_KEYS = frozenset({"points", "group"})
+#: The groups of a scoring scheme (REFERENCE §3 "Quantified scoring"), in their order.
+SCORING_GROUPS = ("一看房", "二看粮", "三看劳动力", "四看读书郎", "五看养殖")
+#: Points one condition may give: more than 0, at most 100, at most one decimal.
+MAX_POINTS = Decimal(100)
 #: A number a condition may hold: what the money columns (12 digits, 2 decimals) hold.
 LIMIT = Decimal(10) ** 10
 
@@ -61,6 +67,9 @@ class Condition:
     op: str
     value: Any
     label: str
+    #: Scoring only: the points the condition gives when it holds, and its group.
+    points: Decimal | None = None
+    group: str = ""
 
     @property
     def name(self) -> str:
@@ -129,12 +138,35 @@ def _scalar(spec: Field, op: str, value: Any) -> tuple[Any, str | None]:
     return number, None
 
 
-def _parse_one(raw: Any) -> tuple[Condition | None, str | None]:
+def _points(raw: dict[str, Any]) -> tuple[Decimal | None, str, str | None]:
+    """(points, group, error) of a scoring condition."""
+    points = _number(raw.get("points"), integer=False)
+    if points is None or not 0 < points <= MAX_POINTS or points.as_tuple().exponent < -1:
+        return None, "", _("分值应为大于 0、不超过 100 的数（最多一位小数），收到的是“%(v)s”") % {
+            "v": raw.get("points", "")}
+    group = raw.get("group")
+    if group not in SCORING_GROUPS:
+        return None, "", _("分组“%(g)s”不是可选的分组（可选：%(a)s）") % {
+            "g": group or "", "a": "、".join(SCORING_GROUPS)}
+    return points, group, None
+
+
+def _parse_one(raw: Any, scoring: bool = False) -> tuple[Condition | None, str | None]:
     if not isinstance(raw, dict):
         return None, _("应为包含字段、运算符和比较值的条目")
-    unknown = sorted(set(raw) - KEYS)
+    unknown = sorted(set(raw) - (KEYS | SCORING_KEYS if scoring else KEYS))
     if unknown:
         return None, _("含有未知的键：%(k)s") % {"k": "、".join(unknown)}
+    condition, error = _parse_plain(raw)
+    if condition is None or not scoring:
+        return condition, error
+    points, group, error = _points(raw)
+    if error:
+        return None, error
+    return replace(condition, points=points, group=group), None
+
+
+def _parse_plain(raw: dict[str, Any]) -> tuple[Condition | None, str | None]:
     spec = FIELDS.get(raw.get("field"))
     if spec is None:
         return None, _("字段“%(f)s”不在可用字段中") % {"f": raw.get("field", "")}
@@ -167,23 +199,24 @@ def _parse_one(raw: Any) -> tuple[Condition | None, str | None]:
     return Condition(spec, op, one, label.strip()), None
 
 
-def conditions_errors(conditions: Any) -> list[str]:
-    """Every problem of a conditions list, each naming its condition; empty when it is valid."""
+def conditions_errors(conditions: Any, scoring: bool = False) -> list[str]:
+    """Every problem of a conditions list, each naming its condition; empty when it is valid. A scoring
+    scheme's conditions (``scoring``) must carry their points and group as well."""
     if not isinstance(conditions, list) or not conditions:
         return [_("规则集至少需要一条条件")]
     errors = []
     for index, raw in enumerate(conditions):
-        _condition, error = _parse_one(raw)
+        _condition, error = _parse_one(raw, scoring)
         if error:
             errors.append(f"{_where(index, raw)}：{error}")
     return errors
 
 
-def parse_conditions(conditions: Any) -> list[Condition]:
-    errors = conditions_errors(conditions)
+def parse_conditions(conditions: Any, scoring: bool = False) -> list[Condition]:
+    errors = conditions_errors(conditions, scoring)
     if errors:
         raise ValidationError(errors)
-    return [c for c, _e in map(_parse_one, conditions) if c is not None]
+    return [c for c, _e in (_parse_one(raw, scoring) for raw in conditions) if c is not None]
 
 
 # --- one household ------------------------------------------------------------------------------------

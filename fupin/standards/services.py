@@ -132,7 +132,7 @@ def ruleset_revise(*, actor: User | None, ruleset: RuleSet, conditions: list[dic
 
 
 def conditions_of(ruleset: RuleSet) -> list[engine.Condition]:
-    return engine.parse_conditions(ruleset.conditions)
+    return engine.parse_conditions(ruleset.conditions, scoring=ruleset.scoring)
 
 
 def evaluate_household(ruleset: RuleSet, household: Household, year: int,
@@ -156,7 +156,7 @@ def preview_revision(ruleset: RuleSet, conditions: list[dict[str, Any]], househo
                      year: int, match: str | None = None, lines: rules.PovertyLines | None = None) -> engine.Preview:
     """How many of ``households`` an edit of ``ruleset`` would change, before it is saved (one query).
     The edited conditions are validated first (ValidationError naming the condition)."""
-    new = (engine.parse_conditions(conditions), match or ruleset.match)
+    new = (engine.parse_conditions(conditions, scoring=ruleset.scoring), match or ruleset.match)
     return engine.preview(households, (conditions_of(ruleset), ruleset.match), new, year, lines)
 
 
