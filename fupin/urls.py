@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("fupin.documents.urls")),
     path("", include("fupin.audit.urls")),
     path("quality/", include("fupin.quality.urls")),
+    path("standards/", include("fupin.standards.urls")),
     path("", include("fupin.identification.urls")),
     path("accounts/", include("fupin.accounts.urls")),
     path("", include("fupin.web.urls")),

@@ -71,10 +71,6 @@ class RuleSet(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.year} v{self.version}"
 
-    @property
-    def scoring(self) -> bool:
-        return self.kind == RuleKind.SCORING
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             stored = RuleSet.objects.filter(pk=self.pk).values("used", *FROZEN).first()
@@ -82,6 +78,10 @@ class RuleSet(models.Model):
                 raise ValidationError(_("规则集“%(n)s”第 %(v)d 版已被决定引用，不能修改；请另存为新版本") % {
                     "n": self.name, "v": self.version})
         super().save(*args, **kwargs)
+
+    @property
+    def scoring(self) -> bool:
+        return self.kind == RuleKind.SCORING
 
     def clean(self) -> None:
         from .engine import conditions_errors

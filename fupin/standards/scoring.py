@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Avg, Case, Count, DecimalField, F, Q, QuerySet, Value, When, Window
+from django.db.models import Case, Count, DecimalField, F, Q, QuerySet, Value, When, Window
 from django.db.models.functions import Rank, Substr
 
-from fupin.areas.models import PATH_LENGTH, Level
+from fupin.areas.models import PATH_LENGTH, Area, Level
 from fupin.registry import rules
 from fupin.registry.models import Household
 
@@ -45,7 +45,7 @@ def score_expression(conditions: Sequence[engine.Condition], prefix: str) -> Any
     return total
 
 
-def annotate_scores(households: QuerySet[Household], year: int, area=None,
+def annotate_scores(households: QuerySet[Household], year: int, area: Area | None = None,
                     lines: rules.PovertyLines | None = None, name: str = "score") -> QuerySet[Household]:
     """``households`` with ``name`` (the score) and ``{name}_scheme`` (the scheme's id; None where no
     scheme applies, the score then 0), each household scored by the scheme in force at its own area:
@@ -73,7 +73,7 @@ def annotate_scores(households: QuerySet[Household], year: int, area=None,
         f"{name}_scheme": Case(*which, default=default_which)})
 
 
-def village_ranking(households_qs: QuerySet[Household], year: int, area=None,
+def village_ranking(households_qs: QuerySet[Household], year: int, area: Area | None = None,
                     lines: rules.PovertyLines | None = None) -> QuerySet[Household]:
     """``households_qs`` with ``score``, ``rank`` (1 = the lowest score of its village among
     ``households_qs``; equal scores share a rank) and ``village_size`` (how many of ``households_qs``
@@ -135,6 +135,10 @@ def score_breakdown(household: Household, year: int, among: QuerySet[Household] 
     return {**result, "scheme": ruleset, "rank": rank, "of": of}
 
 
+def _test_key(condition: engine.Condition) -> tuple:
+    return (condition.field.key, condition.op, repr(condition.value))
+
+
 @dataclass(frozen=True)
 class ScorePreview:
     total: int
@@ -150,11 +154,28 @@ def preview(ruleset: RuleSet, conditions: list[dict[str, Any]], households: Quer
     """How an edit of a scoring scheme would change the scores of ``households`` (one query)."""
     old = services.conditions_of(ruleset)
     new = engine.parse_conditions(conditions, scoring=True)
-    annotated = engine.annotate(engine.annotate(households, old, ruleset.match, year, lines, prefix="old"),
-                                new, ruleset.match, year, lines, prefix="new")
-    annotated = annotated.annotate(score_old=score_expression(old, "old"), score_new=score_expression(new, "new"))
-    counts = annotated.aggregate(
-        total=Count("pk"), changed=Count("pk", filter=~Q(score_old=F("score_new"))),
-        up=Count("pk", filter=Q(score_new__gt=F("score_old"))), down=Count("pk", filter=Q(score_new__lt=F("score_old"))),
-        average_before=Avg("score_old"), average_after=Avg("score_new"))
+    # Each distinct test (field, operator, value) once, however many conditions of the two schemes use it;
+    # grouped by the tests' answers (a few hundred rows at most), the scores are summed per group. One
+    # query, each test evaluated once per household: filtered aggregates over two score expressions
+    # would repeat every test several times.
+    tests: dict[tuple, int] = {}
+    for c in (*old, *new):
+        tests.setdefault(_test_key(c), len(tests))
+    distinct = [next(c for c in (*old, *new) if _test_key(c) == key) for key in tests]
+    flags = [f"u_c{i}" for i in range(len(distinct))]
+    rows = (engine.annotate(households, distinct, "any", year, lines, prefix="u").order_by()
+            .values_list(*flags).annotate(n=Count("pk")))
+    total = changed = up = down = 0
+    before = after = Decimal(0)
+    for *answers, n in rows:
+        was = sum((c.points for c in old if answers[tests[_test_key(c)]]), Decimal(0))
+        now = sum((c.points for c in new if answers[tests[_test_key(c)]]), Decimal(0))
+        total += n
+        changed += n if was != now else 0
+        up += n if now > was else 0
+        down += n if now < was else 0
+        before += was * n
+        after += now * n
+    counts = {"total": total, "changed": changed, "up": up, "down": down,
+              "average_before": before / total if total else None, "average_after": after / total if total else None}
     return ScorePreview(**counts)
