@@ -174,7 +174,7 @@ def _parse_plain(raw: dict[str, Any]) -> tuple[Condition | None, str | None]:
     allowed = TYPE_OPERATORS[spec.type]
     if op not in allowed:
         return None, _("“%(f)s”不能使用运算符“%(o)s”（可用：%(a)s）") % {
-            "f": spec.label, "o": op, "a": "、".join(allowed)}
+            "f": spec.label, "o": OPERATORS.get(op, op), "a": "、".join(OPERATORS[a] for a in allowed)}
     label = raw.get("label", "")
     if not isinstance(label, str) or len(label) > 100:
         return None, _("名称应为不超过 100 字的文字")
@@ -204,11 +204,16 @@ def conditions_errors(conditions: Any, scoring: bool = False) -> list[str]:
     scheme's conditions (``scoring``) must carry their points and group as well."""
     if not isinstance(conditions, list) or not conditions:
         return [_("规则集至少需要一条条件")]
-    errors = []
+    return list(errors_by_condition(conditions, scoring).values())
+
+
+def errors_by_condition(conditions: list[Any], scoring: bool = False) -> dict[int, str]:
+    """{index: the problem of that condition, naming it} (the editor shows each at its row)."""
+    errors = {}
     for index, raw in enumerate(conditions):
         _condition, error = _parse_one(raw, scoring)
         if error:
-            errors.append(f"{_where(index, raw)}：{error}")
+            errors[index] = f"{_where(index, raw)}：{error}"
     return errors
 
 

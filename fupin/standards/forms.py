@@ -92,15 +92,16 @@ def row_from_condition(raw: dict[str, Any]) -> Row:
     return row
 
 
-def row_from_data(data: QueryDict, token: str) -> Row:
-    """A row as posted (or sent by the editor when its field or operator changes): a new field keeps
-    its operator only if the field's type takes it."""
+def row_from_data(data: QueryDict, token: str, follow: bool = False) -> Row:
+    """A row as posted, or (``follow``) as the editor sends it when its field or operator changed: then a
+    new field keeps its operator only if the field's type takes it. A posted row is taken as it is (the
+    engine names what is wrong)."""
     get = lambda name: (data.get(f"c-{token}-{name}") or "").strip()  # noqa: E731
     row = Row(token=token, field=get("field"), op=get("op"), value=get("value"),
               values=data.getlist(f"c-{token}-values"), label=get("label"), points=get("points"),
               group=get("group"), line=get("line") == "1")
     spec = row.spec
-    if spec is not None and row.op not in TYPE_OPERATORS[spec.type]:
+    if follow and spec is not None and row.op not in TYPE_OPERATORS[spec.type]:
         row.op = TYPE_OPERATORS[spec.type][0]
     if row.op in LISTS and not row.values and row.value:
         row.values = [v for v in SPLIT.split(row.value) if v]
@@ -165,8 +166,7 @@ class RuleSetForm(StyledMixin, forms.Form):
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     area = forms.ChoiceField(label=_("适用区划"))
     name = forms.CharField(label=_("名称"), max_length=100)
-    match = forms.ChoiceField(label=_("判定方式"), choices=Match.choices,
-                              help_text=_("量化评分不看判定方式：按符合条件的分值相加"))
+    match = forms.ChoiceField(label=_("判定方式"), choices=Match.choices)
     note = forms.CharField(label=_("说明"), max_length=300, required=False)
 
     def __init__(self, *args: Any, areas: list | None = None, creating: bool = True, **kwargs: Any) -> None:

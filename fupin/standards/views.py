@@ -114,6 +114,8 @@ def _save(request: HttpRequest, ruleset: RuleSet | None, form: RuleSetForm, rows
     scoring_kind = kind == RuleKind.SCORING
     conditions = conditions_of_rows(rows, scoring_kind)
     errors = engine.conditions_errors(conditions, scoring=scoring_kind)
+    for index, error in engine.errors_by_condition(conditions, scoring_kind).items():
+        rows[index].error = error
     if not form.is_valid() or errors:
         return None, errors
     cd = form.cleaned_data
@@ -200,7 +202,7 @@ def condition_row(request: HttpRequest) -> HttpResponse:
     changed (the operators and the value input follow the field's type)."""
     policy.require(request.user, "manage_standards", _("您的角色只能查看标准，不能修改"))
     token = request.GET.get("token", "")
-    row = row_from_data(request.GET, token) if token.isalnum() and len(token) <= 16 else Row(token=new_token())
+    row = row_from_data(request.GET, token, follow=True) if token.isalnum() and len(token) <= 16 else Row(token=new_token())
     return render(request, "standards/_condition_row.html", {
         "row": row, "fields": field_choices(), "groups": GROUP_CHOICES,
         "scoring": request.GET.get("kind") == RuleKind.SCORING})
