@@ -159,41 +159,51 @@ def stored(conditions: list[dict[str, Any]]) -> list[dict[str, Any]]:
 GROUP_CHOICES = [(g, g) for g in SCORING_GROUPS]
 
 
-class RuleSetForm(StyledMixin, forms.Form):
+class AreaChoiceMixin:
+    """An ``area`` choice among the areas the user may set standards for ("" is 全国, offered to a global
+    administrator only); ``area_object()`` the chosen Area or None."""
+
+    def set_areas(self, areas: list | None) -> None:
+        self.areas = {("" if a is None else str(a.pk)): a for a in (areas or [])}
+        self.fields["area"].choices = [(key, _("全国") if a is None else f"{a.name}（{a.code}）")
+                                       for key, a in self.areas.items()]
+
+    def clean_area(self) -> str:
+        value = self.cleaned_data.get("area", "")
+        if value not in self.areas:
+            raise forms.ValidationError(_("请选择您可设置标准的区划"))
+        return value
+
+    def area_object(self):  # noqa: ANN201 - Area or None
+        return self.areas.get(self.cleaned_data.get("area", ""))
+
+
+class RuleSetForm(AreaChoiceMixin, StyledMixin, forms.Form):
     """The head of a rule set: on creation its kind, year and area as well."""
 
     kind = forms.ChoiceField(label=_("类别"), choices=RuleKind.choices)
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
-    area = forms.ChoiceField(label=_("适用区划"))
+    area = forms.ChoiceField(label=_("适用区划"), required=False)
     name = forms.CharField(label=_("名称"), max_length=100)
     match = forms.ChoiceField(label=_("判定方式"), choices=Match.choices)
     note = forms.CharField(label=_("说明"), max_length=300, required=False)
 
     def __init__(self, *args: Any, areas: list | None = None, creating: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.areas = {("" if a is None else str(a.pk)): a for a in (areas or [])}
-        self.fields["area"].choices = [("" if a is None else str(a.pk), _("全国") if a is None else f"{a.name}（{a.code}）")
-                                       for a in (areas or [])]
-        if not creating:
+        if creating:
+            self.set_areas(areas)
+        else:
             for name in ("kind", "year", "area"):
                 del self.fields[name]
 
-    def area_object(self):  # noqa: ANN201 - Area or None
-        return self.areas.get(self.cleaned_data.get("area", ""))
 
-
-class LineForm(StyledMixin, forms.Form):
+class LineForm(AreaChoiceMixin, StyledMixin, forms.Form):
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     kind = forms.ChoiceField(label=_("类别"), choices=LineKind.choices)
-    area = forms.ChoiceField(label=_("适用区划"))
+    area = forms.ChoiceField(label=_("适用区划"), required=False)
     amount = forms.DecimalField(label=_("标准（元/人·年）"), max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
 
     def __init__(self, *args: Any, areas: list | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.areas = {("" if a is None else str(a.pk)): a for a in (areas or [])}
-        self.fields["area"].choices = [("" if a is None else str(a.pk), _("全国") if a is None else f"{a.name}（{a.code}）")
-                                       for a in (areas or [])]
-
-    def area_object(self):  # noqa: ANN201 - Area or None
-        return self.areas.get(self.cleaned_data.get("area", ""))
+        self.set_areas(areas)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, QuerySet
 from django.http import Http404
 
 from fupin.accounts import policy
@@ -75,7 +75,7 @@ def lines(*, user: User | AnonymousUser, year: int | None = None) -> QuerySet[Po
     qs = PovertyLine.objects.filter(policy.standards_q(user)).select_related("area")
     if year:
         qs = qs.filter(year=year)
-    return qs.order_by("-year", "kind", "area__path")
+    return qs.order_by("-year", F("area__path").asc(nulls_first=True), "kind")
 
 
 def in_force_below(ruleset: RuleSet, user: User | AnonymousUser) -> list[RuleSet]:
