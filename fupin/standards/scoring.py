@@ -135,10 +135,6 @@ def score_breakdown(household: Household, year: int, among: QuerySet[Household] 
     return {**result, "scheme": ruleset, "rank": rank, "of": of}
 
 
-def _test_key(condition: engine.Condition) -> tuple:
-    return (condition.field.key, condition.op, repr(condition.value))
-
-
 @dataclass(frozen=True)
 class ScorePreview:
     total: int
@@ -154,22 +150,11 @@ def preview(ruleset: RuleSet, conditions: list[dict[str, Any]], households: Quer
     """How an edit of a scoring scheme would change the scores of ``households`` (one query)."""
     old = services.conditions_of(ruleset)
     new = engine.parse_conditions(conditions, scoring=True)
-    # Each distinct test (field, operator, value) once, however many conditions of the two schemes use it;
-    # grouped by the tests' answers (a few hundred rows at most), the scores are summed per group. One
-    # query, each test evaluated once per household: filtered aggregates over two score expressions
-    # would repeat every test several times.
-    tests: dict[tuple, int] = {}
-    for c in (*old, *new):
-        tests.setdefault(_test_key(c), len(tests))
-    distinct = [next(c for c in (*old, *new) if _test_key(c) == key) for key in tests]
-    flags = [f"u_c{i}" for i in range(len(distinct))]
-    rows = (engine.annotate(households, distinct, "any", year, lines, prefix="u").order_by()
-            .values_list(*flags).annotate(n=Count("pk")))
     total = changed = up = down = 0
     before = after = Decimal(0)
-    for *answers, n in rows:
-        was = sum((c.points for c in old if answers[tests[_test_key(c)]]), Decimal(0))
-        now = sum((c.points for c in new if answers[tests[_test_key(c)]]), Decimal(0))
+    for (old_answers, new_answers), n in engine.grouped_answers(households, [old, new], year, lines):
+        was = sum((c.points for c, holds in zip(old, old_answers, strict=True) if holds), Decimal(0))
+        now = sum((c.points for c, holds in zip(new, new_answers, strict=True) if holds), Decimal(0))
         total += n
         changed += n if was != now else 0
         up += n if now > was else 0
