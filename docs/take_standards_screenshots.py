@@ -49,6 +49,7 @@ def run(base: str, password: str) -> None:
                 page.wait_for_url(re.compile(r".*/standards/new/.*"))
                 page.fill("input[name=name]", "罗平县量化评分（四看法）")
                 page.locator("input[name$=-points]").nth(5).fill("15")
+                page.locator("input[name$=-points]").nth(6).fill("5")
                 page.click("#preview-button")
                 page.wait_for_selector("#preview .kpi")
                 shoot(page, "create-preview", phone)
