@@ -200,6 +200,8 @@ STANDARDS: dict[str, tuple[str, ...]] = {
     "std.detail":          ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|ok",      "ok|404",     "ok|404",     "ok|ok"),
     "std.edit":            ("ok|—", "ok|404",     "403|404",    "403|404",    "403|403",    "403|404",    "403|404",    "403|403"),
     "std.create":          ("ok|—", "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    # one more condition row of the editor (no data, no place): standards managers only
+    "std.condition_row":   ("ok|—", "ok|ok",      "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
     "std.preview":         ("ok|—", "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
     "std.lines":           ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|ok",      "ok|hide",    "ok|hide",    "ok|ok"),
     "std.line_set":        ("ok|—", "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
@@ -1520,6 +1522,14 @@ def _std_create(c: Cell) -> None:
         status_of(response, c.expected)
         status_of(c.web.get(reverse("standards:create")), c.expected)
     assert not made.exists()
+
+
+@check("std.condition_row")
+def _std_condition_row(c: Cell) -> None:
+    response = c.web.get(reverse("standards:condition_row"), {"token": "m1", "c-m1-field": "danger_grade"})
+    status_of(response, c.expected)
+    if c.expected == "ok":
+        assert 'name="c-m1-op"' in response.content.decode()
 
 
 @check("std.preview")
