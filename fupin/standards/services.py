@@ -113,20 +113,22 @@ def ruleset_create(*, actor: User | None, kind: str, year: int, area: Area | Non
 
 @transaction.atomic
 def ruleset_revise(*, actor: User | None, ruleset: RuleSet, conditions: list[dict[str, Any]],
-                   match: str | None = None, note: str | None = None) -> RuleSet:
-    """Change the conditions. A version no decision has used is changed in place; a used one stays as it
-    was and the change becomes the next version (returned)."""
+                   match: str | None = None, note: str | None = None, name: str | None = None) -> RuleSet:
+    """Change the conditions (and the name, match, note). A version no decision has used is changed in
+    place; a used one stays as it was and the change becomes the next version (returned)."""
     policy.check_standards_write(actor, ruleset.area)
     ruleset = RuleSet.objects.select_for_update().get(pk=ruleset.pk)
     if ruleset.used:
         return ruleset_create(actor=actor, kind=ruleset.kind, year=ruleset.year, area=ruleset.area,
-                              name=ruleset.name, conditions=conditions, match=match or ruleset.match,
+                              name=name or ruleset.name, conditions=conditions, match=match or ruleset.match,
                               note=ruleset.note if note is None else note)
     before = snapshot(ruleset)
     ruleset.conditions = conditions
     ruleset.match = match or ruleset.match
     if note is not None:
         ruleset.note = note
+    if name:
+        ruleset.name = name
     ruleset.full_clean()
     ruleset.save()
     audit_update(actor=actor, obj=ruleset, before=before, after=snapshot(ruleset),

@@ -65,8 +65,7 @@ def ruleset_list(request: HttpRequest) -> HttpResponse:
 
 
 def _where_in_force(ruleset: RuleSet, user: Any) -> dict[str, Any]:
-    latest = services.ruleset_for(ruleset.kind, ruleset.year, ruleset.area) if ruleset.area is not None else \
-        services.ruleset_for(ruleset.kind, ruleset.year, None)
+    latest = services.ruleset_for(ruleset.kind, ruleset.year, ruleset.area)
     return {"latest": latest is not None and latest.pk == ruleset.pk,
             "except": selectors.in_force_below(ruleset, user)}
 
@@ -126,9 +125,7 @@ def _save(request: HttpRequest, ruleset: RuleSet | None, form: RuleSetForm, rows
                                             match=cd["match"], note=cd["note"])
         else:
             saved = services.ruleset_revise(actor=request.user, ruleset=ruleset, conditions=stored(conditions),
-                                            match=cd["match"], note=cd["note"])
-            if saved.pk == ruleset.pk and saved.name != cd["name"]:
-                RuleSet.objects.filter(pk=saved.pk).update(name=cd["name"])
+                                            match=cd["match"], note=cd["note"], name=cd["name"])
     except ValidationError as exc:
         apply_errors(form, exc)
         return None, []

@@ -134,7 +134,7 @@ def test_editing_a_used_version_makes_a_new_one_and_the_decision_keeps_its_own(c
     response = client.post(reverse("standards:edit", args=[ruleset.pk]), post_rows(rows))
     assert response.status_code == 302
     new = RuleSet.objects.exclude(pk=ruleset.pk).get()
-    assert (new.version, new.conditions[0]["field"]) == (2, "house_area")
+    assert (new.version, new.conditions[0]["field"], new.name) == (2, "house_area", "县退出标准")
     ruleset.refresh_from_db()
     assert ruleset.conditions == INCOME
     decision.refresh_from_db()
