@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("fupin.documents.urls")),
     path("", include("fupin.audit.urls")),
     path("quality/", include("fupin.quality.urls")),
+    path("standards/", include("fupin.standards.urls")),
     path("", include("fupin.identification.urls")),
     path("exit-check/", include("fupin.identification.urls_exitcheck")),
     # The public notice board: no login (fupin.identification.public)

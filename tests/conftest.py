@@ -11,9 +11,10 @@ from . import factories
 def _restore_migration_data(sender, **kwargs) -> None:
     """A transactional test (``django_db(transaction=True)``) ends by emptying every table; Django then
     sends post_migrate, as after a migration. Put back what the data migrations wrote (the national
-    poverty lines, registry 0002; the national exit criteria, standards 0002; the village and county
-    exit thresholds, identification 0002; all idempotent), so that the tests that run next on the same
-    worker — under pytest-xdist any test may — find the database as migrated."""
+    poverty lines, registry 0002; the national exit criteria, standards 0002; 七不进, 四进 and 四看,
+    standards 0004; the village and county exit thresholds, identification 0002; all idempotent), so that
+    the tests that run next on the same worker — under pytest-xdist any test may — find the database as
+    migrated."""
     from django.apps import apps
 
     if sender.label == "registry":
@@ -22,6 +23,8 @@ def _restore_migration_data(sender, **kwargs) -> None:
     elif sender.label == "standards":
         rules = importlib.import_module("fupin.standards.migrations.0002_standards_exit_criteria")
         rules.add_rules(apps, None)
+        more = importlib.import_module("fupin.standards.migrations.0004_stdpages_seed_negative_inclusion_scoring")
+        more.add_rules(apps, None)
     elif sender.label == "identification":
         thresholds = importlib.import_module("fupin.identification.migrations.0002_villages_thresholds")
         thresholds.add_thresholds(apps, None)

@@ -341,6 +341,54 @@ def actor_area_path(actor: User | None) -> str:
     return (scope_path(actor) or "") if actor is not None else ""
 
 
+# --- standards (rule sets and poverty lines) -------------------------------------------------------
+
+def standards_q(user: User | AnonymousUser | None, field: str = "area") -> Q:
+    """The standards (rule sets, poverty lines; ``field`` their area, None = national) a user may read:
+    the national ones, those of the areas above theirs (which apply to them) and those of their
+    subtree. A user with no area scope reads the national ones only; anonymous users none."""
+    if role_of(user) is None:
+        return Q(pk__in=[])
+    national = Q(**{f"{field}__isnull": True})
+    path = scope_path(user)
+    if path is None:
+        return national
+    if path == "":
+        return Q()
+    # Every prefix of the user's own path: the areas above it (paths have fixed widths per level, so
+    # only real ancestors match), without this module knowing the widths.
+    above = [path[:n] for n in range(1, len(path) + 1)]
+    return national | Q(**{f"{field}__path__in": above}) | Q(**{f"{field}__path__subtree": path})
+
+
+def may_manage_standards(user: User | AnonymousUser | None, area: Area | None) -> bool:
+    """Whether ``user`` may set the standards of ``area`` (None = national): ``manage_standards`` and the
+    area inside their subtree; the national standards only with the whole tree in scope."""
+    if not can(user, "manage_standards"):
+        return False
+    scope = scope_path(user)
+    if area is None:
+        return scope == ""
+    return scope is not None and area.path.startswith(scope)
+
+
+def check_standards_write(actor: User | None, area: Area | None) -> None:
+    """The check every write of a standard calls: PermissionDenied without ``manage_standards`` or for an
+    area above the actor's own (the national or the province's standards are read-only to a county);
+    a ValidationError naming ``area`` for one outside their subtree. ``actor`` None is the system."""
+    if actor is None:
+        return
+    if not can(actor, "manage_standards"):
+        raise PermissionDenied(_("您的角色只能查看标准，不能修改"))
+    if may_manage_standards(actor, area):
+        return
+    scope = scope_path(actor) or ""
+    if area is None or scope.startswith(area.path):
+        raise PermissionDenied(_("“%(name)s”的标准由上级制定，您只能查看；可为本级另立标准") % {
+            "name": area.name if area is not None else _("全国")})
+    raise ValidationError({"area": _("无权设置该区划（%(name)s）的标准") % {"name": area.name}})
+
+
 # --- privacy -------------------------------------------------------------------------------------
 
 class Access(enum.StrEnum):

@@ -23,7 +23,7 @@ from .choices import (
     RemovalReason,
     Status,
 )
-from .models import LIVING_FIELDS, Household, Member, YearlyRecord
+from .models import LIVING_FIELDS, NEGATIVE_LIST_FIELDS, Household, Member, YearlyRecord
 
 #: A form's fields in titled groups, as the templates lay them out.
 Groups = list[tuple[str, list[forms.BoundField]]]
@@ -42,7 +42,7 @@ class HouseholdForm(StyledMixin, forms.ModelForm):
 
     class Meta:
         model = Household
-        fields = BASIC_FIELDS + LIVING_FIELDS
+        fields = BASIC_FIELDS + LIVING_FIELDS + NEGATIVE_LIST_FIELDS
         widgets = {"address": forms.TextInput(attrs={"size": 40})}
 
     groups = [
@@ -50,6 +50,7 @@ class HouseholdForm(StyledMixin, forms.ModelForm):
         (_("生产条件"), LIVING_FIELDS[:9]),
         (_("生活条件"), LIVING_FIELDS[9:20]),
         (_("易地扶贫搬迁"), LIVING_FIELDS[20:]),
+        (_("七不进核查"), NEGATIVE_LIST_FIELDS),
     ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -102,7 +103,8 @@ class HouseholdCreateForm(HouseholdForm):
 MEMBER_FIELDS = ["name", "id_number", "sex", "birth_date", "ethnicity", "relation", "education", "school_status",
                  "health", "disability_category", "disability_grade", "disability_cert_no", "labour",
                  "work_status", "work_months", "work_place", "medical_insurance", "serious_illness_insurance",
-                 "pension_insurance", "on_dibao", "dibao_amount", "on_tekun", "tekun_amount", "soldier", "phone"]
+                 "pension_insurance", "on_dibao", "dibao_amount", "on_tekun", "tekun_amount", "soldier", "phone",
+                 "public_servant", "village_official"]
 
 
 class MemberForm(StyledMixin, forms.ModelForm):
@@ -116,7 +118,8 @@ class MemberForm(StyledMixin, forms.ModelForm):
         (_("身份"), MEMBER_FIELDS[:6]),
         (_("教育与健康"), MEMBER_FIELDS[6:12]),
         (_("劳动与务工"), MEMBER_FIELDS[12:16]),
-        (_("保障"), MEMBER_FIELDS[16:]),
+        (_("保障"), MEMBER_FIELDS[16:25]),
+        (_("七不进核查"), MEMBER_FIELDS[25:]),
     ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -80,7 +80,7 @@ def negative_field_errors(obj: models.Model, fields: list[str] | tuple[str, ...]
 
 HOUSEHOLD_NON_NEGATIVE = ("cultivated_land", "irrigated_land", "forest_land", "returned_farmland", "orchard_land",
                           "pasture_land", "water_surface", "road_distance_km", "house_area",
-                          "relocation_self_paid", "relocation_debt")
+                          "relocation_self_paid", "relocation_debt", "vehicle_price")
 MEMBER_NON_NEGATIVE = ("dibao_amount", "tekun_amount")
 YEARLY_NON_NEGATIVE = ("wage_income", "business_income", "property_income", "transfer_income", "business_expense")
 
@@ -121,6 +121,12 @@ LIVING_FIELDS = [
     "water_surface", "in_cooperative", "production_power", "domestic_power", "water_difficulty", "water_safe",
     "road_distance_km", "road_type", "fuel", "sanitary_toilet", "house_area", "house_structure", "house_built_year",
     "danger_grade", "relocated", "relocation_year", "relocation_site", "relocation_self_paid", "relocation_debt",
+]
+# The facts of the negative list (七不进, REFERENCE §3) recorded on the household, for the forms and the
+# household page; the members' own (财政供养人员, 村委会成员) are in the member form.
+NEGATIVE_LIST_FIELDS = [
+    "vehicle_price", "urban_property", "operating_business", "large_scale_operation", "registered_not_resident",
+    "false_information",
 ]
 
 
@@ -192,6 +198,14 @@ class Household(models.Model):
     relocation_site = models.CharField(_("安置点"), max_length=100, blank=True)
     relocation_self_paid = Money(_("自筹金额（元）"))
     relocation_debt = Money(_("搬迁负债（元）"))
+    # 七不进 (REFERENCE §3 negative list): the recorded facts the exclusion rules read (fupin.standards).
+    vehicle_price = Money(_("机动车购置价（元）"),
+                          help_text=_("家庭拥有的机动车（不含农用车、生产经营用车）购置价合计；无车填 0"))
+    urban_property = models.BooleanField(_("在城镇购买商品房、自建房或门面"), default=False)
+    operating_business = models.BooleanField(_("成员有登记并经营的市场主体"), default=False)
+    large_scale_operation = models.BooleanField(_("规模种养殖或长期雇工经营"), default=False)
+    registered_not_resident = models.BooleanField(_("户在人不在（空挂户）"), default=False)
+    false_information = models.BooleanField(_("提供虚假信息"), default=False)
 
     synthetic = models.BooleanField(_("合成演示数据"), default=False, editable=False)
     version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
@@ -295,6 +309,10 @@ class Member(models.Model):
     on_tekun = models.BooleanField(_("是否特困供养"), default=False)
     tekun_amount = Money(_("特困供养金（元/年）"))
     soldier = models.BooleanField(_("是否现役军人"), default=False)
+    # 七不进 (REFERENCE §3 negative list)
+    public_servant = models.BooleanField(_("财政供养人员"), default=False,
+                                         help_text=_("公务员、事业单位在编人员等由财政发放工资的人员"))
+    village_official = models.BooleanField(_("村委会成员"), default=False)
     phone = models.CharField(_("联系电话"), max_length=30, blank=True, validators=[validate_phone])
 
     active = models.BooleanField(_("在户"), default=True, editable=False)

@@ -15,10 +15,20 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Exists, Expression, F, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, Expression, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from fupin.registry.choices import Attribute, Cause, DangerGrade, Health, SchoolStatus, Status
+from fupin.registry.choices import (
+    Attribute,
+    Cause,
+    DangerGrade,
+    Health,
+    HouseStructure,
+    Labour,
+    SchoolStatus,
+    Status,
+)
 from fupin.registry.models import Household, Member, YearlyRecord
 
 #: Field types: which operators they take and how a value is read and shown.
@@ -88,6 +98,36 @@ def _school_q(year: int) -> Q:
     return Q(birth_date__gt=after, birth_date__lte=until, school_status=SchoolStatus.NONE)
 
 
+#: 劳动力 as the scoring counts it: aged 16 to 60 at the end of the year, healthy, of normal or skilled labour.
+WORKING_AGE = (16, 60)
+ABLE_LABOUR = (Labour.NORMAL, Labour.SKILLED)
+#: 在校生 (a schooling cost): any school status but none and pre-school.
+NOT_STUDYING = (SchoolStatus.NONE, SchoolStatus.PRESCHOOL)
+
+
+def _able_labour(member: Member, year: int) -> bool:
+    return (WORKING_AGE[0] <= year - member.birth_date.year <= WORKING_AGE[1]
+            and member.health == Health.HEALTHY and member.labour in ABLE_LABOUR)
+
+
+def _able_labour_q(year: int) -> Q:
+    return Q(birth_date__gte=datetime.date(year - WORKING_AGE[1], 1, 1),
+             birth_date__lte=datetime.date(year - WORKING_AGE[0], 12, 31),
+             health=Health.HEALTHY, labour__in=ABLE_LABOUR)
+
+
+def _count_members(test: Callable[[Member, int], bool]) -> Callable[[Facts], int]:
+    return lambda facts: sum(1 for m in facts.members if test(m, facts.year))
+
+
+def _count_members_sql(q: Callable[[int], Q]) -> Callable[[int], Expression]:
+    def expression(year: int) -> Expression:
+        counted = (Member.objects.filter(q(year), household=OuterRef("pk"), active=True).order_by()
+                   .values("household").annotate(n=Count("pk")).values("n")[:1])
+        return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+    return expression
+
+
 FIELDS: dict[str, Field] = {f.key: f for f in [
     # The year's record (年度收入与保障)
     Field("per_capita_income", _("人均纯收入"), MONEY, _record_attr("per_capita_income"),
@@ -112,6 +152,20 @@ FIELDS: dict[str, Field] = {f.key: f for f in [
     Field("domestic_power", _("是否通生活用电"), BOOLEAN, _attr("domestic_power"), _column("domestic_power")),
     Field("relocated", _("是否易地扶贫搬迁户"), BOOLEAN, _attr("relocated"), _column("relocated")),
     Field("cultivated_land", _("耕地面积"), NUMBER, _attr("cultivated_land"), _column("cultivated_land"), unit="亩"),
+    Field("house_structure", _("房屋结构"), CHOICE, _attr("house_structure"), _column("house_structure"),
+          choices=(("", _("未填报")), *HouseStructure.choices)),
+    # 七不进 facts recorded on the household (REFERENCE §3 negative list)
+    Field("vehicle_price", _("机动车购置价（不含农用车）"), NUMBER, _attr("vehicle_price"), _column("vehicle_price"),
+          unit="元"),
+    Field("urban_property", _("在城镇有商品房、自建房或门面"), BOOLEAN, _attr("urban_property"),
+          _column("urban_property")),
+    Field("operating_business", _("成员有登记并经营的市场主体"), BOOLEAN, _attr("operating_business"),
+          _column("operating_business")),
+    Field("large_scale_operation", _("规模种养殖或雇工经营"), BOOLEAN, _attr("large_scale_operation"),
+          _column("large_scale_operation")),
+    Field("registered_not_resident", _("户在人不在（空挂户）"), BOOLEAN, _attr("registered_not_resident"),
+          _column("registered_not_resident")),
+    Field("false_information", _("提供虚假信息"), BOOLEAN, _attr("false_information"), _column("false_information")),
     # Aggregates over the active members (在户成员)
     Field("any_member_without_medical_insurance", _("有成员未参加基本医疗保险"), BOOLEAN,
           _any_member(lambda m, y: not m.medical_insurance),
@@ -127,6 +181,15 @@ FIELDS: dict[str, Field] = {f.key: f for f in [
           _any_member(_out_of_school), _exists_member(_school_q)),
     Field("any_member_on_dibao", _("有成员享受低保"), BOOLEAN,
           _any_member(lambda m, y: m.on_dibao), _exists_member(lambda y: Q(on_dibao=True))),
+    Field("any_member_public_servant", _("有成员为财政供养人员"), BOOLEAN,
+          _any_member(lambda m, y: m.public_servant), _exists_member(lambda y: Q(public_servant=True))),
+    Field("any_member_village_official", _("有成员为村委会成员"), BOOLEAN,
+          _any_member(lambda m, y: m.village_official), _exists_member(lambda y: Q(village_official=True))),
+    Field("labour_count", _("劳动力人数（16–60 岁、健康、普通或技能劳动力）"), INTEGER,
+          _count_members(_able_labour), _count_members_sql(_able_labour_q), unit="人"),
+    Field("student_count", _("在校生人数（学前除外）"), INTEGER,
+          _count_members(lambda m, y: m.school_status not in NOT_STUDYING),
+          _count_members_sql(lambda y: ~Q(school_status__in=NOT_STUDYING)), unit="人"),
 ]}
 
 #: The special value of a money condition that means "the year's poverty line at the household's area"

@@ -23,6 +23,7 @@ class RuleKind(models.TextChoices):
     EXIT = "exit_criteria", _("脱贫退出标准（一超两不愁三保障）")
     EXCLUSION = "exclusion", _("排除规则（七不进）")
     INCLUSION = "inclusion", _("纳入提示（四进）")
+    SCORING = "scoring", _("量化评分（四看/五看）")
 
 
 class Match(models.TextChoices):
@@ -32,7 +33,8 @@ class Match(models.TextChoices):
 
 #: How a kind combines its conditions by default: exit needs every criterion; one exclusion hit or one
 #: inclusion hint is enough.
-DEFAULT_MATCH = {RuleKind.EXIT: Match.ALL, RuleKind.EXCLUSION: Match.ANY, RuleKind.INCLUSION: Match.ANY}
+DEFAULT_MATCH = {RuleKind.EXIT: Match.ALL, RuleKind.EXCLUSION: Match.ANY, RuleKind.INCLUSION: Match.ANY,
+                 RuleKind.SCORING: Match.ANY}
 
 
 #: What a used version may no longer change (its name and note may be corrected).
@@ -77,13 +79,17 @@ class RuleSet(models.Model):
                     "n": self.name, "v": self.version})
         super().save(*args, **kwargs)
 
+    @property
+    def scoring(self) -> bool:
+        return self.kind == RuleKind.SCORING
 
     def clean(self) -> None:
         from .engine import conditions_errors
 
-        errors = conditions_errors(self.conditions)
+        errors = conditions_errors(self.conditions, scoring=self.kind == RuleKind.SCORING)
         if errors:
             raise ValidationError({"conditions": errors})
+
 
 class Decision(models.Model):
     """One household judged against one rule set version for one year, with each condition's reason."""

@@ -1,6 +1,7 @@
 """Writers and readers of rule sets (issue 13 item 2): create, revise (a used version is never changed:
 a new version is made), resolve the one in force for a kind, year and area, and record a decision with
-the version it used. No access rules here: the pages that call these check the user's scope first."""
+the version it used. Writes ask the policy (check_standards_write: ``manage_standards`` and the area in
+the actor's subtree); reads are scoped by the pages (fupin.standards.selectors)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.db.models import BooleanField, Case, F, IntegerField, Max, Q, QueryS
 from django.db.models.functions import Coalesce, Length
 from django.utils.translation import gettext as _
 
+from fupin.accounts import policy
 from fupin.accounts.models import User
 from fupin.areas.models import Area
 from fupin.audit.services import audit_create, audit_update, snapshot
@@ -91,6 +93,7 @@ def _next_version(kind: str, year: int, area: Area | None) -> int:
 def ruleset_create(*, actor: User | None, kind: str, year: int, area: Area | None, name: str,
                    conditions: list[dict[str, Any]], match: str | None = None, note: str = "") -> RuleSet:
     """A new rule set (version 1 for its kind, year and area, or the next version when one exists)."""
+    policy.check_standards_write(actor, area)
     if kind not in RuleKind.values:
         raise ValidationError({"kind": _("未知的规则类别“%(k)s”") % {"k": kind}})
     ruleset = RuleSet(kind=kind, year=year, area=area, name=name, conditions=conditions,
@@ -110,19 +113,22 @@ def ruleset_create(*, actor: User | None, kind: str, year: int, area: Area | Non
 
 @transaction.atomic
 def ruleset_revise(*, actor: User | None, ruleset: RuleSet, conditions: list[dict[str, Any]],
-                   match: str | None = None, note: str | None = None) -> RuleSet:
-    """Change the conditions. A version no decision has used is changed in place; a used one stays as it
-    was and the change becomes the next version (returned)."""
+                   match: str | None = None, note: str | None = None, name: str | None = None) -> RuleSet:
+    """Change the conditions (and the name, match, note). A version no decision has used is changed in
+    place; a used one stays as it was and the change becomes the next version (returned)."""
+    policy.check_standards_write(actor, ruleset.area)
     ruleset = RuleSet.objects.select_for_update().get(pk=ruleset.pk)
     if ruleset.used:
         return ruleset_create(actor=actor, kind=ruleset.kind, year=ruleset.year, area=ruleset.area,
-                              name=ruleset.name, conditions=conditions, match=match or ruleset.match,
+                              name=name or ruleset.name, conditions=conditions, match=match or ruleset.match,
                               note=ruleset.note if note is None else note)
     before = snapshot(ruleset)
     ruleset.conditions = conditions
     ruleset.match = match or ruleset.match
     if note is not None:
         ruleset.note = note
+    if name:
+        ruleset.name = name
     ruleset.full_clean()
     ruleset.save()
     audit_update(actor=actor, obj=ruleset, before=before, after=snapshot(ruleset),
@@ -132,7 +138,7 @@ def ruleset_revise(*, actor: User | None, ruleset: RuleSet, conditions: list[dic
 
 
 def conditions_of(ruleset: RuleSet) -> list[engine.Condition]:
-    return engine.parse_conditions(ruleset.conditions)
+    return engine.parse_conditions(ruleset.conditions, scoring=ruleset.scoring)
 
 
 def evaluate_household(ruleset: RuleSet, household: Household, year: int,
@@ -156,8 +162,20 @@ def preview_revision(ruleset: RuleSet, conditions: list[dict[str, Any]], househo
                      year: int, match: str | None = None, lines: rules.PovertyLines | None = None) -> engine.Preview:
     """How many of ``households`` an edit of ``ruleset`` would change, before it is saved (one query).
     The edited conditions are validated first (ValidationError naming the condition)."""
-    new = (engine.parse_conditions(conditions), match or ruleset.match)
+    new = (engine.parse_conditions(conditions, scoring=ruleset.scoring), match or ruleset.match)
     return engine.preview(households, (conditions_of(ruleset), ruleset.match), new, year, lines)
+
+
+def preview_households(ruleset: RuleSet, households: QuerySet[Household]) -> QuerySet[Household]:
+    """The households of ``households`` that ``ruleset``'s rules decide for: inside its area (all, for a
+    national one), less those under a deeper area that has rules of its own for the same kind and year."""
+    if ruleset.area is not None:
+        households = households.filter(area_path__startswith=ruleset.area.path)
+    deeper = [r.area.path for r in rulesets_within(ruleset.kind, ruleset.year, ruleset.area)
+              if r.area is not None and r.area_id != ruleset.area_id]
+    for path in deeper:
+        households = households.exclude(area_path__startswith=path)
+    return households
 
 
 def outcome_rows(result: engine.Result) -> list[dict[str, Any]]:

@@ -240,6 +240,27 @@ NOTICES: dict[str, tuple[str, ...]] = {
     "public.notice":       ("ok|—", "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok"),
     "public.pdf":          ("ok|—", "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok"),
 }
+
+#: 标准 pages (issue 13 item 2, /standards/): "in" is a rule set (a line) of the "in" household's village,
+#: "out" one of the "out" household's village — for a cadre and an assessor that is the same village
+#: (their "out" household shares it), which they may read. Only standards managers
+#: (CAPABILITIES["manage_standards"]) edit, create or preview; others are refused before any lookup
+#: except on the edit page, which finds the rule set first (a rule set they may not read is a 404).
+#: std.line_set posts the manager's own area's line ("in") or the far county's ("out", not offered).
+#: std.score is a household's 四看 score: a household outside the scope is a 404.
+STANDARDS: dict[str, tuple[str, ...]] = {
+    #                       admin    county        township      village       cadre         leader        auditor       assessor
+    "std.list":            ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|ok",      "ok|hide",    "ok|hide",    "ok|ok"),
+    "std.detail":          ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|ok",      "ok|404",     "ok|404",     "ok|ok"),
+    "std.edit":            ("ok|—", "ok|404",     "403|404",    "403|404",    "403|403",    "403|404",    "403|404",    "403|403"),
+    "std.create":          ("ok|—", "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    # one more condition row of the editor (no data, no place): standards managers only
+    "std.condition_row":   ("ok|—", "ok|ok",      "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "std.preview":         ("ok|—", "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "std.lines":           ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|ok",      "ok|hide",    "ok|hide",    "ok|ok"),
+    "std.line_set":        ("ok|—", "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "std.score":           ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
+}
 # fmt: on
 
 #: Where each role's "out" household lies (see the module docstring); None: nothing is outside.
@@ -412,7 +433,7 @@ def check(name: str):
 
 
 def _cells():
-    for action, row in {**MATRIX, **EXPORTS, **ADMIN, **JOBS, **NOTICES}.items():
+    for action, row in {**MATRIX, **EXPORTS, **ADMIN, **JOBS, **NOTICES, **STANDARDS}.items():
         assert len(row) == len(ROLES), action
         for role, cell in zip(ROLES, row, strict=True):
             for side, expected in zip(("in", "out"), cell.split("|"), strict=True):
@@ -426,9 +447,9 @@ def test_cell(world, action, role, side, expected):
 
 
 def test_every_row_has_a_check():
-    assert set(CHECKS) == set(MATRIX) | set(EXPORTS) | set(ADMIN) | set(JOBS) | set(NOTICES)
+    assert set(CHECKS) == set(MATRIX) | set(EXPORTS) | set(ADMIN) | set(JOBS) | set(NOTICES) | set(STANDARDS)
     outcomes = {"ok", "hide", "404", "403", "refuse", NA}
-    for action, row in {**MATRIX, **EXPORTS, **ADMIN, **JOBS, **NOTICES}.items():
+    for action, row in {**MATRIX, **EXPORTS, **ADMIN, **JOBS, **NOTICES, **STANDARDS}.items():
         for cell in row:
             assert set(cell.split("|")) <= outcomes, (action, cell)
     # Only the global administrator has nothing outside.
@@ -1952,3 +1973,138 @@ def test_the_public_board_is_public(world, name):
     for private in ("notice_detail", "notice_pdf"):
         assert anonymous.get(reverse(private, args=[notice.pk])).status_code == 302
     assert anonymous.post(reverse("notice_withdraw", args=[notice.pk]), {"reason": "x"}).status_code == 302
+# --- 标准 pages (issue 13 item 2) ----------------------------------------------------------------------
+
+STD_CONDITIONS = [{"field": "house_area", "op": "le", "value": "0", "label": "无住房"}]
+
+
+def std_ruleset(c: Cell):
+    """A 七不进 rule set of the cell's household's village (made inside the cell's savepoint)."""
+    from fupin.standards import services as standards
+    from fupin.standards.models import RuleKind
+
+    village = c.village()
+    return standards.ruleset_create(actor=None, kind=RuleKind.EXCLUSION, year=2019, area=village,
+                                    name=f"矩阵规则·{village.name}", conditions=STD_CONDITIONS)
+
+
+def std_rows(conditions: list[dict]) -> dict:
+    data = {}
+    for i, row in enumerate(conditions):
+        for key, value in row.items():
+            data[f"c-m{i}-{key}"] = value
+    return data
+
+
+@check("std.list")
+def _std_list(c: Cell) -> None:
+    ruleset = std_ruleset(c)
+    response = c.web.get(reverse("standards:list"), {"year": 2019, "kind": "exclusion"})
+    status_of(response, c.expected)
+    assert (ruleset.name in response.content.decode()) == (c.expected == "ok")
+
+
+@check("std.detail")
+def _std_detail(c: Cell) -> None:
+    ruleset = std_ruleset(c)
+    response = c.web.get(reverse("standards:detail", args=[ruleset.pk]))
+    status_of(response, c.expected)
+    assert (ruleset.name in response.content.decode()) == (c.expected == "ok")
+
+
+@check("std.edit")
+def _std_edit(c: Cell) -> None:
+    from fupin.standards.models import RuleSet
+
+    ruleset = std_ruleset(c)
+    url = reverse("standards:edit", args=[ruleset.pk])
+    changed = [{**STD_CONDITIONS[0], "value": "5"}]
+    data = {"name": ruleset.name, "match": "any", "note": "", **std_rows(changed)}
+    if c.expected == "ok":
+        assert c.web.get(url).status_code == 200
+        assert c.web.post(url, data).status_code == 302
+        assert RuleSet.objects.get(pk=ruleset.pk).conditions[0]["value"] == "5"
+        return
+    status_of(c.web.get(url), c.expected)
+    status_of(c.web.post(url, data), c.expected)
+    assert RuleSet.objects.get(pk=ruleset.pk).conditions == STD_CONDITIONS
+
+
+@check("std.create")
+def _std_create(c: Cell) -> None:
+    from fupin.standards.models import RuleSet
+
+    village = c.village()
+    data = {"kind": "exclusion", "year": 2019, "area": village.pk, "name": "矩阵新建", "match": "any", "note": "",
+            **std_rows(STD_CONDITIONS)}
+    response = c.web.post(reverse("standards:create"), data)
+    made = RuleSet.objects.filter(name="矩阵新建", area=village)
+    if c.expected == "ok":
+        assert response.status_code == 302 and made.exists()
+        return
+    if c.expected == "refuse":
+        assert response.status_code == 400 and "area" in response.context["form"].errors
+    else:
+        status_of(response, c.expected)
+        status_of(c.web.get(reverse("standards:create")), c.expected)
+    assert not made.exists()
+
+
+@check("std.condition_row")
+def _std_condition_row(c: Cell) -> None:
+    response = c.web.get(reverse("standards:condition_row"), {"token": "m1", "c-m1-field": "danger_grade"})
+    status_of(response, c.expected)
+    if c.expected == "ok":
+        assert 'name="c-m1-op"' in response.content.decode()
+
+
+@check("std.preview")
+def _std_preview(c: Cell) -> None:
+    ruleset = std_ruleset(c)
+    response = c.web.post(reverse("standards:preview"), {"ruleset": ruleset.pk, "match": "any",
+                                                         **std_rows([{**STD_CONDITIONS[0], "value": "100"}])})
+    status_of(response, c.expected)
+    if c.expected == "ok":
+        assert "修改后符合" in response.content.decode()
+    assert c.head not in response.content.decode()
+
+
+@check("std.lines")
+def _std_lines(c: Cell) -> None:
+    from decimal import Decimal
+
+    from fupin.registry.models import PovertyLine
+
+    PovertyLine.objects.create(year=2019, area=c.village(), kind="city", amount=Decimal("3777"), note="矩阵线")
+    response = c.web.get(reverse("standards:lines"), {"year": 2019})
+    status_of(response, c.expected)
+    assert ("矩阵线" in response.content.decode()) == (c.expected == "ok")
+
+
+@check("std.line_set")
+def _std_line_set(c: Cell) -> None:
+    from fupin.registry.models import PovertyLine
+
+    area = c.user.area if c.side == "in" else c.world.areas["far_county"]
+    data = {"year": 2019, "kind": "city", "area": area.pk if area else "", "amount": "3888", "note": ""}
+    response = c.web.post(reverse("standards:lines"), data)
+    written = PovertyLine.objects.filter(amount=3888)
+    if c.expected == "ok":
+        assert response.status_code == 302 and written.get().area == area
+        return
+    if c.expected == "refuse":
+        assert response.status_code == 400 and "area" in response.context["form"].errors
+    else:
+        status_of(response, c.expected)
+    assert not written.exists()
+
+
+@check("std.score")
+def _std_score(c: Cell) -> None:
+    response = c.web.get(reverse("standards:score", args=[c.household.pk]), {"year": 2019})
+    status_of(response, c.expected)
+    text = response.content.decode()
+    if c.expected == "ok":
+        assert c.number in text and "四看" in text and response.context["result"]["total"] is not None
+    else:
+        shows_nothing_of(c, text)

@@ -10,7 +10,7 @@ from fupin.standards import engine
 
 @pytest.mark.parametrize(("condition", "message"), [
     ({"field": "os.system", "op": "eq", "value": 1, "label": "住房"}, "第 1 条条件（住房）：字段“os.system”不在可用字段中"),
-    ({"field": "water_safe", "op": "gt", "value": 1}, "第 1 条条件：“饮水是否安全”不能使用运算符“gt”"),
+    ({"field": "water_safe", "op": "gt", "value": 1}, "第 1 条条件：“饮水是否安全”不能使用运算符“>”"),
     ({"field": "house_area", "op": "gt", "value": "abc"}, "“住房面积”的比较值应为数值，收到的是“abc”"),
     ({"field": "house_area", "op": "gt", "value": True}, "“住房面积”的比较值应为数值"),
     ({"field": "house_area", "op": "gt", "value": "@poverty_line"}, "“住房面积”的比较值应为数值"),

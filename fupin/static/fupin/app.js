@@ -82,7 +82,7 @@
   // A further member's row on the registration form: removed rows are simply not posted.
   document.addEventListener("click", function (e) {
     var button = e.target.closest && e.target.closest("[data-remove-row]");
-    if (button) button.closest(".member-row").remove();
+    if (button) button.closest(".member-row, .cond-row").remove();
   });
   document.addEventListener("htmx:beforeRequest", function (e) {
     var el = e.detail.elt;
