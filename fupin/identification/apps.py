@@ -6,3 +6,10 @@ class IdentificationConfig(AppConfig):
     name = "fupin.identification"
     label = "identification"
     verbose_name = _("识别与退出")
+
+    def ready(self) -> None:
+        from fupin.web.todo import register_todo_provider
+
+        from . import todo
+
+        register_todo_provider("identification.cases_waiting", todo.todos)
