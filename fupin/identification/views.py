@@ -134,7 +134,10 @@ def _actions(user: User, case: Case, bound: StepForm | None = None) -> dict[str,
                 blocked.append({"target": rules.step_label(target), "message": blocker})
             else:
                 forward.append(form)
-    return {"forward": forward, "back": back, "ending": ending, "blocked": blocked,
+    placed = bound is not None and any(f is bound for f in (*forward, *back, *ending))
+    # The step just posted is no longer offered (someone else took it meanwhile): its refusal above all.
+    refused = [str(e) for errors in bound.errors.values() for e in errors] if bound is not None and not placed else []
+    return {"forward": forward, "back": back, "ending": ending, "blocked": blocked, "refused": refused,
             "any_action": bool(forward or back or ending or blocked)}
 
 
