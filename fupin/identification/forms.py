@@ -85,9 +85,10 @@ class StepForm(StyledMixin, forms.Form):
         elif self.ending:
             self.fields["opinion"].label = _("理由")
             self.fields["opinion"].error_messages["required"] = _("请填写理由")
-        if target in rules.VOTED_STEPS:
+        # A send-back returns to a step without taking it again: no vote, no checklist.
+        if target in rules.VOTED_STEPS and not self.back:
             _vote_fields(self)
-        if target == Step.VISITED:
+        if target == Step.VISITED and not self.back:
             for key, label in rules.CHECKLIST.items():
                 self.fields[f"ok_{key}"] = forms.ChoiceField(
                     label=label, choices=[("yes", _("是")), ("no", _("否"))], widget=forms.RadioSelect,
@@ -114,7 +115,7 @@ class StepForm(StyledMixin, forms.Form):
         return _votes(self.cleaned_data)
 
     def checklist(self) -> dict[str, dict[str, Any]] | None:
-        if self.target != Step.VISITED:
+        if f"ok_{next(iter(rules.CHECKLIST))}" not in self.fields:
             return None
         return {key: {"ok": self.cleaned_data[f"ok_{key}"] == "yes", "note": self.cleaned_data[f"note_{key}"]}
                 for key in rules.CHECKLIST}
