@@ -69,7 +69,7 @@ class StepForm(StyledMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     opinion = forms.CharField(label=_("意见"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
                               error_messages={"required": _("请填写意见")})
-    date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}),
+    date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                            error_messages={"required": _("请填写日期"), "invalid": _("日期格式应为 年-月-日")})
 
     def __init__(self, *args: Any, case: Any, target: str, **kwargs: Any) -> None:
@@ -91,7 +91,8 @@ class StepForm(StyledMixin, forms.Form):
         if target == Step.VISITED and not self.back:
             for key, label in rules.CHECKLIST.items():
                 self.fields[f"ok_{key}"] = forms.ChoiceField(
-                    label=label, choices=[("yes", _("是")), ("no", _("否"))], widget=forms.RadioSelect,
+                    label=label, choices=[("yes", _("是")), ("no", _("否"))],
+                    widget=forms.RadioSelect(attrs={"class": "radios"}),
                     error_messages={"required": _("请选择“是”或“否”")})
                 self.fields[f"note_{key}"] = forms.CharField(label=_("说明"), required=False, max_length=200)
 
@@ -128,10 +129,10 @@ class OpenIdentificationForm(StyledMixin, forms.Form):
                              error_messages={"required": _("请填写申请理由")})
     origin = forms.ChoiceField(label=_("来源"), choices=[(Origin.APPLICATION, Origin.APPLICATION.label),
                                                         (Origin.CADRE_REPORT, Origin.CADRE_REPORT.label)],
-                               initial=Origin.APPLICATION, widget=forms.RadioSelect)
+                               initial=Origin.APPLICATION, widget=forms.RadioSelect(attrs={"class": "radios"}))
     year = forms.IntegerField(label=_("年度"), min_value=2013, max_value=2100,
                               error_messages={"required": _("请填写年度"), "invalid": _("请填写年份")})
-    date = forms.DateField(label=_("申报日期"), widget=forms.DateInput(attrs={"type": "date"}),
+    date = forms.DateField(label=_("申报日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                            error_messages={"required": _("请填写日期"), "invalid": _("日期格式应为 年-月-日")})
 
     kind = CaseKind.IDENTIFICATION

@@ -179,8 +179,8 @@ def _case_page(request: HttpRequest, case: Case, *, bound: StepForm | None = Non
     writer = policy.can_write(user) and policy.in_write_scope(user, case.area)
     return render(request, "identification/case_detail.html", {
         "case": case, "h": household, "head": head,
-        "path": [{"code": s, "label": rules.step_label(s), "done": i < reached, "current": i == reached}
-                 for i, s in enumerate(path)],
+        "path": [{"code": s, "label": rules.step_label(s), "done": i < reached, "current": i == reached,
+                  "next": i == reached + 1 and case.step in path} for i, s in enumerate(path)],
         "ended": case.step in (Step.REJECTED, Step.WITHDRAWN),
         "events": _events(case), "attachments": list(case.attachments.select_related("event", "uploaded_by")),
         "notices": _notices(case), "decision": case.decision, "actions": _actions(user, case, bound),

@@ -21,13 +21,14 @@ def insured(relation: str = Relation.HEAD, sex: str = "1", **extra) -> dict:
                                  serious_illness_insurance=True, **extra)
 
 
-def exit_ready(village, *, income: str = "12000", **fields):
+def exit_ready(village, *, income: str = "12000", head: str = "", **fields):
     """A 贫困户 whose recorded facts pass every national exit criterion of EXIT_YEAR."""
     fields.setdefault("house_area", Decimal("80"))
     fields.setdefault("water_safe", True)
     fields.setdefault("water_difficulty", False)
     household = factories.household(village, status=Status.POOR, identified_year=2016,
-                                    members=[insured(), insured(Relation.SPOUSE, "2")], **fields)
+                                    members=[insured(**({"name": head} if head else {})), insured(Relation.SPOUSE, "2")],
+                                    **fields)
     registry.yearly_record_save(actor=None, household=household, year=EXIT_YEAR, data={
         "member_count": 2, "wage_income": Decimal(income), "food_clothing_secure": True})
     return household
