@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fupin.areas.models import Level
 from fupin.web.forms import StyledMixin, apply_errors
 
 from . import rules
@@ -58,8 +59,10 @@ class CaseFilterForm(StyledMixin, forms.Form):
     def __init__(self, *args: Any, areas: list = (), years: list[int] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = [("", _("全部")), *[(y, str(y)) for y in years]]
+        depth = {level: i for i, level in enumerate(Level.values)}
+        top = min((depth[a.level] for a in areas), default=0)
         self.fields["area"].choices = [("", _("全部")), *[
-            (a.code, ("\u3000" if a.level == "village" else "") + a.name) for a in areas]]
+            (a.code, "\u3000" * (depth[a.level] - top) + a.name) for a in areas]]
 
 
 class StepForm(StyledMixin, forms.Form):

@@ -45,9 +45,18 @@ def _require_write(request: HttpRequest) -> None:
 # --- the list -----------------------------------------------------------------------------------------
 
 
+#: Above this many townships and villages the 区划 filter offers counties and townships only.
+AREA_CHOICES_MAX = 400
+
+
 def _filter_areas(user: User) -> list:
-    """The townships and villages of the user's subtree, in code order (the 区划 filter)."""
-    return list(policy.visible_areas(user).filter(level__in=[Level.TOWNSHIP, Level.VILLAGE]).order_by("code"))
+    """The townships and villages of the user's subtree, in code order (the 区划 filter); for a scope
+    too large for one drop-down (a city, a province), its counties and townships."""
+    areas = policy.visible_areas(user).order_by("code")
+    small = areas.filter(level__in=[Level.TOWNSHIP, Level.VILLAGE])
+    if small.count() <= AREA_CHOICES_MAX:
+        return list(small)
+    return list(areas.filter(level__in=[Level.COUNTY, Level.TOWNSHIP])[:AREA_CHOICES_MAX])
 
 
 def _step_bar(counts: dict[tuple[str, str], int], kind: str) -> list[dict[str, Any]]:
@@ -274,6 +283,21 @@ def may_open(user: User, household: Household) -> dict[str, bool]:
     }
 
 
+def _open(request: HttpRequest, form: Any, household: Household | None) -> HttpResponse | None:
+    """Open the case a posted form asks for (services.case_open) and go to its page; None when the form
+    or the service refused (the errors are then on the form)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    household = household or form.cleaned_data["household"]
+    try:
+        case = services.case_open(actor=request.user, household=household, **form.service_kwargs())
+    except ValidationError as exc:
+        put_errors(form, exc)
+        return None
+    messages.success(request, _("已发起%(k)s：%(n)s") % {"k": case.get_kind_display(), "n": household.head_name})
+    return redirect("case_detail", pk=case.pk)
+
+
 @login_required
 def case_open(request: HttpRequest, household_pk: int, kind: str) -> HttpResponse:
     """申报识别 / 提名退出 for one household: posted from the household's page; refused (with the exit
@@ -283,14 +307,9 @@ def case_open(request: HttpRequest, household_pk: int, kind: str) -> HttpRespons
         raise Http404
     household = registry_selectors.household_get(user=request.user, pk=household_pk)
     form = OPEN_FORMS[kind](request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            case = services.case_open(actor=request.user, household=household, **form.service_kwargs())
-        except ValidationError as exc:
-            put_errors(form, exc)
-        else:
-            messages.success(request, _("已发起%(k)s：%(n)s") % {"k": case.get_kind_display(), "n": household.head_name})
-            return redirect("case_detail", pk=case.pk)
+    opened = _open(request, form, household)
+    if opened:
+        return opened
     return render(request, "identification/case_open.html", {
         "form": form, "h": household, "kind": CaseKind(kind), "allowed": may_open(request.user, household)[kind]})
 
@@ -302,15 +321,9 @@ def case_new(request: HttpRequest) -> HttpResponse:
     _require_write(request)
     households = selectors.applicants(request.user)
     form = ApplicantForm(request.POST or None, households=households)
-    if request.method == "POST" and form.is_valid():
-        household = form.cleaned_data["household"]
-        try:
-            case = services.case_open(actor=request.user, household=household, **form.service_kwargs())
-        except ValidationError as exc:
-            put_errors(form, exc)
-        else:
-            messages.success(request, _("已发起%(k)s：%(n)s") % {"k": case.get_kind_display(), "n": household.head_name})
-            return redirect("case_detail", pk=case.pk)
+    opened = _open(request, form, None)
+    if opened:
+        return opened
     return render(request, "identification/case_new.html", {
         "form": form, "count": households.count(),
         "register_url": reverse("household_create"),

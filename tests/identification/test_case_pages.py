@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from fupin.accounts import policy
@@ -17,18 +16,13 @@ from fupin.identification import services
 from fupin.identification.models import Case, CaseKind, NoticeKind, Step
 from fupin.registry.choices import Status
 from tests import factories
+from tests.scope.conftest import login
 from tests.web.html import field_errors, nonfield_errors
 
 from .case_pages import EXIT_YEAR, exit_ready
 from .helpers import CHECKLIST, VOTES, applicant, clock, open_case, publish
 
 pytestmark = pytest.mark.django_db
-
-
-def login(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
@@ -324,3 +318,28 @@ def test_download_rechecks_access_and_is_audited(tree, village_user, township_b_
     other = open_case(village_user, applicant(tree["village_a1"]))
     assert login(leader).get(reverse("case_attachment", args=[other.pk, attachment.pk])).status_code == 404
     assert str(tmp_path) not in login(village_user).get(reverse("case_detail", args=[case.pk])).content.decode()
+
+
+# --- the page only passes the form on: the services decide ---------------------------------------------
+
+
+def test_the_step_view_hands_the_form_to_the_service(tree, village_user, monkeypatch):
+    case = open_case(village_user, applicant(tree["village_a1"]))
+    case = services.case_step(actor=village_user, case=case, to=Step.GROUP, opinion="小组议")
+    calls = []
+
+    def spy(**kwargs):
+        calls.append(kwargs)
+        return kwargs["case"]
+
+    monkeypatch.setattr(services, "case_step", spy)
+    response = login(village_user).post(reverse("case_step", args=[case.pk]), step_post(
+        case, Step.VILLAGE, opinion="评定", date="2026-01-05", representatives=30, present=3, votes_for=1))
+    assert response.status_code == 302
+    (call,) = calls
+    assert call["actor"] == village_user and call["case"].pk == case.pk and call["to"] == Step.VILLAGE
+    # A vote the rules would refuse (3 of 30 present) reaches the service as typed: the rule is there.
+    assert call["votes"] == {"representatives": 30, "present": 3, "votes_for": 1, "votes_against": 0,
+                             "votes_abstain": 0}
+    assert (call["opinion"], call["date"], call["checklist"], call["expected_version"]) == (
+        "评定", datetime.date(2026, 1, 5), None, case.version)

@@ -24,6 +24,15 @@ from .helpers import VOTES, applicant, open_case
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+def at_once(work, *users) -> None:
+    """``work(user)`` for each user, each in its own thread (its own database connection)."""
+    threads = [threading.Thread(target=work, args=(u,)) for u in users]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+
+
 def test_two_approvals_of_one_step_at_once_exactly_one_wins(tree, village_user):
     colleague = factories.user("village_a1_b", Role.VILLAGE, tree["village_a1"])
     case = open_case(village_user, applicant(tree["village_a1"]))
@@ -43,11 +52,7 @@ def test_two_approvals_of_one_step_at_once_exactly_one_wins(tree, village_user):
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=approve, args=(u,)) for u in (village_user, colleague)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
+    at_once(approve, village_user, colleague)
 
     assert list(outcomes.values()).count("ok") == 1, outcomes
     loser = next(r for r in outcomes.values() if r != "ok")
@@ -77,11 +82,7 @@ def test_two_pages_posting_the_same_step_one_is_told_to_refresh(tree, village_us
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=post, args=(u,)) for u in (village_user, colleague)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
+    at_once(post, village_user, colleague)
 
     codes = sorted(r.status_code for r in responses.values())
     assert codes == [200, 302], codes
