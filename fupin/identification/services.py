@@ -364,7 +364,7 @@ def notice_publish(*, actor: User | None, kind: str, area: Area, cases: Iterable
         errors.setdefault("hotline", []).append(_("请填写异议受理电话"))
     if not (address or "").strip():
         errors.setdefault("address", []).append(_("请填写异议受理地址"))
-    cases = list(Case.objects.select_for_update().filter(pk__in=[c.pk for c in cases]).select_related(
+    cases = list(Case.objects.select_for_update(of=("self",)).filter(pk__in=[c.pk for c in cases]).select_related(
         "household", "household__area", "area").order_by("area__path", "household__number", "id"))
     if not cases:
         errors.setdefault("cases", []).append(_("公示名单为空"))
