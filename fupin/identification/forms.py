@@ -36,7 +36,7 @@ def _vote_fields(form: forms.Form) -> None:
         form.fields[name] = forms.IntegerField(
             label=VOTE_LABELS[name], min_value=0, max_value=9999,
             required=name in ("representatives", "present", "votes_for"),
-            widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+            widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "input"}),
             error_messages={"required": _("请填写%(f)s") % {"f": VOTE_LABELS[name]},
                             "invalid": _("请填写整数"), "min_value": _("人数不能为负数")})
 
@@ -97,7 +97,9 @@ class StepForm(StyledMixin, forms.Form):
                     label=label, choices=[("yes", _("是")), ("no", _("否"))],
                     widget=forms.RadioSelect(attrs={"class": "radios"}),
                     error_messages={"required": _("请选择“是”或“否”")})
-                self.fields[f"note_{key}"] = forms.CharField(label=_("说明"), required=False, max_length=200)
+                self.fields[f"note_{key}"] = forms.CharField(
+                    label=_("说明"), required=False, max_length=200,
+                    widget=forms.TextInput(attrs={"class": "input", "placeholder": _("说明（可不填）")}))
 
     @property
     def label(self) -> str:

@@ -180,6 +180,7 @@ def test_an_identification_round_and_an_exit_round_in_the_browser(live_server, c
             clock.shift(datetime.timedelta(days=7))
             page = township = b.page("township_a")
             open_case_page(township, url, case)
+            township.locator("#step-visited").screenshot(path=str(out / "32-case-visit-checklist.png"))
             take(township, case, Step.VISITED, opinion="入户核实：住房为土木结构，家庭无车辆商品房",
                  **{f"ok_{key}": "yes" for key in ("housing", "grain", "labour", "schooling", "assets",
                                                     "registries", "consent")},
@@ -223,6 +224,7 @@ def test_an_identification_round_and_an_exit_round_in_the_browser(live_server, c
             for name, value in {"representatives": 30, "present": 25, "votes_for": 23, "votes_against": 1,
                                 "votes_abstain": 1}.items():
                 form.locator(f"[name='open-exit-{name}']").fill(str(value))
+            village.locator("#cases").screenshot(path=str(out / "32-case-household-panel.png"))
             form.locator("button[type=submit]").click()
             village.wait_for_url(re.compile(r".*/cases/\d+/$"))
             exit_case = Case.objects.get(household=leaving, kind=CaseKind.EXIT)
