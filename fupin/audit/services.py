@@ -15,6 +15,7 @@ import decimal
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from django.db import models
+from django.db.models.fields.files import FieldFile
 from django.utils.translation import gettext as _
 
 from fupin.accounts import policy
@@ -39,6 +40,8 @@ def jsonable(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, models.Model):
         return value.pk
+    if isinstance(value, FieldFile):  # a file field: its stored name
+        return value.name
     if isinstance(value, list | tuple):
         return [jsonable(v) for v in value]
     return value

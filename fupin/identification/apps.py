@@ -11,3 +11,9 @@ class IdentificationConfig(AppConfig):
         from .adjustment import register_kind
 
         register_kind()
+
+        from fupin.web.todo import register_todo_provider
+
+        from . import todo
+
+        register_todo_provider("identification.cases_waiting", todo.todos)

@@ -74,3 +74,63 @@ def running_notices(day: datetime.date | None = None) -> QuerySet[Notice]:
             .select_related("area").annotate(listed_count=Count("entries", filter=Q(entries__struck=False)))
             .prefetch_related(Prefetch("entries", queryset=listed, to_attr="listed"))
             .order_by("area__path", "kind", "starts_on", "id"))
+
+
+# --- the case pages' reads (list counts, applicants, what waits for a user) ----------------------------
+
+
+def step_counts(cases: QuerySet[Case]) -> dict[tuple[str, str], int]:
+    """{(kind, step): number of cases} of ``cases`` (one GROUP BY)."""
+    rows = cases.order_by().values("kind", "step").annotate(n=Count("id"))
+    return {(row["kind"], row["step"]): row["n"] for row in rows}
+
+
+def applicants(user: User | AnonymousUser | None) -> QuerySet:
+    """Households in 申请中 that ``user`` sees and that have no identification case running: those a
+    cadre may still 申报识别 for (the 新申请 page)."""
+    from fupin.registry.choices import Status
+
+    from . import rules
+
+    running = Case.objects.filter(kind=CaseKind.IDENTIFICATION).exclude(step__in=rules.FINAL)
+    return (policy.visible_households(user).filter(status=Status.APPLYING)
+            .exclude(pk__in=running.values("household_id")).select_related("area")
+            .order_by("area__path", "head_name_pinyin", "head_name", "id"))
+
+
+def _forward_sources(user: User | AnonymousUser | None) -> list[tuple[str, str]]:
+    """(kind, state) pairs whose next forward step ``user``'s role may take (rules.STEP_CAPABILITY)."""
+    from . import rules
+
+    return [(kind, path[i]) for kind, path in rules.PATHS.items() for i in range(len(path) - 1)
+            if policy.can(user, rules.STEP_CAPABILITY[path[i + 1]])]
+
+
+def cases_waiting(user: User | AnonymousUser | None, *, day: datetime.date | None = None
+                  ) -> tuple[QuerySet[Case], QuerySet[Case]]:
+    """The cases in ``user``'s scope waiting on a forward step their role may take: (those at a step
+    without a notice, those whose notice has run out and may move on — services.notice_blocker says
+    so for each of the few whose notice period is over)."""
+    from . import rules, services
+
+    day = day or timezone.localdate()
+    pairs = _forward_sources(user)
+    scoped = cases_for(user).filter(policy.area_q(user, "area_path"))
+    plain = [Q(kind=kind, step=source) for kind, source in pairs if source not in rules.NOTICE_BEFORE_LEAVING]
+    noticed = [Q(kind=kind, step=source, notice_entries__struck=False, notice_entries__notice__withdrawn=False,
+                 notice_entries__notice__kind=rules.NOTICE_BEFORE_LEAVING[source],
+                 notice_entries__notice__ends_on__lt=day)
+               for kind, source in pairs if source in rules.NOTICE_BEFORE_LEAVING]
+
+    def any_of(qs: list[Q]) -> Q:
+        out = qs[0]
+        for q in qs[1:]:
+            out |= q
+        return out
+
+    at_step = scoped.filter(any_of(plain)) if plain else Case.objects.none()
+    if not noticed:
+        return at_step, Case.objects.none()
+    candidates = scoped.filter(any_of(noticed)).distinct().select_related("household", "area")
+    ready = [case.pk for case in candidates if services.notice_blocker(case, case.step) is None]
+    return at_step, Case.objects.filter(pk__in=ready)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views_adjustment, views_notices, views_villages
+from . import views, views_adjustment, views_notices, views_villages
 
 urlpatterns: list = [
     # 贫困村退出 / 贫困县摘帽 (villages)
@@ -27,4 +27,13 @@ urlpatterns: list = [
     path("notices/objections/<int:pk>/resolve/", views_notices.objection_resolve, name="notice_objection_resolve"),
     path("notices/<int:pk>/withdraw/", views_notices.notice_withdraw, name="notice_withdraw"),
     path("notices/<int:pk>/notice.pdf", views_notices.notice_pdf, name="notice_pdf"),
+    # --- cases (casepages): the list, a case's page and its steps, attachments, opening a case
+    path("cases/", views.case_list, name="case_list"),
+    path("cases/new/", views.case_new, name="case_new"),
+    path("cases/<int:pk>/", views.case_detail, name="case_detail"),
+    path("cases/<int:pk>/step/", views.case_step, name="case_step"),
+    path("cases/<int:pk>/attachments/", views.case_attachment_add, name="case_attachment_add"),
+    path("cases/<int:pk>/attachments/<int:attachment_pk>/", views.case_attachment, name="case_attachment"),
+    path("households/<int:household_pk>/cases/<str:kind>/", views.case_open, name="case_open"),
+    # --- end of cases
 ]

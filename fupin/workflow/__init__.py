@@ -291,17 +291,19 @@ def transition(*, process: Process, actor: User | None, obj: models.Model, to: s
     moved on since. On success ``obj`` holds the row as written (state, values, version)."""
     state = process.field
     source = getattr(obj, state)
+    check_write(actor, process.area(obj))
+    if expected_version is not None and process.version_field \
+            and getattr(obj, process.version_field) != expected_version:
+        # The caller's page is older than the copy read now: say so before the table or any guard
+        # compares the step with what the page did not show (e.g. a later status change, or the very
+        # step the page offers, already taken by someone else).
+        raise Conflict(_("该记录刚被他人修改过，请刷新后重试"))
     t = _allowed(process, actor, obj, source, to, reason, procedure, procedure_label)
     values = dict(values or {})
     before = {name: getattr(obj, name) for name in [state, *values]}
     step = Step(process=process, transition=t, actor=actor, obj=obj, source=source, target=to,
                 reason=reason.strip(), date=date or timezone.localdate(), procedure=procedure, values=values,
                 before=before, extra=dict(extra or {}))
-    if expected_version is not None and process.version_field \
-            and getattr(obj, process.version_field) != expected_version:
-        # The caller's page is older than the copy read now: say so before any guard compares the step
-        # with what the page did not show (e.g. a later status change).
-        raise Conflict(_("该记录刚被他人修改过，请刷新后重试"))
     _check_guards(step)
     _set_and_validate(step)
     _claim(step, expected_version)

@@ -47,7 +47,7 @@ pytestmark = pytest.mark.django_db
 ROLES = ("admin", "county", "township", "village", "cadre", "leader", "auditor", "assessor")
 FIELDS = ("id_number", "phone", "bank_account", "health", "disability", "disability_cert", "dibao", "tekun",
           "health_text")
-SURFACES = ("page", "api", "admin", "export", "pdf", "search", "notice", "public")
+SURFACES = ("page", "api", "admin", "export", "pdf", "search", "notice", "public", "case")
 
 # fmt: off
 #: How each role sees each field on the page, in the API and in the admin (before any 显示完整信息).
@@ -79,6 +79,8 @@ ON_SURFACE = {
     "notice": {"id_number", "phone"},
     # the public board (/public/) and its PDF: the notice as printed, nothing else
     "public": {"id_number"},
+    # a case's page (识别与退出, /cases/<pk>/): the head's ID number, nothing else of the household's
+    "case": {"id_number"},
 }
 #: The policy's name of one field of each group (fupin.accounts.policy.FIELD_GROUPS).
 POLICY_FIELD = {"id_number": "id_number", "phone": "phone", "bank_account": "bank_account", "health": "health",
@@ -370,6 +372,26 @@ def observe_public(world: World, user: User) -> dict[str, str]:
     return {"id_number": _head_id_in(world, text)}
 
 
+def observe_case(world: World, user: User) -> dict[str, str]:
+    """An exit case of the household: its page names the head with the ID number as the role sees it,
+    and shows no phone, bank account, health or amount."""
+    from fupin.identification.models import Case
+    from fupin.registry.models import Household, Member
+
+    household = Household.objects.select_related("area").get(pk=world.household)
+    case = Case.objects.create(kind="exit", household=household, area=household.area, area_path=household.area_path,
+                               year=2019, step="closed", reason="务工收入稳定")
+    client = Client()
+    client.force_login(user)
+    response = client.get(f"/cases/{case.pk}/")
+    assert response.status_code == 200
+    text = response.content.decode()
+    head = Member.objects.get(pk=world.head).id_number
+    for other in (PHONE, policy.mask_phone(PHONE), BANK, policy.mask_bank(BANK), DIBAO_SHOWN, TEKUN_SHOWN, REASON):
+        assert other not in text
+    return {"id_number": _in_text(text, head, policy.mask_id(head))}
+
+
 # --- the tests -------------------------------------------------------------------------------------
 
 
@@ -393,6 +415,8 @@ def test_cell(world, role, surface, tmp_path):
         if shutil.which("pdftotext") is None:
             pytest.skip("pdftotext missing: apt-get install poppler-utils")
         seen = observe_notice(world, user) if surface == "notice" else observe_public(world, user)
+    elif surface == "case":
+        seen = observe_case(world, user)
     else:
         seen = observe_export(world, user, tmp_path)
     assert seen == expected(role, surface)

@@ -140,6 +140,19 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "web.reconciliation_list": ("ok|—", "ok|404", "ok|404",     "ok|404",     "403|403",    "ok|404",     "ok|404",     "403|403"),
     # 五个清楚 of one household: whoever may open the household
     "web.five_clear":      ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
+    # --- 识别与退出 (issue 13, casepages): the "in"/"out" household's identification case (made for the
+    # cell); the list shows it or not, its page and every write on it answer as the household's do
+    "web.cases":           ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
+    "web.case_detail":     ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
+    # a step the role takes (村: 小组议; 乡镇: 逐级核; 县: 退回入户查): read-only roles are refused before any lookup
+    "web.case_step":       ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
+    # 申报识别 from the household's page (the household in 申请中)
+    "web.case_open":       ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
+    # 新申请: the 申请中 households offered for 申报识别 (the outside one never)
+    "web.case_new":        ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.case_upload":     ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
+    # the cases' 待办: a case waiting on the role's own step, counted in scope only
+    "web.case_todo":       ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "hide|hide",  "hide|hide",  "hide|hide",  "hide|hide"),
     # --- API: reads
     "api.list":            ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
     "api.search":          ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
@@ -184,6 +197,8 @@ EXPORTS: dict[str, tuple[str, ...]] = {
     "web.summary":         ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
     # 打印户档案: the household's record as a PDF (fupin.documents), audited as an export; 404 as its page
     "web.record_pdf":      ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
+    # a case's attachment: through a view that checks the case again (never a media URL), audited as an export
+    "web.case_attachment": ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
     # the command line with --user: the same scope and the same refusals as the pages
     "cli.export":          ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
     # 退出核查: the page's download and ``fupin exit-check --user … --out``: the outside household never in the file
@@ -877,7 +892,7 @@ def _api_status(c: Cell) -> None:
 
 
 def case_of(c: Cell) -> Case:
-    return Case.objects.get(household_id=c.household.pk)
+    return Case.objects.get(household_id=c.household.pk, kind=CaseKind.EXIT)
 
 
 @check("api.cases")
@@ -1577,6 +1592,158 @@ def _web_village_exit_detail(c: Cell) -> None:
     text = response.content.decode()
     assert ("矩阵村退出申请理由" in text) == (c.expected == "ok")
     shows_nothing_of(c, text)
+# --- 识别与退出 (casepages) --------------------------------------------------------------------------
+
+
+def _case(c: Cell, step: str = "applied"):
+    """An identification case of the cell's household at ``step`` (set up directly: the matrix is about
+    who may reach it, the steps before are the services' tests)."""
+    from fupin.identification.models import Case, CaseKind
+
+    household = c.household
+    return Case.objects.create(kind=CaseKind.IDENTIFICATION, household=household, area=c.village(),
+                               area_path=household.area_path, year=2026, step=step, reason="矩阵申报")
+
+
+#: The step each role takes in web.case_step: (the case's step, the target, an opinion).
+CASE_STEP = {"county": ("township", "visited", "退回重新入户核实"), "township": ("visited", "township", "乡镇审核通过")}
+
+
+@check("web.cases")
+def _web_cases(c: Cell) -> None:
+    case = _case(c)
+    response = c.web.get(reverse("case_list"))
+    assert response.status_code == 200
+    listed = {x.pk for x in response.context["page"].object_list}
+    assert (case.pk in listed) == (c.expected == "ok")
+    if c.expected == "hide":
+        shows_nothing_of(c, response.content.decode())
+
+
+@check("web.case_detail")
+def _web_case_detail(c: Cell) -> None:
+    case = _case(c)
+    response = c.web.get(reverse("case_detail", args=[case.pk]))
+    status_of(response, c.expected)
+    text = response.content.decode()
+    if c.expected == "ok":
+        assert c.head in text and c.number in text
+        # Read-only roles are shown no form that would change the case.
+        assert ("/step/" in text) == policy.can_write(c.user)
+    else:
+        shows_nothing_of(c, text)
+
+
+@check("web.case_step")
+def _web_case_step(c: Cell) -> None:
+    from fupin.identification.models import Case
+
+    source, target, opinion = CASE_STEP.get(c.role, ("applied", "group", "小组议通过"))
+    case = _case(c, source)
+    before = footprint()
+    response = c.web.post(reverse("case_step", args=[case.pk]), {
+        "target": target, f"s-{target}-version": case.version, f"s-{target}-opinion": opinion,
+        f"s-{target}-date": datetime.date.today().isoformat()})
+    if c.expected == "ok":
+        assert response.status_code == 302, field_errors(response.content)
+        assert Case.objects.get(pk=case.pk).step == target
+        return
+    status_of(response, c.expected)
+    assert Case.objects.get(pk=case.pk).step == source and footprint() == before
+
+
+@check("web.case_open")
+def _web_case_open(c: Cell) -> None:
+    from fupin.identification.models import Case
+
+    Household.objects.filter(pk=c.household.pk).update(status=Status.APPLYING)
+    url = reverse("case_open", args=[c.household.pk, "identification"])
+    before = footprint()
+    response = c.web.post(url, {"open-identification-reason": "矩阵申报", "open-identification-origin": "application",
+                                "open-identification-year": "2026",
+                                "open-identification-date": datetime.date.today().isoformat()})
+    if c.expected == "ok":
+        assert response.status_code == 302, field_errors(response.content)
+        assert Case.objects.filter(household_id=c.household.pk).exists()
+        return
+    status_of(response, c.expected)
+    status_of(c.web.get(url), c.expected)
+    assert not Case.objects.filter(household_id=c.household.pk).exists() and footprint() == before
+
+
+@check("web.case_new")
+def _web_case_new(c: Cell) -> None:
+    Household.objects.filter(pk=c.household.pk).update(status=Status.APPLYING)
+    response = c.web.get(reverse("case_new"))
+    status_of(response, c.expected)
+    if response.status_code == 200:
+        offered = {h.pk for h in response.context["form"].fields["household"].queryset}
+        assert (c.household.pk in offered) == (c.expected == "ok")
+        if c.expected == "hide":
+            shows_nothing_of(c, response.content.decode())
+
+
+@check("web.case_upload")
+def _web_case_upload(c: Cell) -> None:
+    import tempfile
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    case = _case(c)
+    with override_settings(MEDIA_ROOT=tempfile.mkdtemp(prefix="fupin-matrix-")):
+        response = c.web.post(reverse("case_attachment_add", args=[case.pk]),
+                              {"file": SimpleUploadedFile("矩阵.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 32)})
+    if c.expected == "ok":
+        assert response.status_code == 302, field_errors(response.content)
+        assert case.attachments.count() == 1
+        return
+    status_of(response, c.expected)
+    assert not case.attachments.exists()
+
+
+@check("web.case_attachment")
+def _web_case_attachment(c: Cell) -> None:
+    import tempfile
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from fupin.identification import services as cases
+
+    case = _case(c)
+    with override_settings(MEDIA_ROOT=tempfile.mkdtemp(prefix="fupin-matrix-")):
+        attachment = cases.attachment_add(actor=None, case=case, upload=SimpleUploadedFile(
+            "签字表.pdf", b"%PDF-1.4 matrix"))
+        exports = AuditEvent.objects.filter(kind=AuditKind.EXPORT, actor=c.user, entity="identification.attachment")
+        response = c.web.get(reverse("case_attachment", args=[case.pk, attachment.pk]))
+        status_of(response, c.expected)
+        if c.expected == "ok":
+            assert b"".join(response.streaming_content) == b"%PDF-1.4 matrix"
+            assert exports.count() == 1
+        else:
+            assert exports.count() == 0
+
+
+@check("web.case_todo")
+def _web_case_todo(c: Cell) -> None:
+    from fupin.identification.models import Notice, NoticeEntry, NoticeKind
+
+    waiting = {"county": "township", "township": "visited"}.get(c.role, "applied")
+    case = _case(c, waiting)
+    label = "识别与退出案件待办理"
+    if waiting == "township":  # the county's next step waits on the second notice: one that has run out
+        today = datetime.date.today()
+        notice = Notice.objects.create(kind=NoticeKind.SECOND, area=c.village(), area_path=c.village().path,
+                                       year=2026, starts_on=today - datetime.timedelta(days=10),
+                                       ends_on=today - datetime.timedelta(days=3), hotline="12317", address="村委会")
+        NoticeEntry.objects.create(notice=notice, case=case, position=1, name=c.head)
+        label = "公示期满待推进的案件"
+    response = c.web.get(reverse("home"))
+    assert response.status_code == 200
+    todos = {t.label: t.count for t in response.context["todos"]}
+    if c.expected == "ok":
+        assert todos[label] == 1
+    else:
+        assert label not in todos
 
 
 # --- background jobs ------------------------------------------------------------------------------------
