@@ -1881,7 +1881,7 @@ def _notice_area(c: Cell, kind: str) -> Area:
     return village if rules.NOTICE_LEVEL[kind] == "village" else village.parent.parent
 
 
-def _case(c: Cell, kind: str):
+def _notice_case(c: Cell, kind: str):
     """A case of the cell's household waiting on a notice of ``kind`` (set up directly: the household's
     status is the matrix's, and only who may reach the notice is tested here)."""
     from fupin.identification import rules
@@ -1899,7 +1899,7 @@ def _notice(c: Cell, kind: str = "first"):
     from fupin.identification import services as identification
 
     today = timezone.localdate()
-    return identification.notice_publish(actor=None, kind=kind, area=_notice_area(c, kind), cases=[_case(c, kind)],
+    return identification.notice_publish(actor=None, kind=kind, area=_notice_area(c, kind), cases=[_notice_case(c, kind)],
                                          starts_on=today, ends_on=today + datetime.timedelta(days=6),
                                          hotline="0874-8212345", address="矩阵受理地址")
 
@@ -2012,7 +2012,7 @@ def _web_notice_create(c: Cell) -> None:
     from fupin.identification.models import Notice
 
     kind = PUBLISHES.get(c.role, "first")
-    area, case = _notice_area(c, kind), _case(c, kind)
+    area, case = _notice_area(c, kind), _notice_case(c, kind)
     url = reverse("notice_create")
     today = timezone.localdate()
     data = {"kind": kind, "area": area.code, "cases": [str(case.pk)], "starts_on": today.isoformat(),
