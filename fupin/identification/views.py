@@ -269,11 +269,13 @@ def case_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> FileRe
 # --- opening a case -----------------------------------------------------------------------------------
 
 
-def may_open(user: User, household: Household) -> dict[str, bool]:
+def may_open(user: User, household: Household, cases: list[Case] | None = None) -> dict[str, bool]:
     """Which cases ``user`` may open for ``household`` now (the household page's panel offers them):
-    识别 for a household in 申请中, 退出 for one not yet exited; none while one of the kind runs."""
-    running = set(Case.objects.filter(household=household).exclude(step__in=rules.FINAL)
-                  .values_list("kind", flat=True))
+    识别 for a household in 申请中, 退出 for one not yet exited; none while one of the kind runs.
+    ``cases``: the household's cases when already read."""
+    if cases is None:
+        cases = list(Case.objects.filter(household=household).only("kind", "step"))
+    running = {case.kind for case in cases if case.step not in rules.FINAL}
     writer = policy.in_write_scope(user, household.area)
     return {
         CaseKind.IDENTIFICATION: writer and household.status == Status.APPLYING
@@ -332,8 +334,9 @@ def case_new(request: HttpRequest) -> HttpResponse:
 
 def household_panel(user: User, household: Household) -> dict[str, Any]:
     """The "识别与退出" panel of a household's page: its cases and the forms that open one."""
-    allowed = may_open(user, household)
-    return {"h": household,
-            "cases": list(selectors.cases_for(user).filter(household=household).order_by("-created_at", "-id")),
+    # Whoever sees the household sees all its cases: one read serves the list and the running kinds.
+    cases = list(selectors.cases_for(user).filter(household=household).order_by("-created_at", "-id"))
+    allowed = may_open(user, household, cases)
+    return {"h": household, "cases": cases,
             "open_identification": OPEN_FORMS[CaseKind.IDENTIFICATION]() if allowed[CaseKind.IDENTIFICATION] else None,
             "open_exit": OPEN_FORMS[CaseKind.EXIT]() if allowed[CaseKind.EXIT] else None}

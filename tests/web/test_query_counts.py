@@ -30,7 +30,8 @@ LIST_QUERIES = 9
 # (+1: the 修改记录 tab reads the household's audit events in one query — members' and yearly
 # records' ids are taken from the rows already loaded, and events carry the actor's name as text)
 # (+1: the open 数据质量疑点 with their members, one query whatever their number)
-DETAIL_QUERIES = 12
+# (+1: the household's 识别与退出 cases, for their list and the forms that open one)
+DETAIL_QUERIES = 13
 # session, user, user.area, count, the page of events (the actor joined), banner,
 # and one query per kind of object on the page for its name (here users, households, members)
 AUDIT_QUERIES = 9
