@@ -63,8 +63,8 @@ def test_each_kind_is_proposed_with_its_reason(users, tree):
     assert "不高于当年扶贫标准" in run.proposals.get(kind=ProposalKind.RETURN).reason
     removal = run.proposals.get(kind=ProposalKind.REMOVAL)
     assert removal.details["cancel_reason"] == CancelReason.ALL_DEAD and "全户死亡" in removal.reason
-    # No exclusion rules (七不进) for 2019: said so, and no exclusion removal.
-    assert any("七不进" in note for note in run.counts["notes"])
+    # The national 七不进 of 2019 (standards 0004) holds for none of these households: no exclusion removal.
+    assert not any("七不进" in note for note in run.counts["notes"])
 
 
 def test_an_entrant_waits_for_its_second_notice(users, tree):
