@@ -464,13 +464,21 @@ def row_cells(row: ExitRow) -> list[Any]:
             row.conclusion, row.failed_text, row.ruleset_name, row.ruleset_version]
 
 
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):  # yuan with two decimals on every database
+        return f"{value:.2f}"
+    return value
+
+
 def write_csv(rows: Iterable[ExitRow], out: IO[str]) -> int:
     """The rows as CSV on a text stream opened with encoding utf-8-sig (Excel reads the BOM); the count."""
     writer = csv.writer(out)
     writer.writerow([str(c) for c in COLUMNS])
     n = 0
     for row in rows:
-        writer.writerow(["" if v is None else v for v in row_cells(row)])
+        writer.writerow([_csv_cell(v) for v in row_cells(row)])
         n += 1
     return n
 
