@@ -347,9 +347,9 @@ def read_rows(judged: Judged, rows: Iterable[dict[str, Any]], names: dict[str, s
 
 
 def row_values(judged: Judged, queryset: QuerySet[Household] | None = None) -> QuerySet[Household, dict[str, Any]]:
-    """The rows to read (``queryset``: judged.queryset filtered), ordered by area and number."""
+    """The rows to read (``queryset``: judged.queryset filtered), by 户编号 as the household list."""
     queryset = judged.queryset if queryset is None else queryset
-    return queryset.order_by("area_path", "number").values(*ROW_FIELDS, *judged.all_flags)
+    return queryset.order_by("number").values(*ROW_FIELDS, *judged.all_flags)
 
 
 @contextmanager
@@ -367,8 +367,7 @@ def without_jit() -> Iterator[None]:
 def exit_check_rows(households: QuerySet[Household], year: int, *, area: Area | None = None, scope: str = POOR,
                     lines: rules.PovertyLines | None = None, chunk_size: int = 2000) -> Iterator[ExitRow]:
     """Every household of ``households`` in the check's scope (inside ``area``), checked for ``year``:
-    one query, streamed in chunks (memory stays bounded however many households), ordered by area and
-    number."""
+    one query, streamed in chunks (memory stays bounded however many households), by 户编号."""
     judged = judge(households, year, area=area, scope=scope, lines=lines)
     names = area_names(area)
     with without_jit():
