@@ -22,7 +22,7 @@ from __future__ import annotations
 import csv
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -36,10 +36,10 @@ from django.utils.translation import gettext_lazy
 from fupin.areas.models import Area
 from fupin.registry import counts, rules
 from fupin.registry.choices import LineKind
-from fupin.registry.models import Household
+from fupin.registry.models import Household, Member, YearlyRecord
 from fupin.standards import engine
 from fupin.standards import services as standards
-from fupin.standards.fields import FIELDS
+from fupin.standards.fields import FIELDS, Facts
 from fupin.standards.models import RuleKind, RuleSet
 
 # --- the groups of REFERENCE §4 ------------------------------------------------------------------------
@@ -179,9 +179,11 @@ def line_used(year: int, area_path: str, lines: rules.PovertyLines) -> rules.Lin
     return rules.resolve_poverty_line(lines.by_year.get(year, ()), year=year, area_path=area_path)
 
 
-def exit_check(household: Household, year: int, *, lines: rules.PovertyLines | None = None) -> ExitCheck:
+def exit_check(household: Household, year: int, *, lines: rules.PovertyLines | None = None,
+               members: Sequence[Member] | None = None, records: Sequence[YearlyRecord] | None = None) -> ExitCheck:
     """The exit check of one household for ``year``: every criterion of the rule set in force at its area
-    with the reason, and the conclusion."""
+    with the reason, and the conclusion. ``members`` and ``records``: the household's, when the caller has
+    them loaded already (the household page), else they are read."""
     from fupin.registry.services import poverty_lines
 
     lines = lines or poverty_lines()
@@ -191,7 +193,12 @@ def exit_check(household: Household, year: int, *, lines: rules.PovertyLines | N
     if line is not None:
         line_area = (Area.objects.filter(path=line.area_path).values_list("name", flat=True).first() or ""
                      if line.area_path else _("全国"))
-    facts = engine.facts_for(household, year, lines)
+    if members is None or records is None:
+        facts = engine.facts_for(household, year, lines)
+    else:
+        facts = Facts(household=household, members=[m for m in members if m.active],
+                      record=next((r for r in records if r.year == year), None), year=year,
+                      poverty_line=lines.amount(year, household.area_path))
     income = facts.record.per_capita_income if facts.record is not None else None
     criteria: list[Criterion] = []
     exitable: bool | None = None

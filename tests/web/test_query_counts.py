@@ -30,7 +30,9 @@ LIST_QUERIES = 9
 # (+1: the 修改记录 tab reads the household's audit events in one query — members' and yearly
 # records' ids are taken from the rows already loaded, and events carry the actor's name as text)
 # (+1: the open 数据质量疑点 with their members, one query whatever their number)
-DETAIL_QUERIES = 12
+# (+2: the 退出核查 panel: the exit rule set in force at the household's area, the poverty lines; its members
+# and records are the rows already loaded)
+DETAIL_QUERIES = 14
 # session, user, user.area, count, the page of events (the actor joined), banner,
 # and one query per kind of object on the page for its name (here users, households, members)
 AUDIT_QUERIES = 9
