@@ -95,10 +95,11 @@ def conclusion_text(exitable: bool | None, problem: str = "") -> str:
     return str(EXITABLE if exitable else NOT_EXITABLE)
 
 
-def _problem(ruleset: RuleSet | None, line: Decimal | None) -> str:
-    if ruleset is None:
+def undecided_reason(has_rules: bool, has_line: bool) -> str:
+    """Why a household cannot be judged for the year ("" when it can): no exit criteria, or no line."""
+    if not has_rules:
         return str(NO_RULES)
-    if line is None:
+    if not has_line:
         return str(NO_LINE)
     return ""
 
@@ -210,7 +211,7 @@ def exit_check(household: Household, year: int, *, lines: rules.PovertyLines | N
             criteria.append(Criterion(name, str(label), outcome.label, outcome.holds, outcome.reason,
                                       health=condition.field.key in HEALTH_FIELDS))
         exitable = result.holds
-    problem = _problem(ruleset, facts.poverty_line)
+    problem = undecided_reason(ruleset is not None, facts.poverty_line is not None)
     return ExitCheck(household=household, year=year, exitable=None if problem else exitable, problem=problem,
                      income=income, line=facts.poverty_line, line_area=line_area,
                      line_kind=str(LineKind(line.kind).label) if line is not None else "",
@@ -279,12 +280,13 @@ class Judged:
         """(exitable, problem, failed criteria) of one row from its rule set's condition flags, combined
         as the rule set says (engine.evaluate's rule): the SQL computes each condition once."""
         ruleset = self.rulesets.get(ruleset_id) if ruleset_id is not None else None
+        problem = undecided_reason(ruleset is not None, has_line)
         if ruleset is None:
-            return None, str(NO_RULES), ()
+            return None, problem, ()
         values = [bool(row[flag]) for flag in self.flags[ruleset.pk]]
         failed = tuple(label for label, v in zip(self.labels[ruleset.pk], values, strict=True) if not v)
-        if not has_line:
-            return None, str(NO_LINE), failed
+        if problem:
+            return None, problem, failed
         return (all if ruleset.match == "all" else any)(values), "", failed
 
 
