@@ -138,6 +138,16 @@ class Pages:
         page.get_by_role("button", name="批量更正所选").click()
         page.wait_for_load_state()
 
+    def exit_check(self, page) -> None:
+        # The whole register (回头看): in the demo every household has exited by 2020.
+        page.goto(self.base + "/exit-check/?year=2020&scope=register")
+
+    def exit_check_household(self, page) -> None:
+        page.goto(self.base + "/exit-check/?year=2020&scope=register&conclusion=no")
+        page.locator("#rows tbody a").first.click()
+        page.wait_for_url(re.compile(r".*/households/\d+/.*"))
+        page.locator("#exit-check").scroll_into_view_if_needed()
+
 
 #: (file name, Pages method, whole page rather than the first screen)
 SHOTS = [("01-login", "login", False), ("02-overview", "overview", True), ("03-area-tree", "area_tree", True),
@@ -147,7 +157,8 @@ SHOTS = [("01-login", "login", False), ("02-overview", "overview", True), ("03-a
          ("10-reveal", "reveal", True), ("11-sheets", "sheets", True), ("12-import-preview", "import_preview", True),
          ("13-quality", "quality", True), ("14-home", "home", True), ("15-users", "users", True),
          ("17-user-create", "user_create", True), ("18-search", "search", True),
-         ("19-quality-resolve", "quality_resolve", True), ("20-bulk-correct", "bulk_correct", True)]
+         ("19-quality-resolve", "quality_resolve", True), ("20-bulk-correct", "bulk_correct", True),
+         ("31-exit-check", "exit_check", True), ("31-exit-check-household", "exit_check_household", False)]
 
 
 def main() -> None:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import csv
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -36,10 +36,10 @@ from django.utils.translation import gettext_lazy
 from fupin.areas.models import Area
 from fupin.registry import counts, rules
 from fupin.registry.choices import LineKind
-from fupin.registry.models import Household
+from fupin.registry.models import Household, Member, YearlyRecord
 from fupin.standards import engine
 from fupin.standards import services as standards
-from fupin.standards.fields import FIELDS
+from fupin.standards.fields import FIELDS, Facts
 from fupin.standards.models import RuleKind, RuleSet
 
 # --- the groups of REFERENCE §4 ------------------------------------------------------------------------
@@ -95,10 +95,11 @@ def conclusion_text(exitable: bool | None, problem: str = "") -> str:
     return str(EXITABLE if exitable else NOT_EXITABLE)
 
 
-def _problem(ruleset: RuleSet | None, line: Decimal | None) -> str:
-    if ruleset is None:
+def undecided_reason(has_rules: bool, has_line: bool) -> str:
+    """Why a household cannot be judged for the year ("" when it can): no exit criteria, or no line."""
+    if not has_rules:
         return str(NO_RULES)
-    if line is None:
+    if not has_line:
         return str(NO_LINE)
     return ""
 
@@ -179,9 +180,11 @@ def line_used(year: int, area_path: str, lines: rules.PovertyLines) -> rules.Lin
     return rules.resolve_poverty_line(lines.by_year.get(year, ()), year=year, area_path=area_path)
 
 
-def exit_check(household: Household, year: int, *, lines: rules.PovertyLines | None = None) -> ExitCheck:
+def exit_check(household: Household, year: int, *, lines: rules.PovertyLines | None = None,
+               members: Sequence[Member] | None = None, records: Sequence[YearlyRecord] | None = None) -> ExitCheck:
     """The exit check of one household for ``year``: every criterion of the rule set in force at its area
-    with the reason, and the conclusion."""
+    with the reason, and the conclusion. ``members`` and ``records``: the household's, when the caller has
+    them loaded already (the household page), else they are read."""
     from fupin.registry.services import poverty_lines
 
     lines = lines or poverty_lines()
@@ -191,7 +194,12 @@ def exit_check(household: Household, year: int, *, lines: rules.PovertyLines | N
     if line is not None:
         line_area = (Area.objects.filter(path=line.area_path).values_list("name", flat=True).first() or ""
                      if line.area_path else _("全国"))
-    facts = engine.facts_for(household, year, lines)
+    if members is None or records is None:
+        facts = engine.facts_for(household, year, lines)
+    else:
+        facts = Facts(household=household, members=[m for m in members if m.active],
+                      record=next((r for r in records if r.year == year), None), year=year,
+                      poverty_line=lines.amount(year, household.area_path))
     income = facts.record.per_capita_income if facts.record is not None else None
     criteria: list[Criterion] = []
     exitable: bool | None = None
@@ -203,7 +211,7 @@ def exit_check(household: Household, year: int, *, lines: rules.PovertyLines | N
             criteria.append(Criterion(name, str(label), outcome.label, outcome.holds, outcome.reason,
                                       health=condition.field.key in HEALTH_FIELDS))
         exitable = result.holds
-    problem = _problem(ruleset, facts.poverty_line)
+    problem = undecided_reason(ruleset is not None, facts.poverty_line is not None)
     return ExitCheck(household=household, year=year, exitable=None if problem else exitable, problem=problem,
                      income=income, line=facts.poverty_line, line_area=line_area,
                      line_kind=str(LineKind(line.kind).label) if line is not None else "",
@@ -272,12 +280,13 @@ class Judged:
         """(exitable, problem, failed criteria) of one row from its rule set's condition flags, combined
         as the rule set says (engine.evaluate's rule): the SQL computes each condition once."""
         ruleset = self.rulesets.get(ruleset_id) if ruleset_id is not None else None
+        problem = undecided_reason(ruleset is not None, has_line)
         if ruleset is None:
-            return None, str(NO_RULES), ()
+            return None, problem, ()
         values = [bool(row[flag]) for flag in self.flags[ruleset.pk]]
         failed = tuple(label for label, v in zip(self.labels[ruleset.pk], values, strict=True) if not v)
-        if not has_line:
-            return None, str(NO_LINE), failed
+        if problem:
+            return None, problem, failed
         return (all if ruleset.match == "all" else any)(values), "", failed
 
 
@@ -347,9 +356,9 @@ def read_rows(judged: Judged, rows: Iterable[dict[str, Any]], names: dict[str, s
 
 
 def row_values(judged: Judged, queryset: QuerySet[Household] | None = None) -> QuerySet[Household, dict[str, Any]]:
-    """The rows to read (``queryset``: judged.queryset filtered), ordered by area and number."""
+    """The rows to read (``queryset``: judged.queryset filtered), by 户编号 as the household list."""
     queryset = judged.queryset if queryset is None else queryset
-    return queryset.order_by("area_path", "number").values(*ROW_FIELDS, *judged.all_flags)
+    return queryset.order_by("number").values(*ROW_FIELDS, *judged.all_flags)
 
 
 @contextmanager
@@ -367,8 +376,7 @@ def without_jit() -> Iterator[None]:
 def exit_check_rows(households: QuerySet[Household], year: int, *, area: Area | None = None, scope: str = POOR,
                     lines: rules.PovertyLines | None = None, chunk_size: int = 2000) -> Iterator[ExitRow]:
     """Every household of ``households`` in the check's scope (inside ``area``), checked for ``year``:
-    one query, streamed in chunks (memory stays bounded however many households), ordered by area and
-    number."""
+    one query, streamed in chunks (memory stays bounded however many households), by 户编号."""
     judged = judge(households, year, area=area, scope=scope, lines=lines)
     names = area_names(area)
     with without_jit():
@@ -464,13 +472,21 @@ def row_cells(row: ExitRow) -> list[Any]:
             row.conclusion, row.failed_text, row.ruleset_name, row.ruleset_version]
 
 
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):  # yuan with two decimals on every database
+        return f"{value:.2f}"
+    return value
+
+
 def write_csv(rows: Iterable[ExitRow], out: IO[str]) -> int:
     """The rows as CSV on a text stream opened with encoding utf-8-sig (Excel reads the BOM); the count."""
     writer = csv.writer(out)
     writer.writerow([str(c) for c in COLUMNS])
     n = 0
     for row in rows:
-        writer.writerow(["" if v is None else v for v in row_cells(row)])
+        writer.writerow([_csv_cell(v) for v in row_cells(row)])
         n += 1
     return n
 

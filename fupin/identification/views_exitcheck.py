@@ -26,7 +26,7 @@ from fupin.audit.services import audit_export
 from fupin.registry import rules
 from fupin.registry import selectors as registry_selectors
 from fupin.registry.choices import Status
-from fupin.registry.models import Household, PovertyLine
+from fupin.registry.models import Household, Member, PovertyLine, YearlyRecord
 from fupin.standards.models import RuleKind, RuleSet
 
 from . import exitcheck
@@ -175,13 +175,19 @@ def exit_check_download(request: HttpRequest, kind: str) -> HttpResponse:
 PANEL_STATUSES = frozenset(Status) - {Status.CANCELLED, Status.APPLYING}
 
 
-def exit_check_context(household: Household, year: int | None = None) -> dict[str, Any] | None:
+def exit_check_context(household: Household, year: int | None = None, *, members: list[Member] | None = None,
+                       records: list[YearlyRecord] | None = None) -> dict[str, Any] | None:
     """The context of identification/_exit_check_panel.html for one household (already found through the
-    user's scope): its check for ``year``, by default the latest year it has a record for. None when the
-    panel is not shown for the household's status."""
+    user's scope): its check for ``year``, by default the latest year it has a record for. ``members`` and
+    ``records``: all of the household's, when the page has them loaded. None when the panel is not shown
+    for the household's status."""
     if household.status not in PANEL_STATUSES:
         return None
     if year is None:
-        year = household.yearly_records.aggregate(y=Max("year"))["y"] or default_year()
-    return {"check": exitcheck.exit_check(household, year), "year": year,
+        if records is not None:
+            year = max((r.year for r in records), default=None) or default_year()
+        else:
+            year = household.yearly_records.aggregate(y=Max("year"))["y"] or default_year()
+    check = exitcheck.exit_check(household, year, members=members, records=records)
+    return {"check": check, "year": year,
             "retrospective": household.status not in (Status.POOR, Status.RETURNED)}

@@ -203,7 +203,7 @@ def _household_page(request: HttpRequest, household: Household, *, revealed: boo
         "can_resolve": policy.can_write(user),
         "living": HouseholdForm(instance=household).grouped()[1:],
         # 退出核查 (REFERENCE §4): the household's check for its latest year, from the identification app.
-        "exit_check": exit_check_context(household),
+        "exit_check": exit_check_context(household, members=members, records=records),
     })
 
 

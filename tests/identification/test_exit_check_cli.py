@@ -85,7 +85,7 @@ def test_csv_reads_back(three, tmp_path):
     body = {r[0]: r for r in rows[1:]}
     assert set(body) == {three[k].number for k in ("a1", "a2", "b1")}
     a2 = body[three["a2"].number]
-    assert a2[1:8] == [three["a2"].head_name, "甲乡", "甲二村", "2", "4500", "2952.00", "不可退出"]
+    assert a2[1:8] == [three["a2"].head_name, "甲乡", "甲二村", "2", "4500.00", "2952.00", "不可退出"]
     assert a2[8:] == ["饮水安全", "国家脱贫退出标准（一超两不愁三保障）", "1"]
     assert body[three["a1"].number][7:9] == ["可退出", ""]
     event = AuditEvent.objects.get(kind=AuditKind.EXPORT)

@@ -31,7 +31,9 @@ LIST_QUERIES = 9
 # records' ids are taken from the rows already loaded, and events carry the actor's name as text)
 # (+1: the open 数据质量疑点 with their members, one query whatever their number)
 # (+1: the household's 识别与退出 cases, for their list and the forms that open one)
-DETAIL_QUERIES = 13
+# (+2: the 退出核查 panel: the exit rule set in force at the household's area, the poverty lines; its members
+# and records are the rows already loaded)
+DETAIL_QUERIES = 15
 # session, user, user.area, count, the page of events (the actor joined), banner,
 # and one query per kind of object on the page for its name (here users, households, members)
 AUDIT_QUERIES = 9
