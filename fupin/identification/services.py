@@ -320,8 +320,12 @@ def notice_blocker(case: Case, state: str) -> str | None:
     return None
 
 
-def _entry_values(case: Case, heads: Mapping[int, str]) -> dict[str, Any]:
-    """What the paper shows of ``case`` (``heads``: {household id: the head's ID number}), masked."""
+def _entry_values(case: Case, heads: Mapping[int, str], incomes: Mapping[tuple[int, int], Any]) -> dict[str, Any]:
+    """What the paper shows of ``case`` (``heads``: {household id: the head's ID number}; ``incomes``:
+    {(household id, year): 人均纯收入}), masked. The reason printed is never the free text a cadre typed
+    (it may describe an illness, and a notice hangs in public): for an application the causes of poverty
+    as categories (因病、缺劳力), for an exit the income and the criteria met; a village's exit prints its case's
+    reason (about the village, not a person)."""
     if case.household_id is None:
         # A village on a village-exit notice: the printed "group" column is its township.
         township = case.area.parent.name if case.area.parent_id else ""
@@ -331,7 +335,12 @@ def _entry_values(case: Case, heads: Mapping[int, str]) -> dict[str, Any]:
     head_id = heads.get(household.pk, "")
     area = household.area
     group = area.name if area.level == "group" else ""
-    reason = case.reason or household.get_main_cause_display()
+    if case.kind == CaseKind.EXIT:
+        income = incomes.get((household.pk, case.year))
+        reason = (_("人均纯收入 %(i)s 元，“两不愁三保障”和饮水安全达标") % {"i": f"{income:,.2f}"} if income is not None
+                  else _("达到“一超两不愁三保障”退出标准"))
+    else:
+        reason = "、".join([household.get_main_cause_display(), *household.other_cause_labels])
     return {"name": household.head_name, "members": household.member_count,
             "id_masked": policy.mask_id(head_id), "village": case.area.name, "group": group,
             "reason": reason}
@@ -394,11 +403,15 @@ def notice_publish(*, actor: User | None, kind: str, area: Area, cases: Iterable
                     published_by=actor if getattr(actor, "pk", None) else None, synthetic=synthetic)
     notice.full_clean()
     notice.save()
-    from fupin.registry.models import Member
+    from fupin.registry.models import Member, YearlyRecord
 
     heads = dict(Member.objects.filter(household_id__in=[c.household_id for c in cases if c.household_id],
                                        active=True, relation="head").values_list("household_id", "id_number"))
-    NoticeEntry.objects.bulk_create([NoticeEntry(notice=notice, case=case, position=i, **_entry_values(case, heads))
+    incomes = {(h, y): v for h, y, v in YearlyRecord.objects.filter(
+        household_id__in=[c.household_id for c in cases if c.kind == CaseKind.EXIT],
+        year__in={c.year for c in cases}).values_list("household_id", "year", "per_capita_income")}
+    NoticeEntry.objects.bulk_create([NoticeEntry(notice=notice, case=case, position=i,
+                                                 **_entry_values(case, heads, incomes))
                                      for i, case in enumerate(cases, start=1)])
     audit_create(actor=actor, obj=notice, area_path=area.path,
                  summary=_("发布%(n)s：%(a)s，%(c)d 户，%(s)s至%(e)s") % {
