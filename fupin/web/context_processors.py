@@ -18,9 +18,28 @@ def synthetic_data_present() -> bool:
     return value
 
 
+#: The pages of 识别与退出 (issue 13), under one menu entry with a bar of their own: {section: names}.
+#: A page belongs by its URL name or by its app's namespace.
+PROCEDURE_PAGES = frozenset({
+    "case_list", "case_detail", "case_new", "notice_list", "notice_detail", "notice_create", "adjustment_list",
+    "adjustment_detail", "reconciliation", "reconciliation_list", "incidence", "village_indicators",
+    "village_exit_apply", "village_exit_detail"})
+PROCEDURE_APPS = frozenset({"exitcheck", "standards"})
+
+
+def section(request: HttpRequest) -> str:
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return ""
+    if match.url_name in PROCEDURE_PAGES or match.app_name in PROCEDURE_APPS:
+        return "procedures"
+    return ""
+
+
 def fupin(request: HttpRequest) -> dict[str, Any]:
     return {
         "FUPIN_NAME": settings.FUPIN_NAME,
+        "SECTION": section(request),
         # Shown on every page, the login page included: whether demo data is loaded is no secret.
         "SYNTHETIC_DATA": synthetic_data_present(),
     }

@@ -129,7 +129,7 @@ def test_every_main_page_fits_a_phone_and_its_menu_opens(live_server, county, ph
             expect(page.locator("#site-menu")).to_be_hidden()
             toggle.click()
             expect(toggle).to_have_attribute("aria-expanded", "true")
-            for link in ("概览", "区划", "贫困户", "退出核查", "数据质量", "导入导出", "审计日志", "用户"):
+            for link in ("概览", "区划", "贫困户", "识别退出", "数据质量", "导入导出", "审计日志", "用户"):
                 in_view(page.locator("#site-menu nav").get_by_role("link", name=link, exact=True))
             in_view(page.locator("#site-menu .user"))
             expect(page.locator("#site-menu .user")).to_have_text("罗平县扶贫办 张建华")
