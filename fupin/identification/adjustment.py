@@ -318,7 +318,11 @@ def _exits(run: AdjustmentRun, step: _Pass, notes: list[str]) -> None:
         notes.append(_("%(y)d 年没有适用的脱贫退出标准，未提出脱贫建议") % {"y": run.year})
         return
     lines = poverty_lines()
-    households = _scope(run).filter(status__in=list(NOT_EXITED_STATUSES)).filter(~_not_removed(run))
+    # A household on an open exit case is left to its case (its notice, its announcement, its 销号).
+    on_case = Exists(Case.objects.filter(household=OuterRef("pk"), kind=CaseKind.EXIT).exclude(
+        step__in=rules.FINAL))
+    households = (_scope(run).filter(status__in=list(NOT_EXITED_STATUSES)).filter(~_not_removed(run))
+                  .filter(~on_case))
     holding = (standards.area_outcomes(RuleKind.EXIT, run.year, run.area, households=households, lines=lines)
                .filter(std_holds=True)
                .annotate(adj_income=_income(run.year), adj_line=engine.line_expression(run.year, lines)))

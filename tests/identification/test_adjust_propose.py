@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from fupin.accounts.models import Role
 from fupin.identification import adjustment
+from fupin.identification.models import CaseKind
 from fupin.identification.models_adjustment import Proposal, ProposalKind, RunStatus
 from fupin.jobs.models import JobState
 from fupin.registry.choices import CancelReason
@@ -115,3 +116,15 @@ def test_a_cancelled_run_keeps_no_proposal(users, tree, monkeypatch):
     run.refresh_from_db()
     assert run.status == RunStatus.CANCELLED and run.job.state == JobState.CANCELLED
     assert not Proposal.objects.filter(run=run).exists()
+
+
+def test_a_household_on_an_open_exit_case_is_left_to_its_case(users, tree):
+    from fupin.identification import services
+
+    county = users["county"]
+    ready = make.exit_ready(county, tree["village_a1"])
+    services.case_open(actor=users["village"], kind=CaseKind.EXIT, household=ready, year=2019, reason="务工稳定",
+                       votes={"representatives": 30, "present": 24, "votes_for": 20})
+    run = adjustment.run_start(actor=county, year=2019, area=tree["county"], background=False)
+    adjustment.propose(run)
+    assert ready.pk not in kinds_of(run)
