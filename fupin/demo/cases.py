@@ -59,7 +59,7 @@ from fupin.registry.models import Household, Member, PovertyLine
 from fupin.standards import engine
 from fupin.standards import services as standards
 from fupin.standards.fields import Facts
-from fupin.standards.models import RuleKind
+from fupin.standards.models import RuleKind, RuleSet
 
 from . import pools
 from .generator import NATIONAL_LINES, Weighted
@@ -529,7 +529,8 @@ def build_cases(*, county: Area, seed: int, demo_village: Area | None = None) ->
     result.refused = builder.refused
     result.line = f"{line.year} 年 {line.amount:.0f} 元（{line.note}）"
     result.ruleset = f"{ruleset.name} 第 {ruleset.version} 版"
-    result.adjustment = finished_adjustment_year(county=county, year=builder.year - 1)
+    result.adjustment = finished_adjustment_year(county=county, year=builder.year, builder=builder,
+                                                 villages=villages)
     summarise(result, county)
     result.seconds = time.perf_counter() - started
     return result
@@ -548,11 +549,51 @@ def summarise(result: CasesResult, county: Area) -> CasesResult:
     return result
 
 
-def finished_adjustment_year(*, county: Area, year: int) -> Any:
-    """A finished yearly dynamic adjustment (issue 13 item 5) for ``year`` in the demo county: the hook
-    the lead wires to fupin.identification.adjustment at merge (that module is not on this branch).
-    Returns None until then, and the summary says the adjustment was not generated."""
-    return None
+#: How many households of the demo's villages the year's adjustment finds fallen back (income under the
+#: line) and how many 七不进 finds wrongly registered (a car bought for more than the list allows).
+ADJUST_RETURNS, ADJUST_EXCLUDED = 4, 2
+EXCLUSION_NAME = "演示数据：排除规则（七不进，沿用国家规则）"
+
+
+def finished_adjustment_year(*, county: Area, year: int, builder: _Builder | None = None,
+                             villages: list[Area] | None = None) -> Any:
+    """A finished yearly dynamic adjustment (issue 13 item 5) of ``year`` in the demo county, through the
+    same services as a county office: this year's incomes of a few exited households of the demo's villages
+    fall under the line, two households turn out to own a car bought for 150,000 yuan (七不进, with the
+    county's exclusion rules of the year copied from the latest national ones as 演示数据), the run proposes
+    and every proposal is confirmed. Returns the run (None when the county has no exclusion rules to copy)."""
+    from fupin.identification import adjustment
+    from fupin.identification.models_adjustment import ProposalState
+
+    if builder is None or not villages:
+        return None
+    if standards.ruleset_for(RuleKind.EXCLUSION, year, county) is None:
+        national = (RuleSet.objects.filter(kind=RuleKind.EXCLUSION, area=None)
+                    .order_by("-year", "-version").first())
+        if national is None:
+            return None
+        standards.ruleset_create(actor=None, kind=RuleKind.EXCLUSION, year=year, area=county, name=EXCLUSION_NAME,
+                                 conditions=list(national.conditions), match=national.match,
+                                 note=f"{DEMO}：沿用 {national.year} 年国家七不进")
+    line = PovertyLine.objects.filter(year=year, area=county).first()
+    on_case = Case.objects.filter(household__isnull=False).values("household_id")
+    inside = Q()
+    for village in villages:
+        inside |= Q(area_path__startswith=village.path)
+    pool = list(Household.objects.filter(inside, status=Status.EXITED).exclude(pk__in=on_case).order_by("number")[:40])
+    chosen = builder.rng.sample(pool, min(len(pool), ADJUST_RETURNS + ADJUST_EXCLUDED))
+    for household in chosen[:ADJUST_RETURNS]:
+        if line is not None:
+            registry.yearly_record_save(actor=None, household=household, year=year,
+                                        data=builder._record_data(household, line.amount, above=False))
+    for household in chosen[ADJUST_RETURNS:]:
+        registry.household_update(actor=None, household=household, data={"vehicle_price": Decimal("150000")})
+    run = adjustment.run_start(actor=None, year=year, area=county, background=False)
+    adjustment.propose(run)
+    adjustment.proposals_confirm(actor=None, run=run)
+    run.refresh_from_db()
+    run.confirmed = run.proposals.filter(state=ProposalState.CONFIRMED).count()
+    return run
 
 
 def summary_lines(result: CasesResult) -> list[str]:
@@ -574,6 +615,11 @@ def summary_lines(result: CasesResult) -> list[str]:
         lines.append(f"    退出核查未通过（演示）：{refused}")
     lines.append(f"    当年扶贫标准：{result.line}")
     lines.append(f"    当年退出标准：{result.ruleset}")
-    if result.adjustment is None:
-        lines.append("    动态调整：未生成（待接入年度动态调整）")
+    run = result.adjustment
+    if run is None:
+        lines.append("    动态调整：未生成（没有可沿用的七不进规则）")
+    else:
+        counts = "，".join(f"{label} {run.counts.get(code, 0)}" for code, label in
+                          (("entrant", "新识别"), ("exit", "脱贫"), ("return", "返贫"), ("removal", "清退")))
+        lines.append(f"    {run.year} 年动态调整（已确认 {run.confirmed} 条）：{counts}")
     return lines
