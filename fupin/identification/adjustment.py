@@ -174,8 +174,11 @@ def _scope(run: AdjustmentRun) -> QuerySet[Household]:
     return Household.objects.filter(area_path__startswith=run.area.path)
 
 
-def _not_removed(run: AdjustmentRun) -> Exists:
-    return Exists(Proposal.objects.filter(run=run, kind=ProposalKind.REMOVAL, household=OuterRef("pk")))
+def _not_removed(run: AdjustmentRun) -> Q:
+    """Not proposed for removal in this run. NOT IN over the run's removals (PostgreSQL hashes it once) rather
+    than NOT EXISTS per household: the table was filled a moment ago and its statistics still say empty, so
+    an anti-join would read every removal of the run for each household."""
+    return ~Q(pk__in=Proposal.objects.filter(run=run, kind=ProposalKind.REMOVAL).values("household_id"))
 
 
 def _income(year: int) -> Subquery:
@@ -287,7 +290,7 @@ def _removals(run: AdjustmentRun, step: _Pass, notes: list[str]) -> None:
         notes.append(_("%(y)d 年没有适用的排除规则（七不进），未按排除规则提出清退建议") % {"y": run.year})
         return
     hits = (standards.area_outcomes(RuleKind.EXCLUSION, run.year, run.area, households=candidates)
-            .filter(std_holds=True).filter(~_not_removed(run)))
+            .filter(std_holds=True).filter(_not_removed(run)))
     # The reason names the conditions that hold, each from its rule set's own flag column.
     held = [When(Q(std_ruleset=pk) & Q(**{f"r{pk}_c{i}": True}), then=Value(f"{label}；"))
             for pk, (_r, labels) in info.items() for i, label in enumerate(labels)]
@@ -312,7 +315,7 @@ def _exits(run: AdjustmentRun, step: _Pass, notes: list[str]) -> None:
         notes.append(_("%(y)d 年没有适用的脱贫退出标准，未提出脱贫建议") % {"y": run.year})
         return
     lines = poverty_lines()
-    households = _scope(run).filter(status__in=list(NOT_EXITED_STATUSES)).filter(~_not_removed(run))
+    households = _scope(run).filter(status__in=list(NOT_EXITED_STATUSES)).filter(_not_removed(run))
     holding = (standards.area_outcomes(RuleKind.EXIT, run.year, run.area, households=households, lines=lines)
                .filter(std_holds=True)
                .annotate(adj_income=_income(run.year), adj_line=engine.line_expression(run.year, lines)))
@@ -332,7 +335,7 @@ def _returns(run: AdjustmentRun, step: _Pass, notes: list[str]) -> None:
     from fupin.standards import engine
 
     lines = poverty_lines()
-    below = (_scope(run).filter(status__in=RETURN_FROM).filter(~_not_removed(run))
+    below = (_scope(run).filter(status__in=RETURN_FROM).filter(_not_removed(run))
              .annotate(adj_income=_income(run.year), adj_line=engine.line_expression(run.year, lines))
              .filter(adj_income__isnull=False, adj_line__isnull=False, adj_income__lte=F("adj_line")))
     reason = Concat(Value(str(_("%(y)d 年人均纯收入 ") % {"y": run.year})), _Text(F("adj_income")),
