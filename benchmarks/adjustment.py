@@ -30,9 +30,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 EXCLUSION = [
-    {"field": "per_capita_income", "op": "gt", "value": "12000", "label": "人均纯收入远高于标准"},
-    {"field": "house_area", "op": "gt", "value": "250", "label": "住房面积超过 250 平方米"},
-    {"field": "cultivated_land", "op": "gt", "value": "60", "label": "耕地超过 60 亩"},
+    # Chosen so that a few per cent of the demo's households hit one (the removal pass writes rows too).
+    {"field": "per_capita_income", "op": "gt", "value": "6000", "label": "人均纯收入远高于标准"},
+    {"field": "house_area", "op": "gt", "value": "140", "label": "住房面积超过 140 平方米"},
+    {"field": "cultivated_land", "op": "gt", "value": "12", "label": "耕地超过 12 亩"},
 ]
 
 
@@ -79,11 +80,19 @@ def main() -> None:
                                            exit_year__gte=year).update(status=Status.POOR, exit_year=None)
         RuleSet.objects.create(kind=RuleKind.EXCLUSION, year=year, area=None, version=99, name="基准测试七不进",
                                match="any", conditions=EXCLUSION)
+        if connection.vendor == "postgresql":  # the statistics as they would be after the year's work
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE registry_household")
         result["setup_seconds"] = round(time.perf_counter() - started, 1)
         total = Household.objects.count()
         result.update(households=total, rewound_to_poor=rewound,
                       not_exited=Household.objects.filter(status__in=list(NOT_EXITED_STATUSES)).count())
         run = AdjustmentRun.objects.create(year=year, area=root)
+        if connection.vendor == "postgresql":
+            # The foreign keys are checked at commit (deferred); the benchmark rolls back, so check them as
+            # the rows are written: the time a real run pays before its commit returns is in the figure.
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         rss_before = current_rss_mb()
         wall, cpu = time.perf_counter(), time.process_time()
         counts = adjustment.propose(run)

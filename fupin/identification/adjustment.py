@@ -174,8 +174,11 @@ def _scope(run: AdjustmentRun) -> QuerySet[Household]:
     return Household.objects.filter(area_path__startswith=run.area.path)
 
 
-def _not_removed(run: AdjustmentRun) -> Exists:
-    return Exists(Proposal.objects.filter(run=run, kind=ProposalKind.REMOVAL, household=OuterRef("pk")))
+def _not_removed(run: AdjustmentRun) -> Q:
+    """Not proposed for removal in this run. NOT IN over the run's removals (PostgreSQL hashes it once) rather
+    than NOT EXISTS per household: the table was filled a moment ago and its statistics still say empty, so
+    an anti-join would read every removal of the run for each household."""
+    return ~Q(pk__in=Proposal.objects.filter(run=run, kind=ProposalKind.REMOVAL).values("household_id"))
 
 
 def _income(year: int) -> Subquery:
@@ -287,7 +290,7 @@ def _removals(run: AdjustmentRun, step: _Pass, notes: list[str]) -> None:
         notes.append(_("%(y)d 年没有适用的排除规则（七不进），未按排除规则提出清退建议") % {"y": run.year})
         return
     hits = (standards.area_outcomes(RuleKind.EXCLUSION, run.year, run.area, households=candidates)
-            .filter(std_holds=True).filter(~_not_removed(run)))
+            .filter(std_holds=True).filter(_not_removed(run)))
     # The reason names the conditions that hold, each from its rule set's own flag column. The hits are
     # read in one query and their reasons written in Python: as one SQL expression (a CONCAT of a CASE per
     # condition) the statement nested deeper than SQLite's parser allows once 七不进 has eight conditions.
@@ -321,7 +324,7 @@ def _exits(run: AdjustmentRun, step: _Pass, notes: list[str]) -> None:
     # A household on an open exit case is left to its case (its notice, its announcement, its 销号).
     on_case = Exists(Case.objects.filter(household=OuterRef("pk"), kind=CaseKind.EXIT).exclude(
         step__in=rules.FINAL))
-    households = (_scope(run).filter(status__in=list(NOT_EXITED_STATUSES)).filter(~_not_removed(run))
+    households = (_scope(run).filter(status__in=list(NOT_EXITED_STATUSES)).filter(_not_removed(run))
                   .filter(~on_case))
     holding = (standards.area_outcomes(RuleKind.EXIT, run.year, run.area, households=households, lines=lines)
                .filter(std_holds=True)
@@ -342,7 +345,7 @@ def _returns(run: AdjustmentRun, step: _Pass, notes: list[str]) -> None:
     from fupin.standards import engine
 
     lines = poverty_lines()
-    below = (_scope(run).filter(status__in=RETURN_FROM).filter(~_not_removed(run))
+    below = (_scope(run).filter(status__in=RETURN_FROM).filter(_not_removed(run))
              .annotate(adj_income=_income(run.year), adj_line=engine.line_expression(run.year, lines))
              .filter(adj_income__isnull=False, adj_line__isnull=False, adj_income__lte=F("adj_line")))
     reason = Concat(Value(str(_("%(y)d 年人均纯收入 ") % {"y": run.year})), _Text(F("adj_income")),

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from fupin.registry.choices import NOT_EXITED_STATUSES, Status
@@ -145,11 +146,12 @@ def reconcile(area: Area, year: int, today: datetime.date | None = None) -> Reco
 
 def as_text(rec: Reconciliation) -> str:
     """The reconciliation as lines for the command line."""
-    lines = [f"{rec.area.name} {rec.year} 年对账（{rec.start_day.isoformat()} → {rec.end_day.isoformat()}）",
-             f"{'':14}{'户':>10}{'人':>10}"]
+    lines = [gettext("%(a)s %(y)d 年对账（%(s)s → %(e)s）") % {
+        "a": rec.area.name, "y": rec.year, "s": rec.start_day.isoformat(), "e": rec.end_day.isoformat()},
+        f"{'':14}{gettext('户'):>10}{gettext('人'):>10}"]
     for f in rec.figures:
         lines.append(f"{f.sign:2}{f.label:{'　'}<8}{f.households:>10,}{f.people:>10,}")
-    check = "平衡" if rec.balanced else "不平衡"
-    lines.append(f"核对：年初 + 新识别 − 脱贫 − 清退 + 返贫 = {rec.computed_end('households'):,} 户 / "
-                 f"{rec.computed_end('people'):,} 人（{check}）")
+    lines.append(gettext("核对：年初 + 新识别 − 脱贫 − 清退 + 返贫 = %(h)s 户 / %(p)s 人（%(c)s）") % {
+        "h": f"{rec.computed_end('households'):,}", "p": f"{rec.computed_end('people'):,}",
+        "c": gettext("平衡") if rec.balanced else gettext("不平衡")})
     return "\n".join(lines)

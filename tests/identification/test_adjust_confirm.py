@@ -97,3 +97,17 @@ def test_the_command_proposes_confirms_and_reconciles(users, tree):
     assert "脱贫：1 户" in text and "返贫：1 户" in text and "已确认 2 户" in text
     assert "平衡" in text and "不平衡" not in text
     assert Household.objects.get(pk=ready.pk).status == Status.EXITED
+
+
+def test_the_command_refuses_a_user_without_the_capability_or_outside_the_scope(users, tree, township_b_user):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="动态调整"):
+        call_command("adjust", "--year", "2019", "--user", "township_a", stdout=io.StringIO())
+    from fupin.accounts.models import Role
+    from tests import factories
+
+    factories.user("county_b", Role.COUNTY, tree["township_b"])
+    with pytest.raises(CommandError, match="不在"):
+        call_command("adjust", "--year", "2019", "--user", "county_b", "--area", tree["township_a"].code,
+                     stdout=io.StringIO())

@@ -574,15 +574,19 @@ def _web_village_options(c: Cell) -> None:
     assert c.number not in text and c.head not in text
 
 
-@check("web.detail")
-def _web_detail(c: Cell) -> None:
-    response = c.web.get(reverse("household_detail", args=[c.household.pk]))
+def shows_the_household(c: Cell, response) -> None:
+    """ok: the page shows the household; otherwise it answers as expected and shows nothing of it."""
     status_of(response, c.expected)
     text = response.content.decode()
     if c.expected == "ok":
         assert c.number in text and c.head in text
     else:
         shows_nothing_of(c, text)
+
+
+@check("web.detail")
+def _web_detail(c: Cell) -> None:
+    shows_the_household(c, c.web.get(reverse("household_detail", args=[c.household.pk])))
 
 
 @check("web.history_tab")
@@ -1863,11 +1867,9 @@ def _web_adjust_list(c: Cell) -> None:
 @check("web.adjust_detail")
 def _web_adjust_detail(c: Cell) -> None:
     run = _adjust_run(c)
-    response = c.web.get(reverse("adjustment_detail", args=[run.pk]), {"tab": "removal"})
-    status_of(response, c.expected)
-    text = response.content.decode()
-    if c.expected == "ok":
-        assert c.number in text and c.head in text
+    shows_the_household(c, c.web.get(reverse("adjustment_detail", args=[run.pk]), {"tab": "removal"}))
+
+
 # --- 公示公告 and the public board (issue 13) -----------------------------------------------------------
 
 #: The notice each writer publishes in the create cell: its own level's kind.
@@ -1973,25 +1975,15 @@ def _web_reconciliation(c: Cell) -> None:
 
 @check("web.reconciliation_list")
 def _web_reconciliation_list(c: Cell) -> None:
-    response = c.web.get(reverse("reconciliation_list"),
-                         {"area": c.village().code, "year": datetime.date.today().year, "figure": "end"})
-    status_of(response, c.expected)
-    text = response.content.decode()
-    if c.expected == "ok":
-        assert c.number in text
-    else:
-        shows_nothing_of(c, text)
+    shows_the_household(c, c.web.get(reverse("reconciliation_list"), {
+        "area": c.village().code, "year": datetime.date.today().year, "figure": "end"}))
 
 
 @check("web.five_clear")
 def _web_five_clear(c: Cell) -> None:
-    response = c.web.get(reverse("household_five_clear", args=[c.household.pk]))
-    status_of(response, c.expected)
-    text = response.content.decode()
-    if c.expected == "ok":
-        assert c.number in text and c.head in text
-    else:
-        shows_nothing_of(c, text)
+    shows_the_household(c, c.web.get(reverse("household_five_clear", args=[c.household.pk])))
+
+
 @check("web.notice_pdf")
 def _web_notice_pdf(c: Cell) -> None:
     notice = _notice(c)

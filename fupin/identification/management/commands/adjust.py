@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from fupin.identification import adjustment, reconciliation
 from fupin.identification.models_adjustment import ProposalKind
@@ -37,13 +38,13 @@ class Command(BaseCommand):
 
             place = area_root(user=actor)
         if place is None:
-            raise CommandError("没有可办理的区划")
+            raise CommandError(_("没有可办理的区划"))
         day = None
         if date:
             try:
                 day = datetime.date.fromisoformat(date)
             except ValueError as exc:
-                raise CommandError(f"日期“{date}”格式应为 YYYY-MM-DD") from exc
+                raise CommandError(_("日期“%(d)s”格式应为 YYYY-MM-DD") % {"d": date}) from exc
         who = actor if actor.pk is not None else None
         try:
             run = adjustment.run_start(actor=who, year=year, area=place, background=False)
@@ -51,18 +52,20 @@ class Command(BaseCommand):
             raise CommandError("；".join(getattr(exc, "messages", [str(exc)]))) from exc
         started = time.monotonic()
         counts = adjustment.propose(run)
-        self.stdout.write(f"{year} 年{place.name}动态调整（第 {run.pk} 次）：测算 {counts['households']:,} 户，"
-                          f"用时 {time.monotonic() - started:.1f} 秒")
+        self.stdout.write(_("%(y)d 年%(a)s动态调整（第 %(r)d 次）：测算 %(n)s 户，用时 %(s).1f 秒") % {
+            "y": year, "a": place.name, "r": run.pk, "n": f"{counts['households']:,}",
+            "s": time.monotonic() - started})
         for kind in adjustment.KIND_ORDER:
-            self.stdout.write(f"  {ProposalKind(kind).label}：{counts[kind.value]:,} 户")
+            self.stdout.write(_("  %(k)s：%(n)s 户") % {"k": ProposalKind(kind).label, "n": f"{counts[kind.value]:,}"})
         for note in counts["notes"]:
-            self.stdout.write(f"  说明：{note}")
+            self.stdout.write(_("  说明：%(n)s") % {"n": note})
         if confirm:
             try:
                 outcome = adjustment.proposals_confirm(actor=who, run=run, date=day)
             except (PermissionDenied, ValidationError) as exc:
                 raise CommandError("；".join(getattr(exc, "messages", [str(exc)]))) from exc
-            self.stdout.write(f"已确认 {outcome.confirmed:,} 户；未能确认 {len(outcome.refused):,} 户")
+            self.stdout.write(_("已确认 %(a)s 户；未能确认 %(b)s 户") % {
+                "a": f"{outcome.confirmed:,}", "b": f"{len(outcome.refused):,}"})
             for name, why in outcome.refused:
                 self.stdout.write(f"  {name}：{why}")
         self.stdout.write(reconciliation.as_text(reconciliation.reconcile(place, year)))
