@@ -356,12 +356,6 @@ def _build() -> World:
     from fupin.quality.services import refresh_findings
 
     refresh_findings([h.pk for h in households.values()])
-    # An exit case at 民主评议 for each household, as case_open leaves it (the exit check and the vote
-    # it runs are tested in tests/identification; here only who may see and move the case matters).
-    for h in households.values():
-        village = h.area.parent if h.area.level == Level.GROUP else h.area
-        Case.objects.create(kind=CaseKind.EXIT, household=h, area=village, area_path=h.area_path, year=2019,
-                            step=Step.PROPOSED, reason="矩阵测试")
     spouses = {key: h.members.get(relation=Relation.SPOUSE) for key, h in households.items()}
     return World(users={role: u.pk for role, u in users.items()}, areas=areas,
                  households={key: h.pk for key, h in households.items()},
@@ -895,12 +889,23 @@ def _api_status(c: Cell) -> None:
               done=lambda: Household.objects.get(pk=c.household.pk).status == Status.EXITED)
 
 
+def exit_case(household: Household) -> Case:
+    """An exit case at 民主评议 of ``household``, as case_open leaves it, made in the cell's savepoint (the
+    exit check and the vote it runs are tested in tests/identification; here only who may see and move the
+    case matters)."""
+    village = household.area.parent if household.area.level == Level.GROUP else household.area
+    return Case.objects.create(kind=CaseKind.EXIT, household=household, area=village, area_path=household.area_path,
+                               year=2019, step=Step.PROPOSED, reason="矩阵测试")
+
+
 def case_of(c: Cell) -> Case:
-    return Case.objects.get(household_id=c.household.pk, kind=CaseKind.EXIT)
+    return exit_case(c.household)
 
 
 @check("api.cases")
 def _api_cases(c: Cell) -> None:
+    for household in Household.objects.select_related("area").filter(pk__in=c.world.households.values()):
+        exit_case(household)
     response = c.api.get("/api/cases/", {"page_size": 200})
     assert response.status_code == 200, response.content[:300]
     listed = [row["household_number"] for row in response.json()["results"]]
