@@ -74,7 +74,7 @@ from fupin.areas.models import Area
 from fupin.audit.services import audit_status
 from fupin.jobs import kinds, runner
 from fupin.registry.choices import NOT_EXITED_STATUSES, CancelReason, Procedure, RemovalReason, Status
-from fupin.registry.models import Household, Member, YearlyRecord
+from fupin.registry.models import Household, Member
 
 from . import rules
 from .models import Case, CaseKind, NoticeEntry, Objection, ObjectionStatus, Step
@@ -181,8 +181,14 @@ def _not_removed(run: AdjustmentRun) -> Q:
     return ~Q(pk__in=Proposal.objects.filter(run=run, kind=ProposalKind.REMOVAL).values("household_id"))
 
 
-def _income(year: int) -> Subquery:
-    return Subquery(YearlyRecord.objects.filter(household=OuterRef("pk"), year=year).values("per_capita_income")[:1])
+def _with_income(households: QuerySet[Household], year: int, lines: Any) -> QuerySet[Household]:
+    """``adj_income`` (the year's per-capita income, through the same LEFT JOIN on the year's record as the
+    standards' fields: one lookup per household however often it is mentioned) and ``adj_line``."""
+    from fupin.standards import engine
+
+    households, record = engine.with_record(households, year)
+    return households.annotate(adj_income=F(f"{record}__per_capita_income"),
+                               adj_line=engine.line_expression(year, lines))
 
 
 class _Text(Func):
@@ -312,7 +318,6 @@ def _removals(run: AdjustmentRun, step: _Pass, notes: list[str]) -> None:
 
 def _exits(run: AdjustmentRun, step: _Pass, notes: list[str]) -> None:
     from fupin.registry.services import poverty_lines
-    from fupin.standards import engine
     from fupin.standards import services as standards
     from fupin.standards.models import RuleKind
 
@@ -327,8 +332,8 @@ def _exits(run: AdjustmentRun, step: _Pass, notes: list[str]) -> None:
     households = (_scope(run).filter(status__in=list(NOT_EXITED_STATUSES)).filter(_not_removed(run))
                   .filter(~on_case))
     holding = (standards.area_outcomes(RuleKind.EXIT, run.year, run.area, households=households, lines=lines)
-               .filter(std_holds=True)
-               .annotate(adj_income=_income(run.year), adj_line=engine.line_expression(run.year, lines)))
+               .filter(std_holds=True))
+    holding = _with_income(holding, run.year, lines)
     reason = Concat(
         Value(str(_("达到脱贫退出标准（"))), _by_ruleset(info, lambda r: r.name, CharField()), Value(str(_(" 第 "))),
         _by_ruleset(info, lambda r: str(r.version), CharField()), Value(str(_(" 版）：人均纯收入 "))),
@@ -342,11 +347,9 @@ def _exits(run: AdjustmentRun, step: _Pass, notes: list[str]) -> None:
 
 def _returns(run: AdjustmentRun, step: _Pass, notes: list[str]) -> None:
     from fupin.registry.services import poverty_lines
-    from fupin.standards import engine
 
     lines = poverty_lines()
-    below = (_scope(run).filter(status__in=RETURN_FROM).filter(_not_removed(run))
-             .annotate(adj_income=_income(run.year), adj_line=engine.line_expression(run.year, lines))
+    below = (_with_income(_scope(run).filter(status__in=RETURN_FROM).filter(_not_removed(run)), run.year, lines)
              .filter(adj_income__isnull=False, adj_line__isnull=False, adj_income__lte=F("adj_line")))
     reason = Concat(Value(str(_("%(y)d 年人均纯收入 ") % {"y": run.year})), _Text(F("adj_income")),
                     Value(str(_(" 元，不高于当年扶贫标准 "))), _Text(F("adj_line")), Value(str(_(" 元"))),

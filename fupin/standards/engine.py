@@ -15,7 +15,18 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import BooleanField, Case, Count, DecimalField, F, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DecimalField,
+    F,
+    FilteredRelation,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.utils.translation import gettext as _
 
 from fupin.lib.jit import without_jit
@@ -315,6 +326,24 @@ def line_expression(year: int, lines: rules.PovertyLines) -> Case:
     return Case(*whens, default=Value(national, output_field=MONEY_FIELD), output_field=MONEY_FIELD)
 
 
+def with_record(queryset: QuerySet[Household], year: int) -> tuple[QuerySet[Household], str]:
+    """``queryset`` with the year's record as one LEFT JOIN (at most one per household: unique on household
+    and year), and the relation's name: ``F(f"{name}__per_capita_income")`` reads a column of it. A scalar
+    subquery per reference would look the record up again for each column and each mention."""
+    name = f"std_record_{year}"
+    if name not in queryset.query._filtered_relations:
+        queryset = queryset.annotate(**{name: FilteredRelation("yearly_records",
+                                                               condition=Q(yearly_records__year=year))})
+    return queryset, name
+
+
+def field_expression(condition: Condition, year: int, record: str) -> Any:
+    """The condition's field in SQL: a record column through the join ``record`` (with_record), else the
+    field's own expression."""
+    column = condition.field.record_column
+    return F(f"{record}__{column}") if column else condition.field.expression(year)
+
+
 def _name(condition: Condition) -> str:
     return f"std_f_{condition.field.key}"
 
@@ -350,9 +379,12 @@ def annotate(queryset: QuerySet[Household], conditions: Sequence[Condition], mat
     annotations: dict[str, Any] = {}
     if any(c.value == POVERTY_LINE for c in conditions) and LINE_ANNOTATION not in present:
         annotations[LINE_ANNOTATION] = line_expression(year, lines)
+    record = ""
+    if any(c.field.record_column and _name(c) not in present for c in conditions):
+        queryset, record = with_record(queryset, year)
     for condition in conditions:
         if _name(condition) not in present:
-            annotations.setdefault(_name(condition), condition.field.expression(year))
+            annotations.setdefault(_name(condition), field_expression(condition, year, record))
     queryset = queryset.annotate(**annotations)
     qs = [condition_q(c) for c in conditions]
     flags = {f"{prefix}_c{i}": Case(When(q, then=Value(True)), default=Value(False), output_field=BooleanField())
