@@ -18,9 +18,9 @@ on the first notice's page; after the period the case page shows 入户查 block
 resolves it (异议不成立). time_machine moves the clock past each notice period (the live server's thread
 sees the same clock; the sessions are made to outlive the jumps).
 
-Screenshots of the case list and a case's page at 1400×900 and 390×844 (and of the exit case's decision and
-the 新申请 page) are written to $FUPIN_SCREENSHOTS (e.g. docs/screenshots) when it is set, else to a
-temporary directory.
+Screenshots of the case list and a case's page at 1400×900 and 390×844 (and of the exit case's decision,
+the 新申请 page and the 发布公示 page of the first notice) are written to $FUPIN_SCREENSHOTS (e.g.
+docs/screenshots) when it is set, else to a temporary directory.
 """
 
 from __future__ import annotations
@@ -172,7 +172,7 @@ def publish(page, url: str, kind: str, area, case: Case, *, shot: Path | None = 
     expect(page.locator(".messages")).to_contain_text("已发布")
     notice = Notice.objects.get(pk=int(page.url.rstrip("/").rsplit("/", 1)[1]))
     assert notice.kind == kind and notice.area_id == area.pk
-    assert list(notice.entries.values_list("case_id", flat=True)).count(case.pk) == 1
+    assert notice.entries.filter(case=case, struck=False).count() == 1
     return notice
 
 
