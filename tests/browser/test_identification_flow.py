@@ -9,13 +9,18 @@ vote → [first notice] → after the period the township's 入户查 with the c
 [exit notice] → the township's 乡镇审核 → [exit announcement] → the county's 销号 (the household becomes
 已脱贫(享受政策)).
 
-The notices [in brackets] are published by calling services.notice_publish in the test: the notice pages
-(/notices/, another helper's branch) are not in this branch. time_machine moves the clock past each notice
-period (the live server's thread sees the same clock; the sessions are made to outlive the jumps).
+The notices [in brackets] are published on the notice pages (/notices/new/: kind, area, the eligible case
+ticked, period, hotline, address; 发布) by the role that publishes each: the village the first notice and the
+exit notice, the township the second notice, the county its announcement and the exit announcement. For
+each, the notice's PDF (打印公示) holds the head's name and masked ID number, never the whole number, and an
+anonymous browser sees the notice on the public board (/public/) the same way. One objection is recorded
+on the first notice's page; after the period the case page shows 入户查 blocked by it until the village
+resolves it (异议不成立). time_machine moves the clock past each notice period (the live server's thread
+sees the same clock; the sessions are made to outlive the jumps).
 
-Screenshots of the case list and a case's page at 1400×900 and 390×844 (and of the exit case's decision and
-the 新申请 page) are written to $FUPIN_SCREENSHOTS (e.g. docs/screenshots) when it is set, else to a
-temporary directory.
+Screenshots of the case list and a case's page at 1400×900 and 390×844 (and of the exit case's decision,
+the 新申请 page and the 发布公示 page of the first notice) are written to $FUPIN_SCREENSHOTS (e.g.
+docs/screenshots) when it is set, else to a temporary directory.
 """
 
 from __future__ import annotations
@@ -24,15 +29,17 @@ import contextlib
 import datetime
 import os
 import re
+import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
 import time_machine
-from django.utils import timezone
 
+from fupin.accounts import policy
 from fupin.accounts.models import Role
 from fupin.identification import services
-from fupin.identification.models import Case, CaseKind, NoticeKind, Step
+from fupin.identification.models import Case, CaseKind, Notice, NoticeKind, Step
 from fupin.registry.choices import Relation, Status
 from fupin.registry.models import Household
 from tests import factories
@@ -137,16 +144,71 @@ def open_case_page(page, url: str, case: Case):
     return page
 
 
-def publish(actor, kind: str, area, case: Case) -> None:
-    # The notice pages are another helper's: the notice is hung through the service here.
-    today = timezone.localdate()
-    services.notice_publish(actor=actor, kind=kind, area=area, cases=[case], starts_on=today,
-                            ends_on=today + datetime.timedelta(days=6), **HOTLINE)
+def head_id(household: Household) -> str:
+    return household.members.get(relation=Relation.HEAD, active=True).id_number
+
+
+def publish(page, url: str, kind: str, area, case: Case, *, shot: Path | None = None) -> Notice:
+    """发布 ``kind`` in ``area`` on /notices/new/ as the page's user, with ``case`` ticked; the notice's page."""
+    expect = sync_api.expect
+    page.goto(f"{url}/notices/new/")
+    for name, value in (("kind", kind), ("area", area.code)):
+        choice = page.locator(f"select[name='{name}']")
+        if choice.input_value() != value:
+            with page.expect_navigation():  # the choice sends its form (data-autosubmit)
+                choice.select_option(value)
+    with page.expect_navigation():
+        page.get_by_role("button", name="列出可公示的对象").click()
+    expect(page.locator("input[type=hidden][name='area']")).to_have_value(area.code)
+    box = page.locator(f"#case-{case.pk}")
+    expect(box).to_be_checked()
+    publishing = page.locator("form[method=post]", has=page.locator("[name='hotline']"))
+    for name, value in HOTLINE.items():
+        publishing.locator(f"[name='{name}']").fill(value)
+    if shot is not None:
+        page.screenshot(path=str(shot), full_page=True)
+    publishing.get_by_role("button", name="发布公示").click()
+    page.wait_for_url(re.compile(r".*/notices/\d+/$"))
+    expect(page.locator(".messages")).to_contain_text("已发布")
+    notice = Notice.objects.get(pk=int(page.url.rstrip("/").rsplit("/", 1)[1]))
+    assert notice.kind == kind and notice.area_id == area.pk
+    assert notice.entries.filter(case=case, struck=False).count() == 1
+    return notice
+
+
+def check_printed(page, url: str, b: Browser, notice: Notice, household: Household) -> None:
+    """The notice's PDF and the public board show the head's name and masked ID number, not the whole one."""
+    expect = sync_api.expect
+    name, number = household.head_name, head_id(household)
+    masked = policy.mask_id(number)
+    assert masked and masked != number
+    page.goto(f"{url}/notices/{notice.pk}/")
+    expect(page.locator("#entries")).to_contain_text(masked)
+    href = page.get_by_role("link", name="打印公示（PDF）").get_attribute("href")
+    response = page.request.get(f"{url}{href}")
+    assert response.ok and response.headers["content-type"] == "application/pdf"
+    with tempfile.TemporaryDirectory() as tmp:
+        pdf = Path(tmp) / "notice.pdf"
+        pdf.write_bytes(response.body())
+        text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                              check=True).stdout
+    assert name in text and masked in text and number not in text
+    anonymous = b.browser.new_context(locale="zh-CN", viewport=DESKTOP)
+    try:
+        board = anonymous.new_page()
+        board.goto(f"{url}/public/")
+        assert "/login/" not in board.url
+        sheet = board.locator(f"#notice-{notice.pk}")
+        expect(sheet).to_contain_text(name)
+        expect(sheet).to_contain_text(masked)
+        assert number not in board.content()
+    finally:
+        anonymous.close()
 
 
 def test_an_identification_round_and_an_exit_round_in_the_browser(live_server, county):
     expect = sync_api.expect
-    url, users, tree = live_server.url, county["users"], county["tree"]
+    url, tree = live_server.url, county["tree"]
     household, leaving = county["applicant"], county["leaving"]
     out = shots()
     start = datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=1)
@@ -172,13 +234,39 @@ def test_an_identification_round_and_an_exit_round_in_the_browser(live_server, c
             expect(village.locator("#timeline")).to_contain_text("实到/应到 24/30 人；同意 21、反对 2、弃权 1")
             expect(village.locator("#actions .blocked")).to_contain_text("尚未发布")
 
-            # --- the first notice (through the service: see the module docstring), its period, 入户查
-            publish(users["village"], NoticeKind.FIRST, tree["village_a1"], case)
-            village.reload()
+            # --- the first notice, published by the village on /notices/new/; its PDF and the public board
+            first = publish(village, url, NoticeKind.FIRST, tree["village_a1"], case, shot=out / "32-notice-create.png")
+            check_printed(village, url, b, first, household)
+            open_case_page(village, url, case)
             expect(village.locator("#actions .blocked")).to_contain_text("公示期至")
             expect(village.locator("#notices")).to_contain_text("公示中")
+
+            # --- an objection recorded on the notice's page during the period
+            village.goto(f"{url}/notices/{first.pk}/")
+            form = village.locator("#objection-form")
+            form.locator("[name='entry']").select_option(label="1. 龙申请")
+            form.locator("[name='raised_by']").fill("村民甲")
+            form.locator("[name='content']").fill("反映该户家中有一辆货车")
+            form.get_by_role("button", name="登记异议").click()
+            expect(village.locator(".messages")).to_contain_text("异议已登记")
+            expect(village.locator("#objections")).to_contain_text("待处理")
+
+            # --- after the period, 入户查 waits for the objection until the village resolves it
             clock.shift(datetime.timedelta(days=7))
             page = township = b.page("township_a")
+            open_case_page(township, url, case)
+            expect(township.locator("#actions .blocked")).to_contain_text("有 1 条异议尚未核查处理")
+            expect(township.locator("#step-visited")).to_have_count(0)
+            page = village
+            village.goto(f"{url}/notices/{first.pk}/")
+            objection = first.objections.get()
+            resolve = village.locator(f"form[action$='/notices/objections/{objection.pk}/resolve/']")
+            resolve.locator(f"input[name='r{objection.pk}-status'][value='dismissed']").check()
+            resolve.locator(f"[name='r{objection.pk}-resolution']").fill("经入户核实，货车系亲戚所有，异议不成立")
+            resolve.get_by_role("button", name="办结异议").click()
+            expect(village.locator(".messages")).to_contain_text("异议已办结")
+            expect(village.locator("#objections")).to_contain_text("异议不成立")
+            page = township
             open_case_page(township, url, case)
             township.locator("#step-visited").screenshot(path=str(out / "32-case-visit-checklist.png"))
             take(township, case, Step.VISITED, opinion="入户核实：住房为土木结构，家庭无车辆商品房",
@@ -189,7 +277,8 @@ def test_an_identification_round_and_an_exit_round_in_the_browser(live_server, c
             take(township, case, Step.TOWNSHIP, opinion="乡镇审核通过，报县确认")
 
             # --- the second notice, then the county's 县确认
-            publish(users["township"], NoticeKind.SECOND, tree["village_a1"], case)
+            second = publish(township, url, NoticeKind.SECOND, tree["village_a1"], case)
+            check_printed(township, url, b, second, household)
             clock.shift(datetime.timedelta(days=7))
             page = officer = b.page("county_officer")
             open_case_page(officer, url, case)
@@ -206,7 +295,8 @@ def test_an_identification_round_and_an_exit_round_in_the_browser(live_server, c
             expect(officer.locator("h1")).to_contain_text("贫困户(未脱贫)")
 
             # --- the county's announcement, then 市抽查
-            publish(users["county"], NoticeKind.COUNTY, tree["county"], case)
+            announcement = publish(officer, url, NoticeKind.COUNTY, tree["county"], case)
+            check_printed(officer, url, b, announcement, household)
             clock.shift(datetime.timedelta(days=7))
             open_case_page(officer, url, case)
             take(officer, case, Step.CITY, opinion="市级抽查核实无误")
@@ -232,12 +322,15 @@ def test_an_identification_round_and_an_exit_round_in_the_browser(live_server, c
             expect(village.locator("#decision")).to_contain_text("第 1 版")
             village.locator("#decision").screenshot(path=str(out / "32-case-exit-decision.png"))
             take(village, exit_case, Step.AGREED, opinion="户主签字认可退出")
-            publish(users["village"], NoticeKind.EXIT_NOTICE, tree["village_a1"], exit_case)
+            exit_notice = publish(village, url, NoticeKind.EXIT_NOTICE, tree["village_a1"], exit_case)
+            check_printed(village, url, b, exit_notice, leaving)
             clock.shift(datetime.timedelta(days=7))
             page = township
             open_case_page(township, url, exit_case)
             take(township, exit_case, Step.REVIEWED, opinion="公示无异议，乡镇审核同意退出")
-            publish(users["county"], NoticeKind.EXIT_ANNOUNCEMENT, tree["county"], exit_case)
+            page = officer
+            exit_announcement = publish(officer, url, NoticeKind.EXIT_ANNOUNCEMENT, tree["county"], exit_case)
+            check_printed(officer, url, b, exit_announcement, leaving)
             clock.shift(datetime.timedelta(days=7))
             page = officer
             open_case_page(officer, url, exit_case)
