@@ -99,7 +99,8 @@ def main() -> None:
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         result.update(set_based_seconds=round(wall, 2), set_based_cpu_seconds=round(cpu, 2),
                       rss_before_mb=round(rss_before), peak_rss_mb=round(rss_mb()),
-                      counts={k: v for k, v in counts.items() if k != "notes"})
+                      counts={k: v for k, v in counts.items() if k not in ("notes", "seconds")},
+                      pass_seconds=counts.get("seconds", {}))
 
         # The naive baseline: one household at a time, everything read and judged in Python.
         ids = list(Household.objects.exclude(status=Status.CANCELLED).order_by("?").values_list("pk", flat=True)
@@ -145,6 +146,7 @@ def main() -> None:
     print(f"倍数：逐户 / 集合 = {result['ratio']:,}×（逐户样本 {len(ids):,} 户，用时 {naive:.1f} 秒）")
     print(f"峰值内存 {result['peak_rss_mb']:,} MB（开始前 {result['rss_before_mb']:,} MB）；"
           f"CPU {result['set_based_cpu_seconds']} 秒；建议：{result['counts']}")
+    print("各步用时（秒）：" + "，".join(f"{k} {v}" for k, v in result["pass_seconds"].items()))
     out = ROOT / "benchmarks" / "results"
     out.mkdir(parents=True, exist_ok=True)
     (out / f"adjustment-{database}.json").write_text(json.dumps(result, ensure_ascii=False, indent=1))

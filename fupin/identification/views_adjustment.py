@@ -139,6 +139,8 @@ def adjustment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     page = Paginator(proposals, settings.FUPIN_PAGE_SIZE).get_page(request.GET.get("page"))
     job = run.job
     return render(request, "identification/adjust_detail.html", {
+        "timings": [(ProposalKind(k).label, s) for k, s in (run.counts or {}).get("seconds", {}).items()
+                    if k in ProposalKind.values],
         "run": run, "tab": tab, "tabs": tabs, "page": page, "state": state, "states": ProposalState.choices,
         "query": f"tab={tab}&state={state}",
         "may_review": policy.can(request.user, "adjust") and run.status in (RunStatus.REVIEW, RunStatus.CONFIRMED)

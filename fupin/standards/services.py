@@ -54,6 +54,28 @@ def rulesets_within(kind: str, year: int, area: Area | None) -> list[RuleSet]:
     return sorted(chosen, key=lambda r: len(r.area.path) if r.area else 0, reverse=True)
 
 
+def governed(kind: str, year: int, area: Area | None, households: QuerySet[Household] | None = None
+             ) -> list[tuple[RuleSet, QuerySet[Household]]]:
+    """Each rule set of rulesets_within() with the households (of ``households``, inside ``area``) it
+    decides for: those under its own area and under no deeper rule set's — the same split as
+    area_outcomes()' CASE, as separate querysets, so that each can be judged with its conditions in the
+    WHERE clause (engine.holding)."""
+    households = households if households is not None else Household.objects.all()
+    if area is not None:
+        households = households.filter(area_path__startswith=area.path)
+    chosen = rulesets_within(kind, year, area)
+    out: list[tuple[RuleSet, QuerySet[Household]]] = []
+    for ruleset in chosen:
+        own = ruleset.area.path if ruleset.area else ""
+        qs = households.filter(area_path__startswith=own) if own else households
+        for deeper in chosen:
+            path = deeper.area.path if deeper.area else ""
+            if len(path) > len(own) and path.startswith(own):
+                qs = qs.exclude(area_path__startswith=path)
+        out.append((ruleset, qs))
+    return out
+
+
 def area_outcomes(kind: str, year: int, area: Area | None, households: QuerySet[Household] | None = None,
                   lines: rules.PovertyLines | None = None) -> QuerySet[Household]:
     """The households inside ``area``, each judged by the rule set in force at its own area (a village's

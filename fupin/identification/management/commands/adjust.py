@@ -55,8 +55,10 @@ class Command(BaseCommand):
         self.stdout.write(_("%(y)d 年%(a)s动态调整（第 %(r)d 次）：测算 %(n)s 户，用时 %(s).1f 秒") % {
             "y": year, "a": place.name, "r": run.pk, "n": f"{counts['households']:,}",
             "s": time.monotonic() - started})
+        seconds = counts.get("seconds", {})
         for kind in adjustment.KIND_ORDER:
-            self.stdout.write(_("  %(k)s：%(n)s 户") % {"k": ProposalKind(kind).label, "n": f"{counts[kind.value]:,}"})
+            self.stdout.write(_("  %(k)s：%(n)s 户（计算 %(s).1f 秒）") % {
+                "k": ProposalKind(kind).label, "n": f"{counts[kind.value]:,}", "s": seconds.get(kind.value, 0)})
         for note in counts["notes"]:
             self.stdout.write(_("  说明：%(n)s") % {"n": note})
         if confirm:
