@@ -245,14 +245,8 @@ class _Pass:
         return self.written
 
 
-def _ruleset_info(kind: str, year: int, area: Area) -> dict[int, tuple[Any, list[str]]]:
-    from fupin.standards import services as standards
-
-    return {r.pk: (r, [c.name for c in standards.conditions_of(r)])
-            for r in standards.rulesets_within(kind, year, area)}
-
-
 def _removals(run: AdjustmentRun, step: _Pass, notes: list[str]) -> None:
+    from fupin.standards import engine
     from fupin.standards import services as standards
     from fupin.standards.models import RuleKind
 
@@ -272,29 +266,31 @@ def _removals(run: AdjustmentRun, step: _Pass, notes: list[str]) -> None:
                 "cancel_reason": reason.value, "members_left": left or 0, "deaths": deaths or 0}
 
     step.write(empty_rows())
-    info = _ruleset_info(RuleKind.EXCLUSION, run.year, run.area)
-    if not info:
+    governed = standards.governed(RuleKind.EXCLUSION, run.year, run.area, households=candidates)
+    if not governed:
         notes.append(_("%(y)d 年没有适用的排除规则（七不进），未按排除规则提出清退建议") % {"y": run.year})
         return
-    hits = (standards.area_outcomes(RuleKind.EXCLUSION, run.year, run.area, households=candidates)
-            .filter(std_holds=True).filter(_not_removed(run)))
-    # The reason names the conditions that hold, each from its rule set's own flag column. The hits are
-    # read in one query and their reasons written in Python: as one SQL expression (a CONCAT of a CASE per
-    # condition) the statement nested deeper than SQLite's parser allows once 七不进 has eight conditions.
-    flags = [(pk, i, label, f"r{pk}_c{i}") for pk, (_r, labels) in info.items() for i, label in enumerate(labels)]
-    rows = (hits.values_list("pk", "std_ruleset", "version", *[name for *_x, name in flags]).order_by()
-            .iterator(chunk_size=BATCH))
+    for ruleset, decided in governed:
+        conditions = standards.conditions_of(ruleset)
+        # The hits through the WHERE clause (engine.holding); each condition's flag read for them only. The
+        # reason names the conditions that hold and is written in Python: as one SQL expression (a CONCAT of
+        # a CASE per condition) the statement nested deeper than SQLite's parser allows once 七不进 has eight
+        # conditions.
+        hits = engine.holding(decided, conditions, ruleset.match, run.year).filter(_not_removed(run))
+        flags = [f"std_c{i}" for i in range(len(conditions))]
+        rows = (engine.annotate(hits, conditions, ruleset.match, run.year).values_list("pk", "version", *flags)
+                .order_by().iterator(chunk_size=BATCH))
 
-    def hit_rows() -> Iterator[tuple[int, str, dict[str, Any]]]:
-        for hid, ruleset_id, version, *held in rows:
-            ruleset, _labels = info[ruleset_id]
-            names = "".join(f"{label}；" for (pk, _i, label, _n), on in zip(flags, held, strict=True)
-                            if on and pk == ruleset_id)
-            reason = _("符合排除规则（") + ruleset.name + _(" 第 ") + str(ruleset.version) + _(" 版）：") + names
-            yield hid, reason, {"cancel_reason": CancelReason.WRONGLY_REGISTERED.value, "ruleset": ruleset_id,
-                                "ruleset_version": ruleset.version, "version": version}
+        def hit_rows(ruleset: Any = ruleset, conditions: Any = conditions,
+                     rows: Any = rows) -> Iterator[tuple[int, str, dict[str, Any]]]:
+            head = _("符合排除规则（") + ruleset.name + _(" 第 ") + str(ruleset.version) + _(" 版）：")
+            for hid, version, *held in rows:
+                names = "".join(f"{c.name}；" for c, on in zip(conditions, held, strict=True) if on)
+                yield hid, head + names, {"cancel_reason": CancelReason.WRONGLY_REGISTERED.value,
+                                          "ruleset": ruleset.pk, "ruleset_version": ruleset.version,
+                                          "version": version}
 
-    step.write(hit_rows())
+        step.write(hit_rows())
 
 
 def _exits(run: AdjustmentRun, step: _Pass, notes: list[str]) -> None:

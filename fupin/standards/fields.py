@@ -53,7 +53,7 @@ class Field:
     label: Any
     type: str
     value: Callable[[Facts], Any]
-    expression: Callable[[int], Expression | F]
+    expression: Callable[[int], Expression | F] | MemberAggregate
     choices: tuple[tuple[str, Any], ...] = field(default=())
     unit: str = ""
     #: The YearlyRecord column the field reads ("" for the others): in bulk, engine.annotate reads it from
@@ -92,8 +92,38 @@ def _any_member(test: Callable[[Member, int], bool]) -> Callable[[Facts], bool]:
     return lambda facts: any(test(m, facts.year) for m in facts.members)
 
 
-def _exists_member(q: Callable[[int], Q]) -> Callable[[int], Exists]:
-    return lambda year: Exists(Member.objects.filter(q(year), household=OuterRef("pk"), active=True))
+def _prefixed(q: Q, prefix: str) -> Q:
+    """``q`` (over Member) with every lookup read through the household's ``prefix`` relation."""
+    out = Q()
+    out.connector, out.negated = q.connector, q.negated
+    out.children = [_prefixed(child, prefix) if isinstance(child, Q) else (f"{prefix}__{child[0]}", child[1])
+                    for child in q.children]
+    return out
+
+
+@dataclass(frozen=True)
+class MemberAggregate:
+    """A field over the household's active members, from one Q over Member: whether any member matches
+    (``exists``) or how many do. Called with the year it is the correlated subquery (EXISTS / COUNT) the
+    per-row queries use; ``aggregate(year)`` is the same as a COUNT over the joined members, for a query
+    that groups by household and reads every member once (engine.grouped_answers)."""
+
+    q: Callable[[int], Q]
+    exists: bool
+
+    def __call__(self, year: int) -> Expression:
+        matching = Member.objects.filter(self.q(year), household=OuterRef("pk"), active=True)
+        if self.exists:
+            return Exists(matching)
+        counted = matching.order_by().values("household").annotate(n=Count("pk")).values("n")[:1]
+        return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+    def aggregate(self, year: int) -> Count:
+        return Count("members", filter=Q(members__active=True) & _prefixed(self.q(year), "members"))
+
+
+def _exists_member(q: Callable[[int], Q]) -> MemberAggregate:
+    return MemberAggregate(q, exists=True)
 
 
 def _school_q(year: int) -> Q:
@@ -123,12 +153,8 @@ def _count_members(test: Callable[[Member, int], bool]) -> Callable[[Facts], int
     return lambda facts: sum(1 for m in facts.members if test(m, facts.year))
 
 
-def _count_members_sql(q: Callable[[int], Q]) -> Callable[[int], Expression]:
-    def expression(year: int) -> Expression:
-        counted = (Member.objects.filter(q(year), household=OuterRef("pk"), active=True).order_by()
-                   .values("household").annotate(n=Count("pk")).values("n")[:1])
-        return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
-    return expression
+def _count_members_sql(q: Callable[[int], Q]) -> MemberAggregate:
+    return MemberAggregate(q, exists=False)
 
 
 FIELDS: dict[str, Field] = {f.key: f for f in [

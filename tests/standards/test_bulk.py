@@ -16,7 +16,7 @@ from fupin.registry.models import Household, PovertyLine
 from fupin.registry.services import poverty_lines
 from fupin.standards import engine
 from fupin.standards.engine import TYPE_OPERATORS
-from fupin.standards.fields import BOOLEAN, CHOICE, FIELDS, INTEGER, MONEY, POVERTY_LINE
+from fupin.standards.fields import BOOLEAN, CHOICE, FIELDS, INTEGER, MONEY, POVERTY_LINE, MemberAggregate
 from tests import factories
 
 from .helpers import YEAR, household, national_line
@@ -159,3 +159,36 @@ def test_preview_of_an_edit_is_one_query_and_counts_the_changes(tree):
         gained=sum(1 for pk in before if after[pk] and not before[pk]),
         lost=sum(1 for pk in before if before[pk] and not after[pk]))
     assert shown.gained > 0 and shown.lost == 0
+
+
+MEMBER_FIELDS = sorted(k for k, f in FIELDS.items() if isinstance(f.expression, MemberAggregate))
+
+
+@st.composite
+def member_conditions(draw):
+    """A condition on a member field (counted over the joined members in the preview's grouped query)."""
+    key = draw(st.sampled_from(MEMBER_FIELDS))
+    field = FIELDS[key]
+    op = draw(st.sampled_from(TYPE_OPERATORS[field.type]))
+    if field.type == BOOLEAN or op in engine.NO_VALUE:
+        return {"field": key, "op": op}
+    return {"field": key, "op": op, "value": draw(_value(field, op))}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                  HealthCheck.too_slow])
+@given(old=st.lists(st.one_of(member_conditions(), conditions()), min_size=1, max_size=4),
+       new=st.lists(st.one_of(member_conditions(), conditions()), min_size=1, max_size=4),
+       match=st.sampled_from(["all", "any"]))
+def test_the_preview_with_member_fields_equals_judging_one_by_one(tree, old, new, match):
+    if not Household.objects.exists():
+        varied_households(tree)
+    lines = poverty_lines()
+    old_parsed, new_parsed = engine.parse_conditions(old), engine.parse_conditions(new)
+    shown = engine.preview(Household.objects.all(), (old_parsed, match), (new_parsed, "all"), YEAR, lines)
+    facts = [engine.facts_for(h, YEAR, lines) for h in Household.objects.all()]
+    before = [engine.evaluate(old_parsed, match, f).holds for f in facts]
+    after = [engine.evaluate(new_parsed, "all", f).holds for f in facts]
+    assert shown == engine.Preview(total=len(facts), before=sum(before), after=sum(after),
+                                   gained=sum(1 for b, a in zip(before, after, strict=True) if a and not b),
+                                   lost=sum(1 for b, a in zip(before, after, strict=True) if b and not a))
