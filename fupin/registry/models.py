@@ -438,6 +438,14 @@ class YearlyRecord(models.Model):
         verbose_name = _("年度收入与保障")
         verbose_name_plural = _("年度收入与保障")
         ordering = ["household_id", "year"]
+        indexes = [
+            # One year's records for many households (the adjustment, the exit check, the rule preview,
+            # the dashboards) read from this index alone on PostgreSQL, not from the heap where each
+            # household's years lie side by side (the year's rows are on every page: --scale 100 reads
+            # 8.5 M rows for 1.2 M). SQLite ignores ``include``: a plain (year, household) index there.
+            models.Index(fields=["year", "household"], name="yearly_year_household_idx",
+                         include=["per_capita_income", "net_income", "transfer_income", "food_clothing_secure"]),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["household", "year"], name="yearly_record_unique"),
             *non_negative(*YEARLY_NON_NEGATIVE, prefix="yearly"),
