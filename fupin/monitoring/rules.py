@@ -213,9 +213,9 @@ def half_year_days() -> int:
     return int(getattr(settings, "MONITOR_HALF_YEAR_DAYS", 183))
 
 
-#: The 两不愁三保障 and water groups of the exit check (fupin.identification.exitcheck.GROUPS) that risk
+#: The 三保障 and water groups of the exit check (fupin.identification.exitcheck.GROUPS) that risk
 #: elimination requires (REFERENCE §7: "三保障 and water secured").
-SECURE_GROUPS = ("food", "education", "medical", "housing", "water")
+SECURE_GROUPS = ("education", "medical", "housing", "water")
 
 
 @dataclass(frozen=True)
