@@ -113,7 +113,7 @@ def _writer(user: Any, obj: MonitoringObject) -> bool:
     return policy.can_write(user) and policy.in_write_scope(user, obj.household.area)
 
 
-def _detail(request: HttpRequest, obj: MonitoringObject, *, status: int = 200, **forms: Any) -> HttpResponse:
+def _detail(request: HttpRequest, obj: MonitoringObject, **forms: Any) -> HttpResponse:
     user = request.user
     today = timezone.localdate()
     obj.clear_started = (obj.clear_case.events.order_by("date").values_list("date", flat=True).first()
@@ -142,7 +142,7 @@ def _detail(request: HttpRequest, obj: MonitoringObject, *, status: int = 200, *
         "clear_form": forms.get("clear_form") or (ClearForm() if writer and obj.state == ObjectState.AT_RISK
                                                   and not clear_running else None),
         "categories": MEASURE_CATEGORIES, "limit_days": rules.time_limit_days(),
-    }, status=status)
+    })
 
 
 @login_required
@@ -162,7 +162,7 @@ def _post(request: HttpRequest, pk: int, form_class: type, key: str, act: Any, d
         else:
             messages.success(request, done)
             return redirect("monitoring_object", pk=obj.pk)
-    return _detail(request, selectors.object_get(request.user, pk), status=400, **{key: form})
+    return _detail(request, selectors.object_get(request.user, pk), **{key: form})
 
 
 @login_required
@@ -237,7 +237,7 @@ def object_new(request: HttpRequest) -> HttpResponse:
         if obj is not None:
             messages.success(request, _("已登记，下一步：入户核实并取得农户签字承诺"))
             return redirect("monitoring_object", pk=obj.pk)
-    return render(request, "monitoring/object_new.html", {"form": form}, status=400 if form.errors else 200)
+    return render(request, "monitoring/object_new.html", {"form": form})
 
 
 # --- the 即时帮扶 ledger ---------------------------------------------------------------------------------
@@ -332,7 +332,6 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     found_form = FoundForm(initial={"channel": "mobile", "found_on": timezone.localdate(),
                                     "note": _("手机端申报，回执 %(r)s") % {"r": report.receipt}})
     dismiss_form = DismissForm()
-    status = 200
     if request.method == "POST":
         _require_write(request)
         if request.POST.get("action") == "dismiss":
@@ -354,11 +353,10 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 if obj is not None:
                     messages.success(request, _("已登记为监测对象，下一步：入户核实"))
                     return redirect("monitoring_object", pk=obj.pk)
-        status = 400
     found_form.fields["channel"].disabled = True
     return render(request, "monitoring/report_detail.html", {
         "r": report, "writer": writer and report.status == "new", "found_form": found_form,
-        "dismiss_form": dismiss_form}, status=status)
+        "dismiss_form": dismiss_form})
 
 
 # --- the public mobile application page (no login) ------------------------------------------------------
