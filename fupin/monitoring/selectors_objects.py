@@ -87,7 +87,9 @@ def filtered(user: User | AnonymousUser | None, params: dict[str, Any]) -> Query
 
 
 def state_counts(qs: QuerySet[MonitoringObject]) -> dict[str, int]:
-    return dict(qs.order_by().values_list("state").annotate(n=Count("id")))
+    """Objects per state among ``qs`` (counted on the ids: the list's annotations join the case's events)."""
+    ids = qs.order_by().values("pk")
+    return dict(MonitoringObject.objects.filter(pk__in=ids).order_by().values_list("state").annotate(n=Count("id")))
 
 
 def measures_of(obj: MonitoringObject) -> QuerySet[Measure]:

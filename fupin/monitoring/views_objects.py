@@ -59,8 +59,8 @@ def _risk_labels(codes: list[str]) -> str:
 
 def _decorate(obj: MonitoringObject, today: datetime.date) -> MonitoringObject:
     start = obj.found_on if obj.state == ObjectState.PENDING else getattr(obj, "clear_started", None)
-    running = obj.state == ObjectState.PENDING or (obj.clear_case_id is not None and start is not None
-                                                   and obj.clear_case.step not in _final())
+    running = obj.state == ObjectState.PENDING or (obj.state == ObjectState.AT_RISK and obj.clear_case_id is not None
+                                                   and start is not None and obj.clear_case.step not in _final())
     obj.due = rules.due_on(start) if running and start else None
     obj.overdue = bool(obj.due and today > obj.due)
     obj.risk_text = _risk_labels(obj.risk_types)

@@ -154,3 +154,12 @@ def test_the_detail_shows_each_risk_elimination_condition(web, village_user, cou
                   "有劳动能力"):
         assert label in text
     assert "不足半年" in text and "尚不满足" in text
+
+
+def test_the_state_counts_count_each_object_once_when_its_clear_case_has_many_steps(web, village_user, tree):
+    from fupin.monitoring import selectors_objects
+
+    found(village_user, exited(tree["village_a1"]))
+    found(village_user, exited(tree["village_a1"]))
+    qs = selectors_objects.filtered(village_user, {})
+    assert selectors_objects.state_counts(qs) == {"pending": 2}
