@@ -57,7 +57,9 @@ def test_publishing_offers_the_roles_kinds_its_areas_and_the_eligible_cases_all_
         page = client.get(reverse("notice_create"))
     assert page.status_code == 200
     kinds = [k for k, _ in page.context["choose"].fields["kind"].choices]
-    assert kinds == [NoticeKind.FIRST, NoticeKind.EXIT_NOTICE]  # the village's own kinds
+    # the village's own kinds (and the monitoring notices of issue 14)
+    assert kinds == [NoticeKind.FIRST, NoticeKind.EXIT_NOTICE, NoticeKind.MONITOR_ENTRY_NOTICE,
+                     NoticeKind.MONITOR_CLEAR_NOTICE]
     assert [c for c, _ in page.context["choose"].fields["area"].choices] == [village.code]
     assert [c.pk for c in page.context["cases"]] == [c.pk for c in ready]  # not the one already on a notice
     html = page.content.decode()
