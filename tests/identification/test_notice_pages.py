@@ -72,7 +72,8 @@ def test_publishing_offers_the_roles_kinds_its_areas_and_the_eligible_cases_all_
     # The county may publish the announcements only, in its county.
     county_page = login(users["county"]).get(reverse("notice_create"))
     assert [k for k, _ in county_page.context["choose"].fields["kind"].choices] == [
-        NoticeKind.COUNTY, NoticeKind.EXIT_ANNOUNCEMENT, NoticeKind.VILLAGE_EXIT_ANNOUNCEMENT]
+        NoticeKind.COUNTY, NoticeKind.EXIT_ANNOUNCEMENT, NoticeKind.VILLAGE_EXIT_ANNOUNCEMENT,
+        NoticeKind.MONITOR_ENTRY_ANNOUNCEMENT, NoticeKind.MONITOR_CLEAR_ANNOUNCEMENT]
 
 
 def test_publishing_posts_to_the_service_and_refuses_in_chinese(users, tree):
