@@ -46,15 +46,20 @@ def open_clear(users, obj, **overrides):
                                **values)
 
 
+def to_township(users, obj, t):
+    """入户核实 → 数据比对 → 村级民主评议, the notice run out (``t`` moved on), → 乡镇审核."""
+    case = open_clear(users, obj)
+    case = cases.case_step(actor=users["village"], case=case, to=Step.CLEAR_CHECK, opinion="比对")
+    case = cases.case_step(actor=users["village"], case=case, to=Step.CLEAR_APPRAISAL, opinion="评议", votes=VOTES)
+    publish(users["village"], NoticeKind.MONITOR_CLEAR_NOTICE, case.area, [case], datetime.date.today())
+    t.shift(datetime.timedelta(days=5))
+    return cases.case_step(actor=users["township"], case=case, to=Step.CLEAR_TOWNSHIP, opinion="审核")
+
+
 def test_a_full_risk_elimination_clears_the_household_and_the_object(users, tree):
     obj = enrolled(users, tree)
     with clock("2026-03-02") as t:
-        case = open_clear(users, obj)
-        case = cases.case_step(actor=users["village"], case=case, to=Step.CLEAR_CHECK, opinion="比对")
-        case = cases.case_step(actor=users["village"], case=case, to=Step.CLEAR_APPRAISAL, opinion="评议", votes=VOTES)
-        publish(users["village"], NoticeKind.MONITOR_CLEAR_NOTICE, case.area, [case], datetime.date.today())
-        t.shift(datetime.timedelta(days=5))
-        case = cases.case_step(actor=users["township"], case=case, to=Step.CLEAR_TOWNSHIP, opinion="审核")
+        case = to_township(users, obj, t)
         case = cases.case_step(actor=users["county"], case=case, to=Step.CLEAR_COUNTY, opinion="审定消除")
         publish(users["county"], NoticeKind.MONITOR_CLEAR_ANNOUNCEMENT, tree["county"], [case], datetime.date.today())
         t.shift(datetime.timedelta(days=5))
@@ -115,12 +120,7 @@ def test_a_household_without_labour_force_stays_monitored(users, tree):
 def test_the_county_judges_again_and_refuses_when_a_condition_now_fails(users, tree):
     obj = enrolled(users, tree)
     with clock("2026-03-02") as t:
-        case = open_clear(users, obj)
-        case = cases.case_step(actor=users["village"], case=case, to=Step.CLEAR_CHECK, opinion="比对")
-        case = cases.case_step(actor=users["village"], case=case, to=Step.CLEAR_APPRAISAL, opinion="评议", votes=VOTES)
-        publish(users["village"], NoticeKind.MONITOR_CLEAR_NOTICE, case.area, [case], datetime.date.today())
-        t.shift(datetime.timedelta(days=5))
-        case = cases.case_step(actor=users["township"], case=case, to=Step.CLEAR_TOWNSHIP, opinion="审核")
+        case = to_township(users, obj, t)
         type(obj.household).objects.filter(pk=obj.household_id).update(danger_grade="C")
         with pytest.raises(ValidationError, match="危房"):
             cases.case_step(actor=users["county"], case=case, to=Step.CLEAR_COUNTY, opinion="审定")
