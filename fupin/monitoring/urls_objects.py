@@ -15,6 +15,7 @@ urlpatterns = [
     path("monitoring/ledger/", views.ledger, name="monitoring_ledger"),
     path("monitoring/reports/", views.report_list, name="monitoring_reports"),
     path("monitoring/reports/<int:pk>/", views.report_detail, name="monitoring_report"),
+    path("monitoring/reports/<int:pk>/reveal/", views.report_reveal, name="monitoring_report_reveal"),
     # No login: a household applies from its phone (REFERENCE §7 "on a mobile page").
     path("public/monitoring/apply/", views.public_apply, name="monitoring_apply"),
 ]

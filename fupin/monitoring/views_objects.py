@@ -14,11 +14,12 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -26,7 +27,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from fupin.accounts import policy
 from fupin.accounts.lockout import client_ip
 from fupin.areas.models import Area
-from fupin.audit.services import audit_export
+from fupin.audit.services import audit_export, audit_reveal_report
 from fupin.web.forms import apply_errors
 
 from . import rules, services
@@ -325,14 +326,28 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def report_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """显示完整信息: the applicant's phone whole for this response only (to call before the visit), audited;
+    out of scope 404, a role that may not reveal 403."""
+    report = selectors.report_get(request.user, pk)
+    if not policy.can_reveal(request.user):
+        raise PermissionDenied(_("您的角色不能查看完整信息"))
+    audit_reveal_report(actor=request.user, report=report, area_path=report.area_path, fields=["phone"])
+    response = report_detail(request, pk, revealed=True)
+    patch_cache_control(response, no_store=True, private=True)
+    return response
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
-def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def report_detail(request: HttpRequest, pk: int, revealed: bool = False) -> HttpResponse:
     report = selectors.report_get(request.user, pk)
     writer = policy.can_write(request.user) and policy.in_write_scope(request.user, report.village)
     found_form = FoundForm(initial={"channel": "mobile", "found_on": timezone.localdate(),
                                     "note": _("手机端申报，回执 %(r)s") % {"r": report.receipt}})
     dismiss_form = DismissForm()
-    if request.method == "POST":
+    if request.method == "POST" and not revealed:
         _require_write(request)
         if request.POST.get("action") == "dismiss":
             dismiss_form = DismissForm(request.POST)
@@ -356,7 +371,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     found_form.fields["channel"].disabled = True
     return render(request, "monitoring/report_detail.html", {
         "r": report, "writer": writer and report.status == "new", "found_form": found_form,
-        "dismiss_form": dismiss_form})
+        "dismiss_form": dismiss_form, "revealed": revealed, "can_reveal": policy.can_reveal(request.user)})
 
 
 # --- the public mobile application page (no login) ------------------------------------------------------

@@ -163,3 +163,25 @@ def test_the_state_counts_count_each_object_once_when_its_clear_case_has_many_st
     found(village_user, exited(tree["village_a1"]))
     qs = selectors_objects.filtered(village_user, {})
     assert selectors_objects.state_counts(qs) == {"pending": 2}
+
+
+def test_the_applicants_phone_is_masked_until_revealed_and_the_reveal_is_audited(web, tree):
+    from fupin.audit.models import AuditKind
+
+    report = services.self_report_submit(name="赵六", phone="13800004444", village=tree["village_a1"],
+                                         situation="因灾房屋受损", ip="10.0.0.2")
+    page = web.get(reverse("monitoring_report", args=[report.pk])).content.decode()
+    assert "13800004444" not in page and "138****4444" in page
+    revealed = web.post(reverse("monitoring_report_reveal", args=[report.pk]))
+    assert "13800004444" in revealed.content.decode() and "no-store" in revealed["Cache-Control"]
+    assert AuditEvent.objects.filter(kind=AuditKind.REVEAL, entity_id=str(report.pk)).exists()
+
+
+def test_a_leader_may_not_reveal_an_applicants_phone(client, tree):
+    from fupin.accounts.models import Role
+    from tests import factories
+
+    report = services.self_report_submit(name="赵六", phone="13800004444", village=tree["village_a1"],
+                                         situation="因灾房屋受损", ip="10.0.0.2")
+    client.force_login(factories.user("leader", Role.LEADER, tree["county"]))
+    assert client.post(reverse("monitoring_report_reveal", args=[report.pk])).status_code == 403

@@ -189,6 +189,8 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "web.monitoring_ledger": ("ok|—", "ok|hide",  "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
     "web.monitoring_reports": ("ok|—", "ok|hide", "ok|hide",    "ok|hide",    "hide|hide",  "ok|hide",    "ok|hide",    "hide|hide"),
     "web.monitoring_report": ("ok|—", "ok|404",   "ok|404",     "ok|404",     "404|404",    "ok|404",     "ok|404",     "404|404"),
+    # 显示完整信息 of the applicant's phone: roles with "reveal" in scope (audited); the report is looked up first
+    "web.monitoring_report_reveal": ("ok|—", "ok|404", "ok|404", "ok|404",    "404|404",    "403|404",    "ok|404",     "404|404"),
     "api.monitoring_objects": ("ok|—", "ok|hide", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
     "api.monitoring_object": ("ok|—", "ok|404",   "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
     "api.monitoring_measure": ("ok|—", "ok|404",  "ok|404",     "ok|404",     "403|404",    "403|404",    "403|404",    "403|404"),
@@ -2456,3 +2458,12 @@ def _api_monitoring_measure(c: Cell) -> None:
     api_write(c, "post", f"/api/monitoring/objects/{obj.pk}/measures/",
               {"sector": "health", "category": "医疗救助", "date": datetime.date.today().isoformat()},
               lambda: obj.measures.exists(), ok=201)
+
+
+@check("web.monitoring_report_reveal")
+def _web_monitoring_report_reveal(c: Cell) -> None:
+    report = _report(c)
+    response = c.web.post(reverse("monitoring_report_reveal", args=[report.pk]))
+    status_of(response, c.expected)
+    revealed = AuditEvent.objects.filter(kind=AuditKind.REVEAL, entity_id=str(report.pk)).exists()
+    assert ("13800000000" in response.content.decode()) == (c.expected == "ok") == revealed
