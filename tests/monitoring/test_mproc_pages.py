@@ -185,3 +185,25 @@ def test_a_leader_may_not_reveal_an_applicants_phone(client, tree):
                                          situation="因灾房屋受损", ip="10.0.0.2")
     client.force_login(factories.user("leader", Role.LEADER, tree["county"]))
     assert client.post(reverse("monitoring_report_reveal", args=[report.pk])).status_code == 403
+
+
+def test_the_list_and_the_ledger_do_not_query_once_per_row(web, village_user, tree):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(url):
+        with CaptureQueriesContext(connection) as ctx:
+            assert web.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    def add():
+        obj = found(village_user, exited(tree["village_a1"]))
+        services.instant_flag(actor=village_user, obj=obj)
+        services.measure_add(actor=village_user, obj=obj, sector="civil", category="临时救助", date=datetime.date.today())
+
+    add()
+    web.get(reverse("monitoring_objects"))  # warm the cached demo-data banner flag
+    few = (queries(reverse("monitoring_objects")), queries(reverse("monitoring_ledger")))
+    for _ in range(4):
+        add()
+    assert (queries(reverse("monitoring_objects")), queries(reverse("monitoring_ledger"))) == few
