@@ -257,6 +257,13 @@ SPECTACULAR_SETTINGS = {
 FUPIN_API_TOKEN_HOURS = env_int("FUPIN_API_TOKEN_HOURS", 12)
 # Public notices (公示/公告) run at least this many days, first and last included (REFERENCE §3: 7).
 NOTICE_MIN_DAYS = env_int("FUPIN_NOTICE_MIN_DAYS", 7)
+# 防返贫监测 (issue 14, REFERENCE §7): a monitoring notice runs at least 5 days; the entry and
+# risk-elimination procedures end within 15–20 working days; public holidays (ISO dates, comma-separated)
+# are not working days; the public mobile application page takes this many reports per IP and hour.
+MONITOR_NOTICE_MIN_DAYS = env_int("FUPIN_MONITOR_NOTICE_MIN_DAYS", 5)
+MONITOR_LIMIT_DAYS = env_int("FUPIN_MONITOR_LIMIT_DAYS", 20)
+HOLIDAYS = env_list("FUPIN_HOLIDAYS", "")
+MONITOR_APPLY_PER_HOUR = env_int("FUPIN_MONITOR_APPLY_PER_HOUR", 5)
 # Case attachments (photos, scanned signed forms): each at most this many megabytes.
 ATTACHMENT_MAX_MB = env_int("FUPIN_ATTACHMENT_MAX_MB", 10)
 # Under /api/ a refused CSRF check answers in the API's JSON error shape; elsewhere Django's page.

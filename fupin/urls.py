@@ -9,6 +9,7 @@ urlpatterns = [
     path("api/", include("fupin.api.urls")),
     path("sheets/", include("fupin.sheets.urls")),
     path("", include("fupin.monitoring.urls")),
+    path("", include("fupin.monitoring.urls_objects")),  # 监测对象、纳入与风险消除、手机端申报 (issue 14, mproc)
     path("", include("fupin.registry.urls")),
     path("", include("fupin.documents.urls")),
     path("", include("fupin.audit.urls")),

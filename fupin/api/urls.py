@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from fupin.areas import api as areas_api
 from fupin.identification import api as cases_api
+from fupin.monitoring import api_objects as monitoring_api
 from fupin.registry import api as registry_api
 
 from . import views
@@ -61,5 +62,10 @@ urlpatterns = [
     path("cases/", cases_api.CaseListView.as_view(), name="api-cases"),
     path("cases/<id:pk>/", cases_api.CaseDetailView.as_view(), name="api-case"),
     path("cases/<id:pk>/step/", cases_api.CaseStepView.as_view(), name="api-case-step"),
+    # 防返贫监测 (issue 14, mproc): monitoring objects and their measures.
+    path("monitoring/objects/", monitoring_api.ObjectListView.as_view(), name="api-monitoring-objects"),
+    path("monitoring/objects/<id:pk>/", monitoring_api.ObjectDetailView.as_view(), name="api-monitoring-object"),
+    path("monitoring/objects/<id:pk>/measures/", monitoring_api.MeasureCreateView.as_view(),
+         name="api-monitoring-measure"),
     re_path(r"^.*$", not_found, name="api-not-found"),
 ]

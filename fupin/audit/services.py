@@ -121,6 +121,13 @@ def audit_reveal(*, actor: Actor, household: Household, fields: list[str]) -> Au
                   data={"fields": list(fields)})
 
 
+def audit_reveal_report(*, actor: Actor, report: models.Model, area_path: str, fields: list[str]) -> AuditEvent:
+    """显示完整信息 of a 手机端申报 (fupin.monitoring: the applicant's phone, to call before the visit)."""
+    return record(kind=AuditKind.REVEAL, actor=actor, obj=report, area_path=area_path,
+                  summary=_("查看完整信息：手机端申报 %(r)s") % {"r": getattr(report, "receipt", "")},
+                  data={"fields": list(fields)})
+
+
 def audit_status(*, actor: Actor, obj: models.Model, area_path: str = "", summary: str = "",
                  data: dict | None = None) -> AuditEvent:
     """A status change of ``obj`` (household status, later: cases, monitoring objects): ``data``

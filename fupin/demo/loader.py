@@ -40,6 +40,7 @@ from . import counties
 from .accounts import DEFAULT_PASSWORD, create_demo_accounts, pair_demo_cadre
 from .cases import CasesResult, build_cases
 from .generator import NATIONAL_LINES, CountyData, CountySpec, county_spec, generate_county, shrink_spec
+from .monitoring_cases import build_monitoring_cases
 
 TABLES: dict[str, type[models.Model]] = {
     "area": Area, "designation": AreaDesignation, "household": Household, "member": Member,
@@ -255,6 +256,7 @@ def load_demo(*, scale: int = 1, seed: int = 2015, households: int | None = None
             pair_demo_cadre(village=first["village"])
         if cases:
             result.cases = build_cases(county=first["county"], seed=seed, demo_village=first["village"])
+            build_monitoring_cases(county=first["county"])  # issue 14 (mproc): monitoring cases at every step
         result.counts["area"] = Area.objects.count() - areas_before
         result.seconds = time.perf_counter() - started
         _record_load(result, county=first["county"])

@@ -79,6 +79,23 @@ KINDS: dict[str, Kind] = {
         exit=True, villages=True,
         lead="经乡镇申请并公示、县级核查，县扶贫开发领导小组批准，现将%(place)s%(year)s年"
              "退出贫困村名单予以公告。"),
+    # 防返贫监测 (REFERENCE §7): the village's notice after the democratic appraisal, the county's announcement.
+    "monitor_entry_notice": Kind(
+        word="公示", title="拟纳入防返贫监测对象公示", subtitle="村级民主评议", issuer="village", reason_header="风险类型",
+        lead="经农户申请（或干部排查、部门预警）、入户核实、数据比对和村级民主评议，"
+             "现将%(place)s%(year)s年拟纳入防止返贫监测对象名单予以公示。"),
+    "monitor_entry_announcement": Kind(
+        word="公告", title="防返贫监测对象纳入公告", subtitle="县级公告", issuer="county", reason_header="风险类型",
+        lead="经村级评议公示、乡镇审核、县级审定，现将%(place)s%(year)s年纳入防止返贫监测对象名单予以公告。"),
+    "monitor_clear_notice": Kind(
+        word="公示", title="拟风险消除监测对象公示", subtitle="村级民主评议", issuer="village", reason_header="消除依据",
+        exit=True,
+        lead="经入户核实、数据比对和村级民主评议，下列监测对象已达到风险消除条件，"
+             "现将%(place)s%(year)s年拟风险消除监测对象名单予以公示。"),
+    "monitor_clear_announcement": Kind(
+        word="公告", title="监测对象风险消除公告", subtitle="县级公告", issuer="county", reason_header="消除依据",
+        exit=True,
+        lead="经村级评议公示、乡镇审核、县级审定，现将%(place)s%(year)s年风险消除监测对象名单予以公告。"),
 }
 
 

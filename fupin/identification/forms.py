@@ -91,8 +91,9 @@ class StepForm(StyledMixin, forms.Form):
         # A send-back returns to a step without taking it again: no vote, no checklist.
         if target in rules.VOTED_STEPS and not self.back:
             _vote_fields(self)
-        if target == Step.VISITED and not self.back:
-            for key, label in rules.CHECKLIST.items():
+        self.items = (rules.checklist_for(target) or {}) if not self.back else {}
+        if self.items:
+            for key, label in self.items.items():
                 self.fields[f"ok_{key}"] = forms.ChoiceField(
                     label=label, choices=[("yes", _("是")), ("no", _("否"))],
                     widget=forms.RadioSelect(attrs={"class": "radios"}),
@@ -112,7 +113,7 @@ class StepForm(StyledMixin, forms.Form):
         return [self[name] for name in VOTE_FIELDS if name in self.fields]
 
     def checklist_rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
-        return [(self[f"ok_{key}"], self[f"note_{key}"]) for key in rules.CHECKLIST if f"ok_{key}" in self.fields]
+        return [(self[f"ok_{key}"], self[f"note_{key}"]) for key in self.items if f"ok_{key}" in self.fields]
 
     def plain_fields(self) -> list[forms.BoundField]:
         return [self["opinion"], self["date"]]
@@ -121,10 +122,10 @@ class StepForm(StyledMixin, forms.Form):
         return _votes(self.cleaned_data)
 
     def checklist(self) -> dict[str, dict[str, Any]] | None:
-        if f"ok_{next(iter(rules.CHECKLIST))}" not in self.fields:
+        if not self.items:
             return None
         return {key: {"ok": self.cleaned_data[f"ok_{key}"] == "yes", "note": self.cleaned_data[f"note_{key}"]}
-                for key in rules.CHECKLIST}
+                for key in self.items}
 
 
 class OpenIdentificationForm(StyledMixin, forms.Form):

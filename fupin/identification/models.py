@@ -25,6 +25,9 @@ class CaseKind(models.TextChoices):
     IDENTIFICATION = "identification", _("贫困户识别")
     EXIT = "exit", _("贫困户退出")
     VILLAGE_EXIT = "village_exit", _("贫困村退出")
+    # 防返贫监测 (issue 14; REFERENCE §7): the entry and risk-elimination procedures (fupin.monitoring).
+    MONITOR_ENTRY = "monitor_entry", _("监测对象纳入")
+    MONITOR_CLEAR = "monitor_clear", _("风险消除")
 
 
 class Origin(models.TextChoices):
@@ -54,6 +57,22 @@ class Step(models.TextChoices):
     VILLAGE_PROPOSED = "village_proposed", _("乡镇申请")
     VILLAGE_REVIEWED = "village_reviewed", _("县级核查")
     VILLAGE_EXITED = "village_exited", _("批准退出")
+    # 监测对象纳入 (REFERENCE §7): visit with signed consent → cross-check → village appraisal and notice
+    # (≥ 5 days) → township review → county approval → announcement → recorded.
+    ENTRY_VISIT = "entry_visit", _("入户核实")
+    ENTRY_CHECK = "entry_check", _("数据比对")
+    ENTRY_APPRAISAL = "entry_appraisal", _("村级民主评议")
+    ENTRY_TOWNSHIP = "entry_township", _("乡镇审核")
+    ENTRY_COUNTY = "entry_county", _("县级审定")
+    ENTRY_RECORDED = "entry_recorded", _("公告录入")
+    # 风险消除: the same procedure (REFERENCE §7: "Same procedure as entry"), its own states so that each
+    # has its own notices.
+    CLEAR_VISIT = "clear_visit", _("入户核实")
+    CLEAR_CHECK = "clear_check", _("数据比对")
+    CLEAR_APPRAISAL = "clear_appraisal", _("村级民主评议")
+    CLEAR_TOWNSHIP = "clear_township", _("乡镇审核")
+    CLEAR_COUNTY = "clear_county", _("县级审定")
+    CLEAR_RECORDED = "clear_recorded", _("公告录入")
     # Every kind
     REJECTED = "rejected", _("不予通过")
     WITHDRAWN = "withdrawn", _("撤回")
@@ -93,7 +112,8 @@ class Case(models.Model):
         constraints = [
             # One open case of a kind per household: a second application while one runs is refused.
             models.UniqueConstraint(fields=["household", "kind"], name="case_one_open_per_household",
-                                    condition=~Q(step__in=["city", "closed", "rejected", "withdrawn"])
+                                    condition=~Q(step__in=["city", "closed", "entry_recorded", "clear_recorded",
+                                                              "rejected", "withdrawn"])
                                     & Q(household__isnull=False)),
             models.UniqueConstraint(fields=["area", "kind"], name="case_one_open_village_exit",
                                     condition=Q(kind="village_exit") & ~Q(step__in=["village_exited", "rejected",
@@ -182,6 +202,10 @@ class NoticeKind(models.TextChoices):
     EXIT_ANNOUNCEMENT = "exit_announcement", _("退出公告（县）")
     VILLAGE_EXIT_NOTICE = "village_exit_notice", _("贫困村退出公示（乡镇）")
     VILLAGE_EXIT_ANNOUNCEMENT = "village_exit_announcement", _("贫困村退出公告（县）")
+    MONITOR_ENTRY_NOTICE = "monitor_entry_notice", _("监测对象纳入公示（村）")
+    MONITOR_ENTRY_ANNOUNCEMENT = "monitor_entry_announcement", _("监测对象纳入公告（县）")
+    MONITOR_CLEAR_NOTICE = "monitor_clear_notice", _("风险消除公示（村）")
+    MONITOR_CLEAR_ANNOUNCEMENT = "monitor_clear_announcement", _("风险消除公告（县）")
 
 
 class Notice(models.Model):

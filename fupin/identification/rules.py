@@ -18,6 +18,14 @@ Village exit (贫困村退出)::
     乡镇申请 village_proposed (incidence under the threshold) ══ notice (乡镇) ══▶ 县级核查 village_reviewed
       ══ announcement (县) ══▶ 批准退出 village_exited
 
+Monitoring entry and risk elimination (防返贫监测, issue 14; REFERENCE §7; fupin.monitoring)::
+
+    入户核实 entry_visit (signed consent) → 数据比对 entry_check → 村级民主评议 entry_appraisal (vote)
+      ══ village notice (≥ 5 days) ══▶ 乡镇审核 entry_township → 县级审定 entry_county
+      (户 → 监测对象(风险未消除)) ══ announcement (县) ══▶ 公告录入 entry_recorded
+
+and the same for 风险消除 (clear_*; 县级审定 → 监测对象(风险已消除), REFERENCE §7's conditions judged again).
+
 Any open step may send the case back to an earlier one (with a reason; it is then struck from the notices
 it was on) or refuse it (不予通过); the applicant may withdraw (撤回). The one who may take the next step
 forward is the one who sends back or refuses.
@@ -60,6 +68,12 @@ STEP_CAPABILITY: dict[str, str] = {
     Step.VILLAGE_PROPOSED: "case_township",
     Step.VILLAGE_REVIEWED: "case_county",
     Step.VILLAGE_EXITED: "case_county",
+    # 防返贫监测: the village visits, cross-checks and appraises; the township reviews; the county approves
+    # and records the announcement.
+    Step.ENTRY_VISIT: "case_open", Step.ENTRY_CHECK: "case_village", Step.ENTRY_APPRAISAL: "case_village",
+    Step.ENTRY_TOWNSHIP: "case_township", Step.ENTRY_COUNTY: "case_county", Step.ENTRY_RECORDED: "case_county",
+    Step.CLEAR_VISIT: "case_open", Step.CLEAR_CHECK: "case_village", Step.CLEAR_APPRAISAL: "case_village",
+    Step.CLEAR_TOWNSHIP: "case_township", Step.CLEAR_COUNTY: "case_county", Step.CLEAR_RECORDED: "case_county",
 }
 
 #: The forward path of each kind, first state first.
@@ -68,10 +82,17 @@ PATHS: dict[str, tuple[str, ...]] = {
                               Step.CITY),
     CaseKind.EXIT: (Step.PROPOSED, Step.AGREED, Step.REVIEWED, Step.CLOSED),
     CaseKind.VILLAGE_EXIT: (Step.VILLAGE_PROPOSED, Step.VILLAGE_REVIEWED, Step.VILLAGE_EXITED),
+    CaseKind.MONITOR_ENTRY: (Step.ENTRY_VISIT, Step.ENTRY_CHECK, Step.ENTRY_APPRAISAL, Step.ENTRY_TOWNSHIP,
+                             Step.ENTRY_COUNTY, Step.ENTRY_RECORDED),
+    CaseKind.MONITOR_CLEAR: (Step.CLEAR_VISIT, Step.CLEAR_CHECK, Step.CLEAR_APPRAISAL, Step.CLEAR_TOWNSHIP,
+                             Step.CLEAR_COUNTY, Step.CLEAR_RECORDED),
 }
-FINAL = frozenset({Step.CITY, Step.CLOSED, Step.VILLAGE_EXITED, Step.REJECTED, Step.WITHDRAWN})
+#: The monitoring procedures' kinds (fupin.monitoring runs them; their household effect is its own).
+MONITOR_KINDS = frozenset({CaseKind.MONITOR_ENTRY, CaseKind.MONITOR_CLEAR})
+FINAL = frozenset({Step.CITY, Step.CLOSED, Step.VILLAGE_EXITED, Step.ENTRY_RECORDED, Step.CLEAR_RECORDED,
+                   Step.REJECTED, Step.WITHDRAWN})
 #: After these, the household's status has changed: the case can no longer go back or be refused.
-POINT_OF_NO_RETURN = frozenset({Step.COUNTY})
+POINT_OF_NO_RETURN = frozenset({Step.COUNTY, Step.ENTRY_COUNTY, Step.CLEAR_COUNTY})
 
 #: The notice a case waits on before it may leave a state: {state: notice kind}. The notice is hung while
 #: the case is in that state; the next step may be taken only once its period is over and every objection
@@ -84,6 +105,10 @@ NOTICE_BEFORE_LEAVING: dict[str, str] = {
     Step.REVIEWED: NoticeKind.EXIT_ANNOUNCEMENT,
     Step.VILLAGE_PROPOSED: NoticeKind.VILLAGE_EXIT_NOTICE,
     Step.VILLAGE_REVIEWED: NoticeKind.VILLAGE_EXIT_ANNOUNCEMENT,
+    Step.ENTRY_APPRAISAL: NoticeKind.MONITOR_ENTRY_NOTICE,
+    Step.ENTRY_COUNTY: NoticeKind.MONITOR_ENTRY_ANNOUNCEMENT,
+    Step.CLEAR_APPRAISAL: NoticeKind.MONITOR_CLEAR_NOTICE,
+    Step.CLEAR_COUNTY: NoticeKind.MONITOR_CLEAR_ANNOUNCEMENT,
 }
 #: {notice kind: the state its cases are in}, and the level of area a notice of the kind hangs in.
 NOTICE_STEP: dict[str, str] = {kind: step for step, kind in NOTICE_BEFORE_LEAVING.items()}
@@ -91,19 +116,33 @@ NOTICE_LEVEL: dict[str, str] = {
     NoticeKind.FIRST: "village", NoticeKind.SECOND: "village", NoticeKind.EXIT_NOTICE: "village",
     NoticeKind.COUNTY: "county", NoticeKind.EXIT_ANNOUNCEMENT: "county",
     NoticeKind.VILLAGE_EXIT_NOTICE: "township", NoticeKind.VILLAGE_EXIT_ANNOUNCEMENT: "county",
+    NoticeKind.MONITOR_ENTRY_NOTICE: "village", NoticeKind.MONITOR_ENTRY_ANNOUNCEMENT: "county",
+    NoticeKind.MONITOR_CLEAR_NOTICE: "village", NoticeKind.MONITOR_CLEAR_ANNOUNCEMENT: "county",
 }
 #: Who publishes a notice of each kind (and resolves its objections: the level that decided).
 NOTICE_CAPABILITY: dict[str, str] = {
     NoticeKind.FIRST: "case_village", NoticeKind.SECOND: "case_township", NoticeKind.COUNTY: "case_county",
     NoticeKind.EXIT_NOTICE: "case_village", NoticeKind.EXIT_ANNOUNCEMENT: "case_county",
     NoticeKind.VILLAGE_EXIT_NOTICE: "case_township", NoticeKind.VILLAGE_EXIT_ANNOUNCEMENT: "case_county",
+    NoticeKind.MONITOR_ENTRY_NOTICE: "case_village", NoticeKind.MONITOR_ENTRY_ANNOUNCEMENT: "case_county",
+    NoticeKind.MONITOR_CLEAR_NOTICE: "case_village", NoticeKind.MONITOR_CLEAR_ANNOUNCEMENT: "case_county",
+}
+
+#: Kinds whose minimum period is not the identification's (the setting named): {kind: (setting, default)}.
+#: REFERENCE §7: a monitoring notice runs at least 5 days (FUPIN_MONITOR_NOTICE_MIN_DAYS).
+NOTICE_MIN_DAYS_SETTING: dict[str, tuple[str, int]] = {
+    NoticeKind.MONITOR_ENTRY_NOTICE: ("MONITOR_NOTICE_MIN_DAYS", 5),
+    NoticeKind.MONITOR_ENTRY_ANNOUNCEMENT: ("MONITOR_NOTICE_MIN_DAYS", 5),
+    NoticeKind.MONITOR_CLEAR_NOTICE: ("MONITOR_NOTICE_MIN_DAYS", 5),
+    NoticeKind.MONITOR_CLEAR_ANNOUNCEMENT: ("MONITOR_NOTICE_MIN_DAYS", 5),
 }
 
 
-def notice_min_days() -> int:
-    """A notice runs at least this many days, first and last included (REFERENCE §3: 7, configurable
-    through FUPIN_NOTICE_MIN_DAYS)."""
-    return int(getattr(settings, "NOTICE_MIN_DAYS", 7))
+def notice_min_days(kind: str | None = None) -> int:
+    """A notice of ``kind`` runs at least this many days, first and last included (REFERENCE §3: 7,
+    configurable through FUPIN_NOTICE_MIN_DAYS; §7's monitoring notices 5, FUPIN_MONITOR_NOTICE_MIN_DAYS)."""
+    setting, default = NOTICE_MIN_DAYS_SETTING.get(kind or "", ("NOTICE_MIN_DAYS", 7))
+    return int(getattr(settings, setting, default))
 
 
 def step_label(code: str) -> str:
@@ -136,7 +175,7 @@ def _forward_capability(source: str, kind: str) -> str:
 #: in favour (REFERENCE §3: "a quorum of 2/3 of representatives is typical").
 QUORUM_NUMERATOR, QUORUM_DENOMINATOR = 2, 3
 #: The steps that are a democratic appraisal and need the vote.
-VOTED_STEPS = frozenset({Step.VILLAGE, Step.PROPOSED})
+VOTED_STEPS = frozenset({Step.VILLAGE, Step.PROPOSED, Step.ENTRY_APPRAISAL, Step.CLEAR_APPRAISAL})
 
 
 def vote_errors(votes: Mapping[str, Any] | None) -> dict[str, str]:
@@ -193,15 +232,43 @@ CHECKLIST: dict[str, Any] = {
 }
 
 
-def checklist_errors(checklist: Mapping[str, Any] | None) -> dict[str, str]:
+#: 入户核实 of the monitoring procedures (REFERENCE §7: "household visit with a signed consent"): the
+#: consent must be answered 是 — without the household's signed commitment the procedure does not start.
+MONITOR_CHECKLIST: dict[str, Any] = {
+    "situation": gettext_lazy("家庭成员、收入支出和风险情况已入户核实"),
+    "income": gettext_lazy("近12个月家庭收入已核算"),
+    "expenses": gettext_lazy("刚性支出（医疗、教育、灾损等）已核实"),
+    "consent": gettext_lazy("农户已签字承诺所报信息真实并授权查询核对"),
+}
+#: Items that must be answered 是 (not merely answered).
+REQUIRED_YES: dict[str, frozenset[str]] = {"monitor": frozenset({"consent"})}
+#: The checklist a step takes (forward), by its target state.
+CHECKLISTS: dict[str, tuple[str, dict[str, Any]]] = {
+    Step.VISITED: ("identification", CHECKLIST),
+    Step.ENTRY_VISIT: ("monitor", MONITOR_CHECKLIST),
+    Step.CLEAR_VISIT: ("monitor", MONITOR_CHECKLIST),
+}
+
+
+def checklist_for(target: str) -> dict[str, Any] | None:
+    """The home-visit checklist reaching ``target`` takes, or None."""
+    found = CHECKLISTS.get(target)
+    return found[1] if found else None
+
+
+def checklist_errors(checklist: Mapping[str, Any] | None, target: str = Step.VISITED) -> dict[str, str]:
+    name, items = CHECKLISTS.get(target, ("identification", CHECKLIST))
     checklist = checklist or {}
-    unknown = sorted(set(checklist) - set(CHECKLIST))
+    unknown = sorted(set(checklist) - set(items))
     if unknown:
         return {"checklist": _("入户核查清单含有未知项目：%(k)s") % {"k": "、".join(unknown)}}
-    missing = [str(label) for key, label in CHECKLIST.items()
+    missing = [str(label) for key, label in items.items()
                if not isinstance(checklist.get(key), Mapping) or not isinstance(checklist[key].get("ok"), bool)]
     if missing:
         return {"checklist": _("入户核查清单未填完：%(items)s") % {"items": "；".join(missing)}}
+    refused = [str(items[key]) for key in sorted(REQUIRED_YES.get(name, ())) if checklist[key]["ok"] is not True]
+    if refused:
+        return {"checklist": _("未取得农户签字承诺，不能办理：%(items)s") % {"items": "；".join(refused)}}
     return {}
 
 
@@ -213,7 +280,7 @@ def _needs_vote(step: workflow.Step) -> Mapping[str, str] | None:
 
 
 def _needs_checklist(step: workflow.Step) -> Mapping[str, str] | None:
-    return checklist_errors(step.extra.get("checklist")) or None
+    return checklist_errors(step.extra.get("checklist"), step.target) or None
 
 
 def _notice_over(step: workflow.Step) -> str | None:
@@ -237,7 +304,7 @@ def _guard(source: str, target: str) -> tuple:
         guards.append(_notice_over)
     if target in VOTED_STEPS:
         guards.append(_needs_vote)
-    if target == Step.VISITED:
+    if target in CHECKLISTS:
         guards.append(_needs_checklist)
     return tuple(guards)
 

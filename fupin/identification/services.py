@@ -52,7 +52,8 @@ if TYPE_CHECKING:
 
 #: The registry procedure each kind of case records its household changes under.
 PROCEDURE = {CaseKind.IDENTIFICATION: Procedure.IDENTIFICATION, CaseKind.EXIT: Procedure.EXIT,
-             CaseKind.VILLAGE_EXIT: Procedure.EXIT}
+             CaseKind.VILLAGE_EXIT: Procedure.EXIT, CaseKind.MONITOR_ENTRY: Procedure.MONITORING,
+             CaseKind.MONITOR_CLEAR: Procedure.MONITORING}
 
 
 def _date(d: datetime.date) -> str:
@@ -132,11 +133,16 @@ def _require(actor: User | None, capability: str, message: str) -> None:
         raise PermissionDenied(message)
 
 
+def _refuse(errors: Mapping[str, str]) -> None:
+    if errors:
+        raise ValidationError(dict(errors))
+
+
 @transaction.atomic
 def case_open(*, actor: User | None, kind: str, year: int, reason: str, household: Household | None = None,
               village: Area | None = None, origin: str | None = None, opinion: str = "",
               date: datetime.date | None = None, votes: Mapping[str, Any] | None = None,
-              synthetic: bool = False) -> Case:
+              checklist: Mapping[str, Any] | None = None, synthetic: bool = False) -> Case:
     """Open a case: 户申报 / 干部上报 of a household in 申请中 (识别); the democratic appraisal proposing a
     household's exit, refused unless the exit check passes (退出); a township's application for a village's
     exit (贫困村退出). The first step is recorded as the case's first event."""
@@ -167,13 +173,16 @@ def case_open(*, actor: User | None, kind: str, year: int, reason: str, househol
         origin = origin or Origin.APPLICATION
         if origin not in (Origin.APPLICATION, Origin.CADRE_REPORT, Origin.ADJUSTMENT):
             raise ValidationError({"origin": _("识别案件的来源应为农户申请或干部摸排上报")})
+    elif kind in rules.MONITOR_KINDS:
+        # Opened by fupin.monitoring.services (entry_open / clear_open), which judges the monitoring object
+        # first; here the first step's own rule: 入户核实 with the household's signed consent.
+        _refuse(rules.checklist_errors(checklist, first))
+        extra["checklist"] = dict(checklist or {})
+        origin = origin or Origin.APPLICATION
     elif kind == CaseKind.EXIT:
-        if household.status not in NOT_EXITED_STATUSES:
-            raise ValidationError({"household": _("户 %(n)s 的状态是“%(s)s”，只有未脱贫或返贫户可以退出") % {
-                "n": household.number, "s": household.get_status_display()}})
-        errors = rules.vote_errors(votes)
-        if errors:
-            raise ValidationError(errors)
+        _refuse({"household": _("户 %(n)s 的状态是“%(s)s”，只有未脱贫或返贫户可以退出") % {
+            "n": household.number, "s": household.get_status_display()}}
+            if household.status not in NOT_EXITED_STATUSES else rules.vote_errors(votes))
         extra["votes"] = dict(votes or {})
         decision = exit_decision(actor=actor, household=household, year=year)
         origin = origin or Origin.PROPOSAL
@@ -272,6 +281,10 @@ def apply_household_effect(step: workflow.Step) -> None:
         from . import villages
 
         villages.village_exited(case=case, actor=step.actor, date=step.date)
+    elif case.kind in rules.MONITOR_KINDS:
+        from fupin.monitoring import services as monitoring  # the monitoring object and its household
+
+        monitoring.case_effect(step)
 
 
 def _strike(case: Case, target: str) -> None:
@@ -335,7 +348,11 @@ def _entry_values(case: Case, heads: Mapping[int, str], incomes: Mapping[tuple[i
     head_id = heads.get(household.pk, "")
     area = household.area
     group = area.name if area.level == "group" else ""
-    if case.kind == CaseKind.EXIT:
+    if case.kind in rules.MONITOR_KINDS:
+        from fupin.monitoring import rules as monitoring_rules  # risk types as categories, never free text
+
+        reason = monitoring_rules.notice_reason(case)
+    elif case.kind == CaseKind.EXIT:
         income = incomes.get((household.pk, case.year))
         reason = (_("人均纯收入 %(i)s 元，“两不愁三保障”和饮水安全达标") % {"i": f"{income:,.2f}"} if income is not None
                   else _("达到“一超两不愁三保障”退出标准"))
@@ -365,7 +382,7 @@ def notice_publish(*, actor: User | None, kind: str, area: Area, cases: Iterable
             "n": label, "level": {"village": _("行政村"), "township": _("乡镇"), "county": _("县")}[
                 rules.NOTICE_LEVEL[kind]], "a": area.name})
     days = (ends_on - starts_on).days + 1
-    minimum = rules.notice_min_days()
+    minimum = rules.notice_min_days(kind)
     if ends_on < starts_on:
         errors.setdefault("ends_on", []).append(_("结束日期早于开始日期"))
     elif days < minimum:

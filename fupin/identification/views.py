@@ -168,6 +168,8 @@ def _notices(case: Case) -> list[dict[str, Any]]:
 def _events(case: Case) -> list:
     events = list(case.events.select_related("actor").prefetch_related("attachments"))
     labels = {key: str(label) for key, label in rules.CHECKLIST.items()}
+    if case.kind in rules.MONITOR_KINDS:
+        labels = {key: str(label) for key, label in rules.MONITOR_CHECKLIST.items()}
     for event in events:
         event.checklist_rows = [{"label": labels.get(key, key), "ok": answer.get("ok"), "note": answer.get("note", "")}
                                 for key, answer in (event.checklist or {}).items()]

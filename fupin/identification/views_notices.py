@@ -208,7 +208,7 @@ def notice_create(request: HttpRequest) -> HttpResponse:
         area = areas[0] if areas else None
     choose = NoticeChooseForm(initial={"kind": kind, "area": area.code if area else ""}, kinds=kinds, areas=areas)
     cases = eligible_cases(user, kind, area) if area else []
-    start, end = default_period(timezone.localdate(), rules.notice_min_days())
+    start, end = default_period(timezone.localdate(), rules.notice_min_days(kind))
     form = NoticePublishForm(request.POST or None, cases=cases, initial={
         "cases": [str(c.pk) for c in cases], "starts_on": start, "ends_on": end, **(_last_contact(area) if area else {})})
     if refused and data.get("kind") != kind:
@@ -236,7 +236,7 @@ def notice_create(request: HttpRequest) -> HttpResponse:
         case.masked_id = heads.get(case.household_id, "")
     return render(request, "identification/notice_form.html", {
         "choose": choose, "form": form, "kind": kind, "kind_label": NoticeKind(kind).label, "area": area,
-        "cases": cases, "level_label": LEVEL_LABEL[rules.NOTICE_LEVEL[kind]], "min_days": rules.notice_min_days(),
+        "cases": cases, "level_label": LEVEL_LABEL[rules.NOTICE_LEVEL[kind]], "min_days": rules.notice_min_days(kind),
         "step_label": rules.step_label(rules.NOTICE_STEP[kind]),
     })
 

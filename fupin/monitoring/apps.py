@@ -6,3 +6,10 @@ class MonitoringConfig(AppConfig):
     name = "fupin.monitoring"
     label = "monitoring"
     verbose_name = _("动态监测")
+
+    def ready(self) -> None:
+        from fupin.web.todo import register_todo_provider
+
+        from . import todo
+
+        register_todo_provider("monitoring.objects", todo.todos)  # mproc: applications, visits, overdue

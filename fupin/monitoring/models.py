@@ -108,6 +108,20 @@ class MonitoringObject(models.Model):
                                 on_delete=models.SET_NULL, related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
+    # --- the procedures (mproc): the cases on the workflow module, and what the risk-elimination visit found.
+    #: How ``income_12m`` was obtained: "entered" (counted on the visit) or "record" (last year's record).
+    income_basis = models.CharField(_("收入核算方式"), max_length=10, blank=True)
+    entry_case = models.ForeignKey("identification.Case", verbose_name=_("纳入程序"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    clear_case = models.ForeignKey("identification.Case", verbose_name=_("风险消除程序"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    #: The 12-month per-capita income counted at the risk-elimination visit, and the date since which the
+    #: household's income has stayed above the line (REFERENCE §7: stably, ≥ half a year).
+    clear_income_12m = models.DecimalField(_("消除时近12个月人均纯收入"), max_digits=12, decimal_places=2,
+                                           null=True, blank=True)
+    income_above_since = models.DateField(_("收入稳定超过监测标准起始日期"), null=True, blank=True)
+    #: Whether the large rigid expenses are resolved (found on the visit; the registry does not record them).
+    rigid_resolved = models.BooleanField(_("刚性支出问题已解决"), null=True, blank=True)
     synthetic = models.BooleanField(_("合成演示数据"), default=False, editable=False)
     version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -314,3 +328,44 @@ class Target(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.year} {self.value}"
+
+
+class ReportStatus(models.TextChoices):
+    NEW = "new", _("待走访")
+    FOUND = "found", _("已登记为监测对象")
+    DISMISSED = "dismissed", _("经走访无需纳入")
+
+
+class SelfReport(models.Model):
+    """A household's own application on the public mobile page (/public/monitoring/apply/, REFERENCE §7 "on a
+    mobile page"): what it typed and the receipt number it was given. It lands in the village cadre's 待办 to
+    visit; the visit either finds the household (object_found, channel 手机端申报) or dismisses it with a note.
+    Nothing here is linked to a household until a cadre does so."""
+
+    receipt = models.CharField(_("回执编号"), max_length=20, unique=True)
+    name = models.CharField(_("姓名"), max_length=50)
+    phone = models.CharField(_("联系电话"), max_length=20)
+    village = models.ForeignKey("areas.Area", verbose_name=_("所在村"), on_delete=models.PROTECT, related_name="+")
+    area_path = models.CharField(_("区划前缀"), max_length=15, editable=False, db_index=True)
+    situation = models.CharField(_("困难情况"), max_length=500)
+    #: A keyed hash of the sender's IP (the rate limit's key; the address itself is not kept).
+    ip_hash = models.CharField(_("来源标识"), max_length=64, editable=False, db_index=True)
+    submitted_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+    status = models.CharField(_("状态"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.NEW)
+    handled_note = models.CharField(_("走访情况"), max_length=300, blank=True)
+    handled_on = models.DateField(_("办理日期"), null=True, blank=True)
+    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("办理人"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    object = models.ForeignKey(MonitoringObject, verbose_name=_("登记的监测对象"), null=True, blank=True,
+                               on_delete=models.SET_NULL, related_name="+")
+    synthetic = models.BooleanField(_("合成演示数据"), default=False, editable=False)
+
+    class Meta:
+        verbose_name = _("手机端申报")
+        verbose_name_plural = _("手机端申报")
+        ordering = ["-submitted_at", "-id"]
+        indexes = [models.Index(fields=["area_path"], name="selfreport_area_prefix_idx",
+                                opclasses=["varchar_pattern_ops"])]
+
+    def __str__(self) -> str:
+        return f"{self.receipt} {self.name}"

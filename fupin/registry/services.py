@@ -27,7 +27,7 @@ from fupin.audit.services import snapshot as _full_snapshot
 from fupin.lib import idnumber, pinyin
 
 from . import rules
-from .choices import Procedure, Relation, Status
+from .choices import LineKind, Procedure, Relation, Status
 from .models import Household, Member, PovertyLine, YearlyRecord
 
 if TYPE_CHECKING:
@@ -588,6 +588,13 @@ def yearly_record_save(*, actor: User | None, household: Household, year: int,
 @transaction.atomic
 def poverty_line_set(*, actor: User | None, year: int, amount: decimal.Decimal | int | str,
                      kind: str = "national", area: Area | None = None, note: str = "") -> PovertyLine:
+    if kind == LineKind.MONITORING:
+        # REFERENCE §7: at least 1.5 × that year's poverty line (the rule is the monitoring app's).
+        from fupin.monitoring.rules import line_floor_error
+
+        error = line_floor_error(year, amount, area)
+        if error:
+            raise ValidationError({"amount": error})
     line = PovertyLine.objects.select_for_update().filter(year=year, kind=kind, area=area).first()
     if line is None:
         # Validated before the INSERT, so a bad amount is a ValidationError, not an IntegrityError.

@@ -27,12 +27,18 @@ PROCEDURE_PAGES = frozenset({
 PROCEDURE_APPS = frozenset({"exitcheck", "standards"})
 
 
+#: The pages of 防返贫监测 (issue 14, mproc): the URL names starting with this, under one menu entry.
+MONITORING_PREFIX = "monitoring_"
+
+
 def section(request: HttpRequest) -> str:
     match = getattr(request, "resolver_match", None)
     if match is None:
         return ""
     if match.url_name in PROCEDURE_PAGES or match.app_name in PROCEDURE_APPS:
         return "procedures"
+    if (match.url_name or "").startswith(MONITORING_PREFIX):
+        return "monitoring"
     return ""
 
 

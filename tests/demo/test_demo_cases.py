@@ -49,12 +49,20 @@ def demo(django_db_setup, django_db_blocker):
         transaction.set_rollback(True)
 
 
+#: The monitoring procedures' states (issue 14): the demo's monitoring cases are built after issue 13's.
+MONITOR_STEPS = {step for kind in rules.MONITOR_KINDS for step in rules.PATHS[kind]}
+
+
+def issue13_cases():
+    return Case.objects.exclude(kind__in=rules.MONITOR_KINDS)
+
+
 def test_every_step_of_identification_and_exit_has_a_case(demo):
     for kind, extra in ((CaseKind.IDENTIFICATION, (Step.REJECTED, Step.WITHDRAWN)), (CaseKind.EXIT, ())):
         for step in (*rules.PATHS[kind], *extra):
             assert Case.objects.filter(kind=kind, step=step, year=YEAR).exists(), (kind, step)
-    assert 40 <= Case.objects.count() <= 80
-    townships = set(Case.objects.values_list("area__parent__name", flat=True))
+    assert 40 <= issue13_cases().count() <= 80
+    townships = set(issue13_cases().values_list("area__parent__name", flat=True))
     assert len(townships) == 3  # one village in each of the three poor townships
 
 
@@ -65,7 +73,7 @@ def test_households_are_where_their_cases_put_them(demo):
     ident = CaseKind.IDENTIFICATION
     assert statuses(ident, Step.APPLIED, Step.GROUP, Step.VILLAGE, Step.VISITED, Step.TOWNSHIP) == {Status.APPLYING}
     assert statuses(ident, Step.COUNTY, Step.CITY) == {Status.POOR}
-    refused = Household.objects.filter(cases__step__in=[Step.REJECTED, Step.WITHDRAWN])
+    refused = Household.objects.filter(cases__kind=ident, cases__step__in=[Step.REJECTED, Step.WITHDRAWN])
     assert {(h.status, h.cancel_reason) for h in refused} == {(Status.CANCELLED, CancelReason.NOT_IDENTIFIED)}
     assert statuses(CaseKind.EXIT, Step.PROPOSED, Step.AGREED, Step.REVIEWED) == {Status.RETURNED}
     closed = Household.objects.filter(cases__kind=CaseKind.EXIT, cases__step=Step.CLOSED)
@@ -78,9 +86,8 @@ def test_households_are_where_their_cases_put_them(demo):
 
 
 def test_the_steps_obey_the_rules_people_do(demo):
-    minimum = rules.notice_min_days()
     for notice in Notice.objects.all():
-        assert notice.days >= minimum and notice.starts_on <= TODAY
+        assert notice.days >= rules.notice_min_days(notice.kind) and notice.starts_on <= TODAY
     for event in CaseEvent.objects.select_related("case"):
         assert event.date <= TODAY
         if event.to_step in rules.VOTED_STEPS:
@@ -101,7 +108,10 @@ def test_the_steps_obey_the_rules_people_do(demo):
 def test_notices_run_today_with_every_entry_masked(demo):
     running = list(selectors.running_notices(TODAY))
     assert {n.kind for n in running} == {NoticeKind.FIRST, NoticeKind.SECOND, NoticeKind.COUNTY,
-                                         NoticeKind.EXIT_NOTICE, NoticeKind.EXIT_ANNOUNCEMENT}
+                                         NoticeKind.EXIT_NOTICE, NoticeKind.EXIT_ANNOUNCEMENT,
+                                         # 防返贫监测 (issue 14, fupin.demo.monitoring_cases)
+                                         NoticeKind.MONITOR_ENTRY_NOTICE, NoticeKind.MONITOR_ENTRY_ANNOUNCEMENT,
+                                         NoticeKind.MONITOR_CLEAR_NOTICE, NoticeKind.MONITOR_CLEAR_ANNOUNCEMENT}
     entries = [entry for notice in running for entry in notice.listed]
     assert entries
     for entry in entries:
@@ -140,11 +150,27 @@ def test_everything_made_is_marked_synthetic(demo):
 
 def test_the_summary_counts_the_cases_and_shows_the_refused_exit(demo):
     result = demo.cases
-    assert sum(result.steps.values()) == Case.objects.count()
-    assert result.notices_running == len(selectors.running_notices(TODAY))
+    assert sum(result.steps.values()) == issue13_cases().count()
+    assert result.notices_running == len([n for n in selectors.running_notices(TODAY)
+                                          if rules.NOTICE_STEP[n.kind] not in MONITOR_STEPS])
     assert len(result.refused) == 1 and "未达到退出标准" in result.refused[0]
     text = "\n".join(summary_lines(result))
     for step in (*rules.PATHS[CaseKind.IDENTIFICATION], *rules.PATHS[CaseKind.EXIT]):
         assert rules.step_label(step) in text
     assert f"正在公示的公示公告 {result.notices_running} 份" in text and "异议待处理 3 条" in text
     assert result.refused[0] in text and "演示数据" in text
+
+
+def test_every_step_of_the_monitoring_procedures_has_a_case(demo):
+    """fupin.demo.monitoring_cases (issue 14, mproc): entry and risk elimination at every step, on exited
+    households, the objects and the households where the steps put them."""
+    from fupin.monitoring.models import MonitoringObject
+
+    for kind, extra in ((CaseKind.MONITOR_ENTRY, (Step.REJECTED, Step.WITHDRAWN)), (CaseKind.MONITOR_CLEAR, ())):
+        for step in (*rules.PATHS[kind], *extra):
+            assert Case.objects.filter(kind=kind, step=step).exists(), (kind, step)
+    at_risk = MonitoringObject.objects.filter(state="at_risk").select_related("household")
+    assert at_risk and {o.household.status for o in at_risk} == {Status.MONITOR_RISK}
+    cleared = MonitoringObject.objects.filter(state="cleared").select_related("household")
+    assert cleared and {o.household.status for o in cleared} == {Status.MONITOR_CLEARED}
+    assert MonitoringObject.objects.filter(instant=True, measures__isnull=False).exists()

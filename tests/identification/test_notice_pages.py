@@ -57,7 +57,9 @@ def test_publishing_offers_the_roles_kinds_its_areas_and_the_eligible_cases_all_
         page = client.get(reverse("notice_create"))
     assert page.status_code == 200
     kinds = [k for k, _ in page.context["choose"].fields["kind"].choices]
-    assert kinds == [NoticeKind.FIRST, NoticeKind.EXIT_NOTICE]  # the village's own kinds
+    # the village's own kinds (and the monitoring notices of issue 14)
+    assert kinds == [NoticeKind.FIRST, NoticeKind.EXIT_NOTICE, NoticeKind.MONITOR_ENTRY_NOTICE,
+                     NoticeKind.MONITOR_CLEAR_NOTICE]
     assert [c for c, _ in page.context["choose"].fields["area"].choices] == [village.code]
     assert [c.pk for c in page.context["cases"]] == [c.pk for c in ready]  # not the one already on a notice
     html = page.content.decode()
@@ -70,7 +72,8 @@ def test_publishing_offers_the_roles_kinds_its_areas_and_the_eligible_cases_all_
     # The county may publish the announcements only, in its county.
     county_page = login(users["county"]).get(reverse("notice_create"))
     assert [k for k, _ in county_page.context["choose"].fields["kind"].choices] == [
-        NoticeKind.COUNTY, NoticeKind.EXIT_ANNOUNCEMENT, NoticeKind.VILLAGE_EXIT_ANNOUNCEMENT]
+        NoticeKind.COUNTY, NoticeKind.EXIT_ANNOUNCEMENT, NoticeKind.VILLAGE_EXIT_ANNOUNCEMENT,
+        NoticeKind.MONITOR_ENTRY_ANNOUNCEMENT, NoticeKind.MONITOR_CLEAR_ANNOUNCEMENT]
 
 
 def test_publishing_posts_to_the_service_and_refuses_in_chinese(users, tree):

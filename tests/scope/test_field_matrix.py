@@ -47,7 +47,7 @@ pytestmark = pytest.mark.django_db
 ROLES = ("admin", "county", "township", "village", "cadre", "leader", "auditor", "assessor")
 FIELDS = ("id_number", "phone", "bank_account", "health", "disability", "disability_cert", "dibao", "tekun",
           "health_text")
-SURFACES = ("page", "api", "admin", "export", "pdf", "search", "notice", "public", "case")
+SURFACES = ("page", "api", "admin", "export", "pdf", "search", "notice", "public", "case", "monitoring")
 
 # fmt: off
 #: How each role sees each field on the page, in the API and in the admin (before any 显示完整信息).
@@ -81,6 +81,9 @@ ON_SURFACE = {
     "public": {"id_number"},
     # a case's page (识别与退出, /cases/<pk>/): the head's ID number, nothing else of the household's
     "case": {"id_number"},
+    # 防返贫监测 (issue 14, mproc): a monitoring object's page and API answer and the 即时帮扶 ledger (page and
+    # .xlsx) show its 情况说明 and the measures' content (free text: the health rule), no personal number
+    "monitoring": {"health_text"},
 }
 #: The policy's name of one field of each group (fupin.accounts.policy.FIELD_GROUPS).
 POLICY_FIELD = {"id_number": "id_number", "phone": "phone", "bank_account": "bank_account", "health": "health",
@@ -392,6 +395,46 @@ def observe_case(world: World, user: User) -> dict[str, str]:
     return {"id_number": _in_text(text, head, policy.mask_id(head))}
 
 
+def observe_monitoring(world: World, user: User) -> dict[str, str]:
+    """A monitoring object of the household with an illness in its note and in a measure's content: its page,
+    its API answer and the 即时帮扶 ledger (page and .xlsx) show the free text as the health rule says, and no
+    phone, bank account or ID number."""
+    import io
+
+    from openpyxl import load_workbook
+    from rest_framework.test import APIClient
+
+    from fupin.monitoring.models import Measure, MonitoringObject
+    from fupin.registry.models import Household
+
+    household = Household.objects.get(pk=world.household)
+    obj = MonitoringObject.objects.create(household=household, area_path=household.area_path, kind="unstable",
+                                          risk_types=["illness"], channel="visit", found_on=datetime.date(2020, 3, 1),
+                                          note=NOTE, instant=True, instant_on=datetime.date(2020, 3, 1))
+    Measure.objects.create(object=obj, sector="health", category="医疗救助", description=REASON,
+                           date=datetime.date(2020, 3, 2))
+    client = Client()
+    client.force_login(user)
+    texts = []
+    for url in (f"/monitoring/objects/{obj.pk}/", "/monitoring/ledger/"):
+        response = client.get(url)
+        assert response.status_code == 200
+        texts.append(response.content.decode())
+    book = load_workbook(io.BytesIO(client.get("/monitoring/ledger/", {"format": "xlsx"}).content)).active
+    texts.append(" ".join(str(v) for row in book.iter_rows(values_only=True) for v in row if v is not None))
+    api = APIClient()
+    api.force_authenticate(user)
+    body = api.get(f"/api/monitoring/objects/{obj.pk}/").json()
+    texts.append(f"{body.get('note', '')} {[m.get('note', '') for m in body['measures']]}")
+    seen = {_care_in_text(text)["health_text"] for text in texts}
+    assert len(seen) == 1, seen  # every surface alike
+    text = " ".join(texts)
+    for other in (PHONE, policy.mask_phone(PHONE), BANK, policy.mask_bank(BANK), world.ids["id_number"],
+                  policy.mask_id(world.ids["id_number"])):
+        assert other not in text
+    return {"health_text": seen.pop()}
+
+
 # --- the tests -------------------------------------------------------------------------------------
 
 
@@ -417,6 +460,8 @@ def test_cell(world, role, surface, tmp_path):
         seen = observe_notice(world, user) if surface == "notice" else observe_public(world, user)
     elif surface == "case":
         seen = observe_case(world, user)
+    elif surface == "monitoring":
+        seen = observe_monitoring(world, user)
     else:
         seen = observe_export(world, user, tmp_path)
     assert seen == expected(role, surface)

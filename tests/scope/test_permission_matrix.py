@@ -177,6 +177,23 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "api.case":            ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
     # 户认可 is the village's own step: the county and the township may not take it (policy.LEVEL_DUTIES)
     "api.case_step":       ("ok|—", "403|404",    "403|404",    "ok|404",     "403|404",    "403|404",    "403|404",    "403|404"),
+    # --- 防返贫监测 (issue 14, mproc): the "in"/"out" household's monitoring object (made for the cell): seen
+    # by whoever sees the household; writes by writers in scope; a self-report by the areas holding its village
+    "web.monitoring_objects": ("ok|—", "ok|hide", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
+    "web.monitoring_object": ("ok|—", "ok|404",   "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
+    # 登记监测对象 by 户编号: a household outside the scope is not found (the error at 户编号)
+    "web.monitoring_new":  ("ok|—", "ok|refuse",  "ok|refuse",  "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.monitoring_measure": ("ok|—", "ok|404",  "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.monitoring_instant": ("ok|—", "ok|404",  "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.monitoring_entry": ("ok|—", "ok|404",    "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.monitoring_ledger": ("ok|—", "ok|hide",  "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
+    "web.monitoring_reports": ("ok|—", "ok|hide", "ok|hide",    "ok|hide",    "hide|hide",  "ok|hide",    "ok|hide",    "hide|hide"),
+    "web.monitoring_report": ("ok|—", "ok|404",   "ok|404",     "ok|404",     "404|404",    "ok|404",     "ok|404",     "404|404"),
+    # 显示完整信息 of the applicant's phone: roles with "reveal" in scope (audited); the report is looked up first
+    "web.monitoring_report_reveal": ("ok|—", "ok|404", "ok|404", "ok|404",    "404|404",    "403|404",    "ok|404",     "404|404"),
+    "api.monitoring_objects": ("ok|—", "ok|hide", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
+    "api.monitoring_object": ("ok|—", "ok|404",   "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
+    "api.monitoring_measure": ("ok|—", "ok|404",  "ok|404",     "ok|404",     "403|404",    "403|404",    "403|404",    "403|404"),
 }
 
 #: Exports (issue 4: /sheets/export/ → a job → its download, /sheets/summary.xlsx, the fupin export
@@ -2272,3 +2289,181 @@ def _std_score(c: Cell) -> None:
         assert c.number in text and "四看" in text and response.context["result"]["total"] is not None
     else:
         shows_nothing_of(c, text)
+
+
+# --- 防返贫监测 (issue 14, mproc) ----------------------------------------------------------------------
+
+
+def _mobj(c: Cell, **fields):
+    """A monitoring object of the cell's household (set up directly: the procedures are the services' tests)."""
+    from fupin.monitoring.models import MonitoringObject
+
+    household = c.household
+    values = {"kind": "sudden", "risk_types": ["illness"], "channel": "visit", "found_on": datetime.date.today(),
+              "state": "pending", "note": "矩阵监测"}
+    values.update(fields)
+    return MonitoringObject.objects.create(household=household, area_path=household.area_path, **values)
+
+
+def _mobj_listed(c: Cell, response, obj) -> None:
+    assert response.status_code == 200
+    listed = {x.pk for x in response.context[ "page" if "page" in response.context else "objects"].object_list} \
+        if "page" in response.context else {x.pk for x in response.context["objects"]}
+    assert (obj.pk in listed) == (c.expected == "ok")
+    if c.expected == "hide":
+        shows_nothing_of(c, response.content.decode())
+
+
+@check("web.monitoring_objects")
+def _web_monitoring_objects(c: Cell) -> None:
+    obj = _mobj(c)
+    _mobj_listed(c, c.web.get(reverse("monitoring_objects")), obj)
+
+
+@check("web.monitoring_ledger")
+def _web_monitoring_ledger(c: Cell) -> None:
+    obj = _mobj(c, instant=True, instant_on=datetime.date.today())
+    _mobj_listed(c, c.web.get(reverse("monitoring_ledger")), obj)
+    response = c.web.get(reverse("monitoring_ledger"), {"format": "xlsx"})
+    assert response.status_code == 200
+    import io
+
+    from openpyxl import load_workbook
+
+    cells = [str(v) for row in load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)
+             for v in row if v is not None]
+    assert (c.number in cells) == (c.expected == "ok")
+
+
+@check("web.monitoring_object")
+def _web_monitoring_object(c: Cell) -> None:
+    obj = _mobj(c)
+    response = c.web.get(reverse("monitoring_object", args=[obj.pk]))
+    status_of(response, c.expected)
+    text = response.content.decode()
+    if c.expected == "ok":
+        assert c.head in text and c.number in text
+        assert ("/measure/" in text) == policy.can_write(c.user)
+    else:
+        shows_nothing_of(c, text)
+
+
+def _mobj_write(c: Cell, url_name: str, data: dict, done: Callable[[object], bool], obj=None) -> None:
+    obj = obj or _mobj(c)
+    before = footprint()
+    response = c.web.post(reverse(url_name, args=[obj.pk]), data)
+    if c.expected == "ok":
+        assert response.status_code == 302, field_errors(response.content)
+        assert done(obj)
+        return
+    status_of(response, c.expected)
+    assert footprint() == before and not done(obj)
+
+
+@check("web.monitoring_measure")
+def _web_monitoring_measure(c: Cell) -> None:
+    today = datetime.date.today().isoformat()
+    _mobj_write(c, "monitoring_object_measure", {"m-sector": "health", "m-category": "医疗救助", "m-date": today},
+                lambda obj: obj.measures.exists())
+
+
+@check("web.monitoring_instant")
+def _web_monitoring_instant(c: Cell) -> None:
+    from fupin.monitoring.models import MonitoringObject
+
+    _mobj_write(c, "monitoring_object_instant", {"i-on": datetime.date.today().isoformat()},
+                lambda obj: MonitoringObject.objects.get(pk=obj.pk).instant)
+
+
+@check("web.monitoring_entry")
+def _web_monitoring_entry(c: Cell) -> None:
+    from fupin.monitoring.models import MonitoringObject
+
+    Household.objects.filter(pk=c.household.pk).update(status=Status.EXITED, exit_year=2019)
+    data = {"e-opinion": "入户核实", "e-date": datetime.date.today().isoformat(),
+            **{f"e-ok_{k}": "yes" for k in ("situation", "income", "expenses", "consent")}}
+    _mobj_write(c, "monitoring_object_entry", data,
+                lambda obj: MonitoringObject.objects.get(pk=obj.pk).entry_case_id is not None)
+
+
+@check("web.monitoring_new")
+def _web_monitoring_new(c: Cell) -> None:
+    from fupin.monitoring.models import MonitoringObject
+
+    Household.objects.filter(pk=c.household.pk).update(status=Status.EXITED, exit_year=2019)
+    url = reverse("monitoring_object_new")
+    data = {"household": c.number, "kind": "unstable", "risk_types": ["illness"], "channel": "visit",
+            "found_on": datetime.date.today().isoformat()}
+    before = footprint()
+    if c.expected == "403":
+        status_of(c.web.get(url), "403")
+        status_of(c.web.post(url, data), "403")
+    else:
+        response = c.web.post(url, data)
+        if c.expected == "ok":
+            assert response.status_code == 302, field_errors(response.content)
+            assert MonitoringObject.objects.filter(household=c.household).exists()
+            return
+        assert response.status_code == 200 and "household" in field_errors(response.content)
+    assert footprint() == before
+    assert not MonitoringObject.objects.filter(household=c.household).exists()
+
+
+def _report(c: Cell):
+    from fupin.monitoring.models import SelfReport
+
+    village = c.village()
+    return SelfReport.objects.create(receipt=f"JC{c.household.pk:010d}", name=c.head, phone="13800000000",
+                                     village=village, area_path=village.path, situation="矩阵申报", ip_hash="x")
+
+
+@check("web.monitoring_reports")
+def _web_monitoring_reports(c: Cell) -> None:
+    report = _report(c)
+    response = c.web.get(reverse("monitoring_reports"))
+    assert response.status_code == 200
+    listed = {x.pk for x in response.context["page"].object_list}
+    assert (report.pk in listed) == (c.expected == "ok")
+
+
+@check("web.monitoring_report")
+def _web_monitoring_report(c: Cell) -> None:
+    report = _report(c)
+    response = c.web.get(reverse("monitoring_report", args=[report.pk]))
+    status_of(response, c.expected)
+    if c.expected != "ok":
+        assert report.receipt not in response.content.decode()
+
+
+@check("api.monitoring_objects")
+def _api_monitoring_objects(c: Cell) -> None:
+    obj = _mobj(c)
+    response = c.api.get("/api/monitoring/objects/", {"page_size": 200})
+    assert response.status_code == 200
+    ids = [row["id"] for row in response.json()["results"]]
+    assert (obj.pk in ids) == (c.expected == "ok")
+    if c.expected == "hide":
+        shows_nothing_of(c, response.content.decode())
+
+
+@check("api.monitoring_object")
+def _api_monitoring_object(c: Cell) -> None:
+    obj = _mobj(c)
+    api_read(c, f"/api/monitoring/objects/{obj.pk}/", lambda body: body["household_number"] == c.number)
+
+
+@check("api.monitoring_measure")
+def _api_monitoring_measure(c: Cell) -> None:
+    obj = _mobj(c)
+    api_write(c, "post", f"/api/monitoring/objects/{obj.pk}/measures/",
+              {"sector": "health", "category": "医疗救助", "date": datetime.date.today().isoformat()},
+              lambda: obj.measures.exists(), ok=201)
+
+
+@check("web.monitoring_report_reveal")
+def _web_monitoring_report_reveal(c: Cell) -> None:
+    report = _report(c)
+    response = c.web.post(reverse("monitoring_report_reveal", args=[report.pk]))
+    status_of(response, c.expected)
+    revealed = AuditEvent.objects.filter(kind=AuditKind.REVEAL, entity_id=str(report.pk)).exists()
+    assert ("13800000000" in response.content.decode()) == (c.expected == "ok") == revealed
