@@ -314,3 +314,7 @@ class Target(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.year} {self.value}"
+
+
+# 年度档案 (archive helper): its own module, imported here so that Django finds the model.
+from .models_archive import Archive, ArchiveState  # noqa: E402, F401
