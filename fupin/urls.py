@@ -8,6 +8,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("fupin.api.urls")),
     path("sheets/", include("fupin.sheets.urls")),
+    path("monitoring/archives/", include("fupin.monitoring.urls_archive")),  # 年度档案 (issue 14, archive)
     path("", include("fupin.monitoring.urls")),
     path("", include("fupin.registry.urls")),
     path("", include("fupin.documents.urls")),

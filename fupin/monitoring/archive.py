@@ -52,10 +52,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import get_language, gettext_lazy
 
 from fupin.accounts import policy
-from fupin.audit.services import audit_create, audit_export, audit_status
+from fupin.audit.context import current_ip
+from fupin.audit.services import audit_export, audit_status
 from fupin.jobs import kinds, runner
 
 from .models_archive import Archive, ArchiveState, archive_dir
@@ -114,8 +115,7 @@ def check_scope(actor: User | None, area: Area) -> None:
 
 
 @transaction.atomic
-def archive_start(*, actor: User | None, area: Area, year: int, background: bool = True,
-                  ip: str | None = None) -> Archive:
+def archive_start(*, actor: User | None, area: Area, year: int, background: bool = True) -> Archive:
     """A new archive of ``area`` for ``year``. ``background``: built by a job owned by the actor (limited
     like every user's jobs, submitted once this transaction commits); otherwise left for the caller to
     ``build`` (the command line). Audited as created."""
@@ -132,12 +132,15 @@ def archive_start(*, actor: User | None, area: Area, year: int, background: bool
         if saved_actor is None:
             raise ValidationError({"user": _("后台生成须由登录用户发起")})
         job = runner.job_create(kind=JOB_KIND, user=saved_actor, area=area, filename=f"{year} {area.name}",
-                                params={"year": year, "ip": ip}, limited=True)
+                                params={"year": year, "ip": current_ip(), "language": get_language()},
+                                limited=True)
     archive = Archive(area=area, area_path=area.path, year=year, job=job, created_by=saved_actor)
     archive.full_clean()
     archive.save()
-    audit_create(actor=actor, obj=archive, area_path=area.path,
-                 summary=_("生成 %(y)d 年%(a)s年度档案") % {"y": year, "a": area.name})
+    # A status row, as the adjustment's run start (audit_create's snapshot cannot hold the job's UUID).
+    audit_status(actor=actor, obj=archive, area_path=area.path,
+                 summary=_("发起生成 %(y)d 年%(a)s年度档案") % {"y": year, "a": area.name},
+                 data={"year": year, "area": area.code, "job": str(job.pk) if job else None})
     if job is not None:
         runner.submit(job)
     return archive
@@ -639,12 +642,12 @@ def verify(source: Path | str | BinaryIO, *, expected_sha256: str = "") -> Verif
     except zipfile.BadZipFile:
         return Verification(False, [*problems, _("不是有效的 ZIP 文件，或文件已损坏")], 0, None, digest)
     with zf:
+        if MANIFEST not in zf.namelist():
+            return Verification(False, [*problems, _("缺少 %(m)s") % {"m": MANIFEST}], 0, None, digest)
         try:
             manifest = json.loads(zf.read(MANIFEST).decode("utf-8"))
-            files = list(manifest["files"])
-        except KeyError:
-            return Verification(False, [*problems, _("缺少 %(m)s") % {"m": MANIFEST}], 0, None, digest)
-        except (ValueError, TypeError, zipfile.BadZipFile):
+            files = [f for f in manifest["files"] if isinstance(f, dict)]
+        except (KeyError, ValueError, TypeError, zipfile.BadZipFile, OSError):
             return Verification(False, [*problems, _("%(m)s 已损坏，无法读取") % {"m": MANIFEST}], 0, None, digest)
         checked = _check_files(zf, files, problems)
         _check_listing(zf, manifest, problems)
