@@ -51,8 +51,8 @@ import xlsxwriter
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
 
 from fupin.accounts import policy
 from fupin.audit.context import current_ip
@@ -100,7 +100,7 @@ def register_kind() -> None:
 # --- starting -------------------------------------------------------------------------------------
 
 
-def _require(actor: User | None) -> None:
+def require_capability(actor: User | None) -> None:
     if actor is not None and not policy.can(actor, "archive"):
         raise PermissionDenied(_("您的角色不能生成年度档案（限县、乡镇、村级管理人员和系统管理员）"))
 
@@ -121,7 +121,7 @@ def archive_start(*, actor: User | None, area: Area, year: int, background: bool
     ``build`` (the command line). Audited as created."""
     from fupin.registry import rules as registry_rules
 
-    _require(actor)
+    require_capability(actor)
     check_scope(actor, area)
     error = registry_rules.report_year_error(year)
     if error:

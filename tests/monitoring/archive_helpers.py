@@ -30,15 +30,16 @@ class World:
     notices: dict  # "a", "b" → Notice
 
 
-@pytest.fixture
-def jobs_sync(settings, tmp_path):
+# Imported by the test modules under these names (the fixtures are called ``jobs_sync`` and ``world``).
+@pytest.fixture(name="jobs_sync")
+def jobs_sync_fixture(settings, tmp_path):
     settings.FUPIN_JOBS = "sync"
     settings.DATA_DIR = tmp_path
     return tmp_path
 
 
-@pytest.fixture
-def world(tree, county_user, township_a_user, township_b_user, village_user, jobs_sync) -> World:
+@pytest.fixture(name="world")
+def world_fixture(tree, county_user, township_a_user, township_b_user, village_user, jobs_sync) -> World:
     village_b = factories.user("village_b1", Role.VILLAGE, tree["village_b1"])
     with clock():
         a_exit = make.exit_ready(county_user, tree["village_a1"])

@@ -53,6 +53,10 @@ class Command(BaseCommand):
             if not out_path.parent.is_dir():
                 raise CommandError(_("目录不存在：%(d)s") % {"d": out_path.parent})
         actor = resolve_user(user)
+        try:
+            archives.require_capability(actor if actor.pk else None)
+        except PermissionDenied as exc:
+            raise CommandError(str(exc)) from exc
         target = resolve_area(actor, area)
         try:
             archive = archives.archive_start(actor=actor, area=target, year=year, background=False)
