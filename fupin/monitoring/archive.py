@@ -440,7 +440,7 @@ def write_decisions(user: User, area: Area, year: int, path: Path,
     for p in proposals.iterator(chunk_size=2000):
         sheet_p.write([p.household.number, p.household.head_name, proposal_kinds.get(p.kind, p.kind),
                        text("reason", p.reason), text("note", p.note),
-                       p.confirmed_by.username if p.confirmed_by else "", p.confirmed_at, p.run.area.name])
+                       p.confirmed_by.username if p.confirmed_by else _("系统"), p.confirmed_at, p.run.area.name])
     progress(4, 5)
 
     notices = _notices(user, area, year)

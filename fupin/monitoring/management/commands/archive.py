@@ -72,8 +72,9 @@ class Command(BaseCommand):
         timings: dict[str, float] = {}
         try:
             manifest = archives.build(archive, user=actor if actor.pk else None, report=report, timings=timings)
-        except BaseException:
-            Archive.objects.filter(pk=archive.pk).update(state=ArchiveState.FAILED)
+        except BaseException as exc:
+            Archive.objects.filter(pk=archive.pk).update(
+                state=ArchiveState.FAILED, message=_("命令行生成中断：%(e)s") % {"e": type(exc).__name__})
             raise
         finally:
             bar.close()
