@@ -7,6 +7,7 @@ import hashlib
 
 import pytest
 
+from fupin.accounts import policy
 from fupin.monitoring import archive as archives
 from fupin.monitoring.models_archive import ArchiveState
 
@@ -62,6 +63,9 @@ def test_the_household_list_is_the_standard_sheet_with_the_year_income(world: Wo
         rows = sheet_rows(zf, archives.HOUSEHOLDS)
     numbers = {row[0] for row in rows[1:]}
     assert numbers == {h.number for h in world.households.values()}
+    ids = [row[rows[0].index("证件号码")] for row in rows[1:]]
+    masked = not policy.export_reveals(world.users["county"])
+    assert ids and all(("*" in i) == masked for i in ids)  # as the county's own export carries them
     year, wage = rows[0].index("年度"), rows[0].index("工资性收入")
     ready = [row for row in rows[1:] if row[0] == world.households["a_exit"].number]
     assert ready and all(row[year] == 2019 and row[wage] == 20000 for row in ready)

@@ -103,3 +103,16 @@ def test_a_bad_year_is_refused_with_a_message(world: World):
     response = client.post(reverse("archive_list"), {"area": world.tree["county"].code, "year": "1999"}, follow=True)
     assert "年度应在" in response.content.decode()
     assert not Archive.objects.exists()
+
+
+def test_a_failed_build_shows_why_and_leaves_no_file(world: World, monkeypatch, jobs_sync):
+    def unprintable(*args, **kwargs):
+        raise runner.JobRefused("无法打印公示“2026年扶贫对象识别第一次公示”：第 1 户 户主姓名 含字库外的字")
+
+    monkeypatch.setattr(archives, "write_notices", unprintable)
+    archive = archives.archive_start(actor=world.users["county"], area=world.tree["county"], year=2026)
+    archive.refresh_from_db()
+    assert archive.state == ArchiveState.FAILED and archive.job.state == JobState.FAILED
+    assert [p.name for p in (jobs_sync / "archives").iterdir()] == []
+    page = login(world.users["county"]).get(reverse("archive_detail", args=[archive.pk])).content.decode()
+    assert "本次生成未完成" in page and "含字库外的字" in page

@@ -76,3 +76,15 @@ def test_the_list_shows_the_archives_of_the_subtree_only(world: World):
     page = login(world.users["township_a"]).get(reverse("archive_list")).content.decode()
     assert reverse("archive_detail", args=[mine.pk]) in page
     assert reverse("archive_detail", args=[other.pk]) not in page
+
+
+def test_every_role_that_may_archive_exports_the_same_fields():
+    """An archive is readable by every archiving role of its subtree, whoever built it: their exports must
+    carry each personal field alike (whole, masked or hidden)."""
+    from fupin.accounts import policy
+    from fupin.accounts.models import User
+
+    fields = list(policy.GROUP_OF)
+    access = {role: tuple(policy.export_access(User(username="probe", role=role))(f) for f in fields)
+              for role in sorted(policy.CAPABILITIES["archive"])}
+    assert len(set(access.values())) == 1, access
