@@ -36,7 +36,6 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import hashlib
-import io
 import json
 import os
 import shutil
@@ -536,11 +535,8 @@ def write_notices(user: User, area: Area, year: int, folder: Path,
 
 
 def file_sha256(path: Path | str) -> str:
-    digest = hashlib.sha256()
     with open(path, "rb") as fh:
-        while chunk := fh.read(READ_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return _stream_sha256(fh)
 
 
 def _info(name: str, when: datetime.datetime) -> zipfile.ZipInfo:
@@ -629,18 +625,31 @@ class Verification:
 def verify(source: Path | str | BinaryIO, *, expected_sha256: str = "") -> Verification:
     """Check a ZIP against its manifest; each problem is a sentence naming the file."""
     problems: list[str] = []
-    if isinstance(source, str | Path):
-        with open(source, "rb") as fh:
-            data = fh.read()
-    else:
-        data = source.read()
-    digest = hashlib.sha256(data).hexdigest()
-    if expected_sha256 and digest != expected_sha256:
-        problems.append(_("整个压缩包的 SHA-256 与生成时记录的不同：文件已被改动或替换"))
+    # Read in chunks, never whole: a county's archive at scale is hundreds of MB.
+    fh = open(source, "rb") if isinstance(source, str | Path) else source  # noqa: SIM115 - closed below
     try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        return Verification(False, [*problems, _("不是有效的 ZIP 文件，或文件已损坏")], 0, None, digest)
+        digest = _stream_sha256(fh)
+        if expected_sha256 and digest != expected_sha256:
+            problems.append(_("整个压缩包的 SHA-256 与生成时记录的不同：文件已被改动或替换"))
+        fh.seek(0)
+        try:
+            zf = zipfile.ZipFile(fh)
+        except zipfile.BadZipFile:
+            return Verification(False, [*problems, _("不是有效的 ZIP 文件，或文件已损坏")], 0, None, digest)
+        return _verify_zip(zf, problems, digest)
+    finally:
+        if fh is not source:
+            fh.close()
+
+
+def _stream_sha256(fh: BinaryIO) -> str:
+    digest = hashlib.sha256()
+    while chunk := fh.read(READ_CHUNK):
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _verify_zip(zf: zipfile.ZipFile, problems: list[str], digest: str) -> Verification:
     with zf:
         if MANIFEST not in zf.namelist():
             return Verification(False, [*problems, _("缺少 %(m)s") % {"m": MANIFEST}], 0, None, digest)
@@ -665,14 +674,18 @@ def _check_files(zf: zipfile.ZipFile, files: list[dict[str, Any]], problems: lis
             continue
         checked += 1
         try:
-            content = zf.read(name)
+            with zf.open(name) as member:
+                size, sha = 0, hashlib.sha256()
+                while chunk := member.read(READ_CHUNK):
+                    size += len(chunk)
+                    sha.update(chunk)
         except (zipfile.BadZipFile, OSError, ValueError):  # a CRC error: bytes changed inside the ZIP
             problems.append(_("文件已损坏（压缩包内校验失败）：%(n)s") % {"n": name})
             continue
-        if len(content) != f.get("size"):
+        if size != f.get("size"):
             problems.append(_("大小不符：%(n)s（清单 %(a)s 字节，实际 %(b)s 字节）") % {
-                "n": name, "a": f.get("size"), "b": len(content)})
-        elif hashlib.sha256(content).hexdigest() != f.get("sha256"):
+                "n": name, "a": f.get("size"), "b": size})
+        elif sha.hexdigest() != f.get("sha256"):
             problems.append(_("SHA-256 不符：%(n)s（内容已被改动）") % {"n": name})
     listed = {f.get("name") for f in files} | {MANIFEST, LISTING}
     problems.extend(_("清单中没有的文件：%(n)s") % {"n": name} for name in names if name not in listed)
