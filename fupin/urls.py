@@ -8,6 +8,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("fupin.api.urls")),
     path("sheets/", include("fupin.sheets.urls")),
+    path("monitoring/archives/", include("fupin.monitoring.urls_archive")),  # 年度档案 (issue 14, archive)
     path("", include("fupin.monitoring.urls")),
     path("", include("fupin.monitoring.urls_objects")),  # 监测对象、纳入与风险消除、手机端申报 (issue 14, mproc)
     path("", include("fupin.registry.urls")),

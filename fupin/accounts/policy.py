@@ -78,6 +78,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "manage_standards": frozenset({Role.ADMIN, Role.COUNTY}),
     # Run the yearly dynamic adjustment (动态调整) of their area and confirm or decline its proposals.
     "adjust": frozenset({Role.ADMIN, Role.COUNTY}),
+    # --- issue 14, archive part: 年度档案 (fupin.monitoring.archive). Build, download and verify the
+    # year-end archive of an area in their subtree. It holds the household list as an export does, so
+    # only roles whose exports carry the same fields (export_whole, the same FIELD_POLICY): an archive
+    # built by one of them shows nothing the others may not see.
+    "archive": WRITERS,
 }
 
 

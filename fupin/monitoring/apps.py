@@ -13,3 +13,8 @@ class MonitoringConfig(AppConfig):
         from . import todo
 
         register_todo_provider("monitoring.objects", todo.todos)  # mproc: applications, visits, overdue
+
+        # 年度档案 (archive part): its background job kind.
+        from .archive import register_kind as register_archive_kind
+
+        register_archive_kind()

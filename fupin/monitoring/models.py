@@ -369,3 +369,5 @@ class SelfReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.receipt} {self.name}"
+# 年度档案 (archive helper): its own module, imported here so that Django finds the model.
+from .models_archive import Archive, ArchiveState  # noqa: E402, F401

@@ -222,6 +222,15 @@ EXPORTS: dict[str, tuple[str, ...]] = {
     "web.exit_check_download": ("ok|—", "ok|hide", "ok|hide",   "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
     "cli.exit_check":      ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
     "cli.import":          ("ok|—", "ok|refuse",  "ok|refuse",  "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403"),
+    # 年度档案 (issue 14, archive part; /monitoring/archives/): the archive of the household's village. Writers
+    # list, build, download and verify archives of their subtree (outside it: not listed, a 404, the command
+    # refuses); the file holds the households they see and never the outside one. Read-only roles: 403
+    # before any lookup (the command: refused for the role before the area is looked up).
+    "web.archives":        ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.archive_build":   ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.archive_download":("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.archive_verify":  ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
+    "cli.archive":         ("ok|—", "ok|refuse",  "ok|refuse",  "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403"),
 }
 
 #: Background jobs (/sheets/jobs/…): "in" is a job of the cell's own user, "out" one of another user —
@@ -1043,6 +1052,106 @@ def _sheet_jobs():
                              CACHES={**settings.CACHES, "jobs": {
                                  "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
                                  "LOCATION": "matrix-jobs"}})
+
+
+# --- 年度档案 (issue 14, archive part) -------------------------------------------------------------------
+
+
+def _archive_of(c: Cell):
+    """The archive of the cell's household's village, built by the system (outside a job)."""
+    from fupin.monitoring import archive as archives
+
+    archive = archives.archive_start(actor=None, area=c.village(), year=2019, background=False)
+    archives.build(archive, user=None)
+    archive.refresh_from_db()
+    return archive
+
+
+def _archive_numbers(content: bytes) -> set[str]:
+    import io
+    import zipfile
+
+    from python_calamine import CalamineWorkbook
+
+    from fupin.monitoring import archive as archives
+
+    with zipfile.ZipFile(io.BytesIO(content)) as zf:
+        rows = CalamineWorkbook.from_filelike(io.BytesIO(zf.read(archives.HOUSEHOLDS))).get_sheet_by_index(0)
+        return {row[0] for row in rows.to_python()[1:]}
+
+
+@check("web.archives")
+def _web_archives(c: Cell) -> None:
+    with _sheet_jobs():
+        archive = _archive_of(c)
+        response = c.web.get(reverse("archive_list"))
+    status_of(response, c.expected)
+    if c.expected != "403":
+        listed = reverse("archive_detail", args=[archive.pk]) in response.content.decode()
+        assert listed == (c.expected == "ok")
+
+
+@check("web.archive_build")
+def _web_archive_build(c: Cell) -> None:
+    from fupin.monitoring.models_archive import Archive
+
+    with _sheet_jobs():
+        response = c.web.post(reverse("archive_list"), {"area": c.village().code, "year": "2019"})
+        archive = Archive.objects.filter(created_by=c.user).first()
+        if c.expected == "ok":
+            assert response.status_code == 302 and archive is not None and archive.area == c.village()
+            download = c.web.get(reverse("archive_download", args=[archive.pk]))
+            numbers = _archive_numbers(b"".join(download.streaming_content))
+            assert numbers == c.visible(c.village().path) and c.number in numbers
+        else:
+            status_of(response, c.expected)
+            assert archive is None
+
+
+@check("web.archive_download")
+def _web_archive_download(c: Cell) -> None:
+    with _sheet_jobs():
+        archive = _archive_of(c)
+        response = c.web.get(reverse("archive_download", args=[archive.pk]))
+        status_of(response, c.expected)
+        if c.expected == "ok":
+            assert c.number in _archive_numbers(b"".join(response.streaming_content))
+    assert AuditEvent.objects.filter(kind=AuditKind.EXPORT, actor=c.user, entity="monitoring.archive",
+                                     entity_id=str(archive.pk)).exists() == (c.expected == "ok")
+
+
+@check("web.archive_verify")
+def _web_archive_verify(c: Cell) -> None:
+    with _sheet_jobs():
+        archive = _archive_of(c)
+        response = c.web.post(reverse("archive_verify", args=[archive.pk]))
+    if c.expected == "ok":
+        assert response.status_code == 302
+    else:
+        status_of(response, c.expected)
+
+
+@check("cli.archive")
+def _cli_archive(c: Cell) -> None:
+    import io
+    import tempfile
+    from pathlib import Path
+
+    from django.core.management import CommandError, call_command
+
+    out = Path(tempfile.mkdtemp()) / "archive.zip"
+    with _sheet_jobs():
+        try:
+            call_command("archive", area=c.village().code, year=2019, user=c.user.username, out=str(out),
+                         no_progress=True, stdout=io.StringIO())
+        except CommandError as exc:
+            refused = {"403": "不能生成年度档案", "refuse": "不在用户"}[c.expected]
+            assert refused in str(exc), str(exc)
+            assert not out.exists()
+            return
+    assert c.expected == "ok"
+    numbers = _archive_numbers(out.read_bytes())
+    assert numbers == c.visible(c.village().path) and c.number in numbers
 
 
 @check("web.export")
