@@ -78,6 +78,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "manage_standards": frozenset({Role.ADMIN, Role.COUNTY}),
     # Run the yearly dynamic adjustment (动态调整) of their area and confirm or decline its proposals.
     "adjust": frozenset({Role.ADMIN, Role.COUNTY}),
+    # --- issue 14, dashboards (dash): edit the 目标任务 (targets) of their area, which the dashboards
+    # compare exits and returns against. Everyone who sees an area sees its dashboard and tables.
+    "edit_targets": frozenset({Role.ADMIN, Role.COUNTY}),
 }
 
 
