@@ -42,7 +42,6 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import (
-    Avg,
     Count,
     DateTimeField,
     Exists,
@@ -392,21 +391,31 @@ def _records(user: User | AnonymousUser, area: Area, on: datetime.date | None) -
     return YearlyRecord.objects.filter(household_id__in=_registered_pks(user, area, on), year__lte=on.year)
 
 
-def _income(user: User | AnonymousUser, area: Area, on: datetime.date | None) -> dict[str, Any]:
+def _income_rows(user: User | AnonymousUser, area: Area, on: datetime.date | None) -> list[dict[str, Any]]:
+    """Yearly records of the registered households by (year, income band): households, people, net
+    income, and the households whose each 两不愁三保障 indicator is 否 (one grouped query)."""
     from django.db.models import Case, When
     band = Case(*[When(_band_q(lo, hi), then=Value(i)) for i, (lo, hi) in enumerate(INCOME_BANDS)],
                 default=Value(-1), output_field=IntegerField())
-    rows = list(_records(user, area, on).annotate(band=band).values("year", "band")
-                .annotate(h=Count("id"), p=Sum("member_count"), total=Sum("net_income"), mean=Avg("per_capita_income"))
-                .order_by("year"))
+    aggs: dict[str, Any] = {"h": Count("id"), "p": Sum("member_count"), "total": Sum("net_income")}
+    for name, _label, field in GAPS:
+        aggs[f"gap_{name}"] = Count("id", filter=Q(**{field: False}))
+        aggs[f"gap_{name}_p"] = Sum("member_count", filter=Q(**{field: False}))
+    rows = list(_records(user, area, on).annotate(band=band).values("year", "band").annotate(**aggs).order_by())
+    for r in rows:
+        r["total"] = float(r["total"] or 0)
+    return rows
+
+
+def _income(rows: list[dict[str, Any]]) -> dict[str, Any]:
     years = sorted({r["year"] for r in rows})
     growth = []
     for y in years:
         ys = [r for r in rows if r["year"] == y]
-        h = sum(r["h"] for r in ys)
         people = sum(r["p"] or 0 for r in ys)
-        total = sum((r["total"] or Decimal(0)) for r in ys)
-        growth.append({"year": y, "households": h, "per_capita": round(float(total) / people, 0) if people else None})
+        total = sum(r["total"] for r in ys)
+        growth.append({"year": y, "households": sum(r["h"] for r in ys),
+                       "per_capita": round(total / people) if people else None, "growth": None})
     for prev, cur in zip(growth, growth[1:], strict=False):
         if prev["per_capita"] and cur["per_capita"] is not None:
             cur["growth"] = round((cur["per_capita"] / prev["per_capita"] - 1) * 100, 1)
@@ -415,16 +424,10 @@ def _income(user: User | AnonymousUser, area: Area, on: datetime.date | None) ->
     for i, (lo, hi) in enumerate(INCOME_BANDS):
         r = [x for x in rows if x["year"] == year and x["band"] == i]
         bands.append(_fig(f"inc:{year}:{i}", band_label(lo, hi), sum(x["h"] for x in r), sum(x["p"] or 0 for x in r)))
-    return {"year": year, "bands": bands if year else [], "growth": growth}
-
-
-def _gaps(user: User | AnonymousUser, area: Area, on: datetime.date | None, year: int | None) -> list[Fig]:
-    if year is None:
-        return []
-    aggs = {name: Count("id", filter=Q(**{field: False})) for name, _label, field in GAPS}
-    aggs.update({f"{name}_p": Sum("member_count", filter=Q(**{field: False})) for name, _label, field in GAPS})
-    got = _records(user, area, on).filter(year=year).aggregate(**aggs)
-    return [_fig(f"gap:{year}:{name}", label, got[name], got[f"{name}_p"]) for name, label, _f in GAPS]
+    last = [r for r in rows if r["year"] == year]
+    gaps = [_fig(f"gap:{year}:{name}", label, sum(r[f"gap_{name}"] for r in last),
+                 sum(r[f"gap_{name}_p"] or 0 for r in last)) for name, label, _f in GAPS] if year else []
+    return {"year": year, "bands": bands if year else [], "growth": growth, "gaps": gaps}
 
 
 def targets(area: Area) -> dict[int, dict[str, Decimal]]:
@@ -445,19 +448,30 @@ def _sum(rows: list[dict[str, Any]], **match: Any) -> tuple[int, int]:
     return h, p
 
 
+def compute_raw(*, user: User | AnonymousUser, area: Area, on: datetime.date | None,
+                child_length: int | None) -> dict[str, Any]:
+    """The grouped query results every figure of a dashboard is assembled from (JSON-able: the rollup
+    stores them, fupin.monitoring.rollups)."""
+    return {"main": main_groups(user, area, on, child_length), "exits": _exit_rows(user, area, on),
+            "monitor": _monitor_rows(user, area, on, child_length), "income": _income_rows(user, area, on)}
+
+
 def dashboard(*, user: User | AnonymousUser, area: Area, on: datetime.date | None = None,
               children: list[Area] | None = None) -> dict[str, Any]:
     """Every figure of the area's dashboard as of ``on`` (None: today). ``children``: the areas of the
     level below to break the figures down by (already scoped by the caller)."""
     children = children or []
     length = len(children[0].path) if children else None
-    rows = main_groups(user, area, on, length)
+    from .rollups import raw_figures
+
+    raw = raw_figures(user=user, area=area, on=on, child_length=length)
+    rows = raw["main"]
     register = set(REGISTER_STATUSES)
     reg_h, reg_p = _sum(rows, st=register)
     poor_h, poor_p = _sum(rows, st=set(NOT_EXITED_STATUSES))
     ex_h, ex_p = _sum(rows, st=set(EXITED_STATUSES))
     paired_h, paired_p = _sum(rows, st=register, paired=True)
-    mon = _monitor_rows(user, area, on, length)
+    mon = raw["monitor"]
     mon_tot = {r["st"]: r["h"] for r in mon["totals"]}
     show_incidence = policy.sees_incidence(user)
     rural = area.rural_population if show_incidence else None
@@ -477,7 +491,7 @@ def dashboard(*, user: User | AnonymousUser, area: Area, on: datetime.date | Non
     coverage = [headline["paired"],
                 _fig("unpaired", _("无帮扶责任人"), *_sum(rows, st=register, paired=False))]
     # Exits and returns by year, against the area's targets.
-    ex_rows = _exit_rows(user, area, on)
+    ex_rows = raw["exits"]
     goals = targets(area)
     years = sorted({r["date__year"] for r in ex_rows} | set(goals))
     if on is not None:
@@ -501,8 +515,8 @@ def dashboard(*, user: User | AnonymousUser, area: Area, on: datetime.date | Non
               **{st.value: _fig(f"risk:{r.value}:{st.value}", f"{r.label}（{st.label}）",
                                 sum(x["h"] for x in mon["risks"] if x["risk0"] == r and x["st"] == st), None)
                  for st in MONITOR_STATES}} for r in RiskType]
-    income = _income(user, area, on)
-    gaps = _gaps(user, area, on, income["year"])
+    income = _income(raw["income"])
+    gaps = income["gaps"]
     child_rows = []
     for child in children:
         cr = [r for r in rows if r["prefix"] == child.path]
