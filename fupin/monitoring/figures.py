@@ -180,7 +180,7 @@ def _monitor_pks(on: datetime.date | None, *, kind: str = "", state: str = "", r
     if state:
         qs = qs.filter(st=state)
     if risk:
-        qs = qs.annotate(risk0=KeyTextTransform("0", "risk_types")).filter(risk0=risk)
+        qs = qs.filter(risk_types__0=risk)
     return qs.values("household_id")
 
 
