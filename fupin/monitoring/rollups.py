@@ -67,7 +67,9 @@ def raw_figures(*, user: User | AnonymousUser, area: Area, on: datetime.date | N
     key = {"area_path": area.path, "day": on.isoformat() if on else "today", "child_length": child_length or 0}
     if not refresh:
         row = FigureRollup.objects.filter(**key).values("stamp", "data", "computed_at").first()
-        if row and row["stamp"] == current and timezone.now() - row["computed_at"] < MAX_AGE:
+        fresh = row is not None and row["stamp"] == current and timezone.now() - row["computed_at"] < MAX_AGE
+        # "Today" is another day after midnight (pairings in force, the current year).
+        if fresh and (on is not None or timezone.localtime(row["computed_at"]).date() == timezone.localdate()):
             return row["data"]
     started = time.perf_counter()
     data = compute_raw(user=user, area=area, on=on, child_length=child_length)
