@@ -175,6 +175,8 @@ def targets_page(request: HttpRequest) -> HttpResponse:
     from .models import TargetKind
     from .services import target_set
 
+    if request.method == "POST":  # refused before any lookup: a 403 says nothing about the area
+        policy.require(request.user, "edit_targets", _("您的角色不能修改目标任务"))
     area, _on, _error = _area_and_date(request)
     if area is None:
         return no_scope(request)
@@ -183,7 +185,6 @@ def targets_page(request: HttpRequest) -> HttpResponse:
     years = list(range(2014, this_year + 2))
     errors: dict[tuple[int, str], str] = {}
     if request.method == "POST":
-        policy.require(request.user, "edit_targets", _("您的角色不能修改目标任务"))
         year = parse_int(request.POST.get("year"))
         if year not in years:
             messages.error(request, _("年度无效"))

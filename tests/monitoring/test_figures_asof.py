@@ -28,7 +28,6 @@ def _status_of(data, status):
 
 def test_a_household_that_exited_then_returned_counts_as_poor_exited_and_poor_again(world, tree, county_user):
     a1 = tree["village_a1"]
-    key = "status:returned"
     on_dates = {D(2015, 12, 31): Status.POOR, D(2017, 12, 31): Status.EXITED, D(2018, 12, 31): Status.RETURNED,
                 D(2021, 12, 31): Status.EXITED}
     returned = world["households"]["returned"]
