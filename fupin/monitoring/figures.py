@@ -339,10 +339,57 @@ def _scoped(user: User | AnonymousUser, area: Area) -> QuerySet[Household]:
     return household_scope(user).filter(area_path__subtree=area.path)
 
 
+def _then_sql(user: User | AnonymousUser, area: Area, on: datetime.date) -> tuple[str, list[Any]]:
+    """The households of the area in the user's scope as they stood at the end of ``on``, as SQL rows
+    (id, area_path, main_cause, attribute, st, ppl): one pass over the area's status history (its last
+    change up to the date, by a window function) and one over its members, joined: the same definitions
+    as ``_status_then``/``_present_then_q`` (tests/monitoring/test_figures_reconcile.py checks both
+    agree), without a subquery per household."""
+    from django.db import connection
+
+    scope = _scoped(user, area).annotate(
+        registered_plus=ExpressionWrapper(F("created_at") + datetime.timedelta(days=1), output_field=DateTimeField()))
+    h_sql, h_params = scope.values("id", "area_path", "main_cause", "attribute", "registered_plus").query.sql_with_params()
+    ids_sql, ids_params = _scoped(user, area).values("id").query.sql_with_params()
+    cutoff = timezone.make_aware(datetime.datetime.combine(on + datetime.timedelta(days=1), datetime.time()))
+    if connection.vendor == "sqlite":  # stored as text in UTC, compared as text
+        cutoff = cutoff.astimezone(datetime.UTC).replace(tzinfo=None).isoformat(sep=" ")
+    sql = f"""
+        SELECT h.id, h.area_path, h.main_cause, h.attribute, s.to_status AS st, COALESCE(m.n, 0) AS ppl
+        FROM ({h_sql}) h
+        JOIN (SELECT x.household_id, x.to_status FROM (
+                SELECT sc.household_id, sc.to_status,
+                       ROW_NUMBER() OVER (PARTITION BY sc.household_id ORDER BY sc.date DESC, sc.id DESC) AS rn
+                FROM registry_statuschange sc
+                WHERE sc.date <= %s AND sc.household_id IN ({ids_sql})) x WHERE x.rn = 1) s ON s.household_id = h.id
+        LEFT JOIN (SELECT mm.household_id, COUNT(*) AS n
+                   FROM registry_member mm JOIN ({h_sql}) hh ON hh.id = mm.household_id
+                   WHERE (mm.active OR mm.removed_on > %s)
+                     AND (mm.created_at < %s OR mm.created_at < hh.registered_plus)
+                   GROUP BY mm.household_id) m ON m.household_id = h.id"""
+    return sql, [*h_params, on, *ids_params, *h_params, on, cutoff]
+
+
 def main_groups(user: User | AnonymousUser, area: Area, on: datetime.date | None,
                 child_length: int | None) -> list[dict[str, Any]]:
     """The one grouped query behind status, causes, attributes, coverage and the children's rows:
     households and people by (child prefix, status, cause, attribute, paired) as of ``on``."""
+    if on is not None:
+        from django.db import connection
+
+        then, params = _then_sql(user, area, on)
+        prefix = "SUBSTR(t.area_path, 1, %s)" if child_length else "''"
+        sql = f"""
+            SELECT {prefix} AS prefix, t.st, t.main_cause, t.attribute,
+                   EXISTS (SELECT 1 FROM assistance_pairing p WHERE p.household_id = t.id AND p.start <= %s
+                           AND (p."end" IS NULL OR p."end" > %s)) AS paired,
+                   COUNT(*) AS h, SUM(t.ppl) AS p
+            FROM ({then}) t GROUP BY 1, 2, 3, 4, 5"""
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*([child_length] if child_length else []), on, on, *params])
+            names = [c[0] for c in cursor.description]
+            rows = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+        return [{**r, "paired": bool(r["paired"]), "h": int(r["h"]), "p": int(r["p"] or 0)} for r in rows]
     qs = households_then(_scoped(user, area), on)
     paired = Exists(Pairing.objects.ongoing(on).filter(household_id=OuterRef("pk")))
     qs = qs.annotate(paired=paired, prefix=Substr("area_path", 1, child_length) if child_length else Value(""))
@@ -380,7 +427,10 @@ def _registered_pks(user: User | AnonymousUser, area: Area, on: datetime.date | 
     qs = _scoped(user, area)
     if on is None:
         return counts.in_register(qs).values("pk")
-    return qs.annotate(st=_status_then(on)).filter(st__in=list(REGISTER_STATUSES)).values("pk")
+    from django.db.models.expressions import RawSQL
+
+    then, params = _then_sql(user, area, on)
+    return RawSQL(f"SELECT t.id FROM ({then}) t WHERE t.st <> %s", [*params, Status.CANCELLED.value])
 
 
 def _records(user: User | AnonymousUser, area: Area, on: datetime.date | None) -> QuerySet[YearlyRecord]:
