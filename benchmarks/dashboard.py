@@ -53,6 +53,8 @@ def main() -> None:
     parser.add_argument("--county", default="", help="县级区划代码（默认第一个有农户的县）")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--naive-sample", type=int, default=300)
+    parser.add_argument("--levels", default="county,township,village",
+                        help="levels to time (add province,city for the whole tree: its cold figures take long)")
     args = parser.parse_args()
     setup(args.database_url)
 
@@ -80,10 +82,11 @@ def main() -> None:
     township = Area.objects.filter(parent=county, level=Level.TOWNSHIP).order_by("code").first()
     village = Area.objects.filter(parent=township, level=Level.VILLAGE).order_by("code").first()
     top = Area.objects.filter(path__in=[county.path[:2], county.path[:4]]).order_by("path")
-    areas = [*top, county, township, village]
+    levels = set(args.levels.split(","))
+    areas = [a for a in [*top, county, township, village] if a.level in levels]
     today = timezone.localdate()
     dates = [None, datetime.date(today.year - 1, 12, 31), datetime.date(2019, 12, 31)]
-    counts = {a.code: Household.objects.filter(area_path__startswith=a.path).count() for a in areas}
+    counts = {a.code: Household.objects.filter(area_path__startswith=a.path).count() for a in [*areas, county]}
     print(f"database: {connection.settings_dict['NAME']} ({connection.vendor}); households: {Household.objects.count():,}")
 
     def timed(url: str, params: dict) -> tuple[float, int]:

@@ -66,7 +66,7 @@ def test_an_old_rollup_is_recomputed_even_with_a_current_stamp(world, tree, coun
     _households(county_user, tree)
     FigureRollup.objects.update(computed_at=timezone.now() - rollups.MAX_AGE - datetime.timedelta(minutes=1),
                                 data={"main": [], "exits": [], "monitor": {"kinds": [], "risks": [], "children": [],
-                                                                           "totals": []}, "income": []})
+                                                                           "totals": []}, "income": {"growth": [], "year": None, "bands": []}})
     assert _households(county_user, tree) == 6
 
 
@@ -75,7 +75,7 @@ def test_a_rollup_tampered_with_under_the_current_stamp_would_be_served(world, t
     seen only after MAX_AGE; the tests above show every service write is seen at once."""
     _households(county_user, tree)
     FigureRollup.objects.update(data={"main": [], "exits": [], "monitor": {"kinds": [], "risks": [], "children": [],
-                                                                           "totals": []}, "income": []})
+                                                                           "totals": []}, "income": {"growth": [], "year": None, "bands": []}})
     assert _households(county_user, tree) == 0
 
 
