@@ -457,7 +457,7 @@ def _records(user: User | AnonymousUser, area: Area, on: datetime.date | None) -
 
 def _income_rows(user: User | AnonymousUser, area: Area, on: datetime.date | None) -> dict[str, Any]:
     """Yearly records of the registered households: by year (households, people, net income: the
-    growth), and for the last year by income band, with the households whose each 两不愁三保障 indicator
+    growth), and for the last year with its records in (see below) by income band, with the households whose each 两不愁三保障 indicator
     is 否 (two grouped queries)."""
     from django.db.models import Case, When
     records = _records(user, area, on)
@@ -465,7 +465,12 @@ def _income_rows(user: User | AnonymousUser, area: Area, on: datetime.date | Non
                   .order_by("year"))
     for r in growth:
         r["total"] = float(r["total"] or 0)
-    year = growth[-1]["year"] if growth else None
+    # The last year whose records are in: at least half as many as the best-covered year (the current
+    # year's records trickle in until its end; a handful would make a distribution of nothing).
+    most = max((r["h"] for r in growth), default=0)
+    complete = [r for r in growth if r["h"] * 2 >= most]
+    year = complete[-1]["year"] if complete else None
+    growth = [r for r in growth if year is not None and r["year"] <= year]
     if year is None:
         return {"growth": [], "year": None, "bands": []}
     band = Case(*[When(_band_q(lo, hi), then=Value(i)) for i, (lo, hi) in enumerate(INCOME_BANDS)],

@@ -163,6 +163,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "show_incidence": policy.sees_incidence(user),
         "can_edit_targets": policy.can(user, "edit_targets"),
         "gaps_year": data["income"]["year"],
+        "children_height": 60 + 26 * len(children),
     })
 
 
