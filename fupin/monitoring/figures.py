@@ -510,6 +510,20 @@ def targets(area: Area) -> dict[int, dict[str, Decimal]]:
     return out
 
 
+def _compact(rows: list[dict[str, Any]], *fields: str) -> list[dict[str, Any]]:
+    """``rows`` added up by ``fields`` only (one pass): the figures then sum a handful of rows, not the
+    thousands a province's groups hold."""
+    out: dict[tuple, dict[str, Any]] = {}
+    for r in rows:
+        key = tuple(r[f] for f in fields)
+        row = out.get(key)
+        if row is None:
+            out[key] = row = {**dict(zip(fields, key, strict=True)), "h": 0, "p": 0}
+        row["h"] += r["h"]
+        row["p"] += r["p"] or 0
+    return list(out.values())
+
+
 def _sum(rows: list[dict[str, Any]], **match: Any) -> tuple[int, int]:
     h = p = 0
     for r in rows:
@@ -542,10 +556,13 @@ def dashboard(*, user: User | AnonymousUser, area: Area, on: datetime.date | Non
     raw = raw_figures(user=user, area=area, on=on, child_length=length)
     rows = raw["main"]
     register = set(REGISTER_STATUSES)
-    reg_h, reg_p = _sum(rows, st=register)
-    poor_h, poor_p = _sum(rows, st=set(NOT_EXITED_STATUSES))
-    ex_h, ex_p = _sum(rows, st=set(EXITED_STATUSES))
-    paired_h, paired_p = _sum(rows, st=register, paired=True)
+    by_st = _compact(rows, "st")
+    by_cause, by_attr = _compact(rows, "st", "main_cause"), _compact(rows, "st", "attribute")
+    by_paired, by_child = _compact(rows, "st", "paired"), _compact(rows, "prefix", "st")
+    reg_h, reg_p = _sum(by_st, st=register)
+    poor_h, poor_p = _sum(by_st, st=set(NOT_EXITED_STATUSES))
+    ex_h, ex_p = _sum(by_st, st=set(EXITED_STATUSES))
+    paired_h, paired_p = _sum(by_paired, st=register, paired=True)
     mon = raw["monitor"]
     mon_tot = {r["st"]: r["h"] for r in mon["totals"]}
     show_incidence = policy.sees_incidence(user)
@@ -559,12 +576,12 @@ def dashboard(*, user: User | AnonymousUser, area: Area, on: datetime.date | Non
         "paired": _fig("paired", _("有帮扶责任人"), paired_h, paired_p),
     }
     incidence = round(poor_p / rural * 100, 2) if rural else None
-    status = [_fig(f"status:{s.value}", s.label, *_sum(rows, st=s.value)) for s in Status]
-    causes = sorted((_fig(f"cause:{c.value}", c.label, *_sum(rows, st=register, main_cause=c.value)) for c in Cause),
+    status = [_fig(f"status:{s.value}", s.label, *_sum(by_st, st=s.value)) for s in Status]
+    causes = sorted((_fig(f"cause:{c.value}", c.label, *_sum(by_cause, st=register, main_cause=c.value)) for c in Cause),
                     key=lambda f: -f.households)
-    attributes = [_fig(f"attr:{a.value}", a.label, *_sum(rows, st=register, attribute=a.value)) for a in Attribute]
+    attributes = [_fig(f"attr:{a.value}", a.label, *_sum(by_attr, st=register, attribute=a.value)) for a in Attribute]
     coverage = [headline["paired"],
-                _fig("unpaired", _("无帮扶责任人"), *_sum(rows, st=register, paired=False))]
+                _fig("unpaired", _("无帮扶责任人"), *_sum(by_paired, st=register, paired=False))]
     # Exits and returns by year, against the area's targets.
     ex_rows = raw["exits"]
     goals = targets(area)
@@ -594,7 +611,7 @@ def dashboard(*, user: User | AnonymousUser, area: Area, on: datetime.date | Non
     gaps = income["gaps"]
     child_rows = []
     for child in children:
-        cr = [r for r in rows if r["prefix"] == child.path]
+        cr = [r for r in by_child if r["prefix"] == child.path]
         h, p = _sum(cr, st=register)
         ph, pp = _sum(cr, st=set(NOT_EXITED_STATUSES))
         eh, ep = _sum(cr, st=set(EXITED_STATUSES))
