@@ -214,10 +214,29 @@ def tables_page(request: HttpRequest) -> HttpResponse:
     area, _on, _error = _area_and_date(request)
     if area is None:
         return no_scope(request)
+    from .tables import as_of
+
     this_year = timezone.localdate().year
+    year = parse_int(request.GET.get("year"))
+    year = year if year and 2014 <= year <= this_year else this_year
+    # A preview of the first table (households by area and status), every number linking to its list.
+    children = list(registry_selectors.browse_area_children(user=request.user, area=area))
+    on = as_of(year)
+    data = figures.dashboard(user=request.user, area=area, on=on, children=children)
+    statuses = [f.key for f in data["status"] if f.households]
+    preview = []
+    for name, place, status, register in [(c["area"].name, c["area"], c["status"], c["households"])
+                                          for c in data["children"]] + \
+            [(_("合计"), area, data["status"], data["headline"]["households"])]:
+        cells = []
+        for f in [*[f for f in status if f.key in statuses], register]:
+            f.url = list_url(f.key, place, on)
+            cells.append(f)
+        preview.append({"name": name, "cells": cells})
     return render(request, "monitoring/tables.html", {
-        "area": area, "years": list(range(this_year, 2013, -1)), "year": this_year,
-        "areas": [area, *registry_selectors.browse_area_children(user=request.user, area=area)],
+        "area": area, "years": list(range(this_year, 2013, -1)), "year": year, "on": on,
+        "areas": [area, *children], "preview": preview,
+        "columns": [f.label for f in data["status"] if f.key in statuses] + [_("在册户")],
     })
 
 

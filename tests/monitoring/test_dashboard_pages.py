@@ -135,3 +135,13 @@ def test_the_list_opened_from_a_child_row_counts_that_child(world, tree, county_
     row = next(r for r in response.context["d"]["children"] if r["area"] == tree["township_a"])
     listed = client.get(row["households"].url)
     assert re.search(rf"共 {row['households'].households} 户", listed.content.decode())
+
+
+def test_the_tables_page_previews_the_first_table_with_the_list_counts(world, tree, county_user, client):
+    response = _get(client, county_user, reverse("dash:tables"), {"year": 2019})
+    assert response.status_code == 200
+    total = response.context["preview"][-1]
+    register = total["cells"][-1]
+    assert register.key == "reg" and register.households == 6
+    listed = client.get(register.url)
+    assert re.search(r"共 6 户", listed.content.decode())
