@@ -83,6 +83,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # only roles whose exports carry the same fields (export_whole, the same FIELD_POLICY): an archive
     # built by one of them shows nothing the others may not see.
     "archive": WRITERS,
+    # --- issue 14, dashboards (dash): edit the 目标任务 (targets) of their area, which the dashboards
+    # compare exits and returns against. Everyone who sees an area sees its dashboard and tables.
+    "edit_targets": frozenset({Role.ADMIN, Role.COUNTY}),
 }
 
 

@@ -369,5 +369,30 @@ class SelfReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.receipt} {self.name}"
+class FigureRollup(models.Model):
+    """The dashboards' precomputed figures (dash): the grouped query results of one area's dashboard as
+    of a date (None: today), broken down by the level below, valid while the audit trail's last write
+    is ``stamp`` (fupin.monitoring.rollups says how they are kept exact)."""
+
+    area_path = models.CharField(_("区划前缀"), max_length=15)
+    #: "YYYY-MM-DD", or "today" for the current figures.
+    day = models.CharField(_("截至日期"), max_length=10)
+    child_length = models.PositiveSmallIntegerField(_("下级区划代码长度"), default=0)
+    stamp = models.BigIntegerField(_("数据版本"))
+    data = models.JSONField(_("统计结果"))
+    computed_at = models.DateTimeField(_("计算时间"))
+    seconds = models.FloatField(_("计算用时（秒）"), default=0)
+
+    class Meta:
+        verbose_name = _("看板预计算结果")
+        verbose_name_plural = _("看板预计算结果")
+        constraints = [
+            models.UniqueConstraint(fields=["area_path", "day", "child_length"], name="rollup_one_per_area_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area_path} {self.day} #{self.stamp}"
+
+
 # 年度档案 (archive helper): its own module, imported here so that Django finds the model.
 from .models_archive import Archive, ArchiveState  # noqa: E402, F401

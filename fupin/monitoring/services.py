@@ -402,3 +402,65 @@ def self_report_dismiss(*, actor: User | None, report: SelfReport, note: str) ->
     audit_update(actor=actor, obj=report, before=before, after=snapshot(report), area_path=report.area_path,
                  summary=_("手机端申报 %(r)s 经走访不纳入") % {"r": report.receipt})
     return report
+# --- 目标任务 (targets), the dashboards' (dash) -------------------------------------------------------------
+
+if TYPE_CHECKING:
+    from fupin.areas.models import Area
+
+
+@transaction.atomic
+def target_set(*, actor: User | None, area: Area, year: int, values: dict[str, str | Decimal | int | None]) -> int:
+    """Set an area's targets for a year: {kind: value}; an empty value removes that target. Returns how
+    many changed. County administrators (capability ``edit_targets``) inside their subtree; a value that
+    is not a non-negative number is refused naming its target, and nothing is written."""
+    from fupin.audit.services import audit_delete, audit_update
+
+    from .models import Target, TargetKind
+
+    policy.require(actor, "edit_targets", _("您的角色不能修改目标任务"))
+    policy.check_write(actor, area)
+    errors: dict[str, str] = {}
+    parsed: dict[str, Decimal | None] = {}
+    for kind, raw in values.items():
+        if kind not in TargetKind.values:
+            errors[kind] = _("未知的目标指标：%s") % kind
+            continue
+        text = "" if raw is None else str(raw).strip().replace(",", "")
+        if not text:
+            parsed[kind] = None
+            continue
+        try:
+            number = Decimal(text)
+        except ArithmeticError:
+            number = None
+        if number is None or not number.is_finite() or number < 0:
+            errors[kind] = _("%(k)s：“%(v)s”不是有效的非负数") % {"k": TargetKind(kind).label, "v": text}
+        else:
+            parsed[kind] = number
+    if errors:
+        raise ValidationError(errors)
+    existing = {t.kind: t for t in Target.objects.select_for_update().filter(area=area, year=year)}
+    changed = 0
+    for kind, number in parsed.items():
+        target = existing.get(kind)
+        if number is None:
+            if target is not None:
+                audit_delete(actor=actor, obj=target, area_path=area.path,
+                             summary=_("删除目标任务：%(a)s %(y)s 年 %(k)s") % {
+                                 "a": area.name, "y": year, "k": TargetKind(kind).label})
+                target.delete()
+                changed += 1
+            continue
+        if target is not None and target.value == number:
+            continue
+        before = {"value": str(target.value)} if target is not None else {}
+        target = target or Target(area=area, year=year, kind=kind)
+        target.value = number
+        target.updated_by = actor if getattr(actor, "pk", None) else None
+        target.full_clean()
+        target.save()
+        audit_update(actor=actor, obj=target, before=before, after={"value": str(number)}, area_path=area.path,
+                     summary=_("目标任务：%(a)s %(y)s 年 %(k)s = %(v)s") % {
+                         "a": area.name, "y": year, "k": TargetKind(kind).label, "v": number})
+        changed += 1
+    return changed

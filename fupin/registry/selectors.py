@@ -5,6 +5,7 @@ Views, exports, search and dashboards call these; none of them touches ``Househo
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -147,6 +148,9 @@ class HouseholdFilters:
     sort: str = "number"
     # Households ticked on the list (导出所选): only these, still inside the user's scope.
     ids: list[int] = field(default_factory=list)
+    # A dashboard figure's households (fupin.monitoring.figures: its key, and the date it is as of).
+    figure: str = ""
+    on: datetime.date | None = None
 
 
 def _matching_members(text: str, user: User | AnonymousUser) -> tuple[QuerySet[Member] | None, str]:
@@ -237,6 +241,10 @@ def household_list(*, user: User | AnonymousUser, filters: HouseholdFilters) -> 
         qs = qs.filter(household_search_q(filters.q, user=user))
     if filters.ids:
         qs = qs.filter(pk__in=filters.ids)
+    if filters.figure:
+        from fupin.monitoring.figures import household_q
+
+        qs = qs.filter(household_q(filters.figure, filters.on))
     # The area is shown on every row: one join instead of a query per row.
     return qs.select_related("area__parent").order_by(*sort_order(filters.sort), "id")
 

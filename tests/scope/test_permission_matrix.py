@@ -95,6 +95,13 @@ MATRIX: dict[str, tuple[str, ...]] = {
     # household's village (an area outside the subtree is a 404, as the overview)
     "web.exit_check":      ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
     "web.exit_check_area": ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|hide",    "ok|404",     "ok|404",     "ok|hide"),
+    # 看板 (issue 14, dash): the dashboard of the household's village (its households counted or not), its
+    # 目标任务 page (read by all who see the area), saving a target there (edit_targets: 县级管理员, 系统管理员;
+    # refused before any lookup), /api/stats/ of the village (404 outside, as the overview)
+    "web.dashboard":       ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|hide",    "ok|404",     "ok|404",     "ok|hide"),
+    "web.targets":         ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|hide",    "ok|404",     "ok|404",     "ok|hide"),
+    "web.targets_save":    ("ok|—", "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "api.stats":           ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|hide",    "ok|404",     "ok|404",     "ok|hide"),
     # --- web pages: writes
     "web.create":          ("ok|—", "ok|refuse",  "ok|refuse",  "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403"),
     # one more blank member row on the registration form (no data, no place): writers only
@@ -212,6 +219,8 @@ EXPORTS: dict[str, tuple[str, ...]] = {
     "web.template":        ("ok|—", "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—"),
     # the summary tables of the user's area: the outside household is not counted
     "web.summary":         ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
+    # the standard statistical tables (issue 14, dash) of the user's area: the outside household is not counted
+    "web.stats_tables":    ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
     # 打印户档案: the household's record as a PDF (fupin.documents), audited as an export; 404 as its page
     "web.record_pdf":      ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
     # a case's attachment: through a view that checks the case again (never a media URL), audited as an export
@@ -565,6 +574,50 @@ def _web_overview(c: Cell) -> None:
         assert (c.number in c.visible()) == (c.expected == "ok")
     root = c.web.get(reverse("overview"))
     assert root.context["totals"]["households"] == len(c.visible(root.context["root"].path))
+
+
+@check("web.dashboard")
+def _web_dashboard(c: Cell) -> None:
+    village = c.village()
+    response = c.web.get(reverse("dash:dashboard"), {"area": village.code})
+    status_of(response, c.expected)
+    if response.status_code == 200:
+        assert response.context["d"]["headline"]["households"].households == len(c.visible(village.path))
+        assert (c.number in c.visible()) == (c.expected == "ok")
+    root = c.web.get(reverse("dash:dashboard"))
+    assert root.context["d"]["headline"]["households"].households == len(c.visible(root.context["area"].path))
+
+
+@check("web.targets")
+def _web_targets(c: Cell) -> None:
+    response = c.web.get(reverse("dash:targets"), {"area": c.village().code})
+    status_of(response, c.expected)
+
+
+@check("web.targets_save")
+def _web_targets_save(c: Cell) -> None:
+    from fupin.monitoring.models import Target
+
+    village = c.village()
+    response = c.web.post(reverse("dash:targets") + f"?area={village.code}", {"year": 2020, "exit_households": "3"})
+    saved = Target.objects.filter(area=village, year=2020).exists()
+    if c.expected == "ok":
+        assert response.status_code == 302 and saved
+    else:
+        status_of(response, c.expected)
+        assert not saved
+
+
+@check("api.stats")
+def _api_stats(c: Cell) -> None:
+    village = c.village()
+    response = c.api.get("/api/stats/", {"area": village.code})
+    if c.expected == "404":
+        api_error(response, 404)
+        return
+    assert response.status_code == 200
+    assert response.json()["households"]["households"] == len(c.visible(village.path))
+    assert (c.number in c.visible()) == (c.expected == "ok")
 
 
 @check("web.area_rows")
@@ -1392,6 +1445,22 @@ def _web_sheets(c: Cell) -> None:
 def _web_template(c: Cell) -> None:
     response = c.web.get(reverse("sheets:template"))
     assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment")
+
+
+@check("web.stats_tables")
+def _web_stats_tables(c: Cell) -> None:
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    response = c.web.get(reverse("dash:tables_download"), {"year": START.year})
+    assert response.status_code == 200
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(response.streaming_content))) \
+        .get_sheet_by_index(0).to_python()
+    head = rows[3]
+    total = next(r for r in rows if str(r[0]).startswith("合计"))
+    assert int(total[head.index("在册户")]) == len(c.visible())
+    assert AuditEvent.objects.filter(kind=AuditKind.EXPORT, actor=c.user).exists()
 
 
 @check("web.summary")
