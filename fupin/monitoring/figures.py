@@ -345,13 +345,19 @@ def _then_sql(user: User | AnonymousUser, area: Area, on: datetime.date) -> tupl
     change up to the date, by a window function) and one over its members, joined: the same definitions
     as ``_status_then``/``_present_then_q`` (tests/monitoring/test_figures_reconcile.py checks both
     agree), without a subquery per household."""
+    from django.core.exceptions import EmptyResultSet
     from django.db import connection
 
-    scope = _scoped(user, area).annotate(
+    households = _scoped(user, area)
+    try:
+        households.order_by().values("id").query.sql_with_params()
+    except EmptyResultSet:  # a scope with no household at all (Django will not write its SQL): none, in SQL
+        households = Household.objects.filter(pk__lt=0)
+    scope = households.annotate(
         registered_plus=ExpressionWrapper(F("created_at") + datetime.timedelta(days=1), output_field=DateTimeField()))
     h_sql, h_params = (scope.order_by().values("id", "area_path", "main_cause", "attribute", "registered_plus")
                        .query.sql_with_params())
-    ids_sql, ids_params = _scoped(user, area).order_by().values("id").query.sql_with_params()
+    ids_sql, ids_params = households.order_by().values("id").query.sql_with_params()
     cutoff = timezone.make_aware(datetime.datetime.combine(on + datetime.timedelta(days=1), datetime.time()))
     if connection.vendor == "sqlite":  # stored as text in UTC, compared as text
         cutoff = cutoff.astimezone(datetime.UTC).replace(tzinfo=None).isoformat(sep=" ")

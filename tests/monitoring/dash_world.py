@@ -69,10 +69,10 @@ def build(tree, actor) -> dict:
                                      identified_year=2014)
     # Registered only in 2022 (a household that did not exist at the 2019 year end).
     hh["late"] = factories.household(b1, actor=actor, main_cause=Cause.FUNDS, identified_year=2022)
-    # Exited 2019, monitored (edge) since 2022, cleared 2024.
+    # Exited 2019, monitored (突发严重困难户: an exited household may not be 边缘易致贫户) since 2022, cleared 2024.
     hh["edge"] = h = factories.household(a2, actor=actor, main_cause=Cause.ILLNESS, identified_year=2014)
     _exit(actor, h, D(2019, 10, 1))
-    _monitor(actor, h, "edge", ["illness", "medical"], D(2022, 1, 10), D(2022, 2, 1), D(2024, 3, 1))
+    _monitor(actor, h, "sudden", ["illness", "medical"], D(2022, 1, 10), D(2022, 2, 1), D(2024, 3, 1))
     # Exited 2018, monitored (unstable, disaster) since 2023, still at risk; a measure in 2023.
     hh["unstable"] = h = factories.household(a1, actor=actor, main_cause=Cause.DISASTER, identified_year=2014)
     _exit(actor, h, D(2018, 10, 1), to=Status.EXITED)
