@@ -31,20 +31,38 @@ from django.db.models import Max, Sum
 from fupin.areas.models import Area, AreaDesignation
 from fupin.audit.services import audit_import
 from fupin.lib.bulk import BulkWriter, bulk_method
+from fupin.monitoring.models import Measure, MonitoringObject, Target
 from fupin.registry import rules
 from fupin.registry.choices import LineKind
 from fupin.registry.models import Household, Member, PovertyLine, StatusChange, YearlyRecord
-from fupin.registry.services import poverty_lines
+from fupin.registry.services import poverty_line_set, poverty_lines
 
 from . import counties
 from .accounts import DEFAULT_PASSWORD, create_demo_accounts, pair_demo_cadre
 from .cases import CasesResult, build_cases
-from .generator import NATIONAL_LINES, CountyData, CountySpec, county_spec, generate_county, shrink_spec
+from .generator import (
+    NATIONAL_LINES,
+    NATIONAL_MONITORING_LINES,
+    YUNNAN_MONITORING_LINES,
+    CountyData,
+    CountySpec,
+    county_spec,
+    generate_county,
+    shrink_spec,
+)
 
 TABLES: dict[str, type[models.Model]] = {
     "area": Area, "designation": AreaDesignation, "household": Household, "member": Member,
-    "yearly": YearlyRecord, "change": StatusChange,
+    "yearly": YearlyRecord, "change": StatusChange, "mobject": MonitoringObject, "measure": Measure,
+    "target": Target,
 }
+#: The notes of the monitoring lines the demo writes (REFERENCE §7).
+NATIONAL_MONITORING_NOTE = "防止返贫监测范围（原则上不低于扶贫标准的1.5倍）"
+YUNNAN_MONITORING_NOTES = {
+    2020: "演示数据：2020 年开展监测时按当年扶贫标准的1.5倍（6000元）",
+    2025: "演示数据：云南省 2025 年防返贫监测标准 8700 元（REFERENCE §7）",
+}
+YUNNAN_MONITORING_NOTE = "演示数据：云南省当年防返贫监测标准（演示用数字，可在“标准”页修改）"
 
 
 T = TypeVar("T")
@@ -81,6 +99,14 @@ class LoadResult:
     returns: dict[int, int] = field(default_factory=dict)
     statuses: dict[str, int] = field(default_factory=dict)
     quotas: dict[int, int] = field(default_factory=dict)
+    #: 建档立卡: the registered poor (seed 000's households and people); the households monitoring
+    #: enrolled without ever registering them (边缘易致贫户, 突发严重困难户) are counted apart.
+    registered_households: int = 0
+    registered_people: int = 0
+    monitored_only_households: int = 0
+    monitored_only_people: int = 0
+    #: Monitoring objects by "kind:state", and their measures.
+    monitoring: dict[str, int] = field(default_factory=dict)
     accounts_created: list[str] = field(default_factory=list)
     accounts_skipped: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -101,6 +127,21 @@ def ensure_poverty_lines() -> rules.PovertyLines:
                                note="国家扶贫标准（2010年不变价2300元，按年度调整）")
             line.full_clean()
             line.save()
+    return poverty_lines()
+
+
+def ensure_monitoring_lines(province: Area) -> rules.PovertyLines:
+    """防返贫监测线 (REFERENCE §7): the national 6,000 yuan of 2021 (registry migration 0002 writes it; put
+    back if missing) and the province's own lines (YUNNAN_MONITORING_LINES, 演示数据), unless someone
+    already set them — they are editable like any line. Returns every line."""
+    for year, amount in NATIONAL_MONITORING_LINES.items():
+        if not PovertyLine.objects.filter(year=year, kind=LineKind.MONITORING, area__isnull=True).exists():
+            poverty_line_set(actor=None, year=year, amount=Decimal(amount), kind=LineKind.MONITORING,
+                             note=NATIONAL_MONITORING_NOTE)
+    for year, amount in YUNNAN_MONITORING_LINES.items():
+        if not PovertyLine.objects.filter(year=year, kind=LineKind.MONITORING, area=province).exists():
+            poverty_line_set(actor=None, year=year, amount=Decimal(amount), kind=LineKind.MONITORING, area=province,
+                             note=YUNNAN_MONITORING_NOTES.get(year, YUNNAN_MONITORING_NOTE))
     return poverty_lines()
 
 
@@ -168,19 +209,30 @@ def _shift_ids(data: CountyData, ids: dict[str, int], county_id: int) -> None:
     for row in data.areas:
         row["id"] += a
         row["parent_id"] = county_id if row["parent_id"] == 0 else row["parent_id"] + a
+    for row in data.targets:
+        row["id"] += off["target"]
+        row["area_id"] = county_id if row["area_id"] == 0 else row["area_id"] + a
     for key, rows, fk, fk_off in (("designation", data.designations, "area_id", a),
                                   ("household", data.households, "area_id", a),
                                   ("member", data.members, "household_id", h),
                                   ("yearly", data.yearly, "household_id", h),
-                                  ("change", data.changes, "household_id", h)):
+                                  ("change", data.changes, "household_id", h),
+                                  ("mobject", data.objects, "household_id", h),
+                                  ("measure", data.measures, "object_id", off["mobject"])):
         o = off[key]
         for row in rows:
             row["id"] += o
             row[fk] += fk_off
-    for key, rows in (("area", data.areas), ("designation", data.designations), ("household", data.households),
-                      ("member", data.members), ("yearly", data.yearly), ("change", data.changes)):
+    for key, rows in _tables(data):
         if rows:
             ids[key] = max(ids[key], rows[-1]["id"] + 1)
+
+
+def _tables(data: CountyData) -> tuple[tuple[str, list], ...]:
+    """The generated rows of a county by TABLES key, in the order they are written (referenced first)."""
+    return (("area", data.areas), ("designation", data.designations), ("household", data.households),
+            ("member", data.members), ("yearly", data.yearly), ("change", data.changes),
+            ("mobject", data.objects), ("measure", data.measures), ("target", data.targets))
 
 
 def _reuse_existing_areas(data: CountyData, county: Area) -> None:
@@ -209,6 +261,8 @@ def _reuse_existing_areas(data: CountyData, county: Area) -> None:
             designations.append(row)
     data.designations = designations
     for row in data.households:
+        row["area_id"] = remap.get(row["area_id"], row["area_id"])
+    for row in data.targets:
         row["area_id"] = remap.get(row["area_id"], row["area_id"])
 
 
@@ -281,6 +335,7 @@ def _load_counties(specs: list[CountySpec], *, seed: int, lines: rules.PovertyLi
     county and its demo township and village (the demo accounts' areas)."""
     ids = _next_ids()
     province = _area(ids, _code(counties.PROVINCE_CODE), counties.PROVINCE_NAME, "province", None)
+    lines = ensure_monitoring_lines(province)
     first: dict[str, Area] = {}
     generate = functools.partial(generate_county, seed=seed, lines=lines, progress=bar.add)
     # Generating a county is pure Python (no database); it runs one county ahead in a second
@@ -309,8 +364,7 @@ def _write_county(data: CountyData, county: Area, *, ids: dict[str, int], writer
     _shift_ids(data, ids, county.pk)
     _reuse_existing_areas(data, county)
     bar.describe(spec.name)
-    tables = (("area", data.areas), ("designation", data.designations), ("household", data.households),
-              ("member", data.members), ("yearly", data.yearly), ("change", data.changes))
+    tables = _tables(data)
     share = spec.households / 2 / sum(len(rows) for _key, rows in tables)
 
     def written(n: int) -> None:
@@ -322,9 +376,14 @@ def _write_county(data: CountyData, county: Area, *, ids: dict[str, int], writer
     Area.objects.filter(pk=county.pk).update(rural_population=data.rural_population)
     result.counties.append(spec.name)
     stats = data.stats
+    result.registered_households += stats["registered_households"]
+    result.registered_people += stats["registered_people"]
+    result.monitored_only_households += stats["monitored_only_households"]
+    result.monitored_only_people += stats["monitored_only_people"]
     for target, source in ((result.first_exits, stats["first_exits"]),
                            (result.reexits, stats["reexits"]), (result.returns, stats["returns"]),
-                           (result.statuses, stats["statuses"]), (result.quotas, spec.quotas)):
+                           (result.statuses, stats["statuses"]), (result.quotas, spec.quotas),
+                           (result.monitoring, stats["monitoring"])):
         for k, v in source.items():
             target[k] = target.get(k, 0) + v
 
@@ -355,6 +414,9 @@ def _record_load(result: LoadResult, *, county: Area) -> None:
                        "counts": result.counts, "first_exits": _keys_to_str(result.first_exits),
                        "reexits": _keys_to_str(result.reexits), "returns": _keys_to_str(result.returns),
                        "statuses": result.statuses, "method": result.method,
+                       "registered": [result.registered_households, result.registered_people],
+                       "monitored_only": [result.monitored_only_households, result.monitored_only_people],
+                       "monitoring": result.monitoring,
                        "accounts_created": result.accounts_created})
 
 
@@ -364,6 +426,20 @@ def _analyze() -> None:
     with connection.cursor() as cursor:
         for model in TABLES.values():
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
+def monitoring_summary(counts: dict[str, int]) -> list[str]:
+    """"脱贫不稳定户 858 户（风险已消除 561，风险未消除 297，未纳入 72）" per kind, from LoadResult.monitoring."""
+    from fupin.monitoring.models import ObjectKind, ObjectState
+
+    out = []
+    for kind in ObjectKind:
+        states = {state: counts.get(f"{kind.value}:{state.value}", 0) for state in ObjectState}
+        total = sum(states.values())
+        if total:
+            parts = "，".join(f"{state.label} {n:,}" for state, n in states.items() if n)
+            out.append(f"{kind.label} {total:,} 户次（{parts}）")
+    return out
 
 
 def _keys_to_str(d: dict[int, int]) -> dict[str, int]:
