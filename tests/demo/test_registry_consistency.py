@@ -5,10 +5,10 @@ from collections import Counter, defaultdict
 from decimal import Decimal
 
 from fupin.areas.models import Area, AreaDesignation
+from fupin.demo.generator import CAMPAIGN_LAST_YEAR, LAST_YEAR
 from fupin.lib import idnumber
 from fupin.lib.pinyin import sort_key
 from fupin.registry import rules
-from fupin.demo.generator import CAMPAIGN_LAST_YEAR, LAST_YEAR
 from fupin.registry.choices import RELATION_SEX, Procedure, Relation, Status
 from fupin.registry.models import Household, Member, PovertyLine, StatusChange, YearlyRecord
 from fupin.registry.services import poverty_line_for
