@@ -588,8 +588,10 @@ def finished_adjustment_year(*, county: Area, year: int, builder: _Builder | Non
     inside = Q()
     for village in villages:
         inside |= Q(area_path__startswith=village.path)
+    # Not the demo cadre's paired households: their 帮扶责任人 keeps a view of ten households in the register.
     pool = list(Household.objects.filter(inside, status=Status.EXITED).exclude(pk__in=on_case)
-                .exclude(pk__in=_changed_since(builder.today)).order_by("number")[:40])
+                .exclude(pk__in=_changed_since(builder.today)).exclude(pairings__isnull=False)
+                .order_by("number")[:40])
     chosen = builder.rng.sample(pool, min(len(pool), ADJUST_RETURNS + ADJUST_EXCLUDED))
     for household in chosen[:ADJUST_RETURNS]:
         if line is not None:

@@ -41,6 +41,8 @@ from . import counties
 from .accounts import DEFAULT_PASSWORD, create_demo_accounts, pair_demo_cadre
 from .cases import CasesResult, build_cases
 from .generator import (
+    CAMPAIGN_LAST_YEAR,
+    LAST_YEAR,
     NATIONAL_LINES,
     NATIONAL_MONITORING_LINES,
     YUNNAN_MONITORING_LINES,
@@ -62,6 +64,8 @@ YUNNAN_MONITORING_NOTES = {
     2020: "演示数据：2020 年开展监测时按当年扶贫标准的1.5倍（6000元）",
     2025: "演示数据：云南省 2025 年防返贫监测标准 8700 元（REFERENCE §7）",
 }
+CARRIED_LINE_NOTE = (f"演示数据：2020 年后国家不再公布扶贫标准，演示数据沿用 2020 年国家扶贫标准 "
+                     f"{NATIONAL_LINES[2020]} 元（REFERENCE §3）")
 YUNNAN_MONITORING_NOTE = "演示数据：云南省当年防返贫监测标准（演示用数字，可在“标准”页修改）"
 
 
@@ -131,9 +135,19 @@ def ensure_poverty_lines() -> rules.PovertyLines:
 
 
 def ensure_monitoring_lines(province: Area) -> rules.PovertyLines:
-    """防返贫监测线 (REFERENCE §7): the national 6,000 yuan of 2021 (registry migration 0002 writes it; put
-    back if missing) and the province's own lines (YUNNAN_MONITORING_LINES, 演示数据), unless someone
-    already set them — they are editable like any line. Returns every line."""
+    """The lines after 2020 (REFERENCE §3, §7), unless someone already set them — they are editable like
+    any line: 防返贫监测线, the national 6,000 yuan of 2021 (registry migration 0002 writes it; put back if
+    missing) and the province's own (YUNNAN_MONITORING_LINES, 演示数据); and, since no national poverty
+    line is published after 2020, the province's 2020 line carried forward as 演示数据, so that the
+    yearly records to 2026 take "the line in force" by the registry's rule like any record written
+    later (fupin.demo.cases does the same for the demo county's current year). Returns every line."""
+    carried = Decimal(NATIONAL_LINES[CAMPAIGN_LAST_YEAR])
+    for year in range(CAMPAIGN_LAST_YEAR + 1, LAST_YEAR + 1):
+        if not PovertyLine.objects.filter(year=year, kind__in=[LineKind.NATIONAL, LineKind.PROVINCIAL],
+                                          area__isnull=True).exists() \
+                and not PovertyLine.objects.filter(year=year, kind=LineKind.PROVINCIAL, area=province).exists():
+            poverty_line_set(actor=None, year=year, amount=carried, kind=LineKind.PROVINCIAL, area=province,
+                             note=CARRIED_LINE_NOTE)
     for year, amount in NATIONAL_MONITORING_LINES.items():
         if not PovertyLine.objects.filter(year=year, kind=LineKind.MONITORING, area__isnull=True).exists():
             poverty_line_set(actor=None, year=year, amount=Decimal(amount), kind=LineKind.MONITORING,
