@@ -290,12 +290,13 @@ def specs_for(*, scale: int, seed: int, households: int | None = None) -> list[C
 
 def load_demo(*, scale: int = 1, seed: int = 2015, households: int | None = None,
               password: str = DEFAULT_PASSWORD, progress: ProgressBar | None = None, method: str | None = None,
-              overlap: bool = True, cases: bool = True) -> LoadResult:
+              overlap: bool = True, cases: bool = True, findings: bool = True) -> LoadResult:
     """Generate and write the demo data set; refuses (DemoRefused) when any household exists.
 
     ``progress`` is an optional tqdm-like object (``update(n)``, ``set_description(s)``, ``total``):
     half of each county's households count for generating, half for writing. ``cases`` (default on)
-    runs the first county's identification and exit cases through the real services (fupin.demo.cases).
+    runs the first county's identification and exit cases through the real services (fupin.demo.cases);
+    ``findings`` (default on) stores the data-quality findings of a one-county load.
     """
     started = time.perf_counter()
     if Household.objects.exists():
@@ -328,7 +329,7 @@ def load_demo(*, scale: int = 1, seed: int = 2015, households: int | None = None
         _record_load(result, county=first["county"])
     if connection.vendor == "postgresql":
         _analyze()
-    if scale == 1:
+    if scale == 1 and findings:
         result.findings = _store_findings()
     result.seconds = time.perf_counter() - started
     return result
