@@ -21,8 +21,10 @@ their quorum, the home-visit checklist, notice periods, objections resolved befo
 notices and objections are marked synthetic; the new households are marked synthetic like the
 generated ones; the current year's poverty line and exit criteria are named "演示数据".
 
-The registry's seeded standards stop at 2020 (national lines 2011–2020; exit criteria 2014–2020), and so
-do the demo's yearly records. For the current year the demo county gets, as demo data:
+The registry's seeded standards stop at 2020 (national lines 2011–2020; exit criteria 2014–2020); the
+demo's loader carries the 2020 line on the province to 2026 as demo data (fupin.demo.loader), and its
+yearly records run to 2026-11-30 (fupin.demo.generator.AS_OF): households whose history moved after a
+day the cases write on are left out of the rounds. For the current year the demo county gets, as demo data:
 
 * a county-level poverty line: the 2020 national line (4,000 yuan) carried forward (REFERENCE §3);
 * a county exit-criteria rule set copying the conditions of the latest national rule set (REFERENCE §4);

@@ -11,9 +11,24 @@ spec give the same rows (the loader shifts primary keys past whatever the databa
 The shape follows seed 000 (罗平县 2015, "33688" plan): 12,285 households / 41,685 people identified
 in 2014 (a few in 2015/2016), 3 poor townships and 24 poor villages holding most of them, first exits
 of 7,685 people in 2015, 17,000 in 2016 and 17,000 in 2017, plus households that returned to poverty
-(返贫) and exited again a year later; by 2020 most are 已脱贫 or 脱贫不再享受政策, a few are 监测对象
-and a few were cancelled (注销). Member attributes (age-dependent school status, labour ability and so
-on) describe the household as of ``AS_OF`` (end of 2020), where the yearly records stop.
+(返贫) and exited again a year later; by 2020 all have exited (已脱贫 or 脱贫不再享受政策), a few were
+cancelled (注销).
+
+2021–2026 (since 2021 a county office's daily work is 防返贫监测, REFERENCE §7): yearly records go on to
+2026 with incomes growing (a dip in 2022 for those who work away from home), above the monitoring line
+unless the household is monitored; exited households become 脱贫不再享受政策 as their income passes the
+county average (过渡期); a few more are cancelled. Monitoring episodes (``h["episodes"]``, written as
+fupin.monitoring MonitoringObject rows with their Measures) start in 2020: 脱贫不稳定户 among exited
+households, 突发严重困难户 (即时帮扶), households checked and not enrolled, a few cleared households
+enrolled again; and households never registered poor enter the registry through monitoring
+(边缘易致贫户, 突发严重困难户; rules.INITIAL_STATUSES), apart from seed 000's 12,285 / 41,685. Each
+enrolled episode is a 监测对象(风险未消除) status row on its enrolment day and, when the risk was
+eliminated (≥ half a year later, in a later year, after ≥ 1 measure, income above the line), a
+(风险已消除) row; households with no labour force stay monitored. Targets (seed 000's quotas) per county
+and township. Member attributes (age-dependent school status, labour ability and so on) describe the
+household as of ``AS_OF`` (2026-11-30), where the data stops. Not modelled: births, deaths and moves of
+single members after identification (a household's members stay as identified, or all leave with a
+注销).
 """
 
 from __future__ import annotations
