@@ -21,8 +21,10 @@ their quorum, the home-visit checklist, notice periods, objections resolved befo
 notices and objections are marked synthetic; the new households are marked synthetic like the
 generated ones; the current year's poverty line and exit criteria are named "演示数据".
 
-The registry's seeded standards stop at 2020 (national lines 2011–2020; exit criteria 2014–2020), and so
-do the demo's yearly records. For the current year the demo county gets, as demo data:
+The registry's seeded standards stop at 2020 (national lines 2011–2020; exit criteria 2014–2020); the
+demo's loader carries the 2020 line on the province to 2026 as demo data (fupin.demo.loader), and its
+yearly records run to 2026-11-30 (fupin.demo.generator.AS_OF): households whose history moved after a
+day the cases write on are left out of the rounds. For the current year the demo county gets, as demo data:
 
 * a county-level poverty line: the 2020 national line (4,000 yuan) carried forward (REFERENCE §3);
 * a county exit-criteria rule set copying the conditions of the latest national rule set (REFERENCE §4);
@@ -55,7 +57,7 @@ from fupin.lib import idnumber
 from fupin.registry import rules as registry_rules
 from fupin.registry import services as registry
 from fupin.registry.choices import LineKind, Procedure, Status
-from fupin.registry.models import Household, Member, PovertyLine
+from fupin.registry.models import Household, Member, PovertyLine, StatusChange
 from fupin.standards import engine
 from fupin.standards import services as standards
 from fupin.standards.fields import Facts
@@ -138,6 +140,13 @@ class CasesResult:
 
 def _days(n: int) -> datetime.timedelta:
     return datetime.timedelta(days=n)
+
+
+def _changed_since(day: datetime.date) -> Any:
+    """Households whose status history has a row after ``day``: the generated history runs to
+    fupin.demo.generator.AS_OF, which may lie after the day the cases are built on (a test travelling
+    back in time); a status written on ``day`` could not precede it (registry: history in date order)."""
+    return StatusChange.objects.filter(date__gt=day).values("household_id")
 
 
 class _Builder:
@@ -449,7 +458,8 @@ class _Builder:
         recorded facts, else one whose income this year stays under the line."""
         pool = list(Household.objects.filter(
             area_path__startswith=village.path,
-            status__in=[Status.EXITED, Status.EXITED_STABLE, Status.MONITOR_RISK]).order_by("number"))
+            status__in=[Status.EXITED, Status.EXITED_STABLE, Status.MONITOR_RISK])
+            .exclude(pk__in=_changed_since(self.day(-(3 * self.period + 40)))).order_by("number"))
         self.rng.shuffle(pool)
         passing: list[tuple[Household, dict[str, Any]]] = []
         failing: tuple[Household, dict[str, Any]] | None = None
@@ -580,7 +590,10 @@ def finished_adjustment_year(*, county: Area, year: int, builder: _Builder | Non
     inside = Q()
     for village in villages:
         inside |= Q(area_path__startswith=village.path)
-    pool = list(Household.objects.filter(inside, status=Status.EXITED).exclude(pk__in=on_case).order_by("number")[:40])
+    # Not the demo cadre's paired households: their 帮扶责任人 keeps a view of ten households in the register.
+    pool = list(Household.objects.filter(inside, status=Status.EXITED).exclude(pk__in=on_case)
+                .exclude(pk__in=_changed_since(builder.today)).exclude(pairings__isnull=False)
+                .order_by("number")[:40])
     chosen = builder.rng.sample(pool, min(len(pool), ADJUST_RETURNS + ADJUST_EXCLUDED))
     for household in chosen[:ADJUST_RETURNS]:
         if line is not None:

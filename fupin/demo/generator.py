@@ -11,9 +11,24 @@ spec give the same rows (the loader shifts primary keys past whatever the databa
 The shape follows seed 000 (罗平县 2015, "33688" plan): 12,285 households / 41,685 people identified
 in 2014 (a few in 2015/2016), 3 poor townships and 24 poor villages holding most of them, first exits
 of 7,685 people in 2015, 17,000 in 2016 and 17,000 in 2017, plus households that returned to poverty
-(返贫) and exited again a year later; by 2020 most are 已脱贫 or 脱贫不再享受政策, a few are 监测对象
-and a few were cancelled (注销). Member attributes (age-dependent school status, labour ability and so
-on) describe the household as of ``AS_OF`` (end of 2020), where the yearly records stop.
+(返贫) and exited again a year later; by 2020 all have exited (已脱贫 or 脱贫不再享受政策), a few were
+cancelled (注销).
+
+2021–2026 (since 2021 a county office's daily work is 防返贫监测, REFERENCE §7): yearly records go on to
+2026 with incomes growing (a dip in 2022 for those who work away from home), above the monitoring line
+unless the household is monitored; exited households become 脱贫不再享受政策 as their income passes the
+county average (过渡期); a few more are cancelled. Monitoring episodes (``h["episodes"]``, written as
+fupin.monitoring MonitoringObject rows with their Measures) start in 2020: 脱贫不稳定户 among exited
+households, 突发严重困难户 (即时帮扶), households checked and not enrolled, a few cleared households
+enrolled again; and households never registered poor enter the registry through monitoring
+(边缘易致贫户, 突发严重困难户; rules.INITIAL_STATUSES), apart from seed 000's 12,285 / 41,685. Each
+enrolled episode is a 监测对象(风险未消除) status row on its enrolment day and, when the risk was
+eliminated (≥ half a year later, in a later year, after ≥ 1 measure, income above the line), a
+(风险已消除) row; households with no labour force stay monitored. Targets (seed 000's quotas) per county
+and township. Member attributes (age-dependent school status, labour ability and so on) describe the
+household as of ``AS_OF`` (2026-11-30), where the data stops. Not modelled: births, deaths and moves of
+single members after identification (a household's members stay as identified, or all leave with a
+注销).
 """
 
 from __future__ import annotations
@@ -31,6 +46,7 @@ from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 from fupin.lib import pinyin
 from fupin.registry import rules
+from fupin.registry.choices import LineKind
 
 from . import pools
 
@@ -38,15 +54,26 @@ if TYPE_CHECKING:
     from .counties import CountyRef
 
 D = datetime.date
-AS_OF = D(2020, 12, 31)
-SCHOOL_DAY = D(2020, 9, 1)  # ages for school status are taken at the start of the 2020 school year
+#: Where the data stops: the last month-end before the demo's "today" (2026-12-06), when the month's
+#: 防返贫监测 figures are closed. Fixed, not ``today()``: the same seed gives the same county on any day.
+AS_OF = D(2026, 11, 30)
+SCHOOL_DAY = D(2026, 9, 1)  # ages for school status are taken at the start of the 2026 school year
 FIRST_YEAR = 2014
-LAST_YEAR = 2020
+LAST_YEAR = 2026
+#: 脱贫攻坚 ends with 2020: the last national poverty line, the last first exits, 返贫 and re-exits.
+CAMPAIGN_LAST_YEAR = 2020
 YEARS = list(range(FIRST_YEAR, LAST_YEAR + 1))
 
 #: National poverty lines (REFERENCE §3), yuan per person per year.
 NATIONAL_LINES = {2011: 2536, 2012: 2625, 2013: 2736, 2014: 2800, 2015: 2855, 2016: 2952, 2017: 2952,
                   2018: 2995, 2019: 3218, 2020: 4000}
+#: 防返贫监测线 (REFERENCE §7): 6,000 yuan nationally in 2021 (registry migration 0002); afterwards each
+#: province sets its own. Yunnan's lines 2022–2026 are demo data (演示数据) except 2025's 8,700 named by
+#: REFERENCE §7; the loader writes them as PovertyLine kind "monitoring" on the province. 2020, when
+#: monitoring began before any line was set, takes 1.5 × that year's poverty line (6,000), also as demo data.
+NATIONAL_MONITORING_LINES = {2021: 6000}
+YUNNAN_MONITORING_LINES = {2020: 6000, 2022: 6500, 2023: 7100, 2024: 7800, 2025: 8700, 2026: 9300}
+MONITORING_LINES = {**NATIONAL_MONITORING_LINES, **YUNNAN_MONITORING_LINES}
 
 #: Seed 000: 12,285 households, 41,685 people; exits of 7,685 (2015), 17,000 (2016), 17,000 (2017).
 LUOPING_HOUSEHOLDS = 12285
@@ -86,6 +113,7 @@ CAUSE_LABELS = {
     "water": "缺水", "skills": "缺技术", "labour": "缺劳力", "funds": "缺资金", "transport": "交通条件落后",
     "motivation": "自身发展动力不足", "other": "其他",
 }
+OBJECT_KIND_LABELS = {"unstable": "脱贫不稳定户", "edge": "边缘易致贫户", "sudden": "突发严重困难户"}
 PHONE_PREFIXES = ["38", "39", "58", "59", "87", "88", "51", "52", "82", "83", "34", "35", "36", "37", "50", "57"]
 
 
@@ -187,6 +215,11 @@ class CountyData:
     members: list[Row] = field(default_factory=list)
     yearly: list[Row] = field(default_factory=list)
     changes: list[Row] = field(default_factory=list)
+    #: 防返贫监测 (fupin.monitoring.models): MonitoringObject and Measure rows, and the county's and
+    #: townships' Target rows (area_id 0: the county).
+    objects: list[Row] = field(default_factory=list)
+    measures: list[Row] = field(default_factory=list)
+    targets: list[Row] = field(default_factory=list)
     stats: dict[str, Any] = field(default_factory=dict)  # figures for the loader's report (counts by year, status)
     county_code: str = ""
     demo_township_code: str = ""  # a poor township, for the demo accounts
@@ -366,6 +399,7 @@ class _Gen:
         self.ids = ids
         self.lines = lines
         self._lines_at: dict[str, dict[int, Decimal]] = {}
+        self._mlines: dict[tuple[int, str], Decimal] = {}
         self.data = CountyData(spec=spec, county_code=spec.code + "000000")
         self.used_ids: dict[tuple[D, str], set[int]] = {}
         self.surnames = {code: Weighted(pool) for code, pool in pools.SURNAMES_BY_ETHNICITY.items()}
@@ -385,9 +419,24 @@ class _Gen:
             found = self._lines_at[path] = {}
             for year in range(FIRST_YEAR, LAST_YEAR + 1):
                 amount = self.lines.amount(year, path)
+                if amount is None and year > CAMPAIGN_LAST_YEAR:
+                    # No national line after 2020: the records carry the last one, as the demo county's own
+                    # line of the current year does (fupin.demo.cases.LINE_NOTE).
+                    amount = found[year - 1]
                 if amount is None:
                     raise ValueError(f"no poverty line for {year} at {path}")
                 found[year] = amount
+        return found
+
+    def monitoring_line(self, year: int, path: str) -> Decimal:
+        """The 防返贫监测线 of a year at an area (the registry's rule, kind "monitoring"); the demo's own
+        figures (MONITORING_LINES) when the database holds none."""
+        key = (year, path)
+        found = self._mlines.get(key)
+        if found is None:
+            line = rules.resolve_poverty_line(self.lines.by_year.get(year, ()), year=year, area_path=path,
+                                              kind=LineKind.MONITORING)
+            found = self._mlines[key] = line.amount if line is not None else Decimal(MONITORING_LINES[year])
         return found
 
     def _area(self, code: str, name: str, level: str, parent_id: int | None) -> Row:
@@ -990,8 +1039,8 @@ class _Gen:
     # --- history ---------------------------------------------------------------------------------
 
     def plan_history(self, hhs: list[HouseholdPlan]) -> None:
-        """Each household's years: identification, first exit, 返贫, 注销, 2020's monitoring and
-        脱贫不再享受政策 (the keys ident, exit1, ret, cancel, monitor and stable of its dict)."""
+        """Each household's years: identification, first exit, 返贫, 注销, monitoring 2020–2026 and
+        脱贫不再享受政策 (the keys ident, exit1, ret, cancel, episodes and stable of its dict)."""
         self._plan_identification(hhs)
         self._plan_first_exits(hhs)
         # One shuffled order (the sick first, for 返贫 and monitoring) serves the later choices; a
@@ -1002,7 +1051,7 @@ class _Gen:
         taken: set[int] = set()
         self._plan_returns(hhs, sick_first, taken)
         self._plan_cancellations(hhs, order, taken)
-        self._plan_monitoring(hhs, sick_first, taken)
+        self._plan_monitoring(hhs, order, sick_first, taken)
         self._plan_stable(hhs, order, taken)
 
     def _plan_identification(self, hhs: list[HouseholdPlan]) -> None:
@@ -1062,7 +1111,7 @@ class _Gen:
 
     def _plan_cancellations(self, hhs: list[HouseholdPlan], order: list[int], taken: set[int]) -> None:
         """注销: a few, always after the first exit (so the exit quotas stay whole)."""
-        n_cancel = max(1, round(len(hhs) * 0.0035))
+        n_cancel = max(1, round(len(hhs) * 0.006))
         cancel_plan = [("all_dead", n_cancel // 2), ("moved_away", n_cancel // 4),
                        ("wrongly_registered", n_cancel - n_cancel // 2 - n_cancel // 4)]
         for reason, count in cancel_plan:
@@ -1087,28 +1136,143 @@ class _Gen:
         if reason == "all_dead":
             if h["n"] != 1 or h["members"][0]["_age"] < 72:
                 return None
-            return rng.randint(max(2017, h["exit1"] + 1), 2020)
+            return rng.randint(max(2017, h["exit1"] + 1), LAST_YEAR)
         if reason == "moved_away":
-            return rng.randint(max(2018, h["exit1"] + 1), 2020)
+            return rng.randint(max(2018, h["exit1"] + 1), LAST_YEAR)
         if h["exit1"] > 2016:
             return None
         return rng.randint(h["exit1"] + 1, 2017)
 
-    def _plan_monitoring(self, hhs: list[HouseholdPlan], sick_first: list[int], taken: set[int]) -> None:
-        """2020: 防返贫监测 for a few households identified by 2015, the sick first."""
-        rng = self.rng
-        n_monitor = max(1, round(len(hhs) * 0.015))
-        picked = 0
-        for i in sick_first:
-            if picked >= n_monitor:
-                break
+    def _plan_monitoring(self, hhs: list[HouseholdPlan], order: list[int], sick_first: list[int],
+                         taken: set[int]) -> None:
+        """防返贫监测 of registered households, 2020–2026 (REFERENCE §7): each year a share of exited
+        households becomes 脱贫不稳定户 (the sick first in 2020, when monitoring began), a few are hit by
+        sudden hardship (突发严重困难户, 即时帮扶), a few are found and checked but not enrolled; some
+        cleared households come back later. The plans go to ``h["episodes"]`` (see _episode)."""
+        rng, H = self.rng, len(hhs)
+        unstable = {2020: 0.015, 2021: 0.015, 2022: 0.012, 2023: 0.008, 2024: 0.007, 2025: 0.006, 2026: 0.005}
+        first = iter(sick_first)
+        shared = iter(order)  # one pass over the county serves every later year, so each is picked once
+        for year, share in unstable.items():
+            picks = first if year == 2020 else shared
+            for kind, count in (("unstable", round(H * share)),
+                                ("sudden", round(H * 0.0015) if year > 2020 else 0),
+                                ("not_enrolled", round(H * 0.001) if year > 2020 else 0)):
+                picked = 0
+                for i in picks:
+                    if picked >= count:
+                        break
+                    h = hhs[i]
+                    if i in taken or h["ident"] > 2015:
+                        continue
+                    h["episodes"] = [self._episode(h, kind, year)]
+                    taken.add(i)
+                    picked += 1
+        # 返贫 guarded: a few cleared households fall back a year or more later and are enrolled again.
+        for i in order:
             h = hhs[i]
-            if i in taken or h["ident"] > 2015:
+            first = (h.get("episodes") or [None])[0]
+            if first is None or first["cleared"] is None or first["cleared"] > D(LAST_YEAR - 1, 6, 30):
                 continue
-            h["monitor"] = rng.choice(pools.MONITOR_RISKS)
-            h["monitor_cleared"] = rng.random() < 0.4
-            taken.add(i)
-            picked += 1
+            if rng.random() < 0.08:
+                year = rng.randint(first["cleared"].year + 1, LAST_YEAR)
+                again = self._episode(h, "sudden" if rng.random() < 0.4 else "unstable", year,
+                                      after=first["cleared"] + datetime.timedelta(days=365))
+                if again is not None:
+                    h["episodes"].append(again)
+
+    def _risks(self, h: HouseholdPlan, kind: str) -> list[str]:
+        """Risk types (main first) from the household's causes and members (脱贫不稳定户, 边缘易致贫户) or
+        from the shock that hit it (突发严重困难户)."""
+        rng, members = self.rng, h["members"]
+        ill = any(m["health"] in ("chronic", "serious") for m in members)
+        fits = {"illness": ill, "accident": ill, "disability": any(m["health"] == "disabled" for m in members),
+                "schooling": any(m["school_status"] not in ("none", "preschool") for m in members)}
+        if kind == "sudden":
+            main = _pick(rng, [(r, w) for r, w in (("illness", 45), ("accident", 20), ("disaster", 20),
+                                                   ("income_drop", 15)) if fits.get(r, True)])
+        else:
+            causes = [h["main"], *h["others"]]
+            main = pools.CAUSE_RISK.get(causes[0], "other") if rng.random() < 0.5 else _pick(rng, [
+                (r, w) for r, w in (("illness", 30), ("employment", 22), ("industry", 15), ("epidemic", 8),
+                                    ("schooling", 7), ("labour", 8), ("housing", 5), ("disability", 5))
+                if fits.get(r, True)])
+        risks = [main]
+        for cause in [h["main"], *h["others"]]:
+            risk = pools.CAUSE_RISK.get(cause)
+            if risk and risk not in risks and risk != "other" and len(risks) < 3 and rng.random() < 0.4:
+                risks.append(risk)
+        return risks
+
+    def _episode(self, h: HouseholdPlan, kind: str, year: int, *, after: D | None = None) -> dict[str, Any] | None:
+        """One monitoring episode of ``h`` found in ``year``: its kind, risk types, channel, dates (found;
+        enrolled 15–28 days later, the procedure's 15–20 working days; risk eliminated no sooner than half
+        a year after enrolment and in a later year, unless nobody in the household can work) and state.
+        None when it cannot fit before AS_OF."""
+        rng = self.rng
+        start = max(D(year, 3, 1) if year == 2020 else D(year, 1, 5), after or D(2000, 1, 1))
+        end = min(D(year, 9, 15) if year == 2020 else D(year, 11, 10), AS_OF - datetime.timedelta(days=30))
+        if start > end:
+            return None
+        found = _date(rng, start, end)
+        not_enrolled = kind == "not_enrolled"
+        kind = "unstable" if not_enrolled else kind
+        sudden = kind == "sudden"
+        channel = _pick(rng, [("visit", 40), ("warning", 25), ("in_person", 15), ("hotline", 10), ("mobile", 10)]
+                        if year > 2020 else [("visit", 70), ("in_person", 30)])
+        risks = self._risks(h, kind)
+        ep: dict[str, Any] = {"kind": kind, "risks": risks, "channel": channel, "found": found, "enrolled": None,
+                              "cleared": None, "state": "not_enrolled", "instant": False, "expense": 0}
+        if sudden:
+            ep["expense"] = rng.randint(15, 80) * 1000  # the rigid expense (medical bills, losses), yuan
+        if not_enrolled:
+            return ep
+        ep["state"] = "at_risk"
+        ep["enrolled"] = found + datetime.timedelta(days=rng.randint(15, 28))
+        ep["instant"] = sudden or rng.random() < 0.1
+        workers = any(m["labour"] in ("normal", "skilled", "weak") and 16 <= m["_age"] <= 70 for m in h["members"])
+        if workers and rng.random() < 0.9:
+            earliest = max(ep["enrolled"] + datetime.timedelta(days=190), D(found.year + 1, 2, 1))
+            cleared = earliest + datetime.timedelta(days=rng.randint(0, 420))
+            if cleared <= AS_OF - datetime.timedelta(days=5):
+                ep["cleared"], ep["state"] = cleared, "cleared"
+        return ep
+
+    def plan_monitored_only(self, hhs: list[HouseholdPlan]) -> list[HouseholdPlan]:
+        """Households never registered poor that monitoring enrolled from 2021 on: 边缘易致贫户 (income
+        under the line or unstable) and 突发严重困难户 (sudden hardship). They enter the registry through
+        the monitoring procedure (rules.INITIAL_STATUSES: 防返贫监测 → 监测对象(风险未消除)), with their
+        members and the yearly records from the year they were found; they are no part of the 建档立卡
+        figures (seed 000's 12,285 households / 41,685 people)."""
+        rng, H = self.rng, len(hhs)
+        rural = [v for v in self.villages if not v["community"]] or self.villages
+        weights = Weighted([(k, (3.0 if v["poor"] else 1.0) * (1.5 if v["poor_t"] else 1.0))
+                            for k, v in enumerate(rural)])
+        counts: dict[int, int] = {}
+        for h in hhs:
+            vid = h["v"]["row"]["id"]
+            counts[vid] = counts.get(vid, 0) + 1
+        out = []
+        shares = {2021: 0.006, 2022: 0.005, 2023: 0.004, 2024: 0.0035, 2025: 0.003, 2026: 0.0025}
+        for year, share in shares.items():
+            for kind, count in (("edge", round(H * share)), ("sudden", round(H * 0.0008))):
+                for _ in range(count):
+                    v = rural[weights(rng)]
+                    vid = v["row"]["id"]
+                    counts[vid] = counts.get(vid, 0) + 1
+                    ethnic = (self.spec.ethnic or {}).get(v["tname"], self.spec.ethnic_default)
+                    h = self._household(v, counts[vid], Weighted([(1, 10), (2, 18), (3, 24), (4, 26), (5, 14),
+                                                                  (6, 8)])(rng), ethnic)
+                    ep = self._episode(h, kind, year)
+                    if ep is None:
+                        continue
+                    for m in h["members"]:
+                        m.update(on_dibao=False, dibao_amount=Decimal(0), on_tekun=False, tekun_amount=Decimal(0))
+                    # Its 致贫原因 are those its members bear out (as for any household), its risks follow them.
+                    h.update(attribute="general", ident=ep["enrolled"].year, exit1=None, episodes=[ep],
+                             monitored_only=True)
+                    out.append(h)
+        return out
 
     def _plan_stable(self, hhs: list[HouseholdPlan], order: list[int], taken: set[int]) -> None:
         """脱贫不再享受政策 is considered for general households not taken otherwise (nor back in poverty
@@ -1120,6 +1284,8 @@ class _Gen:
                 continue
             if rng.random() < 0.42:
                 h["stable"] = True
+            elif rng.random() < 0.5:
+                h["stable_late"] = True
 
     # --- incomes and rows ---------------------------------------------------------------------
 
@@ -1138,48 +1304,101 @@ class _Gen:
             + float(land["returned_farmland"]) * 125
         return int(round(total))
 
+    def _regimes(self, h: HouseholdPlan) -> dict[int, str]:
+        """Per year of the monitoring: "below" the monitoring line (the year found, and every year while
+        the risk stands), "above" it (the year the risk was eliminated)."""
+        out: dict[int, str] = {}
+        for ep in h.get("episodes", ()):
+            if ep["state"] == "not_enrolled":
+                out.setdefault(ep["found"].year, "checked")
+                continue
+            last = ep["cleared"].year if ep["cleared"] else LAST_YEAR + 1
+            for year in range(ep["found"].year, last):
+                out[year] = "sudden" if ep["kind"] == "sudden" and year == ep["found"].year else "below"
+            if ep["cleared"]:
+                out[ep["cleared"].year] = "above"
+        return out
+
+    def _recent_pc(self, h: HouseholdPlan, year: int, pc: float, regime: str | None, growth: float,
+                   line: float) -> float:
+        """A year's per-capita income after 2020 (or of a household found by monitoring): under the
+        monitoring line while at risk, above it the year the risk was eliminated, else last year's grown
+        (never under the line: monitoring would have found it)."""
+        rng = self.rng
+        mline = float(self.monitoring_line(year, h["group"]["path"]))
+        if regime == "below":
+            pc = mline * rng.uniform(0.72, 0.95)
+        elif regime == "sudden":
+            pc = mline * rng.uniform(0.8, 1.3)
+        elif regime == "above":
+            pc = mline * rng.uniform(1.08, 1.4)
+        else:
+            if not pc:  # a household's first year in the registry, found and not enrolled
+                pc = mline * rng.uniform(1.05, 1.3)
+            dip = 0.04 if year == 2022 and h["workers"] else 0.0  # 2022: 疫情, work away from home stalled
+            pc = pc * (1 + growth - dip) * rng.uniform(0.98, 1.02)
+            pc = max(pc, mline * rng.uniform(1.03, 1.2))
+        return max(pc, line * 1.05)
+
     def _incomes(self, h: HouseholdPlan, last_year: int) -> dict[int, YearIncome]:
         rng = self.rng
         n, e1 = h["n"], h["exit1"]
         ret = h.get("ret")
-        if h.get("monitor"):
-            target_2020 = rng.uniform(6100, 7500) if h["monitor_cleared"] else rng.uniform(4150, 5800)
+        regimes = self._regimes(h)
+        monitored_2020 = regimes.get(2020)
+        if monitored_2020 == "below":
+            target_2020 = rng.uniform(4150, 5800)
+        elif monitored_2020 == "above":
+            target_2020 = rng.uniform(6100, 7500)
         elif h.get("stable"):
             target_2020 = rng.uniform(10500, 16000)
         else:
             target_2020 = rng.uniform(4400, 9000)
         linef = {y: float(v) for y, v in self.lines_at(h["group"]["path"]).items()}
-        pc_exit = linef[e1] * rng.uniform(1.08, 1.55)
+        growth = 0.05 + 0.07 * h["growth"]  # yearly real growth after 2020
+        pc_exit = linef[e1] * rng.uniform(1.08, 1.55) if e1 else 0.0
         base_f = rng.uniform(0.5, 0.85)
         out = {}
-        for year in range(h["ident"], last_year + 1):
+        pc = 0.0
+        first = h["ident"] if e1 else min(ep["found"].year for ep in h["episodes"])
+        for year in range(first, last_year + 1):
             line = linef[year]
-            poor = year < e1 or year == ret
-            if year < e1:
+            poor = bool(e1) and (year < e1 or year == ret)
+            if year > CAMPAIGN_LAST_YEAR or not e1:
+                pc = self._recent_pc(h, year, pc, regimes.get(year), growth, line)
+            elif year < e1:
                 pc = line * min(0.93, base_f + 0.04 * (year - h["ident"])) * rng.uniform(0.96, 1.0)
             elif year == ret:
                 pc = line * rng.uniform(0.6, 0.9)
             else:
-                span = LAST_YEAR - e1
+                span = CAMPAIGN_LAST_YEAR - e1
                 frac = (year - e1) / span if span else 1.0
                 pc = pc_exit * (target_2020 / pc_exit) ** frac * rng.uniform(0.97, 1.03)
                 if ret and year == ret + 1:
                     pc *= rng.uniform(0.8, 0.95)
                 pc = max(pc, line * (1.08 if ret and year == ret + 1 else 1.05))
-            target = int(round(pc * n))
-            transfer = self._transfer(h, year)
-            if poor:
-                transfer = min(transfer, int(target * 0.85))
-            elif transfer > target:
-                target = transfer + int(n * rng.uniform(200, 800))
-            rest = target - transfer
-            wage = int(rest * rng.uniform(0.55, 0.88)) if h["workers"] else 0
-            prop = int(rest * rng.uniform(0.01, 0.06)) if h["has_property"] else 0
-            business_net = rest - wage - prop
-            expense = int(business_net * rng.uniform(0.3, 0.7))
-            out[year] = {"wage": wage, "business": business_net + expense, "property": prop,
-                         "transfer": transfer, "expense": expense, "poor": poor}
+            out[year] = self._split(h, year, int(round(pc * n)), poor=poor,
+                                    capped=regimes.get(year) in ("below", "sudden"))
         return out
+
+    def _split(self, h: HouseholdPlan, year: int, target: int, *, poor: bool, capped: bool) -> YearIncome:
+        """A year's household income ``target`` split into its parts: the transfers the household draws
+        (capped where it is poor, or under the monitoring line), wages, property and business."""
+        rng = self.rng
+        transfer = self._transfer(h, year)
+        if poor:
+            transfer = min(transfer, int(target * 0.85))
+        elif capped:
+            transfer = min(transfer, int(target * 0.8))
+        elif transfer > target:
+            target = transfer + int(h["n"] * rng.uniform(200, 800))
+        rest = target - transfer
+        wage = int(rest * rng.uniform(0.55, 0.88)) if h["workers"] else 0
+        prop = int(rest * rng.uniform(0.01, 0.06)) if h["has_property"] else 0
+        business_net = rest - wage - prop
+        expense = int(business_net * rng.uniform(0.3, 0.7))
+        return {"wage": wage, "business": business_net + expense, "property": prop,
+                "transfer": transfer, "expense": expense, "poor": poor}
 
     def emit(self, hhs: list[HouseholdPlan]) -> None:
         """The rows of every planned household: status changes, members, yearly records, the household."""
@@ -1187,6 +1406,7 @@ class _Gen:
         stats.setdefault("reexits", {})
         stats.setdefault("returns", {})
         stats.setdefault("statuses", {})
+        stats.setdefault("monitoring", {})
         for h in hhs:
             self._emit_household(h)
 
@@ -1194,15 +1414,23 @@ class _Gen:
         n, e1 = h["n"], h["exit1"]
         cancel = h.get("cancel")
         last_year = cancel[1] - 1 if cancel else LAST_YEAR
-        last_year = max(last_year, e1)
+        last_year = max(last_year, e1 or 0)
         hid = self.next_id("household")
         lines = self.lines_at(h["group"]["path"])
-        house = self._housing(h)
 
         # Status history.
-        changes = [self._identification(h)]
-        incomes = self._incomes(h, last_year)
-        status, exit_year, cancel_reason = self._later_history(h, changes, incomes, lines)
+        if h.get("monitored_only"):
+            house = self._housing_now(h)
+            incomes = self._incomes(h, last_year)
+            changes: list[Change] = []
+            status = self._monitoring_history(h, changes, "")
+            exit_year, cancel_reason = None, ""
+        else:
+            house = self._housing(h)
+            changes = [self._identification(h)]
+            incomes = self._incomes(h, last_year)
+            status, exit_year, cancel_reason = self._later_history(h, changes, incomes, lines)
+        self._emit_episodes(h, hid, incomes)
         statuses = self.data.stats["statuses"]
         statuses[status] = statuses.get(status, 0) + 1
         _check_history(h["number"], changes)
@@ -1215,6 +1443,62 @@ class _Gen:
         self._emit_yearly(h, hid, incomes, lines, house)
         self._emit_household_row(h, hid, house, status=status, exit_year=exit_year, cancel_reason=cancel_reason,
                                  active=removal is None)
+
+    def _housing_now(self, h: HouseholdPlan) -> _Housing:
+        """The house of a household never registered poor: as it stood before (a C or D house repaired
+        long ago), C while a housing risk stands."""
+        grade = {"D": "B", "C": "B"}.get(h["old_grade"], h["old_grade"])
+        if _open_risk(h) == "housing":
+            grade = "C"
+        return _Housing(None, None, None, h["old_structure"], h["old_built"], grade, h["old_area"])
+
+    def _emit_episodes(self, h: HouseholdPlan, hid: int, incomes: dict[int, YearIncome]) -> None:
+        """The household's MonitoringObject rows and their measures (帮扶措施台账): one to four per
+        enrolled episode from the sectors its risks call for, the first within a month of enrolment (on
+        the day found when flagged 即时帮扶), every one before the risk was eliminated."""
+        rng, n = self.rng, h["n"]
+        path = h["group"]["path"]
+        counts = self.data.stats["monitoring"]
+        for ep in h.get("episodes", ()):
+            found = ep["found"]
+            line_year = found.year
+            line = self.monitoring_line(line_year, path)
+            year_pc = _per_capita(incomes, found.year, n) if found.year in incomes else None
+            income = year_pc
+            if income is not None and ep["expense"]:
+                income = max(Decimal(0), (income - Decimal(ep["expense"]) / n).quantize(CENT))
+            label = OBJECT_KIND_LABELS[ep["kind"]]
+            if ep["state"] == "not_enrolled":
+                note = pools.NOT_ENROLLED_NOTE
+            else:
+                note = pools.MONITOR_FOUND.get(ep["risks"][0], pools.MONITOR_FOUND["income_drop"]).format(kind=label)
+                if ep["expense"]:
+                    note += f"；刚性支出约 {ep['expense']:,} 元"
+            oid = self.next_id("mobject")
+            self.data.objects.append({
+                "id": oid, "household_id": hid, "area_path": path, "kind": ep["kind"], "risk_types": list(ep["risks"]),
+                "channel": ep["channel"], "found_on": found, "income_12m": income, "line": line,
+                "line_year": line_year, "state": ep["state"], "enrolled_on": ep["enrolled"],
+                "cleared_on": ep["cleared"], "instant": ep["instant"], "instant_on": found if ep["instant"] else None,
+                "note": note[:500], "alert_id": None, "created_by_id": None, "synthetic": True, "version": 1,
+            })
+            key = f"{ep['kind']}:{ep['state']}"
+            counts[key] = counts.get(key, 0) + 1
+            if ep["enrolled"] is None:
+                continue
+            start = found if ep["instant"] else ep["enrolled"]
+            end = (ep["cleared"] - datetime.timedelta(days=20)) if ep["cleared"] else AS_OF
+            catalogue = [m for risk in ep["risks"] for m in pools.MEASURES.get(risk, pools.MEASURES["other"])]
+            k = min(len(catalogue), rng.randint(1, 4))
+            day = start + datetime.timedelta(days=rng.randint(0, 3 if ep["instant"] else 30))
+            for sector, category, description, amounts in [catalogue[0], *rng.sample(catalogue[1:], k - 1)]:
+                day = min(day, end)
+                self.data.measures.append({
+                    "id": self.next_id("measure"), "object_id": oid, "sector": sector, "category": category,
+                    "description": description, "date": day,
+                    "amount": Decimal(rng.randint(*amounts) // 100 * 100) if amounts else None,
+                    "actor_id": None, "synthetic": True})
+                day = day + datetime.timedelta(days=rng.randint(10, 120))
 
     def _housing(self, h: HouseholdPlan) -> _Housing:
         """Housing and water: fixed (rebuilt, repaired, relocated, piped) no later than the exit year."""
@@ -1241,8 +1525,7 @@ class _Gen:
         else:
             structure, built, grade, area = h["old_structure"], h["old_built"], h["old_grade"], h["old_area"]
         water_fix = rng.randint(first_fix, max(first_fix, e1)) if h["water_unsafe"] else None
-        monitor = h.get("monitor")
-        if monitor and monitor[0] == "housing" and not h["monitor_cleared"]:
+        if _open_risk(h) == "housing":
             grade = "C"
         return _Housing(relocation_year, house_fix, water_fix, structure, built, grade, area)
 
@@ -1280,15 +1563,21 @@ class _Gen:
                 changes.append((status, "exited_stable", _date(rng, D(year, 12, 1), D(year, 12, 28)),
                                 pools.STABLE_REASON.format(pc=_per_capita(incomes, year, n)), "adjustment"))
                 status = "exited_stable"
-        monitor = h.get("monitor")
-        if monitor:
-            changes.append((status, "monitor_risk", _date(rng, D(2020, 4, 1), D(2020, 9, 30)), monitor[1],
-                            "monitoring"))
-            status = "monitor_risk"
-            if h["monitor_cleared"]:
-                changes.append((status, "monitor_cleared", _date(rng, D(2020, 11, 1), D(2020, 12, 25)),
-                                pools.MONITOR_CLEARED_REASON, "monitoring"))
-                status = "monitor_cleared"
+        if status == "exited" and h["attribute"] == "general" and not h.get("episodes") \
+                and (h.get("stable") or h.get("stable_late")):
+            # The transition period (过渡期, 2021–2025): as incomes pass the county's average, the year's
+            # adjustment moves the household out of the policies.
+            last = max(incomes)
+            for year in range(CAMPAIGN_LAST_YEAR + 1, last + 1):
+                pc = _per_capita(incomes, year, n)
+                if pc >= stable_threshold(year) and rng.random() < 0.6:
+                    day = _date(rng, D(year, 12, 1), D(year, 12, 28)) if year < AS_OF.year else \
+                        _date(rng, D(year, 11, 1), AS_OF)
+                    changes.append((status, "exited_stable", day, pools.STABLE_REASON_LATE.format(pc=pc),
+                                    "adjustment"))
+                    status = "exited_stable"
+                    break
+        status = self._monitoring_history(h, changes, status)
         cancel_reason = ""
         cancel = h.get("cancel")
         if cancel:
@@ -1297,6 +1586,34 @@ class _Gen:
             changes.append((status, "cancelled", cancel_date, pools.CANCEL_REASONS[reason_code], "adjustment"))
             status, cancel_reason = "cancelled", reason_code
         return status, exit_year, cancel_reason
+
+    @staticmethod
+    def _risk_years(h: HouseholdPlan) -> dict[int, str]:
+        """The main risk type of each year the household was at risk (for its "三保障" and water)."""
+        out: dict[int, str] = {}
+        for ep in h.get("episodes", ()):
+            if ep["enrolled"] is None:
+                continue
+            last = ep["cleared"].year if ep["cleared"] else LAST_YEAR + 1
+            for year in range(ep["enrolled"].year, last):
+                out[year] = ep["risks"][0]
+        return out
+
+    def _monitoring_history(self, h: HouseholdPlan, changes: list[Change], status: str) -> str:
+        """The status rows of ``h``'s monitoring episodes (监测对象(风险未消除) on the day of enrolment,
+        (风险已消除) on the day the risk was eliminated), appended to ``changes``; the status after them."""
+        for ep in h.get("episodes", ()):
+            if ep["enrolled"] is None:
+                continue
+            label = OBJECT_KIND_LABELS[ep["kind"]]
+            reason = pools.MONITOR_FOUND.get(ep["risks"][0], pools.MONITOR_FOUND["income_drop"]).format(kind=label)
+            changes.append((status, "monitor_risk", ep["enrolled"], reason, "monitoring"))
+            status = "monitor_risk"
+            if ep["cleared"]:
+                changes.append((status, "monitor_cleared", ep["cleared"], pools.MONITOR_CLEARED_REASON_2021,
+                                "monitoring"))
+                status = "monitor_cleared"
+        return status
 
     def _emit_changes(self, hid: int, n: int, changes: list[Change]) -> None:
         out = self.data.changes
@@ -1321,7 +1638,8 @@ class _Gen:
     def _emit_yearly(self, h: HouseholdPlan, hid: int, incomes: dict[int, YearIncome], lines: dict[int, Decimal],
                      house: _Housing) -> None:
         """Yearly records ("两不愁三保障" as they stood each year)."""
-        n, e1, ret, monitor = h["n"], h["exit1"], h.get("ret"), h.get("monitor")
+        n, e1, ret = h["n"], h["exit1"], h.get("ret")
+        risk_years = self._risk_years(h)
         house_fix, water_fix, relocation_year = house.fix_year, house.water_fix_year, house.relocation_year
         out = self.data.yearly
         for year, inc in incomes.items():
@@ -1341,7 +1659,8 @@ class _Gen:
             housing = not (house_fix and year < house_fix)
             if ret == year and h["ret_reason"][0] == "disaster":
                 housing = False
-            if year == LAST_YEAR and monitor and monitor[0] == "housing" and not h["monitor_cleared"]:
+            risk = risk_years.get(year)
+            if risk == "housing":
                 housing = False
             out.append({
                 "id": self.next_id("yearly"), "household_id": hid, "year": year, "member_count": n,
@@ -1349,10 +1668,10 @@ class _Gen:
                 "transfer_income": transfer, "business_expense": expense, "net_income": net,
                 "per_capita_income": per_capita, "poverty_line": lines[year],
                 "food_clothing_secure": not (poor and year < e1 and h["food_issue"]),
-                "education_secure": not (poor and year < e1 and h["education_issue"]),
-                "medical_secure": not (poor and year < e1 and h["medical_issue"]),
+                "education_secure": not (poor and year < e1 and h["education_issue"]) and risk != "education",
+                "medical_secure": not (poor and year < e1 and h["medical_issue"]) and risk != "medical",
                 "housing_secure": housing,
-                "water_secure": not (water_fix and year < water_fix),
+                "water_secure": not (water_fix and year < water_fix) and risk != "water",
                 "note": "；".join(notes),
             })
 
@@ -1360,7 +1679,7 @@ class _Gen:
                             cancel_reason: str, active: bool) -> None:
         """The household row; a household that died out or moved away keeps no head and no members."""
         rng = self.rng
-        v, n, monitor, relocation_year = h["v"], h["n"], h.get("monitor"), house.relocation_year
+        v, n, relocation_year = h["v"], h["n"], house.relocation_year
         head = h["head"]
         t, vrow, group = v["township"], v["row"], h["group"]
         self.data.households.append({
@@ -1377,8 +1696,7 @@ class _Gen:
             **h["land"],
             "in_cooperative": h["in_cooperative"], "production_power": h["production_power"],
             "domestic_power": True,
-            "water_difficulty": bool(monitor and monitor[0] == "disaster" and not h["monitor_cleared"]
-                                     and rng.random() < 0.3),
+            "water_difficulty": _open_risk(h) in ("disaster", "water") and rng.random() < 0.5,
             "water_safe": True, "road_distance_km": h["road_distance_km"], "road_type": h["road_type"],
             "fuel": h["fuel"], "sanitary_toilet": h["sanitary_toilet"], "house_area": house.area,
             "house_structure": house.structure, "house_built_year": house.built_year, "danger_grade": house.grade,
@@ -1426,12 +1744,61 @@ class _Gen:
             trow["rural_population"] = by_township.get(trow["id"], 0)
         self.data.rural_population = sum(by_township.values())
 
+    def targets(self, hhs: list[HouseholdPlan]) -> None:
+        """目标任务 (seed 000's quotas) as data: the county's exit quotas of people (7,685 / 17,000 / 17,000
+        for 罗平县, scaled for another county) and households (as planned), shared out to the townships by
+        the households planned to exit there; after 2020, the county's rural income goal and no return to
+        poverty on a large scale (返贫人数上限 0). All marked 演示数据."""
+        spec = self.spec
+        people: dict[tuple[int, int], int] = {}
+        households: dict[tuple[int, int], int] = {}
+        for h in hhs:
+            tid = h["v"]["township"]["id"]
+            for area in (0, tid):
+                key = (area, h["exit1"])
+                people[key] = people.get(key, 0) + h["n"]
+                households[key] = households.get(key, 0) + 1
+        rows = self.data.targets
+        quota_note = "演示数据：种子000“33688”计划的年度脱贫任务"
+
+        def add(area_id: int, year: int, kind: str, value: float, note: str) -> None:
+            rows.append({"id": self.next_id("target"), "area_id": area_id, "year": year, "kind": kind,
+                         "value": Decimal(round(value)), "note": note, "synthetic": True, "updated_by_id": None})
+
+        for year in sorted(spec.quotas):
+            add(0, year, "exit_people", spec.quotas[year], quota_note + ("（按人口比例折算）" if spec.code != "530324" else ""))
+            add(0, year, "exit_households", households.get((0, year), 0), "演示数据：按计划脱贫户数")
+        for trow, _name, _street, _poor in self.townships:
+            for year in sorted(spec.quotas):
+                if people.get((trow["id"], year)):
+                    add(trow["id"], year, "exit_people", people[(trow["id"], year)], "演示数据：县级任务按计划分解到乡镇")
+                    add(trow["id"], year, "exit_households", households[(trow["id"], year)],
+                        "演示数据：县级任务按计划分解到乡镇")
+        for year in range(CAMPAIGN_LAST_YEAR + 1, LAST_YEAR + 1):
+            add(0, year, "income", 12800 * 1.075 ** (year - CAMPAIGN_LAST_YEAR),
+                "演示数据：农村常住居民人均可支配收入年均增长7.5%")
+            add(0, year, "return_cap", 0, "演示数据：守住不发生规模性返贫底线")
+
     def _site(self, h: HouseholdPlan) -> str:
         streets = [t for t in self.townships if t[2]]
         if streets and self.rng.random() < 0.6:
             seat = self.rng.choice(streets)[1]
             return f"{seat}{self.rng.choice(['城北', '城南', '振兴', '幸福', '安居'])}易地扶贫搬迁安置区"
         return f"{h['v']['tname']}集镇安置点"
+
+
+def _open_risk(h: HouseholdPlan) -> str | None:
+    """The main risk type of the household's episode still at risk at AS_OF, if any."""
+    for ep in h.get("episodes", ()):
+        if ep["state"] == "at_risk":
+            return ep["risks"][0]
+    return None
+
+
+def stable_threshold(year: int) -> float:
+    """The county's rural income a household must reach to be 脱贫不再享受政策 (9,000 yuan in 2020, the
+    level the campaign years used; growing 7% a year after)."""
+    return 9000 * 1.07 ** max(0, year - CAMPAIGN_LAST_YEAR)
 
 
 def _fill_quota(hhs: list[HouseholdPlan], ranked: list[int], year: int, target: int) -> tuple[list[int], list[int]]:
@@ -1467,7 +1834,8 @@ def generate_county(spec: CountySpec, *, seed: int, lines: rules.PovertyLines | 
                     progress: Callable[[float], object] | None = None) -> CountyData:
     """Generate one county (``progress(n)`` is told of half its households in all). Primary keys are numbered from 1 per table within the county, and the
     townships' parent is 0, standing for the county's own Area row; the loader moves them."""
-    ids = dict.fromkeys(("area", "designation", "household", "member", "yearly", "change"), 1)
+    ids = dict.fromkeys(("area", "designation", "household", "member", "yearly", "change", "mobject", "measure",
+                         "target"), 1)
     if lines is None:
         lines = NATIONAL_LINES
     if not isinstance(lines, rules.PovertyLines):  # national lines by year
@@ -1478,11 +1846,20 @@ def generate_county(spec: CountySpec, *, seed: int, lines: rules.PovertyLines | 
     if progress:
         progress(len(hhs) / 4)
     gen.plan_history(hhs)
+    extra = gen.plan_monitored_only(hhs)
     gen.emit(hhs)
+    registered_people = len(gen.data.members)
+    gen.emit(extra)
     gen.assign_population(hhs)
+    gen.targets(hhs)
     if progress:
         progress(len(hhs) / 4)
     s = gen.data.stats
     s["households"] = len(gen.data.households)
     s["people"] = len(gen.data.members)
+    s["registered_households"] = len(hhs)
+    s["registered_people"] = registered_people
+    s["monitored_only_households"] = len(extra)
+    s["monitored_only_people"] = len(gen.data.members) - registered_people
+    s["measures"] = len(gen.data.measures)
     return gen.data

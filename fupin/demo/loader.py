@@ -31,21 +31,43 @@ from django.db.models import Max, Sum
 from fupin.areas.models import Area, AreaDesignation
 from fupin.audit.services import audit_import
 from fupin.lib.bulk import BulkWriter, bulk_method
+from fupin.monitoring.models import Measure, MonitoringObject, Target
 from fupin.registry import rules
 from fupin.registry.choices import LineKind
 from fupin.registry.models import Household, Member, PovertyLine, StatusChange, YearlyRecord
-from fupin.registry.services import poverty_lines
+from fupin.registry.services import poverty_line_set, poverty_lines
 
 from . import counties
 from .accounts import DEFAULT_PASSWORD, create_demo_accounts, pair_demo_cadre
 from .cases import CasesResult, build_cases
-from .generator import NATIONAL_LINES, CountyData, CountySpec, county_spec, generate_county, shrink_spec
+from .generator import (
+    CAMPAIGN_LAST_YEAR,
+    LAST_YEAR,
+    NATIONAL_LINES,
+    NATIONAL_MONITORING_LINES,
+    YUNNAN_MONITORING_LINES,
+    CountyData,
+    CountySpec,
+    county_spec,
+    generate_county,
+    shrink_spec,
+)
 from .monitoring_cases import build_monitoring_cases
 
 TABLES: dict[str, type[models.Model]] = {
     "area": Area, "designation": AreaDesignation, "household": Household, "member": Member,
-    "yearly": YearlyRecord, "change": StatusChange,
+    "yearly": YearlyRecord, "change": StatusChange, "mobject": MonitoringObject, "measure": Measure,
+    "target": Target,
 }
+#: The notes of the monitoring lines the demo writes (REFERENCE §7).
+NATIONAL_MONITORING_NOTE = "防止返贫监测范围（原则上不低于扶贫标准的1.5倍）"
+YUNNAN_MONITORING_NOTES = {
+    2020: "演示数据：2020 年开展监测时按当年扶贫标准的1.5倍（6000元）",
+    2025: "演示数据：云南省 2025 年防返贫监测标准 8700 元（REFERENCE §7）",
+}
+CARRIED_LINE_NOTE = (f"演示数据：2020 年后国家不再公布扶贫标准，演示数据沿用 2020 年国家扶贫标准 "
+                     f"{NATIONAL_LINES[2020]} 元（REFERENCE §3）")
+YUNNAN_MONITORING_NOTE = "演示数据：云南省当年防返贫监测标准（演示用数字，可在“标准”页修改）"
 
 
 T = TypeVar("T")
@@ -82,6 +104,14 @@ class LoadResult:
     returns: dict[int, int] = field(default_factory=dict)
     statuses: dict[str, int] = field(default_factory=dict)
     quotas: dict[int, int] = field(default_factory=dict)
+    #: 建档立卡: the registered poor (seed 000's households and people); the households monitoring
+    #: enrolled without ever registering them (边缘易致贫户, 突发严重困难户) are counted apart.
+    registered_households: int = 0
+    registered_people: int = 0
+    monitored_only_households: int = 0
+    monitored_only_people: int = 0
+    #: Monitoring objects by "kind:state", and their measures.
+    monitoring: dict[str, int] = field(default_factory=dict)
     accounts_created: list[str] = field(default_factory=list)
     accounts_skipped: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -102,6 +132,31 @@ def ensure_poverty_lines() -> rules.PovertyLines:
                                note="国家扶贫标准（2010年不变价2300元，按年度调整）")
             line.full_clean()
             line.save()
+    return poverty_lines()
+
+
+def ensure_monitoring_lines(province: Area) -> rules.PovertyLines:
+    """The lines after 2020 (REFERENCE §3, §7), unless someone already set them — they are editable like
+    any line: 防返贫监测线, the national 6,000 yuan of 2021 (registry migration 0002 writes it; put back if
+    missing) and the province's own (YUNNAN_MONITORING_LINES, 演示数据); and, since no national poverty
+    line is published after 2020, the province's 2020 line carried forward as 演示数据, so that the
+    yearly records to 2026 take "the line in force" by the registry's rule like any record written
+    later (fupin.demo.cases does the same for the demo county's current year). Returns every line."""
+    carried = Decimal(NATIONAL_LINES[CAMPAIGN_LAST_YEAR])
+    for year in range(CAMPAIGN_LAST_YEAR + 1, LAST_YEAR + 1):
+        if not PovertyLine.objects.filter(year=year, kind__in=[LineKind.NATIONAL, LineKind.PROVINCIAL],
+                                          area__isnull=True).exists() \
+                and not PovertyLine.objects.filter(year=year, kind=LineKind.PROVINCIAL, area=province).exists():
+            poverty_line_set(actor=None, year=year, amount=carried, kind=LineKind.PROVINCIAL, area=province,
+                             note=CARRIED_LINE_NOTE)
+    for year, amount in NATIONAL_MONITORING_LINES.items():
+        if not PovertyLine.objects.filter(year=year, kind=LineKind.MONITORING, area__isnull=True).exists():
+            poverty_line_set(actor=None, year=year, amount=Decimal(amount), kind=LineKind.MONITORING,
+                             note=NATIONAL_MONITORING_NOTE)
+    for year, amount in YUNNAN_MONITORING_LINES.items():
+        if not PovertyLine.objects.filter(year=year, kind=LineKind.MONITORING, area=province).exists():
+            poverty_line_set(actor=None, year=year, amount=Decimal(amount), kind=LineKind.MONITORING, area=province,
+                             note=YUNNAN_MONITORING_NOTES.get(year, YUNNAN_MONITORING_NOTE))
     return poverty_lines()
 
 
@@ -169,19 +224,30 @@ def _shift_ids(data: CountyData, ids: dict[str, int], county_id: int) -> None:
     for row in data.areas:
         row["id"] += a
         row["parent_id"] = county_id if row["parent_id"] == 0 else row["parent_id"] + a
+    for row in data.targets:
+        row["id"] += off["target"]
+        row["area_id"] = county_id if row["area_id"] == 0 else row["area_id"] + a
     for key, rows, fk, fk_off in (("designation", data.designations, "area_id", a),
                                   ("household", data.households, "area_id", a),
                                   ("member", data.members, "household_id", h),
                                   ("yearly", data.yearly, "household_id", h),
-                                  ("change", data.changes, "household_id", h)):
+                                  ("change", data.changes, "household_id", h),
+                                  ("mobject", data.objects, "household_id", h),
+                                  ("measure", data.measures, "object_id", off["mobject"])):
         o = off[key]
         for row in rows:
             row["id"] += o
             row[fk] += fk_off
-    for key, rows in (("area", data.areas), ("designation", data.designations), ("household", data.households),
-                      ("member", data.members), ("yearly", data.yearly), ("change", data.changes)):
+    for key, rows in _tables(data):
         if rows:
             ids[key] = max(ids[key], rows[-1]["id"] + 1)
+
+
+def _tables(data: CountyData) -> tuple[tuple[str, list], ...]:
+    """The generated rows of a county by TABLES key, in the order they are written (referenced first)."""
+    return (("area", data.areas), ("designation", data.designations), ("household", data.households),
+            ("member", data.members), ("yearly", data.yearly), ("change", data.changes),
+            ("mobject", data.objects), ("measure", data.measures), ("target", data.targets))
 
 
 def _reuse_existing_areas(data: CountyData, county: Area) -> None:
@@ -211,6 +277,8 @@ def _reuse_existing_areas(data: CountyData, county: Area) -> None:
     data.designations = designations
     for row in data.households:
         row["area_id"] = remap.get(row["area_id"], row["area_id"])
+    for row in data.targets:
+        row["area_id"] = remap.get(row["area_id"], row["area_id"])
 
 
 def specs_for(*, scale: int, seed: int, households: int | None = None) -> list[CountySpec]:
@@ -223,12 +291,13 @@ def specs_for(*, scale: int, seed: int, households: int | None = None) -> list[C
 
 def load_demo(*, scale: int = 1, seed: int = 2015, households: int | None = None,
               password: str = DEFAULT_PASSWORD, progress: ProgressBar | None = None, method: str | None = None,
-              overlap: bool = True, cases: bool = True) -> LoadResult:
+              overlap: bool = True, cases: bool = True, findings: bool = True) -> LoadResult:
     """Generate and write the demo data set; refuses (DemoRefused) when any household exists.
 
     ``progress`` is an optional tqdm-like object (``update(n)``, ``set_description(s)``, ``total``):
     half of each county's households count for generating, half for writing. ``cases`` (default on)
-    runs the first county's identification and exit cases through the real services (fupin.demo.cases).
+    runs the first county's identification and exit cases through the real services (fupin.demo.cases);
+    ``findings`` (default on) stores the data-quality findings of a one-county load.
     """
     started = time.perf_counter()
     if Household.objects.exists():
@@ -262,7 +331,7 @@ def load_demo(*, scale: int = 1, seed: int = 2015, households: int | None = None
         _record_load(result, county=first["county"])
     if connection.vendor == "postgresql":
         _analyze()
-    if scale == 1:
+    if scale == 1 and findings:
         result.findings = _store_findings()
     result.seconds = time.perf_counter() - started
     return result
@@ -283,6 +352,7 @@ def _load_counties(specs: list[CountySpec], *, seed: int, lines: rules.PovertyLi
     county and its demo township and village (the demo accounts' areas)."""
     ids = _next_ids()
     province = _area(ids, _code(counties.PROVINCE_CODE), counties.PROVINCE_NAME, "province", None)
+    lines = ensure_monitoring_lines(province)
     first: dict[str, Area] = {}
     generate = functools.partial(generate_county, seed=seed, lines=lines, progress=bar.add)
     # Generating a county is pure Python (no database); it runs one county ahead in a second
@@ -311,8 +381,7 @@ def _write_county(data: CountyData, county: Area, *, ids: dict[str, int], writer
     _shift_ids(data, ids, county.pk)
     _reuse_existing_areas(data, county)
     bar.describe(spec.name)
-    tables = (("area", data.areas), ("designation", data.designations), ("household", data.households),
-              ("member", data.members), ("yearly", data.yearly), ("change", data.changes))
+    tables = _tables(data)
     share = spec.households / 2 / sum(len(rows) for _key, rows in tables)
 
     def written(n: int) -> None:
@@ -324,9 +393,14 @@ def _write_county(data: CountyData, county: Area, *, ids: dict[str, int], writer
     Area.objects.filter(pk=county.pk).update(rural_population=data.rural_population)
     result.counties.append(spec.name)
     stats = data.stats
+    result.registered_households += stats["registered_households"]
+    result.registered_people += stats["registered_people"]
+    result.monitored_only_households += stats["monitored_only_households"]
+    result.monitored_only_people += stats["monitored_only_people"]
     for target, source in ((result.first_exits, stats["first_exits"]),
                            (result.reexits, stats["reexits"]), (result.returns, stats["returns"]),
-                           (result.statuses, stats["statuses"]), (result.quotas, spec.quotas)):
+                           (result.statuses, stats["statuses"]), (result.quotas, spec.quotas),
+                           (result.monitoring, stats["monitoring"])):
         for k, v in source.items():
             target[k] = target.get(k, 0) + v
 
@@ -357,6 +431,9 @@ def _record_load(result: LoadResult, *, county: Area) -> None:
                        "counts": result.counts, "first_exits": _keys_to_str(result.first_exits),
                        "reexits": _keys_to_str(result.reexits), "returns": _keys_to_str(result.returns),
                        "statuses": result.statuses, "method": result.method,
+                       "registered": [result.registered_households, result.registered_people],
+                       "monitored_only": [result.monitored_only_households, result.monitored_only_people],
+                       "monitoring": result.monitoring,
                        "accounts_created": result.accounts_created})
 
 
@@ -366,6 +443,20 @@ def _analyze() -> None:
     with connection.cursor() as cursor:
         for model in TABLES.values():
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
+def monitoring_summary(counts: dict[str, int]) -> list[str]:
+    """"脱贫不稳定户 858 户（风险已消除 561，风险未消除 297，未纳入 72）" per kind, from LoadResult.monitoring."""
+    from fupin.monitoring.models import ObjectKind, ObjectState
+
+    out = []
+    for kind in ObjectKind:
+        states = {state: counts.get(f"{kind.value}:{state.value}", 0) for state in ObjectState}
+        total = sum(states.values())
+        if total:
+            parts = "，".join(f"{state.label} {n:,}" for state, n in states.items() if n)
+            out.append(f"{kind.label} {total:,} 户次（{parts}）")
+    return out
 
 
 def _keys_to_str(d: dict[int, int]) -> dict[str, int]:

@@ -163,3 +163,61 @@ CANCEL_REASONS = {
     "moved_away": "全户迁出本县（投靠子女，户籍迁出），经评议、公示后注销",
     "wrongly_registered": "动态调整核查发现家庭成员为财政供养人员，不符合识别标准，属错评，注销",
 }
+
+# --- 2021–2026: monitoring against return to poverty (防返贫动态监测, REFERENCE §7) -----------------
+
+#: Why a household is found, by its main risk type (fupin.monitoring.models.RiskType); "{kind}" is the
+#: object's kind in words.
+MONITOR_FOUND = {
+    "illness": "家庭成员患大病住院，自付医疗费用较高，人均纯收入低于监测标准，纳入{kind}",
+    "disability": "家庭成员残疾，劳动能力下降，收入来源减少，纳入{kind}",
+    "schooling": "子女就读高中、大学，教育支出大，家庭收入难以维持，纳入{kind}",
+    "disaster": "遭受冰雹、洪涝灾害，房屋和农作物受损，纳入{kind}",
+    "accident": "家庭主要劳动力遭遇意外事故，丧失劳动能力，医疗支出大，纳入{kind}",
+    "epidemic": "受疫情影响外出务工受阻，工资性收入大幅减少，纳入{kind}",
+    "industry": "种养殖产业受市场价格影响亏损，经营性收入大幅减少，纳入{kind}",
+    "employment": "务工就业不稳定，务工收入明显减少，纳入{kind}",
+    "labour": "家中缺少劳动力，收入来源单一，纳入{kind}",
+    "housing": "住房出现局部危险（C级），存在住房安全问题，纳入{kind}",
+    "income_drop": "家庭收入大幅缩减，人均纯收入低于监测标准，纳入{kind}",
+}
+#: The risk types a registered household's causes suggest (main cause first), for 脱贫不稳定户.
+CAUSE_RISK = {
+    "illness": "illness", "disability": "disability", "schooling": "schooling", "disaster": "disaster",
+    "labour": "labour", "skills": "employment", "funds": "industry", "land": "industry", "water": "water",
+    "transport": "income_drop", "motivation": "income_drop", "other": "other",
+}
+MONITOR_CLEARED_REASON_2021 = "落实帮扶措施后人均纯收入稳定超过监测标准半年以上，“三保障”和饮水安全巩固，经评议公示风险消除"
+NOT_ENROLLED_NOTE = "入户核实：近12个月人均纯收入高于监测标准，无刚性支出，“三保障”和饮水安全有保障，不予纳入"
+STABLE_REASON_LATE = "过渡期内人均纯收入{pc}元，稳定超过全县农村居民人均可支配收入水平，脱贫不再享受政策"
+
+#: Help measures by risk type: (sector, category, description, amount range in yuan or None).
+MEASURES = {
+    "illness": [("health", "医疗救助", "基本医保、大病保险、医疗救助三重保障报销", (3000, 40000)),
+                ("civil", "临时救助", "因病支出型困难临时救助", (1000, 5000)),
+                ("health", "家庭医生签约", "家庭医生签约服务，慢病随访", None)],
+    "disability": [("disabled", "残疾人两项补贴", "困难残疾人生活补贴和重度残疾人护理补贴", (1200, 2400)),
+                   ("civil", "低保", "纳入农村低保", (3000, 6000))],
+    "schooling": [("education", "教育资助", "高中、大学阶段助学金和生源地助学贷款", (2000, 8000)),
+                  ("education", "雨露计划", "职业教育补助", (1500, 3000))],
+    "education": [("education", "控辍保学", "劝返复学，落实义务教育资助", (500, 1500))],
+    "disaster": [("emergency", "受灾救助", "自然灾害生活救助", (1000, 6000)),
+                 ("agriculture", "农业保险理赔", "种植业保险理赔", (800, 5000)),
+                 ("housing", "农房修缮", "受损农房维修加固补助", (5000, 20000))],
+    "accident": [("civil", "临时救助", "意外事故临时救助", (2000, 8000)),
+                 ("health", "医疗救助", "意外伤害医疗费用救助", (3000, 20000))],
+    "epidemic": [("labour", "就业帮扶", "点对点劳务输出，稳岗就业", None),
+                 ("labour", "公益性岗位", "安置乡村公益性岗位", (6000, 9600))],
+    "industry": [("agriculture", "产业帮扶", "发放种苗、技术指导，产业奖补", (1000, 5000)),
+                 ("finance", "小额信贷", "脱贫人口小额信贷贴息贷款", (10000, 50000))],
+    "employment": [("labour", "就业帮扶", "职业技能培训和就业推荐", None),
+                   ("labour", "公益性岗位", "安置乡村公益性岗位", (6000, 9600)),
+                   ("labour", "外出务工交通补助", "一次性交通补助", (300, 1000))],
+    "labour": [("civil", "低保", "纳入农村低保", (3000, 6000)),
+               ("labour", "公益性岗位", "安置乡村公益性岗位", (6000, 9600))],
+    "housing": [("housing", "危房改造", "农村危房改造补助，加固改造", (10000, 35000))],
+    "water": [("water", "饮水安全", "维修入户供水管网", (500, 3000))],
+    "income_drop": [("rural", "产业帮扶", "衔接资金产业奖补", (1000, 4000)),
+                    ("labour", "就业帮扶", "职业技能培训和就业推荐", None)],
+    "other": [("civil", "临时救助", "临时救助", (1000, 4000))],
+}

@@ -19,11 +19,16 @@ def test_default_scale_counts(db):
     out = io.StringIO()
     call_command("demo", "--no-progress", stdout=out)
     out = out.getvalue()
-    # The generated county, and on top of it the households that applied this year (fupin.demo.cases).
-    applied = Household.objects.filter(cases__kind="identification")
-    assert Household.objects.count() - applied.count() == 12285
-    assert Member.objects.count() - Member.objects.filter(household__in=applied).count() == 41685
+    # The generated county's registered poor (建档立卡: identified 2014–2016), beside the households that
+    # applied this year (fupin.demo.cases) and those monitoring enrolled without registering them (2021–).
+    registered = Household.objects.filter(status_changes__procedure="identification", identified_year__lte=2016)
+    assert registered.count() == 12285
+    assert Member.objects.filter(household__in=registered).count() == 41685
     assert "12,285 户" in out and "41,685 人" in out
+    monitored_only = Household.objects.filter(status_changes__procedure="monitoring", status_changes__from_status="")
+    assert monitored_only.exists() and not monitored_only.filter(pk__in=registered).exists()
+    applied = Household.objects.filter(cases__kind="identification")
+    assert Household.objects.count() == 12285 + monitored_only.count() + applied.count()
     assert "2015 年 7,685 / 7,685，2016 年 17,000 / 17,000，2017 年 17,000 / 17,000" in out
 
     sizes = Counter(Member.objects.values_list("household_id", flat=True))
@@ -70,7 +75,9 @@ def test_another_county_gets_its_own_codes_names_and_id_numbers():
     assert 0.8 * 12285 <= spec.households <= 1.2 * 12285
     small = dataclasses.replace(spec, households=200, people=700, villages=40, quotas=scaled_quotas(700))
     data = generate_county(small, seed=2015)
-    assert len(data.households) == 200 and len(data.members) == 700
+    assert data.stats["registered_households"] == 200 and data.stats["registered_people"] == 700
+    extra = data.stats["monitored_only_households"]  # found by monitoring since 2021, never registered poor
+    assert len(data.households) == 200 + extra and len(data.members) == 700 + data.stats["monitored_only_people"]
     assert sum(data.stats["first_exits"].values()) == 700
     assert all(m["id_number"].startswith(ref.code) for m in data.members)
     assert all(a["code"].startswith(ref.code) for a in data.areas)

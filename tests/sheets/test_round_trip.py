@@ -37,7 +37,8 @@ def registry_state(year: int) -> tuple[dict, dict, dict]:
 
 def wipe_registry() -> None:
     with connection.cursor() as cursor:
-        for table in ("quality_finding", "assistance_pairing", "assessment_samplehousehold", "registry_statuschange",
+        for table in ("monitoring_measure", "monitoring_alert", "monitoring_monitoringobject",  # the demo's 2020–2026
+                      "quality_finding", "assistance_pairing", "assessment_samplehousehold", "registry_statuschange",
                       "registry_yearlyrecord", "registry_member", "registry_household"):
             cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
 

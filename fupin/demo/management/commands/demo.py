@@ -12,7 +12,8 @@ from tqdm import tqdm
 from fupin.demo import counties
 from fupin.demo.accounts import DEFAULT_PASSWORD, check_password_strength
 from fupin.demo.cases import summary_lines
-from fupin.demo.loader import DemoRefused, load_demo
+from fupin.demo.generator import AS_OF, FIRST_YEAR, LAST_YEAR
+from fupin.demo.loader import DemoRefused, load_demo, monitoring_summary
 from fupin.registry.models import Household
 
 STATUS_LABELS = {
@@ -63,16 +64,20 @@ class Command(BaseCommand):
         w(self.style.SUCCESS(f"合成演示数据已载入（种子 {seed}，{len(result.counties)} 个县："
                              f"{'、'.join(result.counties[:5])}{' 等' if len(result.counties) > 5 else ''}）"))
         w(f"  行政区划     {c.get('area', 0):>10,} 个（贫困村/乡镇认定 {c.get('designation', 0):,} 条）")
-        w(f"  贫困户       {c.get('household', 0):>10,} 户")
-        w(f"  家庭成员     {c.get('member', 0):>10,} 人")
-        w(f"  年度收入记录 {c.get('yearly', 0):>10,} 条（2014–2020 年）")
+        w(f"  建档立卡户   {result.registered_households:>10,} 户")
+        w(f"  建档立卡人口 {result.registered_people:>10,} 人")
+        w(f"  监测新纳入户 {result.monitored_only_households:>10,} 户（{result.monitored_only_people:,} 人，"
+          f"未建档的边缘易致贫户、突发严重困难户）")
+        w(f"  年度收入记录 {c.get('yearly', 0):>10,} 条（{FIRST_YEAR}–{LAST_YEAR} 年）")
         w(f"  状态变更     {c.get('change', 0):>10,} 条")
         w("  首次脱贫人数（计划 / 实际）：" + "，".join(
             f"{year} 年 {result.quotas.get(year, 0):,} / {n:,}" for year, n in sorted(result.first_exits.items())))
         w("  返贫人数：" + "，".join(f"{y} 年 {n:,}" for y, n in sorted(result.returns.items())))
         w("  返贫后再次脱贫人数：" + "，".join(f"{y} 年 {n:,}" for y, n in sorted(result.reexits.items())))
-        w("  2020 年底户状态：" + "，".join(
+        w(f"  {AS_OF.year} 年 {AS_OF.month} 月 {AS_OF.day} 日户状态：" + "，".join(
             f"{STATUS_LABELS.get(s, s)} {n:,} 户" for s, n in sorted(result.statuses.items(), key=lambda x: -x[1])))
+        w("  防返贫监测（2020–2026 年）：" + "；".join(monitoring_summary(result.monitoring))
+          + f"；帮扶措施 {c.get('measure', 0):,} 条，目标任务 {c.get('target', 0):,} 条")
         if result.accounts_created:
             w(f"  演示账号：新建 {'、'.join(result.accounts_created)}（运行 fupin demo_logins 查看）")
         if result.accounts_skipped:
