@@ -78,6 +78,10 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "manage_standards": frozenset({Role.ADMIN, Role.COUNTY}),
     # Run the yearly dynamic adjustment (动态调整) of their area and confirm or decline its proposals.
     "adjust": frozenset({Role.ADMIN, Role.COUNTY}),
+    # (issue 14, alerts) Push a department's warning list (部门预警名单) for an area of their subtree; edit
+    # the warning rules (预警规则) of their own area. Closing a warning is a write in its village (check_write).
+    "alert_push": frozenset({Role.ADMIN, Role.COUNTY, Role.TOWNSHIP}),
+    "alert_rules": frozenset({Role.ADMIN, Role.COUNTY}),
 }
 
 
