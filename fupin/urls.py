@@ -6,6 +6,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("fupin.monitoring.urls_alerts")),  # (alerts) 预警 pages and API, before the API's catch-all
     path("api/", include("fupin.api.urls")),
     path("sheets/", include("fupin.sheets.urls")),
     path("", include("fupin.monitoring.urls")),

@@ -239,77 +239,91 @@ def _money(value: Decimal) -> str:
 def evaluate(rule: RuleInForce, row_values: dict[str, Any], person: sectors.Person, facts: Facts,
              lines: Lines) -> Outcome:
     """Whether the row raises a warning under ``rule``, with the reason in words and the figures."""
-    p = rule.params
-    kind = rule.kind
-    if not p.get("enabled", True):
+    if not rule.params.get("enabled", True):
         return Outcome(False, _("该类名单的预警规则已停用"), {})
-    if kind == ListKind.MEDICAL:
-        cost = Decimal(str(row_values["out_of_pocket"]))
-        start = Decimal(str(p["min_cost"]))
-        if cost < start:
-            return Outcome(False, _("自付费用 %(c)s 元低于起点 %(s)s 元") % {"c": _money(cost), "s": _money(start)},
-                           {"out_of_pocket": str(cost)})
-        record = facts.record.get(person.household_id)
-        if record is None:
-            return Outcome(False, _("该户没有年度收入记录，无法计算扣除后的人均收入"), {"out_of_pocket": str(cost)})
-        year, pci, people = record
-        line_year = _as_date(row_values["bill_date"]).year
-        line = lines.monitoring(line_year, person.area_path)
-        if line is None:
-            return Outcome(False, _("缺少 %(y)s 年的防返贫监测线（请在“标准”中设置），无法判断") % {"y": line_year},
-                           {"out_of_pocket": str(cost), "line_year": line_year})
-        people = max(int(people or 1), 1)
-        after = (Decimal(pci) - cost / people).quantize(CENT)
-        figures = {"out_of_pocket": str(cost), "income_year": year, "per_capita_income": str(pci), "people": people,
-                   "after": str(after), "line": str(line), "line_year": line_year}
-        words = {"c": _money(cost), "y": year, "i": _money(Decimal(pci)), "n": people, "a": _money(after),
-                 "ly": line_year, "l": _money(line)}
-        if after < line:
-            return Outcome(True, _("个人自付医疗费用 %(c)s 元；按 %(y)s 年人均纯收入 %(i)s 元、%(n)s 人计，扣除后人均 "
-                                   "%(a)s 元，低于 %(ly)s 年防返贫监测线 %(l)s 元") % words, figures)
-        return Outcome(False, _("扣除自付费用后人均 %(a)s 元，不低于 %(ly)s 年监测线 %(l)s 元") % words, figures)
-    if kind == ListKind.DISASTER:
-        loss, start = Decimal(str(row_values["loss_amount"])), Decimal(str(p["min_loss"]))
-        figures = {"loss_amount": str(loss), "min_loss": str(start)}
-        words = {"t": row_values.get("disaster_type", ""), "l": _money(loss), "s": _money(start)}
-        if loss >= start:
-            return Outcome(True, _("遭受%(t)s，损失 %(l)s 元，达到预警起点 %(s)s 元") % words, figures)
-        return Outcome(False, _("损失 %(l)s 元，低于预警起点 %(s)s 元") % words, figures)
-    if kind == ListKind.UNEMPLOYMENT:
-        others = facts.able.get(person.household_id, set()) - {person.member_id}
-        figures = {"other_workers": len(others)}
-        if not p.get("only_worker", True) or not others:
-            return Outcome(True, _("%(n)s 失业（%(d)s 起），家中没有其他劳动力") % {
-                "n": person.name, "d": _as_date(row_values["since_date"]).isoformat()}
-                if not others else _("%(n)s 失业（%(d)s 起）") % {
-                    "n": person.name, "d": _as_date(row_values["since_date"]).isoformat()}, figures)
-        return Outcome(False, _("家中另有 %(k)d 名劳动力") % {"k": len(others)}, figures)
-    if kind == ListKind.DROPOUT:
-        day = _as_date(row_values["since_date"])
-        b = person.birth_date
-        age = day.year - b.year - ((day.month, day.day) < (b.month, b.day))
-        figures = {"age": age, "since_date": day.isoformat()}
-        if age in COMPULSORY_AGES:
-            return Outcome(True, _("%(n)s %(a)d 岁，处于义务教育阶段，%(d)s 起失学辍学") % {
-                "n": person.name, "a": age, "d": day.isoformat()}, figures)
-        return Outcome(False, _("辍学时 %(a)d 岁，不在义务教育年龄（%(lo)d–%(hi)d 岁）") % {
-            "a": age, "lo": COMPULSORY_AGES.start, "hi": COMPULSORY_AGES.stop - 1}, figures)
-    if kind == ListKind.DANGEROUS_HOUSE:
-        grade = row_values["house_grade"]
-        figures = {"house_grade": grade}
-        if grade in p["grades"]:
-            return Outcome(True, _("住房鉴定为 %(g)s 级危房（%(d)s）") % {
-                "g": grade, "d": _as_date(row_values["appraised_on"]).isoformat()}, figures)
-        return Outcome(False, _("鉴定为 %(g)s 级，不是预警等级") % {"g": grade}, figures)
-    if kind == ListKind.DIBAO:
-        change = row_values["change"]
-        figures = {"change": change}
-        label = _("停保") if change == "stop" else _("纳入")
-        if change in p["changes"]:
-            return Outcome(True, _("低保%(c)s（%(d)s）") % {
-                "c": label, "d": _as_date(row_values["change_date"]).isoformat()}, figures)
-        return Outcome(False, _("低保变动为“%(c)s”，不在预警类型内") % {"c": label}, figures)
-    raise ValueError(kind)
+    return _TESTS[rule.kind](rule.params, row_values, person, facts, lines)
+
+
+def _medical(p: dict[str, Any], v: dict[str, Any], person: sectors.Person, facts: Facts, lines: Lines) -> Outcome:
+    cost = Decimal(str(v["out_of_pocket"]))
+    start = Decimal(str(p["min_cost"]))
+    if cost < start:
+        return Outcome(False, _("自付费用 %(c)s 元低于起点 %(s)s 元") % {"c": _money(cost), "s": _money(start)},
+                       {"out_of_pocket": str(cost)})
+    record = facts.record.get(person.household_id)
+    if record is None:
+        return Outcome(False, _("该户没有年度收入记录，无法计算扣除后的人均收入"), {"out_of_pocket": str(cost)})
+    year, pci, people = record
+    line_year = _as_date(v["bill_date"]).year
+    line = lines.monitoring(line_year, person.area_path)
+    if line is None:
+        return Outcome(False, _("缺少 %(y)s 年的防返贫监测线（请在“标准”中设置），无法判断") % {"y": line_year},
+                       {"out_of_pocket": str(cost), "line_year": line_year})
+    people = max(int(people or 1), 1)
+    after = (Decimal(pci) - cost / people).quantize(CENT)
+    figures = {"out_of_pocket": str(cost), "income_year": year, "per_capita_income": str(pci), "people": people,
+               "after": str(after), "line": str(line), "line_year": line_year}
+    words = {"c": _money(cost), "y": year, "i": _money(Decimal(pci)), "n": people, "a": _money(after),
+             "ly": line_year, "l": _money(line)}
+    if after < line:
+        return Outcome(True, _("个人自付医疗费用 %(c)s 元；按 %(y)s 年人均纯收入 %(i)s 元、%(n)s 人计，扣除后人均 "
+                               "%(a)s 元，低于 %(ly)s 年防返贫监测线 %(l)s 元") % words, figures)
+    return Outcome(False, _("扣除自付费用后人均 %(a)s 元，不低于 %(ly)s 年监测线 %(l)s 元") % words, figures)
+
+
+def _disaster(p: dict[str, Any], v: dict[str, Any], person: sectors.Person, facts: Facts, lines: Lines) -> Outcome:
+    loss, start = Decimal(str(v["loss_amount"])), Decimal(str(p["min_loss"]))
+    figures = {"loss_amount": str(loss), "min_loss": str(start)}
+    words = {"t": v.get("disaster_type", ""), "l": _money(loss), "s": _money(start)}
+    if loss >= start:
+        return Outcome(True, _("遭受%(t)s，损失 %(l)s 元，达到预警起点 %(s)s 元") % words, figures)
+    return Outcome(False, _("损失 %(l)s 元，低于预警起点 %(s)s 元") % words, figures)
+
+
+def _unemployment(p: dict[str, Any], v: dict[str, Any], person: sectors.Person, facts: Facts,
+                  lines: Lines) -> Outcome:
+    others = facts.able.get(person.household_id, set()) - {person.member_id}
+    figures = {"other_workers": len(others)}
+    words = {"n": person.name, "d": _as_date(v["since_date"]).isoformat()}
+    if not others:
+        return Outcome(True, _("%(n)s 失业（%(d)s 起），家中没有其他劳动力") % words, figures)
+    if not p.get("only_worker", True):
+        return Outcome(True, _("%(n)s 失业（%(d)s 起）") % words, figures)
+    return Outcome(False, _("家中另有 %(k)d 名劳动力") % {"k": len(others)}, figures)
+
+
+def _dropout(p: dict[str, Any], v: dict[str, Any], person: sectors.Person, facts: Facts, lines: Lines) -> Outcome:
+    day = _as_date(v["since_date"])
+    b = person.birth_date
+    age = day.year - b.year - ((day.month, day.day) < (b.month, b.day))
+    figures = {"age": age, "since_date": day.isoformat()}
+    if age in COMPULSORY_AGES:
+        return Outcome(True, _("%(n)s %(a)d 岁，处于义务教育阶段，%(d)s 起失学辍学") % {
+            "n": person.name, "a": age, "d": day.isoformat()}, figures)
+    return Outcome(False, _("辍学时 %(a)d 岁，不在义务教育年龄（%(lo)d–%(hi)d 岁）") % {
+        "a": age, "lo": COMPULSORY_AGES.start, "hi": COMPULSORY_AGES.stop - 1}, figures)
+
+
+def _house(p: dict[str, Any], v: dict[str, Any], person: sectors.Person, facts: Facts, lines: Lines) -> Outcome:
+    grade = v["house_grade"]
+    if grade in p["grades"]:
+        return Outcome(True, _("住房鉴定为 %(g)s 级危房（%(d)s）") % {
+            "g": grade, "d": _as_date(v["appraised_on"]).isoformat()}, {"house_grade": grade})
+    return Outcome(False, _("鉴定为 %(g)s 级，不是预警等级") % {"g": grade}, {"house_grade": grade})
+
+
+def _dibao(p: dict[str, Any], v: dict[str, Any], person: sectors.Person, facts: Facts, lines: Lines) -> Outcome:
+    change = v["change"]
+    label = _("停保") if change == "stop" else _("纳入")
+    if change in p["changes"]:
+        return Outcome(True, _("低保%(c)s（%(d)s）") % {"c": label, "d": _as_date(v["change_date"]).isoformat()},
+                       {"change": change})
+    return Outcome(False, _("低保变动为“%(c)s”，不在预警类型内") % {"c": label}, {"change": change})
+
+
+_TESTS: dict[str, Callable[..., Outcome]] = {
+    ListKind.MEDICAL: _medical, ListKind.DISASTER: _disaster, ListKind.UNEMPLOYMENT: _unemployment,
+    ListKind.DROPOUT: _dropout, ListKind.DANGEROUS_HOUSE: _house, ListKind.DIBAO: _dibao}
 
 
 def _as_date(value: Any) -> datetime.date:
@@ -341,8 +355,92 @@ def check_rules(actor: User | None, area: Area | None) -> None:
 Progress = Callable[[int, int], None]
 
 
-def _mask(number: str) -> str:
-    return policy.mask_id(number)
+@dataclass
+class _Run:
+    """One push's state while its rows go through: the counts, the report and the alerts to insert."""
+
+    kind: str
+    area: Area
+    scope: str
+    today: datetime.date
+    synthetic: bool
+    book: RuleBook
+    lines: Lines
+    report: list[dict[str, Any]]
+    alerts: list[Alert]
+    counts: dict[str, int]
+    villages: dict[str, int]
+    seen: dict[int, int]  # household → the row of this file that raised its alert
+
+    def entry(self, row: sectors.Row, outcome: str, message: str, **extra: Any) -> None:
+        self.report.append({"row": row.number, "outcome": outcome, "message": message,
+                            "id_number": policy.mask_id(row.id_number), "name": row.name, **extra})
+
+    def screen(self, batch: list[sectors.Row]) -> list[sectors.Row]:
+        """The rows that may be matched: malformed rows and rows of another area reported."""
+        good = []
+        for row in batch:
+            if row.errors:
+                self.counts["malformed"] += 1
+                self.entry(row, "malformed", "；".join(row.errors))
+            elif row.area_code and not (row.area_code.startswith(self.area.path)
+                                        or self.area.path.startswith(row.area_code)):
+                self.counts["unmatched"] += 1
+                self.entry(row, "out_of_scope", _("区划代码 %(c)s 不在本名单的区划（%(a)s）内") % {
+                    "c": row.area_code, "a": self.area.name})
+            else:
+                good.append(row)
+        return good
+
+    def batch(self, batch: list[sectors.Row]) -> None:
+        good = self.screen(batch)
+        people = sectors.match(r.citizen_id for r in good)
+        household_ids = {p.household_id for p in people.values()}
+        facts = load_facts(self.kind, household_ids)
+        open_already = set(Alert.objects.filter(household_id__in=household_ids, kind=self.kind,
+                                                status=AlertStatus.OPEN).values_list("household_id", flat=True))
+        missing = {p.area_path[:VILLAGE_LENGTH] for p in people.values()} - self.villages.keys()
+        if missing:
+            self.villages.update(Area.objects.filter(path__in=missing).values_list("path", "pk"))
+        for row in good:
+            person = people.get(row.citizen_id)
+            # Outside the list's area or the pusher's scope: reported as not found, like a stranger, so that
+            # the report never tells where a person is registered.
+            if person is None or not person.area_path.startswith(self.area.path) \
+                    or not person.area_path.startswith(self.scope):
+                self.counts["unmatched"] += 1
+                self.entry(row, "unmatched", _("在 %(a)s 的在册家庭成员中未找到该证件号码") % {"a": self.area.name})
+                continue
+            self.row(row, person, facts, open_already)
+
+    def row(self, row: sectors.Row, person: sectors.Person, facts: Facts, open_already: set[int]) -> None:
+        self.counts["matched"] += 1
+        if row.name and row.name != person.name:
+            row.warnings.append(_("第 %(r)d 行姓名“%(g)s”与户籍登记的“%(n)s”不一致，已按证件号码匹配") % {
+                "r": row.number, "g": row.name, "n": person.name})
+        rule = self.book.at(person.area_path)
+        outcome = evaluate(rule, row.values, person, facts, self.lines)
+        link = {"member": person.member_id, "household": person.household_number, "data": row.data()}
+        warned = {"warnings": row.warnings} if row.warnings else {}
+        if not outcome.raised:
+            self.entry(row, "no_rule", outcome.reason, **link, **warned)
+            return
+        if person.household_id in open_already or person.household_id in self.seen:
+            first = self.seen.get(person.household_id)
+            self.entry(row, "duplicate", _("该户已有未办结的%(k)s预警%(w)s，本行计为重复") % {
+                "k": ListKind(self.kind).label, "w": _("（见第 %(r)d 行）") % {"r": first} if first else ""},
+                **link, **warned)
+            return
+        self.seen[person.household_id] = row.number
+        if row.warnings:
+            self.entry(row, "warning", "；".join(row.warnings), **link)
+        days = int(rule.params.get("due_days", DEFAULT_DUE_DAYS))
+        self.alerts.append(Alert(
+            kind=self.kind, row_number=row.number, household_id=person.household_id, member_id=person.member_id,
+            village_id=self.villages.get(person.area_path[:VILLAGE_LENGTH]) or person.area_id,
+            area_path=person.area_path, source_ref=row.source_ref, data=row.data(), reason=outcome.reason[:300],
+            rule={**rule.ref(), "figures": outcome.figures}, raised_on=self.today,
+            due_on=self.today + datetime.timedelta(days=days), synthetic=self.synthetic))
 
 
 @transaction.atomic
@@ -360,105 +458,40 @@ def push(*, actor: User | None, kind: str, area: Area, filename: str, data: byte
         raw_rows, unknown = sectors.read_rows(data, filename, kind)
     except sectors.ListError as exc:
         raise ValidationError({"file": exc.message}) from None
-    total = len(raw_rows)
-    report: list[dict[str, Any]] = []
+    run = _Run(kind=kind, area=area, scope=(policy.scope_path(actor) or "") if actor is not None else "",
+               today=today, synthetic=synthetic, book=RuleBook(kind), lines=Lines(), report=[], alerts=[],
+               counts={"matched": 0, "unmatched": 0, "malformed": 0}, villages={}, seen={})
     if unknown:
-        report.append({"row": 1, "outcome": "ignored", "message": _("未使用的列：%(c)s") % {"c": "、".join(unknown)},
-                       "id_number": "", "name": ""})
-    book, lines = RuleBook(kind), Lines()
-    villages: dict[str, int] = {}
-    counts = {"matched": 0, "raised": 0, "unmatched": 0, "malformed": 0}
-    seen: dict[int, int] = {}  # household → the row of this file that raised its alert
-    alerts: list[Alert] = []
-    scope = policy.scope_path(actor) if actor is not None else ""
-    out_message = _("在 %(a)s 的在册家庭成员中未找到该证件号码") % {"a": area.name}
-
-    def entry(row: sectors.Row, outcome: str, message: str, **extra: Any) -> None:
-        report.append({"row": row.number, "outcome": outcome, "message": message,
-                       "id_number": _mask(row.id_number), "name": row.name, **extra})
-
-    done = 0
+        run.report.append({"row": 1, "outcome": "ignored", "message": _("未使用的列：%(c)s") % {
+            "c": "、".join(unknown)}, "id_number": "", "name": ""})
     checked = [sectors.check_row(kind, raw, today=today) for raw in raw_rows]
+    done = 0
     for batch in sectors.batches(checked):
-        good = []
-        for row in batch:
-            if row.errors:
-                counts["malformed"] += 1
-                entry(row, "malformed", "；".join(row.errors))
-            elif row.area_code and not (row.area_code.startswith(area.path) or area.path.startswith(row.area_code)):
-                counts["unmatched"] += 1
-                entry(row, "out_of_scope", _("区划代码 %(c)s 不在本名单的区划（%(a)s）内") % {
-                    "c": row.area_code, "a": area.name})
-            else:
-                good.append(row)
-        people = sectors.match(r.citizen_id for r in good)
-        household_ids = {p.household_id for p in people.values()}
-        facts = load_facts(kind, household_ids)
-        open_already = set(Alert.objects.filter(household_id__in=household_ids, kind=kind, status=AlertStatus.OPEN)
-                           .values_list("household_id", flat=True))
-        missing_villages = {p.area_path[:VILLAGE_LENGTH] for p in people.values()} - villages.keys()
-        if missing_villages:
-            villages.update(Area.objects.filter(path__in=missing_villages).values_list("path", "pk"))
-        for row in good:
-            person = people.get(row.citizen_id)
-            if person is None or not person.area_path.startswith(area.path) \
-                    or (scope is not None and not person.area_path.startswith(scope)):
-                counts["unmatched"] += 1
-                entry(row, "unmatched", out_message)
-                continue
-            counts["matched"] += 1
-            if row.name and row.name != person.name:
-                row.warnings.append(_("第 %(r)d 行姓名“%(g)s”与户籍登记的“%(n)s”不一致，已按证件号码匹配") % {
-                    "r": row.number, "g": row.name, "n": person.name})
-            rule = book.at(person.area_path)
-            outcome = evaluate(rule, row.values, person, facts, lines)
-            link = {"member": person.member_id, "household": person.household_number, "data": row.data()}
-            if not outcome.raised:
-                entry(row, "no_rule", outcome.reason, **link, **_warned(row))
-                continue
-            if person.household_id in open_already or person.household_id in seen:
-                first = seen.get(person.household_id)
-                entry(row, "duplicate", _("该户已有未办结的%(k)s预警%(w)s，本行计为重复") % {
-                    "k": ListKind(kind).label, "w": _("（见第 %(r)d 行）") % {"r": first} if first else ""},
-                    **link, **_warned(row))
-                continue
-            seen[person.household_id] = row.number
-            if row.warnings:
-                entry(row, "warning", "；".join(row.warnings), **link)
-            village = villages.get(person.area_path[:VILLAGE_LENGTH])
-            alerts.append(Alert(
-                kind=kind, row_number=row.number, household_id=person.household_id, member_id=person.member_id,
-                village_id=village or person.area_id, area_path=person.area_path, source_ref=row.source_ref, data=row.data(),
-                reason=outcome.reason[:300], rule={**rule.ref(), "figures": outcome.figures}, raised_on=today,
-                due_on=today + datetime.timedelta(days=int(rule.params.get("due_days", DEFAULT_DUE_DAYS))),
-                synthetic=synthetic))
+        run.batch(batch)
         done += len(batch)
         if progress is not None:
-            progress(done, total)
-    report.sort(key=lambda e: e["row"])
+            progress(done, len(checked))
+    run.report.sort(key=lambda e: e["row"])
+    counts = run.counts
     sector_list = SectorList(kind=kind, area=area, filename=filename[:200], sha256=hashlib.sha256(data).hexdigest(),
-                             rows=total, matched=counts["matched"], raised=len(alerts), unmatched=counts["unmatched"],
-                             malformed=counts["malformed"], report=report,
+                             rows=len(checked), matched=counts["matched"], raised=len(run.alerts),
+                             unmatched=counts["unmatched"], malformed=counts["malformed"], report=run.report,
                              uploaded_by=actor if getattr(actor, "pk", None) else None, synthetic=synthetic)
     sector_list.full_clean()
     sector_list.save()
-    for alert in alerts:
+    for alert in run.alerts:
         alert.sector_list = sector_list
     try:
         with transaction.atomic():
-            created = Alert.objects.bulk_create(alerts, batch_size=sectors.BATCH)
+            created = Alert.objects.bulk_create(run.alerts, batch_size=sectors.BATCH)
     except IntegrityError as exc:  # another push of the same kind raised for one of these households first
         raise ValidationError({"file": _("另一份同类名单正在同时推送，本次未写入任何数据；请稍后重新推送")}) from exc
     audit_import(actor=actor, entity="monitoring.sectorlist", entity_id=str(sector_list.pk), area_path=area.path,
                  summary=_("推送%(k)s名单“%(f)s”：%(n)d 行，预警 %(r)d，未匹配 %(u)d，格式错误 %(m)d") % {
-                     "k": ListKind(kind).label, "f": filename, "n": total, "r": len(created),
+                     "k": ListKind(kind).label, "f": filename, "n": len(checked), "r": len(created),
                      "u": counts["unmatched"], "m": counts["malformed"]},
                  data={"list": sector_list.pk, "alerts": [a.pk for a in created]})
     return sector_list
-
-
-def _warned(row: sectors.Row) -> dict[str, Any]:
-    return {"warnings": row.warnings} if row.warnings else {}
 
 
 # --- closing a warning ---------------------------------------------------------------------------------

@@ -277,69 +277,87 @@ def check_row(kind: str, raw: RawRow, *, today: datetime.date) -> Row:
     """The row's values parsed and checked; every problem is a Chinese message naming the row and the
     field (the row is malformed when ``errors`` is not empty)."""
     row = Row(raw.number)
-
-    def error(col: Column, message: str) -> None:
-        row.errors.append(_("第 %(r)d 行“%(f)s”：%(m)s") % {"r": raw.number, "f": col.label, "m": message})
-
-    info: idnumber.IdInfo | None = None
+    info: list[idnumber.IdInfo] = []  # the ID number's facts, once parsed (birth date and sex are checked against them)
     for col in columns(kind):
         value = raw.values.get(col.name)
         if _blank(value):
             if col.required:
-                error(col, _("不能为空"))
+                row.errors.append(_cell_error(raw.number, col, _("不能为空")))
             continue
         try:
-            if col.type == "id":
-                info = idnumber.parse(_text(value), today=today)
-                row.citizen_id, row.id_number = info.citizen_id, idnumber.clean(_text(value))
-            elif col.type == "date":
-                day = parse_date(value)
-                if day > today:
-                    raise ValueError(_("日期 %(d)s 晚于今天") % {"d": day.isoformat()})
-                if day.year < 1900:
-                    raise ValueError(_("日期 %(d)s 早于 1900 年") % {"d": day.isoformat()})
-                if col.name == "birth_date":
-                    if info is not None and day != info.birth_date:
-                        row.warnings.append(_("第 %(r)d 行出生日期 %(g)s 与证件号码中的 %(d)s 不一致") % {
-                            "r": raw.number, "g": day.isoformat(), "d": info.birth_date.isoformat()})
-                else:
-                    row.values[col.name] = day
-            elif col.type == "amount":
-                row.values[col.name] = parse_amount(value)
-            elif col.type == "sex":
-                sex = _SEX.get(_text(value).upper())
-                if sex is None:
-                    raise ValueError(_("“%(v)s”不是性别（应为 男/女 或 1/2）") % {"v": _text(value)})
-                if info is not None and sex != info.sex:
-                    row.warnings.append(_("第 %(r)d 行性别与证件号码（第 17 位）不一致") % {"r": raw.number})
-            elif col.type == "area":
-                code = idnumber.clean(_text(value))
-                if not re.fullmatch(r"[0-9]{6,15}", code, re.ASCII):
-                    raise ValueError(_("“%(v)s”不是区划代码（6–15 位数字）") % {"v": _text(value)})
-                row.area_code = code
-            elif col.type == "choice":
-                code = col.choices.get(_text(value).upper())
-                if code is None:
-                    raise ValueError(_("“%(v)s”不是有效值（可填：%(c)s）") % {
-                        "v": _text(value), "c": "、".join(sorted({k for k in col.choices if not k.isascii()}
-                                                              | set(col.choices.values())))})
-                row.values[col.name] = code
-            else:
-                text = _text(value)
-                if len(text) > col.max_length:
-                    raise ValueError(_("超过 %(n)d 个字") % {"n": col.max_length})
-                if col.name == "name":
-                    row.name = text
-                elif col.name == "source_ref":
-                    row.source_ref = text
-                else:
-                    row.values[col.name] = text
+            _CELL[col.type](row, col, value, info, today)
         except idnumber.IdNumberError as exc:
             row.id_number = idnumber.clean(_text(value))
-            error(col, exc.message)
+            row.errors.append(_cell_error(raw.number, col, exc.message))
         except ValueError as exc:
-            error(col, str(exc))
+            row.errors.append(_cell_error(raw.number, col, str(exc)))
     return row
+
+
+def _cell_error(number: int, col: Column, message: str) -> str:
+    return _("第 %(r)d 行“%(f)s”：%(m)s") % {"r": number, "f": col.label, "m": message}
+
+
+def _id_cell(row: Row, col: Column, value: Any, info: list, today: datetime.date) -> None:
+    parsed = idnumber.parse(_text(value), today=today)
+    info.append(parsed)
+    row.citizen_id, row.id_number = parsed.citizen_id, idnumber.clean(_text(value))
+
+
+def _date_cell(row: Row, col: Column, value: Any, info: list, today: datetime.date) -> None:
+    day = parse_date(value)
+    if day > today:
+        raise ValueError(_("日期 %(d)s 晚于今天") % {"d": day.isoformat()})
+    if day.year < 1900:
+        raise ValueError(_("日期 %(d)s 早于 1900 年") % {"d": day.isoformat()})
+    if col.name != "birth_date":
+        row.values[col.name] = day
+    elif info and day != info[0].birth_date:
+        row.warnings.append(_("第 %(r)d 行出生日期 %(g)s 与证件号码中的 %(d)s 不一致") % {
+            "r": row.number, "g": day.isoformat(), "d": info[0].birth_date.isoformat()})
+
+
+def _amount_cell(row: Row, col: Column, value: Any, info: list, today: datetime.date) -> None:
+    row.values[col.name] = parse_amount(value)
+
+
+def _sex_cell(row: Row, col: Column, value: Any, info: list, today: datetime.date) -> None:
+    sex = _SEX.get(_text(value).upper())
+    if sex is None:
+        raise ValueError(_("“%(v)s”不是性别（应为 男/女 或 1/2）") % {"v": _text(value)})
+    if info and sex != info[0].sex:
+        row.warnings.append(_("第 %(r)d 行性别与证件号码（第 17 位）不一致") % {"r": row.number})
+
+
+def _area_cell(row: Row, col: Column, value: Any, info: list, today: datetime.date) -> None:
+    code = idnumber.clean(_text(value))
+    if not re.fullmatch(r"[0-9]{6,15}", code, re.ASCII):
+        raise ValueError(_("“%(v)s”不是区划代码（6–15 位数字）") % {"v": _text(value)})
+    row.area_code = code
+
+
+def _choice_cell(row: Row, col: Column, value: Any, info: list, today: datetime.date) -> None:
+    code = col.choices.get(_text(value).upper())
+    if code is None:
+        shown = sorted({k for k in col.choices if not k.isascii()} | set(col.choices.values()))
+        raise ValueError(_("“%(v)s”不是有效值（可填：%(c)s）") % {"v": _text(value), "c": "、".join(shown)})
+    row.values[col.name] = code
+
+
+def _text_cell(row: Row, col: Column, value: Any, info: list, today: datetime.date) -> None:
+    text = _text(value)
+    if len(text) > col.max_length:
+        raise ValueError(_("超过 %(n)d 个字") % {"n": col.max_length})
+    if col.name == "name":
+        row.name = text
+    elif col.name == "source_ref":
+        row.source_ref = text
+    else:
+        row.values[col.name] = text
+
+
+_CELL = {"id": _id_cell, "date": _date_cell, "amount": _amount_cell, "sex": _sex_cell, "area": _area_cell,
+         "choice": _choice_cell, "text": _text_cell}
 
 
 # --- matching --------------------------------------------------------------------------------------------

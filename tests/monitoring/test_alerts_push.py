@@ -17,7 +17,9 @@ from fupin.monitoring import alerts
 from fupin.monitoring.models import Alert, ListKind, SectorList
 from fupin.registry.models import Member
 from tests import factories
-from tests.monitoring.alerts_fixtures import TODAY, csv_of, head_of, line, world  # noqa: F401
+from tests.monitoring.alerts_fixtures import TODAY, csv_of, head_of
+
+pytest_plugins = ["tests.monitoring.alerts_fixtures"]
 
 pytestmark = pytest.mark.django_db
 
@@ -111,7 +113,7 @@ def test_gb18030_and_a_bom_are_read_and_other_encodings_refused(world):
 
 def test_a_missing_required_column_refuses_the_file(world):
     with pytest.raises(ValidationError) as exc:
-        push(world, None, data="id_number,name,change\r\n".encode())
+        push(world, None, data=b"id_number,name,change\r\n")
     assert "变动日期" in exc.value.messages[0]
 
 

@@ -14,7 +14,9 @@ from fupin.monitoring import alerts
 from fupin.monitoring.models import Alert, AlertRule, ListKind
 from fupin.registry.choices import Relation
 from fupin.registry.models import PovertyLine
-from tests.monitoring.alerts_fixtures import TODAY, csv_of, head_of, line, world  # noqa: F401
+from tests.monitoring.alerts_fixtures import TODAY, csv_of, head_of
+
+pytest_plugins = ["tests.monitoring.alerts_fixtures"]
 
 pytestmark = pytest.mark.django_db
 
