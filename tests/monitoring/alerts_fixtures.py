@@ -1,10 +1,9 @@
-"""Shared set-up of the alerts tests: households built through the real services, a monitoring line, and
-sector lists written as CSV text."""
+"""Fixtures of the alerts tests (loaded with ``pytest_plugins``): households built through the real
+services, a monitoring line, the users of each level."""
 
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 
 import pytest
 
@@ -13,20 +12,7 @@ from fupin.registry import services
 from fupin.registry.choices import Labour, LineKind, Relation, Status
 from fupin.registry.models import PovertyLine
 from tests import factories
-
-LINE_YEAR = 2024
-LINE = Decimal("7000")
-TODAY = datetime.date(2025, 3, 1)
-
-
-def csv_of(kind_columns: list[str], rows: list[list[object]]) -> bytes:
-    header = ["id_number", "name", "birth_date", "sex", "area_code", "source_ref", *kind_columns]
-    lines = [",".join(header)] + [",".join("" if v is None else str(v) for v in r) for r in rows]
-    return ("\r\n".join(lines) + "\r\n").encode("utf-8")
-
-
-def head_of(household):
-    return household.members.get(relation=Relation.HEAD)
+from tests.monitoring.alerts_data import LINE, LINE_YEAR
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from django.db import connection
 from fupin.audit.models import AuditEvent, AuditKind
 from fupin.monitoring import alerts
 from fupin.monitoring.models import Alert, AlertStatus, Channel, ListKind, MonitoringObject, ObjectState
-from tests.monitoring.alerts_fixtures import TODAY, csv_of, head_of
+from tests.monitoring.alerts_data import TODAY, csv_of, head_of
 from tests.threads import in_two_threads
 
 pytest_plugins = ["tests.monitoring.alerts_fixtures"]

@@ -17,7 +17,7 @@ from fupin.monitoring import alerts
 from fupin.monitoring.models import Alert, ListKind, SectorList
 from fupin.registry.models import Member
 from tests import factories
-from tests.monitoring.alerts_fixtures import TODAY, csv_of, head_of
+from tests.monitoring.alerts_data import TODAY, csv_of, head_of
 
 pytest_plugins = ["tests.monitoring.alerts_fixtures"]
 

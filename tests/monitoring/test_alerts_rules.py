@@ -14,7 +14,7 @@ from fupin.monitoring import alerts
 from fupin.monitoring.models import Alert, AlertRule, ListKind
 from fupin.registry.choices import Relation
 from fupin.registry.models import PovertyLine
-from tests.monitoring.alerts_fixtures import TODAY, csv_of, head_of
+from tests.monitoring.alerts_data import TODAY, csv_of, head_of
 
 pytest_plugins = ["tests.monitoring.alerts_fixtures"]
 
