@@ -38,6 +38,7 @@ from fupin.registry.services import poverty_lines
 
 from . import counties
 from .accounts import DEFAULT_PASSWORD, create_demo_accounts, pair_demo_cadre
+from .alerts_demo import AlertsResult, build_alerts
 from .cases import CasesResult, build_cases
 from .generator import NATIONAL_LINES, CountyData, CountySpec, county_spec, generate_county, shrink_spec
 
@@ -89,6 +90,8 @@ class LoadResult:
     findings: int | None = None
     #: The demo county's identification and exit cases (fupin.demo.cases; None: not built).
     cases: CasesResult | None = None
+    #: (alerts) the demo county's sector lists and warnings (fupin.demo.alerts_demo; None: not built).
+    alerts: AlertsResult | None = None
 
 
 def ensure_poverty_lines() -> rules.PovertyLines:
@@ -255,6 +258,7 @@ def load_demo(*, scale: int = 1, seed: int = 2015, households: int | None = None
             pair_demo_cadre(village=first["village"])
         if cases:
             result.cases = build_cases(county=first["county"], seed=seed, demo_village=first["village"])
+            result.alerts = build_alerts(county=first["county"], seed=seed, demo_village=first["village"])  # (alerts)
         result.counts["area"] = Area.objects.count() - areas_before
         result.seconds = time.perf_counter() - started
         _record_load(result, county=first["county"])
