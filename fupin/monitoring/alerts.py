@@ -660,6 +660,15 @@ def list_get(user: User, pk: int) -> SectorList:
     return sector_list
 
 
+def open_first(qs: Any) -> Any:
+    """Open warnings first, the most urgent (earliest time limit) on top; then the closed, latest first."""
+    from django.db.models import Case, F, IntegerField, Value, When
+
+    return qs.annotate(open_rank=Case(When(status=AlertStatus.OPEN, then=Value(0)), default=Value(1),
+                                      output_field=IntegerField())).order_by(
+        "open_rank", F("due_on").asc(), "-closed_on", "id")
+
+
 def overdue_q(today: datetime.date | None = None) -> Q:
     return Q(status=AlertStatus.OPEN, due_on__lt=today or timezone.localdate())
 

@@ -96,7 +96,7 @@ class AlertCloseIn(s.StrictInput):
 
 def _alerts(request: Request) -> QuerySet[Alert]:
     # select_related: every row names the household and the village.
-    return alerts.alerts_for(request.user).select_related("household", "village").order_by("status", "due_on", "id")
+    return alerts.open_first(alerts.alerts_for(request.user).select_related("household", "village"))
 
 
 class AlertListView(Base):

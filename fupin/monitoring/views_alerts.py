@@ -94,7 +94,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
     if cd.get("overdue"):
         qs = qs.filter(alerts.overdue_q(today))
     # select_related: each row shows the household's head and number and the village's name.
-    qs = qs.select_related("household", "village").order_by("status", "due_on", "id")
+    qs = alerts.open_first(qs.select_related("household", "village"))
     page = Paginator(qs, settings.FUPIN_PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
