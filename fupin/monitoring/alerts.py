@@ -35,6 +35,7 @@ from django.utils.translation import gettext_lazy
 from fupin.accounts import policy
 from fupin.areas.models import PATH_LENGTH, Area, Level
 from fupin.audit.services import audit_create, audit_import, audit_status
+from fupin.lib import bulk
 from fupin.quality.rules import ABLE, COMPULSORY_AGES
 from fupin.registry import rules as registry_rules
 from fupin.registry.choices import LineKind
@@ -49,6 +50,18 @@ if TYPE_CHECKING:
     from fupin.jobs.models import Job
 
 CENT = Decimal("0.01")
+
+
+def _integrity_errors() -> tuple[type[Exception], ...]:
+    """Django's IntegrityError, and psycopg's: COPY runs on the driver's cursor, outside Django's wrapper."""
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - SQLite-only installs
+        return (IntegrityError,)
+    return (IntegrityError, psycopg.errors.IntegrityError)
+
+
+_INTEGRITY_ERRORS = _integrity_errors()
 VILLAGE_LENGTH = PATH_LENGTH[Level.VILLAGE]
 #: The time limit (核实时限) when no rule version says otherwise: 10 days. Seed 001's 即时 asks for days,
 #: not weeks; the county changes it per kind on the rules page (parameter ``due_days``).
@@ -479,13 +492,20 @@ def push(*, actor: User | None, kind: str, area: Area, filename: str, data: byte
                              uploaded_by=actor if getattr(actor, "pk", None) else None, synthetic=synthetic)
     sector_list.full_clean()
     sector_list.save()
-    for alert in run.alerts:
-        alert.sector_list = sector_list
+    # COPY on PostgreSQL (fupin.lib.bulk): a list of 100,000 rows raises tens of thousands of alerts, and
+    # INSERT … VALUES of that many rows was a third of the push's time.
+    ids = bulk.reserve_ids(Alert, len(run.alerts))
+    rows = []
+    for pk, alert in zip(ids, run.alerts, strict=True):
+        alert.pk, alert.sector_list_id = pk, sector_list.pk
+        rows.append({f.attname: getattr(alert, f.attname) for f in Alert._meta.concrete_fields
+                     if f.attname != "created_at"})
     try:
         with transaction.atomic():
-            created = Alert.objects.bulk_create(run.alerts, batch_size=sectors.BATCH)
-    except IntegrityError as exc:  # another push of the same kind raised for one of these households first
+            bulk.BulkWriter(bulk.bulk_method(), {"alert": Alert}).write("alert", rows)
+    except _INTEGRITY_ERRORS as exc:  # another push of the same kind raised for one of these households first
         raise ValidationError({"file": _("另一份同类名单正在同时推送，本次未写入任何数据；请稍后重新推送")}) from exc
+    created = run.alerts
     audit_import(actor=actor, entity="monitoring.sectorlist", entity_id=str(sector_list.pk), area_path=area.path,
                  summary=_("推送%(k)s名单“%(f)s”：%(n)d 行，预警 %(r)d，未匹配 %(u)d，格式错误 %(m)d") % {
                      "k": ListKind(kind).label, "f": filename, "n": len(checked), "r": len(created),
