@@ -173,3 +173,19 @@ def test_the_rules_page_previews_and_saves_a_new_version(world):
     assert rule.version == 1 and rule.params["min_loss"] == "2000.00" and rule.area == world["tree"]["county"]
     assert login(world["users"]["township_a"]).get(url).status_code == 403
     assert "第 1 版" in c.get(reverse("alerts:rules")).content.decode()
+
+
+def test_personal_data_follows_the_field_policy_on_the_page_the_report_and_the_api(world, pushed):
+    alert = Alert.objects.get(household=world["hh"]["a1"])
+    whole = head_of(world["hh"]["a1"]).id_number
+    county = login(world["users"]["county"])
+    for url in (reverse("alerts:detail", args=[alert.pk]), reverse("alerts:list_detail", args=[pushed.pk])):
+        text = county.get(url).content.decode()
+        assert whole not in text
+    assert whole[:6] + "********" + whole[-4:] in county.get(reverse("alerts:detail", args=[alert.pk])).content.decode()
+    api = APIClient()
+    api.force_authenticate(world["users"]["leader"])
+    body = api.get(f"/api/monitoring/alerts/{alert.pk}/").json()
+    assert "reason" not in body and "note" not in body and "figures" not in body["rule"]
+    api.force_authenticate(world["users"]["county"])
+    assert "figures" in api.get(f"/api/monitoring/alerts/{alert.pk}/").json()["rule"]
