@@ -5,9 +5,10 @@ not at risk, duplicate) and some left open past their time limit, so the pages s
 sees after a month of lists.
 
 The lists are pushed as CSV text (what a department sends), some dated weeks ago (their open warnings are
-now overdue), the rest in the past days. For the medical rule the current year needs a 防返贫监测线: when
-no line is set for a year the demo uses, the county gets the latest monitoring line carried forward as
-demo data (named so); an administrator's or another demo part's line is never replaced.
+now overdue), the rest in the past days. The medical rule sets the cost against the 防返贫监测线 of the bill's
+year: the demo adds no line of its own (the standards are the standards part's), so the medical bills are
+dated in the latest year that has a monitoring line (2021, the registry's seeded line, until later years are
+set) — the same day and month as the list, in that year.
 
 Deterministic: one ``random.Random`` seeded with the demo's seed; members taken in id order.
 """
@@ -47,16 +48,14 @@ class AlertsResult:
     overdue: int = 0
 
 
-def _ensure_line(year: int) -> None:
-    if PovertyLine.objects.filter(year=year, kind=LineKind.MONITORING).exists():
-        return
-    latest = PovertyLine.objects.filter(kind=LineKind.MONITORING, year__lt=year).order_by("-year").first()
-    if latest is None:
-        return
-    line = PovertyLine(year=year, kind=LineKind.MONITORING, area=None, amount=latest.amount,
-                       note=f"{DEMO}：沿用 {latest.year} 年防返贫监测线 {latest.amount:.0f} 元")
-    line.full_clean()
-    line.save()
+def _line_year(today: datetime.date) -> int:
+    """The latest year up to this one with a 防返贫监测线 (the medical bills are dated in it)."""
+    years = PovertyLine.objects.filter(kind=LineKind.MONITORING, year__lte=today.year).values_list("year", flat=True)
+    return max(years, default=today.year)
+
+
+def _in_year(day: datetime.date, year: int) -> datetime.date:
+    return day.replace(year=year, day=min(day.day, 28))
 
 
 def _row(member: Member, own: list[str], *, id_number: str | None = None, name: str | None = None,
@@ -101,7 +100,7 @@ def build_alerts(*, county: Area, seed: int, demo_village: Area | None = None) -
     rnd = Random(f"{seed}-alerts-{county.code}")
     today = timezone.localdate()
     result = AlertsResult()
-    _ensure_line(today.year)
+    line_year = _line_year(today)
     for number, (kind, days_ago) in enumerate(PLAN, start=1):
         day = today - datetime.timedelta(days=days_ago)
         pool = _members(kind, county, day)
@@ -111,6 +110,8 @@ def build_alerts(*, county: Area, seed: int, demo_village: Area | None = None) -
         local = [m for m in pool if demo_village is not None and m.household.area_path.startswith(demo_village.path)]
         chosen = rnd.sample(local, min(len(local), ROWS // 2)) + rnd.sample(pool, min(len(pool), ROWS))
         event = day - datetime.timedelta(days=rnd.randint(1, 10))
+        if kind == ListKind.MEDICAL and event.year != line_year:
+            event = _in_year(event, line_year)
         rows = [_row(m, _own(kind, rnd, m, event), ref=f"{kind[:3].upper()}-{number}-{i}")
                 for i, m in enumerate(chosen, start=1)]
         first = chosen[0]

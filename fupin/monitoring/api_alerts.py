@@ -28,7 +28,8 @@ from .models import Alert, AlertStatus, ListKind, ObjectKind, RiskType
 class AlertFilter(AreaCodeFilterMixin, StrictFilterSet):
     status = django_filters.ChoiceFilter(choices=AlertStatus.choices)
     kind = django_filters.ChoiceFilter(choices=ListKind.choices)
-    overdue = django_filters.BooleanFilter(method="filter_overdue", help_text=_("true：只列出已超过核实时限仍未办结的预警"))
+    overdue = django_filters.ChoiceFilter(choices=(("true", "true"), ("false", "false")), method="filter_overdue",
+                                          help_text=_("true：只列出已超过核实时限仍未办结的预警；false：其余"))
     village = django_filters.CharFilter(method="filter_area", max_length=15,
                                         help_text=_("区划代码（村或其上级）：只列出该区划内的预警"))
 
@@ -39,9 +40,9 @@ class AlertFilter(AreaCodeFilterMixin, StrictFilterSet):
     def filter_area(self, queryset: QuerySet[Alert], name: str, value: str) -> QuerySet[Alert]:
         return queryset.filter(area_path__startswith=self._area(value).path)
 
-    def filter_overdue(self, queryset: QuerySet[Alert], name: str, value: bool) -> QuerySet[Alert]:
+    def filter_overdue(self, queryset: QuerySet[Alert], name: str, value: str) -> QuerySet[Alert]:
         q = alerts.overdue_q(timezone.localdate())
-        return queryset.filter(q) if value else queryset.exclude(q)
+        return queryset.filter(q) if value == "true" else queryset.exclude(q)
 
 
 class AlertOut(s.PolicyOut):

@@ -189,3 +189,15 @@ def test_personal_data_follows_the_field_policy_on_the_page_the_report_and_the_a
     assert "reason" not in body and "note" not in body and "figures" not in body["rule"]
     api.force_authenticate(world["users"]["county"])
     assert "figures" in api.get(f"/api/monitoring/alerts/{alert.pk}/").json()["rule"]
+
+
+@time_machine.travel(datetime.date(2025, 3, 20))
+def test_the_api_filters_overdue_and_refuses_a_bad_value(world, pushed):
+    api = APIClient()
+    api.force_authenticate(world["users"]["county"])
+    Alert.objects.filter(household=world["hh"]["a1"]).update(due_on=datetime.date(2025, 3, 25))
+    overdue = {r["household_number"] for r in api.get("/api/monitoring/alerts/", {"overdue": "true"}).json()["results"]}
+    assert overdue == {world["hh"]["a2"].number, world["hh"]["b1"].number}
+    assert [r["household_number"] for r in api.get("/api/monitoring/alerts/", {"overdue": "false"}).json()["results"]] \
+        == [world["hh"]["a1"].number]
+    assert api.get("/api/monitoring/alerts/", {"overdue": "是"}).status_code == 400
