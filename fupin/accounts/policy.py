@@ -86,6 +86,10 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # --- issue 14, dashboards (dash): edit the 目标任务 (targets) of their area, which the dashboards
     # compare exits and returns against. Everyone who sees an area sees its dashboard and tables.
     "edit_targets": frozenset({Role.ADMIN, Role.COUNTY}),
+    # (issue 14, alerts) Push a department's warning list (部门预警名单) for an area of their subtree; edit
+    # the warning rules (预警规则) of their own area. Closing a warning is a write in its village (check_write).
+    "alert_push": frozenset({Role.ADMIN, Role.COUNTY, Role.TOWNSHIP}),
+    "alert_rules": frozenset({Role.ADMIN, Role.COUNTY}),
 }
 
 

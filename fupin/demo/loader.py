@@ -39,6 +39,7 @@ from fupin.registry.services import poverty_line_set, poverty_lines
 
 from . import counties
 from .accounts import DEFAULT_PASSWORD, create_demo_accounts, pair_demo_cadre
+from .alerts_demo import AlertsResult, build_alerts
 from .cases import CasesResult, build_cases
 from .generator import (
     CAMPAIGN_LAST_YEAR,
@@ -120,6 +121,8 @@ class LoadResult:
     findings: int | None = None
     #: The demo county's identification and exit cases (fupin.demo.cases; None: not built).
     cases: CasesResult | None = None
+    #: (alerts) the demo county's sector lists and warnings (fupin.demo.alerts_demo; None: not built).
+    alerts: AlertsResult | None = None
 
 
 def ensure_poverty_lines() -> rules.PovertyLines:
@@ -326,6 +329,7 @@ def load_demo(*, scale: int = 1, seed: int = 2015, households: int | None = None
         if cases:
             result.cases = build_cases(county=first["county"], seed=seed, demo_village=first["village"])
             build_monitoring_cases(county=first["county"])  # issue 14 (mproc): monitoring cases at every step
+            result.alerts = build_alerts(county=first["county"], seed=seed, demo_village=first["village"])  # (alerts)
         result.counts["area"] = Area.objects.count() - areas_before
         result.seconds = time.perf_counter() - started
         _record_load(result, county=first["county"])

@@ -18,3 +18,7 @@ class MonitoringConfig(AppConfig):
         from .archive import register_kind as register_archive_kind
 
         register_archive_kind()
+        # (alerts) the upload page's background job: pushing a sector list
+        from .alerts import register_kind
+
+        register_kind()

@@ -289,6 +289,10 @@ class Alert(models.Model):
             models.CheckConstraint(condition=Q(due_on__gte=models.F("raised_on")), name="alert_due_after_raised"),
             models.CheckConstraint(condition=Q(status="open") | Q(closed_on__isnull=False),
                                    name="alert_closed_has_date"),
+            # (alerts) One open warning per household and kind: a second row while one is open is a
+            # duplicate (reported), also when two pushes run at once.
+            models.UniqueConstraint(fields=["household", "kind"], condition=Q(status="open"),
+                                    name="alert_one_open_per_household_kind"),
         ]
 
     def __str__(self) -> str:
@@ -392,6 +396,38 @@ class FigureRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.area_path} {self.day} #{self.stamp}"
+
+
+# --- (alerts) warning rules as data ------------------------------------------------------------------------
+
+
+class AlertRule(models.Model):
+    """One version of the warning rule of a kind of sector list, for an area (None: everywhere) — the
+    parameters fupin.monitoring.alerts.RULES reads (thresholds, grades, the time limit in days). A change
+    is a new version; the alerts it raised keep the key and version they were raised under."""
+
+    kind = models.CharField(_("名单类别"), max_length=20, choices=ListKind.choices)
+    area = models.ForeignKey("areas.Area", verbose_name=_("适用区划"), null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveIntegerField(_("版本"))
+    params = models.JSONField(_("参数"), default=dict)
+    note = models.CharField(_("修改说明"), max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("修改人"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("修改时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("预警规则")
+        verbose_name_plural = _("预警规则")
+        ordering = ["kind", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "area", "version"], name="alertrule_one_version"),
+            models.UniqueConstraint(fields=["kind", "version"], condition=Q(area__isnull=True),
+                                    name="alertrule_one_version_national"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} v{self.version}"
 
 
 # 年度档案 (archive helper): its own module, imported here so that Django finds the model.

@@ -201,6 +201,24 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "api.monitoring_objects": ("ok|—", "ok|hide", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
     "api.monitoring_object": ("ok|—", "ok|404",   "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
     "api.monitoring_measure": ("ok|—", "ok|404",  "ok|404",     "ok|404",     "403|404",    "403|404",    "403|404",    "403|404"),
+    # --- 预警 (issue 14 item 2, alerts): "in"/"out" is an open warning of the cell's household (made for the
+    # cell); a sector list hangs in the household's village (household-scoped roles read no lists: a list's
+    # report names the whole area's people). Closing is a write in the warning's village; pushing is for
+    # alert_push roles (a row of the "out" household is reported as unmatched, never raised); the rules
+    # page is every role's, editing it alert_rules'. The push job page: "out" is another user's job.
+    "web.alerts":          ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
+    "web.alert_detail":    ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
+    "web.alert_close":     ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.alert_push":      ("ok|—", "ok|hide",    "ok|hide",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.alert_job":       ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
+    "web.alert_lists":     ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "hide|hide",  "ok|hide",    "ok|hide",    "hide|hide"),
+    "web.alert_list_detail": ("ok|—", "ok|404",   "ok|404",     "ok|404",     "404|404",    "ok|404",     "ok|404",     "404|404"),
+    "web.alert_list_xlsx": ("ok|—", "ok|404",     "ok|404",     "ok|404",     "404|404",    "ok|404",     "ok|404",     "404|404"),
+    "web.alert_rules":     ("ok|—", "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—"),
+    "web.alert_rule_edit": ("ok|—", "ok|—",       "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "api.alerts":          ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
+    "api.alert":           ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
+    "api.alert_close":     ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|404",    "403|404",    "403|404",    "403|404"),
 }
 
 #: Exports (issue 4: /sheets/export/ → a job → its download, /sheets/summary.xlsx, the fupin export
@@ -2645,3 +2663,164 @@ def _web_monitoring_report_reveal(c: Cell) -> None:
     status_of(response, c.expected)
     revealed = AuditEvent.objects.filter(kind=AuditKind.REVEAL, entity_id=str(report.pk)).exists()
     assert ("13800000000" in response.content.decode()) == (c.expected == "ok") == revealed
+
+
+# --- 预警 (issue 14 item 2, alerts) ----------------------------------------------------------------------
+
+
+def _alert_of(c: Cell):
+    """An open warning of the cell's household, in a sector list hung in its village."""
+    from fupin.monitoring.models import Alert, ListKind, SectorList
+
+    household = c.household
+    village = c.village()
+    sector_list = SectorList.objects.create(kind=ListKind.DIBAO, area=village, filename=f"矩阵-{c.key}.csv", rows=1,
+                                            raised=1, report=[{"row": 3, "outcome": "unmatched", "message": "矩阵",
+                                                               "id_number": "", "name": "矩阵未匹配"}])
+    today = datetime.date.today()
+    return Alert.objects.create(kind=ListKind.DIBAO, sector_list=sector_list, row_number=2, household=household,
+                                village=village, area_path=household.area_path, reason="低保停保（矩阵）",
+                                raised_on=today, due_on=today + datetime.timedelta(days=10))
+
+
+@check("web.alerts")
+def _web_alerts(c: Cell) -> None:
+    _alert_of(c)
+    text = c.web.get(reverse("alerts:list")).content.decode()
+    if c.expected == "ok":
+        assert c.number in text and c.head in text
+    else:
+        shows_nothing_of(c, text)
+
+
+@check("web.alert_detail")
+def _web_alert_detail(c: Cell) -> None:
+    alert = _alert_of(c)
+    response = c.web.get(reverse("alerts:detail", args=[alert.pk]))
+    status_of(response, c.expected)
+    if c.expected == "ok":
+        assert c.number in response.content.decode()
+    else:
+        shows_nothing_of(c, response.content.decode())
+
+
+@check("web.alert_close")
+def _web_alert_close(c: Cell) -> None:
+    from fupin.monitoring.models import Alert, AlertStatus
+
+    alert = _alert_of(c)
+    response = c.web.post(reverse("alerts:close", args=[alert.pk]), {"outcome": "duplicate", "version": 1})
+    closed = Alert.objects.get(pk=alert.pk).status != AlertStatus.OPEN
+    if c.expected == "ok":
+        assert response.status_code == 302 and closed
+    else:
+        status_of(response, c.expected)
+        assert not closed
+
+
+@check("web.alert_push")
+def _web_alert_push(c: Cell) -> None:
+    import tempfile
+    from pathlib import Path
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from fupin.monitoring.models import Alert
+
+    spouse = c.spouse()
+    data = f"id_number,name,change,change_date\r\n{spouse.id_number},{spouse.name},停保,2019-05-01\r\n".encode()
+    area = c.user.area or c.world.areas["county"]
+    with override_settings(FUPIN_JOBS="sync", DATA_DIR=Path(tempfile.mkdtemp())):
+        response = c.web.post(reverse("alerts:push"), {"kind": "dibao", "area": area.code,
+                                                       "file": SimpleUploadedFile("低保.csv", data)})
+    raised = Alert.objects.filter(household_id=c.household.pk).exists()
+    if c.expected in ("ok", "hide"):
+        assert response.status_code == 302 and raised == (c.expected == "ok")
+    else:
+        status_of(response, c.expected)
+        assert not raised
+
+
+@check("web.alert_job")
+def _web_alert_job(c: Cell) -> None:
+    from fupin.jobs import runner
+    from fupin.monitoring import alerts
+
+    owner = c.user if c.side == "in" else User.objects.get(pk=c.world.users["admin" if c.role != "admin" else "county"])
+    job = runner.job_create(kind=alerts.JOB_KIND, user=owner, filename="矩阵.csv", params={"kind": "dibao"})
+    status_of(c.web.get(reverse("alerts:job", args=[job.pk])), c.expected)
+    cancel = c.web.post(reverse("alerts:job_cancel", args=[job.pk]))
+    assert cancel.status_code == (302 if c.expected == "ok" else 404)
+
+
+@check("web.alert_lists")
+def _web_alert_lists(c: Cell) -> None:
+    alert = _alert_of(c)
+    text = c.web.get(reverse("alerts:lists")).content.decode()
+    assert (alert.sector_list.filename in text) == (c.expected == "ok")
+
+
+@check("web.alert_list_detail")
+def _web_alert_list_detail(c: Cell) -> None:
+    alert = _alert_of(c)
+    response = c.web.get(reverse("alerts:list_detail", args=[alert.sector_list_id]))
+    status_of(response, c.expected)
+    if c.expected == "ok":
+        assert "矩阵未匹配" in response.content.decode()
+
+
+@check("web.alert_list_xlsx")
+def _web_alert_list_xlsx(c: Cell) -> None:
+    alert = _alert_of(c)
+    exports = AuditEvent.objects.filter(kind=AuditKind.EXPORT, entity="monitoring.sectorlist").count()
+    response = c.web.get(reverse("alerts:list_xlsx", args=[alert.sector_list_id]))
+    status_of(response, c.expected)
+    written = AuditEvent.objects.filter(kind=AuditKind.EXPORT, entity="monitoring.sectorlist").count() - exports
+    assert written == (1 if c.expected == "ok" else 0)
+
+
+@check("web.alert_rules")
+def _web_alert_rules(c: Cell) -> None:
+    status_of(c.web.get(reverse("alerts:rules")), c.expected)
+
+
+@check("web.alert_rule_edit")
+def _web_alert_rule_edit(c: Cell) -> None:
+    from fupin.monitoring.models import AlertRule
+
+    response = c.web.post(reverse("alerts:rule_edit", args=["disaster"]),
+                          {"enabled": "1", "min_loss": "4321", "due_days": "7", "action": "save"})
+    saved = AlertRule.objects.filter(kind="disaster", params__min_loss="4321.00").exists()
+    if c.expected == "ok":
+        assert response.status_code == 302 and saved
+    else:
+        status_of(response, c.expected)
+        assert not saved
+
+
+@check("api.alerts")
+def _api_alerts(c: Cell) -> None:
+    _alert_of(c)
+    response = c.api.get("/api/monitoring/alerts/")
+    numbers = [row["household_number"] for row in response.json()["results"]]
+    assert response.status_code == 200 and (c.number in numbers) == (c.expected == "ok")
+
+
+@check("api.alert")
+def _api_alert(c: Cell) -> None:
+    alert = _alert_of(c)
+    response = c.api.get(f"/api/monitoring/alerts/{alert.pk}/")
+    if c.expected == "ok":
+        assert response.status_code == 200 and response.json()["household_number"] == c.number
+    else:
+        api_error(response, int(c.expected))
+        shows_nothing_of(c, response.content.decode())
+
+
+@check("api.alert_close")
+def _api_alert_close(c: Cell) -> None:
+    from fupin.monitoring.models import Alert, AlertStatus
+
+    alert = _alert_of(c)
+    api_write(c, "post", f"/api/monitoring/alerts/{alert.pk}/close/", {"outcome": "not_at_risk", "note": "矩阵核实"},
+              done=lambda: Alert.objects.get(pk=alert.pk).status == AlertStatus.NOT_AT_RISK)
