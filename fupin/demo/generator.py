@@ -1477,7 +1477,7 @@ class _Gen:
             oid = self.next_id("mobject")
             self.data.objects.append({
                 "id": oid, "household_id": hid, "area_path": path, "kind": ep["kind"], "risk_types": list(ep["risks"]),
-                "channel": ep["channel"], "found_on": found, "income_12m": income, "line": line,
+                "channel": ep["channel"], "found_on": found, "income_12m": income, "income_basis": "entered", "line": line,
                 "line_year": line_year, "state": ep["state"], "enrolled_on": ep["enrolled"],
                 "cleared_on": ep["cleared"], "instant": ep["instant"], "instant_on": found if ep["instant"] else None,
                 "note": note[:500], "alert_id": None, "created_by_id": None, "synthetic": True, "version": 1,
