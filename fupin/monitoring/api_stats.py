@@ -96,7 +96,10 @@ class StatsView(Base):
         code = request.query_params.get("area", "")
         area = registry_selectors.browse_area_get(user=user, code=code) if code else root
         try:
-            on = figures.parse_on(request.query_params.get("date"))
+            given = request.query_params.get("date")
+            if given is not None and not given.strip():  # ?date= with nothing: a mistake, not "today"
+                raise figures.BadKey(given)
+            on = figures.parse_on(given)
         except figures.BadKey:
             raise exceptions.ValidationError(
                 {"date": [_("日期无效：请使用 YYYY-MM-DD 格式的今天或以前的日期")]}) from None
