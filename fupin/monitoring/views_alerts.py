@@ -101,7 +101,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
     return render(request, "monitoring/alerts_list.html", {
         "form": form, "page": page, "query": params.urlencode(), "today": today, "totals": totals,
         "shows_reason": policy.sees(user, "reason"), "can_push": policy.can(user, "alert_push"),
-        "can_rules": policy.can(user, "alert_rules"), "SECTION": "alerts",
+        "can_rules": policy.can(user, "alert_rules"),
     })
 
 
@@ -134,8 +134,7 @@ def _detail(request: HttpRequest, alert: Any, form: CloseForm | None = None, sta
         "alert": alert, "form": form if may_close else None, "today": timezone.localdate(),
         "shows_reason": _shown_reason(user, alert), "sector_list": sector_list,
         "data": [(columns.get(k, k), v) for k, v in alert.data.items()],
-        "member_id": policy.shown(user, "id_number", alert.member.id_number) if alert.member else "",
-        "SECTION": "alerts"}, status=status)
+        "member_id": policy.shown(user, "id_number", alert.member.id_number) if alert.member else ""}, status=status)
 
 
 @login_required
@@ -211,8 +210,7 @@ def _require_push(user: User) -> None:
 def _push_page(request: HttpRequest, form: PushForm, status: int = 200) -> HttpResponse:
     kinds = [{"kind": k, "columns": sectors.columns(k)} for k in ListKind]
     recent = Job.objects.filter(user=request.user, kind=alerts.JOB_KIND).order_by("-created_at")[:5]
-    return render(request, "monitoring/alerts_push.html", {"form": form, "kinds": kinds, "recent": recent,
-                                                           "SECTION": "alerts"}, status=status)
+    return render(request, "monitoring/alerts_push.html", {"form": form, "kinds": kinds, "recent": recent}, status=status)
 
 
 @login_required
@@ -257,8 +255,7 @@ def job_detail(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     job = _own_job(request, pk)
     if job.state == runner.JobState.DONE and (job.result or {}).get("list"):
         return redirect("alerts:list_detail", pk=job.result["list"])
-    return render(request, "monitoring/alerts_job.html", {"job": job, "progress": runner.progress_of(job),
-                                                          "SECTION": "alerts"})
+    return render(request, "monitoring/alerts_job.html", {"job": job, "progress": runner.progress_of(job)})
 
 
 @login_required
@@ -298,7 +295,7 @@ def list_index(request: HttpRequest) -> HttpResponse:
     page = Paginator(qs.order_by("-created_at", "-id"), settings.FUPIN_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "monitoring/sector_lists.html", {
         "page": page, "kind": kind, "kinds": ListKind.choices, "query": f"kind={kind}" if kind else "",
-        "can_push": policy.can(request.user, "alert_push"), "SECTION": "alerts"})
+        "can_push": policy.can(request.user, "alert_push")})
 
 
 @login_required
@@ -316,7 +313,7 @@ def list_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "monitoring/sector_list_detail.html", {
         "list": sector_list, "page": page, "outcome": outcome, "query": f"outcome={outcome}" if outcome else "",
         "outcomes": [(k, OUTCOME_LABELS.get(k, k), n) for k, n in by_outcome.items()], "labels": OUTCOME_LABELS,
-        "raised": raised, "shows_reason": policy.sees(request.user, "reason"), "SECTION": "alerts"})
+        "raised": raised, "shows_reason": policy.sees(request.user, "reason")})
 
 
 @login_required
@@ -377,7 +374,7 @@ def rule_list(request: HttpRequest) -> HttpResponse:
         rows.append({"kind": kind, "spec": spec, "rule": rule,
                      "params": [(p.label, _param_text(p, rule.params.get(p.name))) for p in spec.params]})
     return render(request, "monitoring/alert_rules.html", {
-        "rows": rows, "area": area, "can_edit": policy.can(user, "alert_rules"), "SECTION": "alerts"})
+        "rows": rows, "area": area, "can_edit": policy.can(user, "alert_rules")})
 
 
 def _param_text(p: alerts.Param, value: Any) -> str:
@@ -423,7 +420,7 @@ def rule_edit(request: HttpRequest, kind: str) -> HttpResponse:
     params = [{"p": p, "value": values.get(p.name), "errors": errors.get(p.name, [])} for p in spec.params]
     return render(request, "monitoring/alert_rule_edit.html", {
         "kind": ListKind(kind), "spec": spec, "current": current, "params": params, "result": result,
-        "last": last, "area": area, "versions": versions, "errors": errors, "SECTION": "alerts",
+        "last": last, "area": area, "versions": versions, "errors": errors,
         "status": 400 if errors else 200}, status=400 if errors else 200)
 
 

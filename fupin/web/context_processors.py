@@ -29,6 +29,9 @@ PROCEDURE_APPS = frozenset({"exitcheck", "standards"})
 
 #: The pages of 防返贫监测 (issue 14, mproc): the URL names starting with this, under one menu entry.
 MONITORING_PREFIX = "monitoring_"
+#: … and the apps (namespaces) shown under it: the departments' warnings (alerts); the year-end archive's pages
+#: (URL names archive_…) are under it too.
+MONITORING_APPS = frozenset({"alerts"})
 
 
 def section(request: HttpRequest) -> str:
@@ -37,7 +40,8 @@ def section(request: HttpRequest) -> str:
         return ""
     if match.url_name in PROCEDURE_PAGES or match.app_name in PROCEDURE_APPS:
         return "procedures"
-    if (match.url_name or "").startswith(MONITORING_PREFIX):
+    if (match.url_name or "").startswith(MONITORING_PREFIX) or match.app_name in MONITORING_APPS \
+            or (match.url_name or "").startswith("archive_"):
         return "monitoring"
     return ""
 
