@@ -35,6 +35,8 @@ class Origin(models.TextChoices):
     CADRE_REPORT = "cadre_report", _("干部摸排上报")
     PROPOSAL = "proposal", _("村委会和工作队提名")
     ADJUSTMENT = "adjustment", _("动态调整")
+    #: A department's warning list (部门筛查预警, issue 14) that a village verified and enrolled.
+    WARNING = "warning", _("部门筛查预警")
 
 
 class Step(models.TextChoices):

@@ -207,7 +207,8 @@ def entry_open(*, actor: User | None, obj: MonitoringObject, checklist: dict[str
     case = cases.case_open(actor=actor, kind=CaseKind.MONITOR_ENTRY, year=day.year, household=obj.household,
                            reason=_("%(k)s：%(r)s") % {"k": obj.get_kind_display(), "r": "、".join(
                                str(RiskType(r).label) for r in obj.risk_types)},
-                           origin=Origin.APPLICATION if obj.channel in APPLIED_CHANNELS else Origin.CADRE_REPORT,
+                           origin=(Origin.APPLICATION if obj.channel in APPLIED_CHANNELS
+                                   else Origin.WARNING if obj.channel == Channel.WARNING else Origin.CADRE_REPORT),
                            opinion=opinion, date=day, checklist=checklist, synthetic=synthetic)
     fields = ["entry_case"]
     obj.entry_case = case
