@@ -165,6 +165,7 @@ def test_a_warning_is_enrolled_through_the_entry_procedure_and_the_dashboard_cou
             expect(village.locator(".messages")).to_contain_text("纳入程序已发起")
             village.screenshot(path=str(out / "62-flow-4-object.png"))
             case = Case.objects.get(household=household, kind=CaseKind.MONITOR_ENTRY)
+            assert case.origin == "warning"  # 来源 部门筛查预警: the case says the department's list found it
             village.locator("#cases").get_by_role("link", name=re.compile("监测对象纳入")).click()
             village.wait_for_url(f"**/cases/{case.pk}/")
             expect(village.locator("#case-step")).to_have_text("入户核实")
