@@ -21,7 +21,7 @@ from .models import Pairing
 class PairingAdmin(admin.ModelAdmin):
     list_display = ["household", "household_area", "cadre", "start", "end", "note"]
     list_filter = ["end"]
-    search_fields = ["^household__number", "household__head_name", "cadre__username", "cadre__display_name"]
+    search_fields = ["^household__number", "household__head_name", "cadre__name", "cadre__user__username"]
     list_select_related = ["household__area", "cadre"]  # the household, area and cadre columns
     raw_id_fields = ["household"]
     date_hierarchy = "start"

@@ -80,11 +80,13 @@ def pair_demo_cadre(*, village: Area, username: str = "cadre", count: int = CADR
     """Pair the demo 帮扶责任人 with the first ``count`` households of the demo village (by household
     number, cancelled ones left out), so that logging in as 'cadre' shows a cadre's real view. Called
     by the demo loader right after creating the account, only when it created it. Returns how many."""
-    from fupin.assistance.models import Pairing
+    from fupin.assistance.models import Cadre, Pairing
 
-    cadre = User.objects.filter(username=username, role=Role.CADRE).first()
-    if cadre is None or Pairing.objects.filter(cadre=cadre).exists():
+    account = User.objects.filter(username=username, role=Role.CADRE).first()
+    if account is None or Pairing.objects.filter(cadre__user=account).exists():
         return 0
+    cadre, _created = Cadre.objects.get_or_create(user=account, defaults={
+        "name": account.display_name or account.username, "phone": account.phone, "area": village})
     households = (Household.objects.filter(area_path__startswith=village.path)
                   .exclude(status=Status.CANCELLED).order_by("number", "id")[:count])
     this_year = timezone.localdate().year

@@ -341,9 +341,9 @@ def _pairings(household_ids: list[int]) -> dict[int, tuple[str, str]]:
     phones: dict[int, list[str]] = {}
     rows = (Pairing.objects.ongoing().filter(household_id__in=household_ids)
             .order_by("household_id", "start", "id")
-            .values_list("household_id", "cadre__display_name", "cadre__username", "cadre__phone"))
-    for hid, display_name, username, phone in rows:
-        names.setdefault(hid, []).append(display_name or username)
+            .values_list("household_id", "cadre__name", "cadre__phone"))
+    for hid, name, phone in rows:
+        names.setdefault(hid, []).append(name)
         if phone:
             phones.setdefault(hid, []).append(phone)
     return {hid: (SEPARATOR.join(n), SEPARATOR.join(phones.get(hid, []))) for hid, n in names.items()}

@@ -6,6 +6,7 @@ import pytest
 
 from fupin.accounts.models import Role
 from fupin.assessment.models import Sample
+from fupin.assistance import services as assistance
 from fupin.assistance.models import Pairing
 from fupin.audit.models import AuditEvent, AuditKind
 from tests import factories
@@ -27,10 +28,11 @@ def test_the_changelists_open(admin_client, pairings, sample):
 
 
 def test_adding_a_pairing_in_the_admin_goes_through_the_service(admin_client, cadre, households):
+    record = assistance.cadre_for_user(user=cadre, area=households["a1_other"].area)
     response = admin_client.post("/admin/assistance/pairing/add/", {
-        "cadre": cadre.pk, "household": households["a1_other"].pk, "start": "2017-05-01", "note": "新结对"})
+        "cadre": record.pk, "household": households["a1_other"].pk, "start": "2017-05-01", "note": "新结对"})
     assert response.status_code == 302, response.content.decode()[:2000]
-    pairing = Pairing.objects.get(cadre=cadre, household=households["a1_other"])
+    pairing = Pairing.objects.get(cadre__user=cadre, household=households["a1_other"])
     assert AuditEvent.objects.filter(entity="assistance.pairing", entity_id=str(pairing.pk),
                                      kind=AuditKind.CREATE).exists()
 

@@ -26,7 +26,7 @@ def test_the_demo_cadre_has_paired_households(small_demo):
     expected = list(Household.objects.filter(area_path__startswith=village.path)
                     .exclude(status=Status.CANCELLED).order_by("number", "id")[:CADRE_HOUSEHOLDS])
     assert seen == expected
-    assert all(p.end is None for p in Pairing.objects.filter(cadre=cadre))
+    assert all(p.end is None for p in Pairing.objects.filter(cadre__user=cadre))
 
 
 def test_the_village_account_still_sees_the_whole_village(small_demo):

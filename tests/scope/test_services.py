@@ -61,7 +61,7 @@ def test_one_open_pairing_per_cadre_and_household(cadre, households, pairings, c
                                   start=datetime.date(2019, 1, 1))
     # The database says so too.
     with pytest.raises(IntegrityError), transaction.atomic():
-        Pairing.objects.create(cadre=cadre, household=households["a1_paired"], start=START)
+        Pairing.objects.create(cadre=cadre.cadre, household=households["a1_paired"], start=START)
 
 
 def test_a_household_may_have_several_cadres(households, pairings, county_user, tree):

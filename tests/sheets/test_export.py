@@ -181,7 +181,7 @@ def _expected(column, household: Household, member: Member, yearly: YearlyRecord
         return household.head_name
     pairings = household.pairings.ongoing().order_by("start", "id")
     if column.field == "cadre_names":
-        return "、".join(p.cadre.display_name for p in pairings)
+        return "、".join(p.cadre.name for p in pairings)
     return "、".join(p.cadre.phone for p in pairings)
 
 
