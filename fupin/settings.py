@@ -305,3 +305,8 @@ FUPIN_SHEET_MAX_COLUMNS = env_int("FUPIN_SHEET_MAX_COLUMNS", 200)
 FUPIN_SHEET_MAX_INFLATED_BYTES = env_int("FUPIN_SHEET_MAX_INFLATED_BYTES", 400 * 1024 * 1024)
 # Background jobs run at once by the "thread" runner of one web process; more wait, queued.
 FUPIN_MAX_CONCURRENT_JOBS = env_int("FUPIN_MAX_CONCURRENT_JOBS", 2)
+# Large read-only grouped queries (the rule preview over a million households) run in this many slices
+# of household ids side by side, one connection and one core each (fupin.lib.slices); 1 turns it off.
+# Below FUPIN_SLICE_MIN_ROWS households a single query is as fast.
+FUPIN_QUERY_SLICES = env_int("FUPIN_QUERY_SLICES", min(os.cpu_count() or 1, 4))
+FUPIN_SLICE_MIN_ROWS = env_int("FUPIN_SLICE_MIN_ROWS", 200_000)

@@ -118,8 +118,9 @@ class MemberAggregate:
         counted = matching.order_by().values("household").annotate(n=Count("pk")).values("n")[:1]
         return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
-    def aggregate(self, year: int) -> Count:
-        return Count("members", filter=Q(members__active=True) & _prefixed(self.q(year), "members"))
+    def aggregate(self, year: int, relation: str = "members") -> Count:
+        """The COUNT over the household's joined ``relation`` (its members, or a FilteredRelation of them)."""
+        return Count(relation, filter=Q(**{f"{relation}__active": True}) & _prefixed(self.q(year), relation))
 
 
 def _exists_member(q: Callable[[int], Q]) -> MemberAggregate:
