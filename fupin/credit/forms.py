@@ -14,7 +14,7 @@ from fupin.web.forms import StyledMixin
 from .models import Bank, Purpose, RepaymentMethod
 from .rules import TERM_MAX_MONTHS
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class BankChoiceMixin:

@@ -55,6 +55,13 @@ def _area(request: HttpRequest) -> Any:
     return area_get(user=request.user, code=code) if code else area_root(user=request.user)
 
 
+def _query(request: HttpRequest) -> str:
+    """The page's filters, for the pager's links."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
 def _household(request: HttpRequest, number: str) -> Any:
     household = policy.visible_households(request.user).select_related("area").filter(number=number.strip()).first()
     if household is None:
@@ -104,7 +111,7 @@ def loan_list(request: HttpRequest) -> HttpResponse:
     children = area.children.order_by("code") if area is not None else []
     return render(request, "credit/loan_list.html", _ctx(
         page=page, area=area, children=children, banks=banks, bank=bank, status=status, statuses=LoanStatus.choices,
-        overdue=overdue, q=q, can_lend=policy.can(user, "credit_lend"), today=today))
+        query=_query(request), overdue=overdue, q=q, can_lend=policy.can(user, "credit_lend"), today=today))
 
 
 @login_required
@@ -227,7 +234,7 @@ def rating_list(request: HttpRequest) -> HttpResponse:
     for g in ratings.values_list("grade", flat=True):
         counts[g] = counts.get(g, 0) + 1
     return render(request, "credit/rating_list.html", _ctx(
-        page=page, area=area, years=years, year=year, grade=grade, counts=sorted(counts.items()),
+        page=page, query=_query(request), area=area, years=years, year=year, grade=grade, counts=sorted(counts.items()),
         children=area.children.order_by("code") if area is not None else [],
         can_rate=policy.can(user, "credit_rate")))
 
