@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fupin.accounts import policy
-from fupin.areas.selectors import area_get, area_root
+from fupin.areas.models import Level
+from fupin.areas.selectors import area_get, area_list, area_root
 from fupin.audit.services import audit_export
 from fupin.registry.choices import Relation
 from fupin.web.forms import apply_errors
@@ -286,6 +287,15 @@ def rating_notice(request: HttpRequest) -> HttpResponse:
         raise Http404
     year = request.GET.get("year", "")
     year = int(year) if year.isdigit() else timezone.localdate().year
+    if area.level == Level.GROUP:
+        area = area.parent
+    if area.level != Level.VILLAGE:
+        # A notice hangs in one village: above that, choose the village (those with ratings that year).
+        paths = {p for p in selectors.ratings_for(request.user).filter(
+            year=year, household__area_path__startswith=area.path).values_list("household__area_path", flat=True)}
+        villages = [a for a in area_list(user=request.user).filter(level=Level.VILLAGE, path__startswith=area.path)
+                    .order_by("path") if any(p.startswith(a.path) for p in paths)]
+        return render(request, "credit/rating_notice.html", _ctx(area=area, year=year, villages=villages))
     ratings = list(selectors.ratings_for(request.user).filter(household__area_path__startswith=area.path, year=year)
                    .select_related("household__area", "bank").order_by("household__number"))
     heads = dict(policy.visible_households(request.user).filter(pk__in=[r.household_id for r in ratings])

@@ -172,3 +172,19 @@ def test_the_fund_refuses_a_compensation_it_cannot_pay(rated, banks, tree):
     loan = lend(rated, banks["rcc"])
     with pytest.raises(ValidationError, match="风险补偿金余额 100.00 元，不足以代偿 7,000.00 元"):
         services.loan_compensate(actor=None, loan=loan, on=datetime.date(2024, 12, 1))
+
+
+def test_the_subsidy_command_pays_each_paid_period_once(rated, banks):
+    import io
+
+    from django.core.management import call_command
+
+    loan = lend(rated, banks["rcc"])
+    services.repayment_record(actor=None, loan=loan, paid_on=datetime.date(2024, 9, 1), interest="158.44")
+    out = io.StringIO()
+    call_command("credit_subsidy", "--on", "2024-09-15", stdout=out)
+    assert "应拨付贴息 2 期，合计 110.90 元" in out.getvalue() and "已拨付 2 期" in out.getvalue()
+    again = io.StringIO()
+    call_command("credit_subsidy", "--on", "2024-09-16", stdout=again)
+    assert "应拨付贴息 0 期" in again.getvalue()
+    assert sum(p.amount for p in loan.subsidies.all()) == D("110.90")
