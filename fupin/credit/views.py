@@ -339,7 +339,7 @@ def scheme_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     base = scheme or selectors.schemes_for(user).order_by("-year", "-version").first()
     area = area_root(user=user) if policy.scope_path(user) else None
     form = SchemeForm(request.POST or None, initial={
-        "name": base.name if base else "", "year": (scheme.year if scheme else timezone.localdate().year),
+        "name": scheme.name if scheme else (_("%(a)s扶贫小额信贷评级授信方案") % {"a": area.name} if area else ""), "year": (scheme.year if scheme else timezone.localdate().year),
         "valid_years": base.valid_years if base else 1, "note": base.note if base else ""})
     indicators, grades = (rows_from_post(request.POST) if request.method == "POST"
                           else (base.indicators if base else [], base.grades if base else []))
