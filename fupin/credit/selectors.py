@@ -142,9 +142,10 @@ def available_line(rating: Rating, household: Household, *, exclude: int | None 
 def loan_standing(loan: Loan, today: datetime.date | None = None) -> rules.Standing:
     """The loan's periods, paid and overdue, on ``today`` (payments made up to that day)."""
     today = today or timezone.localdate()
-    sums = loan.repayments.filter(paid_on__lte=today).aggregate(p=Sum("principal"), i=Sum("interest"))
+    # .all(): the lists prefetch repayments and installments, so a page of loans costs no query per row
+    reps = [r for r in loan.repayments.all() if r.paid_on <= today]
     dues = [rules.Due(i.number, i.due_on, i.principal, i.interest) for i in loan.installments.all()]
-    return rules.standing(dues, sums["p"] or ZERO, sums["i"] or ZERO, today)
+    return rules.standing(dues, sum((r.principal for r in reps), ZERO), sum((r.interest for r in reps), ZERO), today)
 
 
 def overdue_q(today: datetime.date) -> Q:

@@ -125,3 +125,28 @@ def test_read_only_roles_read_but_do_not_write(tree, loan, fund):
     assert c.post(reverse("credit:loan_repay", args=[loan.pk]), {"paid_on": "2024-07-01", "interest": "1"}).status_code == 403
     assert c.post(reverse("credit:fund"), {"amount": "1", "on": "2024-05-01"}).status_code == 403
     assert c.get(reverse("credit:rating_new")).status_code == 403
+
+
+def test_more_loans_cost_no_more_queries_on_the_list_and_the_api(county, rated, banks, tree):
+    """Each row walks its schedule and sums its repayments from the prefetched rows (habit 11)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    lend(rated, banks["rcc"], contract="Q-0")
+
+    def cost() -> tuple[int, int, int]:
+        counts = []
+        for url, params in ((reverse("credit:loans"), {}), (reverse("credit:loans"), {"overdue": "1"}),
+                            ("/api/credit/loans/", {})):
+            with CaptureQueriesContext(connection) as queries:
+                assert county.get(url, params).status_code == 200
+            counts.append(len(queries))
+        return tuple(counts)
+
+    cost()  # warm the per-process caches (area names, the demo banner)
+    few = cost()
+    for n in range(4):
+        h = factories.household(tree["village_a1"], number=f"53032410020109{n + 10}")
+        rate(h, banks["psbc"])
+        lend(h, banks["psbc"], contract=f"Q-{n + 1}")
+    assert cost() == few
