@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "fupin.documents",
     "fupin.standards",
     "fupin.identification",
+    "fupin.credit",  # 扶贫小额信贷 (issue 15 #7)
     "fupin.web",
 ]
 

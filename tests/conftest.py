@@ -25,6 +25,8 @@ def _restore_migration_data(sender, **kwargs) -> None:
         rules.add_rules(apps, None)
         more = importlib.import_module("fupin.standards.migrations.0004_stdpages_seed_negative_inclusion_scoring")
         more.add_rules(apps, None)
+    elif sender.label == "credit":  # (issue 15 #7) the national rating scheme and yearly terms
+        importlib.import_module("fupin.credit.migrations.0002_national_scheme_and_terms").add_defaults(apps, None)
     elif sender.label == "identification":
         thresholds = importlib.import_module("fupin.identification.migrations.0002_villages_thresholds")
         thresholds.add_thresholds(apps, None)

@@ -19,6 +19,8 @@ class Role(models.TextChoices):
     LEADER = "leader", _("领导")
     AUDITOR = "auditor", _("审计")
     ASSESSOR = "assessor", _("评估人员")
+    # 扶贫小额信贷 (issue 15 #7): a lending bank's staff; sees only its own bank's loans (policy)
+    BANK = "bank", _("银行")
 
 
 class User(AbstractUser):

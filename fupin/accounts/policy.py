@@ -90,6 +90,19 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # the warning rules (预警规则) of their own area. Closing a warning is a write in its village (check_write).
     "alert_push": frozenset({Role.ADMIN, Role.COUNTY, Role.TOWNSHIP}),
     "alert_rules": frozenset({Role.ADMIN, Role.COUNTY}),
+    # --- issue 15 #7, 扶贫小额信贷 (fupin.credit). 评级授信 is done by the village committee, the work team
+    # and the bank together; the village's (or a higher level's) writer records it. The rating scheme,
+    # the yearly rates and subsidy shares, the subsidy payments and the risk-compensation fund are the
+    # county office's. Loans and repayments are recorded by the lending bank (its own loans only:
+    # ORGANISATION_SCOPES) or by the county office. The monthly statement is read by the county, its
+    # leaders and auditors, and each bank for itself.
+    "credit_rate": WRITERS,
+    "credit_scheme": frozenset({Role.ADMIN, Role.COUNTY}),
+    "credit_lend": frozenset({Role.ADMIN, Role.COUNTY, Role.BANK}),
+    "credit_subsidy": frozenset({Role.ADMIN, Role.COUNTY}),
+    "credit_fund": frozenset({Role.ADMIN, Role.COUNTY}),
+    "credit_statement": frozenset({Role.ADMIN, Role.COUNTY, Role.LEADER, Role.AUDITOR, Role.BANK}),
+    "be_bank_staff": frozenset({Role.BANK}),
 }
 
 
@@ -164,6 +177,7 @@ ROLE_AREA_LEVELS: dict[str, tuple[str, ...]] = {
     Role.LEADER: ("county", "township"),
     Role.AUDITOR: ("county",),
     Role.ASSESSOR: ("county",),
+    Role.BANK: ("county",),
 }
 
 
@@ -261,7 +275,9 @@ def area_q(user: User | AnonymousUser | None, field: str = "path") -> Q:
 #: Roles whose scope is a set of households rather than an area, and the name of that set: a
 #: 帮扶责任人 sees the households paired to them (不脱贫不脱钩), an 评估人员 those of the samples
 #: assigned to them.
-HOUSEHOLD_SCOPES: dict[str, str] = {Role.CADRE: "pairings", Role.ASSESSOR: "samples"}
+HOUSEHOLD_SCOPES: dict[str, str] = {Role.CADRE: "pairings", Role.ASSESSOR: "samples",
+                                     # a bank: the households it lent to or took part in rating (fupin.credit)
+                                     Role.BANK: "bank_clients"}
 
 #: scope name → function(user) giving a queryset of the ids of that user's households. Registered by
 #: the apps that own the relation (assistance: "pairings", assessment: "samples"), so that this
@@ -276,6 +292,60 @@ def register_household_provider(scope: str, provider: Callable[[User], QuerySet]
     if scope not in HOUSEHOLD_SCOPES.values():
         raise ValueError(f"unknown household scope {scope!r}")
     _HOUSEHOLD_PROVIDERS[scope] = provider
+
+
+#: Roles whose accounts act for an outside organisation: besides their households, the rows they see
+#: are their organisation's only (a 银行 sees its own bank's loans, not another bank's loan to the same
+#: household). scope name → function(user) giving the organisation's id (None: none), registered by the
+#: app that owns the organisation (fupin.credit: "bank").
+ORGANISATION_SCOPES: dict[str, str] = {Role.BANK: "bank"}
+_ORGANISATION_PROVIDERS: dict[str, Callable[[User], int | None]] = {}
+
+
+def register_organisation_provider(scope: str, provider: Callable[[User], int | None]) -> None:
+    if scope not in ORGANISATION_SCOPES.values():
+        raise ValueError(f"unknown organisation scope {scope!r}")
+    _ORGANISATION_PROVIDERS[scope] = provider
+
+
+def organisation_of(user: User | AnonymousUser | None) -> int | None:
+    """The id of the organisation an organisation-scoped user acts for (None: none, or not such a role)."""
+    scope = ORGANISATION_SCOPES.get(role_of(user))
+    provider = _ORGANISATION_PROVIDERS.get(scope) if scope else None
+    return provider(user) if provider is not None else None
+
+
+def organisation_q(user: User | AnonymousUser | None, field: str) -> Q:
+    """A filter keeping only rows of the user's own organisation (``field``: the row's organisation key)
+    for organisation-scoped roles; no narrowing for the others (their area or households scope them)."""
+    role = role_of(user)
+    if role is None:
+        return Q(pk__in=[])
+    if role not in ORGANISATION_SCOPES:
+        return Q()
+    org = organisation_of(user)
+    return Q(pk__in=[]) if org is None else Q(**{field: org})
+
+
+def check_organisation(actor: User | None, organisation_id: int | None, field: str, message: str) -> None:
+    """ValidationError on ``field`` when an organisation-scoped actor acts for another organisation (a
+    bank's account records only its own bank's loans). Other roles and the system pass."""
+    if actor is None or role_of(actor) not in ORGANISATION_SCOPES:
+        return
+    if organisation_of(actor) is None or organisation_of(actor) != organisation_id:
+        raise ValidationError({field: message})
+
+
+def check_action(actor: User | None, capability: str, area: Area) -> None:
+    """The write check of actions that are not registry writes (issue 15: rating, lending, subsidy, the
+    risk fund): PermissionDenied without ``capability``; a ValidationError naming the area when ``area``
+    lies outside the actor's subtree. ``actor`` None is the system."""
+    if actor is None:
+        return
+    require(actor, capability, _("您的角色不能办理此项业务"))
+    scope = scope_path(actor)
+    if scope is None or not area.path.startswith(scope):
+        raise ValidationError({"area": _("无权在该区划（%(name)s）办理此项业务") % {"name": area.name}})
 
 
 def scoped_by_households(user: User | AnonymousUser | None) -> bool:
@@ -447,6 +517,10 @@ FIELD_POLICY: dict[str, dict[str, Access]] = {
     Role.ASSESSOR: {**_NUMBERS, **_CARE_WHOLE},
     Role.LEADER: {**_NUMBERS, **_CARE_HIDDEN},
     Role.AUDITOR: {**_NUMBERS, **_CARE_HIDDEN},
+    # A bank sees its borrowers' numbers masked and may not reveal them (it holds them from its own
+    # contracts; this system is not to become a second source), and nothing of health, disability or
+    # 低保/特困 amounts: a loan is decided on the rating, not on a medical file (fupin/credit docs).
+    Role.BANK: {**_NUMBERS, **_CARE_HIDDEN},
 }
 
 

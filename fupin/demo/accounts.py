@@ -45,6 +45,8 @@ DEMO_ACCOUNTS = [
     DemoAccount("cadre", Role.CADRE, "village", "帮扶责任人 李文军"),
     DemoAccount("leader", Role.LEADER, "county", "{area}分管扶贫副县长 赵国强"),
     DemoAccount("auditor", Role.AUDITOR, "county", "{area}审计局 陈敏"),
+    # 扶贫小额信贷 (issue 15 #7): the 农村信用合作联社's account, linked to its bank by fupin.demo.credit_demo
+    DemoAccount("bank", Role.BANK, "county", "{area}农村信用合作联社 刘晓燕"),
 ]
 DEMO_USERNAMES = [a.username for a in DEMO_ACCOUNTS]
 #: How many households of the demo village the demo 帮扶责任人 is paired with.

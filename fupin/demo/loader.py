@@ -41,6 +41,7 @@ from . import counties
 from .accounts import DEFAULT_PASSWORD, create_demo_accounts, pair_demo_cadre
 from .alerts_demo import AlertsResult, build_alerts
 from .cases import CasesResult, build_cases
+from .credit_demo import CreditResult, build_credit
 from .generator import (
     CAMPAIGN_LAST_YEAR,
     LAST_YEAR,
@@ -123,6 +124,8 @@ class LoadResult:
     cases: CasesResult | None = None
     #: (alerts) the demo county's sector lists and warnings (fupin.demo.alerts_demo; None: not built).
     alerts: AlertsResult | None = None
+    #: (issue 15 #7) the demo county's ratings, loans, repayments and subsidies (fupin.demo.credit_demo).
+    credit: CreditResult | None = None
 
 
 def ensure_poverty_lines() -> rules.PovertyLines:
@@ -330,6 +333,7 @@ def load_demo(*, scale: int = 1, seed: int = 2015, households: int | None = None
             result.cases = build_cases(county=first["county"], seed=seed, demo_village=first["village"])
             build_monitoring_cases(county=first["county"])  # issue 14 (mproc): monitoring cases at every step
             result.alerts = build_alerts(county=first["county"], seed=seed, demo_village=first["village"])  # (alerts)
+            result.credit = build_credit(county=first["county"], seed=seed, demo_village=first["village"])  # (issue 15 #7)
         result.counts["area"] = Area.objects.count() - areas_before
         result.seconds = time.perf_counter() - started
         _record_load(result, county=first["county"])

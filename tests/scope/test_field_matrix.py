@@ -484,3 +484,43 @@ def test_revealing_unmasks_only_for_roles_that_may_and_never_shows_what_is_hidde
             assert revealed == ("whole" if policy.can_reveal(user) else "masked")
         else:
             assert revealed == seen
+
+
+# --- 扶贫小额信贷 (issue 15 #7): the 银行 role ---------------------------------------------------------
+# A bank sees the households it lent to (or rated with) and, of them, only what a lender needs: the
+# personal numbers masked and never revealed (it holds them from its own contract; this system must not
+# become a second source), nothing of health, disability, 低保/特困 amounts or the free text that may
+# carry them (a loan is decided on the rating). Its own pages (fupin.credit) show number, head, village
+# and the head's masked ID: tests/credit/test_bank_scope.py.
+BANK_FIELDS_SEEN = ("masked", "masked", "masked", "hidden", "hidden", "hidden", "hidden", "hidden", "hidden")
+
+
+@pytest.fixture(scope="module")
+def banker(world, django_db_blocker) -> int:
+    from fupin.credit import services as credit
+    from fupin.registry.models import Household
+
+    with django_db_blocker.unblock():
+        household = Household.objects.select_related("area").get(pk=world.household)
+        county = household.area.parent.parent if household.area.parent else household.area
+        bank = credit.bank_create(actor=None, name="字段矩阵信用社", code="FIELDS", area=county)
+        user = factories.user("banker_fields", Role.BANK, county)
+        credit.bank_staff_link(actor=None, user=user, bank=bank)
+        credit.rating_record(actor=None, household=household, year=2024, rated_on=datetime.date(2024, 1, 10),
+                             scores={"integrity": 28, "labour": 23, "income": 22, "assets": 18},
+                             village_rep="村委", team_rep="工作队", bank=bank, bank_rep="银行")
+        return user.pk
+
+
+def test_the_bank_row_is_the_policy(world, banker):
+    user = User.objects.get(pk=banker)
+    assert tuple(str(policy.field_access(user, POLICY_FIELD[f])) for f in FIELDS) == BANK_FIELDS_SEEN
+    assert tuple(str(policy.field_access(user, POLICY_FIELD[f], revealed=True)) for f in FIELDS) == BANK_FIELDS_SEEN
+    assert not policy.export_reveals(user) and not policy.can_reveal(user)
+
+
+@pytest.mark.parametrize("surface", ("page", "api"))
+def test_a_bank_sees_its_client_household_as_the_table_says(world, banker, surface):
+    user = User.objects.select_related("area").get(pk=banker)
+    seen = observe_page(world, user) if surface == "page" else observe_api(world, user)
+    assert seen == {f: s for f, s in zip(FIELDS, BANK_FIELDS_SEEN, strict=True) if f in ON_SURFACE[surface]}

@@ -89,4 +89,8 @@ class Command(BaseCommand):
         if result.cases is not None:
             for line in summary_lines(result.cases):
                 w(line)
+        if getattr(result, "credit", None) is not None:  # (issue 15 #7) 扶贫小额信贷
+            c = result.credit
+            w(f"  扶贫小额信贷：评级 {c.ratings} 户，贷款 {c.loans} 笔，还款 {c.repayments} 笔，贴息 {c.subsidies} 期，"
+              f"逾期 {c.overdue} 笔，风险补偿金代偿 {c.compensated} 笔")
         w(f"  用时 {result.seconds:.1f} 秒（写入方式：{result.method}）")
