@@ -36,7 +36,7 @@ from fupin.accounts import policy
 from fupin.areas.models import PATH_LENGTH, Area, Level
 from fupin.audit.services import audit_create, audit_import, audit_status
 from fupin.lib import bulk
-from fupin.quality.rules import ABLE, COMPULSORY_AGES
+from fupin.quality.rules import ABLE
 from fupin.registry import rules as registry_rules
 from fupin.registry.choices import LineKind
 from fupin.registry.models import Member, YearlyRecord
@@ -309,14 +309,15 @@ def _unemployment(p: dict[str, Any], v: dict[str, Any], person: sectors.Person, 
 
 def _dropout(p: dict[str, Any], v: dict[str, Any], person: sectors.Person, facts: Facts, lines: Lines) -> Outcome:
     day = _as_date(v["since_date"])
-    b = person.birth_date
-    age = day.year - b.year - ((day.month, day.day) < (b.month, b.day))
-    figures = {"age": age, "since_date": day.isoformat()}
-    if age in COMPULSORY_AGES:
-        return Outcome(True, _("%(n)s %(a)d 岁，处于义务教育阶段，%(d)s 起失学辍学") % {
-            "n": person.name, "a": age, "d": day.isoformat()}, figures)
-    return Outcome(False, _("辍学时 %(a)d 岁，不在义务教育年龄（%(lo)d–%(hi)d 岁）") % {
-        "a": age, "lo": COMPULSORY_AGES.start, "hi": COMPULSORY_AGES.stop - 1}, figures)
+    year = registry_rules.school_year(day)
+    age = registry_rules.cutoff_age(person.birth_date, year)
+    figures = {"age": age, "since_date": day.isoformat(), "school_year": year}
+    if registry_rules.compulsory_school_age(person.birth_date, on=day):
+        return Outcome(True, _("%(n)s %(a)d 岁（%(y)d 学年，8月31日），处于义务教育阶段，%(d)s 起失学辍学") % {
+            "n": person.name, "a": age, "y": year, "d": day.isoformat()}, figures)
+    low, high = registry_rules.COMPULSORY_SCHOOL_AGES
+    return Outcome(False, _("辍学时 %(a)d 岁（%(y)d 学年，8月31日），不在义务教育年龄（%(lo)d–%(hi)d 岁）") % {
+        "a": age, "y": year, "lo": low, "hi": high}, figures)
 
 
 def _house(p: dict[str, Any], v: dict[str, Any], person: sectors.Person, facts: Facts, lines: Lines) -> Outcome:
