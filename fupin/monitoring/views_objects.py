@@ -43,7 +43,7 @@ from .forms import (
     MeasureForm,
     ObjectFilterForm,
 )
-from .models import MonitoringObject, ObjectState, RiskType
+from .models import MonitoringObject, ObjectState, risk_labels
 
 
 def _require_write(request: HttpRequest) -> None:
@@ -54,17 +54,13 @@ def _villages(user: Any) -> list[Area]:
     return list(policy.visible_areas(user).filter(level="village").order_by("path").only("code", "name", "path"))
 
 
-def _risk_labels(codes: list[str]) -> str:
-    return "、".join(str(RiskType(c).label) for c in codes if c in RiskType.values)
-
-
 def _decorate(obj: MonitoringObject, today: datetime.date) -> MonitoringObject:
     start = obj.found_on if obj.state == ObjectState.PENDING else getattr(obj, "clear_started", None)
     running = obj.state == ObjectState.PENDING or (obj.state == ObjectState.AT_RISK and obj.clear_case_id is not None
                                                    and start is not None and obj.clear_case.step not in _final())
     obj.due = rules.due_on(start) if running and start else None
     obj.overdue = bool(obj.due and today > obj.due)
-    obj.risk_text = _risk_labels(obj.risk_types)
+    obj.risk_text = risk_labels(obj.risk_types)
     return obj
 
 
@@ -251,7 +247,7 @@ def _ledger_rows(objects: list[MonitoringObject], user: Any) -> list[list[Any]]:
     rows = []
     for obj in objects:
         head = [obj.household.number, obj.household.head_name, obj.household.area.name, obj.get_kind_display(),
-                _risk_labels(obj.risk_types), obj.get_state_display(), obj.instant_on]
+                risk_labels(obj.risk_types), obj.get_state_display(), obj.instant_on]
         measures = list(obj.measures.all())
         if not measures:
             rows.append([*head, None, "", "", "", None])
@@ -305,7 +301,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
         response["Content-Disposition"] = content_disposition_header(True, f"即时帮扶台账-{today.isoformat()}.xlsx")
         return response
     for obj in objects:
-        obj.risk_text = _risk_labels(obj.risk_types)
+        obj.risk_text = risk_labels(obj.risk_types)
         obj.total = sum((m.amount or Decimal(0)) for m in obj.measures.all())
     return render(request, "monitoring/ledger.html", {"objects": objects,
                                                       "measures_n": sum(len(o.measures.all()) for o in objects)})
