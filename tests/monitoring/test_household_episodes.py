@@ -43,7 +43,7 @@ def test_the_household_page_lists_its_monitoring_episodes(client, village_user, 
     assert reverse("monitoring_object", args=[obj.pk]) in panel
     assert "脱贫不稳定户" in panel and "因病" in panel and "风险未消除" in panel
     assert obj.found_on.isoformat() in panel and obj.enrolled_on.isoformat() in panel
-    assert f"#measures\">2</a>" in panel
+    assert "#measures\">2</a>" in panel
 
 
 def test_a_household_never_monitored_says_so(client, village_user, tree):
