@@ -9,7 +9,8 @@ area and parameters and the figures it was raised on (``Alert.rule``), and a rea
 Push. One transaction: nothing is written unless the whole file went through (a cancel or an error rolls
 it all back). Rows are checked, then matched a batch of ID numbers at a time (one query per batch for the
 members, one for their latest yearly records, one for their households' workers, one for the open
-alerts), and the alerts are bulk-inserted. Every row that raised nothing is in ``SectorList.report`` with
+alerts), and the alerts are validated by the model's rules in Python (fupin.lib.bulk.validate_rows) and
+bulk-inserted. Every row that raised nothing is in ``SectorList.report`` with
 its row number: malformed (with every field's problem), unmatched, outside the list's area, duplicate
 (an open alert of the kind already exists, or an earlier row of the same file raised it), or no rule hit
 (with why). Rows matched to households outside the pushing user's scope are reported exactly like rows
@@ -451,8 +452,9 @@ class _Run:
         if row.warnings:
             self.entry(row, "warning", "；".join(row.warnings), **link)
         days = int(rule.params.get("due_days", DEFAULT_DUE_DAYS))
-        # Rows for the bulk writer (attnames; the other columns take their defaults): no model instance per
-        # alert, which cost a tenth of a large push's time.
+        # Rows for the bulk writer (attnames; the other columns take their defaults), validated together by the
+        # model's rules before they are written (bulk.validate_rows): no model instance per alert, which cost a
+        # tenth of a large push's time.
         self.alerts.append({
             "kind": self.kind, "row_number": row.number, "household_id": person.household_id,
             "member_id": person.member_id,
@@ -493,6 +495,12 @@ def push(*, actor: User | None, kind: str, area: Area, filename: str, data: byte
             progress(done, len(checked))
     run.report.sort(key=lambda e: e["row"])
     counts = run.counts
+    # The alerts' model rules, checked in Python before the bulk write (fupin.lib.bulk.validate_rows: the same
+    # field and check-constraint rules full_clean asks, without a model instance per alert).
+    try:
+        bulk.validate_rows(Alert, run.alerts, label=lambda _i, r: _("第 %(r)d 行") % {"r": r["row_number"]})
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages}) from None
     sector_list = SectorList(kind=kind, area=area, filename=filename[:200], sha256=hashlib.sha256(data).hexdigest(),
                              rows=len(checked), matched=counts["matched"], raised=len(run.alerts),
                              unmatched=counts["unmatched"], malformed=counts["malformed"], report=run.report,
