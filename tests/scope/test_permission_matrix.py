@@ -1381,29 +1381,40 @@ def _web_archive_detail(c: Cell) -> None:
     assert (archive.sha256 in response.content.decode()) == (c.expected == "ok")
 
 
-@check("web.archive_progress")
-def _web_archive_progress(c: Cell) -> None:
+def job_progress_cell(c: Cell, url_name: str, make: Callable[[Cell], object]) -> None:
+    """The progress partial of a record whose job is still queued: the bar, or the role's refusal."""
     with _sheet_jobs():
-        archive = _archive_building(c)
-        response = c.web.get(reverse("archive_progress", args=[archive.pk]), HTTP_HX_REQUEST="true")
+        record = make(c)
+        response = c.web.get(reverse(url_name, args=[record.pk]), HTTP_HX_REQUEST="true")
     status_of(response, c.expected)
     if c.expected == "ok":
         assert 'role="progressbar"' in response.content.decode()
+
+
+def job_cancel_cell(c: Cell, url_name: str, make: Callable[[Cell], object], state: Callable[[object], str],
+                    cancelled: str, running: str) -> None:
+    """Cancelling a record's queued job: the record marked cancelled, or refused and left running."""
+    with _sheet_jobs():
+        record = make(c)
+        response = c.web.post(reverse(url_name, args=[record.pk]))
+    if c.expected == "ok":
+        assert response.status_code == 302 and state(record) == cancelled
+    else:
+        status_of(response, c.expected)
+        assert state(record) == running
+
+
+@check("web.archive_progress")
+def _web_archive_progress(c: Cell) -> None:
+    job_progress_cell(c, "archive_progress", _archive_building)
 
 
 @check("web.archive_cancel")
 def _web_archive_cancel(c: Cell) -> None:
     from fupin.monitoring.models_archive import Archive, ArchiveState
 
-    with _sheet_jobs():
-        archive = _archive_building(c)
-        response = c.web.post(reverse("archive_cancel", args=[archive.pk]))
-    state = Archive.objects.get(pk=archive.pk).state
-    if c.expected == "ok":
-        assert response.status_code == 302 and state == ArchiveState.CANCELLED
-    else:
-        status_of(response, c.expected)
-        assert state == ArchiveState.BUILDING
+    job_cancel_cell(c, "archive_cancel", _archive_building, lambda a: Archive.objects.get(pk=a.pk).state,
+                    ArchiveState.CANCELLED, ArchiveState.BUILDING)
 
 
 @check("cli.archive")
@@ -2309,27 +2320,15 @@ def _adjust_computing(c: Cell):
 
 @check("web.adjust_progress")
 def _web_adjust_progress(c: Cell) -> None:
-    with _sheet_jobs():
-        run = _adjust_computing(c)
-        response = c.web.get(reverse("adjustment_progress", args=[run.pk]), HTTP_HX_REQUEST="true")
-    status_of(response, c.expected)
-    if c.expected == "ok":
-        assert 'role="progressbar"' in response.content.decode()
+    job_progress_cell(c, "adjustment_progress", _adjust_computing)
 
 
 @check("web.adjust_cancel")
 def _web_adjust_cancel(c: Cell) -> None:
     from fupin.identification.models_adjustment import AdjustmentRun, RunStatus
 
-    with _sheet_jobs():
-        run = _adjust_computing(c)
-        response = c.web.post(reverse("adjustment_cancel", args=[run.pk]))
-    status = AdjustmentRun.objects.get(pk=run.pk).status
-    if c.expected == "ok":
-        assert response.status_code == 302 and status == RunStatus.CANCELLED
-    else:
-        status_of(response, c.expected)
-        assert status == RunStatus.COMPUTING
+    job_cancel_cell(c, "adjustment_cancel", _adjust_computing, lambda r: AdjustmentRun.objects.get(pk=r.pk).status,
+                    RunStatus.CANCELLED, RunStatus.COMPUTING)
 
 
 @check("web.adjust_list")
