@@ -26,12 +26,20 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
-from django.db.models import Max, Sum
+from django.db.models import Count, Max, Sum
 
 from fupin.areas.models import Area, AreaDesignation
 from fupin.audit.services import audit_import
 from fupin.lib.bulk import BulkWriter, bulk_method
-from fupin.monitoring.models import Measure, MonitoringObject, Target
+from fupin.monitoring.models import (
+    Alert,
+    AlertStatus,
+    Measure,
+    MonitoringObject,
+    ObjectKind,
+    ObjectState,
+    Target,
+)
 from fupin.registry import rules
 from fupin.registry.choices import LineKind
 from fupin.registry.models import Household, Member, PovertyLine, StatusChange, YearlyRecord
@@ -470,6 +478,29 @@ def monitoring_summary(counts: dict[str, int]) -> list[str]:
             parts = "，".join(f"{state.label} {n:,}" for state, n in states.items() if n)
             out.append(f"{kind.label} {total:,} 户次（{parts}）")
     return out
+
+
+def monitoring_counts() -> tuple[dict[tuple[str, str], int], dict[str, int]]:
+    """What the database holds once the demo is loaded (the plan's objects moved on by the procedures, and the
+    warnings of the sector lists): monitoring objects by (kind, state) and warnings by state."""
+    objects = {(row["kind"], row["state"]): row["n"]
+               for row in MonitoringObject.objects.values("kind", "state").annotate(n=Count("pk")).order_by()}
+    alerts = {row["status"]: row["n"] for row in Alert.objects.values("status").annotate(n=Count("pk")).order_by()}
+    return objects, alerts
+
+
+def monitoring_count_lines() -> list[str]:
+    """The end of ``fupin demo``'s report: "监测对象：脱贫不稳定户 858 户次（未纳入 72，风险未消除 297，…）；…" and
+    "预警：待核实 12，已纳入监测 30，…", every kind and state named (0 included), counted in the database."""
+    objects, alerts = monitoring_counts()
+    kinds = []
+    for kind in ObjectKind:
+        states = [(state, objects.get((kind.value, state.value), 0)) for state in ObjectState]
+        kinds.append(f"{kind.label} {sum(n for _s, n in states):,} 户次（"
+                     + "，".join(f"{state.label} {n:,}" for state, n in states) + "）")
+    return [f"  监测对象（合计 {sum(objects.values()):,} 户次）：" + "；".join(kinds),
+            f"  预警（合计 {sum(alerts.values()):,} 条）：" + "，".join(
+                f"{status.label} {alerts.get(status.value, 0):,}" for status in AlertStatus)]
 
 
 def _keys_to_str(d: dict[int, int]) -> dict[str, int]:

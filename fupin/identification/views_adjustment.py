@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from fupin.accounts import policy
 from fupin.areas.models import Area, Level
 from fupin.jobs import runner
+from fupin.jobs import views as job_views
 from fupin.registry import rules as registry_rules
 from fupin.registry import selectors as registry_selectors
 
@@ -156,12 +157,8 @@ def adjustment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def adjustment_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The htmx partial polled while the run computes: the bar, then a refresh of the whole page."""
     run = _run_get(request, pk)
-    job = run.job
-    if job is None or job.finished or run.status != RunStatus.COMPUTING:
-        response = HttpResponse()
-        response["HX-Refresh"] = "true"
-        return response
-    return render(request, "identification/adjust_progress.html", {"run": run, "progress": runner.progress_of(job)})
+    return job_views.progress_partial(request, run.job, "identification/adjust_progress.html", {"run": run},
+                                      running=run.status == RunStatus.COMPUTING)
 
 
 @login_required
@@ -170,12 +167,8 @@ def adjustment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     run = _run_get(request, pk)
     if not policy.can(request.user, "adjust") or not policy.in_write_scope(request.user, run.area):
         raise PermissionDenied(_("您的角色不能办理动态调整（限县级管理员、系统管理员）"))
-    if run.job is not None and not run.job.finished:
-        if runner.request_cancel(run.job):
-            AdjustmentRun.objects.filter(pk=run.pk, status=RunStatus.COMPUTING).update(status=RunStatus.CANCELLED)
-            messages.info(request, _("已取消"))
-        else:
-            messages.info(request, _("已请求取消；已计算的建议将全部撤回"))
+    job_views.cancel(request, run.job, requested=_("已请求取消；已计算的建议将全部撤回"), on_cancelled=lambda:
+                     AdjustmentRun.objects.filter(pk=run.pk, status=RunStatus.COMPUTING).update(status=RunStatus.CANCELLED))
     return redirect("adjustment_detail", pk=run.pk)
 
 

@@ -16,6 +16,7 @@ import json
 import operator
 from collections.abc import Callable
 
+from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import Max
 from django.utils import timezone
@@ -30,6 +31,73 @@ def _remember_last(conv: Callable) -> Callable:
             last[0], last[1] = value, conv(value)
         return last[1]
     return convert
+
+
+_UNSET = object()
+
+
+def _field_error(f: models.Field, value: object) -> list[str]:
+    """``f``'s own rules for one value, as ``Model.clean_fields`` asks them (empty and blank: fine). A relation
+    is checked for null only: the database holds the key (full_clean's per-row lookup is what bulk avoids)."""
+    if f.blank and value in f.empty_values:
+        return []
+    try:
+        if f.is_relation:
+            if value is None and not f.null:
+                raise ValidationError(f.error_messages["null"], code="null")
+        else:
+            f.clean(value, None)
+    except ValidationError as exc:
+        return exc.messages
+    return []
+
+
+def validate_rows(model: type[models.Model], rows: list[dict], *,
+                  label: Callable[[int, dict], str] = lambda i, _row: f"#{i + 1}") -> None:
+    """The model's validation for rows about to be written by :class:`BulkWriter` (dicts by attname), by the
+    model's own rules and without a model instance per row: each field's ``clean`` (type, null / blank,
+    max_length, choices, validators; a value repeated down the rows is checked once, a field a row leaves out
+    takes its default), the check constraints (``CheckConstraint.validate``, once per distinct combination of
+    the fields they name) and a ``clean()`` the model overrides (per row). Unique constraints are the
+    database's, as in ``bulk_create`` (the caller catches IntegrityError). Raises ValidationError
+    ``{attname: ["<label(i, row)> <verbose name>：<message>"]}`` (``__all__`` for a constraint or ``clean``) for
+    the first row in error."""
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key and not f.generated]
+    checked: dict[str, set] = {f.attname: set() for f in fields}
+    checks = [(c, [model._meta.get_field(name).attname for name in c.condition.referenced_base_fields], set())
+              for c in model._meta.constraints if isinstance(c, models.CheckConstraint)]
+    custom_clean = model.clean is not models.Model.clean
+    defaults = {f.attname: f.get_default() if f.has_default() else None for f in fields}
+    for i, row in enumerate(rows):
+        for f in fields:
+            value = row.get(f.attname, _UNSET)
+            if value is _UNSET:
+                value = defaults[f.attname]
+            try:
+                if value in checked[f.attname]:
+                    continue
+                hashable = True
+            except TypeError:  # a JSON value: checked every time
+                hashable = False
+            errors = _field_error(f, value)
+            if errors:
+                raise ValidationError({f.attname: [f"{label(i, row)} {f.verbose_name}：{e}" for e in errors]})
+            if hashable:
+                checked[f.attname].add(value)
+        for constraint, attnames, seen in checks:
+            key = tuple(row.get(a, defaults[a]) for a in attnames)
+            if key in seen:
+                continue
+            try:
+                constraint.validate(model, model(**dict(zip(attnames, key, strict=True))))
+            except ValidationError as exc:
+                raise ValidationError({"__all__": [f"{label(i, row)} {e}" for e in exc.messages]}) from None
+            seen.add(key)
+        if custom_clean:
+            try:
+                model(**row).clean()
+            except ValidationError as exc:
+                raise ValidationError({"__all__": [f"{label(i, row)} {e}" for e in exc.messages]}) from None
 
 
 def reserve_ids(model: type[models.Model], n: int) -> list[int]:

@@ -9,7 +9,8 @@ area and parameters and the figures it was raised on (``Alert.rule``), and a rea
 Push. One transaction: nothing is written unless the whole file went through (a cancel or an error rolls
 it all back). Rows are checked, then matched a batch of ID numbers at a time (one query per batch for the
 members, one for their latest yearly records, one for their households' workers, one for the open
-alerts), and the alerts are bulk-inserted. Every row that raised nothing is in ``SectorList.report`` with
+alerts), and the alerts are validated by the model's rules in Python (fupin.lib.bulk.validate_rows) and
+bulk-inserted. Every row that raised nothing is in ``SectorList.report`` with
 its row number: malformed (with every field's problem), unmatched, outside the list's area, duplicate
 (an open alert of the kind already exists, or an earlier row of the same file raised it), or no rule hit
 (with why). Rows matched to households outside the pushing user's scope are reported exactly like rows
@@ -36,7 +37,7 @@ from fupin.accounts import policy
 from fupin.areas.models import PATH_LENGTH, Area, Level
 from fupin.audit.services import audit_create, audit_import, audit_status
 from fupin.lib import bulk
-from fupin.quality.rules import ABLE, COMPULSORY_AGES
+from fupin.quality.rules import ABLE
 from fupin.registry import rules as registry_rules
 from fupin.registry.choices import LineKind
 from fupin.registry.models import Member, YearlyRecord
@@ -309,14 +310,15 @@ def _unemployment(p: dict[str, Any], v: dict[str, Any], person: sectors.Person, 
 
 def _dropout(p: dict[str, Any], v: dict[str, Any], person: sectors.Person, facts: Facts, lines: Lines) -> Outcome:
     day = _as_date(v["since_date"])
-    b = person.birth_date
-    age = day.year - b.year - ((day.month, day.day) < (b.month, b.day))
-    figures = {"age": age, "since_date": day.isoformat()}
-    if age in COMPULSORY_AGES:
-        return Outcome(True, _("%(n)s %(a)d 岁，处于义务教育阶段，%(d)s 起失学辍学") % {
-            "n": person.name, "a": age, "d": day.isoformat()}, figures)
-    return Outcome(False, _("辍学时 %(a)d 岁，不在义务教育年龄（%(lo)d–%(hi)d 岁）") % {
-        "a": age, "lo": COMPULSORY_AGES.start, "hi": COMPULSORY_AGES.stop - 1}, figures)
+    year = registry_rules.school_year(day)
+    age = registry_rules.cutoff_age(person.birth_date, year)
+    figures = {"age": age, "since_date": day.isoformat(), "school_year": year}
+    if registry_rules.compulsory_school_age(person.birth_date, on=day):
+        return Outcome(True, _("%(n)s %(a)d 岁（%(y)d 学年，8月31日），处于义务教育阶段，%(d)s 起失学辍学") % {
+            "n": person.name, "a": age, "y": year, "d": day.isoformat()}, figures)
+    low, high = registry_rules.COMPULSORY_SCHOOL_AGES
+    return Outcome(False, _("辍学时 %(a)d 岁（%(y)d 学年，8月31日），不在义务教育年龄（%(lo)d–%(hi)d 岁）") % {
+        "a": age, "y": year, "lo": low, "hi": high}, figures)
 
 
 def _house(p: dict[str, Any], v: dict[str, Any], person: sectors.Person, facts: Facts, lines: Lines) -> Outcome:
@@ -450,8 +452,9 @@ class _Run:
         if row.warnings:
             self.entry(row, "warning", "；".join(row.warnings), **link)
         days = int(rule.params.get("due_days", DEFAULT_DUE_DAYS))
-        # Rows for the bulk writer (attnames; the other columns take their defaults): no model instance per
-        # alert, which cost a tenth of a large push's time.
+        # Rows for the bulk writer (attnames; the other columns take their defaults), validated together by the
+        # model's rules before they are written (bulk.validate_rows): no model instance per alert, which cost a
+        # tenth of a large push's time.
         self.alerts.append({
             "kind": self.kind, "row_number": row.number, "household_id": person.household_id,
             "member_id": person.member_id,
@@ -492,6 +495,12 @@ def push(*, actor: User | None, kind: str, area: Area, filename: str, data: byte
             progress(done, len(checked))
     run.report.sort(key=lambda e: e["row"])
     counts = run.counts
+    # The alerts' model rules, checked in Python before the bulk write (fupin.lib.bulk.validate_rows: the same
+    # field and check-constraint rules full_clean asks, without a model instance per alert).
+    try:
+        bulk.validate_rows(Alert, run.alerts, label=lambda _i, r: _("第 %(r)d 行") % {"r": r["row_number"]})
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages}) from None
     sector_list = SectorList(kind=kind, area=area, filename=filename[:200], sha256=hashlib.sha256(data).hexdigest(),
                              rows=len(checked), matched=counts["matched"], raised=len(run.alerts),
                              unmatched=counts["unmatched"], malformed=counts["malformed"], report=run.report,

@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fupin.identification import rules as case_rules
+from fupin.registry.choices import Relation
+from fupin.registry.forms import HouseholdCreateForm, MemberBriefForm
 from fupin.web.forms import StyledMixin
 
 from .models import Channel, ObjectKind, ObjectState, RiskType, Sector
@@ -55,6 +57,44 @@ class FoundForm(StyledMixin, forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"found_on": timezone.localdate(), "channel": Channel.VISIT})
         super().__init__(*args, **kwargs)
+
+
+class NewFoundForm(FoundForm):
+    """The monitoring side of registering a household not yet in the registry (no 户编号 to look up): a
+    边缘易致贫户, or a 突发严重困难户 never registered."""
+
+    household = None
+    kind = forms.ChoiceField(label=_("监测对象类别"), choices=[(k.value, k.label) for k in (ObjectKind.EDGE, ObjectKind.SUDDEN)],
+                             initial=ObjectKind.EDGE)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "o")
+        kwargs.setdefault("initial", {"found_on": timezone.localdate(), "channel": Channel.VISIT, "kind": ObjectKind.EDGE})
+        super().__init__(*args, **kwargs)
+
+
+class NewHouseholdForm(HouseholdCreateForm):
+    """The registry's registration form (its place picker and 户编号, its rules in the service) cut to what a
+    household found for monitoring is registered with; the status is the monitoring procedure's."""
+
+    status = None
+    other_causes = None
+
+    class Meta(HouseholdCreateForm.Meta):
+        fields = ["number", "area", "main_cause", "address", "phone", "house_area"]
+
+    groups = [(_("农户"), ["main_cause", "address", "phone", "house_area"])]
+
+
+class HeadBriefForm(MemberBriefForm):
+    """户主: who they are (name, ID number, sex, birth date, ethnicity); the rest on the member's page later."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"relation": Relation.HEAD})
+        super().__init__(*args, **kwargs)
+        self.fields["relation"].choices = [(Relation.HEAD.value, Relation.HEAD.label)]
+        self.fields["id_number"].error_messages["required"] = _("请填写户主的身份证号码")
+        self.fields["name"].error_messages["required"] = _("请填写户主姓名")
 
 
 class MeasureForm(StyledMixin, forms.Form):

@@ -54,6 +54,11 @@ class RiskType(models.TextChoices):
     OTHER = "other", _("其他")
 
 
+def risk_labels(codes: list[str]) -> str:
+    """The risk types of an object in words (其他 codes no longer known are left out)."""
+    return "、".join(str(RiskType(c).label) for c in codes if c in RiskType.values)
+
+
 class Channel(models.TextChoices):
     """How the household came to notice (REFERENCE §7's discovery channels)."""
 

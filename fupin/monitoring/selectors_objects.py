@@ -18,6 +18,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from fupin.accounts import policy
+from fupin.identification.models import CaseKind
 
 from . import rules
 from .models import Measure, MonitoringObject, ObjectState, ReportStatus, SelfReport
@@ -38,6 +39,22 @@ def object_get(user: User | AnonymousUser | None, pk: int) -> MonitoringObject:
     if obj is None:
         raise Http404
     return obj
+
+
+def household_episodes(user: User | AnonymousUser | None, household: Any) -> list[MonitoringObject]:
+    """The household's monitoring episodes (each a monitoring object: found, enrolled, cleared or not), newest
+    first, each with ``measure_n`` its measures; none when the user does not see the household."""
+    qs = (objects_for(user).filter(household=household).select_related("entry_case", "clear_case")
+          .annotate(measure_n=Count("measures")).order_by("-found_on", "-id"))
+    return list(qs)
+
+
+def object_of_case(user: User | AnonymousUser | None, case: Any) -> MonitoringObject | None:
+    """The monitoring object whose entry or risk-elimination procedure ``case`` is (None otherwise, or when
+    the user does not see it)."""
+    if case.household_id is None or case.kind not in (CaseKind.MONITOR_ENTRY, CaseKind.MONITOR_CLEAR):
+        return None
+    return objects_for(user).filter(Q(entry_case=case) | Q(clear_case=case)).first()
 
 
 def latest_start_on_time(today: datetime.date | None = None) -> datetime.date:

@@ -98,6 +98,35 @@ def object_found(*, actor: User | None, household: Household, kind: str, risk_ty
     return obj
 
 
+#: The kinds a household not yet in the registry may be found as: never registered poor (REFERENCE §7).
+NEW_HOUSEHOLD_KINDS = (ObjectKind.EDGE, ObjectKind.SUDDEN)
+
+
+@transaction.atomic
+def new_household_found(*, actor: User | None, area: Area, number: str, members: Sequence[dict[str, Any]],
+                        household_fields: dict[str, Any], kind: str, risk_types: Sequence[str], channel: str,
+                        found_on: datetime.date, note: str = "", income_12m: Decimal | None = None) -> MonitoringObject:
+    """A household found for monitoring that is not in the registry yet (a 边缘易致贫户, or a 突发严重困难户
+    never registered): registered through the registry's own door for it (``household_create`` with the
+    monitoring procedure: 监测对象(风险未消除), its rules and audit rows) and found (``object_found``) in one
+    transaction — a refusal by either writes nothing. Member errors keep the registry's row index."""
+    from fupin.registry import services as registry_services
+    from fupin.registry.choices import Procedure, Status
+
+    if kind not in NEW_HOUSEHOLD_KINDS:
+        raise ValidationError({"kind": _("未建档的农户只能登记为边缘易致贫户或突发严重困难户")})
+    if found_on > timezone.localdate():
+        raise ValidationError({"found_on": _("发现日期 %(d)s 晚于今天") % {"d": _date(found_on)}})
+    # 识别年度 of a household that enters the registry through monitoring: the year it was found (as the demo's).
+    household_fields = {"identified_year": found_on.year, **household_fields}
+    household = registry_services.household_create(
+        actor=actor, area=area, number=number, members=members, status=Status.MONITOR_RISK,
+        procedure=Procedure.MONITORING, date=found_on,
+        reason=_("防返贫监测登记：%(k)s") % {"k": ObjectKind(kind).label}, **household_fields)
+    return object_found(actor=actor, household=household, kind=kind, risk_types=risk_types, channel=channel,
+                        found_on=found_on, note=note, income_12m=income_12m)
+
+
 # --- the procedures after object_found (mproc) -------------------------------------------------------------
 #
 # 纳入 and 风险消除 are cases on the workflow module (fupin.identification: kinds monitor_entry / monitor_clear,

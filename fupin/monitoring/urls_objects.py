@@ -7,6 +7,7 @@ from . import views_objects as views
 urlpatterns = [
     path("monitoring/objects/", views.object_list, name="monitoring_objects"),
     path("monitoring/objects/new/", views.object_new, name="monitoring_object_new"),
+    path("monitoring/objects/new/household/", views.object_new_household, name="monitoring_object_new_household"),
     path("monitoring/objects/<int:pk>/", views.object_detail, name="monitoring_object"),
     path("monitoring/objects/<int:pk>/measure/", views.object_measure, name="monitoring_object_measure"),
     path("monitoring/objects/<int:pk>/instant/", views.object_instant, name="monitoring_object_instant"),

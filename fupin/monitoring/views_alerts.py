@@ -31,6 +31,7 @@ from fupin.areas.models import Area, Level
 from fupin.areas.selectors import area_list, area_root
 from fupin.audit.services import audit_export
 from fupin.jobs import runner
+from fupin.jobs import views as job_views
 from fupin.jobs.models import Job
 from fupin.web.views import no_scope
 
@@ -264,22 +265,14 @@ def job_progress(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     """The htmx partial polled by the job page: the bar while running; when finished the page reloads
     (and lands on the list's report)."""
     job = _own_job(request, pk)
-    if job.finished:
-        response = HttpResponse()
-        response["HX-Refresh"] = "true"
-        return response
-    return render(request, "monitoring/_alerts_progress.html", {"job": job, "progress": runner.progress_of(job)})
+    return job_views.progress_partial(request, job, "monitoring/_alerts_progress.html", {"job": job})
 
 
 @login_required
 @require_POST
 def job_cancel(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     job = _own_job(request, pk)
-    if not job.finished:
-        if runner.request_cancel(job):
-            messages.info(request, _("已取消"))
-        else:
-            messages.info(request, _("已请求取消；已处理的行将全部撤回"))
+    job_views.cancel(request, job, requested=_("已请求取消；已处理的行将全部撤回"))
     return redirect("alerts:job", pk=job.pk)
 
 

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from fupin.accounts import policy
 from fupin.areas.models import Level
 from fupin.jobs import runner
+from fupin.jobs import views as job_views
 from fupin.registry import rules as registry_rules
 from fupin.registry import selectors as registry_selectors
 
@@ -112,24 +113,18 @@ def archive_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def archive_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The htmx partial polled while the archive is built: the bar, then a refresh of the whole page."""
     archive = _archive_get(request, pk)
-    if archive.state != ArchiveState.BUILDING or archive.job is None or archive.job.finished:
-        response = HttpResponse()
-        response["HX-Refresh"] = "true"
-        return response
-    return render(request, "monitoring/archive_progress.html",
-                  {"archive": archive, "progress": runner.progress_of(archive.job)})
+    return job_views.progress_partial(request, archive.job, "monitoring/archive_progress.html", {"archive": archive},
+                                      running=archive.state == ArchiveState.BUILDING)
 
 
 @login_required
 @require_POST
 def archive_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     archive = _archive_get(request, pk)
-    if archive.state == ArchiveState.BUILDING and archive.job is not None and not archive.job.finished:
-        if runner.request_cancel(archive.job):
-            Archive.objects.filter(pk=archive.pk, state=ArchiveState.BUILDING).update(state=ArchiveState.CANCELLED)
-            messages.info(request, _("已取消，未生成档案"))
-        else:
-            messages.info(request, _("已请求取消；正在生成的文件将被删除"))
+    if archive.state == ArchiveState.BUILDING:
+        job_views.cancel(request, archive.job, done=_("已取消，未生成档案"),
+                         requested=_("已请求取消；正在生成的文件将被删除"), on_cancelled=lambda: Archive.objects.filter(
+                             pk=archive.pk, state=ArchiveState.BUILDING).update(state=ArchiveState.CANCELLED))
     return redirect("archive_detail", pk=archive.pk)
 
 

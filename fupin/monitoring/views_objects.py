@@ -28,7 +28,11 @@ from fupin.accounts import policy
 from fupin.accounts.lockout import client_ip
 from fupin.areas.models import Area
 from fupin.audit.services import audit_export, audit_reveal_report
+from fupin.registry import selectors as registry_selectors
+from fupin.registry import views as registry_views
+from fupin.registry.forms import MemberBriefFormSet
 from fupin.web.forms import apply_errors
+from fupin.web.views import parse_int
 
 from . import rules, services
 from . import selectors_objects as selectors
@@ -39,11 +43,14 @@ from .forms import (
     DismissForm,
     EntryForm,
     FoundForm,
+    HeadBriefForm,
     InstantForm,
     MeasureForm,
+    NewFoundForm,
+    NewHouseholdForm,
     ObjectFilterForm,
 )
-from .models import MonitoringObject, ObjectState, RiskType
+from .models import MonitoringObject, ObjectState, risk_labels
 
 
 def _require_write(request: HttpRequest) -> None:
@@ -54,17 +61,13 @@ def _villages(user: Any) -> list[Area]:
     return list(policy.visible_areas(user).filter(level="village").order_by("path").only("code", "name", "path"))
 
 
-def _risk_labels(codes: list[str]) -> str:
-    return "、".join(str(RiskType(c).label) for c in codes if c in RiskType.values)
-
-
 def _decorate(obj: MonitoringObject, today: datetime.date) -> MonitoringObject:
     start = obj.found_on if obj.state == ObjectState.PENDING else getattr(obj, "clear_started", None)
     running = obj.state == ObjectState.PENDING or (obj.state == ObjectState.AT_RISK and obj.clear_case_id is not None
                                                    and start is not None and obj.clear_case.step not in _final())
     obj.due = rules.due_on(start) if running and start else None
     obj.overdue = bool(obj.due and today > obj.due)
-    obj.risk_text = _risk_labels(obj.risk_types)
+    obj.risk_text = risk_labels(obj.risk_types)
     return obj
 
 
@@ -241,6 +244,63 @@ def object_new(request: HttpRequest) -> HttpResponse:
     return render(request, "monitoring/object_new.html", {"form": form})
 
 
+def _new_household_errors(exc: ValidationError, found: NewFoundForm, form: NewHouseholdForm, head: HeadBriefForm,
+                          filled: list) -> None:
+    """A refusal at its field: the monitoring fields' on the monitoring form, the rest where the registry's own
+    registration page puts them (a member's error at that member's row)."""
+    if getattr(exc, "index", None) is None and hasattr(exc, "error_dict"):
+        rest = {}
+        for field, errors in exc.message_dict.items():
+            if field == "date":  # the status history's date: the day the household was found
+                field = "found_on"
+            if field in found.fields:
+                found.add_error(field, errors)
+            elif field == "household":
+                found.add_error(None, errors)
+            else:
+                rest[field] = errors
+        if not rest:
+            return
+        exc = ValidationError(rest)
+    registry_views.place_member_error(exc, form, head, filled)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def object_new_household(request: HttpRequest) -> HttpResponse:
+    """登记未建档农户: a household not in the registry (边缘易致贫户, or a 突发严重困难户 never registered),
+    registered with its members and found for monitoring at once (services.new_household_found)."""
+    _require_write(request)
+    areas = registry_selectors.area_list_for_registration(user=request.user)
+    post = request.POST or None
+    form = NewHouseholdForm(post, areas=areas, prefix="h")
+    head = HeadBriefForm(post, prefix="m")
+    more = MemberBriefFormSet(post, prefix="x")
+    found = NewFoundForm(post)
+    if request.method == "POST" and form.is_valid() & head.is_valid() & more.is_valid() & found.is_valid():
+        data = dict(form.cleaned_data)
+        area, number = data.pop("area"), data.pop("number")
+        filled = registry_views.filled_rows(more)
+        members = [dict(head.cleaned_data), *[dict(f.cleaned_data) for _i, f in filled]]
+        cd = found.cleaned_data
+        try:
+            obj = services.new_household_found(
+                actor=request.user, area=area, number=number, members=members, household_fields=data,
+                kind=cd["kind"], risk_types=cd["risk_types"], channel=cd["channel"], found_on=cd["found_on"],
+                note=cd["note"], income_12m=cd["income_12m"])
+        except ValidationError as exc:
+            _new_household_errors(exc, found, form, head, filled)
+        else:
+            messages.success(request, _("已登记农户 %(n)s（%(p)d 人）并列为监测对象，下一步：入户核实并取得农户签字承诺") % {
+                "n": obj.household.number, "p": len(members)})
+            return redirect("monitoring_object", pk=obj.pk)
+    chosen = areas.filter(pk=parse_int(request.POST.get("h-area")) or 0).first() if request.method == "POST" else None
+    picker = registry_views.picker_context(request, chosen, number=request.POST.get("h-number", "").strip(),
+                                           proposed=request.POST.get("proposed", ""), form=form)
+    return render(request, "monitoring/object_new_household.html", {
+        "form": form, "head": head, "more": more, "found": found, **picker})
+
+
 # --- the 即时帮扶 ledger ---------------------------------------------------------------------------------
 
 LEDGER_COLUMNS = ("户编号", "户主", "所在村", "类别", "风险类型", "状态", "即时帮扶标注日期", "措施日期", "责任部门",
@@ -251,7 +311,7 @@ def _ledger_rows(objects: list[MonitoringObject], user: Any) -> list[list[Any]]:
     rows = []
     for obj in objects:
         head = [obj.household.number, obj.household.head_name, obj.household.area.name, obj.get_kind_display(),
-                _risk_labels(obj.risk_types), obj.get_state_display(), obj.instant_on]
+                risk_labels(obj.risk_types), obj.get_state_display(), obj.instant_on]
         measures = list(obj.measures.all())
         if not measures:
             rows.append([*head, None, "", "", "", None])
@@ -305,7 +365,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
         response["Content-Disposition"] = content_disposition_header(True, f"即时帮扶台账-{today.isoformat()}.xlsx")
         return response
     for obj in objects:
-        obj.risk_text = _risk_labels(obj.risk_types)
+        obj.risk_text = risk_labels(obj.risk_types)
         obj.total = sum((m.amount or Decimal(0)) for m in obj.measures.all())
     return render(request, "monitoring/ledger.html", {"objects": objects,
                                                       "measures_n": sum(len(o.measures.all()) for o in objects)})

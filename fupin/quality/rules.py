@@ -38,6 +38,7 @@ from fupin.registry.choices import (
     Sex,
     Status,
 )
+from fupin.registry.rules import compulsory_school_age
 
 from .models import Category
 
@@ -50,8 +51,6 @@ ILL = frozenset({Health.CHRONIC, Health.SERIOUS})
 NO_LABOUR = frozenset({Labour.NONE, Labour.LOST})
 ABLE = frozenset({Labour.NORMAL, Labour.SKILLED})
 EXITED = frozenset({Status.EXITED, Status.EXITED_STABLE})
-#: Compulsory schooling (义务教育) ages: a child of these ages out of school is a dropout (§4, §6.1).
-COMPULSORY_AGES = range(7, 16)
 #: Working age for the labour checks: 16 to the retirement age (§6.6).
 WORKING_AGES = range(16, 61)
 #: Ages for which labour ability must be filled in (§6.3).
@@ -173,8 +172,8 @@ def exit_dropout(s: Subject) -> Iterator[Hit]:
     if s.household.status not in EXITED:
         return
     for m in s.members:
-        age = s.age(m)
-        if age in COMPULSORY_AGES and m.school_status in (SchoolStatus.NONE, ""):
+        if compulsory_school_age(m.birth_date, on=s.today) and m.school_status in (SchoolStatus.NONE, ""):
+            age = s.age(m)
             yield Hit(_("已脱贫，但 %(a)d 岁的成员不在校（义务教育阶段）") % {"a": age}, "school_status", m,
                       {"age": age, "school_status": m.school_status})
 

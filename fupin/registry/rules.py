@@ -41,6 +41,10 @@ with the same words:
   services and the importer); a status change's date, in order with the history
   (:func:`status_date_error`, a guard of the household status process). "Today" is
   ``timezone.localdate()`` unless given;
+* **compulsory-school age (义务教育阶段适龄)** — 6 to 15 years old on 31 August of the school year
+  (:data:`COMPULSORY_SCHOOL_AGES`, :func:`school_year`, :func:`compulsory_school_births`,
+  :func:`compulsory_school_age`): asked by the standards' 义务教育 field, the data-quality check of
+  exited households and the 控辍保学 warning of the department lists;
 * **the year a report shows** — chosen, never inferred from the data: by default the last complete
   year (:func:`default_report_year`, :func:`report_years`).
 """
@@ -535,6 +539,43 @@ def identified_year_error(identified_year: Any, *, first_income_year: int | None
 
 #: The first year a report may be asked for (建档立卡 began with the 2014 identification; earlier
 #: lines exist for the 2013 incomes it used).
+#: 义务教育阶段适龄 (compulsory-school age), in whole years on the school year's cut-off day. The
+#: 义务教育法 (art. 11) enrols a child at six for nine years; schools take the six-year-olds of 31 August
+#: (the admission cut-off), and the 控辍保学 registers count the children of 6 to 15 (周岁) so that late
+#: starters and repeaters in 初中 stay counted. One range for the standards, the quality checks and the
+#: department's dropout list.
+COMPULSORY_SCHOOL_AGES = (6, 15)
+#: The admission cut-off: ages are taken on this day (month, day) of the year a school year starts.
+SCHOOL_YEAR_CUTOFF = (8, 31)
+
+
+def school_year(day: datetime.date) -> int:
+    """The school year ``day`` falls in, named by the year it starts: 1 September to 31 August."""
+    return day.year if (day.month, day.day) > SCHOOL_YEAR_CUTOFF else day.year - 1
+
+
+def compulsory_school_births(year: int) -> tuple[datetime.date, datetime.date]:
+    """The birth dates of compulsory-school age in the school year starting in ``year``, as
+    ``(after, until)``: born after 31 August of year−16 and on or before 31 August of year−6."""
+    month, day = SCHOOL_YEAR_CUTOFF
+    low, high = COMPULSORY_SCHOOL_AGES
+    return datetime.date(year - high - 1, month, day), datetime.date(year - low, month, day)
+
+
+def cutoff_age(birth_date: datetime.date, year: int) -> int:
+    """Whole years of age on the cut-off day (31 August) of ``year``."""
+    return year - birth_date.year - ((birth_date.month, birth_date.day) > SCHOOL_YEAR_CUTOFF)
+
+
+def compulsory_school_age(birth_date: datetime.date | None, *, on: datetime.date) -> bool:
+    """Whether a person born on ``birth_date`` is of compulsory-school age on the day ``on`` (in the
+    school year that day falls in)."""
+    if not isinstance(birth_date, datetime.date):
+        return False
+    after, until = compulsory_school_births(school_year(on))
+    return after < birth_date <= until
+
+
 FIRST_REPORT_YEAR = 2013
 
 

@@ -249,7 +249,7 @@ def household_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-def _picker(request: HttpRequest, chosen: Area | None, *, number: str = "", proposed: str = "",
+def picker_context(request: HttpRequest, chosen: Area | None, *, number: str = "", proposed: str = "",
             form: HouseholdCreateForm | None = None) -> dict[str, Any]:
     """The context of the cascading area picker (registry/_area_picker.html): the drop-downs for
     ``chosen``, the 户编号 field, and the number proposed for the chosen place. The proposal fills the
@@ -276,7 +276,7 @@ def household_area_picker(request: HttpRequest) -> HttpResponse:
     get = request.GET
     chosen = _chosen_area(request, get.get("pick") or get.get("up"))
     return render(request, "registry/_area_picker.html",
-                  _picker(request, chosen, number=get.get("h-number", "").strip(), proposed=get.get("proposed", "")))
+                  picker_context(request, chosen, number=get.get("h-number", "").strip(), proposed=get.get("proposed", "")))
 
 
 @login_required
@@ -298,12 +298,12 @@ def household_member_row(request: HttpRequest) -> HttpResponse:
                                                          "total": index + 1, "oob": True})
 
 
-def _filled(formset: MemberBriefFormSet) -> list[tuple[int, MemberBriefForm]]:
+def filled_rows(formset: MemberBriefFormSet) -> list[tuple[int, MemberBriefForm]]:
     """The further members' forms that hold something (blank rows are skipped), with their row index."""
     return [(i, f) for i, f in enumerate(formset.forms) if f.has_changed()]
 
 
-def _place_member_error(exc: ValidationError, form: HouseholdCreateForm, head: MemberForm,
+def place_member_error(exc: ValidationError, form: HouseholdCreateForm, head: MemberForm,
                         more: list[tuple[int, MemberBriefForm]]) -> None:
     """A service error at the member it concerns (services.MemberError.index: 0 the head)."""
     index = getattr(exc, "index", None)
@@ -334,20 +334,20 @@ def household_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid() & head.is_valid() & more.is_valid():
         data = dict(form.cleaned_data)
         area, number, status = data.pop("area"), data.pop("number"), data.pop("status")
-        filled = _filled(more)
+        filled = filled_rows(more)
         members = [dict(head.cleaned_data), *[dict(f.cleaned_data) for _i, f in filled]]
         try:
             household = services.household_create(actor=request.user, area=area, number=number, status=status,
                                                    members=members, **data)
         except ValidationError as exc:
-            _place_member_error(exc, form, head, filled)
+            place_member_error(exc, form, head, filled)
         else:
             messages.success(request, _("已登记贫困户 %(n)s（%(p)d 人）") % {"n": household.number, "p": len(members)})
             return redirect("household_detail", pk=household.pk)
     chosen = None
     if request.method == "POST":
         chosen = areas.filter(pk=parse_int(request.POST.get("h-area")) or 0).first()
-    picker = _picker(request, chosen, number=request.POST.get("h-number", "").strip(),
+    picker = picker_context(request, chosen, number=request.POST.get("h-number", "").strip(),
                      proposed=request.POST.get("proposed", ""), form=form)
     return render(request, "registry/household_form.html", {"form": form, "head": head, "more": more,
                                                             "title": _("登记新贫困户"), **picker})

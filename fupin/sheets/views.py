@@ -34,6 +34,7 @@ from fupin.areas.models import Level
 from fupin.areas.selectors import area_get, area_root
 from fupin.audit.services import audit_export
 from fupin.jobs import runner
+from fupin.jobs import views as job_views
 from fupin.registry import rules
 
 from .models import ImportMode, JobKind, JobState, SheetJob
@@ -166,23 +167,15 @@ def _job_context(request: HttpRequest, job: SheetJob) -> dict:
 def job_progress(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     """The htmx partial polled by the job page: the bar while running, the whole page when done."""
     job = _own_job(request, pk)
-    context = _job_context(request, job)
-    if job.finished:
-        response = HttpResponse()
-        response["HX-Refresh"] = "true"
-        return response
-    return render(request, "sheets/_progress.html", context)
+    return job_views.progress_partial(request, job, "sheets/_progress.html",
+                                      _job_context(request, job) if not job.finished else {})
 
 
 @login_required
 @require_POST
 def job_cancel(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     job = _own_job(request, pk)
-    if not job.finished:
-        if runner.request_cancel(job):
-            messages.info(request, _("已取消"))
-        else:
-            messages.info(request, _("已请求取消；正在写入的数据将全部撤回"))
+    job_views.cancel(request, job, requested=_("已请求取消；正在写入的数据将全部撤回"))
     return redirect("sheets:job", pk=job.pk)
 
 

@@ -112,3 +112,29 @@ def test_make_run_tells_demo_logins_its_port():
     makefile = (Path(__file__).resolve().parents[2] / "Makefile").read_text()
     assert "fupin demo_logins --host $(HOST) --port $(PORT)" in makefile
     assert "fupin runserver $(HOST):$(PORT)" in makefile
+
+
+def test_demo_ends_with_the_monitoring_objects_by_kind_and_state_and_the_warnings_by_state(db, monkeypatch):
+    """The miniature demo (300 households, with its cases and warnings) through the command itself: its last
+    lines count what the database holds."""
+    import re
+
+    from fupin.demo.management.commands import demo
+    from fupin.monitoring.models import Alert, AlertStatus, MonitoringObject, ObjectKind, ObjectState
+
+    monkeypatch.setattr(demo, "load_demo", lambda **kw: load_demo(households=300, seed=11, password=kw["password"],
+                                                                   findings=False))
+    lines = run("demo", "--no-progress").splitlines()
+    objects_line, alerts_line = lines[-2], lines[-1]
+    assert lines[-3].strip() == "载入后数据库中的防返贫监测："
+    assert MonitoringObject.objects.exists() and Alert.objects.exists()
+    assert f"合计 {MonitoringObject.objects.count():,} 户次" in objects_line
+    for kind in ObjectKind:
+        part = re.search(rf"{kind.label} ([\d,]+) 户次（([^）]*)）", objects_line)
+        assert int(part.group(1).replace(",", "")) == MonitoringObject.objects.filter(kind=kind).count()
+        for state in ObjectState:
+            n = MonitoringObject.objects.filter(kind=kind, state=state).count()
+            assert f"{state.label} {n:,}" in part.group(2).split("，"), (kind, state, part.group(2))
+    assert f"合计 {Alert.objects.count():,} 条" in alerts_line
+    for status in AlertStatus:
+        assert f"{status.label} {Alert.objects.filter(status=status).count():,}" in alerts_line

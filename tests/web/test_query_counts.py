@@ -33,7 +33,8 @@ LIST_QUERIES = 9
 # (+1: the household's 识别与退出 cases, for their list and the forms that open one)
 # (+2: the 退出核查 panel: the exit rule set in force at the household's area, the poverty lines; its members
 # and records are the rows already loaded)
-DETAIL_QUERIES = 15
+# (+1: the 防返贫监测 panel: the household's monitoring episodes with their measures counted, one query)
+DETAIL_QUERIES = 16
 # session, user, user.area, count, the page of events (the actor joined), banner,
 # and one query per kind of object on the page for its name (here users, households, members)
 AUDIT_QUERIES = 9

@@ -13,7 +13,7 @@ from fupin.demo import counties
 from fupin.demo.accounts import DEFAULT_PASSWORD, check_password_strength
 from fupin.demo.cases import summary_lines
 from fupin.demo.generator import AS_OF, FIRST_YEAR, LAST_YEAR
-from fupin.demo.loader import DemoRefused, load_demo, monitoring_summary
+from fupin.demo.loader import DemoRefused, load_demo, monitoring_count_lines, monitoring_summary
 from fupin.registry.models import Household
 
 STATUS_LABELS = {
@@ -94,3 +94,6 @@ class Command(BaseCommand):
             w(f"  扶贫小额信贷：评级 {c.ratings} 户，贷款 {c.loans} 笔，还款 {c.repayments} 笔，贴息 {c.subsidies} 期，"
               f"逾期 {c.overdue} 笔，风险补偿金代偿 {c.compensated} 笔")
         w(f"  用时 {result.seconds:.1f} 秒（写入方式：{result.method}）")
+        w("  载入后数据库中的防返贫监测：")
+        for line in monitoring_count_lines():
+            w(line)
