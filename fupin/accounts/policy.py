@@ -90,6 +90,13 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # the warning rules (预警规则) of their own area. Closing a warning is a write in its village (check_write).
     "alert_push": frozenset({Role.ADMIN, Role.COUNTY, Role.TOWNSHIP}),
     "alert_rules": frozenset({Role.ADMIN, Role.COUNTY}),
+    # issue 15 (visit15): 走访 — log a visit to a household (with its photos). A 帮扶责任人 logs visits
+    # to the households paired to it (its household scope), the writers to those of their subtree
+    # (fupin.assistance.services_visits.visit_create checks the household through visible_households).
+    "log_visit": WRITERS | {Role.CADRE},
+    # issue 15 (visit15): the home page is the cadre's own page (/assistance/my/: my households, visits
+    # and measures due) rather than the general 首页.
+    "assistance_home": frozenset({Role.CADRE}),
 }
 
 
