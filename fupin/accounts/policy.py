@@ -431,7 +431,8 @@ FIELD_GROUPS: dict[str, tuple[str, ...]] = {
     # Free text that can carry health details ("家庭成员患大病…"): the status history's reasons, the
     # notes of yearly records, the explanation of a data-quality finding, a case's 申请理由 and the
     # opinions recorded at its steps. It follows the health rule (HEALTH_FOLLOWERS), on every surface.
-    "health_text": ("reason", "note", "resolution_note", "opinion"),
+    # issue 15 (visit15): what a visit found, the help given and the follow-up (走访记录) likewise.
+    "health_text": ("reason", "note", "resolution_note", "opinion", "findings", "help_given", "follow_up"),
 }
 #: Groups that have no rule of their own: they are treated as the group named here, for every role.
 HEALTH_FOLLOWERS: dict[str, str] = {"health_text": "health"}
