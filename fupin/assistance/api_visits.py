@@ -137,9 +137,11 @@ class VisitListView(Base):
         if household is None:
             raise exceptions.NotFound(_("该户不存在，或不在您的帮扶或管辖范围内"))
         cadre = _cadre(request, data.pop("cadre", None))
+        data.setdefault("client_id", None)
         visit = services.visit_create(actor=request.user, household=household, cadre=cadre, **data)
-        visit = _visits(request).get(pk=visit.pk) if not visit.replayed else visit
-        return Response(VisitOut(visit, context={"request": request}).data, status=200 if visit.replayed else 201)
+        status = 200 if visit.replayed else 201
+        visit = _visits(request).get(pk=visit.pk)
+        return Response(VisitOut(visit, context={"request": request}).data, status=status)
 
 
 class VisitDetailView(Base):

@@ -57,11 +57,13 @@ def household_visits(*, household: Household) -> QuerySet[Visit]:
 
 def cadre_get(user: User | AnonymousUser, pk: int) -> Cadre:
     """A cadre ``user`` may read the visits of: the user's own record, a cadre of an area in the user's
-    subtree, or one paired with a household the user sees. Anything else: 404."""
+    subtree (area-scoped roles), or one paired with a household the user sees. Anything else: 404."""
+    if not getattr(user, "is_authenticated", False):
+        raise Http404
     seen = Pairing.objects.filter(policy.household_q(user, "household")).values("cadre_id")
-    cadre = (Cadre.objects.select_related("unit", "area")
-             .filter(Q(user=user) | policy.area_q(user, "area__path") | Q(pk__in=seen), pk=pk).first()
-             if getattr(user, "is_authenticated", False) else None)
+    # A household-scoped role (帮扶责任人) is not scoped by its area: only its own pairings count.
+    by_area = Q(pk__in=[]) if policy.scoped_by_households(user) else policy.area_q(user, "area__path")
+    cadre = Cadre.objects.select_related("unit", "area").filter(Q(user=user) | by_area | Q(pk__in=seen), pk=pk).first()
     if cadre is None:
         raise Http404
     return cadre
