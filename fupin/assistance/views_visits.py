@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from fupin.accounts import policy
 from fupin.accounts.security import DEFAULT_PERMISSIONS_POLICY
@@ -48,7 +48,7 @@ def _require_log_visit(request: HttpRequest) -> None:
         raise PermissionDenied(_("您的角色不能登记走访"))
 
 
-@require_GET
+@require_safe
 def service_worker(request: HttpRequest) -> HttpResponse:
     """fupin/static/assistance/sw.js, served from /assistance/ so that its scope covers the cadre's
     pages (a script under /static/ could only control /static/). The list of what it keeps is filled
