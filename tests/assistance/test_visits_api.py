@@ -14,7 +14,7 @@ from fupin.assistance.models import Visit
 from fupin.assistance.services_visits import visit_create
 from tests.threads import in_two_threads
 
-from .visits_world import TODAY, make_world, picture, world  # noqa: F401  (fixture)
+from .visits_world import TODAY, make_world, picture, world_fixture  # noqa: F401  (the "world" fixture)
 
 URL = "/api/visits/"
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from fupin.assistance.models import MeasureCategory, MeasureStatus, Plan, PlanMeasure
 from fupin.assistance.services_visits import visit_create
 
-from .visits_world import TODAY, login, world  # noqa: F401  (fixture)
+from .visits_world import TODAY, login, world_fixture  # noqa: F401  (the "world" fixture)
 
 pytestmark = pytest.mark.django_db
 

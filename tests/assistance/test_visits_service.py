@@ -16,7 +16,7 @@ from fupin.assistance.services_visits import PHOTO_MAX_PX, visit_create, visit_p
 from fupin.audit.models import AuditEvent
 from tests import factories
 
-from .visits_world import TODAY, picture, world  # noqa: F401  (fixture)
+from .visits_world import TODAY, picture, world_fixture  # noqa: F401  (the "world" fixture)
 
 pytestmark = pytest.mark.django_db
 

@@ -33,8 +33,8 @@ def picture(kind: str = "JPEG", size: tuple[int, int] = (3000, 2000), colour: st
     return out
 
 
-@pytest.fixture
-def world(tree, county_user, village_user):
+@pytest.fixture(name="world")
+def world_fixture(tree, county_user, village_user):
     return make_world(tree, county_user, village_user)
 
 
