@@ -20,7 +20,7 @@ from rest_framework.response import Response
 
 from fupin.accounts import policy
 from fupin.api import serializers as s
-from fupin.api.filters import StrictFilterSet
+from fupin.api.filters import IdFilter, StrictFilterSet
 from fupin.api.views import ACTION_ERRORS, READ_ERRORS, Base
 
 from . import selectors_visits as selectors
@@ -29,8 +29,8 @@ from .models import Cadre, Visit, VisitPhoto
 
 
 class VisitFilter(StrictFilterSet):
-    household = django_filters.NumberFilter(field_name="household_id", help_text=_("户 id：只列出该户的走访"))
-    cadre = django_filters.NumberFilter(field_name="cadre_id", help_text=_("帮扶干部 id：只列出该干部的走访"))
+    household = IdFilter(field_name="household_id", help_text=_("户 id：只列出该户的走访"))
+    cadre = IdFilter(field_name="cadre_id", help_text=_("帮扶干部 id：只列出该干部的走访"))
     since = django_filters.DateFilter(field_name="on", lookup_expr="gte", help_text=_("走访日期不早于"))
     until = django_filters.DateFilter(field_name="on", lookup_expr="lte", help_text=_("走访日期不晚于"))
 

@@ -64,7 +64,7 @@ def visit_cadres(*, actor: User | None, household: Household) -> list[Cadre]:
     return list(Cadre.objects.filter(pk__in=ids).order_by("name", "id"))
 
 
-def _check_scope(actor: User | None, household: Household, cadre: Cadre) -> None:
+def _check_may_log(actor: User | None, household: Household, cadre: Cadre) -> None:
     if actor is None:  # the system (demo, commands without --user)
         return
     if not policy.can(actor, "log_visit"):
@@ -121,7 +121,7 @@ def visit_create(*, actor: User | None, household: Household, cadre: Cadre, clie
             return stored
     else:
         client_id = None
-    _check_scope(actor, household, cadre)
+    _check_may_log(actor, household, cadre)
     _refuse_cancelled(household)
     if on > timezone.localdate():
         raise ValidationError({"on": _("走访日期 %(d)s 晚于今天") % {"d": on}})

@@ -3,7 +3,8 @@ visit form once online (the service worker keeps it and its assets; the househol
 IndexedDB); the network is cut; the form opens again from the phone's copy; two visits are logged and
 shown 待发送; the network comes back and both are sent (已保存) — the server holds exactly two rows. A
 retry of the same queue (the answers lost: both marked 待发送 again, the page reloaded and sent once
-more) adds nothing: the server answers each client id with the visit it stored.
+more) adds nothing: the server answers each client id with the visit it stored. A visit the server
+refuses is shown 被拒绝 with its reason.
 
 Screenshots of the queued and the sent states go to $FUPIN_SCREENSHOTS (docs/screenshots) when it is
 set, else to a temporary directory. Drives Debian's chromium (pattern and fixtures: test_walkthrough.py).
@@ -108,3 +109,12 @@ def test_visits_logged_offline_are_sent_once_when_back_online(live_server, paire
         expect(page.locator("#queue li[data-state=sent]")).to_have_count(2)
         assert Visit.objects.count() == 2
         assert sorted(str(v.client_id) for v in Visit.objects.all()) == sorted(str(v.client_id) for v in visits)
+
+        # A visit the server refuses (dated after today) is shown 被拒绝 with the server's reason, not stored.
+        page.fill("#v-on", (datetime.date.today() + datetime.timedelta(days=2)).isoformat())
+        log_visit(page, paired[0].pk, "日期有误")
+        refused = page.locator("#queue li[data-state=refused]")
+        expect(refused).to_have_count(1)
+        expect(refused.locator(".qstate")).to_have_text("被拒绝")
+        expect(refused.locator(".qreason")).to_contain_text("晚于今天")
+        assert Visit.objects.count() == 2

@@ -33,7 +33,9 @@ LIST_QUERIES = 9
 # (+1: the household's 识别与退出 cases, for their list and the forms that open one)
 # (+2: the 退出核查 panel: the exit rule set in force at the household's area, the poverty lines; its members
 # and records are the rows already loaded)
-DETAIL_QUERIES = 15
+# (+1: the 帮扶走访 section's latest visits — issue 15; for a household with visits, their photos and the
+# visit interval too)
+DETAIL_QUERIES = 16
 # session, user, user.area, count, the page of events (the actor joined), banner,
 # and one query per kind of object on the page for its name (here users, households, members)
 AUDIT_QUERIES = 9

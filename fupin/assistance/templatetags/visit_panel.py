@@ -25,9 +25,11 @@ def visit_panel(context: template.Context, household: Any) -> dict[str, Any]:
     request = context.get("request")
     visits = household_visits(household=household)
     latest = list(visits[:PANEL_VISITS])
+    # One query for a household never visited; the count, the interval and the photos only when needed.
+    count = len(latest) if len(latest) < PANEL_VISITS else visits.count()
     last = latest[0].on if latest else None
-    interval = rules.threshold(RuleKey.VISIT_INTERVAL_DAYS, household.area)
+    interval = rules.threshold(RuleKey.VISIT_INTERVAL_DAYS, household.area) if last else None
     days = (timezone.localdate() - last).days if last else None
-    return {"household": household, "visits": latest, "count": visits.count(), "last": last, "days": days,
+    return {"household": household, "visits": latest, "count": count, "last": last, "days": days,
             "interval": interval, "due": days is not None and days >= interval, "user": request.user,
             "can_log": policy.can(request.user, "log_visit"), "request": request}

@@ -104,7 +104,8 @@
     } catch (e) {
       const kept = await tx("meta", "readonly", (s) => reqP(s.get(key)));
       households = kept ? kept.households : [];
-      $("#hh-source").textContent = kept ? `离线副本（${kept.saved.slice(0, 10)}）` : "无离线副本：请先在有信号时打开本页";
+      $("#hh-source").textContent = kept ? `离线副本（${new Date(kept.saved).toLocaleDateString("zh-CN")}）`
+        : "无离线副本：请先在有信号时打开本页";
     }
     fillHouseholds(wanted);
   }
@@ -143,6 +144,10 @@
     list.replaceChildren(...items.slice().reverse().map(row));
     const queued = items.filter((i) => i.state === "queued").length;
     $("#queued-count").textContent = String(queued);
+    const refused = items.filter((i) => i.state === "refused").length;
+    if (queued === 0 && items.length && $("#save-state").textContent) {
+      $("#save-state").textContent = refused ? `有 ${refused} 条被拒绝，见下方原因` : "本机记录均已发送";
+    }
     $("#queue-empty").hidden = items.length > 0;
   }
 
@@ -252,6 +257,7 @@
       follow_up: form.follow_up.value.trim(), latitude: lat ? Number(lat) : null, longitude: lon ? Number(lon) : null,
       photos, photos_sent: 0, state: "queued", reason: "", created: new Date().toISOString(),
     });
+    $("#save-state").textContent = navigator.onLine ? "已保存在本机，正在发送…" : "已保存在本机（待发送），有信号后自动发送";
     const keepDate = form.on.value;
     form.reset();
     form.on.value = keepDate;
@@ -279,6 +285,7 @@
   });
   window.addEventListener("online", async () => { showNet(); await loadHouseholds(); sync(); });
   window.addEventListener("offline", showNet);
+  setInterval(() => { if (navigator.onLine) sync(); }, 60000);  // a send that failed (server busy) is retried
 
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register(cfg.sw, {scope: cfg.scope}).then(() => {
