@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("fupin.monitoring.urls_dash")),
     path("", include("fupin.monitoring.urls_alerts")),  # (alerts) 预警 pages and API, before the API's catch-all
     path("", include("fupin.credit.urls")),  # 扶贫小额信贷 pages and /api/credit/ (before the API's catch-all)
+    path("", include("fupin.assistance.urls_visits")),  # issue 15 (visit15): 走访, 我的帮扶, /api/visits/
     path("api/", include("fupin.api.urls")),
     path("sheets/", include("fupin.sheets.urls")),
     path("monitoring/archives/", include("fupin.monitoring.urls_archive")),  # 年度档案 (issue 14, archive)

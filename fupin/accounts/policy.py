@@ -103,6 +103,13 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "credit_fund": frozenset({Role.ADMIN, Role.COUNTY}),
     "credit_statement": frozenset({Role.ADMIN, Role.COUNTY, Role.LEADER, Role.AUDITOR, Role.BANK}),
     "be_bank_staff": frozenset({Role.BANK}),
+    # issue 15 (visit15): 走访 — log a visit to a household (with its photos). A 帮扶责任人 logs visits
+    # to the households paired to it (its household scope), the writers to those of their subtree
+    # (fupin.assistance.services_visits.visit_create checks the household through visible_households).
+    "log_visit": WRITERS | {Role.CADRE},
+    # issue 15 (visit15): the home page is the cadre's own page (/assistance/my/: my households, visits
+    # and measures due) rather than the general 首页.
+    "assistance_home": frozenset({Role.CADRE}),
 }
 
 
@@ -494,7 +501,8 @@ FIELD_GROUPS: dict[str, tuple[str, ...]] = {
     # Free text that can carry health details ("家庭成员患大病…"): the status history's reasons, the
     # notes of yearly records, the explanation of a data-quality finding, a case's 申请理由 and the
     # opinions recorded at its steps. It follows the health rule (HEALTH_FOLLOWERS), on every surface.
-    "health_text": ("reason", "note", "resolution_note", "opinion"),
+    # issue 15 (visit15): what a visit found, the help given and the follow-up (走访记录) likewise.
+    "health_text": ("reason", "note", "resolution_note", "opinion", "findings", "help_given", "follow_up"),
 }
 #: Groups that have no rule of their own: they are treated as the group named here, for every role.
 HEALTH_FOLLOWERS: dict[str, str] = {"health_text": "health"}

@@ -22,6 +22,18 @@ class YearFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
+class IdFilter(django_filters.NumberFilter):
+    """A database id: an integer of at most 18 digits (as the URLs' IdConverter), so that no value
+    overflows a 64-bit column (that would be a 500). issue 15 (visit15)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 10**18 - 1)
+        super().__init__(*args, **kwargs)
+
+
 class StrictFilterSet(django_filters.FilterSet):
     """A filter given with an empty value (``?status=``) is an error, not "no filter": for an API an
     empty year or code is a mistake in the caller, and the schema says so. Free text may be empty."""

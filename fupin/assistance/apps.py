@@ -14,3 +14,12 @@ class AssistanceConfig(AppConfig):
         from .selectors import paired_household_ids
 
         policy.register_household_provider("pairings", paired_household_ids)
+
+        # issue 15 (visit15): the 帮扶责任人's home page is its own page (我的帮扶); visits due are a 待办.
+        from fupin.web.todo import register_todo_provider
+        from fupin.web.views import register_landing
+
+        from .views_visits import my_page, visits_due_todos
+
+        register_landing("assistance_home", my_page)
+        register_todo_provider("assistance_visits", visits_due_todos)

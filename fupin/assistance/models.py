@@ -393,3 +393,38 @@ class AssistanceRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_key_display()} = {self.value}"
+
+
+# --- issue 15 (visit15) ---
+
+def visit_photo_path(instance: VisitPhoto, filename: str) -> str:
+    # The stored name is the checksum (no user-chosen path reaches the disk); the shown name is kept apart.
+    return f"visits/{instance.visit_id}/{instance.sha256}{instance.extension}"
+
+
+class VisitPhoto(models.Model):
+    """A photo taken at a visit: checked by its first bytes (JPEG, PNG), resized to at most 1600 px on
+    its longer side (fupin.assistance.services_visits.visit_photo_add), served only through a scoped,
+    audited view. The same picture sent twice for one visit is stored once (``sha256`` of the upload)."""
+
+    visit = models.ForeignKey(Visit, verbose_name=_("走访记录"), on_delete=models.CASCADE, related_name="photos")
+    file = models.FileField(_("文件"), upload_to=visit_photo_path, max_length=200)
+    name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(_("类型"), max_length=50)
+    extension = models.CharField(_("扩展名"), max_length=10)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    width = models.PositiveIntegerField(_("宽（像素）"))
+    height = models.PositiveIntegerField(_("高（像素）"))
+    sha256 = models.CharField(_("校验值"), max_length=64, help_text=_("上传原件的校验值（同一张照片只存一次）"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("走访照片")
+        verbose_name_plural = _("走访照片")
+        ordering = ["visit_id", "id"]
+        constraints = [models.UniqueConstraint(fields=["visit", "sha256"], name="assistance_visit_photo_once")]
+
+    def __str__(self) -> str:
+        return self.name

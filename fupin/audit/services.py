@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import uuid
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from django.db import models
@@ -44,6 +45,8 @@ def jsonable(value: Any) -> Any:
         return value.name
     if isinstance(value, list | tuple):
         return [jsonable(v) for v in value]
+    if isinstance(value, uuid.UUID):  # a visit's client id (issue 15)
+        return str(value)
     return value
 
 

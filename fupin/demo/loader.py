@@ -63,6 +63,7 @@ from .generator import (
     shrink_spec,
 )
 from .monitoring_cases import build_monitoring_cases
+from .visits_demo import build_visits
 
 TABLES: dict[str, type[models.Model]] = {
     "area": Area, "designation": AreaDesignation, "household": Household, "member": Member,
@@ -342,6 +343,7 @@ def load_demo(*, scale: int = 1, seed: int = 2015, households: int | None = None
             build_monitoring_cases(county=first["county"])  # issue 14 (mproc): monitoring cases at every step
             result.alerts = build_alerts(county=first["county"], seed=seed, demo_village=first["village"])  # (alerts)
             result.credit = build_credit(county=first["county"], seed=seed, demo_village=first["village"])  # (issue 15 #7)
+            result.counts["visit"] = build_visits(seed=seed)  # issue 15 (visit15): a year of visits, some forgotten
         result.counts["area"] = Area.objects.count() - areas_before
         result.seconds = time.perf_counter() - started
         _record_load(result, county=first["county"])

@@ -11,11 +11,9 @@ the registry's household status process in that transaction, so a refusal there 
 from __future__ import annotations
 
 import datetime
-import hashlib
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -27,6 +25,7 @@ from fupin import workflow
 from fupin.accounts import policy
 from fupin.areas.models import Area
 from fupin.audit.services import audit_create, audit_status, audit_update, snapshot
+from fupin.lib import uploads
 from fupin.registry.choices import NOT_EXITED_STATUSES, CancelReason, Procedure, Status
 from fupin.registry.models import Household
 
@@ -513,38 +512,20 @@ def objection_resolve(*, actor: User | None, objection: Objection, status: str, 
 # --- attachments --------------------------------------------------------------------------------------
 
 #: What a case may carry: photos and scanned signed forms, recognised by their first bytes (the name and
-#: the browser's claimed type are not trusted).
-SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
-    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
-    (b"%PDF-", "application/pdf", ".pdf"),
-)
+#: the browser's claimed type are not trusted; fupin.lib.uploads holds the one check).
+SIGNATURES = uploads.IMAGES_AND_PDF
 
 
 @transaction.atomic
 def attachment_add(*, actor: User | None, case: Case, upload: UploadedFile, event: CaseEvent | None = None) -> Attachment:
     policy.check_write(actor, case.area)
-    limit = int(getattr(settings, "ATTACHMENT_MAX_MB", 10)) * 1024 * 1024
-    name = (getattr(upload, "name", "") or "").rsplit("/", 1)[-1][:200] or _("附件")
-    if upload.size > limit:
-        raise ValidationError({"file": _("“%(n)s”大小为 %(s).1f MB，超过 %(m)d MB 的上限") % {
-            "n": name, "s": upload.size / 1024 / 1024, "m": limit // 1024 // 1024}})
-    if upload.size == 0:
-        raise ValidationError({"file": _("“%(n)s”是空文件") % {"n": name}})
-    upload.seek(0)
-    head = upload.read(16)
-    kind = next(((ctype, ext) for magic, ctype, ext in SIGNATURES if head.startswith(magic)), None)
-    if kind is None:
-        raise ValidationError({"file": _("“%(n)s”不是 JPG、PNG 图片或 PDF 扫描件，不能上传") % {"n": name}})
+    checked = uploads.check_upload(upload, signatures=SIGNATURES,
+                                   refused=_("“%(n)s”不是 JPG、PNG 图片或 PDF 扫描件，不能上传"))
+    name, kind = checked.name, (checked.content_type, checked.extension)
     if event is not None and event.case_id != case.pk:
         raise ValidationError({"event": _("该环节不属于本案件")})
-    digest = hashlib.sha256()
-    upload.seek(0)
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
     attachment = Attachment(case=case, event=event, name=name, content_type=kind[0], extension=kind[1],
-                            size=upload.size, sha256=digest.hexdigest(),
+                            size=upload.size, sha256=checked.sha256,
                             uploaded_by=actor if getattr(actor, "pk", None) else None)
     attachment.file.save(f"{attachment.sha256}{attachment.extension}", upload, save=False)
     attachment.save()

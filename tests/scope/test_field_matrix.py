@@ -47,7 +47,8 @@ pytestmark = pytest.mark.django_db
 ROLES = ("admin", "county", "township", "village", "cadre", "leader", "auditor", "assessor")
 FIELDS = ("id_number", "phone", "bank_account", "health", "disability", "disability_cert", "dibao", "tekun",
           "health_text")
-SURFACES = ("page", "api", "admin", "export", "pdf", "search", "notice", "public", "case", "monitoring")
+SURFACES = ("page", "api", "admin", "export", "pdf", "search", "notice", "public", "case", "monitoring",
+            "visits")  # issue 15 (visit15)
 
 # fmt: off
 #: How each role sees each field on the page, in the API and in the admin (before any 显示完整信息).
@@ -84,6 +85,9 @@ ON_SURFACE = {
     # 防返贫监测 (issue 14, mproc): a monitoring object's page and API answer and the 即时帮扶 ledger (page and
     # .xlsx) show its 情况说明 and the measures' content (free text: the health rule), no personal number
     "monitoring": {"health_text"},
+    # --- issue 15 (visit15): 走访 — a visit's findings, help and follow-up (free text: the health rule) on the
+    # household's page and visits page, the cadre's visits page and /api/visits/; no personal number
+    "visits": {"health_text"},
 }
 #: The policy's name of one field of each group (fupin.accounts.policy.FIELD_GROUPS).
 POLICY_FIELD = {"id_number": "id_number", "phone": "phone", "bank_account": "bank_account", "health": "health",
@@ -435,6 +439,75 @@ def observe_monitoring(world: World, user: User) -> dict[str, str]:
     return {"health_text": seen.pop()}
 
 
+# --- issue 15 (visit15) ---------------------------------------------------------------------------
+
+
+def _visit(world: World):
+    from fupin.assistance.models import Cadre
+    from fupin.assistance.services_visits import visit_create
+    from fupin.registry.models import Household
+
+    cadre = Cadre.objects.get(user_id=world.users["cadre"])
+    return visit_create(actor=None, household=Household.objects.get(pk=world.household), cadre=cadre,
+                        client_id=None, on=datetime.date(2020, 3, 1), purpose="季度走访", findings=NOTE,
+                        help_given=REASON, follow_up=NOTE)
+
+
+def observe_visits(world: World, user: User) -> dict[str, str]:
+    """A visit of the household whose findings name an illness: the household's page (its 帮扶走访
+    section), its visits page, the cadre's visits page and /api/visits/ (list and one) show the free
+    text as the health rule says, and no phone, bank account or ID number."""
+    from rest_framework.test import APIClient
+
+    visit = _visit(world)
+    client = Client()
+    client.force_login(user)
+    texts = []
+    for url in (f"/households/{world.household}/", f"/assistance/households/{world.household}/visits/",
+                f"/assistance/cadres/{visit.cadre_id}/visits/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        page = response.content.decode()
+        if url.startswith("/households/"):  # the page's 帮扶走访 section (the rest is the "page" surface's)
+            start = page.index('id="visits"')
+            page = page[start:page.index("</section>", start)]
+        texts.append(page)
+    api = APIClient()
+    api.force_authenticate(user)
+    for body in (api.get("/api/visits/").json()["results"][0], api.get(f"/api/visits/{visit.pk}/").json()):
+        texts.append(f"{body.get('findings', '')} {body.get('help_given', '')} {body.get('follow_up', '')}")
+    seen = {_care_in_text(text)["health_text"] for text in texts}
+    assert len(seen) == 1, seen  # every surface alike
+    text = " ".join(texts)
+    for other in (PHONE, policy.mask_phone(PHONE), BANK, policy.mask_bank(BANK), world.ids["id_number"],
+                  policy.mask_id(world.ids["id_number"])):
+        assert other not in text
+    return {"health_text": seen.pop()}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_offline_household_list_follows_the_field_policy(world, role):
+    """The household list the phone keeps for the offline visit form (/assistance/my/households.json):
+    the phone as the role sees it on the pages (masked for every role), no ID number, bank account or
+    care field at all; roles that may not log visits do not get it (403)."""
+    user = User.objects.select_related("area").get(pk=world.users[role])
+    client = Client()
+    client.force_login(user)
+    response = client.get("/assistance/my/households.json", {"household": world.household})
+    if not policy.can(user, "log_visit"):
+        assert response.status_code == 403
+        return
+    rows = response.json()["households"]
+    assert [r["id"] for r in rows] == [world.household]
+    phone = FIELDS_SEEN[role][FIELDS.index("phone")]
+    assert rows[0]["phone"] == {"masked": policy.mask_phone(PHONE), "whole": PHONE}[phone]
+    text = response.content.decode()
+    for other in (BANK, policy.mask_bank(BANK), world.ids["id_number"], policy.mask_id(world.ids["id_number"]),
+                  REASON, NOTE, DIBAO):
+        assert other not in text
+    assert set(rows[0]) <= {"id", "number", "head_name", "village", "status", "phone", "last_visit", "due", "cadres"}
+
+
 # --- the tests -------------------------------------------------------------------------------------
 
 
@@ -462,6 +535,8 @@ def test_cell(world, role, surface, tmp_path):
         seen = observe_case(world, user)
     elif surface == "monitoring":
         seen = observe_monitoring(world, user)
+    elif surface == "visits":
+        seen = observe_visits(world, user)
     else:
         seen = observe_export(world, user, tmp_path)
     assert seen == expected(role, surface)

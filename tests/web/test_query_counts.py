@@ -34,7 +34,9 @@ LIST_QUERIES = 9
 # (+2: the 退出核查 panel: the exit rule set in force at the household's area, the poverty lines; its members
 # and records are the rows already loaded)
 # (+1: the 防返贫监测 panel: the household's monitoring episodes with their measures counted, one query)
-DETAIL_QUERIES = 16
+# (+1: the 帮扶走访 section's latest visits — issue 15; for a household with visits, their photos and the
+# visit interval too)
+DETAIL_QUERIES = 17
 # session, user, user.area, count, the page of events (the actor joined), banner,
 # and one query per kind of object on the page for its name (here users, households, members)
 AUDIT_QUERIES = 9
