@@ -151,6 +151,8 @@ class HouseholdFilters:
     # A dashboard figure's households (fupin.monitoring.figures: its key, and the date it is as of).
     figure: str = ""
     on: datetime.date | None = None
+    # An assistance gap's households (fupin.assistance.gaps: its key, issue 15).
+    gap: str = ""
 
 
 def _matching_members(text: str, user: User | AnonymousUser) -> tuple[QuerySet[Member] | None, str]:
@@ -245,6 +247,10 @@ def household_list(*, user: User | AnonymousUser, filters: HouseholdFilters) -> 
         from fupin.monitoring.figures import household_q
 
         qs = qs.filter(household_q(filters.figure, filters.on))
+    if filters.gap:
+        from fupin.assistance import gaps
+
+        qs = qs.filter(gaps.household_q(filters.gap))
     # The area is shown on every row: one join instead of a query per row.
     return qs.select_related("area__parent").order_by(*sort_order(filters.sort), "id")
 

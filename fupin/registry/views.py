@@ -122,6 +122,14 @@ def household_filters_from_request(
         filters.figure, filters.on = picked
         if filters.area is None and source.get("area"):
             filters.area = selectors.browse_area_get(user=user, code=source["area"])
+    # A gap clicked on the assistance gaps page (fupin.assistance.gaps, issue 15): ?gap=KEY&area=CODE
+    from fupin.assistance.gaps import list_filter as gap_filter
+
+    gap = gap_filter(source)
+    if gap:
+        filters.gap = gap
+        if filters.area is None and source.get("area"):
+            filters.area = selectors.browse_area_get(user=user, code=source["area"])
     if source.get("selection"):  # 导出所选: the households ticked on the list (bulk.ticked_ids)
         from .bulk import ticked_ids
 
@@ -151,7 +159,8 @@ def household_list(request: HttpRequest) -> HttpResponse:
         "form": form, "page": page, "filters": filters, "root": root,
         "query": params.urlencode(), "sort_query": sort_params.urlencode(), "sort": filters.sort,
         # What 共 N 户 counts (fupin.registry.counts), and the 注销 households the default leaves out.
-        "count_note": counts.list_note(filters.status) if not filters.figure else _figure_note(filters),
+        "count_note": _gap_note(filters) if filters.gap else (
+            counts.list_note(filters.status) if not filters.figure else _figure_note(filters)),
         "cancelled_left_out": selectors.cancelled_left_out(user=user, filters=filters),
         "columns": [("number", _("户编号")), ("head", _("户主")), (None, _("所在村")), ("people", _("人口")),
                     (None, _("属性")), (None, _("主要致贫原因")), ("status", _("户状态")),
@@ -160,6 +169,13 @@ def household_list(request: HttpRequest) -> HttpResponse:
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "results":
         return render(request, "registry/_household_results.html", context)
     return render(request, "registry/household_list.html", context)
+
+
+def _gap_note(filters: HouseholdFilters) -> str:
+    from fupin.assistance.gaps import list_note
+
+    area = f"{filters.area.name}：" if filters.area is not None else ""
+    return area + list_note(filters.gap)
 
 
 def _figure_note(filters: HouseholdFilters) -> str:

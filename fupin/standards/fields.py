@@ -77,14 +77,14 @@ def _record_column(name: str) -> Callable[[int], Subquery]:
     return lambda year: Subquery(YearlyRecord.objects.filter(household=OuterRef("pk"), year=year).values(name)[:1])
 
 
-def _school_age_bounds(year: int) -> tuple[datetime.date, datetime.date]:
+def school_age_bounds(year: int) -> tuple[datetime.date, datetime.date]:
     """Compulsory-school age (义务教育阶段) in ``year``: 6 to 15 years old on 31 August, i.e. born after
     31 August of year−16 and on or before 31 August of year−6."""
     return datetime.date(year - 16, 8, 31), datetime.date(year - 6, 8, 31)
 
 
 def _out_of_school(member: Member, year: int) -> bool:
-    after, until = _school_age_bounds(year)
+    after, until = school_age_bounds(year)
     return after < member.birth_date <= until and member.school_status == SchoolStatus.NONE
 
 
@@ -127,7 +127,7 @@ def _exists_member(q: Callable[[int], Q]) -> MemberAggregate:
 
 
 def _school_q(year: int) -> Q:
-    after, until = _school_age_bounds(year)
+    after, until = school_age_bounds(year)
     return Q(birth_date__gt=after, birth_date__lte=until, school_status=SchoolStatus.NONE)
 
 

@@ -1,0 +1,345 @@
+"""Gaps of the assistance work, by area (issue 15 item 4): who has been forgotten, before an assessor finds
+it (seed 002: > 5 % never visited, > 10 % with wrong causes).
+
+Each gap has a **key**; ``household_q(key)`` is the filter on Household that gives the households behind it,
+and the household list applies it (``?gap=KEY``, fupin.registry.selectors.household_list — as it applies a
+dashboard figure's ``?fig=``), so a click on any count lists exactly the households it counts.
+``report(user, area)`` counts every gap per child area (township → village → group) with one grouped query
+per gap; tests/assistance/test_gaps_*.py prove each count equals the list's.
+
+The gaps (today, the plan year being this year):
+
+* ``no_cadre`` — a household that must have a cadre (``NEEDS_CADRE``: registered and not stably out, or
+  monitored at risk; 不脱贫不脱钩) without an ongoing pairing;
+* ``overload`` — the households of cadres paired with more than CADRE_MAX_HOUSEHOLDS households (the
+  cadre's load counts all their ongoing pairings, wherever the households are);
+* ``not_visited`` — no visit within VISIT_INTERVAL_DAYS (遍访), never visited included;
+* ``cause_unanswered`` — a main or other cause with no measure of this year's plan (not cancelled) answering
+  it, no plan at all included;
+* ``measure_no_cause`` — a measure of this year's plan that answers none of the household's causes (no
+  cause given, or a cause the household does not have);
+* ``team_presence`` — the households of villages whose resident work team had a full-time member below
+  TEAM_MIN_DAYS days in the village last month (no days recorded counts as 0);
+* ``overdue`` — a measure (any year's plan) past its planned date, neither done nor cancelled.
+
+Thresholds are data (fupin.assistance.rules): a county or township may set its own, the most specific area
+wins. ``by_area`` turns "threshold at the row's area" into one filter over the area paths (one branch per
+rule row, a handful), so every query stays set-based: no loop over households, cadres or teams.
+
+Scope: every query starts from the policy (``policy.visible_households``, ``policy.area_q``); the views look
+the area up with the registry's ``browse_area_get`` (404 outside the scope).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, TextField, Value
+from django.db.models.functions import Cast, Concat, Substr
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from fupin.accounts import policy
+from fupin.areas.models import LEVEL_ORDER, PATH_LENGTH, Area
+from fupin.registry.choices import Cause, Status
+from fupin.registry.models import Household
+
+from .models import (
+    AssistanceRule,
+    Cadre,
+    MeasureStatus,
+    Pairing,
+    PlanMeasure,
+    PresenceMonth,
+    RuleKey,
+    TeamPosting,
+    Visit,
+    WorkTeam,
+)
+from .rules import DEFAULTS
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from fupin.accounts.models import User
+
+#: The households that must have a cadre (不脱贫不脱钩, seed 000): registered poor, returned, exited but
+#: still under policy, and monitoring objects whose risk is not cleared. (who15's pairing checks name the
+#: same set: the lead keeps one at merge.)
+NEEDS_CADRE = (Status.POOR, Status.RETURNED, Status.EXITED, Status.MONITOR_RISK)
+#: A measure still to be done.
+OPEN_MEASURE = (MeasureStatus.PLANNED, MeasureStatus.ONGOING)
+
+
+@dataclass(frozen=True)
+class Gap:
+    key: str
+    label: Any
+    help: Any
+    #: What else is counted besides households ("cadres", "teams" or "").
+    unit: str = ""
+
+
+GAPS: list[Gap] = [
+    Gap("no_cadre", gettext_lazy("无帮扶责任人"), gettext_lazy("需结对帮扶（未脱贫、享受政策、监测风险未消除）却没有在帮干部的户")),
+    Gap("overload", gettext_lazy("干部结对户数超限"), gettext_lazy("结对户数超过上限的帮扶责任人及其结对户"), unit="cadres"),
+    Gap("not_visited", gettext_lazy("超期未走访"), gettext_lazy("超过走访间隔上限未走访（含从未走访）的户"), ),
+    Gap("cause_unanswered", gettext_lazy("致贫原因无对应措施"),
+        gettext_lazy("主要或其他致贫原因在本年度帮扶计划中没有对应措施的户（含无计划）")),
+    Gap("measure_no_cause", gettext_lazy("措施不对应致贫原因"), gettext_lazy("本年度计划中有措施不针对该户任何致贫原因的户")),
+    Gap("team_presence", gettext_lazy("驻村天数不足"),
+        gettext_lazy("上月有脱产驻村队员在村天数低于下限的工作队及其所驻村的户"), unit="teams"),
+    Gap("overdue", gettext_lazy("措施逾期未完成"), gettext_lazy("帮扶措施超过计划完成日期仍未完成的户")),
+]
+GAP_KEYS = {g.key: g for g in GAPS}
+
+
+class BadGap(ValueError):
+    pass
+
+
+# --- thresholds by area, as one filter ---------------------------------------------------------------
+
+
+def by_area(key: str, field: str, make: Callable[[int], Q]) -> Q:
+    """``make(value)`` where ``value`` is ``key``'s threshold at the row's area (``field``: its area path).
+
+    The rule rows are few: one branch per row with an area (the rows under it cut out, as the most
+    specific wins), and one for everything under no row (the global row, else DEFAULTS)."""
+    rows = list(AssistanceRule.objects.filter(key=key).values_list("area__path", "value"))
+    default = next((v for path, v in rows if path is None), DEFAULTS[key])
+    paths = {path: v for path, v in rows if path is not None}
+    if not paths:
+        return make(default)
+    out = Q()
+    for path, value in paths.items():
+        deeper = [p for p in paths if p != path and p.startswith(path)]
+        branch = Q(**{f"{field}__startswith": path})
+        for p in deeper:
+            branch &= ~Q(**{f"{field}__startswith": p})
+        out |= branch & make(value)
+    outside = Q()
+    for p in paths:
+        outside &= ~Q(**{f"{field}__startswith": p})
+    return out | (outside & make(default))
+
+
+# --- the gaps, each as a filter on Household -----------------------------------------------------------
+
+
+def needs_cadre_q() -> Q:
+    return Q(status__in=NEEDS_CADRE)
+
+
+def no_cadre_q(on: datetime.date | None = None) -> Q:
+    """Households without a cadre (one function: who15's pairing checks ask the same question)."""
+    return needs_cadre_q() & ~Q(pk__in=Pairing.objects.ongoing(on).values("household_id"))
+
+
+def overloaded_cadres(on: datetime.date | None = None) -> QuerySet[Cadre]:
+    """Cadres paired with more households than CADRE_MAX_HOUSEHOLDS at their area (all their ongoing
+    pairings count), with ``load`` (one function: who15's checks ask the same)."""
+    on = on or timezone.localdate()
+    ongoing = Q(pairings__start__lte=on) & (Q(pairings__end__isnull=True) | Q(pairings__end__gt=on))
+    return (Cadre.objects.annotate(load=Count("pairings", filter=ongoing))
+            .filter(by_area(RuleKey.CADRE_MAX_HOUSEHOLDS, "area__path", lambda v: Q(load__gt=v))))
+
+
+def overload_q(on: datetime.date | None = None) -> Q:
+    over = overloaded_cadres(on).values("pk")
+    return needs_cadre_q() & Q(pk__in=Pairing.objects.ongoing(on).filter(cadre__in=over).values("household_id"))
+
+
+def not_visited_q(today: datetime.date | None = None) -> Q:
+    today = today or timezone.localdate()
+
+    def make(days: int) -> Q:
+        return ~Q(pk__in=Visit.objects.filter(on__gt=today - datetime.timedelta(days=days), on__lte=today)
+                  .values("household_id"))
+
+    return needs_cadre_q() & by_area(RuleKey.VISIT_INTERVAL_DAYS, "area_path", make)
+
+
+def _live(year: int) -> QuerySet[PlanMeasure]:
+    return PlanMeasure.objects.filter(plan__year=year).exclude(status=MeasureStatus.CANCELLED)
+
+
+def _others_text() -> Cast:
+    """other_causes as text (a JSON list of codes: '["illness", "labour"]'): a code is in it when '"code"'
+    is — the same test on SQLite and PostgreSQL, and the codes are plain words, none inside another."""
+    return Cast("other_causes", TextField())
+
+
+def cause_unanswered_q(year: int | None = None) -> Q:
+    """A household with a cause (main or other) that no live measure of ``year``'s plan answers. One
+    branch per cause code, each a NOT IN over the households with a measure for that cause (hashed once
+    by PostgreSQL)."""
+    year = year or timezone.localdate().year
+    live = _live(year)
+    out = Q()
+    for cause in Cause.values:
+        has = Q(main_cause=cause) | Q(other_causes_text__contains=f'"{cause}"')
+        out |= has & ~Q(pk__in=live.filter(cause=cause).values("plan__household_id"))
+    return needs_cadre_q() & Q(pk__in=Household.objects.annotate(other_causes_text=_others_text())
+                                 .filter(needs_cadre_q() & out).values("pk"))
+
+
+def measure_no_cause_q(year: int | None = None) -> Q:
+    """A household whose ``year``'s plan has a live measure answering none of its causes."""
+    year = year or timezone.localdate().year
+    quoted = Concat(Value('"'), "cause", Value('"'), output_field=TextField())
+    stray = (_live(year).annotate(others=Cast("plan__household__other_causes", TextField()), quoted=quoted)
+             .filter(Q(cause="") | (~Q(cause=F("plan__household__main_cause")) & ~Q(others__contains=F("quoted")))))
+    return needs_cadre_q() & Q(pk__in=stray.values("plan__household_id"))
+
+
+def last_month(today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
+    """The first and last day of the month before ``today``'s."""
+    today = today or timezone.localdate()
+    last = today.replace(day=1) - datetime.timedelta(days=1)
+    return last.replace(day=1), last
+
+
+def teams_below(today: datetime.date | None = None) -> QuerySet[WorkTeam]:
+    """Work teams in place last month with a full-time member posted then whose days in the village
+    that month (none recorded: 0) were below TEAM_MIN_DAYS at the team's village."""
+    first, last = last_month(today)
+    postings = TeamPosting.objects.filter(Q(end__isnull=True) | Q(end__gte=first), full_time=True, start__lte=last,
+                                          team=OuterRef("pk"))
+
+    def make(days: int) -> Q:
+        enough = PresenceMonth.objects.filter(posting=OuterRef("pk"), month=first, days__gte=days)
+        return Q(Exists(postings.filter(~Exists(enough))))
+
+    return (WorkTeam.objects.filter(Q(end__isnull=True) | Q(end__gte=first), start__lte=last)
+            .filter(by_area(RuleKey.TEAM_MIN_DAYS, "village__path", make)))
+
+
+def team_presence_q(today: datetime.date | None = None) -> Q:
+    villages = teams_below(today).values("village_id")
+    return needs_cadre_q() & (Q(area_id__in=villages) | Q(area__parent_id__in=villages))
+
+
+def overdue_measures(today: datetime.date | None = None) -> QuerySet[PlanMeasure]:
+    today = today or timezone.localdate()
+    return PlanMeasure.objects.filter(status__in=OPEN_MEASURE, planned_on__lt=today)
+
+
+def is_overdue(measure: PlanMeasure, today: datetime.date | None = None) -> bool:
+    """``overdue_measures`` for one measure already read (the plan page marks it)."""
+    today = today or timezone.localdate()
+    return measure.status in OPEN_MEASURE and measure.planned_on is not None and measure.planned_on < today
+
+
+def overdue_q(today: datetime.date | None = None) -> Q:
+    return needs_cadre_q() & Q(pk__in=overdue_measures(today).values("plan__household_id"))
+
+
+_BUILDERS: dict[str, Callable[[], Q]] = {
+    "no_cadre": no_cadre_q, "overload": overload_q, "not_visited": not_visited_q,
+    "cause_unanswered": cause_unanswered_q, "measure_no_cause": measure_no_cause_q,
+    "team_presence": team_presence_q, "overdue": overdue_q,
+}
+
+
+def household_q(key: str) -> Q:
+    """The households a gap counts, today (BadGap for an unknown key)."""
+    builder = _BUILDERS.get(key)
+    if builder is None:
+        raise BadGap(key)
+    return builder()
+
+
+def list_filter(params: Any) -> str | None:
+    """The gap a household list was opened from (``?gap=KEY``), checked; None when there is none."""
+    key = params.get("gap", "")
+    return key if key in _BUILDERS else None
+
+
+def list_note(key: str) -> str:
+    gap = GAP_KEYS[key]
+    return _("帮扶缺口：%(g)s（截至 %(d)s）") % {"g": gap.label, "d": timezone.localdate().isoformat()}
+
+
+# --- the report: counts per child area ------------------------------------------------------------------
+
+
+def child_width(area: Area) -> int | None:
+    """The path width of the area's children (None for a group: it has none)."""
+    i = LEVEL_ORDER.index(area.level)
+    return PATH_LENGTH[LEVEL_ORDER[i + 1]] if i + 1 < len(LEVEL_ORDER) else None
+
+
+def _grouped(qs: QuerySet, path_field: str, width: int | None, distinct: str = "pk") -> tuple[int, dict[str, int]]:
+    """The total and the counts by the first ``width`` characters of ``path_field``."""
+    if width is None:
+        return qs.aggregate(n=Count(distinct, distinct=True))["n"] or 0, {}
+    rows = (qs.annotate(child=Substr(path_field, 1, width)).values("child")
+            .annotate(n=Count(distinct, distinct=True)).order_by())
+    by_child = {r["child"]: r["n"] for r in rows}
+    if distinct == "pk":
+        return sum(by_child.values()), by_child
+    # The total counts each once (a cadre with households in two villages is one cadre).
+    return qs.aggregate(n=Count(distinct, distinct=True))["n"] or 0, by_child
+
+
+@dataclass
+class Row:
+    gap: Gap
+    total: int
+    by_child: dict[str, int]
+    units: int | None = None
+    units_by_child: dict[str, int] | None = None
+
+
+def report(*, user: User | AnonymousUser, area: Area) -> list[Row]:
+    """Every gap in ``area`` as ``user`` sees it: households (and cadres, teams) in total and per child area.
+    One grouped query per gap (two for the gaps that count cadres or teams too)."""
+    width = child_width(area)
+    households = policy.visible_households(user).filter(area_path__subtree=area.path)
+    out = []
+    for gap in GAPS:
+        total, by_child = _grouped(households.filter(household_q(gap.key)), "area_path", width)
+        row = Row(gap, total, by_child)
+        if gap.unit == "cadres":
+            pairings = Pairing.objects.ongoing().filter(cadre__in=overloaded_cadres().values("pk"),
+                                                        household__in=households.filter(needs_cadre_q()))
+            row.units, row.units_by_child = _grouped(pairings, "household__area_path", width, "cadre_id")
+        elif gap.unit == "teams":
+            teams = teams_below().filter(policy.area_q(user, "village__path"), village__path__startswith=area.path)
+            if policy.scoped_by_households(user):
+                teams = teams.filter(Q(village__households__in=households) | Q(village__children__households__in=households))
+            row.units, row.units_by_child = _grouped(teams, "village__path", width, "pk")
+        out.append(row)
+    return out
+
+
+def overloaded_list(*, user: User | AnonymousUser, area: Area) -> list[dict[str, Any]]:
+    """The overloaded cadres with households in ``area`` the user sees: name, unit, load, limit."""
+    from .rules import threshold
+
+    households = policy.visible_households(user).filter(area_path__subtree=area.path, status__in=NEEDS_CADRE)
+    ids = (Pairing.objects.ongoing().filter(household__in=households).values("cadre_id"))
+    cadres = overloaded_cadres().filter(pk__in=ids).select_related("unit", "area").order_by("-load", "name")[:100]
+    return [{"cadre": c, "load": c.load, "limit": threshold(RuleKey.CADRE_MAX_HOUSEHOLDS, c.area)} for c in cadres]
+
+
+def teams_list(*, user: User | AnonymousUser, area: Area) -> list[dict[str, Any]]:
+    """The teams below the presence rule in ``area``, with each full-time member's days last month."""
+    from .rules import threshold
+
+    first, last = last_month()
+    teams = (teams_below().filter(policy.area_q(user, "village__path"), village__path__startswith=area.path)
+             .select_related("village", "unit").order_by("village__path")[:100])
+    out = []
+    for team in teams:  # at most 100 teams, each read once for its members' days (a page, not the report)
+        limit = threshold(RuleKey.TEAM_MIN_DAYS, team.village)
+        days = {p.posting_id: p.days for p in PresenceMonth.objects.filter(posting__team=team, month=first)}
+        members = [{"posting": p, "days": days.get(p.pk, 0)} for p in team.postings.filter(
+            Q(end__isnull=True) | Q(end__gte=first), full_time=True, start__lte=last).select_related("cadre")]
+        out.append({"team": team, "limit": limit, "members": [m for m in members if m["days"] < limit]})
+    return out
