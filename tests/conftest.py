@@ -25,6 +25,9 @@ def _restore_migration_data(sender, **kwargs) -> None:
         rules.add_rules(apps, None)
         more = importlib.import_module("fupin.standards.migrations.0004_stdpages_seed_negative_inclusion_scoring")
         more.add_rules(apps, None)
+    elif sender.label == "assistance":  # issue 15 (plan15): the measure catalogue
+        catalogue = importlib.import_module("fupin.assistance.migrations.0004_plans_catalogue_seed")
+        catalogue.seed(apps, None)
     elif sender.label == "identification":
         thresholds = importlib.import_module("fupin.identification.migrations.0002_villages_thresholds")
         thresholds.add_thresholds(apps, None)

@@ -55,14 +55,17 @@ def plan_create(*, actor: User | None, household: Household, year: int, note: st
     this_year = timezone.localdate().year
     if not 2014 <= year <= this_year + 1:
         raise ValidationError({"year": _("年度应在 2014 至 %(y)s 之间") % {"y": this_year + 1}})
+    exists = ValidationError({"year": _("户 %(n)s 已有 %(y)s 年度帮扶计划") % {"n": household.number, "y": year}})
+    if Plan.objects.filter(household=household, year=year).exists():
+        raise exists
     plan = Plan(household=household, year=year, note=(note or "").strip(),
                 created_by=actor if getattr(actor, "pk", None) else None)
-    plan.full_clean(validate_unique=False)
+    plan.full_clean(validate_unique=False, validate_constraints=False)
     try:
         with transaction.atomic():
             plan.save()
-    except IntegrityError as exc:  # two writers created the same plan at once
-        raise ValidationError({"year": _("户 %(n)s 已有 %(y)s 年度帮扶计划") % {"n": household.number, "y": year}}) from exc
+    except IntegrityError as exc:  # two writers created the same plan at once: the constraint decides
+        raise exists from exc
     audit_create(actor=actor, obj=plan, area_path=household.area_path,
                  summary=_("制定帮扶计划：%(n)s %(y)s 年") % {"n": household.number, "y": year})
     return plan
@@ -76,7 +79,7 @@ def plan_update(*, actor: User | None, plan: Plan, version: int, note: str) -> P
     before = snapshot(plan)
     _bump(plan, version)
     plan.note = (note or "").strip()
-    plan.full_clean(validate_unique=False)
+    plan.full_clean(validate_unique=False, validate_constraints=False)
     plan.save(update_fields=["note"])
     audit_update(actor=actor, obj=plan, before={**before, "version": plan.version}, after=snapshot(plan),
                  area_path=plan.household.area_path,

@@ -54,6 +54,7 @@ from .generator import (
     shrink_spec,
 )
 from .monitoring_cases import build_monitoring_cases
+from .plans_demo import build_plans
 
 TABLES: dict[str, type[models.Model]] = {
     "area": Area, "designation": AreaDesignation, "household": Household, "member": Member,
@@ -330,6 +331,7 @@ def load_demo(*, scale: int = 1, seed: int = 2015, households: int | None = None
             result.cases = build_cases(county=first["county"], seed=seed, demo_village=first["village"])
             build_monitoring_cases(county=first["county"])  # issue 14 (mproc): monitoring cases at every step
             result.alerts = build_alerts(county=first["county"], seed=seed, demo_village=first["village"])  # (alerts)
+            result.counts["plan"] = build_plans(county=first["county"])  # issue 15 (plan15): 一户一策 of paired households
         result.counts["area"] = Area.objects.count() - areas_before
         result.seconds = time.perf_counter() - started
         _record_load(result, county=first["county"])
