@@ -100,7 +100,7 @@ def workbook(*, user: Any, area: Area) -> tuple[bytes, int]:
     cell = book.add_format({"border": 1})
     title = book.add_format({"bold": True, "font_size": 14})
     note = book.add_format({"italic": True, "font_color": "#5f6b7a"})
-    subtitle = _("%(a)s · 截至 %(d)s") % {"a": area.full_name, "d": timezone.localdate().isoformat()}
+    subtitle = _("%(a)s · 截至 %(d)s") % {"a": area.full_name(), "d": timezone.localdate().isoformat()}
 
     def sheet(name: str, heading: str, columns: list[str], rows: list[list[Any]], widths: list[int]) -> Any:
         ws = book.add_worksheet(name)
@@ -134,8 +134,10 @@ def workbook(*, user: Any, area: Area) -> tuple[bytes, int]:
             flagged.setdefault(pk, set()).add(g.key)
     ids = sorted(flagged)[:XLSX_HOUSEHOLDS]
     rows = []
-    for h in base.filter(pk__in=ids).select_related("area").order_by("number").iterator(chunk_size=2000):
-        rows.append([h.number, h.head_name, h.area.full_name, h.get_status_display(),
+    # The village (and group) by name from one join: Area.full_name reads the ancestors per row.
+    for h in base.filter(pk__in=ids).select_related("area__parent").order_by("number").iterator(chunk_size=2000):
+        place = f"{h.area.parent.name} / {h.area.name}" if h.area.parent_id else h.area.name
+        rows.append([h.number, h.head_name, place, h.get_status_display(),
                      *["✓" if g.key in flagged[h.pk] else "" for g in gaps.GAPS]])
     sheet(_("户清单"), _("有缺口的户"), [_("户编号"), _("户主"), _("所在区划"), _("户状态"), *gap_labels], rows,
           [20, 10, 30, 14])
@@ -143,7 +145,7 @@ def workbook(*, user: Any, area: Area) -> tuple[bytes, int]:
           [[c["cadre"].name, str(c["cadre"].unit or ""), c["load"], c["limit"]] for c in
            gaps.overloaded_list(user=user, area=area)], [12, 24, 10, 8])
     sheet(_("驻村天数不足"), _("上月驻村天数不足的工作队"), [_("驻村"), _("派出单位"), _("队员"), _("在村天数"), _("下限")],
-          [[t["team"].village.full_name, str(t["team"].unit or ""), str(m["posting"].cadre), m["days"], t["limit"]]
+          [[t["team"].village.full_name(), str(t["team"].unit or ""), str(m["posting"].cadre), m["days"], t["limit"]]
            for t in gaps.teams_list(user=user, area=area) for m in t["members"]], [30, 24, 12, 10, 8])
     book.close()
     return buffer.getvalue(), len(rows)
