@@ -80,7 +80,8 @@ def gaps_download(request: HttpRequest) -> HttpResponse:
     area = _area(request)
     if area is None:
         return no_scope(request)
-    content, households = workbook(user=request.user, area=area)
+    with gaps.tuned():
+        content, households = workbook(user=request.user, area=area)
     audit_export(actor=request.user, obj=area, area_path=area.path,
                  summary=_("下载帮扶缺口：%(a)s") % {"a": area.name},
                  data={"area": area.code, "households": households, "export": "assistance_gaps"})
@@ -130,7 +131,7 @@ def workbook(*, user: Any, area: Area) -> tuple[bytes, int]:
     base = policy.visible_households(user).filter(area_path__subtree=area.path)
     flagged: dict[int, set[str]] = {}
     for g in gaps.GAPS:
-        for pk in base.filter(gaps.household_q(g.key)).values_list("pk", flat=True)[:XLSX_HOUSEHOLDS]:
+        for pk in base.filter(gaps.household_q(g.key, area.path)).values_list("pk", flat=True)[:XLSX_HOUSEHOLDS]:
             flagged.setdefault(pk, set()).add(g.key)
     ids = sorted(flagged)[:XLSX_HOUSEHOLDS]
     rows = []

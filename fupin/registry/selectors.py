@@ -250,7 +250,7 @@ def household_list(*, user: User | AnonymousUser, filters: HouseholdFilters) -> 
     if filters.gap:
         from fupin.assistance import gaps
 
-        qs = qs.filter(gaps.household_q(filters.gap))
+        qs = qs.filter(gaps.household_q(filters.gap, filters.area.path if filters.area is not None else ""))
     # The area is shown on every row: one join instead of a query per row.
     return qs.select_related("area__parent").order_by(*sort_order(filters.sort), "id")
 

@@ -4,6 +4,7 @@ pairings, visits, plans; fixtures imported by the test modules."""
 from __future__ import annotations
 
 import datetime
+
 from django.utils import timezone
 
 from fupin.assistance import services as pairing_services

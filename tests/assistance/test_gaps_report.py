@@ -13,7 +13,14 @@ from django.urls import reverse
 from fupin.accounts.models import Role
 from fupin.assistance import gaps
 from fupin.assistance import services_plans as plans
-from fupin.assistance.models import AssistanceRule, MeasureStatus, PresenceMonth, RuleKey, TeamPosting, WorkTeam
+from fupin.assistance.models import (
+    AssistanceRule,
+    MeasureStatus,
+    PresenceMonth,
+    RuleKey,
+    TeamPosting,
+    WorkTeam,
+)
 from fupin.registry.choices import Cause, Status
 from fupin.registry.models import Household
 from tests import factories
@@ -138,7 +145,7 @@ def test_the_page_and_the_export(world, county_user, tree):
     assert page.status_code == 200
     text = page.content.decode()
     assert "无帮扶责任人" in text and "甲一村" in text
-    assert f"gap=no_cadre" in text
+    assert "gap=no_cadre" in text
     xlsx = client.get(reverse("gaps_download"), {"area": tree["county"].code})
     assert xlsx.status_code == 200
     import io

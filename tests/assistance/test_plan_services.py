@@ -11,7 +11,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from fupin.accounts.models import Role
 from fupin.assistance import services_plans as services
-from fupin.assistance.models import CatalogueMeasure, HelpingUnit, MeasureCategory, MeasureStatus, Plan, PlanMeasure
+from fupin.assistance.models import (
+    CatalogueMeasure,
+    HelpingUnit,
+    MeasureCategory,
+    MeasureStatus,
+    Plan,
+    PlanMeasure,
+)
 from fupin.audit.models import AuditEvent
 from fupin.registry.choices import Cause
 from fupin.registry.services import StaleVersion
