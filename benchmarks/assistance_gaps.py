@@ -16,9 +16,12 @@ main cause (6 % left out) and for the first other cause, 45 % done, 10 % overdue
 Then, for the county (``--county CODE``, default the first) and the whole tree (the province: every county),
 median of ``--runs``:
 
-* **report**: fupin.assistance.gaps.report (every gap per child area, the counts the page shows);
-* **page**: ``GET /assistance/gaps/?area=…`` through the whole stack (test client, session, template), as
-  ``--user`` (a system administrator by default), with the overloaded cadres and the teams listed;
+* **report**: fupin.assistance.gaps.report computed from the tables (every gap per child area, the counts
+  the page shows);
+* **page cold**: ``GET /assistance/gaps/?area=…`` through the whole stack (test client, session, template),
+  as ``--user`` (a system administrator by default), with the overloaded cadres and the teams listed, the
+  cache emptied first; **page warm**: the same page again, the report from the cache (valid until the next
+  write: the audit stamp, as the dashboards' rollups);
 * **naive baseline**: the county's gaps worked out one household at a time in Python (its pairings, visits,
   plan measures, village team read per household), timed on ``--naive-sample`` households and scaled.
 
@@ -211,6 +214,7 @@ def main() -> None:
     setup(args.database_url)
 
     from django.conf import settings
+    from django.core.cache import cache
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -239,23 +243,28 @@ def main() -> None:
     rows = []
     for area in ([county, top] if top != county else [county]):
         n = Household.objects.filter(area_path__startswith=area.path).count()
-        report_s, page_s, queries, totals = [], [], 0, {}
+        report_s, page_s, warm_s, queries, totals = [], [], [], 0, {}
         for _ in range(args.runs):
             t = time.perf_counter()
-            result = gaps.report(user=user, area=area)
+            result = gaps.report(user=user, area=area, fresh=True)  # cold: computed from the tables
             report_s.append(time.perf_counter() - t)
             totals = {r.gap.key: r.total for r in result}
+            cache.clear()
             with CaptureQueriesContext(connection) as q:
                 t = time.perf_counter()
                 response = client.get("/assistance/gaps/", {"area": area.code})
                 page_s.append(time.perf_counter() - t)
             assert response.status_code == 200, response.status_code
             queries = len(q.captured_queries)
+            t = time.perf_counter()
+            assert client.get("/assistance/gaps/", {"area": area.code}).status_code == 200
+            warm_s.append(time.perf_counter() - t)  # warm: the report from the cache (no write since)
         row = {"area": area.name, "level": area.level, "households": n, "report_s": round(statistics.median(report_s), 3),
-               "page_s": round(statistics.median(page_s), 3), "queries": queries, "gaps": totals}
+               "page_cold_s": round(statistics.median(page_s), 3), "page_warm_s": round(statistics.median(warm_s), 3),
+               "queries": queries, "gaps": totals}
         rows.append(row)
-        print(f"{area.level:9} {area.name:8} {n:>10,}户  report {row['report_s']:6.3f} s  page {row['page_s']:6.3f} s "
-              f"({queries} queries)  {totals}")
+        print(f"{area.level:9} {area.name:8} {n:>10,}户  report {row['report_s']:6.3f} s  page cold "
+              f"{row['page_cold_s']:6.3f} s ({queries} queries), warm {row['page_warm_s']:6.3f} s  {totals}")
     per, found, sampled = naive(county.path, args.naive_sample)
     county_n = rows[0]["households"]
     print(f"naive baseline: {per * 1000:.1f} ms a household ({sampled} sampled: {found}); the county "

@@ -167,11 +167,15 @@ def overloaded_cadres(on: datetime.date | None = None) -> QuerySet[Cadre]:
             .filter(by_area(RuleKey.CADRE_MAX_HOUSEHOLDS, "area__path", lambda v: Q(load__gt=v))))
 
 
-def overload_q(on: datetime.date | None = None) -> Q:
-    """Households with an ongoing pairing whose cadre is over the limit. Correlated (the load of each
-    household's own cadres, counted from the (cadre, end) index): a county's households probe only their
-    cadres instead of every cadre's load being counted."""
+def overload_q(on: datetime.date | None = None, under: str = "") -> Q:
+    """Households with an ongoing pairing whose cadre is over the limit. For a county or smaller (``under``
+    a path of 6 digits or more) correlated: each household's own cadres' load counted from the (cadre, end)
+    index, instead of every cadre's; for a city, a province or everything, every load counted once and
+    hashed (the planner cannot choose between the two forms itself)."""
     on = on or timezone.localdate()
+    if len(under) < PATH_LENGTH[LEVEL_ORDER[2]]:
+        over = overloaded_cadres(on).values("pk")
+        return needs_cadre_q() & Exists(Pairing.objects.ongoing(on).filter(household=OuterRef("pk"), cadre__in=over))
     load = (Pairing.objects.filter(_ongoing_q(on), cadre=OuterRef("cadre_id")).order_by()
             .values("cadre_id").annotate(n=Count("pk")).values("n")[:1])
     pairings = (Pairing.objects.ongoing(on).filter(household=OuterRef("pk"))
@@ -286,7 +290,7 @@ def overdue_q(today: datetime.date | None = None) -> Q:
 
 
 _BUILDERS: dict[str, Callable[[str], Q]] = {
-    "no_cadre": lambda under: no_cadre_q(), "overload": lambda under: overload_q(),
+    "no_cadre": lambda under: no_cadre_q(), "overload": lambda under: overload_q(under=under),
     "not_visited": lambda under: not_visited_q(), "cause_unanswered": lambda under: cause_unanswered_q(under=under),
     "measure_no_cause": lambda under: measure_no_cause_q(), "team_presence": lambda under: team_presence_q(),
     "overdue": lambda under: overdue_q(),
@@ -358,11 +362,32 @@ def tuned() -> Iterator[None]:
         yield
 
 
-def report(*, user: User | AnonymousUser, area: Area) -> list[Row]:
+#: How long a computed report may be served again while no write happened (the guard against changes made
+#: outside the services, which move no audit stamp).
+CACHE_SECONDS = 600
+
+
+def report(*, user: User | AnonymousUser, area: Area, fresh: bool = False) -> list[Row]:
     """Every gap in ``area`` as ``user`` sees it: households (and cadres, teams) in total and per child area.
-    One grouped query per gap (two for the gaps that count cadres or teams too)."""
+    One grouped query per gap (two for the gaps that count cadres or teams too).
+
+    For area-scoped users the counts depend only on the area, the day and the data, so the result is kept
+    in the cache under the audit trail's last write (fupin.monitoring.rollups.stamp, as the dashboards do:
+    every write moves it) and served again until a write or CACHE_SECONDS; ``fresh`` recomputes."""
+    from django.core.cache import cache
+
+    from fupin.monitoring.rollups import cacheable, stamp
+
+    key = None
+    if cacheable(user):
+        key = f"fupin:gaps:{area.path}:{timezone.localdate().isoformat()}:{stamp()}"
+        if not fresh and (hit := cache.get(key)) is not None:
+            return hit
     with tuned():
-        return _report(user, area)
+        rows = _report(user, area)
+    if key is not None:
+        cache.set(key, rows, CACHE_SECONDS)
+    return rows
 
 
 def _report(user: User | AnonymousUser, area: Area) -> list[Row]:
@@ -385,28 +410,42 @@ def _report(user: User | AnonymousUser, area: Area) -> list[Row]:
     return out
 
 
-def overloaded_list(*, user: User | AnonymousUser, area: Area) -> list[dict[str, Any]]:
-    """The overloaded cadres with households in ``area`` the user sees: name, unit, load, limit."""
-    from .rules import threshold
+def _thresholds(key: str) -> Callable[[str], int]:
+    """``key``'s threshold at an area path, from the rule rows read once (rules.threshold for many areas)."""
+    rows = list(AssistanceRule.objects.filter(key=key).values_list("area__path", "value"))
+    default = next((v for path, v in rows if path is None), DEFAULTS[key])
+    paths = sorted(((p, v) for p, v in rows if p is not None), key=lambda pv: -len(pv[0]))
 
+    def at(path: str) -> int:
+        return next((v for p, v in paths if path.startswith(p)), default)
+
+    return at
+
+
+def overloaded_list(*, user: User | AnonymousUser, area: Area) -> list[dict[str, Any]]:
+    """The overloaded cadres with households in ``area`` the user sees: name, unit, load, limit (at most 100)."""
     households = policy.visible_households(user).filter(area_path__subtree=area.path, status__in=NEEDS_CADRE)
-    ids = (Pairing.objects.ongoing().filter(household__in=households).values("cadre_id"))
+    ids = Pairing.objects.ongoing().filter(household__in=households).values("cadre_id")
     cadres = overloaded_cadres().filter(pk__in=ids).select_related("unit", "area").order_by("-load", "name")[:100]
-    return [{"cadre": c, "load": c.load, "limit": threshold(RuleKey.CADRE_MAX_HOUSEHOLDS, c.area)} for c in cadres]
+    limit = _thresholds(RuleKey.CADRE_MAX_HOUSEHOLDS)
+    return [{"cadre": c, "load": c.load, "limit": limit(c.area.path)} for c in cadres]
 
 
 def teams_list(*, user: User | AnonymousUser, area: Area) -> list[dict[str, Any]]:
-    """The teams below the presence rule in ``area``, with each full-time member's days last month."""
-    from .rules import threshold
-
+    """The teams below the presence rule in ``area`` (at most 100), with each full-time member below it and
+    their days last month: three queries whatever the number of teams."""
     first, last = last_month()
-    teams = (teams_below().filter(policy.area_q(user, "village__path"), village__path__startswith=area.path)
-             .select_related("village", "unit").order_by("village__path")[:100])
+    teams = list(teams_below().filter(policy.area_q(user, "village__path"), village__path__startswith=area.path)
+                 .select_related("village", "unit").order_by("village__path")[:100])
+    postings = (TeamPosting.objects.filter(Q(end__isnull=True) | Q(end__gte=first), team__in=teams, full_time=True,
+                                           start__lte=last).select_related("cadre").order_by("team_id", "role", "id"))
+    days = dict(PresenceMonth.objects.filter(posting__in=postings, month=first).values_list("posting_id", "days"))
+    limit = _thresholds(RuleKey.TEAM_MIN_DAYS)
+    members: dict[int, list[dict[str, Any]]] = {}
+    for p in postings:
+        members.setdefault(p.team_id, []).append({"posting": p, "days": days.get(p.pk, 0)})
     out = []
-    for team in teams:  # at most 100 teams, each read once for its members' days (a page, not the report)
-        limit = threshold(RuleKey.TEAM_MIN_DAYS, team.village)
-        days = {p.posting_id: p.days for p in PresenceMonth.objects.filter(posting__team=team, month=first)}
-        members = [{"posting": p, "days": days.get(p.pk, 0)} for p in team.postings.filter(
-            Q(end__isnull=True) | Q(end__gte=first), full_time=True, start__lte=last).select_related("cadre")]
-        out.append({"team": team, "limit": limit, "members": [m for m in members if m["days"] < limit]})
+    for team in teams:
+        n = limit(team.village.path)
+        out.append({"team": team, "limit": n, "members": [m for m in members.get(team.pk, []) if m["days"] < n]})
     return out
