@@ -167,21 +167,24 @@ def overloaded_cadres(on: datetime.date | None = None) -> QuerySet[Cadre]:
             .filter(by_area(RuleKey.CADRE_MAX_HOUSEHOLDS, "area__path", lambda v: Q(load__gt=v))))
 
 
-def overload_q(on: datetime.date | None = None, under: str = "") -> Q:
-    """Households with an ongoing pairing whose cadre is over the limit. For a county or smaller (``under``
-    a path of 6 digits or more) correlated: each household's own cadres' load counted from the (cadre, end)
-    index, instead of every cadre's; for a city, a province or everything, every load counted once and
-    hashed (the planner cannot choose between the two forms itself)."""
+def overloaded_pairings(on: datetime.date | None = None, under: str = "") -> QuerySet[Pairing]:
+    """Ongoing pairings whose cadre is over the limit. For a county or smaller (``under`` a path of 6 digits or
+    more) each pairing's cadre load is counted from the (cadre, end) index, correlated, so only the subtree's
+    cadres are counted; for a city, a province or everything every load is counted once and hashed (the
+    planner cannot choose between the two forms itself)."""
     on = on or timezone.localdate()
+    ongoing = Pairing.objects.ongoing(on)
     if len(under) < PATH_LENGTH[LEVEL_ORDER[2]]:
-        over = overloaded_cadres(on).values("pk")
-        return needs_cadre_q() & Exists(Pairing.objects.ongoing(on).filter(household=OuterRef("pk"), cadre__in=over))
+        return ongoing.filter(cadre__in=overloaded_cadres(on).values("pk"))
     load = (Pairing.objects.filter(_ongoing_q(on), cadre=OuterRef("cadre_id")).order_by()
             .values("cadre_id").annotate(n=Count("pk")).values("n")[:1])
-    pairings = (Pairing.objects.ongoing(on).filter(household=OuterRef("pk"))
-                .annotate(load=Subquery(load, output_field=IntegerField()))
-                .filter(by_area(RuleKey.CADRE_MAX_HOUSEHOLDS, "cadre__area__path", lambda v: Q(load__gt=v))))
-    return needs_cadre_q() & Exists(pairings)
+    return (ongoing.annotate(load=Subquery(load, output_field=IntegerField()))
+            .filter(by_area(RuleKey.CADRE_MAX_HOUSEHOLDS, "cadre__area__path", lambda v: Q(load__gt=v))))
+
+
+def overload_q(on: datetime.date | None = None, under: str = "") -> Q:
+    """Households with an ongoing pairing whose cadre is over the limit."""
+    return needs_cadre_q() & Exists(overloaded_pairings(on, under).filter(household=OuterRef("pk")))
 
 
 def not_visited_q(today: datetime.date | None = None) -> Q:
@@ -398,8 +401,7 @@ def _report(user: User | AnonymousUser, area: Area) -> list[Row]:
         total, by_child = _grouped(households.filter(household_q(gap.key, area.path)), "area_path", width)
         row = Row(gap, total, by_child)
         if gap.unit == "cadres":
-            pairings = Pairing.objects.ongoing().filter(cadre__in=overloaded_cadres().values("pk"),
-                                                        household__in=households.filter(needs_cadre_q()))
+            pairings = overloaded_pairings(under=area.path).filter(household__in=households.filter(needs_cadre_q()))
             row.units, row.units_by_child = _grouped(pairings, "household__area_path", width, "cadre_id")
         elif gap.unit == "teams":
             teams = teams_below().filter(policy.area_q(user, "village__path"), village__path__startswith=area.path)

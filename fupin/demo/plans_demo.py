@@ -86,11 +86,13 @@ def _measures(plan: Plan, h: Household, cadre: object, by_cause: dict[str, list[
     if len(causes) == 1 and _roll(h.pk, "unanswered") < 3:
         skip = causes[0]
     out = []
+    taken: set[int] = set()
     for i, cause in enumerate(causes):
-        options = by_cause.get(cause, [])
+        options = [m for m in by_cause.get(cause, []) if m.pk not in taken]  # one measure answers one cause here
         if cause == skip or not options:
             continue
         chosen = options[_roll(h.pk, f"pick{i}") % len(options)]
+        taken.add(chosen.pk)
         out.append(_measure(plan, h, cadre, chosen, cause, i, today))
     if _roll(h.pk, "stray") < 4:  # a measure answering none of the household's causes
         stray = next((m for m in catalogue if not set(m.causes or []) & set(causes)), None)
