@@ -14,3 +14,10 @@ class AssistanceConfig(AppConfig):
         from .selectors import paired_household_ids
 
         policy.register_household_provider("pairings", paired_household_ids)
+
+        # issue 15 (plan15): the household list's ?gap=KEY (the households behind a gap, fupin.assistance.gaps)
+        from fupin.registry.selectors import register_list_filter
+
+        from . import gaps
+
+        register_list_filter("gap", parse=gaps.list_filter, q=gaps.household_q, note=gaps.list_note)

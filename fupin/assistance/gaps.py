@@ -377,20 +377,26 @@ def report(*, user: User | AnonymousUser, area: Area, fresh: bool = False) -> li
     For area-scoped users the counts depend only on the area, the day and the data, so the result is kept
     in the cache under the audit trail's last write (fupin.monitoring.rollups.stamp, as the dashboards do:
     every write moves it) and served again until a write or CACHE_SECONDS; ``fresh`` recomputes."""
+    return cached(user, area, "report", lambda: _report(user, area), fresh=fresh)
+
+
+def cached(user: User | AnonymousUser, area: Area, name: str, compute: Callable[[], Any], *, fresh: bool = False) -> Any:
+    """``compute()`` (run ``tuned``), kept in the cache for area-scoped users under the area, the day and the
+    audit trail's last write (see ``report``)."""
     from django.core.cache import cache
 
     from fupin.monitoring.rollups import cacheable, stamp
 
     key = None
     if cacheable(user):
-        key = f"fupin:gaps:{area.path}:{timezone.localdate().isoformat()}:{stamp()}"
+        key = f"fupin:gaps:{name}:{area.path}:{timezone.localdate().isoformat()}:{stamp()}"
         if not fresh and (hit := cache.get(key)) is not None:
             return hit
     with tuned():
-        rows = _report(user, area)
+        value = compute()
     if key is not None:
-        cache.set(key, rows, CACHE_SECONDS)
-    return rows
+        cache.set(key, value, CACHE_SECONDS)
+    return value
 
 
 def _report(user: User | AnonymousUser, area: Area) -> list[Row]:

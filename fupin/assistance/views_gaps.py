@@ -68,7 +68,8 @@ def gaps_page(request: HttpRequest) -> HttpResponse:
     first, _last = gaps.last_month()
     context.update({
         "area": area, "today": timezone.localdate(), "month": first,
-        "cadres": gaps.overloaded_list(user=user, area=area), "teams": gaps.teams_list(user=user, area=area),
+        "cadres": gaps.cached(user, area, "cadres", lambda: gaps.overloaded_list(user=user, area=area)),
+        "teams": gaps.cached(user, area, "teams", lambda: gaps.teams_list(user=user, area=area)),
         "up": area.parent if area.parent_id and policy.visible_areas(user).filter(pk=area.parent_id).exists() else None,
     })
     return render(request, "assistance/gaps.html", context)
