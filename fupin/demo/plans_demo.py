@@ -22,7 +22,14 @@ from decimal import Decimal
 from django.utils import timezone
 
 from fupin.areas.models import Area
-from fupin.assistance.models import CatalogueMeasure, MeasureCategory, MeasureStatus, Pairing, Plan, PlanMeasure
+from fupin.assistance.models import (
+    CatalogueMeasure,
+    MeasureCategory,
+    MeasureStatus,
+    Pairing,
+    Plan,
+    PlanMeasure,
+)
 from fupin.registry.models import Household
 
 #: A typical amount per category (yuan, exact): 雨露计划's 1,500 a student-year is seed 000's.

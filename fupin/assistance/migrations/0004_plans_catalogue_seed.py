@@ -4,6 +4,8 @@ answers (fupin.registry.choices.Cause codes). Offered everywhere (no area); a co
 on the catalogue page (/assistance/catalogue/). Re-running adds nothing twice (matched by category and
 name); reversing removes only the seeded rows nobody has chosen for a plan."""
 
+from typing import Any
+
 from django.db import migrations
 
 #: (category, name, causes, description)
@@ -40,7 +42,7 @@ SEED = [
 ]
 
 
-def seed(apps, schema_editor):
+def seed(apps: Any, schema_editor: Any) -> None:
     CatalogueMeasure = apps.get_model("assistance", "CatalogueMeasure")
     have = set(CatalogueMeasure.objects.filter(area__isnull=True).values_list("category", "name"))
     CatalogueMeasure.objects.bulk_create([
@@ -48,7 +50,7 @@ def seed(apps, schema_editor):
         for category, name, causes, description in SEED if (category, name) not in have])
 
 
-def unseed(apps, schema_editor):
+def unseed(apps: Any, schema_editor: Any) -> None:
     CatalogueMeasure = apps.get_model("assistance", "CatalogueMeasure")
     PlanMeasure = apps.get_model("assistance", "PlanMeasure")
     used = PlanMeasure.objects.filter(catalogue__isnull=False).values("catalogue_id")
