@@ -25,6 +25,7 @@ urlpatterns = [
     path("exit-check/", include("fupin.identification.urls_exitcheck")),
     # The public notice board: no login (fupin.identification.public)
     path("public/", include("fupin.identification.urls_public")),
+    path("assistance/", include("fupin.assistance.urls")),  # 精准帮扶 (issue 15)
     path("accounts/", include("fupin.accounts.urls")),
     path("", include("fupin.web.urls")),
 ]

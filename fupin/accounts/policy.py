@@ -110,6 +110,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # issue 15 (visit15): the home page is the cadre's own page (/assistance/my/: my households, visits
     # and measures due) rather than the general 首页.
     "assistance_home": frozenset({Role.CADRE}),
+    # issue 15 (plan15): 一户一策. A plan is drawn up with the household by its 帮扶责任人 and the village:
+    # writers in their subtree, and a 帮扶责任人 for the households paired to them (check_household_work).
+    "plan": WRITERS | {Role.CADRE},
+    # issue 15 (plan15): edit the measure catalogue (帮扶措施目录, the "菜单") of their own area.
+    "manage_catalogue": frozenset({Role.ADMIN, Role.COUNTY}),
 }
 
 
@@ -414,6 +419,33 @@ def check_write(actor: User | None, area: Area) -> None:
     scope = scope_path(actor)
     if scope is None or not area.path.startswith(scope):
         raise ValidationError({"area": _("无权在该区划（%(name)s）登记或修改数据") % {"name": area.name}})
+
+
+def check_household_work(actor: User | None, household: Household, capability: str) -> None:
+    """issue 15 (plan15): the check of a write about one household that a household-scoped role may make
+    on its own households (a 帮扶责任人's plan for a household paired to them). PermissionDenied without
+    ``capability``; a household-scoped role must see the household (else a ValidationError, though the
+    views found it through a scoped read first); any other role writes in its subtree (check_write)."""
+    if actor is None:
+        return
+    if not can(actor, capability):
+        raise PermissionDenied(_("您的角色只能查看，不能修改数据"))
+    if scoped_by_households(actor):
+        if not visible_households(actor).filter(pk=household.pk).exists():
+            raise ValidationError({"household": _("无权修改该户（%(n)s）的数据") % {"n": household.number}})
+        return
+    check_write(actor, household.area)
+
+
+def may_manage_catalogue(user: User | AnonymousUser | None, area: Area | None) -> bool:
+    """issue 15 (plan15): whether ``user`` may edit a catalogue measure of ``area`` (None = offered
+    everywhere: only with the whole tree in scope); as ``may_manage_standards`` for the catalogue."""
+    if not can(user, "manage_catalogue"):
+        return False
+    scope = scope_path(user)
+    if area is None:
+        return scope == ""
+    return scope is not None and area.path.startswith(scope)
 
 
 def in_write_scope(actor: User | None, area: Area) -> bool:

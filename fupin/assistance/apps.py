@@ -23,3 +23,9 @@ class AssistanceConfig(AppConfig):
 
         register_landing("assistance_home", my_page)
         register_todo_provider("assistance_visits", visits_due_todos)
+        # issue 15 (plan15): the household list's ?gap=KEY (the households behind a gap, fupin.assistance.gaps)
+        from fupin.registry.selectors import register_list_filter
+
+        from . import gaps
+
+        register_list_filter("gap", parse=gaps.list_filter, q=gaps.household_q, note=gaps.list_note)

@@ -63,6 +63,7 @@ from .generator import (
     shrink_spec,
 )
 from .monitoring_cases import build_monitoring_cases
+from .plans_demo import build_plans
 from .visits_demo import build_visits
 
 TABLES: dict[str, type[models.Model]] = {
@@ -344,6 +345,7 @@ def load_demo(*, scale: int = 1, seed: int = 2015, households: int | None = None
             result.alerts = build_alerts(county=first["county"], seed=seed, demo_village=first["village"])  # (alerts)
             result.credit = build_credit(county=first["county"], seed=seed, demo_village=first["village"])  # (issue 15 #7)
             result.counts["visit"] = build_visits(seed=seed)  # issue 15 (visit15): a year of visits, some forgotten
+            result.counts["plan"] = build_plans(county=first["county"])  # issue 15 (plan15): 一户一策 of paired households
         result.counts["area"] = Area.objects.count() - areas_before
         result.seconds = time.perf_counter() - started
         _record_load(result, county=first["county"])

@@ -263,7 +263,7 @@ def household_five_clear(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _five_clear(user: User, household: Household) -> dict:
     """贫困人口、致贫原因、帮扶措施、脱贫路径、脱贫成效 — what the household's own records say of each."""
-    from fupin.assistance.selectors import household_pairings
+    from fupin.assistance.selectors import household_pairings, plan_summary, plan_years
     from fupin.standards import services as standards
     from fupin.standards.models import RuleKind
 
@@ -288,7 +288,11 @@ def _five_clear(user: User, household: Household) -> dict:
     chart = {"years": [r.year for r in records], "income": [float(r.per_capita_income) for r in records],
              "line": [float(r.poverty_line) if r.poverty_line is not None else None for r in records],
              "labels": {"income": _("人均纯收入"), "line": _("扶贫标准"), "yuan": _("元")}}
+    # 帮扶措施清楚 comes from the household's plan (一户一策, issue 15): this year's, else its latest one.
+    years = [y for y in plan_years(household=household) if y <= today.year]
+    plan = plan_summary(household=household, year=years[0] if years else today.year)
     return {
+        "plan": plan,
         "h": household, "active_members": [m for m in members if m.active],
         "removed_members": [m for m in members if not m.active], "sees_health": policy.sees(user, "health"),
         "pairings": list(household_pairings(household=household)), "check": check, "decision": decision,

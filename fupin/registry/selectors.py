@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import BooleanField, Expression, ExpressionWrapper, Prefetch, Q, QuerySet
 from django.db.models.functions import Reverse
@@ -136,6 +136,27 @@ def browse_area_children(*, user: User | AnonymousUser, area: Area) -> QuerySet[
     return browse_areas(user=user).filter(parent=area).order_by("code")
 
 
+@dataclass(frozen=True)
+class ListFilter:
+    """A filter of the household list that another app owns (issue 15: ``?gap=KEY``, the households behind
+    a gap of the assistance work). ``parse(params)``: the key asked for, checked, or None; ``q(key,
+    area_path)``: the filter on Household (the area path the list is narrowed to, "" for none, as a hint);
+    ``note(key)``: what the list then counts. Registered in the owning app's AppConfig.ready, so that the
+    registry imports no app above it (as the policy's household providers)."""
+
+    parse: Callable[[Any], str | None]
+    q: Callable[[str, str], Q]
+    note: Callable[[str], str]
+
+
+LIST_FILTERS: dict[str, ListFilter] = {}
+
+
+def register_list_filter(name: str, *, parse: Callable[[Any], str | None], q: Callable[[str, str], Q],
+                         note: Callable[[str], str]) -> None:
+    LIST_FILTERS[name] = ListFilter(parse, q, note)
+
+
 @dataclass
 class HouseholdFilters:
     area: Area | None = None
@@ -151,6 +172,8 @@ class HouseholdFilters:
     # A dashboard figure's households (fupin.monitoring.figures: its key, and the date it is as of).
     figure: str = ""
     on: datetime.date | None = None
+    # Filters other apps registered (LIST_FILTERS): their name → the key picked (?gap=KEY …).
+    extra: dict[str, str] = field(default_factory=dict)
 
 
 def _matching_members(text: str, user: User | AnonymousUser) -> tuple[QuerySet[Member] | None, str]:
@@ -245,6 +268,8 @@ def household_list(*, user: User | AnonymousUser, filters: HouseholdFilters) -> 
         from fupin.monitoring.figures import household_q
 
         qs = qs.filter(household_q(filters.figure, filters.on))
+    for name, key in filters.extra.items():
+        qs = qs.filter(LIST_FILTERS[name].q(key, filters.area.path if filters.area is not None else ""))
     # The area is shown on every row: one join instead of a query per row.
     return qs.select_related("area__parent").order_by(*sort_order(filters.sort), "id")
 

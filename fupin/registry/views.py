@@ -122,6 +122,13 @@ def household_filters_from_request(
         filters.figure, filters.on = picked
         if filters.area is None and source.get("area"):
             filters.area = selectors.browse_area_get(user=user, code=source["area"])
+    # Filters other apps registered (selectors.LIST_FILTERS; issue 15: ?gap=KEY&area=CODE)
+    for name, extra in selectors.LIST_FILTERS.items():
+        key = extra.parse(source)
+        if key:
+            filters.extra[name] = key
+            if filters.area is None and source.get("area"):
+                filters.area = selectors.browse_area_get(user=user, code=source["area"])
     if source.get("selection"):  # 导出所选: the households ticked on the list (bulk.ticked_ids)
         from .bulk import ticked_ids
 
@@ -151,7 +158,8 @@ def household_list(request: HttpRequest) -> HttpResponse:
         "form": form, "page": page, "filters": filters, "root": root,
         "query": params.urlencode(), "sort_query": sort_params.urlencode(), "sort": filters.sort,
         # What 共 N 户 counts (fupin.registry.counts), and the 注销 households the default leaves out.
-        "count_note": counts.list_note(filters.status) if not filters.figure else _figure_note(filters),
+        "count_note": _extra_note(filters) if filters.extra else (
+            counts.list_note(filters.status) if not filters.figure else _figure_note(filters)),
         "cancelled_left_out": selectors.cancelled_left_out(user=user, filters=filters),
         "columns": [("number", _("户编号")), ("head", _("户主")), (None, _("所在村")), ("people", _("人口")),
                     (None, _("属性")), (None, _("主要致贫原因")), ("status", _("户状态")),
@@ -160,6 +168,11 @@ def household_list(request: HttpRequest) -> HttpResponse:
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "results":
         return render(request, "registry/_household_results.html", context)
     return render(request, "registry/household_list.html", context)
+
+
+def _extra_note(filters: HouseholdFilters) -> str:
+    area = f"{filters.area.name}：" if filters.area is not None else ""
+    return area + "；".join(selectors.LIST_FILTERS[name].note(key) for name, key in filters.extra.items())
 
 
 def _figure_note(filters: HouseholdFilters) -> str:

@@ -229,6 +229,17 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "api.alerts":          ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
     "api.alert":           ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
     "api.alert_close":     ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|404",    "403|404",    "403|404",    "403|404"),
+    # --- issue 15 (plan15): 一户一策 of the household (read as the household; written by writers in scope and by
+    # the 帮扶责任人 paired to it: capability "plan"; other read-only roles find it, then 403), its measure
+    # marked done, the measure catalogue (everyone reads; manage_catalogue adds), the gaps of the household's
+    # village (an area page, as the dashboard: the household counted or not) and the list behind a gap
+    "web.plan":            ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
+    "web.plan_add":        ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "403|404",    "403|404",    "403|404"),
+    "web.plan_measure_done": ("ok|—", "ok|404",   "ok|404",     "ok|404",     "ok|404",     "403|404",    "403|404",    "403|404"),
+    "web.catalogue":       ("ok|—", "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—"),
+    "web.catalogue_add":   ("ok|—", "ok|—",       "403|—",      "403|—",      "403|—",      "403|—",      "403|—",      "403|—"),
+    "web.gaps":            ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|hide",    "ok|404",     "ok|404",     "ok|hide"),
+    "web.gap_list":        ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
     # --- issue 15 (visit15): 走访 and 我的帮扶. 我的帮扶 lists the households paired to the user's own cadre
     # record (only the 帮扶责任人 has one here). The offline form is a shell without household data (the
     # same page whatever ?household= says); its household list (JSON) with ?household= is a 404 outside
@@ -291,6 +302,8 @@ EXPORTS: dict[str, tuple[str, ...]] = {
     "web.archive_progress": ("ok|—", "ok|404",    "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
     "web.archive_cancel":  ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
     "cli.archive":         ("ok|—", "ok|refuse",  "ok|refuse",  "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403"),
+    # issue 15 (plan15): the gaps of the household's village as .xlsx (audited): the outside household never in it
+    "web.gaps_xlsx":       ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|hide",    "ok|404",     "ok|404",     "ok|hide"),
 }
 
 #: Background jobs (/sheets/jobs/…): "in" is a job of the cell's own user, "out" one of another user —
@@ -3182,6 +3195,116 @@ def _api_alert_close(c: Cell) -> None:
               done=lambda: Alert.objects.get(pk=alert.pk).status == AlertStatus.NOT_AT_RISK)
 
 
+# --- issue 15 (plan15) ---
+
+
+def _plan_measure(c: Cell):
+    """The cell household's plan of this year with one measure (made for the cell, by the system)."""
+    from fupin.assistance import services_plans
+    from fupin.assistance.models import CatalogueMeasure, Plan
+
+    year = datetime.date.today().year
+    plan = Plan.objects.filter(household=c.household, year=year).first() or services_plans.plan_create(
+        actor=None, household=c.household, year=year)
+    return services_plans.measure_add(actor=None, plan=plan, version=plan.version,
+                                      catalogue=CatalogueMeasure.objects.filter(name="大病救治").first(), cause="illness")
+
+
+@check("web.plan")
+def _web_plan(c: Cell) -> None:
+    shows_the_household(c, c.web.get(reverse("plan_page", args=[c.household.pk])))
+
+
+@check("web.plan_add")
+def _web_plan_add(c: Cell) -> None:
+    from fupin.assistance.models import CatalogueMeasure, PlanMeasure
+
+    measure = CatalogueMeasure.objects.get(name="大病救治", area__isnull=True)
+    response = c.web.post(reverse("plan_page", args=[c.household.pk]),
+                          {"action": "suggest", "catalogue": measure.pk, "cause": "illness"})
+    saved = PlanMeasure.objects.filter(plan__household=c.household, catalogue=measure).exists()
+    if c.expected == "ok":
+        assert response.status_code == 302 and saved
+    else:
+        status_of(response, c.expected)
+        assert not saved
+        shows_nothing_of(c, response.content.decode())
+
+
+@check("web.plan_measure_done")
+def _web_plan_measure_done(c: Cell) -> None:
+    from fupin.assistance.models import MeasureStatus, PlanMeasure
+
+    m = _plan_measure(c)
+    response = c.web.post(reverse("plan_measure_status", args=[m.pk]),
+                          {"status": "done", "done_on": datetime.date.today().isoformat(), "version": m.plan.version})
+    done = PlanMeasure.objects.get(pk=m.pk).status == MeasureStatus.DONE
+    if c.expected == "ok":
+        assert response.status_code == 302 and done
+    else:
+        status_of(response, c.expected)
+        assert not done
+
+
+@check("web.catalogue")
+def _web_catalogue(c: Cell) -> None:
+    response = c.web.get(reverse("plan_catalogue"))
+    assert response.status_code == 200 and "雨露计划" in response.content.decode()
+
+
+@check("web.catalogue_add")
+def _web_catalogue_add(c: Cell) -> None:
+    from fupin.assistance.models import CatalogueMeasure
+
+    response = c.web.post(reverse("plan_catalogue"), {
+        "category": "industry", "name": f"矩阵措施{c.role}", "causes": ["funds"], "area": c.world.areas["county"].pk,
+        "active": "on"})
+    saved = CatalogueMeasure.objects.filter(name=f"矩阵措施{c.role}").exists()
+    if c.expected == "ok":
+        assert response.status_code == 302 and saved, response.content[:500]
+    else:
+        status_of(response, c.expected)
+        assert not saved
+
+
+@check("web.gaps")
+def _web_gaps(c: Cell) -> None:
+    village = c.village()
+    response = c.web.get(reverse("gaps_page"), {"area": village.code})
+    status_of(response, c.expected)
+    if response.status_code == 200:
+        # Nobody is visited in the matrix's world: 超期未走访 counts every household the role sees there.
+        totals = {t["gap"].key: t["n"] for t in response.context["totals"]}
+        assert totals["not_visited"] == len(c.visible(village.path))
+        assert (c.number in c.visible()) == (c.expected == "ok")
+
+
+@check("web.gap_list")
+def _web_gap_list(c: Cell) -> None:
+    response = c.web.get(reverse("household_list"), {"gap": "not_visited", "status": "all"})
+    listed = listed_numbers(response.content.decode())
+    assert sorted(listed) == sorted(c.visible())
+    assert (c.number in listed) == (c.expected == "ok")
+
+
+@check("web.gaps_xlsx")
+def _web_gaps_xlsx(c: Cell) -> None:
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    village = c.village()
+    response = c.web.get(reverse("gaps_download"), {"area": village.code})
+    status_of(response, c.expected)
+    if response.status_code != 200:
+        return
+    book = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(response.streaming_content)))
+    numbers = {str(r[0]) for r in book.get_sheet_by_name("户清单").to_python()[4:]}
+    assert numbers == c.visible(village.path)
+    assert (c.number in numbers) == (c.expected == "ok")
+    assert AuditEvent.objects.filter(kind=AuditKind.EXPORT, actor=c.user).exists()
+
+
 # --- issue 15 (visit15) ---------------------------------------------------------------------------------
 
 
@@ -3548,11 +3671,16 @@ ROUTES.update({
     "credit:ratings": "credit.ratings", "credit:rating_new": "credit.rating_new", "credit:rating_notice": "credit.notice",
     "credit:statement": "credit.statement", "credit:statement_xlsx": "credit.statement_xlsx",
     "api-credit-loans": "api.credit_loans", "api-credit-loan": "api.credit_loan", "api-credit-repayments": "api.credit_repay",
+    # plan15: 一户一策, 措施目录, 帮扶缺口
+    "plan_page": "web.plan", "plan_measure_status": "web.plan_measure_done", "plan_catalogue": "web.catalogue",
+    "plan_catalogue_edit": "web.catalogue_add", "gaps_page": "web.gaps", "gaps_download": "web.gaps_xlsx",
 })
 _CREDIT_NOT_YET = ("not yet a matrix row (issue 15 left open): its scope and refusals are tested in tests/credit/"
                    "test_pages.py and test_bank_scope.py")
 NO_ROW.update({
     "visits:sw": "the offline service worker's script: the same static code for everyone, no data",
+    "plan_measure_edit": ("not yet its own row (issue 15 left open): the same scoped lookup "
+                          "(selectors.plan_measure_get) and may_edit refusal as plan_measure_status, web.plan_measure_done"),
     **{f"credit:{name}": _CREDIT_NOT_YET for name in ("loan_new", "loan_subsidy", "loan_compensate", "schemes",
                                                       "scheme_new", "scheme_edit", "fund")},
     "admin:credit_bank": _ADMIN_NO_HOUSEHOLD, "admin:credit_bankstaff": _ADMIN_NO_HOUSEHOLD,

@@ -1,0 +1,459 @@
+"""Gaps of the assistance work, by area (issue 15 item 4): who has been forgotten, before an assessor finds
+it (seed 002: > 5 % never visited, > 10 % with wrong causes).
+
+Each gap has a **key**; ``household_q(key)`` is the filter on Household that gives the households behind it,
+and the household list applies it (``?gap=KEY``, fupin.registry.selectors.household_list — as it applies a
+dashboard figure's ``?fig=``), so a click on any count lists exactly the households it counts.
+``report(user, area)`` counts every gap per child area (township → village → group) with one grouped query
+per gap; tests/assistance/test_gaps_*.py prove each count equals the list's.
+
+The gaps (today, the plan year being this year):
+
+* ``no_cadre`` — a household that must have a cadre (``NEEDS_CADRE``: registered and not stably out, or
+  monitored at risk; 不脱贫不脱钩) without an ongoing pairing;
+* ``overload`` — the households of cadres paired with more than CADRE_MAX_HOUSEHOLDS households (the
+  cadre's load counts all their ongoing pairings, wherever the households are);
+* ``not_visited`` — no visit within VISIT_INTERVAL_DAYS (遍访), never visited included;
+* ``cause_unanswered`` — a main or other cause with no measure of this year's plan (not cancelled) answering
+  it, no plan at all included;
+* ``measure_no_cause`` — a measure of this year's plan that answers none of the household's causes (no
+  cause given, or a cause the household does not have);
+* ``team_presence`` — the households of villages whose resident work team had a full-time member below
+  TEAM_MIN_DAYS days in the village last month (no days recorded counts as 0);
+* ``overdue`` — a measure (any year's plan) past its planned date, neither done nor cancelled.
+
+Thresholds are data (fupin.assistance.rules): a county or township may set its own, the most specific area
+wins. ``by_area`` turns "threshold at the row's area" into one filter over the area paths (one branch per
+rule row, a handful), so every query stays set-based: no loop over households, cadres or teams.
+
+Scope: every query starts from the policy (``policy.visible_households``, ``policy.area_q``); the views look
+the area up with the registry's ``browse_area_get`` (404 outside the scope).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db import connection, transaction
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+)
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast, Concat, Substr
+from django.db.models.lookups import Contains
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from fupin.accounts import policy
+from fupin.areas.models import LEVEL_ORDER, PATH_LENGTH, Area
+from fupin.registry.choices import Status
+
+from .models import (
+    AssistanceRule,
+    Cadre,
+    MeasureStatus,
+    Pairing,
+    PlanMeasure,
+    PresenceMonth,
+    RuleKey,
+    TeamPosting,
+    Visit,
+    WorkTeam,
+)
+from .rules import DEFAULTS
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from fupin.accounts.models import User
+
+#: The households that must have a cadre (不脱贫不脱钩, seed 000): registered poor, returned, exited but
+#: still under policy, and monitoring objects whose risk is not cleared. (who15's pairing checks name the
+#: same set: the lead keeps one at merge.)
+NEEDS_CADRE = (Status.POOR, Status.RETURNED, Status.EXITED, Status.MONITOR_RISK)
+#: A measure still to be done.
+OPEN_MEASURE = (MeasureStatus.PLANNED, MeasureStatus.ONGOING)
+
+
+@dataclass(frozen=True)
+class Gap:
+    key: str
+    label: Any
+    help: Any
+    #: What else is counted besides households ("cadres", "teams" or "").
+    unit: str = ""
+
+
+GAPS: list[Gap] = [
+    Gap("no_cadre", gettext_lazy("无帮扶责任人"), gettext_lazy("需结对帮扶（未脱贫、享受政策、监测风险未消除）却没有在帮干部的户")),
+    Gap("overload", gettext_lazy("干部结对户数超限"), gettext_lazy("结对户数超过上限的帮扶责任人及其结对户"), unit="cadres"),
+    Gap("not_visited", gettext_lazy("超期未走访"), gettext_lazy("超过走访间隔上限未走访（含从未走访）的户"), ),
+    Gap("cause_unanswered", gettext_lazy("致贫原因无对应措施"),
+        gettext_lazy("主要或其他致贫原因在本年度帮扶计划中没有对应措施的户（含无计划）")),
+    Gap("measure_no_cause", gettext_lazy("措施不对应致贫原因"), gettext_lazy("本年度计划中有措施不针对该户任何致贫原因的户")),
+    Gap("team_presence", gettext_lazy("驻村天数不足"),
+        gettext_lazy("上月有脱产驻村队员在村天数低于下限的工作队及其所驻村的户"), unit="teams"),
+    Gap("overdue", gettext_lazy("措施逾期未完成"), gettext_lazy("帮扶措施超过计划完成日期仍未完成的户")),
+]
+GAP_KEYS = {g.key: g for g in GAPS}
+
+
+class BadGap(ValueError):
+    pass
+
+
+# --- thresholds by area, as one filter ---------------------------------------------------------------
+
+
+def by_area(key: str, field: str, make: Callable[[int], Q]) -> Q:
+    """``make(value)`` where ``value`` is ``key``'s threshold at the row's area (``field``: its area path).
+
+    The rule rows are few: one branch per row with an area (the rows under it cut out, as the most
+    specific wins), and one for everything under no row (the global row, else DEFAULTS)."""
+    rows = list(AssistanceRule.objects.filter(key=key).values_list("area__path", "value"))
+    default = next((v for path, v in rows if path is None), DEFAULTS[key])
+    paths = {path: v for path, v in rows if path is not None}
+    if not paths:
+        return make(default)
+    out = Q()
+    for path, value in paths.items():
+        deeper = [p for p in paths if p != path and p.startswith(path)]
+        branch = Q(**{f"{field}__startswith": path})
+        for p in deeper:
+            branch &= ~Q(**{f"{field}__startswith": p})
+        out |= branch & make(value)
+    outside = Q()
+    for p in paths:
+        outside &= ~Q(**{f"{field}__startswith": p})
+    return out | (outside & make(default))
+
+
+# --- the gaps, each as a filter on Household -----------------------------------------------------------
+
+
+def needs_cadre_q() -> Q:
+    return Q(status__in=NEEDS_CADRE)
+
+
+def no_cadre_q(on: datetime.date | None = None) -> Q:
+    """Households without a cadre (one function: who15's pairing checks ask the same question)."""
+    return needs_cadre_q() & ~Exists(Pairing.objects.ongoing(on).filter(household=OuterRef("pk")))
+
+
+def _ongoing_q(on: datetime.date, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}start__lte": on}) & (Q(**{f"{prefix}end__isnull": True}) | Q(**{f"{prefix}end__gt": on}))
+
+
+def overloaded_cadres(on: datetime.date | None = None) -> QuerySet[Cadre]:
+    """Cadres paired with more households than CADRE_MAX_HOUSEHOLDS at their area (all their ongoing
+    pairings count), with ``load`` (one function: who15's checks ask the same)."""
+    on = on or timezone.localdate()
+    return (Cadre.objects.annotate(load=Count("pairings", filter=_ongoing_q(on, "pairings__")))
+            .filter(by_area(RuleKey.CADRE_MAX_HOUSEHOLDS, "area__path", lambda v: Q(load__gt=v))))
+
+
+def overloaded_pairings(on: datetime.date | None = None, under: str = "") -> QuerySet[Pairing]:
+    """Ongoing pairings whose cadre is over the limit. For a county or smaller (``under`` a path of 6 digits or
+    more) each pairing's cadre load is counted from the (cadre, end) index, correlated, so only the subtree's
+    cadres are counted; for a city, a province or everything every load is counted once and hashed (the
+    planner cannot choose between the two forms itself)."""
+    on = on or timezone.localdate()
+    ongoing = Pairing.objects.ongoing(on)
+    if len(under) < PATH_LENGTH[LEVEL_ORDER[2]]:
+        return ongoing.filter(cadre__in=overloaded_cadres(on).values("pk"))
+    load = (Pairing.objects.filter(_ongoing_q(on), cadre=OuterRef("cadre_id")).order_by()
+            .values("cadre_id").annotate(n=Count("pk")).values("n")[:1])
+    return (ongoing.annotate(load=Subquery(load, output_field=IntegerField()))
+            .filter(by_area(RuleKey.CADRE_MAX_HOUSEHOLDS, "cadre__area__path", lambda v: Q(load__gt=v))))
+
+
+def overload_q(on: datetime.date | None = None, under: str = "") -> Q:
+    """Households with an ongoing pairing whose cadre is over the limit."""
+    return needs_cadre_q() & Exists(overloaded_pairings(on, under).filter(household=OuterRef("pk")))
+
+
+def not_visited_q(today: datetime.date | None = None) -> Q:
+    today = today or timezone.localdate()
+
+    def make(days: int) -> Q:
+        return ~Exists(Visit.objects.filter(household=OuterRef("pk"), on__gt=today - datetime.timedelta(days=days),
+                                            on__lte=today))
+
+    return needs_cadre_q() & by_area(RuleKey.VISIT_INTERVAL_DAYS, "area_path", make)
+
+
+def _live(year: int) -> QuerySet[PlanMeasure]:
+    return PlanMeasure.objects.filter(plan__year=year).exclude(status=MeasureStatus.CANCELLED)
+
+
+#: A cause of the household (main or other) that no live measure of the year's plan answers: one EXISTS per
+#: household over its own causes (the other causes unnested from the JSON list), each probed through the
+#: (household, year) index of plans. Raw SQL because the ORM has no portable way to unnest a JSON list.
+_UNANSWERED_SQL = {
+    "postgresql": "jsonb_array_elements_text(\"registry_household\".\"other_causes\")",
+    "sqlite": "value FROM json_each(\"registry_household\".\"other_causes\")",
+}
+_UNANSWERED = """EXISTS (SELECT 1 FROM (SELECT "registry_household"."main_cause" AS c UNION SELECT {others}) hc
+  WHERE hc.c <> '' AND NOT EXISTS (SELECT 1 FROM assistance_planmeasure m
+    JOIN assistance_plan p ON p.id = m.plan_id
+    WHERE p.household_id = "registry_household"."id" AND p.year = %s AND m.status <> %s AND m.cause = hc.c))"""
+
+
+#: PostgreSQL, over a large subtree: the (household, cause) pairs of the subtree's households anti-joined
+#: with the year's live measures in one pass (hash joins), instead of one probe per household.
+_UNANSWERED_PG = """"registry_household"."id" IN (SELECT hc.id FROM (
+    SELECT h.id, h.main_cause AS c FROM registry_household h WHERE h.area_path LIKE %s AND h.status = ANY(%s)
+    UNION ALL
+    SELECT h.id, jsonb_array_elements_text(h.other_causes) FROM registry_household h
+      WHERE h.area_path LIKE %s AND h.status = ANY(%s) AND h.other_causes <> '[]'::jsonb) hc
+  LEFT JOIN (SELECT p.household_id, m.cause FROM assistance_plan p JOIN assistance_planmeasure m ON m.plan_id = p.id
+             WHERE p.year = %s AND m.status <> %s) a ON a.household_id = hc.id AND a.cause = hc.c
+  WHERE a.household_id IS NULL AND hc.c <> '')"""
+
+
+def cause_unanswered_q(year: int | None = None, under: str = "") -> Q:
+    """A household with a cause (main or other) that no live measure of ``year``'s plan answers. ``under``:
+    the area path the caller looks at (on PostgreSQL the anti-join reads only that subtree)."""
+    year = year or timezone.localdate().year
+    if connection.vendor == "postgresql":
+        statuses = [str(s) for s in NEEDS_CADRE]
+        like = f"{under}%"
+        sql, params = _UNANSWERED_PG, (like, statuses, like, statuses, year, MeasureStatus.CANCELLED)
+        return needs_cadre_q() & Q(RawSQL(sql, params, output_field=BooleanField()))
+    sql = _UNANSWERED.format(others=_UNANSWERED_SQL[connection.vendor])
+    return needs_cadre_q() & Q(RawSQL(sql, (year, MeasureStatus.CANCELLED), output_field=BooleanField()))
+
+
+def measure_no_cause_q(year: int | None = None) -> Q:
+    """A household whose ``year``'s plan has a live measure answering none of its causes (compared with the
+    outer household's own columns: no second read of the household inside)."""
+    year = year or timezone.localdate().year
+    quoted = Concat(Value('"'), "cause", Value('"'), output_field=TextField())
+    others = Cast(OuterRef("other_causes"), TextField())
+    stray = (_live(year).filter(plan__household=OuterRef("pk")).annotate(quoted=quoted)
+             .filter(Q(cause="") | (~Q(cause=OuterRef("main_cause")) & ~Q(Contains(others, F("quoted"))))))
+    return needs_cadre_q() & Exists(stray)
+
+
+def last_month(today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
+    """The first and last day of the month before ``today``'s."""
+    today = today or timezone.localdate()
+    last = today.replace(day=1) - datetime.timedelta(days=1)
+    return last.replace(day=1), last
+
+
+def teams_below(today: datetime.date | None = None) -> QuerySet[WorkTeam]:
+    """Work teams in place last month with a full-time member posted then whose days in the village
+    that month (none recorded: 0) were below TEAM_MIN_DAYS at the team's village."""
+    first, last = last_month(today)
+    postings = TeamPosting.objects.filter(Q(end__isnull=True) | Q(end__gte=first), full_time=True, start__lte=last,
+                                          team=OuterRef("pk"))
+
+    def make(days: int) -> Q:
+        enough = PresenceMonth.objects.filter(posting=OuterRef("pk"), month=first, days__gte=days)
+        return Q(Exists(postings.filter(~Exists(enough))))
+
+    return (WorkTeam.objects.filter(Q(end__isnull=True) | Q(end__gte=first), start__lte=last)
+            .filter(by_area(RuleKey.TEAM_MIN_DAYS, "village__path", make)))
+
+
+def team_presence_q(today: datetime.date | None = None) -> Q:
+    villages = teams_below(today).values("village_id")
+    return needs_cadre_q() & (Q(area_id__in=villages) | Q(area__parent_id__in=villages))
+
+
+def overdue_measures(today: datetime.date | None = None) -> QuerySet[PlanMeasure]:
+    today = today or timezone.localdate()
+    return PlanMeasure.objects.filter(status__in=OPEN_MEASURE, planned_on__lt=today)
+
+
+def is_overdue(measure: PlanMeasure, today: datetime.date | None = None) -> bool:
+    """``overdue_measures`` for one measure already read (the plan page marks it)."""
+    today = today or timezone.localdate()
+    return measure.status in OPEN_MEASURE and measure.planned_on is not None and measure.planned_on < today
+
+
+def overdue_q(today: datetime.date | None = None) -> Q:
+    return needs_cadre_q() & Exists(overdue_measures(today).filter(plan__household=OuterRef("pk")))
+
+
+_BUILDERS: dict[str, Callable[[str], Q]] = {
+    "no_cadre": lambda under: no_cadre_q(), "overload": lambda under: overload_q(under=under),
+    "not_visited": lambda under: not_visited_q(), "cause_unanswered": lambda under: cause_unanswered_q(under=under),
+    "measure_no_cause": lambda under: measure_no_cause_q(), "team_presence": lambda under: team_presence_q(),
+    "overdue": lambda under: overdue_q(),
+}
+
+
+def household_q(key: str, under: str = "") -> Q:
+    """The households a gap counts, today (BadGap for an unknown key). ``under``: the area path the caller
+    filters on anyway (a hint some gaps use to read less; the filter itself stays the caller's)."""
+    builder = _BUILDERS.get(key)
+    if builder is None:
+        raise BadGap(key)
+    return builder(under)
+
+
+def list_filter(params: Any) -> str | None:
+    """The gap a household list was opened from (``?gap=KEY``), checked; None when there is none."""
+    key = params.get("gap", "")
+    return key if key in _BUILDERS else None
+
+
+def list_note(key: str) -> str:
+    gap = GAP_KEYS[key]
+    return _("帮扶缺口：%(g)s（截至 %(d)s）") % {"g": gap.label, "d": timezone.localdate().isoformat()}
+
+
+# --- the report: counts per child area ------------------------------------------------------------------
+
+
+def child_width(area: Area) -> int | None:
+    """The path width of the area's children (None for a group: it has none)."""
+    i = LEVEL_ORDER.index(area.level)
+    return PATH_LENGTH[LEVEL_ORDER[i + 1]] if i + 1 < len(LEVEL_ORDER) else None
+
+
+def _grouped(qs: QuerySet, path_field: str, width: int | None, distinct: str = "pk") -> tuple[int, dict[str, int]]:
+    """The total and the counts by the first ``width`` characters of ``path_field``."""
+    if width is None:
+        return qs.aggregate(n=Count(distinct, distinct=True))["n"] or 0, {}
+    rows = (qs.annotate(child=Substr(path_field, 1, width)).values("child")
+            .annotate(n=Count(distinct, distinct=True)).order_by())
+    by_child = {r["child"]: r["n"] for r in rows}
+    if distinct == "pk":
+        return sum(by_child.values()), by_child
+    # The total counts each once (a cadre with households in two villages is one cadre).
+    return qs.aggregate(n=Count(distinct, distinct=True))["n"] or 0, by_child
+
+
+@dataclass
+class Row:
+    gap: Gap
+    total: int
+    by_child: dict[str, int]
+    units: int | None = None
+    units_by_child: dict[str, int] | None = None
+
+
+@contextmanager
+def tuned() -> Iterator[None]:
+    """On PostgreSQL, the report's queries run without JIT (compiling their expressions cost ~3 s of a
+    province's report, more than it saves) and with 64 MB of work memory (the anti-joins over a million
+    households hash in memory instead of in 16 batches on disk). SET LOCAL: this transaction only."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute("SET LOCAL work_mem = '64MB'")
+        yield
+
+
+#: How long a computed report may be served again while no write happened (the guard against changes made
+#: outside the services, which move no audit stamp).
+CACHE_SECONDS = 600
+
+
+def report(*, user: User | AnonymousUser, area: Area, fresh: bool = False) -> list[Row]:
+    """Every gap in ``area`` as ``user`` sees it: households (and cadres, teams) in total and per child area.
+    One grouped query per gap (two for the gaps that count cadres or teams too).
+
+    For area-scoped users the counts depend only on the area, the day and the data, so the result is kept
+    in the cache under the audit trail's last write (fupin.monitoring.rollups.stamp, as the dashboards do:
+    every write moves it) and served again until a write or CACHE_SECONDS; ``fresh`` recomputes."""
+    return cached(user, area, "report", lambda: _report(user, area), fresh=fresh)
+
+
+def cached(user: User | AnonymousUser, area: Area, name: str, compute: Callable[[], Any], *, fresh: bool = False) -> Any:
+    """``compute()`` (run ``tuned``), kept in the cache for area-scoped users under the area, the day and the
+    audit trail's last write (see ``report``)."""
+    from django.core.cache import cache
+
+    from fupin.monitoring.rollups import cacheable, stamp
+
+    key = None
+    if cacheable(user):
+        key = f"fupin:gaps:{name}:{area.path}:{timezone.localdate().isoformat()}:{stamp()}"
+        if not fresh and (hit := cache.get(key)) is not None:
+            return hit
+    with tuned():
+        value = compute()
+    if key is not None:
+        cache.set(key, value, CACHE_SECONDS)
+    return value
+
+
+def _report(user: User | AnonymousUser, area: Area) -> list[Row]:
+    width = child_width(area)
+    households = policy.visible_households(user).filter(area_path__subtree=area.path)
+    out = []
+    for gap in GAPS:
+        total, by_child = _grouped(households.filter(household_q(gap.key, area.path)), "area_path", width)
+        row = Row(gap, total, by_child)
+        if gap.unit == "cadres":
+            pairings = overloaded_pairings(under=area.path).filter(household__in=households.filter(needs_cadre_q()))
+            row.units, row.units_by_child = _grouped(pairings, "household__area_path", width, "cadre_id")
+        elif gap.unit == "teams":
+            teams = teams_below().filter(policy.area_q(user, "village__path"), village__path__startswith=area.path)
+            if policy.scoped_by_households(user):
+                teams = teams.filter(Q(village__households__in=households) | Q(village__children__households__in=households))
+            row.units, row.units_by_child = _grouped(teams, "village__path", width, "pk")
+        out.append(row)
+    return out
+
+
+def _thresholds(key: str) -> Callable[[str], int]:
+    """``key``'s threshold at an area path, from the rule rows read once (rules.threshold for many areas)."""
+    rows = list(AssistanceRule.objects.filter(key=key).values_list("area__path", "value"))
+    default = next((v for path, v in rows if path is None), DEFAULTS[key])
+    paths = sorted(((p, v) for p, v in rows if p is not None), key=lambda pv: -len(pv[0]))
+
+    def at(path: str) -> int:
+        return next((v for p, v in paths if path.startswith(p)), default)
+
+    return at
+
+
+def overloaded_list(*, user: User | AnonymousUser, area: Area) -> list[dict[str, Any]]:
+    """The overloaded cadres with households in ``area`` the user sees: name, unit, load, limit (at most 100)."""
+    households = policy.visible_households(user).filter(area_path__subtree=area.path, status__in=NEEDS_CADRE)
+    ids = Pairing.objects.ongoing().filter(household__in=households).values("cadre_id")
+    cadres = overloaded_cadres().filter(pk__in=ids).select_related("unit", "area").order_by("-load", "name")[:100]
+    limit = _thresholds(RuleKey.CADRE_MAX_HOUSEHOLDS)
+    return [{"cadre": c, "load": c.load, "limit": limit(c.area.path)} for c in cadres]
+
+
+def teams_list(*, user: User | AnonymousUser, area: Area) -> list[dict[str, Any]]:
+    """The teams below the presence rule in ``area`` (at most 100), with each full-time member below it and
+    their days last month: three queries whatever the number of teams."""
+    first, last = last_month()
+    teams = list(teams_below().filter(policy.area_q(user, "village__path"), village__path__startswith=area.path)
+                 .select_related("village", "unit").order_by("village__path")[:100])
+    postings = (TeamPosting.objects.filter(Q(end__isnull=True) | Q(end__gte=first), team__in=teams, full_time=True,
+                                           start__lte=last).select_related("cadre").order_by("team_id", "role", "id"))
+    days = dict(PresenceMonth.objects.filter(posting__in=postings, month=first).values_list("posting_id", "days"))
+    limit = _thresholds(RuleKey.TEAM_MIN_DAYS)
+    members: dict[int, list[dict[str, Any]]] = {}
+    for p in postings:
+        members.setdefault(p.team_id, []).append({"posting": p, "days": days.get(p.pk, 0)})
+    out = []
+    for team in teams:
+        n = limit(team.village.path)
+        out.append({"team": team, "limit": n, "members": [m for m in members.get(team.pk, []) if m["days"] < n]})
+    return out
