@@ -153,6 +153,8 @@ def household_list(request: HttpRequest) -> HttpResponse:
         # What 共 N 户 counts (fupin.registry.counts), and the 注销 households the default leaves out.
         "count_note": counts.list_note(filters.status) if not filters.figure else _figure_note(filters),
         "cancelled_left_out": selectors.cancelled_left_out(user=user, filters=filters),
+        # A dashboard figure's people, counted as the dashboard counts them (the same number).
+        "figure_people": _figure_people(filters, qs),
         "columns": [("number", _("户编号")), ("head", _("户主")), (None, _("所在村")), ("people", _("人口")),
                     (None, _("属性")), (None, _("主要致贫原因")), ("status", _("户状态")),
                     ("identified", _("识别年度")), ("exit", _("脱贫年度"))],
@@ -160,6 +162,14 @@ def household_list(request: HttpRequest) -> HttpResponse:
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "results":
         return render(request, "registry/_household_results.html", context)
     return render(request, "registry/household_list.html", context)
+
+
+def _figure_people(filters: HouseholdFilters, qs: Any) -> int | None:
+    if not filters.figure:
+        return None
+    from fupin.monitoring.figures import figure_people
+
+    return figure_people(filters.figure, filters.on, qs)
 
 
 def _figure_note(filters: HouseholdFilters) -> str:
