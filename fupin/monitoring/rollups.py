@@ -64,6 +64,7 @@ SUMMED_LEVELS = (Level.PROVINCE, Level.CITY, Level.COUNTY, Level.TOWNSHIP)
 #: Levels computed live broken down by the full area path, storing every rollup below at once.
 LEAF_LEVELS = (Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE, Level.GROUP)
 LEAF = max(PATH_LENGTH.values())
+VILLAGE = PATH_LENGTH[Level.VILLAGE]
 
 
 def stamp() -> int:
@@ -166,8 +167,10 @@ class Run:
             self.stamp = stamp()
             self.open_since = open_writers_since()
 
-    def current(self, row: dict[str, Any] | None, writes: Writes) -> bool:
-        if row is None or row["data"].get("layout") != LAYOUT:
+    def current(self, row: dict[str, Any] | None, writes: Writes, *, whole: bool = True) -> bool:
+        """Whether ``row`` may be served (``whole``: for the area's own dashboard, which needs its
+        breakdown by child; a partial rollup serves only the sum of its parent)."""
+        if row is None or row["data"].get("layout") != LAYOUT or (whole and row["data"].get("partial")):
             return False
         if (self.started or timezone.now()) - row["computed_at"] >= MAX_AGE:
             return False
@@ -183,13 +186,13 @@ def _rows(paths: list[str], day: str) -> dict[str, dict[str, Any]]:
             .values("area_path", "stamp", "data", "computed_at")}
 
 
-def _store(run: Run, raws: dict[str, dict[str, Any]], seconds: float) -> None:
+def _store(run: Run, raws: dict[str, dict[str, Any]], seconds: float, partial: frozenset[str] = frozenset()) -> None:
     """Store (insert or replace) the rollups ``raws`` ({area path: raw figures}) in one statement."""
     from .models import FigureRollup
 
     objs = [FigureRollup(area_path=path, day=run.day, child_length=0, stamp=run.stamp, computed_at=run.started,
                          seconds=round(seconds, 3),
-                         data={**raw, "layout": LAYOUT,
+                         data={**raw, "layout": LAYOUT, "partial": path in partial,
                                "open_since": run.open_since.isoformat() if run.open_since else None})
             for path, raw in raws.items()]
     FigureRollup.objects.bulk_create(objs, update_conflicts=True, unique_fields=["area_path", "day", "child_length"],
@@ -211,10 +214,13 @@ def _live(run: Run, area: Area) -> dict[str, Any]:
         _store(run, {area.path: raw}, seconds)
         run.live[area.path] = seconds
         return raw
-    parts = compute_parts(user=run.user, area=area, on=run.on, length=LEAF)
-    below = list(Area.objects.filter(path__startswith=area.path).values_list("path", "parent__path"))
+    # A county or township by village (its villages' rollups then have no breakdown by group: partial,
+    # good for summing; a village's own dashboard computes it live), a village by group.
+    length = VILLAGE if area.level in (Level.COUNTY, Level.TOWNSHIP) else LEAF
+    parts = compute_parts(user=run.user, area=area, on=run.on, length=length)
+    below = list(Area.objects.filter(path__startswith=area.path).values_list("path", "parent__path", "level"))
     kids: dict[str, list[str]] = {}
-    for path, parent in below:
+    for path, parent, _level in below:
         kids.setdefault(parent or "", []).append(path)
     under: dict[str, dict[str, dict[str, Any]]] = {}  # area path → the parts in its subtree
     lengths = sorted(set(PATH_LENGTH.values()))
@@ -222,9 +228,13 @@ def _live(run: Run, area: Area) -> dict[str, Any]:
         for n in lengths:
             if n <= len(p):
                 under.setdefault(p[:n], {})[p] = part
-    raws = {path: build(under.get(path, {}), sorted(kids.get(path, [])) or None) for path, _parent in below}
+    # Not the groups' (a hundred thousand in a province, of a dozen households each: a village is
+    # computed live in milliseconds), unless a group is what was asked for.
+    raws = {path: build(under.get(path, {}), sorted(kids.get(path, [])) or None) for path, _parent, level in below
+            if len(path) <= length}
+    partial = frozenset(path for path in raws if len(path) == length and kids.get(path) and path != area.path)
     seconds = time.perf_counter() - started
-    _store(run, raws, seconds)
+    _store(run, raws, seconds, partial)
     run.live[area.path] = seconds
     return raws[area.path]
 
@@ -240,7 +250,7 @@ def _summed(run: Run, area: Area, refresh: bool) -> dict[str, Any] | None:
         return None
     rows = _rows([c.path for c in children], run.day)
     writes = writes_since(area.path, list(rows.values()))
-    stale = [c for c in children if not run.current(rows.get(c.path), writes)]
+    stale = [c for c in children if not run.current(rows.get(c.path), writes, whole=False)]
     if area.level in LEAF_LEVELS and len(stale) > max(2, len(children) // 4) and not refresh:
         return None
     parts = {}

@@ -164,3 +164,21 @@ def test_the_refresh_command_precomputes_counties_and_townships(world, tree, cou
     days = set(FigureRollup.objects.filter(area_path=tree["county"].path).values_list("day", flat=True))
     assert "today" in days and len(days) == 3
     assert FigureRollup.objects.filter(area_path=tree["township_a"].path).exists()
+
+
+def test_villages_with_groups_are_summed_from_partial_rollups_and_shown_whole(world, tree, county_user):
+    group = factories.area(tree["village_a1"].code + "001", "一组")
+    factories.household(group, actor=county_user)
+    county, children = tree["county"], [tree["township_a"], tree["township_b"]]
+    rollups.refresh(user=county_user, areas=[county], dates=[None])  # the county live, in one pass by village
+    village = FigureRollup.objects.get(area_path=tree["village_a1"].path, day="today")
+    assert village.data["partial"]  # no breakdown by group: good for summing only
+    assert _households(county_user, tree) == 7
+    shown = figures.dashboard(user=county_user, area=tree["village_a1"], children=[group])
+    assert [(r["area"], r["households"].households) for r in shown["children"]] == [(group, 1)]
+    assert not FigureRollup.objects.get(pk=village.pk).data["partial"]  # computed whole and stored
+    factories.household(group, actor=county_user)
+    summed = figures.dashboard(user=county_user, area=county, children=children)
+    assert summed["headline"]["households"].households == 8
+    FigureRollup.objects.all().delete()
+    assert _every_number(summed) == _every_number(figures.dashboard(user=county_user, area=county, children=children))
