@@ -529,14 +529,9 @@ def _income_rows(user: User | AnonymousUser, area: Area, on: datetime.date | Non
 
 
 def _income(raw: dict[str, Any]) -> dict[str, Any]:
-    rows = raw["bands"]
-    by_year: dict[int, dict[str, Any]] = {}
-    for r in rows:
-        y = by_year.setdefault(r["year"], {"year": r["year"], "h": 0, "p": 0, "total": Decimal(0)})
-        y["h"] += r["h"]
-        y["p"] += r["p"]
-        y["total"] += Decimal(r["total"])
-    growth_rows = [by_year[y] for y in sorted(by_year)]
+    """Growth, the year shown, its bands and gaps from the sums by year ("years": households, people,
+    net income, gaps) and by year and band ("bands")."""
+    growth_rows = sorted(({**r, "total": Decimal(r["total"])} for r in raw["years"]), key=lambda r: r["year"])
     # The last year whose records are in: at least half as many as the best-covered year (the current
     # year's records trickle in until its end; a handful would make a distribution of nothing).
     most = max((r["h"] for r in growth_rows), default=0)
@@ -550,10 +545,11 @@ def _income(raw: dict[str, Any]) -> dict[str, Any]:
             cur["growth"] = round((cur["per_capita"] / prev["per_capita"] - 1) * 100, 1)
     if year is None:
         return {"year": None, "bands": [], "growth": growth, "gaps": []}
-    rows = [r for r in rows if r["year"] == year]
+    rows = [r for r in growth_rows if r["year"] == year]
+    in_year = [r for r in raw["bands"] if r["year"] == year]
     bands = []
     for i, (lo, hi) in enumerate(INCOME_BANDS):
-        r = [x for x in rows if x["band"] == i]
+        r = [x for x in in_year if x["band"] == i]
         bands.append(_fig(f"inc:{year}:{i}", band_label(lo, hi), sum(x["h"] for x in r), sum(x["p"] for x in r)))
     gaps = [_fig(f"gap:{year}:{name}", label, sum(r[f"gap_{name}"] for r in rows),
                  sum(r[f"gap_{name}_p"] for r in rows)) for name, label, _f in GAPS]
@@ -610,7 +606,8 @@ INCOME_SUMS = ("h", "p", "total", *[f"gap_{name}{p}" for name, _label, _f in GAP
 
 
 def _empty_part() -> dict[str, Any]:
-    return {"main": [], "exits": [], "monitor": {"kinds": [], "risks": [], "totals": []}, "income": {"bands": []}}
+    return {"main": [], "exits": [], "monitor": {"kinds": [], "risks": [], "totals": []},
+            "income": {"bands": [], "years": []}}
 
 
 def compute_parts(*, user: User | AnonymousUser, area: Area, on: datetime.date | None,
@@ -641,9 +638,13 @@ def compute_parts(*, user: User | AnonymousUser, area: Area, on: datetime.date |
         for r in rows:
             part(r.pop("prefix"))["monitor"][name].append(r)
     for r in income:
-        part(r.pop("prefix"))["income"]["bands"].append(r)
+        # By band only households and people (the distribution); the rest by year.
+        income_part = part(r.pop("prefix"))["income"]
+        income_part["bands"].append({"year": r["year"], "band": r["band"], "h": r["h"], "p": r["p"]})
+        income_part["years"].append(r)
     for p in parts.values():
         p["main"] = _compact(p["main"], *MAIN_FIELDS)
+        p["income"]["years"] = _add(p["income"]["years"], ("year",), INCOME_SUMS)
     return parts
 
 
@@ -656,7 +657,8 @@ def combine(parts: list[dict[str, Any]]) -> dict[str, Any]:
         "monitor": {"kinds": _add([r for m in mon for r in m["kinds"]], ("kind", "st"), ("h", "p")),
                     "risks": _add([r for m in mon for r in m["risks"]], ("risk0", "st"), ("h", "p")),
                     "totals": _add([r for m in mon for r in m["totals"]], ("st",), ("h", "p"))},
-        "income": {"bands": _add([r for p in parts for r in p["income"]["bands"]], ("year", "band"), INCOME_SUMS)},
+        "income": {"bands": _add([r for p in parts for r in p["income"]["bands"]], ("year", "band"), ("h", "p")),
+                   "years": _add([r for p in parts for r in p["income"]["years"]], ("year",), INCOME_SUMS)},
     }
 
 

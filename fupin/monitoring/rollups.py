@@ -3,32 +3,40 @@ kept exact on every write or by a documented refresh, and tested for staleness")
 
 **What is stored.** An area's dashboard is made of grouped query results that are sums over its
 households (fupin.monitoring.figures.compute_parts: households and people per key, net income, the
-yearly records per year and band): the raw figures of an area are the sums of its children's
-(figures.build). For an area-scoped user (every role but 帮扶责任人 and 评估人员, whose household sets
-are their own) they depend only on the area, the date and the data, so they are stored per (area, day)
-in FigureRollup, with the id of the audit trail's last *write* row (create, update, delete, status,
-import) when the computation started (``stamp``) and that time (``computed_at``).
+yearly records per year and band; no median or other figure that does not add up): the raw figures of
+an area are the sums of its children's (figures.build), and ratios are worked out from the sums when
+shown. For an area-scoped user (every role but 帮扶责任人 and 评估人员, whose household sets are their
+own) they depend only on the area, the date and the data, so they are stored per (area, day) in
+FigureRollup, with the id of the audit trail's last *write* row (create, update, delete, status,
+import) read before the figures (``stamp``) and that time (``computed_at``).
 
 **The refresh rule.** Every write in Fupin goes through a service that writes its audit row, with the
-area it concerns (``AuditEvent.area_path``: the household's village, the area of a sheet's rows, the
-actor's own area when none, '' for everywhere), in the same transaction. A rollup of area X is
-*current* when no write row whose area path overlaps X (lies in X's subtree, or is X or above it:
-'' and the county's own rows concern every village of it) is newer than its stamp, nor was inserted
-less than ``COMMIT_LAG`` before it was computed (a transaction that had written its audit row but not
-yet committed when the figures were read: its id may be older than the stamp), and it is younger than
-``MAX_AGE`` (changes made outside the services, e.g. by hand in SQL) and, for "today", of today (pairings
-end, the year turns without a write). A rollup that is not current is never served.
+area it concerns (``AuditEvent.area_path``: the household's village; both villages' common area for a
+move; the area of a sheet's rows; the actor's own area when none; '' for everywhere), in the same
+transaction. A rollup of area X is *current*, and served as it is, when
 
-**Recomputing.** A county's, city's or province's figures (no household is registered above a village)
-are summed from their children's rollups: the current ones as they are, the others recomputed the same
-way (down to the village whose write made them stale, computed live), so one write in a village costs
-that village live and a re-sum of the rollups on its way up. When most children are stale too (a cold
-start, a new day), a county or township is computed live in one pass broken down by village, which
-stores the rollups of every township, village and group below it at once (``LEAF``).
+* no write row whose area path overlaps X's (lies in X's subtree, or is X's or above it) has an id
+  newer than its stamp;
+* none was written since the oldest transaction that had written and not committed when it was
+  computed began (PostgreSQL, ``pg_stat_activity``: such a transaction's audit id may be older than the
+  stamp and commit after the figures were read; SQLite has one writer at a time, so it cannot);
+* it is younger than ``MAX_AGE`` (a guard against changes made outside the services, e.g. by hand in
+  SQL), of today for "today" (pairings end and the year turns without a write), of this layout.
 
-``fupin dashboard refresh`` recomputes the counties live (their whole subtrees) and sums the cities and
-the province from them, today and the last year ends: run it nightly (for "today" and ``MAX_AGE``) and
-after a bulk load or a change made outside the services.
+A rollup that is not current is never served.
+
+**Recomputing.** A county's, city's or province's and township's figures (no household is registered
+above a village) are summed from their children's rollups: the current ones as they are, the others
+recomputed the same way, down to the village whose write made them stale, which is computed live. So
+one write in a village costs that village live and a re-sum of the rollups on its way up; the rest of
+the county or province is served as stored. When most of a county's or township's children are stale
+too (a cold start, a new day), it is computed live in one pass by village, which stores the rollups of
+every township and village below it at once (a village with groups gets a *partial* rollup: its sums,
+for its parent, not its breakdown by group, which its own dashboard computes live).
+
+``fupin dashboard refresh`` recomputes counties (and everything below them) live and sums the cities
+and the province from them, today and the last year ends: run it nightly (for "today" and ``MAX_AGE``)
+and after a change made outside the services.
 """
 
 from __future__ import annotations
@@ -58,7 +66,7 @@ CLOCK_SKEW = datetime.timedelta(minutes=1)
 #: A rollup older than this is recomputed even when no write concerns it.
 MAX_AGE = datetime.timedelta(hours=26)
 #: The layout of the stored figures (rollups of another layout are not current).
-LAYOUT = 2
+LAYOUT = 3
 #: Levels whose figures are summed from their children's: no household is registered at them.
 SUMMED_LEVELS = (Level.PROVINCE, Level.CITY, Level.COUNTY, Level.TOWNSHIP)
 #: Levels computed live broken down by the full area path, storing every rollup below at once.
@@ -179,11 +187,35 @@ class Run:
         return not writes.touch_row(row)
 
 
+def pack(obj: Any) -> Any:
+    """Lists of rows with the same keys stored as {"_c": keys, "_r": [values …]}: a third of the size,
+    read three times faster (a province's first view after a write reads a few dozen rollups)."""
+    if isinstance(obj, dict):
+        return {k: pack(v) for k, v in obj.items()}
+    if isinstance(obj, list) and obj and all(isinstance(r, dict) for r in obj):
+        keys = list(obj[0])
+        if all(len(r) == len(keys) and all(k in r for k in keys) for r in obj):
+            return {"_c": keys, "_r": [[r[k] for k in keys] for r in obj]}
+    return obj
+
+
+def unpack(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        if "_c" in obj and "_r" in obj:
+            keys = obj["_c"]
+            return [dict(zip(keys, r, strict=True)) for r in obj["_r"]]
+        return {k: unpack(v) for k, v in obj.items()}
+    return obj
+
+
 def _rows(paths: list[str], day: str) -> dict[str, dict[str, Any]]:
     from .models import FigureRollup
 
-    return {r["area_path"]: r for r in FigureRollup.objects.filter(area_path__in=paths, day=day, child_length=0)
+    rows = {r["area_path"]: r for r in FigureRollup.objects.filter(area_path__in=paths, day=day, child_length=0)
             .values("area_path", "stamp", "data", "computed_at")}
+    for r in rows.values():
+        r["data"] = unpack(r["data"])
+    return rows
 
 
 def _store(run: Run, raws: dict[str, dict[str, Any]], seconds: float, partial: frozenset[str] = frozenset()) -> None:
@@ -192,7 +224,7 @@ def _store(run: Run, raws: dict[str, dict[str, Any]], seconds: float, partial: f
 
     objs = [FigureRollup(area_path=path, day=run.day, child_length=0, stamp=run.stamp, computed_at=run.started,
                          seconds=round(seconds, 3),
-                         data={**raw, "layout": LAYOUT, "partial": path in partial,
+                         data={**pack(raw), "layout": LAYOUT, "partial": path in partial,
                                "open_since": run.open_since.isoformat() if run.open_since else None})
             for path, raw in raws.items()]
     FigureRollup.objects.bulk_create(objs, update_conflicts=True, unique_fields=["area_path", "day", "child_length"],
@@ -289,21 +321,21 @@ def raw_figures(*, user: User | AnonymousUser, area: Area, on: datetime.date | N
 
 def refresh(*, user: User, areas: list[Area], dates: list[datetime.date | None]) -> int:
     """Recompute the rollups of ``areas`` for ``dates`` (None: today) as ``user`` (an area-scoped user
-    who sees them: the command uses a superuser): deepest first, counties and below live (their whole
-    subtrees), the levels above summed from them. Returns how many areas were recomputed."""
+    who sees them: the command uses a superuser): deepest first, counties and below live (storing every
+    rollup below them), the levels above summed from them. Returns how many were computed (areas ×
+    dates, an area inside one computed live not counted again)."""
     from .models import FigureRollup
 
     FigureRollup.objects.exclude(child_length=0).delete()  # the layout before per-area rollups
+    live = {a.path for a in areas if a.level in LEAF_LEVELS}
+    # An area below one computed live in this run is stored by that pass.
+    todo = [a for a in areas if not any(a.path != p and a.path.startswith(p) for p in live)]
     n = 0
     for on in dates:
-        done: set[str] = set()
-        for area in sorted(areas, key=lambda a: (-len(a.path), a.path)):
-            if any(area.path.startswith(d) for d in done):
-                continue  # stored by the live computation of an area above it in this run
+        for area in sorted(todo, key=lambda a: (-len(a.path), a.path)):
             run = Run(user=user, on=on)
             if area.level in LEAF_LEVELS:
                 _live(run, area)
-                done.add(area.path)
             else:
                 _area_raw(run, area, None, None, refresh=True)
             n += 1

@@ -17,7 +17,7 @@ from . import dash_world
 
 D = datetime.date
 #: Stored figures of nothing at all, in the current layout.
-EMPTY = {"layout": rollups.LAYOUT, "main": [], "child_main": [], "exits": [], "income": {"bands": []},
+EMPTY = {"layout": rollups.LAYOUT, "main": [], "child_main": [], "exits": [], "income": {"bands": [], "years": []},
          "monitor": {"kinds": [], "risks": [], "children": [], "totals": []}}
 
 
