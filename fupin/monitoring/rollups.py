@@ -161,6 +161,8 @@ class Run:
     open_since: datetime.datetime | None = None
     #: Area path → seconds spent computing it live (for the benchmark and the status command).
     live: dict[str, float] = field(default_factory=dict)
+    #: Rollups computed, to be stored at the end (``_flush``).
+    pending: dict[str, Any] = field(default_factory=dict)
 
     @property
     def day(self) -> str:
@@ -219,16 +221,28 @@ def _rows(paths: list[str], day: str) -> dict[str, dict[str, Any]]:
 
 
 def _store(run: Run, raws: dict[str, dict[str, Any]], seconds: float, partial: frozenset[str] = frozenset()) -> None:
-    """Store (insert or replace) the rollups ``raws`` ({area path: raw figures}) in one statement."""
+    """Keep the rollups ``raws`` ({area path: raw figures}) to be stored by ``_flush``."""
     from .models import FigureRollup
 
-    objs = [FigureRollup(area_path=path, day=run.day, child_length=0, stamp=run.stamp, computed_at=run.started,
-                         seconds=round(seconds, 3),
-                         data={**pack(raw), "layout": LAYOUT, "partial": path in partial,
-                               "open_since": run.open_since.isoformat() if run.open_since else None})
-            for path, raw in raws.items()]
-    FigureRollup.objects.bulk_create(objs, update_conflicts=True, unique_fields=["area_path", "day", "child_length"],
-                                     update_fields=["stamp", "data", "computed_at", "seconds"], batch_size=500)
+    open_since = run.open_since.isoformat() if run.open_since else None
+    for path, raw in raws.items():
+        run.pending[path] = FigureRollup(
+            area_path=path, day=run.day, child_length=0, stamp=run.stamp, computed_at=run.started,
+            seconds=round(seconds, 3),
+            data={**pack(raw), "layout": LAYOUT, "partial": path in partial, "open_since": open_since})
+    if len(run.pending) >= 2000:  # a province computed cold: not all of it in memory
+        _flush(run)
+
+
+def _flush(run: Run) -> None:
+    """Store (insert or replace) the rollups computed in the run: one statement (per 500)."""
+    from .models import FigureRollup
+
+    if run.pending:
+        FigureRollup.objects.bulk_create(list(run.pending.values()), update_conflicts=True,
+                                         unique_fields=["area_path", "day", "child_length"],
+                                         update_fields=["stamp", "data", "computed_at", "seconds"], batch_size=500)
+        run.pending.clear()
 
 
 def _live(run: Run, area: Area) -> dict[str, Any]:
@@ -316,7 +330,9 @@ def raw_figures(*, user: User | AnonymousUser, area: Area, on: datetime.date | N
         return compute_raw(user=user, area=area, on=on, child_length=child_length)
     run = Run(user=user, on=on)
     row = _rows([area.path], run.day).get(area.path)
-    return _area_raw(run, area, row, None, refresh=refresh)
+    raw = _area_raw(run, area, row, None, refresh=refresh)
+    _flush(run)
+    return raw
 
 
 def refresh(*, user: User, areas: list[Area], dates: list[datetime.date | None]) -> int:
@@ -338,6 +354,7 @@ def refresh(*, user: User, areas: list[Area], dates: list[datetime.date | None])
                 _live(run, area)
             else:
                 _area_raw(run, area, None, None, refresh=True)
+            _flush(run)
             n += 1
     return n
 
