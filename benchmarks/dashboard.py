@@ -10,16 +10,24 @@ and village; ``--county CODE`` picks another county) and for each date (today, l
 through the whole Django stack (test client, session, middleware, template), as a system administrator
 (``--user``), median of ``--runs``:
 
-* **cold**: the area's rollup deleted first, so the figures are computed live from the registry (what the
-  first visitor after a write waits for);
-* **warm**: served from the rollup (fupin.monitoring.rollups: valid while no write happened) — the
-  figure the target is about once ``fupin dashboard refresh`` has run;
-* **naive baseline** (as-of only): the same county's households rebuilt one by one in Python (its status
-  history and members read per household, the status and people as of the date worked out in a loop),
-  timed on ``--naive-sample`` households and scaled to the county.
+* **cold**: the rollups of the area and of every area below it deleted first, so the figures are computed
+  live from the registry (a county in one pass broken down by village, which stores every rollup below it;
+  a province summed from its counties, each computed so);
+* **warm**: served from the area's rollup (fupin.monitoring.rollups: current while no write concerns it);
+* **after a write** (``--after-write``, default county and province): a household of the county's first
+  village changed through the registry service (its main cause, so the figures do change), then the first
+  view of the county or province: the village is computed live and the rollups on its way up re-summed,
+  the rest served as stored. Its **naive baseline** is what the first view after a write cost before
+  per-area rollups, the area computed live in one pass (``figures.compute_raw``, not stored; the page
+  adds its rendering), timed in the same run for the county; for the province only with ``--province-baseline``
+  (minutes per date);
+* **naive household loop** (as-of only): the same county's households rebuilt one by one in Python (its
+  status history and members read per household, the status and people as of the date worked out in a
+  loop), timed on ``--naive-sample`` households and scaled to the county.
 
-Also times ``fupin dashboard refresh`` of the county and its townships (in-process). Prints a table and
-writes benchmarks/results/dashboard-<database>.json.
+Also times ``fupin dashboard refresh`` of the county (in-process). Prints a table and writes
+benchmarks/results/dashboard-<database>.json. It writes to the database (the after-write case): run it on
+a copy (``createdb -T``).
 """
 
 from __future__ import annotations
@@ -55,6 +63,10 @@ def main() -> None:
     parser.add_argument("--naive-sample", type=int, default=300)
     parser.add_argument("--levels", default="county,township,village",
                         help="levels to time (add province,city for the whole tree: its cold figures take long)")
+    parser.add_argument("--after-write", default="county,province",
+                        help="levels whose first view after a write in one village is timed ('' for none)")
+    parser.add_argument("--province-baseline", action="store_true",
+                        help="also time the province computed live in one pass (the naive baseline; minutes)")
     args = parser.parse_args()
     setup(args.database_url)
 
@@ -108,7 +120,7 @@ def main() -> None:
                 day = on.isoformat() if on else "today"
                 cold = []
                 for _ in range(max(1, args.runs // 2)):
-                    FigureRollup.objects.filter(area_path=area.path, day=day).delete()
+                    FigureRollup.objects.filter(area_path__startswith=area.path, day=day).delete()
                     cold.append(timed(url, params)[0])
                 warm, queries = [], 0
                 for _ in range(args.runs):
@@ -142,15 +154,68 @@ def main() -> None:
           f"county as of {on}: {naive_ms:,} ms (statuses only, before any other figure)")
 
     started = time.perf_counter()
-    n = rollups.refresh(user=user, areas=[county, *Area.objects.filter(parent=county)], dates=dates)
+    rollups.refresh(user=user, areas=[county], dates=dates)
     refresh_s = round(time.perf_counter() - started, 1)
-    print(f"fupin dashboard refresh of the county and its {n // len(dates) - 1} townships × {len(dates)} dates: {refresh_s} s")
+    print(f"fupin dashboard refresh of the county (live, every rollup below it) × {len(dates)} dates: {refresh_s} s")
+
+    after = after_write(args, client, timed, user, county, dates)
 
     out = ROOT / "benchmarks" / "results" / f"dashboard-{connection.settings_dict['NAME']}.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps({"rows": rows, "naive_ms": naive_ms, "naive_sample": len(ids), "refresh_s": refresh_s,
-                               "at": timezone.now().isoformat()}, ensure_ascii=False, indent=1))
+                               "after_write": after, "load": os.getloadavg(), "at": timezone.now().isoformat()},
+                              ensure_ascii=False, indent=1))
     print(f"saved {out.relative_to(ROOT)}")
+
+
+def after_write(args: argparse.Namespace, client: object, timed: object, user: object, county: object,
+                dates: list) -> list[dict]:
+    """The first view of the county and the province after a write in one village (and the second), with
+    the naive baseline: the area computed live in one pass."""
+    from fupin.areas.models import Area, Level
+    from fupin.monitoring import figures, rollups
+    from fupin.registry import services
+    from fupin.registry.choices import Cause
+    from fupin.registry.models import Household
+    from fupin.registry.selectors import browse_area_children
+
+    levels = [lv for lv in args.after_write.split(",") if lv]
+    targets = [a for a in [Area.objects.get(path=county.path[:2]), county] if a.level in levels]
+    household = Household.objects.filter(area_path__startswith=county.path).order_by("area_path", "id").first()
+    causes = [c for c in Cause.values if c != household.main_cause][:1] + [household.main_cause]
+    out = []
+    for area in targets:
+        for on in dates:
+            params = {"area": area.code, **({"on": on.isoformat()} if on else {})}
+            day = on.isoformat() if on else "today"
+            if area.level == Level.PROVINCE:
+                started = time.perf_counter()
+                rollups.refresh(user=user, areas=[area], dates=[on])  # the counties live, the province summed
+                print(f"  (province {day}: rollups of every county computed and summed in "
+                      f"{time.perf_counter() - started:.0f} s)")
+            timed("/dashboard/", params)  # current again before the first write
+            first, second, queries = [], [], 0
+            for i in range(args.runs):
+                household = Household.objects.get(pk=household.pk)
+                services.household_update(actor=user, household=household, data={"main_cause": causes[i % 2]})
+                ms, queries = timed("/dashboard/", params)
+                first.append(ms)
+                second.append(timed("/dashboard/", params)[0])
+            baseline = None
+            if area.level != Level.PROVINCE or args.province_baseline:
+                children = list(browse_area_children(user=user, area=area))
+                length = len(children[0].path) if children else None
+                started = time.perf_counter()
+                figures.compute_raw(user=user, area=area, on=on, child_length=length)
+                baseline = round((time.perf_counter() - started) * 1000)
+            row = {"level": area.level, "area": area.name, "date": day, "first_ms": round(statistics.median(first)),
+                   "first_max_ms": round(max(first)), "second_ms": round(statistics.median(second)),
+                   "queries": queries, "naive_live_ms": baseline}
+            out.append(row)
+            print(f"after a write in one village: {area.level:8} {area.name:8} {day:10} first view "
+                  f"{row['first_ms']:>5} ms (max {row['first_max_ms']}, {queries} queries), next {row['second_ms']:>4} ms; "
+                  f"naive live {baseline if baseline is not None else '—'} ms")
+    return out
 
 
 if __name__ == "__main__":

@@ -126,17 +126,19 @@ def _status_then(on: datetime.date) -> Subquery:
                     .order_by("-date", "-id").values("to_status")[:1])
 
 
-def _present_then_q(on: datetime.date, prefix: str = "") -> Q:
-    """A member of the household at the end of ``on`` (see the module's note on join dates)."""
-    registered_with = ExpressionWrapper(OuterRef("created_at") + datetime.timedelta(days=1),
+def _present_then_q(on: datetime.date, outer: str = "") -> Q:
+    """A member of the household at the end of ``on`` (see the module's note on join dates);
+    ``outer``: the path from the outer query's rows to the household ("" for Household itself)."""
+    registered_with = ExpressionWrapper(OuterRef(f"{outer}created_at") + datetime.timedelta(days=1),
                                         output_field=DateTimeField())
     joined = Q(created_at__date__lte=on) | Q(created_at__lt=registered_with)
     return joined & (Q(active=True) | Q(removed_on__gt=on))
 
 
-def _people_then(on: datetime.date) -> Subquery:
+def _people_then(on: datetime.date, outer: str = "") -> Subquery:
+    """The household's people at the end of ``on`` (0 before it had any)."""
     return Coalesce(Subquery(
-        Member.objects.filter(_present_then_q(on), household_id=OuterRef("pk"))
+        Member.objects.filter(_present_then_q(on, outer), household_id=OuterRef(f"{outer}pk"))
         .order_by().values("household_id").annotate(n=Count("id")).values("n")[:1],
         output_field=IntegerField()), Value(0))
 
@@ -250,6 +252,36 @@ def household_q(key: str, on: datetime.date | None = None) -> Q:  # noqa: C901 -
     except BadKey:
         pass
     raise BadKey(key)
+
+
+def figure_people(key: str, on: datetime.date | None, households: QuerySet[Household]) -> int | None:
+    """The people of a figure, counted as its dashboard number counts them, over ``households`` (the
+    household list filtered by the key): the households' people as of ``on`` (today: 家庭人口); for
+    exits and returns the people at each change of the year (``StatusChange.member_count``); for income
+    bands and gaps the year's record's people; None for measures (households only)."""
+    head, args = key.split(":")[0], key.split(":")[1:]
+    pks = households.order_by().values("pk")
+    if head in ("exit", "return"):
+        changes = StatusChange.objects.filter(household_id__in=pks, date__year=_year(args[0]),
+                                              to_status=Status.EXITED if head == "exit" else Status.RETURNED)
+        if on is not None:
+            changes = changes.filter(date__lte=on)
+        total = changes.aggregate(p=Sum(Coalesce("member_count", "household__member_count")))["p"]
+    elif head in ("inc", "gap"):
+        records = YearlyRecord.objects.filter(household_id__in=pks, year=_year(args[0]))
+        if head == "inc":
+            records = records.filter(_band_q(*_band(args[1])))
+        else:
+            records = records.filter(**{{name: f for name, _label, f in GAPS}[args[1]]: False})
+        total = records.aggregate(p=Sum("member_count"))["p"]
+    elif head == "measure":
+        return None
+    elif on is None:
+        total = households.order_by().aggregate(p=Sum("member_count"))["p"]
+    else:
+        total = (Household.objects.filter(pk__in=pks).annotate(ppl=_people_then(on))
+                 .aggregate(p=Sum("ppl"))["p"])
+    return int(total or 0)
 
 
 def key_label(key: str) -> str:  # noqa: C901 - one branch per kind of figure
@@ -413,34 +445,45 @@ def main_groups(user: User | AnonymousUser, area: Area, on: datetime.date | None
     qs = households_then(_scoped(user, area), on)
     paired = Exists(Pairing.objects.ongoing(on).filter(household_id=OuterRef("pk")))
     qs = qs.annotate(paired=paired, prefix=Substr("area_path", 1, child_length) if child_length else Value(""))
-    return list(qs.values("prefix", "st", "main_cause", "attribute", "paired")
-                .annotate(h=Count("id"), p=Sum("ppl")).order_by())
+    return [{**r, "p": int(r["p"] or 0)} for r in qs.values("prefix", "st", "main_cause", "attribute", "paired")
+            .annotate(h=Count("id"), p=Sum("ppl")).order_by()]
 
 
-def _exit_rows(user: User | AnonymousUser, area: Area, on: datetime.date | None) -> list[dict[str, Any]]:
+def _prefix(field: str, length: int | None) -> Any:
+    """The area breakdown's key: the first ``length`` characters of ``field`` ('' for none)."""
+    return Substr(field, 1, length) if length else Value("")
+
+
+def _exit_rows(user: User | AnonymousUser, area: Area, on: datetime.date | None,
+               length: int | None) -> list[dict[str, Any]]:
     qs = StatusChange.objects.filter(policy.household_q(user), household__area_path__subtree=area.path,
                                      to_status__in=[Status.EXITED, Status.RETURNED])
     if on is not None:
         qs = qs.filter(date__lte=on)
-    return list(qs.values("date__year", "to_status")
-                .annotate(h=Count("household_id", distinct=True),
-                          p=Sum(Coalesce("member_count", "household__member_count")))
-                .order_by("date__year"))
+    rows = (qs.annotate(prefix=_prefix("household__area_path", length)).values("prefix", "date__year", "to_status")
+            .annotate(h=Count("household_id", distinct=True), p=Sum(Coalesce("member_count", "household__member_count")))
+            .order_by("date__year"))
+    return [{**r, "p": int(r["p"] or 0)} for r in rows]
 
 
 def _monitor_rows(user: User | AnonymousUser, area: Area, on: datetime.date | None,
                   child_length: int | None) -> dict[str, list[dict[str, Any]]]:
+    """Monitoring objects enrolled as of ``on`` of the area's households (by the household's area
+    today, as the household list counts them): households and their people as of ``on``, by kind, by
+    main risk, by child area and in all, each household once per group (one row per object read; a
+    county has hundreds, and the province's are summed from its counties' rollups)."""
     enrolled, state = _monitor_then(on)
-    qs = (MonitoringObject.objects.filter(policy.household_q(user), enrolled, area_path__startswith=area.path)
-          .annotate(st=state, risk0=KeyTextTransform("0", "risk_types"),
-                    prefix=Substr("area_path", 1, child_length) if child_length else Value("")))
-    distinct = Count("household_id", distinct=True)
-    return {
-        "kinds": list(qs.values("kind", "st").annotate(h=distinct).order_by()),
-        "risks": list(qs.values("risk0", "st").annotate(h=distinct).order_by()),
-        "children": list(qs.values("prefix", "st").annotate(h=distinct).order_by()),
-        "totals": list(qs.values("st").annotate(h=distinct).order_by()),
-    }
+    people = F("household__member_count") if on is None else _people_then(on, "household__")
+    qs = (MonitoringObject.objects.filter(policy.household_q(user), enrolled, household__area_path__startswith=area.path)
+          .annotate(st=state, risk0=KeyTextTransform("0", "risk_types"), ppl=people,
+                    prefix=_prefix("household__area_path", child_length)))
+    groups = {"kinds": ("prefix", "kind", "st"), "risks": ("prefix", "risk0", "st"), "totals": ("prefix", "st")}
+    seen: dict[str, dict[tuple, dict[int, int]]] = {name: {} for name in groups}
+    for r in qs.values("household_id", "kind", "st", "risk0", "prefix", "ppl").order_by():
+        for name, fields in groups.items():
+            seen[name].setdefault(tuple(r[f] for f in fields), {})[r["household_id"]] = int(r["ppl"] or 0)
+    return {name: [{**dict(zip(fields, key, strict=True)), "h": len(hs), "p": sum(hs.values())}
+                   for key, hs in seen[name].items()] for name, fields in groups.items()}
 
 
 def _registered_pks(user: User | AnonymousUser, area: Area, on: datetime.date | None) -> QuerySet:
@@ -461,49 +504,55 @@ def _records(user: User | AnonymousUser, area: Area, on: datetime.date | None) -
     return YearlyRecord.objects.filter(household_id__in=_registered_pks(user, area, on), year__lte=on.year)
 
 
-def _income_rows(user: User | AnonymousUser, area: Area, on: datetime.date | None) -> dict[str, Any]:
-    """Yearly records of the registered households: by year (households, people, net income: the
-    growth), and for the last year with its records in (see below) by income band, with the households whose each 两不愁三保障 indicator
-    is 否 (two grouped queries)."""
+def _income_rows(user: User | AnonymousUser, area: Area, on: datetime.date | None,
+                 length: int | None) -> list[dict[str, Any]]:
+    """Yearly records of the registered households by year and income band (-1: no band), with their
+    people, net income (a decimal, as text: sums of sums stay exact) and the households and people whose
+    each 两不愁三保障 indicator is 否: one grouped query. Every year is kept (not only the one shown), so
+    that an area's rows are the sum of its children's: the year shown, the growth and the bands are
+    worked out from the sums (``_income``)."""
     from django.db.models import Case, When
-    records = _records(user, area, on)
-    growth = list(records.values("year").annotate(h=Count("id"), p=Sum("member_count"), total=Sum("net_income"))
-                  .order_by("year"))
-    for r in growth:
-        r["total"] = float(r["total"] or 0)
-    # The last year whose records are in: at least half as many as the best-covered year (the current
-    # year's records trickle in until its end; a handful would make a distribution of nothing).
-    most = max((r["h"] for r in growth), default=0)
-    complete = [r for r in growth if r["h"] * 2 >= most]
-    year = complete[-1]["year"] if complete else None
-    growth = [r for r in growth if year is not None and r["year"] <= year]
-    if year is None:
-        return {"growth": [], "year": None, "bands": []}
     band = Case(*[When(_band_q(lo, hi), then=Value(i)) for i, (lo, hi) in enumerate(INCOME_BANDS)],
                 default=Value(-1), output_field=IntegerField())
-    aggs: dict[str, Any] = {"h": Count("id"), "p": Sum("member_count")}
+    aggs: dict[str, Any] = {"h": Count("id"), "p": Sum("member_count"), "total": Sum("net_income")}
     for name, _label, field in GAPS:
         aggs[f"gap_{name}"] = Count("id", filter=Q(**{field: False}))
         aggs[f"gap_{name}_p"] = Sum("member_count", filter=Q(**{field: False}))
-    bands = list(records.filter(year=year).annotate(band=band).values("band").annotate(**aggs).order_by())
-    return {"growth": growth, "year": year, "bands": bands}
+    rows = list(_records(user, area, on).annotate(band=band, prefix=_prefix("household__area_path", length))
+                .values("prefix", "year", "band").annotate(**aggs).order_by())
+    for r in rows:
+        r["total"] = str(r["total"] or 0)
+        for key in r:
+            if key.endswith("_p") or key == "p":
+                r[key] = int(r[key] or 0)
+    return rows
 
 
 def _income(raw: dict[str, Any]) -> dict[str, Any]:
+    """Growth, the year shown, its bands and gaps from the sums by year ("years": households, people,
+    net income, gaps) and by year and band ("bands")."""
+    growth_rows = sorted(({**r, "total": Decimal(r["total"])} for r in raw["years"]), key=lambda r: r["year"])
+    # The last year whose records are in: at least half as many as the best-covered year (the current
+    # year's records trickle in until its end; a handful would make a distribution of nothing).
+    most = max((r["h"] for r in growth_rows), default=0)
+    complete = [r for r in growth_rows if r["h"] * 2 >= most]
+    year = complete[-1]["year"] if complete else None
     growth = [{"year": r["year"], "households": r["h"],
-               "per_capita": round(r["total"] / r["p"]) if r["p"] else None, "growth": None} for r in raw["growth"]]
+               "per_capita": round(r["total"] / r["p"]) if r["p"] else None, "growth": None}
+              for r in growth_rows if year is not None and r["year"] <= year]
     for prev, cur in zip(growth, growth[1:], strict=False):
         if prev["per_capita"] and cur["per_capita"] is not None:
             cur["growth"] = round((cur["per_capita"] / prev["per_capita"] - 1) * 100, 1)
-    year, rows = raw["year"], raw["bands"]
     if year is None:
         return {"year": None, "bands": [], "growth": growth, "gaps": []}
+    rows = [r for r in growth_rows if r["year"] == year]
+    in_year = [r for r in raw["bands"] if r["year"] == year]
     bands = []
     for i, (lo, hi) in enumerate(INCOME_BANDS):
-        r = [x for x in rows if x["band"] == i]
-        bands.append(_fig(f"inc:{year}:{i}", band_label(lo, hi), sum(x["h"] for x in r), sum(x["p"] or 0 for x in r)))
+        r = [x for x in in_year if x["band"] == i]
+        bands.append(_fig(f"inc:{year}:{i}", band_label(lo, hi), sum(x["h"] for x in r), sum(x["p"] for x in r)))
     gaps = [_fig(f"gap:{year}:{name}", label, sum(r[f"gap_{name}"] for r in rows),
-                 sum(r[f"gap_{name}_p"] or 0 for r in rows)) for name, label, _f in GAPS]
+                 sum(r[f"gap_{name}_p"] for r in rows)) for name, label, _f in GAPS]
     return {"year": year, "bands": bands, "growth": growth, "gaps": gaps}
 
 
@@ -539,16 +588,104 @@ def _sum(rows: list[dict[str, Any]], **match: Any) -> tuple[int, int]:
     return h, p
 
 
-def compute_raw(*, user: User | AnonymousUser, area: Area, on: datetime.date | None,
-                child_length: int | None) -> dict[str, Any]:
-    """The grouped query results every figure of a dashboard is assembled from (JSON-able: the rollup
-    stores them, fupin.monitoring.rollups)."""
+def _add(rows: list[dict[str, Any]], fields: tuple[str, ...], sums: tuple[str, ...]) -> list[dict[str, Any]]:
+    """``rows`` added up by ``fields``: the ``sums`` summed ("total", a decimal as text, exactly)."""
+    out: dict[tuple, dict[str, Any]] = {}
+    for r in rows:
+        key = tuple(r[f] for f in fields)
+        row = out.get(key)
+        if row is None:
+            out[key] = row = {**dict(zip(fields, key, strict=True)), **{k: 0 for k in sums}}
+        for k in sums:
+            row[k] = str(Decimal(row[k]) + Decimal(r[k])) if k == "total" else row[k] + (r[k] or 0)
+    return list(out.values())
+
+
+MAIN_FIELDS = ("st", "main_cause", "attribute", "paired")
+INCOME_SUMS = ("h", "p", "total", *[f"gap_{name}{p}" for name, _label, _f in GAPS for p in ("", "_p")])
+
+
+def _empty_part() -> dict[str, Any]:
+    return {"main": [], "exits": [], "monitor": {"kinds": [], "risks": [], "totals": []},
+            "income": {"bands": [], "years": []}}
+
+
+def compute_parts(*, user: User | AnonymousUser, area: Area, on: datetime.date | None,
+                  length: int | None) -> dict[str, dict[str, Any]]:
+    """The grouped query results every figure of a dashboard is made of, for the area's households
+    broken down by the first ``length`` characters of their area path (None: not broken down): {prefix:
+    part}. A part holds only counts and sums per key (households, people, net income) over households
+    that are each in one area, so the part of an area is the sum of the parts of the areas it holds
+    (``combine``). JSON-able: the rollups store them (fupin.monitoring.rollups)."""
     from fupin.identification.exitcheck import without_jit
 
     # Grouped queries with high cost estimates: PostgreSQL's JIT compiles longer than they run.
     with without_jit():
-        return {"main": main_groups(user, area, on, child_length), "exits": _exit_rows(user, area, on),
-                "monitor": _monitor_rows(user, area, on, child_length), "income": _income_rows(user, area, on)}
+        main = main_groups(user, area, on, length)
+        exits = _exit_rows(user, area, on, length)
+        mon = _monitor_rows(user, area, on, length)
+        income = _income_rows(user, area, on, length)
+    parts: dict[str, dict[str, Any]] = {}
+
+    def part(prefix: str) -> dict[str, Any]:
+        return parts.setdefault(prefix, _empty_part())
+
+    for r in main:
+        part(r.pop("prefix"))["main"].append(r)
+    for r in exits:
+        part(r.pop("prefix"))["exits"].append(r)
+    for name, rows in mon.items():
+        for r in rows:
+            part(r.pop("prefix"))["monitor"][name].append(r)
+    for r in income:
+        # By band only households and people (the distribution); the rest by year.
+        income_part = part(r.pop("prefix"))["income"]
+        income_part["bands"].append({"year": r["year"], "band": r["band"], "h": r["h"], "p": r["p"]})
+        income_part["years"].append(r)
+    for p in parts.values():
+        p["main"] = _compact(p["main"], *MAIN_FIELDS)
+        p["income"]["years"] = _add(p["income"]["years"], ("year",), INCOME_SUMS)
+    return parts
+
+
+def combine(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """The sum of ``parts`` (the part of the areas they are of, together)."""
+    mon = [p["monitor"] for p in parts]
+    return {
+        "main": _compact([r for p in parts for r in p["main"]], *MAIN_FIELDS),
+        "exits": _add([r for p in parts for r in p["exits"]], ("date__year", "to_status"), ("h", "p")),
+        "monitor": {"kinds": _add([r for m in mon for r in m["kinds"]], ("kind", "st"), ("h", "p")),
+                    "risks": _add([r for m in mon for r in m["risks"]], ("risk0", "st"), ("h", "p")),
+                    "totals": _add([r for m in mon for r in m["totals"]], ("st",), ("h", "p"))},
+        "income": {"bands": _add([r for p in parts for r in p["income"]["bands"]], ("year", "band"), ("h", "p")),
+                   "years": _add([r for p in parts for r in p["income"]["years"]], ("year",), INCOME_SUMS)},
+    }
+
+
+def build(parts: dict[str, dict[str, Any]], children: list[str] | None = None) -> dict[str, Any]:
+    """An area's raw figures from the parts of what it holds ({path or prefix: part}): their sum, and
+    the breakdown by ``children`` (paths of one length; None: by the parts' own keys). A part under no
+    child (households registered at the area itself) counts in the sum, in no child's row."""
+    if children is None:
+        by_child = {path: [p] for path, p in parts.items()}
+    else:
+        length = len(children[0]) if children else 0
+        by_child = {c: [] for c in children}
+        for path, p in parts.items():
+            if path[:length] in by_child:
+                by_child[path[:length]].append(p)
+    raw = combine(list(parts.values()))
+    sums = {c: combine(ps) if len(ps) != 1 else ps[0] for c, ps in by_child.items() if ps}
+    raw["child_main"] = [{**r, "prefix": c} for c, p in sums.items() for r in _compact(p["main"], "st")]
+    raw["monitor"]["children"] = [{**r, "prefix": c} for c, p in sums.items() for r in p["monitor"]["totals"]]
+    return raw
+
+
+def compute_raw(*, user: User | AnonymousUser, area: Area, on: datetime.date | None,
+                child_length: int | None) -> dict[str, Any]:
+    """The raw figures of an area, computed live, broken down by the areas whose paths are
+    ``child_length`` long."""
+    return build(compute_parts(user=user, area=area, on=on, length=child_length))
 
 
 def dashboard(*, user: User | AnonymousUser, area: Area, on: datetime.date | None = None,
@@ -564,21 +701,21 @@ def dashboard(*, user: User | AnonymousUser, area: Area, on: datetime.date | Non
     register = set(REGISTER_STATUSES)
     by_st = _compact(rows, "st")
     by_cause, by_attr = _compact(rows, "st", "main_cause"), _compact(rows, "st", "attribute")
-    by_paired, by_child = _compact(rows, "st", "paired"), _compact(rows, "prefix", "st")
+    by_paired, by_child = _compact(rows, "st", "paired"), raw["child_main"]
     reg_h, reg_p = _sum(by_st, st=register)
     poor_h, poor_p = _sum(by_st, st=set(NOT_EXITED_STATUSES))
     ex_h, ex_p = _sum(by_st, st=set(EXITED_STATUSES))
     paired_h, paired_p = _sum(by_paired, st=register, paired=True)
     mon = raw["monitor"]
-    mon_tot = {r["st"]: r["h"] for r in mon["totals"]}
+    mon_tot = {r["st"]: (r["h"], r["p"]) for r in mon["totals"]}
     show_incidence = policy.sees_incidence(user)
     rural = area.rural_population if show_incidence else None
     headline = {
         "households": _fig("reg", _("在册户"), reg_h, reg_p),
         "poor": _fig("poor", _("未脱贫"), poor_h, poor_p),
         "exited": _fig("exited", _("已脱贫"), ex_h, ex_p),
-        "at_risk": _fig("mon:any:at_risk", _("监测对象（风险未消除）"), mon_tot.get(ObjectState.AT_RISK, 0), None),
-        "cleared": _fig("mon:any:cleared", _("监测对象（风险已消除）"), mon_tot.get(ObjectState.CLEARED, 0), None),
+        "at_risk": _fig("mon:any:at_risk", _("监测对象（风险未消除）"), *mon_tot.get(ObjectState.AT_RISK, (0, 0))),
+        "cleared": _fig("mon:any:cleared", _("监测对象（风险已消除）"), *mon_tot.get(ObjectState.CLEARED, (0, 0))),
         "paired": _fig("paired", _("有帮扶责任人"), paired_h, paired_p),
     }
     incidence = round(poor_p / rural * 100, 2) if rural else None
@@ -607,12 +744,12 @@ def dashboard(*, user: User | AnonymousUser, area: Area, on: datetime.date | Non
                       "return_cap": g.get(TargetKind.RETURN_CAP)})
     kinds = [{"kind": k.value, "label": str(k.label),
               **{st.value: _fig(f"mon:{k.value}:{st.value}", f"{k.label}（{st.label}）",
-                                sum(r["h"] for r in mon["kinds"] if r["kind"] == k and r["st"] == st), None)
-                 for st in MONITOR_STATES}} for k in ObjectKind]
+                                *_sum(mon["kinds"], kind=k.value, st=st.value)) for st in MONITOR_STATES}}
+             for k in ObjectKind]
     risks = [{"risk": r.value, "label": str(r.label),
               **{st.value: _fig(f"risk:{r.value}:{st.value}", f"{r.label}（{st.label}）",
-                                sum(x["h"] for x in mon["risks"] if x["risk0"] == r and x["st"] == st), None)
-                 for st in MONITOR_STATES}} for r in RiskType]
+                                *_sum(mon["risks"], risk0=r.value, st=st.value)) for st in MONITOR_STATES}}
+             for r in RiskType]
     income = _income(raw["income"])
     gaps = income["gaps"]
     child_rows = []
@@ -621,12 +758,12 @@ def dashboard(*, user: User | AnonymousUser, area: Area, on: datetime.date | Non
         h, p = _sum(cr, st=register)
         ph, pp = _sum(cr, st=set(NOT_EXITED_STATUSES))
         eh, ep = _sum(cr, st=set(EXITED_STATUSES))
-        at_risk = sum(r["h"] for r in mon["children"] if r["prefix"] == child.path and r["st"] == ObjectState.AT_RISK)
+        at_risk = _sum(mon["children"], prefix=child.path, st=ObjectState.AT_RISK.value)
         c_rural = child.rural_population if show_incidence else None
         child_rows.append({
             "area": child, "households": _fig("reg", _("在册户"), h, p), "poor": _fig("poor", _("未脱贫"), ph, pp),
             "exited": _fig("exited", _("已脱贫"), eh, ep),
-            "at_risk": _fig("mon:any:at_risk", _("监测对象（风险未消除）"), at_risk, None),
+            "at_risk": _fig("mon:any:at_risk", _("监测对象（风险未消除）"), *at_risk),
             "incidence": round(pp / c_rural * 100, 2) if c_rural else None,
             "progress": round(ep / p * 100, 1) if p else None,
             "status": [_fig(f"status:{s.value}", s.label, *_sum(cr, st=s.value)) for s in Status],

@@ -170,7 +170,7 @@ def instant_flag(*, actor: User | None, obj: MonitoringObject, on: datetime.date
     if note.strip():
         obj.note = (f"{obj.note}；{note.strip()}" if obj.note else note.strip())[:500]
     _save(obj, ["instant", "instant_on", "note"])
-    audit_update(actor=actor, obj=obj, before=before, after=snapshot(obj), area_path=obj.area_path,
+    audit_update(actor=actor, obj=obj, before=before, after=snapshot(obj), area_path=obj.household.area_path,
                  summary=_("标注即时帮扶：%(n)s（%(d)s）") % {"n": obj.household.number, "d": _date(day)})
     return obj
 
@@ -202,7 +202,7 @@ def measure_add(*, actor: User | None, obj: MonitoringObject, sector: str, categ
                       synthetic=synthetic)
     measure.full_clean()
     measure.save()
-    audit_create(actor=actor, obj=measure, area_path=obj.area_path,
+    audit_create(actor=actor, obj=measure, area_path=obj.household.area_path,
                  summary=_("登记帮扶措施：%(n)s %(s)s %(c)s") % {
                      "n": obj.household.number, "s": measure.get_sector_display(), "c": measure.category})
     return measure
@@ -280,7 +280,7 @@ def clear_open(*, actor: User | None, obj: MonitoringObject, checklist: dict[str
                            opinion=opinion, date=day, checklist=checklist, synthetic=synthetic)
     obj.clear_case = case
     _save(obj, ["clear_case", "clear_income_12m", "income_above_since", "rigid_resolved"])
-    audit_update(actor=actor, obj=obj, before=before, after=snapshot(obj), area_path=obj.area_path,
+    audit_update(actor=actor, obj=obj, before=before, after=snapshot(obj), area_path=obj.household.area_path,
                  summary=_("风险消除入户核实：%(n)s") % {"n": obj.household.number})
     return case
 
@@ -331,7 +331,7 @@ def case_effect(step: Any) -> None:
         _save(obj, ["state", "cleared_on"])
     else:
         return
-    audit_update(actor=step.actor, obj=obj, before=before, after=snapshot(obj), area_path=obj.area_path,
+    audit_update(actor=step.actor, obj=obj, before=before, after=snapshot(obj), area_path=obj.household.area_path,
                  summary=_("监测对象 %(n)s：%(s)s") % {"n": household.number, "s": obj.get_state_display()})
 
 

@@ -103,17 +103,21 @@ def workbook(*, user: User | AnonymousUser, area: Area, year: int) -> bytes:
           [_("年度"), _("脱贫户"), _("脱贫人口"), _("目标户数"), _("目标人数"), _("返贫户"), _("返贫人口"), _("返贫人数上限")],
           rows, [8, 10, 10, 10, 10, 10, 10, 12])
 
-    # 3. monitoring objects by kind and risk
-    rows = [[k["label"], k["at_risk"].households, k["cleared"].households,
-             k["at_risk"].households + k["cleared"].households] for k in data["monitoring"]["kinds"]]
-    rows.append([_("合计（户，不重复）"), data["headline"]["at_risk"].households, data["headline"]["cleared"].households,
-                 None])
-    rows.append(["", None, None, None])
-    rows.append([_("主要风险类型"), _("风险未消除"), _("风险已消除"), _("合计")])
-    rows += [[r["label"], r["at_risk"].households, r["cleared"].households,
-              r["at_risk"].households + r["cleared"].households] for r in data["monitoring"]["risks"]]
+    # 3. monitoring objects by kind and risk: households and their people
+    def mon_row(label: str, at_risk: figures.Fig, cleared: figures.Fig, total: bool = True) -> list[Any]:
+        return [label, at_risk.households, at_risk.people, cleared.households, cleared.people,
+                at_risk.households + cleared.households if total else None,
+                (at_risk.people or 0) + (cleared.people or 0) if total else None]
+
+    rows = [mon_row(k["label"], k["at_risk"], k["cleared"]) for k in data["monitoring"]["kinds"]]
+    rows.append(mon_row(_("合计（不重复）"), data["headline"]["at_risk"], data["headline"]["cleared"], total=False))
+    rows.append(["", None, None, None, None, None, None])
+    rows.append([_("主要风险类型"), _("风险未消除（户）"), _("风险未消除（人）"), _("风险已消除（户）"),
+                 _("风险已消除（人）"), _("合计（户）"), _("合计（人）")])
+    rows += [mon_row(r["label"], r["at_risk"], r["cleared"]) for r in data["monitoring"]["risks"]]
     sheet(_("监测对象"), _("防返贫监测对象（按类别、主要风险类型）"),
-          [_("监测对象类别"), _("风险未消除（户）"), _("风险已消除（户）"), _("合计（户）")], rows, [22, 14, 14, 12])
+          [_("监测对象类别"), _("风险未消除（户）"), _("风险未消除（人）"), _("风险已消除（户）"), _("风险已消除（人）"),
+           _("合计（户）"), _("合计（人）")], rows, [22, 14, 14, 14, 14, 12, 12])
 
     # 4. measures by sector
     measures = figures.measures_by_sector(user=user, area=area, year=year, on=on)

@@ -21,10 +21,11 @@ from django.utils.translation import gettext_lazy
 
 from fupin import workflow
 from fupin.accounts import policy
-from fupin.areas.models import Area, Level
+from fupin.areas.models import PATH_LENGTH, Area, Level
 from fupin.audit.services import audit_create, audit_status, audit_update, jsonable
 from fupin.audit.services import snapshot as _full_snapshot
 from fupin.lib import idnumber, pinyin
+from fupin.lib.paths import common_prefix
 
 from . import rules
 from .choices import LineKind, Procedure, Relation, Status
@@ -113,6 +114,12 @@ def _refresh_household_summary(household: Household) -> None:
     Household.objects.filter(pk=household.pk).update(head_name=household.head_name,
                                                      head_name_pinyin=household.head_name_pinyin,
                                                      member_count=household.member_count)
+
+
+def _common_area(a: str, b: str) -> str:
+    """The path of the deepest area holding both areas (by path)."""
+    shared = common_prefix([a, b])
+    return max((shared[:n] for n in PATH_LENGTH.values() if n <= len(shared)), key=len, default="")
 
 
 def _refuse_cancelled(household: Household) -> None:
@@ -293,6 +300,7 @@ def household_update(*, actor: User | None, household: Household, data: Mapping[
     policy.check_write(actor, household.area)
     _refuse_cancelled(household)
     before = snapshot(household)
+    was_at = household.area_path
     for key, value in data.items():
         setattr(household, key, value)
     if "area" in data:
@@ -311,8 +319,11 @@ def household_update(*, actor: User | None, household: Household, data: Mapping[
             raise ValidationError({"identified_year": error})
     _bump_version(household, expected_version)
     household.save()
+    # A move concerns both villages: the row belongs to their common area (the dashboards' rollups of
+    # every area it overlaps are recomputed, fupin.monitoring.rollups).
+    where = household.area_path if household.area_path == was_at else _common_area(was_at, household.area_path)
     audit_update(actor=actor, obj=household, before=before, after=snapshot(household),
-                 area_path=household.area_path, summary=_("修改贫困户 %(n)s") % {"n": household.number})
+                 area_path=where, summary=_("修改贫困户 %(n)s") % {"n": household.number})
     return household
 
 

@@ -161,6 +161,8 @@ def household_list(request: HttpRequest) -> HttpResponse:
         "count_note": _extra_note(filters) if filters.extra else (
             counts.list_note(filters.status) if not filters.figure else _figure_note(filters)),
         "cancelled_left_out": selectors.cancelled_left_out(user=user, filters=filters),
+        # A dashboard figure's people, counted as the dashboard counts them (the same number).
+        "figure_people": _figure_people(filters, qs),
         "columns": [("number", _("户编号")), ("head", _("户主")), (None, _("所在村")), ("people", _("人口")),
                     (None, _("属性")), (None, _("主要致贫原因")), ("status", _("户状态")),
                     ("identified", _("识别年度")), ("exit", _("脱贫年度"))],
@@ -173,6 +175,14 @@ def household_list(request: HttpRequest) -> HttpResponse:
 def _extra_note(filters: HouseholdFilters) -> str:
     area = f"{filters.area.name}：" if filters.area is not None else ""
     return area + "；".join(selectors.LIST_FILTERS[name].note(key) for name, key in filters.extra.items())
+
+
+def _figure_people(filters: HouseholdFilters, qs: Any) -> int | None:
+    if not filters.figure:
+        return None
+    from fupin.monitoring.figures import figure_people
+
+    return figure_people(filters.figure, filters.on, qs)
 
 
 def _figure_note(filters: HouseholdFilters) -> str:

@@ -1,6 +1,7 @@
 """On the demo county (a miniature of it, with its monitoring history to 2026): every dashboard figure equals
-the household list's count of its key — today and as of two past year ends (issue 14: "a test that compares
-every dashboard figure with a count through the list selector" on the demo)."""
+the household list's count of its key, households and people (as the figure counts them) — today and as of
+two past year ends (issue 14: "a test that compares every dashboard figure with a count through the list
+selector" on the demo)."""
 
 import datetime
 
@@ -31,8 +32,9 @@ def test_every_figure_of_the_demo_county_equals_the_list_count_of_its_key(on):
     assert len(figs) > 60
     for area, fig in figs:
         listed = selectors.household_list(user=officer, filters=HouseholdFilters(
-            area=area, status="all", figure=fig.key, on=on)).count()
-        assert fig.households == listed, (area.name, fig.key, fig.label)
+            area=area, status="all", figure=fig.key, on=on))
+        assert fig.households == listed.count(), (area.name, fig.key, fig.label)
+        assert fig.people == figures.figure_people(fig.key, on, listed), (area.name, fig.key, fig.label)
     headline = data["headline"]
     assert headline["households"].households > 0 and headline["exited"].households > 0
     if on is None or on.year >= 2021:  # the demo's monitoring history: objects at risk and cleared

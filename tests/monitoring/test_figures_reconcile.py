@@ -42,7 +42,10 @@ def test_every_figure_of_the_county_dashboard_equals_the_list_count_of_its_key(w
     data, figs = _every_figure(county_user, tree["county"], on, children)
     assert len(figs) > 60
     for area, fig in figs:
-        assert fig.households == _list_count(county_user, area, fig.key, on), (area.name, fig.key, fig.label)
+        listed = selectors.household_list(user=county_user, filters=HouseholdFilters(
+            area=area, status="all", figure=fig.key, on=on))
+        assert fig.households == listed.count(), (area.name, fig.key, fig.label)
+        assert fig.people == figures.figure_people(fig.key, on, listed), (area.name, fig.key, fig.label)
     assert data["headline"]["households"].households > 0
 
 
@@ -52,6 +55,8 @@ def test_the_county_figures_are_not_all_zero_and_add_up(world, tree, county_user
     assert (h["households"].households, h["households"].people) == (6, 12)  # cancelled left out; son removed
     assert (h["poor"].households, h["exited"].households) == (3, 3)
     assert (h["at_risk"].households, h["cleared"].households) == (1, 1)
+    hh = world["households"]  # monitoring figures count the households' people too
+    assert (h["at_risk"].people, h["cleared"].people) == (hh["unstable"].member_count, hh["edge"].member_count)
     assert h["paired"].households == 1
     assert sum(f.households for f in data["status"]) == 7  # 注销 included in the status breakdown
     by_year = {e["year"]: e for e in data["exits"]}
@@ -70,7 +75,7 @@ def test_the_list_page_opened_from_a_figure_shows_the_same_count_and_says_what_i
     response = client.get(reverse("household_list"), {"area": tree["county"].code, "fig": fig.key,
                                                       "on": on.isoformat(), "status": "all"})
     text = response.content.decode()
-    assert re.search(rf"共 {fig.households} 户", text)
+    assert re.search(rf"共 {fig.households} 户 · {fig.people} 人", text)
     assert "截至 2019-12-31" in text
 
 
@@ -115,3 +120,24 @@ def test_the_tables_give_the_dashboard_numbers(world, tree, county_user):
     civil_2023 = next(r for r in CalamineWorkbook.from_filelike(io.BytesIO(
         workbook(user=county_user, area=tree["county"], year=2023))).get_sheet_by_index(3).to_python() if r[0] == "民政")
     assert int(civil_2023[1]) == 1 and int(civil_2023[2]) == _list_count(county_user, tree["county"], "measure:civil:2023", None)
+
+
+def test_monitoring_people_are_the_same_on_the_dashboard_in_the_api_and_in_the_tables(world, tree, county_user,
+                                                                                       client):
+    from django.utils import timezone
+    from python_calamine import CalamineWorkbook
+
+    data = figures.dashboard(user=county_user, area=tree["county"])
+    at_risk = data["headline"]["at_risk"]
+    assert at_risk.people == world["households"]["unstable"].member_count > 0
+    client.force_login(county_user)
+    body = client.get("/api/stats/", {"area": tree["county"].code}).json()
+    assert body["monitoring_at_risk"] == {"key": "mon:any:at_risk", "label": at_risk.label,
+                                          "households": at_risk.households, "people": at_risk.people}
+    unstable = next(f for f in body["monitoring_by_kind"] if f["key"] == "mon:unstable:at_risk")
+    assert (unstable["households"], unstable["people"]) == (1, at_risk.people)
+    sheet = CalamineWorkbook.from_filelike(io.BytesIO(workbook(
+        user=county_user, area=tree["county"], year=timezone.localdate().year))).get_sheet_by_index(2).to_python()
+    head = sheet[3]
+    total = next(r for r in sheet if str(r[0]).startswith("合计"))
+    assert int(total[head.index("风险未消除（人）")]) == at_risk.people

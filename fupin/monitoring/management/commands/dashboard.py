@@ -1,8 +1,11 @@
-"""``fupin dashboard refresh``: precompute the dashboards' rollups (fupin.monitoring.rollups) of the
-counties and townships, today and the last N year ends; ``fupin dashboard status``: how many are stale.
+"""``fupin dashboard refresh``: precompute the dashboards' rollups (fupin.monitoring.rollups), today and
+the last N year ends: each county live in one pass (storing the rollups of its townships and villages),
+the cities and the province summed from them; ``fupin dashboard status``: how many are not current.
 
-Run it after a bulk load and e.g. nightly; the dashboards stay exact without it (a stale rollup is
-recomputed on first view), it only spares the first visitor the wait."""
+Run it nightly ("today" figures are of one day; rollups older than rollups.MAX_AGE are recomputed) and
+after a change made outside the services. The dashboards stay exact without it (a rollup that is not
+current is recomputed on view, a write makes stale only the rollups of its areas), it spares the first
+visitor of the day the wait."""
 
 from __future__ import annotations
 
@@ -18,7 +21,7 @@ from fupin.areas.models import Area, Level
 
 
 class Command(BaseCommand):
-    help = "看板预计算：refresh 预计算县、乡镇看板（当前与最近 N 个年末），status 显示过期数"
+    help = "看板预计算：refresh 预计算各级看板（当前与最近 N 个年末；县及以下一次计算，省市由县汇总），status 显示过期数"
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("action", choices=["refresh", "status"])
