@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("fupin.monitoring.urls_objects")),  # 监测对象、纳入与风险消除、手机端申报 (issue 14, mproc)
     path("", include("fupin.registry.urls")),
     path("", include("fupin.documents.urls")),
+    path("", include("fupin.assistance.urls")),  # 精准帮扶 (issue 15)
     path("", include("fupin.audit.urls")),
     path("quality/", include("fupin.quality.urls")),
     path("standards/", include("fupin.standards.urls")),

@@ -14,3 +14,8 @@ class AssistanceConfig(AppConfig):
         from .selectors import paired_household_ids
 
         policy.register_household_provider("pairings", paired_household_ids)
+
+        # issue 15 (card15): the 明白卡 of a township or the county, a background job
+        from .cards import register_kind as register_cards_job
+
+        register_cards_job()
