@@ -72,6 +72,15 @@ NATIONAL_HOTLINE = "12317"
 CARD_LIVING = ("house_structure", "house_area", "danger_grade", "water_safe", "water_difficulty", "domestic_power",
                "road_type", "sanitary_toilet", "cultivated_land", "in_cooperative", "relocated", "relocation_site")
 
+#: Cards rendered in one Typst compile when a whole area is printed: its memory grows with the pages
+#: (≈ 1 MB a card), so a large village is rendered in parts of this many and joined.
+CHUNK = 100
+
+#: Table rows (members; measures and the plan's lines; three a cadre) a card holds in its full type size
+#: for sure (a 10-member household with 7 measures and 2 cadres needs smaller type: the template finds
+#: the size that fits only for these, measuring costs a layout per size tried).
+CROWDED_ROWS = 16
+
 #: A card is one page: measures beyond this many are counted, not listed.
 MAX_MEASURES = 7
 
@@ -169,6 +178,13 @@ def _plan(h: Household) -> dict[str, Any] | None:
     }
 
 
+def _plan_rows(plan: dict[str, Any] | None) -> int:
+    """About how many table rows the plan takes: a long measure or note wraps over several lines."""
+    if plan is None:
+        return 0
+    return 3 + len(plan["note"]) // 50 + sum(1 + (len(m["name"]) + len(m["who"])) // 24 for m in plan["measures"])
+
+
 def _cause_label(code: str) -> str:
     from fupin.registry.choices import Cause
 
@@ -184,7 +200,11 @@ def card_content(h: Household, *, today: datetime.date, places: Places) -> dict[
     years = (getattr(h, "card_years", None) or [])[:2]
     local = places.hotline(h.area)
     monitored = h.status in MONITORED
+    plan = _plan(h)
+    cadres = getattr(h, "card_pairings", [])
+    rows = len(members) + _plan_rows(plan) + 3 * ((len(cadres) + 1) // 2)
     return {
+        "crowded": rows > CROWDED_ROWS,
         "title": _("帮扶明白卡") if monitored else _("扶贫明白卡"),
         "kind": _("防止返贫监测对象") if monitored else _("建档立卡户"),
         "county": county, "place": place, "year": str(today.year),
@@ -201,10 +221,10 @@ def card_content(h: Household, *, today: datetime.date, places: Places) -> dict[
         "income": [{"year": str(r.year), "per_capita": _yuan(r.per_capita_income), "line": _yuan(r.poverty_line),
                     "above": "—" if r.above_line is None else (_("已达标") if r.above_line else _("未达标"))}
                    for r in years],
-        "plan": _plan(h),
+        "plan": plan,
         "cadres": [{"name": p.cadre.name, "unit": p.cadre.unit.name if p.cadre.unit else "—",
                     "post": p.cadre.post or "", "phone": p.cadre.phone or "—",
-                    "since": _date(p.start)} for p in getattr(h, "card_pairings", [])],
+                    "since": _date(p.start)} for p in cadres],
         "hotline": {"local": local, "national": NATIONAL_HOTLINE},
     }
 
@@ -331,7 +351,8 @@ def village_paths(households: QuerySet[Household]) -> list[tuple[str, int]]:
 def print_area(*, user: User | None, households: QuerySet[Household], out: Path, area_path: str = "",
                report: Callable[[int, int], None] | None = None, now: datetime.datetime | None = None) -> AreaPrinted:
     """The cards of ``households`` (scoped by the caller) written to ``out`` as one PDF: rendered a
-    village at a time (bounded memory; each village's print issued and audited on its own) and joined
+    village at a time, in parts of at most CHUNK cards (bounded memory; each part issued and audited on
+    its own) and joined
     (fupin.documents.render.join_pdfs). ``report(done, total)`` after each village (it may raise to
     cancel: nothing is written to ``out`` then). Written beside ``out`` and renamed: never half a file."""
     from fupin.documents.render import join_pdfs
@@ -345,22 +366,26 @@ def print_area(*, user: User | None, households: QuerySet[Household], out: Path,
     parts: list[tuple[str, int]] = []
     with tempfile.TemporaryDirectory(prefix="cards-", dir=out.parent) as tmp:
         folder = Path(tmp)
-        for i, (path, _count) in enumerate(villages):
-            printed = print_cards(user=user, households=households.filter(area_path__startswith=path), now=now,
-                                  area_path=path, tags=False,
-                                  summary=_("打印明白卡：%(v)s %(n)s 户") % {"v": names.get(path, path), "n": _count})
-            name = f"{i:04d}.pdf"
-            (folder / name).write_bytes(printed.pdf)
-            parts.append((name, printed.count))
-            done += printed.count
-            new += printed.new
-            if report is not None:
-                report(done, total)
+        for path, _count in villages:
+            in_village = households.filter(area_path__startswith=path, status__in=CARD_STATUSES)
+            ids = list(in_village.order_by("area_path", "number").values_list("pk", flat=True))
+            for start in range(0, len(ids), CHUNK):
+                printed = print_cards(user=user, households=in_village.filter(pk__in=ids[start:start + CHUNK]),
+                                      now=now, area_path=path, tags=False,
+                                      summary=_("打印明白卡：%(v)s %(n)s 户") % {"v": names.get(path, path),
+                                                                           "n": min(CHUNK, len(ids) - start)})
+                name = f"{len(parts):05d}.pdf"
+                (folder / name).write_bytes(printed.pdf)
+                parts.append((name, printed.count))
+                done += printed.count
+                new += printed.new
+                if report is not None:
+                    report(done, total)
         partial = folder / "joined.pdf"
         if parts:
             partial.write_bytes(join_pdfs(folder, parts, when=now))
             os.replace(partial, out)
-    return AreaPrinted(count=done, new=new, reprinted=done - new, villages=len(parts), pages=done)
+    return AreaPrinted(count=done, new=new, reprinted=done - new, villages=len(villages) if parts else 0, pages=done)
 
 
 # --- the background job: a township's or the county's cards -------------------------------------------

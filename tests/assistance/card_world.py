@@ -1,5 +1,6 @@
 """Fixtures of the 明白卡 tests: a household with a plan and its measures, a helping unit and a cadre with
-a phone, a second household with no plan and no cadre, a large household, an outsider's household.
+a phone, a second household with no plan and no cadre, an outsider's household. Test modules import
+the fixture functions (``card_household_fixture`` …) and ask for them by name (``card_household``).
 Plans and measures are written directly (their services belong to the plans part of issue 15)."""
 
 from __future__ import annotations
@@ -41,16 +42,16 @@ def add_plan(household, *, year: int | None = None, measures: int = 3) -> Plan:
     return plan
 
 
-@pytest.fixture
-def card_cadre(tree, county_user):
+@pytest.fixture(name="card_cadre")
+def card_cadre_fixture(tree, county_user):
     unit = HelpingUnit.objects.create(name=UNIT, area=tree["county"], phone="0874-8210000")
     account = factories.user("cadre_zhao", Role.CADRE, tree["village_a1"], display_name=CADRE_NAME)
     return Cadre.objects.create(name=CADRE_NAME, unit=unit, post="副局长", phone=CADRE_PHONE, area=tree["county"],
                                 user=account)
 
 
-@pytest.fixture
-def card_household(tree, county_user, card_cadre):
+@pytest.fixture(name="card_household")
+def card_household_fixture(tree, county_user, card_cadre):
     h = factories.household(
         tree["village_a1"], actor=county_user, number="5303241002010101", status=Status.POOR,
         main_cause=Cause.FUNDS, other_causes=[Cause.SKILLS],
@@ -67,15 +68,15 @@ def card_household(tree, county_user, card_cadre):
     return h
 
 
-@pytest.fixture
-def bare_household(tree, county_user):
+@pytest.fixture(name="bare_household")
+def bare_household_fixture(tree, county_user):
     """No plan, no cadre, no income recorded."""
     return factories.household(tree["village_a1"], actor=county_user, number="5303241002010102",
                                status=Status.MONITOR_RISK,
                                members=[factories.member_data(Relation.HEAD, "1", name="李有田")])
 
 
-@pytest.fixture
-def outside_household(tree, county_user):
+@pytest.fixture(name="outside_household")
+def outside_household_fixture(tree, county_user):
     return factories.household(tree["village_b1"], actor=county_user, number="5303241012010001", status=Status.POOR,
                                members=[factories.member_data(Relation.HEAD, "1", name="王外人")])
