@@ -47,7 +47,8 @@ pytestmark = pytest.mark.django_db
 ROLES = ("admin", "county", "township", "village", "cadre", "leader", "auditor", "assessor")
 FIELDS = ("id_number", "phone", "bank_account", "health", "disability", "disability_cert", "dibao", "tekun",
           "health_text")
-SURFACES = ("page", "api", "admin", "export", "pdf", "search", "notice", "public", "case", "monitoring")
+SURFACES = ("page", "api", "admin", "export", "pdf", "search", "notice", "public", "case", "monitoring",
+            "card")
 
 # fmt: off
 #: How each role sees each field on the page, in the API and in the admin (before any 显示完整信息).
@@ -84,6 +85,12 @@ ON_SURFACE = {
     # 防返贫监测 (issue 14, mproc): a monitoring object's page and API answer and the 即时帮扶 ledger (page and
     # .xlsx) show its 情况说明 and the measures' content (free text: the health rule), no personal number
     "monitoring": {"health_text"},
+    # --- issue 15 (card15) ---
+    # 明白卡 (a card on the wall of the home): the members' ID numbers masked for every role (as on the
+    # notices), health and disability for the roles that see them; no household phone, bank account,
+    # certificate, amounts or free text. (The cadre's work phone is printed whole: it is the cadre's, for
+    # the household to call, not the household's personal data.)
+    "card": {"id_number", "health", "disability"},
 }
 #: The policy's name of one field of each group (fupin.accounts.policy.FIELD_GROUPS).
 POLICY_FIELD = {"id_number": "id_number", "phone": "phone", "bank_account": "bank_account", "health": "health",
@@ -438,6 +445,18 @@ def observe_monitoring(world: World, user: User) -> dict[str, str]:
 # --- the tests -------------------------------------------------------------------------------------
 
 
+def observe_card(world: World, user: User) -> dict[str, str]:
+    """The 明白卡 PDF (issue 15, card15) as pdftotext reads it."""
+    client = Client()
+    client.force_login(user)
+    response = client.get(f"/households/{world.household}/card.pdf")
+    assert response.status_code == 200
+    text = _pdf_words(response.content)
+    care = _care_in_text(text)
+    return {"id_number": _numbers_in_text(world, text)["id_number"], "health": care["health"],
+            "disability": care["disability"]}
+
+
 @pytest.mark.parametrize("surface", SURFACES)
 @pytest.mark.parametrize("role", ROLES)
 def test_cell(world, role, surface, tmp_path):
@@ -462,6 +481,10 @@ def test_cell(world, role, surface, tmp_path):
         seen = observe_case(world, user)
     elif surface == "monitoring":
         seen = observe_monitoring(world, user)
+    elif surface == "card":
+        if shutil.which("pdftotext") is None:
+            pytest.skip("pdftotext missing: apt-get install poppler-utils")
+        seen = observe_card(world, user)
     else:
         seen = observe_export(world, user, tmp_path)
     assert seen == expected(role, surface)
