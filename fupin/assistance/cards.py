@@ -30,6 +30,7 @@ import datetime
 import hashlib
 import json
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
@@ -73,8 +74,9 @@ CARD_LIVING = ("house_structure", "house_area", "danger_grade", "water_safe", "w
                "road_type", "sanitary_toilet", "cultivated_land", "in_cooperative", "relocated", "relocation_site")
 
 #: Cards rendered in one Typst compile when a whole area is printed: its memory grows with the pages
-#: (≈ 1 MB a card), so a large village is rendered in parts of this many and joined.
-CHUNK = 100
+#: (≈ 1 MB a card), so a large village is rendered in parts of this many and joined. Typst keeps the
+#: caches of its last ten compiles (≈ 0.8 MB a card each), so the part's size bounds the memory too.
+CHUNK = 50
 
 #: Table rows (members; measures and the plan's lines; three a cadre) a card holds in its full type size
 #: for sure (a 10-member household with 7 measures and 2 cadres needs smaller type: the template finds
@@ -231,7 +233,7 @@ def card_content(h: Household, *, today: datetime.date, places: Places) -> dict[
 
 def digest(content: dict[str, Any]) -> str:
     """SHA-256 of a card's data, ages left out (the birth dates are in): a birthday is no new card."""
-    stable = {**content, "year": None,
+    stable = {**content, "year": None, "crowded": None,
               "members": [{k: v for k, v in m.items() if k != "age"} for m in content["members"]]}
     return hashlib.sha256(json.dumps(stable, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
@@ -314,9 +316,29 @@ def print_cards(*, user: User | None, households: QuerySet[Household] | Iterable
                                   household=households[0] if len(households) == 1 else None)
     for h, card in zip(households, cards, strict=True):
         card["version"] = _version(issued.issues[h.pk])
-    pdf = render_pdf(TEMPLATE, data, labels=names, when=now, tags=len(cards) == 1 if tags is None else tags)
+    pdf = _render(data, names, now, len(cards) == 1 if tags is None else tags)
     return Printed(pdf=pdf, count=len(cards), new=len(issued.new), reprinted=len(cards) - len(issued.new),
                    versions={h.number: issued.issues[h.pk].version for h in households})
+
+
+def page_count(pdf: bytes) -> int:
+    """The pages of a PDF Typst wrote (its page tree's root holds the count)."""
+    found = re.search(rb"/Type\s*/Pages\s*/Count\s+(\d+)", pdf)
+    return int(found.group(1)) if found else 0
+
+
+def _render(data: dict[str, Any], names: dict[str, str], now: datetime.datetime, tags: bool) -> bytes:
+    """The cards' PDF, a page each. ``crowded`` is an estimate: a card that still runs over its page
+    (found by the page count; then card by card) is set again as crowded, in the type that fits."""
+    pdf = render_pdf(TEMPLATE, data, labels=names, when=now, tags=tags)
+    cards = data["cards"]
+    if page_count(pdf) == len(cards):
+        return pdf
+    for card in cards:
+        if not card["crowded"] and page_count(render_pdf(TEMPLATE, {**data, "cards": [card]}, labels={}, when=now,
+                                                         tags=False)) > 1:
+            card["crowded"] = True
+    return render_pdf(TEMPLATE, data, labels=names, when=now, tags=tags)
 
 
 def latest_issues(household_ids: Iterable[int]) -> dict[int, CardIssue]:

@@ -143,6 +143,19 @@ def test_every_card_is_one_page_whatever_the_household(members, measures, cadres
         assert f"另有{measures - cards.MAX_MEASURES}项措施" in squeezed(pdf_text(printed.pdf))
 
 
+def test_a_card_that_runs_over_its_page_after_all_is_set_again_in_smaller_type(monkeypatch, tree, county_user):
+    monkeypatch.setattr(cards, "CROWDED_ROWS", 1000)  # every card estimated to fit in full size
+    big = factories.household(
+        tree["village_a1"], actor=county_user, number="5303241002010104", status=Status.POOR,
+        members=[factories.member_data(Relation.HEAD, "1", name="欧阳大伟")]
+        + [factories.member_data(Relation.SON, "1", birth=datetime.date(1990 + i, 1, 1)) for i in range(9)])
+    add_plan(big, measures=12)
+    small = factories.household(tree["village_a1"], actor=county_user, number="5303241002010105",
+                                status=Status.POOR, members=[factories.member_data(Relation.HEAD, "1", name="李小户")])
+    printed = cards.print_cards(user=county_user, households=Household.objects.filter(pk__in=[big.pk, small.pk]))
+    assert pages(printed.pdf) == 2 == cards.page_count(printed.pdf)
+
+
 def test_a_village_file_has_a_page_a_household(card_household, bare_household, tree, county_user):
     village = cards.print_cards(user=county_user, households=Household.objects.filter(area=tree["village_a1"]))
     assert village.count == 2 and pages(village.pdf) == 2
