@@ -57,10 +57,10 @@ def main() -> None:
             page.goto(f"{base}/households/{args.household}/")
             page.screenshot(path=str(OUT / f"74-household-print-card-{name}.png"))
             if name == "desktop":
-                pdf = page.request.get(f"{base}/households/{args.household}/card.pdf").body()
+                pdf = page.request.get(f"{base}/households/{args.household}/card.pdf", timeout=120_000).body()
                 pdf_png(pdf, OUT / "74-card.png")
                 pdf_png(pdf, OUT / "74-card-large.png", dpi=110)
-                village = page.request.get(f"{base}/assistance/cards/area/{args.village}.pdf").body()
+                village = page.request.get(f"{base}/assistance/cards/area/{args.village}.pdf", timeout=600_000).body()
                 pdf_png(village, OUT / "74-village-card.png", page=2)
                 if args.township:
                     page.goto(f"{base}/assistance/cards/")
