@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.db.models import Prefetch, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -64,6 +64,8 @@ TEMPLATE = "card"
 #: (防返贫监测) — not an application still under identification, not a cancelled record.
 CARD_STATUSES = tuple(s for s in Status if s not in (Status.APPLYING, Status.CANCELLED))
 MONITORED = (Status.MONITOR_RISK, Status.MONITOR_CLEARED)
+
+CARD_LANGUAGE = "zh-hans"
 
 #: 全国扶贫监督举报电话 (seed 001: "畅通12317扶贫监督举报电话"), printed on every card; the area's own
 #: number, when its notices give one, is printed before it.
@@ -295,9 +297,17 @@ def print_cards(*, user: User | None, households: QuerySet[Household] | Iterable
 
     Raises UnprintableText (nothing issued) when a character is not in the font. ``user`` None: the
     system (the command line without --user)."""
+    # The card is a Chinese sheet (its template's words are), whatever language the printer's pages
+    # are in; and its digest must not change with the printer's language.
+    with translation.override(CARD_LANGUAGE):
+        return _print_cards(user=user, households=households, area_path=area_path, summary=summary,
+                            now=now or timezone.now(), tags=tags)
+
+
+def _print_cards(*, user: User | None, households: QuerySet[Household] | Iterable[Household], area_path: str,
+                 summary: str, now: datetime.datetime, tags: bool | None) -> Printed:
     from . import services
 
-    now = now or timezone.now()
     today = timezone.localtime(now).date()
     if isinstance(households, QuerySet):
         households = card_queryset(households, today=today)

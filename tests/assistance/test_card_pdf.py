@@ -83,6 +83,16 @@ def test_the_version_changes_with_the_data_and_not_with_a_reprint(card_household
     assert rows.count() == 3 and rows.first().data["versions"] == {card_household.number: 2}
 
 
+def test_the_card_is_chinese_and_the_same_card_whatever_the_printers_language(card_household, county_user):
+    from django.utils import translation
+
+    with translation.override("en"):
+        english = one(county_user, card_household)
+    chinese = one(county_user, card_household)
+    assert english.versions == chinese.versions == {card_household.number: 1} and chinese.new == 0
+    assert "户主" in squeezed(pdf_text(english.pdf)) and "贫困户(未脱贫)" in squeezed(pdf_text(english.pdf))
+
+
 def test_a_plan_added_makes_a_new_version_and_a_birthday_does_not(bare_household, county_user):
     today = timezone.localdate()
     first = cards.print_cards(user=county_user, households=Household.objects.filter(pk=bare_household.pk),
