@@ -127,8 +127,9 @@ def cards_issue(*, actor: User | None, digests: dict[int, str], now: datetime.da
             continue
         issue = CardIssue(household_id=hid, version=latest[hid].version + 1 if hid in latest else 1, issued_at=now,
                           issued_by_id=actor_id, digest=digests[hid], last_printed_at=now)
-        # The unique (household, version) pair is the database's to check: one query per card otherwise.
-        issue.full_clean(validate_unique=False, validate_constraints=False)
+        # The household (locked above) and the actor exist, and the unique (household, version) pair is
+        # the database's to check: each would be a query per card.
+        issue.full_clean(exclude=["household", "issued_by"], validate_unique=False, validate_constraints=False)
         fresh.append(issue)
     CardIssue.objects.bulk_create(fresh, batch_size=500)
     issues = {hid: latest[hid] for hid in same} | {i.household_id: i for i in fresh}

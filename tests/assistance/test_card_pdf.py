@@ -186,3 +186,27 @@ def test_applications_and_cancelled_records_get_no_card(tree, county_user):
     factories.household(tree["village_a1"], actor=county_user, number="5303241002010110", status=Status.APPLYING,
                         members=[factories.member_data(Relation.HEAD, "1", name="申请人")])
     assert cards.village_paths(Household.objects.all()) == []
+
+
+def test_a_villages_print_costs_the_same_queries_for_two_households_or_five(tree, county_user, card_cadre):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def households(n: int, start: int) -> list[Household]:
+        made = []
+        for i in range(n):
+            h = factories.household(tree["village_a1"], actor=county_user, number=f"53032410020102{start + i:02d}",
+                                    status=Status.POOR, members=[factories.member_data(Relation.HEAD, "1"),
+                                                                 factories.member_data(Relation.SPOUSE, "2")])
+            add_plan(h, measures=2)
+            assistance.pairing_create(actor=county_user, cadre=card_cadre, household=h, start=START)
+            made.append(h)
+        return made
+
+    def queries(made: list[Household]) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            cards.print_cards(user=county_user, households=Household.objects.filter(pk__in=[h.pk for h in made]))
+        return len(captured)
+
+    # prefetched: members, years, plans and measures, pairings and cadres; one hotline and area per village
+    assert queries(households(2, 10)) == queries(households(5, 20))
