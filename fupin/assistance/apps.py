@@ -29,3 +29,7 @@ class AssistanceConfig(AppConfig):
         from . import gaps
 
         register_list_filter("gap", parse=gaps.list_filter, q=gaps.household_q, note=gaps.list_note)
+        # issue 15 (card15): the 明白卡 of a township or the county, a background job
+        from .cards import register_kind as register_cards_job
+
+        register_cards_job()

@@ -428,3 +428,34 @@ class VisitPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.name
+# --- issue 15 (card15) ---
+
+
+class CardIssue(models.Model):
+    """明白卡: one version of a household's card as it was issued (REFERENCE §8). A new version is issued
+    only when the card's data changed since the last one (``digest``: SHA-256 of the printed data,
+    fupin.assistance.cards); printing the same data again reprints the same version (``reprints``,
+    ``last_printed_at``). The printed card says "第 N 版 … 替换旧卡": seed 002 found old cards stuck
+    beside new ones."""
+
+    household = models.ForeignKey("registry.Household", verbose_name=_("户"), on_delete=models.PROTECT,
+                                  related_name="card_issues")
+    version = models.PositiveIntegerField(_("版本"))
+    issued_at = models.DateTimeField(_("印制时间"))
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("印制人"), on_delete=models.PROTECT,
+                                  related_name="+", null=True, blank=True)
+    digest = models.CharField(_("卡面数据摘要"), max_length=64)
+    reprints = models.PositiveIntegerField(_("重印次数"), default=0)
+    last_printed_at = models.DateTimeField(_("最近打印时间"))
+
+    class Meta:
+        verbose_name = _("明白卡印制记录")
+        verbose_name_plural = _("明白卡印制记录")
+        ordering = ["household_id", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["household", "version"], name="assistance_card_version_once"),
+            models.CheckConstraint(condition=Q(version__gte=1), name="assistance_card_version_ge_1"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} 第{self.version}版"

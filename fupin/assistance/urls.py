@@ -5,4 +5,5 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("fupin.assistance.urls_plans")),  # 一户一策、措施目录 (plan15)
     path("", include("fupin.assistance.urls_gaps")),  # 帮扶缺口 (plan15)
+    path("", include("fupin.assistance.urls_cards")),  # 明白卡 (card15)
 ]

@@ -89,10 +89,11 @@ def labels() -> dict[str, Any]:
                      for i, name in enumerate(LIVING)}
 
 
-def _living(h: Household) -> list[dict[str, str]]:
-    """Label and value of each LIVING field: choices by their label, yes/no in words, empty as —."""
+def living_rows(h: Household, names: tuple[str, ...] = LIVING) -> list[dict[str, str]]:
+    """Label and value of each field of ``names`` (LIVING by default; the 明白卡 prints fewer): choices
+    by their label, yes/no in words, empty as —."""
     out = []
-    for name in LIVING:
+    for name in names:
         field = h._meta.get_field(name)
         value = getattr(h, name)
         if field.choices and value:
@@ -140,7 +141,7 @@ def household_record(*, user: User | AnonymousUser, household: Household,
             "exit_year_planned": _text(h.exit_year_planned), "exit_year": _text(h.exit_year),
             "cancel_reason": h.get_cancel_reason_display() if h.cancel_reason else "",
         },
-        "living": _living(h),
+        "living": living_rows(h),
         "show_health": sees_health,
         "members": [_member(user, m, today, sees_health) for m in members if m.active],
         "removed": [{"name": m.name, "relation": m.get_relation_display(),

@@ -48,7 +48,7 @@ ROLES = ("admin", "county", "township", "village", "cadre", "leader", "auditor",
 FIELDS = ("id_number", "phone", "bank_account", "health", "disability", "disability_cert", "dibao", "tekun",
           "health_text")
 SURFACES = ("page", "api", "admin", "export", "pdf", "search", "notice", "public", "case", "monitoring",
-            "visits")  # issue 15 (visit15)
+            "visits", "card")  # issue 15 (visit15, card15)
 
 # fmt: off
 #: How each role sees each field on the page, in the API and in the admin (before any 显示完整信息).
@@ -88,6 +88,12 @@ ON_SURFACE = {
     # --- issue 15 (visit15): 走访 — a visit's findings, help and follow-up (free text: the health rule) on the
     # household's page and visits page, the cadre's visits page and /api/visits/; no personal number
     "visits": {"health_text"},
+    # --- issue 15 (card15) ---
+    # 明白卡 (a card on the wall of the home): the members' ID numbers masked for every role (as on the
+    # notices), health and disability for the roles that see them; no household phone, bank account,
+    # certificate, amounts or free text. (The cadre's work phone is printed whole: it is the cadre's, for
+    # the household to call, not the household's personal data.)
+    "card": {"id_number", "health", "disability"},
 }
 #: The policy's name of one field of each group (fupin.accounts.policy.FIELD_GROUPS).
 POLICY_FIELD = {"id_number": "id_number", "phone": "phone", "bank_account": "bank_account", "health": "health",
@@ -511,6 +517,18 @@ def test_the_offline_household_list_follows_the_field_policy(world, role):
 # --- the tests -------------------------------------------------------------------------------------
 
 
+def observe_card(world: World, user: User) -> dict[str, str]:
+    """The 明白卡 PDF (issue 15, card15) as pdftotext reads it."""
+    client = Client()
+    client.force_login(user)
+    response = client.get(f"/assistance/households/{world.household}/card.pdf")
+    assert response.status_code == 200
+    text = _pdf_words(response.content)
+    care = _care_in_text(text)
+    return {"id_number": _numbers_in_text(world, text)["id_number"], "health": care["health"],
+            "disability": care["disability"]}
+
+
 @pytest.mark.parametrize("surface", SURFACES)
 @pytest.mark.parametrize("role", ROLES)
 def test_cell(world, role, surface, tmp_path):
@@ -537,6 +555,10 @@ def test_cell(world, role, surface, tmp_path):
         seen = observe_monitoring(world, user)
     elif surface == "visits":
         seen = observe_visits(world, user)
+    elif surface == "card":
+        if shutil.which("pdftotext") is None:
+            pytest.skip("pdftotext missing: apt-get install poppler-utils")
+        seen = observe_card(world, user)
     else:
         seen = observe_export(world, user, tmp_path)
     assert seen == expected(role, surface)

@@ -302,6 +302,16 @@ EXPORTS: dict[str, tuple[str, ...]] = {
     "web.archive_progress": ("ok|—", "ok|404",    "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
     "web.archive_cancel":  ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
     "cli.archive":         ("ok|—", "ok|refuse",  "ok|refuse",  "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403"),
+    # --- issue 15 (card15) ---
+    # 明白卡: the household's card (a read: every role that sees the household prints it; audited as an
+    # export), the card list of the user's villages (the household counted or not), the cards of the
+    # household's village as one PDF and as a background job, and ``fupin cards --area <village> --user``.
+    # For a 帮扶责任人 or an 评估人员 the "out" household's village is their own: it opens, without it.
+    "web.card_pdf":        ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
+    "web.cards":           ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
+    "web.cards_village":   ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|hide",    "ok|404",     "ok|404",     "ok|hide"),
+    "web.cards_job":       ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|hide",    "ok|404",     "ok|404",     "ok|hide"),
+    "cli.cards":           ("ok|—", "ok|refuse",  "ok|refuse",  "ok|refuse",  "ok|hide",    "ok|refuse",  "ok|refuse",  "ok|hide"),
     # issue 15 (plan15): the gaps of the household's village as .xlsx (audited): the outside household never in it
     "web.gaps_xlsx":       ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|hide",    "ok|404",     "ok|404",     "ok|hide"),
 }
@@ -3195,6 +3205,99 @@ def _api_alert_close(c: Cell) -> None:
               done=lambda: Alert.objects.get(pk=alert.pk).status == AlertStatus.NOT_AT_RISK)
 
 
+# --- issue 15 (card15): 明白卡 -----------------------------------------------------------------------------
+
+
+def _card_text(pdf: bytes) -> str:
+    import subprocess
+
+    return "".join(subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True,
+                                  check=True).stdout.decode().split())
+
+
+def _cards_shown(c: Cell, pdf: bytes) -> set[str]:
+    """The matrix households whose card is in ``pdf`` (by head's name)."""
+    text = _card_text(pdf)
+    return {number for key, (_area, number, head, _spouse) in HOUSEHOLDS.items() if head in text}
+
+
+@check("web.card_pdf")
+def _web_card_pdf(c: Cell) -> None:
+    exports = AuditEvent.objects.filter(kind=AuditKind.EXPORT, actor=c.user, entity_id=str(c.household.pk))
+    response = c.web.get(reverse("assistance_cards:household", args=[c.household.pk]))
+    status_of(response, c.expected)
+    if c.expected == "ok":
+        assert response["Content-Type"] == "application/pdf" and exports.count() == 1
+        assert _cards_shown(c, response.content) == {c.number}
+    else:
+        shows_nothing_of(c, response.content.decode())
+        assert not exports.exists()
+
+
+@check("web.cards")
+def _web_cards(c: Cell) -> None:
+    import re
+
+    response = c.web.get(reverse("assistance_cards:index"))
+    status_of(response, c.expected)
+    village = c.village()
+    link = reverse("assistance_cards:area", args=[village.code])
+    html = response.content.decode()
+    row = next((r for r in html.split("<tr>") if link in r), None)
+    if c.expected == "ok":
+        assert row is not None
+    if row is not None:  # the village's row counts only the households the user sees
+        counts = re.findall(r'<td class="num">(\d+)</td>', row)
+        assert int(counts[0]) == len(c.visible(village.path))
+    shows_nothing_of(c, html)  # villages and counts, never a household
+
+
+@check("web.cards_village")
+def _web_cards_village(c: Cell) -> None:
+    response = c.web.get(reverse("assistance_cards:area", args=[c.village().code]))
+    status_of(response, c.expected)
+    if c.expected != "404":
+        shown = _cards_shown(c, response.content)
+        assert shown == c.visible(c.village().path) and (c.number in shown) == (c.expected == "ok")
+
+
+@check("web.cards_job")
+def _web_cards_job(c: Cell) -> None:
+    from fupin.jobs.models import Job
+
+    with _sheet_jobs():
+        response = c.web.post(reverse("assistance_cards:job_start"), {"area": c.village().code})
+        job = Job.objects.filter(user=c.user, kind="assistance_cards").first()
+        if c.expected == "404":
+            status_of(response, c.expected)
+            assert job is None
+            return
+        assert response.status_code == 302 and job is not None and job.state == "done", job and job.message
+        download = c.web.get(reverse("assistance_cards:job_download", args=[job.pk]))
+        shown = _cards_shown(c, b"".join(download.streaming_content))
+    assert shown == c.visible(c.village().path) and (c.number in shown) == (c.expected == "ok")
+
+
+@check("cli.cards")
+def _cli_cards(c: Cell) -> None:
+    import io
+    import tempfile
+    from pathlib import Path
+
+    from django.core.management import CommandError, call_command
+
+    out = Path(tempfile.mkdtemp()) / "cards.pdf"
+    try:
+        call_command("cards", area=c.village().code, user=c.user.username, out=str(out), no_progress=True,
+                     stdout=io.StringIO())
+    except CommandError as exc:
+        assert c.expected == "refuse", exc
+        assert not out.exists() and c.head not in str(exc)
+        return
+    shown = _cards_shown(c, out.read_bytes())
+    assert shown == c.visible(c.village().path) and (c.number in shown) == (c.expected == "ok")
+
+
 # --- issue 15 (plan15) ---
 
 
@@ -3674,6 +3777,11 @@ ROUTES.update({
     # plan15: 一户一策, 措施目录, 帮扶缺口
     "plan_page": "web.plan", "plan_measure_status": "web.plan_measure_done", "plan_catalogue": "web.catalogue",
     "plan_catalogue_edit": "web.catalogue_add", "gaps_page": "web.gaps", "gaps_download": "web.gaps_xlsx",
+    # card15: 明白卡 (the job's progress, cancel and download are the job page's: the same scoped lookup)
+    "assistance_cards:household": "web.card_pdf", "assistance_cards:index": "web.cards",
+    "assistance_cards:area": "web.cards_village", "assistance_cards:job": "web.cards_job",
+    "assistance_cards:job_start": "web.cards_job", "assistance_cards:job_progress": "web.cards_job",
+    "assistance_cards:job_cancel": "web.cards_job", "assistance_cards:job_download": "web.cards_job",
 })
 _CREDIT_NOT_YET = ("not yet a matrix row (issue 15 left open): its scope and refusals are tested in tests/credit/"
                    "test_pages.py and test_bank_scope.py")
