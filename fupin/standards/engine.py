@@ -300,7 +300,9 @@ def _reason(condition: Condition, actual: Any, expected: Any, holds: bool) -> st
         shown = "、".join(_fmt(v, spec) for v in expected)
     else:
         shown = _fmt(expected, spec)
-    return _("%(f)s %(a)s %(o)s %(e)s：%(v)s") % {
+    # "人均纯收入 2,776 元（应 > 当年标准 4,000 元）：不符合" — written as a bare comparison it read as a false
+    # statement ("2,776 元 > 4,000 元") whenever the condition failed.
+    return _("%(f)s %(a)s（应 %(o)s %(e)s）：%(v)s") % {
         "f": spec.label, "a": _fmt(actual, spec), "o": OPERATORS[op], "e": shown, "v": verdict}
 
 

@@ -225,7 +225,7 @@ def test_an_exit_case_shows_its_decision_with_the_rule_version(tree, village_use
                               reason="务工收入稳定", votes=VOTES)
     text = login(village_user).get(reverse("case_detail", args=[case.pk])).content.decode()
     assert f"第 {case.decision.ruleset_version} 版" in text and case.decision.ruleset.name in text
-    assert "人均纯收入 6,000 元 &gt; 当年标准 4,000 元：符合" in text
+    assert "人均纯收入 6,000 元（应 &gt; 当年标准 4,000 元）：符合" in text
 
 
 # --- opening cases ---------------------------------------------------------------------------------------
@@ -259,7 +259,7 @@ def test_an_exit_refused_by_the_criteria_names_them_on_the_form(tree, village_us
             **{f"open-exit-{k}": v for k, v in VOTES.items()}}
     response = client.post(reverse("case_open", args=[household.pk, CaseKind.EXIT]), data)
     errors = " ".join(nonfield_errors(response.content))
-    assert "未达到退出标准" in errors and "人均纯收入 3,500 元 > 当年标准 4,000 元：不符合" in errors
+    assert "未达到退出标准" in errors and "人均纯收入 3,500 元（应 > 当年标准 4,000 元）：不符合" in errors
     assert "饮水是否安全：否（应为“是”）：不符合" in errors
     assert not Case.objects.filter(household=household).exists()
 

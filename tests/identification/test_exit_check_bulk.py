@@ -122,7 +122,7 @@ def test_a_year_without_criteria_or_line_is_undecided(tree):
                    conditions=[{"field": "per_capita_income", "op": "gt", "value": "@poverty_line"}])
     check = exitcheck.exit_check(h, 2010)
     assert check.conclusion == "不可判定：当年无扶贫标准" and check.line is None
-    assert check.criteria[0].reason.endswith("当年无扶贫标准：不符合")
+    assert check.criteria[0].reason.endswith("当年无扶贫标准）：不符合")
     row = next(exitcheck.exit_check_rows(Household.objects.all(), 2010))
     assert row.conclusion == "不可判定：当年无扶贫标准" and row.exitable is None
     counts = exitcheck.exit_check_counts(exitcheck.judge(Household.objects.all(), 2010))

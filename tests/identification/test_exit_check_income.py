@@ -25,7 +25,7 @@ def test_one_yuan_above_equal_and_below_the_line(tree, income, exitable):
     assert check.income == int(income) // 2
     first = check.groups[0]
     assert first.label == "一超" and first.holds is exitable
-    assert first.criteria[0].reason.startswith(f"人均纯收入 {int(income) // 2:,} 元 > 当年标准 2,952 元")
+    assert first.criteria[0].reason.startswith(f"人均纯收入 {int(income) // 2:,} 元（应 > 当年标准 2,952 元）")
     row = bulk_row(h, YEAR)
     assert (row.exitable, row.failed, row.line, row.income) == (exitable, tuple(check.failed), 2952, check.income)
 

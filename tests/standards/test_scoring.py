@@ -78,7 +78,7 @@ def test_rank_within_the_village_lowest_first(tree, scheme):
     assert (house["points"], house["max"]) == (Decimal(15), Decimal(15))
     item = result["groups"][1]["items"][1]
     assert item == {"label": "收入过线", "holds": True, "points": Decimal("12.5"), "max": Decimal("12.5"),
-                    "reason": "人均纯收入 4,500 元 > 当年标准 2,952 元：符合"}
+                    "reason": "人均纯收入 4,500 元（应 > 当年标准 2,952 元）：符合"}
 
 
 def test_ill_workers_do_not_count(tree, scheme):

@@ -29,7 +29,7 @@ def test_income_reason_names_both_figures(tree):
     h = household(tree["village_a1"], income="7572.50", people=2)
     result = judge(INCOME_OVER_LINE, h)
     assert result.holds
-    assert result.outcomes[0].reason == "人均纯收入 3,786.25 元 ≥ 当年标准 2,952 元：符合"
+    assert result.outcomes[0].reason == "人均纯收入 3,786.25 元（应 ≥ 当年标准 2,952 元）：符合"
 
 
 @pytest.mark.parametrize(("income", "holds"), [("5906", True), ("5904", True), ("5902", False)])
@@ -48,9 +48,9 @@ def test_the_most_specific_line_wins(tree):
     a1 = household(tree["village_a1"], income="6400", people=2)
     a2 = household(tree["village_a2"], income="6400", people=2)
     b1 = household(tree["village_b1"], income="6400", people=2)
-    assert judge(INCOME_OVER_LINE, a1).outcomes[0].reason == "人均纯收入 3,200 元 ≥ 当年标准 3,100 元：符合"
-    assert judge(INCOME_OVER_LINE, a2).outcomes[0].reason == "人均纯收入 3,200 元 ≥ 当年标准 3,335 元：不符合"
-    assert judge(INCOME_OVER_LINE, b1).outcomes[0].reason == "人均纯收入 3,200 元 ≥ 当年标准 2,952 元：符合"
+    assert judge(INCOME_OVER_LINE, a1).outcomes[0].reason == "人均纯收入 3,200 元（应 ≥ 当年标准 3,100 元）：符合"
+    assert judge(INCOME_OVER_LINE, a2).outcomes[0].reason == "人均纯收入 3,200 元（应 ≥ 当年标准 3,335 元）：不符合"
+    assert judge(INCOME_OVER_LINE, b1).outcomes[0].reason == "人均纯收入 3,200 元（应 ≥ 当年标准 2,952 元）：符合"
 
 
 def test_no_record_or_no_line_does_not_hold(tree):
@@ -58,11 +58,11 @@ def test_no_record_or_no_line_does_not_hold(tree):
     h = household(tree["village_a1"], income=None)
     outcome = judge(INCOME_OVER_LINE, h).outcomes[0]
     assert not outcome.holds
-    assert outcome.reason.startswith("人均纯收入 未填报 ≥ ")
+    assert outcome.reason.startswith("人均纯收入 未填报（应 ≥ ")
     facts = engine.facts_for(h, YEAR)
     nothing = Facts(household=h, members=facts.members, record=facts.record, year=YEAR, poverty_line=None)
     assert engine.evaluate(engine.parse_conditions(INCOME_OVER_LINE), "all", nothing).outcomes[0].reason == (
-        "人均纯收入 未填报 ≥ 当年无扶贫标准：不符合")
+        "人均纯收入 未填报（应 ≥ 当年无扶贫标准）：不符合")
     assert judge([{"field": "per_capita_income", "op": "is_null"}], h).holds
 
 
@@ -82,7 +82,7 @@ def test_member_aggregates_and_choices(tree):
     reasons = [o.reason for o in result.outcomes]
     assert reasons[0] == "有成员未参加大病保险：是（应为“否”）：不符合"
     assert reasons[2] == "有成员未参加基本医疗保险：否（应为“否”）：符合"
-    assert reasons[3] == "危房等级 C级（局部危险） 不属于 C级（局部危险）、D级（整栋危险）：不符合"
+    assert reasons[3] == "危房等级 C级（局部危险）（应 不属于 C级（局部危险）、D级（整栋危险））：不符合"
 
 
 def test_a_child_outside_school_age_does_not_count(tree):

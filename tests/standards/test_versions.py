@@ -64,7 +64,7 @@ def test_a_decision_keeps_its_version_when_the_rules_change(tree):
     decision = services.decision_record(actor=None, household=h, ruleset=ruleset, year=YEAR)
     assert (decision.ruleset_id, decision.ruleset_version, decision.passed) == (ruleset.pk, 1, False)
     assert services.failed_labels(decision.outcomes) == ["一超"]
-    assert decision.outcomes[0]["reason"] == "人均纯收入 2,000 元 > 当年标准 2,952 元：不符合"
+    assert decision.outcomes[0]["reason"] == "人均纯收入 2,000 元（应 > 当年标准 2,952 元）：不符合"
     assert AuditEvent.objects.filter(entity__icontains="decision").exists()
 
     revised = services.ruleset_revise(actor=None, ruleset=ruleset, conditions=HOUSE)
