@@ -20,6 +20,7 @@ urlpatterns = [
     path("quality/", include("fupin.quality.urls")),
     path("standards/", include("fupin.standards.urls")),
     path("", include("fupin.identification.urls")),
+    path("assistance/", include("fupin.assistance.urls")),  # 精准帮扶 (issue 15)
     path("exit-check/", include("fupin.identification.urls_exitcheck")),
     # The public notice board: no login (fupin.identification.public)
     path("public/", include("fupin.identification.urls_public")),

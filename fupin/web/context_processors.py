@@ -43,6 +43,8 @@ def section(request: HttpRequest) -> str:
     if (match.url_name or "").startswith(MONITORING_PREFIX) or match.app_name in MONITORING_APPS \
             or (match.url_name or "").startswith("archive_"):
         return "monitoring"
+    if match.app_name == "assistance":  # 精准帮扶 (issue 15): its sub-nav is assistance/_nav.html
+        return "assistance"
     return ""
 
 
