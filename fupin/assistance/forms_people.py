@@ -62,7 +62,7 @@ class UnitForm(StyledMixin, forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["area"] = area_field(_("所属区划"), user, (Level.COUNTY, Level.TOWNSHIP))
+        self.fields["area"] = area_field(_("所属区划"), user, (Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE))
         self.fields["area"].widget.attrs["class"] = "input"
 
 

@@ -179,9 +179,11 @@ class _Build:
         for i, leader in enumerate(self.leaders):
             township = self.townships[i % len(self.townships)]
             links.append(AreaLink(cadre=leader, area=township, start=start, note="领导联乡"))
-            own = villages_of.get(township.pk, [])
-            own = own if len(own) >= 2 else self.poor_villages
-            picked = own[(i // len(self.townships)) * 2:][:2] or own[:2]
+            # Two poor villages of the township when it has them (the second leader of a township its
+            # next two), else the county's next ones round the list.
+            own = villages_of.get(township.pk, [])[(i // len(self.townships)) * 2:]
+            rest = [v for v in self.poor_villages[2 * i:] + self.poor_villages[:2 * i] if v not in own]
+            picked = (own + rest)[:2]
             for v in picked[: 1 if i == len(self.leaders) - 1 else 2]:
                 links.append(AreaLink(cadre=leader, area=v, start=start, note="领导包村"))
         poor = self.poor_villages
