@@ -13,7 +13,7 @@ from fupin.assistance import services_people as svc
 from fupin.assistance.models import AssistanceRule, CadreRank, PostRole, RuleKey
 from fupin.monitoring.models import MonitoringObject
 
-from .who_world import START, cadre, homes, poor_village, unit  # noqa: F401 (fixture)
+from .who_world import START, cadre, homes_fixture, poor_village, unit  # noqa: F401 (the homes fixture)
 
 pytestmark = pytest.mark.django_db
 ON = datetime.date(2024, 6, 1)

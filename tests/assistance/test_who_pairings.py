@@ -15,7 +15,7 @@ from fupin.audit.models import AuditEvent
 from fupin.registry.choices import CancelReason, Status
 from tests import factories
 
-from .who_world import START, cadre, homes  # noqa: F401 (fixture)
+from .who_world import START, cadre, homes_fixture  # noqa: F401 (the homes fixture)
 
 pytestmark = pytest.mark.django_db
 

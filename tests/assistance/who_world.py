@@ -31,8 +31,8 @@ def poor_village(area, year: int = 2016):
     return area
 
 
-@pytest.fixture
-def homes(tree):
+@pytest.fixture(name="homes")
+def homes_fixture(tree):
     """Households of 甲一村 by status, one of 乙一村."""
     make = factories.household
     return {
