@@ -9,6 +9,7 @@ urlpatterns = [
     # issue 14 dashboards (dash): /dashboard/…, and /api/stats/ (before the API's catch-all 404)
     path("", include("fupin.monitoring.urls_dash")),
     path("", include("fupin.monitoring.urls_alerts")),  # (alerts) 预警 pages and API, before the API's catch-all
+    path("api/assistance/", include("fupin.assistance.urls_api")),  # issue 15 (who15), before the API's catch-all
     path("api/", include("fupin.api.urls")),
     path("sheets/", include("fupin.sheets.urls")),
     path("monitoring/archives/", include("fupin.monitoring.urls_archive")),  # 年度档案 (issue 14, archive)

@@ -246,6 +246,8 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "asst.pairing_end":    ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
     "asst.rules":          ("ok|—", "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—"),
     "asst.rule_edit":      ("ok|—", "ok|—",       "403|—",      "403|—",      "403|—",      "403|—",      "403|—",      "403|—"),
+    "api.asst_cadres":     ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|ok",      "ok|hide",    "ok|hide",    "ok|ok"),
+    "api.asst_pairings":   ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
 }
 
 #: Exports (issue 4: /sheets/export/ → a job → its download, /sheets/summary.xlsx, the fupin export
@@ -3080,3 +3082,24 @@ def _asst_rule_edit(c: Cell) -> None:
 
     _asst_write(c, reverse("assistance:rule_edit", args=["cadre_max_households"]), {"value": "8", "note": "矩阵"},
                 lambda: AssistanceRule.objects.filter(key="cadre_max_households", value=8).exists())
+
+
+@check("api.asst_cadres")
+def _api_asst_cadres(c: Cell) -> None:
+    a = _asst(c)
+    response = c.api.get("/api/assistance/cadres/", {"unit": a["unit"].pk})
+    assert response.status_code == 200
+    names = [row["name"] for row in response.json()["results"]]
+    assert names == ([f"{c.head}干部"] if c.expected == "ok" else [])
+    if names:  # a cadre's phone is masked as on the pages
+        assert "*" in response.json()["results"][0]["phone"] or not response.json()["results"][0]["phone"]
+
+
+@check("api.asst_pairings")
+def _api_asst_pairings(c: Cell) -> None:
+    response = c.api.get("/api/assistance/pairings/", {"household": c.household.pk})
+    assert response.status_code == 200
+    rows = response.json()["results"]
+    assert ({r["household_number"] for r in rows} == {c.number}) == (c.expected == "ok")
+    if c.expected != "ok":
+        assert rows == []
