@@ -148,7 +148,8 @@ class PresenceForm(StyledMixin, forms.Form):
                 label=f"{p.cadre.name} · {p.get_role_display()}{'' if p.full_time else _('（兼职）')}",
                 required=False, min_value=0, max_value=31, initial=current.get(p.pk),
                 error_messages={"min_value": _("天数不能为负"), "max_value": _("天数不能超过 31"),
-                                "invalid": _("请填写整数天数")})
+                                "invalid": _("请填写整数天数")},
+                widget=forms.NumberInput(attrs={"class": "input", "inputmode": "numeric"}))
 
     def days(self) -> dict[int, int | None]:
         return {p.pk: self.cleaned_data.get(f"p{p.pk}") for p in self.postings}

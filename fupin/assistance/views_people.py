@@ -374,10 +374,11 @@ def posting_end(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _month_param(value: str | None) -> datetime.date:
+    """The month asked for (YYYY-MM); by default the last whole month (its days are entered after it ends)."""
     try:
         return datetime.datetime.strptime(value or "", "%Y-%m").date()
     except ValueError:
-        return _today().replace(day=1)
+        return (_today().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
 
 
 @login_required
