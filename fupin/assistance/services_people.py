@@ -246,7 +246,12 @@ def presence_save(*, actor: User | None, team: WorkTeam, month: datetime.date,
         except ValidationError as exc:
             raise ValidationError({"days": _("%(c)s：%(e)s") % {"c": posting.cadre.name,
                                                                "e": "；".join(exc.messages)}}) from exc
-        row.save()
+        try:
+            with transaction.atomic():
+                row.save()
+        except IntegrityError as exc:  # another user entered the same month first
+            raise ValidationError(_("%(c)s %(m)s 的天数刚被他人登记，请刷新后重试") % {
+                "c": posting.cadre.name, "m": f"{month:%Y-%m}"}) from exc
         saved.append(row)
     if changes:
         audit_update(actor=actor, obj=team, before={}, after={"month": f"{month:%Y-%m}", "days": changes},
@@ -282,7 +287,7 @@ def link_create(*, actor: User | None, area: Area, start: datetime.date, cadre: 
 @transaction.atomic
 def link_end(*, actor: User | None, link: AreaLink, end: datetime.date) -> AreaLink:
     """解除挂钩 on ``end`` (the link stays in the history)."""
-    link = AreaLink.objects.select_for_update().select_related("area", "cadre", "unit").get(pk=link.pk)
+    link = AreaLink.objects.select_for_update(of=("self",)).select_related("area", "cadre", "unit").get(pk=link.pk)
     check_manage(actor, link.area)
     if link.end is not None:
         raise ValidationError({"end": _("该挂钩已于 %(d)s 解除") % {"d": link.end}})
