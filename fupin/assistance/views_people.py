@@ -8,6 +8,7 @@ pairings*, rules*."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
@@ -58,6 +59,20 @@ def _query(request: HttpRequest) -> str:
 
 def _today() -> datetime.date:
     return timezone.localdate()
+
+
+def _act(request: HttpRequest, form: Any, action: Callable[[dict], Any], done: Callable[[Any], str]) -> None:
+    """A one-button form (leave, end, post, reassign): run its service with the cleaned data and say how it
+    went — the service's message on success, the form's or the service's errors otherwise."""
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+        return
+    try:
+        result = action(form.cleaned_data)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return
+    messages.success(request, done(result))
 
 
 def _form_page(request: HttpRequest, form: Any, title: str, back: str, *, note: str = "") -> HttpResponse:
@@ -212,16 +227,9 @@ def cadre_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 def cadre_leave(request: HttpRequest, pk: int) -> HttpResponse:
     _require_manage(request)
     cadre = sel.cadre_get(request.user, pk)
-    form = f.LeaveForm(request.POST)
-    if form.is_valid():
-        try:
-            svc.cadre_leave(actor=request.user, cadre=cadre, left_on=form.cleaned_data["left_on"])
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-        else:
-            messages.success(request, _("已更新在岗状态"))
-    else:
-        messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+    _act(request, f.LeaveForm(request.POST),
+         lambda d: svc.cadre_leave(actor=request.user, cadre=cadre, left_on=d["left_on"]),
+         lambda _r: _("已更新在岗状态"))
     return redirect("assistance:cadre", cadre.pk)
 
 
@@ -233,18 +241,10 @@ def cadre_reassign(request: HttpRequest, pk: int) -> HttpResponse:
     cadre = sel.cadre_get(user, pk)
     today = _today()
     ongoing = list(sel.pairings_for(user).filter(cadre=cadre).filter(Q(end__isnull=True) | Q(end__gt=today)))
-    form = f.ReassignForm(request.POST, user=user, pairings=ongoing)
-    if form.is_valid():
-        chosen = [p for p in ongoing if str(p.pk) in form.cleaned_data["pairings"]]
-        try:
-            made = svc.pairings_reassign(actor=user, pairings=chosen, to_cadre=form.cleaned_data["to_cadre"],
-                                         on=form.cleaned_data["on"])
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-        else:
-            messages.success(request, _("已将 %(n)s 户转交 %(c)s") % {"n": len(made), "c": form.cleaned_data["to_cadre"]})
-    else:
-        messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+    _act(request, f.ReassignForm(request.POST, user=user, pairings=ongoing),
+         lambda d: svc.pairings_reassign(actor=user, pairings=[p for p in ongoing if str(p.pk) in d["pairings"]],
+                                         to_cadre=d["to_cadre"], on=d["on"]),
+         lambda made: _("已将 %(n)s 户转交 %(c)s") % {"n": len(made), "c": made[0].cadre.name})
     return redirect("assistance:cadre", cadre.pk)
 
 
@@ -328,14 +328,8 @@ def team_new(request: HttpRequest) -> HttpResponse:
 def team_end(request: HttpRequest, pk: int) -> HttpResponse:
     _require_manage(request)
     team = sel.team_get(request.user, pk)
-    form = f.EndForm(request.POST)
-    if form.is_valid():
-        try:
-            svc.team_end(actor=request.user, team=team, end=form.cleaned_data["end"])
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-        else:
-            messages.success(request, _("工作队已撤离"))
+    _act(request, f.EndForm(request.POST), lambda d: svc.team_end(actor=request.user, team=team, end=d["end"]),
+         lambda _r: _("工作队已撤离"))
     return redirect("assistance:team", team.pk)
 
 
@@ -344,16 +338,9 @@ def team_end(request: HttpRequest, pk: int) -> HttpResponse:
 def team_posting(request: HttpRequest, pk: int) -> HttpResponse:
     _require_manage(request)
     team = sel.team_get(request.user, pk)
-    form = f.PostingForm(request.POST, user=request.user)
-    if form.is_valid():
-        try:
-            svc.posting_create(actor=request.user, team=team, **form.cleaned_data)
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-        else:
-            messages.success(request, _("已派驻 %(c)s") % {"c": form.cleaned_data["cadre"].name})
-    else:
-        messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+    _act(request, f.PostingForm(request.POST, user=request.user),
+         lambda d: svc.posting_create(actor=request.user, team=team, **d),
+         lambda posting: _("已派驻 %(c)s") % {"c": posting.cadre.name})
     return redirect("assistance:team", team.pk)
 
 
@@ -362,14 +349,8 @@ def team_posting(request: HttpRequest, pk: int) -> HttpResponse:
 def posting_end(request: HttpRequest, pk: int) -> HttpResponse:
     _require_manage(request)
     posting = sel.posting_get(request.user, pk)
-    form = f.EndForm(request.POST)
-    if form.is_valid():
-        try:
-            svc.posting_end(actor=request.user, posting=posting, end=form.cleaned_data["end"])
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-        else:
-            messages.success(request, _("已召回 %(c)s") % {"c": posting.cadre.name})
+    _act(request, f.EndForm(request.POST), lambda d: svc.posting_end(actor=request.user, posting=posting, end=d["end"]),
+         lambda _r: _("已召回 %(c)s") % {"c": posting.cadre.name})
     return redirect("assistance:team", posting.team_id)
 
 
@@ -463,14 +444,8 @@ def link_new(request: HttpRequest) -> HttpResponse:
 def link_end(request: HttpRequest, pk: int) -> HttpResponse:
     _require_manage(request)
     link = sel.link_get(request.user, pk)
-    form = f.EndForm(request.POST)
-    if form.is_valid():
-        try:
-            svc.link_end(actor=request.user, link=link, end=form.cleaned_data["end"])
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-        else:
-            messages.success(request, _("已解除挂钩"))
+    _act(request, f.EndForm(request.POST), lambda d: svc.link_end(actor=request.user, link=link, end=d["end"]),
+         lambda _r: _("已解除挂钩"))
     return redirect(request.POST.get("next") or reverse("assistance:links"))
 
 
@@ -561,14 +536,9 @@ def household_pairings(request: HttpRequest, pk: int) -> HttpResponse:
 def pairing_end(request: HttpRequest, pk: int) -> HttpResponse:
     _require_manage(request)
     pairing = sel.pairing_get(request.user, pk)
-    form = f.EndForm(request.POST)
-    if form.is_valid():
-        try:
-            pairing_services.pairing_end(actor=request.user, pairing=pairing, end=form.cleaned_data["end"])
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-        else:
-            messages.success(request, _("已解除结对"))
+    _act(request, f.EndForm(request.POST),
+         lambda d: pairing_services.pairing_end(actor=request.user, pairing=pairing, end=d["end"]),
+         lambda _r: _("已解除结对"))
     return redirect("assistance:household_pairings", pairing.household_id)
 
 

@@ -229,6 +229,7 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "asst.cadre_new":      ("ok|—", "ok|refuse",  "ok|refuse",  "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403"),
     "asst.cadre_edit":     ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
     "asst.cadre_leave":    ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
+    "asst.cadre_reassign": ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
     "asst.units":          ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|ok",      "ok|hide",    "ok|hide",    "ok|ok"),
     "asst.unit":           ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|ok",      "ok|404",     "ok|404",     "ok|ok"),
     "asst.unit_edit":      ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
@@ -3103,3 +3104,18 @@ def _api_asst_pairings(c: Cell) -> None:
     assert ({r["household_number"] for r in rows} == {c.number}) == (c.expected == "ok")
     if c.expected != "ok":
         assert rows == []
+
+
+@check("asst.cadre_reassign")
+def _asst_cadre_reassign(c: Cell) -> None:
+    from fupin.assistance import services_people as people
+    from fupin.assistance.models import Pairing
+
+    a = _asst(c)
+    old = assistance.pairing_create(actor=None, cadre=a["cadre"], household=c.household, start=START)
+    people.cadre_leave(actor=None, cadre=a["cadre"], left_on=datetime.date(2024, 6, 1))
+    heir = people.cadre_save(actor=None, data={"name": f"{a['tag']}接替", "area": c.village()})
+    _asst_write(c, reverse("assistance:cadre_reassign", args=[a["cadre"].pk]),
+                {"pairings": [old.pk], "to_cadre": heir.pk, "on": "2024-06-02"},
+                lambda: Pairing.objects.filter(cadre=heir, household=c.household, start=datetime.date(2024, 6, 2))
+                .exists() and Pairing.objects.get(pk=old.pk).end == datetime.date(2024, 6, 2))
