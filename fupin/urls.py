@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("fupin.monitoring.urls_alerts")),  # (alerts) 预警 pages and API, before the API's catch-all
     path("", include("fupin.credit.urls")),  # 扶贫小额信贷 pages and /api/credit/ (before the API's catch-all)
     path("", include("fupin.assistance.urls_visits")),  # issue 15 (visit15): 走访, 我的帮扶, /api/visits/
+    path("api/assistance/", include("fupin.assistance.urls_api")),  # issue 15 (who15), before the API's catch-all
     path("api/", include("fupin.api.urls")),
     path("sheets/", include("fupin.sheets.urls")),
     path("monitoring/archives/", include("fupin.monitoring.urls_archive")),  # 年度档案 (issue 14, archive)
@@ -22,10 +23,10 @@ urlpatterns = [
     path("quality/", include("fupin.quality.urls")),
     path("standards/", include("fupin.standards.urls")),
     path("", include("fupin.identification.urls")),
+    path("assistance/", include("fupin.assistance.urls")),  # 精准帮扶 (issue 15)
     path("exit-check/", include("fupin.identification.urls_exitcheck")),
     # The public notice board: no login (fupin.identification.public)
     path("public/", include("fupin.identification.urls_public")),
-    path("assistance/", include("fupin.assistance.urls")),  # 精准帮扶 (issue 15)
     path("accounts/", include("fupin.accounts.urls")),
     path("", include("fupin.web.urls")),
 ]

@@ -115,6 +115,12 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "plan": WRITERS | {Role.CADRE},
     # issue 15 (plan15): edit the measure catalogue (帮扶措施目录, the "菜单") of their own area.
     "manage_catalogue": frozenset({Role.ADMIN, Role.COUNTY}),
+    # issue 15 (who15): manage who helps — helping units, cadres, work teams and their postings and days in
+    # the village, the links of leaders and departments, pairings (bulk by village, reassignment) — inside
+    # their subtree (check_write on the row's area). Everyone with a scope reads them (helpers_q).
+    "manage_assistance": WRITERS,
+    # issue 15 (who15): set the assistance thresholds (AssistanceRule) of their own area: county offices only.
+    "assistance_rules": frozenset({Role.ADMIN, Role.COUNTY}),
 }
 
 
@@ -508,6 +514,19 @@ def check_standards_write(actor: User | None, area: Area | None) -> None:
         raise PermissionDenied(_("“%(name)s”的标准由上级制定，您只能查看；可为本级另立标准") % {
             "name": area.name if area is not None else _("全国")})
     raise ValidationError({"area": _("无权设置该区划（%(name)s）的标准") % {"name": area.name}})
+
+
+# --- assistance: who helps (issue 15, who15) ----------------------------------------------------------
+
+def helpers_q(user: User | AnonymousUser | None, field: str = "area") -> Q:
+    """The helping units and cadres (``field`` their area) a user may read: those of their subtree and of
+    the areas above it. A county's departments and leaders help every township of the county, so a
+    township officer sees them (to pair them with their households) but edits only their own subtree's
+    (``check_write``); another county's are not there (404). Anonymous users and users with no area
+    scope see none."""
+    if role_of(user) is None or scope_path(user) is None:
+        return Q(pk__in=[])
+    return standards_q(user, field) & Q(**{f"{field}__isnull": False})
 
 
 # --- privacy -------------------------------------------------------------------------------------

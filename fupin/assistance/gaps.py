@@ -61,8 +61,8 @@ from django.utils.translation import gettext_lazy
 
 from fupin.accounts import policy
 from fupin.areas.models import LEVEL_ORDER, PATH_LENGTH, Area
-from fupin.registry.choices import Status
 
+from . import checks
 from .models import (
     AssistanceRule,
     Cadre,
@@ -85,7 +85,7 @@ if TYPE_CHECKING:
 #: The households that must have a cadre (不脱贫不脱钩, seed 000): registered poor, returned, exited but
 #: still under policy, and monitoring objects whose risk is not cleared. (who15's pairing checks name the
 #: same set: the lead keeps one at merge.)
-NEEDS_CADRE = (Status.POOR, Status.RETURNED, Status.EXITED, Status.MONITOR_RISK)
+NEEDS_CADRE = checks.PAIRED_STATUSES  # the registered statuses that need a cadre: one list, in checks
 #: A measure still to be done.
 OPEN_MEASURE = (MeasureStatus.PLANNED, MeasureStatus.ONGOING)
 
@@ -147,12 +147,13 @@ def by_area(key: str, field: str, make: Callable[[int], Q]) -> Q:
 
 
 def needs_cadre_q() -> Q:
-    return Q(status__in=NEEDS_CADRE)
+    """The households every gap is about: those that must have a cadre (one definition, in checks)."""
+    return checks.must_have_cadre_q()
 
 
 def no_cadre_q(on: datetime.date | None = None) -> Q:
-    """Households without a cadre (one function: who15's pairing checks ask the same question)."""
-    return needs_cadre_q() & ~Exists(Pairing.objects.ongoing(on).filter(household=OuterRef("pk")))
+    """Households without a cadre still in post (the rule of fupin.assistance.checks, not a second copy)."""
+    return checks.without_cadre_q(on)
 
 
 def _ongoing_q(on: datetime.date, prefix: str = "") -> Q:

@@ -459,3 +459,52 @@ class CardIssue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household_id} 第{self.version}版"
+# --- issue 15 (who15) ---
+
+
+class AreaLink(models.Model):
+    """挂钩联系 (seed 000 "领导联乡包村、部门包村"): a county leader (``cadre``) linked to a township and to
+    poor villages, or a helping unit (``unit``, a county department) linked to villages, from ``start``
+    until ``end`` (empty while it lasts). Exactly one of ``cadre`` and ``unit`` is set. Ended links stay:
+    they are the history of who was linked where."""
+
+    cadre = models.ForeignKey(Cadre, verbose_name=_("挂钩领导"), on_delete=models.PROTECT, related_name="links",
+                              null=True, blank=True)
+    unit = models.ForeignKey(HelpingUnit, verbose_name=_("挂包单位"), on_delete=models.PROTECT, related_name="links",
+                             null=True, blank=True)
+    area = models.ForeignKey("areas.Area", verbose_name=_("挂钩乡镇/联系村"), on_delete=models.PROTECT,
+                             related_name="assistance_links")
+    start = models.DateField(_("挂钩日期"))
+    end = models.DateField(_("解除日期"), null=True, blank=True, help_text=_("空表示仍在挂钩"))
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("挂钩联系")
+        verbose_name_plural = _("挂钩联系")
+        ordering = ["area_id", "start", "id"]
+        constraints = [
+            models.CheckConstraint(condition=(Q(cadre__isnull=False) & Q(unit__isnull=True))
+                                   | (Q(cadre__isnull=True) & Q(unit__isnull=False)),
+                                   name="assistance_link_cadre_xor_unit"),
+            models.CheckConstraint(condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
+                                   name="assistance_link_end_after_start"),
+            models.UniqueConstraint(fields=["cadre", "area"], condition=Q(end__isnull=True, cadre__isnull=False),
+                                    name="assistance_one_open_link_per_cadre_area"),
+            models.UniqueConstraint(fields=["unit", "area"], condition=Q(end__isnull=True, unit__isnull=False),
+                                    name="assistance_one_open_link_per_unit_area"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cadre or self.unit} → {self.area}"
+
+    @property
+    def holder(self) -> Cadre | HelpingUnit | None:
+        return self.cadre or self.unit
+
+    def clean(self) -> None:
+        if (self.cadre_id is None) == (self.unit_id is None):
+            raise ValidationError(_("挂钩联系须且只能指定一名领导或一个单位"))
+        if self.end is not None and self.start and self.end < self.start:
+            raise ValidationError({"end": _("解除日期不能早于挂钩日期")})
+        if self.area_id and self.area.level not in ("township", "village"):
+            raise ValidationError({"area": _("挂钩对象须为乡镇或行政村")})

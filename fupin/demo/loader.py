@@ -48,6 +48,7 @@ from fupin.registry.services import poverty_line_set, poverty_lines
 from . import counties
 from .accounts import DEFAULT_PASSWORD, create_demo_accounts, pair_demo_cadre
 from .alerts_demo import AlertsResult, build_alerts
+from .assistance_demo import AssistanceResult, build_assistance
 from .cases import CasesResult, build_cases
 from .credit_demo import CreditResult, build_credit
 from .generator import (
@@ -132,6 +133,8 @@ class LoadResult:
     findings: int | None = None
     #: The demo county's identification and exit cases (fupin.demo.cases; None: not built).
     cases: CasesResult | None = None
+    #: The demo county's assistance forces (fupin.demo.assistance_demo, issue 15; None: not built).
+    assistance: AssistanceResult | None = None
     #: (alerts) the demo county's sector lists and warnings (fupin.demo.alerts_demo; None: not built).
     alerts: AlertsResult | None = None
     #: (issue 15 #7) the demo county's ratings, loans, repayments and subsidies (fupin.demo.credit_demo).
@@ -343,6 +346,9 @@ def load_demo(*, scale: int = 1, seed: int = 2015, households: int | None = None
             result.cases = build_cases(county=first["county"], seed=seed, demo_village=first["village"])
             build_monitoring_cases(county=first["county"])  # issue 14 (mproc): monitoring cases at every step
             result.alerts = build_alerts(county=first["county"], seed=seed, demo_village=first["village"])  # (alerts)
+            # issue 15 (who15): units, cadres, links, teams and a cadre for every registered and monitored
+            # household — after the monitoring cases, whose objects must have a cadre too.
+            result.assistance = build_assistance(county=first["county"], seed=seed)
             result.credit = build_credit(county=first["county"], seed=seed, demo_village=first["village"])  # (issue 15 #7)
             result.counts["visit"] = build_visits(seed=seed)  # issue 15 (visit15): a year of visits, some forgotten
             result.counts["plan"] = build_plans(county=first["county"])  # issue 15 (plan15): 一户一策 of paired households

@@ -34,6 +34,12 @@ MONITORING_PREFIX = "monitoring_"
 MONITORING_APPS = frozenset({"alerts"})
 
 
+#: 精准帮扶's pages (issue 15): who helps (namespace assistance), 走访 and 我的帮扶 (visits), 明白卡
+#: (assistance_cards), 一户一策 and 措施目录 (plan_*), 帮扶缺口 (gaps_*).
+ASSISTANCE_APPS = frozenset({"assistance", "visits", "assistance_cards"})
+ASSISTANCE_PREFIXES = ("plan_", "gaps_")
+
+
 def section(request: HttpRequest) -> str:
     match = getattr(request, "resolver_match", None)
     if match is None:
@@ -43,6 +49,8 @@ def section(request: HttpRequest) -> str:
     if (match.url_name or "").startswith(MONITORING_PREFIX) or match.app_name in MONITORING_APPS \
             or (match.url_name or "").startswith("archive_"):
         return "monitoring"
+    if match.app_name in ASSISTANCE_APPS or (match.url_name or "").startswith(ASSISTANCE_PREFIXES):
+        return "assistance"  # 精准帮扶 (issue 15): its sub-nav is assistance/_nav.html
     return ""
 
 

@@ -93,6 +93,12 @@ class Command(BaseCommand):
             c = result.credit
             w(f"  扶贫小额信贷：评级 {c.ratings} 户，贷款 {c.loans} 笔，还款 {c.repayments} 笔，贴息 {c.subsidies} 期，"
               f"逾期 {c.overdue} 笔，风险补偿金代偿 {c.compensated} 笔")
+        if result.assistance is not None:  # issue 15 (who15)
+            a = result.assistance
+            w(f"  帮扶力量：单位 {a.units}，干部 {a.cadres}，挂钩 {a.links}，工作队 {a.teams}（派驻 {a.postings}），"
+              f"结对 {a.pairings:,}；无帮扶责任人 {a.counts['without_cadre']} 户，待转交 {a.counts['departed']} 户，"
+              f"超限干部 {a.counts['over']} 名，在村天数不足 {a.counts['low_presence']} 人次"
+              f"（{a.seconds:.1f} 秒）")
         w(f"  用时 {result.seconds:.1f} 秒（写入方式：{result.method}）")
         w("  载入后数据库中的防返贫监测：")
         for line in monitoring_count_lines():
