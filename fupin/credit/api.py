@@ -18,7 +18,7 @@ from rest_framework.response import Response
 
 from fupin.accounts import policy
 from fupin.api import serializers as s
-from fupin.api.filters import AreaCodeFilterMixin, StrictFilterSet
+from fupin.api.filters import AreaCodeFilterMixin, IdFilter, StrictFilterSet
 from fupin.api.views import ACTION_ERRORS, READ_ERRORS, Base
 from fupin.registry.choices import Relation
 
@@ -28,7 +28,7 @@ from .models import Loan, LoanStatus
 
 class LoanFilter(AreaCodeFilterMixin, StrictFilterSet):
     status = django_filters.ChoiceFilter(choices=LoanStatus.choices)
-    bank = django_filters.NumberFilter(field_name="bank_id")
+    bank = IdFilter(field_name="bank_id")
     overdue = django_filters.ChoiceFilter(choices=(("true", "true"),), method="filter_overdue",
                                           help_text=_("true：只列出今天逾期的贷款"))
     area = django_filters.CharFilter(method="filter_area", max_length=15, help_text=_("区划代码：只列出该区划内的贷款"))

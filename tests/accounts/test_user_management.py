@@ -187,7 +187,8 @@ def test_other_roles_may_not_manage_accounts(tree, role):
 def test_the_policy_never_gives_more_power_than_the_manager_has():
     # Being eligible to be paired or sampled is not a power over anything; nor is a lower level's own
     # step of a procedure (policy.LEVEL_DUTIES).
-    powers = set(policy.CAPABILITIES) - {"be_paired", "be_sampled"} - policy.LEVEL_DUTIES
+    # Nor is which page an account opens on (assistance_home: the 帮扶责任人's own page).
+    powers = set(policy.CAPABILITIES) - {"be_paired", "be_sampled", "assistance_home"} - policy.LEVEL_DUTIES
     for manager, roles in policy.ASSIGNABLE_ROLES.items():
         assert manager in policy.CAPABILITIES["manage_users"]
         assert manager not in roles

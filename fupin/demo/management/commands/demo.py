@@ -99,6 +99,8 @@ class Command(BaseCommand):
               f"结对 {a.pairings:,}；无帮扶责任人 {a.counts['without_cadre']} 户，待转交 {a.counts['departed']} 户，"
               f"超限干部 {a.counts['over']} 名，在村天数不足 {a.counts['low_presence']} 人次"
               f"（{a.seconds:.1f} 秒）")
+        if result.counts.get("visit") is not None or result.counts.get("plan") is not None:  # issue 15
+            w(f"  走访记录 {result.counts.get('visit') or 0:,} 条，一户一策计划 {result.counts.get('plan') or 0:,} 户")
         w(f"  用时 {result.seconds:.1f} 秒（写入方式：{result.method}）")
         w("  载入后数据库中的防返贫监测：")
         for line in monitoring_count_lines():
