@@ -23,7 +23,7 @@ import datetime
 from typing import TYPE_CHECKING
 
 from django.apps import apps
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from fupin.areas.models import DesignationKind, Level
@@ -118,16 +118,15 @@ def pairings_of_departed_cadres(area: Area, on: datetime.date | None = None) -> 
 
 
 def cadres_over_capacity(area: Area, on: datetime.date | None = None) -> QuerySet[Cadre]:
-    """Cadres in post helping more than CADRE_MAX_HOUSEHOLDS households (the value for ``area``), among
-    those who help at least one household of the subtree. Each row carries ``n_households`` (all the
-    cadre's households in force on ``on``)."""
+    """Cadres over CADRE_MAX_HOUSEHOLDS (fupin.assistance.gaps.overloaded_cadres: in post, the threshold
+    of the cadre's own area, every pairing in force counted), among those who help at least one household
+    of ``area``'s subtree. Each row carries ``n_households``."""
+    from .gaps import overloaded_cadres  # gaps builds on these checks: imported here, not at the top
+
     on = _today(on)
-    limit = threshold("cadre_max_households", area)
-    in_force = Q(pairings__start__lte=on) & (Q(pairings__end__isnull=True) | Q(pairings__end__gt=on))
     here = Pairing.objects.ongoing(on).filter(cadre=OuterRef("pk"), household__area_path__subtree=area.path)
-    return (Cadre.objects.filter(_in_post(on)).filter(Exists(here))
-            .annotate(n_households=Count("pairings", filter=in_force))
-            .filter(n_households__gt=limit).select_related("unit").order_by("-n_households", "name"))
+    return (overloaded_cadres(on).filter(Exists(here)).annotate(n_households=F("load"))
+            .select_related("unit").order_by("-n_households", "name"))
 
 
 def _leaders(area: Area, on: datetime.date) -> QuerySet[Cadre]:

@@ -161,10 +161,12 @@ def _ongoing_q(on: datetime.date, prefix: str = "") -> Q:
 
 
 def overloaded_cadres(on: datetime.date | None = None) -> QuerySet[Cadre]:
-    """Cadres paired with more households than CADRE_MAX_HOUSEHOLDS at their area (all their ongoing
-    pairings count), with ``load`` (one function: who15's checks ask the same)."""
+    """Cadres still in post paired with more households than CADRE_MAX_HOUSEHOLDS at their own area (all
+    their pairings in force count), with ``load``. The one definition: fupin.assistance.checks'
+    cadres_over_capacity lists these for an area."""
     on = on or timezone.localdate()
-    return (Cadre.objects.annotate(load=Count("pairings", filter=_ongoing_q(on, "pairings__")))
+    in_post = Q(left_on__isnull=True) | Q(left_on__gt=on)
+    return (Cadre.objects.filter(in_post).annotate(load=Count("pairings", filter=_ongoing_q(on, "pairings__")))
             .filter(by_area(RuleKey.CADRE_MAX_HOUSEHOLDS, "area__path", lambda v: Q(load__gt=v))))
 
 
