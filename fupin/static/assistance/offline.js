@@ -250,13 +250,22 @@
     box.hidden = errors.length === 0;
     if (errors.length) return;
     const lat = form.latitude.value, lon = form.longitude.value;
-    await putItem({
+    const item = {
       client_id: uuid(), user: cfg.user, household: h.id, label: `${h.head_name}（${h.number}）`,
       cadre: cadreSelect.value ? Number(cadreSelect.value) : null, on: form.on.value,
       purpose: form.purpose.value.trim(), findings: form.findings.value.trim(), help_given: form.help_given.value.trim(),
       follow_up: form.follow_up.value.trim(), latitude: lat ? Number(lat) : null, longitude: lon ? Number(lon) : null,
       photos, photos_sent: 0, state: "queued", reason: "", created: new Date().toISOString(),
-    });
+    };
+    // The form is locked while the visit is written to the phone (IndexedDB, with its photos: it may take
+    // a moment): what is typed meanwhile would be cleared with the saved visit.
+    const controls = Array.from(form.elements).filter((el) => !el.disabled);
+    controls.forEach((el) => { el.disabled = true; });
+    try {
+      await putItem(item);
+    } finally {
+      controls.forEach((el) => { el.disabled = false; });
+    }
     $("#save-state").textContent = navigator.onLine ? "已保存在本机，正在发送…" : "已保存在本机（待发送），有信号后自动发送";
     const keepDate = form.on.value;
     form.reset();
