@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "fupin.standards",
     "fupin.identification",
     "fupin.credit",  # 扶贫小额信贷 (issue 15 #7)
+    "fupin.projects",  # 项目资金 (issue 16)
     "fupin.web",
 ]
 

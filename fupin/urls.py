@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("fupin.credit.urls")),  # 扶贫小额信贷 pages and /api/credit/ (before the API's catch-all)
     path("", include("fupin.assistance.urls_visits")),  # issue 15 (visit15): 走访, 我的帮扶, /api/visits/
     path("api/assistance/", include("fupin.assistance.urls_api")),  # issue 15 (who15), before the API's catch-all
+    path("api/projects/", include("fupin.projects.urls_api")),  # issue 16, before the API's catch-all
     path("api/", include("fupin.api.urls")),
     path("sheets/", include("fupin.sheets.urls")),
     path("monitoring/archives/", include("fupin.monitoring.urls_archive")),  # 年度档案 (issue 14, archive)
@@ -24,8 +25,10 @@ urlpatterns = [
     path("standards/", include("fupin.standards.urls")),
     path("", include("fupin.identification.urls")),
     path("assistance/", include("fupin.assistance.urls")),  # 精准帮扶 (issue 15)
+    path("projects/", include("fupin.projects.urls")),  # 项目资金 (issue 16)
     path("exit-check/", include("fupin.identification.urls_exitcheck")),
     # The public notice board: no login (fupin.identification.public)
+    path("public/funds/", include(("fupin.projects.urls_public", "public_funds"))),  # 资金项目公告公示 (issue 16)
     path("public/", include("fupin.identification.urls_public")),
     path("accounts/", include("fupin.accounts.urls")),
     path("", include("fupin.web.urls")),

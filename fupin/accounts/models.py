@@ -21,6 +21,9 @@ class Role(models.TextChoices):
     ASSESSOR = "assessor", _("评估人员")
     # 扶贫小额信贷 (issue 15 #7): a lending bank's staff; sees only its own bank's loans (policy)
     BANK = "bank", _("银行")
+    # issue 16: a county department's staff (行业部门: 住建局, 交通运输局 …); sees the projects its
+    # department leads (fupin.projects.models.DepartmentStaff; policy ORGANISATION_SCOPES "department")
+    DEPARTMENT = "department", _("行业部门")
 
 
 class User(AbstractUser):

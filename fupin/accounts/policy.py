@@ -121,6 +121,29 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "manage_assistance": WRITERS,
     # issue 15 (who15): set the assistance thresholds (AssistanceRule) of their own area: county offices only.
     "assistance_rules": frozenset({Role.ADMIN, Role.COUNTY}),
+    # --- issue 16, projects and funds (fupin.projects). The project lifecycle (rules.STEP_CAPABILITY says
+    # which step needs which): a village (or any writer) proposes; the township reviews; the lead department
+    # (行业部门) or the county office appraises; the county approves, notices, takes it into the library and
+    # the year's plan, announces and hands over; implementation (progress, contracts) is recorded by the
+    # township, the lead department or the county; acceptance by the lead department or the county.
+    "project_propose": WRITERS,
+    "project_township": frozenset({Role.ADMIN, Role.TOWNSHIP}),
+    "project_appraise": frozenset({Role.ADMIN, Role.COUNTY, Role.DEPARTMENT}),
+    "project_county": frozenset({Role.ADMIN, Role.COUNTY}),
+    "project_implement": frozenset({Role.ADMIN, Role.COUNTY, Role.TOWNSHIP, Role.DEPARTMENT}),
+    "project_accept": frozenset({Role.ADMIN, Role.COUNTY, Role.DEPARTMENT}),
+    # The fund ledger: documents, allocations and the negative list are the county office's; payments and
+    # household subsidy batches are made by the county or the township holding the money.
+    "funds": frozenset({Role.ADMIN, Role.COUNTY}),
+    "fund_pay": frozenset({Role.ADMIN, Role.COUNTY, Role.TOWNSHIP}),
+    # 公告公示 of funds and projects: published by the level whose board it hangs on (check_write on its area).
+    "disclose": WRITERS,
+    # 扶贫项目资产: ledger, maintenance, income and its distribution in their subtree; disposal is approved
+    # by the county office; the thresholds (ProjectRule) of their area are the county office's.
+    "assets": WRITERS,
+    "asset_dispose": frozenset({Role.ADMIN, Role.COUNTY}),
+    "project_rules": frozenset({Role.ADMIN, Role.COUNTY}),
+    "be_department_staff": frozenset({Role.DEPARTMENT}),
 }
 
 
@@ -196,6 +219,7 @@ ROLE_AREA_LEVELS: dict[str, tuple[str, ...]] = {
     Role.AUDITOR: ("county",),
     Role.ASSESSOR: ("county",),
     Role.BANK: ("county",),
+    Role.DEPARTMENT: ("county",),
 }
 
 
@@ -295,7 +319,9 @@ def area_q(user: User | AnonymousUser | None, field: str = "path") -> Q:
 #: assigned to them.
 HOUSEHOLD_SCOPES: dict[str, str] = {Role.CADRE: "pairings", Role.ASSESSOR: "samples",
                                      # a bank: the households it lent to or took part in rating (fupin.credit)
-                                     Role.BANK: "bank_clients"}
+                                     Role.BANK: "bank_clients",
+                                     # a 行业部门: the beneficiaries of the projects it leads (fupin.projects)
+                                     Role.DEPARTMENT: "department_beneficiaries"}
 
 #: scope name → function(user) giving a queryset of the ids of that user's households. Registered by
 #: the apps that own the relation (assistance: "pairings", assessment: "samples"), so that this
@@ -316,7 +342,7 @@ def register_household_provider(scope: str, provider: Callable[[User], QuerySet]
 #: are their organisation's only (a 银行 sees its own bank's loans, not another bank's loan to the same
 #: household). scope name → function(user) giving the organisation's id (None: none), registered by the
 #: app that owns the organisation (fupin.credit: "bank").
-ORGANISATION_SCOPES: dict[str, str] = {Role.BANK: "bank"}
+ORGANISATION_SCOPES: dict[str, str] = {Role.BANK: "bank", Role.DEPARTMENT: "department"}
 _ORGANISATION_PROVIDERS: dict[str, Callable[[User], int | None]] = {}
 
 
@@ -324,6 +350,11 @@ def register_organisation_provider(scope: str, provider: Callable[[User], int | 
     if scope not in ORGANISATION_SCOPES.values():
         raise ValueError(f"unknown organisation scope {scope!r}")
     _ORGANISATION_PROVIDERS[scope] = provider
+
+
+def acts_for(user: User | AnonymousUser | None, scope: str) -> bool:
+    """Whether ``user``'s role acts for an organisation of ``scope`` ("bank", "department")."""
+    return ORGANISATION_SCOPES.get(role_of(user)) == scope
 
 
 def organisation_of(user: User | AnonymousUser | None) -> int | None:
@@ -580,6 +611,8 @@ FIELD_POLICY: dict[str, dict[str, Access]] = {
     # contracts; this system is not to become a second source), and nothing of health, disability or
     # 低保/特困 amounts: a loan is decided on the rating, not on a medical file (fupin/credit docs).
     Role.BANK: {**_NUMBERS, **_CARE_HIDDEN},
+    # A 行业部门 sees the beneficiaries of its projects as a leader does: numbers masked, care hidden.
+    Role.DEPARTMENT: {**_NUMBERS, **_CARE_HIDDEN},
 }
 
 

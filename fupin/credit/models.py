@@ -20,11 +20,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from fupin.lib.money import Money
+
 from .rules import TERM_MAX_MONTHS, Method
-
-
-def Money(verbose_name: str, **kwargs: Any) -> models.DecimalField:  # noqa: N802 - reads like a field class
-    return models.DecimalField(verbose_name, max_digits=14, decimal_places=2, **kwargs)
 
 
 def non_negative(prefix: str, *fields: str) -> list[models.CheckConstraint]:

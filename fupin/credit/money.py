@@ -1,19 +1,5 @@
-"""Money exact to the fen: every amount of the microcredit ledger is a Decimal with two places, rounded
-half up (四舍五入) where a rate makes a fraction of a fen. Never a float."""
+"""Money exact to the fen (the one definition is fupin.lib.money, shared with the poverty-fund ledger)."""
 
-from __future__ import annotations
+from fupin.lib.money import CENT, ZERO, shown, yuan
 
-from decimal import ROUND_HALF_UP, Decimal
-
-CENT = Decimal("0.01")
-ZERO = Decimal("0.00")
-
-
-def yuan(value: Decimal | int | str) -> Decimal:
-    """``value`` rounded to the fen."""
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def shown(value: Decimal | None) -> str:
-    """50000 → "50,000.00" (for messages)."""
-    return f"{yuan(value or 0):,.2f}"
+__all__ = ["CENT", "ZERO", "shown", "yuan"]
