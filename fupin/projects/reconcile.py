@@ -14,8 +14,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from fupin.lib.money import ZERO, shown
@@ -58,11 +59,11 @@ class Report:
         return out
 
 
-def _sums(qs, key: str, value: str = "amount") -> dict[int, tuple[Decimal, int]]:
+def _sums(qs: QuerySet, key: str, value: str = "amount") -> dict[int, tuple[Decimal, int]]:
     return {r[key]: (r["s"] or ZERO, r["n"]) for r in qs.values(key).annotate(s=Sum(value), n=Count("pk")).order_by()}
 
 
-def reconcile(*, area=None, year: int | None = None) -> Report:
+def reconcile(*, area: Any = None, year: int | None = None) -> Report:
     report = Report(area=area, year=year)
     allocations = Allocation.objects.all()
     if year:
@@ -104,8 +105,17 @@ def reconcile(*, area=None, year: int | None = None) -> Report:
     to_households = agg["s"] or ZERO
     report.rows.append(Row(_("到户"), agg["n"], to_households, [(_("户数"), Decimal(agg["h"]))]))
 
-    # --- the breaks
-    b = report.breaks
+    _document_breaks(report.breaks, documents, docs)
+    _payment_breaks(report.breaks, allocations, alloc_rows, payments)
+    _batch_breaks(report.breaks, batches, payments)
+    subsidy_paid = kinds.get(PaymentKind.SUBSIDY, (ZERO, 0))[0]
+    if subsidy_paid != to_households:
+        report.breaks.append(_("到户补助支付合计 %(p)s 元 ≠ 到户明细合计 %(h)s 元") % {
+            "p": shown(subsidy_paid), "h": shown(to_households)})
+    return report
+
+
+def _document_breaks(b: list[str], documents: QuerySet, docs: list[dict]) -> None:
     all_allocated = _sums(Allocation.objects.filter(document__in=documents), "document_id")
     for d in docs:
         used = all_allocated.get(d["pk"], (ZERO, 0))[0]
@@ -114,6 +124,9 @@ def reconcile(*, area=None, year: int | None = None) -> Report:
         if used > d["amount"]:
             b.append(_("资金文件 %(n)s：分配合计 %(u)s 元超过文件金额 %(a)s 元（余额为负 %(x)s 元）") % {
                 "n": d["number"], "u": shown(used), "a": shown(d["amount"]), "x": shown(used - d["amount"])})
+
+
+def _payment_breaks(b: list[str], allocations: QuerySet, alloc_rows: list[dict], payments: QuerySet) -> None:
     paid_of = _sums(Payment.objects.filter(allocation__in=allocations), "allocation_id")
     for a in alloc_rows:
         out = paid_of.get(a["pk"], (ZERO, 0))[0]
@@ -127,6 +140,9 @@ def reconcile(*, area=None, year: int | None = None) -> Report:
         if contract_paid[c["pk"]][0] > c["amount"]:
             b.append(_("合同 %(n)s：支付合计 %(u)s 元超过合同金额 %(a)s 元") % {
                 "n": c["number"], "u": shown(contract_paid[c["pk"]][0]), "a": shown(c["amount"])})
+
+
+def _batch_breaks(b: list[str], batches: QuerySet, payments: QuerySet) -> None:
     line_sums = _sums(SubsidyLine.objects.filter(batch__in=batches), "batch_id")
     pay_of_batch = {p["batch_id"]: p for p in payments.filter(kind=PaymentKind.SUBSIDY)
                     .values("pk", "batch_id", "amount", "allocation_id")}
@@ -149,9 +165,4 @@ def reconcile(*, area=None, year: int | None = None) -> Report:
             b.append(_("补助批次 %(t)s：状态为“%(s)s”却已有支付") % {"t": name, "s": BatchStatus(bt["status"]).label})
     for p in payments.filter(kind=PaymentKind.SUBSIDY, batch__isnull=True).values("pk"):
         b.append(_("支付 #%(i)d：到户补助没有补助批次") % {"i": p["pk"]})
-    subsidy_paid = kinds.get(PaymentKind.SUBSIDY, (ZERO, 0))[0]
-    if subsidy_paid != to_households:
-        b.append(_("到户补助支付合计 %(p)s 元 ≠ 到户明细合计 %(h)s 元") % {"p": shown(subsidy_paid),
-                                                                "h": shown(to_households)})
-    return report
 

@@ -1,5 +1,10 @@
-"""api_funds routes of issue 16 (see fupin/projects/urls.py)."""
+"""api_funds routes of issue 16 (money16), under /api/projects/ (see fupin/projects/urls_api.py)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import api_funds
+
+urlpatterns = [
+    path("documents/", api_funds.DocumentListView.as_view(), name="api-fund-documents"),
+    path("payments/", api_funds.PaymentListView.as_view(), name="api-fund-payments"),
+]

@@ -1,0 +1,32 @@
+"""``{% funds_panel h %}``: the 项目资金 tab of a household's page (money16) — the projects the household
+benefits from and every subsidy that reached its account (一卡通), with asset income shares; read through
+fupin.projects.selectors.household_projects (scoped like the rest of the page)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+register = template.Library()
+
+
+@register.inclusion_tag("projects/funds/_household_panel.html", takes_context=True)
+def funds_panel(context: template.Context, household: Any) -> dict[str, Any]:
+    from fupin.accounts import policy
+    from fupin.lib.money import ZERO
+    from fupin.projects.models import IncomeShare
+    from fupin.projects.rules import BatchStatus
+    from fupin.projects.selectors import household_projects
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    found = household_projects(user, household.pk)
+    lines = list(found["lines"])
+    for line in lines:
+        line.account_shown = policy.shown(user, "bank_account", line.bank_account)
+    shares = list(IncomeShare.objects.filter(household_id=household.pk).select_related("income__asset")
+                  .order_by("-income__year")) if found["projects"].exists() or lines else []
+    paid = sum((ln.amount for ln in lines if ln.batch.status == BatchStatus.PAID), ZERO)
+    return {"projects": list(found["projects"]), "lines": lines, "paid": paid, "shares": shares,
+            "shares_total": sum((s.amount for s in shares), ZERO), "request": request}
