@@ -723,7 +723,7 @@ def _row_of(route: str) -> str | None:
 
 def test_every_route_has_a_row():
     """Every named route of fupin is checked by a matrix row, or is in NO_ROW with the reason it needs none."""
-    rows = set(CHECKS) | set(CREDIT_CHECKS)
+    rows = set(CHECKS) | set(CREDIT_CHECKS) | set(FUNDS_CHECKS)
     missing = []
     for route in _route_names():
         row = _row_of(route)
@@ -4101,3 +4101,306 @@ NO_ROW.update({
     "admin:credit_rating": "read-only, scoped by policy.household_q and organisation_q (fupin/credit/admin.py); "
                            + _CREDIT_NOT_YET,
 })
+
+
+# --- 项目资金 (issue 16, money16: fupin.projects funds pages and API) — one block, its own table, data, checks ---
+# Each household's village has a project (项目<head>) funded by its own county document (文-<key>), its money
+# held by the project's township, with a payment and a paid subsidy batch to the household, and a draft batch
+# to pay. "in" is the "in" household's project; "out" the project of the role's "out" household (for a cadre
+# and an assessor the same village's project: they see no fund ledger at all, only their households' 项目资金
+# tab). 行业部门 (``department``, the persona life16 adds to the world; created here when missing) leads the
+# "in" project only; its "out" is 甲二村's project. Lists hide what is outside; a page outside is a 404. Writes
+# need the capability (funds: 县级, fund_pay: 县级 and 乡镇, refused before any lookup, 403); a township pays only
+# what its township holds. "refuse": the form answers 400 (the document or project is not among its choices).
+FUNDS_ROLES = (*ROLES, "department")
+FUNDS_OUTSIDE = {**OUTSIDE, "department": "a2"}
+# fmt: off
+FUNDS: dict[str, tuple[str, ...]] = {
+    #                       admin    county        township      village       cadre         leader        auditor       assessor      department
+    "funds.documents":     ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "hide|hide",  "ok|hide",    "ok|hide",    "hide|hide",  "ok|hide"),
+    "funds.document":      ("ok|—", "ok|404",     "ok|404",     "ok|404",     "404|404",    "ok|404",     "ok|404",     "404|404",    "ok|404"),
+    "funds.document_new":  ("ok|—", "ok|ok",      "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "funds.allocation_new": ("ok|—", "ok|refuse", "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "funds.payments":      ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "hide|hide",  "ok|hide",    "ok|hide",    "hide|hide",  "ok|hide"),
+    "funds.payment_new":   ("ok|—", "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "funds.batches":       ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "hide|hide",  "ok|hide",    "ok|hide",    "hide|hide",  "ok|hide"),
+    "funds.batch_new":     ("ok|—", "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "funds.batch":         ("ok|—", "ok|404",     "ok|404",     "ok|404",     "404|404",    "ok|404",     "ok|404",     "404|404",    "ok|404"),
+    "funds.batch_pay":     ("ok|—", "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "funds.trail":         ("ok|—", "ok|404",     "ok|404",     "ok|404",     "hide|hide",  "ok|404",     "ok|404",     "hide|hide",  "ok|hide"),
+    "funds.project_trail": ("ok|—", "ok|404",     "ok|404",     "ok|404",     "404|404",    "ok|404",     "ok|404",     "404|404",    "ok|404"),
+    # the household page's 项目资金 tab: the household's subsidy shown wherever its page opens
+    "funds.household_tab": ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
+    "api.fund_documents":  ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "hide|hide",  "ok|hide",    "ok|hide",    "hide|hide",  "ok|hide"),
+    "api.fund_payments":   ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "hide|hide",  "ok|hide",    "ok|hide",    "hide|hide",  "ok|hide"),
+}
+# fmt: on
+FUNDS_CHECKS: dict[str, Callable[[Cell], None]] = {}
+
+
+def funds_check(name: str):
+    def register(fn):
+        FUNDS_CHECKS[name] = fn
+        return fn
+    return register
+
+
+#: key of a household → the village its project is sited in
+_FUNDS_VILLAGES = {"in": "village_a1", "a2": "village_a2", "b1": "village_b1", "far": "far_village"}
+
+
+@pytest.fixture(scope="module")
+def funds_ledger(world, django_db_blocker) -> dict:
+    """Documents, projects (built through the models: the lifecycle is life16's), allocations held by the
+    project's township, a payment, a paid and a draft subsidy batch per project (inside the world's transaction)."""
+    from fupin.assistance.models import HelpingUnit
+    from fupin.projects import services_funds as funds
+    from fupin.projects.models import Beneficiary, DepartmentStaff, FundDocument, Project
+    from fupin.projects.rules import Category, Channel, PaymentKind, Stage
+    from fupin.projects.rules import Level as FundLevel
+
+    with django_db_blocker.unblock():
+        areas = world.areas
+        if "department" not in world.users:
+            world.users["department"] = factories.user("dept_agri", Role.DEPARTMENT, areas["county"]).pk
+        staff = DepartmentStaff.objects.filter(user_id=world.users["department"]).first()
+        if staff is None:
+            unit = HelpingUnit.objects.create(name="县农业局（矩阵）", area=areas["county"])
+            staff = DepartmentStaff.objects.create(user_id=world.users["department"], department=unit)
+        out: dict = {"projects": {}, "documents": {}, "allocations": {}, "batches": {}, "drafts": {}}
+        keys_of = {"in": ["in", "a1_other"], "a2": ["a2"], "b1": ["b1"], "far": ["far"]}
+        for key, village_key in _FUNDS_VILLAGES.items():
+            village = areas[village_key]
+            county = areas["far_county"] if key == "far" else areas["county"]
+            township = village.parent
+            head = HOUSEHOLDS[key][2]
+            doc = FundDocument.objects.create(area=county, number=f"文-{key}-{head}", title="矩阵资金", year=2024,
+                                              level=FundLevel.CENTRAL, channel=Channel.SPECIAL, purpose="产业",
+                                              amount="100000.00", issued_on=datetime.date(2024, 3, 1))
+            project = Project.objects.create(area=village, code=f"M-{key}", name=f"项目{head}", year=2024,
+                                             category=Category.INDUSTRY, stage=Stage.IMPLEMENTING,
+                                             lead=staff.department if key == "in" else None)
+            for hk in keys_of[key]:
+                Beneficiary.objects.create(project=project, household_id=world.households[hk])
+            alloc = funds.allocation_create(actor=None, document=doc, project=project, area=township,
+                                            amount="50000.00", allocated_on=datetime.date(2024, 4, 1))
+            funds.payment_create(actor=None, allocation=alloc, kind=PaymentKind.OTHER, amount="100.00",
+                                 paid_on=datetime.date(2024, 5, 1), payee=f"付{head}", purpose="种苗")
+            hh = Household.objects.get(pk=world.households[key if key != "in" else "in"])
+            number = hh.number
+            batch = funds.batch_create(actor=None, allocation=alloc, title=f"补助{head}", drawn_on=datetime.date(2024, 6, 1),
+                                       rows=[funds.ListRow(row=3, number=number, amount="321.00")])
+            funds.batch_pay(actor=None, batch=batch, paid_on=datetime.date(2024, 6, 2))
+            draft = funds.batch_create(actor=None, allocation=alloc, title=f"待发{head}", drawn_on=datetime.date(2024, 7, 1),
+                                       rows=[funds.ListRow(row=3, number=number, amount="5.00")])
+            out["projects"][key], out["documents"][key] = project.pk, doc.pk
+            out["allocations"][key], out["batches"][key], out["drafts"][key] = alloc.pk, batch.pk, draft.pk
+        return out
+
+
+class FundsCell(Cell):
+    @property
+    def key(self) -> str:
+        return "in" if self.side == "in" else FUNDS_OUTSIDE[self.role]
+
+    @property
+    def pkey(self) -> str:
+        """The key of the project behind the cell's household."""
+        return "in" if self.key == "a1_other" else self.key
+
+    def pk(self, kind: str) -> int:
+        return self.ledger[kind][self.pkey]
+
+    @property
+    def marker(self) -> str:
+        return HOUSEHOLDS[self.pkey][2]
+
+
+def _funds_cells():
+    for action, row in FUNDS.items():
+        assert len(row) == len(FUNDS_ROLES), action
+        for role, cell in zip(FUNDS_ROLES, row, strict=True):
+            for side, expected in zip(("in", "out"), cell.split("|"), strict=True):
+                if expected != NA:
+                    yield pytest.param(action, role, side, expected, id=f"{action}-{role}-{side}")
+
+
+@pytest.mark.parametrize(("action", "role", "side", "expected"), list(_funds_cells()))
+def test_funds_cell(world, funds_ledger, action, role, side, expected):
+    cell = FundsCell(world, action, role, side, expected)
+    cell.ledger = funds_ledger
+    FUNDS_CHECKS[action](cell)
+
+
+def test_every_funds_row_has_a_check():
+    assert set(FUNDS_CHECKS) == set(FUNDS)
+
+
+def _funds_listed(c: FundsCell, response) -> None:
+    assert response.status_code == 200, response.status_code
+    text = response.content.decode()
+    assert (c.marker in text) == (c.expected == "ok"), (c.expected, c.marker)
+
+
+def _funds_page(c: FundsCell, response) -> None:
+    status_of(response, c.expected)
+    text = response.content.decode()
+    assert (c.marker in text) == (c.expected == "ok")
+
+
+@funds_check("funds.documents")
+def _funds_documents(c: FundsCell) -> None:
+    _funds_listed(c, c.web.get(reverse("funds:documents")))
+
+
+@funds_check("funds.document")
+def _funds_document(c: FundsCell) -> None:
+    _funds_page(c, c.web.get(reverse("funds:document", args=[c.pk("documents")])))
+
+
+@funds_check("funds.document_new")
+def _funds_document_new(c: FundsCell) -> None:
+    from fupin.projects.models import FundDocument
+
+    number = f"新文-{c.side}"
+    response = c.web.post(reverse("funds:document_new"), {
+        "number": number, "title": "t", "level": "county", "channel": "special", "year": 2025, "amount": "1.00",
+        "purpose": "产业", "issued_on": "2025-01-01"})
+    saved = FundDocument.objects.filter(number=number).exists()
+    if c.expected == "ok":
+        assert response.status_code == 302 and saved
+    else:
+        status_of(response, c.expected)
+        assert not saved
+
+
+@funds_check("funds.allocation_new")
+def _funds_allocation_new(c: FundsCell) -> None:
+    from fupin.projects.models import Allocation, Project
+
+    project = Project.objects.select_related("area").get(pk=c.pk("projects"))
+    before = Allocation.objects.count()
+    response = c.web.post(reverse("funds:allocation_new"), {
+        "document": c.pk("documents"), "project": project.pk, "area": project.area.parent_id, "amount": "1.00",
+        "allocated_on": "2024-05-01"})
+    if c.expected == "ok":
+        assert response.status_code == 302 and Allocation.objects.count() == before + 1
+    elif c.expected == "refuse":
+        assert response.status_code == 400 and Allocation.objects.count() == before
+    else:
+        status_of(response, c.expected)
+        assert Allocation.objects.count() == before
+
+
+@funds_check("funds.payments")
+def _funds_payments(c: FundsCell) -> None:
+    _funds_listed(c, c.web.get(reverse("funds:payments")))
+
+
+@funds_check("funds.payment_new")
+def _funds_payment_new(c: FundsCell) -> None:
+    from fupin.projects.models import Payment
+
+    before = Payment.objects.count()
+    response = c.web.post(reverse("funds:payment_new", args=[c.pk("allocations")]), {
+        "kind": "other", "amount": "1.00", "paid_on": "2024-05-02", "payee": "合作社", "purpose": "种苗"})
+    if c.expected == "ok":
+        assert response.status_code == 302 and Payment.objects.count() == before + 1
+    else:
+        status_of(response, c.expected)
+        assert Payment.objects.count() == before
+
+
+@funds_check("funds.batches")
+def _funds_batches(c: FundsCell) -> None:
+    _funds_listed(c, c.web.get(reverse("funds:batches")))
+
+
+@funds_check("funds.batch_new")
+def _funds_batch_new(c: FundsCell) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from fupin.projects.models import SubsidyBatch
+    from tests.projects.funds_world import sheet
+
+    before = SubsidyBatch.objects.count()
+    data = sheet([[c.number, "9.00"]], header=("户编号", "补助金额"))
+    response = c.web.post(reverse("funds:batch_new", args=[c.pk("allocations")]), {
+        "title": "矩阵批次", "drawn_on": "2024-08-01", "file": SimpleUploadedFile("m.xlsx", data)})
+    if c.expected == "ok":
+        assert response.status_code == 302 and SubsidyBatch.objects.count() == before + 1
+    else:
+        status_of(response, c.expected)
+        assert SubsidyBatch.objects.count() == before
+
+
+@funds_check("funds.batch")
+def _funds_batch(c: FundsCell) -> None:
+    _funds_page(c, c.web.get(reverse("funds:batch", args=[c.pk("batches")])))
+
+
+@funds_check("funds.batch_pay")
+def _funds_batch_pay(c: FundsCell) -> None:
+    from fupin.projects.models import SubsidyBatch
+
+    response = c.web.post(reverse("funds:batch_pay", args=[c.pk("drafts")]), {"paid_on": "2024-07-02"})
+    paid = SubsidyBatch.objects.get(pk=c.pk("drafts")).status == "paid"
+    if c.expected == "ok":
+        assert response.status_code == 302 and paid
+    else:
+        status_of(response, c.expected)
+        assert not paid
+
+
+@funds_check("funds.trail")
+def _funds_trail(c: FundsCell) -> None:
+    village = c.world.areas[_FUNDS_VILLAGES[c.pkey]]
+    response = c.web.get(reverse("funds:trail"), {"area": village.code, "year_from": 2024, "year_to": 2024})
+    status_of(response, c.expected)
+    if response.status_code == 200:
+        assert (response.context["data"]["allocated"] > 0) == (c.expected == "ok")
+
+
+@funds_check("funds.project_trail")
+def _funds_project_trail(c: FundsCell) -> None:
+    _funds_page(c, c.web.get(reverse("funds:project_trail", args=[c.pk("projects")]), HTTP_HX_REQUEST="true"))
+
+
+@funds_check("funds.household_tab")
+def _funds_household_tab(c: FundsCell) -> None:
+    response = c.web.get(reverse("household_detail", args=[c.household.pk]))
+    status_of(response, c.expected)
+    if c.expected == "ok":
+        text = response.content.decode()
+        assert 'id="project-funds"' in text and ("321.00" in text) == (c.key != "a1_other")
+
+
+@funds_check("api.fund_documents")
+def _api_fund_documents(c: FundsCell) -> None:
+    response = c.api.get("/api/projects/documents/", {"page_size": 200})
+    assert response.status_code == 200
+    numbers = [d["number"] for d in response.json()["results"]]
+    assert any(c.marker in n for n in numbers) == (c.expected == "ok")
+
+
+@funds_check("api.fund_payments")
+def _api_fund_payments(c: FundsCell) -> None:
+    response = c.api.get("/api/projects/payments/", {"page_size": 200})
+    assert response.status_code == 200
+    names = [p["project_name"] for p in response.json()["results"]]
+    assert any(c.marker in n for n in names) == (c.expected == "ok")
+
+
+ROUTES.update({
+    "funds:documents": "funds.documents", "funds:document": "funds.document", "funds:document_new": "funds.document_new",
+    "funds:allocation_new": "funds.allocation_new", "funds:payments": "funds.payments",
+    "funds:payment_new": "funds.payment_new", "funds:batches": "funds.batches", "funds:batch_new": "funds.batch_new",
+    "funds:batch": "funds.batch", "funds:batch_pay": "funds.batch_pay", "funds:trail": "funds.trail",
+    "funds:project_trail": "funds.project_trail", "api-fund-documents": "api.fund_documents",
+    "api-fund-payments": "api.fund_payments",
+})
+NO_ROW.update({
+    "funds:negative": ("the negative list: uses funds may not pay for, no household or money; its write refusals "
+                       "(funds capability, area) are tested in tests/projects/test_funds_pages.py"),
+})
+# --- end of 项目资金 (money16) ---------------------------------------------------------------------------
