@@ -30,7 +30,7 @@ class Row:
     label: str
     count: int
     amount: Decimal
-    parts: list[tuple[str, Decimal]] = field(default_factory=list)
+    parts: list[tuple[str, Decimal | int]] = field(default_factory=list)
 
 
 @dataclass
@@ -50,7 +50,7 @@ class Report:
         out = [head]
         for r in self.rows:
             out.append(f"{r.label:<12}{r.count:>8}  {shown(r.amount):>20}")
-            out.extend(f"    {name:<16}{shown(value):>20}" for name, value in r.parts)
+            out.extend(f"    {name:<16}{value if isinstance(value, int) else shown(value):>20}" for name, value in r.parts)
         if self.ok:
             out.append(_("对账通过：各级合计一致，没有负余额。"))
         else:
@@ -103,7 +103,7 @@ def reconcile(*, area: Any = None, year: int | None = None) -> Report:
     lines = SubsidyLine.objects.filter(batch__in=batches.filter(status=BatchStatus.PAID))
     agg = lines.aggregate(s=Sum("amount"), n=Count("pk"), h=Count("household_id", distinct=True))
     to_households = agg["s"] or ZERO
-    report.rows.append(Row(_("到户"), agg["n"], to_households, [(_("户数"), Decimal(agg["h"]))]))
+    report.rows.append(Row(_("到户"), agg["n"], to_households, [(_("户数"), agg["h"])]))
 
     _document_breaks(report.breaks, documents, docs)
     _payment_breaks(report.breaks, allocations, alloc_rows, payments)

@@ -27,7 +27,7 @@
         }
       },
       series: [{
-        type: "sankey", left: 8, right: narrow ? 70 : 150, top: 8, bottom: 8, nodeGap: 10, nodeWidth: 14,
+        type: "sankey", left: 8, right: narrow ? 80 : 200, top: 8, bottom: 8, nodeGap: 10, nodeWidth: 14,
         draggable: false, layoutIterations: 32, emphasis: { focus: "adjacency" },
         lineStyle: { color: "gradient", curveness: 0.5, opacity: 0.35 },
         label: { fontSize: narrow ? 10 : 12, formatter: function (p) {
