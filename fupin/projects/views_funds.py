@@ -134,7 +134,10 @@ def document_new(request: HttpRequest) -> HttpResponse:
 def negative_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     area = area_root(user=user)
-    entries = NegativeUse.objects.filter(Q(area__isnull=True) | Q(area__in=area_list(user=user))).select_related("area")
+    # in force here: everywhere's, the user's ancestors' and their subtree's own entries
+    above = [area.path[:n] for n in range(1, len(area.path) + 1)] if area is not None else []
+    entries = NegativeUse.objects.filter(Q(area__isnull=True) | Q(area__path__in=above)
+                                         | Q(area__in=area_list(user=user))).select_related("area")
     editing = None
     edit = request.GET.get("edit", "")
     if edit.isdigit():
