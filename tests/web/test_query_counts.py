@@ -36,7 +36,9 @@ LIST_QUERIES = 9
 # (+1: the 防返贫监测 panel: the household's monitoring episodes with their measures counted, one query)
 # (+1: the 帮扶走访 section's latest visits — issue 15; for a household with visits, their photos and the
 # visit interval too)
-DETAIL_QUERIES = 17
+# (+3: the 项目资金 tab — issue 16, money16: the household checked in scope, its projects, its subsidy lines with
+# their batches; asset income shares one more only when it has projects or subsidies)
+DETAIL_QUERIES = 20
 # session, user, user.area, count, the page of events (the actor joined), banner,
 # and one query per kind of object on the page for its name (here users, households, members)
 AUDIT_QUERIES = 9

@@ -22,11 +22,12 @@ def funds_panel(context: template.Context, household: Any) -> dict[str, Any]:
     request = context.get("request")
     user = getattr(request, "user", None)
     found = household_projects(user, household.pk)
-    lines = list(found["lines"])
+    projects, lines = list(found["projects"]), list(found["lines"])
     for line in lines:
         line.account_shown = policy.shown(user, "bank_account", line.bank_account)
+    # asset income reaches the beneficiaries of projects: no query for a household without any
     shares = list(IncomeShare.objects.filter(household_id=household.pk).select_related("income__asset")
-                  .order_by("-income__year")) if found["projects"].exists() or lines else []
+                  .order_by("-income__year")) if projects or lines else []
     paid = sum((ln.amount for ln in lines if ln.batch.status == BatchStatus.PAID), ZERO)
-    return {"projects": list(found["projects"]), "lines": lines, "paid": paid, "shares": shares,
+    return {"projects": projects, "lines": lines, "paid": paid, "shares": shares,
             "shares_total": sum((s.amount for s in shares), ZERO), "request": request}
