@@ -462,9 +462,10 @@ def _derive_counts(project: Project) -> None:
 
 
 def _check_beneficiary_write(actor: User | None, project: Project) -> None:
+    """Beneficiaries are named by the village, township or county (registry writers, in their subtree)."""
     if project.stage == Stage.CANCELLED:
         raise ValidationError({"household": _("项目已终止，不能修改受益户")})
-    _check_edit(actor, project)
+    policy.check_action(actor, "project_propose", project.area)
 
 
 @transaction.atomic

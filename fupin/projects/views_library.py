@@ -187,6 +187,7 @@ def _page(request: HttpRequest, project: Project, *, step_form: StepForm | None 
         beneficiary_form=beneficiary_form or BeneficiaryForm(), contract_form=contract_form or ContractForm(),
         progress_form=progress_form or ProgressForm(initial={"progress": project.progress}),
         can_edit=can_edit, can_implement=can_implement,
+        can_name=project.stage != Stage.CANCELLED and policy.can(user, "project_propose") and can_edit,
         can_contract=can_implement and project.stage in lib.CONTRACT_STAGES,
         can_progress=can_implement and project.stage == Stage.IMPLEMENTING,
         trail_url=_trail_url(project), progress_events=[e for e in events if (e.data or {}).get("kind") == "progress"]),
@@ -240,6 +241,7 @@ def project_step(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def beneficiary_add(request: HttpRequest, pk: int) -> HttpResponse:
     project = selectors.project_get(request.user, pk)
+    policy.require(request.user, "project_propose", _("您的角色不能修改受益户"))
     form = BeneficiaryForm(request.POST)
     if form.is_valid():
         numbers = [n.strip() for n in form.cleaned_data["numbers"].split() if n.strip()]
