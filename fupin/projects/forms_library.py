@@ -89,12 +89,20 @@ class StepForm(forms.Form):
 
 
 class BeneficiaryForm(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "bn_%s")  # several forms on the project's page: ids of their own
+        super().__init__(*args, **kwargs)
+
     numbers = forms.CharField(label=_("户编号"), widget=forms.Textarea(attrs={"rows": 3}),
                               help_text=_("每行一个户编号（本项目建设地点内的建档立卡户）"))
     note = forms.CharField(label=_("受益内容"), max_length=200, required=False)
 
 
 class ContractForm(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "ct_%s")  # several forms on the project's page: ids of their own
+        super().__init__(*args, **kwargs)
+
     number = forms.CharField(label=_("合同编号"), max_length=60)
     party = forms.CharField(label=_("乙方（中标单位）"), max_length=200)
     procurement = forms.CharField(label=_("采购方式"), max_length=50, required=False)
@@ -103,6 +111,10 @@ class ContractForm(forms.Form):
 
 
 class ProgressForm(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "pg_%s")  # several forms on the project's page: ids of their own
+        super().__init__(*args, **kwargs)
+
     progress = forms.IntegerField(label=_("形象进度（%）"), min_value=0, max_value=100)
     on = forms.DateField(label=_("填报日期"), widget=DATE, initial=datetime.date.today)
     finished_on = forms.DateField(label=_("实际完工"), required=False, widget=DATE)
