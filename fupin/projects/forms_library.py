@@ -13,7 +13,20 @@ from django.utils.translation import gettext_lazy as _
 from .models import Project
 from .rules import Category, Nature
 
-DATE = forms.DateInput(attrs={"type": "date", "class": "input"})
+DATE = forms.DateInput(attrs={"type": "date", "class": "input"}, format="%Y-%m-%d")
+
+
+class Styled(forms.Form):
+    """The site's inputs (class "input"); ``id_prefix``: ids of their own when several forms share a page."""
+
+    id_prefix = "id"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+        for f in self.fields.values():
+            if not isinstance(f.widget, (forms.CheckboxInput, forms.FileInput, forms.HiddenInput)):
+                f.widget.attrs.setdefault("class", "input")
 
 
 def targets_text(targets: list[dict[str, str]]) -> str:
@@ -31,7 +44,7 @@ def targets_parse(text: str) -> list[dict[str, str]]:
     return out
 
 
-class ProjectForm(forms.Form):
+class ProjectForm(Styled):
     name = forms.CharField(label=_("项目名称"), max_length=200)
     category = forms.ChoiceField(label=_("项目类别"), choices=Category.choices)
     nature = forms.ChoiceField(label=_("建设性质"), choices=Nature.choices, initial=Nature.NEW)
@@ -81,27 +94,23 @@ class ProjectForm(forms.Form):
         return out
 
 
-class StepForm(forms.Form):
+class StepForm(Styled):
     kind = forms.ChoiceField(choices=(("forward", "forward"), ("back", "back"), ("cancel", "cancel")))
     reason = forms.CharField(label=_("意见/原因"), max_length=500, required=False)
     date = forms.DateField(label=_("日期"), required=False, widget=DATE)
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
-class BeneficiaryForm(forms.Form):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("auto_id", "bn_%s")  # several forms on the project's page: ids of their own
-        super().__init__(*args, **kwargs)
+class BeneficiaryForm(Styled):
+    id_prefix = "bn"
 
     numbers = forms.CharField(label=_("户编号"), widget=forms.Textarea(attrs={"rows": 3}),
                               help_text=_("每行一个户编号（本项目建设地点内的建档立卡户）"))
     note = forms.CharField(label=_("受益内容"), max_length=200, required=False)
 
 
-class ContractForm(forms.Form):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("auto_id", "ct_%s")  # several forms on the project's page: ids of their own
-        super().__init__(*args, **kwargs)
+class ContractForm(Styled):
+    id_prefix = "ct"
 
     number = forms.CharField(label=_("合同编号"), max_length=60)
     party = forms.CharField(label=_("乙方（中标单位）"), max_length=200)
@@ -110,10 +119,8 @@ class ContractForm(forms.Form):
     signed_on = forms.DateField(label=_("签订日期"), widget=DATE)
 
 
-class ProgressForm(forms.Form):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("auto_id", "pg_%s")  # several forms on the project's page: ids of their own
-        super().__init__(*args, **kwargs)
+class ProgressForm(Styled):
+    id_prefix = "pg"
 
     progress = forms.IntegerField(label=_("形象进度（%）"), min_value=0, max_value=100)
     on = forms.DateField(label=_("填报日期"), widget=DATE, initial=datetime.date.today)
@@ -121,11 +128,11 @@ class ProgressForm(forms.Form):
     note = forms.CharField(label=_("进度说明"), max_length=500, required=False)
 
 
-class ImportForm(forms.Form):
+class ImportForm(Styled):
     file = forms.FileField(label=_("项目库 Excel（.xlsx）"))
 
 
-class DepartmentStaffForm(forms.Form):
+class DepartmentStaffForm(Styled):
     user = forms.ChoiceField(label=_("行业部门账号"))
     department = forms.ChoiceField(label=_("部门"))
 

@@ -315,6 +315,8 @@ def progress_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def library_export(request: HttpRequest) -> HttpResponse:
     area, rows, f = _rows(request)
+    if request.GET.get("template") == "1":  # the blank sheet to fill in: the headers only
+        rows = rows.none()
     title = _("%(a)s脱贫攻坚项目库") % {"a": area.name if area else ""}
     data = sheets.export_xlsx(actor=request.user, projects=rows, title=title,
                               filters={**f, "area": area.code if area else ""})
