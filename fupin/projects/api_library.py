@@ -19,7 +19,7 @@ from fupin.api.filters import AreaCodeFilterMixin, StrictFilterSet
 from fupin.api.views import READ_ERRORS, Base
 
 from . import selectors
-from .models import Project
+from .models import Beneficiary, Project
 from .rules import Category, Stage
 
 
@@ -68,13 +68,13 @@ class BeneficiaryOut(serializers.Serializer):
     people = serializers.IntegerField()
     note = serializers.CharField()
 
-    def _seen(self, b) -> bool:
+    def _seen(self, b: Beneficiary) -> bool:
         return b.household_id in self.context.get("visible", set())
 
-    def get_household_number(self, b) -> str | None:
+    def get_household_number(self, b: Beneficiary) -> str | None:
         return b.household.number if self._seen(b) else None
 
-    def get_head_name(self, b) -> str | None:
+    def get_head_name(self, b: Beneficiary) -> str | None:
         return b.household.head_name if self._seen(b) else None
 
 

@@ -204,7 +204,7 @@ def _scope(actor: User | None, project: Project) -> None:
         if scope is None or not project.area.path.startswith(scope) or not _acts_on(actor, project):
             raise ValidationError({"lead": _("该项目不由您的部门牵头，不能办理")})
         return
-    if policy.role_of(actor) not in {r for c in STEP_CAPABILITY.values() for r in policy.CAPABILITIES[c]}:
+    if not any(policy.can(actor, c) for c in set(STEP_CAPABILITY.values())):
         raise PermissionDenied(_("当前角色只能查看，不能办理项目"))
     policy.check_write(actor, project.area)
 

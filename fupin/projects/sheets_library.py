@@ -180,15 +180,8 @@ def _choice(v: Any, choices: type) -> str:
     raise ValueError(_("“%(v)s”不是可选值（%(c)s）") % {"v": t, "c": "、".join(str(lb) for _v, lb in choices.choices)})
 
 
-def import_xlsx(*, actor: User, data: bytes, filename: str = "") -> ImportResult:
-    """Read the county's 项目库 sheet and create every project in it, or none (ValidationError listing every
-    bad cell as “第 N 行「列」：…”)."""
-    from fupin.areas.models import Area
-    from fupin.assistance.models import HelpingUnit
-
-    if actor is not None:
-        policy.require(actor, "project_propose", _("您的角色不能导入项目库"))
-    grid = _grid(data)
+def _header(grid: list[list[Any]]) -> tuple[int, dict[str, int]]:
+    """The header row's index and {column header: index}; ValidationError when the sheet has none."""
     header_at = next((i for i, row in enumerate(grid[:20]) if any(_norm(c) == "项目名称" for c in row)), None)
     if header_at is None:
         raise ValidationError({"file": _("前 20 行中没有找到表头（应有“项目名称”列）")})
@@ -203,12 +196,102 @@ def import_xlsx(*, actor: User, data: bytes, filename: str = "") -> ImportResult
     missing = [h for h in REQUIRED if h not in columns]
     if missing:
         raise ValidationError({"file": _("缺少必填列：%(c)s") % {"c": "、".join(missing)}})
+    return header_at, columns
+
+
+@dataclass
+class _Context:
+    actor: Any
+    units: dict[str, Any]
+    codes_seen: dict[str, int] = field(default_factory=dict)
+
+
+def _area(raw: Any, ctx: _Context) -> Any:
+    from fupin.areas.models import Area
+
+    area = Area.objects.filter(code=_text(raw)).first()
+    if area is None:
+        raise ValueError(_("区划代码 %(c)s 不存在") % {"c": _text(raw)})
+    scope = policy.scope_path(ctx.actor) if ctx.actor is not None else ""
+    if scope is None or not area.path.startswith(scope):
+        raise ValueError(_("区划 %(n)s 不在您的管辖范围内") % {"n": area.name})
+    return area
+
+
+def _lead(raw: Any, ctx: _Context) -> Any:
+    if _text(raw) not in ctx.units:
+        raise ValueError(_("没有名为“%(u)s”的帮扶单位（部门）") % {"u": _text(raw)})
+    return ctx.units[_text(raw)]
+
+
+def _code(raw: Any, ctx: _Context, row: int) -> str:
+    code = _text(raw)
+    if code in ctx.codes_seen:
+        raise ValueError(_("项目编号 %(c)s 与第 %(r)s 行重复") % {"c": code, "r": ctx.codes_seen[code]})
+    if Project.objects.filter(code=code).exists():
+        raise ValueError(_("项目编号 %(c)s 已在项目库中") % {"c": code})
+    ctx.codes_seen[code] = row
+    return code
+
+
+def _year(raw: Any) -> int:
+    year = _int(raw)
+    if not 2000 <= year <= 2100:
+        raise ValueError(_("年度“%(v)s”不合理") % {"v": _text(raw)})
+    return year
+
+
+#: How each attribute's cell is read (``name`` → parser of the raw value).
+PARSERS: dict[str, Any] = {
+    "starts_on": _date, "ends_on": _date, "budget": _money, "households": _int, "people": _int, "year": _year,
+    "category": lambda raw: _choice(raw, Category),
+    "nature": lambda raw: _choice(raw, Nature) if _text(raw) else Nature.NEW,
+    "targets": lambda raw: targets_parse(_text(raw).replace("；", "\n").replace(";", "\n")),
+}
+
+
+def _cell_value(name: str, header: str, raw: Any, ctx: _Context, row: int) -> Any:
+    """The value of one cell (ValueError with the reason); None: nothing to write."""
+    if header in REQUIRED and not _text(raw):
+        raise ValueError(_("必填"))
+    if name == "area":
+        return _area(raw, ctx)
+    if name in ("lead", "code"):
+        if not _text(raw):
+            return None
+        return _lead(raw, ctx) if name == "lead" else _code(raw, ctx, row)
+    parser = PARSERS.get(name)
+    return parser(raw) if parser else _text(raw)
+
+
+def _parse_row(cells: dict[str, Any], ctx: _Context, row: int, errors: list[str]) -> dict[str, Any]:
     attr = dict(COLUMNS)
+    values: dict[str, Any] = {}
+
+    def bad(header: str, message: str) -> None:
+        errors.append(_("第 %(r)s 行「%(h)s」：%(m)s") % {"r": row, "h": header, "m": message})
+
+    for header, raw in cells.items():
+        name = attr[header]
+        if name is None:
+            continue
+        try:
+            value = _cell_value(name, header, raw, ctx, row)
+        except ValueError as exc:
+            bad(header, str(exc))
+            continue
+        if value is not None:
+            values[name] = value
+    if values.get("starts_on") and values.get("ends_on") and values["ends_on"] < values["starts_on"]:
+        bad("计划完工", _("计划完工早于计划开工"))
+    return values
+
+
+def _read(grid: list[list[Any]], ctx: _Context, result: ImportResult) -> list[tuple[int, dict[str, Any]]]:
+    """Every project row parsed; ValidationError listing every bad cell when any is bad."""
+    header_at, columns = _header(grid)
     errors: list[str] = []
     parsed: list[tuple[int, dict[str, Any]]] = []
-    result = ImportResult()
-    codes_seen: dict[str, int] = {}
-    units = {u.name: u for u in HelpingUnit.objects.select_related("area")}
     for i, row in enumerate(grid[header_at + 1:], start=header_at + 2):
         cells = {h: (row[c] if c < len(row) else None) for h, c in columns.items()}
         texts = [_text(v) for v in cells.values()]
@@ -217,67 +300,25 @@ def import_xlsx(*, actor: User, data: bytes, filename: str = "") -> ImportResult
         if any(t in ("合计", "小计", "总计") for t in texts) and not _text(cells.get("项目名称")):
             result.skipped.append(_("第 %(r)s 行：合计行") % {"r": i})
             continue
-        values: dict[str, Any] = {}
-
-        def bad(header: str, message: str, row: int = i) -> None:
-            errors.append(_("第 %(r)s 行「%(h)s」：%(m)s") % {"r": row, "h": header, "m": message})
-
-        for header, raw in cells.items():
-            name = attr[header]
-            if name is None:
-                continue
-            try:
-                if header in REQUIRED and not _text(raw):
-                    raise ValueError(_("必填"))
-                if name in ("starts_on", "ends_on"):
-                    values[name] = _date(raw)
-                elif name == "budget":
-                    values[name] = _money(raw)
-                elif name in ("households", "people"):
-                    values[name] = _int(raw)
-                elif name == "year":
-                    values[name] = _int(raw)
-                    if not 2000 <= values[name] <= 2100:
-                        raise ValueError(_("年度“%(v)s”不合理") % {"v": _text(raw)})
-                elif name == "category":
-                    values[name] = _choice(raw, Category)
-                elif name == "nature":
-                    values[name] = _choice(raw, Nature) if _text(raw) else Nature.NEW
-                elif name == "area":
-                    area = Area.objects.filter(code=_text(raw)).first()
-                    if area is None:
-                        raise ValueError(_("区划代码 %(c)s 不存在") % {"c": _text(raw)})
-                    scope = policy.scope_path(actor) if actor is not None else ""
-                    if scope is None or not area.path.startswith(scope):
-                        raise ValueError(_("区划 %(n)s 不在您的管辖范围内") % {"n": area.name})
-                    values[name] = area
-                elif name == "lead":
-                    if _text(raw):
-                        if _text(raw) not in units:
-                            raise ValueError(_("没有名为“%(u)s”的帮扶单位（部门）") % {"u": _text(raw)})
-                        values[name] = units[_text(raw)]
-                elif name == "targets":
-                    values[name] = targets_parse(_text(raw).replace("；", "\n").replace(";", "\n"))
-                elif name == "code":
-                    code = _text(raw)
-                    if code:
-                        if code in codes_seen:
-                            raise ValueError(_("项目编号 %(c)s 与第 %(r)s 行重复") % {"c": code, "r": codes_seen[code]})
-                        if Project.objects.filter(code=code).exists():
-                            raise ValueError(_("项目编号 %(c)s 已在项目库中") % {"c": code})
-                        codes_seen[code] = i
-                        values[name] = code
-                else:
-                    values[name] = _text(raw)
-            except ValueError as exc:
-                bad(header, str(exc))
-        if values.get("starts_on") and values.get("ends_on") and values["ends_on"] < values["starts_on"]:
-            bad("计划完工", _("计划完工早于计划开工"))
-        parsed.append((i, values))
-    if not parsed and not errors:
-        raise ValidationError({"file": _("表中没有项目")})
+        parsed.append((i, _parse_row(cells, ctx, i, errors)))
     if errors:
         raise ValidationError({"file": errors})
+    if not parsed:
+        raise ValidationError({"file": _("表中没有项目")})
+    return parsed
+
+
+def import_xlsx(*, actor: User, data: bytes, filename: str = "") -> ImportResult:
+    """Read the county's 项目库 sheet and create every project in it, or none (ValidationError listing every
+    bad cell as “第 N 行「列」：…”)."""
+    from fupin.assistance.models import HelpingUnit
+
+    if actor is not None:
+        policy.require(actor, "project_propose", _("您的角色不能导入项目库"))
+    result = ImportResult()
+    ctx = _Context(actor=actor, units={u.name: u for u in HelpingUnit.objects.select_related("area")})
+    parsed = _read(_grid(data), ctx, result)
+    errors: list[str] = []
     with transaction.atomic():
         for i, values in parsed:
             area = values.pop("area")
@@ -291,8 +332,7 @@ def import_xlsx(*, actor: User, data: bytes, filename: str = "") -> ImportResult
                 continue
             result.created.append(project)
         if errors:
-            transaction.set_rollback(True)
-            raise ValidationError({"file": errors})
+            raise ValidationError({"file": errors})  # leaving the atomic block undoes every row written
         audit_import(actor=actor, entity="projects.project",
                      summary=_("导入项目库 %(f)s：%(n)s 个项目") % {"f": filename, "n": len(result.created)},
                      data={"file": filename, "created": len(result.created), "skipped": result.skipped})

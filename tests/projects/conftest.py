@@ -11,7 +11,7 @@ import pytest
 from fupin.accounts.models import Role
 from fupin.assistance.models import HelpingUnit
 from fupin.projects import services_library as lib
-from fupin.projects.models import Asset, Disclosure, DisclosureKind, DepartmentStaff
+from fupin.projects.models import Asset, DepartmentStaff, Disclosure, DisclosureKind
 from fupin.projects.rules import PATH, Category, Stage
 from tests import factories
 
