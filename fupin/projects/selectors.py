@@ -120,3 +120,33 @@ def household_projects(user: User | AnonymousUser | None, household_id: int) -> 
         "lines": SubsidyLine.objects.filter(household_id=household_id).select_related("batch", "batch__project")
         .order_by("-batch__drawn_on"),
     }
+
+
+# --- the project library (life16) -----------------------------------------------------------------------
+
+
+def project_get(user: User | AnonymousUser | None, pk: int) -> Project:
+    """One project the user sees (404 otherwise: its existence is not revealed)."""
+    from django.http import Http404
+
+    project = projects_for(user).select_related("area", "area__parent", "lead", "created_by").filter(pk=pk).first()
+    if project is None:
+        raise Http404
+    return project
+
+
+def library_for(user: User | AnonymousUser | None, *, area_path: str = "", year: int | None = None,
+                stage: str = "", category: str = "", q: str = "") -> QuerySet[Project]:
+    """The project list's rows: scoped, then narrowed by the page's or the API's filters."""
+    rows = projects_for(user).select_related("area", "lead")
+    if area_path:
+        rows = rows.filter(area_path__startswith=area_path)
+    if year:
+        rows = rows.filter(year=year)
+    if stage:
+        rows = rows.filter(stage=stage)
+    if category:
+        rows = rows.filter(category=category)
+    if q:
+        rows = rows.filter(Q(code__icontains=q) | Q(name__icontains=q))
+    return rows.order_by("-year", "code")

@@ -1,5 +1,10 @@
-"""api_library routes of issue 16 (see fupin/projects/urls.py)."""
+"""/api/projects/… of the project library (life16; see fupin/projects/urls_api.py)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import api_library as api
+
+urlpatterns = [
+    path("", api.ProjectListView.as_view(), name="api-projects"),
+    path("<int:pk>/", api.ProjectDetailView.as_view(), name="api-project"),
+]

@@ -723,7 +723,7 @@ def _row_of(route: str) -> str | None:
 
 def test_every_route_has_a_row():
     """Every named route of fupin is checked by a matrix row, or is in NO_ROW with the reason it needs none."""
-    rows = set(CHECKS) | set(CREDIT_CHECKS) | set(FUNDS_CHECKS)
+    rows = set(CHECKS) | set(CREDIT_CHECKS) | set(FUNDS_CHECKS) | set(PROJECT_CHECKS)
     missing = []
     for route in _route_names():
         row = _row_of(route)
@@ -4150,7 +4150,7 @@ _FUNDS_VILLAGES = {"in": "village_a1", "a2": "village_a2", "b1": "village_b1", "
 
 
 @pytest.fixture(scope="module")
-def funds_ledger(world, django_db_blocker) -> dict:
+def funds_ledger(world, library, django_db_blocker) -> dict:  # library first: its 行业部门 persona
     """Documents, projects (built through the models: the lifecycle is life16's), allocations held by the
     project's township, a payment, a paid and a draft subsidy batch per project (inside the world's transaction)."""
     from fupin.assistance.models import HelpingUnit
@@ -4404,3 +4404,345 @@ NO_ROW.update({
                        "(funds capability, area) are tested in tests/projects/test_funds_pages.py"),
 })
 # --- end of 项目资金 (money16) ---------------------------------------------------------------------------
+
+
+# ==================================================================================================
+# --- 项目库 (issue 16, life16: fupin.projects library pages and API) — one block, its own table ---------
+# Columns: the eight roles and the 行业部门 persona ("department": 罗平县, acting for 矩阵交通局). "in" is a
+# project sited in the "in" household's village (甲一村) led by 矩阵交通局; "out" a project in the village of
+# the role's "out" household — for the 行业部门, a project of 甲一村 led by another department (矩阵水务局).
+# Household-scoped roles (帮扶责任人, 评估人员) see no project ledger: lists hide, pages 404. A 行业部门 sees
+# and acts on the projects its department leads only. Writes: the page finds the project first (outside →
+# 404), then the service checks the capability (403) and the subtree; proposing or importing a project sited
+# outside the subtree is refused at the area (400). Each cell runs in a savepoint: stages set for a cell
+# (纳入年度计划 for a contract, 实施中 for progress) roll back with it.
+PROJECT_ROLES = (*ROLES, "department")
+PROJECT_OUTSIDE = {**OUTSIDE, "department": "a1_other"}
+# fmt: off
+PROJECTS: dict[str, tuple[str, ...]] = {
+    #                       admin    county        township      village       cadre         leader        auditor       assessor      department
+    "proj.list":           ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "hide|hide",  "ok|hide",    "ok|hide",    "hide|hide",  "ok|hide"),
+    "proj.detail":         ("ok|—", "ok|404",     "ok|404",     "ok|404",     "404|404",    "ok|404",     "ok|404",     "404|404",    "ok|404"),
+    "proj.export":         ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "hide|hide",  "ok|hide",    "ok|hide",    "hide|hide",  "ok|hide"),
+    # 申报: a project sited in the household's village (outside the subtree: not offered, the area refused)
+    "proj.new":            ("ok|—", "ok|refuse",  "ok|refuse",  "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "proj.import":         ("ok|—", "ok|refuse",  "ok|refuse",  "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "proj.edit":           ("ok|—", "ok|404",     "ok|404",     "ok|404",     "404|404",    "403|404",    "403|404",    "404|404",    "ok|404"),
+    # 乡镇审核 of a project at 村级申报: the township's step (rules.STEP_CAPABILITY)
+    "proj.step":           ("ok|—", "403|404",    "ok|404",     "403|404",    "404|404",    "403|404",    "403|404",    "404|404",    "403|404"),
+    # 部门论证 of a project at 乡镇审核: the lead department's (or the county's) step
+    "proj.appraise":       ("ok|—", "ok|404",     "403|404",    "403|404",    "404|404",    "403|404",    "403|404",    "404|404",    "ok|404"),
+    "proj.beneficiary_add": ("ok|—", "ok|404",    "ok|404",     "ok|404",     "404|404",    "403|404",    "403|404",    "404|404",    "403|404"),
+    "proj.beneficiary_remove": ("ok|—", "ok|404", "ok|404",     "ok|404",     "404|404",    "403|404",    "403|404",    "404|404",    "403|404"),
+    "proj.contract":       ("ok|—", "ok|404",     "ok|404",     "403|404",    "404|404",    "403|404",    "403|404",    "404|404",    "ok|404"),
+    "proj.progress":       ("ok|—", "ok|404",     "ok|404",     "403|404",    "404|404",    "403|404",    "403|404",    "404|404",    "ok|404"),
+    # 行业部门账号: "in" the matrix department's account (罗平县), "out" one of 富源县
+    "proj.departments":    ("ok|—", "ok|hide",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "api.projects":        ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "hide|hide",  "ok|hide",    "ok|hide",    "hide|hide",  "ok|hide"),
+    "api.project":         ("ok|—", "ok|404",     "ok|404",     "ok|404",     "404|404",    "ok|404",     "ok|404",     "404|404",    "ok|404"),
+}
+# fmt: on
+PROJECT_CHECKS: dict[str, Callable[[Cell], None]] = {}
+PROJECT_SITES = {"in": "village_a1", "a1_other": "village_a1", "a2": "village_a2", "b1": "village_b1",
+                 "far": "far_village"}
+
+
+def project_check(name: str):
+    def register(fn):
+        PROJECT_CHECKS[name] = fn
+        return fn
+    return register
+
+
+class ProjectCell(Cell):
+    @property
+    def key(self) -> str:
+        return "in" if self.side == "in" else PROJECT_OUTSIDE[self.role]
+
+    @property
+    def project(self):
+        from fupin.projects.models import Project
+
+        return Project.objects.select_related("area").get(pk=self.projects[self.key])
+
+    @property
+    def code(self) -> str:
+        return self.project.code
+
+
+@pytest.fixture(scope="module")
+def library(world, django_db_blocker) -> dict[str, int]:
+    """Departments, the 行业部门 accounts and one project per household key (inside the world's transaction)."""
+    from fupin.assistance.models import HelpingUnit
+    from fupin.projects import services_library as lib
+    from fupin.projects.models import Beneficiary, DepartmentStaff
+
+    with django_db_blocker.unblock():
+        areas = world.areas
+        roads = HelpingUnit.objects.create(name="矩阵交通局", area=areas["county"])
+        water = HelpingUnit.objects.create(name="矩阵水务局", area=areas["county"])
+        far_unit = HelpingUnit.objects.create(name="矩阵外县局", area=areas["far_county"])
+        dept = factories.user("dept_matrix", Role.DEPARTMENT, areas["county"], display_name="矩阵交通局项目办")
+        DepartmentStaff.objects.create(user=dept, department=roads)
+        far_dept = factories.user("dept_far", Role.DEPARTMENT, areas["far_county"])
+        DepartmentStaff.objects.create(user=far_dept, department=far_unit)
+        world.users["department"] = dept.pk
+        leads = {"in": roads, "a1_other": water, "a2": roads, "b1": roads, "far": far_unit}
+        projects, beneficiaries = {}, {}
+        for key, site in PROJECT_SITES.items():
+            p = lib.project_create(actor=None, area=areas[site], name=f"矩阵项目{key}", category="roads", year=2024,
+                                   lead=leads[key], code=f"MX-{key}", budget="500000.00",
+                                   starts_on=datetime.date(2024, 4, 1), ends_on=datetime.date(2024, 10, 1),
+                                   on=datetime.date(2024, 1, 5))
+            projects[key] = p.pk
+            h = Household.objects.get(pk=world.households[key])
+            beneficiaries[key] = Beneficiary.objects.create(project=p, household=h, people=2).pk
+        return {"projects": projects, "beneficiaries": beneficiaries, "dept": dept.pk, "far_dept": far_dept.pk}
+
+
+def _project_cells():
+    for action, row in PROJECTS.items():
+        assert len(row) == len(PROJECT_ROLES), action
+        for role, cell in zip(PROJECT_ROLES, row, strict=True):
+            for side, expected in zip(("in", "out"), cell.split("|"), strict=True):
+                if expected != NA:
+                    yield pytest.param(action, role, side, expected, id=f"{action}-{role}-{side}")
+
+
+@pytest.mark.parametrize(("action", "role", "side", "expected"), list(_project_cells()))
+def test_project_cell(world, library, action, role, side, expected):
+    cell = ProjectCell(world, action, role, side, expected)
+    cell.projects = library["projects"]
+    cell.library = library
+    PROJECT_CHECKS[action](cell)
+
+
+def test_every_project_row_has_a_check():
+    assert set(PROJECT_CHECKS) == set(PROJECTS)
+
+
+def _project_status(c: ProjectCell, response) -> None:
+    if c.expected in ("ok", "hide"):
+        assert response.status_code in (200, 302), (response.status_code, response.content[:300])
+    else:
+        status_of(response, c.expected)
+
+
+def _listed_code(c: ProjectCell, response) -> None:
+    assert response.status_code == 200
+    assert (c.code in response.content.decode()) == (c.expected == "ok"), c.expected
+
+
+@project_check("proj.list")
+def _proj_list(c: ProjectCell) -> None:
+    _listed_code(c, c.web.get(reverse("projects:list")))
+
+
+@project_check("proj.detail")
+def _proj_detail(c: ProjectCell) -> None:
+    response = c.web.get(reverse("projects:detail", args=[c.project.pk]))
+    status_of(response, c.expected)
+    text = response.content.decode()
+    assert (c.code in text) == (c.expected == "ok")
+
+
+@project_check("proj.export")
+def _proj_export(c: ProjectCell) -> None:
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    response = c.web.get(reverse("projects:export"))
+    assert response.status_code == 200
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0).to_python()
+    assert (c.code in [r[1] for r in rows]) == (c.expected == "ok")
+    assert AuditEvent.objects.filter(kind=AuditKind.EXPORT, actor=c.user, entity="projects.project").exists()
+
+
+def _site(c: ProjectCell) -> Area:
+    return c.world.areas[PROJECT_SITES[c.key]]
+
+
+@project_check("proj.new")
+def _proj_new(c: ProjectCell) -> None:
+    from fupin.projects.models import Project
+
+    name = f"矩阵申报{c.role}{c.side}"
+    response = c.web.post(reverse("projects:new"), {"name": name, "category": "roads", "nature": "new",
+                                                    "area": _site(c).code, "year": 2026})
+    made = Project.objects.filter(name=name).exists()
+    if c.expected == "ok":
+        assert response.status_code == 302 and made
+        return
+    if c.expected == "refuse":
+        assert response.status_code == 400 and "area" in field_errors(response.content)
+    else:
+        status_of(response, c.expected)
+    assert not made
+
+
+def _library_sheet(code: str) -> bytes:
+    import io
+
+    import xlsxwriter
+
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet = book.add_worksheet()
+    for col, (header, value) in enumerate((("项目名称", "矩阵导入"), ("项目类别", "乡村道路畅通"), ("区划代码", code),
+                                           ("计划年度", 2026))):
+        sheet.write(0, col, header)
+        sheet.write(1, col, value)
+    book.close()
+    return out.getvalue()
+
+
+@project_check("proj.import")
+def _proj_import(c: ProjectCell) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from fupin.projects.models import Project
+
+    before = Project.objects.count()
+    upload = SimpleUploadedFile("项目库.xlsx", _library_sheet(_site(c).code))
+    response = c.web.post(reverse("projects:import"), {"file": upload})
+    if c.expected == "ok":
+        assert response.status_code == 302 and Project.objects.count() == before + 1
+        return
+    if c.expected == "refuse":
+        assert response.status_code == 400 and "不在您的管辖范围内" in response.content.decode()
+    else:
+        status_of(response, c.expected)
+    assert Project.objects.count() == before
+
+
+@project_check("proj.edit")
+def _proj_edit(c: ProjectCell) -> None:
+    response = c.web.get(reverse("projects:edit", args=[c.project.pk]))
+    status_of(response, c.expected)
+
+
+def _step(c: ProjectCell, stage_before: str, stage_after: str) -> None:
+    from fupin.projects.models import Project
+
+    Project.objects.filter(pk=c.project.pk).update(stage=stage_before)
+    p = c.project
+    response = c.web.post(reverse("projects:step", args=[p.pk]), {"kind": "forward", "reason": "同意",
+                                                                   "version": p.version})
+    now = Project.objects.get(pk=p.pk).stage
+    if c.expected == "ok":
+        assert response.status_code == 302 and now == stage_after, response.content.decode()[:3000]
+    else:
+        status_of(response, c.expected)
+        assert now == stage_before
+
+
+@project_check("proj.step")
+def _proj_step(c: ProjectCell) -> None:
+    _step(c, "proposed", "township_reviewed")
+
+
+@project_check("proj.appraise")
+def _proj_appraise(c: ProjectCell) -> None:
+    _step(c, "township_reviewed", "appraised")
+
+
+@project_check("proj.beneficiary_add")
+def _proj_beneficiary_add(c: ProjectCell) -> None:
+    from fupin.projects.models import Beneficiary
+
+    Beneficiary.objects.filter(pk=c.library["beneficiaries"][c.key]).delete()
+    number = HOUSEHOLDS[c.key][1]
+    response = c.web.post(reverse("projects:beneficiary_add", args=[c.project.pk]), {"numbers": number})
+    listed = Beneficiary.objects.filter(project_id=c.project.pk, household__number=number).exists()
+    if c.expected == "ok":
+        assert response.status_code == 302 and listed
+    else:
+        status_of(response, c.expected)
+        assert not listed
+
+
+@project_check("proj.beneficiary_remove")
+def _proj_beneficiary_remove(c: ProjectCell) -> None:
+    from fupin.projects.models import Beneficiary
+
+    pk = c.library["beneficiaries"][c.key]
+    response = c.web.post(reverse("projects:beneficiary_remove", args=[c.project.pk, pk]))
+    gone = not Beneficiary.objects.filter(pk=pk).exists()
+    if c.expected == "ok":
+        assert response.status_code == 302 and gone
+    else:
+        status_of(response, c.expected)
+        assert not gone
+
+
+@project_check("proj.contract")
+def _proj_contract(c: ProjectCell) -> None:
+    from fupin.projects.models import Contract, Project
+
+    Project.objects.filter(pk=c.project.pk).update(stage="planned")
+    response = c.web.post(reverse("projects:contract_add", args=[c.project.pk]),
+                          {"number": "MX-HT", "party": "矩阵公司", "amount": "1000.00", "signed_on": "2024-03-01"})
+    made = Contract.objects.filter(project_id=c.project.pk, number="MX-HT").exists()
+    if c.expected == "ok":
+        assert response.status_code == 302 and made
+    else:
+        status_of(response, c.expected)
+        assert not made
+
+
+@project_check("proj.progress")
+def _proj_progress(c: ProjectCell) -> None:
+    from fupin.projects.models import Project
+
+    Project.objects.filter(pk=c.project.pk).update(stage="implementing")
+    response = c.web.post(reverse("projects:progress", args=[c.project.pk]), {"progress": "30", "on": "2024-05-01"})
+    progress = Project.objects.get(pk=c.project.pk).progress
+    if c.expected == "ok":
+        assert response.status_code == 302 and progress == 30
+    else:
+        status_of(response, c.expected)
+        assert progress == 0
+
+
+@project_check("proj.departments")
+def _proj_departments(c: ProjectCell) -> None:
+    response = c.web.get(reverse("projects:departments"))
+    status_of(response, c.expected)
+    if c.expected in ("ok", "hide"):
+        text = response.content.decode()
+        assert "dept_matrix" in text
+        assert ("dept_far" in text) == (c.role == "admin")
+
+
+@project_check("api.projects")
+def _api_projects(c: ProjectCell) -> None:
+    response = c.api.get("/api/projects/")
+    assert response.status_code == 200
+    assert (c.code in [r["code"] for r in response.json()["results"]]) == (c.expected == "ok")
+
+
+@project_check("api.project")
+def _api_project(c: ProjectCell) -> None:
+    response = c.api.get(f"/api/projects/{c.project.pk}/")
+    if c.expected == "ok":
+        assert response.status_code == 200 and response.json()["code"] == c.code
+    else:
+        api_error(response, int(c.expected))
+
+
+ROUTES.update({
+    "projects:list": "proj.list", "projects:detail": "proj.detail", "projects:export": "proj.export",
+    "projects:new": "proj.new", "projects:import": "proj.import", "projects:edit": "proj.edit",
+    "projects:step": "proj.step", "projects:beneficiary_add": "proj.beneficiary_add",
+    "projects:beneficiary_remove": "proj.beneficiary_remove", "projects:contract_add": "proj.contract",
+    "projects:progress": "proj.progress", "projects:departments": "proj.departments",
+    "api-projects": "api.projects", "api-project": "api.project",
+})
+_PROJECT_ADMIN = "read-only, scoped by fupin.projects.selectors.project_q as the proj.list/proj.detail rows"
+NO_ROW.update({
+    "admin:projects_project": _PROJECT_ADMIN, "admin:projects_projectevent": _PROJECT_ADMIN,
+    "admin:projects_beneficiary": _PROJECT_ADMIN, "admin:projects_contract": _PROJECT_ADMIN,
+    "admin:projects_departmentstaff": _ADMIN_NO_HOUSEHOLD, "admin:projects_projectrule": _ADMIN_NO_HOUSEHOLD,
+})
+# --- end of 项目库 -----------------------------------------------------------------------------------------
