@@ -4113,7 +4113,7 @@ NO_ROW.update({
 # need the capability (funds: 县级, fund_pay: 县级 and 乡镇, refused before any lookup, 403); a township pays only
 # what its township holds. "refuse": the form answers 400 (the document or project is not among its choices).
 FUNDS_ROLES = (*ROLES, "department")
-FUNDS_OUTSIDE = {**OUTSIDE, "department": "a2"}
+FUNDS_OUTSIDE = {**OUTSIDE, "department": "far"}  # a2 benefits from a project the library rows give it
 # fmt: off
 FUNDS: dict[str, tuple[str, ...]] = {
     #                       admin    county        township      village       cadre         leader        auditor       assessor      department
@@ -4127,7 +4127,7 @@ FUNDS: dict[str, tuple[str, ...]] = {
     "funds.batch_new":     ("ok|—", "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
     "funds.batch":         ("ok|—", "ok|404",     "ok|404",     "ok|404",     "404|404",    "ok|404",     "ok|404",     "404|404",    "ok|404"),
     "funds.batch_pay":     ("ok|—", "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
-    "funds.trail":         ("ok|—", "ok|404",     "ok|404",     "ok|404",     "hide|hide",  "ok|404",     "ok|404",     "hide|hide",  "ok|hide"),
+    "funds.trail":         ("ok|—", "ok|404",     "ok|404",     "ok|404",     "hide|hide",  "ok|404",     "ok|404",     "hide|hide",  "ok|404"),
     "funds.project_trail": ("ok|—", "ok|404",     "ok|404",     "ok|404",     "404|404",    "ok|404",     "ok|404",     "404|404",    "ok|404"),
     # the household page's 项目资金 tab: the household's subsidy shown wherever its page opens
     "funds.household_tab": ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
