@@ -61,6 +61,12 @@ class DepositForm(StyledMixin, forms.Form):
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
 
 
+class RecoveryForm(StyledMixin, forms.Form):
+    amount = forms.DecimalField(label=_("追回金额（元）"), max_digits=14, decimal_places=2, min_value=0)
+    on = forms.DateField(label=_("追回日期"), widget=DATE, initial=timezone.localdate)
+    note = forms.CharField(label=_("说明"), max_length=200, required=False, help_text=_("例如：借款人归还、处置抵债物"))
+
+
 class TermsForm(StyledMixin, forms.Form):
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     annual_rate = forms.DecimalField(label=_("年利率（%）"), max_digits=6, decimal_places=4, min_value=0, max_value=24)

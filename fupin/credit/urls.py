@@ -12,6 +12,7 @@ pages = [
     path("loans/<int:pk>/repay/", views.loan_repay, name="loan_repay"),
     path("loans/<int:pk>/subsidy/<int:number>/", views.loan_subsidy, name="loan_subsidy"),
     path("loans/<int:pk>/compensate/", views.loan_compensate, name="loan_compensate"),
+    path("loans/<int:pk>/recover/", views.loan_recover, name="loan_recover"),
     path("ratings/", views.rating_list, name="ratings"),
     path("ratings/new/", views.rating_create, name="rating_new"),
     path("ratings/notice/", views.rating_notice, name="rating_notice"),

@@ -34,6 +34,7 @@ from .forms import (
     DepositForm,
     LoanForm,
     RatingForm,
+    RecoveryForm,
     RepaymentForm,
     SchemeForm,
     TermsForm,
@@ -121,8 +122,8 @@ def loan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _loan_page(request, selectors.loan_get(request.user, pk))
 
 
-def _loan_page(request: HttpRequest, loan: Any, repay_form: RepaymentForm | None = None, status: int = 200
-               ) -> HttpResponse:
+def _loan_page(request: HttpRequest, loan: Any, repay_form: RepaymentForm | None = None, status: int = 200,
+               recover_form: RecoveryForm | None = None) -> HttpResponse:
     user, today = request.user, timezone.localdate()
     stand = selectors.loan_standing(loan, today)
     states = {p.number: p for p in stand.periods}
@@ -136,6 +137,10 @@ def _loan_page(request: HttpRequest, loan: Any, repay_form: RepaymentForm | None
         loan=loan, standing=stand, installments=installments, repayments=loan.repayments.order_by("paid_on", "id"),
         owed=selectors.outstanding_principal(loan), head_id=policy.shown(user, "id_number", head),
         repay_form=repay_form or RepaymentForm(), today=today, fund=fund,
+        compensation=loan.fund_entries.filter(kind="compensation").first(),
+        recoveries=loan.recoveries.order_by("on", "id"),
+        recover_form=(recover_form or RecoveryForm()) if policy.can(user, "credit_fund")
+        and loan.status == LoanStatus.COMPENSATED else None,
         can_lend=policy.can(user, "credit_lend") and loan.status != LoanStatus.REPAID,
         can_subsidy=policy.can(user, "credit_subsidy"),
         can_compensate=policy.can(user, "credit_fund") and fund is not None and loan.status == LoanStatus.ACTIVE
@@ -183,6 +188,24 @@ def loan_compensate(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     return redirect("credit:loan", pk=loan.pk)
+
+
+@login_required
+@require_POST
+def loan_recover(request: HttpRequest, pk: int) -> HttpResponse:
+    """追偿 after 代偿: the amount recovered, returned to the fund and the bank in the loss's proportions."""
+    policy.require(request.user, "credit_fund", _("您的角色不能登记追偿"))
+    loan = selectors.loan_get(request.user, pk)
+    form = RecoveryForm(request.POST)
+    if form.is_valid():
+        try:
+            rec = services.recovery_record(actor=request.user, loan=loan, **form.cleaned_data)
+            messages.success(request, _("已登记追偿 %(a)s 元：退回风险补偿金 %(f)s 元，归银行 %(b)s 元") % {
+                "a": rec.amount, "f": rec.fund_share, "b": rec.bank_share})
+            return redirect("credit:loan", pk=loan.pk)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+    return _loan_page(request, loan, recover_form=form, status=400)
 
 
 @login_required
@@ -395,7 +418,8 @@ def statement_xlsx(request: HttpRequest) -> HttpResponse:
     bold, money = book.add_format({"bold": True}), book.add_format({"num_format": "#,##0.00"})
     sheet.write_string(0, 0, _("%(b)s 扶贫小额信贷月度对账单 %(y)d 年 %(m)d 月") % {"b": st.bank.name, "y": st.year, "m": st.month}, bold)
     headers = [_("合同编号"), _("户编号"), _("借款人"), _("村"), _("期初余额"), _("本期发放"), _("本期收回本金"), _("期末余额"),
-               _("本期收息"), _("本期贴息"), _("逾期本金"), _("逾期利息"), _("逾期天数")]
+               _("本期收息"), _("本期贴息"), _("逾期本金"), _("逾期利息"), _("逾期天数"), _("本期追偿"),
+               _("其中退回风险补偿金"), _("其中归银行")]
     for col, text in enumerate(headers):
         sheet.write_string(2, col, text, bold)
     row = 3
@@ -408,15 +432,19 @@ def statement_xlsx(request: HttpRequest) -> HttpResponse:
                                  r.overdue_principal, r.overdue_interest], start=4):
             sheet.write_number(row, col, float(v), money)  # display only; the page and the ledger are exact
         sheet.write_number(row, 12, r.overdue_days)
+        for col, v in enumerate([r.recovered, r.recovered_fund, r.recovered_bank], start=13):
+            sheet.write_number(row, col, float(v), money)
         row += 1
     t = st.totals
     sheet.write_string(row, 0, _("合计"), bold)
     for col, name in enumerate(["opening", "disbursed", "repaid", "closing", "interest", "subsidy",
                                 "overdue_principal", "overdue_interest"], start=4):
         sheet.write_string(row, col, f"{t[name]:.2f}", bold)  # exact text: the totals reconcile to the fen
+    for col, name in enumerate(["recovered", "recovered_fund", "recovered_bank"], start=13):
+        sheet.write_string(row, col, f"{t[name]:.2f}", bold)
     sheet.write_string(row + 2, 0, _("平衡检查：期初余额 + 本期发放 − 本期收回 = 期末余额") + ("  ✓" if st.balanced else "  ✗"))
     sheet.set_column(0, 3, 16)
-    sheet.set_column(4, 12, 13)
+    sheet.set_column(4, 15, 13)
     book.close()
     audit_export(actor=request.user, summary=_("导出银行对账单：%(b)s %(y)d-%(m)02d") % {
         "b": st.bank.name, "y": st.year, "m": st.month}, obj=st.bank, area_path=st.bank.area.path,
