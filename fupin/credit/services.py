@@ -56,14 +56,56 @@ def _money(value: Any, field: str, label: str) -> Decimal:
 
 # --- banks ------------------------------------------------------------------------------------------
 
+def _check_bank_area(area: Area) -> None:
+    if area.level != "county":
+        raise ValidationError({"area": _("承贷银行的所在区划须为县，“%(n)s”不是") % {"n": area.name}})
+
+
 @transaction.atomic
-def bank_create(*, actor: User | None, name: str, code: str, area: Area) -> Bank:
-    policy.check_action(actor, "credit_fund", area)
-    bank = Bank(name=name.strip(), code=code.strip(), area=area)
+def bank_create(*, actor: User | None, name: str, code: str, area: Area, active: bool = True) -> Bank:
+    """A lending bank of a county (承贷银行), by the county office (credit_banks) in its subtree."""
+    policy.check_action(actor, "credit_banks", area)
+    _check_bank_area(area)
+    bank = Bank(name=name.strip(), code=code.strip(), area=area, active=active)
     bank.full_clean()
     bank.save()
     audit_create(actor=actor, obj=bank, area_path=area.path, summary=_("承贷银行：%(n)s") % {"n": bank.name})
     return bank
+
+
+@transaction.atomic
+def bank_update(*, actor: User | None, bank: Bank, name: str, code: str, area: Area, active: bool) -> Bank:
+    """Rename a bank, change its code, move it to another county of the actor's subtree or stop using it
+    (在用 off: no new loans are offered with it; its loans and accounts stay)."""
+    bank = Bank.objects.select_for_update().select_related("area").get(pk=bank.pk)
+    policy.check_action(actor, "credit_banks", bank.area)
+    policy.check_action(actor, "credit_banks", area)
+    _check_bank_area(area)
+    before = snapshot(bank)
+    bank.name, bank.code, bank.area, bank.active = name.strip(), code.strip(), area, active
+    bank.full_clean()
+    bank.save()
+    audit_update(actor=actor, obj=bank, before=before, after=snapshot(bank), area_path=area.path,
+                 summary=_("修改承贷银行：%(n)s") % {"n": bank.name})
+    return bank
+
+
+@transaction.atomic
+def bank_user_create(*, actor: User | None, bank: Bank, username: str, display_name: str, phone: str = "",
+                     password: str | None = None) -> tuple[User, str | None]:
+    """Give ``bank`` a 银行 account: created at the bank's county (fupin.accounts.services.user_create, its
+    checks and audit row) and linked to the bank (audited). Returns the account and the temporary password
+    to show once (None when the manager typed one)."""
+    from fupin.accounts.models import Role
+    from fupin.accounts.services import user_create
+
+    policy.check_action(actor, "credit_banks", bank.area)
+    if not bank.active:
+        raise ValidationError({"bank": _("银行“%(n)s”已停用，不能新建账号") % {"n": bank.name}})
+    user, temporary = user_create(actor=actor, username=username, role=Role.BANK, area=bank.area,
+                                  display_name=display_name, phone=phone, password=password)
+    bank_staff_link(actor=actor, user=user, bank=bank)
+    return user, temporary
 
 
 @transaction.atomic

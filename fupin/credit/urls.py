@@ -22,6 +22,10 @@ pages = [
     path("statement/", views.statement, name="statement"),
     path("statement.xlsx", views.statement_xlsx, name="statement_xlsx"),
     path("fund/", views.fund, name="fund"),
+    path("banks/", views.bank_list, name="banks"),
+    path("banks/new/", views.bank_edit, name="bank_new"),
+    path("banks/<int:pk>/edit/", views.bank_edit, name="bank_edit"),
+    path("banks/<int:pk>/user/", views.bank_user, name="bank_user"),
 ]
 
 api_urls = [

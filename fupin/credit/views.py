@@ -31,6 +31,8 @@ from . import selectors, services
 from .forms import (
     GRADE_ROWS,
     INDICATOR_ROWS,
+    BankForm,
+    BankUserForm,
     DepositForm,
     LoanForm,
     RatingForm,
@@ -213,7 +215,7 @@ def loan_recover(request: HttpRequest, pk: int) -> HttpResponse:
 def loan_create(request: HttpRequest) -> HttpResponse:
     user = request.user
     policy.require(user, "credit_lend", _("您的角色不能录入贷款"))
-    banks = selectors.banks_for(user)
+    banks = selectors.banks_for(user).filter(active=True)
     initial = {"number": request.GET.get("number", ""), "bank": banks.first() if banks.count() == 1 else None}
     form = LoanForm(request.POST or None, banks=banks, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -483,3 +485,74 @@ def fund(request: HttpRequest) -> HttpResponse:
         entries=selectors.fund_entries(fund) if fund else [], form=form, candidates=candidates),
         status=400 if form is not None and form.errors else 200)
 
+
+
+# --- the lending banks (issue 15, fin15) ---------------------------------------------------------------
+
+@login_required
+@require_GET
+def bank_list(request: HttpRequest) -> HttpResponse:
+    """承贷银行 of the user's county (a bank's account: its own bank), with their 银行 accounts."""
+    user = request.user
+    policy.require(user, "credit_statement", _("您的角色不能查看承贷银行"))
+    banks = selectors.banks_for(user).select_related("area").prefetch_related("staff__user")
+    return render(request, "credit/bank_list.html", _ctx(banks=banks, can_manage=policy.can(user, "credit_banks")))
+
+
+def _bank_areas(user: Any) -> list[Any]:
+    return list(area_list(user=user).filter(level=Level.COUNTY).order_by("code"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bank_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    user = request.user
+    policy.require(user, "credit_banks", _("您的角色不能管理承贷银行"))
+    bank = selectors.bank_get(user, pk) if pk is not None else None
+    areas = _bank_areas(user)
+    if bank is not None and bank.area not in areas:
+        raise Http404  # a bank of the county above a township's area: read, not managed, here
+    initial = {"name": bank.name, "code": bank.code, "area": bank.area.code, "active": bank.active} if bank else {
+        "area": areas[0].code if len(areas) == 1 else None, "active": True}
+    form = BankForm(request.POST or None, areas=areas, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if bank is None:
+                services.bank_create(actor=user, **form.cleaned_data)
+                messages.success(request, _("已新增承贷银行"))
+            else:
+                services.bank_update(actor=user, bank=bank, **form.cleaned_data)
+                messages.success(request, _("已保存承贷银行"))
+            return redirect("credit:banks")
+        except ValidationError as exc:
+            apply_errors(form, exc)
+    return render(request, "credit/form.html", _ctx(
+        form=form, tab="banks", title=_("修改承贷银行") if bank else _("新增承贷银行"),
+        note=_("承贷银行是县内发放扶贫小额信贷的银行网点；停用后不再用于新的贷款，已有贷款和账号不变。")),
+        status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bank_user(request: HttpRequest, pk: int) -> HttpResponse:
+    """Give the bank a 银行 account (created at the bank's county, linked to the bank; the temporary
+    password shown once, as on the accounts page)."""
+    user = request.user
+    policy.require(user, "credit_banks", _("您的角色不能管理承贷银行"))
+    bank = selectors.bank_get(user, pk)
+    if bank.area not in _bank_areas(user):
+        raise Http404
+    form = BankUserForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            account, temporary = services.bank_user_create(actor=user, bank=bank, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            return render(request, "accounts/user_password_shown.html", {
+                "account": account, "temporary": temporary,
+                "headline": _("已为%(b)s新建银行账号 %(u)s") % {"b": bank.name, "u": account.username}})
+    return render(request, "credit/form.html", _ctx(
+        form=form, tab="banks", title=_("为%(b)s新建银行账号") % {"b": bank.name},
+        note=_("新账号的角色为“银行”，所属区划为%(a)s，只能查看和录入本行的贷款；临时密码只显示一次，本人首次登录须修改。") % {
+            "a": bank.area.name}), status=400 if form.errors else 200)
