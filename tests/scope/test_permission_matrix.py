@@ -4002,7 +4002,6 @@ def credit_check(name: str):
 def credit_loans(world, django_db_blocker) -> dict[str, int]:
     """The bank, a rating and a loan for every household of the world (inside the world's transaction)."""
     from fupin.credit import services as credit
-
     from fupin.credit.models import Bank
 
     with django_db_blocker.unblock():
@@ -4316,7 +4315,7 @@ def _credit_fund_page(c: Cell) -> None:
     status_of(response, c.expected)
     if response.status_code == 200:
         # every loan of the world is overdue now (none repaid since 2024): the fund's candidates
-        href = 'href="%s"' % reverse("credit:loan", args=[_loan_id(c)])
+        href = f'href="{reverse("credit:loan", args=[_loan_id(c)])}"'
         assert (href in response.content.decode()) == (c.expected == "ok")
 
 
