@@ -400,8 +400,8 @@ class Recovery(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="credit_recovery_amount_gt_0"),
             *non_negative("recovery", "fund_share", "bank_share"),
-            models.CheckConstraint(condition=Q(amount=F("fund_share") + F("bank_share")),
-                                   name="credit_recovery_shares_add_up"),
+            # amount = fund_share + bank_share is the service's (in Decimal): SQLite compares the sum of two
+            # stored decimals as floats, so a CHECK would refuse 864.20 + 370.37 = 1234.57
         ]
 
     def __str__(self) -> str:

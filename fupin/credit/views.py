@@ -141,7 +141,7 @@ def _loan_page(request: HttpRequest, loan: Any, repay_form: RepaymentForm | None
         repay_form=repay_form or RepaymentForm(), today=today, fund=fund,
         compensation=loan.fund_entries.filter(kind="compensation").first(),
         recoveries=loan.recoveries.order_by("on", "id"),
-        recover_form=(recover_form or RecoveryForm()) if policy.can(user, "credit_fund")
+        recover_form=(recover_form or RecoveryForm(prefix="rec")) if policy.can(user, "credit_fund")
         and loan.status == LoanStatus.COMPENSATED else None,
         can_lend=policy.can(user, "credit_lend") and loan.status != LoanStatus.REPAID,
         can_subsidy=policy.can(user, "credit_subsidy"),
@@ -198,7 +198,7 @@ def loan_recover(request: HttpRequest, pk: int) -> HttpResponse:
     """追偿 after 代偿: the amount recovered, returned to the fund and the bank in the loss's proportions."""
     policy.require(request.user, "credit_fund", _("您的角色不能登记追偿"))
     loan = selectors.loan_get(request.user, pk)
-    form = RecoveryForm(request.POST)
+    form = RecoveryForm(request.POST, prefix="rec")  # the repayment form on the same page has a note too
     if form.is_valid():
         try:
             rec = services.recovery_record(actor=request.user, loan=loan, **form.cleaned_data)

@@ -101,10 +101,11 @@ def test_the_loan_page_records_a_recovery_and_shows_it(compensated, county_user,
     url = reverse("credit:loan", args=[compensated.pk])
     page = county.get(url).content.decode()
     assert "代偿与追偿" in page and "尚未追回资金" in page and "登记追偿" in page
-    bad = county.post(reverse("credit:loan_recover", args=[compensated.pk]), {"amount": "99999.00", "on": "2025-03-10"})
+    bad = county.post(reverse("credit:loan_recover", args=[compensated.pk]),
+                      {"rec-amount": "99999.00", "rec-on": "2025-03-10"})
     assert bad.status_code == 400 and "超过尚未追回的损失" in bad.content.decode()
     ok = county.post(reverse("credit:loan_recover", args=[compensated.pk]),
-                     {"amount": "3000.00", "on": "2025-03-10", "note": "处置抵债物"})
+                     {"rec-amount": "3000.00", "rec-on": "2025-03-10", "rec-note": "处置抵债物"})
     assert ok.status_code == 302
     page = county.get(url).content.decode()
     assert "2025-03-10" in page and "2,100.00" in page and "900.00" in page and "处置抵债物" in page
@@ -115,7 +116,7 @@ def test_the_loan_page_records_a_recovery_and_shows_it(compensated, county_user,
     page = bank.get(url).content.decode()
     assert "2,100.00" in page and "登记追偿" not in page
     assert bank.post(reverse("credit:loan_recover", args=[compensated.pk]),
-                     {"amount": "1.00", "on": "2025-03-10"}).status_code == 403
+                     {"rec-amount": "1.00", "rec-on": "2025-03-10"}).status_code == 403
     assert Recovery.objects.count() == 1
 
 
@@ -136,3 +137,11 @@ def test_the_statement_shows_the_recovery_and_still_reconciles(compensated, bank
     assert rows[2][13:16] == ["本期追偿", "其中退回风险补偿金", "其中归银行"]
     total = next(r for r in rows if r[0] == "合计")
     assert total[13:16] == ["3000.01", "2100.01", "900.00"]
+
+
+def test_shares_that_do_not_add_up_as_floats_are_stored(compensated):
+    # 864.20 + 370.37 is 1234.5700000000002 in floating point (as SQLite would sum two stored decimals):
+    # the shares add up in Decimal, in the service, not in a database CHECK
+    rec = services.recovery_record(actor=None, loan=compensated, amount="1234.57", on=datetime.date(2025, 1, 20))
+    rec.refresh_from_db()
+    assert (rec.amount, rec.fund_share, rec.bank_share) == (D("1234.57"), D("864.20"), D("370.37"))

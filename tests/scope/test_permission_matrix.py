@@ -4249,7 +4249,7 @@ def _credit_loan_recover(c: Cell) -> None:
     loan = _credit_loan(c)
     if loan.area_path.startswith(fund.area.path):
         credit.loan_compensate(actor=None, loan=loan, on=datetime.date(2025, 6, 1))
-    response = c.web.post(reverse("credit:loan_recover", args=[loan.pk]), {"amount": "100.00", "on": "2025-07-01"})
+    response = c.web.post(reverse("credit:loan_recover", args=[loan.pk]), {"rec-amount": "100.00", "rec-on": "2025-07-01"})
     _credit_write(c, response, lambda: Recovery.objects.filter(loan=loan).exists())
 
 
