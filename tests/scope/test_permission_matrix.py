@@ -4042,6 +4042,31 @@ def test_every_credit_row_has_a_check():
     assert set(CREDIT_CHECKS) == set(CREDIT)
 
 
+def test_the_second_banks_account_sees_its_own_loans_only(world, credit_loans):
+    """The 银行 column is 矩阵信用社's account; 矩阵邮储's (the second bank, which lent to the "a1_other"
+    household) sees the other side: its own loan, and none of 矩阵信用社's (404, not listed, its statement
+    and its bank not found, a repayment refused before anything is written)."""
+    from fupin.credit import services as credit
+    from fupin.credit.models import Bank, Repayment
+
+    other = Bank.objects.get(pk=credit_loans["other_bank"])
+    user = factories.user("bank_matrix_2", Role.BANK, world.areas["county"], display_name="邮储信贷员")
+    credit.bank_staff_link(actor=None, user=user, bank=other)
+    client = Client()
+    client.force_login(user)
+    listed = client.get(reverse("credit:loans")).content.decode()
+    assert HOUSEHOLDS["a1_other"][1] in listed and HOUSEHOLDS["in"][1] not in listed
+    assert client.get(reverse("credit:loan", args=[credit_loans["a1_other"]])).status_code == 200
+    assert client.get(reverse("credit:loan", args=[credit_loans["in"]])).status_code == 404
+    assert client.get(reverse("credit:statement"), {"bank": credit_loans["bank"], "month": "2024-03"}).status_code == 404
+    banks = client.get(reverse("credit:banks")).content.decode()
+    assert "<b>矩阵邮储</b>" in banks and "<b>矩阵信用社</b>" not in banks
+    before = Repayment.objects.count()
+    response = client.post(reverse("credit:loan_repay", args=[credit_loans["in"]]),
+                           {"paid_on": "2024-06-01", "principal": "0", "interest": "79.22"})
+    assert response.status_code == 404 and Repayment.objects.count() == before
+
+
 def _loan_id(c: Cell) -> int:
     return c.loans[c.key]
 
