@@ -166,6 +166,12 @@ def user_choices_q(capability: str) -> Q:
     return Q(role__in=sorted(CAPABILITIES[capability]), is_active=True)
 
 
+def role_fit_for(capability: str) -> str:
+    """The one role fit for a role-bound part (``be_bank_staff``: the role a bank's new account is given)."""
+    (role,) = CAPABILITIES[capability]
+    return role
+
+
 def check_assignable(user: User | None, capability: str, field: str, message: str) -> None:
     """ValidationError on ``field`` unless ``user`` is an active account fit for ``capability``."""
     if user is None or getattr(user, "role", None) not in CAPABILITIES[capability] or not user.is_active:

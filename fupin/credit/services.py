@@ -96,14 +96,13 @@ def bank_user_create(*, actor: User | None, bank: Bank, username: str, display_n
     """Give ``bank`` a 银行 account: created at the bank's county (fupin.accounts.services.user_create, its
     checks and audit row) and linked to the bank (audited). Returns the account and the temporary password
     to show once (None when the manager typed one)."""
-    from fupin.accounts.models import Role
     from fupin.accounts.services import user_create
 
     policy.check_action(actor, "credit_banks", bank.area)
     if not bank.active:
         raise ValidationError({"bank": _("银行“%(n)s”已停用，不能新建账号") % {"n": bank.name}})
-    user, temporary = user_create(actor=actor, username=username, role=Role.BANK, area=bank.area,
-                                  display_name=display_name, phone=phone, password=password)
+    user, temporary = user_create(actor=actor, username=username, role=policy.role_fit_for("be_bank_staff"),
+                                  area=bank.area, display_name=display_name, phone=phone, password=password)
     bank_staff_link(actor=actor, user=user, bank=bank)
     return user, temporary
 
