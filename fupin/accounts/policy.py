@@ -101,6 +101,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "credit_lend": frozenset({Role.ADMIN, Role.COUNTY, Role.BANK}),
     "credit_subsidy": frozenset({Role.ADMIN, Role.COUNTY}),
     "credit_fund": frozenset({Role.ADMIN, Role.COUNTY}),
+    # issue 15 (fin15): the lending banks of their county (承贷银行: create, edit, give a 银行 account)
+    "credit_banks": frozenset({Role.ADMIN, Role.COUNTY}),
     "credit_statement": frozenset({Role.ADMIN, Role.COUNTY, Role.LEADER, Role.AUDITOR, Role.BANK}),
     "be_bank_staff": frozenset({Role.BANK}),
     # issue 15 (visit15): 走访 — log a visit to a household (with its photos). A 帮扶责任人 logs visits
@@ -187,6 +189,12 @@ def user_choices_q(capability: str) -> Q:
     return Q(role__in=sorted(CAPABILITIES[capability]), is_active=True)
 
 
+def role_fit_for(capability: str) -> str:
+    """The one role fit for a role-bound part (``be_bank_staff``: the role a bank's new account is given)."""
+    (role,) = CAPABILITIES[capability]
+    return role
+
+
 def check_assignable(user: User | None, capability: str, field: str, message: str) -> None:
     """ValidationError on ``field`` unless ``user`` is an active account fit for ``capability``."""
     if user is None or getattr(user, "role", None) not in CAPABILITIES[capability] or not user.is_active:
@@ -206,7 +214,9 @@ LEVEL_DUTIES = frozenset({"case_village", "case_visit", "case_township"})
 
 ASSIGNABLE_ROLES: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(Role.values) - {Role.ADMIN},
-    Role.COUNTY: frozenset({Role.TOWNSHIP, Role.VILLAGE, Role.CADRE}),
+    # issue 15 (fin15): and the 银行 accounts of the banks lending in the county (linked to their bank on
+    # /credit/banks/; a 银行 account sees nothing until linked, then only its own bank's clients and loans)
+    Role.COUNTY: frozenset({Role.TOWNSHIP, Role.VILLAGE, Role.CADRE, Role.BANK}),
 }
 
 #: The area levels an account of each role is placed at (its area is its scope).

@@ -1,5 +1,7 @@
 """Pairings in the admin: listed within the user's subtree; added and ended only through the services
-(scope check and audit row), never deleted (the history of who helped whom is kept)."""
+(scope check and audit row), never deleted (the history of who helped whom is kept). 挂钩联系 (AreaLink)
+read-only, scoped as its pages (selectors_people.links_for): links are made and ended on /assistance/links/
+through services_people, with their checks and audit rows."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from fupin.accounts import policy
 from fupin.areas.models import Area
 
 from . import services
-from .models import Pairing
+from .models import AreaLink, Pairing
 
 
 @admin.register(Pairing)
@@ -62,3 +64,29 @@ class PairingAdmin(admin.ModelAdmin):
         except (ValidationError, PermissionDenied) as exc:
             # The form validated already; a refusal here is a scope or concurrency problem.
             raise PermissionDenied(exc) from exc
+
+
+@admin.register(AreaLink)
+class AreaLinkAdmin(admin.ModelAdmin):
+    list_display = ["holder_name", "area", "start", "end", "note"]
+    list_filter = ["end"]
+    list_select_related = ["area", "cadre", "unit"]  # the holder and area columns
+    actions = None
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[AreaLink]:
+        from .selectors_people import links_for
+
+        return super().get_queryset(request).filter(pk__in=links_for(request.user).values("pk"))
+
+    @admin.display(description=_("挂钩领导/单位"))
+    def holder_name(self, obj: AreaLink) -> str:
+        return str(obj.holder or "—")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: AreaLink | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: AreaLink | None = None) -> bool:
+        return False

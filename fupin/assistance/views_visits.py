@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
 #: What the service worker keeps for the offline form: the page shell and every asset it loads.
 OFFLINE_ASSETS = ("fupin/app.css", "fupin/app.js", "fupin/layout.js", "fupin/favicon.svg", "vendor/htmx/htmx.min.js",
-                  "assistance/offline.js", "assistance/visits.css")
+                  "assistance/offline.js", "assistance/visits.css", "assistance/privacy.js")
 
 
 def _require_log_visit(request: HttpRequest) -> None:

@@ -6,6 +6,7 @@ import datetime
 from typing import Any
 
 from django import forms
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -59,6 +60,34 @@ class DepositForm(StyledMixin, forms.Form):
     amount = forms.DecimalField(label=_("注入金额（元）"), max_digits=14, decimal_places=2, min_value=0)
     on = forms.DateField(label=_("日期"), widget=DATE, initial=timezone.localdate)
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+
+class BankForm(StyledMixin, forms.Form):
+    name = forms.CharField(label=_("银行名称"), max_length=100, help_text=_("例如：罗平县农村信用合作联社"))
+    code = forms.CharField(label=_("机构代码"), max_length=30)
+    area = forms.ChoiceField(label=_("所在县"))
+    active = forms.BooleanField(label=_("在用"), required=False, initial=True)
+
+    def __init__(self, *args: Any, areas: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.areas = {a.code: a for a in areas}
+        self.fields["area"].choices = [(a.code, a.name) for a in self.areas.values()]
+
+    def clean_area(self) -> Any:
+        return self.areas[self.cleaned_data["area"]]
+
+
+class BankUserForm(StyledMixin, forms.Form):
+    username = forms.CharField(label=_("账号"), max_length=150, validators=[UnicodeUsernameValidator()],
+                               help_text=_("登录用，字母、数字和 @.+-_"))
+    display_name = forms.CharField(label=_("姓名"), max_length=50)
+    phone = forms.CharField(label=_("联系电话"), max_length=30, required=False)
+
+
+class RecoveryForm(StyledMixin, forms.Form):
+    amount = forms.DecimalField(label=_("追回金额（元）"), max_digits=14, decimal_places=2, min_value=0)
+    on = forms.DateField(label=_("追回日期"), widget=DATE, initial=timezone.localdate)
+    note = forms.CharField(label=_("说明"), max_length=200, required=False, help_text=_("例如：借款人归还、处置抵债物"))
 
 
 class TermsForm(StyledMixin, forms.Form):

@@ -371,3 +371,36 @@ class FundEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.amount}"
+
+
+class Recovery(models.Model):
+    """追偿: money recovered on a compensated loan after 代偿 (from the borrower, a guarantor or a sale).
+    It is returned in the proportions the loss was shared: the fund's part (credited to the fund, a
+    RECOVERY entry) and the bank's part. The parts are cumulative shares of the loss, rounded to the
+    fen, so that when the whole loss is recovered the fund has back exactly what it paid."""
+
+    loan = models.ForeignKey(Loan, verbose_name=_("贷款"), on_delete=models.PROTECT, related_name="recoveries")
+    on = models.DateField(_("追回日期"))
+    amount = Money(_("追回金额（元）"))
+    fund_share = Money(_("退回风险补偿金（元）"))
+    bank_share = Money(_("归银行（元）"))
+    fund_entry = models.OneToOneField(FundEntry, verbose_name=_("风险补偿金收入"), null=True, blank=True,
+                                      on_delete=models.PROTECT, related_name="recovery")
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("经办人"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("代偿后追偿")
+        verbose_name_plural = _("代偿后追偿")
+        ordering = ["loan_id", "on", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="credit_recovery_amount_gt_0"),
+            *non_negative("recovery", "fund_share", "bank_share"),
+            # amount = fund_share + bank_share is the service's (in Decimal): SQLite compares the sum of two
+            # stored decimals as floats, so a CHECK would refuse 864.20 + 370.37 = 1234.57
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.loan_id} {self.on} {self.amount}"

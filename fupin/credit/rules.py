@@ -281,3 +281,16 @@ def standing(dues: Sequence[Due], principal_paid: Decimal, interest_paid: Decima
     over_i = max(ZERO, due_i - interest_paid)
     days = (today - oldest.due).days if oldest is not None else 0
     return Standing(states, over_p, over_i, days, oldest.due if oldest is not None else None)
+
+
+# --- recovery after compensation ----------------------------------------------------------------------
+
+def recovery_fund_part(*, loss: Decimal, fund_paid: Decimal, recovered_before: Decimal, fund_before: Decimal,
+                       amount: Decimal) -> Decimal:
+    """The fund's part of ``amount`` recovered on a compensated loan: the loss was shared fund_paid :
+    (loss − fund_paid), and so is what is recovered, cumulatively (the fund's share of everything
+    recovered so far, to the fen, less what it had back before). Recovering the whole loss in any
+    number of parts returns ``fund_paid`` to the fund exactly."""
+    if loss <= 0:
+        return ZERO
+    return yuan((recovered_before + amount) * fund_paid / loss) - fund_before

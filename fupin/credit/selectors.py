@@ -197,6 +197,11 @@ class StatementRow:
     overdue_principal: Decimal
     overdue_interest: Decimal
     overdue_days: int
+    #: 追偿 after 代偿 this month: what was recovered and how it was returned (to the fund, to the bank);
+    #: outside the balance (a compensated loan's balance is the bank's book, the recovery its own ledger)
+    recovered: Decimal = ZERO
+    recovered_fund: Decimal = ZERO
+    recovered_bank: Decimal = ZERO
 
 
 @dataclass
@@ -214,7 +219,8 @@ class Statement:
     @property
     def totals(self) -> dict[str, Decimal]:
         return {n: self.total(n) for n in ("opening", "disbursed", "repaid", "closing", "interest", "subsidy",
-                                           "overdue_principal", "overdue_interest")}
+                                           "overdue_principal", "overdue_interest", "recovered", "recovered_fund",
+                                           "recovered_bank")}
 
     @property
     def overdue_loans(self) -> int:
@@ -226,7 +232,10 @@ class Statement:
         balance computed from the ledger up to the month's end, independently of the opening."""
         t = self.totals
         return (all(r.opening + r.disbursed - r.repaid == r.closing for r in self.rows)
-                and t["opening"] + t["disbursed"] - t["repaid"] == t["closing"])
+                and t["opening"] + t["disbursed"] - t["repaid"] == t["closing"]
+                # 追偿: what was recovered is returned whole, to the fund and the bank
+                and all(r.recovered_fund + r.recovered_bank == r.recovered for r in self.rows)
+                and t["recovered_fund"] + t["recovered_bank"] == t["recovered"])
 
 
 def month_bounds(year: int, month: int) -> tuple[datetime.date, datetime.date]:
@@ -241,7 +250,7 @@ def statement(user: User, bank: Bank, year: int, month: int) -> Statement:
     st = Statement(bank, year, month, start, end)
     # prefetch: each row sums its repayments and subsidies and walks its schedule
     loans = (loans_for(user).filter(bank=bank, disbursed_on__lte=end).select_related("household__area")
-             .prefetch_related("repayments", "subsidies", "installments").order_by("household__area_path", "id"))
+             .prefetch_related("repayments", "subsidies", "installments", "recoveries").order_by("household__area_path", "id"))
     for loan in loans:
         reps = list(loan.repayments.all())
         before = sum((r.principal for r in reps if r.paid_on < start), ZERO)
@@ -250,7 +259,8 @@ def statement(user: User, bank: Bank, year: int, month: int) -> Statement:
         opening = loan.principal - before if loan.disbursed_on < start else ZERO
         disbursed = loan.principal if start <= loan.disbursed_on <= end else ZERO
         closing = loan.principal - upto
-        if opening == 0 and disbursed == 0 and not in_month:
+        recovered = [r for r in loan.recoveries.all() if start <= r.on <= end]
+        if opening == 0 and disbursed == 0 and not in_month and not recovered:
             continue  # repaid before the month: not on this month's statement
         dues = [rules.Due(i.number, i.due_on, i.principal, i.interest) for i in loan.installments.all()]
         paid_i = sum((r.interest for r in reps if r.paid_on <= end), ZERO)
@@ -260,7 +270,10 @@ def statement(user: User, bank: Bank, year: int, month: int) -> Statement:
             closing=closing, interest=sum((r.interest for r in in_month), ZERO),
             subsidy=sum((s.amount for s in loan.subsidies.all() if start <= s.paid_on <= end), ZERO),
             overdue_principal=stand.overdue_principal, overdue_interest=stand.overdue_interest,
-            overdue_days=stand.overdue_days))
+            overdue_days=stand.overdue_days,
+            recovered=sum((r.amount for r in recovered), ZERO),
+            recovered_fund=sum((r.fund_share for r in recovered), ZERO),
+            recovered_bank=sum((r.bank_share for r in recovered), ZERO)))
     return st
 
 

@@ -29,6 +29,7 @@ from .models import (
     LoanStatus,
     Rating,
     RatingScheme,
+    Recovery,
     Repayment,
     RiskFund,
     SubsidyPayment,
@@ -55,14 +56,55 @@ def _money(value: Any, field: str, label: str) -> Decimal:
 
 # --- banks ------------------------------------------------------------------------------------------
 
+def _check_bank_area(area: Area) -> None:
+    if area.level != "county":
+        raise ValidationError({"area": _("承贷银行的所在区划须为县，“%(n)s”不是") % {"n": area.name}})
+
+
 @transaction.atomic
-def bank_create(*, actor: User | None, name: str, code: str, area: Area) -> Bank:
-    policy.check_action(actor, "credit_fund", area)
-    bank = Bank(name=name.strip(), code=code.strip(), area=area)
+def bank_create(*, actor: User | None, name: str, code: str, area: Area, active: bool = True) -> Bank:
+    """A lending bank of a county (承贷银行), by the county office (credit_banks) in its subtree."""
+    policy.check_action(actor, "credit_banks", area)
+    _check_bank_area(area)
+    bank = Bank(name=name.strip(), code=code.strip(), area=area, active=active)
     bank.full_clean()
     bank.save()
     audit_create(actor=actor, obj=bank, area_path=area.path, summary=_("承贷银行：%(n)s") % {"n": bank.name})
     return bank
+
+
+@transaction.atomic
+def bank_update(*, actor: User | None, bank: Bank, name: str, code: str, area: Area, active: bool) -> Bank:
+    """Rename a bank, change its code, move it to another county of the actor's subtree or stop using it
+    (在用 off: no new loans are offered with it; its loans and accounts stay)."""
+    bank = Bank.objects.select_for_update().select_related("area").get(pk=bank.pk)
+    policy.check_action(actor, "credit_banks", bank.area)
+    policy.check_action(actor, "credit_banks", area)
+    _check_bank_area(area)
+    before = snapshot(bank)
+    bank.name, bank.code, bank.area, bank.active = name.strip(), code.strip(), area, active
+    bank.full_clean()
+    bank.save()
+    audit_update(actor=actor, obj=bank, before=before, after=snapshot(bank), area_path=area.path,
+                 summary=_("修改承贷银行：%(n)s") % {"n": bank.name})
+    return bank
+
+
+@transaction.atomic
+def bank_user_create(*, actor: User | None, bank: Bank, username: str, display_name: str, phone: str = "",
+                     password: str | None = None) -> tuple[User, str | None]:
+    """Give ``bank`` a 银行 account: created at the bank's county (fupin.accounts.services.user_create, its
+    checks and audit row) and linked to the bank (audited). Returns the account and the temporary password
+    to show once (None when the manager typed one)."""
+    from fupin.accounts.services import user_create
+
+    policy.check_action(actor, "credit_banks", bank.area)
+    if not bank.active:
+        raise ValidationError({"bank": _("银行“%(n)s”已停用，不能新建账号") % {"n": bank.name}})
+    user, temporary = user_create(actor=actor, username=username, role=policy.role_fit_for("be_bank_staff"),
+                                  area=bank.area, display_name=display_name, phone=phone, password=password)
+    bank_staff_link(actor=actor, user=user, bank=bank)
+    return user, temporary
 
 
 @transaction.atomic
@@ -405,3 +447,52 @@ def loan_compensate(*, actor: User | None, loan: Loan, on: datetime.date) -> Fun
                  data={"status": {"before": LoanStatus.ACTIVE, "after": LoanStatus.COMPENSATED},
                        "loss": str(loss), "fund_share": str(amount)})
     return entry
+
+
+@transaction.atomic
+def recovery_record(*, actor: User | None, loan: Loan, amount: Any, on: datetime.date, note: str = "") -> Recovery:
+    """追偿: ``amount`` recovered on a compensated loan on ``on``. It is returned in the proportions the
+    loss was shared at 代偿: the fund's part is credited to the fund (a RECOVERY entry, so its balance
+    rises by exactly that), the rest is the bank's. Each part is the cumulative share of everything
+    recovered so far, to the fen, less what was returned before: once the whole loss is recovered the
+    fund has had back exactly what it paid and the bank exactly what it bore. Refused above the loss
+    still unrecovered, before the compensation, or on a loan that was not compensated."""
+    loan = Loan.objects.select_for_update().select_related("household__area", "bank").get(pk=loan.pk)
+    policy.check_action(actor, "credit_fund", loan.household.area)
+    amount = _money(amount, "amount", _("追回金额"))
+    comp = FundEntry.objects.select_related("fund__area").filter(loan=loan, kind=FundEntryKind.COMPENSATION).first()
+    if loan.status != LoanStatus.COMPENSATED or comp is None:
+        raise ValidationError({"loan": _("只有风险补偿金已代偿的贷款可以登记追偿（当前：%(s)s）") % {
+            "s": loan.get_status_display()}})
+    fund = RiskFund.objects.select_for_update().get(pk=comp.fund_id)
+    done = loan.recoveries.aggregate(a=Sum("amount"), f=Sum("fund_share"))
+    before_total, before_fund = yuan(done["a"] or ZERO), yuan(done["f"] or ZERO)  # SQLite sums as floats
+    left = comp.loss - before_total
+    errors: dict[str, str] = {}
+    if amount <= 0:
+        errors["amount"] = _("追回金额须大于 0")
+    elif amount > left:
+        errors["amount"] = _("追回金额 %(a)s 元超过尚未追回的损失 %(l)s 元（损失 %(t)s 元，已追回 %(d)s 元）") % {
+            "a": shown(amount), "l": shown(left), "t": shown(comp.loss), "d": shown(before_total)}
+    if on < comp.on:
+        errors["on"] = _("追回日期不能早于代偿日期 %(d)s") % {"d": comp.on}
+    if errors:
+        raise ValidationError(errors)
+    fund_part = rules.recovery_fund_part(loss=comp.loss, fund_paid=comp.amount, recovered_before=before_total,
+                                         fund_before=before_fund, amount=amount)
+    entry = None
+    if fund_part > 0:
+        entry = FundEntry(fund=fund, kind=FundEntryKind.RECOVERY, amount=fund_part, on=on, loan=loan,
+                          note=_("追偿 %(c)s：追回 %(a)s 元，按代偿时的分担比例退回") % {
+                              "c": loan.contract_no, "a": shown(amount)},
+                          recorded_by=actor if getattr(actor, "pk", None) else None)
+        entry.full_clean(validate_constraints=False)
+        entry.save()
+    rec = Recovery(loan=loan, on=on, amount=amount, fund_share=fund_part, bank_share=amount - fund_part,
+                   fund_entry=entry, note=note.strip(), recorded_by=actor if getattr(actor, "pk", None) else None)
+    rec.full_clean(validate_constraints=False)
+    rec.save()
+    audit_create(actor=actor, obj=rec, area_path=loan.area_path,
+                 summary=_("代偿后追偿：%(c)s 追回 %(a)s 元，退回风险补偿金 %(f)s 元，归银行 %(b)s 元") % {
+                     "c": loan.contract_no, "a": shown(amount), "f": shown(fund_part), "b": shown(amount - fund_part)})
+    return rec

@@ -12,6 +12,7 @@ pages = [
     path("loans/<int:pk>/repay/", views.loan_repay, name="loan_repay"),
     path("loans/<int:pk>/subsidy/<int:number>/", views.loan_subsidy, name="loan_subsidy"),
     path("loans/<int:pk>/compensate/", views.loan_compensate, name="loan_compensate"),
+    path("loans/<int:pk>/recover/", views.loan_recover, name="loan_recover"),
     path("ratings/", views.rating_list, name="ratings"),
     path("ratings/new/", views.rating_create, name="rating_new"),
     path("ratings/notice/", views.rating_notice, name="rating_notice"),
@@ -21,6 +22,10 @@ pages = [
     path("statement/", views.statement, name="statement"),
     path("statement.xlsx", views.statement_xlsx, name="statement_xlsx"),
     path("fund/", views.fund, name="fund"),
+    path("banks/", views.bank_list, name="banks"),
+    path("banks/new/", views.bank_edit, name="bank_new"),
+    path("banks/<int:pk>/edit/", views.bank_edit, name="bank_edit"),
+    path("banks/<int:pk>/user/", views.bank_user, name="bank_user"),
 ]
 
 api_urls = [

@@ -31,9 +31,12 @@ from . import selectors, services
 from .forms import (
     GRADE_ROWS,
     INDICATOR_ROWS,
+    BankForm,
+    BankUserForm,
     DepositForm,
     LoanForm,
     RatingForm,
+    RecoveryForm,
     RepaymentForm,
     SchemeForm,
     TermsForm,
@@ -121,8 +124,8 @@ def loan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _loan_page(request, selectors.loan_get(request.user, pk))
 
 
-def _loan_page(request: HttpRequest, loan: Any, repay_form: RepaymentForm | None = None, status: int = 200
-               ) -> HttpResponse:
+def _loan_page(request: HttpRequest, loan: Any, repay_form: RepaymentForm | None = None, status: int = 200,
+               recover_form: RecoveryForm | None = None) -> HttpResponse:
     user, today = request.user, timezone.localdate()
     stand = selectors.loan_standing(loan, today)
     states = {p.number: p for p in stand.periods}
@@ -136,6 +139,10 @@ def _loan_page(request: HttpRequest, loan: Any, repay_form: RepaymentForm | None
         loan=loan, standing=stand, installments=installments, repayments=loan.repayments.order_by("paid_on", "id"),
         owed=selectors.outstanding_principal(loan), head_id=policy.shown(user, "id_number", head),
         repay_form=repay_form or RepaymentForm(), today=today, fund=fund,
+        compensation=loan.fund_entries.filter(kind="compensation").first(),
+        recoveries=loan.recoveries.order_by("on", "id"),
+        recover_form=(recover_form or RecoveryForm(prefix="rec")) if policy.can(user, "credit_fund")
+        and loan.status == LoanStatus.COMPENSATED else None,
         can_lend=policy.can(user, "credit_lend") and loan.status != LoanStatus.REPAID,
         can_subsidy=policy.can(user, "credit_subsidy"),
         can_compensate=policy.can(user, "credit_fund") and fund is not None and loan.status == LoanStatus.ACTIVE
@@ -186,11 +193,29 @@ def loan_compensate(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def loan_recover(request: HttpRequest, pk: int) -> HttpResponse:
+    """追偿 after 代偿: the amount recovered, returned to the fund and the bank in the loss's proportions."""
+    policy.require(request.user, "credit_fund", _("您的角色不能登记追偿"))
+    loan = selectors.loan_get(request.user, pk)
+    form = RecoveryForm(request.POST, prefix="rec")  # the repayment form on the same page has a note too
+    if form.is_valid():
+        try:
+            rec = services.recovery_record(actor=request.user, loan=loan, **form.cleaned_data)
+            messages.success(request, _("已登记追偿 %(a)s 元：退回风险补偿金 %(f)s 元，归银行 %(b)s 元") % {
+                "a": rec.amount, "f": rec.fund_share, "b": rec.bank_share})
+            return redirect("credit:loan", pk=loan.pk)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+    return _loan_page(request, loan, recover_form=form, status=400)
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def loan_create(request: HttpRequest) -> HttpResponse:
     user = request.user
     policy.require(user, "credit_lend", _("您的角色不能录入贷款"))
-    banks = selectors.banks_for(user)
+    banks = selectors.banks_for(user).filter(active=True)
     initial = {"number": request.GET.get("number", ""), "bank": banks.first() if banks.count() == 1 else None}
     form = LoanForm(request.POST or None, banks=banks, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -395,7 +420,8 @@ def statement_xlsx(request: HttpRequest) -> HttpResponse:
     bold, money = book.add_format({"bold": True}), book.add_format({"num_format": "#,##0.00"})
     sheet.write_string(0, 0, _("%(b)s 扶贫小额信贷月度对账单 %(y)d 年 %(m)d 月") % {"b": st.bank.name, "y": st.year, "m": st.month}, bold)
     headers = [_("合同编号"), _("户编号"), _("借款人"), _("村"), _("期初余额"), _("本期发放"), _("本期收回本金"), _("期末余额"),
-               _("本期收息"), _("本期贴息"), _("逾期本金"), _("逾期利息"), _("逾期天数")]
+               _("本期收息"), _("本期贴息"), _("逾期本金"), _("逾期利息"), _("逾期天数"), _("本期追偿"),
+               _("其中退回风险补偿金"), _("其中归银行")]
     for col, text in enumerate(headers):
         sheet.write_string(2, col, text, bold)
     row = 3
@@ -408,15 +434,19 @@ def statement_xlsx(request: HttpRequest) -> HttpResponse:
                                  r.overdue_principal, r.overdue_interest], start=4):
             sheet.write_number(row, col, float(v), money)  # display only; the page and the ledger are exact
         sheet.write_number(row, 12, r.overdue_days)
+        for col, v in enumerate([r.recovered, r.recovered_fund, r.recovered_bank], start=13):
+            sheet.write_number(row, col, float(v), money)
         row += 1
     t = st.totals
     sheet.write_string(row, 0, _("合计"), bold)
     for col, name in enumerate(["opening", "disbursed", "repaid", "closing", "interest", "subsidy",
                                 "overdue_principal", "overdue_interest"], start=4):
         sheet.write_string(row, col, f"{t[name]:.2f}", bold)  # exact text: the totals reconcile to the fen
+    for col, name in enumerate(["recovered", "recovered_fund", "recovered_bank"], start=13):
+        sheet.write_string(row, col, f"{t[name]:.2f}", bold)
     sheet.write_string(row + 2, 0, _("平衡检查：期初余额 + 本期发放 − 本期收回 = 期末余额") + ("  ✓" if st.balanced else "  ✗"))
     sheet.set_column(0, 3, 16)
-    sheet.set_column(4, 12, 13)
+    sheet.set_column(4, 15, 13)
     book.close()
     audit_export(actor=request.user, summary=_("导出银行对账单：%(b)s %(y)d-%(m)02d") % {
         "b": st.bank.name, "y": st.year, "m": st.month}, obj=st.bank, area_path=st.bank.area.path,
@@ -455,3 +485,74 @@ def fund(request: HttpRequest) -> HttpResponse:
         entries=selectors.fund_entries(fund) if fund else [], form=form, candidates=candidates),
         status=400 if form is not None and form.errors else 200)
 
+
+
+# --- the lending banks (issue 15, fin15) ---------------------------------------------------------------
+
+@login_required
+@require_GET
+def bank_list(request: HttpRequest) -> HttpResponse:
+    """承贷银行 of the user's county (a bank's account: its own bank), with their 银行 accounts."""
+    user = request.user
+    policy.require(user, "credit_statement", _("您的角色不能查看承贷银行"))
+    banks = selectors.banks_for(user).select_related("area").prefetch_related("staff__user")
+    return render(request, "credit/bank_list.html", _ctx(banks=banks, can_manage=policy.can(user, "credit_banks")))
+
+
+def _bank_areas(user: Any) -> list[Any]:
+    return list(area_list(user=user).filter(level=Level.COUNTY).order_by("code"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bank_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    user = request.user
+    policy.require(user, "credit_banks", _("您的角色不能管理承贷银行"))
+    bank = selectors.bank_get(user, pk) if pk is not None else None
+    areas = _bank_areas(user)
+    if bank is not None and bank.area not in areas:
+        raise Http404  # a bank of the county above a township's area: read, not managed, here
+    initial = {"name": bank.name, "code": bank.code, "area": bank.area.code, "active": bank.active} if bank else {
+        "area": areas[0].code if len(areas) == 1 else None, "active": True}
+    form = BankForm(request.POST or None, areas=areas, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if bank is None:
+                services.bank_create(actor=user, **form.cleaned_data)
+                messages.success(request, _("已新增承贷银行"))
+            else:
+                services.bank_update(actor=user, bank=bank, **form.cleaned_data)
+                messages.success(request, _("已保存承贷银行"))
+            return redirect("credit:banks")
+        except ValidationError as exc:
+            apply_errors(form, exc)
+    return render(request, "credit/form.html", _ctx(
+        form=form, tab="banks", title=_("修改承贷银行") if bank else _("新增承贷银行"),
+        note=_("承贷银行是县内发放扶贫小额信贷的银行网点；停用后不再用于新的贷款，已有贷款和账号不变。")),
+        status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bank_user(request: HttpRequest, pk: int) -> HttpResponse:
+    """Give the bank a 银行 account (created at the bank's county, linked to the bank; the temporary
+    password shown once, as on the accounts page)."""
+    user = request.user
+    policy.require(user, "credit_banks", _("您的角色不能管理承贷银行"))
+    bank = selectors.bank_get(user, pk)
+    if bank.area not in _bank_areas(user):
+        raise Http404
+    form = BankUserForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            account, temporary = services.bank_user_create(actor=user, bank=bank, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            return render(request, "accounts/user_password_shown.html", {
+                "account": account, "temporary": temporary,
+                "headline": _("已为%(b)s新建银行账号 %(u)s") % {"b": bank.name, "u": account.username}})
+    return render(request, "credit/form.html", _ctx(
+        form=form, tab="banks", title=_("为%(b)s新建银行账号") % {"b": bank.name},
+        note=_("新账号的角色为“银行”，所属区划为%(a)s，只能查看和录入本行的贷款；临时密码只显示一次，本人首次登录须修改。") % {
+            "a": bank.area.name}), status=400 if form.errors else 200)

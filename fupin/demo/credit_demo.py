@@ -84,7 +84,7 @@ def build_credit(*, county: Area, seed: int, demo_village: Area) -> CreditResult
     if staff is not None:
         services.bank_staff_link(actor=None, user=staff, bank=banks[0])
     fund = services.fund_setup(actor=None, area=county, loss_share=Decimal("0.7"), min_overdue_days=90,
-                               note="县财政安排（演示）")
+                               note="县级建立信贷扶贫风险补偿金（罗平县 2015）；分担比例 70% 为演示值，种子文件未规定（演示）")
     services.fund_deposit(actor=None, fund=fund, amount="3000000.00", on=rules.add_months(today, -36).replace(day=1),
                           note="县财政注入风险补偿金（演示）")
     for n, household in enumerate(_households(county, demo_village)):

@@ -101,7 +101,7 @@ def test_the_county_may_not_create_above_outside_or_more_powerful(county, tree, 
 def test_the_form_offers_only_assignable_roles_and_areas_of_the_county(county, tree, far):
     response = signed_in(county).get(reverse("accounts:user_create"))
     form = response.context["form"]
-    assert [r for r, _label in form.fields["role"].choices if r] == [Role.TOWNSHIP, Role.VILLAGE, Role.CADRE]
+    assert [r for r, _label in form.fields["role"].choices if r] == [Role.TOWNSHIP, Role.VILLAGE, Role.CADRE, Role.BANK]
     codes = {code for code, _label in form.fields["area"].choices if code}
     assert tree["village_a1"].code in codes and tree["county"].code in codes
     assert far.code not in codes and tree["city"].code not in codes
@@ -188,7 +188,9 @@ def test_the_policy_never_gives_more_power_than_the_manager_has():
     # Being eligible to be paired or sampled is not a power over anything; nor is a lower level's own
     # step of a procedure (policy.LEVEL_DUTIES).
     # Nor is which page an account opens on (assistance_home: the 帮扶责任人's own page).
-    powers = set(policy.CAPABILITIES) - {"be_paired", "be_sampled", "assistance_home"} - policy.LEVEL_DUTIES
+    # Nor is being linked to a bank (be_bank_staff: a 银行 account acts for one bank).
+    powers = set(policy.CAPABILITIES) - {"be_paired", "be_sampled", "be_bank_staff", "assistance_home"} \
+        - policy.LEVEL_DUTIES
     for manager, roles in policy.ASSIGNABLE_ROLES.items():
         assert manager in policy.CAPABILITIES["manage_users"]
         assert manager not in roles

@@ -12,10 +12,13 @@ Roles (columns, in this order)::
     leader    领导         罗平县                                                  (read-only)
     auditor   审计         罗平县, reads the audit trail                            (read-only)
     assessor  评估人员     罗平县, assigned a sample holding the "in" household only (read-only)
+    bank      银行         罗平县, staff of 矩阵信用社, which rated the "in" household only (read-only but
+                           for its own loans: records them and their repayments; CAPABILITIES credit_lend)
 
 Households: "in" (甲一村一组) is inside every role's scope. "out" is, per role: county, leader,
 auditor → a household of the neighbouring county 富源县; township → 乙乡; village → 甲二村;
-cadre, assessor → an unpaired / unsampled household of the same group of 甲一村.
+cadre, assessor → an unpaired / unsampled household of the same group of 甲一村; bank → a household of
+the same group its bank never rated nor lent to (in the 扶贫小额信贷 rows: a loan of another bank, 矩阵邮储).
 
 Each cell reads ``in|out``; one outcome per side::
 
@@ -74,305 +77,316 @@ from .conftest import START
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ("admin", "county", "township", "village", "cadre", "leader", "auditor", "assessor")
+ROLES = ("admin", "county", "township", "village", "cadre", "leader", "auditor", "assessor", "bank")
 
 # fmt: off
 #: ``in|out`` per role, in the order of ROLES. Read one row across to see who may do what.
 MATRIX: dict[str, tuple[str, ...]] = {
-    #                       admin    county        township      village       cadre         leader        auditor       assessor
+    #                       admin    county        township      village       cadre         leader        auditor       assessor      bank
     # --- web pages: reads
-    "web.list":            ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
-    "web.search":          ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
-    "web.overview":        ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|hide",    "ok|404",     "ok|404",     "ok|hide"),
-    "web.area_rows":       ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|hide",    "ok|404",     "ok|404",     "ok|hide"),
-    "web.village_options": ("ok|—", "ok|404",     "ok|404",     "404|404",    "404|404",    "ok|404",     "ok|404",     "ok|ok"),
-    "web.detail":          ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
-    "web.history_tab":     ("ok|—", "ok|404",     "ok|404",     "ok|404",     "hide|404",   "hide|404",   "ok|404",     "hide|404"),
-    "web.reveal":          ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "403|404",    "ok|404",     "403|404"),
-    "web.audit":           ("ok|—", "ok|hide",    "403|403",    "403|403",    "403|403",    "403|403",    "ok|hide",    "403|403"),
-    "web.quality":         ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
+    "web.list":            ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
+    "web.search":          ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
+    "web.overview":        ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|hide",    "ok|404",     "ok|404",     "ok|hide",    "ok|hide"),
+    "web.area_rows":       ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|hide",    "ok|404",     "ok|404",     "ok|hide",    "ok|hide"),
+    "web.village_options": ("ok|—", "ok|404",     "ok|404",     "404|404",    "404|404",    "ok|404",     "ok|404",     "ok|ok",      "ok|ok"),
+    "web.detail":          ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
+    "web.history_tab":     ("ok|—", "ok|404",     "ok|404",     "ok|404",     "hide|404",   "hide|404",   "ok|404",     "hide|404",   "hide|404"),
+    "web.reveal":          ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "403|404",    "ok|404",     "403|404",    "403|404"),
+    "web.audit":           ("ok|—", "ok|hide",    "403|403",    "403|403",    "403|403",    "403|403",    "ok|hide",    "403|403",    "403|403"),
+    "web.quality":         ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
     # 退出核查 (/exit-check/): the households in scope listed and counted; the page narrowed to the
     # household's village (an area outside the subtree is a 404, as the overview)
-    "web.exit_check":      ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
-    "web.exit_check_area": ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|hide",    "ok|404",     "ok|404",     "ok|hide"),
+    "web.exit_check":      ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
+    "web.exit_check_area": ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|hide",    "ok|404",     "ok|404",     "ok|hide",    "ok|hide"),
     # 看板 (issue 14, dash): the dashboard of the household's village (its households counted or not), its
     # 目标任务 page (read by all who see the area), saving a target there (edit_targets: 县级管理员, 系统管理员;
     # refused before any lookup), /api/stats/ of the village (404 outside, as the overview)
-    "web.dashboard":       ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|hide",    "ok|404",     "ok|404",     "ok|hide"),
-    "web.targets":         ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|hide",    "ok|404",     "ok|404",     "ok|hide"),
-    "web.targets_save":    ("ok|—", "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
-    "api.stats":           ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|hide",    "ok|404",     "ok|404",     "ok|hide"),
+    "web.dashboard":       ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|hide",    "ok|404",     "ok|404",     "ok|hide",    "ok|hide"),
+    "web.targets":         ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|hide",    "ok|404",     "ok|404",     "ok|hide",    "ok|hide"),
+    "web.targets_save":    ("ok|—", "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "api.stats":           ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|hide",    "ok|404",     "ok|404",     "ok|hide",    "ok|hide"),
     # --- web pages: writes
-    "web.create":          ("ok|—", "ok|refuse",  "ok|refuse",  "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.create":          ("ok|—", "ok|refuse",  "ok|refuse",  "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
     # one more blank member row on the registration form (no data, no place): writers only
-    "web.member_row":      ("ok|—", "ok|ok",      "ok|ok",      "ok|ok",      "403|403",    "403|403",    "403|403",    "403|403"),
-    "web.area_picker":     ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
-    "web.edit":            ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
-    "web.status":          ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
-    "web.member_add":      ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
-    "web.member_edit":     ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
-    "web.member_remove":   ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
-    "web.make_head":       ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
-    "web.yearly":          ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.member_row":      ("ok|—", "ok|ok",      "ok|ok",      "ok|ok",      "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.area_picker":     ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.edit":            ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.status":          ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.member_add":      ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.member_edit":     ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.member_remove":   ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.make_head":       ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.yearly":          ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
     # 修改 an existing yearly record (the record made for the cell, of the cell's household)
-    "web.yearly_edit":     ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
-    "web.quality_resolve": ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|404",    "403|404",    "403|404",    "403|404"),
+    "web.yearly_edit":     ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.quality_resolve": ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|404",    "403|404",    "403|404",    "403|404",    "403|404"),
     # 用户管理 (issue 12 #15): "in" is a village account at the "in" household's village, "out" one at the
     # "out" household's village; only user managers (CAPABILITIES["manage_users"]) open the pages
-    "web.users":           ("ok|—", "ok|hide",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
-    "web.user_lock":       ("ok|—", "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
-    "web.user_password":   ("ok|—", "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
-    "web.user_unlock":     ("ok|—", "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.users":           ("ok|—", "ok|hide",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.user_lock":       ("ok|—", "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.user_password":   ("ok|—", "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.user_unlock":     ("ok|—", "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
     # a new village account at the cell's village: outside the manager's county the place is not offered
-    "web.user_create":     ("ok|—", "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.user_create":     ("ok|—", "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
     # 批量更正 of the ticked households (issue 12 #16): a household outside the scope is not found
-    "web.bulk_correct":    ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.bulk_correct":    ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
     # the 待办 panel on the home page: open findings counted in the scope, for those who verify them
     # 修改密码: every signed-in user's own password, no one else's (no area: "in" and "out" alike)
-    "web.password_change": ("ok|—", "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok"),
-    "web.todo":            ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "hide|hide",  "hide|hide",  "hide|hide",  "hide|hide"),
+    "web.password_change": ("ok|—", "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok"),
+    "web.todo":            ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "hide|hide",  "hide|hide",  "hide|hide",  "hide|hide",  "hide|hide"),
     # 贫困村退出 (issue 13 #6), about the household's village: /incidence/ of its township (roles that see
     # 贫困发生率; its people counted whatever the role; ?area=the village), the village's indicators (the township records
     # them), the exit application (the township's) and the village exit case (whoever sees the village)
-    "web.incidence":       ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "ok|404",     "ok|404",     "403|403"),
-    "web.village_indicators": ("ok|—", "403|404", "ok|404",     "403|404",    "403|403",    "403|404",    "403|404",    "403|403"),
-    "web.village_exit_apply": ("ok|—", "403|404", "ok|404",     "403|404",    "403|403",    "403|404",    "403|404",    "403|403"),
-    "web.village_exit_detail": ("ok|—", "ok|404", "ok|404",     "ok|404",     "404|404",    "ok|404",     "ok|404",     "404|404"),
+    "web.incidence":       ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "ok|404",     "ok|404",     "403|403",    "403|403"),
+    "web.village_indicators": ("ok|—", "403|404", "ok|404",     "403|404",    "403|403",    "403|404",    "403|404",    "403|403",    "403|403"),
+    "web.village_exit_apply": ("ok|—", "403|404", "ok|404",     "403|404",    "403|403",    "403|404",    "403|404",    "403|403",    "403|403"),
+    "web.village_exit_detail": ("ok|—", "ok|404", "ok|404",     "ok|404",     "404|404",    "ok|404",     "ok|404",     "404|404",    "404|404"),
     # 动态调整 (issue 13 #5): runs of an area, their review and the reconciliation need the area-wide
     # capability "incidence"; starting and reviewing need "adjust" (县级管理员, 系统管理员). "in" / "out":
     # a run (or the reconciliation) of the cell household's village, holding its proposal.
-    "web.adjust_list":     ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "403|403",    "ok|hide",    "ok|hide",    "403|403"),
-    "web.adjust_detail":   ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "ok|404",     "ok|404",     "403|403"),
-    "web.adjust_start":    ("ok|—", "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
-    "web.adjust_review":   ("ok|—", "ok|404",     "403|404",    "403|404",    "403|403",    "403|404",    "403|404",    "403|403"),
+    "web.adjust_list":     ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "403|403",    "ok|hide",    "ok|hide",    "403|403",    "403|403"),
+    "web.adjust_detail":   ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "ok|404",     "ok|404",     "403|403",    "403|403"),
+    "web.adjust_start":    ("ok|—", "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.adjust_review":   ("ok|—", "ok|404",     "403|404",    "403|404",    "403|403",    "403|404",    "403|404",    "403|403",    "403|403"),
     # the computing run's progress bar (polled by htmx) and its cancel: the run's page's readers see the bar;
     # cancelling is a review (adjust, in the write scope): the run is looked up first
-    "web.adjust_progress": ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "ok|404",     "ok|404",     "403|403"),
-    "web.adjust_cancel":   ("ok|—", "ok|404",     "403|404",    "403|404",    "403|403",    "403|404",    "403|404",    "403|403"),
-    "web.reconciliation":  ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "ok|404",     "ok|404",     "403|403"),
-    "web.reconciliation_list": ("ok|—", "ok|404", "ok|404",     "ok|404",     "403|403",    "ok|404",     "ok|404",     "403|403"),
+    "web.adjust_progress": ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "ok|404",     "ok|404",     "403|403",    "403|403"),
+    "web.adjust_cancel":   ("ok|—", "ok|404",     "403|404",    "403|404",    "403|403",    "403|404",    "403|404",    "403|403",    "403|403"),
+    "web.reconciliation":  ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "ok|404",     "ok|404",     "403|403",    "403|403"),
+    "web.reconciliation_list": ("ok|—", "ok|404", "ok|404",     "ok|404",     "403|403",    "ok|404",     "ok|404",     "403|403",    "403|403"),
     # 五个清楚 of one household: whoever may open the household
-    "web.five_clear":      ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
+    "web.five_clear":      ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
     # --- 识别与退出 (issue 13, casepages): the "in"/"out" household's identification case (made for the
     # cell); the list shows it or not, its page and every write on it answer as the household's do
-    "web.cases":           ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
-    "web.case_detail":     ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
+    "web.cases":           ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
+    "web.case_detail":     ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
     # a step the role takes (村: 小组议; 乡镇: 逐级核; 县: 退回入户查): read-only roles are refused before any lookup
-    "web.case_step":       ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.case_step":       ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
     # 申报识别 from the household's page (the household in 申请中)
-    "web.case_open":       ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.case_open":       ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
     # 新申请: the 申请中 households offered for 申报识别 (the outside one never)
-    "web.case_new":        ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "403|403",    "403|403",    "403|403",    "403|403"),
-    "web.case_upload":     ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.case_new":        ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.case_upload":     ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
     # the cases' 待办: a case waiting on the role's own step, counted in scope only
-    "web.case_todo":       ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "hide|hide",  "hide|hide",  "hide|hide",  "hide|hide"),
+    "web.case_todo":       ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "hide|hide",  "hide|hide",  "hide|hide",  "hide|hide",  "hide|hide"),
     # --- API: reads
-    "api.list":            ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
-    "api.search":          ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
-    "api.detail":          ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
-    "api.members":         ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
-    "api.member":          ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
-    "api.yearly":          ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
-    "api.status_history":  ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
-    "api.area":            ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|ok",      "ok|404",     "ok|404",     "ok|ok"),
+    "api.list":            ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
+    "api.search":          ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
+    "api.detail":          ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
+    "api.members":         ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
+    "api.member":          ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
+    "api.yearly":          ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
+    "api.status_history":  ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
+    "api.area":            ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|ok",      "ok|404",     "ok|404",     "ok|ok",      "ok|ok"),
     # --- API: writes (the household is looked up first: read-only roles get 404 outside, 403 inside)
-    "api.create":          ("ok|—", "ok|refuse",  "ok|refuse",  "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403"),
-    "api.update":          ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|404",    "403|404",    "403|404",    "403|404"),
-    "api.move":            ("ok|—", "ok|refuse",  "ok|refuse",  "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403"),
-    "api.status":          ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|404",    "403|404",    "403|404",    "403|404"),
-    "api.member_add":      ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|404",    "403|404",    "403|404",    "403|404"),
-    "api.member_update":   ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|404",    "403|404",    "403|404",    "403|404"),
-    "api.member_remove":   ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|404",    "403|404",    "403|404",    "403|404"),
-    "api.make_head":       ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|404",    "403|404",    "403|404",    "403|404"),
-    "api.yearly_put":      ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|404",    "403|404",    "403|404",    "403|404"),
+    "api.create":          ("ok|—", "ok|refuse",  "ok|refuse",  "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "api.update":          ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|404",    "403|404",    "403|404",    "403|404",    "403|404"),
+    "api.move":            ("ok|—", "ok|refuse",  "ok|refuse",  "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "api.status":          ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|404",    "403|404",    "403|404",    "403|404",    "403|404"),
+    "api.member_add":      ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|404",    "403|404",    "403|404",    "403|404",    "403|404"),
+    "api.member_update":   ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|404",    "403|404",    "403|404",    "403|404",    "403|404"),
+    "api.member_remove":   ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|404",    "403|404",    "403|404",    "403|404",    "403|404"),
+    "api.make_head":       ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|404",    "403|404",    "403|404",    "403|404",    "403|404"),
+    "api.yearly_put":      ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|404",    "403|404",    "403|404",    "403|404",    "403|404"),
     # --- API: identification and exit cases (each household has an exit case at 民主评议)
-    "api.cases":           ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
-    "api.case":            ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
+    "api.cases":           ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
+    "api.case":            ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
     # 户认可 is the village's own step: the county and the township may not take it (policy.LEVEL_DUTIES)
-    "api.case_step":       ("ok|—", "403|404",    "403|404",    "ok|404",     "403|404",    "403|404",    "403|404",    "403|404"),
+    "api.case_step":       ("ok|—", "403|404",    "403|404",    "ok|404",     "403|404",    "403|404",    "403|404",    "403|404",    "403|404"),
     # --- 防返贫监测 (issue 14, mproc): the "in"/"out" household's monitoring object (made for the cell): seen
     # by whoever sees the household; writes by writers in scope; a self-report by the areas holding its village
-    "web.monitoring_objects": ("ok|—", "ok|hide", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
-    "web.monitoring_object": ("ok|—", "ok|404",   "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
+    "web.monitoring_objects": ("ok|—", "ok|hide", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
+    "web.monitoring_object": ("ok|—", "ok|404",   "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
     # 登记监测对象 by 户编号: a household outside the scope is not found (the error at 户编号)
-    "web.monitoring_new":  ("ok|—", "ok|refuse",  "ok|refuse",  "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.monitoring_new":  ("ok|—", "ok|refuse",  "ok|refuse",  "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
     # 登记未建档农户 (a new 边缘易致贫户 with its members, found at once): a place outside the scope is not offered
-    "web.monitoring_new_household": ("ok|—", "ok|refuse", "ok|refuse", "ok|refuse", "403|403",  "403|403",    "403|403",    "403|403"),
-    "web.monitoring_measure": ("ok|—", "ok|404",  "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
-    "web.monitoring_instant": ("ok|—", "ok|404",  "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
-    "web.monitoring_entry": ("ok|—", "ok|404",    "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.monitoring_new_household": ("ok|—", "ok|refuse", "ok|refuse", "ok|refuse", "403|403",  "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.monitoring_measure": ("ok|—", "ok|404",  "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.monitoring_instant": ("ok|—", "ok|404",  "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.monitoring_entry": ("ok|—", "ok|404",    "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
     # 风险消除 (the household meets REFERENCE §7's five conditions, built in the cell): a write in scope
-    "web.monitoring_clear": ("ok|—", "ok|404",    "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
-    "web.monitoring_ledger": ("ok|—", "ok|hide",  "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
-    "web.monitoring_reports": ("ok|—", "ok|hide", "ok|hide",    "ok|hide",    "hide|hide",  "ok|hide",    "ok|hide",    "hide|hide"),
-    "web.monitoring_report": ("ok|—", "ok|404",   "ok|404",     "ok|404",     "404|404",    "ok|404",     "ok|404",     "404|404"),
+    "web.monitoring_clear": ("ok|—", "ok|404",    "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.monitoring_ledger": ("ok|—", "ok|hide",  "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
+    "web.monitoring_reports": ("ok|—", "ok|hide", "ok|hide",    "ok|hide",    "hide|hide",  "ok|hide",    "ok|hide",    "hide|hide",  "hide|hide"),
+    "web.monitoring_report": ("ok|—", "ok|404",   "ok|404",     "ok|404",     "404|404",    "ok|404",     "ok|404",     "404|404",    "404|404"),
     # 显示完整信息 of the applicant's phone: roles with "reveal" in scope (audited); the report is looked up first
-    "web.monitoring_report_reveal": ("ok|—", "ok|404", "ok|404", "ok|404",    "404|404",    "403|404",    "ok|404",     "404|404"),
-    "api.monitoring_objects": ("ok|—", "ok|hide", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
-    "api.monitoring_object": ("ok|—", "ok|404",   "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
-    "api.monitoring_measure": ("ok|—", "ok|404",  "ok|404",     "ok|404",     "403|404",    "403|404",    "403|404",    "403|404"),
+    "web.monitoring_report_reveal": ("ok|—", "ok|404", "ok|404", "ok|404",    "404|404",    "403|404",    "ok|404",     "404|404",    "404|404"),
+    "api.monitoring_objects": ("ok|—", "ok|hide", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
+    "api.monitoring_object": ("ok|—", "ok|404",   "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
+    "api.monitoring_measure": ("ok|—", "ok|404",  "ok|404",     "ok|404",     "403|404",    "403|404",    "403|404",    "403|404",    "403|404"),
     # --- 预警 (issue 14 item 2, alerts): "in"/"out" is an open warning of the cell's household (made for the
     # cell); a sector list hangs in the household's village (household-scoped roles read no lists: a list's
     # report names the whole area's people). Closing is a write in the warning's village; pushing is for
     # alert_push roles (a row of the "out" household is reported as unmatched, never raised); the rules
     # page is every role's, editing it alert_rules'. The push job page: "out" is another user's job.
-    "web.alerts":          ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
-    "web.alert_detail":    ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
-    "web.alert_close":     ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
-    "web.alert_push":      ("ok|—", "ok|hide",    "ok|hide",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
-    "web.alert_job":       ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
-    "web.alert_lists":     ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "hide|hide",  "ok|hide",    "ok|hide",    "hide|hide"),
-    "web.alert_list_detail": ("ok|—", "ok|404",   "ok|404",     "ok|404",     "404|404",    "ok|404",     "ok|404",     "404|404"),
-    "web.alert_list_xlsx": ("ok|—", "ok|404",     "ok|404",     "ok|404",     "404|404",    "ok|404",     "ok|404",     "404|404"),
-    "web.alert_rules":     ("ok|—", "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—"),
-    "web.alert_rule_edit": ("ok|—", "ok|—",       "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
-    "api.alerts":          ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
-    "api.alert":           ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
-    "api.alert_close":     ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|404",    "403|404",    "403|404",    "403|404"),
+    "web.alerts":          ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
+    "web.alert_detail":    ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
+    "web.alert_close":     ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.alert_push":      ("ok|—", "ok|hide",    "ok|hide",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.alert_job":       ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
+    "web.alert_lists":     ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "hide|hide",  "ok|hide",    "ok|hide",    "hide|hide",  "hide|hide"),
+    "web.alert_list_detail": ("ok|—", "ok|404",   "ok|404",     "ok|404",     "404|404",    "ok|404",     "ok|404",     "404|404",    "404|404"),
+    "web.alert_list_xlsx": ("ok|—", "ok|404",     "ok|404",     "ok|404",     "404|404",    "ok|404",     "ok|404",     "404|404",    "404|404"),
+    "web.alert_rules":     ("ok|—", "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—"),
+    "web.alert_rule_edit": ("ok|—", "ok|—",       "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "api.alerts":          ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
+    "api.alert":           ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
+    "api.alert_close":     ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|404",    "403|404",    "403|404",    "403|404",    "403|404"),
     # --- issue 15 (who15): 精准帮扶 "who helps". "in"/"out" is a cadre, unit, work team and link made for the
     # cell at the household's village (units and cadres are read by the areas above them too: helpers_q),
     # or the household's own pairings. A 帮扶责任人's and an 评估人员's "out" household lies in a village they
     # see, so its cadre and team are theirs to read as well. Writes need manage_assistance (refused before
     # any lookup); outside the subtree the row is not found. Rules: every role reads, county offices edit.
-    "asst.cadres":         ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|ok",      "ok|hide",    "ok|hide",    "ok|ok"),
-    "asst.cadre":          ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|ok",      "ok|404",     "ok|404",     "ok|ok"),
-    "asst.cadre_new":      ("ok|—", "ok|refuse",  "ok|refuse",  "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403"),
-    "asst.cadre_edit":     ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
-    "asst.cadre_leave":    ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
-    "asst.cadre_reassign": ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
-    "asst.units":          ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|ok",      "ok|hide",    "ok|hide",    "ok|ok"),
-    "asst.unit":           ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|ok",      "ok|404",     "ok|404",     "ok|ok"),
-    "asst.unit_edit":      ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
-    "asst.teams":          ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|ok",      "ok|hide",    "ok|hide",    "ok|ok"),
-    "asst.team":           ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|ok",      "ok|404",     "ok|404",     "ok|ok"),
-    "asst.team_new":       ("ok|—", "ok|refuse",  "ok|refuse",  "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403"),
-    "asst.team_posting":   ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
-    "asst.presence":       ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
-    "asst.links":          ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|ok",      "ok|hide",    "ok|hide",    "ok|ok"),
-    "asst.link_end":       ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
-    "asst.pairings":       ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|hide",    "ok|404",     "ok|404",     "ok|hide"),
-    "asst.pairing_bulk":   ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|404",    "403|404",    "403|403"),
-    "asst.household":      ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
-    "asst.pairing_add":    ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|404",    "403|404",    "403|404",    "403|404"),
-    "asst.pairing_end":    ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
-    "asst.rules":          ("ok|—", "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—"),
-    "asst.rule_edit":      ("ok|—", "ok|—",       "403|—",      "403|—",      "403|—",      "403|—",      "403|—",      "403|—"),
-    "api.asst_cadres":     ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|ok",      "ok|hide",    "ok|hide",    "ok|ok"),
-    "api.asst_pairings":   ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
+    "asst.cadres":         ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|ok",      "ok|hide",    "ok|hide",    "ok|ok",      "ok|ok"),
+    "asst.cadre":          ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|ok",      "ok|404",     "ok|404",     "ok|ok",      "ok|ok"),
+    "asst.cadre_new":      ("ok|—", "ok|refuse",  "ok|refuse",  "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "asst.cadre_edit":     ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "asst.cadre_leave":    ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "asst.cadre_reassign": ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "asst.units":          ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|ok",      "ok|hide",    "ok|hide",    "ok|ok",      "ok|ok"),
+    "asst.unit":           ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|ok",      "ok|404",     "ok|404",     "ok|ok",      "ok|ok"),
+    "asst.unit_edit":      ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "asst.teams":          ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|ok",      "ok|hide",    "ok|hide",    "ok|ok",      "ok|ok"),
+    "asst.team":           ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|ok",      "ok|404",     "ok|404",     "ok|ok",      "ok|ok"),
+    "asst.team_new":       ("ok|—", "ok|refuse",  "ok|refuse",  "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "asst.team_posting":   ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "asst.presence":       ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "asst.links":          ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|ok",      "ok|hide",    "ok|hide",    "ok|ok",      "ok|ok"),
+    "asst.link_end":       ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "asst.pairings":       ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|hide",    "ok|404",     "ok|404",     "ok|hide",    "ok|hide"),
+    "asst.pairing_bulk":   ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|404",    "403|404",    "403|403",    "403|403"),
+    "asst.household":      ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
+    "asst.pairing_add":    ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|404",    "403|404",    "403|404",    "403|404",    "403|404"),
+    "asst.pairing_end":    ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    # issue 15 (fin15): the who15 writes that were parked: a new unit (at the household's village: outside the
+    # subtree the place is not offered), a team's 撤离, a posting's 召回 and a new link (a new unit of the
+    # household's village linked to it)
+    "asst.unit_new":       ("ok|—", "ok|refuse",  "ok|refuse",  "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "asst.team_end":       ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "asst.team_posting_end": ("ok|—", "ok|404",   "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "asst.link_new":       ("ok|—", "ok|refuse",  "ok|refuse",  "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "asst.rules":          ("ok|—", "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—"),
+    "asst.rule_edit":      ("ok|—", "ok|—",       "403|—",      "403|—",      "403|—",      "403|—",      "403|—",      "403|—",      "403|—"),
+    "api.asst_cadres":     ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|ok",      "ok|hide",    "ok|hide",    "ok|ok",      "ok|ok"),
+    "api.asst_pairings":   ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
     # --- issue 15 (plan15): 一户一策 of the household (read as the household; written by writers in scope and by
     # the 帮扶责任人 paired to it: capability "plan"; other read-only roles find it, then 403), its measure
     # marked done, the measure catalogue (everyone reads; manage_catalogue adds), the gaps of the household's
     # village (an area page, as the dashboard: the household counted or not) and the list behind a gap
-    "web.plan":            ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
-    "web.plan_add":        ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "403|404",    "403|404",    "403|404"),
-    "web.plan_measure_done": ("ok|—", "ok|404",   "ok|404",     "ok|404",     "ok|404",     "403|404",    "403|404",    "403|404"),
-    "web.catalogue":       ("ok|—", "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—"),
-    "web.catalogue_add":   ("ok|—", "ok|—",       "403|—",      "403|—",      "403|—",      "403|—",      "403|—",      "403|—"),
-    "web.gaps":            ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|hide",    "ok|404",     "ok|404",     "ok|hide"),
-    "web.gap_list":        ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
+    "web.plan":            ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
+    "web.plan_add":        ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "403|404",    "403|404",    "403|404",    "403|404"),
+    "web.plan_measure_done": ("ok|—", "ok|404",   "ok|404",     "ok|404",     "ok|404",     "403|404",    "403|404",    "403|404",    "403|404"),
+    # issue 15 (fin15): a measure of the plan edited (its 计划日期): as marking it done
+    "web.plan_measure_edit": ("ok|—", "ok|404",   "ok|404",     "ok|404",     "ok|404",     "403|404",    "403|404",    "403|404",    "403|404"),
+    "web.catalogue":       ("ok|—", "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—"),
+    "web.catalogue_add":   ("ok|—", "ok|—",       "403|—",      "403|—",      "403|—",      "403|—",      "403|—",      "403|—",      "403|—"),
+    "web.gaps":            ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|hide",    "ok|404",     "ok|404",     "ok|hide",    "ok|hide"),
+    "web.gap_list":        ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
     # --- issue 15 (visit15): 走访 and 我的帮扶. 我的帮扶 lists the households paired to the user's own cadre
     # record (only the 帮扶责任人 has one here). The offline form is a shell without household data (the
     # same page whatever ?household= says); its household list (JSON) with ?household= is a 404 outside
     # the scope. Visits of a household / of a cadre (王帮扶, paired with every household) are read as the
     # household is; logging one (log_visit: writers and the 帮扶责任人) is refused to read-only roles
     # before any lookup; a photo may be added by the visit's recorder or a writer of its area.
-    "web.my":              ("hide|—", "hide|hide", "hide|hide",  "hide|hide",  "ok|hide",    "hide|hide",  "hide|hide",  "hide|hide"),
-    "web.visit_form":      ("ok|—", "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok",      "403|403",    "403|403",    "403|403"),
-    "web.visit_households": ("ok|—", "ok|404",    "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403"),
-    "web.visits_household": ("ok|—", "ok|404",    "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
-    "web.visits_cadre":    ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
-    "api.visits":          ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
-    "api.visit":           ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
-    "api.visit_create":    ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403"),
-    "api.visit_photo":     ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|404",    "403|404",    "403|404",    "403|404"),
+    "web.my":              ("hide|—", "hide|hide", "hide|hide",  "hide|hide",  "ok|hide",    "hide|hide",  "hide|hide",  "hide|hide",  "hide|hide"),
+    "web.visit_form":      ("ok|—", "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok",      "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.visit_households": ("ok|—", "ok|404",    "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.visits_household": ("ok|—", "ok|404",    "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
+    "web.visits_cadre":    ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
+    "api.visits":          ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
+    "api.visit":           ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
+    "api.visit_create":    ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
+    "api.visit_photo":     ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|404",    "403|404",    "403|404",    "403|404",    "403|404"),
 }
 
 #: Exports (issue 4: /sheets/export/ → a job → its download, /sheets/summary.xlsx, the fupin export
 #: command) go here: one row per export, the same columns, each with a @check that reads the file, e.g.
 #:     "web.export_households": ("ok|—", "ok|hide", "ok|hide", ...),  # the outside household is not in it
 EXPORTS: dict[str, tuple[str, ...]] = {
-    #                       admin    county        township      village       cadre         leader        auditor       assessor
+    #                       admin    county        township      village       cadre         leader        auditor       assessor      bank
     # the household list as .xlsx (a job, then its download): the outside household is never in the file
-    "web.export":          ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
+    "web.export":          ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
     # 导出所选 (issue 12 #16): the cell's household ticked (a forged tick for "out"): only visible ones in the file
-    "web.export_selected": ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
+    "web.export_selected": ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
     # a sheet that changes the household's phone: imported inside, refused outside, read-only roles 403
-    "web.import":          ("ok|—", "ok|refuse",  "ok|refuse",  "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.import":          ("ok|—", "ok|refuse",  "ok|refuse",  "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
     # the 导入导出 page and its template (no household on them: every role opens them; only writers get the upload form)
-    "web.sheets":          ("ok|—", "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—"),
-    "web.template":        ("ok|—", "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—"),
+    "web.sheets":          ("ok|—", "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—"),
+    "web.template":        ("ok|—", "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—",       "ok|—"),
     # the summary tables of the user's area: the outside household is not counted
-    "web.summary":         ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
+    "web.summary":         ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
     # the standard statistical tables (issue 14, dash) of the user's area: the outside household is not counted
     # the page of those tables (a preview of the first one, its 合计 the households seen)
-    "web.stats_tables_page": ("ok|—", "ok|hide",  "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
-    "web.stats_tables":    ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
+    "web.stats_tables_page": ("ok|—", "ok|hide",  "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
+    "web.stats_tables":    ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
     # 打印户档案: the household's record as a PDF (fupin.documents), audited as an export; 404 as its page
-    "web.record_pdf":      ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
+    "web.record_pdf":      ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
     # a case's attachment: through a view that checks the case again (never a media URL), audited as an export
-    "web.case_attachment": ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
+    "web.case_attachment": ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
     # issue 15 (visit15): a visit's photo, through a view that checks the household again, audited as an export
-    "web.visit_photo":     ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
+    "web.visit_photo":     ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
     # the command line with --user: the same scope and the same refusals as the pages
-    "cli.export":          ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
+    "cli.export":          ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
     # 退出核查: the page's download and ``fupin exit-check --user … --out``: the outside household never in the file
-    "web.exit_check_download": ("ok|—", "ok|hide", "ok|hide",   "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
-    "cli.exit_check":      ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
-    "cli.import":          ("ok|—", "ok|refuse",  "ok|refuse",  "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.exit_check_download": ("ok|—", "ok|hide", "ok|hide",   "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
+    "cli.exit_check":      ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
+    "cli.import":          ("ok|—", "ok|refuse",  "ok|refuse",  "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
     # 年度档案 (issue 14, archive part; /monitoring/archives/): the archive of the household's village. Writers
     # list, build, download and verify archives of their subtree (outside it: not listed, a 404, the command
     # refuses); the file holds the households they see and never the outside one. Read-only roles: 403
     # before any lookup (the command: refused for the role before the area is looked up).
-    "web.archives":        ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "403|403",    "403|403",    "403|403",    "403|403"),
-    "web.archive_build":   ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
-    "web.archive_download":("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
-    "web.archive_verify":  ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.archives":        ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.archive_build":   ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.archive_download":("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.archive_verify":  ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
     # the archive's page, its progress bar while building (polled by htmx) and its cancel
-    "web.archive_detail":  ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
-    "web.archive_progress": ("ok|—", "ok|404",    "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
-    "web.archive_cancel":  ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403"),
-    "cli.archive":         ("ok|—", "ok|refuse",  "ok|refuse",  "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.archive_detail":  ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.archive_progress": ("ok|—", "ok|404",    "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.archive_cancel":  ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "cli.archive":         ("ok|—", "ok|refuse",  "ok|refuse",  "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
     # --- issue 15 (card15) ---
     # 明白卡: the household's card (a read: every role that sees the household prints it; audited as an
     # export), the card list of the user's villages (the household counted or not), the cards of the
     # household's village as one PDF and as a background job, and ``fupin cards --area <village> --user``.
     # For a 帮扶责任人 or an 评估人员 the "out" household's village is their own: it opens, without it.
-    "web.card_pdf":        ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
-    "web.cards":           ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
-    "web.cards_village":   ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|hide",    "ok|404",     "ok|404",     "ok|hide"),
-    "web.cards_job":       ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|hide",    "ok|404",     "ok|404",     "ok|hide"),
-    "cli.cards":           ("ok|—", "ok|refuse",  "ok|refuse",  "ok|refuse",  "ok|hide",    "ok|refuse",  "ok|refuse",  "ok|hide"),
+    "web.card_pdf":        ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
+    "web.cards":           ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
+    "web.cards_village":   ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|hide",    "ok|404",     "ok|404",     "ok|hide",    "ok|hide"),
+    "web.cards_job":       ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|hide",    "ok|404",     "ok|404",     "ok|hide",    "ok|hide"),
+    "cli.cards":           ("ok|—", "ok|refuse",  "ok|refuse",  "ok|refuse",  "ok|hide",    "ok|refuse",  "ok|refuse",  "ok|hide",    "ok|hide"),
     # issue 15 (plan15): the gaps of the household's village as .xlsx (audited): the outside household never in it
-    "web.gaps_xlsx":       ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|hide",    "ok|404",     "ok|404",     "ok|hide"),
+    "web.gaps_xlsx":       ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|hide",    "ok|404",     "ok|404",     "ok|hide",    "ok|hide"),
 }
 
 #: Background jobs (/sheets/jobs/…): "in" is a job of the cell's own user, "out" one of another user —
 #: a job is its owner's alone, whatever the role (404, its existence not revealed). A read-only role's
 #: own check job (left from before its role changed) cannot be confirmed (403).
 JOBS: dict[str, tuple[str, ...]] = {
-    #                       admin    county        township      village       cadre         leader        auditor       assessor
-    "job.detail":          ("ok|404", "ok|404",   "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
-    "job.progress":        ("ok|404", "ok|404",   "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
-    "job.cancel":          ("ok|404", "ok|404",   "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
-    "job.download":        ("ok|404", "ok|404",   "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
-    "job.errors":          ("ok|404", "ok|404",   "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
-    "job.confirm":         ("ok|404", "ok|404",   "ok|404",     "ok|404",     "403|404",    "403|404",    "403|404",    "403|404"),
+    #                       admin    county        township      village       cadre         leader        auditor       assessor      bank
+    "job.detail":          ("ok|404", "ok|404",   "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
+    "job.progress":        ("ok|404", "ok|404",   "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
+    "job.cancel":          ("ok|404", "ok|404",   "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
+    "job.download":        ("ok|404", "ok|404",   "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
+    "job.errors":          ("ok|404", "ok|404",   "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
+    "job.confirm":         ("ok|404", "ok|404",   "ok|404",     "ok|404",     "403|404",    "403|404",    "403|404",    "403|404",    "403|404"),
 }
 
 #: The admin (/admin/) for every role, each made a staff account with Django's view permissions on
 #: every registry model: whatever Django would allow, the policy still scopes the rows (a 帮扶责任人
 #: sees the paired households, not the village) and keeps the audit trail to its readers.
 ADMIN: dict[str, tuple[str, ...]] = {
-    #                       admin    county        township      village       cadre         leader        auditor       assessor
-    "admin.households":    ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
-    "admin.household":     ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
-    "admin.members":       ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
-    "admin.yearly":        ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
-    "admin.status_history":("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
-    "admin.pairings":      ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
+    #                       admin    county        township      village       cadre         leader        auditor       assessor      bank
+    "admin.households":    ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
+    "admin.household":     ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
+    "admin.members":       ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
+    "admin.yearly":        ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
+    "admin.status_history":("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
+    "admin.pairings":      ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
     # 识别与退出 cases (identification.admin, read-only): the cases the role sees, the outside household's not
-    "admin.cases":         ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
-    "admin.audit":         ("ok|—", "ok|hide",    "403|403",    "403|403",    "403|403",    "403|403",    "ok|hide",    "403|403"),
+    "admin.cases":         ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
+    # issue 15 (fin15): 挂钩联系 (read-only, scoped as /assistance/links/): the link of the household's village
+    "admin.links":         ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|ok",      "ok|hide",    "ok|hide",    "ok|ok",      "ok|ok"),
+    "admin.audit":         ("ok|—", "ok|hide",    "403|403",    "403|403",    "403|403",    "403|403",    "ok|hide",    "403|403",    "403|403"),
 }
 
 #: 公示公告 (issue 13): a notice hangs in an area, so these rows are about the notice's area, as the area
@@ -384,19 +398,19 @@ ADMIN: dict[str, tuple[str, ...]] = {
 #: township: the second, county: the county announcement) in its own area. The public board needs no
 #: login and shows every running notice to everyone (anonymous: test_the_public_board_is_public).
 NOTICES: dict[str, tuple[str, ...]] = {
-    #                       admin    county        township      village       cadre         leader        auditor       assessor
-    "web.notice_list":     ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|ok",      "ok|hide",    "ok|hide",    "ok|ok"),
-    "web.notice_detail":   ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|ok",      "ok|404",     "ok|404",     "ok|ok"),
-    "web.notice_pdf":      ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|ok",      "ok|404",     "ok|404",     "ok|ok"),
-    "web.notice_create":   ("ok|—", "ok|refuse",  "ok|refuse",  "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403"),
-    "web.notice_objection":("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|404",    "403|404",    "403|403"),
-    "web.notice_resolve":  ("ok|—", "403|404",    "403|404",    "ok|404",     "403|403",    "403|404",    "403|404",    "403|403"),
-    "web.notice_withdraw": ("ok|—", "403|404",    "403|404",    "ok|404",     "403|403",    "403|404",    "403|404",    "403|403"),
-    "public.board":        ("ok|—", "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok"),
-    "public.notice":       ("ok|—", "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok"),
+    #                       admin    county        township      village       cadre         leader        auditor       assessor      bank
+    "web.notice_list":     ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|ok",      "ok|hide",    "ok|hide",    "ok|ok",      "ok|ok"),
+    "web.notice_detail":   ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|ok",      "ok|404",     "ok|404",     "ok|ok",      "ok|ok"),
+    "web.notice_pdf":      ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|ok",      "ok|404",     "ok|404",     "ok|ok",      "ok|ok"),
+    "web.notice_create":   ("ok|—", "ok|refuse",  "ok|refuse",  "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "web.notice_objection":("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "403|404",    "403|404",    "403|403",    "403|403"),
+    "web.notice_resolve":  ("ok|—", "403|404",    "403|404",    "ok|404",     "403|403",    "403|404",    "403|404",    "403|403",    "403|403"),
+    "web.notice_withdraw": ("ok|—", "403|404",    "403|404",    "ok|404",     "403|403",    "403|404",    "403|404",    "403|403",    "403|403"),
+    "public.board":        ("ok|—", "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok"),
+    "public.notice":       ("ok|—", "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok"),
     # 防返贫监测 自主申报 (issue 14): a public mobile form (no login); it names no household and shows none
-    "public.monitoring_apply": ("ok|—", "ok|ok",  "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok"),
-    "public.pdf":          ("ok|—", "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok"),
+    "public.monitoring_apply": ("ok|—", "ok|ok",  "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok"),
+    "public.pdf":          ("ok|—", "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok",      "ok|ok"),
 }
 
 #: 标准 pages (issue 13 item 2, /standards/): "in" is a rule set (a line) of the "in" household's village,
@@ -407,23 +421,23 @@ NOTICES: dict[str, tuple[str, ...]] = {
 #: std.line_set posts the manager's own area's line ("in") or the far county's ("out", not offered).
 #: std.score is a household's 四看 score: a household outside the scope is a 404.
 STANDARDS: dict[str, tuple[str, ...]] = {
-    #                       admin    county        township      village       cadre         leader        auditor       assessor
-    "std.list":            ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|ok",      "ok|hide",    "ok|hide",    "ok|ok"),
-    "std.detail":          ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|ok",      "ok|404",     "ok|404",     "ok|ok"),
-    "std.edit":            ("ok|—", "ok|404",     "403|404",    "403|404",    "403|403",    "403|404",    "403|404",    "403|403"),
-    "std.create":          ("ok|—", "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    #                       admin    county        township      village       cadre         leader        auditor       assessor      bank
+    "std.list":            ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|ok",      "ok|hide",    "ok|hide",    "ok|ok",      "ok|ok"),
+    "std.detail":          ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|ok",      "ok|404",     "ok|404",     "ok|ok",      "ok|ok"),
+    "std.edit":            ("ok|—", "ok|404",     "403|404",    "403|404",    "403|403",    "403|404",    "403|404",    "403|403",    "403|403"),
+    "std.create":          ("ok|—", "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
     # one more condition row of the editor (no data, no place): standards managers only
-    "std.condition_row":   ("ok|—", "ok|ok",      "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
-    "std.preview":         ("ok|—", "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
-    "std.lines":           ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|ok",      "ok|hide",    "ok|hide",    "ok|ok"),
-    "std.line_set":        ("ok|—", "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
-    "std.score":           ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
+    "std.condition_row":   ("ok|—", "ok|ok",      "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "std.preview":         ("ok|—", "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "std.lines":           ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|ok",      "ok|hide",    "ok|hide",    "ok|ok",      "ok|ok"),
+    "std.line_set":        ("ok|—", "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "std.score":           ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
 }
 # fmt: on
 
 #: Where each role's "out" household lies (see the module docstring); None: nothing is outside.
 OUTSIDE = {"admin": None, "county": "far", "township": "b1", "village": "a2", "cadre": "a1_other",
-           "leader": "far", "auditor": "far", "assessor": "a1_other"}
+           "leader": "far", "auditor": "far", "assessor": "a1_other", "bank": "a1_other"}
 #: Every household each role sees, for the lists and the figures.
 VISIBLE = {
     "admin": {"in", "a1_other", "a2", "b1", "far"},
@@ -434,6 +448,7 @@ VISIBLE = {
     "leader": {"in", "a1_other", "a2", "b1"},
     "auditor": {"in", "a1_other", "a2", "b1"},
     "assessor": {"in"},
+    "bank": {"in"},
 }
 #: key: (area, number, head, spouse). Every name and number is distinctive: "shown?" is a substring test.
 HOUSEHOLDS = {
@@ -492,6 +507,16 @@ def _build() -> World:
     helper = factories.user("helper_wang", Role.CADRE, None, display_name="王帮扶")
     for key in HOUSEHOLDS:
         assistance.pairing_create(actor=users["admin"], cadre=helper, household=households[key], start=START)
+    # The 银行 (issue 15, fin15): a bank of the county that rated the "in" household (so it is the bank's
+    # client); its account, linked to it. The credit block adds another bank and the loans.
+    from fupin.credit import services as credit
+
+    bank = credit.bank_create(actor=None, name="矩阵信用社", code="MATRIX", area=areas["county"])
+    users["bank"] = factories.user("bank_matrix", Role.BANK, areas["county"], display_name="矩阵信贷员")
+    credit.bank_staff_link(actor=None, user=users["bank"], bank=bank)
+    credit.rating_record(actor=None, household=households["in"], year=2024, rated_on=datetime.date(2024, 1, 10),
+                         scores={"integrity": 28, "labour": 23, "income": 22, "assets": 18},
+                         village_rep="村委", team_rep="工作队", bank=bank, bank_rep="银行")
     sample = assessment.sample_create(actor=users["county"], name="矩阵抽样", year=2019)
     assessment.sample_add_households(actor=users["county"], sample=sample, households=[households["in"]])
     assessment.sample_assign_assessor(actor=users["county"], sample=sample, assessor=users["assessor"])
@@ -679,6 +704,7 @@ ADMIN_MODELS: dict[str, str] = {
     "registry_household": "admin.household", "registry_member": "admin.members",
     "registry_yearlyrecord": "admin.yearly", "registry_statuschange": "admin.status_history",
     "assistance_pairing": "admin.pairings", "audit_auditevent": "admin.audit", "identification_case": "admin.cases",
+    "assistance_arealink": "admin.links",
 }
 _ADMIN_NO_HOUSEHOLD = "the admin of a model holding no household or person (superusers' configuration)"
 NO_ROW: dict[str, str] = {
@@ -1731,6 +1757,14 @@ def _admin_cases(c: Cell) -> None:
     numbers = {case.household.number for case in rows}
     assert numbers == c.visible()
     assert (c.number in numbers) == (c.expected == "ok")
+
+
+@check("admin.links")
+def _admin_links(c: Cell) -> None:
+    _asst(c)
+    rows = _changelist(c, "/admin/assistance/arealink/")
+    names = {str(link.holder) for link in rows}
+    assert (f"{c.head}单位" in names) == (c.expected == "ok")
 
 
 @check("admin.audit")
@@ -3400,6 +3434,45 @@ def _asst_link_end(c: Cell) -> None:
                 lambda: AreaLink.objects.get(pk=a["link"].pk).end is not None)
 
 
+@check("asst.unit_new")
+def _asst_unit_new(c: Cell) -> None:
+    from fupin.assistance.models import HelpingUnit
+
+    name = f"{c.head}新单位"
+    _asst_write(c, reverse("assistance:unit_new"), {"name": name, "kind": "department", "area": c.village().pk,
+                                                    "active": "on"},
+                lambda: HelpingUnit.objects.filter(name=name).exists(), "area")
+
+
+@check("asst.team_end")
+def _asst_team_end(c: Cell) -> None:
+    from fupin.assistance.models import WorkTeam
+
+    a = _asst(c)
+    _asst_write(c, reverse("assistance:team_end", args=[a["team"].pk]), {"end": "2024-06-01"},
+                lambda: WorkTeam.objects.get(pk=a["team"].pk).end is not None)
+
+
+@check("asst.team_posting_end")
+def _asst_team_posting_end(c: Cell) -> None:
+    from fupin.assistance.models import TeamPosting
+
+    a = _asst(c)
+    _asst_write(c, reverse("assistance:team_posting_end", args=[a["posting"].pk]), {"end": "2024-06-01"},
+                lambda: TeamPosting.objects.get(pk=a["posting"].pk).end is not None)
+
+
+@check("asst.link_new")
+def _asst_link_new(c: Cell) -> None:
+    from fupin.assistance import services_people as people
+    from fupin.assistance.models import AreaLink
+
+    village = c.village()
+    unit = people.unit_save(actor=None, data={"name": f"{c.head}联系单位", "kind": "department", "area": village})
+    _asst_write(c, reverse("assistance:link_new"), {"unit": unit.pk, "area": village.pk, "start": "2024-01-01"},
+                lambda: AreaLink.objects.filter(unit=unit, area=village).exists(), "area")
+
+
 @check("asst.pairings")
 def _asst_pairings(c: Cell) -> None:
     response = c.web.get(reverse("assistance:pairings"), {"village": c.village().code})
@@ -3644,6 +3717,24 @@ def _web_plan_measure_done(c: Cell) -> None:
         assert not done
 
 
+@check("web.plan_measure_edit")
+def _web_plan_measure_edit(c: Cell) -> None:
+    from fupin.assistance.models import PlanMeasure
+
+    m = _plan_measure(c)
+    data = {"category": m.category, "name": m.name, "cause": m.cause, "planned_on": "2031-05-04", "funds": "0",
+            "result": "", "version": m.plan.version}
+    response = c.web.post(reverse("plan_measure_edit", args=[m.pk]), data)
+    edited = PlanMeasure.objects.get(pk=m.pk).planned_on == datetime.date(2031, 5, 4)
+    if c.expected == "ok":
+        assert response.status_code == 302 and edited, field_errors(response.content)
+    else:
+        status_of(response, c.expected)
+        assert not edited
+        if c.expected == "404":
+            shows_nothing_of(c, response.content.decode())
+
+
 @check("web.catalogue")
 def _web_catalogue(c: Cell) -> None:
     response = c.web.get(reverse("plan_catalogue"))
@@ -3859,19 +3950,42 @@ def _web_visit_photo(c: Cell) -> None:
 # bank's loans only; another bank's loan a 404) is proven in tests/credit/test_bank_scope.py.
 # fmt: off
 CREDIT: dict[str, tuple[str, ...]] = {
-    #                       admin    county        township      village       cadre         leader        auditor       assessor
-    "credit.loans":        ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
-    "credit.loan":         ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
-    "credit.loan_repay":   ("ok|—", "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
-    "credit.ratings":      ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
+    #                       admin    county        township      village       cadre         leader        auditor       assessor      bank
+    "credit.loans":        ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
+    "credit.loan":         ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
+    "credit.loan_repay":   ("ok|—", "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "ok|404"),
+    "credit.ratings":      ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
     # 录入评级 by 户编号: a household outside the scope is not found (the number field), nothing written
-    "credit.rating_new":   ("ok|—", "ok|refuse",  "ok|refuse",  "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403"),
-    "credit.notice":       ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|hide",    "ok|404",     "ok|404",     "ok|hide"),
-    "credit.statement":    ("ok|—", "ok|hide",    "403|403",    "403|403",    "403|403",    "ok|hide",    "ok|hide",    "403|403"),
-    "credit.statement_xlsx": ("ok|—", "ok|hide",  "403|403",    "403|403",    "403|403",    "ok|hide",    "ok|hide",    "403|403"),
-    "api.credit_loans":    ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
-    "api.credit_loan":     ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
-    "api.credit_repay":    ("ok|—", "ok|404",     "403|404",    "403|404",    "403|404",    "403|404",    "403|404",    "403|404"),
+    "credit.rating_new":   ("ok|—", "ok|refuse",  "ok|refuse",  "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "credit.notice":       ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|hide",    "ok|404",     "ok|404",     "ok|hide",    "ok|hide"),
+    "credit.statement":    ("ok|—", "ok|hide",    "403|403",    "403|403",    "403|403",    "ok|hide",    "ok|hide",    "403|403",    "ok|hide"),
+    "credit.statement_xlsx": ("ok|—", "ok|hide",  "403|403",    "403|403",    "403|403",    "ok|hide",    "ok|hide",    "403|403",    "ok|hide"),
+    "api.credit_loans":    ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide",    "ok|hide"),
+    "api.credit_loan":     ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
+    "api.credit_repay":    ("ok|—", "ok|404",     "403|404",    "403|404",    "403|404",    "403|404",    "403|404",    "403|404",    "ok|404"),
+    # --- issue 15 (fin15): the rows that were parked. 录入贷款 by 户编号 (credit_lend: the county office and the
+    # bank, its own bank's loans to its clients): a household outside the scope is not found at the number
+    "credit.loan_new":     ("ok|—", "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "ok|refuse"),
+    # 拨付贴息 of the loan's first period (its interest paid), 代偿 of the loan (overdue since 2024) and 追偿 after
+    # it: the county office's (credit_subsidy, credit_fund), refused to the others before any lookup
+    "credit.loan_subsidy": ("ok|—", "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "credit.loan_compensate": ("ok|—", "ok|404",  "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "credit.loan_recover": ("ok|—", "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    # 评级方案与利率: "in" a scheme of the household's village, "out" one of the "out" household's village (for a
+    # cadre, an assessor and a bank that is their own village or county: theirs to read, as std.list); editing
+    # (credit_scheme) finds the scheme first for the county office, others are refused before any lookup; a
+    # new scheme is the manager's own area's (no "out")
+    "credit.schemes":      ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "ok|ok",      "ok|hide",    "ok|hide",    "ok|ok",      "ok|ok"),
+    "credit.scheme_new":   ("ok|—", "ok|—",       "403|—",      "403|—",      "403|—",      "403|—",      "403|—",      "403|—",      "403|—"),
+    "credit.scheme_edit":  ("ok|—", "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    # 风险补偿金: the county's fund and its candidates for 代偿 (the overdue loans the user sees)
+    "credit.fund":         ("ok|—", "ok|hide",    "403|403",    "403|403",    "403|403",    "ok|hide",    "ok|hide",    "403|403",    "ok|hide"),
+    # 承贷银行 (credit_banks: the county office): "in" the household's county's bank 矩阵信用社, "out" a bank of the
+    # "out" household's county (富源县) — for the 银行 the other bank of its county, 矩阵邮储 (a bank reads its own)
+    "credit.banks":        ("ok|—", "ok|hide",    "403|403",    "403|403",    "403|403",    "ok|hide",    "ok|hide",    "403|403",    "ok|hide"),
+    "credit.bank_new":     ("ok|—", "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "credit.bank_edit":    ("ok|—", "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    "credit.bank_user":    ("ok|—", "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
 }
 # fmt: on
 CREDIT_CHECKS: dict[str, Callable[[Cell], None]] = {}
@@ -3888,19 +4002,24 @@ def credit_check(name: str):
 def credit_loans(world, django_db_blocker) -> dict[str, int]:
     """The bank, a rating and a loan for every household of the world (inside the world's transaction)."""
     from fupin.credit import services as credit
+    from fupin.credit.models import Bank
 
     with django_db_blocker.unblock():
-        bank = credit.bank_create(actor=None, name="矩阵信用社", code="MATRIX", area=world.areas["county"])
+        bank = Bank.objects.get(code="MATRIX")  # the world's: it rated the "in" household, the 银行 works there
+        # the 银行's "out": the same group's other household, rated by and lent to by another bank
+        other = credit.bank_create(actor=None, name="矩阵邮储", code="MATRIX2", area=world.areas["county"])
         loans = {}
         for key, pk in world.households.items():
             h = Household.objects.select_related("area").get(pk=pk)
-            credit.rating_record(actor=None, household=h, year=2024, rated_on=datetime.date(2024, 1, 10),
-                                 scores={"integrity": 28, "labour": 23, "income": 22, "assets": 18},
-                                 village_rep="村委", team_rep="工作队", bank=bank, bank_rep="银行")
-            loans[key] = credit.loan_create(actor=None, household=h, bank=bank, contract_no=f"M-{key}", borrower="",
+            lender = other if key == "a1_other" else bank
+            if key != "in":
+                credit.rating_record(actor=None, household=h, year=2024, rated_on=datetime.date(2024, 1, 10),
+                                     scores={"integrity": 28, "labour": 23, "income": 22, "assets": 18},
+                                     village_rep="村委", team_rep="工作队", bank=lender, bank_rep="银行")
+            loans[key] = credit.loan_create(actor=None, household=h, bank=lender, contract_no=f"M-{key}", borrower="",
                                             principal="10000.00", term_months=12, disbursed_on=datetime.date(2024, 3, 1),
                                             purpose="breeding").pk
-        return {"bank": bank.pk, **loans}
+        return {"bank": bank.pk, "other_bank": other.pk, **loans}
 
 
 def _credit_cells():
@@ -3921,6 +4040,31 @@ def test_credit_cell(world, credit_loans, action, role, side, expected):
 
 def test_every_credit_row_has_a_check():
     assert set(CREDIT_CHECKS) == set(CREDIT)
+
+
+def test_the_second_banks_account_sees_its_own_loans_only(world, credit_loans):
+    """The 银行 column is 矩阵信用社's account; 矩阵邮储's (the second bank, which lent to the "a1_other"
+    household) sees the other side: its own loan, and none of 矩阵信用社's (404, not listed, its statement
+    and its bank not found, a repayment refused before anything is written)."""
+    from fupin.credit import services as credit
+    from fupin.credit.models import Bank, Repayment
+
+    other = Bank.objects.get(pk=credit_loans["other_bank"])
+    user = factories.user("bank_matrix_2", Role.BANK, world.areas["county"], display_name="邮储信贷员")
+    credit.bank_staff_link(actor=None, user=user, bank=other)
+    client = Client()
+    client.force_login(user)
+    listed = client.get(reverse("credit:loans")).content.decode()
+    assert HOUSEHOLDS["a1_other"][1] in listed and HOUSEHOLDS["in"][1] not in listed
+    assert client.get(reverse("credit:loan", args=[credit_loans["a1_other"]])).status_code == 200
+    assert client.get(reverse("credit:loan", args=[credit_loans["in"]])).status_code == 404
+    assert client.get(reverse("credit:statement"), {"bank": credit_loans["bank"], "month": "2024-03"}).status_code == 404
+    banks = client.get(reverse("credit:banks")).content.decode()
+    assert "<b>矩阵邮储</b>" in banks and "<b>矩阵信用社</b>" not in banks
+    before = Repayment.objects.count()
+    response = client.post(reverse("credit:loan_repay", args=[credit_loans["in"]]),
+                           {"paid_on": "2024-06-01", "principal": "0", "interest": "79.22"})
+    assert response.status_code == 404 and Repayment.objects.count() == before
 
 
 def _loan_id(c: Cell) -> int:
@@ -4054,6 +4198,226 @@ def _api_credit_repay(c: Cell) -> None:
     else:
         api_error(response, int(c.expected))
         assert Repayment.objects.count() == before
+
+
+# --- issue 15 (fin15): the credit rows that were parked, the banks -------------------------------------
+
+
+def _credit_fund(c: Cell):
+    """The county's risk fund (70 %, 90 days), with money in it."""
+    from fupin.credit import services as credit
+
+    county = c.world.areas["county"]
+    fund = credit.fund_setup(actor=None, area=county, loss_share="0.7", min_overdue_days=90)
+    credit.fund_deposit(actor=None, fund=fund, amount="100000.00", on=datetime.date(2024, 1, 1))
+    return fund
+
+
+def _credit_loan(c: Cell):
+    from fupin.credit.models import Loan
+
+    return Loan.objects.select_related("household").get(pk=_loan_id(c))
+
+
+def _credit_write(c: Cell, response, done: Callable[[], bool]) -> None:
+    if c.expected == "ok":
+        assert response.status_code == 302 and done(), (response.status_code, response.content[:400])
+    else:
+        status_of(response, c.expected)
+        assert not done()
+        shows_nothing_of(c, response.content.decode())
+
+
+@credit_check("credit.loan_new")
+def _credit_loan_new(c: Cell) -> None:
+    from fupin.credit.models import Loan
+
+    contract = f"N-{c.role}-{c.side}"
+    data = {"number": c.number, "bank": c.loans["bank"], "contract_no": contract, "borrower": "", "principal": "1000.00",
+            "term_months": "12", "disbursed_on": "2024-04-01", "purpose": "planting", "method": "bullet"}
+    response = c.web.post(reverse("credit:loan_new"), data)
+    made = Loan.objects.filter(contract_no=contract).exists()
+    if c.expected == "refuse":
+        assert response.status_code == 400 and "number" in field_errors(response.content) and not made
+        shows_nothing_of(c, response.content.decode(), echo=c.number)
+        return
+    _credit_write(c, response, lambda: made)
+
+
+@credit_check("credit.loan_subsidy")
+def _credit_loan_subsidy(c: Cell) -> None:
+    from fupin.credit import services as credit
+    from fupin.credit.models import SubsidyPayment
+
+    loan = _credit_loan(c)
+    credit.repayment_record(actor=None, loan=loan, paid_on=datetime.date(2024, 6, 1), interest="79.22")
+    response = c.web.post(reverse("credit:loan_subsidy", args=[loan.pk, 1]))
+    _credit_write(c, response, lambda: SubsidyPayment.objects.filter(loan=loan).exists())
+
+
+@credit_check("credit.loan_compensate")
+def _credit_loan_compensate(c: Cell) -> None:
+    from fupin.credit.models import Loan, LoanStatus
+
+    _credit_fund(c)
+    loan = _credit_loan(c)
+    response = c.web.post(reverse("credit:loan_compensate", args=[loan.pk]))
+    _credit_write(c, response, lambda: Loan.objects.get(pk=loan.pk).status == LoanStatus.COMPENSATED)
+
+
+@credit_check("credit.loan_recover")
+def _credit_loan_recover(c: Cell) -> None:
+    from fupin.credit import services as credit
+    from fupin.credit.models import Recovery
+
+    fund = _credit_fund(c)
+    loan = _credit_loan(c)
+    if loan.area_path.startswith(fund.area.path):
+        credit.loan_compensate(actor=None, loan=loan, on=datetime.date(2025, 6, 1))
+    response = c.web.post(reverse("credit:loan_recover", args=[loan.pk]), {"rec-amount": "100.00", "rec-on": "2025-07-01"})
+    _credit_write(c, response, lambda: Recovery.objects.filter(loan=loan).exists())
+
+
+def _credit_scheme(c: Cell):
+    """A rating scheme of the cell household's village (the national one's indicators and grades)."""
+    from fupin.credit import services as credit
+    from fupin.credit.models import RatingScheme
+
+    national = RatingScheme.objects.filter(area__isnull=True).order_by("-year", "-version").first()
+    return credit.scheme_save(actor=None, area=c.village(), year=2024, name=f"{c.head}评级方案",
+                              indicators=national.indicators, grades=national.grades)
+
+
+@credit_check("credit.schemes")
+def _credit_schemes(c: Cell) -> None:
+    scheme = _credit_scheme(c)
+    response = c.web.get(reverse("credit:schemes"))
+    assert response.status_code == 200
+    assert (scheme.name in response.content.decode()) == (c.expected == "ok")
+
+
+def _scheme_post(national) -> dict:
+    data = {"name": "矩阵新方案", "year": "2025", "valid_years": "1", "note": ""}
+    for n, ind in enumerate(national.indicators):
+        data.update({f"ind-{n}-key": ind["key"], f"ind-{n}-label": ind["label"], f"ind-{n}-max": str(ind["max"])})
+    for n, g in enumerate(national.grades):
+        data.update({f"grade-{n}-grade": g["grade"], f"grade-{n}-min": str(g["min"]), f"grade-{n}-line": g["line"]})
+    return data
+
+
+@credit_check("credit.scheme_new")
+def _credit_scheme_new(c: Cell) -> None:
+    from fupin.credit.models import RatingScheme
+
+    national = RatingScheme.objects.filter(area__isnull=True).order_by("-year", "-version").first()
+    response = c.web.post(reverse("credit:scheme_new"), _scheme_post(national))
+    made = RatingScheme.objects.filter(name="矩阵新方案").exists()
+    if c.expected == "ok":
+        assert response.status_code == 302 and made, response.content[:400]
+    else:
+        status_of(response, c.expected)
+        assert not made
+
+
+@credit_check("credit.scheme_edit")
+def _credit_scheme_edit(c: Cell) -> None:
+    from fupin.credit.models import RatingScheme
+
+    scheme = _credit_scheme(c)
+    response = c.web.post(reverse("credit:scheme_edit", args=[scheme.pk]), _scheme_post(scheme))
+    made = RatingScheme.objects.filter(name="矩阵新方案").exists()
+    if c.expected == "ok":
+        assert response.status_code == 302 and made, response.content[:400]
+    else:
+        status_of(response, c.expected)
+        assert not made and scheme.name not in response.content.decode()
+
+
+@credit_check("credit.fund")
+def _credit_fund_page(c: Cell) -> None:
+    _credit_fund(c)
+    response = c.web.get(reverse("credit:fund"))
+    status_of(response, c.expected)
+    if response.status_code == 200:
+        # every loan of the world is overdue now (none repaid since 2024): the fund's candidates
+        href = f'href="{reverse("credit:loan", args=[_loan_id(c)])}"'
+        assert (href in response.content.decode()) == (c.expected == "ok")
+
+
+def _bank_of(c: Cell) -> int:
+    """"in": the world's 矩阵信用社; "out": for the 银行 the other bank of its county, else a bank of 富源县."""
+    from fupin.credit import services as credit
+    from fupin.credit.models import Bank
+
+    if c.side == "in":
+        return c.loans["bank"]
+    if c.role == "bank":
+        return c.loans["other_bank"]
+    far = Bank.objects.filter(code="MATRIX-FAR").first() or credit.bank_create(
+        actor=None, name="富源矩阵信用社", code="MATRIX-FAR", area=c.world.areas["far_county"])
+    return far.pk
+
+
+@credit_check("credit.banks")
+def _credit_banks(c: Cell) -> None:
+    from fupin.credit.models import Bank
+
+    bank = Bank.objects.get(pk=_bank_of(c))
+    response = c.web.get(reverse("credit:banks"))
+    status_of(response, c.expected)
+    if response.status_code == 200:
+        assert (f"<b>{bank.name}</b>" in response.content.decode()) == (c.expected == "ok")
+
+
+@credit_check("credit.bank_new")
+def _credit_bank_new(c: Cell) -> None:
+    from fupin.credit.models import Bank
+
+    area = c.world.areas["county"] if c.side == "in" else c.world.areas["far_county"]
+    code = f"NEW-{c.role}-{c.side}"
+    response = c.web.post(reverse("credit:bank_new"), {"name": "矩阵新银行", "code": code, "area": area.code,
+                                                       "active": "on"})
+    made = Bank.objects.filter(code=code).exists()
+    if c.expected == "refuse":
+        assert response.status_code == 400 and "area" in field_errors(response.content) and not made
+        return
+    if c.expected == "ok":
+        assert response.status_code == 302 and made
+    else:
+        status_of(response, c.expected)
+        assert not made
+
+
+@credit_check("credit.bank_edit")
+def _credit_bank_edit(c: Cell) -> None:
+    from fupin.credit.models import Bank
+
+    bank = Bank.objects.select_related("area").get(pk=_bank_of(c))
+    response = c.web.post(reverse("credit:bank_edit", args=[bank.pk]), {
+        "name": "矩阵改名银行", "code": bank.code, "area": bank.area.code, "active": "on"})
+    renamed = Bank.objects.get(pk=bank.pk).name == "矩阵改名银行"
+    if c.expected == "ok":
+        assert response.status_code == 302 and renamed
+    else:
+        status_of(response, c.expected)
+        assert not renamed and bank.name not in response.content.decode()
+
+
+@credit_check("credit.bank_user")
+def _credit_bank_user(c: Cell) -> None:
+    from fupin.credit.models import BankStaff
+
+    bank_id = _bank_of(c)
+    username = f"bank_{c.role}_{c.side}"
+    response = c.web.post(reverse("credit:bank_user", args=[bank_id]), {"username": username, "display_name": "矩阵新信贷员"})
+    linked = BankStaff.objects.filter(user__username=username, bank_id=bank_id).exists()
+    if c.expected == "ok":
+        assert response.status_code == 200 and linked and response.context["temporary"]
+    else:
+        status_of(response, c.expected)
+        assert not linked and not User.objects.filter(username=username).exists()
+
+
 # --- end of 扶贫小额信贷 -------------------------------------------------------------------------------
 
 
@@ -4069,8 +4433,13 @@ ROUTES.update({
     "credit:ratings": "credit.ratings", "credit:rating_new": "credit.rating_new", "credit:rating_notice": "credit.notice",
     "credit:statement": "credit.statement", "credit:statement_xlsx": "credit.statement_xlsx",
     "api-credit-loans": "api.credit_loans", "api-credit-loan": "api.credit_loan", "api-credit-repayments": "api.credit_repay",
+    # fin15: the credit rows that were parked, 追偿 and the banks
+    **{f"credit:{name}": f"credit.{name}" for name in (
+        "loan_new", "loan_subsidy", "loan_compensate", "loan_recover", "schemes", "scheme_new", "scheme_edit", "fund",
+        "banks", "bank_new", "bank_edit", "bank_user")},
     # plan15: 一户一策, 措施目录, 帮扶缺口
     "plan_page": "web.plan", "plan_measure_status": "web.plan_measure_done", "plan_catalogue": "web.catalogue",
+    "plan_measure_edit": "web.plan_measure_edit",
     "plan_catalogue_edit": "web.catalogue_add", "gaps_page": "web.gaps", "gaps_download": "web.gaps_xlsx",
     # card15: 明白卡 (the job's progress, cancel and download are the job page's: the same scoped lookup)
     "assistance_cards:household": "web.card_pdf", "assistance_cards:index": "web.cards",
@@ -4081,25 +4450,17 @@ ROUTES.update({
     **{f"assistance:{name}": f"asst.{name}" for name in (
         "cadres", "cadre", "cadre_new", "cadre_edit", "cadre_leave", "cadre_reassign", "units", "unit", "unit_edit",
         "teams", "team", "team_new", "team_posting", "presence", "links", "link_end", "pairings", "pairing_end",
-        "rules", "rule_edit")},
+        "rules", "rule_edit", "unit_new", "team_end", "team_posting_end", "link_new")},
     "assistance:household_pairings": "asst.household",
     "api-assistance-cadres": "api.asst_cadres", "api-assistance-pairings": "api.asst_pairings",
 })
-_CREDIT_NOT_YET = ("not yet a matrix row (issue 15 left open): its scope and refusals are tested in tests/credit/"
-                   "test_pages.py and test_bank_scope.py")
 NO_ROW.update({
     "visits:sw": "the offline service worker's script: the same static code for everyone, no data",
-    **{f"assistance:{name}": ("not yet its own row (issue 15 left open): a POST through the same scoped lookup and "
-                              f"services_people check_write as asst.{row}") for name, row in (
-        ("unit_new", "unit_edit"), ("team_end", "team"), ("team_posting_end", "team_posting"), ("link_new", "link_end"))},
-    "plan_measure_edit": ("not yet its own row (issue 15 left open): the same scoped lookup "
-                          "(selectors.plan_measure_get) and may_edit refusal as plan_measure_status, web.plan_measure_done"),
-    **{f"credit:{name}": _CREDIT_NOT_YET for name in ("loan_new", "loan_subsidy", "loan_compensate", "schemes",
-                                                      "scheme_new", "scheme_edit", "fund")},
     "admin:credit_bank": _ADMIN_NO_HOUSEHOLD, "admin:credit_bankstaff": _ADMIN_NO_HOUSEHOLD,
-    "admin:credit_loan": "read-only, scoped by policy.household_q and organisation_q (fupin/credit/admin.py); " + _CREDIT_NOT_YET,
-    "admin:credit_rating": "read-only, scoped by policy.household_q and organisation_q (fupin/credit/admin.py); "
-                           + _CREDIT_NOT_YET,
+    "admin:credit_loan": "read-only, scoped by policy.household_q and organisation_q (fupin/credit/admin.py) as "
+                         "the loans page (credit.loans, every role and the 银行)",
+    "admin:credit_rating": "read-only, scoped by policy.household_q and organisation_q (fupin/credit/admin.py) as "
+                           "the ratings page (credit.ratings, every role and the 银行)",
 })
 
 

@@ -296,11 +296,16 @@
   window.addEventListener("offline", showNet);
   setInterval(() => { if (navigator.onLine) sync(); }, 60000);  // a send that failed (server busy) is retried
 
-  if ("serviceWorker" in navigator) {
-    navigator.serviceWorker.register(cfg.sw, {scope: cfg.scope}).then(() => {
-      root.dataset.sw = "registered";
-    }).catch(() => { root.dataset.sw = "failed"; });
-  }
+  // 退出 on this page may send the queue first (privacy.js)
+  window.fupinVisits = {sync};
   showNet();
-  Promise.all([loadHouseholds(), render()]).then(() => { root.dataset.ready = "true"; sync(); });
+  // privacy.js first clears what another account left on this phone (its household list, the kept pages)
+  Promise.resolve(window.fupinOfflineReady).then(() => {
+    if ("serviceWorker" in navigator) {
+      navigator.serviceWorker.register(cfg.sw, {scope: cfg.scope}).then(() => {
+        root.dataset.sw = "registered";
+      }).catch(() => { root.dataset.sw = "failed"; });
+    }
+    return Promise.all([loadHouseholds(), render()]);
+  }).then(() => { root.dataset.ready = "true"; sync(); });
 })();
