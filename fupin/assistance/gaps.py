@@ -415,14 +415,14 @@ def _report(user: User | AnonymousUser, area: Area, refresh: bool = False) -> li
     out = []
     for gap in GAPS:
         total = raw["n"].get(gap.key, 0)
-        by_child = {c: p["n"].get(gap.key, 0) for c, p in children.items() if c != area.path}
+        by_child = {c: p["n"][gap.key] for c, p in children.items() if c != area.path and p["n"].get(gap.key)}
         if width is not None and (own := total - sum(by_child.values())):
             by_child[area.path] = own  # households registered at the area itself (a village's, not its groups')
         row = Row(gap, total, by_child)
         if gap.unit:
             row.unit_ids = list(raw[gap.unit])
             row.units = len(row.unit_ids)
-            row.units_by_child = {c: len(p[gap.unit]) for c, p in children.items() if c != area.path}
+            row.units_by_child = {c: len(p[gap.unit]) for c, p in children.items() if c != area.path and p[gap.unit]}
         out.append(row)
     return out
 
