@@ -233,26 +233,31 @@ _UNANSWERED = """EXISTS (SELECT 1 FROM (SELECT "registry_household"."main_cause"
     WHERE p.household_id = "registry_household"."id" AND p.year = %s AND m.status <> %s AND m.cause = hc.c))"""
 
 
-#: PostgreSQL, over a large subtree: the (household, cause) pairs of the subtree's households anti-joined
-#: with the year's live measures in one pass (hash joins), instead of one probe per household.
+#: PostgreSQL, over a county or more: the (household, cause) pairs of the subtree's households anti-joined
+#: with the year's live measures of the subtree's households in one pass (hash joins), instead of one probe
+#: per household. The households read are a superset of needs_cadre_q's (the outer filter): its statuses,
+#: or a monitoring object at risk.
 _UNANSWERED_PG = """"registry_household"."id" IN (SELECT hc.id FROM (
-    SELECT h.id, h.main_cause AS c FROM registry_household h WHERE h.area_path LIKE %s AND h.status = ANY(%s)
+    SELECT h.id, h.main_cause AS c FROM registry_household h WHERE h.area_path LIKE %s AND {needs}
     UNION ALL
     SELECT h.id, jsonb_array_elements_text(h.other_causes) FROM registry_household h
-      WHERE h.area_path LIKE %s AND h.status = ANY(%s) AND h.other_causes <> '[]'::jsonb) hc
+      WHERE h.area_path LIKE %s AND {needs} AND h.other_causes <> '[]'::jsonb) hc
   LEFT JOIN (SELECT p.household_id, m.cause FROM assistance_plan p JOIN assistance_planmeasure m ON m.plan_id = p.id
-             WHERE p.year = %s AND m.status <> %s) a ON a.household_id = hc.id AND a.cause = hc.c
-  WHERE a.household_id IS NULL AND hc.c <> '')"""
+             JOIN registry_household h ON h.id = p.household_id
+             WHERE p.year = %s AND m.status <> %s AND h.area_path LIKE %s) a ON a.household_id = hc.id AND a.cause = hc.c
+  WHERE a.household_id IS NULL AND hc.c <> '')""".format(needs="""(h.status = ANY(%s) OR EXISTS (SELECT 1
+    FROM monitoring_monitoringobject mo WHERE mo.household_id = h.id AND mo.state = 'at_risk'))""")
 
 
 def cause_unanswered_q(year: int | None = None, under: str = "") -> Q:
     """A household with a cause (main or other) that no live measure of ``year``'s plan answers. ``under``:
-    the area path the caller looks at (on PostgreSQL the anti-join reads only that subtree)."""
+    the area path the caller looks at (on PostgreSQL, for a county or more, one anti-join over that subtree;
+    for a township or less, as on SQLite, one probe per household of its plan's measures)."""
     year = year or timezone.localdate().year
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and len(under) < PATH_LENGTH[LEVEL_ORDER[3]]:
         statuses = [str(s) for s in NEEDS_CADRE]
         like = f"{under}%"
-        sql, params = _UNANSWERED_PG, (like, statuses, like, statuses, year, MeasureStatus.CANCELLED)
+        sql, params = _UNANSWERED_PG, (like, statuses, like, statuses, year, MeasureStatus.CANCELLED, like)
         return needs_cadre_q() & Q(RawSQL(sql, params, output_field=BooleanField()))
     sql = _UNANSWERED.format(others=_UNANSWERED_SQL[connection.vendor])
     return needs_cadre_q() & Q(RawSQL(sql, (year, MeasureStatus.CANCELLED), output_field=BooleanField()))
