@@ -387,9 +387,11 @@ def report(*, user: User | AnonymousUser, area: Area, fresh: bool = False) -> li
     """Every gap in ``area`` as ``user`` sees it: households (and cadres, teams) in total and per child area.
     One grouped query per gap (two for the gaps that count cadres or teams too).
 
-    For area-scoped users the counts depend only on the area, the day and the data, so the result is kept
-    in the cache under the audit trail's last write (fupin.monitoring.rollups.stamp, as the dashboards do:
-    every write moves it) and served again until a write or CACHE_SECONDS; ``fresh`` recomputes."""
+    For area-scoped users the counts depend only on the area, the day and the data: they come from the
+    stored rollups (``KIND``; see the module's docstring), and the result is also kept in the Django cache
+    under the audit trail's last write (fupin.monitoring.rollups.stamp: every write moves it) and served
+    again until a write or CACHE_SECONDS. ``fresh``: not from the Django cache, and the area's own rollup
+    summed again from its children's (those current as stored)."""
     return cached(user, area, "report", lambda: _report(user, area, refresh=fresh), fresh=fresh)
 
 
