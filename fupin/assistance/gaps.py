@@ -543,6 +543,14 @@ def refresh(*, user: User, areas: list[Area]) -> int:
     return rollups.refresh(user=user, areas=areas, dates=[None], kind=KIND)
 
 
+def _among(qs: QuerySet, ids: list[int]) -> QuerySet:
+    """``qs`` limited to the primary keys ``ids`` (thousands of them for a province): on PostgreSQL as one
+    array parameter (``= ANY``), not thousands of parameters to bind and plan."""
+    if connection.vendor == "postgresql":
+        return qs.extra(where=[f'"{qs.model._meta.db_table}"."id" = ANY(%s)'], params=[list(ids)])
+    return qs.filter(pk__in=ids)
+
+
 def _thresholds(key: str) -> Callable[[str], int]:
     """``key``'s threshold at an area path, from the rule rows read once (rules.threshold for many areas)."""
     rows = list(AssistanceRule.objects.filter(key=key).values_list("area__path", "value"))
@@ -560,7 +568,13 @@ def overloaded_list(*, user: User | AnonymousUser, area: Area, among: list[int] 
     ``among``: the cadres the report counted (its row's ``unit_ids``): only their loads are counted again."""
     if among is None:
         among = next(r for r in report(user=user, area=area) if r.gap.key == "overload").unit_ids or []
-    cadres = overloaded_cadres().filter(pk__in=among).select_related("unit", "area").order_by("-load", "name")[:100]
+    # The report's cadres are over their limit (counted with it): each one's load counted through the
+    # (cadre, end) index, not every cadre's (a province has thousands of them among 100,000).
+    on = timezone.localdate()
+    load = (Pairing.objects.filter(_ongoing_q(on), cadre=OuterRef("pk")).order_by().values("cadre_id")
+            .annotate(n=Count("pk")).values("n")[:1])
+    cadres = (_among(Cadre.objects.all(), among).annotate(load=Subquery(load, output_field=IntegerField()))
+              .select_related("unit", "area").order_by("-load", "name")[:100])
     limit = _thresholds(RuleKey.CADRE_MAX_HOUSEHOLDS)
     return [{"cadre": c, "load": c.load, "limit": limit(c.area.path)} for c in cadres]
 
@@ -572,7 +586,7 @@ def teams_list(*, user: User | AnonymousUser, area: Area, among: list[int] | Non
     first, last = last_month()
     if among is None:
         among = next(r for r in report(user=user, area=area) if r.gap.key == "team_presence").unit_ids or []
-    teams = list(WorkTeam.objects.filter(pk__in=among).select_related("village", "unit").order_by("village__path")[:100])
+    teams = list(_among(WorkTeam.objects.all(), among).select_related("village", "unit").order_by("village__path")[:100])
     postings = (TeamPosting.objects.filter(Q(end__isnull=True) | Q(end__gte=first), team__in=teams, full_time=True,
                                            start__lte=last).select_related("cadre").order_by("team_id", "role", "id"))
     days = dict(PresenceMonth.objects.filter(posting__in=postings, month=first).values_list("posting_id", "days"))

@@ -69,8 +69,10 @@ def gaps_page(request: HttpRequest) -> HttpResponse:
     units = {r.gap.key: r.unit_ids for r in context["rows"]}
     context.update({
         "area": area, "today": timezone.localdate(), "month": first,
-        "cadres": gaps.overloaded_list(user=user, area=area, among=units["overload"]),
-        "teams": gaps.teams_list(user=user, area=area, among=units["team_presence"]),
+        "cadres": gaps.cached(user, area, "cadres",
+                              lambda: gaps.overloaded_list(user=user, area=area, among=units["overload"])),
+        "teams": gaps.cached(user, area, "teams",
+                             lambda: gaps.teams_list(user=user, area=area, among=units["team_presence"])),
         "up": area.parent if area.parent_id and policy.visible_areas(user).filter(pk=area.parent_id).exists() else None,
     })
     return render(request, "assistance/gaps.html", context)
