@@ -13,15 +13,25 @@ with two full-time members and last month's days (some below 20); this year's pl
 main cause (6 % left out) and for the first other cause, 45 % done, 10 % overdue, 4 % stray. Rows are marked
 ``gapbench`` and the step is skipped when they exist. Never run it on a database you care about.
 
-Then, for the county (``--county CODE``, default the first) and the whole tree (the province: every county),
-median of ``--runs``:
+Then:
 
-* **report**: fupin.assistance.gaps.report computed from the tables (every gap per child area, the counts
-  the page shows);
-* **page cold**: ``GET /assistance/gaps/?area=…`` through the whole stack (test client, session, template),
-  as ``--user`` (a system administrator by default), with the overloaded cadres and the teams listed, the
-  cache emptied first; **page warm**: the same page again, the report from the cache (valid until the next
-  write: the audit stamp, as the dashboards' rollups);
+* **refresh**: ``fupin gaps refresh`` (fupin.assistance.gaps.refresh) from no stored counts at all: every
+  county computed from the tables in one pass by village (its townships' and villages' counts stored), the
+  cities and the province summed — the nightly job, and what the first view of a day costs without it;
+
+and for the county (``--county CODE``, default the first) and the whole tree (the province: every county),
+median of ``--runs``, ``GET /assistance/gaps/?area=…`` through the whole stack (test client, session,
+template), as ``--user`` (a system administrator by default), with the overloaded cadres and the teams listed:
+
+* **cold**: the Django cache emptied first, the counts served from the stored rollups (current: no write
+  concerning the area since they were computed, computed today);
+* **after a write**: a visit recorded through the service (fupin.assistance.services_visits.visit_create,
+  audited) for a household of the county, then the page: the village written is recomputed from the tables,
+  the township, county, city and province summed again from their children's rollups (the write and what
+  was stored meanwhile rolled back after each run);
+* **warm**: the same page again, the report from the Django cache (no write since);
+* **live county**: the county's page with no stored counts for it (its rollups deleted): computed from the
+  tables;
 * **naive baseline**: the county's gaps worked out one household at a time in Python (its pairings, visits,
   plan measures, village team read per household), timed on ``--naive-sample`` households and scaled.
 
@@ -210,12 +220,14 @@ def main() -> None:
     parser.add_argument("--county", default="", help="县级区划代码（默认第一个有农户的县）")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--naive-sample", type=int, default=200)
+    parser.add_argument("--skip-refresh", action="store_true",
+                        help="keep the stored counts (a run after one that refreshed them), time no refresh")
     args = parser.parse_args()
     setup(args.database_url)
 
     from django.conf import settings
     from django.core.cache import cache
-    from django.db import connection
+    from django.db import connection, transaction
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
@@ -223,6 +235,9 @@ def main() -> None:
     from fupin.accounts.models import User
     from fupin.areas.models import Area
     from fupin.assistance import gaps
+    from fupin.assistance.models import GapRollup, Pairing
+    from fupin.assistance.services_visits import visit_create
+    from fupin.monitoring import rollups
     from fupin.registry.models import Household
 
     if args.prepare:
@@ -237,41 +252,84 @@ def main() -> None:
         first = Household.objects.order_by("area_path").values_list("area_path", flat=True).first()
         county = Area.objects.get(path=first[:6])
     top = Area.objects.filter(path=county.path[:2]).first() or county
+    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"database: {connection.settings_dict['NAME']} ({connection.vendor}); households: "
-          f"{Household.objects.count():,}; load: {os.getloadavg()[0]:.1f} {os.getloadavg()[1]:.1f} {os.getloadavg()[2]:.1f}")
+          f"{Household.objects.count():,}; load: {load}")
     client.get("/assistance/gaps/", {"area": county.code})  # warm-up: imports, templates
+
+    # The nightly refresh, from nothing stored.
+    refresher = User(username="gaps-refresh", is_superuser=True)
+    areas = list(Area.objects.filter(level__in=["province", "city", "county"]).order_by("path"))
+    refresh_s = None
+    if args.skip_refresh:
+        print(f"refresh   skipped: {GapRollup.objects.count():,} rollups stored, "
+              f"{rollups.stale_count(gaps.KIND):,} not current")
+    else:
+        GapRollup.objects.all().delete()
+        cache.clear()
+        t = time.perf_counter()
+        gaps.refresh(user=refresher, areas=areas)
+        refresh_s = time.perf_counter() - t
+        print(f"refresh   {len(areas)} areas (counties live, the levels above summed): {refresh_s:.1f} s, "
+              f"{GapRollup.objects.count():,} rollups stored; load {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+
+    paired = (Pairing.objects.ongoing().filter(household__area_path__startswith=county.path)
+              .select_related("household", "cadre").order_by("id").first())
+
+    def page(area: Area) -> tuple[float, int]:
+        with CaptureQueriesContext(connection) as q:
+            t = time.perf_counter()
+            response = client.get("/assistance/gaps/", {"area": area.code})
+            seconds = time.perf_counter() - t
+        assert response.status_code == 200, response.status_code
+        return seconds, len(q.captured_queries)
+
     rows = []
     for area in ([county, top] if top != county else [county]):
         n = Household.objects.filter(area_path__startswith=area.path).count()
-        report_s, page_s, warm_s, queries, totals = [], [], [], 0, {}
+        cold_s, write_s, warm_s, queries, write_queries = [], [], [], 0, 0
         for _ in range(args.runs):
-            t = time.perf_counter()
-            result = gaps.report(user=user, area=area, fresh=True)  # cold: computed from the tables
-            report_s.append(time.perf_counter() - t)
-            totals = {r.gap.key: r.total for r in result}
             cache.clear()
-            with CaptureQueriesContext(connection) as q:
-                t = time.perf_counter()
-                response = client.get("/assistance/gaps/", {"area": area.code})
-                page_s.append(time.perf_counter() - t)
-            assert response.status_code == 200, response.status_code
-            queries = len(q.captured_queries)
-            t = time.perf_counter()
-            assert client.get("/assistance/gaps/", {"area": area.code}).status_code == 200
-            warm_s.append(time.perf_counter() - t)  # warm: the report from the cache (no write since)
-        row = {"area": area.name, "level": area.level, "households": n, "report_s": round(statistics.median(report_s), 3),
-               "page_cold_s": round(statistics.median(page_s), 3), "page_warm_s": round(statistics.median(warm_s), 3),
-               "queries": queries, "gaps": totals}
+            seconds, queries = page(area)
+            cold_s.append(seconds)
+            warm_s.append(page(area)[0])  # warm: the report from the cache (no write since)
+            if paired is not None:
+                with transaction.atomic():
+                    visit_create(actor=None, household=paired.household, cadre=paired.cadre, client_id=None,
+                                 on=timezone.localdate(), purpose=MARK)
+                    seconds, write_queries = page(area)
+                    write_s.append(seconds)
+                    transaction.set_rollback(True)
+        totals = {r.gap.key: r.total for r in gaps.report(user=user, area=area)}
+        row = {"area": area.name, "level": area.level, "households": n,
+               "page_cold_s": round(statistics.median(cold_s), 3), "cold_runs": [round(x, 3) for x in cold_s],
+               "page_after_write_s": round(statistics.median(write_s), 3) if write_s else None,
+               "after_write_runs": [round(x, 3) for x in write_s],
+               "page_warm_s": round(statistics.median(warm_s), 3), "queries": queries,
+               "queries_after_write": write_queries, "gaps": totals, "load": os.getloadavg()}
         rows.append(row)
-        print(f"{area.level:9} {area.name:8} {n:>10,}户  report {row['report_s']:6.3f} s  page cold "
-              f"{row['page_cold_s']:6.3f} s ({queries} queries), warm {row['page_warm_s']:6.3f} s  {totals}")
+        print(f"{area.level:9} {area.name:8} {n:>10,}户  page cold {row['page_cold_s']:6.3f} s ({queries} queries; "
+              f"runs {row['cold_runs']}), after a write {row['page_after_write_s']} s ({write_queries} queries; "
+              f"runs {row['after_write_runs']}), warm {row['page_warm_s']:6.3f} s  {totals}; "
+              f"load {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    # The county with nothing stored for it (a new day before the refresh): computed from the tables.
+    live_s = []
+    for _ in range(args.runs):
+        cache.clear()
+        GapRollup.objects.filter(area_path__in=[county.path[:i] for i in range(len(county.path) + 1)]).delete()
+        GapRollup.objects.filter(area_path__startswith=county.path).delete()
+        live_s.append(page(county)[0])
+    # Stored again for the next run: the county (and below) by its page above, its city and the province summed.
+    gaps.refresh(user=refresher, areas=[a for a in areas if county.path.startswith(a.path) and a != county])
+    print(f"live county (nothing stored): page {statistics.median(live_s):.3f} s (runs {[round(x, 3) for x in live_s]})")
     per, found, sampled = naive(county.path, args.naive_sample)
     county_n = rows[0]["households"]
     print(f"naive baseline: {per * 1000:.1f} ms a household ({sampled} sampled: {found}); the county "
           f"({county_n:,}) ≈ {per * county_n:.1f} s, the whole tree ≈ {per * rows[-1]['households'] / 60:.0f} min")
     out = ROOT / "benchmarks" / "results" / f"assistance_gaps-{connection.settings_dict['NAME']}.json"
     out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps({"rows": rows, "naive_ms_per_household": round(per * 1000, 2), "naive_sample": sampled,
+    out.write_text(json.dumps({"rows": rows, "refresh_s": round(refresh_s, 1) if refresh_s else None,
+                               "live_county_s": round(statistics.median(live_s), 3), "naive_ms_per_household": round(per * 1000, 2), "naive_sample": sampled,
                                "load": os.getloadavg(), "at": timezone.now().isoformat()}, ensure_ascii=False, indent=1))
     print(f"saved {out.relative_to(ROOT)}")
 

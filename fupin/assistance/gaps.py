@@ -4,8 +4,23 @@ it (seed 002: > 5 % never visited, > 10 % with wrong causes).
 Each gap has a **key**; ``household_q(key)`` is the filter on Household that gives the households behind it,
 and the household list applies it (``?gap=KEY``, fupin.registry.selectors.household_list — as it applies a
 dashboard figure's ``?fig=``), so a click on any count lists exactly the households it counts.
-``report(user, area)`` counts every gap per child area (township → village → group) with one grouped query
-per gap; tests/assistance/test_gaps_*.py prove each count equals the list's.
+``report(user, area)`` counts every gap per child area (township → village → group); tests/assistance/
+test_gaps_*.py prove each count equals the list's.
+
+**Stored counts (rollups).** ``compute_parts`` counts every gap (and lists the overloaded cadres and the
+teams below the presence rule) by area prefix, one grouped query per gap; ``build`` adds such parts up
+(households are each in one area; cadres and teams as sets of ids, a cadre with households in two villages
+being one cadre). For area-scoped users the report is served from per-area rollups of these (``KIND``, the
+GapRollup table) kept exact by the dashboards' mechanism, fupin.monitoring.rollups: a rollup is served
+only while no write concerning its area happened since it was computed (the audit trail's stamp), and only
+on the day it was computed on (the gaps are "today": visits within N days, measures past their date, last
+month's presence); a stale area is recomputed from its children's rollups, down to the villages written,
+which are computed live. A write can change the gaps of areas other than its own: a pairing or a cadre
+changes the cadre's load (``overload``) and whether they are in post (``no_cadre``) for all their
+households, a threshold set for an area changes the load limit of the cadres of that area wherever their
+households are; ``cadre_writes`` names those areas (``Kind.more_writes``). ``fupin gaps refresh`` (nightly,
+after the day changes) fills the rollups of every county and above, so the first visitor of the day does
+not compute a province live.
 
 The gaps (today, the plan year being this year):
 
@@ -61,6 +76,7 @@ from django.utils.translation import gettext_lazy
 
 from fupin.accounts import policy
 from fupin.areas.models import LEVEL_ORDER, PATH_LENGTH, Area
+from fupin.monitoring import rollups
 
 from . import checks
 from .models import (
@@ -217,26 +233,31 @@ _UNANSWERED = """EXISTS (SELECT 1 FROM (SELECT "registry_household"."main_cause"
     WHERE p.household_id = "registry_household"."id" AND p.year = %s AND m.status <> %s AND m.cause = hc.c))"""
 
 
-#: PostgreSQL, over a large subtree: the (household, cause) pairs of the subtree's households anti-joined
-#: with the year's live measures in one pass (hash joins), instead of one probe per household.
+#: PostgreSQL, over a county or more: the (household, cause) pairs of the subtree's households anti-joined
+#: with the year's live measures of the subtree's households in one pass (hash joins), instead of one probe
+#: per household. The households read are a superset of needs_cadre_q's (the outer filter): its statuses,
+#: or a monitoring object at risk.
 _UNANSWERED_PG = """"registry_household"."id" IN (SELECT hc.id FROM (
-    SELECT h.id, h.main_cause AS c FROM registry_household h WHERE h.area_path LIKE %s AND h.status = ANY(%s)
+    SELECT h.id, h.main_cause AS c FROM registry_household h WHERE h.area_path LIKE %s AND {needs}
     UNION ALL
     SELECT h.id, jsonb_array_elements_text(h.other_causes) FROM registry_household h
-      WHERE h.area_path LIKE %s AND h.status = ANY(%s) AND h.other_causes <> '[]'::jsonb) hc
+      WHERE h.area_path LIKE %s AND {needs} AND h.other_causes <> '[]'::jsonb) hc
   LEFT JOIN (SELECT p.household_id, m.cause FROM assistance_plan p JOIN assistance_planmeasure m ON m.plan_id = p.id
-             WHERE p.year = %s AND m.status <> %s) a ON a.household_id = hc.id AND a.cause = hc.c
-  WHERE a.household_id IS NULL AND hc.c <> '')"""
+             JOIN registry_household h ON h.id = p.household_id
+             WHERE p.year = %s AND m.status <> %s AND h.area_path LIKE %s) a ON a.household_id = hc.id AND a.cause = hc.c
+  WHERE a.household_id IS NULL AND hc.c <> '')""".format(needs="""(h.status = ANY(%s) OR EXISTS (SELECT 1
+    FROM monitoring_monitoringobject mo WHERE mo.household_id = h.id AND mo.state = 'at_risk'))""")
 
 
 def cause_unanswered_q(year: int | None = None, under: str = "") -> Q:
     """A household with a cause (main or other) that no live measure of ``year``'s plan answers. ``under``:
-    the area path the caller looks at (on PostgreSQL the anti-join reads only that subtree)."""
+    the area path the caller looks at (on PostgreSQL, for a county or more, one anti-join over that subtree;
+    for a township or less, as on SQLite, one probe per household of its plan's measures)."""
     year = year or timezone.localdate().year
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and len(under) < PATH_LENGTH[LEVEL_ORDER[3]]:
         statuses = [str(s) for s in NEEDS_CADRE]
         like = f"{under}%"
-        sql, params = _UNANSWERED_PG, (like, statuses, like, statuses, year, MeasureStatus.CANCELLED)
+        sql, params = _UNANSWERED_PG, (like, statuses, like, statuses, year, MeasureStatus.CANCELLED, like)
         return needs_cadre_q() & Q(RawSQL(sql, params, output_field=BooleanField()))
     sql = _UNANSWERED.format(others=_UNANSWERED_SQL[connection.vendor])
     return needs_cadre_q() & Q(RawSQL(sql, (year, MeasureStatus.CANCELLED), output_field=BooleanField()))
@@ -332,19 +353,6 @@ def child_width(area: Area) -> int | None:
     return PATH_LENGTH[LEVEL_ORDER[i + 1]] if i + 1 < len(LEVEL_ORDER) else None
 
 
-def _grouped(qs: QuerySet, path_field: str, width: int | None, distinct: str = "pk") -> tuple[int, dict[str, int]]:
-    """The total and the counts by the first ``width`` characters of ``path_field``."""
-    if width is None:
-        return qs.aggregate(n=Count(distinct, distinct=True))["n"] or 0, {}
-    rows = (qs.annotate(child=Substr(path_field, 1, width)).values("child")
-            .annotate(n=Count(distinct, distinct=True)).order_by())
-    by_child = {r["child"]: r["n"] for r in rows}
-    if distinct == "pk":
-        return sum(by_child.values()), by_child
-    # The total counts each once (a cadre with households in two villages is one cadre).
-    return qs.aggregate(n=Count(distinct, distinct=True))["n"] or 0, by_child
-
-
 @dataclass
 class Row:
     gap: Gap
@@ -352,6 +360,8 @@ class Row:
     by_child: dict[str, int]
     units: int | None = None
     units_by_child: dict[str, int] | None = None
+    #: The ids of the cadres or teams counted in ``units`` (the lists below the table show these).
+    unit_ids: list[int] | None = None
 
 
 @contextmanager
@@ -377,10 +387,12 @@ def report(*, user: User | AnonymousUser, area: Area, fresh: bool = False) -> li
     """Every gap in ``area`` as ``user`` sees it: households (and cadres, teams) in total and per child area.
     One grouped query per gap (two for the gaps that count cadres or teams too).
 
-    For area-scoped users the counts depend only on the area, the day and the data, so the result is kept
-    in the cache under the audit trail's last write (fupin.monitoring.rollups.stamp, as the dashboards do:
-    every write moves it) and served again until a write or CACHE_SECONDS; ``fresh`` recomputes."""
-    return cached(user, area, "report", lambda: _report(user, area), fresh=fresh)
+    For area-scoped users the counts depend only on the area, the day and the data: they come from the
+    stored rollups (``KIND``; see the module's docstring), and the result is also kept in the Django cache
+    under the audit trail's last write (fupin.monitoring.rollups.stamp: every write moves it) and served
+    again until a write or CACHE_SECONDS. ``fresh``: not from the Django cache, and the area's own rollup
+    summed again from its children's (those current as stored)."""
+    return cached(user, area, "report", lambda: _report(user, area, refresh=fresh), fresh=fresh)
 
 
 def cached(user: User | AnonymousUser, area: Area, name: str, compute: Callable[[], Any], *, fresh: bool = False) -> Any:
@@ -402,23 +414,141 @@ def cached(user: User | AnonymousUser, area: Area, name: str, compute: Callable[
     return value
 
 
-def _report(user: User | AnonymousUser, area: Area) -> list[Row]:
+def _report(user: User | AnonymousUser, area: Area, refresh: bool = False) -> list[Row]:
+    """The report from the rollups (area-scoped users; ``refresh``: the area's own re-summed) or computed."""
     width = child_width(area)
-    households = policy.visible_households(user).filter(area_path__subtree=area.path)
+    raw = rollups.raw_figures(user=user, area=area, on=None, child_length=width, refresh=refresh, kind=KIND)
+    children = raw.get("children", {}) if width is not None else {}
     out = []
     for gap in GAPS:
-        total, by_child = _grouped(households.filter(household_q(gap.key, area.path)), "area_path", width)
+        total = raw["n"].get(gap.key, 0)
+        by_child = {c: p["n"][gap.key] for c, p in children.items() if c != area.path and p["n"].get(gap.key)}
+        if width is not None and (own := total - sum(by_child.values())):
+            by_child[area.path] = own  # households registered at the area itself (a village's, not its groups')
         row = Row(gap, total, by_child)
-        if gap.unit == "cadres":
-            pairings = overloaded_pairings(under=area.path).filter(household__in=households.filter(needs_cadre_q()))
-            row.units, row.units_by_child = _grouped(pairings, "household__area_path", width, "cadre_id")
-        elif gap.unit == "teams":
-            teams = teams_below().filter(policy.area_q(user, "village__path"), village__path__startswith=area.path)
-            if policy.scoped_by_households(user):
-                teams = teams.filter(Q(village__households__in=households) | Q(village__children__households__in=households))
-            row.units, row.units_by_child = _grouped(teams, "village__path", width, "pk")
+        if gap.unit:
+            row.unit_ids = list(raw[gap.unit])
+            row.units = len(row.unit_ids)
+            row.units_by_child = {c: len(p[gap.unit]) for c, p in children.items() if c != area.path and p[gap.unit]}
         out.append(row)
     return out
+
+
+def compute_parts(*, user: User | AnonymousUser, area: Area, on: datetime.date | None = None,
+                  length: int | None = None) -> dict[str, dict[str, Any]]:
+    """Every gap of ``area``'s households as ``user`` sees them, today, by the first ``length`` characters of
+    the area path (None: one part, the area's): {prefix: {"n": {gap: households}, "cadres": [ids], "teams":
+    [ids]}}, the overloaded cadres with a household of the prefix that must have one, the teams below the
+    presence rule in its villages. One grouped query per gap, one for the cadres, one for the teams."""
+    if on is not None:
+        raise ValueError("the gaps are of today")
+    households = policy.visible_households(user).filter(area_path__subtree=area.path)
+
+    def prefix(field: str) -> Any:
+        return Substr(field, 1, length) if length else Value(area.path, output_field=TextField())
+
+    parts: dict[str, dict[str, Any]] = {}
+
+    def part(key: str) -> dict[str, Any]:
+        return parts.setdefault(key, {"n": {}, "cadres": [], "teams": []})
+
+    for gap in GAPS:
+        rows = (households.filter(household_q(gap.key, area.path)).annotate(child=prefix("area_path"))
+                .values("child").annotate(n=Count("pk", distinct=True)).order_by().values_list("child", "n"))
+        for child, n in rows:
+            part(child)["n"][gap.key] = n
+    pairings = overloaded_pairings(under=area.path).filter(household__in=households.filter(needs_cadre_q()))
+    for child, cadre in (pairings.annotate(child=prefix("household__area_path")).values_list("child", "cadre_id")
+                         .order_by().distinct()):
+        part(child)["cadres"].append(cadre)
+    teams = teams_below().filter(policy.area_q(user, "village__path"), village__path__startswith=area.path)
+    if policy.scoped_by_households(user):
+        teams = teams.filter(Q(village__households__in=households) | Q(village__children__households__in=households))
+    for child, team in teams.annotate(child=prefix("village__path")).values_list("child", "pk").order_by().distinct():
+        part(child)["teams"].append(team)
+    for p in parts.values():
+        p["cadres"].sort()
+        p["teams"].sort()
+    return parts
+
+
+def _combine(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    n: dict[str, int] = {}
+    cadres: set[int] = set()
+    teams: set[int] = set()
+    for p in parts:
+        for key, v in p["n"].items():
+            n[key] = n.get(key, 0) + v
+        cadres.update(p["cadres"])
+        teams.update(p["teams"])
+    return {"n": n, "cadres": sorted(cadres), "teams": sorted(teams)}
+
+
+def build(parts: dict[str, dict[str, Any]], children: list[str] | None = None) -> dict[str, Any]:
+    """An area's gaps from the parts (or the rollups) of what it holds ({path or prefix: part}): their sum,
+    and the sums by ``children`` (paths of one length; None: by the parts' own keys)."""
+    if children is None:
+        by_child = {path: [p] for path, p in parts.items()}
+    else:
+        width = len(children[0]) if children else 0
+        by_child = {c: [] for c in children}
+        for path, p in parts.items():
+            if path[:width] in by_child:
+                by_child[path[:width]].append(p)
+    raw = _combine(list(parts.values()))
+    raw["children"] = {c: _combine(ps) for c, ps in by_child.items() if ps}
+    return raw
+
+
+#: Audit entities whose writes change the gaps of a cadre's households wherever they are.
+CADRE_ENTITIES = ("assistance.pairing", "assistance.cadre", "assistance.assistancerule")
+
+
+def cadre_writes(newer: Q) -> list[tuple[str, int, datetime.datetime]]:
+    """Among the audit rows ``newer`` (the writes since some rollups), those that change a cadre's load,
+    whether they are in post or their load limit, as writes at the area of each household of those cadres:
+    (area path, newest such row's id and time). One query for the rows; when there are some, two more."""
+    from fupin.audit.models import AuditEvent
+
+    events = list(AuditEvent.objects.filter(newer, kind__in=rollups.WRITE_KINDS, entity__in=CADRE_ENTITIES)
+                  .values_list("entity", "entity_id", "area_path", "id", "at"))
+    if not events:
+        return []
+    last, last_at = max(e[3] for e in events), max(e[4] for e in events)
+    ids = {entity: {int(i) for e, i, _p, _id, _at in events if e == entity and i.isdigit()} for entity in CADRE_ENTITIES}
+    cadres = ids["assistance.cadre"] | set(Pairing.objects.filter(pk__in=ids["assistance.pairing"])
+                                            .values_list("cadre_id", flat=True))
+    which = Q(cadre_id__in=cadres)
+    for path in {p for e, _i, p, _id, _at in events if e == "assistance.assistancerule"}:
+        # A load limit set for an area: its cadres' households (a row about everything overlaps all anyway).
+        if path:
+            which |= Q(cadre__area__path__startswith=path)
+    paths = Pairing.objects.filter(which).values_list("household__area_path", flat=True).order_by().distinct()
+    return [(path, last, last_at) for path in paths]
+
+
+#: The gap report's rollups (fupin.monitoring.rollups).
+KIND = rollups.Kind(name="gaps", model_label="assistance.GapRollup", compute_parts=compute_parts, build=build,
+                    layout=1, more_writes=cadre_writes)
+
+
+def refresh(*, user: User, areas: list[Area]) -> int:
+    """Recompute and store the rollups of ``areas`` (``fupin gaps refresh``): counties and below live, the
+    levels above summed from them. On PostgreSQL the session runs without JIT and with 64 MB of work memory
+    (as ``tuned``, but for the session: one transaction per area, not one for them all)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET jit = off")
+            cursor.execute("SET work_mem = '64MB'")
+    return rollups.refresh(user=user, areas=areas, dates=[None], kind=KIND)
+
+
+def _among(qs: QuerySet, ids: list[int]) -> QuerySet:
+    """``qs`` limited to the primary keys ``ids`` (thousands of them for a province): on PostgreSQL as one
+    array parameter (``= ANY``), not thousands of parameters to bind and plan."""
+    if connection.vendor == "postgresql":
+        return qs.extra(where=[f'"{qs.model._meta.db_table}"."id" = ANY(%s)'], params=[list(ids)])
+    return qs.filter(pk__in=ids)
 
 
 def _thresholds(key: str) -> Callable[[str], int]:
@@ -433,21 +563,30 @@ def _thresholds(key: str) -> Callable[[str], int]:
     return at
 
 
-def overloaded_list(*, user: User | AnonymousUser, area: Area) -> list[dict[str, Any]]:
-    """The overloaded cadres with households in ``area`` the user sees: name, unit, load, limit (at most 100)."""
-    households = policy.visible_households(user).filter(area_path__subtree=area.path, status__in=NEEDS_CADRE)
-    ids = Pairing.objects.ongoing().filter(household__in=households).values("cadre_id")
-    cadres = overloaded_cadres().filter(pk__in=ids).select_related("unit", "area").order_by("-load", "name")[:100]
+def overloaded_list(*, user: User | AnonymousUser, area: Area, among: list[int] | None = None) -> list[dict[str, Any]]:
+    """The overloaded cadres with households in ``area`` the user sees: name, unit, load, limit (at most 100).
+    ``among``: the cadres the report counted (its row's ``unit_ids``): only their loads are counted again."""
+    if among is None:
+        among = next(r for r in report(user=user, area=area) if r.gap.key == "overload").unit_ids or []
+    # The report's cadres are over their limit (counted with it): each one's load counted through the
+    # (cadre, end) index, not every cadre's (a province has thousands of them among 100,000).
+    on = timezone.localdate()
+    load = (Pairing.objects.filter(_ongoing_q(on), cadre=OuterRef("pk")).order_by().values("cadre_id")
+            .annotate(n=Count("pk")).values("n")[:1])
+    cadres = (_among(Cadre.objects.all(), among).annotate(load=Subquery(load, output_field=IntegerField()))
+              .select_related("unit", "area").order_by("-load", "name")[:100])
     limit = _thresholds(RuleKey.CADRE_MAX_HOUSEHOLDS)
     return [{"cadre": c, "load": c.load, "limit": limit(c.area.path)} for c in cadres]
 
 
-def teams_list(*, user: User | AnonymousUser, area: Area) -> list[dict[str, Any]]:
+def teams_list(*, user: User | AnonymousUser, area: Area, among: list[int] | None = None) -> list[dict[str, Any]]:
     """The teams below the presence rule in ``area`` (at most 100), with each full-time member below it and
-    their days last month: three queries whatever the number of teams."""
+    their days last month: three queries whatever the number of teams. ``among``: the teams the report
+    counted (its row's ``unit_ids``)."""
     first, last = last_month()
-    teams = list(teams_below().filter(policy.area_q(user, "village__path"), village__path__startswith=area.path)
-                 .select_related("village", "unit").order_by("village__path")[:100])
+    if among is None:
+        among = next(r for r in report(user=user, area=area) if r.gap.key == "team_presence").unit_ids or []
+    teams = list(_among(WorkTeam.objects.all(), among).select_related("village", "unit").order_by("village__path")[:100])
     postings = (TeamPosting.objects.filter(Q(end__isnull=True) | Q(end__gte=first), team__in=teams, full_time=True,
                                            start__lte=last).select_related("cadre").order_by("team_id", "role", "id"))
     days = dict(PresenceMonth.objects.filter(posting__in=postings, month=first).values_list("posting_id", "days"))

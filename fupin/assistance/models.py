@@ -508,3 +508,28 @@ class AreaLink(models.Model):
             raise ValidationError({"end": _("解除日期不能早于挂钩日期")})
         if self.area_id and self.area.level not in ("township", "village"):
             raise ValidationError({"area": _("挂钩对象须为乡镇或行政村")})
+
+
+class GapRollup(models.Model):
+    """The gap report's counts of one area, stored (fupin.assistance.gaps; kept exact by the mechanism of
+    fupin.monitoring.rollups: valid while the audit trail's last write concerning the area is ``stamp``,
+    and only on the day computed)."""
+
+    area_path = models.CharField(_("区划前缀"), max_length=15)
+    #: "today": the gaps are of the day they were computed on (``computed_at``).
+    day = models.CharField(_("截至日期"), max_length=10)
+    child_length = models.PositiveSmallIntegerField(_("下级区划代码长度"), default=0)
+    stamp = models.BigIntegerField(_("数据版本"))
+    data = models.JSONField(_("统计结果"))
+    computed_at = models.DateTimeField(_("计算时间"))
+    seconds = models.FloatField(_("计算用时（秒）"), default=0)
+
+    class Meta:
+        verbose_name = _("帮扶缺口预计算结果")
+        verbose_name_plural = _("帮扶缺口预计算结果")
+        constraints = [
+            models.UniqueConstraint(fields=["area_path", "day", "child_length"], name="gap_rollup_one_per_area_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area_path} {self.day} #{self.stamp}"

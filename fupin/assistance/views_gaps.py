@@ -66,10 +66,13 @@ def gaps_page(request: HttpRequest) -> HttpResponse:
     user = request.user
     context = _table(user, area)
     first, _last = gaps.last_month()
+    units = {r.gap.key: r.unit_ids for r in context["rows"]}
     context.update({
         "area": area, "today": timezone.localdate(), "month": first,
-        "cadres": gaps.cached(user, area, "cadres", lambda: gaps.overloaded_list(user=user, area=area)),
-        "teams": gaps.cached(user, area, "teams", lambda: gaps.teams_list(user=user, area=area)),
+        "cadres": gaps.cached(user, area, "cadres",
+                              lambda: gaps.overloaded_list(user=user, area=area, among=units["overload"])),
+        "teams": gaps.cached(user, area, "teams",
+                             lambda: gaps.teams_list(user=user, area=area, among=units["team_presence"])),
         "up": area.parent if area.parent_id and policy.visible_areas(user).filter(pk=area.parent_id).exists() else None,
     })
     return render(request, "assistance/gaps.html", context)
@@ -96,6 +99,7 @@ def workbook(*, user: Any, area: Area) -> tuple[bytes, int]:
     import xlsxwriter
 
     table = _table(user, area)
+    unit_ids = {r.gap.key: r.unit_ids for r in table["rows"]}
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
     head = book.add_format({"bold": True, "bg_color": "#e8eef7", "border": 1, "text_wrap": True, "valign": "vcenter"})
@@ -145,9 +149,9 @@ def workbook(*, user: Any, area: Area) -> tuple[bytes, int]:
           [20, 10, 30, 14])
     sheet(_("干部超限"), _("结对户数超限的帮扶责任人"), [_("姓名"), _("帮扶单位"), _("结对户数"), _("上限")],
           [[c["cadre"].name, str(c["cadre"].unit or ""), c["load"], c["limit"]] for c in
-           gaps.overloaded_list(user=user, area=area)], [12, 24, 10, 8])
+           gaps.overloaded_list(user=user, area=area, among=unit_ids["overload"])], [12, 24, 10, 8])
     sheet(_("驻村天数不足"), _("上月驻村天数不足的工作队"), [_("驻村"), _("派出单位"), _("队员"), _("在村天数"), _("下限")],
           [[t["team"].village.full_name(), str(t["team"].unit or ""), str(m["posting"].cadre), m["days"], t["limit"]]
-           for t in gaps.teams_list(user=user, area=area) for m in t["members"]], [30, 24, 12, 10, 8])
+           for t in gaps.teams_list(user=user, area=area, among=unit_ids["team_presence"]) for m in t["members"]], [30, 24, 12, 10, 8])
     book.close()
     return buffer.getvalue(), len(rows)

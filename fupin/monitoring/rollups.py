@@ -37,12 +37,18 @@ for its parent, not its breakdown by group, which its own dashboard computes liv
 ``fupin dashboard refresh`` recomputes counties (and everything below them) live and sums the cities
 and the province from them, today and the last year ends: run it nightly (for "today" and ``MAX_AGE``)
 and after a change made outside the services.
+
+**Other kinds of rollups.** The mechanism is not the dashboards' own: a ``Kind`` names the model that
+stores the rollups (the fields of FigureRollup), how an area's parts are computed by prefix and summed
+(``compute_parts``, ``build``), and writes that concern areas other than their own (``more_writes``).
+The dashboards are ``FIGURES``; the assistance gap report (fupin.assistance.gaps) is another kind.
 """
 
 from __future__ import annotations
 
 import datetime
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -73,6 +79,43 @@ SUMMED_LEVELS = (Level.PROVINCE, Level.CITY, Level.COUNTY, Level.TOWNSHIP)
 LEAF_LEVELS = (Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE, Level.GROUP)
 LEAF = max(PATH_LENGTH.values())
 VILLAGE = PATH_LENGTH[Level.VILLAGE]
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What a family of rollups is made of (the dashboards' figures, the gap report's counts)."""
+
+    name: str
+    #: The model storing them (area_path, day, child_length, stamp, data, computed_at, seconds), by label.
+    model_label: str
+    #: ``compute_parts(user=, area=, on=, length=)``: {prefix of ``length`` characters: part} (None: one part).
+    compute_parts: Callable[..., dict[str, dict[str, Any]]]
+    #: ``build(parts, children)``: an area's raw figures from the parts (or raws) of what it holds.
+    build: Callable[..., dict[str, Any]]
+    layout: int
+    #: ``more_writes(newer)``: (area path, id, time) of writes, among the audit rows matching the filter
+    #: ``newer``, that concern areas other than their own row's (a cadre's pairing: their other villages).
+    more_writes: Callable[[Q], list[tuple[str, int, datetime.datetime]]] | None = None
+    #: The layout before per-area rollups (child_length ≠ 0) is deleted on refresh (the dashboards').
+    legacy: bool = False
+
+    @property
+    def model(self) -> Any:
+        from django.apps import apps
+
+        return apps.get_model(self.model_label)
+
+
+def _figures_parts(**kwargs: Any) -> dict[str, dict[str, Any]]:
+    from .figures import compute_parts
+
+    return compute_parts(**kwargs)
+
+
+def _figures_build(parts: dict[str, dict[str, Any]], children: list[str] | None = None) -> dict[str, Any]:
+    from .figures import build
+
+    return build(parts, children)
 
 
 def stamp() -> int:
@@ -114,7 +157,7 @@ def _open_since(data: dict[str, Any]) -> datetime.datetime | None:
     return datetime.datetime.fromisoformat(text) if text and text != "null" else None
 
 
-def writes_since(root: str, rows: list[dict[str, Any]]) -> Writes:
+def writes_since(root: str, rows: list[dict[str, Any]], kind: Kind | None = None) -> Writes:
     """One grouped query: the write rows about ``root``'s subtree or above it, newer than the oldest
     of ``rows`` (by id, through the primary key; by time, through the index on ``at``, for a rollup
     computed while a transaction was open)."""
@@ -127,7 +170,10 @@ def writes_since(root: str, rows: list[dict[str, Any]]) -> Writes:
     where = Q(area_path__startswith=root) | Q(area_path__in=[root[:i] for i in range(len(root))])
     got = (AuditEvent.objects.filter(where, newer, kind__in=WRITE_KINDS)
            .values("area_path").annotate(last=Max("id"), last_at=Max("at")).order_by())
-    return Writes([(r["area_path"], r["last"], r["last_at"]) for r in got])
+    out = Writes([(r["area_path"], r["last"], r["last_at"]) for r in got])
+    if kind is not None and kind.more_writes is not None:
+        out.rows += [w for w in kind.more_writes(newer) if overlaps(w[0], root)]
+    return out
 
 
 def open_writers_since() -> datetime.datetime | None:
@@ -156,6 +202,7 @@ class Run:
 
     user: Any
     on: datetime.date | None
+    kind: Kind = field(default_factory=lambda: FIGURES)
     stamp: int = 0
     started: datetime.datetime | None = None
     open_since: datetime.datetime | None = None
@@ -180,7 +227,7 @@ class Run:
     def current(self, row: dict[str, Any] | None, writes: Writes, *, whole: bool = True) -> bool:
         """Whether ``row`` may be served (``whole``: for the area's own dashboard, which needs its
         breakdown by child; a partial rollup serves only the sum of its parent)."""
-        if row is None or row["data"].get("layout") != LAYOUT or (whole and row["data"].get("partial")):
+        if row is None or row["data"].get("layout") != self.kind.layout or (whole and row["data"].get("partial")):
             return False
         if (self.started or timezone.now()) - row["computed_at"] >= MAX_AGE:
             return False
@@ -210,10 +257,8 @@ def unpack(obj: Any) -> Any:
     return obj
 
 
-def _rows(paths: list[str], day: str) -> dict[str, dict[str, Any]]:
-    from .models import FigureRollup
-
-    rows = {r["area_path"]: r for r in FigureRollup.objects.filter(area_path__in=paths, day=day, child_length=0)
+def _rows(paths: list[str], day: str, kind: Kind | None = None) -> dict[str, dict[str, Any]]:
+    rows = {r["area_path"]: r for r in (kind or FIGURES).model.objects.filter(area_path__in=paths, day=day, child_length=0)
             .values("area_path", "stamp", "data", "computed_at")}
     for r in rows.values():
         r["data"] = unpack(r["data"])
@@ -222,24 +267,21 @@ def _rows(paths: list[str], day: str) -> dict[str, dict[str, Any]]:
 
 def _store(run: Run, raws: dict[str, dict[str, Any]], seconds: float, partial: frozenset[str] = frozenset()) -> None:
     """Keep the rollups ``raws`` ({area path: raw figures}) to be stored by ``_flush``."""
-    from .models import FigureRollup
-
+    model = run.kind.model
     open_since = run.open_since.isoformat() if run.open_since else None
     for path, raw in raws.items():
-        run.pending[path] = FigureRollup(
+        run.pending[path] = model(
             area_path=path, day=run.day, child_length=0, stamp=run.stamp, computed_at=run.started,
             seconds=round(seconds, 3),
-            data={**pack(raw), "layout": LAYOUT, "partial": path in partial, "open_since": open_since})
+            data={**pack(raw), "layout": run.kind.layout, "partial": path in partial, "open_since": open_since})
     if len(run.pending) >= 2000:  # a province computed cold: not all of it in memory
         _flush(run)
 
 
 def _flush(run: Run) -> None:
     """Store (insert or replace) the rollups computed in the run: one statement (per 500)."""
-    from .models import FigureRollup
-
     if run.pending:
-        FigureRollup.objects.bulk_create(list(run.pending.values()), update_conflicts=True,
+        run.kind.model.objects.bulk_create(list(run.pending.values()), update_conflicts=True,
                                          unique_fields=["area_path", "day", "child_length"],
                                          update_fields=["stamp", "data", "computed_at", "seconds"], batch_size=500)
         run.pending.clear()
@@ -248,8 +290,7 @@ def _flush(run: Run) -> None:
 def _live(run: Run, area: Area) -> dict[str, Any]:
     """The area's figures computed from the registry; for a county and below broken down by the full
     area path, so that every area below it gets its rollup too."""
-    from .figures import build, compute_parts
-
+    build, compute_parts = run.kind.build, run.kind.compute_parts
     run.begin()
     started = time.perf_counter()
     if area.level not in LEAF_LEVELS:
@@ -288,14 +329,13 @@ def _live(run: Run, area: Area) -> dict[str, Any]:
 def _summed(run: Run, area: Area, refresh: bool) -> dict[str, Any] | None:
     """The area's figures summed from its children's rollups (the stale ones recomputed), or None when
     computing it live is quicker (no children; a county or township most of whose children are stale)."""
-    from .figures import build
-
+    build = run.kind.build
     run.begin()
     children = list(Area.objects.filter(parent=area).order_by("path"))
     if not children:
         return None
-    rows = _rows([c.path for c in children], run.day)
-    writes = writes_since(area.path, list(rows.values()))
+    rows = _rows([c.path for c in children], run.day, run.kind)
+    writes = writes_since(area.path, list(rows.values()), run.kind)
     stale = [c for c in children if not run.current(rows.get(c.path), writes, whole=False)]
     if area.level in LEAF_LEVELS and len(stale) > max(2, len(children) // 4) and not refresh:
         return None
@@ -313,7 +353,7 @@ def _area_raw(run: Run, area: Area, row: dict[str, Any] | None, writes: Writes |
               refresh: bool = False) -> dict[str, Any]:
     if not refresh:
         if writes is None:
-            writes = writes_since(area.path, [row] if row else [])
+            writes = writes_since(area.path, [row] if row else [], run.kind)
         if run.current(row, writes):
             return row["data"]
     raw = _summed(run, area, refresh) if area.level in SUMMED_LEVELS else None
@@ -321,35 +361,35 @@ def _area_raw(run: Run, area: Area, row: dict[str, Any] | None, writes: Writes |
 
 
 def raw_figures(*, user: User | AnonymousUser, area: Area, on: datetime.date | None,
-                child_length: int | None, refresh: bool = False) -> dict[str, Any]:
-    """The raw figures of an area's dashboard (broken down by its children): from its rollup when
-    current, else summed from its children's or computed (and stored, for area-scoped users)."""
-    from .figures import compute_raw
-
+                child_length: int | None, refresh: bool = False, kind: Kind | None = None) -> dict[str, Any]:
+    """The raw figures of an area's dashboard (broken down by its children; or of another ``kind``): from
+    its rollup when current, else summed from its children's or computed (and stored, for area-scoped
+    users)."""
+    kind = kind or FIGURES
     if not cacheable(user):
-        return compute_raw(user=user, area=area, on=on, child_length=child_length)
-    run = Run(user=user, on=on)
-    row = _rows([area.path], run.day).get(area.path)
+        return kind.build(kind.compute_parts(user=user, area=area, on=on, length=child_length))
+    run = Run(user=user, on=on, kind=kind)
+    row = _rows([area.path], run.day, kind).get(area.path)
     raw = _area_raw(run, area, row, None, refresh=refresh)
     _flush(run)
     return raw
 
 
-def refresh(*, user: User, areas: list[Area], dates: list[datetime.date | None]) -> int:
+def refresh(*, user: User, areas: list[Area], dates: list[datetime.date | None], kind: Kind | None = None) -> int:
     """Recompute the rollups of ``areas`` for ``dates`` (None: today) as ``user`` (an area-scoped user
     who sees them: the command uses a superuser): deepest first, counties and below live (storing every
     rollup below them), the levels above summed from them. Returns how many were computed (areas ×
     dates, an area inside one computed live not counted again)."""
-    from .models import FigureRollup
-
-    FigureRollup.objects.exclude(child_length=0).delete()  # the layout before per-area rollups
+    kind = kind or FIGURES
+    if kind.legacy:
+        kind.model.objects.exclude(child_length=0).delete()  # the layout before per-area rollups
     live = {a.path for a in areas if a.level in LEAF_LEVELS}
     # An area below one computed live in this run is stored by that pass.
     todo = [a for a in areas if not any(a.path != p and a.path.startswith(p) for p in live)]
     n = 0
     for on in dates:
         for area in sorted(todo, key=lambda a: (-len(a.path), a.path)):
-            run = Run(user=user, on=on)
+            run = Run(user=user, on=on, kind=kind)
             if area.level in LEAF_LEVELS:
                 _live(run, area)
             else:
@@ -359,21 +399,25 @@ def refresh(*, user: User, areas: list[Area], dates: list[datetime.date | None])
     return n
 
 
-def stale_count() -> int:
+def stale_count(kind: Kind | None = None) -> int:
     """Rollups that are not current (shown by ``fupin dashboard status``)."""
-    from .models import FigureRollup
-
-    rows = list(FigureRollup.objects.values("area_path", "day", "child_length", "stamp", "computed_at",
+    kind = kind or FIGURES
+    rows = list(kind.model.objects.values("area_path", "day", "child_length", "stamp", "computed_at",
                                             layout=KeyTextTransform("layout", "data"),
                                             open_since=KeyTextTransform("open_since", "data")))
     for r in rows:
         r["data"] = {"open_since": r["open_since"]}
-    writes = writes_since("", [r for r in rows if r["child_length"] == 0])
+    writes = writes_since("", [r for r in rows if r["child_length"] == 0], kind)
     now = timezone.now()
     today = timezone.localdate()
     n = 0
     for r in rows:
-        old = (r["child_length"] != 0 or str(r["layout"]) != str(LAYOUT) or now - r["computed_at"] >= MAX_AGE
+        old = (r["child_length"] != 0 or str(r["layout"]) != str(kind.layout) or now - r["computed_at"] >= MAX_AGE
                or (r["day"] == "today" and timezone.localtime(r["computed_at"]).date() != today))
         n += old or writes.touch_row(r)
     return n
+
+
+#: The dashboards' figures (fupin.monitoring.figures).
+FIGURES = Kind(name="figures", model_label="monitoring.FigureRollup", compute_parts=_figures_parts,
+               build=_figures_build, layout=LAYOUT, legacy=True)
