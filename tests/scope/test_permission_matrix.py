@@ -4477,23 +4477,23 @@ FUNDS_ROLES = (*ROLES, "department")
 FUNDS_OUTSIDE = {**OUTSIDE, "department": "far"}  # a2 benefits from a project the library rows give it
 # fmt: off
 FUNDS: dict[str, tuple[str, ...]] = {
-    #                       admin    county        township      village       cadre         leader        auditor       assessor      department
-    "funds.documents":     ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "hide|hide",  "ok|hide",    "ok|hide",    "hide|hide",  "ok|hide"),
-    "funds.document":      ("ok|—", "ok|404",     "ok|404",     "ok|404",     "404|404",    "ok|404",     "ok|404",     "404|404",    "ok|404"),
-    "funds.document_new":  ("ok|—", "ok|ok",      "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
-    "funds.allocation_new": ("ok|—", "ok|refuse", "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
-    "funds.payments":      ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "hide|hide",  "ok|hide",    "ok|hide",    "hide|hide",  "ok|hide"),
-    "funds.payment_new":   ("ok|—", "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
-    "funds.batches":       ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "hide|hide",  "ok|hide",    "ok|hide",    "hide|hide",  "ok|hide"),
-    "funds.batch_new":     ("ok|—", "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
-    "funds.batch":         ("ok|—", "ok|404",     "ok|404",     "ok|404",     "404|404",    "ok|404",     "ok|404",     "404|404",    "ok|404"),
-    "funds.batch_pay":     ("ok|—", "ok|404",     "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
-    "funds.trail":         ("ok|—", "ok|404",     "ok|404",     "ok|404",     "hide|hide",  "ok|404",     "ok|404",     "hide|hide",  "ok|404"),
-    "funds.project_trail": ("ok|—", "ok|404",     "ok|404",     "ok|404",     "404|404",    "ok|404",     "ok|404",     "404|404",    "ok|404"),
+    #                       admin    county        township      village       cadre         leader        auditor       assessor      bank          department
+    "funds.documents":     ("ok|—", "ok|hide", "ok|hide", "ok|hide", "hide|hide", "ok|hide", "ok|hide", "hide|hide", "hide|hide", "ok|hide"),
+    "funds.document":      ("ok|—", "ok|404", "ok|404", "ok|404", "404|404", "ok|404", "ok|404", "404|404", "404|404", "ok|404"),
+    "funds.document_new":  ("ok|—", "ok|ok", "403|403", "403|403", "403|403", "403|403", "403|403", "403|403", "403|403", "403|403"),
+    "funds.allocation_new": ("ok|—", "ok|refuse", "403|403", "403|403", "403|403", "403|403", "403|403", "403|403", "403|403", "403|403"),
+    "funds.payments":      ("ok|—", "ok|hide", "ok|hide", "ok|hide", "hide|hide", "ok|hide", "ok|hide", "hide|hide", "hide|hide", "ok|hide"),
+    "funds.payment_new":   ("ok|—", "ok|404", "ok|404", "403|403", "403|403", "403|403", "403|403", "403|403", "403|403", "403|403"),
+    "funds.batches":       ("ok|—", "ok|hide", "ok|hide", "ok|hide", "hide|hide", "ok|hide", "ok|hide", "hide|hide", "hide|hide", "ok|hide"),
+    "funds.batch_new":     ("ok|—", "ok|404", "ok|404", "403|403", "403|403", "403|403", "403|403", "403|403", "403|403", "403|403"),
+    "funds.batch":         ("ok|—", "ok|404", "ok|404", "ok|404", "404|404", "ok|404", "ok|404", "404|404", "404|404", "ok|404"),
+    "funds.batch_pay":     ("ok|—", "ok|404", "ok|404", "403|403", "403|403", "403|403", "403|403", "403|403", "403|403", "403|403"),
+    "funds.trail":         ("ok|—", "ok|404", "ok|404", "ok|404", "hide|hide", "ok|404", "ok|404", "hide|hide", "hide|hide", "ok|404"),
+    "funds.project_trail": ("ok|—", "ok|404", "ok|404", "ok|404", "404|404", "ok|404", "ok|404", "404|404", "404|404", "ok|404"),
     # the household page's 项目资金 tab: the household's subsidy shown wherever its page opens
-    "funds.household_tab": ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404",     "ok|404"),
-    "api.fund_documents":  ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "hide|hide",  "ok|hide",    "ok|hide",    "hide|hide",  "ok|hide"),
-    "api.fund_payments":   ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "hide|hide",  "ok|hide",    "ok|hide",    "hide|hide",  "ok|hide"),
+    "funds.household_tab": ("ok|—", "ok|404", "ok|404", "ok|404", "ok|404", "ok|404", "ok|404", "ok|404", "ok|404", "ok|404"),
+    "api.fund_documents":  ("ok|—", "ok|hide", "ok|hide", "ok|hide", "hide|hide", "ok|hide", "ok|hide", "hide|hide", "hide|hide", "ok|hide"),
+    "api.fund_payments":   ("ok|—", "ok|hide", "ok|hide", "ok|hide", "hide|hide", "ok|hide", "ok|hide", "hide|hide", "hide|hide", "ok|hide"),
 }
 # fmt: on
 FUNDS_CHECKS: dict[str, Callable[[Cell], None]] = {}
@@ -4781,26 +4781,26 @@ PROJECT_ROLES = (*ROLES, "department")
 PROJECT_OUTSIDE = {**OUTSIDE, "department": "a1_other"}
 # fmt: off
 PROJECTS: dict[str, tuple[str, ...]] = {
-    #                       admin    county        township      village       cadre         leader        auditor       assessor      department
-    "proj.list":           ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "hide|hide",  "ok|hide",    "ok|hide",    "hide|hide",  "ok|hide"),
-    "proj.detail":         ("ok|—", "ok|404",     "ok|404",     "ok|404",     "404|404",    "ok|404",     "ok|404",     "404|404",    "ok|404"),
-    "proj.export":         ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "hide|hide",  "ok|hide",    "ok|hide",    "hide|hide",  "ok|hide"),
+    #                       admin    county        township      village       cadre         leader        auditor       assessor      bank          department
+    "proj.list":           ("ok|—", "ok|hide", "ok|hide", "ok|hide", "hide|hide", "ok|hide", "ok|hide", "hide|hide", "hide|hide", "ok|hide"),
+    "proj.detail":         ("ok|—", "ok|404", "ok|404", "ok|404", "404|404", "ok|404", "ok|404", "404|404", "404|404", "ok|404"),
+    "proj.export":         ("ok|—", "ok|hide", "ok|hide", "ok|hide", "hide|hide", "ok|hide", "ok|hide", "hide|hide", "hide|hide", "ok|hide"),
     # 申报: a project sited in the household's village (outside the subtree: not offered, the area refused)
-    "proj.new":            ("ok|—", "ok|refuse",  "ok|refuse",  "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
-    "proj.import":         ("ok|—", "ok|refuse",  "ok|refuse",  "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
-    "proj.edit":           ("ok|—", "ok|404",     "ok|404",     "ok|404",     "404|404",    "403|404",    "403|404",    "404|404",    "ok|404"),
+    "proj.new":            ("ok|—", "ok|refuse", "ok|refuse", "ok|refuse", "403|403", "403|403", "403|403", "403|403", "403|403", "403|403"),
+    "proj.import":         ("ok|—", "ok|refuse", "ok|refuse", "ok|refuse", "403|403", "403|403", "403|403", "403|403", "403|403", "403|403"),
+    "proj.edit":           ("ok|—", "ok|404", "ok|404", "ok|404", "404|404", "403|404", "403|404", "404|404", "404|404", "ok|404"),
     # 乡镇审核 of a project at 村级申报: the township's step (rules.STEP_CAPABILITY)
-    "proj.step":           ("ok|—", "403|404",    "ok|404",     "403|404",    "404|404",    "403|404",    "403|404",    "404|404",    "403|404"),
+    "proj.step":           ("ok|—", "403|404", "ok|404", "403|404", "404|404", "403|404", "403|404", "404|404", "404|404", "403|404"),
     # 部门论证 of a project at 乡镇审核: the lead department's (or the county's) step
-    "proj.appraise":       ("ok|—", "ok|404",     "403|404",    "403|404",    "404|404",    "403|404",    "403|404",    "404|404",    "ok|404"),
-    "proj.beneficiary_add": ("ok|—", "ok|404",    "ok|404",     "ok|404",     "404|404",    "403|404",    "403|404",    "404|404",    "403|404"),
-    "proj.beneficiary_remove": ("ok|—", "ok|404", "ok|404",     "ok|404",     "404|404",    "403|404",    "403|404",    "404|404",    "403|404"),
-    "proj.contract":       ("ok|—", "ok|404",     "ok|404",     "403|404",    "404|404",    "403|404",    "403|404",    "404|404",    "ok|404"),
-    "proj.progress":       ("ok|—", "ok|404",     "ok|404",     "403|404",    "404|404",    "403|404",    "403|404",    "404|404",    "ok|404"),
+    "proj.appraise":       ("ok|—", "ok|404", "403|404", "403|404", "404|404", "403|404", "403|404", "404|404", "404|404", "ok|404"),
+    "proj.beneficiary_add": ("ok|—", "ok|404", "ok|404", "ok|404", "404|404", "403|404", "403|404", "404|404", "404|404", "403|404"),
+    "proj.beneficiary_remove": ("ok|—", "ok|404", "ok|404", "ok|404", "404|404", "403|404", "403|404", "404|404", "404|404", "403|404"),
+    "proj.contract":       ("ok|—", "ok|404", "ok|404", "403|404", "404|404", "403|404", "403|404", "404|404", "404|404", "ok|404"),
+    "proj.progress":       ("ok|—", "ok|404", "ok|404", "403|404", "404|404", "403|404", "403|404", "404|404", "404|404", "ok|404"),
     # 行业部门账号: "in" the matrix department's account (罗平县), "out" one of 富源县
-    "proj.departments":    ("ok|—", "ok|hide",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
-    "api.projects":        ("ok|—", "ok|hide",    "ok|hide",    "ok|hide",    "hide|hide",  "ok|hide",    "ok|hide",    "hide|hide",  "ok|hide"),
-    "api.project":         ("ok|—", "ok|404",     "ok|404",     "ok|404",     "404|404",    "ok|404",     "ok|404",     "404|404",    "ok|404"),
+    "proj.departments":    ("ok|—", "ok|hide", "403|403", "403|403", "403|403", "403|403", "403|403", "403|403", "403|403", "403|403"),
+    "api.projects":        ("ok|—", "ok|hide", "ok|hide", "ok|hide", "hide|hide", "ok|hide", "ok|hide", "hide|hide", "hide|hide", "ok|hide"),
+    "api.project":         ("ok|—", "ok|404", "ok|404", "ok|404", "404|404", "ok|404", "ok|404", "404|404", "404|404", "ok|404"),
 }
 # fmt: on
 PROJECT_CHECKS: dict[str, Callable[[Cell], None]] = {}
