@@ -29,6 +29,7 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import DecimalField, Exists, F, OuterRef, Q, Sum, Value
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
 
 ZERO_MONEY = Value(Decimal("0.00"), output_field=DecimalField(max_digits=14, decimal_places=2))
 OPEN_STAGES = (Stage.PLANNED, Stage.IMPLEMENTING)
+PK_MARK = 987654321
 
 
 @dataclass(frozen=True)
@@ -84,12 +86,20 @@ class Item:
     extra: dict = field(default_factory=dict)
 
 
+@lru_cache(maxsize=8)
+def _url_pattern(name: str) -> str | None:
+    """The URL of ``name`` with ``{pk}`` for its one argument, None when there is no such page (reverse is
+    slow, a failing one slower still: once per name, not once per item)."""
+    try:
+        return reverse(name, args=[PK_MARK]).replace(str(PK_MARK), "{pk}")
+    except NoReverseMatch:
+        return None
+
+
 def _url(name: str, pk: int) -> str:
     """A page of another part (the library's project page), if it exists at merge."""
-    try:
-        return reverse(name, args=[pk])
-    except NoReverseMatch:
-        return ""
+    pattern = _url_pattern(name)
+    return pattern.format(pk=pk) if pattern else ""
 
 
 def _level_owner(name: str, level: str) -> str:
