@@ -45,6 +45,11 @@ PLAN_STAGES = frozenset({Stage.APPROVED, Stage.NOTICE, Stage.LIBRARY, Stage.PLAN
 COMPLETION_STAGES = frozenset({Stage.ACCEPTED, Stage.ANNOUNCED, Stage.HANDED_OVER, Stage.OPERATING})
 
 
+def _named(name: str, what: str) -> str:
+    """"甲村产业路" + "项目竣工公告" → "甲村产业路项目竣工公告"; a name ending in 项目 does not say it twice."""
+    return name + (what[2:] if name.endswith("项目") and what.startswith("项目") else what)
+
+
 def _date(value: datetime.date | None) -> str:
     return f"{value.year}年{value.month}月{value.day}日" if value else "—"
 
@@ -181,7 +186,7 @@ def build_content(*, kind: str, area: Area, project: Project | None, document: F
         if not allocations:
             raise ValidationError({"document": _("资金文件“%(n)s”在%(a)s没有资金分配，无可公告的内容。") % {
                 "n": document.number, "a": area.name}})
-        title = _("%(n)s资金分配公告") % {"n": document.title}
+        title = document.title + (_("分配公告") if document.title.endswith("资金") else _("资金分配公告"))
         lead = _("根据%(n)s，现将%(p)s%(y)s年%(c)s分配到项目的情况予以公告，接受社会监督。") % {
             "n": document.number, "p": place, "y": document.year, "c": document.get_channel_display()}
         facts = [[_("文号"), document.number], [_("文件标题"), document.title],
@@ -194,13 +199,13 @@ def build_content(*, kind: str, area: Area, project: Project | None, document: F
         allocations = list(project.allocations.select_related("document", "area").order_by("allocated_on", "id"))
         if not allocations:
             raise ValidationError({"project": _("项目“%(n)s”还没有资金分配，无可公告的内容。") % {"n": project.name}})
-        title = _("%(n)s资金分配公告") % {"n": project.name}
+        title = _named(project.name, _("资金分配公告"))
         lead = _("现将%(n)s（%(c)s）的资金来源和分配情况予以公告，接受社会监督。") % {"n": project.name, "c": project.code}
         facts = _project_facts(project)[:6]
         tables.append(_allocations_table(allocations, by_project=False))
     elif kind == DisclosureKind.PLAN:
         assert project is not None
-        title = _("%(y)s年%(n)s项目计划公示") % {"y": project.year, "n": project.name}
+        title = _("%(y)s年") % {"y": project.year} + _named(project.name, _("项目计划公示"))
         lead = _("经村级申报、乡镇审核、部门论证和县级审定，拟将以下项目纳入%(p)s脱贫攻坚项目库，现予公示。") % {"p": place}
         facts = _project_facts(project)
         targets = _targets_table(project, actual=False)
@@ -209,7 +214,7 @@ def build_content(*, kind: str, area: Area, project: Project | None, document: F
         assert project is not None
         paid = project.payments.aggregate(s=Sum("amount"))["s"] or ZERO
         allocated = project.allocations.aggregate(s=Sum("amount"))["s"] or ZERO
-        title = _("%(n)s项目竣工公告") % {"n": project.name}
+        title = _named(project.name, _("项目竣工公告"))
         lead = _("%(n)s已完成建设并通过竣工验收，现将项目建设、资金使用和绩效目标完成情况予以公告，接受社会监督。") % {
             "n": project.name}
         facts = [*_project_facts(project)[:10],
@@ -234,7 +239,7 @@ def build_content(*, kind: str, area: Area, project: Project | None, document: F
         else:
             assert project is not None
             table = _beneficiaries_table(project)
-            title = _("%(n)s受益户名单公示") % {"n": project.name}
+            title = _named(project.name, _("受益户名单公示"))
             lead = _("现将%(n)s（%(c)s）的受益户名单予以公示，接受群众监督。") % {"n": project.name, "c": project.code}
         if not table["rows"]:
             raise ValidationError({"project": _("名单为空，无可公示的受益户。")})

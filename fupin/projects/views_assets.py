@@ -88,6 +88,13 @@ def _area(request: HttpRequest) -> Area | None:
     return area_selectors.area_get(user=request.user, code=code) if code else root
 
 
+def _up(user: Any, area: Area) -> Area | None:
+    """The parent area when the user sees it (a county officer's page has no way up to the city)."""
+    if area.parent_id and policy.visible_areas(user).filter(pk=area.parent_id).exists():
+        return area.parent
+    return None
+
+
 def ledger_rows(user: Any, area: Area) -> list[Asset]:
     return list(selectors.assets_for(user).filter(area_path__startswith=area.path)
                 .select_related("area", "project", "household")
@@ -122,7 +129,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
         "area": area, "children": area_selectors.area_children(user=request.user, area=area),
         "villages": _villages(rows), "count": len(rows), "value": sum((a.value for a in rows), ZERO),
         "kinds": [(k, label, totals[k]) for k, label in AssetKind.choices], "kind": kind,
-        "disposed": sum(1 for a in rows if a.disposed_on), "unconfirmed": sum(1 for a in rows if not a.ownership_confirmed_on)})
+        "disposed": sum(1 for a in rows if a.disposed_on), "up": _up(request.user, area), "unconfirmed": sum(1 for a in rows if not a.ownership_confirmed_on)})
 
 
 @login_required

@@ -100,7 +100,9 @@ def disclosure_list(request: HttpRequest) -> HttpResponse:
     return render(request, "projects/disclosures/list.html", {
         "area": area, "children": area_selectors.area_children(user=request.user, area=area), "page": page,
         "kinds": DisclosureKind.choices, "kind": kind, "state": state, "today": today,
-        "notice_days": threshold("notice_days", area)})
+        "notice_days": threshold("notice_days", area),
+        "up": area.parent if area.parent_id and policy.visible_areas(request.user).filter(pk=area.parent_id).exists()
+        else None})
 
 
 @login_required
