@@ -374,6 +374,15 @@ def completion_notice_over(project: Project, on: datetime.date) -> bool:
     return notice_problem(project, DisclosureKind.COMPLETION, on) is None
 
 
+def for_display(content: dict[str, Any]) -> dict[str, Any]:
+    """The frozen content for a page: each table's rows as (column, value) pairs (the phone layout labels each
+    value with its column)."""
+    shown = dict(content)
+    shown["tables"] = [{**t, "cells": [list(zip(t["columns"], row, strict=False)) for row in t["rows"]]}
+                       for t in content.get("tables", [])]
+    return shown
+
+
 # --- the printed notice --------------------------------------------------------------------------------
 
 

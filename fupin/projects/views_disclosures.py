@@ -148,7 +148,7 @@ def disclosure_detail(request: HttpRequest, pk: int) -> HttpResponse:
     d = _get(request, pk)
     today = timezone.localdate()
     return render(request, "projects/disclosures/detail.html", {
-        "d": d, "c": d.content, "today": today, "running": not d.withdrawn and d.starts_on <= today <= d.ends_on,
+        "d": d, "c": svc.for_display(d.content), "today": today, "running": not d.withdrawn and d.starts_on <= today <= d.ends_on,
         "may_withdraw": not d.withdrawn and policy.can(request.user, "disclose")
         and policy.in_write_scope(request.user, d.area)})
 
@@ -173,6 +173,6 @@ def disclosure_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         today = timezone.localdate()
         return render(request, "projects/disclosures/detail.html", {
-            "d": d, "c": d.content, "today": today, "running": False, "may_withdraw": True,
+            "d": d, "c": svc.for_display(d.content), "today": today, "running": False, "may_withdraw": True,
             "withdraw_errors": exc.messages}, status=400)
     return redirect("disclosures:detail", d.pk)

@@ -70,7 +70,7 @@ def _one(pk: int) -> Disclosure:
 @require_safe
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     d = _one(pk)
-    return _public(render(request, "projects/public/detail.html", {"d": d, "c": d.content,
+    return _public(render(request, "projects/public/detail.html", {"d": d, "c": svc.for_display(d.content),
                                                                    "today": timezone.localdate()}))
 
 
