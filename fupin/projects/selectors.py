@@ -98,8 +98,11 @@ def batches_for(user: User | AnonymousUser | None) -> QuerySet[SubsidyBatch]:
 
 
 def disclosures_for(user: User | AnonymousUser | None) -> QuerySet[Disclosure]:
-    return Disclosure.objects.filter(project_q(user, "project__") | (Q(project__isnull=True)
-                                     & policy.area_q(user, "area_path")))
+    projects = project_q(user, "project__")
+    if not projects:
+        # an empty Q is no filter at all (a global administrator): ``Q() | x`` would narrow it to ``x`` (pub16)
+        return Disclosure.objects.all()
+    return Disclosure.objects.filter(projects | (Q(project__isnull=True) & policy.area_q(user, "area_path")))
 
 
 def assets_for(user: User | AnonymousUser | None) -> QuerySet[Asset]:

@@ -1,5 +1,9 @@
-"""alerts pages of issue 16 (see fupin/projects/urls.py)."""
+"""项目资金预警 of issue 16 (pub16; see fupin/projects/urls.py)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views_alerts
+
+urlpatterns = [
+    path("", views_alerts.alerts_page, name="page"),
+]

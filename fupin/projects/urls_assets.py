@@ -1,5 +1,16 @@
-"""assets pages of issue 16 (see fupin/projects/urls.py)."""
+"""扶贫项目资产 pages of issue 16 (pub16; see fupin/projects/urls.py)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views_assets as views
+
+urlpatterns = [
+    path("", views.ledger, name="ledger"),
+    path("export.xlsx", views.export, name="export"),
+    path("new/", views.asset_new, name="new"),
+    path("<int:pk>/", views.asset_detail, name="detail"),
+    path("<int:pk>/confirm/", views.asset_confirm, name="confirm"),
+    path("<int:pk>/maintenance/", views.asset_maintenance, name="maintenance"),
+    path("<int:pk>/income/", views.asset_income, name="income"),
+    path("<int:pk>/dispose/", views.asset_dispose, name="dispose"),
+]

@@ -1,5 +1,11 @@
-"""public routes of issue 16 (see fupin/projects/urls.py)."""
+"""The public board of funds and projects, /public/funds/ (issue 16, pub16; no login)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views_public as views
+
+urlpatterns = [
+    path("", views.board, name="board"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/notice.pdf", views.pdf, name="pdf"),
+]

@@ -437,7 +437,9 @@ STANDARDS: dict[str, tuple[str, ...]] = {
 
 #: Where each role's "out" household lies (see the module docstring); None: nothing is outside.
 OUTSIDE = {"admin": None, "county": "far", "township": "b1", "village": "a2", "cadre": "a1_other",
-           "leader": "far", "auditor": "far", "assessor": "a1_other", "bank": "a1_other"}
+           "leader": "far", "auditor": "far", "assessor": "a1_other", "bank": "a1_other",
+           # the 行业部门 persona of the issue-16 tables (not in ROLES): a household of another county
+           "department": "far"}
 #: Every household each role sees, for the lists and the figures.
 VISIBLE = {
     "admin": {"in", "a1_other", "a2", "b1", "far"},
@@ -749,7 +751,7 @@ def _row_of(route: str) -> str | None:
 
 def test_every_route_has_a_row():
     """Every named route of fupin is checked by a matrix row, or is in NO_ROW with the reason it needs none."""
-    rows = set(CHECKS) | set(CREDIT_CHECKS) | set(FUNDS_CHECKS) | set(PROJECT_CHECKS)
+    rows = set(CHECKS) | set(CREDIT_CHECKS) | set(FUNDS_CHECKS) | set(PROJECT_CHECKS) | set(PUB16_CHECKS)
     missing = []
     for route in _route_names():
         row = _row_of(route)
@@ -5107,3 +5109,294 @@ NO_ROW.update({
     "admin:projects_departmentstaff": _ADMIN_NO_HOUSEHOLD, "admin:projects_projectrule": _ADMIN_NO_HOUSEHOLD,
 })
 # --- end of 项目库 -----------------------------------------------------------------------------------------
+
+
+# --- issue 16 (pub16): 公告公示, the public board of funds and projects, 项目资金预警, 扶贫项目资产 ---------------
+# Its own table, one column more than ROLES: ``department`` (行业部门), the persona life16 adds to ROLES at merge;
+# until then its column is skipped. Each household of the world gets a project at its village (the household a
+# beneficiary, accepted, an allocation never disclosed: an "undisclosed" alert), a 受益户名单公示 running today
+# and a productive asset; the 行业部门 leads the "in" project only. "in"/"out" are the projects of the cell's
+# households. Read-only roles are refused (403) before any lookup on pages that need a capability; on POSTs to
+# one object the object is looked up first (404 outside the scope, 403 inside it without the capability).
+PUB16_ROLES = (*ROLES, "department")
+PUB16: dict[str, tuple[str, ...]] = {
+    #                         admin    county     township   village    cadre      leader     auditor    assessor   bank       department
+    "pub.disclosures":       ("ok|—", "ok|hide", "ok|hide", "ok|hide", "hide|hide", "ok|hide", "ok|hide", "hide|hide", "hide|hide", "ok|hide"),
+    "pub.disclosure":        ("ok|—", "ok|404", "ok|404", "ok|404", "404|404", "ok|404", "ok|404", "404|404", "404|404", "ok|404"),
+    "pub.disclosure_pdf":    ("ok|—", "ok|404", "ok|404", "ok|404", "404|404", "ok|404", "ok|404", "404|404", "404|404", "ok|404"),
+    "pub.disclosure_new":    ("ok|—", "ok|404", "ok|404", "ok|404", "403|403", "403|403", "403|403", "403|403", "403|403", "403|403"),
+    "pub.disclosure_withdraw": ("ok|—", "ok|404", "ok|404", "ok|404", "404|404", "403|404", "403|404", "404|404", "404|404", "403|404"),
+    "pub.public_board":      ("ok|—", "ok|ok", "ok|ok", "ok|ok", "ok|ok", "ok|ok", "ok|ok", "ok|ok", "ok|ok", "ok|ok"),
+    "pub.public_notice":     ("ok|—", "ok|ok", "ok|ok", "ok|ok", "ok|ok", "ok|ok", "ok|ok", "ok|ok", "ok|ok", "ok|ok"),
+    "pub.public_pdf":        ("ok|—", "ok|ok", "ok|ok", "ok|ok", "ok|ok", "ok|ok", "ok|ok", "ok|ok", "ok|ok", "ok|ok"),
+    "pub.alerts":            ("ok|—", "ok|hide", "ok|hide", "ok|hide", "hide|hide", "ok|hide", "ok|hide", "hide|hide", "hide|hide", "ok|hide"),
+    "pub.assets":            ("ok|—", "ok|hide", "ok|hide", "ok|hide", "hide|hide", "ok|hide", "ok|hide", "hide|hide", "hide|hide", "ok|hide"),
+    "pub.assets_xlsx":       ("ok|—", "ok|hide", "ok|hide", "ok|hide", "hide|hide", "ok|hide", "ok|hide", "hide|hide", "hide|hide", "ok|hide"),
+    "pub.asset":             ("ok|—", "ok|404", "ok|404", "ok|404", "404|404", "ok|404", "ok|404", "404|404", "404|404", "ok|404"),
+    "pub.asset_new":         ("ok|—", "ok|404", "ok|404", "ok|404", "403|403", "403|403", "403|403", "403|403", "403|403", "403|403"),
+    "pub.asset_confirm":     ("ok|—", "ok|404", "ok|404", "ok|404", "404|404", "403|404", "403|404", "404|404", "404|404", "403|404"),
+    "pub.asset_maintenance": ("ok|—", "ok|404", "ok|404", "ok|404", "404|404", "403|404", "403|404", "404|404", "404|404", "403|404"),
+    "pub.asset_income":      ("ok|—", "ok|404", "ok|404", "ok|404", "404|404", "403|404", "403|404", "404|404", "404|404", "403|404"),
+    "pub.asset_dispose":     ("ok|—", "ok|404", "403|403", "403|403", "403|403", "403|403", "403|403", "403|403", "403|403", "403|403"),
+}
+PUB16_CHECKS: dict[str, Callable[[Cell], None]] = {}
+
+
+def pub16_check(name: str):
+    def register(fn):
+        PUB16_CHECKS[name] = fn
+        return fn
+    return register
+
+
+def _pub16_user_for(role: str, world: World) -> int | None:
+    return world.users.get(role)
+
+
+@pytest.fixture(scope="module")
+def pub16_rows(world, library, django_db_blocker) -> dict[str, dict[str, int]]:  # library: 行业部门 persona
+    """Per household key: its project, the project's disclosure and asset (inside the world's transaction)."""
+    from django.utils import timezone
+
+    from fupin.assistance.models import HelpingUnit
+    from fupin.projects import services_assets, services_disclosures
+    from fupin.projects.models import Allocation, Beneficiary, DepartmentStaff, FundDocument, Project
+    from fupin.projects.rules import AssetKind, Category, Channel, Stage
+    from fupin.projects.rules import Level as FundLevel
+
+    today = timezone.localdate()
+    with django_db_blocker.unblock():
+        staff = DepartmentStaff.objects.filter(user_id=world.users.get("department")).first()
+        unit_in = staff.department if staff else None
+        rows = {}
+        for key, pk in world.households.items():
+            h = Household.objects.select_related("area__parent").get(pk=pk)
+            village = h.area.parent if h.area.level == Level.GROUP else h.area
+            county = Area.objects.get(path=village.path[:6])
+            lead = unit_in if key == "in" else HelpingUnit.objects.get_or_create(name="矩阵他部门", area=county)[0]
+            p = Project.objects.create(area=village, code=f"PUB16-{key}", name=f"矩阵项目{key}", category=Category.ROADS,
+                                       year=2025, stage=Stage.ACCEPTED, accepted_on=datetime.date(2025, 11, 1),
+                                       budget="100000.00", lead=lead)
+            Beneficiary.objects.create(project=p, household=h, people=2)
+            doc = FundDocument.objects.get_or_create(area=county, number=f"矩阵〔2025〕{county.code[4:6]}号", defaults={
+                "title": "矩阵资金", "level": FundLevel.CITY, "channel": Channel.SPECIAL, "purpose": "矩阵",
+                "year": 2025, "amount": "10000000.00", "issued_on": datetime.date(2025, 1, 5)})[0]
+            Allocation.objects.create(document=doc, project=p, area=county, amount="100000.00",
+                                      allocated_on=datetime.date(2025, 3, 1))
+            d = services_disclosures.publish(actor=None, kind="beneficiaries", area=village, place="村务公开栏",
+                                             starts_on=today - datetime.timedelta(days=1),
+                                             ends_on=today + datetime.timedelta(days=9), hotline="0874-1", project=p)
+            a = services_assets.asset_create(actor=None, project=p, kind=AssetKind.PRODUCTIVE, name=f"矩阵资产{key}",
+                                             value="50000", owner="村集体")
+            rows[key] = {"project": p.pk, "disclosure": d.pk, "asset": a.pk}
+        return rows
+
+
+def _pub16_cells():
+    for action, row in PUB16.items():
+        assert len(row) == len(PUB16_ROLES), action
+        for role, cell in zip(PUB16_ROLES, row, strict=True):
+            for side, expected in zip(("in", "out"), cell.split("|"), strict=True):
+                if expected != NA:
+                    yield pytest.param(action, role, side, expected, id=f"{action}-{role}-{side}")
+
+
+@pytest.mark.parametrize(("action", "role", "side", "expected"), list(_pub16_cells()))
+def test_pub16_cell(world, pub16_rows, action, role, side, expected):
+    cell = Cell(world, action, role, side, expected)
+    cell.pub16 = pub16_rows[cell.key]
+    PUB16_CHECKS[action](cell)
+
+
+def test_every_pub16_row_has_a_check():
+    assert set(PUB16_CHECKS) == set(PUB16)
+
+
+def _pub16_listed(c: Cell, response, marker: str) -> None:
+    assert response.status_code == 200, response.status_code
+    assert (marker in response.content.decode()) == (c.expected == "ok"), c.expected
+
+
+def _pub16_status(c: Cell, response) -> None:
+    status_of(response, c.expected)
+
+
+@pub16_check("pub.disclosures")
+def _pub_disclosures(c: Cell) -> None:
+    _pub16_listed(c, c.web.get(reverse("disclosures:list")), f"矩阵项目{c.key}受益户名单公示")
+
+
+@pub16_check("pub.disclosure")
+def _pub_disclosure(c: Cell) -> None:
+    response = c.web.get(reverse("disclosures:detail", args=[c.pub16["disclosure"]]))
+    _pub16_status(c, response)
+    if c.expected == "ok":
+        text = response.content.decode()
+        assert c.head in text and c.world.id_numbers[c.key] not in text
+
+
+@pub16_check("pub.disclosure_pdf")
+def _pub_disclosure_pdf(c: Cell) -> None:
+    response = c.web.get(reverse("disclosures:pdf", args=[c.pub16["disclosure"]]))
+    _pub16_status(c, response)
+    if c.expected == "ok":
+        assert response["Content-Type"] == "application/pdf"
+
+
+@pub16_check("pub.disclosure_new")
+def _pub_disclosure_new(c: Cell) -> None:
+    from fupin.projects.models import Disclosure
+
+    village = c.village()
+    before = Disclosure.objects.count()
+    today = datetime.date.today()
+    response = c.web.post(reverse("disclosures:new") + f"?project={c.pub16['project']}", {
+        "project": c.pub16["project"], "kind": "completion", "area": village.code, "place": "村务公开栏",
+        "starts_on": today.isoformat(), "ends_on": (today + datetime.timedelta(days=9)).isoformat(), "hotline": "1"})
+    if c.expected == "ok":
+        assert response.status_code == 302 and Disclosure.objects.count() == before + 1, response.content[:500]
+    else:
+        _pub16_status(c, response)
+        assert Disclosure.objects.count() == before
+
+
+@pub16_check("pub.disclosure_withdraw")
+def _pub_disclosure_withdraw(c: Cell) -> None:
+    from fupin.projects.models import Disclosure
+
+    response = c.web.post(reverse("disclosures:withdraw", args=[c.pub16["disclosure"]]), {"reason": "矩阵撤销"})
+    withdrawn = Disclosure.objects.get(pk=c.pub16["disclosure"]).withdrawn
+    if c.expected == "ok":
+        assert response.status_code == 302 and withdrawn
+    else:
+        _pub16_status(c, response)
+        assert not withdrawn
+
+
+def _pub16_public(c: Cell, name: str, *args: int):
+    from django.test import Client
+
+    # no login: the public pages are the same for everybody (the cell's role signs nothing in)
+    return Client().get(reverse(name, args=args))
+
+
+@pub16_check("pub.public_board")
+def _pub_public_board(c: Cell) -> None:
+    response = _pub16_public(c, "public_funds:board")
+    text = response.content.decode()
+    assert response.status_code == 200 and f"矩阵项目{c.key}受益户名单公示" in text
+
+
+@pub16_check("pub.public_notice")
+def _pub_public_notice(c: Cell) -> None:
+    response = _pub16_public(c, "public_funds:detail", c.pub16["disclosure"])
+    text = response.content.decode()
+    assert response.status_code == 200 and c.head in text and c.world.id_numbers[c.key] not in text
+    assert c.number not in text
+
+
+@pub16_check("pub.public_pdf")
+def _pub_public_pdf(c: Cell) -> None:
+    response = _pub16_public(c, "public_funds:pdf", c.pub16["disclosure"])
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+
+
+@pub16_check("pub.alerts")
+def _pub_alerts(c: Cell) -> None:
+    _pub16_listed(c, c.web.get(reverse("project_alerts:page"), {"alert": "undisclosed"}), f"PUB16-{c.key} ")
+
+
+@pub16_check("pub.assets")
+def _pub_assets(c: Cell) -> None:
+    _pub16_listed(c, c.web.get(reverse("assets:ledger")), f"矩阵资产{c.key}<")
+
+
+@pub16_check("pub.assets_xlsx")
+def _pub_assets_xlsx(c: Cell) -> None:
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    response = c.web.get(reverse("assets:export"))
+    assert response.status_code == 200
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(response.streaming_content))).get_sheet_by_name(
+        "资产台账").to_python()
+    assert (f"矩阵资产{c.key}" in [r[1] for r in rows[3:]]) == (c.expected == "ok")
+    assert AuditEvent.objects.filter(kind=AuditKind.EXPORT, actor=c.user).exists()
+
+
+@pub16_check("pub.asset")
+def _pub_asset(c: Cell) -> None:
+    response = c.web.get(reverse("assets:detail", args=[c.pub16["asset"]]))
+    _pub16_status(c, response)
+    if c.expected == "ok":
+        assert f"矩阵资产{c.key}" in response.content.decode()
+
+
+@pub16_check("pub.asset_new")
+def _pub_asset_new(c: Cell) -> None:
+    from fupin.projects.models import Asset
+
+    before = Asset.objects.count()
+    response = c.web.post(reverse("assets:new") + f"?project={c.pub16['project']}", {
+        "project": c.pub16["project"], "kind": "public", "name": "矩阵新资产", "value": "1000.00", "owner": "村集体",
+        "manager": "", "household": "", "handed_over_on": ""})
+    if c.expected == "ok":
+        assert response.status_code == 302 and Asset.objects.count() == before + 1, response.content[:800]
+    else:
+        _pub16_status(c, response)
+        assert Asset.objects.count() == before
+
+
+def _pub16_asset_post(c: Cell, name: str, data: dict, changed) -> None:  # noqa: ANN001
+    response = c.web.post(reverse(name, args=[c.pub16["asset"]]), data)
+    if c.expected == "ok":
+        assert response.status_code == 302 and changed(), response.content[:800]
+    else:
+        _pub16_status(c, response)
+        assert not changed()
+
+
+@pub16_check("pub.asset_confirm")
+def _pub_asset_confirm(c: Cell) -> None:
+    from fupin.projects.models import Asset
+
+    _pub16_asset_post(c, "assets:confirm", {"owner": "矩阵确权人", "on": "2025-12-01"},
+                      lambda: Asset.objects.get(pk=c.pub16["asset"]).owner == "矩阵确权人")
+
+
+@pub16_check("pub.asset_maintenance")
+def _pub_asset_maintenance(c: Cell) -> None:
+    from fupin.projects.models import AssetMaintenance
+
+    _pub16_asset_post(c, "assets:maintenance", {"on": "2025-12-01", "work": "矩阵管护", "cost": "10", "by": ""},
+                      lambda: AssetMaintenance.objects.filter(asset_id=c.pub16["asset"]).exists())
+
+
+@pub16_check("pub.asset_income")
+def _pub_asset_income(c: Cell) -> None:
+    from fupin.projects.models import IncomeShare
+
+    _pub16_asset_post(c, "assets:income", {"year": "2025", "amount": "100", "distributable": "100",
+                                           "received_on": "2025-12-01", "basis": "equal", "note": ""},
+                      lambda: IncomeShare.objects.filter(income__asset_id=c.pub16["asset"], household=c.household).exists())
+
+
+@pub16_check("pub.asset_dispose")
+def _pub_asset_dispose(c: Cell) -> None:
+    from fupin.projects.models import Asset
+
+    _pub16_asset_post(c, "assets:dispose", {"on": "2026-01-01", "method": "报废", "reason": "矩阵", "approval": "矩阵1号",
+                                            "proceeds": ""},
+                      lambda: Asset.objects.get(pk=c.pub16["asset"]).disposed_on is not None)
+
+
+ROUTES.update({
+    "disclosures:list": "pub.disclosures", "disclosures:detail": "pub.disclosure", "disclosures:pdf": "pub.disclosure_pdf",
+    "disclosures:new": "pub.disclosure_new", "disclosures:withdraw": "pub.disclosure_withdraw",
+    "public_funds:board": "pub.public_board", "public_funds:detail": "pub.public_notice", "public_funds:pdf": "pub.public_pdf",
+    "project_alerts:page": "pub.alerts",
+    "assets:ledger": "pub.assets", "assets:export": "pub.assets_xlsx", "assets:detail": "pub.asset",
+    "assets:new": "pub.asset_new", "assets:confirm": "pub.asset_confirm", "assets:maintenance": "pub.asset_maintenance",
+    "assets:income": "pub.asset_income", "assets:dispose": "pub.asset_dispose",
+})
