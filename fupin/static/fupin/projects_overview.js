@@ -20,10 +20,12 @@
     chart.getZr().on("mousemove", function (e) { node.style.cursor = e.target ? "pointer" : "default"; });
     window.addEventListener("resize", function () { chart.resize(); });
   }
-  var grid = { left: 8, right: 16, top: 36, bottom: 8, containLabel: true };
+  // The units are in the legends and titles (no axis names: on a phone they ran into the legend).
+  var grid = { left: 8, right: 16, top: narrow ? 56 : 36, bottom: 8, containLabel: true };
+  var slanted = { interval: 0, rotate: narrow ? 45 : 15, width: narrow ? 64 : 120, overflow: "truncate" };
   make("po-stages", {
     tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
-    grid: { left: 8, right: 28, top: 8, bottom: 8, containLabel: true },
+    grid: { left: 8, right: 28, top: 8, bottom: 8, containLabel: true },  // the title says 个
     xAxis: { type: "value", minInterval: 1 },
     yAxis: { type: "category", inverse: true, data: o.stages.map(function (s) { return s.name; }) },
     series: [{ type: "bar", name: L.projects, data: o.stages, barMaxWidth: 16, color: "#1d4f91",
@@ -32,10 +34,9 @@
   make("po-categories", {
     tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
     legend: { data: [L.projects, L.budget], top: 0 },
-    grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
-    xAxis: { type: "category", data: o.categories.map(function (c) { return c.name; }),
-             axisLabel: { interval: 0, rotate: narrow ? 45 : 20 } },
-    yAxis: [{ type: "value", name: L.count, minInterval: 1 }, { type: "value", name: L.wan, splitLine: { show: false } }],
+    grid: { left: narrow ? 20 : 28, right: 16, top: 36, bottom: 8, containLabel: true },
+    xAxis: { type: "category", data: o.categories.map(function (c) { return c.name; }), axisLabel: slanted },
+    yAxis: [{ type: "value", minInterval: 1 }, { type: "value", splitLine: { show: false } }],
     series: [
       { type: "bar", name: L.projects, data: o.categories, barMaxWidth: 36, label: { show: true, position: "top" } },
       { type: "line", name: L.budget, yAxisIndex: 1, color: "#d35400",
@@ -45,9 +46,9 @@
   make("po-channels", {
     tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
     legend: { data: o.channels.levels.map(function (l) { return l.name; }), top: 0 },
-    grid: grid,
-    xAxis: { type: "category", data: o.channels.names, axisLabel: { interval: 0, rotate: narrow ? 45 : 15 } },
-    yAxis: { type: "value", name: L.wan },
+    grid: { left: narrow ? 20 : 28, right: 16, top: 36, bottom: 8, containLabel: true },
+    xAxis: { type: "category", data: o.channels.names, axisLabel: slanted },
+    yAxis: { type: "value" },
     series: o.channels.levels.map(function (l) {
       return { type: "bar", stack: "level", name: l.name, data: l.values, barMaxWidth: 42 };
     })
@@ -58,7 +59,7 @@
     legend: { data: [L.projects, L.allocated, L.paid], top: 0 },
     grid: grid,
     xAxis: { type: "category", data: Y.names },
-    yAxis: [{ type: "value", name: L.count, minInterval: 1 }, { type: "value", name: L.wan, splitLine: { show: false } }],
+    yAxis: [{ type: "value", minInterval: 1 }, { type: "value", splitLine: { show: false } }],
     series: [
       { type: "bar", name: L.projects, data: Y.projects.map(function (d, i) {
           return Y.names[i] === Y.selected ? { value: d.value, url: d.url, itemStyle: { color: "#c0392b" } } : d;
@@ -72,7 +73,7 @@
     tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
     legend: { data: [L.allocated, L.paid], top: 0 },
     grid: { left: 8, right: 48, top: 30, bottom: 8, containLabel: true },
-    xAxis: { type: "value", name: L.wan },
+    xAxis: { type: "value", splitNumber: narrow ? 3 : 5 },
     yAxis: { type: "category", inverse: true, data: o.areas.names },
     series: [
       { type: "bar", name: L.allocated, data: o.areas.allocated, barMaxWidth: 12, color: "#1d4f91" },
