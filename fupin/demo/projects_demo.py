@@ -486,8 +486,7 @@ class _Build:
                 if slip == "stuck" and k == 0:
                     on = today - datetime.timedelta(days=130)
                 on = min(on, today - datetime.timedelta(days=20))
-                # Subsidies and a third of the works are paid by the township (the money sits there meanwhile).
-                held = township if (township and (purpose == "subsidy" or p.pk % 3 == 0 or slip == "stuck")) else self.county
+                held = township if township and self._held_at_township(p, purpose, slip) else self.county
                 allocations.append((Allocation(document=doc, project=p, area=held, area_path=held.path, amount=fen(amount),
                                                allocated_on=on, note="演示数据", synthetic=True), p, purpose, amount))
         # 资金分配未公开: the late document tops up this year's first project under way (none in a tiny county).
@@ -504,6 +503,18 @@ class _Build:
         self.result.counts["allocations"] = len(allocations)
         self.result.allocated = sum((a.amount for a, *_r in allocations), Decimal("0.00"))
         self._spend(allocations)
+
+    def _held_at_township(self, p: Project, purpose: str, slip: str) -> bool:
+        """Whether the township's account holds the money: the 资金滞留 slip's; else, of the finished projects
+        (all paid out), the subsidies and a third of the works whose 质保金 was released. Money of projects under
+        way and warranty money stays with the county, so the one slip is the only township money left unspent
+        past the threshold."""
+        if slip == "stuck":
+            return True
+        if p.stage == Stage.IMPLEMENTING:
+            return False
+        released = p.accepted_on is not None and (self.today - p.accepted_on).days > 400
+        return purpose == "subsidy" or (p.pk % 3 == 0 and released)
 
     def _spend(self, allocations: list[tuple[Allocation, Project, str, int]]) -> None:
         """Contracts and payments for works, subsidy batches for households, per allocation (never more than it)."""
