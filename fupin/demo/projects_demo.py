@@ -40,7 +40,8 @@ from django.utils import timezone
 from fupin.accounts.models import Role, User
 from fupin.areas.models import Area, Level
 from fupin.assistance import checks
-from fupin.assistance.models import HelpingUnit, UnitKind
+from fupin.assistance.models import AreaLink, HelpingUnit, UnitKind
+from fupin.assistance.rules import threshold
 from fupin.projects.models import (
     Allocation,
     Asset,
@@ -218,13 +219,24 @@ class _Build:
         existing = {u.name: u for u in HelpingUnit.objects.filter(area=self.county).order_by("pk")}
         wanted = [*LEAD_DEPARTMENTS.values(), "县乡村振兴局", "县财政局"]
         wanted += [p[2] for p in PRIMARY.values()]
+        created = []
         for name in dict.fromkeys(wanted):
             unit = existing.get(name) or existing.get(ALIASES.get(name, ""))
             if unit is None:
                 paired = name.endswith("（演示）") or name.startswith("东部")
                 unit = HelpingUnit.objects.create(name=name, area=self.county,
                                                   kind=UnitKind.PAIRED if paired else UnitKind.DEPARTMENT)
+                created.append(unit)
             self.units[name] = unit
+        # A department made here helps villages like every other (部门包村: the assistance checks' rule), so the
+        # who-helps gaps stay the ones the assistance demo made on purpose.
+        limit = threshold("department_min_villages", self.county)
+        villages = self.sites[:24] or self.villages
+        links = [AreaLink(unit=unit, area=villages[(i * 5 + k) % len(villages)], start=datetime.date(2016, 3, 1),
+                          note="部门包村（演示数据）")
+                 for i, unit in enumerate(u for u in created if u.kind == UnitKind.DEPARTMENT) for k in range(limit)
+                 if villages]
+        AreaLink.objects.bulk_create(links)
         self.result.counts["departments"] = len({self.units[n].pk for n in LEAD_DEPARTMENTS.values()})
 
     # --- projects, their steps and beneficiaries ------------------------------------------------------------
