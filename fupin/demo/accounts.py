@@ -47,6 +47,8 @@ DEMO_ACCOUNTS = [
     DemoAccount("auditor", Role.AUDITOR, "county", "{area}审计局 陈敏"),
     # 扶贫小额信贷 (issue 15 #7): the 农村信用合作联社's account, linked to its bank by fupin.demo.credit_demo
     DemoAccount("bank", Role.BANK, "county", "{area}农村信用合作联社 刘晓燕"),
+    # 项目资金 (issue 16): a 行业部门 account, linked to 县交通运输局 by fupin.demo.projects_demo (DepartmentStaff)
+    DemoAccount("department", Role.DEPARTMENT, "county", "{area}交通运输局 孙文斌"),
 ]
 DEMO_USERNAMES = [a.username for a in DEMO_ACCOUNTS]
 #: How many households of the demo village the demo 帮扶责任人 is paired with.

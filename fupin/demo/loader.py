@@ -65,6 +65,7 @@ from .generator import (
 )
 from .monitoring_cases import build_monitoring_cases
 from .plans_demo import build_plans
+from .projects_demo import ProjectsResult, build_projects
 from .visits_demo import build_visits
 
 TABLES: dict[str, type[models.Model]] = {
@@ -139,6 +140,8 @@ class LoadResult:
     alerts: AlertsResult | None = None
     #: (issue 15 #7) the demo county's ratings, loans, repayments and subsidies (fupin.demo.credit_demo).
     credit: CreditResult | None = None
+    #: (issue 16, demo16) the demo county's projects and funds (fupin.demo.projects_demo; None: not built).
+    projects: ProjectsResult | None = None
 
 
 def ensure_poverty_lines() -> rules.PovertyLines:
@@ -352,6 +355,8 @@ def load_demo(*, scale: int = 1, seed: int = 2015, households: int | None = None
             result.credit = build_credit(county=first["county"], seed=seed, demo_village=first["village"])  # (issue 15 #7)
             result.counts["visit"] = build_visits(seed=seed)  # issue 15 (visit15): a year of visits, some forgotten
             result.counts["plan"] = build_plans(county=first["county"])  # issue 15 (plan15): 一户一策 of paired households
+            # issue 16 (demo16): projects and funds — after the assistance demo, whose 县直部门 lead the projects.
+            result.projects = build_projects(county=first["county"], seed=seed)
         result.counts["area"] = Area.objects.count() - areas_before
         result.seconds = time.perf_counter() - started
         _record_load(result, county=first["county"])

@@ -751,7 +751,8 @@ def _row_of(route: str) -> str | None:
 
 def test_every_route_has_a_row():
     """Every named route of fupin is checked by a matrix row, or is in NO_ROW with the reason it needs none."""
-    rows = set(CHECKS) | set(CREDIT_CHECKS) | set(FUNDS_CHECKS) | set(PROJECT_CHECKS) | set(PUB16_CHECKS)
+    rows = (set(CHECKS) | set(CREDIT_CHECKS) | set(FUNDS_CHECKS) | set(PROJECT_CHECKS) | set(PUB16_CHECKS)
+            | set(PROJECT_OVERVIEW_CHECKS))
     missing = []
     for route in _route_names():
         row = _row_of(route)
@@ -5400,3 +5401,105 @@ ROUTES.update({
     "assets:new": "pub.asset_new", "assets:confirm": "pub.asset_confirm", "assets:maintenance": "pub.asset_maintenance",
     "assets:income": "pub.asset_income", "assets:dispose": "pub.asset_dispose",
 })
+
+
+# ==================================================================================================
+# --- 项目资金概览 (issue 16, demo16: /projects/overview/?area=) — its own table, data and checks ----------
+# "in" is a project sited at the "in" household's village (甲一村), led by 县交通运输局; "out" one at the
+# role's "out" household's village (富源县 丙一村 for the county roles, 乙一村 for the township, 甲二村 for
+# the village). The page is asked for the project's village: "ok" counts the project (its budget shows in
+# the stage table), "404" an area outside the subtree. The household-scoped roles (帮扶责任人, 评估人员) have no
+# project ledger: 403 before any lookup. The 行业部门 persona (``department``: 县交通运输局, 罗平县) sees the
+# projects its department leads: "in" is the 交通运输局's project, "out" a 水务局 project in the same village
+# (200, not counted). The column is added here when the shared personas do not have it yet.
+# fmt: off
+PROJECT_OVERVIEW_ROLES: tuple[str, ...] = ROLES if "department" in ROLES else (*ROLES, "department")
+PROJECT_OVERVIEW: dict[str, tuple[str, ...]] = {
+    #                       admin    county        township      village       cadre         leader        auditor       assessor      bank          department
+    "projects.overview":   ("ok|—", "ok|404",     "ok|404",     "ok|404",     "403|403",    "ok|404",     "ok|404",     "403|403",    "403|403",    "ok|hide"),
+}
+# fmt: on
+PROJECT_OVERVIEW_CHECKS: dict[str, Callable[[Cell], None]] = {}
+#: The project each (role, side) looks for: "in", the role's OUTSIDE key, or "dept_other" (the department's "out").
+PROJECT_BUDGETS = {"in": "7,310,001.23", "a2": "7,320,002.34", "b1": "7,330,003.45", "far": "7,340,004.56",
+                   "a1_other": "7,350,005.67", "dept_other": "7,360,006.78"}
+
+
+@pytest.fixture(scope="module")
+def overview_projects(world, library, django_db_blocker) -> dict[str, int]:  # library: 行业部门 persona
+    """A project for each place the cells look at (inside the world's transaction), and the 行业部门 persona."""
+    from decimal import Decimal
+
+    from fupin.assistance.models import HelpingUnit, UnitKind
+    from fupin.projects.models import DepartmentStaff, Project
+    from fupin.projects.rules import Category, Stage
+
+    with django_db_blocker.unblock():
+        county = world.areas["county"]
+        roads = HelpingUnit.objects.create(name="县交通运输局", kind=UnitKind.DEPARTMENT, area=county)
+        water = HelpingUnit.objects.create(name="县水务局", kind=UnitKind.DEPARTMENT, area=county)
+        if "department" not in world.users:
+            world.users["department"] = factories.user("dept_roads", Role.DEPARTMENT, county).pk
+        if not DepartmentStaff.objects.filter(user_id=world.users["department"]).exists():
+            DepartmentStaff.objects.create(user_id=world.users["department"], department=roads)
+        roads = DepartmentStaff.objects.get(user_id=world.users["department"]).department
+        sites = {"in": "village_a1", "a1_other": "village_a1", "a2": "village_a2", "b1": "village_b1",
+                 "far": "far_village", "dept_other": "village_a1"}
+        out = {}
+        for n, (key, site) in enumerate(sites.items()):
+            area = world.areas[site]
+            # The department's other project (水务局) sits in the same village at another stage, so that the
+            # stage table's budget of the "in" project is its own.
+            out[key] = Project.objects.create(
+                area=area, code=f"MATRIX-{n}", name=f"矩阵项目{key}", year=2024,
+                category=Category.WATER if key == "dept_other" else Category.ROADS,
+                lead=water if key == "dept_other" else roads,
+                stage=Stage.PLANNED if key in ("dept_other", "a1_other") else Stage.IMPLEMENTING,
+                budget=Decimal(PROJECT_BUDGETS[key].replace(",", ""))).pk
+        return out
+
+
+def _project_overview_cells():
+    for action, row in PROJECT_OVERVIEW.items():
+        assert len(row) == len(PROJECT_OVERVIEW_ROLES), action
+        for role, cell in zip(PROJECT_OVERVIEW_ROLES, row, strict=True):
+            for side, expected in zip(("in", "out"), cell.split("|"), strict=True):
+                if expected != NA:
+                    yield pytest.param(action, role, side, expected, id=f"{action}-{role}-{side}")
+
+
+@pytest.mark.parametrize(("action", "role", "side", "expected"), list(_project_overview_cells()))
+def test_project_overview_cell(world, overview_projects, action, role, side, expected):
+    cell = Cell(world, action, role, side, expected)
+    cell.projects = overview_projects
+    PROJECT_OVERVIEW_CHECKS[action](cell)
+
+
+def test_every_project_overview_row_has_a_check():
+    assert set(PROJECT_OVERVIEW_CHECKS) == set(PROJECT_OVERVIEW)
+
+
+def overview_check(name: str):
+    def register(fn):
+        PROJECT_OVERVIEW_CHECKS[name] = fn
+        return fn
+    return register
+
+
+@overview_check("projects.overview")
+def _projects_overview(c: Cell) -> None:
+    from fupin.projects.models import Project
+
+    if c.side == "in":
+        key = "in"
+    else:
+        key = "dept_other" if c.role == "department" else OUTSIDE[c.role]
+    project = Project.objects.select_related("area").get(pk=c.projects[key])
+    response = c.web.get(reverse("projects_overview:index"), {"area": project.area.code})
+    status_of(response, c.expected)
+    if c.expected in ("ok", "hide"):
+        assert (PROJECT_BUDGETS[key] in response.content.decode()) == (c.expected == "ok"), c.expected
+
+
+ROUTES.update({"projects_overview:index": "projects.overview"})
+# --- end of 项目资金概览 ---------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from fupin.demo.accounts import DEFAULT_PASSWORD, check_password_strength
 from fupin.demo.cases import summary_lines
 from fupin.demo.generator import AS_OF, FIRST_YEAR, LAST_YEAR
 from fupin.demo.loader import DemoRefused, load_demo, monitoring_count_lines, monitoring_summary
+from fupin.demo.projects_demo import summary_lines as projects_summary
 from fupin.registry.models import Household
 
 STATUS_LABELS = {
@@ -101,6 +102,7 @@ class Command(BaseCommand):
               f"（{a.seconds:.1f} 秒）")
         if result.counts.get("visit") is not None or result.counts.get("plan") is not None:  # issue 15
             w(f"  走访记录 {result.counts.get('visit') or 0:,} 条，一户一策计划 {result.counts.get('plan') or 0:,} 户")
+        list(map(w, projects_summary(result.projects)))  # issue 16 (demo16) 项目资金 (nothing when not built)
         w(f"  用时 {result.seconds:.1f} 秒（写入方式：{result.method}）")
         w("  载入后数据库中的防返贫监测：")
         for line in monitoring_count_lines():

@@ -1,0 +1,170 @@
+"""The demo's projects and funds (fupin.demo.projects_demo, issue 16): the ledger reconciles exactly — the
+invariants of fupin.projects.models' docstring checked on the generated rows — every stage, kind, asset
+class and slip is there, and every figure the demo prints matches the database."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db.models import Count, Sum
+
+from fupin.accounts.models import Role, User
+from fupin.areas.models import Area, Level
+from fupin.assistance.models import UnitKind
+from fupin.demo.loader import load_demo
+from fupin.demo.projects_demo import ALIASES, build_projects, split_fen, summary_lines
+from fupin.projects.models import (
+    Allocation,
+    Asset,
+    AssetIncome,
+    Beneficiary,
+    DepartmentStaff,
+    Disclosure,
+    DisclosureKind,
+    FundDocument,
+    IncomeShare,
+    NegativeUse,
+    Payment,
+    Project,
+    ProjectEvent,
+    SubsidyBatch,
+    SubsidyLine,
+)
+from fupin.projects.rules import LEAD_DEPARTMENTS, PATH, AssetKind, BatchStatus, Category, PaymentKind, Stage
+from fupin.projects.rules import Level as FundLevel
+from fupin.registry.choices import Status
+
+TODAY = datetime.date(2026, 12, 7)
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    from django.db import transaction
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        load_demo(households=300, seed=11, cases=False, findings=False)
+        county = Area.objects.filter(level=Level.COUNTY).order_by("path").first()
+        result = build_projects(county=county, seed=11, today=TODAY)
+        yield county, result
+        transaction.set_rollback(True)
+
+
+pytestmark = pytest.mark.django_db
+
+
+def sums(model, key: str, **filters) -> dict[int, Decimal]:
+    return {row[key]: row["s"] for row in model.objects.filter(**filters).values(key).annotate(s=Sum("amount")).order_by()}
+
+
+def test_the_ledger_reconciles_exactly(demo):
+    # FundDocument.amount ≥ Σ Allocation.amount (a source never goes negative)
+    allocated = sums(Allocation, "document_id")
+    for doc in FundDocument.objects.all():
+        assert allocated.get(doc.pk, Decimal(0)) <= doc.amount, doc.number
+    # Allocation.amount ≥ Σ Payment.amount of that allocation; a payment is of the allocation's project
+    paid = sums(Payment, "allocation_id")
+    for a in Allocation.objects.all():
+        assert paid.get(a.pk, Decimal(0)) <= a.amount, a.pk
+    assert not Payment.objects.exclude(project_id=models_f("allocation__project_id")).exists()
+    # Payment (到户补助) = Σ SubsidyLine.amount of its batch; the batch's own total and count say the same
+    lines = {row["batch_id"]: (row["s"], row["n"]) for row in
+             SubsidyLine.objects.values("batch_id").annotate(s=Sum("amount"), n=Count("pk")).order_by()}
+    for batch in SubsidyBatch.objects.all():
+        assert lines[batch.pk] == (batch.total, batch.lines_count), batch.title
+        payment = Payment.objects.filter(batch=batch).first()
+        if batch.status == BatchStatus.PAID:
+            assert payment.amount == batch.total and payment.kind == PaymentKind.SUBSIDY
+            assert payment.allocation_id == batch.allocation_id and payment.project_id == batch.project_id
+        else:
+            assert payment is None
+    assert not Payment.objects.filter(kind=PaymentKind.SUBSIDY, batch__isnull=True).exists()
+    assert not Payment.objects.filter(kind=PaymentKind.CONTRACT, contract__isnull=True).exists()
+    # contracts never paid beyond their amount
+    for contract_id, s in sums(Payment, "contract_id", contract__isnull=False).items():
+        assert s <= Payment.objects.filter(contract_id=contract_id).first().contract.amount
+    # a subsidy reaches only the project's beneficiaries, never a cancelled household
+    beneficiaries = set(Beneficiary.objects.values_list("project_id", "household_id"))
+    for project_id, household_id, status in SubsidyLine.objects.values_list("batch__project_id", "household_id",
+                                                                              "household__status"):
+        assert (project_id, household_id) in beneficiaries
+        assert status != Status.CANCELLED
+    assert not Beneficiary.objects.filter(household__status=Status.CANCELLED).exists()
+    # an income's shares sum to its distributable part, exactly
+    shares = sums(IncomeShare, "income_id")
+    for income in AssetIncome.objects.all():
+        assert shares.get(income.pk, Decimal("0.00")) == income.distributable
+        assert income.distributable <= income.amount
+    # no payment before its allocation, no allocation before its document arrived, money only in payable stages
+    assert not Payment.objects.filter(paid_on__lt=models_f("allocation__allocated_on")).exists()
+    assert not Allocation.objects.filter(allocated_on__lt=models_f("document__issued_on")).exists()
+    assert not Payment.objects.exclude(project__stage__in=[Stage.IMPLEMENTING, Stage.ACCEPTED, Stage.ANNOUNCED,
+                                                            Stage.HANDED_OVER, Stage.OPERATING]).exists()
+    assert not Payment.objects.filter(paid_on__gt=TODAY).exists()
+
+
+def models_f(name: str):
+    from django.db.models import F
+
+    return F(name)
+
+
+def test_every_kind_stage_level_class_and_slip_is_there(demo):
+    county, result = demo
+    assert set(Project.objects.values_list("category", flat=True)) == set(LEAD_DEPARTMENTS)
+    for category, name in LEAD_DEPARTMENTS.items():
+        leads = {p.lead.name for p in Project.objects.filter(category=category).select_related("lead")}
+        assert leads == {name} or leads == {ALIASES.get(name)}, (category, leads)
+    assert all(u.kind == UnitKind.DEPARTMENT for u in {p.lead for p in Project.objects.select_related("lead")})
+    assert set(Project.objects.values_list("stage", flat=True)) == set(Stage.values)
+    assert set(Project.objects.values_list("year", flat=True)) == set(range(2015, TODAY.year + 1))
+    assert set(FundDocument.objects.values_list("level", flat=True)) == set(FundLevel.values)
+    assert len(set(FundDocument.objects.values_list("channel", flat=True))) >= 4
+    assert FundDocument.objects.filter(synthetic=False).count() == 0 and Project.objects.filter(synthetic=False).count() == 0
+    assert Allocation.objects.filter(area__level=Level.TOWNSHIP).exists()
+    assert set(Asset.objects.values_list("kind", flat=True)) == set(AssetKind.values)
+    assert IncomeShare.objects.exists() and Asset.objects.filter(maintenance__isnull=False).exists()
+    # each event chain follows the lifecycle in order, dates never going back
+    for project in Project.objects.all():
+        events = list(ProjectEvent.objects.filter(project=project).exclude(source=models_f("target")).order_by("on", "id"))
+        targets = [e.target for e in events]
+        assert targets[-1] == project.stage
+        assert [t for t in targets if t != Stage.CANCELLED] == list(PATH[:len([t for t in targets if t != Stage.CANCELLED])])
+    # disclosures hang at least 10 days (the first and the last included)
+    for d in Disclosure.objects.all():
+        assert (d.ends_on - d.starts_on).days + 1 >= 10
+    assert set(Disclosure.objects.values_list("kind", flat=True)) == set(DisclosureKind.values)
+    # the slips the alerts must find
+    stuck = [a for a in Allocation.objects.filter(area__level=Level.TOWNSHIP, allocated_on__lt=TODAY - datetime.timedelta(days=90))
+             if not a.payments.exists()]
+    assert stuck
+    assert Project.objects.filter(stage=Stage.IMPLEMENTING, progress__lt=50, ends_on__gt=TODAY).exists()
+    assert Project.objects.filter(stage=Stage.IMPLEMENTING, ends_on__lt=TODAY - datetime.timedelta(days=30)).exists()
+    assert SubsidyBatch.objects.filter(status=BatchStatus.DRAFT, drawn_on__lt=TODAY - datetime.timedelta(days=30)).exists()
+    disclosed = set(Disclosure.objects.filter(kind=DisclosureKind.ALLOCATION).values_list("document_id", flat=True))
+    assert Allocation.objects.exclude(document_id__in=disclosed).filter(
+        allocated_on__lt=TODAY - datetime.timedelta(days=15)).exists()
+    words = [w for n in NegativeUse.objects.filter(active=True) for w in n.words()]
+    assert any(w in p.purpose for p in Payment.objects.all() for w in words)
+    assert all(result.slips.get(k) for k in ("stuck", "behind", "overdue", "acceptance_late", "unpaid_batch",
+                                                "undisclosed", "negative")), result.slips
+
+
+def test_the_department_login_and_the_summary(demo):
+    county, result = demo
+    user = User.objects.get(username="department")
+    assert user.role == Role.DEPARTMENT
+    staff = DepartmentStaff.objects.get(user=user)
+    assert staff.department.name == LEAD_DEPARTMENTS[Category.ROADS]
+    assert Project.objects.filter(lead=staff.department).exists()
+    assert result.projects == Project.objects.count()
+    assert result.documents == FundDocument.objects.count()
+    assert result.allocated == Allocation.objects.aggregate(s=Sum("amount"))["s"]
+    assert result.paid == Payment.objects.aggregate(s=Sum("amount"))["s"]
+    text = "\n".join(summary_lines(result))
+    assert f"项目 {result.projects} 个" in text and f"资金文件 {result.documents} 份" in text
+
+
+def test_split_to_the_fen():
+    assert split_fen(1001, 3) == [334, 334, 333] and sum(split_fen(7, 10)) == 7
