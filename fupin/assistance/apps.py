@@ -33,3 +33,5 @@ class AssistanceConfig(AppConfig):
         from .cards import register_kind as register_cards_job
 
         register_cards_job()
+        # day15: the gap report's counts refreshed in the background (the first view of a day)
+        gaps.register_kind()

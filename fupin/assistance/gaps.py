@@ -404,7 +404,7 @@ def cached(user: User | AnonymousUser, area: Area, name: str, compute: Callable[
 
     key = None
     if cacheable(user):
-        key = f"fupin:gaps:{name}:{area.path}:{timezone.localdate().isoformat()}:{stamp()}"
+        key = _cache_key(name, area, stamp())
         if not fresh and (hit := cache.get(key)) is not None:
             return hit
     with tuned():
@@ -414,10 +414,27 @@ def cached(user: User | AnonymousUser, area: Area, name: str, compute: Callable[
     return value
 
 
+def _cache_key(name: str, area: Area, stamp: int) -> str:
+    return f"fupin:gaps:{name}:{area.path}:{timezone.localdate().isoformat()}:{stamp}"
+
+
+def in_cache(user: User | AnonymousUser, area: Area) -> bool:
+    """Whether the area's report of today is in the Django cache for ``user`` (served as it is)."""
+    from django.core.cache import cache
+
+    return rollups.cacheable(user) and cache.get(_cache_key("report", area, rollups.stamp())) is not None
+
+
 def _report(user: User | AnonymousUser, area: Area, refresh: bool = False) -> list[Row]:
     """The report from the rollups (area-scoped users; ``refresh``: the area's own re-summed) or computed."""
     width = child_width(area)
     raw = rollups.raw_figures(user=user, area=area, on=None, child_length=width, refresh=refresh, kind=KIND)
+    return rows_of(raw, area)
+
+
+def rows_of(raw: dict[str, Any], area: Area) -> list[Row]:
+    """The report's rows from an area's raw counts (a rollup's data)."""
+    width = child_width(area)
     children = raw.get("children", {}) if width is not None else {}
     out = []
     for gap in GAPS:
@@ -599,3 +616,133 @@ def teams_list(*, user: User | AnonymousUser, area: Area, among: list[int] | Non
         n = limit(team.village.path)
         out.append({"team": team, "limit": n, "members": [m for m in members.get(team.pk, []) if m["days"] < n]})
     return out
+
+
+# --- the first view of a day: stored counts labelled with their date, a background refresh ---------------
+
+#: A view computes at most this many counties from the tables inline (a county takes 3–5 s at ``--scale
+#: 100``); an area needing more (a city or the province on a new day: ~11 min) is served from its latest
+#: stored counts, labelled with their date, while a background job (``JOB_KIND``) refreshes it.
+INLINE_COUNTIES = 2
+JOB_KIND = "gaps_refresh"
+#: After a refresh of an area failed, a view starts none again for this long (it shows the failure).
+RETRY_AFTER = datetime.timedelta(minutes=10)
+
+
+@dataclass
+class Freshness:
+    """What a view of an area would cost: the counties (or the area itself, a county or below) whose counts
+    are not current and would be computed from the tables."""
+
+    stale: list[str]
+
+    @property
+    def inline(self) -> bool:
+        return len(self.stale) <= INLINE_COUNTIES
+
+
+def freshness(*, user: User | AnonymousUser, area: Area) -> Freshness:
+    """Whether the report of ``area`` can be served now (current rollups, or at most INLINE_COUNTIES
+    counties to compute). Users whose gaps are their own households' (帮扶责任人, 评估人员) are always
+    computed inline (a few hundred households)."""
+    if not rollups.cacheable(user) or in_cache(user, area):
+        return Freshness([])
+    return Freshness(rollups.stale_areas(user=user, area=area, kind=KIND))
+
+
+def stored_report(area: Area) -> tuple[list[Row], datetime.datetime] | None:
+    """The area's latest stored counts (not current: from an earlier day, or before writes in several of
+    its counties) and when they were computed; None when none are stored. To be shown labelled with
+    their time, never as today's."""
+    row = rollups.stored(area, KIND)
+    if row is None:
+        return None
+    return rows_of(row["data"], area), row["computed_at"]
+
+
+def _covering(area: Area) -> Q:
+    """Refresh jobs of ``area`` or an area above it (a province's refresh stores every county's)."""
+    paths = [area.path[:n] for n in sorted(set(PATH_LENGTH.values())) if n <= len(area.path)]
+    return Q(kind=JOB_KIND, area__path__in=paths)
+
+
+def refresh_job(area: Area) -> Any:
+    """The unfinished refresh of ``area`` or of an area above it, else the latest one of ``area`` (finished)."""
+    from fupin.jobs import runner
+    from fupin.jobs.models import Job, JobState
+
+    recent = Job.objects.filter(_covering(area), created_at__gte=timezone.now() - runner.LIMIT_WINDOW)
+    running = recent.filter(state__in=(JobState.QUEUED, JobState.RUNNING)).order_by("created_at").first()
+    return running or Job.objects.filter(kind=JOB_KIND, area=area).order_by("-created_at").first()
+
+
+def start_refresh(*, user: User, area: Area, params: dict[str, Any] | None = None, submit: bool = True) -> Any:
+    """Start (once) the background refresh of ``area``'s counts as ``user`` (who sees it: the view looked it
+    up in their scope) and return its job; the one already queued or running for it (or for an area above
+    it) when there is one. One at a time per area even for two requests at once: the check and the insert
+    hold the area's row (SELECT … FOR UPDATE on PostgreSQL; SQLite's transactions take the write lock as
+    they begin). A refresh of the area that failed less than RETRY_AFTER ago is returned, not retried.
+    ``submit=False``: created queued, for the caller to run (``fupin gaps refresh --job``)."""
+    from fupin.jobs import runner
+    from fupin.jobs.models import JobState
+
+    with transaction.atomic():
+        list(Area.objects.select_for_update().filter(pk=area.pk).values_list("pk", flat=True))
+        job = refresh_job(area)
+        if job is not None and (not job.finished or (
+                job.state == JobState.FAILED and job.finished_at and timezone.now() - job.finished_at < RETRY_AFTER)):
+            return job
+        job = runner.job_create(kind=JOB_KIND, user=user, area=area, params=params or {})
+        if submit:
+            runner.submit(job)
+        return job
+
+
+def run_refresh(*, user: User | AnonymousUser, area: Area, progress: Callable[[int, int, str], None] | None = None) -> int:
+    """Refresh ``area``'s counts: each county whose counts are not current computed from the tables (one
+    transaction each, so a stopped refresh keeps the counties done), then the area summed from them.
+    Each county is checked again just before (another refresh may have done it). Returns the counties
+    computed."""
+    progress = progress or (lambda done, total, stage: None)
+    todo = rollups.stale_areas(user=user, area=area, kind=KIND)
+    areas = {a.path: a for a in Area.objects.filter(path__in=todo)}
+    total = len(todo) + 1
+    n = 0
+    for i, path in enumerate(todo):
+        county = areas[path]
+        progress(i, total, _("正在统计 %(a)s（%(i)s / %(n)s）") % {"a": county.name, "i": i + 1, "n": len(todo)})
+        if rollups.stale_areas(user=user, area=county, kind=KIND):
+            with tuned():
+                rollups.compute_one(user=user, area=county, kind=KIND)
+            n += 1
+    progress(len(todo), total, _("正在汇总 %(a)s") % {"a": area.name})
+    with tuned():
+        rollups.raw_figures(user=user, area=area, on=None, child_length=child_width(area), kind=KIND)
+    progress(total, total, _("已完成"))
+    return n
+
+
+def run_job(job: Any) -> None:
+    """The refresh job's handler (fupin.jobs): ``run_refresh`` of ``job.area`` as ``job.user``, with its progress
+    on the gap page; a cancel stops before the next county (those done stay stored: they are exact)."""
+    import time
+
+    from fupin.jobs import runner
+
+    if job.area is None:
+        raise runner.JobRefused(_("未指定区划"))
+    started = time.perf_counter()
+
+    def progress(done: int, total: int, stage: str) -> None:
+        runner.set_progress(job.id, done, total, stage)
+        if runner.cancel_requested(job.id):
+            raise runner.JobCancelled
+
+    counties = run_refresh(user=job.user, area=job.area, progress=progress)
+    job.result = {"counties": counties, "seconds": round(time.perf_counter() - started, 1)}
+
+
+def register_kind() -> None:
+    from fupin.jobs import kinds
+
+    kinds.register(JOB_KIND, label=gettext_lazy("更新帮扶缺口统计"), handler=run_job)

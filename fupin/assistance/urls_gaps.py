@@ -6,5 +6,6 @@ from . import views_gaps
 
 urlpatterns = [
     path("gaps/", views_gaps.gaps_page, name="gaps_page"),
+    path("gaps/progress/", views_gaps.gaps_progress, name="gaps_progress"),
     path("gaps.xlsx", views_gaps.gaps_download, name="gaps_download"),
 ]

@@ -9,9 +9,10 @@ import io
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -43,8 +44,8 @@ def _area(request: HttpRequest) -> Area | None:
     return registry_selectors.browse_area_get(user=request.user, code=code) if code else root
 
 
-def _table(user: Any, area: Area) -> dict[str, Any]:
-    rows = gaps.report(user=user, area=area)
+def _table(user: Any, area: Area, rows: list[gaps.Row] | None = None) -> dict[str, Any]:
+    rows = gaps.report(user=user, area=area) if rows is None else rows
     width = gaps.child_width(area)
     children = list(registry_selectors.browse_area_children(user=user, area=area)) if width else []
     lines = []
@@ -57,6 +58,28 @@ def _table(user: Any, area: Area) -> dict[str, Any]:
     return {"rows": rows, "lines": lines, "own": own if any(c["n"] for c in own) else None, "totals": totals}
 
 
+def _refresh_in_background(request: HttpRequest, area: Area) -> Any:
+    """The area's background refresh (started now if none runs): its counts would take more than a few
+    counties computed from the tables (a city or the province on a new day)."""
+    return gaps.start_refresh(user=request.user, area=area,
+                              params={"language": request.LANGUAGE_CODE, "ip": request.META.get("REMOTE_ADDR")})
+
+
+def _background_context(request: HttpRequest, area: Area) -> dict[str, Any]:
+    """The page while the area's counts are being refreshed: the latest stored counts labelled with their
+    time (never as today's), or none (a progress bar only), and the job's progress."""
+    from fupin.jobs import runner
+
+    job = _refresh_in_background(request, area)
+    stored = gaps.stored_report(area)
+    context: dict[str, Any] = {"job": job, "progress": runner.progress_of(job), "stale": True,
+                               "stored_at": stored[1] if stored else None, "rows": [], "lines": [], "own": None,
+                               "totals": []}
+    if stored is not None:
+        context.update(_table(request.user, area, rows=stored[0]))
+    return context
+
+
 @login_required
 @require_GET
 def gaps_page(request: HttpRequest) -> HttpResponse:
@@ -64,6 +87,11 @@ def gaps_page(request: HttpRequest) -> HttpResponse:
     if area is None:
         return no_scope(request)
     user = request.user
+    if not gaps.freshness(user=user, area=area).inline:
+        context = _background_context(request, area)
+        context.update({"area": area, "today": timezone.localdate(), "month": gaps.last_month()[0],
+                        "cadres": None, "teams": None, "up": _up(user, area)})
+        return render(request, "assistance/gaps.html", context)
     context = _table(user, area)
     first, _last = gaps.last_month()
     units = {r.gap.key: r.unit_ids for r in context["rows"]}
@@ -73,9 +101,32 @@ def gaps_page(request: HttpRequest) -> HttpResponse:
                               lambda: gaps.overloaded_list(user=user, area=area, among=units["overload"])),
         "teams": gaps.cached(user, area, "teams",
                              lambda: gaps.teams_list(user=user, area=area, among=units["team_presence"])),
-        "up": area.parent if area.parent_id and policy.visible_areas(user).filter(pk=area.parent_id).exists() else None,
+        "up": _up(user, area),
     })
     return render(request, "assistance/gaps.html", context)
+
+
+def _up(user: Any, area: Area) -> Area | None:
+    return area.parent if area.parent_id and policy.visible_areas(user).filter(pk=area.parent_id).exists() else None
+
+
+@login_required
+@require_GET
+def gaps_progress(request: HttpRequest) -> HttpResponse:
+    """The progress bar of the area's background refresh (polled by the page); once it is over, a reload."""
+    area = _area(request)
+    if area is None:
+        return no_scope(request)
+    from fupin.jobs.views import progress_partial
+
+    job = gaps.refresh_job(area) if rollups_cacheable(request.user) else None
+    return progress_partial(request, job, "assistance/_gaps_progress.html", {"job": job, "area": area})
+
+
+def rollups_cacheable(user: Any) -> bool:
+    from fupin.monitoring.rollups import cacheable
+
+    return cacheable(user)
 
 
 @login_required
@@ -84,6 +135,11 @@ def gaps_download(request: HttpRequest) -> HttpResponse:
     area = _area(request)
     if area is None:
         return no_scope(request)
+    if not gaps.freshness(user=request.user, area=area).inline:
+        # Not minutes in a request: the counts are refreshed in the background, the page shows the progress.
+        _refresh_in_background(request, area)
+        messages.info(request, _("%(a)s 的帮扶缺口统计正在更新，完成后即可导出") % {"a": area.name})
+        return redirect(reverse("gaps_page") + "?" + urlencode({"area": area.code}))
     with gaps.tuned():
         content, households = workbook(user=request.user, area=area)
     audit_export(actor=request.user, obj=area, area_path=area.path,

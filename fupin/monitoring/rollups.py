@@ -375,6 +375,63 @@ def raw_figures(*, user: User | AnonymousUser, area: Area, on: datetime.date | N
     return raw
 
 
+def stale_areas(*, user: User | AnonymousUser, area: Area, kind: Kind | None = None) -> list[str]:
+    """The areas a view of ``area`` today would compute from the tables, before computing anything: for a
+    province or city the paths of its counties whose rollups are not current (walking down only through
+    the stale ones, as ``_summed`` would), for a county or below ``[area.path]`` when its own rollup is not
+    current. [] when the area is served as stored (or for a user whose figures are not the area's: those
+    are computed live, over their own few households). Three or four small queries: the rollups' dates
+    and stamps without their data, the writes since the oldest."""
+    kind = kind or FIGURES
+    if not cacheable(user):
+        return []
+    county = PATH_LENGTH[Level.COUNTY]
+    if area.level in (Level.PROVINCE, Level.CITY):
+        tree = list(Area.objects.filter(path__startswith=area.path, level__in=(Level.PROVINCE, Level.CITY, Level.COUNTY))
+                    .values_list("path", "parent__path", "level"))
+    else:
+        tree = [(area.path, None, area.level)]
+    got = list(kind.model.objects.filter(area_path__in=[t[0] for t in tree], day="today", child_length=0)
+               .values("area_path", "stamp", "computed_at", layout=KeyTextTransform("layout", "data"),
+                       partial=KeyTextTransform("partial", "data"), open_since=KeyTextTransform("open_since", "data")))
+    rows = {}
+    for r in got:
+        r["data"] = {"layout": int(r["layout"]) if str(r["layout"]).isdigit() else None,
+                     "partial": str(r["partial"]).lower() == "true", "open_since": r["open_since"]}
+        rows[r["area_path"]] = r
+    writes = writes_since(area.path, list(rows.values()), kind)
+    run = Run(user=user, on=None, kind=kind)
+    kids: dict[str, list[str]] = {}
+    for path, parent, _level in tree:
+        kids.setdefault(parent or "", []).append(path)
+
+    def walk(path: str, whole: bool) -> list[str]:
+        if run.current(rows.get(path), writes, whole=whole):
+            return []
+        if len(path) >= county or not kids.get(path):
+            return [path]
+        return [p for child in sorted(kids[path]) for p in walk(child, False)]
+
+    return walk(area.path, True)
+
+
+def stored(area: Area, kind: Kind | None = None) -> dict[str, Any] | None:
+    """The area's latest stored rollup for its own view (with its breakdown by child), current or not:
+    {"data", "computed_at", "stamp"}; None when there is none of this layout. Never to be shown as
+    today's figures unless ``stale_areas`` is empty: the caller labels it with ``computed_at``."""
+    row = _rows([area.path], _day(None), kind).get(area.path)
+    if row is None or row["data"].get("layout") != (kind or FIGURES).layout or row["data"].get("partial"):
+        return None
+    return row
+
+
+def compute_one(*, user: User | AnonymousUser, area: Area, kind: Kind | None = None) -> None:
+    """Compute ``area`` (a county or below: live in one pass, storing every rollup below it) and store it."""
+    run = Run(user=user, on=None, kind=kind or FIGURES)
+    _live(run, area)
+    _flush(run)
+
+
 def refresh(*, user: User, areas: list[Area], dates: list[datetime.date | None], kind: Kind | None = None) -> int:
     """Recompute the rollups of ``areas`` for ``dates`` (None: today) as ``user`` (an area-scoped user
     who sees them: the command uses a superuser): deepest first, counties and below live (storing every
