@@ -307,6 +307,10 @@ FUPIN_SHEET_MAX_COLUMNS = env_int("FUPIN_SHEET_MAX_COLUMNS", 200)
 FUPIN_SHEET_MAX_INFLATED_BYTES = env_int("FUPIN_SHEET_MAX_INFLATED_BYTES", 400 * 1024 * 1024)
 # Background jobs run at once by the "thread" runner of one web process; more wait, queued.
 FUPIN_MAX_CONCURRENT_JOBS = env_int("FUPIN_MAX_CONCURRENT_JOBS", 2)
+# The 帮扶缺口 page computes at most this many counties' counts from the tables in a request (a county takes
+# seconds at province scale); an area needing more (a city or the province on a new day, before the nightly
+# `fupin gaps refresh`) shows its latest stored counts labelled with their date and refreshes in a job.
+FUPIN_GAPS_INLINE_COUNTIES = env_int("FUPIN_GAPS_INLINE_COUNTIES", 2)
 # Large read-only grouped queries (the rule preview over a million households) run in this many slices
 # of household ids side by side, one connection and one core each (fupin.lib.slices); 1 turns it off.
 # Below FUPIN_SLICE_MIN_ROWS households a single query is as fast.

@@ -53,6 +53,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import (
     BooleanField,
@@ -623,7 +624,7 @@ def teams_list(*, user: User | AnonymousUser, area: Area, among: list[int] | Non
 #: A view computes at most this many counties from the tables inline (a county takes 3–5 s at ``--scale
 #: 100``); an area needing more (a city or the province on a new day: ~11 min) is served from its latest
 #: stored counts, labelled with their date, while a background job (``JOB_KIND``) refreshes it.
-INLINE_COUNTIES = 2
+INLINE_COUNTIES: int = settings.FUPIN_GAPS_INLINE_COUNTIES
 JOB_KIND = "gaps_refresh"
 #: After a refresh of an area failed, a view starts none again for this long (it shows the failure).
 RETRY_AFTER = datetime.timedelta(minutes=10)

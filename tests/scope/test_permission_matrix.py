@@ -356,6 +356,9 @@ EXPORTS: dict[str, tuple[str, ...]] = {
     "cli.cards":           ("ok|—", "ok|refuse",  "ok|refuse",  "ok|refuse",  "ok|hide",    "ok|refuse",  "ok|refuse",  "ok|hide",    "ok|hide"),
     # issue 15 (plan15): the gaps of the household's village as .xlsx (audited): the outside household never in it
     "web.gaps_xlsx":       ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|hide",    "ok|404",     "ok|404",     "ok|hide",    "ok|hide"),
+    # day15: the progress of the background refresh of an area's gap counts (polled by the gap page): the area
+    # looked up as the page does; it starts no job (the page does, for areas of more than a few counties)
+    "web.gaps_progress":   ("ok|—", "ok|404",     "ok|404",     "ok|404",     "ok|hide",    "ok|404",     "ok|404",     "ok|hide",    "ok|hide"),
 }
 
 #: Background jobs (/sheets/jobs/…): "in" is a job of the cell's own user, "out" one of another user —
@@ -3771,6 +3774,19 @@ def _web_gaps(c: Cell) -> None:
         assert (c.number in c.visible()) == (c.expected == "ok")
 
 
+@check("web.gaps_progress")
+def _web_gaps_progress(c: Cell) -> None:
+    from fupin.assistance.gaps import JOB_KIND
+    from fupin.jobs.models import Job
+
+    village = c.village()
+    response = c.web.get(reverse("gaps_progress"), {"area": village.code})
+    status_of(response, c.expected)
+    if response.status_code == 200:
+        assert response["HX-Refresh"] == "true"  # no refresh running: the page reloads (and is computed inline)
+    assert not Job.objects.filter(kind=JOB_KIND).exists()
+
+
 @check("web.gap_list")
 def _web_gap_list(c: Cell) -> None:
     response = c.web.get(reverse("household_list"), {"gap": "not_visited", "status": "all"})
@@ -4444,6 +4460,7 @@ ROUTES.update({
     "plan_page": "web.plan", "plan_measure_status": "web.plan_measure_done", "plan_catalogue": "web.catalogue",
     "plan_measure_edit": "web.plan_measure_edit",
     "plan_catalogue_edit": "web.catalogue_add", "gaps_page": "web.gaps", "gaps_download": "web.gaps_xlsx",
+    "gaps_progress": "web.gaps_progress",  # day15
     # card15: 明白卡 (the job's progress, cancel and download are the job page's: the same scoped lookup)
     "assistance_cards:household": "web.card_pdf", "assistance_cards:index": "web.cards",
     "assistance_cards:area": "web.cards_village", "assistance_cards:job": "web.cards_job",
