@@ -220,3 +220,20 @@ def test_the_refresh_command_can_run_as_a_job(world):
     job = Job.objects.get(kind=gaps.JOB_KIND)
     assert job.area == world["tree"]["province"] and job.state == JobState.DONE, out.getvalue()
     assert gaps.freshness(user=world["leader"], area=world["tree"]["province"]).stale == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_first_views_at_once_start_one_job(tree, monkeypatch):
+    """Two requests at once (two threads, two connections): the area's row is held while looking for a job,
+    so the second finds the first's."""
+    from tests.threads import in_two_threads
+
+    monkeypatch.setattr(runner, "submit", lambda job: None)
+    leader = factories.user("province_leader", Role.LEADER, tree["province"])
+
+    def start():
+        return gaps.start_refresh(user=leader, area=tree["province"]).pk
+
+    outcomes = in_two_threads(start)
+    assert len(outcomes) == 2 and outcomes[0] == outcomes[1], outcomes
+    assert Job.objects.filter(kind=gaps.JOB_KIND).count() == 1
