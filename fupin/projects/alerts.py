@@ -115,13 +115,18 @@ def _lead(row: dict) -> str:
         or row.get("implementer") or row.get("project__area__name") or row.get("area__name") or ""
 
 
+def _of(rows: Any, name: str, project: int | None) -> Any:
+    """``rows`` of one project only (a project's page lists its own slips), else all of them."""
+    return rows.filter(**{name: project}) if project is not None else rows
+
+
 def _item(key: str, today: datetime.date, deadline: datetime.date, **kw: Any) -> Item:
     return Item(key=key, deadline=deadline, overdue=max((today - deadline).days, 0), **kw)
 
 
-def stuck_funds(user: Any, area: Area, today: datetime.date) -> list[Item]:
+def stuck_funds(user: Any, area: Area, today: datetime.date, project: int | None = None) -> list[Item]:
     segs = segments("stuck_days")
-    rows = (selectors.allocations_for(user).filter(area_path__startswith=area.path)
+    rows = (_of(selectors.allocations_for(user), "project_id", project).filter(area_path__startswith=area.path)
             .annotate(paid=Coalesce(Sum("payments__amount"), ZERO_MONEY)).filter(paid__lt=F("amount"))
             .filter(dated_q(segs, "area_path", "allocated_on", today))
             .values("pk", "amount", "paid", "allocated_on", "area_path", "area__name", "area__level", "project_id",
@@ -140,9 +145,9 @@ def stuck_funds(user: Any, area: Area, today: datetime.date) -> list[Item]:
     return out
 
 
-def behind_schedule(user: Any, area: Area, today: datetime.date) -> list[Item]:
-    rows = (selectors.projects_for(user).filter(area_path__startswith=area.path, stage__in=OPEN_STAGES,
-                                                 finished_on__isnull=True, ends_on__lt=today)
+def behind_schedule(user: Any, area: Area, today: datetime.date, project: int | None = None) -> list[Item]:
+    rows = (_of(selectors.projects_for(user), "pk", project).filter(
+        area_path__startswith=area.path, stage__in=OPEN_STAGES, finished_on__isnull=True, ends_on__lt=today)
             .values("pk", "code", "name", "ends_on", "progress", "budget", "area_path", "area__name", "lead__name",
                     "implementer"))
     return [_item("behind_schedule", today, r["ends_on"], path=r["area_path"], place=r["area__name"],
@@ -151,10 +156,10 @@ def behind_schedule(user: Any, area: Area, today: datetime.date) -> list[Item]:
                   amount=r["budget"], owner=_lead(r), url=_url("projects:detail", r["pk"])) for r in rows]
 
 
-def acceptance_late(user: Any, area: Area, today: datetime.date) -> list[Item]:
+def acceptance_late(user: Any, area: Area, today: datetime.date, project: int | None = None) -> list[Item]:
     segs = segments("acceptance_days")
-    rows = (selectors.projects_for(user).filter(area_path__startswith=area.path, stage__in=OPEN_STAGES,
-                                                 accepted_on__isnull=True)
+    rows = (_of(selectors.projects_for(user), "pk", project).filter(
+        area_path__startswith=area.path, stage__in=OPEN_STAGES, accepted_on__isnull=True)
             .annotate(due_from=Coalesce("finished_on", "ends_on")).filter(due_from__isnull=False)
             .filter(dated_q(segs, "area_path", "due_from", today))
             .values("pk", "code", "name", "due_from", "finished_on", "budget", "area_path", "area__name",
@@ -171,9 +176,10 @@ def acceptance_late(user: Any, area: Area, today: datetime.date) -> list[Item]:
     return out
 
 
-def subsidy_unpaid(user: Any, area: Area, today: datetime.date) -> list[Item]:
+def subsidy_unpaid(user: Any, area: Area, today: datetime.date, project: int | None = None) -> list[Item]:
     segs = segments("subsidy_days")
-    rows = (selectors.batches_for(user).filter(area_path__startswith=area.path, status=BatchStatus.DRAFT)
+    rows = (_of(selectors.batches_for(user), "project_id", project).filter(area_path__startswith=area.path,
+                                                                          status=BatchStatus.DRAFT)
             .filter(dated_q(segs, "area_path", "drawn_on", today))
             .values("pk", "title", "drawn_on", "total", "lines_count", "area_path", "area__name", "area__level",
                     "project_id", "project__code"))
@@ -189,12 +195,12 @@ def subsidy_unpaid(user: Any, area: Area, today: datetime.date) -> list[Item]:
     return out
 
 
-def undisclosed(user: Any, area: Area, today: datetime.date) -> list[Item]:
+def undisclosed(user: Any, area: Area, today: datetime.date, project: int | None = None) -> list[Item]:
     segs = segments("disclose_days")
     shown = Disclosure.objects.filter(kind=DisclosureKind.ALLOCATION, withdrawn=False,
                                       starts_on__gte=OuterRef("allocated_on")).filter(
         Q(document_id=OuterRef("document_id")) | Q(project_id=OuterRef("project_id")))
-    rows = (selectors.allocations_for(user).filter(project__area_path__startswith=area.path)
+    rows = (_of(selectors.allocations_for(user), "project_id", project).filter(project__area_path__startswith=area.path)
             .filter(~Exists(shown)).filter(dated_q(segs, "project__area_path", "allocated_on", today))
             .values("pk", "amount", "allocated_on", "project_id", "project__code", "project__name",
                     "project__area_path", "project__area__name", "document__number", "document__area__name"))
@@ -224,8 +230,8 @@ def negative_q(field_name: str, path_field: str) -> Q:
     return out
 
 
-def negative_use(user: Any, area: Area, today: datetime.date) -> list[Item]:
-    rows = (selectors.payments_for(user).filter(project__area_path__startswith=area.path)
+def negative_use(user: Any, area: Area, today: datetime.date, project: int | None = None) -> list[Item]:
+    rows = (_of(selectors.payments_for(user), "project_id", project).filter(project__area_path__startswith=area.path)
             .filter(negative_q("purpose", "project__area_path"))
             .values("pk", "amount", "paid_on", "purpose", "payee", "project_id", "project__code", "project__name",
                     "project__area_path", "project__area__name", "project__lead__name", "project__implementer"))
@@ -236,7 +242,7 @@ def negative_use(user: Any, area: Area, today: datetime.date) -> list[Item]:
                   amount=r["amount"], owner=_lead(r), url=_url("projects:detail", r["project_id"])) for r in rows]
 
 
-FINDERS: dict[str, Callable[[Any, Area, datetime.date], list[Item]]] = {
+FINDERS: dict[str, Callable[..., list[Item]]] = {
     "stuck_funds": stuck_funds, "behind_schedule": behind_schedule, "acceptance_late": acceptance_late,
     "subsidy_unpaid": subsidy_unpaid, "undisclosed": undisclosed, "negative_use": negative_use,
 }
@@ -253,6 +259,23 @@ def report(*, user: Any, area: Area, today: datetime.date | None = None,
         items = FINDERS[key](user, area, today)
         items.sort(key=lambda i: (-i.overdue, i.path, i.subject))
         out[key] = items
+    return out
+
+
+def for_project(*, user: Any, project: Any, today: datetime.date | None = None) -> list[tuple[Alert, Item]]:
+    """The slips of one project (its page links each to the alerts page): every alert over the project's
+    county (money of the project may be held at its township or the county), narrowed to the project."""
+    from django.utils import timezone
+
+    from fupin.areas.models import Area
+
+    today = today or timezone.localdate()
+    top = Area.objects.filter(path__in=[project.area_path[:n] for n in range(1, len(project.area_path) + 1)],
+                              level__in=("county", "city", "province")).order_by("-path").first() or project.area
+    out = []
+    for alert in ALERTS:
+        for item in FINDERS[alert.key](user, top, today, project.pk):
+            out.append((alert, item))
     return out
 
 

@@ -120,7 +120,8 @@ def household_projects(user: User | AnonymousUser | None, household_id: int) -> 
         return {"projects": Project.objects.none(), "lines": SubsidyLine.objects.none()}
     return {
         "projects": Project.objects.filter(beneficiaries__household_id=household_id).order_by("-year", "code"),
-        "lines": SubsidyLine.objects.filter(household_id=household_id).select_related("batch", "batch__project")
+        "lines": SubsidyLine.objects.filter(household_id=household_id)
+        .select_related("batch", "batch__project", "batch__allocation__document", "batch__payment")
         .order_by("-batch__drawn_on"),
     }
 

@@ -116,21 +116,26 @@ def _external(name: str):  # pragma: no cover - present once pub16's part is mer
 
 
 def plan_notice_refusal(project: Project, on: datetime.date) -> str | None:
-    helper = _external("plan_notice_over")
-    if helper is not None:
-        answer = helper(project, on)
-        return None if answer is True or answer is None else (answer if isinstance(answer, str) else
-                                                               _("项目计划公示期未满"))
-    return _notice_over(project, DisclosureKind.PLAN, on)
+    return _refusal("plan_notice_over", project, DisclosureKind.PLAN, on, _("项目计划公示期未满"))
 
 
 def completion_notice_refusal(project: Project, on: datetime.date) -> str | None:
-    helper = _external("completion_notice_over")
-    if helper is not None:
-        answer = helper(project, on)
-        return None if answer is True or answer is None else (answer if isinstance(answer, str) else
-                                                               _("项目竣工公告期未满"))
-    return _notice_over(project, DisclosureKind.COMPLETION, on)
+    return _refusal("completion_notice_over", project, DisclosureKind.COMPLETION, on, _("项目竣工公告期未满"))
+
+
+def _refusal(name: str, project: Project, kind: str, on: datetime.date, fallback: str) -> str | None:
+    """pub16's guard (services_disclosures) decides; the refusal names why: this module's reason, else
+    pub16's ``notice_problem``, else ``fallback`` (a bare False from the guard says nothing)."""
+    helper = _external(name)
+    if helper is None:
+        return _notice_over(project, kind, on)
+    answer = helper(project, on)
+    if answer is True or answer is None:
+        return None
+    if isinstance(answer, str):
+        return answer
+    problem = _external("notice_problem")
+    return _notice_over(project, kind, on) or (problem(project, kind, on) if problem else None) or fallback
 
 
 # --- the process --------------------------------------------------------------------------------------

@@ -241,7 +241,7 @@ def payment_new(request: HttpRequest, allocation: int) -> HttpResponse:
 def batches(request: HttpRequest) -> HttpResponse:
     user = request.user
     area = _area(request)
-    qs = selectors.batches_for(user).select_related("project", "allocation__document", "area")
+    qs = selectors.batches_for(user).select_related("project", "allocation__document", "allocation__area", "area")
     if area is not None:
         qs = qs.filter(project__area_path__startswith=area.path)
     status = request.GET.get("status", "")
@@ -287,15 +287,23 @@ def batch_new(request: HttpRequest, allocation: int) -> HttpResponse:
 @require_GET
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    batch = get_object_or_404(selectors.batches_for(user).select_related("project", "allocation__document", "area"),
+    batch = get_object_or_404(selectors.batches_for(user).select_related("project", "allocation__document", "allocation__area", "area"),
                               pk=pk)
     lines = batch.lines.select_related("household").order_by("row", "id")
     page = Paginator(lines, 100).get_page(request.GET.get("page"))
     for line in page.object_list:
         line.account_shown = policy.shown(user, "bank_account", line.bank_account)
     form = PayBatchForm() if batch.status == BatchStatus.DRAFT and policy.can(user, "fund_pay") else None
+    # the trail both ways: the payment that paid the lines, out of which allocation of which document, and the
+    # 受益户名单公示 of the batch (with its public page while it hangs)
+    payment = selectors.payments_for(user).filter(batch=batch).select_related("allocation").first()
+    today = timezone.localdate()
+    disclosures = list(selectors.disclosures_for(user).filter(batch=batch).order_by("-starts_on", "-id"))
+    for d in disclosures:
+        d.public = not d.withdrawn and d.starts_on <= today <= d.ends_on
     return render(request, "projects/funds/batch.html", _ctx(
-        batch=batch, page=page, form=form, query=_query(request), tab="batches"))
+        batch=batch, page=page, form=form, query=_query(request), tab="batches", payment=payment,
+        disclosures=disclosures))
 
 
 @login_required
@@ -344,8 +352,8 @@ def project_trail(request: HttpRequest, pk: int) -> HttpResponse:
     data = selectors_funds.project_trail(request.user, project)
     allocs = selectors_funds.allocations_ledger(selectors.allocations_for(request.user).filter(project=project)) \
         .order_by("allocated_on")
-    pays = selectors.payments_for(request.user).filter(project=project).select_related("contract", "batch") \
-        .order_by("-paid_on", "-id")[:50]
+    pays = selectors.payments_for(request.user).filter(project=project) \
+        .select_related("contract", "batch", "allocation__document").order_by("-paid_on", "-id")[:50]
     full = request.headers.get("HX-Request") != "true"
     return render(request, "projects/funds/project_trail_page.html" if full else "projects/funds/_project_trail.html", {
         **SECTION, "tab": "trail",

@@ -190,8 +190,23 @@ def _page(request: HttpRequest, project: Project, *, step_form: StepForm | None 
         can_name=project.stage != Stage.CANCELLED and policy.can(user, "project_propose") and can_edit,
         can_contract=can_implement and project.stage in lib.CONTRACT_STAGES,
         can_progress=can_implement and project.stage == Stage.IMPLEMENTING,
-        trail_url=_trail_url(project), progress_events=[e for e in events if (e.data or {}).get("kind") == "progress"]),
+        trail_url=_trail_url(project), progress_events=[e for e in events if (e.data or {}).get("kind") == "progress"],
+        **_related(user, project)),
         status=status)
+
+
+def _related(user: Any, project: Project) -> dict[str, Any]:
+    """What the project's page links to beyond its money trail: its 公告公示 (of the project or of its subsidy
+    batches), its assets, and its own slips on the alerts page — each as the user sees them."""
+    from . import alerts
+
+    disclosures = list(selectors.disclosures_for(user).filter(Q(project=project) | Q(batch__project=project)
+                                                                | Q(document__allocations__project=project))
+                       .distinct().order_by("-starts_on", "-id")[:50])
+    assets = list(selectors.assets_for(user).filter(project=project).order_by("code"))
+    slips = alerts.for_project(user=user, project=project) if not policy.scoped_by_households(user) \
+        or policy.acts_for(user, "department") else []
+    return {"related_disclosures": disclosures, "related_assets": assets, "related_alerts": slips}
 
 
 def _may_edit(user: Any, project: Project) -> bool:

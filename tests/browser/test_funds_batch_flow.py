@@ -1,7 +1,9 @@
 """A household subsidy batch paid, in the browser (issue 16 "Tests and figures", money16): the township
 officer opens the project's money trail (the Sankey is drawn), uploads the Excel list on the allocation's
 造册 page, the batch page lists the households with their accounts masked, 发放 pays it in one payment, and the
-household's page shows the subsidy under 项目资金. The set-up (document, project, beneficiaries, allocation held
+household's page shows the subsidy under 项目资金; from there the trail leads back (batch → payment → allocation →
+document), the batch's 受益户名单公示 is published from the batch page, and the public board /public/funds/ (no
+login) shows it with the accounts and ID numbers masked. The set-up (document, project, beneficiaries, allocation held
 by the township) is written through the models and services; every step after it is taken on its page."""
 
 from __future__ import annotations
@@ -61,5 +63,27 @@ def test_a_subsidy_batch_is_uploaded_paid_and_reaches_the_household(live_server,
         page.goto(f"{live_server.url}/households/{hs[0].pk}/")
         expect(page.locator("#project-funds")).to_contain_text("肉牛养殖到户补助")
         expect(page.locator("#household-subsidies")).to_contain_text("1,200.00")
+        # ... and back: the household tab → the batch → its payment and allocation → the fund document
+        page.locator("#household-subsidies a[href*='/projects/funds/batches/']").first.click()
+        expect(page.locator("#batch-payment")).to_contain_text("3,600.00")
+        page.locator("#batch-trail a[href*='#allocation-']").click()
+        expect(page.locator(f"#allocation-{ledger['allocation'].pk}")).to_contain_text(project.name)
+        page.go_back()
+        # the batch's 受益户名单公示, published from its page, hangs on the public board
+        page.get_by_role("link", name="发布受益户名单公示").click()
+        page.fill("input[name=place]", "甲一村村务公开栏")
+        page.fill("input[name=hotline]", "0874-12345678")
+        page.get_by_role("button", name="发布", exact=True).click()
+        expect(page.locator("h1")).to_contain_text("肉牛养殖到户补助")
+        public = browser.browser.new_page()
+        public.goto(f"{live_server.url}/public/funds/")
+        expect(public.locator("main")).to_contain_text("肉牛养殖到户补助")
+        public.locator("a", has_text="肉牛养殖到户补助").first.click()
+        body = public.locator("main")
+        expect(body).to_contain_text(hs[0].head_name)
+        expect(body).to_contain_text("***************8901")
+        text = public.content()
+        assert "6228480012345678901" not in text and all(w.head_id(h) not in text for h in hs)
+        public.close()
     batch = SubsidyBatch.objects.get()
     assert batch.status == BatchStatus.PAID and Payment.objects.get(batch=batch).amount == batch.total

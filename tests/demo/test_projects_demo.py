@@ -139,7 +139,7 @@ def test_every_kind_stage_level_class_and_slip_is_there(demo):
     stuck = [a for a in Allocation.objects.filter(area__level=Level.TOWNSHIP, allocated_on__lt=TODAY - datetime.timedelta(days=90))
              if not a.payments.exists()]
     assert stuck
-    assert Project.objects.filter(stage=Stage.IMPLEMENTING, progress__lt=50, ends_on__gt=TODAY).exists()
+    assert Project.objects.filter(stage=Stage.IMPLEMENTING, progress__lt=50, ends_on__lt=TODAY).exists()
     assert Project.objects.filter(stage=Stage.IMPLEMENTING, ends_on__lt=TODAY - datetime.timedelta(days=30)).exists()
     assert SubsidyBatch.objects.filter(status=BatchStatus.DRAFT, drawn_on__lt=TODAY - datetime.timedelta(days=30)).exists()
     disclosed = set(Disclosure.objects.filter(kind=DisclosureKind.ALLOCATION).values_list("document_id", flat=True))
@@ -168,3 +168,23 @@ def test_the_department_login_and_the_summary(demo):
 
 def test_split_to_the_fen():
     assert split_fen(1001, 3) == [334, 334, 333] and sum(split_fen(7, 10)) == 7
+
+
+@pytest.mark.parametrize("username", ["county", "auditor"])
+def test_every_alert_finds_a_demo_slip(demo, username):
+    """Each of the six alerts of /projects/alerts/ lists at least one of the demo's deliberate slips, for the
+    county office and for the auditor (who follow the same county)."""
+    from fupin.projects import alerts
+
+    county, result = demo
+    user = User.objects.get(username=username)
+    found = alerts.report(user=user, area=county, today=TODAY)
+    assert set(found) == {a.key for a in alerts.ALERTS}
+    assert {key: len(items) for key, items in found.items() if not items} == {}, {k: len(v) for k, v in found.items()}
+    subjects = {key: " ".join(i.subject + " " + i.detail for i in items) for key, items in found.items()}
+    assert all(code in subjects["stuck_funds"] for code in result.slips["stuck"])
+    assert all(code in subjects["behind_schedule"] for code in result.slips["behind"] + result.slips["overdue"])
+    assert all(code in subjects["acceptance_late"] for code in result.slips["acceptance_late"])
+    assert all(title in subjects["subsidy_unpaid"] for title in result.slips["unpaid_batch"])
+    assert all(number in subjects["undisclosed"] for number in result.slips["undisclosed"])
+    assert all(code in subjects["negative_use"] for code in result.slips["negative"])

@@ -17,7 +17,7 @@ def funds_panel(context: template.Context, household: Any) -> dict[str, Any]:
     from fupin.lib.money import ZERO
     from fupin.projects.models import IncomeShare
     from fupin.projects.rules import BatchStatus
-    from fupin.projects.selectors import household_projects
+    from fupin.projects.selectors import batches_for, documents_for, household_projects, projects_for
 
     request = context.get("request")
     user = getattr(request, "user", None)
@@ -28,6 +28,16 @@ def funds_panel(context: template.Context, household: Any) -> dict[str, Any]:
     # asset income reaches the beneficiaries of projects: no query for a household without any
     shares = list(IncomeShare.objects.filter(household_id=household.pk).select_related("income__asset")
                   .order_by("-income__year")) if projects or lines else []
+    # the trail back (batch → payment → allocation → document, and the project's page) is linked only where
+    # the user may follow it: a household-scoped role (驻村干部, 银行) sees the tab, not the ledger
+    follow = {
+        "projects": set(projects_for(user).filter(pk__in={p.pk for p in projects} | {ln.batch.project_id for ln in lines})
+                        .values_list("pk", flat=True)) if projects or lines else set(),
+        "batches": set(batches_for(user).filter(pk__in={ln.batch_id for ln in lines}).values_list("pk", flat=True))
+        if lines else set(),
+        "documents": set(documents_for(user).filter(pk__in={ln.batch.allocation.document_id for ln in lines})
+                         .values_list("pk", flat=True)) if lines else set(),
+    }
     paid = sum((ln.amount for ln in lines if ln.batch.status == BatchStatus.PAID), ZERO)
     return {"projects": projects, "lines": lines, "paid": paid, "shares": shares,
-            "shares_total": sum((s.amount for s in shares), ZERO), "request": request}
+            "shares_total": sum((s.amount for s in shares), ZERO), "request": request, "follow": follow}
