@@ -140,8 +140,9 @@ def project_get(user: User | AnonymousUser | None, pk: int) -> Project:
 
 
 def library_for(user: User | AnonymousUser | None, *, area_path: str = "", year: int | None = None,
-                stage: str = "", category: str = "", q: str = "") -> QuerySet[Project]:
-    """The project list's rows: scoped, then narrowed by the page's or the API's filters."""
+                stage: str = "", category: str = "", q: str = "", channel: str = "") -> QuerySet[Project]:
+    """The project list's rows: scoped, then narrowed by the page's or the API's filters (``channel``: the
+    projects that received an allocation from a document of that fund channel)."""
     rows = projects_for(user).select_related("area", "lead")
     if area_path:
         rows = rows.filter(area_path__startswith=area_path)
@@ -153,4 +154,6 @@ def library_for(user: User | AnonymousUser | None, *, area_path: str = "", year:
         rows = rows.filter(category=category)
     if q:
         rows = rows.filter(Q(code__icontains=q) | Q(name__icontains=q))
+    if channel:
+        rows = rows.filter(pk__in=Allocation.objects.filter(document__channel=channel).values("project_id"))
     return rows.order_by("-year", "code")

@@ -37,7 +37,7 @@ from .forms_library import (
     StepForm,
 )
 from .models import Beneficiary, DepartmentStaff, Project
-from .rules import PATH, Category, Stage
+from .rules import PATH, Category, Channel, Stage
 
 SECTION = {"SECTION": "projects"}
 
@@ -56,7 +56,7 @@ def _filters(request: HttpRequest) -> dict[str, Any]:
     year = g.get("year", "")
     return {"year": int(year) if year.isdigit() else None, "stage": g.get("stage", "") if g.get("stage") in Stage.values
             else "", "category": g.get("category", "") if g.get("category") in Category.values else "",
-            "q": g.get("q", "").strip()[:50]}
+            "q": g.get("q", "").strip()[:50], "channel": g.get("channel", "") if g.get("channel") in Channel.values else ""}
 
 
 def _rows(request: HttpRequest) -> tuple[Any, Any, dict[str, Any]]:
@@ -77,13 +77,14 @@ def _query(request: HttpRequest) -> str:
 def project_list(request: HttpRequest) -> HttpResponse:
     area, rows, f = _rows(request)
     counts = dict(selectors.library_for(request.user, area_path=area.path if area else "", year=f["year"],
-                                        category=f["category"], q=f["q"])
+                                        category=f["category"], q=f["q"], channel=f["channel"])
                   .order_by().values_list("stage").annotate(n=Count("id")))
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     years = sorted(set(selectors.projects_for(request.user).values_list("year", flat=True)), reverse=True)
     children = area.children.order_by("code") if area is not None else []
     return render(request, "projects/library/list.html", _ctx(
         page=page, area=area, children=children, f=f, years=years, stages=Stage.choices, categories=Category.choices,
+        channels=Channel.choices,
         counts=[(s, label, counts.get(s, 0)) for s, label in Stage.choices], query=_query(request),
         can_propose=policy.can(request.user, "project_propose"),
         can_manage=policy.can(request.user, "manage_users")))

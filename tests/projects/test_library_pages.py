@@ -42,6 +42,23 @@ def test_list_shows_scope_and_filters(project, b1_project, township_a_user, coun
     assert b1_project.code in text and project.code not in text
 
 
+def test_list_filters_by_fund_channel(project, b1_project, county_user, tree):
+    """The overview's channel bars link here: the projects that received money of that channel."""
+    from fupin.projects.models import Allocation, FundDocument
+    from fupin.projects.rules import Channel, Level
+
+    doc = FundDocument.objects.create(area=tree["county"], number="罗财〔2024〕9号", title="整合资金", level=Level.COUNTY,
+                                      channel=Channel.INTEGRATED, purpose="道路", year=2024, amount="900000",
+                                      issued_on=datetime.date(2024, 1, 5))
+    Allocation.objects.create(document=doc, project=project, area=tree["county"], amount="100000",
+                              allocated_on=datetime.date(2024, 2, 1))
+    client = login(county_user)
+    text = client.get(reverse("projects:list"), {"channel": Channel.INTEGRATED}).content.decode()
+    assert project.code in text and b1_project.code not in text
+    text = client.get(reverse("projects:list"), {"channel": Channel.SPECIAL}).content.decode()
+    assert project.code not in text and b1_project.code not in text
+
+
 def test_department_sees_only_the_projects_it_leads(project, b1_project, department_user):
     client = login(department_user)
     text = client.get(reverse("projects:list")).content.decode()
