@@ -27,6 +27,9 @@ def _restore_migration_data(sender, **kwargs) -> None:
         more.add_rules(apps, None)
     elif sender.label == "credit":  # (issue 15 #7) the national rating scheme and yearly terms
         importlib.import_module("fupin.credit.migrations.0002_national_scheme_and_terms").add_defaults(apps, None)
+        importlib.import_module("fupin.credit.migrations.0004_seed_notes").add_notes(apps, None)
+    elif sender.label == "projects":  # (issue 16) the negative list
+        importlib.import_module("fupin.projects.migrations.0002_money16").seed(apps, None)
     elif sender.label == "assistance":  # issue 15 (plan15): the measure catalogue
         catalogue = importlib.import_module("fupin.assistance.migrations.0005_plans_catalogue_seed")
         catalogue.seed(apps, None)

@@ -207,10 +207,10 @@ def check_assignable(user: User | None, capability: str, field: str, message: st
 #: more power than their own, never their own (a 县级管理员 does not make other 县级管理员).
 #: A 县级管理员 sets up the township and village cadres and the 帮扶责任人 of the county; 领导, 审计 and
 #: 评估人员 belong to other offices and are set up by the 系统管理员.
-#: Capabilities that are a level's own duty in a procedure (the village's 小组议 and 村评定, the
-#: township's 逐级核), not a power over anyone: a county manager does not hold them (each level acts on
+#: Capabilities that are a level's own duty in a procedure (the village's 小组议 and 村评定, the township's 逐级核 and
+#: its 乡镇审核 of a project), not a power over anyone: a county manager does not hold them (each level acts on
 #: its own steps), yet may create the village and township accounts that do.
-LEVEL_DUTIES = frozenset({"case_village", "case_visit", "case_township"})
+LEVEL_DUTIES = frozenset({"case_village", "case_visit", "case_township", "project_township"})
 
 ASSIGNABLE_ROLES: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(Role.values) - {Role.ADMIN},

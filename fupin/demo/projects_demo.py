@@ -37,7 +37,8 @@ from typing import Any
 from django.db.models import Sum
 from django.utils import timezone
 
-from fupin.accounts.models import Role, User
+from fupin.accounts import policy
+from fupin.accounts.models import User
 from fupin.areas.models import Area, Level
 from fupin.assistance import checks
 from fupin.assistance.models import AreaLink, HelpingUnit, UnitKind
@@ -778,7 +779,7 @@ class _Build:
 
     def department_account(self) -> None:
         """The demo 行业部门 account acts for the lead of 乡村道路畅通 (县交通运输局)."""
-        user = User.objects.filter(username="department", role=Role.DEPARTMENT).first()
+        user = User.objects.filter(username="department", role=policy.role_fit_for("be_department_staff")).first()
         if user is not None and not DepartmentStaff.objects.filter(user=user).exists():
             DepartmentStaff.objects.create(user=user, department=self.units[LEAD_DEPARTMENTS[Category.ROADS]])
 
