@@ -36,7 +36,8 @@ def world(tree, line):
     }
     hh = {
         "a1": factories.household(tree["village_a1"], actor=admin, status=Status.EXITED, members=[
-            factories.member_data(Relation.HEAD, "1", name="张大山", labour=Labour.NORMAL),
+            factories.member_data(Relation.HEAD, "1", name="张大山", labour=Labour.NORMAL,
+                                  birth=datetime.date(1968, 3, 12)),  # old enough to have had a 15-digit number
             factories.member_data(Relation.SPOUSE, "2", name="李小花", labour=Labour.WEAK),
             factories.member_data(Relation.SON, "1", birth=datetime.date(2013, 5, 1), name="张小明")]),
         "a1b": factories.household(tree["village_a1"], actor=admin, status=Status.EXITED, members=[
