@@ -614,24 +614,28 @@ def check(name: str):
     return register
 
 
-def _cells():
-    for action, row in {**MATRIX, **EXPORTS, **ADMIN, **JOBS, **NOTICES, **STANDARDS}.items():
-        assert len(row) == len(ROLES), action
-        for role, cell in zip(ROLES, row, strict=True):
+CORE = {**MATRIX, **EXPORTS, **ADMIN, **JOBS, **NOTICES, **STANDARDS}  # the tables of the CHECKS below
+
+
+def cells_of(table: dict[str, tuple[str, ...]], roles: tuple[str, ...]):
+    """A table's cells as test parameters: one per action, role and side ("in|out"), the "—" ones left out."""
+    for action, row in table.items():
+        assert len(row) == len(roles), action
+        for role, cell in zip(roles, row, strict=True):
             for side, expected in zip(("in", "out"), cell.split("|"), strict=True):
                 if expected != NA:
                     yield pytest.param(action, role, side, expected, id=f"{action}-{role}-{side}")
 
 
-@pytest.mark.parametrize(("action", "role", "side", "expected"), list(_cells()))
+@pytest.mark.parametrize(("action", "role", "side", "expected"), list(cells_of(CORE, ROLES)))
 def test_cell(world, action, role, side, expected):
     CHECKS[action](Cell(world, action, role, side, expected))
 
 
 def test_every_row_has_a_check():
-    assert set(CHECKS) == set(MATRIX) | set(EXPORTS) | set(ADMIN) | set(JOBS) | set(NOTICES) | set(STANDARDS)
+    assert set(CHECKS) == set(CORE)
     outcomes = {"ok", "hide", "404", "403", "refuse", NA}
-    for action, row in {**MATRIX, **EXPORTS, **ADMIN, **JOBS, **NOTICES, **STANDARDS}.items():
+    for action, row in CORE.items():
         for cell in row:
             assert set(cell.split("|")) <= outcomes, (action, cell)
     # Only the global administrator has nothing outside.
@@ -4041,16 +4045,7 @@ def credit_loans(world, django_db_blocker) -> dict[str, int]:
         return {"bank": bank.pk, "other_bank": other.pk, **loans}
 
 
-def _credit_cells():
-    for action, row in CREDIT.items():
-        assert len(row) == len(ROLES), action
-        for role, cell in zip(ROLES, row, strict=True):
-            for side, expected in zip(("in", "out"), cell.split("|"), strict=True):
-                if expected != NA:
-                    yield pytest.param(action, role, side, expected, id=f"{action}-{role}-{side}")
-
-
-@pytest.mark.parametrize(("action", "role", "side", "expected"), list(_credit_cells()))
+@pytest.mark.parametrize(("action", "role", "side", "expected"), list(cells_of(CREDIT, ROLES)))
 def test_credit_cell(world, credit_loans, action, role, side, expected):
     cell = Cell(world, action, role, side, expected)
     cell.loans = credit_loans
@@ -4597,16 +4592,7 @@ class FundsCell(Cell):
         return HOUSEHOLDS[self.pkey][2]
 
 
-def _funds_cells():
-    for action, row in FUNDS.items():
-        assert len(row) == len(FUNDS_ROLES), action
-        for role, cell in zip(FUNDS_ROLES, row, strict=True):
-            for side, expected in zip(("in", "out"), cell.split("|"), strict=True):
-                if expected != NA:
-                    yield pytest.param(action, role, side, expected, id=f"{action}-{role}-{side}")
-
-
-@pytest.mark.parametrize(("action", "role", "side", "expected"), list(_funds_cells()))
+@pytest.mark.parametrize(("action", "role", "side", "expected"), list(cells_of(FUNDS, FUNDS_ROLES)))
 def test_funds_cell(world, funds_ledger, action, role, side, expected):
     cell = FundsCell(world, action, role, side, expected)
     cell.ledger = funds_ledger
@@ -4881,16 +4867,7 @@ def library(world, django_db_blocker) -> dict[str, int]:
         return {"projects": projects, "beneficiaries": beneficiaries, "dept": dept.pk, "far_dept": far_dept.pk}
 
 
-def _project_cells():
-    for action, row in PROJECTS.items():
-        assert len(row) == len(PROJECT_ROLES), action
-        for role, cell in zip(PROJECT_ROLES, row, strict=True):
-            for side, expected in zip(("in", "out"), cell.split("|"), strict=True):
-                if expected != NA:
-                    yield pytest.param(action, role, side, expected, id=f"{action}-{role}-{side}")
-
-
-@pytest.mark.parametrize(("action", "role", "side", "expected"), list(_project_cells()))
+@pytest.mark.parametrize(("action", "role", "side", "expected"), list(cells_of(PROJECTS, PROJECT_ROLES)))
 def test_project_cell(world, library, action, role, side, expected):
     cell = ProjectCell(world, action, role, side, expected)
     cell.projects = library["projects"]
@@ -5210,16 +5187,7 @@ def pub16_rows(world, library, django_db_blocker) -> dict[str, dict[str, int]]: 
         return rows
 
 
-def _pub16_cells():
-    for action, row in PUB16.items():
-        assert len(row) == len(PUB16_ROLES), action
-        for role, cell in zip(PUB16_ROLES, row, strict=True):
-            for side, expected in zip(("in", "out"), cell.split("|"), strict=True):
-                if expected != NA:
-                    yield pytest.param(action, role, side, expected, id=f"{action}-{role}-{side}")
-
-
-@pytest.mark.parametrize(("action", "role", "side", "expected"), list(_pub16_cells()))
+@pytest.mark.parametrize(("action", "role", "side", "expected"), list(cells_of(PUB16, PUB16_ROLES)))
 def test_pub16_cell(world, pub16_rows, action, role, side, expected):
     cell = Cell(world, action, role, side, expected)
     cell.pub16 = pub16_rows[cell.key]
@@ -5476,16 +5444,7 @@ def overview_projects(world, library, django_db_blocker) -> dict[str, int]:  # l
         return out
 
 
-def _project_overview_cells():
-    for action, row in PROJECT_OVERVIEW.items():
-        assert len(row) == len(PROJECT_OVERVIEW_ROLES), action
-        for role, cell in zip(PROJECT_OVERVIEW_ROLES, row, strict=True):
-            for side, expected in zip(("in", "out"), cell.split("|"), strict=True):
-                if expected != NA:
-                    yield pytest.param(action, role, side, expected, id=f"{action}-{role}-{side}")
-
-
-@pytest.mark.parametrize(("action", "role", "side", "expected"), list(_project_overview_cells()))
+@pytest.mark.parametrize(("action", "role", "side", "expected"), list(cells_of(PROJECT_OVERVIEW, PROJECT_OVERVIEW_ROLES)))
 def test_project_overview_cell(world, overview_projects, action, role, side, expected):
     cell = Cell(world, action, role, side, expected)
     cell.projects = overview_projects
