@@ -212,7 +212,12 @@ def _related(user: Any, project: Project) -> dict[str, Any]:
     assets = list(selectors.assets_for(user).filter(project=project).order_by("code"))
     slips = alerts.for_project(user=user, project=project) if not policy.scoped_by_households(user) \
         or policy.acts_for(user, "department") else []
-    return {"related_disclosures": disclosures, "related_assets": assets, "related_alerts": slips}
+    from .services_assets import ACCEPTED_STAGES
+
+    may_register = project.stage in ACCEPTED_STAGES and policy.can(user, "assets") \
+        and policy.in_write_scope(user, project.area)
+    return {"related_disclosures": disclosures, "related_assets": assets, "related_alerts": slips,
+            "may_register_asset": may_register}
 
 
 def _may_edit(user: Any, project: Project) -> bool:

@@ -143,3 +143,31 @@ def test_pages_ledger_export_and_scope(world, tree):
     other.force_login(world["township_b_user"])
     assert other.get(asset_url).status_code == 404
     assert "扶贫车间" not in other.get("/projects/assets/").content.decode()
+
+
+@pytestmark_db
+def test_an_accepted_projects_page_offers_asset_registration_and_the_asset_leads_back(world, tree):
+    """The project's page offers 登记资产 (资产移交 needs an asset) to whoever may register it, once accepted; the
+    form's 取消 and the asset's page lead back to the project."""
+    from fupin.accounts.models import Role
+    from tests import factories
+
+    p = world["project"]
+    page = f"/projects/{p.pk}/"
+    new = f"/projects/assets/new/?project={p.pk}"
+    village = Client()
+    village.force_login(world["village_user"])
+    assert new in village.get(page).content.decode()
+    leader = Client()
+    leader.force_login(factories.user("leader16", Role.LEADER, tree["county"]))
+    assert leader.get(page).status_code == 200 and new not in leader.get(page).content.decode()
+    p.stage = Stage.IMPLEMENTING
+    p.save(update_fields=["stage"])
+    assert new not in village.get(page).content.decode()
+    p.stage = Stage.ACCEPTED
+    p.save(update_fields=["stage"])
+    form = village.get(new).content.decode()
+    assert f'<a class="btn" href="{page}">取消</a>' in form
+    asset = svc.asset_create(actor=None, project=p, kind=AssetKind.PUBLIC, name="通组道路", value="300000",
+                             owner="甲一村村委会")
+    assert f'<a href="{page}" id="asset-project">' in village.get(f"/projects/assets/{asset.pk}/").content.decode()
