@@ -131,6 +131,7 @@ def test_pages_ledger_export_and_scope(world, tree):
     assert '<td colspan="2">合计（与用于分配的金额相等）</td><td class="num">100.00</td>' in page
     ledger = c.get("/projects/assets/", {"area": tree["village_a1"].code})
     assert ledger.status_code == 200 and "扶贫车间" in ledger.content.decode()
+    assert f'<a href="{asset_url}">扶贫车间</a>' in ledger.content.decode()  # the name leads on (the phone hides the code)
     export = c.get("/projects/assets/export.xlsx", {"area": tree["village_a1"].code})
     from python_calamine import CalamineWorkbook
 
