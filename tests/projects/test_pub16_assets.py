@@ -173,4 +173,10 @@ def test_an_accepted_projects_page_offers_asset_registration_and_the_asset_leads
     assert f'<a class="btn" href="{page}">取消</a>' in form
     asset = svc.asset_create(actor=None, project=p, kind=AssetKind.PUBLIC, name="通组道路", value="300000",
                              owner="甲一村村委会")
-    assert f'<a href="{page}" id="asset-project">' in village.get(f"/projects/assets/{asset.pk}/").content.decode()
+    text = village.get(f"/projects/assets/{asset.pk}/").content.decode()
+    assert f'<a href="{page}" id="asset-project">' in text
+    assert '<button class="btn primary" type="submit">确权</button>' in text
+    # once confirmed, the form is for a change of owner, and says so
+    svc.ownership_confirm(actor=None, asset=asset, owner="甲一村股份经济合作社", on=datetime.date.today())
+    text = village.get(f"/projects/assets/{asset.pk}/").content.decode()
+    assert '<button class="btn" type="submit">变更确权</button>' in text and "确权给甲一村股份经济合作社" in text
