@@ -86,6 +86,37 @@ def test_asset_lifecycle_and_exact_distribution(world, tree):
 
 
 @pytestmark_db
+def test_shares_carry_the_day_they_reached_the_households(world, tree):
+    """发放到户日期: given with the income, each share has it (the household's 项目资金 tab shows it); not before
+    the income was received, not in the future; left out, the shares have none."""
+    p, village = world["project"], world["village_user"]
+    asset = svc.asset_create(actor=village, project=p, kind=AssetKind.PRODUCTIVE, name="光伏电站", value="300000",
+                             owner="甲一村股份经济合作社")
+    households = sorted(world["households"], key=lambda h: h.number)
+    income = svc.income_record(actor=village, asset=asset, year=2025, amount="900", distributable="300",
+                               received_on=D(2025, 12, 20), households=households, paid_on=D(2025, 12, 28))
+    assert {s.paid_on for s in income.shares.all()} == {D(2025, 12, 28)}
+    for day in (D(2025, 12, 19), datetime.date.today() + datetime.timedelta(days=1)):
+        with pytest.raises(ValidationError) as e:
+            svc.income_record(actor=village, asset=asset, year=2025, amount="900", distributable="300",
+                              received_on=D(2025, 12, 20), households=households, paid_on=day)
+        assert "发放日期应在收益日期 2025-12-20 至今天之间" in str(e.value.message_dict["paid_on"])
+    income = svc.income_record(actor=village, asset=asset, year=2026, amount="900", distributable="300",
+                               received_on=D(2026, 1, 20), households=households)
+    assert {s.paid_on for s in income.shares.all()} == {None}
+    c = Client()
+    c.force_login(village)
+    r = c.post(f"/projects/assets/{asset.pk}/income/", {"year": "2026", "amount": "90", "distributable": "30",
+                                                        "received_on": "2026-02-01", "paid_on": "2026-02-03",
+                                                        "basis": "equal", "note": ""})
+    assert r.status_code == 302
+    assert "2026-02-03 发放到户" in c.get(f"/projects/assets/{asset.pk}/").content.decode()
+    c.force_login(world["county_user"])
+    tab = c.get(f"/households/{households[0].pk}/").content.decode()
+    assert "2025-12-28" in tab and "2026-02-03" in tab
+
+
+@pytestmark_db
 def test_refusals_named(world, tree):
     p, village = world["project"], world["village_user"]
     other = world["other"]  # implementing, not accepted
