@@ -11,7 +11,8 @@ opinion typed kept → the clock moves past the notice's last day (time_machine;
 the notice shows 已期满 and the county takes the step → 资产移交 is refused with no asset registered → the
 village registers a 经营性 asset from the project's page → the township confirms its owner (确权) → the county
 takes 资产移交, the township 管护运营 → the village records maintenance, then an income of which 1,000.00 元
-are shared among the three households (333.34 + 333.33 + 333.33: the shares shown sum to the fen) → the asset
+are shared among the three households and paid to them that day (333.34 + 333.33 + 333.33: the shares shown sum
+to the fen) → the asset
 on the village's asset ledger (confirmed, its income) → the share on a beneficiary household's 项目资金 tab.
 
 Screenshots of each page at 1400×900 and 390×844 are written as 87-after-acceptance-*.png to $FUPIN_SCREENSHOTS
@@ -191,6 +192,8 @@ def test_an_accepted_project_is_announced_handed_over_maintained_and_shares_its_
         expect(form.locator("input[name=amount]")).to_have_value("10000")
         form.locator("input[name=distributable]").fill("1000")
         form.locator("input[name=note]").fill("2026 年发电收益")
+        paid = timezone.localdate()  # the moved clock's today
+        form.locator("input[name=paid_on]").fill(paid.isoformat())
         form.locator("button").click()
         shares = page.locator("#incomes details").first.locator("tbody tr")
         expect(shares).to_have_count(3)
@@ -214,6 +217,7 @@ def test_an_accepted_project_is_announced_handed_over_maintained_and_shares_its_
         expect(panel.locator("#household-shares")).to_contain_text("甲一村村级光伏电站")
         mine = IncomeShare.objects.get(household=first).amount
         expect(panel.locator("#household-shares")).to_contain_text(f"{mine:,.2f}")
+        expect(panel.locator("#household-shares")).to_contain_text(paid.isoformat())
         if os.environ.get("FUPIN_SCREENSHOTS"):
             panel.scroll_into_view_if_needed()
             for size, suffix in ((DESKTOP, ""), (PHONE, "-phone")):
