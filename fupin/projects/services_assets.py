@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fupin.accounts import policy
@@ -184,17 +185,21 @@ def _check_households(asset: Asset, households: Sequence[Household]) -> None:
 
 def income_record(*, actor: User | None, asset: Asset, year: int, amount: Decimal | str, distributable: Decimal | str,
                   received_on: datetime.date, households: Sequence[Household] = (), basis: str = "equal",
-                  amounts: Sequence[Decimal | str] | None = None, note: str = "") -> AssetIncome:
+                  amounts: Sequence[Decimal | str] | None = None, note: str = "",
+                  paid_on: datetime.date | None = None) -> AssetIncome:
     """Record an income of ``asset`` and its distribution list (收益分配名单). ``households`` share
     ``distributable`` — ``basis`` "equal" (per household) or "people" (per member) by ``split`` — or, with
     ``amounts``, as listed (then Σ amounts must equal ``distributable`` exactly). A 到户类 asset's whole
-    distributable income goes to its household. Nothing distributable: no list."""
+    distributable income goes to its household. Nothing distributable: no list. ``paid_on``: the day the shares
+    reached the households (发放日期; not before the income was received, not in the future), when known."""
     _check_asset_write(actor, asset)
     amount, distributable = yuan(amount), yuan(distributable or 0)
     if amount <= ZERO:
         raise ValidationError({"amount": _("收益金额应大于 0。")})
     if distributable < ZERO or distributable > amount:
         raise ValidationError({"distributable": _("用于分配的金额应在 0 至收益金额 %(a)s 元之间。") % {"a": shown(amount)}})
+    if paid_on is not None and (paid_on < received_on or paid_on > timezone.localdate()):
+        raise ValidationError({"paid_on": _("发放日期应在收益日期 %(r)s 至今天之间。") % {"r": received_on.isoformat()}})
     households = list(households)
     if asset.kind == AssetKind.HOUSEHOLD and distributable > ZERO:
         households = [asset.household] if not households else households
@@ -232,7 +237,7 @@ def income_record(*, actor: User | None, asset: Asset, year: int, amount: Decima
                              note=(note or "").strip())
         income.full_clean()
         income.save()
-        IncomeShare.objects.bulk_create([IncomeShare(income=income, household_id=pk, amount=value)
+        IncomeShare.objects.bulk_create([IncomeShare(income=income, household_id=pk, amount=value, paid_on=paid_on)
                                          for pk, value in shares.items()])
         assert sum(shares.values(), ZERO) == (distributable if shares else ZERO)
         audit_create(actor=actor, obj=income, area_path=asset.area_path,

@@ -67,6 +67,8 @@ class IncomeForm(StyledMixin, forms.Form):
     amount = forms.DecimalField(label=gettext_lazy("收益金额（元）"), max_digits=14, decimal_places=2)
     distributable = forms.DecimalField(label=gettext_lazy("用于分配（元）"), max_digits=14, decimal_places=2)
     received_on = forms.DateField(label=gettext_lazy("收益日期"), widget=DATE)
+    paid_on = forms.DateField(label=gettext_lazy("发放到户日期"), widget=DATE, required=False,
+                              help_text=gettext_lazy("已发放到各户时填写"))
     basis = forms.ChoiceField(label=gettext_lazy("分配方式"), choices=[("equal", gettext_lazy("按户平均")),
                                                                   ("people", gettext_lazy("按人口"))])
     note = forms.CharField(label=gettext_lazy("说明"), max_length=300, required=False)
@@ -291,7 +293,7 @@ def asset_income(request: HttpRequest, pk: int) -> HttpResponse:
             households = [asset.household] if asset.household_id else []
         svc.income_record(actor=request.user, asset=asset, year=d["year"], amount=d["amount"],
                           distributable=d["distributable"], received_on=d["received_on"], households=households,
-                          basis=d["basis"], note=d["note"])
+                          basis=d["basis"], note=d["note"], paid_on=d["paid_on"])
 
     return _post(request, pk, IncomeForm, "income_form", record)
 

@@ -29,6 +29,7 @@ from fupin.web.views import no_scope
 from . import selectors
 from . import services_disclosures as svc
 from .models import Disclosure, DisclosureKind
+from .services_assets import ACCEPTED_STAGES
 from .thresholds_pub16 import threshold
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -118,8 +119,11 @@ def disclosure_new(request: HttpRequest) -> HttpResponse:
     areas = _boards(request.user, path)
     today = timezone.localdate()
     days = threshold("notice_days", areas[-1]) if areas else 10
+    # the kind offered first: asked for, else the one the project's stage waits for (an accepted project its
+    # 项目竣工公告, for 公告公示完成), else the first
+    first = DisclosureKind.COMPLETION if key == "project" and obj.stage in ACCEPTED_STAGES else kinds[0]
     initial = {"starts_on": today, "ends_on": today + datetime.timedelta(days=days - 1),
-               "area": areas[-1].code if areas else "", "kind": request.GET.get("kind", kinds[0])}
+               "area": areas[-1].code if areas else "", "kind": request.GET.get("kind", first)}
     form = PublishForm(request.POST or None, areas=areas, kinds=kinds, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -180,11 +180,16 @@ def _page(request: HttpRequest, project: Project, *, step_form: StepForm | None 
     can_implement = project.stage != Stage.CANCELLED and policy.can(user, "project_implement") \
         and _may_implement(user, project)
     nxt = lib.next_stage(project.stage)
+    # a refused step keeps what was typed: its opinion (in the form it came from) and its date
+    posted = step_form.data if step_form is not None and step_form.is_bound else {}
+    typed = {k: posted.get("reason", "") if posted.get("kind") == k else "" for k in ("forward", "back", "cancel")}
+    step_date = (posted.get("date") if posted.get("kind") == "forward" else "") or timezone.localdate().isoformat()
     return render(request, "projects/library/detail.html", _ctx(
         project=project, path=[(s, Stage(s).label, i < stage_index, i == stage_index) for i, s in enumerate(PATH)],
         events=events, beneficiaries=beneficiaries, visible=visible, contracts=list(project.contracts.all()),
         actions=can_write, next_stage=nxt, next_label=Stage(nxt).label if nxt else "",
         step_form=step_form or StepForm(initial={"version": project.version, "date": timezone.localdate()}),
+        typed=typed, step_date=step_date,
         beneficiary_form=beneficiary_form or BeneficiaryForm(), contract_form=contract_form or ContractForm(),
         progress_form=progress_form or ProgressForm(initial={"progress": project.progress}),
         can_edit=can_edit, can_implement=can_implement,
@@ -207,7 +212,12 @@ def _related(user: Any, project: Project) -> dict[str, Any]:
     assets = list(selectors.assets_for(user).filter(project=project).order_by("code"))
     slips = alerts.for_project(user=user, project=project) if not policy.scoped_by_households(user) \
         or policy.acts_for(user, "department") else []
-    return {"related_disclosures": disclosures, "related_assets": assets, "related_alerts": slips}
+    from .services_assets import ACCEPTED_STAGES
+
+    may_register = project.stage in ACCEPTED_STAGES and policy.can(user, "assets") \
+        and policy.in_write_scope(user, project.area)
+    return {"related_disclosures": disclosures, "related_assets": assets, "related_alerts": slips,
+            "may_register_asset": may_register}
 
 
 def _may_edit(user: Any, project: Project) -> bool:

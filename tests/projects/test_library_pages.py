@@ -101,6 +101,20 @@ def test_refused_step_shows_the_reason(project, county_user):
     assert response.status_code == 400 and "必须注明原因" in response.content.decode()
 
 
+def test_refused_step_keeps_what_was_typed(project, county_user):
+    """A refusal brings the page back with the opinion and date typed, in the form they were typed in."""
+    project = walk(project, Stage.NOTICE)
+    day = DAY + datetime.timedelta(days=2)
+    response = login(county_user).post(reverse("projects:step", args=[project.pk]),
+                                       {"kind": "forward", "reason": "公示无异议，同意入库", "date": day.isoformat(),
+                                        "version": project.version})
+    text = response.content.decode()
+    assert response.status_code == 400 and "尚未发布项目计划公示" in text
+    assert 'id="fw-reason" name="reason" maxlength="500" placeholder="如：同意" value="公示无异议，同意入库"' in text
+    assert f'id="fw-date" name="date" value="{day.isoformat()}"' in text
+    assert 'id="bk-reason" name="reason" maxlength="500" required value=""' in text
+
+
 def test_stale_page_is_refused(project, township_a_user):
     old = project.version
     lib.project_update(actor=None, project=project, site="三组")

@@ -86,6 +86,37 @@ def test_asset_lifecycle_and_exact_distribution(world, tree):
 
 
 @pytestmark_db
+def test_shares_carry_the_day_they_reached_the_households(world, tree):
+    """发放到户日期: given with the income, each share has it (the household's 项目资金 tab shows it); not before
+    the income was received, not in the future; left out, the shares have none."""
+    p, village = world["project"], world["village_user"]
+    asset = svc.asset_create(actor=village, project=p, kind=AssetKind.PRODUCTIVE, name="光伏电站", value="300000",
+                             owner="甲一村股份经济合作社")
+    households = sorted(world["households"], key=lambda h: h.number)
+    income = svc.income_record(actor=village, asset=asset, year=2025, amount="900", distributable="300",
+                               received_on=D(2025, 12, 20), households=households, paid_on=D(2025, 12, 28))
+    assert {s.paid_on for s in income.shares.all()} == {D(2025, 12, 28)}
+    for day in (D(2025, 12, 19), datetime.date.today() + datetime.timedelta(days=1)):
+        with pytest.raises(ValidationError) as e:
+            svc.income_record(actor=village, asset=asset, year=2025, amount="900", distributable="300",
+                              received_on=D(2025, 12, 20), households=households, paid_on=day)
+        assert "发放日期应在收益日期 2025-12-20 至今天之间" in str(e.value.message_dict["paid_on"])
+    income = svc.income_record(actor=village, asset=asset, year=2026, amount="900", distributable="300",
+                               received_on=D(2026, 1, 20), households=households)
+    assert {s.paid_on for s in income.shares.all()} == {None}
+    c = Client()
+    c.force_login(village)
+    r = c.post(f"/projects/assets/{asset.pk}/income/", {"year": "2026", "amount": "90", "distributable": "30",
+                                                        "received_on": "2026-02-01", "paid_on": "2026-02-03",
+                                                        "basis": "equal", "note": ""})
+    assert r.status_code == 302
+    assert "2026-02-03 发放到户" in c.get(f"/projects/assets/{asset.pk}/").content.decode()
+    c.force_login(world["county_user"])
+    tab = c.get(f"/households/{households[0].pk}/").content.decode()
+    assert "2025-12-28" in tab and "2026-02-03" in tab
+
+
+@pytestmark_db
 def test_refusals_named(world, tree):
     p, village = world["project"], world["village_user"]
     other = world["other"]  # implementing, not accepted
@@ -127,8 +158,11 @@ def test_pages_ledger_export_and_scope(world, tree):
     assert r.status_code == 302
     page = c.get(asset_url).content.decode()
     assert "扶贫车间" in page and "3 户合计 100.00 元" in page
+    # the list ends with its 合计, equal to the amount distributed
+    assert '<td colspan="2">合计（与用于分配的金额相等）</td><td class="num">100.00</td>' in page
     ledger = c.get("/projects/assets/", {"area": tree["village_a1"].code})
     assert ledger.status_code == 200 and "扶贫车间" in ledger.content.decode()
+    assert f'<a href="{asset_url}">扶贫车间</a>' in ledger.content.decode()  # the name leads on (the phone hides the code)
     export = c.get("/projects/assets/export.xlsx", {"area": tree["village_a1"].code})
     from python_calamine import CalamineWorkbook
 
@@ -143,3 +177,37 @@ def test_pages_ledger_export_and_scope(world, tree):
     other.force_login(world["township_b_user"])
     assert other.get(asset_url).status_code == 404
     assert "扶贫车间" not in other.get("/projects/assets/").content.decode()
+
+
+@pytestmark_db
+def test_an_accepted_projects_page_offers_asset_registration_and_the_asset_leads_back(world, tree):
+    """The project's page offers 登记资产 (资产移交 needs an asset) to whoever may register it, once accepted; the
+    form's 取消 and the asset's page lead back to the project."""
+    from fupin.accounts.models import Role
+    from tests import factories
+
+    p = world["project"]
+    page = f"/projects/{p.pk}/"
+    new = f"/projects/assets/new/?project={p.pk}"
+    village = Client()
+    village.force_login(world["village_user"])
+    assert new in village.get(page).content.decode()
+    leader = Client()
+    leader.force_login(factories.user("leader16", Role.LEADER, tree["county"]))
+    assert leader.get(page).status_code == 200 and new not in leader.get(page).content.decode()
+    p.stage = Stage.IMPLEMENTING
+    p.save(update_fields=["stage"])
+    assert new not in village.get(page).content.decode()
+    p.stage = Stage.ACCEPTED
+    p.save(update_fields=["stage"])
+    form = village.get(new).content.decode()
+    assert f'<a class="btn" href="{page}">取消</a>' in form
+    asset = svc.asset_create(actor=None, project=p, kind=AssetKind.PUBLIC, name="通组道路", value="300000",
+                             owner="甲一村村委会")
+    text = village.get(f"/projects/assets/{asset.pk}/").content.decode()
+    assert f'<a href="{page}" id="asset-project">' in text
+    assert '<button class="btn primary" type="submit">确权</button>' in text
+    # once confirmed, the form is for a change of owner, and says so
+    svc.ownership_confirm(actor=None, asset=asset, owner="甲一村股份经济合作社", on=datetime.date.today())
+    text = village.get(f"/projects/assets/{asset.pk}/").content.decode()
+    assert '<button class="btn" type="submit">变更确权</button>' in text and "确权给甲一村股份经济合作社" in text

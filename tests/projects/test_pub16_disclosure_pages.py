@@ -68,3 +68,29 @@ def test_publish_page_public_board_withdraw(tree):
         assert anon.get(reverse("public_funds:detail", args=[d.pk])).status_code == 404
     with _at(datetime.date(2025, 5, 11)):
         assert d.title not in Client().get(reverse("public_funds:board")).content.decode()
+
+
+def test_an_accepted_projects_notice_is_its_completion_notice_and_leads_back(tree):
+    """From an accepted project's page, 发布公告 offers the 项目竣工公告 first (the notice 公告公示完成 waits for);
+    the form's 取消 and the published notice lead back to the project."""
+    world = w.build(tree)
+    p = world["project"]
+    c = Client()
+    c.force_login(world["village_user"])
+    assert c.get(reverse("disclosures:new"), {"project": p.pk}).context["form"].initial["kind"] == "plan"
+    p.stage = "accepted"
+    p.save(update_fields=["stage"])
+    form = c.get(reverse("disclosures:new"), {"project": p.pk})
+    assert form.context["form"].initial["kind"] == "completion"
+    back = reverse("projects:detail", args=[p.pk])
+    assert f'<a class="btn" href="{back}">取消</a>' in form.content.decode()
+    assert c.get(reverse("disclosures:new"), {"project": p.pk, "kind": "beneficiaries"}).context["form"].initial[
+        "kind"] == "beneficiaries"
+    today = timezone.localdate()
+    done = c.post(reverse("disclosures:new") + f"?project={p.pk}", {
+        "project": p.pk, "kind": "completion", "area": tree["village_a1"].code, "place": "甲一村村务公开栏",
+        "starts_on": today.isoformat(), "ends_on": (today + datetime.timedelta(days=9)).isoformat(),
+        "hotline": "0874-8212345"})
+    assert done.status_code == 302
+    page = c.get(done["Location"]).content.decode()
+    assert f'<a href="{back}">{p.code}</a> {p.name}' in page
