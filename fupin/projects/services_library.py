@@ -508,14 +508,17 @@ def beneficiaries_add(*, actor: User | None, project: Project, households: Itera
 
 @transaction.atomic
 def beneficiary_remove(*, actor: User | None, beneficiary: Beneficiary) -> None:
-    """Take a household off the list — refused once a subsidy was paid to it for the project."""
-    from .models import SubsidyLine
+    """Take a household off the list — refused once money of the project reached it: a subsidy batch's line or
+    a share of the income of the project's assets (what was paid stays traceable to the list it was paid by)."""
+    from .models import IncomeShare, SubsidyLine
 
     project = Project.objects.select_for_update().get(pk=beneficiary.project_id)
     _check_beneficiary_write(actor, project)
+    number = beneficiary.household.number
     if SubsidyLine.objects.filter(batch__project=project, household_id=beneficiary.household_id).exists():
-        raise ValidationError({"household": _("户 %(n)s 已列入该项目的补助批次，不能移出受益户") % {
-            "n": beneficiary.household.number}})
+        raise ValidationError({"household": _("户 %(n)s 已列入该项目的补助批次，不能移出受益户") % {"n": number}})
+    if IncomeShare.objects.filter(income__asset__project=project, household_id=beneficiary.household_id).exists():
+        raise ValidationError({"household": _("户 %(n)s 已分得该项目资产的收益，不能移出受益户") % {"n": number}})
     audit_delete(actor=actor, obj=beneficiary, area_path=project.area_path,
                  summary=_("项目 %(c)s 移出受益户：%(n)s") % {"c": project.code, "n": beneficiary.household.number})
     beneficiary.delete()

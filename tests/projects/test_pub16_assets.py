@@ -211,3 +211,23 @@ def test_an_accepted_projects_page_offers_asset_registration_and_the_asset_leads
     svc.ownership_confirm(actor=None, asset=asset, owner="甲一村股份经济合作社", on=datetime.date.today())
     text = village.get(f"/projects/assets/{asset.pk}/").content.decode()
     assert '<button class="btn" type="submit">变更确权</button>' in text and "确权给甲一村股份经济合作社" in text
+
+
+@pytestmark_db
+def test_a_household_that_received_a_share_stays_on_the_beneficiary_list(world):
+    """Money that reached a household stays traceable to the list it was paid by: once it has a share of the
+    income of the project's asset, 移出 is refused (as once a subsidy batch lists it); the others may go."""
+    from fupin.projects import services_library
+    from fupin.projects.models import Beneficiary
+
+    p, village = world["project"], world["village_user"]
+    first, *others = sorted(world["households"], key=lambda h: h.number)
+    asset = svc.asset_create(actor=village, project=p, kind=AssetKind.PRODUCTIVE, name="光伏电站", value="300000",
+                             owner="甲一村股份经济合作社")
+    svc.income_record(actor=village, asset=asset, year=2025, amount="900", distributable="300",
+                      received_on=D(2025, 12, 20), households=[first])
+    with pytest.raises(ValidationError) as e:
+        services_library.beneficiary_remove(actor=village, beneficiary=Beneficiary.objects.get(project=p, household=first))
+    assert f"户 {first.number} 已分得该项目资产的收益" in str(e.value.message_dict["household"])
+    services_library.beneficiary_remove(actor=village, beneficiary=Beneficiary.objects.get(project=p, household=others[0]))
+    assert set(p.beneficiaries.values_list("household_id", flat=True)) == {first.pk, others[1].pk}
