@@ -66,9 +66,17 @@ def user_list(request: HttpRequest) -> HttpResponse:
         .get_page(request.GET.get("page"))
     manageable = set(User.objects.filter(policy.manageable_users_q(actor),
                                          pk__in=[u.pk for u in page.object_list]).values_list("pk", flat=True))
+    staff = [u.pk for u in page.object_list if policy.can(u, "be_department_staff")]
+    departments: dict[int, str] = {}
+    if staff:
+        from fupin.projects.models import DepartmentStaff
+
+        departments = dict(DepartmentStaff.objects.filter(user__in=staff).values_list("user_id", "department__name"))
     for u in page.object_list:
         u.manageable = u.pk in manageable
         u.phone_shown = policy.shown(actor, "phone", u.phone)
+        # A 行业部门 account: the department it acts for (changed on /projects/departments/), "" when none.
+        u.department_name = departments.get(u.pk, "") if u.pk in staff else None
     params = request.GET.copy()
     params.pop("page", None)
     return render(request, "accounts/user_list.html", {

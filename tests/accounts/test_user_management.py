@@ -297,3 +297,13 @@ def test_other_roles_ignore_the_department(county, tree, departments):
         "department": str(departments["roads"].pk), "password": "", "password2": ""})
     assert response.status_code == 200 and response.context["temporary"]
     assert not DepartmentStaff.objects.exists()
+
+
+def test_the_list_names_a_department_accounts_department_and_links_to_change_it(county, tree, departments):
+    from fupin.projects.models import DepartmentStaff
+
+    linked = factories.user("dept_a", Role.DEPARTMENT, tree["county"])
+    DepartmentStaff.objects.create(user=linked, department=departments["water"])
+    factories.user("dept_b", Role.DEPARTMENT, tree["county"])
+    html = signed_in(county).get(reverse("accounts:users")).content.decode()
+    assert "县水务局" in html and "未指定部门" in html and reverse("projects:departments") in html
