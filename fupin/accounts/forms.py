@@ -43,16 +43,38 @@ class UserCreateForm(StyledMixin, PasswordFields):
     phone = forms.CharField(label=_("联系电话"), max_length=30, required=False)
     role = forms.ChoiceField(label=_("角色"))
     area = forms.ChoiceField(label=_("所属区划"))
-    field_order = ["username", "display_name", "phone", "role", "area", "password", "password2"]
+    # Only for a 行业部门 account (the page shows it when that role is chosen): the county department (a
+    # helping unit of kind 县直部门) it acts for, saved with the account (fupin.projects.models.DepartmentStaff).
+    department = forms.ChoiceField(label=_("所属部门"), required=False,
+                                   help_text=_("行业部门账号必选：该账号只看到、只办理本部门牵头的项目"))
+    field_order = ["username", "display_name", "phone", "role", "area", "department", "password", "password2"]
 
-    def __init__(self, *args: Any, roles: Iterable[str] = (), areas: Iterable[Area] = (), **kwargs: Any) -> None:
+    def __init__(self, *args: Any, roles: Iterable[str] = (), areas: Iterable[Area] = (),
+                 departments: Iterable[Any] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.areas = {a.code: a for a in areas}
+        self.departments = {str(d.pk): d for d in departments}
         self.fields["role"].choices = [("", "—")] + [(r, Role(r).label) for r in roles]
         self.fields["area"].choices = [("", "—")] + [(a.code, _area_label(a)) for a in self.areas.values()]
+        several = len({d.area_id for d in self.departments.values()}) > 1
+        self.fields["department"].choices = [("", "—")] + [
+            (pk, f"{d.area.name} · {d.name}" if several else d.name) for pk, d in self.departments.items()]
 
     def clean_area(self) -> Area:
         return self.areas[self.cleaned_data["area"]]
+
+    def clean_department(self) -> Any:
+        return self.departments.get(self.cleaned_data.get("department") or "")
+
+    def main_fields(self) -> list[forms.BoundField]:
+        """The fields before the department (the template shows the department only for its role)."""
+        return [f for f in self if f.name in ("username", "display_name", "phone", "role", "area")]
+
+    def department_fields(self) -> list[forms.BoundField]:
+        return [self["department"]] if "department" in self.fields else []
+
+    def password_fields(self) -> list[forms.BoundField]:
+        return [self["password"], self["password2"]]
 
 
 class PasswordResetForm(StyledMixin, PasswordFields):

@@ -216,7 +216,9 @@ ASSIGNABLE_ROLES: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(Role.values) - {Role.ADMIN},
     # issue 15 (fin15): and the 银行 accounts of the banks lending in the county (linked to their bank on
     # /credit/banks/; a 银行 account sees nothing until linked, then only its own bank's clients and loans)
-    Role.COUNTY: frozenset({Role.TOWNSHIP, Role.VILLAGE, Role.CADRE, Role.BANK}),
+    # issue 16: and the 行业部门 accounts of the county's line departments (linked to their department on the
+    # accounts page or /projects/departments/; an account without one sees no project)
+    Role.COUNTY: frozenset({Role.TOWNSHIP, Role.VILLAGE, Role.CADRE, Role.BANK, Role.DEPARTMENT}),
 }
 
 #: The area levels an account of each role is placed at (its area is its scope).
@@ -405,6 +407,35 @@ def check_action(actor: User | None, capability: str, area: Area) -> None:
     scope = scope_path(actor)
     if scope is None or not area.path.startswith(scope):
         raise ValidationError({"area": _("无权在该区划（%(name)s）办理此项业务") % {"name": area.name}})
+
+
+def rule_areas_q(user: User | AnonymousUser | None) -> Q | None:
+    """The areas whose thresholds (ProjectRule, capability ``project_rules``) ``user`` may set, as a filter on
+    Area; None when the user may also set the values for everywhere (全国: a 系统管理员 without an area).
+    A 系统管理员 chooses any area of their subtree; a county office only its own area (its county)."""
+    if not can(user, "project_rules"):
+        return Q(pk__in=[])
+    if role_of(user) == Role.ADMIN:
+        scope = scope_path(user)
+        return None if scope == "" else (Q(pk__in=[]) if scope is None else Q(path__startswith=scope))
+    area = getattr(user, "area", None)
+    return Q(pk=area.pk) if area is not None else Q(pk__in=[])
+
+
+def check_rule_area(actor: User | None, area: Area | None) -> None:
+    """The write check of a threshold (fupin.projects.services_rules): PermissionDenied without
+    ``project_rules``; a ValidationError naming the area when ``area`` (None: 全国) is not one the actor may
+    set (rule_areas_q). ``actor`` None is the system."""
+    if actor is None:
+        return
+    require(actor, "project_rules", _("您的角色不能修改项目资金规则"))
+    allowed = rule_areas_q(actor)
+    if allowed is None:
+        return
+    if area is None:
+        raise ValidationError({"area": _("只有系统管理员能修改全国的规则值")})
+    if not apps.get_model("areas", "Area").objects.filter(allowed, pk=area.pk).exists():
+        raise ValidationError({"area": _("无权修改该区划（%(name)s）的规则值：县级只能修改本县的规则") % {"name": area.name}})
 
 
 def scoped_by_households(user: User | AnonymousUser | None) -> bool:

@@ -28,6 +28,7 @@ from .models import LoginLock, User
 
 if TYPE_CHECKING:
     from fupin.areas.models import Area
+    from fupin.assistance.models import HelpingUnit
 
 #: A temporary password: letters (no look-alikes such as l/1, O/0) and digits.
 _ALPHABET = "".join(c for c in string.ascii_letters + string.digits if c not in "lI1O0o")
@@ -63,9 +64,14 @@ def _password(user: User, password: str | None) -> tuple[str, bool]:
 
 @transaction.atomic
 def user_create(*, actor: User, username: str, role: str, area: Area | None, display_name: str = "",
-                phone: str = "", password: str | None = None) -> tuple[User, str | None]:
+                phone: str = "", password: str | None = None,
+                department: HelpingUnit | None = None) -> tuple[User, str | None]:
     """Create an account; returns it and the temporary password to show once (None when the manager
-    typed the password). The new user must change it at the first sign-in."""
+    typed the password). The new user must change it at the first sign-in.
+
+    A 行业部门 account (capability ``be_department_staff``) needs its ``department`` (a 县直部门 of its
+    county): saved in the same transaction (fupin.projects.services_library.department_staff_set, audited);
+    refused naming the field ``department`` when missing. Other roles ignore ``department``."""
     policy.check_account(actor, role, area)
     username = (username or "").strip()
     if User.objects.filter(username__iexact=username).exists():
@@ -73,10 +79,17 @@ def user_create(*, actor: User, username: str, role: str, area: Area | None, dis
     user = User(username=username, role=role, area=area, display_name=display_name.strip(), phone=phone.strip(),
                 must_change_password=True)
     user.full_clean(exclude=["password"])
+    staff = policy.can(user, "be_department_staff")
+    if staff and department is None:
+        raise ValidationError({"department": _("行业部门账号须选择所属部门（县直部门），否则看不到任何项目")})
     password, generated = _password(user, password)
     user.set_password(password)
     user.save()
     audit_user_created(actor=actor, user=user)
+    if staff:
+        from fupin.projects.services_library import department_staff_set
+
+        department_staff_set(actor=actor, user=user, department=department)
     return user, password if generated else None
 
 

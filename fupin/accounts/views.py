@@ -66,9 +66,17 @@ def user_list(request: HttpRequest) -> HttpResponse:
         .get_page(request.GET.get("page"))
     manageable = set(User.objects.filter(policy.manageable_users_q(actor),
                                          pk__in=[u.pk for u in page.object_list]).values_list("pk", flat=True))
+    staff = [u.pk for u in page.object_list if policy.can(u, "be_department_staff")]
+    departments: dict[int, str] = {}
+    if staff:
+        from fupin.projects.models import DepartmentStaff
+
+        departments = dict(DepartmentStaff.objects.filter(user__in=staff).values_list("user_id", "department__name"))
     for u in page.object_list:
         u.manageable = u.pk in manageable
         u.phone_shown = policy.shown(actor, "phone", u.phone)
+        # A 行业部门 account: the department it acts for (changed on /projects/departments/), "" when none.
+        u.department_name = departments.get(u.pk, "") if u.pk in staff else None
     params = request.GET.copy()
     params.pop("page", None)
     return render(request, "accounts/user_list.html", {
@@ -82,24 +90,42 @@ def _create_areas(actor: User) -> list[Area]:
     return list(policy.visible_areas(actor).filter(level__in=levels or [Level.COUNTY]).order_by("code"))
 
 
+def _departments(actor: User) -> list[Any]:
+    """The county departments (helping units of kind 县直部门, active) of the manager's subtree: what a
+    行业部门 account may act for (fupin.projects.models.DepartmentStaff)."""
+    from fupin.assistance.models import HelpingUnit, UnitKind
+
+    return list(HelpingUnit.objects.filter(policy.area_q(actor, "area__path"), kind=UnitKind.DEPARTMENT, active=True)
+                .select_related("area").order_by("area__code", "name"))
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def user_create(request: HttpRequest) -> HttpResponse:
     _require_manager(request)
     actor = request.user
-    form = UserCreateForm(request.POST or None, roles=policy.assignable_roles(actor), areas=_create_areas(actor))
+    roles = policy.assignable_roles(actor)
+    department_role = policy.role_fit_for("be_department_staff")
+    form = UserCreateForm(request.POST or None, roles=roles, areas=_create_areas(actor),
+                          departments=_departments(actor) if department_role in roles else ())
+    if department_role not in roles:
+        del form.fields["department"]
+    elif not form.departments:
+        form.fields["department"].help_text = _("辖区内还没有县直部门：请先在“精准帮扶 › 帮扶单位”中登记（类别：县直部门）")
     if request.method == "POST" and form.is_valid():
         cd = form.cleaned_data
         try:
             user, temporary = services.user_create(
                 actor=actor, username=cd["username"], role=cd["role"], area=cd["area"],
-                display_name=cd["display_name"], phone=cd["phone"], password=cd["password"] or None)
+                display_name=cd["display_name"], phone=cd["phone"], password=cd["password"] or None,
+                department=cd.get("department"))
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
             return _password_shown(request, user, temporary, _("已新建账号 %(u)s") % {"u": user.username})
     return render(request, "accounts/user_form.html", {
         "form": form, "title": _("新建账号"), "submit": _("新建账号"),
+        "department_role": department_role if "department" in form.fields else "",
         "note": _("可新建的角色：%(r)s；所属区划须在您的辖区内。") % {
             "r": "、".join(str(Role(r).label) for r in policy.assignable_roles(actor))},
     })

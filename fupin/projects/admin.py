@@ -1,5 +1,6 @@
 """Projects and funds in the admin (issue 16). The project library (life16): 行业部门 accounts' departments
-and the thresholds (ProjectRule) are configuration the system's administrators set; the library's rows are
+are configuration the system's administrators set; the thresholds (ProjectRule) are shown read-only (set on
+the 规则与阈值 page, /projects/rules/, audited); the library's rows are
 read-only and scoped (selectors.project_q): a project moves only through its lifecycle's services, with
 their checks, history and audit rows."""
 
@@ -34,9 +35,12 @@ class DepartmentStaffAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProjectRule)
-class ProjectRuleAdmin(admin.ModelAdmin):
-    list_display = ["key", "value", "area"]
-    list_select_related = ["area"]
+class ProjectRuleAdmin(ReadOnly):
+    """Read-only: the thresholds are set on the 规则与阈值 page (/projects/rules/, services_rules: validated,
+    scoped by policy.check_rule_area, audited old → new)."""
+
+    list_display = ["key", "value", "area", "changed_by", "changed_at"]
+    list_select_related = ["area", "changed_by"]
 
 
 @admin.register(Project)

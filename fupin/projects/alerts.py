@@ -6,8 +6,9 @@ wins — turned into one filter by thresholds_pub16.dated_q, not a query per are
 * ``stuck_funds`` 资金滞留: an allocation not fully paid out ``stuck_days`` after it reached the level holding
   it (Allocation.area: the county, or a township — "funds stuck at township level"); owner: that level;
   deadline: allocated_on + stuck_days.
-* ``behind_schedule`` 项目进度滞后: a planned or implementing project past its planned end (ends_on) and not
-  finished; owner: its lead department (else its implementer, else its area); deadline: ends_on.
+* ``behind_schedule`` 项目进度滞后: a planned or implementing project ``behind_days`` (0) past its planned end
+  (ends_on) and not finished; owner: its lead department (else its implementer, else its area); deadline:
+  ends_on + behind_days.
 * ``acceptance_late`` 验收滞后: a project not accepted ``acceptance_days`` after it was finished (or, not
   finished, after its planned end); owner: the lead department (验收 is the department's or the county's);
   deadline: finished_on (else ends_on) + acceptance_days.
@@ -60,7 +61,7 @@ class Alert:
 
 ALERTS: tuple[Alert, ...] = (
     Alert("stuck_funds", gettext_lazy("资金滞留"), gettext_lazy("已分配资金超过期限未支付完毕（按资金所在级次）")),
-    Alert("behind_schedule", gettext_lazy("进度滞后"), gettext_lazy("超过计划完工日期仍未完工的项目")),
+    Alert("behind_schedule", gettext_lazy("进度滞后"), gettext_lazy("超过计划完工日期（及宽限天数）仍未完工的项目")),
     Alert("acceptance_late", gettext_lazy("验收滞后"), gettext_lazy("完工（或计划完工）后超过期限未验收的项目")),
     Alert("subsidy_unpaid", gettext_lazy("补助未按时发放"), gettext_lazy("造册后超过期限仍未发放的到户补助批次")),
     Alert("undisclosed", gettext_lazy("资金分配未公开"), gettext_lazy("分配后超过期限未发布资金分配公告")),
@@ -146,11 +147,14 @@ def stuck_funds(user: Any, area: Area, today: datetime.date, project: int | None
 
 
 def behind_schedule(user: Any, area: Area, today: datetime.date, project: int | None = None) -> list[Item]:
+    segs = segments("behind_days")
     rows = (_of(selectors.projects_for(user), "pk", project).filter(
-        area_path__startswith=area.path, stage__in=OPEN_STAGES, finished_on__isnull=True, ends_on__lt=today)
+        area_path__startswith=area.path, stage__in=OPEN_STAGES, finished_on__isnull=True, ends_on__isnull=False)
+            .filter(dated_q(segs, "area_path", "ends_on", today))
             .values("pk", "code", "name", "ends_on", "progress", "budget", "area_path", "area__name", "lead__name",
                     "implementer"))
-    return [_item("behind_schedule", today, r["ends_on"], path=r["area_path"], place=r["area__name"],
+    return [_item("behind_schedule", today, r["ends_on"] + datetime.timedelta(days=value_for(r["area_path"], segs)),
+                  path=r["area_path"], place=r["area__name"],
                   subject=f'{r["code"]} {r["name"]}',
                   detail=_("计划 %(e)s 完工，形象进度 %(p)s%%") % {"e": r["ends_on"].isoformat(), "p": r["progress"]},
                   amount=r["budget"], owner=_lead(r), url=_url("projects:detail", r["pk"])) for r in rows]

@@ -122,6 +122,10 @@ class ProjectRule(models.Model):
                              on_delete=models.PROTECT, related_name="+")
     key = models.CharField(_("规则"), max_length=30)
     value = models.PositiveIntegerField(_("数值"))
+    # Who set the value last, and when (services_rules.rule_set; the audit trail keeps every change).
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("修改人"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    changed_at = models.DateTimeField(_("修改时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("项目资金规则")

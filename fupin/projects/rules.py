@@ -137,9 +137,14 @@ class AssetKind(models.TextChoices):
 
 
 #: Thresholds as data (fupin.projects.models.ProjectRule, most specific area wins), with their defaults.
+#: Read through fupin.projects.thresholds_pub16 (the one reader of the alerts, the disclosures and the
+#: lifecycle's notice guards, and of the 规则与阈值 page); written through fupin.projects.services_rules.
 RULE_DEFAULTS: dict[str, int] = {
     # 资金滞留: allocated money not paid out this many days after it reached the level holding it.
     "stuck_days": 90,
+    # 进度滞后: a planned or implementing project not finished this many days after its planned end (0: the
+    # day after it).
+    "behind_days": 0,
     # 验收滞后: a project still not accepted this many days after its planned end.
     "acceptance_days": 30,
     # 补助未按时发放: a subsidy batch still unpaid this many days after it was drawn up.
@@ -152,8 +157,30 @@ RULE_DEFAULTS: dict[str, int] = {
 
 RULE_LABELS: dict[str, str] = {
     "stuck_days": _("资金滞留天数"),
+    "behind_days": _("进度滞后宽限天数"),
     "acceptance_days": _("验收滞后天数"),
     "subsidy_days": _("补助发放期限（天）"),
     "disclose_days": _("资金分配公开期限（天）"),
     "notice_days": _("公示最少天数"),
+}
+
+#: What each threshold means (the 规则与阈值 page), its unit and the range a value must lie in (inclusive).
+#: notice_days is at least 10: REFERENCE §9 (公示期不少于 10 天) — an area may lengthen it, not shorten it.
+RULE_MEANINGS: dict[str, str] = {
+    "stuck_days": _("已分配到项目的资金，自到达持有级次（县或乡镇）之日起超过此天数仍未支付完毕，列入“资金滞留”预警；"
+                    "预警的截止日期为分配日加此天数。"),
+    "behind_days": _("纳入年度计划或实施中的项目，超过计划完工日期此天数仍未完工，列入“进度滞后”预警（0 表示计划完工日的次日起即预警）。"),
+    "acceptance_days": _("项目完工（未完工则为计划完工日）后超过此天数仍未验收，列入“验收滞后”预警。"),
+    "subsidy_days": _("到户补助批次造册后超过此天数仍未发放，列入“补助未按时发放”预警。"),
+    "disclose_days": _("资金分配后超过此天数仍无资金分配公告，列入“资金分配未公开”预警。"),
+    "notice_days": _("公告公示的最少天数：发布公告时公示期不得短于此天数；入库公示、竣工公告须满此天数并结束后方可推进项目阶段。"),
+}
+RULE_UNITS: dict[str, str] = {key: _("天") for key in RULE_DEFAULTS}
+RULE_RANGES: dict[str, tuple[int, int]] = {
+    "stuck_days": (1, 730),
+    "behind_days": (0, 365),
+    "acceptance_days": (1, 365),
+    "subsidy_days": (1, 365),
+    "disclose_days": (1, 90),
+    "notice_days": (10, 90),
 }

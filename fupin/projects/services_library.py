@@ -11,7 +11,7 @@ the projects its department leads (policy organisation scope "department"); ever
 subtree (policy.check_write). Guards (each refusal named in Chinese):
 
 * 入库公示 → 已入库: a 项目计划公示 (Disclosure kind PLAN) of the project hung at least ``notice_days``
-  (ProjectRule, default 10) and over by the step's date;
+  (ProjectRule through thresholds_pub16.threshold, default 10) and over by the step's date;
 * 竣工验收 → 公告公示完成: the same for a 项目竣工公告 (kind COMPLETION);
 * → 实施中: the project's schedule (计划开工、计划完工) and budget are set;
 * → 竣工验收: progress at 100 % and the actual completion date (实际完工) recorded;
@@ -48,9 +48,9 @@ from .models import (
     DisclosureKind,
     Project,
     ProjectEvent,
-    ProjectRule,
 )
-from .rules import CANCELLABLE, LEAD_DEPARTMENTS, PATH, RETURNABLE, RULE_DEFAULTS, STEP_CAPABILITY, Stage
+from .rules import CANCELLABLE, LEAD_DEPARTMENTS, PATH, RETURNABLE, STEP_CAPABILITY, Stage
+from .thresholds_pub16 import threshold
 
 if TYPE_CHECKING:
     from fupin.accounts.models import User
@@ -72,27 +72,13 @@ def stage_label(stage: str) -> str:
     return str(Stage(stage).label)
 
 
-# --- rules as data ------------------------------------------------------------------------------------
-
-
-def rule_value(key: str, area: Area) -> int:
-    """The ProjectRule of ``key`` for ``area`` (the most specific area up the tree wins), else the default."""
-    paths = {area.path[:n] for n in range(1, len(area.path) + 1)}
-    rows = ProjectRule.objects.filter(key=key, area__path__in=paths).select_related("area")
-    best = max(rows, key=lambda r: len(r.area.path), default=None)
-    if best is not None:
-        return best.value
-    everywhere = ProjectRule.objects.filter(key=key, area__isnull=True).values_list("value", flat=True).first()
-    return everywhere if everywhere is not None else RULE_DEFAULTS[key]
-
-
 # --- the notice guards (pub16 provides them at merge: services_disclosures.plan_notice_over ...) ---------
 
 
 def _notice_over(project: Project, kind: str, on: datetime.date) -> str | None:
     """None when a disclosure of ``kind`` for ``project`` (not withdrawn) hung at least ``notice_days`` and
     is over by ``on``; otherwise why not."""
-    days = rule_value("notice_days", project.area)
+    days = threshold("notice_days", project.area)
     label = DisclosureKind(kind).label
     shown = list(Disclosure.objects.filter(project=project, kind=kind, withdrawn=False).order_by("starts_on"))
     if not shown:

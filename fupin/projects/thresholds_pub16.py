@@ -1,15 +1,19 @@
 """The thresholds of issue 16 (rules.RULE_DEFAULTS) as data: ProjectRule rows override per area, the most
 specific area on a row's path wins, a row without an area applies everywhere, else the default.
 
-``threshold(key, area)`` reads one value (a disclosure's minimum days). ``segments(key)`` returns the rule
-rows of a key as (path prefix, value), most specific first, ending with ("", the everywhere value): the
-alerts turn them into one filter per query (``dated_q``) instead of one query per area.
+This module is the ONE reader of ProjectRule: ``threshold(key, area)`` reads one value (a disclosure's
+minimum days, the lifecycle's notice guards in services_library); ``segments(key)`` returns the rule rows of a
+key as (path prefix, value), most specific first, ending with ("", the everywhere value): the alerts turn
+them into one filter per query (``dated_q``) instead of one query per area; ``standing(area)`` gives the
+规则与阈值 page every key's value in force for an area — from the same ``segments``, so the page shows
+exactly what the alerts and the disclosures use. Writes: services_rules.
 """
 
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
 
@@ -35,6 +39,33 @@ def value_for(path: str, segs: list[tuple[str, int]]) -> int:
 
 def threshold(key: str, area: Area | None = None) -> int:
     return value_for(area.path if area is not None else "", segments(key))
+
+
+@dataclass(frozen=True)
+class Standing:
+    """One threshold for an area: the value in force and where it comes from."""
+
+    key: str
+    default: int          # rules.RULE_DEFAULTS
+    everywhere: int       # the row without an area (全国), else the default
+    value: int            # in force for the area: what threshold(key, area) returns
+    source: Any           # the ProjectRule giving ``value`` (None: the default)
+    own: Any              # the area's own ProjectRule (None: it inherits)
+
+
+def standing(area: Area | None) -> list[Standing]:
+    """Every key of RULE_DEFAULTS for ``area`` (None: 全国), in RULE_DEFAULTS' order. The value is
+    ``value_for(path, segments(key))`` — what threshold() and the alerts compute."""
+    path = area.path if area is not None else ""
+    rows = {(r.key, r.area.path if r.area_id else ""): r
+            for r in ProjectRule.objects.select_related("area", "changed_by")}
+    out = []
+    for key, default in RULE_DEFAULTS.items():
+        segs = segments(key)
+        source_path = next(prefix for prefix, _value in segs if path.startswith(prefix))
+        out.append(Standing(key=key, default=default, everywhere=segs[-1][1], value=value_for(path, segs),
+                            source=rows.get((key, source_path)), own=rows.get((key, path))))
+    return out
 
 
 def dated_q(segs: list[tuple[str, int]], path_field: str, date_field: str, today: datetime.date) -> Q:

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import views_library as v
+from . import views_rules
 
 urlpatterns = [
     path("", v.project_list, name="list"),
@@ -10,6 +11,8 @@ urlpatterns = [
     path("export.xlsx", v.library_export, name="export"),
     path("import/", v.library_import, name="import"),
     path("departments/", v.departments, name="departments"),
+    path("rules/", views_rules.rules_page, name="rules"),
+    path("rules/<slug:key>/", views_rules.rule_set, name="rule_set"),
     path("<int:pk>/", v.project_detail, name="detail"),
     path("<int:pk>/edit/", v.project_edit, name="edit"),
     path("<int:pk>/step/", v.project_step, name="step"),

@@ -101,7 +101,8 @@ def test_the_county_may_not_create_above_outside_or_more_powerful(county, tree, 
 def test_the_form_offers_only_assignable_roles_and_areas_of_the_county(county, tree, far):
     response = signed_in(county).get(reverse("accounts:user_create"))
     form = response.context["form"]
-    assert [r for r, _label in form.fields["role"].choices if r] == [Role.TOWNSHIP, Role.VILLAGE, Role.CADRE, Role.BANK]
+    assert [r for r, _label in form.fields["role"].choices if r] == [Role.TOWNSHIP, Role.VILLAGE, Role.CADRE, Role.BANK,
+                                                                      Role.DEPARTMENT]
     codes = {code for code, _label in form.fields["area"].choices if code}
     assert tree["village_a1"].code in codes and tree["county"].code in codes
     assert far.code not in codes and tree["city"].code not in codes
@@ -188,8 +189,10 @@ def test_the_policy_never_gives_more_power_than_the_manager_has():
     # Being eligible to be paired or sampled is not a power over anything; nor is a lower level's own
     # step of a procedure (policy.LEVEL_DUTIES).
     # Nor is which page an account opens on (assistance_home: the 帮扶责任人's own page).
-    # Nor is being linked to a bank (be_bank_staff: a 银行 account acts for one bank).
-    powers = set(policy.CAPABILITIES) - {"be_paired", "be_sampled", "be_bank_staff", "assistance_home"} \
+    # Nor is being linked to a bank (be_bank_staff: a 银行 account acts for one bank), or to a county department
+    # (be_department_staff: a 行业部门 account acts for one department).
+    powers = set(policy.CAPABILITIES) - {"be_paired", "be_sampled", "be_bank_staff", "be_department_staff",
+                                         "assistance_home"} \
         - policy.LEVEL_DUTIES
     for manager, roles in policy.ASSIGNABLE_ROLES.items():
         assert manager in policy.CAPABILITIES["manage_users"]
@@ -213,3 +216,94 @@ def test_a_reset_password_opens_no_api_token_until_changed(county, tree):
     response = api.post(reverse("api-token"), {"username": "village_a1", "password": temporary},
                         content_type="application/json")
     assert response.status_code == 200 and response.json()["token"]
+
+
+# --- issue 16: a 行业部门 account's department, chosen on the accounts page ------------------------------
+
+
+@pytest.fixture
+def departments(tree, far):
+    from fupin.assistance.models import HelpingUnit, UnitKind
+
+    return {
+        "roads": HelpingUnit.objects.create(name="县交通运输局", kind=UnitKind.DEPARTMENT, area=tree["county"]),
+        "water": HelpingUnit.objects.create(name="县水务局", kind=UnitKind.DEPARTMENT, area=tree["county"]),
+        "firm": HelpingUnit.objects.create(name="某企业", kind=UnitKind.ENTERPRISE, area=tree["county"]),
+        "far": HelpingUnit.objects.create(name="富源县交通运输局", kind=UnitKind.DEPARTMENT, area=far.parent.parent),
+    }
+
+
+def _department_post(tree, **extra):
+    return {"username": "dept_jt", "display_name": "交通局项目办", "role": Role.DEPARTMENT,
+            "area": tree["county"].code, "password": "", "password2": "", **extra}
+
+
+def test_the_form_offers_the_county_departments_for_a_department_account(county, tree, departments):
+    response = signed_in(county).get(reverse("accounts:user_create"))
+    form = response.context["form"]
+    assert Role.DEPARTMENT in [r for r, _label in form.fields["role"].choices]
+    offered = {label for pk, label in form.fields["department"].choices if pk}
+    assert offered == {"县交通运输局", "县水务局"}  # 县直部门 of the county only: no enterprise, no other county
+    html = response.content.decode()
+    assert 'data-role-only="department"' in html and 'id="id_department"' in html
+
+
+def test_a_department_account_is_created_with_its_department_in_one_transaction(county, tree, departments):
+    from fupin.projects.models import DepartmentStaff
+
+    response = signed_in(county).post(reverse("accounts:user_create"),
+                                      _department_post(tree, department=str(departments["roads"].pk)))
+    assert response.status_code == 200 and response.context["temporary"], response.content[:400]
+    user = User.objects.get(username="dept_jt")
+    assert DepartmentStaff.objects.get(user=user).department == departments["roads"]
+    assert AuditEvent.objects.filter(entity="projects.departmentstaff", kind=AuditKind.CREATE, actor=county).exists()
+    assert AuditEvent.objects.filter(entity="accounts.user", kind=AuditKind.CREATE, entity_id=str(user.pk)).exists()
+    # /projects/departments/ still lists it, with its department.
+    page = signed_in(county).get(reverse("projects:departments")).content.decode()
+    assert "dept_jt" in page and "县交通运输局" in page
+
+
+def test_a_department_account_without_a_department_is_refused_naming_the_field(county, tree, departments):
+    response = signed_in(county).post(reverse("accounts:user_create"), _department_post(tree))
+    assert response.status_code == 200 and "temporary" not in response.context
+    assert "须选择所属部门" in response.context["form"].errors["department"][0]
+    assert not User.objects.filter(username="dept_jt").exists()
+    with pytest.raises(ValidationError) as err:
+        services.user_create(actor=county, username="dept_x", role=Role.DEPARTMENT, area=tree["county"])
+    assert "department" in err.value.message_dict and not User.objects.filter(username="dept_x").exists()
+
+
+def test_a_department_of_another_county_is_refused_and_nothing_is_written(tree, departments):
+    from fupin.projects.models import DepartmentStaff
+
+    admin = factories.user("root_admin", Role.ADMIN, None)
+    with pytest.raises(ValidationError) as err:
+        services.user_create(actor=admin, username="dept_y", role=Role.DEPARTMENT, area=tree["county"],
+                             department=departments["far"])
+    assert "不属于账号所在县" in err.value.message_dict["department"][0]
+    assert not User.objects.filter(username="dept_y").exists() and not DepartmentStaff.objects.exists()
+    # The county's own form never offers it: a posted id outside the choices is dropped, then refused as missing.
+    county = factories.user("county_officer", Role.COUNTY, tree["county"])
+    response = signed_in(county).post(reverse("accounts:user_create"),
+                                      _department_post(tree, department=str(departments["far"].pk)))
+    assert "department" in response.context["form"].errors and not User.objects.filter(username="dept_jt").exists()
+
+
+def test_other_roles_ignore_the_department(county, tree, departments):
+    from fupin.projects.models import DepartmentStaff
+
+    response = signed_in(county).post(reverse("accounts:user_create"), {
+        "username": "cun_li", "display_name": "李村干", "role": Role.VILLAGE, "area": tree["village_a1"].code,
+        "department": str(departments["roads"].pk), "password": "", "password2": ""})
+    assert response.status_code == 200 and response.context["temporary"]
+    assert not DepartmentStaff.objects.exists()
+
+
+def test_the_list_names_a_department_accounts_department_and_links_to_change_it(county, tree, departments):
+    from fupin.projects.models import DepartmentStaff
+
+    linked = factories.user("dept_a", Role.DEPARTMENT, tree["county"])
+    DepartmentStaff.objects.create(user=linked, department=departments["water"])
+    factories.user("dept_b", Role.DEPARTMENT, tree["county"])
+    html = signed_in(county).get(reverse("accounts:users")).content.decode()
+    assert "县水务局" in html and "未指定部门" in html and reverse("projects:departments") in html

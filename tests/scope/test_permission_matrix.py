@@ -4805,6 +4805,10 @@ PROJECTS: dict[str, tuple[str, ...]] = {
     "proj.progress":       ("ok|—", "ok|404", "ok|404", "403|404", "404|404", "403|404", "403|404", "404|404", "404|404", "ok|404"),
     # 行业部门账号: "in" the matrix department's account (罗平县), "out" one of 富源县
     "proj.departments":    ("ok|—", "ok|hide", "403|403", "403|403", "403|403", "403|403", "403|403", "403|403", "403|403", "403|403"),
+    # 规则与阈值 (capability project_rules): "in" the role's own county (罗平县), "out" the far county (富源县): a
+    # county office sets only its own county (another area → 404); the 系统管理员 any area
+    "proj.rules":          ("ok|—", "ok|404", "403|403", "403|403", "403|403", "403|403", "403|403", "403|403", "403|403", "403|403"),
+    "proj.rule_set":       ("ok|—", "ok|404", "403|403", "403|403", "403|403", "403|403", "403|403", "403|403", "403|403", "403|403"),
     "api.projects":        ("ok|—", "ok|hide", "ok|hide", "ok|hide", "hide|hide", "ok|hide", "ok|hide", "hide|hide", "hide|hide", "ok|hide"),
     "api.project":         ("ok|—", "ok|404", "ok|404", "ok|404", "404|404", "ok|404", "ok|404", "404|404", "404|404", "ok|404"),
 }
@@ -5073,6 +5077,33 @@ def _proj_departments(c: ProjectCell) -> None:
         assert ("dept_far" in text) == (c.role == "admin")
 
 
+def _rule_area(c: ProjectCell):
+    return c.world.areas["county" if c.side == "in" else "far_county"]
+
+
+@project_check("proj.rules")
+def _proj_rules(c: ProjectCell) -> None:
+    response = c.web.get(reverse("projects:rules"), {"area": _rule_area(c).code})
+    status_of(response, c.expected)
+    if c.expected == "ok":
+        assert "资金滞留天数" in response.content.decode()
+
+
+@project_check("proj.rule_set")
+def _proj_rule_set(c: ProjectCell) -> None:
+    from fupin.projects.models import ProjectRule
+
+    area = _rule_area(c)
+    response = c.web.post(reverse("projects:rule_set", args=["stuck_days"]), {"area": area.code, "value": "120"})
+    saved = ProjectRule.objects.filter(key="stuck_days", area=area, value=120)
+    if c.expected == "ok":
+        assert response.status_code == 302 and saved.exists()
+        saved.delete()
+    else:
+        status_of(response, c.expected)
+        assert not saved.exists()
+
+
 @project_check("api.projects")
 def _api_projects(c: ProjectCell) -> None:
     response = c.api.get("/api/projects/")
@@ -5095,6 +5126,7 @@ ROUTES.update({
     "projects:step": "proj.step", "projects:beneficiary_add": "proj.beneficiary_add",
     "projects:beneficiary_remove": "proj.beneficiary_remove", "projects:contract_add": "proj.contract",
     "projects:progress": "proj.progress", "projects:departments": "proj.departments",
+    "projects:rules": "proj.rules", "projects:rule_set": "proj.rule_set",
     "api-projects": "api.projects", "api-project": "api.project",
 })
 _PROJECT_ADMIN = "read-only, scoped by fupin.projects.selectors.project_q as the proj.list/proj.detail rows"

@@ -84,6 +84,18 @@
     var button = e.target.closest && e.target.closest("[data-remove-row]");
     if (button) button.closest(".member-row, .cond-row").remove();
   });
+  // A field shown only for one role (the 行业部门 account's department on the accounts page): hidden while
+  // another role is chosen; without script it stays visible (the server ignores it for other roles).
+  function roleOnly() {
+    document.querySelectorAll("[data-role-only]").forEach(function (el) {
+      var select = document.getElementById(el.dataset.roleSelect);
+      if (select) el.hidden = select.value !== el.dataset.roleOnly;
+    });
+  }
+  roleOnly();
+  document.addEventListener("change", function (e) {
+    if (e.target.matches("select[id]") && document.querySelector('[data-role-select="' + e.target.id + '"]')) roleOnly();
+  });
   document.addEventListener("htmx:beforeRequest", function (e) {
     var el = e.detail.elt;
     if (el.classList && el.classList.contains("toggle")) el.textContent = "▾";
