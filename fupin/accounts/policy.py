@@ -407,6 +407,14 @@ def check_action(actor: User | None, capability: str, area: Area) -> None:
         raise ValidationError({"area": _("无权在该区划（%(name)s）办理此项业务") % {"name": area.name}})
 
 
+def may_act(user: User | AnonymousUser | None, capability: str, area: Area) -> bool:
+    """``check_action`` as a yes/no, for showing a page's button (the service still checks)."""
+    if not can(user, capability):
+        return False
+    scope = scope_path(user)
+    return scope is not None and area.path.startswith(scope)
+
+
 def scoped_by_households(user: User | AnonymousUser | None) -> bool:
     """帮扶责任人 and 评估人员: scoped by a set of households, not an area."""
     return role_of(user) in HOUSEHOLD_SCOPES
