@@ -34,7 +34,7 @@ from fupin.audit.services import audit_create, audit_import, audit_status, audit
 from fupin.lib.money import ZERO, shown, yuan
 from fupin.registry.choices import Status
 from fupin.registry.rules import citizen_id
-from fupin.sheets.cells import key as name_key
+from fupin.sheets.cells import same_name
 
 from .models import (
     Allocation,
@@ -406,10 +406,10 @@ class Matched:
 
 def name_warning(row: int, listed: str, registered: str) -> str:
     """The warning of a row matched by ID number whose name differs from the registered one ("" when they
-    agree once folded — spaces, full-width forms and case do not count, ``fupin.sheets.cells.key`` — or
-    when the row gave no name). A warning, never a refusal: as the sector lists' push
+    agree once folded — spaces, full-width forms and case do not count, ``fupin.sheets.cells.same_name``
+    — or when the row gave no name). A warning, never a refusal: as the sector lists' push
     (fupin.monitoring.alerts) does, the ID number decides the match; the name is for a person to check."""
-    if not listed.strip() or not registered or name_key(listed) == name_key(registered):
+    if not listed.strip() or not registered or same_name(listed, registered):
         return ""
     return _("第 %(r)d 行「姓名」%(g)s与登记的%(n)s不符") % {"r": row, "g": listed.strip(), "n": registered}
 
