@@ -88,7 +88,6 @@ class PayBatchForm(StyledMixin, forms.Form):
             from .services_funds import names_confirm_label
 
             self.fields["names_checked"].label = names_confirm_label(warned)
-            self.fields["names_checked"].help_text = _("姓名与登记不符的行见上方“姓名核对”；确认无误（如同音字、改名未登记）后勾选")
         else:
             del self.fields["names_checked"]
 

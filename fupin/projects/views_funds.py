@@ -196,9 +196,13 @@ def allocation_new(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             apply_errors(form, exc)
     kept = {k: request.GET[k] for k in ("document", "project") if k in initial}
+    found = {"document": docs.count() if dq else None, "project": projects.count() if pq else None}
+    if request.method == "GET":  # a search that found one: chosen
+        for name, qs in (("document", docs), ("project", projects)):
+            if found[name] == 1 and name not in initial:
+                form.initial[name] = qs.get().pk
     return render(request, "projects/funds/allocation_new.html", _ctx(
-        form=form, title=_("资金分配"), tab="documents", dq=dq, pq=pq, kept=kept,
-        found={"document": docs.count() if dq else None, "project": projects.count() if pq else None},
+        form=form, title=_("资金分配"), tab="documents", dq=dq, pq=pq, kept=kept, found=found,
         others=[form[n] for n in ("area", "amount", "allocated_on", "note")],
         note=_("分配时锁定资金文件：分配合计不能超过文件金额，余额不会为负。")), status=400 if form.errors else 200)
 

@@ -181,7 +181,7 @@ def test_the_allocation_form_searches_documents_and_projects(ledger, county_user
     form = r.context["form"]
     assert [p.code for p in form.fields["project"].queryset] == ["P2024-077"]
     assert [d.number for d in form.fields["document"].queryset] == ["罗财农〔2024〕88号"]
-    assert "匹配 1 项" in r.content.decode()
+    assert "匹配 1 项" in r.content.decode() and r.context["form"].initial["project"] == form.fields["project"].queryset.get().pk
     assert [p.code for p in c.get(reverse("funds:allocation_new"), {"pq": "p2024-001"}).context["form"]
             .fields["project"].queryset] == ["P2024-001"]
     # the POST goes to the same address and saves from the narrowed choices
@@ -191,3 +191,14 @@ def test_the_allocation_form_searches_documents_and_projects(ledger, county_user
     r = c.post(url, {"document": doc.pk, "project": project.pk, "area": tree["county"].pk, "amount": "10.00",
                      "allocated_on": "2024-05-01"})
     assert r.status_code == 302 and project.allocations.count() == 1
+
+
+def test_uploading_a_list_with_a_differing_name_says_so(ledger, township_a_user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    named = ledger["households"][0]
+    data = w.sheet([[1, "张大三", member_id(named, "张大山"), "", "800", ""]])
+    r = client(township_a_user).post(reverse("funds:batch_new", args=[ledger["allocation"].pk]), {
+        "title": "肉牛补助", "drawn_on": "2024-06-01", "file": SimpleUploadedFile("清单.xlsx", data)})
+    assert r.status_code == 302 and "有 1 行姓名与登记不符（已按证件号码匹配）" in said(r)
+    assert SubsidyLine.objects.get().name_warning == "第 3 行「姓名」张大三与登记的张大山不符"

@@ -101,6 +101,9 @@
       if (hit && o.value) shown++;
     });
     select.value = chosen;
+    // the matches shown as an open list while a search is typed (a plain drop-down again once cleared)
+    if (words.length && shown > 0) select.size = Math.min(shown + 1, 8);
+    else select.removeAttribute("size");
     var count = document.getElementById(input.dataset.filterSelect + "-found");
     if (count) count.textContent = words.length ? (count.dataset.template || "{n}").replace("{n}", shown) : "";
   }
