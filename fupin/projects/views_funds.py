@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -264,6 +264,8 @@ def batches(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status in BatchStatus.values:
         qs = qs.filter(status=status)
+    # how many lines of each batch have a name differing from the registry's (姓名核对), in the same query
+    qs = qs.annotate(name_warnings=Count("lines", filter=~Q(lines__name_warning="")))
     page = Paginator(qs.order_by("-drawn_on", "-id"), 50).get_page(request.GET.get("page"))
     allocs = selectors_funds.allocations_ledger(selectors.allocations_for(user).filter(
         project__stage__in=services_funds.PAYABLE)).order_by("-allocated_on")[:200] \

@@ -101,6 +101,8 @@ def test_the_batch_page_lists_the_warnings_and_pays_only_with_the_box(ledger, to
     page = c.get(reverse("funds:batch", args=[batch.pk])).content.decode()
     assert 'id="name-warnings"' in page and "第 3 行「姓名」张大三与登记的张大山不符" in page
     assert "已核对姓名不符的 1 行" in page and 'name="names_checked"' in page and "姓名不符</span>" in page
+    listed = c.get(reverse("funds:batches")).content.decode()
+    assert f'{reverse("funds:batch", args=[batch.pk])}#name-warnings' in listed and "姓名不符 1" in listed
     r = c.post(reverse("funds:batch_pay", args=[batch.pk]), {"paid_on": "2024-06-05"})
     assert r.status_code == 302 and "请逐行核对后勾选“已核对姓名不符的 1 行”再发放" in said(r)
     assert SubsidyBatch.objects.get(pk=batch.pk).status == BatchStatus.DRAFT
