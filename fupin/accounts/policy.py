@@ -438,6 +438,14 @@ def check_rule_area(actor: User | None, area: Area | None) -> None:
         raise ValidationError({"area": _("无权修改该区划（%(name)s）的规则值：县级只能修改本县的规则") % {"name": area.name}})
 
 
+def may_act(user: User | AnonymousUser | None, capability: str, area: Area) -> bool:
+    """``check_action`` as a yes/no, for showing a page's button (the service still checks)."""
+    if not can(user, capability):
+        return False
+    scope = scope_path(user)
+    return scope is not None and area.path.startswith(scope)
+
+
 def scoped_by_households(user: User | AnonymousUser | None) -> bool:
     """帮扶责任人 and 评估人员: scoped by a set of households, not an area."""
     return role_of(user) in HOUSEHOLD_SCOPES

@@ -42,6 +42,7 @@ from fupin.registry import rules as registry_rules
 from fupin.registry.choices import LineKind
 from fupin.registry.models import Member, YearlyRecord
 from fupin.registry.services import poverty_lines
+from fupin.sheets.cells import same_name
 
 from . import sectors
 from .models import Alert, AlertRule, AlertStatus, Channel, ListKind, ObjectKind, RiskType, SectorList
@@ -432,7 +433,7 @@ class _Run:
 
     def row(self, row: sectors.Row, person: sectors.Person, facts: Facts, open_already: set[int]) -> None:
         self.counts["matched"] += 1
-        if row.name and row.name != person.name:
+        if row.name and not same_name(row.name, person.name):
             row.warnings.append(_("第 %(r)d 行姓名“%(g)s”与户籍登记的“%(n)s”不一致，已按证件号码匹配") % {
                 "r": row.number, "g": row.name, "n": person.name})
         rule = self.book.at(person.area_path)

@@ -34,9 +34,14 @@ class DocumentForm(StyledMixin, forms.Form):
     note = forms.CharField(label=_("备注"), max_length=300, required=False)
 
 
+#: The allocation form's selects get a text box filtering their options as one types (fupin/app.js,
+#: ``data-filter-select``); without JavaScript the page's 查找 form narrows them on the server (``dq``/``pq``).
+FILTERED = {"data-filterable": "1"}
+
+
 class AllocationForm(StyledMixin, forms.Form):
-    document = forms.ModelChoiceField(label=_("资金文件"), queryset=None)
-    project = forms.ModelChoiceField(label=_("项目"), queryset=None)
+    document = forms.ModelChoiceField(label=_("资金文件"), queryset=None, widget=forms.Select(attrs=FILTERED))
+    project = forms.ModelChoiceField(label=_("项目"), queryset=None, widget=forms.Select(attrs=FILTERED))
     area = forms.ModelChoiceField(label=_("资金拨付至"), queryset=None, help_text=_("县级报账，或拨付至乡镇"))
     amount = forms.CharField(label=_("分配金额（元）"), max_length=20, widget=AMOUNT)
     allocated_on = forms.DateField(label=_("分配日期"), widget=DATE, initial=timezone.localdate)
@@ -74,6 +79,23 @@ class BatchForm(StyledMixin, forms.Form):
 class PayBatchForm(StyledMixin, forms.Form):
     paid_on = forms.DateField(label=_("发放日期"), widget=DATE, initial=timezone.localdate)
     voucher = forms.CharField(label=_("凭证号"), max_length=60, required=False)
+    names_checked = forms.BooleanField(required=False)
+
+    def __init__(self, *args: Any, warned: int = 0, **kwargs: Any) -> None:
+        """``warned``: how many lines' names differ from the registry's; none, no confirmation box."""
+        super().__init__(*args, **kwargs)
+        if warned:
+            from .services_funds import names_confirm_label
+
+            self.fields["names_checked"].label = names_confirm_label(warned)
+        else:
+            del self.fields["names_checked"]
+
+
+class CancelBatchForm(StyledMixin, forms.Form):
+    reason = forms.CharField(label=_("作废原因"), max_length=300,
+                             help_text=_("如：清单有误，重新造册"),
+                             error_messages={"required": _("请填写作废原因")})
 
 
 class NegativeForm(StyledMixin, forms.Form):

@@ -359,6 +359,7 @@ class SubsidyBatch(AreaPathMixin):
     source_name = models.CharField(_("来源文件"), max_length=200, blank=True)
     drawn_on = models.DateField(_("造册日期"))
     paid_on = models.DateField(_("发放日期"), null=True, blank=True)
+    cancel_reason = models.CharField(_("作废原因"), max_length=300, blank=True)
     version = models.PositiveIntegerField(default=0, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("经办人"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
@@ -387,6 +388,10 @@ class SubsidyLine(models.Model):
     bank_account = models.CharField(_("一卡通账号"), max_length=40, blank=True)
     amount = Money(_("补助金额（元）"))
     content = models.CharField(_("补助内容"), max_length=200, blank=True)
+    #: 姓名核对: the list's name differs from the name registered for the ID number the row was matched by
+    #: (the row is kept; paying the batch asks for the differences to be confirmed), e.g.
+    #: 第 5 行「姓名」张大三与登记的张大山不符. Empty: the names agree, or the row gave none.
+    name_warning = models.CharField(_("姓名核对"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("到户补助明细")

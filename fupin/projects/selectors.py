@@ -16,7 +16,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.apps import apps
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from fupin.accounts import policy
 
@@ -113,6 +114,20 @@ def assets_for(user: User | AnonymousUser | None) -> QuerySet[Asset]:
     return Asset.objects.filter(policy.area_q(user, "area_path"))
 
 
+#: Lines of a subsidy batch on one page of the batch's page (``funds:batch``, ordered by row then id).
+BATCH_LINES_PER_PAGE = 100
+
+
+def with_batch_page(lines: QuerySet[SubsidyLine]) -> QuerySet[SubsidyLine]:
+    """Each line with ``batch_page``: the page of its batch's page it is listed on (the lines before it in
+    the batch's order — row, then id — counted by a subquery, in the same query)."""
+    before = (SubsidyLine.objects.filter(batch_id=OuterRef("batch_id"))
+              .filter(Q(row__lt=OuterRef("row")) | Q(row=OuterRef("row"), id__lt=OuterRef("id")))
+              .order_by().values("batch_id").annotate(n=Count("id")).values("n")[:1])
+    return lines.annotate(batch_index=Coalesce(Subquery(before, output_field=IntegerField()), Value(0))) \
+        .annotate(batch_page=F("batch_index") / BATCH_LINES_PER_PAGE + 1)
+
+
 def household_projects(user: User | AnonymousUser | None, household_id: int) -> dict[str, QuerySet]:
     """What reached one household the user may see: the projects it benefits from, its subsidy lines and
     its asset income shares (for the household page's 项目资金 tab)."""
@@ -120,7 +135,8 @@ def household_projects(user: User | AnonymousUser | None, household_id: int) -> 
         return {"projects": Project.objects.none(), "lines": SubsidyLine.objects.none()}
     return {
         "projects": Project.objects.filter(beneficiaries__household_id=household_id).order_by("-year", "code"),
-        "lines": SubsidyLine.objects.filter(household_id=household_id)
+        # each line with the page of its batch it is on (the tab links batch?page=N#line-…), same query
+        "lines": with_batch_page(SubsidyLine.objects.filter(household_id=household_id))
         .select_related("batch", "batch__project", "batch__allocation__document", "batch__payment")
         .order_by("-batch__drawn_on"),
     }

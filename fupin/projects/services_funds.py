@@ -34,6 +34,7 @@ from fupin.audit.services import audit_create, audit_import, audit_status, audit
 from fupin.lib.money import ZERO, shown, yuan
 from fupin.registry.choices import Status
 from fupin.registry.rules import citizen_id
+from fupin.sheets.cells import same_name
 
 from .models import (
     Allocation,
@@ -399,28 +400,42 @@ def _rows(grid: list[list[Any]], header_at: int, keys: list[str | None]) -> list
 class Matched:
     lines: list[SubsidyLine] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     total: Decimal = ZERO
+
+
+def name_warning(row: int, listed: str, registered: str) -> str:
+    """The warning of a row matched by ID number whose name differs from the registered one ("" when they
+    agree once folded — spaces, full-width forms and case do not count, ``fupin.sheets.cells.same_name``
+    — or when the row gave no name). A warning, never a refusal: as the sector lists' push
+    (fupin.monitoring.alerts) does, the ID number decides the match; the name is for a person to check."""
+    if not listed.strip() or not registered or same_name(listed, registered):
+        return ""
+    return _("第 %(r)d 行「姓名」%(g)s与登记的%(n)s不符") % {"r": row, "g": listed.strip(), "n": registered}
 
 
 def match_rows(project: Project, rows: list[ListRow]) -> Matched:
     """Match each row to a registered household — by ID number (any member's, normalised to the citizen
-    number), else by 户编号 — among the project's beneficiaries; every refusal names its row. Two
-    queries for the beneficiaries and their members, one more for numbers not found among them."""
+    number), else by 户编号 — among the project's beneficiaries; every refusal names its row. A row matched
+    by ID number whose name differs from that member's registered name is kept with a warning
+    (``name_warning``). Two queries for the beneficiaries and their members, one more for numbers not found
+    among them."""
     from fupin.registry.models import Household, Member
 
     beneficiaries = {h.pk: h for h in Household.objects.filter(project_benefits__project=project)
                      .only("pk", "number", "head_name", "status", "bank_account")}
-    by_citizen = dict(Member.objects.filter(household_id__in=Beneficiary.objects.filter(project=project)
-                                            .values("household_id"), active=True)
-                      .exclude(citizen_id="").values_list("citizen_id", "household_id"))
+    by_citizen = {cid: (hid, name) for cid, hid, name in Member.objects.filter(
+        household_id__in=Beneficiary.objects.filter(project=project).values("household_id"), active=True)
+        .exclude(citizen_id="").values_list("citizen_id", "household_id", "name")}
     by_number = {h.number: h for h in beneficiaries.values()}
     out, seen = Matched(), {}
     wanted: list[tuple[ListRow, str]] = []
     for r in rows:
         cid = citizen_id(r.id_number) if r.id_number else ""
-        household = None
+        household, registered_name = None, ""
         if cid:
-            household = beneficiaries.get(by_citizen.get(cid, -1))
+            hid, registered_name = by_citizen.get(cid, (-1, ""))
+            household = beneficiaries.get(hid)
         elif r.number:
             household = by_number.get(r.number)
         else:
@@ -445,9 +460,12 @@ def match_rows(project: Project, rows: list[ListRow]) -> Matched:
             continue
         seen[household.pk] = r.row
         out.total += amount
+        warning = name_warning(r.row, r.payee, registered_name)[:200]
+        if warning:
+            out.warnings.append(warning)
         out.lines.append(SubsidyLine(household_id=household.pk, row=r.row, payee=(r.payee or household.head_name)[:50],
                                      bank_account=(r.bank_account or household.bank_account)[:40], amount=amount,
-                                     content=r.content[:200]))
+                                     content=r.content[:200], name_warning=warning))
     if wanted:
         _explain_unmatched(wanted, out)
     return out
@@ -488,7 +506,9 @@ def batch_create(*, actor: User | None, allocation: Allocation, title: str, rows
                  drawn_on: datetime.date, area: Area | None = None, source_name: str = "") -> SubsidyBatch:
     """Draw up a household subsidy batch (造册) of ``allocation``'s project from a list: all or nothing —
     any row refused (not found, not a beneficiary, cancelled, repeated, a bad amount) refuses the
-    batch with every row named. The batch is 待核对 until paid (``batch_pay``)."""
+    batch with every row named. A name differing from the registry's is not a refusal: the line keeps its
+    warning (``SubsidyLine.name_warning``), counted in the audit row. The batch is 待核对 until paid
+    (``batch_pay``)."""
     area = area or allocation.area
     policy.check_action(actor, "fund_pay", area)
     project = Project.objects.select_related("area").get(pk=allocation.project_id)
@@ -513,16 +533,31 @@ def batch_create(*, actor: User | None, allocation: Allocation, title: str, rows
     for line in matched.lines:
         line.batch_id = batch.pk
     SubsidyLine.objects.bulk_create(matched.lines, batch_size=2000)
+    named = _("，姓名与登记不符 %(w)d 行") % {"w": len(matched.warnings)} if matched.warnings else ""
     audit_import(actor=actor, entity="projects.subsidybatch", entity_id=str(batch.pk), area_path=project.area_path,
-                 summary=_("到户补助造册：%(t)s，%(n)d 户，%(a)s 元（%(f)s）") % {
-                     "t": batch.title, "n": batch.lines_count, "a": shown(batch.total), "f": source_name or "—"})
+                 summary=_("到户补助造册：%(t)s，%(n)d 户，%(a)s 元（%(f)s）%(w)s") % {
+                     "t": batch.title, "n": batch.lines_count, "a": shown(batch.total), "f": source_name or "—",
+                     "w": named})
     return batch
 
 
+def name_warnings(batch: SubsidyBatch) -> list[tuple[int, str]]:
+    """The batch's lines whose name differs from the registry's: (row, warning), in the list's order."""
+    return list(batch.lines.exclude(name_warning="").order_by("row", "id").values_list("row", "name_warning"))
+
+
+def names_confirm_label(count: int) -> str:
+    """The pay form's confirmation, naming how many lines it confirms."""
+    return _("已核对姓名不符的 %(n)d 行") % {"n": count}
+
+
 @transaction.atomic
-def batch_pay(*, actor: User | None, batch: SubsidyBatch, paid_on: datetime.date, voucher: str = "") -> Payment:
+def batch_pay(*, actor: User | None, batch: SubsidyBatch, paid_on: datetime.date, voucher: str = "",
+              names_checked: bool = False) -> Payment:
     """Pay a batch: one Payment of kind 到户补助 equal to Σ its lines, out of its allocation (locked). The
-    lines are checked again (a household cancelled or taken off the beneficiaries since is named)."""
+    lines are checked again (a household cancelled or taken off the beneficiaries since is named). A batch
+    with lines whose name differs from the registry's is paid only with ``names_checked`` (the pay form's
+    “已核对姓名不符的 N 行”); the confirmation and the rows it covered go into the audit row."""
     policy.check_action(actor, "fund_pay", batch.area)
     batch = SubsidyBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status != BatchStatus.DRAFT:
@@ -539,6 +574,12 @@ def batch_pay(*, actor: User | None, batch: SubsidyBatch, paid_on: datetime.date
             errors.append(_("第 %(r)d 行：户 %(n)s 已不是本项目的受益户") % {"r": row, "n": number})
     if errors:
         raise ValidationError({"batch": errors[:MAX_ERRORS_SHOWN]})
+    warned = [row for row, _w in name_warnings(batch)]
+    if warned and not names_checked:
+        raise ValidationError({"names_checked": _(
+            "该批次有 %(n)d 行姓名与登记不符（第 %(r)s 行），请逐行核对后勾选“%(c)s”再发放") % {
+            "n": len(warned), "r": "、".join(str(r) for r in warned[:20]) + ("…" if len(warned) > 20 else ""),
+            "c": names_confirm_label(len(warned))}})
     if total != batch.total or count != batch.lines_count or count == 0:
         raise ValidationError({"batch": _("批次合计（%(t)s 元，%(c)d 户）与明细（%(s)s 元，%(n)d 户）不符") % {
             "t": shown(batch.total), "c": batch.lines_count, "s": shown(total), "n": count}})
@@ -553,24 +594,29 @@ def batch_pay(*, actor: User | None, batch: SubsidyBatch, paid_on: datetime.date
     before = snapshot(batch)
     batch.status, batch.paid_on, batch.version = BatchStatus.PAID, paid_on, batch.version + 1
     batch.save(update_fields=["status", "paid_on", "version"])
+    confirmed = {"names_confirmed": {"lines": len(warned), "rows": warned}} if warned else {}
     audit_status(actor=actor, obj=batch, area_path=project.area_path, summary=_(
-        "到户补助发放：%(t)s，%(n)d 户，%(a)s 元") % {"t": batch.title, "n": count, "a": shown(total)},
-        data={"before": jsonable(before), "after": jsonable(snapshot(batch))})
+        "到户补助发放：%(t)s，%(n)d 户，%(a)s 元%(c)s") % {
+            "t": batch.title, "n": count, "a": shown(total),
+            "c": _("（%(c)s）") % {"c": names_confirm_label(len(warned))} if warned else ""},
+        data={"before": jsonable(before), "after": jsonable(snapshot(batch)), **confirmed})
     return payment
 
 
 @transaction.atomic
 def batch_cancel(*, actor: User | None, batch: SubsidyBatch, reason: str) -> SubsidyBatch:
-    """作废 a batch not yet paid (with the reason)."""
+    """作废 a batch not yet paid (with the reason), under the batch's lock: a batch paid (or cancelled)
+    meanwhile is refused, naming its state. Nothing is paid from a cancelled batch; it stays listed."""
     policy.check_action(actor, "fund_pay", batch.area)
     batch = SubsidyBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status != BatchStatus.DRAFT:
-        raise ValidationError({"batch": _("只能作废待核对的批次")})
+        raise ValidationError({"batch": _("批次“%(t)s”%(s)s，不能作废（只能作废待核对的批次）") % {
+            "t": batch.title, "s": batch.get_status_display()}})
     if not (reason or "").strip():
         raise ValidationError({"reason": _("请填写作废原因")})
     before = snapshot(batch)
-    batch.status, batch.version = BatchStatus.CANCELLED, batch.version + 1
-    batch.save(update_fields=["status", "version"])
+    batch.status, batch.cancel_reason, batch.version = BatchStatus.CANCELLED, reason.strip()[:300], batch.version + 1
+    batch.save(update_fields=["status", "cancel_reason", "version"])
     audit_status(actor=actor, obj=batch, area_path=batch.area_path, summary=_("作废补助批次：%(t)s（%(r)s）") % {
         "t": batch.title, "r": reason.strip()}, data={"before": jsonable(before), "after": jsonable(snapshot(batch)), "reason": reason.strip()})
     return batch

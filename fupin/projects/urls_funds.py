@@ -16,6 +16,7 @@ urlpatterns = [
     path("batches/", v.batches, name="batches"),
     path("batches/<int:pk>/", v.batch_detail, name="batch"),
     path("batches/<int:pk>/pay/", v.batch_pay, name="batch_pay"),
+    path("batches/<int:pk>/cancel/", v.batch_cancel, name="batch_cancel"),
     path("trail/", v.trail, name="trail"),
     path("trail/project/<int:pk>/", v.project_trail, name="project_trail"),
 ]

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -30,6 +30,7 @@ from . import selectors, selectors_funds, services_funds
 from .forms_funds import (
     AllocationForm,
     BatchForm,
+    CancelBatchForm,
     DocumentForm,
     NegativeForm,
     PayBatchForm,
@@ -171,13 +172,22 @@ def _allocatable_projects(user: Any) -> Any:
 @login_required
 @require_http_methods(["GET", "POST"])
 def allocation_new(request: HttpRequest) -> HttpResponse:
+    """The allocation form. Its two long selects (documents, projects) have a search box each: typing
+    filters the options in the browser (fupin/app.js); without JavaScript the boxes are a GET form whose
+    ``dq`` (文号 or 标题) and ``pq`` (项目编号 or 名称) narrow the choices here — on the POST too, which goes
+    to the same address."""
     user = request.user
     policy.require(user, "funds", _("您的角色不能分配资金"))
     docs = selectors_funds.documents_ledger(user).order_by("-year", "number")
+    projects = _allocatable_projects(user)
+    dq, pq = request.GET.get("dq", "").strip()[:60], request.GET.get("pq", "").strip()[:60]
+    for word in dq.split():
+        docs = docs.filter(Q(number__icontains=word) | Q(title__icontains=word))
+    for word in pq.split():
+        projects = projects.filter(Q(code__icontains=word) | Q(name__icontains=word))
     areas = area_list(user=user).filter(level__in=[Level.COUNTY, Level.TOWNSHIP]).order_by("path")
     initial = {k: request.GET[k] for k in ("document", "project") if request.GET.get(k, "").isdigit()}
-    form = AllocationForm(request.POST or None, initial=initial, documents=docs,
-                          projects=_allocatable_projects(user), areas=areas)
+    form = AllocationForm(request.POST or None, initial=initial, documents=docs, projects=projects, areas=areas)
     if request.method == "POST" and form.is_valid():
         try:
             a = services_funds.allocation_create(actor=user, **form.cleaned_data)
@@ -185,8 +195,15 @@ def allocation_new(request: HttpRequest) -> HttpResponse:
             return redirect("funds:document", a.document_id)
         except ValidationError as exc:
             apply_errors(form, exc)
-    return render(request, "projects/funds/form.html", _ctx(
-        form=form, title=_("资金分配"), tab="documents",
+    kept = {k: request.GET[k] for k in ("document", "project") if k in initial}
+    found = {"document": docs.count() if dq else None, "project": projects.count() if pq else None}
+    if request.method == "GET":  # a search that found one: chosen
+        for name, qs in (("document", docs), ("project", projects)):
+            if found[name] == 1 and name not in initial:
+                form.initial[name] = qs.get().pk
+    return render(request, "projects/funds/allocation_new.html", _ctx(
+        form=form, title=_("资金分配"), tab="documents", dq=dq, pq=pq, kept=kept, found=found,
+        others=[form[n] for n in ("area", "amount", "allocated_on", "note")],
         note=_("分配时锁定资金文件：分配合计不能超过文件金额，余额不会为负。")), status=400 if form.errors else 200)
 
 
@@ -247,6 +264,8 @@ def batches(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status in BatchStatus.values:
         qs = qs.filter(status=status)
+    # how many lines of each batch have a name differing from the registry's (姓名核对), in the same query
+    qs = qs.annotate(name_warnings=Count("lines", filter=~Q(lines__name_warning="")))
     page = Paginator(qs.order_by("-drawn_on", "-id"), 50).get_page(request.GET.get("page"))
     allocs = selectors_funds.allocations_ledger(selectors.allocations_for(user).filter(
         project__stage__in=services_funds.PAYABLE)).order_by("-allocated_on")[:200] \
@@ -273,6 +292,10 @@ def batch_new(request: HttpRequest, allocation: int) -> HttpResponse:
                                                 source_name=upload.name)
             messages.success(request, _("已造册 %(n)d 户，合计 %(a)s 元，请核对后发放") % {
                 "n": batch.lines_count, "a": batch.total})
+            warned = len(services_funds.name_warnings(batch))
+            if warned:
+                messages.warning(request, _("有 %(n)d 行姓名与登记不符（已按证件号码匹配），见“姓名核对”；发放时须确认") % {
+                    "n": warned})
             return redirect("funds:batch", batch.pk)
         except ValidationError as exc:
             if hasattr(exc, "error_dict") and "file" in exc.error_dict:
@@ -290,10 +313,15 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(selectors.batches_for(user).select_related("project", "allocation__document", "allocation__area", "area"),
                               pk=pk)
     lines = batch.lines.select_related("household").order_by("row", "id")
-    page = Paginator(lines, 100).get_page(request.GET.get("page"))
+    page = Paginator(lines, selectors.BATCH_LINES_PER_PAGE).get_page(request.GET.get("page"))
     for line in page.object_list:
         line.account_shown = policy.shown(user, "bank_account", line.bank_account)
-    form = PayBatchForm() if batch.status == BatchStatus.DRAFT and policy.can(user, "fund_pay") else None
+    # 姓名核对: every line of the batch whose name differs from the registry's, each linked to its page
+    warnings = list(selectors.with_batch_page(batch.lines.exclude(name_warning=""))
+                    .order_by("row", "id").only("pk", "row", "name_warning"))
+    draft_and_may = batch.status == BatchStatus.DRAFT and policy.may_act(user, "fund_pay", batch.area)
+    form = PayBatchForm(warned=len(warnings)) if draft_and_may else None
+    cancel_form = CancelBatchForm() if draft_and_may else None
     # the trail both ways: the payment that paid the lines, out of which allocation of which document, and the
     # 受益户名单公示 of the batch (with its public page while it hangs)
     payment = selectors.payments_for(user).filter(batch=batch).select_related("allocation").first()
@@ -302,8 +330,8 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     for d in disclosures:
         d.public = not d.withdrawn and d.starts_on <= today <= d.ends_on
     return render(request, "projects/funds/batch.html", _ctx(
-        batch=batch, page=page, form=form, query=_query(request), tab="batches", payment=payment,
-        disclosures=disclosures))
+        batch=batch, page=page, form=form, cancel_form=cancel_form, warnings=warnings, query=_query(request),
+        tab="batches", payment=payment, disclosures=disclosures))
 
 
 @login_required
@@ -312,7 +340,7 @@ def batch_pay(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     policy.require(user, "fund_pay", _("您的角色不能发放补助"))
     batch = get_object_or_404(selectors.batches_for(user), pk=pk)
-    form = PayBatchForm(request.POST)
+    form = PayBatchForm(request.POST, warned=1)  # the box parsed whatever the count; the service decides
     if form.is_valid():
         try:
             services_funds.batch_pay(actor=user, batch=batch, **form.cleaned_data)
@@ -322,6 +350,27 @@ def batch_pay(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.error(request, m)
     else:
         messages.error(request, _("请填写发放日期"))
+    return redirect("funds:batch", batch.pk)
+
+
+@login_required
+@require_POST
+def batch_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """作废 a draft batch from its page, with a reason (services_funds.batch_cancel: atomic, audited; a
+    batch paid or cancelled meanwhile refused, naming its state)."""
+    user = request.user
+    policy.require(user, "fund_pay", _("您的角色不能作废补助批次"))
+    batch = get_object_or_404(selectors.batches_for(user), pk=pk)
+    form = CancelBatchForm(request.POST)
+    if form.is_valid():
+        try:
+            services_funds.batch_cancel(actor=user, batch=batch, reason=form.cleaned_data["reason"])
+            messages.success(request, _("已作废批次“%(t)s”") % {"t": batch.title})
+        except ValidationError as exc:
+            for m in exc.messages[:5]:
+                messages.error(request, m)
+    else:
+        messages.error(request, _("作废未完成：请填写作废原因"))
     return redirect("funds:batch", batch.pk)
 
 

@@ -76,6 +76,13 @@ def key(text: str) -> str:
     return "".join(fold(text).split()).casefold()
 
 
+def same_name(listed: str, registered: str) -> bool:
+    """Whether a name typed in a list is the registered one, compared as ``key`` does (spaces, full-width
+    forms and case do not count). The sector lists' push (fupin.monitoring.alerts) and the subsidy lists
+    (fupin.projects.services_funds) warn when it is not, having matched the row by ID number."""
+    return key(listed) == key(registered)
+
+
 def _is_cjk(char: str) -> bool:
     return ("\u4e00" <= char <= "\u9fff" or "\u3400" <= char <= "\u4dbf" or "\uf900" <= char <= "\ufaff"
             or "\U00020000" <= char <= "\U0003134f")

@@ -66,6 +66,13 @@ def test_a_different_name_is_a_warning_and_the_row_still_raises(world):
     assert result.report[0]["outcome"] == "warning" and "张大三" in result.report[0]["message"]
 
 
+def test_a_name_differing_only_in_spaces_or_full_width_forms_is_no_warning(world):
+    head = head_of(world["hh"]["a1"])
+    spaced = " ".join(head.name).replace("1", "１")  # 成 员 １ 2 …: the subsidy lists fold names the same way
+    result = push(world, [stop_row(head, name=spaced)])
+    assert result.raised == 1 and not [e for e in result.report if e["outcome"] == "warning"]
+
+
 def test_a_second_row_for_a_household_with_an_open_alert_is_a_duplicate(world):
     hh = world["hh"]["a1"]
     spouse = hh.members.exclude(pk=head_of(hh).pk).first()

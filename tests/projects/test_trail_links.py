@@ -68,7 +68,7 @@ def test_the_trail_links_both_ways(trail, county_user):
     h = trail["households"][0]
     body = c.get(reverse("household_detail", args=[h.pk])).content.decode()
     tab = body[body.index('id="project-funds"'):]
-    assert reverse("funds:batch", args=[batch.pk]) + "#line-" in tab and project_url in tab and allocation_url in tab
+    assert reverse("funds:batch", args=[batch.pk]) + "?page=1#line-" in tab and project_url in tab and allocation_url in tab
 
 
 def test_the_project_page_lists_its_notices_assets_and_slips(trail, county_user):

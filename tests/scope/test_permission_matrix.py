@@ -4503,6 +4503,8 @@ FUNDS: dict[str, tuple[str, ...]] = {
     "funds.batch_new":     ("ok|—", "ok|404", "ok|404", "403|403", "403|403", "403|403", "403|403", "403|403", "403|403", "403|403"),
     "funds.batch":         ("ok|—", "ok|404", "ok|404", "ok|404", "404|404", "ok|404", "ok|404", "404|404", "404|404", "ok|404"),
     "funds.batch_pay":     ("ok|—", "ok|404", "ok|404", "403|403", "403|403", "403|403", "403|403", "403|403", "403|403", "403|403"),
+    # 作废 a draft batch (batch16): who may pay it may cancel it, with a reason
+    "funds.batch_cancel":  ("ok|—", "ok|404", "ok|404", "403|403", "403|403", "403|403", "403|403", "403|403", "403|403", "403|403"),
     "funds.trail":         ("ok|—", "ok|404", "ok|404", "ok|404", "hide|hide", "ok|404", "ok|404", "hide|hide", "hide|hide", "ok|404"),
     "funds.project_trail": ("ok|—", "ok|404", "ok|404", "ok|404", "404|404", "ok|404", "ok|404", "404|404", "404|404", "ok|404"),
     # the household page's 项目资金 tab: the household's subsidy shown wherever its page opens
@@ -4719,6 +4721,22 @@ def _funds_batch_pay(c: FundsCell) -> None:
         assert not paid
 
 
+@funds_check("funds.batch_cancel")
+def _funds_batch_cancel(c: FundsCell) -> None:
+    from fupin.projects.models import SubsidyBatch
+
+    response = c.web.post(reverse("funds:batch_cancel", args=[c.pk("drafts")]), {"reason": "矩阵作废"})
+    batch = SubsidyBatch.objects.get(pk=c.pk("drafts"))
+    if c.expected == "ok":
+        assert response.status_code == 302 and batch.status == "cancelled" and batch.cancel_reason == "矩阵作废"
+        # back to the batch page, which says nothing the page did not already show: the status and the reason
+        page = c.web.get(response["Location"]).content.decode()
+        assert "作废原因：矩阵作废" in page
+    else:
+        status_of(response, c.expected)
+        assert batch.status == "draft"
+
+
 @funds_check("funds.trail")
 def _funds_trail(c: FundsCell) -> None:
     village = c.world.areas[_FUNDS_VILLAGES[c.pkey]]
@@ -4762,7 +4780,8 @@ ROUTES.update({
     "funds:documents": "funds.documents", "funds:document": "funds.document", "funds:document_new": "funds.document_new",
     "funds:allocation_new": "funds.allocation_new", "funds:payments": "funds.payments",
     "funds:payment_new": "funds.payment_new", "funds:batches": "funds.batches", "funds:batch_new": "funds.batch_new",
-    "funds:batch": "funds.batch", "funds:batch_pay": "funds.batch_pay", "funds:trail": "funds.trail",
+    "funds:batch": "funds.batch", "funds:batch_pay": "funds.batch_pay", "funds:batch_cancel": "funds.batch_cancel",
+    "funds:trail": "funds.trail",
     "funds:project_trail": "funds.project_trail", "api-fund-documents": "api.fund_documents",
     "api-fund-payments": "api.fund_payments",
 })

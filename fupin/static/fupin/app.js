@@ -96,6 +96,39 @@
   document.addEventListener("change", function (e) {
     if (e.target.matches("select[id]") && document.querySelector('[data-role-select="' + e.target.id + '"]')) roleOnly();
   });
+  // A text box over a long select (the allocation form: hundreds of projects) keeps only the options whose
+  // text holds every word typed — the chosen one and the blank one always stay. Without JavaScript the box
+  // belongs to a GET form that narrows the options on the server; with it, Enter does not leave the page.
+  function filterSelect(input) {
+    var select = document.getElementById(input.dataset.filterSelect);
+    if (!select) return;
+    if (!select.fupinOptions) select.fupinOptions = Array.prototype.slice.call(select.options);
+    var words = input.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
+    var chosen = select.value, shown = 0;
+    while (select.options.length) select.remove(0);
+    select.fupinOptions.forEach(function (o) {
+      var text = o.text.toLowerCase();
+      var hit = words.every(function (w) { return text.indexOf(w) >= 0; });
+      if (hit || !o.value || o.value === chosen) select.add(o);
+      if (hit && o.value) shown++;
+    });
+    select.value = chosen;
+    // the matches shown as an open list while a search is typed (a plain drop-down again once cleared)
+    if (words.length && shown > 0) select.size = Math.min(shown + 1, 8);
+    else select.removeAttribute("size");
+    var count = document.getElementById(input.dataset.filterSelect + "-found");
+    if (count) count.textContent = words.length ? (count.dataset.template || "{n}").replace("{n}", shown) : "";
+  }
+  document.addEventListener("input", function (e) {
+    if (e.target.matches("input[data-filter-select]")) filterSelect(e.target);
+  });
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "Enter" && e.target.matches("input[data-filter-select]")) {
+      e.preventDefault();
+      var select = document.getElementById(e.target.dataset.filterSelect);
+      if (select) select.focus();
+    }
+  });
   document.addEventListener("htmx:beforeRequest", function (e) {
     var el = e.detail.elt;
     if (el.classList && el.classList.contains("toggle")) el.textContent = "▾";
