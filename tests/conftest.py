@@ -30,6 +30,7 @@ def _restore_migration_data(sender, **kwargs) -> None:
         importlib.import_module("fupin.credit.migrations.0004_seed_notes").add_notes(apps, None)
     elif sender.label == "projects":  # (issue 16) the negative list
         importlib.import_module("fupin.projects.migrations.0002_money16").seed(apps, None)
+        importlib.import_module("fupin.projects.migrations.0005_seed_004_negative").seed(apps, None)
     elif sender.label == "assistance":  # issue 15 (plan15): the measure catalogue
         catalogue = importlib.import_module("fupin.assistance.migrations.0005_plans_catalogue_seed")
         catalogue.seed(apps, None)

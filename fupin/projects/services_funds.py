@@ -102,8 +102,8 @@ def contract_paid(contract: Contract) -> Decimal:
 
 # --- the negative list -----------------------------------------------------------------------------------
 
-#: REFERENCE §9's negative list (its wording unverified), seeded by migration 0002_money16 and by
-#: ``negative_seed``: (use, keywords, basis).
+#: REFERENCE §9's negative list, its wording unverified: seeds 000–004 fix no list of forbidden uses; seeded by
+#: migration 0002_money16 and by ``negative_seed``: (use, keywords).
 NEGATIVE_SEED: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("行政事业单位基本支出", ("行政运转", "办公经费", "工作经费", "人员工资", "差旅费", "会议费")),
     ("交通工具及通讯设备", ("购置车辆", "公务用车", "小汽车", "手机", "通讯设备")),
@@ -115,13 +115,19 @@ NEGATIVE_SEED: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("与脱贫攻坚无关的支出", ("偿还债务", "还债", "捐赠支出", "职工福利")),
 )
 NEGATIVE_BASIS = "REFERENCE §9 负面清单（措辞待核实）"
+#: The one forbidden use a seed names in its own words (seed 004: “千万不能拿扶贫的钱去搞高标准的新农村建设，做形象工程”),
+#: seeded by migration 0005_seed_004_negative and by ``negative_seed``.
+NEGATIVE_SEED_004 = ("高标准新农村建设和形象工程", ("形象工程", "高标准新农村", "高标准的新农村"))
+NEGATIVE_BASIS_004 = "种子文件 004：“千万不能拿扶贫的钱去搞高标准的新农村建设，做形象工程”"
 
 
 def negative_seed() -> int:
     """Add the seeded entries missing by name (idempotent); the number added."""
     have = set(NegativeUse.objects.filter(area__isnull=True).values_list("name", flat=True))
-    rows = [NegativeUse(name=name, keywords="\n".join(words), note=NEGATIVE_BASIS)
-            for name, words in NEGATIVE_SEED if name not in have]
+    seeded = [(name, words, NEGATIVE_BASIS) for name, words in NEGATIVE_SEED]
+    seeded.append((*NEGATIVE_SEED_004, NEGATIVE_BASIS_004))
+    rows = [NegativeUse(name=name, keywords="\n".join(words), note=basis)
+            for name, words, basis in seeded if name not in have]
     NegativeUse.objects.bulk_create(rows)
     return len(rows)
 

@@ -40,8 +40,12 @@ def allocate(ledger, amount="300000.00", area=None, actor=None):
 
 
 def test_negative_list_is_seeded():
-    assert NegativeUse.objects.filter(area__isnull=True).count() == len(funds.NEGATIVE_SEED)
+    """REFERENCE §9's entries and seed 004's own words, by migrations 0002 and 0005 as by ``negative_seed``."""
+    assert NegativeUse.objects.filter(area__isnull=True).count() == len(funds.NEGATIVE_SEED) + 1
+    assert NegativeUse.objects.get(name=funds.NEGATIVE_SEED_004[0]).note == funds.NEGATIVE_BASIS_004
     assert funds.negative_seed() == 0
+    NegativeUse.objects.filter(name=funds.NEGATIVE_SEED_004[0]).delete()
+    assert funds.negative_seed() == 1
 
 
 def test_allocation_locks_the_balance(ledger):
@@ -203,3 +207,9 @@ def test_reconcile_names_the_break(ledger, capsys):
     assert exc.value.code == 1
     captured = capsys.readouterr()
     assert "支付合计 1,000.01 元超过分配金额 1,000.00 元" in captured.out + captured.err
+
+
+def test_seed_004s_own_words_are_a_hit():
+    """The one forbidden use a seed words itself (seed 004: no 高标准的新农村建设, no 形象工程) catches a purpose."""
+    use, word = funds.negative_hit(None, "村口形象工程（牌坊）")
+    assert (use.name, word) == ("高标准新农村建设和形象工程", "形象工程")
