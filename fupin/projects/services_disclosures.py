@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from fupin.accounts import policy
@@ -39,6 +40,10 @@ from .thresholds_pub16 import threshold
 if TYPE_CHECKING:
     from fupin.accounts.models import User
     from fupin.areas.models import Area
+
+#: The language a notice's frozen content is written in, whatever the publisher's interface language: the
+#: notice hangs on a village wall or a government website (the 明白卡's CARD_LANGUAGE likewise).
+NOTICE_LANGUAGE = "zh-hans"
 
 #: Stages a project may be in for a 项目计划公示 (after county approval) and a 项目竣工公告 (after acceptance).
 PLAN_STAGES = frozenset({Stage.APPROVED, Stage.NOTICE, Stage.LIBRARY, Stage.PLANNED, Stage.IMPLEMENTING})
@@ -303,7 +308,8 @@ def publish(*, actor: User | None, kind: str, area: Area, place: str, starts_on:
             "d": days_of(starts_on, ends_on), "n": need, "a": area.name}
     if errors:
         raise ValidationError(errors)
-    content = build_content(kind=kind, area=area, project=project, document=document, batch=batch)
+    with translation.override(NOTICE_LANGUAGE):
+        content = build_content(kind=kind, area=area, project=project, document=document, batch=batch)
     content["period"] = {"start": _date(starts_on), "end": _date(ends_on), "days": str(days_of(starts_on, ends_on))}
     content["hotline"] = hotline.strip()
     content["place_shown"] = place.strip()

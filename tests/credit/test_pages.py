@@ -150,3 +150,13 @@ def test_more_loans_cost_no_more_queries_on_the_list_and_the_api(county, rated, 
         rate(h, banks["psbc"])
         lend(h, banks["psbc"], contract=f"Q-{n + 1}")
     assert cost() == few
+
+
+def test_the_rating_notice_stays_chinese_in_the_english_interface(county, tree, rated):
+    """The 公示 is printed and posted in the village: its sheet is Chinese; the page around it follows the user."""
+    from django.conf import settings
+
+    county.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    notice = county.get(reverse("credit:rating_notice"), {"area": tree["village_a1"].code, "year": 2024}).content.decode()
+    assert "2024 年扶贫小额信贷评级授信结果公示" in notice and "村民委员会" in notice and "授信额度（元）" in notice
+    assert "Public notice of credit rating results" in notice and "Print" in notice

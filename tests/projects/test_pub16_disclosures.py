@@ -51,6 +51,18 @@ def test_plan_notice_frozen_and_audited(world, tree):
     assert "改名" not in str(d.content)
 
 
+def test_a_notice_published_from_the_english_interface_is_written_in_chinese(world, tree):
+    """The catalogue has English for the notice's sentences and labels, but what is frozen hangs on a village
+    wall: it is written in Chinese whatever the publisher's interface language."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        d = _plan(world, tree)
+    assert d.content["title"] == "2025年甲一村XM-A1-01产业路项目计划公示"
+    assert d.content["issuer"] == "甲一村村民委员会"
+    assert ["项目编号", "XM-A1-01"] in d.content["facts"]
+
+
 def test_beneficiary_list_masks_id_numbers(world, tree):
     d = svc.publish(actor=world["village_user"], kind=DisclosureKind.BENEFICIARIES, area=tree["village_a1"],
                     place="村务公开栏", starts_on=D(2025, 5, 1), ends_on=D(2025, 5, 10), hotline="0874-1",

@@ -12,6 +12,7 @@
     var d = JSON.parse(src.textContent);
     if (!d.links.length) return;
     el.dataset.drawn = "1";
+    var unit = " " + (el.dataset.unit || "元");  // the page's word for 元 (English: yuan)
     var labels = {};
     d.nodes.forEach(function (n) { labels[n.name] = n.label; });
     var narrow = el.clientWidth < 600;
@@ -22,8 +23,8 @@
       tooltip: {
         trigger: "item", confine: true,
         formatter: function (p) {
-          if (p.dataType === "edge") return labels[p.data.source] + " → " + labels[p.data.target] + "<br>" + yuan(p.data.amount) + " 元";
-          return labels[p.name] + "<br>" + yuan(p.value) + " 元";
+          if (p.dataType === "edge") return labels[p.data.source] + " → " + labels[p.data.target] + "<br>" + yuan(p.data.amount) + unit;
+          return labels[p.name] + "<br>" + yuan(p.value) + unit;
         }
       },
       series: [{
