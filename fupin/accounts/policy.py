@@ -101,6 +101,10 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "credit_lend": frozenset({Role.ADMIN, Role.COUNTY, Role.BANK}),
     "credit_subsidy": frozenset({Role.ADMIN, Role.COUNTY}),
     "credit_fund": frozenset({Role.ADMIN, Role.COUNTY}),
+    # bank15: 追偿 after 代偿 is recorded by the county office or by the lending bank (its own bank's loans:
+    # check_organisation), and reversed when recorded in error by the county office or the bank that
+    # recorded it (may_reverse_recovery)
+    "credit_recover": frozenset({Role.ADMIN, Role.COUNTY, Role.BANK}),
     # issue 15 (fin15): the lending banks of their county (承贷银行: create, edit, give a 银行 account)
     "credit_banks": frozenset({Role.ADMIN, Role.COUNTY}),
     "credit_statement": frozenset({Role.ADMIN, Role.COUNTY, Role.LEADER, Role.AUDITOR, Role.BANK}),
@@ -395,6 +399,21 @@ def check_organisation(actor: User | None, organisation_id: int | None, field: s
         return
     if organisation_of(actor) is None or organisation_of(actor) != organisation_id:
         raise ValidationError({field: message})
+
+
+def may_reverse_recovery(actor: User | AnonymousUser | None, recorded_by_organisation: int | None) -> bool:
+    """Whether ``actor`` (holding ``credit_recover``) may reverse a recovery recorded by the organisation
+    ``recorded_by_organisation`` (None: by the county office): an organisation-scoped account (a 银行) only
+    what its own organisation recorded; the others (the county office, a global administrator) any
+    recovery of their scope. The system (None) may."""
+    if actor is None:
+        return True
+    if not can(actor, "credit_recover"):
+        return False
+    if role_of(actor) in ORGANISATION_SCOPES:
+        org = organisation_of(actor)
+        return org is not None and org == recorded_by_organisation
+    return True
 
 
 def check_action(actor: User | None, capability: str, area: Area) -> None:

@@ -1,5 +1,6 @@
 """扶贫小额信贷 in the API: the scoped loan list (filters: bank, status, overdue, area), one loan with its
-schedule, repayments and subsidy, and recording a repayment (a bank's system may post them). Reads go
+schedule, repayments, subsidy and recoveries, recording a repayment (a bank's system may post them), and
+recording a recovery after 代偿 or reversing one recorded in error (the county office or the lending bank). Reads go
 through fupin.credit.selectors (outside scope → 404; a bank sees its own loans only); the write through
 services.repayment_record with the request's user. Of the household a loan shows only its number, the
 head's name, the village and the head's ID number masked (need-to-know: the bank matches its own
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -84,11 +86,24 @@ class RepaymentOut(serializers.Serializer):
     interest = serializers.DecimalField(max_digits=14, decimal_places=2)
 
 
+class RecoveryOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    on = serializers.DateField()
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, help_text=_("冲正记录为负数"))
+    fund_share = serializers.DecimalField(max_digits=14, decimal_places=2)
+    bank_share = serializers.DecimalField(max_digits=14, decimal_places=2)
+    bank = serializers.CharField(source="bank.name", default=None, help_text=_("登记的银行；县扶贫办登记时为空"))
+    reverses = serializers.IntegerField(source="reverses_id", allow_null=True, help_text=_("冲正的追偿"))
+    reason = serializers.CharField()
+    note = serializers.CharField()
+
+
 class LoanDetailOut(LoanOut):
     id_number = serializers.SerializerMethodField(help_text=_("户主证件号码（按权限遮蔽）"))
     outstanding = serializers.SerializerMethodField()
     installments = InstallmentOut(many=True)
     repayments = RepaymentOut(many=True)
+    recoveries = RecoveryOut(many=True, help_text=_("代偿后追偿及其冲正"))
     subsidy_paid = serializers.SerializerMethodField()
 
     def get_id_number(self, loan: Loan) -> str | None:
@@ -146,5 +161,49 @@ class RepaymentCreateView(Base):
         ser = RepaymentIn(data=request.data)
         ser.is_valid(raise_exception=True)
         services.repayment_record(actor=request.user, loan=loan, **ser.validated_data)
+        loan = selectors.loan_get(request.user, pk)
+        return Response(LoanDetailOut(loan, context={"request": request}).data, status=201)
+
+
+class RecoveryIn(s.StrictInput):
+    on = serializers.DateField()
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+    note = s.text(200)
+
+
+class RecoveryReversalIn(s.StrictInput):
+    reason = serializers.CharField(max_length=200)
+
+
+class RecoveryCreateView(Base):
+    """追偿 after 代偿: the county office, or the lending bank on its own loans (services.recovery_record)."""
+
+    serializer_class = LoanDetailOut
+
+    @extend_schema(summary="登记代偿后追偿", request=RecoveryIn, responses={201: LoanDetailOut, **ACTION_ERRORS})
+    def post(self, request: Request, pk: int) -> Response:
+        loan = selectors.loan_get(request.user, pk)
+        policy.require(request.user, "credit_recover", _("您的角色不能登记追偿"))
+        ser = RecoveryIn(data=request.data)
+        ser.is_valid(raise_exception=True)
+        services.recovery_record(actor=request.user, loan=loan, **ser.validated_data)
+        loan = selectors.loan_get(request.user, pk)
+        return Response(LoanDetailOut(loan, context={"request": request}).data, status=201)
+
+
+class RecoveryReverseView(Base):
+    """冲正 a recovery recorded in error, with a reason, dated today (services.recovery_reverse)."""
+
+    serializer_class = LoanDetailOut
+
+    @extend_schema(summary="冲正追偿", request=RecoveryReversalIn, responses={201: LoanDetailOut, **ACTION_ERRORS})
+    def post(self, request: Request, pk: int, rid: int) -> Response:
+        loan = selectors.loan_get(request.user, pk)
+        recovery = get_object_or_404(loan.recoveries, pk=rid)
+        policy.require(request.user, "credit_recover", _("您的角色不能冲正追偿"))
+        ser = RecoveryReversalIn(data=request.data)
+        ser.is_valid(raise_exception=True)
+        services.recovery_reverse(actor=request.user, recovery=recovery, reason=ser.validated_data["reason"],
+                                  on=timezone.localdate())
         loan = selectors.loan_get(request.user, pk)
         return Response(LoanDetailOut(loan, context={"request": request}).data, status=201)

@@ -90,6 +90,15 @@ class RecoveryForm(StyledMixin, forms.Form):
     note = forms.CharField(label=_("说明"), max_length=200, required=False, help_text=_("例如：借款人归还、处置抵债物"))
 
 
+class RecoveryReversalForm(StyledMixin, forms.Form):
+    reason = forms.CharField(label=_("冲正原因"), max_length=200, help_text=_("例如：金额录错、重复登记"))
+
+
+class BankLinkForm(StyledMixin, forms.Form):
+    username = forms.CharField(label=_("账号"), max_length=150, widget=forms.TextInput(attrs={"list": "bank-accounts"}),
+                               help_text=_("已有的“银行”角色账号；若已关联其他银行，将改为本行"))
+
+
 class TermsForm(StyledMixin, forms.Form):
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     annual_rate = forms.DecimalField(label=_("年利率（%）"), max_digits=6, decimal_places=4, min_value=0, max_value=24)

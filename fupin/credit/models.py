@@ -344,6 +344,8 @@ class FundEntryKind(models.TextChoices):
     DEPOSIT = "deposit", _("注入资金")
     COMPENSATION = "compensation", _("代偿支出")
     RECOVERY = "recovery", _("追回资金")
+    #: a recovery recorded in error, reversed: what it credited to the fund goes out again (an outflow)
+    RECOVERY_REVERSAL = "recovery_reversal", _("追偿冲正")
 
 
 class FundEntry(models.Model):
@@ -377,16 +379,26 @@ class Recovery(models.Model):
     """追偿: money recovered on a compensated loan after 代偿 (from the borrower, a guarantor or a sale).
     It is returned in the proportions the loss was shared: the fund's part (credited to the fund, a
     RECOVERY entry) and the bank's part. The parts are cumulative shares of the loss, rounded to the
-    fen, so that when the whole loss is recovered the fund has back exactly what it paid."""
+    fen, so that when the whole loss is recovered the fund has back exactly what it paid.
+
+    Recorded by the county office or by the lending bank (``bank``: the bank whose account recorded it,
+    none for the county office). A recovery recorded in error is reversed by a second row (``reverses``)
+    with the same amounts negated, dated the day of the reversal, with its reason: the sums of a loan's
+    rows are then what was really recovered, and a closed month's statement does not change."""
 
     loan = models.ForeignKey(Loan, verbose_name=_("贷款"), on_delete=models.PROTECT, related_name="recoveries")
     on = models.DateField(_("追回日期"))
     amount = Money(_("追回金额（元）"))
     fund_share = Money(_("退回风险补偿金（元）"))
     bank_share = Money(_("归银行（元）"))
-    fund_entry = models.OneToOneField(FundEntry, verbose_name=_("风险补偿金收入"), null=True, blank=True,
+    fund_entry = models.OneToOneField(FundEntry, verbose_name=_("风险补偿金收支"), null=True, blank=True,
                                       on_delete=models.PROTECT, related_name="recovery")
     note = models.CharField(_("说明"), max_length=200, blank=True)
+    bank = models.ForeignKey(Bank, verbose_name=_("登记银行"), null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+", help_text=_("由银行账号登记时为该行；县扶贫办登记时为空"))
+    reverses = models.OneToOneField("self", verbose_name=_("冲正的追偿"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="reversal")
+    reason = models.CharField(_("冲正原因"), max_length=200, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("经办人"), null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
@@ -396,8 +408,12 @@ class Recovery(models.Model):
         verbose_name_plural = _("代偿后追偿")
         ordering = ["loan_id", "on", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="credit_recovery_amount_gt_0"),
-            *non_negative("recovery", "fund_share", "bank_share"),
+            # a recovery: positive, its parts not negative; a reversal: the same negated, with a reason
+            models.CheckConstraint(
+                condition=(Q(reverses__isnull=True, amount__gt=0, fund_share__gte=0, bank_share__gte=0)
+                           | (Q(reverses__isnull=False, amount__lt=0, fund_share__lte=0, bank_share__lte=0)
+                              & ~Q(reason=""))),
+                name="credit_recovery_signs"),
             # amount = fund_share + bank_share is the service's (in Decimal): SQLite compares the sum of two
             # stored decimals as floats, so a CHECK would refuse 864.20 + 370.37 = 1234.57
         ]

@@ -290,7 +290,14 @@ def recovery_fund_part(*, loss: Decimal, fund_paid: Decimal, recovered_before: D
     """The fund's part of ``amount`` recovered on a compensated loan: the loss was shared fund_paid :
     (loss − fund_paid), and so is what is recovered, cumulatively (the fund's share of everything
     recovered so far, to the fen, less what it had back before). Recovering the whole loss in any
-    number of parts returns ``fund_paid`` to the fund exactly."""
+    number of parts returns ``fund_paid`` to the fund exactly.
+
+    After a reversal (a recovery recorded in error taken back, its own parts exactly) the fund's part
+    so far may sit a fen or so off its share of what is left recovered: the part is then kept between
+    0 and ``amount`` (neither share ever negative) and the next recoveries bring it back, so that the
+    whole loss recovered still returns ``fund_paid`` exactly (tests/credit/test_recovery_reversal.py
+    proves it with hypothesis)."""
     if loss <= 0:
         return ZERO
-    return yuan((recovered_before + amount) * fund_paid / loss) - fund_before
+    part = yuan((recovered_before + amount) * fund_paid / loss) - fund_before
+    return min(max(part, ZERO), amount)

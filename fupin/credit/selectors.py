@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.db.models import Q, QuerySet, Sum
@@ -171,11 +171,15 @@ def _ancestors_path(path: str) -> list[str]:
     return [path[:n] for n in range(1, len(path) + 1)]
 
 
+#: The fund's entries that take money out of it (the others put money in).
+FUND_OUTFLOWS = frozenset({FundEntryKind.COMPENSATION, FundEntryKind.RECOVERY_REVERSAL})
+
+
 def fund_balance(fund: RiskFund, on: datetime.date | None = None) -> Decimal:
     entries = fund.entries.filter(**({"on__lte": on} if on else {}))
     total = ZERO
     for row in entries.values("kind").annotate(s=Sum("amount")):
-        total += -row["s"] if row["kind"] == FundEntryKind.COMPENSATION else row["s"]
+        total += -row["s"] if row["kind"] in FUND_OUTFLOWS else row["s"]
     return total
 
 
@@ -282,3 +286,19 @@ def bank_get(user: User, pk: int) -> Bank:
     if bank is None:
         raise Http404
     return bank
+
+
+def bank_account_candidates(user: User, bank: Bank) -> list[Any]:
+    """The accounts ``user`` may link to ``bank`` (for the page's list; the service decides): active 银行
+    accounts they manage, placed at the bank's county, not already this bank's; each with ``current``,
+    the bank it acts for now (None: none)."""
+    from fupin.accounts.models import User as UserModel
+
+    role = policy.role_fit_for("be_bank_staff")
+    accounts = (UserModel.objects.filter(policy.manageable_users_q(user), role=role, is_active=True, area=bank.area)
+                .exclude(bank_staff__bank=bank).select_related("bank_staff__bank").order_by("username"))
+    out = []
+    for account in accounts:
+        account.current = getattr(getattr(account, "bank_staff", None), "bank", None)
+        out.append(account)
+    return out

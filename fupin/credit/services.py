@@ -108,7 +108,7 @@ def bank_user_create(*, actor: User | None, bank: Bank, username: str, display_n
 
 
 @transaction.atomic
-def bank_staff_link(*, actor: User | None, user: User, bank: Bank) -> BankStaff:
+def bank_staff_link(*, actor: User | None, user: User, bank: Bank, moved_from: Bank | None = None) -> BankStaff:
     """Make ``user`` (a 银行 account) act for ``bank``: it then sees that bank's loans only."""
     policy.check_action(actor, "manage_users", bank.area)
     link, _created = BankStaff.objects.select_for_update().get_or_create(user=user, defaults={"bank": bank})
@@ -117,8 +117,46 @@ def bank_staff_link(*, actor: User | None, user: User, bank: Bank) -> BankStaff:
     link.full_clean()
     link.save()
     audit_update(actor=actor, obj=link, before=before if not _created else {}, after=snapshot(link),
-                 area_path=bank.area.path, summary=_("银行账号 %(u)s → %(b)s") % {"u": user, "b": bank})
+                 area_path=bank.area.path, summary=(
+                     _("银行账号 %(u)s：%(f)s → %(b)s") % {"u": user, "f": moved_from, "b": bank} if moved_from
+                     else _("银行账号 %(u)s → %(b)s") % {"u": user, "b": bank}))
     return link
+
+
+@transaction.atomic
+def bank_staff_assign(*, actor: User | None, bank: Bank, username: str) -> BankStaff:
+    """Link an existing account to ``bank``, or move it from another bank, from the bank pages: only an
+    active account with the 银行 role (policy ``be_bank_staff``) that ``actor`` manages (policy.may_manage:
+    in their subtree), placed at the bank's county (its area is its scope: it lends and records there).
+    Each refusal names the account and why; the link is audited (before and after, the previous bank
+    named in the summary)."""
+    from fupin.accounts.models import User as UserModel
+
+    policy.check_action(actor, "credit_banks", bank.area)
+    name = str(username or "").strip()
+    users = UserModel.objects.select_related("area")
+    if actor is not None:
+        users = users.filter(policy.users_q(actor))  # an account outside the manager's subtree: not found
+    user = users.filter(username__iexact=name).first() if name else None
+    if user is None:
+        raise ValidationError({"username": _("没有找到账号“%(u)s”（或不在您的管理范围内）") % {"u": name}})
+    if user.role != policy.role_fit_for("be_bank_staff"):
+        raise ValidationError({"username": _("账号 %(u)s 的角色为“%(r)s”：只有角色为“银行”的账号可以关联银行") % {
+            "u": user.username, "r": user.get_role_display()}})
+    if actor is not None and not policy.may_manage(actor, user):
+        raise ValidationError({"username": _("您不能管理账号 %(u)s") % {"u": user.username}})
+    if not user.is_active:
+        raise ValidationError({"username": _("账号 %(u)s 已停用，请先在账号管理中启用") % {"u": user.username}})
+    if user.area_id != bank.area_id:
+        raise ValidationError({"username": _("账号 %(u)s 的所属区划为%(a)s，与%(b)s所在的%(c)s不同：请先在账号管理中修改其所属区划") % {
+            "u": user.username, "a": user.area.name if user.area else _("（无）"), "b": bank.name, "c": bank.area.name}})
+    current = BankStaff.objects.select_for_update().select_related("bank").filter(user=user).first()
+    if current is not None and current.bank_id == bank.pk:
+        raise ValidationError({"username": _("账号 %(u)s 已是%(b)s的账号") % {"u": user.username, "b": bank.name}})
+    if current is not None:
+        policy.check_action(actor, "credit_banks", current.bank.area)
+    return bank_staff_link(actor=actor, user=user, bank=bank,
+                           moved_from=current.bank if current is not None else None)
 
 
 # --- the rating scheme and the yearly terms ----------------------------------------------------------
@@ -449,24 +487,44 @@ def loan_compensate(*, actor: User | None, loan: Loan, on: datetime.date) -> Fun
     return entry
 
 
-@transaction.atomic
-def recovery_record(*, actor: User | None, loan: Loan, amount: Any, on: datetime.date, note: str = "") -> Recovery:
-    """追偿: ``amount`` recovered on a compensated loan on ``on``. It is returned in the proportions the
-    loss was shared at 代偿: the fund's part is credited to the fund (a RECOVERY entry, so its balance
-    rises by exactly that), the rest is the bank's. Each part is the cumulative share of everything
-    recovered so far, to the fen, less what was returned before: once the whole loss is recovered the
-    fund has had back exactly what it paid and the bank exactly what it bore. Refused above the loss
-    still unrecovered, before the compensation, or on a loan that was not compensated."""
-    loan = Loan.objects.select_for_update().select_related("household__area", "bank").get(pk=loan.pk)
-    policy.check_action(actor, "credit_fund", loan.household.area)
-    amount = _money(amount, "amount", _("追回金额"))
+def _compensation_of(loan: Loan) -> FundEntry:
     comp = FundEntry.objects.select_related("fund__area").filter(loan=loan, kind=FundEntryKind.COMPENSATION).first()
     if loan.status != LoanStatus.COMPENSATED or comp is None:
         raise ValidationError({"loan": _("只有风险补偿金已代偿的贷款可以登记追偿（当前：%(s)s）") % {
             "s": loan.get_status_display()}})
-    fund = RiskFund.objects.select_for_update().get(pk=comp.fund_id)
+    return comp
+
+
+def _recovered_so_far(loan: Loan) -> tuple[Decimal, Decimal]:
+    """What was recovered on ``loan`` and returned to the fund, net of reversals (a reversal's row is the
+    recovery's negated)."""
     done = loan.recoveries.aggregate(a=Sum("amount"), f=Sum("fund_share"))
-    before_total, before_fund = yuan(done["a"] or ZERO), yuan(done["f"] or ZERO)  # SQLite sums as floats
+    return yuan(done["a"] or ZERO), yuan(done["f"] or ZERO)  # SQLite sums as floats
+
+
+def _locked_recovery_loan(actor: User | None, loan: Loan, message: str) -> Loan:
+    """The loan locked, with the checks every recovery write shares: ``credit_recover`` in the loan's
+    area, and a bank's account only on its own bank's loans."""
+    loan = Loan.objects.select_for_update().select_related("household__area", "bank").get(pk=loan.pk)
+    policy.check_action(actor, "credit_recover", loan.household.area)
+    policy.check_organisation(actor, loan.bank_id, "loan", message)
+    return loan
+
+
+@transaction.atomic
+def recovery_record(*, actor: User | None, loan: Loan, amount: Any, on: datetime.date, note: str = "") -> Recovery:
+    """追偿: ``amount`` recovered on a compensated loan on ``on``, by the county office or by the lending
+    bank (a 银行 account: its own bank's loans; the recovery then names the bank). It is returned in the
+    proportions the loss was shared at 代偿: the fund's part is credited to the fund (a RECOVERY entry, so
+    its balance rises by exactly that), the rest is the bank's. Each part is the cumulative share of
+    everything recovered so far, to the fen, less what was returned before: once the whole loss is
+    recovered the fund has had back exactly what it paid and the bank exactly what it bore. Refused
+    above the loss still unrecovered, before the compensation, or on a loan that was not compensated."""
+    loan = _locked_recovery_loan(actor, loan, _("只能登记本行贷款的追偿"))
+    amount = _money(amount, "amount", _("追回金额"))
+    comp = _compensation_of(loan)
+    fund = RiskFund.objects.select_for_update().get(pk=comp.fund_id)
+    before_total, before_fund = _recovered_so_far(loan)
     left = comp.loss - before_total
     errors: dict[str, str] = {}
     if amount <= 0:
@@ -480,19 +538,75 @@ def recovery_record(*, actor: User | None, loan: Loan, amount: Any, on: datetime
         raise ValidationError(errors)
     fund_part = rules.recovery_fund_part(loss=comp.loss, fund_paid=comp.amount, recovered_before=before_total,
                                          fund_before=before_fund, amount=amount)
+    by = actor if getattr(actor, "pk", None) else None
+    bank = loan.bank if policy.acts_for(actor, "bank") else None
     entry = None
     if fund_part > 0:
         entry = FundEntry(fund=fund, kind=FundEntryKind.RECOVERY, amount=fund_part, on=on, loan=loan,
-                          note=_("追偿 %(c)s：追回 %(a)s 元，按代偿时的分担比例退回") % {
-                              "c": loan.contract_no, "a": shown(amount)},
-                          recorded_by=actor if getattr(actor, "pk", None) else None)
+                          note=_("追偿 %(c)s：追回 %(a)s 元，按代偿时的分担比例退回%(by)s") % {
+                              "c": loan.contract_no, "a": shown(amount),
+                              "by": _("（%(b)s登记）") % {"b": bank.name} if bank else ""},
+                          recorded_by=by)
         entry.full_clean(validate_constraints=False)
         entry.save()
     rec = Recovery(loan=loan, on=on, amount=amount, fund_share=fund_part, bank_share=amount - fund_part,
-                   fund_entry=entry, note=note.strip(), recorded_by=actor if getattr(actor, "pk", None) else None)
+                   fund_entry=entry, note=note.strip(), bank=bank, recorded_by=by)
     rec.full_clean(validate_constraints=False)
     rec.save()
     audit_create(actor=actor, obj=rec, area_path=loan.area_path,
-                 summary=_("代偿后追偿：%(c)s 追回 %(a)s 元，退回风险补偿金 %(f)s 元，归银行 %(b)s 元") % {
-                     "c": loan.contract_no, "a": shown(amount), "f": shown(fund_part), "b": shown(amount - fund_part)})
+                 summary=_("代偿后追偿：%(c)s 追回 %(a)s 元，退回风险补偿金 %(f)s 元，归银行 %(b)s 元%(by)s") % {
+                     "c": loan.contract_no, "a": shown(amount), "f": shown(fund_part), "b": shown(amount - fund_part),
+                     "by": _("（%(b)s登记）") % {"b": bank.name} if bank else ""})
     return rec
+
+
+@transaction.atomic
+def recovery_reverse(*, actor: User | None, recovery: Recovery, reason: str, on: datetime.date) -> Recovery:
+    """冲正: take back a recovery recorded in error, with ``reason``, on ``on`` (the day of the reversal).
+    A second row negates the recovery's amount and both parts exactly, and a RECOVERY_REVERSAL entry takes
+    its fund part out of the fund again: the loan's recovered sum and the fund's balance are what they
+    were before it, to the fen; a closed month's statement is not rewritten (the reversal is this
+    month's). By the county office, or by the bank that recorded it (policy.may_reverse_recovery); a
+    reversal itself, or a recovery reversed already, is refused."""
+    rec = Recovery.objects.select_related("loan").get(pk=recovery.pk)
+    loan = _locked_recovery_loan(actor, rec.loan, _("只能冲正本行贷款的追偿"))
+    rec = Recovery.objects.select_for_update().select_related("bank").get(pk=rec.pk)
+    if not policy.may_reverse_recovery(actor, rec.bank_id):
+        raise PermissionDenied(_("这笔追偿由%(by)s登记，只有县扶贫办或登记的银行可以冲正") % {
+            "by": rec.bank.name if rec.bank else _("县扶贫办")})
+    errors: dict[str, str] = {}
+    if rec.reverses_id is not None:
+        errors["recovery"] = _("这是一笔冲正记录，不能再冲正；如需恢复，请重新登记追偿")
+    elif Recovery.objects.filter(reverses=rec).exists():
+        errors["recovery"] = _("%(d)s 追回 %(a)s 元的这笔追偿已冲正") % {"d": rec.on, "a": shown(rec.amount)}
+    if not str(reason or "").strip():
+        errors["reason"] = _("请填写冲正原因")
+    if on < rec.on:
+        errors["on"] = _("冲正日期不能早于追回日期 %(d)s") % {"d": rec.on}
+    if errors:
+        raise ValidationError(errors)
+    by = actor if getattr(actor, "pk", None) else None
+    bank = loan.bank if policy.acts_for(actor, "bank") else None
+    entry = None
+    if rec.fund_share > 0:
+        fund = RiskFund.objects.select_for_update().get(pk=rec.fund_entry.fund_id)
+        entry = FundEntry(fund=fund, kind=FundEntryKind.RECOVERY_REVERSAL, amount=rec.fund_share, on=on, loan=loan,
+                          note=_("冲正 %(c)s %(d)s 的追偿：%(r)s") % {"c": loan.contract_no, "d": rec.on,
+                                                                   "r": reason.strip()},
+                          recorded_by=by)
+        entry.full_clean(validate_constraints=False)
+        entry.save()
+    reversal = Recovery(loan=loan, on=on, amount=-rec.amount, fund_share=-rec.fund_share, bank_share=-rec.bank_share,
+                        fund_entry=entry, reverses=rec, reason=reason.strip(), bank=bank, recorded_by=by,
+                        note=_("冲正 %(d)s 的追偿") % {"d": rec.on})
+    reversal.full_clean(validate_constraints=False, exclude=["reverses"])
+    try:
+        with transaction.atomic():
+            reversal.save()
+    except IntegrityError as exc:  # a concurrent reversal of the same recovery
+        raise ValidationError({"recovery": _("这笔追偿已冲正")}) from exc
+    audit_create(actor=actor, obj=reversal, area_path=loan.area_path,
+                 summary=_("冲正追偿：%(c)s %(d)s 追回 %(a)s 元（退回风险补偿金 %(f)s 元，归银行 %(b)s 元），原因：%(r)s") % {
+                     "c": loan.contract_no, "d": rec.on, "a": shown(rec.amount), "f": shown(rec.fund_share),
+                     "b": shown(rec.bank_share), "r": reason.strip()})
+    return reversal

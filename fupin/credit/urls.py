@@ -13,6 +13,7 @@ pages = [
     path("loans/<int:pk>/subsidy/<int:number>/", views.loan_subsidy, name="loan_subsidy"),
     path("loans/<int:pk>/compensate/", views.loan_compensate, name="loan_compensate"),
     path("loans/<int:pk>/recover/", views.loan_recover, name="loan_recover"),
+    path("loans/<int:pk>/recoveries/<int:rid>/reverse/", views.loan_recovery_reverse, name="loan_recovery_reverse"),
     path("ratings/", views.rating_list, name="ratings"),
     path("ratings/new/", views.rating_create, name="rating_new"),
     path("ratings/notice/", views.rating_notice, name="rating_notice"),
@@ -26,12 +27,16 @@ pages = [
     path("banks/new/", views.bank_edit, name="bank_new"),
     path("banks/<int:pk>/edit/", views.bank_edit, name="bank_edit"),
     path("banks/<int:pk>/user/", views.bank_user, name="bank_user"),
+    path("banks/<int:pk>/link/", views.bank_link, name="bank_link"),
 ]
 
 api_urls = [
     path("loans/", api.LoanListView.as_view(), name="api-credit-loans"),
     path("loans/<int:pk>/", api.LoanDetailView.as_view(), name="api-credit-loan"),
     path("loans/<int:pk>/repayments/", api.RepaymentCreateView.as_view(), name="api-credit-repayments"),
+    path("loans/<int:pk>/recoveries/", api.RecoveryCreateView.as_view(), name="api-credit-recoveries"),
+    path("loans/<int:pk>/recoveries/<int:rid>/reversal/", api.RecoveryReverseView.as_view(),
+         name="api-credit-recovery-reversal"),
 ]
 
 urlpatterns = [

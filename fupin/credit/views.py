@@ -16,6 +16,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -32,11 +33,13 @@ from .forms import (
     GRADE_ROWS,
     INDICATOR_ROWS,
     BankForm,
+    BankLinkForm,
     BankUserForm,
     DepositForm,
     LoanForm,
     RatingForm,
     RecoveryForm,
+    RecoveryReversalForm,
     RepaymentForm,
     SchemeForm,
     TermsForm,
@@ -124,8 +127,23 @@ def loan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _loan_page(request, selectors.loan_get(request.user, pk))
 
 
+def _recoveries(user: Any, loan: Any, reverse_errors: dict[int, list[str]] | None = None) -> list[Any]:
+    """The loan's recoveries and reversals, each marked with whether ``user`` may reverse it (a recovery
+    not reversed yet, recorded by the county office or by the user's own bank: the policy's rule)."""
+    rows = list(loan.recoveries.select_related("bank", "recorded_by", "reversal", "reverses").order_by("on", "id"))
+    recover = policy.can(user, "credit_recover")
+    for r in rows:
+        reversed_already = hasattr(r, "reversal")
+        r.is_reversed = reversed_already
+        r.may_reverse = (recover and r.reverses_id is None and not reversed_already
+                         and policy.may_reverse_recovery(user, r.bank_id))
+        r.errors = (reverse_errors or {}).get(r.pk, [])
+    return rows
+
+
 def _loan_page(request: HttpRequest, loan: Any, repay_form: RepaymentForm | None = None, status: int = 200,
-               recover_form: RecoveryForm | None = None) -> HttpResponse:
+               recover_form: RecoveryForm | None = None,
+               reverse_errors: dict[int, list[str]] | None = None) -> HttpResponse:
     user, today = request.user, timezone.localdate()
     stand = selectors.loan_standing(loan, today)
     states = {p.number: p for p in stand.periods}
@@ -140,8 +158,8 @@ def _loan_page(request: HttpRequest, loan: Any, repay_form: RepaymentForm | None
         owed=selectors.outstanding_principal(loan), head_id=policy.shown(user, "id_number", head),
         repay_form=repay_form or RepaymentForm(), today=today, fund=fund,
         compensation=loan.fund_entries.filter(kind="compensation").first(),
-        recoveries=loan.recoveries.order_by("on", "id"),
-        recover_form=(recover_form or RecoveryForm(prefix="rec")) if policy.can(user, "credit_fund")
+        recoveries=_recoveries(user, loan, reverse_errors),
+        recover_form=(recover_form or RecoveryForm(prefix="rec")) if policy.can(user, "credit_recover")
         and loan.status == LoanStatus.COMPENSATED else None,
         can_lend=policy.can(user, "credit_lend") and loan.status != LoanStatus.REPAID,
         can_subsidy=policy.can(user, "credit_subsidy"),
@@ -195,8 +213,9 @@ def loan_compensate(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def loan_recover(request: HttpRequest, pk: int) -> HttpResponse:
-    """追偿 after 代偿: the amount recovered, returned to the fund and the bank in the loss's proportions."""
-    policy.require(request.user, "credit_fund", _("您的角色不能登记追偿"))
+    """追偿 after 代偿 (the county office, or the lending bank on its own loans): the amount recovered,
+    returned to the fund and the bank in the loss's proportions."""
+    policy.require(request.user, "credit_recover", _("您的角色不能登记追偿"))
     loan = selectors.loan_get(request.user, pk)
     form = RecoveryForm(request.POST, prefix="rec")  # the repayment form on the same page has a note too
     if form.is_valid():
@@ -208,6 +227,28 @@ def loan_recover(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             apply_errors(form, exc)
     return _loan_page(request, loan, recover_form=form, status=400)
+
+
+@login_required
+@require_POST
+def loan_recovery_reverse(request: HttpRequest, pk: int, rid: int) -> HttpResponse:
+    """冲正 a recovery recorded in error, with a reason (the county office, or the bank that recorded it)."""
+    policy.require(request.user, "credit_recover", _("您的角色不能冲正追偿"))
+    loan = selectors.loan_get(request.user, pk)
+    rec = get_object_or_404(loan.recoveries, pk=rid)
+    form = RecoveryReversalForm(request.POST, prefix=f"rev{rec.pk}")
+    errors: list[str] = []
+    if form.is_valid():
+        try:
+            services.recovery_reverse(actor=request.user, recovery=rec, reason=form.cleaned_data["reason"],
+                                      on=timezone.localdate())
+            messages.success(request, _("已冲正 %(d)s 追回 %(a)s 元的追偿") % {"d": rec.on, "a": rec.amount})
+            return redirect(reverse("credit:loan", args=[loan.pk]) + "#recovery")
+        except ValidationError as exc:
+            errors = exc.messages
+    else:
+        errors = [_("冲正原因：%(e)s") % {"e": e} for e in form.errors.get("reason", [])] or [_("请填写冲正原因")]
+    return _loan_page(request, loan, status=400, reverse_errors={rec.pk: errors})
 
 
 @login_required
@@ -556,3 +597,27 @@ def bank_user(request: HttpRequest, pk: int) -> HttpResponse:
         form=form, tab="banks", title=_("为%(b)s新建银行账号") % {"b": bank.name},
         note=_("新账号的角色为“银行”，所属区划为%(a)s，只能查看和录入本行的贷款；临时密码只显示一次，本人首次登录须修改。") % {
             "a": bank.area.name}), status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bank_link(request: HttpRequest, pk: int) -> HttpResponse:
+    """Link an existing 银行 account to the bank, or move it here from another bank (the accounts of the
+    manager's subtree with the 银行 role, placed at the bank's county, are offered; any other is refused
+    with its reason by the service)."""
+    user = request.user
+    policy.require(user, "credit_banks", _("您的角色不能管理承贷银行"))
+    bank = selectors.bank_get(user, pk)
+    if bank.area not in _bank_areas(user):
+        raise Http404
+    form = BankLinkForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            link = services.bank_staff_assign(actor=user, bank=bank, username=form.cleaned_data["username"])
+            messages.success(request, _("已将账号 %(u)s 关联到%(b)s") % {"u": link.user.username, "b": bank.name})
+            return redirect("credit:banks")
+        except ValidationError as exc:
+            apply_errors(form, exc)
+    return render(request, "credit/bank_link.html", _ctx(
+        form=form, bank=bank, candidates=selectors.bank_account_candidates(user, bank)),
+        status=400 if form.errors else 200)

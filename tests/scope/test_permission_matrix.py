@@ -3993,7 +3993,13 @@ CREDIT: dict[str, tuple[str, ...]] = {
     # it: the county office's (credit_subsidy, credit_fund), refused to the others before any lookup
     "credit.loan_subsidy": ("ok|—", "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
     "credit.loan_compensate": ("ok|—", "ok|404",  "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
-    "credit.loan_recover": ("ok|—", "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    # bank15: 追偿 is the county office's and the lending bank's (credit_recover; the bank's "out" is another
+    # bank's loan: 404); 冲正 of a recovery the county office (any of its scope) or the bank that recorded it
+    # (the bank's "in" recovery is one it recorded); the API looks the loan up first (404 outside, then 403)
+    "credit.loan_recover": ("ok|—", "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "ok|404"),
+    "credit.loan_recovery_reverse": ("ok|—", "ok|404", "403|403", "403|403", "403|403",  "403|403",    "403|403",    "403|403",    "ok|404"),
+    "api.credit_recover":  ("ok|—", "ok|404",     "403|404",    "403|404",    "403|404",    "403|404",    "403|404",    "403|404",    "ok|404"),
+    "api.credit_recovery_reverse": ("ok|—", "ok|404", "403|404", "403|404",  "403|404",    "403|404",    "403|404",    "403|404",    "ok|404"),
     # 评级方案与利率: "in" a scheme of the household's village, "out" one of the "out" household's village (for a
     # cadre, an assessor and a bank that is their own village or county: theirs to read, as std.list); editing
     # (credit_scheme) finds the scheme first for the county office, others are refused before any lookup; a
@@ -4009,6 +4015,8 @@ CREDIT: dict[str, tuple[str, ...]] = {
     "credit.bank_new":     ("ok|—", "ok|refuse",  "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
     "credit.bank_edit":    ("ok|—", "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
     "credit.bank_user":    ("ok|—", "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
+    # bank15: 关联已有账号 (credit_banks): an unlinked 银行 account of the world's county linked to the bank
+    "credit.bank_link":    ("ok|—", "ok|404",     "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403",    "403|403"),
 }
 # fmt: on
 CREDIT_CHECKS: dict[str, Callable[[Cell], None]] = {}
@@ -4292,6 +4300,66 @@ def _credit_loan_recover(c: Cell) -> None:
     _credit_write(c, response, lambda: Recovery.objects.filter(loan=loan).exists())
 
 
+def _credit_recovery(c: Cell):
+    """The cell's loan compensated (when in the world's county, whose fund it is) and a recovery of 100.00
+    on it: recorded by the 银行 itself on its own loan (a bank reverses only what it recorded), else by the
+    county office; None when the loan is outside the fund's county."""
+    from fupin.credit import services as credit
+    fund = _credit_fund(c)
+    loan = _credit_loan(c)
+    if not loan.area_path.startswith(fund.area.path):
+        return loan, None
+    credit.loan_compensate(actor=None, loan=loan, on=datetime.date(2025, 6, 1))
+    actor = c.user if c.role == "bank" and c.side == "in" else None
+    return loan, credit.recovery_record(actor=actor, loan=loan, amount="100.00", on=datetime.date(2025, 7, 1))
+
+
+def _reversed(rec) -> bool:
+    from fupin.credit.models import Recovery
+    return rec is not None and Recovery.objects.filter(reverses=rec).exists()
+
+
+@credit_check("credit.loan_recovery_reverse")
+def _credit_loan_recovery_reverse(c: Cell) -> None:
+    from fupin.credit.models import Recovery
+    loan, rec = _credit_recovery(c)
+    rid = rec.pk if rec is not None else (Recovery.objects.order_by("-id").values_list("pk", flat=True).first() or 1)
+    response = c.web.post(reverse("credit:loan_recovery_reverse", args=[loan.pk, rid]), {f"rev{rid}-reason": "矩阵冲正"})
+    _credit_write(c, response, lambda: _reversed(rec))
+
+
+@credit_check("api.credit_recover")
+def _api_credit_recover(c: Cell) -> None:
+    from fupin.credit.models import Recovery
+    fund = _credit_fund(c)
+    loan = _credit_loan(c)
+    if loan.area_path.startswith(fund.area.path):
+        from fupin.credit import services as credit
+        credit.loan_compensate(actor=None, loan=loan, on=datetime.date(2025, 6, 1))
+    response = c.api.post(f"/api/credit/loans/{loan.pk}/recoveries/", {"on": "2025-07-01", "amount": "100.00"},
+                          format="json")
+    if c.expected == "ok":
+        assert response.status_code == 201 and Recovery.objects.filter(loan=loan).exists(), response.content[:400]
+    else:
+        api_error(response, int(c.expected))
+        assert not Recovery.objects.filter(loan=loan).exists()
+        shows_nothing_of(c, response.content.decode())
+
+
+@credit_check("api.credit_recovery_reverse")
+def _api_credit_recovery_reverse(c: Cell) -> None:
+    loan, rec = _credit_recovery(c)
+    rid = rec.pk if rec is not None else 1
+    response = c.api.post(f"/api/credit/loans/{loan.pk}/recoveries/{rid}/reversal/", {"reason": "矩阵冲正"},
+                          format="json")
+    if c.expected == "ok":
+        assert response.status_code == 201 and _reversed(rec), response.content[:400]
+    else:
+        api_error(response, int(c.expected))
+        assert not _reversed(rec)
+        shows_nothing_of(c, response.content.decode())
+
+
 def _credit_scheme(c: Cell):
     """A rating scheme of the cell household's village (the national one's indicators and grades)."""
     from fupin.credit import services as credit
@@ -4432,6 +4500,21 @@ def _credit_bank_user(c: Cell) -> None:
         assert not linked and not User.objects.filter(username=username).exists()
 
 
+@credit_check("credit.bank_link")
+def _credit_bank_link(c: Cell) -> None:
+    from fupin.credit.models import BankStaff
+    bank_id = _bank_of(c)
+    username = f"link_{c.role}_{c.side}"
+    factories.user(username, Role.BANK, c.world.areas["county"], display_name="矩阵待关联")
+    response = c.web.post(reverse("credit:bank_link", args=[bank_id]), {"username": username})
+    linked = BankStaff.objects.filter(user__username=username).exists()
+    if c.expected == "ok":
+        assert response.status_code == 302 and linked, response.content[:400]
+    else:
+        status_of(response, c.expected)
+        assert not linked
+
+
 # --- end of 扶贫小额信贷 -------------------------------------------------------------------------------
 
 
@@ -4447,6 +4530,9 @@ ROUTES.update({
     "credit:ratings": "credit.ratings", "credit:rating_new": "credit.rating_new", "credit:rating_notice": "credit.notice",
     "credit:statement": "credit.statement", "credit:statement_xlsx": "credit.statement_xlsx",
     "api-credit-loans": "api.credit_loans", "api-credit-loan": "api.credit_loan", "api-credit-repayments": "api.credit_repay",
+    # bank15: 追偿 by the bank, 冲正, linking an account to a bank
+    "credit:loan_recovery_reverse": "credit.loan_recovery_reverse", "credit:bank_link": "credit.bank_link",
+    "api-credit-recoveries": "api.credit_recover", "api-credit-recovery-reversal": "api.credit_recovery_reverse",
     # fin15: the credit rows that were parked, 追偿 and the banks
     **{f"credit:{name}": f"credit.{name}" for name in (
         "loan_new", "loan_subsidy", "loan_compensate", "loan_recover", "schemes", "scheme_new", "scheme_edit", "fund",
