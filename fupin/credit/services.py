@@ -348,6 +348,8 @@ def repayment_record(*, actor: User | None, loan: Loan, paid_on: datetime.date, 
         errors["paid_on"] = _("还款日期不能早于放款日期 %(d)s") % {"d": loan.disbursed_on}
     if loan.status == LoanStatus.REPAID:
         errors["loan"] = _("该笔贷款已结清")
+    elif loan.status == LoanStatus.COMPENSATED:
+        errors["loan"] = _("该笔贷款已由风险补偿金代偿：此后收回的款项请登记为追偿")
     if errors:
         raise ValidationError(errors)
     rep = Repayment(loan=loan, paid_on=paid_on, principal=principal, interest=interest, note=note.strip(),

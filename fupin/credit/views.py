@@ -161,7 +161,7 @@ def _loan_page(request: HttpRequest, loan: Any, repay_form: RepaymentForm | None
         recoveries=_recoveries(user, loan, reverse_errors),
         recover_form=(recover_form or RecoveryForm(prefix="rec")) if policy.can(user, "credit_recover")
         and loan.status == LoanStatus.COMPENSATED else None,
-        can_lend=policy.can(user, "credit_lend") and loan.status != LoanStatus.REPAID,
+        can_lend=policy.can(user, "credit_lend") and loan.status == LoanStatus.ACTIVE,
         can_subsidy=policy.can(user, "credit_subsidy"),
         can_compensate=policy.can(user, "credit_fund") and fund is not None and loan.status == LoanStatus.ACTIVE
         and stand.overdue_days >= fund.min_overdue_days), status=status)

@@ -147,3 +147,15 @@ def test_shares_that_do_not_add_up_as_floats_are_stored(compensated):
     rec = services.recovery_record(actor=None, loan=compensated, amount="1234.57", on=datetime.date(2025, 1, 20))
     rec.refresh_from_db()
     assert (rec.amount, rec.fund_share, rec.bank_share) == (D("1234.57"), D("864.20"), D("370.37"))
+
+
+def test_a_compensated_loan_takes_no_repayment_only_recoveries(compensated, county_user):
+    """After 代偿 what the borrower pays is a recovery (split back to the fund and the bank), not a repayment:
+    the service refuses a repayment, and the loan page offers no 录入还款 form."""
+    with pytest.raises(ValidationError) as e:
+        services.repayment_record(actor=None, loan=compensated, paid_on=datetime.date(2025, 1, 5), principal="100")
+    assert "此后收回的款项请登记为追偿" in str(e.value.message_dict["loan"])
+    c = Client()
+    c.force_login(county_user)
+    r = c.get(reverse("credit:loan", args=[compensated.pk]))
+    assert r.status_code == 200 and "录入还款" not in r.content.decode() and "追偿" in r.content.decode()
