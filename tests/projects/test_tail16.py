@@ -118,7 +118,7 @@ def test_the_household_tab_links_a_shares_asset_for_those_who_may_open_it(world,
     c = client(cadre)
     tab = c.get(reverse("household_detail", args=[h.pk])).content.decode()
     tab = tab[tab.index('id="household-shares"'):]
-    assert "<td>光伏电站</td>" in tab and asset_link not in tab
+    assert '<td class="wrap">光伏电站</td>' in tab and asset_link not in tab
     assert c.get(reverse("assets:detail", args=[world["asset"].pk])).status_code == 404
 
 
