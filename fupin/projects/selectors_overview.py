@@ -4,9 +4,17 @@ channel and level, child area and plan year — every figure through the scoped 
 subtree's projects and a 行业部门 the projects its department leads.
 
 Money is summed exactly (Decimal, yuan); the charts get 万元 rounded for display only, the tables the
-exact sums. Years are the projects' plan years (计划年度): the money of a year is the money of that
-year's projects, so that a year's bar and the list it links to (``/projects/?year=``) show the same
-projects.
+exact sums. Two ways of counting a year (``basis``):
+
+* ``project`` (按项目年度, the default): the projects' plan years (计划年度) — the money of a year is the
+  money of that year's projects, so that a year's bar and the list it links to (``/projects/?year=``)
+  show the same projects;
+* ``funds`` (按资金年度): the year the money moved — an allocation by its date's year (分配日期), a payment
+  by its payment date's year (支付日期), a household subsidy by the day its batch was paid (发放日期).
+  Projects are still counted by plan year (a project has no year of money of its own).
+
+Both cost the same number of queries (the year is a filter or a grouping in each query, never a query
+per year).
 """
 
 from __future__ import annotations
@@ -15,7 +23,8 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Sum
+from django.db.models import Count, F, Sum
+from django.db.models.functions import ExtractYear
 
 from fupin.accounts import policy
 
@@ -32,6 +41,11 @@ ZERO = Decimal("0.00")
 FIRST_YEAR = 2015
 #: Stages in the order of the lifecycle, 已终止 last.
 STAGE_ORDER: tuple[str, ...] = (*PATH, Stage.CANCELLED)
+#: How a year counts money: by the projects' plan year (default) or by the year the money moved.
+BASIS_PROJECT, BASIS_FUNDS = "project", "funds"
+BASES = (BASIS_PROJECT, BASIS_FUNDS)
+#: The date of each kind of money in the ``funds`` basis.
+ALLOCATION_DAY, PAYMENT_DAY, BATCH_DAY = "allocated_on", "paid_on", "paid_on"
 
 
 def sees_ledger(user: User | AnonymousUser | None) -> bool:
@@ -47,19 +61,26 @@ def _money(value: Decimal | None) -> Decimal:
 
 
 def overview(*, user: User | AnonymousUser, root: Area, children: list[Area], year: int | None,
-             last_year: int) -> dict[str, Any]:
-    """The figures of the page for ``root`` (and its ``children``), one plan ``year`` or all."""
+             last_year: int, basis: str = BASIS_PROJECT) -> dict[str, Any]:
+    """The figures of the page for ``root`` (and its ``children``), one ``year`` or all; ``basis`` says how
+    money counts a year (module docstring): ``project`` its projects' plan year, ``funds`` its own date."""
+    funds = basis == BASIS_FUNDS
     path = root.path
     projects = projects_for(user).filter(area_path__startswith=path)
-    allocations = allocations_for(user).filter(project__area_path__startswith=path)
-    payments = payments_for(user).filter(project__area_path__startswith=path)
+    all_allocations = allocations = allocations_for(user).filter(project__area_path__startswith=path)
+    all_payments = payments = payments_for(user).filter(project__area_path__startswith=path)
     batches = batches_for(user).filter(project__area_path__startswith=path)
     years_projects = projects
     if year is not None:
         projects = projects.filter(year=year)
-        allocations = allocations.filter(project__year=year)
-        payments = payments.filter(project__year=year)
-        batches = batches.filter(project__year=year)
+        if funds:
+            allocations = allocations.filter(**{f"{ALLOCATION_DAY}__year": year})
+            payments = payments.filter(**{f"{PAYMENT_DAY}__year": year})
+            batches = batches.filter(**{f"{BATCH_DAY}__year": year})
+        else:
+            allocations = allocations.filter(project__year=year)
+            payments = payments.filter(project__year=year)
+            batches = batches.filter(project__year=year)
 
     by_stage = {r["stage"]: r for r in projects.values("stage").annotate(n=Count("pk"), budget=Sum("budget")).order_by()}
     by_category = {r["category"]: r for r in
@@ -93,20 +114,23 @@ def overview(*, user: User | AnonymousUser, root: Area, children: list[Area], ye
         bucket(r["project__area_path"])["paid"] += _money(r["s"])
     areas = list(child_rows.values()) + ([own] if own["n"] else [])
 
-    # Per plan year, every year from 2015 (the year filter does not narrow this one: it marks the year).
+    # Per year, every year from 2015 (the year filter does not narrow this one: it marks the year): projects by
+    # plan year; money by plan year too, or (basis funds) by the year of its own date.
     per_year: dict[int, dict[str, Any]] = defaultdict(lambda: {"n": 0, "allocated": ZERO, "paid": ZERO})
     for r in years_projects.values("year").annotate(n=Count("pk")).order_by():
         per_year[r["year"]]["n"] = r["n"]
-    for r in (allocations_for(user).filter(project__area_path__startswith=path)
-              .values("project__year").annotate(s=Sum("amount")).order_by()):
-        per_year[r["project__year"]]["allocated"] = _money(r["s"])
-    for r in (payments_for(user).filter(project__area_path__startswith=path)
-              .values("project__year").annotate(s=Sum("amount")).order_by()):
-        per_year[r["project__year"]]["paid"] = _money(r["s"])
+    plan_year = F("project__year")
+    for r in (all_allocations.values(y=ExtractYear(ALLOCATION_DAY) if funds else plan_year)
+              .annotate(s=Sum("amount")).order_by()):
+        per_year[r["y"]]["allocated"] = _money(r["s"])
+    for r in (all_payments.values(y=ExtractYear(PAYMENT_DAY) if funds else plan_year)
+              .annotate(s=Sum("amount")).order_by()):
+        per_year[r["y"]]["paid"] = _money(r["s"])
     first = min([FIRST_YEAR, *per_year])
     years = [{"year": y, **per_year[y]} for y in range(first, max([last_year, *per_year]) + 1)]
 
     return {
+        "basis": BASIS_FUNDS if funds else BASIS_PROJECT,
         "totals": {"projects": sum(r["n"] for r in by_stage.values()),
                    "budget": sum((_money(r["budget"]) for r in by_stage.values()), ZERO),
                    "allocated": allocated, "paid": paid,

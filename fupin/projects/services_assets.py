@@ -97,7 +97,7 @@ def asset_create(*, actor: User | None, project: Project, kind: str, name: str, 
         errors["kind"] = _("资产类别不正确。")
     if kind == AssetKind.HOUSEHOLD:
         if household is None:
-            errors["household"] = _("到户类资产须填写到户对象。")
+            errors["household"] = _("到户类资产须选择到户对象（本项目的一户受益户）。")
         else:
             if not Beneficiary.objects.filter(project=project, household=household).exists():
                 errors["household"] = _("户“%(n)s”（%(h)s）不是项目“%(p)s”的受益户。") % {
@@ -106,7 +106,8 @@ def asset_create(*, actor: User | None, project: Project, kind: str, name: str, 
                 errors["household"] = _("户“%(n)s”（%(h)s）已注销。") % {"n": household.number, "h": household.head_name}
             area = _village(household)
     elif household is not None:
-        errors["household"] = _("只有到户类资产填写到户对象。")
+        errors["household"] = _("“%(k)s”不填到户对象：只有到户类资产登记到户（请清空到户对象，或把资产类别改为到户类资产）。") % {
+            "k": AssetKind(kind).label if kind in AssetKind.values else kind}
     area = area or project.area
     if not area.path.startswith(project.area_path) and not project.area_path.startswith(area.path):
         errors["area"] = _("资产所在区划（%(a)s）不在项目建设地点。") % {"a": area.name}
@@ -246,6 +247,33 @@ def income_record(*, actor: User | None, asset: Asset, year: int, amount: Decima
     return income
 
 
+def income_paid_on(*, actor: User | None, income: AssetIncome, paid_on: datetime.date) -> int:
+    """登记发放日期: the day the shares of ``income`` still undated reached the households (an income recorded
+    without its 发放到户日期). Not before the income was received, not in the future; the shares already dated
+    keep theirs. The income row is locked while its undated shares are dated (two clerks dating it at once:
+    the second is told there is nothing left to date). Capability "assets" in the asset's area — also once the
+    asset is disposed of (the date is a fact of the past). Returns the number of shares dated."""
+    asset = income.asset
+    policy.check_action(actor, "assets", asset.area)
+    if paid_on is None:
+        raise ValidationError({"paid_on": _("请填写发放到户日期。")})
+    if paid_on < income.received_on or paid_on > timezone.localdate():
+        raise ValidationError({"paid_on": _("发放日期应在收益日期 %(r)s 至今天之间。") % {
+            "r": income.received_on.isoformat()}})
+    with transaction.atomic():
+        AssetIncome.objects.select_for_update().filter(pk=income.pk).first()
+        undated = IncomeShare.objects.filter(income=income, paid_on__isnull=True)
+        ids = list(undated.values_list("pk", flat=True))
+        if not ids:
+            raise ValidationError({"paid_on": _("%(y)s年这笔收益的分配已全部登记发放日期（请刷新页面）。") % {"y": income.year}})
+        IncomeShare.objects.filter(pk__in=ids).update(paid_on=paid_on)
+        audit_update(actor=actor, obj=income, area_path=asset.area_path,
+                     before={"paid_on": None}, after={"paid_on": paid_on},
+                     summary=_("登记收益发放日期：%(c)s %(y)s年收益，%(n)s 户于 %(d)s 发放到户") % {
+                         "c": asset.code, "y": income.year, "n": len(ids), "d": paid_on.isoformat()})
+    return len(ids)
+
+
 def dispose(*, actor: User | None, asset: Asset, on: datetime.date, method: str, reason: str, approval: str,
             proceeds: Decimal | str = "0") -> AssetDisposal:
     """处置 with the county's approval (capability "asset_dispose"): the approval's number is required; the
@@ -273,4 +301,4 @@ def dispose(*, actor: User | None, asset: Asset, on: datetime.date, method: str,
     return disposal
 
 
-__all__ = ["asset_create", "dispose", "income_record", "maintenance_add", "ownership_confirm", "split"]
+__all__ = ["asset_create", "dispose", "income_paid_on", "income_record", "maintenance_add", "ownership_confirm", "split"]

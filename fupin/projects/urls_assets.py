@@ -12,5 +12,6 @@ urlpatterns = [
     path("<int:pk>/confirm/", views.asset_confirm, name="confirm"),
     path("<int:pk>/maintenance/", views.asset_maintenance, name="maintenance"),
     path("<int:pk>/income/", views.asset_income, name="income"),
+    path("<int:pk>/income/<int:income>/paid/", views.asset_income_paid, name="income_paid"),
     path("<int:pk>/dispose/", views.asset_dispose, name="dispose"),
 ]

@@ -10,11 +10,13 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Subquery, Sum
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -42,12 +44,20 @@ class AssetForm(StyledMixin, forms.Form):
     value = forms.DecimalField(label=gettext_lazy("资产原值（元）"), max_digits=14, decimal_places=2)
     owner = forms.CharField(label=gettext_lazy("所有权人"), max_length=200)
     manager = forms.CharField(label=gettext_lazy("管护主体"), max_length=200, required=False)
-    household = forms.ChoiceField(label=gettext_lazy("到户对象（到户类）"), required=False)
     handed_over_on = forms.DateField(label=gettext_lazy("移交日期"), widget=DATE, required=False)
+    household = forms.ChoiceField(label=gettext_lazy("到户对象（到户类）"), required=False,
+                                  help_text=gettext_lazy("到户类资产登记到本项目的一户受益户"))
 
     def __init__(self, *args: Any, households: list, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["household"].choices = [("", "—")] + [(str(h.pk), f"{h.number} {h.head_name}") for h in households]
+
+    def main_fields(self) -> list[forms.BoundField]:
+        """Every field but the household (the template shows it only while 到户类 is chosen, app.js)."""
+        return [f for f in self if f.name != "household"]
+
+    def household_fields(self) -> list[forms.BoundField]:
+        return [self["household"]]
 
 
 class ConfirmForm(StyledMixin, forms.Form):
@@ -72,6 +82,12 @@ class IncomeForm(StyledMixin, forms.Form):
     basis = forms.ChoiceField(label=gettext_lazy("分配方式"), choices=[("equal", gettext_lazy("按户平均")),
                                                                   ("people", gettext_lazy("按人口"))])
     note = forms.CharField(label=gettext_lazy("说明"), max_length=300, required=False)
+
+
+class PaidOnForm(StyledMixin, forms.Form):
+    """登记发放日期 of one income's shares recorded without it."""
+
+    paid_on = forms.DateField(label=gettext_lazy("发放到户日期"), widget=DATE)
 
 
 class DisposeForm(StyledMixin, forms.Form):
@@ -233,11 +249,23 @@ def _detail(request: HttpRequest, asset: Asset, status: int = 200, **forms_: Any
     today = timezone.localdate()
     may = policy.can(user, "assets") and policy.in_write_scope(user, asset.area) and not asset.disposed_on
     incomes = list(asset.incomes.prefetch_related("shares__household").order_by("-received_on"))
+    # 登记发放日期: shares recorded without their date may be dated later, also once the asset is disposed of
+    may_date = policy.may_act(user, "assets", asset.area)
+    failed = forms_.get("paid_form")
     for income in incomes:
-        income.share_total = sum((s.amount for s in income.shares.all()), ZERO)
+        shares = income.shares.all()
+        income.share_total = sum((s.amount for s in shares), ZERO)
+        income.undated = sum(1 for s in shares if s.paid_on is None)
+        income.paid_days = sorted({s.paid_on for s in shares if s.paid_on})
+        if may_date and income.undated:
+            income.paid_form = (failed if failed is not None and forms_.get("paid_income") == income.pk else
+                                PaidOnForm(initial={"paid_on": today}, auto_id=f"id_paid_{income.pk}_%s"))
+            widget = income.paid_form.fields["paid_on"].widget
+            widget.attrs.update({"min": income.received_on.isoformat(), "max": today.isoformat()})
     context = {
         "a": asset, "incomes": incomes, "maintenance": asset.maintenance.order_by("-on"),
         "disposal": getattr(asset, "disposal", None) if hasattr(asset, "disposal") else None, "may": may,
+        "may_date": may_date,
         "may_dispose": may and policy.can(user, "asset_dispose"),
         "confirm_form": forms_.get("confirm_form") or ConfirmForm(initial={"owner": asset.owner, "on": today}),
         "maintenance_form": forms_.get("maintenance_form") or MaintenanceForm(initial={"on": today}),
@@ -296,6 +324,26 @@ def asset_income(request: HttpRequest, pk: int) -> HttpResponse:
                           basis=d["basis"], note=d["note"], paid_on=d["paid_on"])
 
     return _post(request, pk, IncomeForm, "income_form", record)
+
+
+@login_required
+@require_POST
+def asset_income_paid(request: HttpRequest, pk: int, income: int) -> HttpResponse:
+    """登记发放日期 of one income's undated shares (services_assets.income_paid_on); back to the income."""
+    asset = _get(request, pk)
+    row = get_object_or_404(AssetIncome.objects.filter(asset=asset), pk=income)
+    policy.require(request.user, "assets", _("您的角色不能登记项目资产"))
+    form = PaidOnForm(request.POST, auto_id=f"id_paid_{row.pk}_%s")
+    if form.is_valid():
+        try:
+            n = svc.income_paid_on(actor=request.user, income=row, paid_on=form.cleaned_data["paid_on"])
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("已登记 %(n)s 户的发放到户日期：%(d)s。") % {
+                "n": n, "d": form.cleaned_data["paid_on"].isoformat()})
+            return redirect(reverse("assets:detail", args=[asset.pk]) + f"#income-{row.pk}")
+    return _detail(request, asset, status=400, paid_form=form, paid_income=row.pk)
 
 
 @login_required

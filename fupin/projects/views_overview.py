@@ -1,6 +1,10 @@
-"""项目资金概览 (issue 16, demo16): ``/projects/overview/?area=&year=`` — projects of an area by stage and
-category, their money by channel and level, by child area and per plan year, each figure a link to the
+"""项目资金概览 (issue 16, demo16): ``/projects/overview/?area=&year=&basis=`` — projects of an area by stage
+and category, their money by channel and level, by child area and per year, each figure a link to the
 project list (``/projects/?area=&year=&stage=`` …, life16's list) or down to the child area's overview.
+``basis`` is how money counts a year: ``project`` (按项目年度, the default: the projects' plan year) or
+``funds`` (按资金年度: an allocation's date, a payment's date; selectors_overview); projects always count by
+plan year. With ``funds`` the money's links stay on the overview (the list has no year of money): a
+channel opens the list without the year, a year's money point the overview of that year.
 
 Scoped like every read of the ledger (fupin.projects.selectors_overview): an area outside the user's
 subtree is a 404; the household-scoped roles (帮扶责任人, 评估人员, 银行), who have no project ledger, are
@@ -26,7 +30,7 @@ from fupin.areas.selectors import area_children, area_get, area_root
 from fupin.web.views import no_scope, parse_int
 
 from .rules import Level
-from .selectors_overview import FIRST_YEAR, sees_ledger
+from .selectors_overview import BASES, BASIS_FUNDS, BASIS_PROJECT, FIRST_YEAR, sees_ledger
 from .selectors_overview import overview as overview_data
 
 #: The project list's path when life16's ``projects:list`` is not there (the same query parameters).
@@ -63,21 +67,33 @@ def overview(request: HttpRequest) -> HttpResponse:
     year = parse_int(request.GET.get("year"))
     if year is not None and not FIRST_YEAR - 5 <= year <= this_year + 5:
         year = None
+    basis = request.GET.get("basis")
+    basis = basis if basis in BASES else BASIS_PROJECT
+    funds = basis == BASIS_FUNDS
     children = list(area_children(user=user, area=root))
-    data = overview_data(user=user, root=root, children=children, year=year, last_year=this_year)
+    data = overview_data(user=user, root=root, children=children, year=year, last_year=this_year, basis=basis)
     area, y = root.code, year
+
+    def here(**params: Any) -> str:
+        """This page with other parameters (the basis kept when it is not the default)."""
+        query = {**params, "basis": basis if funds else None}
+        return f"?{urlencode({k: v for k, v in query.items() if v})}"
+
     for s in data["stages"]:
         s["url"] = list_url(area=area, year=y, stage=s["key"])
     for c in data["categories"]:
         c["url"] = list_url(area=area, year=y, category=c["key"])
     for ch in data["channels"]:
-        ch["url"] = list_url(area=area, year=y, channel=ch["key"])
+        # the list's year is the plan year: with the money's year the channel opens every year's projects
+        ch["url"] = list_url(area=area, year=None if funds else y, channel=ch["key"])
     for r in data["areas"]:
         r["url"] = list_url(area=r["area"].code, year=y)
-        r["overview"] = None if r.get("own") else f"?{urlencode({k: v for k, v in {'area': r['area'].code, 'year': y}.items() if v})}"
+        r["overview"] = None if r.get("own") else here(area=r["area"].code, year=y)
         r["label"] = _("%(a)s本级") % {"a": r["area"].name} if r.get("own") else r["area"].name
     for r in data["years"]:
         r["url"] = list_url(area=area, year=r["year"])
+        r["here"] = here(area=area, year=r["year"])
+        r["money_url"] = r["here"] if funds else r["url"]
     levels = list(Level)
     chart = {
         "stages": [{"name": s["label"], "value": s["n"], "url": s["url"]} for s in data["stages"]],
@@ -91,8 +107,8 @@ def overview(request: HttpRequest) -> HttpResponse:
                   "paid": [{"value": wan(r["paid"]), "url": r["url"]} for r in data["areas"]]},
         "years": {"names": [str(r["year"]) for r in data["years"]], "selected": str(year) if year else "",
                   "projects": [{"value": r["n"], "url": r["url"]} for r in data["years"]],
-                  "allocated": [{"value": wan(r["allocated"]), "url": r["url"]} for r in data["years"]],
-                  "paid": [{"value": wan(r["paid"]), "url": r["url"]} for r in data["years"]]},
+                  "allocated": [{"value": wan(r["allocated"]), "url": r["money_url"]} for r in data["years"]],
+                  "paid": [{"value": wan(r["paid"]), "url": r["money_url"]} for r in data["years"]]},
         "labels": {"projects": _("项目数（个）"), "allocated": _("到位资金（万元）"), "paid": _("已支付（万元）"),
                    "wan": _("万元"), "count": _("个"), "budget": _("总投资（万元）")},
     }
@@ -105,6 +121,9 @@ def overview(request: HttpRequest) -> HttpResponse:
         "chart": chart,
         "child_level": children[0].get_level_display() if children else "",
         "list_all": list_url(area=root.code, year=year),
+        "basis": basis, "funds": funds,
+        "bases": [(BASIS_PROJECT, _("按项目年度")), (BASIS_FUNDS, _("按资金年度"))],
+        "crumb_query": here(year=y).lstrip("?"),
     })
 
 

@@ -5269,6 +5269,7 @@ PUB16: dict[str, tuple[str, ...]] = {
     "pub.asset_confirm":     ("ok|—", "ok|404", "ok|404", "ok|404", "404|404", "403|404", "403|404", "404|404", "404|404", "403|404"),
     "pub.asset_maintenance": ("ok|—", "ok|404", "ok|404", "ok|404", "404|404", "403|404", "403|404", "404|404", "404|404", "403|404"),
     "pub.asset_income":      ("ok|—", "ok|404", "ok|404", "ok|404", "404|404", "403|404", "403|404", "404|404", "404|404", "403|404"),
+    "pub.asset_income_paid": ("ok|—", "ok|404", "ok|404", "ok|404", "404|404", "403|404", "403|404", "404|404", "404|404", "403|404"),
     "pub.asset_dispose":     ("ok|—", "ok|404", "403|403", "403|403", "403|403", "403|403", "403|403", "403|403", "403|403", "403|403"),
 }
 PUB16_CHECKS: dict[str, Callable[[Cell], None]] = {}
@@ -5505,6 +5506,24 @@ def _pub_asset_income(c: Cell) -> None:
                       lambda: IncomeShare.objects.filter(income__asset_id=c.pub16["asset"], household=c.household).exists())
 
 
+@pub16_check("pub.asset_income_paid")
+def _pub_asset_income_paid(c: Cell) -> None:
+    """登记发放日期 (tail16): an income of the cell's asset recorded without its date, dated from the page."""
+    from fupin.projects import services_assets
+    from fupin.projects.models import Asset, IncomeShare
+
+    asset = Asset.objects.get(pk=c.pub16["asset"])
+    income = services_assets.income_record(actor=None, asset=asset, year=2025, amount="100", distributable="100",
+                                           received_on=datetime.date(2025, 12, 1), households=[c.household])
+    response = c.web.post(reverse("assets:income_paid", args=[asset.pk, income.pk]), {"paid_on": "2025-12-05"})
+    dated = IncomeShare.objects.filter(income=income, paid_on=datetime.date(2025, 12, 5)).exists()
+    if c.expected == "ok":
+        assert response.status_code == 302 and dated, response.content[:800]
+    else:
+        _pub16_status(c, response)
+        assert not dated
+
+
 @pub16_check("pub.asset_dispose")
 def _pub_asset_dispose(c: Cell) -> None:
     from fupin.projects.models import Asset
@@ -5521,7 +5540,8 @@ ROUTES.update({
     "project_alerts:page": "pub.alerts",
     "assets:ledger": "pub.assets", "assets:export": "pub.assets_xlsx", "assets:detail": "pub.asset",
     "assets:new": "pub.asset_new", "assets:confirm": "pub.asset_confirm", "assets:maintenance": "pub.asset_maintenance",
-    "assets:income": "pub.asset_income", "assets:dispose": "pub.asset_dispose",
+    "assets:income": "pub.asset_income", "assets:income_paid": "pub.asset_income_paid",
+    "assets:dispose": "pub.asset_dispose",
 })
 
 

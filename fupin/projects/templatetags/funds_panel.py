@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.db.models import Exists, OuterRef
 
 register = template.Library()
 
@@ -17,7 +18,13 @@ def funds_panel(context: template.Context, household: Any) -> dict[str, Any]:
     from fupin.lib.money import ZERO
     from fupin.projects.models import IncomeShare
     from fupin.projects.rules import BatchStatus
-    from fupin.projects.selectors import batches_for, documents_for, household_projects, projects_for
+    from fupin.projects.selectors import (
+        assets_for,
+        batches_for,
+        documents_for,
+        household_projects,
+        projects_for,
+    )
 
     request = context.get("request")
     user = getattr(request, "user", None)
@@ -26,9 +33,11 @@ def funds_panel(context: template.Context, household: Any) -> dict[str, Any]:
     for line in lines:
         line.account_shown = policy.shown(user, "bank_account", line.bank_account)
     # asset income reaches the beneficiaries of projects: no query for a household without any
+    # (each share knows, in the same query, whether the user may open its asset's page: ``asset_open``)
     shares = list(IncomeShare.objects.filter(household_id=household.pk).select_related("income__asset")
-                  .order_by("-income__year")) if projects or lines else []
-    # the trail back (batch → payment → allocation → document, and the project's page) is linked only where
+                  .annotate(asset_open=Exists(assets_for(user).filter(pk=OuterRef("income__asset_id"))))
+                  .order_by("-income__year", "-income__received_on")) if projects or lines else []
+    # the trail back (batch → payment → allocation → document, the project's page, a share's asset) is linked only where
     # the user may follow it: a household-scoped role (驻村干部, 银行) sees the tab, not the ledger
     follow = {
         "projects": set(projects_for(user).filter(pk__in={p.pk for p in projects} | {ln.batch.project_id for ln in lines})

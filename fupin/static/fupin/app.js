@@ -84,12 +84,15 @@
     var button = e.target.closest && e.target.closest("[data-remove-row]");
     if (button) button.closest(".member-row, .cond-row").remove();
   });
-  // A field shown only for one role (the 行业部门 account's department on the accounts page): hidden while
-  // another role is chosen; without script it stays visible (the server ignores it for other roles).
+  // A field shown only for one choice of a select (the 行业部门 account's department on the accounts page, the
+  // 到户类 asset's household on the asset form): hidden — and not posted — while another is chosen; without
+  // script it stays visible (the server ignores the department for other roles, refuses a household).
   function roleOnly() {
     document.querySelectorAll("[data-role-only]").forEach(function (el) {
       var select = document.getElementById(el.dataset.roleSelect);
-      if (select) el.hidden = select.value !== el.dataset.roleOnly;
+      if (!select) return;
+      el.hidden = select.value !== el.dataset.roleOnly;
+      el.querySelectorAll("select, input").forEach(function (field) { field.disabled = el.hidden; });
     });
   }
   roleOnly();
