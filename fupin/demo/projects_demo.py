@@ -285,11 +285,13 @@ class _Build:
             area__path__startswith=self.county.path, area__level=Level.VILLAGE, is_active=True).order_by("-pk")
             if policy.can(u, "project_propose")}
 
-    def _township(self, project: Project) -> Area:
-        return project.area if project.area.level == Level.TOWNSHIP else self.townships[project.area.parent_id]
+    def _township_staff(self, project: Project) -> User | None:
+        township = project.area if project.area.level == Level.TOWNSHIP else self.townships.get(project.area.parent_id)
+        return self.township_staff.get(township.pk) if township is not None else None
 
     def _proposer(self, project: Project) -> User | None:
-        return self.village_staff.get(project.area_id) or self.township_staff.get(self._township(project).pk)
+        return (self.village_staff.get(project.area_id) or self._township_staff(project)
+                or next(iter(self.county_staff), None))
 
     # --- projects, their steps and beneficiaries ------------------------------------------------------------
 
@@ -845,8 +847,8 @@ class _Build:
         which read the database, are met by the data written with them (the notices, the assets)."""
         from fupin.projects import services_library as library
 
-        candidates = [u for u in (self.department_staff.get(project.lead_id),
-                                  self.township_staff.get(self._township(project).pk), *self.county_staff) if u]
+        candidates = [u for u in (self.department_staff.get(project.lead_id), self._township_staff(project),
+                                  *self.county_staff) if u]
         events: list[ProjectEvent] = []
         for stage, on in sorted(plan["steps"].items(), key=lambda item: item[1])[1:]:
             actor = self._actor(library, candidates, project, stage)

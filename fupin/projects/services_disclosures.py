@@ -69,15 +69,15 @@ def _chain(area: Area) -> dict[str, str]:
     return {level: names.get(level, "") for level in ("county", "township", "village")}
 
 
-def place_name(area: Area) -> str:
-    chain = _chain(area)
+def place_name(area: Area, chain: dict[str, str] | None = None) -> str:
+    chain = chain or _chain(area)
     return chain["county"] + chain["township"] + chain["village"] or area.name
 
 
-def issuer_of(area: Area) -> str:
+def issuer_of(area: Area, chain: dict[str, str] | None = None) -> str:
     """The body issuing a notice on ``area``'s board: the village committee, the township government, or
     the county's leading group (扶贫开发领导小组) for the county and above."""
-    chain = _chain(area)
+    chain = chain or _chain(area)
     if chain["village"]:
         return _("%(v)s村民委员会") % {"v": chain["village"]}
     if chain["township"]:
@@ -174,7 +174,8 @@ def build_content(*, kind: str, area: Area, project: Project | None, document: F
                   batch: SubsidyBatch | None) -> dict[str, Any]:
     """What the notice shows, as strings (personal numbers masked). ValidationError when there is nothing
     to show (no allocation, no beneficiary)."""
-    place = place_name(area)
+    chain = _chain(area)
+    place = place_name(area, chain)
     tables: list[dict[str, Any]] = []
     facts: list[list[str]] = []
     if kind == DisclosureKind.ALLOCATION and document is not None:
@@ -248,7 +249,7 @@ def build_content(*, kind: str, area: Area, project: Project | None, document: F
         facts = [[_("项目编号"), target.code], [_("项目名称"), target.name]]
         tables.append(table)
     return {"kind": kind, "kind_label": str(DisclosureKind(kind).label), "title": str(title), "place": place,
-            "issuer": issuer_of(area), "lead": str(lead), "facts": facts, "tables": tables}
+            "issuer": issuer_of(area, chain), "lead": str(lead), "facts": facts, "tables": tables}
 
 
 def notice_content(*, kind: str, area: Area, place: str, starts_on: datetime.date, ends_on: datetime.date,
