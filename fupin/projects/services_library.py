@@ -331,7 +331,7 @@ def project_replay(*, project: Project, steps: Iterable[tuple[User | None, str, 
     for actor, to, reason, day in steps:
         (step,) = workflow.replay(process=PROCESS, obj=project, procedure=PROCEDURE,
                                   steps=[planned_step(actor=actor, project=project, to=to, reason=reason, date=day)])
-        out.append(_history_row(step))
+        out.append(PROCESS.history_row(step))
     return out
 
 
