@@ -141,6 +141,19 @@ PAYABLE_STATUSES = (Status.POOR, Status.EXITED, Status.EXITED_STABLE, Status.RET
 NEGATIVE = ("交通工具及通讯设备", ("购置车辆", "公务用车", "小汽车", "手机", "通讯设备"))
 NEGATIVE_PURPOSE = "购置车辆用于产业基地巡查"
 HOTLINE = "12317"
+#: The fields of a project row its steps and progress reports write (the engine's values, progress_report's):
+#: a proposed row has them as below; the demo's copy in memory holds their values after the last step.
+LATER = ("stage", "stage_on", "progress", "started_on", "finished_on", "accepted_on")
+PROPOSED_ROW: dict[str, Any] = {"stage": Stage.PROPOSED, "progress": 0, "started_on": None, "finished_on": None,
+                                "accepted_on": None}
+#: The opinion recorded with each step.
+REASONS = {Stage.PROPOSED: "村民代表大会讨论通过，村委会申报", Stage.TOWNSHIP_REVIEWED: "乡镇审核同意上报",
+           Stage.APPRAISED: "行业部门论证可行", Stage.APPROVED: "县扶贫开发领导小组审定",
+           Stage.NOTICE: "入库公示", Stage.LIBRARY: "公示无异议，纳入项目库",
+           Stage.PLANNED: "纳入年度实施计划", Stage.IMPLEMENTING: "完成招标采购，开工建设",
+           Stage.ACCEPTED: "竣工验收合格", Stage.ANNOUNCED: "竣工公告期满无异议",
+           Stage.HANDED_OVER: "资产移交村集体", Stage.OPERATING: "落实管护主体，进入管护运营",
+           Stage.CANCELLED: "部门论证未通过：选址位于生态保护红线内，项目终止（演示数据）"}
 
 
 @dataclass
@@ -176,15 +189,17 @@ def _d(year: int, month: int, day: int) -> datetime.date:
 
 
 def build_projects(*, county: Area, seed: int, today: datetime.date | None = None) -> ProjectsResult:
-    """Write the county's projects and funds (bulk). Returns counts."""
+    """Write the county's projects and funds (bulk; every project's steps checked by the workflow engine's
+    rule, :meth:`_Build.lifecycle`). Returns counts."""
     started = time.perf_counter()
     b = _Build(county, seed, today or timezone.localdate())
     b.departments()
+    b.department_account()
+    b.staff()
     b.projects()
     b.money()
     b.disclosures()
     b.assets()
-    b.department_account()
     result = b.result
     result.seconds = time.perf_counter() - started
     return result
@@ -240,6 +255,44 @@ class _Build:
         AreaLink.objects.bulk_create(links)
         self.result.counts["departments"] = len({self.units[n].pk for n in LEAD_DEPARTMENTS.values()})
 
+    # --- who takes the steps -------------------------------------------------------------------------------
+
+    def staff(self) -> None:
+        """The accounts whose roles take the projects' steps (the engine checks each): the county's 县级管理员
+        account; for each township the demo's 乡镇 account where it is placed, else a 乡镇扶贫专干 account made
+        here (no password: it cannot log in, it is the 经办人 of its township's 乡镇审核 and works); the
+        village's account proposes its village's projects (the township's otherwise); the 行业部门 account
+        (department_account) appraises, builds and accepts its department's projects."""
+        role = next(r for r in sorted(policy.CAPABILITIES["project_township"])
+                    if "township" in policy.ROLE_AREA_LEVELS.get(r, ()))
+        self.township_staff: dict[int, User] = {}
+        for township in self.townships.values():
+            user = User.objects.filter(role=role, area=township, is_active=True).order_by("pk").first()
+            if user is None:
+                username, n = f"township-{township.code[:9]}", 1
+                while User.objects.filter(username=username).exists():
+                    n += 1
+                    username = f"township-{township.code[:9]}-{n}"
+                user = User.objects.create_user(username=username, password=None, role=role, area=township,
+                                                display_name=f"{township.name}扶贫专干（演示）")
+            self.township_staff[township.pk] = user
+        county = [u for u in User.objects.filter(area=self.county, is_active=True).order_by("pk")
+                  if policy.can(u, "project_county")]
+        admins = [u for u in User.objects.filter(area__isnull=True, is_active=True).order_by("pk")
+                  if policy.can(u, "project_county")]
+        self.county_staff: list[User] = (county or admins)[:1]
+        self.village_staff = {u.area_id: u for u in User.objects.filter(
+            area__path__startswith=self.county.path, area__level=Level.VILLAGE, is_active=True).order_by("-pk")
+            if policy.can(u, "project_propose")}
+
+    def _township_staff(self, project: Project) -> User | None:
+        township = project.area if project.area.level == Level.TOWNSHIP else self.townships.get(project.area.parent_id)
+        return self.township_staff.get(township.pk) if township is not None else None
+
+    def _proposer(self, project: Project) -> User | None:
+        return (self.village_staff.get(project.area_id) or self._township_staff(project)
+                or next(iter(self.county_staff), None))
+
     # --- projects, their steps and beneficiaries ------------------------------------------------------------
 
     def _site(self, n: int, year: int) -> Area:
@@ -280,13 +333,25 @@ class _Build:
                 self._pick_beneficiaries(project, plan)
                 self._budget(project, plan, len(rows))
                 rows.append((project, plan))
-        # Everything a project row holds is known before it is written (one INSERT, no UPDATE after).
+        # Each row as the village proposed it (村级申报, version 0), then taken along its path by the engine's
+        # rule in memory (lifecycle): what it holds then is what the schedule planned — one INSERT, no UPDATE.
+        events: list[ProjectEvent] = []
+        for project, plan in rows:
+            planned = {name: getattr(project, name) for name in LATER}
+            for name, value in PROPOSED_ROW.items():
+                setattr(project, name, value)
+            project.stage_on = plan["steps"][Stage.PROPOSED]
+            project.created_by = self._proposer(project)
+            # 村级申报: the row's first event, as services_library.project_create writes it.
+            events.append(ProjectEvent(project=project, source="", target=Stage.PROPOSED,
+                                       on=plan["steps"][Stage.PROPOSED], reason=REASONS[Stage.PROPOSED],
+                                       actor=project.created_by))
+            events += self.lifecycle(project, plan, planned)
         Project.objects.bulk_create([p for p, _plan in rows])
         self.projects_list = [p for p, _plan in rows]
-        events, beneficiaries = [], []
+        beneficiaries = []
         for project, plan in rows:
             self.plan[project.pk] = plan
-            events += self._events(project, plan)
             note = {Category.HOUSING: "危房改造补助", Category.INDUSTRY: "产业到户补助"}.get(project.category, "受益于项目建设")
             beneficiaries += [Beneficiary(project=project, household_id=h["id"], people=h["member_count"], note=note)
                               for h in plan["households"]]
@@ -359,26 +424,6 @@ class _Build:
             plan["slip"] = "acceptance_late"
         project.stage_on = steps[chain[-1]]
         return plan
-
-    def _events(self, project: Project, plan: dict[str, Any]) -> list[ProjectEvent]:
-        steps = plan["steps"]
-        out, previous = [], ""
-        reasons = {Stage.PROPOSED: "村民代表大会讨论通过，村委会申报", Stage.TOWNSHIP_REVIEWED: "乡镇审核同意上报",
-                   Stage.APPRAISED: "行业部门论证可行", Stage.APPROVED: "县扶贫开发领导小组审定",
-                   Stage.NOTICE: "入库公示", Stage.LIBRARY: "公示无异议，纳入项目库",
-                   Stage.PLANNED: "纳入年度实施计划", Stage.IMPLEMENTING: "完成招标采购，开工建设",
-                   Stage.ACCEPTED: "竣工验收合格", Stage.ANNOUNCED: "竣工公告期满无异议",
-                   Stage.HANDED_OVER: "资产移交村集体", Stage.OPERATING: "落实管护主体，进入管护运营",
-                   Stage.CANCELLED: "部门论证未通过：选址位于生态保护红线内，项目终止（演示数据）"}
-        for stage, on in sorted(steps.items(), key=lambda item: (item[1], PATH.index(item[0]) if item[0] in PATH else 99)):
-            out.append(ProjectEvent(project=project, source=previous, target=stage, on=on, reason=reasons[stage],
-                                    data={"synthetic": True}))
-            previous = stage
-        if project.stage == Stage.IMPLEMENTING:
-            out.append(ProjectEvent(project=project, source=Stage.IMPLEMENTING, target=Stage.IMPLEMENTING,
-                                    on=min(self.today, steps[Stage.IMPLEMENTING] + datetime.timedelta(days=30)),
-                                    reason="进度报告", data={"progress": project.progress, "synthetic": True}))
-        return out
 
     def _pick_beneficiaries(self, project: Project, plan: dict[str, Any]) -> None:
         """Registered households of the site (all of a township's villages for a township's works); a household
@@ -665,45 +710,45 @@ class _Build:
 
     def disclosures(self) -> None:
         """Plans before the library, completions after acceptance (village boards), each document's
-        allocations (the county's website), each paid batch's list: at least 10 days each (12 here)."""
+        allocations (the county's website), each paid batch's list: at least 10 days each (12 here). Each
+        notice's content is what the publish service freezes (services_disclosures.notice_content: the same
+        facts and tables, names masked, as a published notice; its page and its PDF print it)."""
+        from fupin.projects.services_disclosures import notice_content
+
         today, county = self.today, self.county
         rows: list[Disclosure] = []
 
-        def add(kind: str, area: Area, title: str, starts: datetime.date, *, project: Project | None = None,
-                document: FundDocument | None = None, batch: SubsidyBatch | None = None, facts: list | None = None) -> None:
+        def add(kind: str, area: Area, starts: datetime.date, *, project: Project | None = None,
+                document: FundDocument | None = None, batch: SubsidyBatch | None = None) -> None:
             board = "县人民政府网站" if area.level == Level.COUNTY else f"{area.name}村务公开栏" \
                 if area.level == Level.VILLAGE else f"{area.name}政务公开栏"
-            content = {"kind": kind, "kind_label": str(DisclosureKind(kind).label), "title": title, "place": area.name,
-                       "issuer": f"{area.name}（演示）", "lead": "合成演示数据：公示内容为系统生成。", "facts": facts or [],
-                       "tables": [], "synthetic": True}
+            ends = starts + datetime.timedelta(days=11)
+            content = notice_content(kind=kind, area=area, place=board, starts_on=starts, ends_on=ends,
+                                     hotline=HOTLINE, project=project, document=document, batch=batch)
             rows.append(Disclosure(kind=kind, area=area, area_path=area.path, project=project, document=document,
-                                   batch=batch, title=title, place=board, starts_on=starts,
-                                   ends_on=starts + datetime.timedelta(days=11), hotline=HOTLINE, content=content,
-                                   synthetic=True))
+                                   batch=batch, title=content["title"][:200], place=board, starts_on=starts,
+                                   ends_on=ends, hotline=HOTLINE, content=content, synthetic=True))
 
         for p in self.projects_list:
             steps = self.plan[p.pk]["steps"]
-            facts = [["项目编号", p.code], ["项目名称", p.name], ["建设地点", p.site], ["总投资（元）", f"{p.budget:,.2f}"]]
             if Stage.NOTICE in steps:
-                add(DisclosureKind.PLAN, p.area, f"{p.year}年{p.name}项目计划公示", steps[Stage.NOTICE], project=p, facts=facts)
+                add(DisclosureKind.PLAN, p.area, steps[Stage.NOTICE], project=p)
             if Stage.ACCEPTED in steps:
                 starts = steps[Stage.ACCEPTED] + datetime.timedelta(days=2)
                 if starts <= today:
-                    add(DisclosureKind.COMPLETION, p.area, f"{p.name}项目竣工公告", starts, project=p, facts=facts)
+                    add(DisclosureKind.COMPLETION, p.area, starts, project=p)
         last: dict[int, datetime.date] = {}
         for a, _p, _purpose, _amount in self.allocations:
             last[a.document_id] = max(last.get(a.document_id, a.allocated_on), a.allocated_on)
         late = self.documents[("late",)]
         for doc in self.documents.values():
             if doc.pk in last and doc.pk != late.pk:
-                starts = min(last[doc.pk] + datetime.timedelta(days=5), today)
-                add(DisclosureKind.ALLOCATION, county, f"{doc.title}资金分配公告", starts, document=doc,
-                    facts=[["文号", doc.number], ["金额（元）", f"{doc.amount:,.2f}"]])
+                add(DisclosureKind.ALLOCATION, county, min(last[doc.pk] + datetime.timedelta(days=5), today),
+                    document=doc)
         for batch in self.batches:
             starts = batch.drawn_on + datetime.timedelta(days=1)
             if starts <= today:
-                add(DisclosureKind.BENEFICIARIES, batch.area, f"{batch.title}发放名单公示", starts,
-                    project=batch.project, batch=batch, facts=[["户数", str(batch.lines_count)]])
+                add(DisclosureKind.BENEFICIARIES, batch.area, starts, project=batch.project, batch=batch)
         Disclosure.objects.bulk_create(rows, batch_size=1000)
         self.result.counts["disclosures"] = len(rows)
 
@@ -782,6 +827,57 @@ class _Build:
         user = User.objects.filter(username="department", role=policy.role_fit_for("be_department_staff")).first()
         if user is not None and not DepartmentStaff.objects.filter(user=user).exists():
             DepartmentStaff.objects.create(user=user, department=self.units[LEAD_DEPARTMENTS[Category.ROADS]])
+        #: The 行业部门 accounts of the county's departments (who appraise, build and accept their projects).
+        self.department_staff: dict[int, User] = {
+            s.department_id: s.user for s in DepartmentStaff.objects.filter(
+                user__is_active=True, department__in=list(self.units.values())).select_related("user__area")
+            .order_by("-pk")}
+
+
+    # --- the steps, by the workflow engine's rule ----------------------------------------------------------------
+
+    def lifecycle(self, project: Project, plan: dict[str, Any], planned: dict[str, Any]) -> list[ProjectEvent]:
+        """The project's steps in date order, each built as the project page builds it and checked by the rule
+        the workflow engine applies to every step (services_library.project_replay → fupin.workflow.replay:
+        the transition table, the actor's capability and scope), each by the first account of the project's
+        (its department's, its township's, the county's) the engine lets take it; and the progress reports
+        while 实施中, checked as the progress form's are (services_library.progress_replay). All in memory,
+        on the unsaved row: its stage, dates, progress and ``version`` (one per step and report) are what
+        they leave, which must be what the schedule planned. Returns the event rows, unsaved. The guards,
+        which read the database, are met by the data written with them (the notices, the assets)."""
+        from fupin.projects import services_library as library
+
+        candidates = [u for u in (self.department_staff.get(project.lead_id), self._township_staff(project),
+                                  *self.county_staff) if u]
+        events: list[ProjectEvent] = []
+        for stage, on in sorted(plan["steps"].items(), key=lambda item: item[1])[1:]:
+            actor = self._actor(library, candidates, project, stage)
+            events += library.project_replay(project=project, steps=[(actor, stage, REASONS[stage], on)])
+            if stage == Stage.IMPLEMENTING:
+                for day, progress, finished in self._reports(planned, on):
+                    events.append(library.progress_replay(actor=actor, project=project, progress=progress, on=day,
+                                                           finished_on=finished))
+        left = {name: getattr(project, name) for name in LATER}
+        if left != planned:  # a bug of the schedule, not of the data: say what differs
+            raise RuntimeError(f"演示数据：项目 {project.code} 的进程与计划不符：{left} ≠ {planned}")
+        return events
+
+    @staticmethod
+    def _actor(library: Any, candidates: list[User], project: Project, stage: str) -> User:
+        kind = "cancel" if stage == Stage.CANCELLED else "forward"
+        for user in candidates:
+            if library.actions_for(user, project)[kind]:
+                return user
+        raise RuntimeError(f"演示数据：没有账号可以把项目 {project.code} 推进到“{Stage(stage).label}”")
+
+    def _reports(self, planned: dict[str, Any], started: datetime.date) -> list[tuple[datetime.date, int, Any]]:
+        """形象进度 a month after the start (half-way for works since finished), and 100 % with the day they were
+        finished (before 竣工验收, whose guard asks for both)."""
+        first = min(self.today, started + datetime.timedelta(days=30))
+        finished = planned["finished_on"]
+        if finished is None:
+            return [(first, planned["progress"], None)]
+        return [(min(first, finished), 50, None), (finished, 100, finished)]
 
 
 def summary_lines(result: ProjectsResult | None) -> list[str]:

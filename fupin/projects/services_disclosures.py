@@ -74,15 +74,15 @@ def _chain(area: Area) -> dict[str, str]:
     return {level: names.get(level, "") for level in ("county", "township", "village")}
 
 
-def place_name(area: Area) -> str:
-    chain = _chain(area)
+def place_name(area: Area, chain: dict[str, str] | None = None) -> str:
+    chain = chain or _chain(area)
     return chain["county"] + chain["township"] + chain["village"] or area.name
 
 
-def issuer_of(area: Area) -> str:
+def issuer_of(area: Area, chain: dict[str, str] | None = None) -> str:
     """The body issuing a notice on ``area``'s board: the village committee, the township government, or
     the county's leading group (扶贫开发领导小组) for the county and above."""
-    chain = _chain(area)
+    chain = chain or _chain(area)
     if chain["village"]:
         return _("%(v)s村民委员会") % {"v": chain["village"]}
     if chain["township"]:
@@ -179,7 +179,8 @@ def build_content(*, kind: str, area: Area, project: Project | None, document: F
                   batch: SubsidyBatch | None) -> dict[str, Any]:
     """What the notice shows, as strings (personal numbers masked). ValidationError when there is nothing
     to show (no allocation, no beneficiary)."""
-    place = place_name(area)
+    chain = _chain(area)
+    place = place_name(area, chain)
     tables: list[dict[str, Any]] = []
     facts: list[list[str]] = []
     if kind == DisclosureKind.ALLOCATION and document is not None:
@@ -210,7 +211,8 @@ def build_content(*, kind: str, area: Area, project: Project | None, document: F
         tables.append(_allocations_table(allocations, by_project=False))
     elif kind == DisclosureKind.PLAN:
         assert project is not None
-        title = _("%(y)s年") % {"y": project.year} + _named(project.name, _("项目计划公示"))
+        year = _("%(y)s年") % {"y": project.year}
+        title = ("" if project.name.startswith(year) else year) + _named(project.name, _("项目计划公示"))
         lead = _("经村级申报、乡镇审核、部门论证和县级审定，拟将以下项目纳入%(p)s脱贫攻坚项目库，现予公示。") % {"p": place}
         facts = _project_facts(project)
         targets = _targets_table(project, actual=False)
@@ -252,7 +254,22 @@ def build_content(*, kind: str, area: Area, project: Project | None, document: F
         facts = [[_("项目编号"), target.code], [_("项目名称"), target.name]]
         tables.append(table)
     return {"kind": kind, "kind_label": str(DisclosureKind(kind).label), "title": str(title), "place": place,
-            "issuer": issuer_of(area), "lead": str(lead), "facts": facts, "tables": tables}
+            "issuer": issuer_of(area, chain), "lead": str(lead), "facts": facts, "tables": tables}
+
+
+def notice_content(*, kind: str, area: Area, place: str, starts_on: datetime.date, ends_on: datetime.date,
+                   hotline: str, project: Project | None = None, document: FundDocument | None = None,
+                   batch: SubsidyBatch | None = None) -> dict[str, Any]:
+    """The whole frozen content of a notice as ``publish`` stores it: :func:`build_content` with the period,
+    the hotline, the place shown and the day of issue (the demo's notices are built by this function too) —
+    in Chinese whatever the user's language (a notice hangs on a wall; NOTICE_LANGUAGE)."""
+    with translation.override(NOTICE_LANGUAGE):
+        content = build_content(kind=kind, area=area, project=project, document=document, batch=batch)
+    content["period"] = {"start": _date(starts_on), "end": _date(ends_on), "days": str(days_of(starts_on, ends_on))}
+    content["hotline"] = hotline.strip()
+    content["place_shown"] = place.strip()
+    content["issued_on"] = _date(starts_on)
+    return content
 
 
 # --- writes ------------------------------------------------------------------------------------------------
@@ -308,12 +325,8 @@ def publish(*, actor: User | None, kind: str, area: Area, place: str, starts_on:
             "d": days_of(starts_on, ends_on), "n": need, "a": area.name}
     if errors:
         raise ValidationError(errors)
-    with translation.override(NOTICE_LANGUAGE):
-        content = build_content(kind=kind, area=area, project=project, document=document, batch=batch)
-    content["period"] = {"start": _date(starts_on), "end": _date(ends_on), "days": str(days_of(starts_on, ends_on))}
-    content["hotline"] = hotline.strip()
-    content["place_shown"] = place.strip()
-    content["issued_on"] = _date(starts_on)
+    content = notice_content(kind=kind, area=area, place=place, starts_on=starts_on, ends_on=ends_on, hotline=hotline,
+                             project=project, document=document, batch=batch)
     from fupin.documents.render import check_printable
 
     check_printable(content, labels={"facts": _("公示内容"), "title": _("标题"), "hotline": _("监督电话"),

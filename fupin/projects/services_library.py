@@ -200,11 +200,15 @@ def _scope(actor: User | None, project: Project) -> None:
     policy.check_write(actor, project.area)
 
 
+def _history_row(step: workflow.Step) -> ProjectEvent:
+    return ProjectEvent(project=step.obj, source=step.source, target=step.target, on=step.date,
+                        reason=step.reason[:500], data={k: v for k, v in step.extra.items() if k in ("kind",)},
+                        actor=step.actor if getattr(step.actor, "pk", None) else None)
+
+
 def _history(step: workflow.Step) -> None:
-    event = ProjectEvent.objects.create(
-        project=step.obj, source=step.source, target=step.target, on=step.date, reason=step.reason[:500],
-        data={k: v for k, v in step.extra.items() if k in ("kind",)},
-        actor=step.actor if getattr(step.actor, "pk", None) else None)
+    event = _history_row(step)
+    event.save()
     step.extra["event"] = event
 
 
@@ -249,8 +253,8 @@ def return_capability(source: str) -> str:
 
 PROCESS = workflow.Process(
     name="project_stage", table=_table(), model=Project, field="stage", area=lambda p: p.area,
-    history=_history, audit=_audit, label=stage_label, validate=_validate, guards=(_guard_date,),
-    scope=_scope, stale_message=gettext_lazy("该项目已被他人推进到“%(now)s”，请刷新后重试"))
+    history=_history, history_row=_history_row, audit=_audit, label=stage_label, validate=_validate,
+    guards=(_guard_date,), scope=_scope, stale_message=gettext_lazy("该项目已被他人推进到“%(now)s”，请刷新后重试"))
 
 
 def next_stage(stage: str) -> str | None:
@@ -284,17 +288,37 @@ def _step_values(project: Project, to: str, day: datetime.date) -> dict[str, Any
     return values
 
 
-def project_step(*, actor: User | None, project: Project, to: str, reason: str, date: datetime.date | None = None,
-                 expected_version: int | None = None) -> Project:
-    """Take one step of the project's lifecycle: forward along rules.PATH, 退回 (to 村级申报) or 终止."""
+def planned_step(*, actor: User | None, project: Project, to: str, reason: str,
+                 date: datetime.date | None = None) -> workflow.Planned:
+    """One step of the lifecycle as :func:`project_step` hands it to the engine (reason, values, kind)."""
     day = date or timezone.localdate()
     kind = "back" if to == Stage.PROPOSED else "cancel" if to == Stage.CANCELLED else "forward"
     if kind != "forward" and not (reason or "").strip():
         raise ValidationError({"reason": _("退回或终止必须注明原因") if kind == "back" else _("终止项目必须注明原因")})
-    return workflow.transition(process=PROCESS, actor=actor, obj=project, to=to,
-                               reason=(reason or "").strip() or stage_label(to), date=day, procedure=PROCEDURE,
-                               values=_step_values(project, to, day), expected_version=expected_version,
-                               extra={"kind": kind})
+    return workflow.Planned(to=to, actor=actor, date=day, reason=(reason or "").strip() or stage_label(to),
+                            values=_step_values(project, to, day), extra={"kind": kind})
+
+
+def project_step(*, actor: User | None, project: Project, to: str, reason: str, date: datetime.date | None = None,
+                 expected_version: int | None = None) -> Project:
+    """Take one step of the project's lifecycle: forward along rules.PATH, 退回 (to 村级申报) or 终止."""
+    step = planned_step(actor=actor, project=project, to=to, reason=reason, date=date)
+    return workflow.transition(process=PROCESS, actor=actor, obj=project, to=to, reason=step.reason, date=step.date,
+                               procedure=PROCEDURE, values=step.values, expected_version=expected_version,
+                               extra=step.extra)
+
+
+def project_replay(*, project: Project, steps: Iterable[tuple[User | None, str, str, datetime.date]]) -> list[ProjectEvent]:
+    """A bulk writer's past path of ``project`` (the demo county's, before its row is written): each
+    (actor, to, reason, date) built as :func:`project_step` builds it and checked by the engine's rule
+    (workflow.replay: table, capability, scope); ``project`` left at the last step with its version counted.
+    Returns the history rows, unsaved. The guards are not asked: the caller's data meets them."""
+    out = []
+    for actor, to, reason, day in steps:
+        (step,) = workflow.replay(process=PROCESS, obj=project, procedure=PROCEDURE,
+                                  steps=[planned_step(actor=actor, project=project, to=to, reason=reason, date=day)])
+        out.append(PROCESS.history_row(step))
+    return out
 
 
 def project_return(*, actor: User | None, project: Project, reason: str, date: datetime.date | None = None,
@@ -557,6 +581,21 @@ def progress_report(*, actor: User | None, project: Project, progress: int, on: 
                     finished_on: datetime.date | None = None) -> ProjectEvent:
     """形象进度: a progress report of a project 实施中 (never backwards; 100 % with the completion date)."""
     project = Project.objects.select_for_update().get(pk=project.pk)
+    before = {"progress": project.progress, "finished_on": project.finished_on}
+    event = progress_replay(actor=actor, project=project, progress=progress, on=on, note=note, finished_on=finished_on)
+    project.save(update_fields=["progress", "finished_on", "version", "updated_at"])
+    event.save()
+    audit_update(actor=actor, obj=project, before=before,
+                 after={"progress": project.progress, "finished_on": project.finished_on},
+                 area_path=project.area_path, summary=_("项目 %(c)s 进度 %(p)s%%") % {"c": project.code, "p": progress})
+    return event
+
+
+def progress_replay(*, actor: User | None, project: Project, progress: int, on: datetime.date, note: str = "",
+                    finished_on: datetime.date | None = None) -> ProjectEvent:
+    """A progress report checked as :func:`progress_report` checks it and made on ``project`` in memory
+    (形象进度, 实际完工, the version counted); returns its event row, unsaved. progress_report saves both;
+    a bulk writer (the demo county, with :func:`project_replay`) writes them with the rest of its rows."""
     _check_implement(actor, project)
     if project.stage != Stage.IMPLEMENTING:
         raise ValidationError({"progress": _("只有实施中的项目可以填报进度")})
@@ -568,20 +607,13 @@ def progress_report(*, actor: User | None, project: Project, progress: int, on: 
         raise ValidationError({"on": _("日期 %(d)s 晚于今天") % {"d": _d(on)}})
     if progress == 100 and not (finished_on or project.finished_on):
         finished_on = on
-    before = {"progress": project.progress, "finished_on": project.finished_on}
     project.progress = progress
     if finished_on:
         project.finished_on = finished_on
     project.version += 1
-    project.save(update_fields=["progress", "finished_on", "version", "updated_at"])
-    event = ProjectEvent.objects.create(project=project, source=project.stage, target=project.stage, on=on,
-                                        reason=(note or "").strip()[:500] or _("进度填报"),
-                                        data={"kind": PROGRESS, "progress": progress},
-                                        actor=actor if getattr(actor, "pk", None) else None)
-    audit_update(actor=actor, obj=project, before=before,
-                 after={"progress": project.progress, "finished_on": project.finished_on},
-                 area_path=project.area_path, summary=_("项目 %(c)s 进度 %(p)s%%") % {"c": project.code, "p": progress})
-    return event
+    return ProjectEvent(project=project, source=project.stage, target=project.stage, on=on,
+                        reason=(note or "").strip()[:500] or _("进度填报"), data={"kind": PROGRESS, "progress": progress},
+                        actor=actor if getattr(actor, "pk", None) else None)
 
 
 # --- 行业部门 accounts --------------------------------------------------------------------------------

@@ -188,3 +188,64 @@ def test_every_alert_finds_a_demo_slip(demo, username):
     assert all(title in subjects["subsidy_unpaid"] for title in result.slips["unpaid_batch"])
     assert all(number in subjects["undisclosed"] for number in result.slips["undisclosed"])
     assert all(code in subjects["negative_use"] for code in result.slips["negative"])
+
+
+def test_every_project_walked_the_workflow_table(demo):
+    """Each demo project's events are a path of the lifecycle's transition table (fupin.projects.services_library
+    .PROCESS): 村级申报 first, then every step allowed from the stage before it, taken by an account whose role has
+    the step's capability and whose scope covers the project (the engine's own ``may`` and scope check), dated in
+    order and never after today; progress reports only while 实施中, never backwards; the guards the bulk writer
+    does not ask are met by the rows written with it (notices over, works finished, an asset); and the row's
+    ``version`` is its number of steps and reports, its stage and stage date the last step's."""
+    from fupin import workflow
+    from fupin.accounts import policy
+    from fupin.projects.rules import STEP_CAPABILITY
+    from fupin.projects.services_library import PROCEDURE, PROCESS, PROGRESS
+
+    walked = 0
+    for project in Project.objects.select_related("area", "lead"):
+        events = list(ProjectEvent.objects.filter(project=project).select_related("actor__area").order_by("id"))
+        first, rest = events[0], events[1:]
+        assert (first.source, first.target) == ("", Stage.PROPOSED), project.code
+        assert first.actor is not None and policy.can(first.actor, "project_propose")
+        assert project.area.path.startswith(first.actor.area.path) and project.created_by_id == first.actor_id
+        stage, stage_on, last, progress = Stage.PROPOSED, first.on, first.on, 0
+        for e in rest:
+            assert last <= e.on <= TODAY, (project.code, e.target, e.on)
+            last = e.on
+            assert e.actor is not None, (project.code, e.target)
+            PROCESS.check_scope(e.actor, project)  # raises when the account may not act on the project
+            if e.source == e.target:  # a progress report
+                assert e.target == stage == Stage.IMPLEMENTING and e.data["kind"] == PROGRESS, project.code
+                assert e.data["progress"] >= progress and policy.can(e.actor, "project_implement")
+                progress = e.data["progress"]
+                continue
+            assert e.source == stage, (project.code, e.source, stage)
+            t = PROCESS.table.find(e.source, e.target)
+            assert t is not None, (project.code, e.source, e.target)
+            assert t.may(e.actor, project), (project.code, e.target, e.actor.username)
+            if e.target in STEP_CAPABILITY:
+                assert policy.can(e.actor, STEP_CAPABILITY[e.target]), (project.code, e.target, e.actor.username)
+            step = workflow.Step(process=PROCESS, transition=t, actor=e.actor, obj=project, source=e.source,
+                                 target=e.target, reason=e.reason, date=e.on, procedure=PROCEDURE)
+            assert [g(step) for g in t.guards] == [None] * len(t.guards), (project.code, e.target)
+            stage, stage_on = e.target, e.on
+            walked += 1
+        assert stage == project.stage and stage_on == project.stage_on, project.code
+        assert project.version == len(rest), (project.code, project.version, len(rest))
+    assert walked > 900
+
+
+def test_every_disclosure_is_what_the_publish_service_freezes(demo):
+    """The demo's notices were built by services_disclosures.notice_content, the function ``publish`` freezes a
+    notice with: each one's content is exactly what it makes of the notice's subject, board and period."""
+    from fupin.projects.services_disclosures import notice_content
+
+    shown = 0
+    for d in Disclosure.objects.select_related("area", "project__area", "project__lead", "document", "batch__project"):
+        made = notice_content(kind=d.kind, area=d.area, place=d.place, starts_on=d.starts_on, ends_on=d.ends_on,
+                              hotline=d.hotline, project=d.project, document=d.document, batch=d.batch)
+        assert d.content == made, d.title
+        assert d.title == made["title"][:200] and d.content["tables"], d.title
+        shown += 1
+    assert shown == Disclosure.objects.count() > 100

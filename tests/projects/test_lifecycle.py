@@ -219,3 +219,22 @@ def test_actions_offered_match_roles(project, township_a_user, county_user, depa
     project = walk(project, Stage.TOWNSHIP_REVIEWED)
     assert lib.actions_for(department_user, project) == {"forward": True, "back": True, "cancel": False}
     assert lib.actions_for(county_user, project) == {"forward": True, "back": True, "cancel": True}
+
+
+def test_replay_checks_each_step_by_the_engines_rule_and_writes_nothing(project, township_a_user, county_user,
+                                                                         department_user):
+    """workflow.replay (the demo's bulk path, through lib.project_replay): the table, the actor's capability and
+    scope, one step after the other, on the object in memory — the version counted, nothing written."""
+    with pytest.raises(ValidationError):  # no skipping 乡镇审核
+        lib.project_replay(project=project, steps=[(county_user, Stage.APPRAISED, "ok", DAY)])
+    with pytest.raises(PermissionDenied):  # 乡镇审核 is the township's
+        lib.project_replay(project=project, steps=[(county_user, Stage.TOWNSHIP_REVIEWED, "ok", DAY)])
+    assert project.stage == Stage.PROPOSED and project.version == 0
+    events = lib.project_replay(project=project, steps=[(township_a_user, Stage.TOWNSHIP_REVIEWED, "同意", DAY),
+                                                        (department_user, Stage.APPRAISED, "", DAY)])
+    assert [(e.source, e.target, e.actor, e.reason, e.pk) for e in events] == [
+        (Stage.PROPOSED, Stage.TOWNSHIP_REVIEWED, township_a_user, "同意", None),
+        (Stage.TOWNSHIP_REVIEWED, Stage.APPRAISED, department_user, "部门论证", None)]
+    assert project.stage == Stage.APPRAISED and project.version == 2 and project.stage_on == DAY
+    stored = Project.objects.get(pk=project.pk)
+    assert (stored.stage, stored.version, stored.events.count()) == (Stage.PROPOSED, 0, 1)
