@@ -150,5 +150,5 @@ def test_the_beneficiary_tables_remove_button_sits_in_a_narrow_cell(world):
     page = client(world["village_user"]).get(reverse("projects:detail", args=[world["project"].pk])).content.decode()
     table = page[page.index('id="beneficiaries"'):]
     assert table.count('<td class="act"><form method="post"') == 3
-    assert '<span class="hide-sm">受益</span>人数' in table
+    assert '<span class="hide-sm">受益人数</span><span class="show-sm">人数</span>' in table
     assert "#beneficiaries td.act, #beneficiaries th.act { min-width: 0;" in page
