@@ -140,8 +140,12 @@ def available_line(rating: Rating, household: Household, *, exclude: int | None 
 
 
 def loan_standing(loan: Loan, today: datetime.date | None = None) -> rules.Standing:
-    """The loan's periods, paid and overdue, on ``today`` (payments made up to that day)."""
+    """The loan's periods, paid and overdue, on ``today`` (payments made up to that day). A loan the risk fund
+    compensated stands as it stood on the day of 代偿: it is closed, its overdue days stop growing (what is paid
+    after is a recovery, not a repayment)."""
     today = today or timezone.localdate()
+    if loan.status == LoanStatus.COMPENSATED and loan.closed_on is not None and loan.closed_on < today:
+        today = loan.closed_on
     # .all(): the lists prefetch repayments and installments, so a page of loans costs no query per row
     reps = [r for r in loan.repayments.all() if r.paid_on <= today]
     dues = [rules.Due(i.number, i.due_on, i.principal, i.interest) for i in loan.installments.all()]

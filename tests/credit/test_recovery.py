@@ -159,3 +159,17 @@ def test_a_compensated_loan_takes_no_repayment_only_recoveries(compensated, coun
     c.force_login(county_user)
     r = c.get(reverse("credit:loan", args=[compensated.pk]))
     assert r.status_code == 200 and "录入还款" not in r.content.decode() and "追偿" in r.content.decode()
+
+
+def test_a_compensated_loan_stands_as_on_the_day_of_compensation(compensated, county_user):
+    """Closed by 代偿, the loan's overdue days stop growing (page, list, API all read loan_standing), and its pages
+    show its status, not a red 逾期 badge."""
+    compensated.refresh_from_db()
+    at_compensation = selectors.loan_standing(compensated, COMPENSATED_ON)
+    later = selectors.loan_standing(compensated, datetime.date(2026, 6, 1))
+    assert later.overdue_days == at_compensation.overdue_days > 0
+    c = Client()
+    c.force_login(county_user)
+    for url in (reverse("credit:loan", args=[compensated.pk]), reverse("credit:loans")):
+        page = c.get(url).content.decode()
+        assert "风险补偿金已代偿" in page and "badge b-red" not in page.split("<main")[1].split("还款计划")[0]
