@@ -140,7 +140,7 @@ def bank_staff_assign(*, actor: User | None, bank: Bank, username: str) -> BankS
     user = users.filter(username__iexact=name).first() if name else None
     if user is None:
         raise ValidationError({"username": _("没有找到账号“%(u)s”（或不在您的管理范围内）") % {"u": name}})
-    if user.role != policy.role_fit_for("be_bank_staff"):
+    if not policy.acts_for(user, "bank"):
         raise ValidationError({"username": _("账号 %(u)s 的角色为“%(r)s”：只有角色为“银行”的账号可以关联银行") % {
             "u": user.username, "r": user.get_role_display()}})
     if actor is not None and not policy.may_manage(actor, user):
