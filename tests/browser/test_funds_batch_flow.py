@@ -66,6 +66,12 @@ def test_a_subsidy_batch_is_uploaded_paid_and_reaches_the_household(live_server,
         # ... and back: the household tab → the batch → its payment and allocation → the fund document
         page.locator("#household-subsidies a[href*='/projects/funds/batches/']").first.click()
         expect(page.locator("#batch-payment")).to_contain_text("3,600.00")
+        # the payment's link lands on its row of the project's money trail, a part loaded after the page opens
+        page.locator("#batch-payment a").click()
+        row = page.locator("tr.anchored[id^='payment-']")
+        expect(row).to_contain_text("3,600.00")
+        expect(row).to_be_in_viewport()
+        page.go_back()
         page.locator("#batch-trail a[href*='#allocation-']").click()
         expect(page.locator(f"#allocation-{ledger['allocation'].pk}")).to_contain_text(project.name)
         page.go_back()

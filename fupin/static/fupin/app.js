@@ -136,4 +136,16 @@
     var el = e.detail.elt;
     if (el.classList && el.classList.contains("toggle")) el.textContent = "▾";
   });
+  // A link's #anchor that sits in a part loaded after the page opened (a project's money trail, #payment-…):
+  // once that part is in, go to it and mark it, as the browser would have done had it been there at first.
+  document.addEventListener("htmx:afterSettle", function (e) {
+    var id = decodeURIComponent(location.hash.slice(1));
+    if (!id || document.documentElement.dataset.anchorReached === id) return;
+    var target = document.getElementById(id);
+    if (target && e.detail.elt.contains(target)) {
+      document.documentElement.dataset.anchorReached = id;
+      target.classList.add("anchored");
+      target.scrollIntoView({block: "center"});
+    }
+  });
 })();
