@@ -289,6 +289,13 @@ class _Build:
         township = project.area if project.area.level == Level.TOWNSHIP else self.townships.get(project.area.parent_id)
         return self.township_staff.get(township.pk) if township is not None else None
 
+    def _publisher(self, area: Area) -> User | None:
+        """Who publishes a notice on ``area``'s board: the village's account (else its township's), the township's,
+        the county's — the first whose role may (capability ``disclose``)."""
+        candidates = [self.village_staff.get(area.pk), self.township_staff.get(area.parent_id)] \
+            if area.level == Level.VILLAGE else [self.township_staff.get(area.pk)] if area.level == Level.TOWNSHIP else []
+        return next((u for u in (*candidates, *self.county_staff) if u is not None and policy.can(u, "disclose")), None)
+
     def _proposer(self, project: Project) -> User | None:
         return (self.village_staff.get(project.area_id) or self._township_staff(project)
                 or next(iter(self.county_staff), None))
@@ -727,7 +734,8 @@ class _Build:
                                      hotline=HOTLINE, project=project, document=document, batch=batch)
             rows.append(Disclosure(kind=kind, area=area, area_path=area.path, project=project, document=document,
                                    batch=batch, title=content["title"][:200], place=board, starts_on=starts,
-                                   ends_on=ends, hotline=HOTLINE, content=content, synthetic=True))
+                                   ends_on=ends, hotline=HOTLINE, content=content, published_by=self._publisher(area),
+                                   synthetic=True))
 
         for p in self.projects_list:
             steps = self.plan[p.pk]["steps"]

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.db.models import Count, Sum
 
+from fupin.accounts import policy
 from fupin.accounts.models import Role, User
 from fupin.areas.models import Area, Level
 from fupin.assistance.models import UnitKind
@@ -198,7 +199,6 @@ def test_every_project_walked_the_workflow_table(demo):
     does not ask are met by the rows written with it (notices over, works finished, an asset); and the row's
     ``version`` is its number of steps and reports, its stage and stage date the last step's."""
     from fupin import workflow
-    from fupin.accounts import policy
     from fupin.projects.rules import STEP_CAPABILITY
     from fupin.projects.services_library import PROCEDURE, PROCESS, PROGRESS
 
@@ -247,5 +247,7 @@ def test_every_disclosure_is_what_the_publish_service_freezes(demo):
                               hotline=d.hotline, project=d.project, document=d.document, batch=d.batch)
         assert d.content == made, d.title
         assert d.title == made["title"][:200] and d.content["tables"], d.title
+        # published by an account of the board's area or above whose role may publish
+        assert policy.can(d.published_by, "disclose") and d.area_path.startswith(d.published_by.area.path), d.title
         shown += 1
     assert shown == Disclosure.objects.count() > 100
