@@ -104,6 +104,9 @@ def register_and_find(page, url: str, county: dict) -> Household:
     page.press("#id_q", "Enter")
     expect(page.locator("#results h2")).to_have_text("共 1 户")
     expect(page.locator("#results")).to_contain_text(f"匹配：{spouse['name']}（配偶）")
+    # Enter fires the form's change and submit (two htmx requests): a link clicked while the second swaps the
+    # results in is taken out of the page before the browser follows it
+    settled(page)
     page.locator("#results").get_by_role("link", name=NUMBER_PROPOSED).click()
     page.wait_for_url(f"**/households/{household.pk}/")
     expect(page.locator("#members")).to_contain_text(spouse["name"])
