@@ -20,7 +20,7 @@ from fupin.registry.choices import Relation
 from fupin.registry.models import Household
 from tests import factories
 
-from .test_walkthrough import browser_page, sign_in, sync_api
+from .test_walkthrough import browser_page, settled, sign_in, sync_api
 
 pytestmark = pytest.mark.browser
 
@@ -47,13 +47,6 @@ def county(transactional_db):
 def phone():
     with browser_page(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2) as page:
         yield page
-
-
-def settled(page) -> None:
-    """htmx has swapped, settled and bound the new content (htmx-added until then): a choice made
-    before that fires no request and would be lost."""
-    page.wait_for_function(
-        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')")
 
 
 def register_and_find(page, url: str, county: dict) -> Household:

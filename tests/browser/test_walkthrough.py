@@ -36,6 +36,13 @@ PASSWORD = "test-pass-123456"  # what tests/factories.user gives every account
 TOWNSHIP_A = factories.TOWNSHIP_A
 
 
+def settled(page) -> None:
+    """htmx has swapped, settled and bound the new content (htmx-added until then): a choice made
+    before that fires no request and would be lost, a link clicked then may be swapped out of the page."""
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')")
+
+
 @pytest.fixture
 def county(transactional_db):
     tree = factories.area_tree()
@@ -125,6 +132,7 @@ def test_a_county_officer_finds_a_household_and_corrects_a_member(live_server, c
         assert listed(page) == ["5303241002010001"]
         expect(page.locator("#results")).to_contain_text("赵甲山")
 
+        settled(page)  # Enter fires change and submit: the second swap may take a clicked link out of the page
         page.locator("#results").get_by_role("link", name="5303241002010001").click()
         page.wait_for_url(f"**/households/{county['a1'].pk}/")
         members = page.locator("#members")
