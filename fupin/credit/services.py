@@ -572,7 +572,7 @@ def recovery_reverse(*, actor: User | None, recovery: Recovery, reason: str, on:
     reversal itself, or a recovery reversed already, is refused."""
     rec = Recovery.objects.select_related("loan").get(pk=recovery.pk)
     loan = _locked_recovery_loan(actor, rec.loan, _("只能冲正本行贷款的追偿"))
-    rec = Recovery.objects.select_for_update().select_related("bank").get(pk=rec.pk)
+    rec = Recovery.objects.select_for_update(of=("self",)).select_related("bank").get(pk=rec.pk)  # bank: nullable
     if not policy.may_reverse_recovery(actor, rec.bank_id):
         raise PermissionDenied(_("这笔追偿由%(by)s登记，只有县扶贫办或登记的银行可以冲正") % {
             "by": rec.bank.name if rec.bank else _("县扶贫办")})
