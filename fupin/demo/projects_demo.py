@@ -64,6 +64,7 @@ from fupin.projects.models import (
 )
 from fupin.projects.rules import (
     LEAD_DEPARTMENTS,
+    NOT_EVENLY,
     PATH,
     PAYABLE,
     AssetKind,
@@ -169,6 +170,15 @@ class ProjectsResult:
     stages: dict[str, int] = field(default_factory=dict)
     #: The slips made on purpose, by alert: project codes / document numbers.
     slips: dict[str, list[str]] = field(default_factory=dict)
+
+
+def graded(per: int, n: int) -> list[int]:
+    """Each household's subsidy in fen for a kind that must not be split evenly (seed 002, ``rules.NOT_EVENLY``:
+    危房改造 by 一户一方案): D级 rebuilt at 5/4 of the standard and C级 reinforced at 3/4, alternating, the last of an
+    odd number at the standard — so the batch's sum is still ``per`` × ``n`` exactly."""
+    high = per * 5 // 4
+    low = 2 * per - high
+    return [high if i % 2 == 0 else low for i in range(n - n % 2)] + [per] * (n % 2)
 
 
 def fen(value: int) -> Decimal:
@@ -694,10 +704,11 @@ class _Build:
                                  title=f"{p.name}到户补助第{k + 1}批", status=status, total=fen(per * len(group)),
                                  lines_count=len(group), source_name=f"{p.code}-补助清单-{k + 1}.xlsx（演示）",
                                  drawn_on=drawn, paid_on=paid_on, synthetic=True)
+            amounts = graded(per, len(group)) if p.category in NOT_EVENLY else [per] * len(group)
             lines = [SubsidyLine(batch=batch, household_id=h["id"], row=r, payee=h["head_name"],
-                                 bank_account=h["bank_account"] or f"6217{h['id']:012d}", amount=fen(per),
+                                 bank_account=h["bank_account"] or f"6217{h['id']:012d}", amount=fen(amount),
                                  content=WORKS[p.category][2] + "补助")
-                     for r, h in enumerate(group, start=1)]
+                     for r, (h, amount) in enumerate(zip(group, amounts, strict=True), start=1)]
             payment = None
             if paid_on is not None:
                 payment = Payment(allocation=a, project=p, kind=PaymentKind.SUBSIDY, amount=fen(per * len(group)),

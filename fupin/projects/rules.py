@@ -98,6 +98,10 @@ class Category(models.TextChoices):
     OTHER = "other", _("其他")
 
 
+#: Seed 002 on 农村危房改造: “严格把关监督资金使用，不得将补助金平均分配” — a household's subsidy follows its own
+#: assessed need (一户一方案), so a subsidy batch of these kinds paying every household one amount is flagged.
+NOT_EVENLY: frozenset[str] = frozenset({Category.HOUSING})
+
 #: Seed 000: "一是农村危房改造工程，由县住建局牵头 …" — the lead department of each kind. The seed's text names
 #: no lead for 七 (教育文化卫生扶贫工程): 县教育局 is our assumption.
 LEAD_DEPARTMENTS: dict[str, str] = {

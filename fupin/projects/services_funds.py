@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Max, Min, Q, Sum
 from django.utils.translation import gettext as _
 
 from fupin.accounts import policy
@@ -47,7 +47,7 @@ from .models import (
     SubsidyBatch,
     SubsidyLine,
 )
-from .rules import PAYABLE, BatchStatus, PaymentKind, Stage
+from .rules import NOT_EVENLY, PAYABLE, BatchStatus, PaymentKind, Stage
 
 if TYPE_CHECKING:
     from fupin.accounts.models import User
@@ -545,6 +545,19 @@ def batch_create(*, actor: User | None, allocation: Allocation, title: str, rows
                      "t": batch.title, "n": batch.lines_count, "a": shown(batch.total), "f": source_name or "—",
                      "w": named})
     return batch
+
+
+def even_split_warning(batch: SubsidyBatch) -> str:
+    """Seed 002's “不得将补助金平均分配”: for a batch of a project of ``rules.NOT_EVENLY`` (危房改造) whose two or
+    more lines all pay one amount, the warning to show with it; else "". A warning, not a refusal: households of
+    one grade may rightly receive the same standard — the county checks it against each 一户一方案."""
+    if batch.project.category not in NOT_EVENLY or batch.lines_count < 2:
+        return ""
+    amounts = batch.lines.aggregate(lo=Min("amount"), hi=Max("amount"))
+    if amounts["lo"] is None or amounts["lo"] != amounts["hi"]:
+        return ""
+    return _("%(k)s补助不得平均分配（种子文件 002）：本批次 %(n)d 户金额均为 %(a)s 元，请核对是否按一户一方案逐户核定") % {
+        "k": batch.project.get_category_display(), "n": batch.lines_count, "a": shown(amounts["lo"])}
 
 
 def name_warnings(batch: SubsidyBatch) -> list[tuple[int, str]]:

@@ -292,6 +292,9 @@ def batch_new(request: HttpRequest, allocation: int) -> HttpResponse:
                                                 source_name=upload.name)
             messages.success(request, _("已造册 %(n)d 户，合计 %(a)s 元，请核对后发放") % {
                 "n": batch.lines_count, "a": batch.total})
+            even = services_funds.even_split_warning(batch)
+            if even:
+                messages.warning(request, even)
             warned = len(services_funds.name_warnings(batch))
             if warned:
                 messages.warning(request, _("有 %(n)d 行姓名与登记不符（已按证件号码匹配），见“姓名核对”；发放时须确认") % {
@@ -331,6 +334,7 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
         d.public = not d.withdrawn and d.starts_on <= today <= d.ends_on
     return render(request, "projects/funds/batch.html", _ctx(
         batch=batch, page=page, form=form, cancel_form=cancel_form, warnings=warnings, query=_query(request),
+        even_split=services_funds.even_split_warning(batch),
         tab="batches", payment=payment, disclosures=disclosures))
 
 

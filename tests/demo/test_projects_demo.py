@@ -251,3 +251,15 @@ def test_every_disclosure_is_what_the_publish_service_freezes(demo):
         assert policy.can(d.published_by, "disclose") and d.area_path.startswith(d.published_by.area.path), d.title
         shown += 1
     assert shown == Disclosure.objects.count() > 100
+
+
+def test_no_demo_housing_batch_pays_every_household_one_amount(demo):
+    """Seed 002's “不得将补助金平均分配”: the demo's 危房改造 batches are graded (D级 / C级), none flagged; a batch's sum
+    is still its allocation's part exactly (the ledger reconciles: test above)."""
+    from fupin.projects import services_funds
+    from fupin.projects.models import SubsidyBatch
+    from fupin.projects.rules import NOT_EVENLY
+
+    batches = list(SubsidyBatch.objects.filter(project__category__in=NOT_EVENLY, lines_count__gte=2)
+                   .select_related("project"))
+    assert batches and not [b.title for b in batches if services_funds.even_split_warning(b)]

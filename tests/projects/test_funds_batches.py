@@ -204,3 +204,23 @@ def test_uploading_a_list_with_a_differing_name_says_so(ledger, township_a_user)
         "title": "肉牛补助", "drawn_on": "2024-06-01", "file": SimpleUploadedFile("清单.xlsx", data)})
     assert r.status_code == 302 and "有 1 行姓名与登记不符（已按证件号码匹配）" in said(r)
     assert SubsidyLine.objects.get().name_warning == "第 3 行「姓名」张大三与登记的张大山不符"
+
+
+def test_a_housing_batch_paying_every_household_one_amount_is_flagged(ledger, township_a_user):
+    """Seed 002: 危房改造 subsidies must not be split evenly (“不得将补助金平均分配”) — a batch of such a project whose
+    lines all pay one amount carries a warning on its page (a warning: one grade may rightly share a standard);
+    amounts that differ, or another kind of project, carry none."""
+    from fupin.projects.models import Project
+    from fupin.projects.rules import Category
+
+    _named, h2, h3 = ledger["households"]
+    rows = [[1, h2.head_name, w.head_id(h2), "", "800", ""], [2, h3.head_name, w.head_id(h3), "", "800", ""]]
+    c = client(township_a_user)
+    other_kind = draw(ledger, rows, title="产业补助")
+    assert 'id="even-split"' not in c.get(reverse("funds:batch", args=[other_kind.pk])).content.decode()
+    Project.objects.filter(pk=ledger["project"].pk).update(category=Category.HOUSING)
+    even = draw(ledger, rows, title="危房改造补助")
+    graded = draw(ledger, [rows[0], [2, h3.head_name, w.head_id(h3), "", "1500", ""]], title="危房改造补助（分等级）")
+    pages = {b.title: c.get(reverse("funds:batch", args=[b.pk])).content.decode() for b in (even, graded)}
+    assert "农村危房改造补助不得平均分配（种子文件 002）：本批次 2 户金额均为 800.00 元" in pages["危房改造补助"]
+    assert 'id="even-split"' not in pages["危房改造补助（分等级）"]
