@@ -10,7 +10,6 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -18,24 +17,11 @@ from fupin.audit.models import AuditEvent
 from fupin.credit import selectors, services
 from fupin.credit.models import FundEntry, FundEntryKind, Recovery
 
-from .conftest import lend
+from .conftest import web
 
 pytestmark = pytest.mark.django_db
 D = Decimal
 NOW = datetime.datetime(2025, 3, 10, 4, tzinfo=datetime.UTC)  # 2025-03-10 in Beijing
-
-
-@pytest.fixture
-def compensated(rated, banks, fund):
-    loan = lend(rated, banks["rcc"], principal="12345.67")
-    services.loan_compensate(actor=None, loan=loan, on=datetime.date(2024, 12, 1))  # fund 8,641.97, bank 3,703.70
-    return loan
-
-
-def web(user) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 def api(user) -> APIClient:

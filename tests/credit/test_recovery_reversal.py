@@ -14,7 +14,6 @@ from unittest import mock
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.test import Client
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -27,25 +26,12 @@ from fupin.credit.models import FundEntry, FundEntryKind, Recovery
 from fupin.lib.money import yuan
 from tests import factories
 
-from .conftest import lend
+from .conftest import web
 
 pytestmark = pytest.mark.django_db
 D = Decimal
 NOW = datetime.datetime(2025, 3, 10, 4, tzinfo=datetime.UTC)  # 2025-03-10 in Beijing
 DAY = datetime.date(2025, 1, 20)
-
-
-@pytest.fixture
-def compensated(rated, banks, fund):
-    loan = lend(rated, banks["rcc"], principal="12345.67")
-    services.loan_compensate(actor=None, loan=loan, on=datetime.date(2024, 12, 1))  # fund 8,641.97, bank 3,703.70
-    return loan
-
-
-def web(user) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 def recovered(loan) -> tuple[D, D, D]:
